@@ -1,0 +1,31 @@
+package io.agentruntime.runtime.session;
+
+/**
+ * Why a command was refused. {@code field} names the offending input, or is null. The edge maps
+ * the kind to a status code; the code is stable for clients.
+ */
+public record Problem(Kind kind, String code, String message, String field) {
+
+  public enum Kind {
+    NOT_FOUND,
+    CONFLICT,
+    INVALID,
+    TOO_LARGE
+  }
+
+  public static Problem notFound() {
+    return new Problem(Kind.NOT_FOUND, "session_not_found", "session not found", null);
+  }
+
+  public static Problem conflict(String code, String message) {
+    return new Problem(Kind.CONFLICT, code, message, null);
+  }
+
+  public static Problem invalid(String field, String message) {
+    return new Problem(Kind.INVALID, "invalid_field", message, field);
+  }
+
+  public static Problem tooLarge(String field, String message) {
+    return new Problem(Kind.TOO_LARGE, "too_large", message, field);
+  }
+}

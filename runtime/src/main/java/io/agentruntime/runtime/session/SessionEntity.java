@@ -1,0 +1,330 @@
+package io.agentruntime.runtime.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.directory.SessionDirectory;
+import io.agentruntime.runtime.directory.SessionSummary;
+import io.agentruntime.runtime.session.SessionCommand.ChangePermissions;
+import io.agentruntime.runtime.session.SessionCommand.CloseSession;
+import io.agentruntime.runtime.session.SessionCommand.ConnectTool;
+import io.agentruntime.runtime.session.SessionCommand.CreateMode;
+import io.agentruntime.runtime.session.SessionCommand.CreateSession;
+import io.agentruntime.runtime.session.SessionCommand.DeleteMemory;
+import io.agentruntime.runtime.session.SessionCommand.DirectoryWritten;
+import io.agentruntime.runtime.session.SessionCommand.DisconnectTool;
+import io.agentruntime.runtime.session.SessionCommand.GetSession;
+import io.agentruntime.runtime.session.SessionCommand.GetTranscript;
+import io.agentruntime.runtime.session.SessionCommand.GetTurn;
+import io.agentruntime.runtime.session.SessionCommand.ListTurns;
+import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
+import io.agentruntime.runtime.session.SessionCommand.WriteMemory;
+import io.agentruntime.runtime.session.SessionEvent.SessionClosed;
+import io.agentruntime.runtime.session.SessionEvent.SessionCreated;
+import io.agentruntime.runtime.session.SessionReply.Rejected;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One agent session: a sharded, event-sourced entity and the single writer of its journal. Its
+ * entity id is {@code tenant:sessionId}, so ids chosen by clients never collide across tenants.
+ */
+public final class SessionEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<SessionCommand, SessionEvent, SessionState> {
+
+  public static final EntityTypeKey<SessionCommand> TYPE_KEY =
+      EntityTypeKey.create(SessionCommand.class, "Session");
+
+  public static Behavior<SessionCommand> create(
+      String entityId, SessionSettings settings, SessionDirectory directory, Clock clock) {
+    return Behaviors.setup(
+        ctx -> new SessionEntity(ctx, entityId, settings, directory, clock));
+  }
+
+  public static String entityId(String tenant, String sessionId) {
+    return tenant + ':' + sessionId;
+  }
+
+  private final ActorContext<SessionCommand> ctx;
+  private final String tenant;
+  private final String sessionId;
+  private final SessionSettings settings;
+  private final SessionValidation validation;
+  private final SessionDirectory directory;
+  private final Clock clock;
+
+  private SessionEntity(
+      ActorContext<SessionCommand> ctx,
+      String entityId,
+      SessionSettings settings,
+      SessionDirectory directory,
+      Clock clock) {
+    super(
+        PersistenceId.of(TYPE_KEY.name(), entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    int split = entityId.lastIndexOf(':');
+    this.ctx = ctx;
+    this.tenant = entityId.substring(0, split);
+    this.sessionId = entityId.substring(split + 1);
+    this.settings = settings;
+    this.validation = new SessionValidation(settings);
+    this.directory = directory;
+    this.clock = clock;
+  }
+
+  @Override
+  public SessionState emptyState() {
+    return SessionState.empty();
+  }
+
+  @Override
+  public CommandHandlerWithReply<SessionCommand, SessionEvent, SessionState> commandHandler() {
+    CommandHandlerWithReplyBuilder<SessionCommand, SessionEvent, SessionState> b =
+        newCommandHandlerWithReplyBuilder();
+    b.forAnyState()
+        .onCommand(CreateSession.class, this::onCreate)
+        .onCommand(DirectoryWritten.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
+        .onCommand(GetSession.class, (s, c) -> read(s, c.caller(), c.replyTo(), this::current))
+        .onCommand(GetTurn.class, (s, c) -> read(s, c.caller(), c.replyTo(), x -> turn(x, c.turnId())))
+        .onCommand(ListTurns.class, (s, c) -> read(s, c.caller(), c.replyTo(), x -> turns(x, c)))
+        .onCommand(
+            GetTranscript.class,
+            (s, c) -> read(s, c.caller(), c.replyTo(), x -> new SessionReply.TranscriptFound(x.transcript())))
+        .onCommand(CloseSession.class, this::onClose)
+        .onCommand(WriteMemory.class, this::onWriteMemory)
+        .onCommand(DeleteMemory.class, this::onDeleteMemory)
+        .onCommand(ConnectTool.class, this::onConnectTool)
+        .onCommand(DisconnectTool.class, this::onDisconnectTool)
+        .onCommand(ChangePermissions.class, this::onChangePermissions)
+        .onCommand(SendUserMessage.class, this::onUserMessage);
+    return b.build();
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onCreate(SessionState s, CreateSession c) {
+    if (s.exists()) {
+      boolean sameRequest =
+          c.mode() == CreateMode.CREATE_OR_MATCH
+              && s.owner().user().equals(c.caller().user())
+              && s.createdWith().equals(c.spec());
+      return sameRequest
+          ? Effect().reply(c.replyTo(), current(s))
+          : reject(c.replyTo(), Problem.conflict("session_exists", "a different session exists under id " + sessionId));
+    }
+    Optional<Problem> problem = validation.spec(c.spec());
+    if (problem.isPresent()) {
+      return reject(c.replyTo(), problem.get());
+    }
+    SessionCreated created = new SessionCreated(new Owner(tenant, c.caller().user()), c.spec(), clock.instant());
+    return Effect()
+        .persist(created)
+        .thenRun(next -> announce(next, new SessionReply.Created(view(next)), c.replyTo()))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onClose(SessionState s, CloseSession c) {
+    return write(s, c.caller(), c.replyTo(), x -> {
+      if (x.closed()) {
+        return Effect().reply(c.replyTo(), current(x));
+      }
+      return Effect()
+          .persist(new SessionClosed(c.caller().user(), clock.instant()))
+          .thenRun(next -> announce(next, current(next), c.replyTo()))
+          .thenNoReply();
+    });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onWriteMemory(SessionState s, WriteMemory c) {
+    return open(s, c.caller(), c.replyTo(), x -> {
+      boolean adds = !x.memory().containsKey(c.key());
+      if (adds && x.memory().size() >= settings.maxMemoryEntries()) {
+        return reject(c.replyTo(), Problem.tooLarge("memory", "memory is full: " + settings.maxMemoryEntries() + " entries"));
+      }
+      return validation
+          .memoryEntry(c.key(), c.value(), "memory.")
+          .map(p -> reject(c.replyTo(), p))
+          .orElseGet(() -> persistAndShow(new SessionEvent.MemoryWritten(c.key(), c.value(), c.caller().user(), clock.instant()), c.replyTo()));
+    });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onDeleteMemory(SessionState s, DeleteMemory c) {
+    return open(s, c.caller(), c.replyTo(), x -> x.memory().containsKey(c.key())
+        ? persistAndShow(new SessionEvent.MemoryDeleted(c.key(), c.caller().user(), clock.instant()), c.replyTo())
+        : reject(c.replyTo(), new Problem(Problem.Kind.NOT_FOUND, "memory_key_not_found", "no memory under key " + c.key(), "key")));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onConnectTool(SessionState s, ConnectTool c) {
+    return open(s, c.caller(), c.replyTo(), x -> {
+      if (!x.tools().containsKey(c.tool().name()) && x.tools().size() >= settings.maxTools()) {
+        return reject(c.replyTo(), Problem.tooLarge("tools", "the session holds " + settings.maxTools() + " tools already"));
+      }
+      return validation
+          .tool(c.tool(), "")
+          .map(p -> reject(c.replyTo(), p))
+          .orElseGet(() -> persistAndShow(new SessionEvent.ToolConnected(c.tool(), c.caller().user(), clock.instant()), c.replyTo()));
+    });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onDisconnectTool(SessionState s, DisconnectTool c) {
+    return open(s, c.caller(), c.replyTo(), x -> x.tools().containsKey(c.name())
+        ? persistAndShow(new SessionEvent.ToolDisconnected(c.name(), c.caller().user(), clock.instant()), c.replyTo())
+        : reject(c.replyTo(), new Problem(Problem.Kind.NOT_FOUND, "tool_not_found", "no tool named " + c.name(), "name")));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onChangePermissions(SessionState s, ChangePermissions c) {
+    return open(s, c.caller(), c.replyTo(), x -> validation
+        .permissions(c.permissions(), "tools")
+        .map(p -> reject(c.replyTo(), p))
+        .orElseGet(() -> persistAndShow(new SessionEvent.PermissionsChanged(c.permissions(), c.caller().user(), clock.instant()), c.replyTo())));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onUserMessage(SessionState s, SendUserMessage c) {
+    return open(s, c.caller(), c.replyTo(), x -> {
+      if (c.idempotencyKey() != null) {
+        Optional<Turn> earlier = x.turnForIdempotencyKey(c.idempotencyKey());
+        if (earlier.isPresent()) {
+          return Effect().reply(c.replyTo(), new SessionReply.TurnAccepted(earlier.get(), true));
+        }
+      }
+      Optional<Problem> problem = validation.message(c.content());
+      if (problem.isPresent()) {
+        return reject(c.replyTo(), problem.get());
+      }
+      List<Turn> unfinished = x.unfinishedTurns();
+      if (!unfinished.isEmpty() && c.onBusy() == OnBusy.REJECT) {
+        return reject(c.replyTo(), Problem.conflict("session_busy", "turn " + unfinished.get(0).id() + " has not ended"));
+      }
+      String turnId = "turn_" + UUID.randomUUID().toString().replace("-", "");
+      List<SessionEvent> events = new ArrayList<>();
+      if (c.onBusy() == OnBusy.INTERRUPT) {
+        unfinished.forEach(t -> events.add(new SessionEvent.TurnCancelled(t.id(), "interrupted by a new message", c.caller().user(), clock.instant())));
+      }
+      events.add(new SessionEvent.UserMessageAccepted(turnId, c.content(), c.idempotencyKey(), c.caller().user(), clock.instant()));
+      return Effect()
+          .persist(events)
+          .thenReply(c.replyTo(), next -> new SessionReply.TurnAccepted(next.turn(turnId).orElseThrow(), false));
+    });
+  }
+
+  private SessionReply turn(SessionState s, String turnId) {
+    return s.turn(turnId)
+        .<SessionReply>map(SessionReply.TurnFound::new)
+        .orElseGet(() -> new Rejected(new Problem(Problem.Kind.NOT_FOUND, "turn_not_found", "no turn " + turnId, "turnId")));
+  }
+
+  private SessionReply turns(SessionState s, ListTurns c) {
+    List<Turn> newestFirst = new ArrayList<>(s.turns());
+    java.util.Collections.reverse(newestFirst);
+    int from = 0;
+    if (c.afterTurnId() != null) {
+      from = -1;
+      for (int i = 0; i < newestFirst.size(); i++) {
+        if (newestFirst.get(i).id().equals(c.afterTurnId())) {
+          from = i + 1;
+        }
+      }
+      if (from < 0) {
+        return new Rejected(Problem.invalid("cursor", "cursor names no turn of this session"));
+      }
+    }
+    int to = Math.min(newestFirst.size(), from + c.limit());
+    String next = to < newestFirst.size() ? newestFirst.get(to - 1).id() : null;
+    return new SessionReply.TurnList(newestFirst.subList(from, to), next);
+  }
+
+  /** Answers a read: any state, as long as the caller may see the session. */
+  private ReplyEffect<SessionEvent, SessionState> read(
+      SessionState s, Caller caller, ActorRef<SessionReply> replyTo, Function<SessionState, SessionReply> answer) {
+    if (!s.exists() || !caller.maySee(s.owner())) {
+      return reject(replyTo, Problem.notFound());
+    }
+    return Effect().reply(replyTo, answer.apply(s));
+  }
+
+  /** Runs a write the caller may make, in any state of an existing session. */
+  private ReplyEffect<SessionEvent, SessionState> write(
+      SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
+      Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
+    if (!s.exists() || !caller.maySee(s.owner())) {
+      return reject(replyTo, Problem.notFound());
+    }
+    return change.apply(s);
+  }
+
+  /** Runs a write that needs the session open. */
+  private ReplyEffect<SessionEvent, SessionState> open(
+      SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
+      Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
+    return write(s, caller, replyTo, x -> x.closed()
+        ? reject(replyTo, Problem.conflict("session_closed", "the session is closed"))
+        : change.apply(x));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> persistAndShow(SessionEvent event, ActorRef<SessionReply> replyTo) {
+    return Effect().persist(event).thenReply(replyTo, this::current);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> reject(ActorRef<SessionReply> replyTo, Problem problem) {
+    return Effect().reply(replyTo, new Rejected(problem));
+  }
+
+  /** Replies only once the directory knows the change, so a listing never misses an acknowledged session. */
+  private void announce(SessionState s, SessionReply reply, ActorRef<SessionReply> replyTo) {
+    ctx.pipeToSelf(directory.upsert(summary(s)), (done, failure) -> {
+      if (failure != null) {
+        ctx.getLog().warn("Directory write for session {} failed; it is repeated on the next recovery", sessionId, failure);
+      }
+      return new DirectoryWritten(reply, replyTo);
+    });
+  }
+
+  private SessionSummary summary(SessionState s) {
+    return new SessionSummary(tenant, sessionId, s.owner().user(), s.status().wireName(), s.createdAt(), s.updatedAt());
+  }
+
+  private SessionReply current(SessionState s) {
+    return new SessionReply.Current(view(s));
+  }
+
+  private SessionView view(SessionState s) {
+    return SessionView.of(sessionId, s);
+  }
+
+  @Override
+  public EventHandler<SessionState, SessionEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(SessionState::apply);
+  }
+
+  @Override
+  public SignalHandler<SessionState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), s -> {
+          if (s.exists()) {
+            directory.upsert(summary(s));
+          }
+        })
+        .build();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
+  }
+}

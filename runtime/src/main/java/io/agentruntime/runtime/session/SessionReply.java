@@ -1,0 +1,34 @@
+package io.agentruntime.runtime.session;
+
+import io.agentruntime.runtime.CborSerializable;
+import java.util.List;
+
+/** The answers of a session entity. */
+public sealed interface SessionReply extends CborSerializable {
+
+  /** The session was created by this command. */
+  record Created(SessionView session) implements SessionReply {}
+
+  /** The session as it is after the command. */
+  record Current(SessionView session) implements SessionReply {}
+
+  /** A turn was opened, or {@code duplicate}: an earlier request with the same key opened it. */
+  record TurnAccepted(Turn turn, boolean duplicate) implements SessionReply {}
+
+  record TurnFound(Turn turn) implements SessionReply {}
+
+  /** {@code nextAfter} is the id to continue after, or null on the last page. */
+  record TurnList(List<Turn> turns, String nextAfter) implements SessionReply {
+    public TurnList {
+      turns = List.copyOf(turns);
+    }
+  }
+
+  record TranscriptFound(List<TranscriptEntry> messages) implements SessionReply {
+    public TranscriptFound {
+      messages = List.copyOf(messages);
+    }
+  }
+
+  record Rejected(Problem problem) implements SessionReply {}
+}

@@ -1,0 +1,35 @@
+package io.agentruntime.runtime.session;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The settings of session entities, read once from {@code agent-runtime.session}. */
+public record SessionSettings(
+    int snapshotEvery,
+    int keepSnapshots,
+    Limits defaultLimits,
+    int maxInstructionsChars,
+    int maxMessageChars,
+    int maxMemoryEntries,
+    int maxMemoryValueBytes,
+    int maxTools,
+    int maxMetadataEntries,
+    Duration askTimeout) {
+
+  public static SessionSettings fromConfig(Config root) {
+    Config c = root.getConfig("agent-runtime.session");
+    return new SessionSettings(
+        c.getInt("snapshot-every"),
+        c.getInt("keep-snapshots"),
+        new Limits(
+            c.getInt("default-limits.max-steps-per-turn"),
+            c.getInt("default-limits.max-turn-seconds")),
+        c.getInt("max-instructions-chars"),
+        c.getInt("max-message-chars"),
+        c.getInt("max-memory-entries"),
+        (int) c.getBytes("max-memory-value-size").longValue(),
+        c.getInt("max-tools"),
+        c.getInt("max-metadata-entries"),
+        c.getDuration("ask-timeout"));
+  }
+}

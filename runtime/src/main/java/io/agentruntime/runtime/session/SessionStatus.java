@@ -1,0 +1,17 @@
+package io.agentruntime.runtime.session;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/** Where a session stands, as the API names it. */
+public enum SessionStatus {
+  IDLE,
+  RUNNING,
+  AWAITING_APPROVAL,
+  CLOSED;
+
+  @JsonValue
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,34 @@
+package io.agentruntime.runtime.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.CborSerializable;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** What a caller sees of a session: its state without the transcript and turn history. */
+public record SessionView(
+    String id,
+    Owner owner,
+    SessionStatus status,
+    AgentDefinition agent,
+    Instant createdAt,
+    Instant updatedAt,
+    long lastSeq,
+    Turn currentTurn,
+    long queuedMessages,
+    Map<String, JsonNode> memory,
+    List<ToolConnection> tools,
+    PermissionPolicy permissions,
+    Map<String, String> metadata,
+    int pendingApprovals,
+    Usage usage)
+    implements CborSerializable {
+
+  static SessionView of(String id, SessionState s) {
+    return new SessionView(
+        id, s.owner(), s.status(), s.agent(), s.createdAt(), s.updatedAt(), s.lastSeq(),
+        s.currentTurn().orElse(null), s.queuedMessages(), s.memory(),
+        List.copyOf(s.tools().values()), s.permissions(), s.metadata(), 0, s.usage());
+  }
+}

@@ -1,0 +1,43 @@
+package io.agentruntime.runtime.session;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * A tool the session may call: one HTTP endpoint, or an MCP server whose allowed tools are
+ * exposed as {@code <name>__<tool>}. Credentials appear only as {@code secretRef}, the name of a
+ * secret the server resolves when it calls; the secret itself is never stored.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ToolConnection.Http.class, name = "http"),
+  @JsonSubTypes.Type(value = ToolConnection.Mcp.class, name = "mcp")
+})
+public sealed interface ToolConnection {
+
+  String name();
+
+  String url();
+
+  /** Null when the tool needs no credential. */
+  String secretRef();
+
+  /** An endpoint called with {@code POST url} and {@code {"arguments": {...}}}. */
+  record Http(
+      String name,
+      String url,
+      String description,
+      JsonNode parameters,
+      boolean idempotent,
+      String secretRef)
+      implements ToolConnection {}
+
+  /** An MCP server over Streamable HTTP; {@code allow} empty means every tool it offers. */
+  record Mcp(String name, String url, List<String> allow, String secretRef) implements ToolConnection {
+    public Mcp {
+      allow = allow == null ? List.of() : List.copyOf(allow);
+    }
+  }
+}

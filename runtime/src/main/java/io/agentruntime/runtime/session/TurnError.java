@@ -1,0 +1,4 @@
+package io.agentruntime.runtime.session;
+
+/** Why a turn failed or was cancelled, with a stable code for clients. */
+public record TurnError(String code, String message) {}

@@ -1,0 +1,23 @@
+package io.agentruntime.runtime.session;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/** Where one turn stands, as the API names it. */
+public enum TurnStatus {
+  QUEUED,
+  RUNNING,
+  AWAITING_APPROVAL,
+  COMPLETED,
+  FAILED,
+  CANCELLED;
+
+  public boolean terminal() {
+    return this == COMPLETED || this == FAILED || this == CANCELLED;
+  }
+
+  @JsonValue
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,6 @@
+package io.agentruntime.runtime.session;
+
+/** Model tokens spent by the session so far. */
+public record Usage(long inputTokens, long outputTokens) {
+  public static final Usage NONE = new Usage(0, 0);
+}
