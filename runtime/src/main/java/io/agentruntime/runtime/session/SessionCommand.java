@@ -1,5 +1,7 @@
 package io.agentruntime.runtime.session;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -74,7 +76,22 @@ public sealed interface SessionCommand extends CborSerializable {
   /** Replies {@code TranscriptFound}. */
   record GetTranscript(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
 
-  /** Internal: a directory write the reply waited for has ended (well or not). */
-  record DirectoryWritten(SessionReply reply, ActorRef<SessionReply> replyTo)
+  /**
+   * Internal: a directory write the reply waited for has ended (well or not). Never leaves the
+   * entity, but is a {@code CborSerializable} like every command, so the nested reply names its type.
+   */
+  record DirectoryWritten(
+      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+          @JsonSubTypes({
+            @JsonSubTypes.Type(value = SessionReply.Created.class, name = "created"),
+            @JsonSubTypes.Type(value = SessionReply.Current.class, name = "current"),
+            @JsonSubTypes.Type(value = SessionReply.TurnAccepted.class, name = "turn_accepted"),
+            @JsonSubTypes.Type(value = SessionReply.TurnFound.class, name = "turn_found"),
+            @JsonSubTypes.Type(value = SessionReply.TurnList.class, name = "turn_list"),
+            @JsonSubTypes.Type(value = SessionReply.TranscriptFound.class, name = "transcript_found"),
+            @JsonSubTypes.Type(value = SessionReply.Rejected.class, name = "rejected")
+          })
+          SessionReply reply,
+      ActorRef<SessionReply> replyTo)
       implements SessionCommand {}
 }

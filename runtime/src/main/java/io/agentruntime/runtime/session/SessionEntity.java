@@ -119,24 +119,36 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> onCreate(SessionState s, CreateSession c) {
+    SessionSpec spec = withDefaultLimits(c.spec());
     if (s.exists()) {
       boolean sameRequest =
           c.mode() == CreateMode.CREATE_OR_MATCH
               && s.owner().user().equals(c.caller().user())
-              && s.createdWith().equals(c.spec());
+              && s.createdWith().equals(spec);
       return sameRequest
           ? Effect().reply(c.replyTo(), current(s))
           : reject(c.replyTo(), Problem.conflict("session_exists", "a different session exists under id " + sessionId));
     }
-    Optional<Problem> problem = validation.spec(c.spec());
+    Optional<Problem> problem = validation.spec(spec);
     if (problem.isPresent()) {
       return reject(c.replyTo(), problem.get());
     }
-    SessionCreated created = new SessionCreated(new Owner(tenant, c.caller().user()), c.spec(), clock.instant());
+    SessionCreated created = new SessionCreated(new Owner(tenant, c.caller().user()), spec, clock.instant());
     return Effect()
         .persist(created)
         .thenRun(next -> announce(next, new SessionReply.Created(view(next)), c.replyTo()))
         .thenNoReply();
+  }
+
+  /** An agent that names no budgets gets the configured ones, journaled with it so replay never reads config. */
+  private SessionSpec withDefaultLimits(SessionSpec spec) {
+    AgentDefinition agent = spec.agent();
+    if (agent == null || agent.limits() != null) {
+      return spec;
+    }
+    return new SessionSpec(
+        new AgentDefinition(agent.instructions(), agent.model(), settings.defaultLimits()),
+        spec.tools(), spec.permissions(), spec.memory(), spec.metadata());
   }
 
   private ReplyEffect<SessionEvent, SessionState> onClose(SessionState s, CloseSession c) {
@@ -153,37 +165,39 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onWriteMemory(SessionState s, WriteMemory c) {
     return open(s, c.caller(), c.replyTo(), x -> {
+      Optional<Problem> problem = validation.memoryEntry(c.key(), c.value(), "memory.");
+      if (problem.isPresent()) {
+        return reject(c.replyTo(), problem.get());
+      }
       boolean adds = !x.memory().containsKey(c.key());
       if (adds && x.memory().size() >= settings.maxMemoryEntries()) {
         return reject(c.replyTo(), Problem.tooLarge("memory", "memory is full: " + settings.maxMemoryEntries() + " entries"));
       }
-      return validation
-          .memoryEntry(c.key(), c.value(), "memory.")
-          .map(p -> reject(c.replyTo(), p))
-          .orElseGet(() -> persistAndShow(new SessionEvent.MemoryWritten(c.key(), c.value(), c.caller().user(), clock.instant()), c.replyTo()));
+      return persistAndShow(new SessionEvent.MemoryWritten(c.key(), c.value(), c.caller().user(), clock.instant()), c.replyTo());
     });
   }
 
   private ReplyEffect<SessionEvent, SessionState> onDeleteMemory(SessionState s, DeleteMemory c) {
-    return open(s, c.caller(), c.replyTo(), x -> x.memory().containsKey(c.key())
+    return open(s, c.caller(), c.replyTo(), x -> c.key() != null && x.memory().containsKey(c.key())
         ? persistAndShow(new SessionEvent.MemoryDeleted(c.key(), c.caller().user(), clock.instant()), c.replyTo())
         : reject(c.replyTo(), new Problem(Problem.Kind.NOT_FOUND, "memory_key_not_found", "no memory under key " + c.key(), "key")));
   }
 
   private ReplyEffect<SessionEvent, SessionState> onConnectTool(SessionState s, ConnectTool c) {
     return open(s, c.caller(), c.replyTo(), x -> {
+      Optional<Problem> problem = validation.tool(c.tool(), "");
+      if (problem.isPresent()) {
+        return reject(c.replyTo(), problem.get());
+      }
       if (!x.tools().containsKey(c.tool().name()) && x.tools().size() >= settings.maxTools()) {
         return reject(c.replyTo(), Problem.tooLarge("tools", "the session holds " + settings.maxTools() + " tools already"));
       }
-      return validation
-          .tool(c.tool(), "")
-          .map(p -> reject(c.replyTo(), p))
-          .orElseGet(() -> persistAndShow(new SessionEvent.ToolConnected(c.tool(), c.caller().user(), clock.instant()), c.replyTo()));
+      return persistAndShow(new SessionEvent.ToolConnected(c.tool(), c.caller().user(), clock.instant()), c.replyTo());
     });
   }
 
   private ReplyEffect<SessionEvent, SessionState> onDisconnectTool(SessionState s, DisconnectTool c) {
-    return open(s, c.caller(), c.replyTo(), x -> x.tools().containsKey(c.name())
+    return open(s, c.caller(), c.replyTo(), x -> c.name() != null && x.tools().containsKey(c.name())
         ? persistAndShow(new SessionEvent.ToolDisconnected(c.name(), c.caller().user(), clock.instant()), c.replyTo())
         : reject(c.replyTo(), new Problem(Problem.Kind.NOT_FOUND, "tool_not_found", "no tool named " + c.name(), "name")));
   }
@@ -230,6 +244,9 @@ public final class SessionEntity
   }
 
   private SessionReply turns(SessionState s, ListTurns c) {
+    if (c.limit() < 1) {
+      return new Rejected(Problem.invalid("limit", "limit must be at least 1"));
+    }
     List<Turn> newestFirst = new ArrayList<>(s.turns());
     java.util.Collections.reverse(newestFirst);
     int from = 0;

@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What a client asks for when it creates a session. Two specs are equal when their JSON is. */
+/**
+ * What a client asks for when it creates a session. Two specs are equal when their JSON is. An
+ * absent (null) list, policy or map is the empty one, so that leaving it out and sending it empty
+ * are the same request.
+ */
 public record SessionSpec(
     AgentDefinition agent,
     List<ToolConnection> tools,
@@ -16,8 +20,9 @@ public record SessionSpec(
     Map<String, String> metadata) {
 
   public SessionSpec {
-    tools = List.copyOf(tools);
-    memory = Collections.unmodifiableMap(new TreeMap<>(memory));
-    metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    tools = tools == null ? List.of() : List.copyOf(tools);
+    permissions = permissions == null ? PermissionPolicy.empty() : permissions;
+    memory = memory == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(memory));
+    metadata = metadata == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 }

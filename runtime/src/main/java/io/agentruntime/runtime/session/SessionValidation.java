@@ -42,13 +42,22 @@ public final class SessionValidation {
   }
 
   Optional<Problem> agent(AgentDefinition agent) {
+    if (agent == null) {
+      return invalid("agent", "is required");
+    }
+    if (agent.instructions() == null) {
+      return invalid("agent.instructions", "is required");
+    }
     if (agent.instructions().length() > settings.maxInstructionsChars()) {
       return tooLarge("agent.instructions", settings.maxInstructionsChars() + " characters");
     }
-    if (!MODEL_NAME.matcher(agent.model()).matches()) {
+    if (agent.model() == null || !MODEL_NAME.matcher(agent.model()).matches()) {
       return invalid("agent.model", "must match " + MODEL_NAME.pattern());
     }
     Limits limits = agent.limits();
+    if (limits == null) {
+      return invalid("agent.limits", "is required");
+    }
     if (limits.maxStepsPerTurn() < 1 || limits.maxStepsPerTurn() > MAX_STEPS) {
       return invalid("agent.limits.maxStepsPerTurn", "must be between 1 and " + MAX_STEPS);
     }
@@ -76,6 +85,9 @@ public final class SessionValidation {
   }
 
   Optional<Problem> tool(ToolConnection tool, String prefix) {
+    if (tool == null) {
+      return invalid(prefix.isEmpty() ? "tool" : prefix.substring(0, prefix.length() - 1), "is required");
+    }
     if (tool.name() == null || !TOOL_NAME.matcher(tool.name()).matches()) {
       return invalid(prefix + "name", "must match " + TOOL_NAME.pattern());
     }
@@ -87,6 +99,10 @@ public final class SessionValidation {
     }
     if (!isHttpUrl(tool.url())) {
       return invalid(prefix + "url", "must be an absolute http or https URL");
+    }
+    if (hasUserInfo(tool.url())) {
+      // A credential in the URL would be journaled; credentials are named by secretRef only.
+      return invalid(prefix + "url", "must not carry credentials; name a secret with secretRef");
     }
     if (tool.secretRef() != null && !SECRET_REF.matcher(tool.secretRef()).matches()) {
       return invalid(prefix + "secretRef", "must be the name of a secret, matching " + SECRET_REF.pattern());
@@ -100,6 +116,9 @@ public final class SessionValidation {
   }
 
   Optional<Problem> permissions(PermissionPolicy policy, String field) {
+    if (policy == null) {
+      return invalid(field, "is required");
+    }
     for (String key : policy.tools().keySet()) {
       if (!POLICY_KEY.matcher(key).matches()) {
         return invalid(field, "names an invalid tool: " + abbreviate(key));
@@ -122,10 +141,10 @@ public final class SessionValidation {
   }
 
   Optional<Problem> memoryEntry(String key, JsonNode value, String prefix) {
-    if (!MEMORY_KEY.matcher(key).matches()) {
-      return invalid(prefix + abbreviate(key), "a memory key must match " + MEMORY_KEY.pattern());
+    if (key == null || !MEMORY_KEY.matcher(key).matches()) {
+      return invalid(prefix + abbreviate(key == null ? "" : key), "a memory key must match " + MEMORY_KEY.pattern());
     }
-    if (value == null) {
+    if (value == null || value.isMissingNode()) {
       return invalid(prefix + key, "a memory value is required");
     }
     if (value.toString().getBytes(StandardCharsets.UTF_8).length > settings.maxMemoryValueBytes()) {
@@ -139,6 +158,9 @@ public final class SessionValidation {
       return tooLarge("metadata", settings.maxMetadataEntries() + " entries");
     }
     for (Map.Entry<String, String> entry : metadata.entrySet()) {
+      if (entry.getValue() == null) {
+        return invalid("metadata." + abbreviate(entry.getKey()), "must be a string");
+      }
       if (entry.getKey().length() > 128 || entry.getValue().length() > MAX_METADATA_CHARS) {
         return tooLarge("metadata." + abbreviate(entry.getKey()), "128 characters a key, 4096 a value");
       }
@@ -147,7 +169,7 @@ public final class SessionValidation {
   }
 
   Optional<Problem> message(String content) {
-    if (content.isBlank()) {
+    if (content == null || content.isBlank()) {
       return invalid("content", "must not be empty");
     }
     if (content.length() > settings.maxMessageChars()) {
@@ -164,6 +186,14 @@ public final class SessionValidation {
       URI uri = new URI(url);
       return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
           && uri.getHost() != null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
+  private static boolean hasUserInfo(String url) {
+    try {
+      return new URI(url).getRawUserInfo() != null;
     } catch (java.net.URISyntaxException e) {
       return false;
     }

@@ -24,7 +24,11 @@ public sealed interface ToolConnection {
   /** Null when the tool needs no credential. */
   String secretRef();
 
-  /** An endpoint called with {@code POST url} and {@code {"arguments": {...}}}. */
+  /**
+   * An endpoint called with {@code POST url} and {@code {"arguments": {...}}}. No parameter schema
+   * is null: a JSON {@code null} (which is what a stored null reads back as) is taken for none, so
+   * that a tool is equal to itself after the journal.
+   */
   record Http(
       String name,
       String url,
@@ -32,7 +36,11 @@ public sealed interface ToolConnection {
       JsonNode parameters,
       boolean idempotent,
       String secretRef)
-      implements ToolConnection {}
+      implements ToolConnection {
+    public Http {
+      parameters = parameters == null || parameters.isNull() || parameters.isMissingNode() ? null : parameters;
+    }
+  }
 
   /** An MCP server over Streamable HTTP; {@code allow} empty means every tool it offers. */
   record Mcp(String name, String url, List<String> allow, String secretRef) implements ToolConnection {

@@ -1,0 +1,55 @@
+package io.agentruntime.runtime.session;
+
+import io.agentruntime.runtime.directory.InMemorySessionDirectory;
+import io.agentruntime.runtime.directory.SessionDirectory;
+import io.agentruntime.runtime.directory.SessionPage;
+import io.agentruntime.runtime.directory.SessionSummary;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.Done;
+
+/**
+ * An in-memory directory that remembers every write it was asked for and can be told to lose
+ * them, as a directory on an unavailable store would.
+ */
+final class RecordingDirectory implements SessionDirectory {
+
+  private final InMemorySessionDirectory stored = new InMemorySessionDirectory();
+  private final List<SessionSummary> writes = new CopyOnWriteArrayList<>();
+  private volatile boolean failing;
+
+  void failWrites(boolean failing) {
+    this.failing = failing;
+  }
+
+  /** Every summary the entity tried to write, in order, including failed ones. */
+  List<SessionSummary> writes() {
+    return List.copyOf(writes);
+  }
+
+  @Override
+  public CompletionStage<Done> upsert(SessionSummary summary) {
+    writes.add(summary);
+    if (failing) {
+      return CompletableFuture.failedFuture(new IllegalStateException("directory unavailable (test)"));
+    }
+    return stored.upsert(summary);
+  }
+
+  @Override
+  public CompletionStage<SessionPage> list(
+      String tenant, Optional<String> user, Optional<String> status, int limit, Optional<String> cursor) {
+    return stored.list(tenant, user, status, limit, cursor);
+  }
+
+  /** The tenant's listing as the API would show it, first page of up to 100. */
+  List<SessionSummary> listed(String tenant) {
+    return list(tenant, Optional.empty(), Optional.empty(), 100, Optional.empty())
+        .toCompletableFuture()
+        .join()
+        .sessions();
+  }
+}

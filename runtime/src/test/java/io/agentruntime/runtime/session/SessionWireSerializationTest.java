@@ -1,0 +1,146 @@
+package io.agentruntime.runtime.session;
+
+import static io.agentruntime.runtime.session.Fixtures.ADA;
+import static io.agentruntime.runtime.session.Fixtures.OPERATOR;
+import static io.agentruntime.runtime.session.Fixtures.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+
+import io.agentruntime.runtime.session.SessionCommand.CreateMode;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Commands, replies and snapshots cross nodes and the snapshot store as jackson-cbor: every type
+ * must come back equal from Pekko's real serialization, actor references included.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SessionWireSerializationTest {
+
+  @JUnit5TestKit
+  public final ActorTestKit testKit =
+      new JUnit5TestKitBuilder().withName("SessionWireSerializationTest").withCustomConfig(Fixtures.QUIET).build();
+
+  private List<SessionReply> replies() {
+    return List.of(
+        new SessionReply.Created(Samples.view()),
+        new SessionReply.Current(SessionView.of("s-2", SessionState.empty().apply(
+            new SessionEvent.SessionCreated(Samples.OWNER, Samples.spec(), Samples.AT)))),
+        new SessionReply.TurnAccepted(Turn.queued("turn_1", Samples.AT), true),
+        new SessionReply.TurnFound(Samples.cancelledTurn()),
+        new SessionReply.TurnList(List.of(Samples.completedTurn(), Samples.cancelledTurn()), "turn_0a1b2c"),
+        new SessionReply.TurnList(List.of(), null),
+        new SessionReply.TranscriptFound(List.of(
+            TranscriptEntry.user(6, "turn_3d4e5f", "hi"), Samples.toolCallEntry(), Samples.toolResultEntry())),
+        new SessionReply.Rejected(Problem.notFound()),
+        new SessionReply.Rejected(Problem.invalid("memory.k", "memory.k must match")));
+  }
+
+  private List<SessionCommand> commands(ActorRef<SessionReply> replyTo) {
+    return List.of(
+        new SessionCommand.CreateSession(ADA, Samples.spec(), CreateMode.CREATE_OR_MATCH, replyTo),
+        new SessionCommand.GetSession(OPERATOR, replyTo),
+        new SessionCommand.CloseSession(ADA, replyTo),
+        new SessionCommand.WriteMemory(ADA, "prefs", json("{\"a\":[1,2.5,null]}"), replyTo),
+        new SessionCommand.DeleteMemory(ADA, "prefs", replyTo),
+        new SessionCommand.ConnectTool(ADA, Samples.spec().tools().get(1), replyTo),
+        new SessionCommand.DisconnectTool(ADA, "files", replyTo),
+        new SessionCommand.ChangePermissions(ADA, Samples.spec().permissions(), replyTo),
+        new SessionCommand.SendUserMessage(ADA, "hello", OnBusy.INTERRUPT, "idem-1", replyTo),
+        new SessionCommand.SendUserMessage(ADA, "hello", null, null, replyTo),
+        new SessionCommand.GetTurn(ADA, "turn_1", replyTo),
+        new SessionCommand.ListTurns(ADA, 20, "turn_1", replyTo),
+        new SessionCommand.GetTranscript(ADA, replyTo),
+        new SessionCommand.DirectoryWritten(new SessionReply.Created(Samples.view()), replyTo));
+  }
+
+  private Object roundTrip(Object value) {
+    var serialization = SerializationExtension.get(testKit.system().classicSystem());
+    Serializer serializer = serialization.findSerializerFor(value);
+    assertEquals(SessionEventSerializationTest.JACKSON_CBOR, serializer.identifier(), value.getClass().getName());
+    // serialize (unlike Serializer.toBinary) provides the transport information actor refs need.
+    byte[] bytes = serialization.serialize(value).get();
+    return serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, value)).get();
+  }
+
+  private static Set<Class<?>> typesOf(List<?> values) {
+    return values.stream().map(Object::getClass).collect(Collectors.toSet());
+  }
+
+  @Test
+  void theSamplesCoverEveryReplyAndCommandType() {
+    assertEquals(Set.of(SessionReply.class.getPermittedSubclasses()), typesOf(replies()));
+    assertEquals(Set.of(SessionCommand.class.getPermittedSubclasses()), typesOf(commands(null)));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyReplySurvivesARoundTrip() {
+    return replies().stream().map(reply -> DynamicTest.dynamicTest(reply.toString(), () -> {
+      Object back = roundTrip(reply);
+      assertEquals(reply, back);
+      assertNotSame(reply, back);
+    }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyCommandSurvivesARoundTripWithItsReplyTo() {
+    ActorRef<SessionReply> probe = testKit.<SessionReply>createTestProbe().ref();
+    return commands(probe).stream().map(command -> DynamicTest.dynamicTest(command.getClass().getSimpleName(), () ->
+        assertEquals(command, roundTrip(command))));
+  }
+
+  @Test
+  void aReplyToFromTheWireStillReachesTheAsker() {
+    var probe = testKit.<SessionReply>createTestProbe();
+    var command = (SessionCommand.GetSession) roundTrip(new SessionCommand.GetSession(ADA, probe.ref()));
+    command.replyTo().tell(new SessionReply.Rejected(Problem.notFound()));
+    probe.expectMessage(new SessionReply.Rejected(Problem.notFound()));
+  }
+
+  @Test
+  void theStateSurvivesARoundTripAsASnapshot() {
+    SessionState state = Samples.state();
+    assertEquals(state, roundTrip(state));
+    assertEquals(SessionState.empty(), roundTrip(SessionState.empty()));
+  }
+
+  @Test
+  void toolConnectionsKeepTheirKindOnTheWire() {
+    SessionState state = Samples.state();
+    SessionState back = (SessionState) roundTrip(state);
+    assertEquals(
+        Map.of("files", ToolConnection.Mcp.class, "send_email", ToolConnection.Http.class),
+        back.tools().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getClass())));
+  }
+
+  @Test
+  void enumsAndPolymorphicFieldsUseTheirStableNamesNotClassNames() throws Exception {
+    var mapper = org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider.get(testKit.system().classicSystem())
+        .getOrCreate("jackson-json", java.util.Optional.empty());
+    String json = mapper.writeValueAsString(Samples.view());
+    for (String expected : List.of("\"kind\":\"http\"", "\"kind\":\"mcp\"", "\"status\":\"idle\"", "\"memory_write\":\"deny\"", "\"status\":\"queued\"")) {
+      assertEquals(true, json.contains(expected), () -> expected + " in " + json);
+    }
+    assertEquals(false, json.contains("ToolConnection$"), json);
+    assertEquals(Arrays.asList(TurnStatus.values()), Arrays.stream(TurnStatus.values())
+        .map(s -> mapper.convertValue(s.wireName(), TurnStatus.class)).toList());
+  }
+}

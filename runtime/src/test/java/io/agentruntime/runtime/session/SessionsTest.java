@@ -1,0 +1,164 @@
+package io.agentruntime.runtime.session;
+
+import static io.agentruntime.runtime.session.Fixtures.ADA;
+import static io.agentruntime.runtime.session.Fixtures.TENANT;
+import static io.agentruntime.runtime.session.Fixtures.json;
+import static io.agentruntime.runtime.session.Fixtures.spec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.agentruntime.runtime.session.SessionCommand.CreateMode;
+import io.agentruntime.runtime.session.SessionCommand.CreateSession;
+import io.agentruntime.runtime.session.SessionCommand.GetSession;
+import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
+import io.agentruntime.runtime.session.SessionCommand.WriteMemory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SelfUp;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Sessions as the API reaches them: through Cluster Sharding on a one-node cluster, on the
+ * in-memory journal with real serialization of every event and snapshot.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SessionsTest {
+
+  private static final Config CLUSTER =
+      ConfigFactory.parseString(
+          """
+          pekko.actor.provider = cluster
+          pekko.remote.artery.canonical.hostname = "127.0.0.1"
+          pekko.remote.artery.canonical.port = 0
+          pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+          pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout = 2s
+          # Events and snapshots are stored as bytes, as a real journal would, and read back from them.
+          pekko.persistence.testkit.events.serialize = on
+          pekko.persistence.testkit.snapshots.serialize = on
+          agent-runtime.session.snapshot-every = 4
+          """);
+
+  @JUnit5TestKit
+  public final ActorTestKit testKit =
+      new JUnit5TestKitBuilder()
+          .withName("SessionsTest")
+          .withCustomConfig(
+              CLUSTER
+                  .withFallback(PersistenceTestKitPlugin.config())
+                  .withFallback(PersistenceTestKitSnapshotPlugin.config())
+                  .withFallback(Fixtures.QUIET))
+          .build();
+
+  private final RecordingDirectory directory = new RecordingDirectory();
+  private Sessions sessions;
+
+  @BeforeAll
+  void joinItselfAndStartSharding() {
+    Cluster cluster = Cluster.get(testKit.system());
+    TestProbe<SelfUp> up = testKit.createTestProbe(SelfUp.class);
+    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
+    sessions =
+        Sessions.start(testKit.system(), SessionSettings.fromConfig(testKit.system().settings().config()), directory);
+  }
+
+  private SessionReply ask(String tenant, String id, Function<ActorRef<SessionReply>, SessionCommand> command)
+      throws Exception {
+    return sessions.ask(tenant, id, command).toCompletableFuture().get(15, TimeUnit.SECONDS);
+  }
+
+  private Set<String> liveEntities() {
+    TestProbe<ShardRegion.CurrentShardRegionState> probe = testKit.createTestProbe();
+    ClusterSharding.get(testKit.system())
+        .shardState()
+        .tell(new GetShardRegionState(SessionEntity.TYPE_KEY, probe.ref()));
+    return probe.receiveMessage().getShards().stream()
+        .flatMap(shard -> shard.getEntityIds().stream())
+        .collect(Collectors.toSet());
+  }
+
+  @Test
+  void aSessionIsCreatedAndReadThroughSharding() throws Exception {
+    SessionReply created = ask(TENANT, "through-sharding", r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
+    SessionView view = assertInstanceOf(SessionReply.Created.class, created).session();
+    assertEquals("through-sharding", view.id());
+    assertEquals(new Owner(TENANT, "ada"), view.owner());
+    assertTrue(liveEntities().contains(SessionEntity.entityId(TENANT, "through-sharding")));
+
+    SessionReply read = ask(TENANT, "through-sharding", r -> new GetSession(ADA, r));
+    assertEquals(view, assertInstanceOf(SessionReply.Current.class, read).session());
+    assertTrue(directory.listed(TENANT).stream().anyMatch(s -> s.sessionId().equals("through-sharding")));
+  }
+
+  @Test
+  void theSameIdInAnotherTenantIsAnotherSession() throws Exception {
+    ask(TENANT, "shared-id", r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
+    SessionReply elsewhere = ask("globex", "shared-id", r -> new GetSession(ADA, r));
+    assertEquals(new SessionReply.Rejected(Problem.notFound()), elsewhere);
+    SessionReply created = ask("globex", "shared-id", r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
+    assertEquals(new Owner("globex", "ada"), assertInstanceOf(SessionReply.Created.class, created).session().owner());
+  }
+
+  @Test
+  void aPassivatedSessionComesBackFromTheJournalAsItWas() throws Exception {
+    String id = "passivated";
+    String entityId = SessionEntity.entityId(TENANT, id);
+    // A tool without a parameter schema: its null must read back as null for the PUT below to match.
+    SessionSpec spec = Fixtures.specWithTools(
+        List.of(new ToolConnection.Http("lookup", "http://tools.internal/lookup", null, null, true, null)));
+    ask(TENANT, id, r -> new CreateSession(ADA, spec, CreateMode.CREATE_NEW, r));
+    for (int i = 0; i < 5; i++) {
+      int n = i;
+      ask(TENANT, id, r -> new WriteMemory(ADA, "k" + n, json("{\"n\":" + n + ",\"half\":" + (n + 0.5) + "}"), r));
+    }
+    ask(TENANT, id, r -> new SendUserMessage(ADA, "hello", OnBusy.QUEUE, "idem-1", r));
+    SessionView before = assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r))).session();
+    assertEquals(7, before.lastSeq());
+
+    // Idle for longer than the passivation timeout, the entity stops.
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(15), () -> {
+      assertFalse(liveEntities().contains(entityId));
+      return null;
+    });
+    int directoryWrites = directory.writes().size();
+
+    SessionView after = assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r))).session();
+
+    assertEquals(before, after);
+    assertTrue(directory.writes().size() > directoryWrites, "a recovered session writes its summary again");
+    // The snapshot (at 4) and the events after it were read back from bytes: the same PUT still
+    // matches, and the idempotency key still answers the same turn.
+    assertEquals(
+        new SessionReply.Current(before),
+        ask(TENANT, id, r -> new CreateSession(ADA, spec, CreateMode.CREATE_OR_MATCH, r)));
+    SessionReply retry = ask(TENANT, id, r -> new SendUserMessage(ADA, "hello", OnBusy.QUEUE, "idem-1", r));
+    assertEquals(new SessionReply.TurnAccepted(before.currentTurn(), true), retry);
+  }
+}
