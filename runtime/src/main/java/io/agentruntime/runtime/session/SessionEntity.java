@@ -156,8 +156,13 @@ public final class SessionEntity
       if (x.closed()) {
         return Effect().reply(c.replyTo(), current(x));
       }
+      // A closed session runs nothing more: its unfinished turns end as cancelled.
+      List<SessionEvent> events = new ArrayList<>();
+      x.unfinishedTurns().forEach(t -> events.add(
+          new SessionEvent.TurnCancelled(t.id(), "the session was closed", c.caller().user(), clock.instant())));
+      events.add(new SessionClosed(c.caller().user(), clock.instant()));
       return Effect()
-          .persist(new SessionClosed(c.caller().user(), clock.instant()))
+          .persist(events)
           .thenRun(next -> announce(next, current(next), c.replyTo()))
           .thenNoReply();
     });

@@ -209,4 +209,24 @@ class SessionEntityTest extends SessionEntityTestSupport {
     assertEquals(List.of(new SessionClosed("olga", T0)), result.events());
     assertEquals(new Owner(TENANT, "ada"), current(result.reply()).owner());
   }
+
+  @Test
+  void closingCancelsTheTurnsThatHaveNotEnded() {
+    createSession();
+    var accepted = run(r -> new SendUserMessage(ADA, "hi", OnBusy.QUEUE, null, r));
+    String turnId = ((SessionReply.TurnAccepted) accepted.reply()).turn().id();
+
+    var result = run(r -> new CloseSession(ADA, r));
+
+    assertEquals(
+        List.of(
+            new SessionEvent.TurnCancelled(turnId, "the session was closed", "ada", T0),
+            new SessionClosed("ada", T0)),
+        result.events());
+    SessionView view = current(result.reply());
+    assertEquals(SessionStatus.CLOSED, view.status());
+    assertEquals(0, view.queuedMessages());
+    var turn = run(r -> new SessionCommand.GetTurn(ADA, turnId, r)).reply();
+    assertEquals(TurnStatus.CANCELLED, ((SessionReply.TurnFound) turn).turn().status());
+  }
 }
