@@ -1,0 +1,195 @@
+package io.agentruntime.persistence.cassandra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local Cassandra node run as a child JVM, for dev mode and tests. Never doubled: a node this
+ * data dir already runs (say, one that outlived a runtime killed with -9) is adopted, and any
+ * other CQL server on the port is reused and left alone. Blocking: call it at node start-up or
+ * from tests, never from inside an actor.
+ */
+public final class ManagedCassandra implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ManagedCassandra.class);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+  private static final long POLL_MILLIS = 200;
+  private static final Duration FORCED_STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  private final ManagedCassandraSettings settings;
+  private final Optional<ProcessHandle> process;
+
+  private ManagedCassandra(ManagedCassandraSettings settings, Optional<ProcessHandle> process) {
+    this.settings = settings;
+    this.process = process;
+  }
+
+  /** Starts the node, adopts the one this data dir runs, or reuses whatever serves CQL on the port. */
+  public static ManagedCassandra start(ManagedCassandraSettings settings) {
+    // The class lock orders threads of this JVM, the file lock other JVMs using the same data dir.
+    synchronized (ManagedCassandra.class) {
+      try {
+        Files.createDirectories(settings.dataDir());
+        try (FileChannel channel =
+            FileChannel.open(settings.dataDir().resolve("start.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+          FileLock lock = channel.lock();
+          try {
+            return startLocked(settings);
+          } finally {
+            lock.release();
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot prepare the Cassandra data dir " + settings.dataDir(), e);
+      }
+    }
+  }
+
+  /** Whether a node runs for these settings: this data dir's own, or any CQL server on the port. */
+  public static boolean isRunning(ManagedCassandraSettings settings) {
+    return NodeProcesses.runningFromDataDir(settings).isPresent()
+        || CqlProbe.answers(settings.host(), settings.nativePort(), PROBE_TIMEOUT);
+  }
+
+  private static ManagedCassandra startLocked(ManagedCassandraSettings s) {
+    Optional<ProcessHandle> ours = NodeProcesses.runningFromDataDir(s);
+    if (ours.isPresent()) {
+      log.info("Adopting the Cassandra node (pid {}) already running from {}", ours.get().pid(), s.dataDir());
+      awaitReady(s, ours.get());
+      return new ManagedCassandra(s, ours);
+    }
+    if (CqlProbe.answers(s.host(), s.nativePort(), PROBE_TIMEOUT)) {
+      log.info("Reusing the CQL server already on {}:{}; it is not ours to stop", s.host(), s.nativePort());
+      return new ManagedCassandra(s, Optional.empty());
+    }
+    return new ManagedCassandra(s, Optional.of(launch(s)));
+  }
+
+  private static ProcessHandle launch(ManagedCassandraSettings s) {
+    NodeProcesses.checkInstallation(s);
+    CassandraYaml.write(s);
+    long started = System.nanoTime();
+    ProcessHandle handle = NodeProcesses.spawn(s, CassandraCommand.build(s, CassandraCommand.shouldDropIpcLock()));
+    log.info("Started Cassandra (pid {}) on {}:{}, log at {}", handle.pid(), s.host(), s.nativePort(), s.logFile());
+    try {
+      awaitReady(s, handle);
+    } catch (RuntimeException e) {
+      handle.destroyForcibly();
+      NodeProcesses.deletePidFile(s);
+      throw e;
+    }
+    log.info("Cassandra ready on {}:{} in {} ms", s.host(), s.nativePort(), (System.nanoTime() - started) / 1_000_000);
+    return handle;
+  }
+
+  private static void awaitReady(ManagedCassandraSettings s, ProcessHandle handle) {
+    long deadline = System.nanoTime() + s.startTimeout().toNanos();
+    while (!CqlProbe.answers(s.host(), s.nativePort(), PROBE_TIMEOUT)) {
+      if (!handle.isAlive()) {
+        throw new IllegalStateException(
+            "Cassandra (pid " + handle.pid() + ") exited before serving CQL; end of " + s.logFile() + ":\n"
+                + NodeProcesses.logTail(s));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "Cassandra did not serve CQL on " + s.host() + ":" + s.nativePort() + " within " + s.startTimeout()
+                + "; end of " + s.logFile() + ":\n" + NodeProcesses.logTail(s));
+      }
+      sleep(POLL_MILLIS);
+    }
+  }
+
+  public String host() {
+    return settings.host();
+  }
+
+  public int nativePort() {
+    return settings.nativePort();
+  }
+
+  /** "host:port", as the driver's contact points take it. */
+  public String contactPoint() {
+    return settings.host() + ":" + settings.nativePort();
+  }
+
+  /** True when this instance started or adopted the node, and so stops it. */
+  public boolean owned() {
+    return process.isPresent();
+  }
+
+  /** The node's process id, or -1 when the CQL server is not ours. */
+  public long pid() {
+    return process.map(ProcessHandle::pid).orElse(-1L);
+  }
+
+  public ManagedCassandraSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Stops the node if it is ours: SIGTERM lets Cassandra drain and flush; after stopTimeout it
+   * is killed. Does nothing for a reused server. Idempotent.
+   */
+  public void stop() {
+    if (process.isEmpty()) {
+      return;
+    }
+    ProcessHandle handle = process.get();
+    if (handle.isAlive()) {
+      log.info("Stopping Cassandra (pid {})", handle.pid());
+      handle.destroy();
+      if (!awaitExit(handle, settings.stopTimeout())) {
+        log.warn("Cassandra (pid {}) did not stop within {}; killing it", handle.pid(), settings.stopTimeout());
+        handle.destroyForcibly();
+        if (!awaitExit(handle, FORCED_STOP_TIMEOUT)) {
+          throw new IllegalStateException("Cassandra (pid " + handle.pid() + ") survived SIGKILL");
+        }
+      }
+    }
+    NodeProcesses.deletePidFile(settings);
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static boolean awaitExit(ProcessHandle handle, Duration timeout) {
+    try {
+      handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return !handle.isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !handle.isAlive();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for Cassandra", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ManagedCassandra[" + contactPoint() + (owned() ? ", pid " + pid() : ", not owned") + "]";
+  }
+}

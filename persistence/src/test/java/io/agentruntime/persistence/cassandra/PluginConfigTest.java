@@ -1,0 +1,79 @@
+package io.agentruntime.persistence.cassandra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** agent-runtime-cassandra.conf, as a node that includes it sees it. */
+class PluginConfigTest {
+
+  private static final Config FILE = ConfigFactory.parseResources("agent-runtime-cassandra.conf");
+  private static final Config NODE = FILE.withFallback(ConfigFactory.defaultReference()).resolve();
+
+  @Test
+  void selectsTheCassandraJournalAndSnapshotStore() {
+    assertEquals("pekko.persistence.cassandra.journal", NODE.getString("pekko.persistence.journal.plugin"));
+    assertEquals("pekko.persistence.cassandra.snapshot", NODE.getString("pekko.persistence.snapshot-store.plugin"));
+  }
+
+  @Test
+  void usesTheMigratedSchemaInOneKeyspace() {
+    Config p = NODE.getConfig("pekko.persistence.cassandra");
+    assertEquals("agent_runtime", p.getString("journal.keyspace"));
+    assertEquals("agent_runtime", p.getString("snapshot.keyspace"));
+    for (String path :
+        List.of("journal.keyspace-autocreate", "journal.tables-autocreate", "snapshot.keyspace-autocreate",
+            "snapshot.tables-autocreate", "events-by-tag.enabled")) {
+      assertFalse(p.getBoolean(path), path);
+    }
+  }
+
+  @Test
+  void journalAndSnapshotsReadAndWriteAtQuorum() {
+    Config profiles = NODE.getConfig("datastax-java-driver.profiles");
+    assertEquals("QUORUM", profiles.getString("pekko-persistence-cassandra-profile.basic.request.consistency"));
+    assertEquals("QUORUM", profiles.getString("pekko-persistence-cassandra-snapshot-profile.basic.request.consistency"));
+    // The profiles the plugin actually uses for reads and writes are those two.
+    Config p = NODE.getConfig("pekko.persistence.cassandra");
+    assertEquals("pekko-persistence-cassandra-profile", p.getString("write-profile"));
+    assertEquals("pekko-persistence-cassandra-snapshot-profile", p.getString("snapshot.write-profile"));
+    assertEquals("pekko-persistence-cassandra-snapshot-profile", p.getString("snapshot.read-profile"));
+  }
+
+  @Test
+  void theDriverStartsBeforeCassandraAndUsesOurEndpoints() {
+    assertTrue(NODE.getBoolean("datastax-java-driver.advanced.reconnect-on-init"));
+    assertEquals("datacenter1", NODE.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"));
+    assertEquals(
+        AgentRuntimeSessionProvider.class.getName(), NODE.getString("pekko.persistence.cassandra.session-provider"));
+    assertEquals(
+        AgentRuntimeSessionProvider.class.getName(), NODE.getString("pekko.connectors.cassandra.session-provider"));
+  }
+
+  @Test
+  void everyPluginKeySetHereExistsInThePluginsReferenceConf() {
+    Config reference = ConfigFactory.defaultReference();
+    int checked = 0;
+    for (Map.Entry<String, ConfigValue> e : FILE.entrySet()) {
+      String path = e.getKey();
+      assertTrue(path.startsWith("pekko.") || path.startsWith("datastax-java-driver."), "outside its scope: " + path);
+      assertTrue(reference.hasPathOrNull(path) || isCommentedDriverDefault(path), "unknown key " + path);
+      checked++;
+    }
+    assertEquals(16, checked, "keys checked");
+  }
+
+  /** The driver documents these in its reference.conf without a default value. */
+  private static boolean isCommentedDriverDefault(String path) {
+    return List.of("datastax-java-driver.basic.contact-points",
+            "datastax-java-driver.basic.load-balancing-policy.local-datacenter")
+        .contains(path);
+  }
+}
