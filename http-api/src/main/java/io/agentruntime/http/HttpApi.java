@@ -1,0 +1,52 @@
+package io.agentruntime.http;
+
+import io.agentruntime.http.auth.ApiKeys;
+import io.agentruntime.http.auth.Authenticator;
+import io.agentruntime.http.auth.RateLimiter;
+import io.agentruntime.http.error.ErrorMapper;
+import io.agentruntime.http.request.RequestScope;
+import io.agentruntime.http.routes.ApiRoutes;
+import io.agentruntime.http.routes.HealthRoutes;
+import io.agentruntime.runtime.session.Sessions;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The HTTP API in one call. A node starts it with
+ * {@code HttpApi.start(system, sessions, readiness)}; {@code readiness} says whether the node
+ * may take traffic (e.g. it is an Up cluster member and reaches the journal).
+ */
+public final class HttpApi {
+
+  private HttpApi() {}
+
+  /** Reads {@code agent-runtime.http}, builds the routes and binds them. */
+  public static CompletionStage<HttpServer> start(
+      ActorSystem<?> system, Sessions sessions, Supplier<CompletionStage<Boolean>> readiness) {
+    HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
+    return HttpServer.start(system, routes(system, sessions, settings, readiness), settings);
+  }
+
+  /**
+   * Every route of the API, with request ids, the request log and the error body around them.
+   * Loads the API keys now; the keys file is checked for changes (at most every
+   * {@code keys-reload-interval}) on the blocking-I/O dispatcher.
+   */
+  public static Route routes(
+      ActorSystem<?> system,
+      Sessions sessions,
+      HttpSettings settings,
+      Supplier<CompletionStage<Boolean>> readiness) {
+    ApiKeys keys = ApiKeys.fromSettings(settings, system.dispatchers().lookup(DispatcherSelector.blocking()));
+    Authenticator auth =
+        new Authenticator(keys, new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst()));
+    RequestScope scope =
+        new RequestScope(new ErrorMapper(settings.retryAfter(), settings.maxBodyBytes()), settings.requestTimeout());
+    Route api = new ApiRoutes(
+        system, sessions, settings, auth, new HealthRoutes(readiness, settings.readinessTimeout())).routes();
+    return scope.around(() -> api);
+  }
+}

@@ -1,0 +1,56 @@
+package io.agentruntime.http;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The settings of the HTTP API, read once from {@code agent-runtime.http}. */
+public record HttpSettings(
+    String host,
+    int port,
+    long maxBodyBytes,
+    Duration bodyReadTimeout,
+    Optional<Path> keysFile,
+    Duration keysReloadInterval,
+    boolean devKeyEnabled,
+    double rateLimitPerSecond,
+    int rateLimitBurst,
+    int sessionsDefaultLimit,
+    int sessionsMaxLimit,
+    int turnsDefaultLimit,
+    int turnsMaxLimit,
+    Duration maxWait,
+    Duration waitPollInterval,
+    Duration requestTimeout,
+    Duration idleTimeout,
+    Duration retryAfter,
+    Duration readinessTimeout,
+    Duration terminationDeadline) {
+
+  public static HttpSettings fromConfig(Config root) {
+    Config c = root.getConfig("agent-runtime.http");
+    String keysFile = c.getString("keys-file").trim();
+    return new HttpSettings(
+        c.getString("host"),
+        c.getInt("port"),
+        c.getBytes("max-body-size"),
+        c.getDuration("body-read-timeout"),
+        keysFile.isEmpty() ? Optional.empty() : Optional.of(Path.of(keysFile)),
+        c.getDuration("keys-reload-interval"),
+        c.getBoolean("dev-key-enabled"),
+        c.getDouble("rate-limit.per-second"),
+        c.getInt("rate-limit.burst"),
+        c.getInt("sessions-list.default-limit"),
+        c.getInt("sessions-list.max-limit"),
+        c.getInt("turns-list.default-limit"),
+        c.getInt("turns-list.max-limit"),
+        c.getDuration("max-wait"),
+        c.getDuration("wait-poll-interval"),
+        c.getDuration("request-timeout"),
+        c.getDuration("idle-timeout"),
+        c.getDuration("retry-after"),
+        c.getDuration("readiness-timeout"),
+        c.getDuration("termination-deadline"));
+  }
+}

@@ -1,0 +1,22 @@
+package io.agentruntime.http.auth;
+
+import io.agentruntime.runtime.session.Caller;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** Who an API key speaks for: a user of one tenant, with its roles. */
+public record Principal(String tenant, String user, Set<Role> roles) {
+
+  public Principal {
+    roles = roles.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(roles));
+  }
+
+  public boolean has(Role role) {
+    return roles.contains(role);
+  }
+
+  /** The caller as the session entity knows it: the tenant is already in the entity id. */
+  public Caller caller() {
+    return new Caller(user, has(Role.OPERATOR));
+  }
+}

@@ -1,0 +1,105 @@
+package io.agentruntime.http.error;
+
+import io.agentruntime.runtime.session.Problem;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+
+/**
+ * A request the API refuses: the status, the stable code and the message a client sees, and any
+ * header the refusal needs. Routes throw it (or fail their future with it); {@link ErrorMapper}
+ * turns it into the error body. Carries no stack trace: it is an answer, not a bug.
+ */
+public final class ApiError extends RuntimeException {
+
+  private final StatusCode status;
+  private final String code;
+  private final List<HttpHeader> headers;
+
+  public ApiError(StatusCode status, String code, String message, List<HttpHeader> headers) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+    this.headers = List.copyOf(headers);
+  }
+
+  public ApiError(StatusCode status, String code, String message) {
+    this(status, code, message, List.of());
+  }
+
+  public StatusCode status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public List<HttpHeader> headers() {
+    return headers;
+  }
+
+  /** A field of the request (body, path or query) is missing, of the wrong type or invalid. */
+  public static ApiError invalidField(String message) {
+    return new ApiError(StatusCodes.BAD_REQUEST, "invalid_field", message);
+  }
+
+  public static ApiError malformedJson(String message) {
+    return new ApiError(StatusCodes.BAD_REQUEST, "malformed_json", message);
+  }
+
+  public static ApiError unauthorized(String message) {
+    return new ApiError(
+        StatusCodes.UNAUTHORIZED, "unauthorized", message, List.of(RawHeader.create("WWW-Authenticate", "Bearer")));
+  }
+
+  public static ApiError roleMissing(String message) {
+    return new ApiError(StatusCodes.FORBIDDEN, "role_missing", message);
+  }
+
+  public static ApiError bodyTooLarge(long maxBytes) {
+    return new ApiError(
+        StatusCodes.CONTENT_TOO_LARGE, "body_too_large", "the request body is over the limit of " + maxBytes + " bytes");
+  }
+
+  public static ApiError unsupportedMediaType() {
+    return new ApiError(
+        StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "the request body must be application/json");
+  }
+
+  public static ApiError rateLimited(long retryAfterSeconds) {
+    return new ApiError(
+        StatusCodes.TOO_MANY_REQUESTS, "rate_limited", "too many requests for this API key",
+        List.of(retryAfter(retryAfterSeconds)));
+  }
+
+  public static ApiError storageUnavailable(Duration retryAfter) {
+    return new ApiError(
+        StatusCodes.SERVICE_UNAVAILABLE, "storage_unavailable",
+        "the session store did not answer in time; nothing was accepted, retry later",
+        List.of(retryAfter(Math.max(1, retryAfter.toSeconds()))));
+  }
+
+  public static ApiError internal() {
+    return new ApiError(StatusCodes.INTERNAL_SERVER_ERROR, "internal", "internal error");
+  }
+
+  /** The answer to a command the session refused. */
+  public static ApiError of(Problem problem) {
+    StatusCode status =
+        switch (problem.kind()) {
+          case NOT_FOUND -> StatusCodes.NOT_FOUND;
+          case CONFLICT -> StatusCodes.CONFLICT;
+          case INVALID -> StatusCodes.BAD_REQUEST;
+          case TOO_LARGE -> StatusCodes.CONTENT_TOO_LARGE;
+        };
+    return new ApiError(status, problem.code(), problem.message());
+  }
+
+  private static HttpHeader retryAfter(long seconds) {
+    return RawHeader.create("Retry-After", Long.toString(seconds));
+  }
+}

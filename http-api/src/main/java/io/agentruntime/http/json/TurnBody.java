@@ -1,0 +1,41 @@
+package io.agentruntime.http.json;
+
+import io.agentruntime.runtime.session.Turn;
+import java.util.List;
+
+/**
+ * A turn as the turn endpoints show it. {@code output} is set once the turn completed,
+ * {@code error} once it failed or was cancelled; both are null before.
+ */
+public record TurnBody(
+    String turnId,
+    String status,
+    String output,
+    ErrorBody error,
+    int steps,
+    String acceptedAt,
+    String updatedAt) {
+
+  public record ErrorBody(String code, String message) {}
+
+  /** The answer of {@code POST .../messages} when it does not wait for the turn to end. */
+  public record Accepted(String turnId, String status) {
+    public static Accepted of(Turn turn) {
+      return new Accepted(turn.id(), turn.status().wireName());
+    }
+  }
+
+  /** A page of turns, newest first; {@code nextCursor} is null on the last page. */
+  public record Page(List<TurnBody> turns, String nextCursor) {}
+
+  public static TurnBody of(Turn t) {
+    return new TurnBody(
+        t.id(),
+        t.status().wireName(),
+        t.output(),
+        t.error() == null ? null : new ErrorBody(t.error().code(), t.error().message()),
+        t.steps(),
+        SessionBody.time(t.acceptedAt()),
+        SessionBody.time(t.updatedAt()));
+  }
+}

@@ -1,0 +1,34 @@
+package io.agentruntime.http.request;
+
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+
+/**
+ * The id that ties a response, its error body and the node's log lines together. A client's own
+ * {@code X-Request-Id} is kept when it is sane; otherwise the node makes one.
+ */
+public final class RequestIds {
+
+  public static final String HEADER = "X-Request-Id";
+  private static final Pattern SANE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  private RequestIds() {}
+
+  /** The client's id if it sent a sane one, else a fresh one. */
+  public static String choose(HttpRequest request) {
+    return request
+        .getHeader(HEADER)
+        .map(HttpHeader::value)
+        .filter(v -> SANE.matcher(v).matches())
+        .orElseGet(() -> "req_" + UUID.randomUUID().toString().replace("-", ""));
+  }
+
+  /** The id chosen for this request (set on the request by the outermost directive). */
+  public static String of(HttpRequest request) {
+    Optional<HttpHeader> header = request.getHeader(HEADER);
+    return header.map(HttpHeader::value).orElse("unknown");
+  }
+}

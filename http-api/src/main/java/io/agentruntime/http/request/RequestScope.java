@@ -1,0 +1,77 @@
+package io.agentruntime.http.request;
+
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
+import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+import static org.apache.pekko.http.javadsl.server.Directives.mapRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
+import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeout;
+
+import io.agentruntime.http.error.ApiError;
+import io.agentruntime.http.error.ErrorMapper;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * What every request goes through, outermost: it gets its request id (on the request, so that
+ * the error mapper finds it, and on the response), failures and rejections become the error
+ * body, a request that overruns the request timeout gets one too, and one log line records it.
+ * The line never holds headers, the query or the body.
+ */
+public final class RequestScope {
+
+  private static final Logger log = LoggerFactory.getLogger("io.agentruntime.http.requests");
+
+  private final ExceptionHandler exceptions;
+  private final RejectionHandler rejections;
+  private final Duration requestTimeout;
+
+  public RequestScope(ErrorMapper errors, Duration requestTimeout) {
+    this.exceptions = errors.exceptionHandler();
+    this.rejections = errors.rejectionHandler();
+    this.requestTimeout = requestTimeout;
+  }
+
+  public Route around(Supplier<Route> inner) {
+    return extractRequest(original -> {
+      String requestId = RequestIds.choose(original);
+      long started = System.nanoTime();
+      RawHeader idHeader = RawHeader.create(RequestIds.HEADER, requestId);
+      return mapRequest(
+          req -> req.removeHeader(RequestIds.HEADER).addHeader(idHeader),
+          () -> mapResponse(
+              resp -> logged(original, requestId, started, resp.addHeader(idHeader)),
+              () -> withRequestTimeout(
+                  requestTimeout,
+                  req -> logged(original, requestId, started, timedOut(requestId).addHeader(idHeader)),
+                  () -> handleExceptions(exceptions, () -> handleRejections(rejections, inner)))));
+    });
+  }
+
+  private static HttpResponse timedOut(String requestId) {
+    return ErrorMapper.response(
+        new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "request_timeout", "the request took too long"), requestId);
+  }
+
+  private static HttpResponse logged(HttpRequest req, String requestId, long started, HttpResponse resp) {
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    MDC.put("requestId", requestId);
+    try {
+      log.info("{} {} {} {}ms requestId={}",
+          req.method().name(), req.getUri().path(), resp.status().intValue(), millis, requestId);
+    } finally {
+      MDC.remove("requestId");
+    }
+    return resp;
+  }
+}

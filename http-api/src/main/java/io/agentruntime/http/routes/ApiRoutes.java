@@ -1,0 +1,73 @@
+package io.agentruntime.http.routes;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.agentruntime.http.HttpSettings;
+import io.agentruntime.http.auth.Authenticator;
+import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.json.SessionRequest;
+import io.agentruntime.http.request.JsonBody;
+import io.agentruntime.runtime.session.Sessions;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The route tree: health and the OpenAPI document without a key, everything under
+ * {@code /v1/sessions} behind the authenticator, each resource in its own routes class.
+ */
+public final class ApiRoutes {
+
+  private final Authenticator auth;
+  private final HealthRoutes health;
+  private final OpenApiRoutes openApi;
+  private final SessionRoutes sessions;
+  private final MemoryRoutes memory;
+  private final ToolRoutes tools;
+  private final PermissionRoutes permissions;
+  private final MessageRoutes messages;
+  private final TurnRoutes turns;
+
+  public ApiRoutes(
+      ActorSystem<?> system, Sessions sessions, HttpSettings settings, Authenticator auth, HealthRoutes health) {
+    SessionGateway gateway = new SessionGateway(sessions);
+    JsonBody body = new JsonBody(settings.maxBodyBytes(), settings.bodyReadTimeout());
+    TurnWaiter waiter = new TurnWaiter(system, gateway, settings.waitPollInterval());
+    this.auth = auth;
+    this.health = health;
+    this.openApi = new OpenApiRoutes();
+    this.sessions = new SessionRoutes(
+        gateway, sessions.directory(), settings, body, sessions.settings().defaultLimits(),
+        sessions.settings().askTimeout());
+    this.memory = new MemoryRoutes(gateway, body);
+    this.tools = new ToolRoutes(gateway, body);
+    this.permissions = new PermissionRoutes(gateway, body);
+    this.messages = new MessageRoutes(gateway, waiter, body, settings.maxWait());
+    this.turns = new TurnRoutes(gateway, waiter, settings);
+  }
+
+  public Route routes() {
+    return concat(
+        health.routes(),
+        pathPrefix("v1", () -> concat(
+            openApi.routes(),
+            pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
+  }
+
+  private Route sessionRoutes(Principal principal) {
+    return concat(
+        pathEnd(() -> sessions.collection(principal)),
+        pathPrefix(segment(), rawId -> {
+          String id = SessionRequest.checkedId(rawId);
+          return concat(
+              pathEnd(() -> sessions.session(principal, id)),
+              pathPrefix("memory", () -> memory.routes(principal, id)),
+              pathPrefix("tools", () -> tools.routes(principal, id)),
+              pathPrefix("permissions", () -> permissions.routes(principal, id)),
+              pathPrefix("messages", () -> messages.routes(principal, id)),
+              pathPrefix("turns", () -> turns.routes(principal, id)));
+        }));
+  }
+}

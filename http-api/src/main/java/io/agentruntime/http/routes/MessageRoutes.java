@@ -1,0 +1,76 @@
+package io.agentruntime.http.routes;
+
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+
+import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.json.Json;
+import io.agentruntime.http.json.MessageRequest;
+import io.agentruntime.http.json.TranscriptBody;
+import io.agentruntime.http.json.TurnBody;
+import io.agentruntime.http.request.JsonBody;
+import io.agentruntime.http.request.QueryParams;
+import io.agentruntime.runtime.session.SessionCommand.GetTranscript;
+import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
+import io.agentruntime.runtime.session.SessionReply;
+import io.agentruntime.runtime.session.Turn;
+import java.time.Duration;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /v1/sessions/{id}/messages}: POST sends a user message, which opens a turn (202, or 200
+ * with the turn when {@code ?waitSeconds=} saw it settle); GET reads the transcript.
+ */
+public final class MessageRoutes {
+
+  private final SessionGateway gateway;
+  private final TurnWaiter waiter;
+  private final JsonBody body;
+  private final Duration maxWait;
+
+  MessageRoutes(SessionGateway gateway, TurnWaiter waiter, JsonBody body, Duration maxWait) {
+    this.gateway = gateway;
+    this.waiter = waiter;
+    this.body = body;
+    this.maxWait = maxWait;
+  }
+
+  /** The routes of {@code /v1/sessions/{id}/messages}. */
+  Route routes(Principal principal, String id) {
+    return pathEnd(() -> concat(
+        post(() -> send(principal, id)),
+        get(() -> Responses.ok(gateway
+            .ask(principal, id, GetTranscript::new, SessionReply.TranscriptFound.class)
+            .thenApply(t -> TranscriptBody.of(t.messages()))))));
+  }
+
+  private Route send(Principal principal, String id) {
+    return parameterOptional("waitSeconds", waitParam -> optionalHeaderValueByName("Idempotency-Key", header -> {
+      Duration wait = QueryParams.waitSeconds(waitParam, maxWait);
+      String key = header.map(IdempotencyKeys::checked).orElse(null);
+      return body.json(json -> {
+        MessageRequest message = MessageRequest.read(json);
+        return completeWithFuture(gateway
+            .ask(principal, id,
+                (caller, replyTo) -> new SendUserMessage(caller, message.content(), message.onBusy(), key, replyTo),
+                SessionReply.TurnAccepted.class)
+            .thenCompose(accepted -> waiter.await(principal, id, accepted.turn(), wait))
+            .thenApply(turn -> answer(turn, wait)));
+      });
+    }));
+  }
+
+  private static HttpResponse answer(Turn turn, Duration wait) {
+    if (!wait.isZero() && TurnWaiter.settled(turn)) {
+      return Json.response(StatusCodes.OK, TurnBody.of(turn));
+    }
+    return Json.response(StatusCodes.ACCEPTED, TurnBody.Accepted.of(turn));
+  }
+}

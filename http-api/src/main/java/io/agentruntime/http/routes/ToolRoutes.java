@@ -1,0 +1,46 @@
+package io.agentruntime.http.routes;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.put;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.json.Fields;
+import io.agentruntime.http.json.SessionBody;
+import io.agentruntime.http.json.ToolRequest;
+import io.agentruntime.http.request.JsonBody;
+import io.agentruntime.runtime.session.SessionCommand.ConnectTool;
+import io.agentruntime.runtime.session.SessionCommand.DisconnectTool;
+import io.agentruntime.runtime.session.ToolConnection;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /v1/sessions/{id}/tools/{name}}: connect (or replace) and disconnect one tool. Both answer
+ * with the session as it is after the change.
+ */
+public final class ToolRoutes {
+
+  private final SessionGateway gateway;
+  private final JsonBody body;
+
+  ToolRoutes(SessionGateway gateway, JsonBody body) {
+    this.gateway = gateway;
+    this.body = body;
+  }
+
+  /** The routes below {@code /v1/sessions/{id}/tools}. */
+  Route routes(Principal principal, String id) {
+    return path(segment(), name -> concat(
+        put(() -> body.json(json -> {
+          ToolConnection tool = ToolRequest.named(Fields.body(json), name);
+          return Responses.ok(gateway
+              .view(principal, id, (caller, replyTo) -> new ConnectTool(caller, tool, replyTo))
+              .thenApply(SessionBody::of));
+        })),
+        delete(() -> Responses.ok(gateway
+            .view(principal, id, (caller, replyTo) -> new DisconnectTool(caller, name, replyTo))
+            .thenApply(SessionBody::of)))));
+  }
+}

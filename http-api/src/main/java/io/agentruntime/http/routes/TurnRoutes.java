@@ -1,0 +1,58 @@
+package io.agentruntime.http.routes;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.agentruntime.http.HttpSettings;
+import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.json.TurnBody;
+import io.agentruntime.http.request.QueryParams;
+import io.agentruntime.runtime.session.SessionCommand.GetTurn;
+import io.agentruntime.runtime.session.SessionCommand.ListTurns;
+import io.agentruntime.runtime.session.SessionReply;
+import java.time.Duration;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /v1/sessions/{id}/turns[/{turnId}]}: the session's turns newest first, and one turn,
+ * optionally waiting ({@code ?waitSeconds=}) until it settles.
+ */
+public final class TurnRoutes {
+
+  private final SessionGateway gateway;
+  private final TurnWaiter waiter;
+  private final HttpSettings settings;
+
+  TurnRoutes(SessionGateway gateway, TurnWaiter waiter, HttpSettings settings) {
+    this.gateway = gateway;
+    this.waiter = waiter;
+    this.settings = settings;
+  }
+
+  /** The routes below {@code /v1/sessions/{id}/turns}. */
+  Route routes(Principal principal, String id) {
+    return concat(
+        pathEnd(() -> get(() -> list(principal, id))),
+        path(segment(), turnId -> get(() -> parameterOptional("waitSeconds", waitParam -> {
+          Duration wait = QueryParams.waitSeconds(waitParam, settings.maxWait());
+          return Responses.ok(gateway
+              .ask(principal, id, (caller, replyTo) -> new GetTurn(caller, turnId, replyTo), SessionReply.TurnFound.class)
+              .thenCompose(found -> waiter.await(principal, id, found.turn(), wait))
+              .thenApply(TurnBody::of));
+        }))));
+  }
+
+  private Route list(Principal principal, String id) {
+    return parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
+      int pageSize = QueryParams.limit(limit, settings.turnsDefaultLimit(), settings.turnsMaxLimit());
+      String after = QueryParams.cursor(cursor).orElse(null);
+      return Responses.ok(gateway
+          .ask(principal, id, (caller, replyTo) -> new ListTurns(caller, pageSize, after, replyTo), SessionReply.TurnList.class)
+          .thenApply(page -> new TurnBody.Page(page.turns().stream().map(TurnBody::of).toList(), page.nextAfter())));
+    }));
+  }
+}

@@ -1,0 +1,198 @@
+package io.agentruntime.http;
+
+import static io.agentruntime.http.TestKeys.ADA;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.http.Api.Response;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Messages, turns and the transcript over HTTP. No agent loop runs yet, so every turn stays
+ * queued until it is interrupted: that is what these tests can observe.
+ */
+class MessagesApiTest {
+
+  private final Api api = TestNode.shared().api;
+  private String session;
+
+  @BeforeEach
+  void createSession() {
+    String id = TestNode.newId("msg");
+    assertEquals(201, api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\"}").status());
+    session = "/v1/sessions/" + id;
+  }
+
+  @Test
+  void aMessageIsAcceptedAsAQueuedTurn() {
+    Response accepted = api.post(ADA, session + "/messages", "{\"content\": \"Summarise my open tickets\"}");
+    assertEquals(202, accepted.status(), accepted.toString());
+    String turnId = accepted.json().get("turnId").asText();
+    assertTrue(turnId.startsWith("turn_"), turnId);
+    assertEquals("queued", accepted.json().get("status").asText());
+
+    JsonNode s = api.get(ADA, session).json();
+    assertEquals(turnId, s.at("/currentTurn/id").asText());
+    assertEquals("queued", s.at("/currentTurn/status").asText());
+    assertEquals(1, s.get("queuedMessages").asInt());
+  }
+
+  @Test
+  void theSameIdempotencyKeyGivesTheSameTurnAndChangesNothing() {
+    Map<String, String> key = Map.of("Idempotency-Key", "msg-key-1");
+    Response first = api.send("POST", session + "/messages", ADA, "{\"content\": \"once\"}", key);
+    Response retry = api.send("POST", session + "/messages", ADA, "{\"content\": \"once\"}", key);
+    assertEquals(202, first.status());
+    assertEquals(202, retry.status());
+    assertEquals(first.json(), retry.json());
+    assertEquals(1, api.get(ADA, session + "/messages").json().get("messages").size());
+  }
+
+  @Test
+  void rejectOnABusySessionIsAConflictAndInterruptCancelsTheRunningTurn() {
+    String first = api.post(ADA, session + "/messages", "{\"content\": \"first\"}").json().get("turnId").asText();
+
+    Response rejected = api.post(ADA, session + "/messages", "{\"content\": \"second\", \"onBusy\": \"reject\"}");
+    assertEquals(409, rejected.status());
+    assertEquals("session_busy", rejected.errorCode());
+
+    Response queued = api.post(ADA, session + "/messages", "{\"content\": \"third\", \"onBusy\": \"queue\"}");
+    assertEquals(202, queued.status());
+
+    Response interrupting = api.post(ADA, session + "/messages", "{\"content\": \"now\", \"onBusy\": \"interrupt\"}");
+    assertEquals(202, interrupting.status());
+    JsonNode cancelled = api.get(ADA, session + "/turns/" + first).json();
+    assertEquals("cancelled", cancelled.get("status").asText());
+    assertEquals("cancelled", cancelled.at("/error/code").asText());
+    assertEquals(interrupting.json().get("turnId").asText(), api.get(ADA, session).json().at("/currentTurn/id").asText());
+  }
+
+  @Test
+  void aTurnIsReadWithItsFields() {
+    String turnId = api.post(ADA, session + "/messages", "{\"content\": \"hi\"}").json().get("turnId").asText();
+    Response turn = api.get(ADA, session + "/turns/" + turnId);
+    assertEquals(200, turn.status());
+    JsonNode t = turn.json();
+    assertEquals(turnId, t.get("turnId").asText());
+    assertEquals("queued", t.get("status").asText());
+    assertEquals(0, t.get("steps").asInt());
+    assertTrue(t.has("output") && t.get("output").isNull());
+    assertTrue(t.has("error") && t.get("error").isNull());
+
+    Response unknown = api.get(ADA, session + "/turns/turn_nope");
+    assertEquals(404, unknown.status());
+    assertEquals("turn_not_found", unknown.errorCode());
+  }
+
+  @Test
+  void waitingForATurnThatDoesNotSettleReturnsWhenTheTimeIsUp() {
+    String turnId = api.post(ADA, session + "/messages", "{\"content\": \"hi\"}").json().get("turnId").asText();
+
+    long started = System.nanoTime();
+    Response turn = api.get(ADA, session + "/turns/" + turnId + "?waitSeconds=1");
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(200, turn.status());
+    assertEquals("queued", turn.json().get("status").asText());
+    assertTrue(millis >= 900, "waited " + millis + " ms");
+
+    started = System.nanoTime();
+    Response message = api.post(ADA, session + "/messages?waitSeconds=1", "{\"content\": \"again\"}");
+    millis = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(202, message.status(), "a turn still queued after the wait answers 202");
+    assertEquals("queued", message.json().get("status").asText());
+    assertTrue(millis >= 900, "waited " + millis + " ms");
+  }
+
+  @Test
+  void waitingForASettledTurnAnswersAtOnce() {
+    String first = api.post(ADA, session + "/messages", "{\"content\": \"a\"}").json().get("turnId").asText();
+    api.post(ADA, session + "/messages", "{\"content\": \"b\", \"onBusy\": \"interrupt\"}");
+
+    long started = System.nanoTime();
+    Response turn = api.get(ADA, session + "/turns/" + first + "?waitSeconds=30");
+    assertEquals(200, turn.status());
+    assertEquals("cancelled", turn.json().get("status").asText());
+    assertTrue((System.nanoTime() - started) / 1_000_000 < 5_000);
+  }
+
+  @Test
+  void waitSecondsMustBeANonNegativeInteger() {
+    String turnId = api.post(ADA, session + "/messages", "{\"content\": \"hi\"}").json().get("turnId").asText();
+    for (String bad : List.of("-1", "abc", "1.5", "")) {
+      Response turn = api.get(ADA, session + "/turns/" + turnId + "?waitSeconds=" + bad);
+      assertEquals(400, turn.status(), bad);
+      assertEquals("invalid_field", turn.errorCode());
+      assertTrue(turn.errorMessage().contains("waitSeconds"));
+      Response message = api.post(ADA, session + "/messages?waitSeconds=" + bad, "{\"content\": \"x\"}");
+      assertEquals(400, message.status(), bad);
+    }
+    assertEquals(1, api.get(ADA, session + "/turns").json().get("turns").size(), "refused messages opened no turn");
+  }
+
+  @Test
+  void turnsAreListedNewestFirstPageByPage() {
+    String a = api.post(ADA, session + "/messages", "{\"content\": \"a\"}").json().get("turnId").asText();
+    String b = api.post(ADA, session + "/messages", "{\"content\": \"b\"}").json().get("turnId").asText();
+    String c = api.post(ADA, session + "/messages", "{\"content\": \"c\"}").json().get("turnId").asText();
+
+    Response page1 = api.get(ADA, session + "/turns?limit=2");
+    assertEquals(200, page1.status());
+    JsonNode turns = page1.json().get("turns");
+    assertEquals(List.of(c, b), List.of(turns.get(0).get("turnId").asText(), turns.get(1).get("turnId").asText()));
+    assertEquals("queued", turns.get(0).get("status").asText());
+    String cursor = page1.json().get("nextCursor").asText();
+
+    Response page2 = api.get(ADA, session + "/turns?limit=2&cursor=" + cursor);
+    assertEquals(200, page2.status());
+    assertEquals(1, page2.json().get("turns").size());
+    assertEquals(a, page2.json().at("/turns/0/turnId").asText());
+    assertTrue(page2.json().get("nextCursor").isNull());
+
+    assertEquals(400, api.get(ADA, session + "/turns?cursor=turn_unknown").status());
+    assertEquals(400, api.get(ADA, session + "/turns?limit=0").status());
+  }
+
+  @Test
+  void theTranscriptHoldsTheUserMessagesInOrder() {
+    String a = api.post(ADA, session + "/messages", "{\"content\": \"first\"}").json().get("turnId").asText();
+    String b = api.post(ADA, session + "/messages", "{\"content\": \"second\"}").json().get("turnId").asText();
+
+    Response transcript = api.get(ADA, session + "/messages");
+    assertEquals(200, transcript.status());
+    JsonNode messages = transcript.json().get("messages");
+    assertEquals(2, messages.size());
+    JsonNode m = messages.get(0);
+    assertEquals(2, m.get("seq").asLong(), "the session's creation is event 1");
+    assertEquals(a, m.get("turnId").asText());
+    assertEquals("user", m.get("role").asText());
+    assertEquals("first", m.get("content").asText());
+    assertTrue(m.get("toolCalls").isArray() && m.get("toolCalls").isEmpty());
+    assertTrue(m.has("toolCallId") && m.has("outcome"));
+    assertEquals(b, messages.get(1).get("turnId").asText());
+    assertNotEquals(m.get("seq"), messages.get(1).get("seq"));
+  }
+
+  @Test
+  void messageBodiesAreChecked() {
+    Response noContent = api.post(ADA, session + "/messages", "{\"onBusy\": \"queue\"}");
+    assertEquals(400, noContent.status());
+    assertTrue(noContent.errorMessage().contains("content is required"));
+
+    Response wrongType = api.post(ADA, session + "/messages", "{\"content\": 5}");
+    assertEquals(400, wrongType.status());
+    assertTrue(wrongType.errorMessage().contains("content must be a string"));
+
+    Response badOnBusy = api.post(ADA, session + "/messages", "{\"content\": \"x\", \"onBusy\": \"later\"}");
+    assertEquals(400, badOnBusy.status());
+    assertTrue(badOnBusy.errorMessage().contains("onBusy"));
+
+    Response blank = api.post(ADA, session + "/messages", "{\"content\": \"  \"}");
+    assertEquals(400, blank.status());
+    assertEquals("invalid_field", blank.errorCode());
+  }
+}

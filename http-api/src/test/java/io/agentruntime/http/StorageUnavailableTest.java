@@ -1,0 +1,47 @@
+package io.agentruntime.http;
+
+import static io.agentruntime.http.TestKeys.ADA;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentruntime.http.Api.Response;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A store that does not answer in time is a 503 with Retry-After, and nothing is accepted. */
+class StorageUnavailableTest {
+
+  private static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start("agent-runtime.session.ask-timeout = 1s\nagent-runtime.http.retry-after = 3s");
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void aFailedJournalWriteIs503AndCreatesNothing() throws Exception {
+    String id = TestNode.newId("down");
+    // Warm up sharding so that only the failed write, not the first allocation, can be slow.
+    ApiKeysTest.eventually(() -> node.api.get(ADA, "/v1/sessions/" + id).status() == 404);
+
+    PersistenceTestKit.create(node.system).failNextPersisted();
+    Response r = node.api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\"}");
+    assertEquals(503, r.status(), r.toString());
+    assertEquals("storage_unavailable", r.errorCode());
+    assertEquals("3", r.header("Retry-After").orElseThrow());
+    assertEquals(r.header("X-Request-Id").orElseThrow(), r.json().at("/error/requestId").asText());
+
+    ApiKeysTest.eventually(() -> node.api.get(ADA, "/v1/sessions/" + id).status() != 503);
+    assertEquals(404, node.api.get(ADA, "/v1/sessions/" + id).status(), "a 503 accepted nothing");
+    Response retried = node.api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\"}");
+    assertEquals(201, retried.status(), "a retry once the store is back succeeds");
+    assertTrue(retried.json().get("lastSeq").asLong() == 1);
+  }
+}
