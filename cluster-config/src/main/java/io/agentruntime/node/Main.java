@@ -1,0 +1,49 @@
+package io.agentruntime.node;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.agentruntime.persistence.cassandra.CqlSessions;
+import io.agentruntime.persistence.schema.Migration;
+import io.agentruntime.persistence.schema.SchemaMigrator;
+import io.agentruntime.persistence.schema.SchemaSettings;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code dev}: one node with a managed local Cassandra; {@code node}: one node of a cluster,
+ * configured from the environment; {@code migrate}: apply the versioned schema and exit.
+ */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    String command = args.length == 0 ? "dev" : args[0];
+    try {
+      switch (command) {
+        case "dev" -> Node.start(ConfigFactory.load("dev"));
+        case "node" -> Node.start(ConfigFactory.load("prod"));
+        case "migrate" -> migrate(ConfigFactory.load("prod"));
+        default -> {
+          System.err.println("usage: agent-runtime dev|node|migrate");
+          System.exit(2);
+        }
+      }
+    } catch (Throwable e) {
+      LoggerFactory.getLogger(Main.class).error("agent-runtime {} failed", command, e);
+      // Runs the coordinated shutdown of a half-started node too, which stops its Cassandra.
+      System.exit(1);
+    }
+  }
+
+  private static void migrate(Config config) {
+    try (CqlSession session = CqlSessions.open(config)) {
+      List<Migration> applied = SchemaMigrator.create(SchemaSettings.fromConfig(config)).migrate(session);
+      System.out.println(
+          applied.isEmpty()
+              ? "The schema is up to date."
+              : "Applied " + applied.stream().map(m -> "V" + m.version()).toList());
+    }
+  }
+}

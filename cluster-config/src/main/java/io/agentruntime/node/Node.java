@@ -1,0 +1,129 @@
+package io.agentruntime.node;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.Config;
+import io.agentruntime.http.HttpApi;
+import io.agentruntime.http.HttpServer;
+import io.agentruntime.persistence.cassandra.CassandraReadiness;
+import io.agentruntime.persistence.cassandra.CqlSessions;
+import io.agentruntime.persistence.cassandra.ManagedCassandra;
+import io.agentruntime.persistence.cassandra.ManagedCassandraSettings;
+import io.agentruntime.persistence.directory.CassandraSessionDirectory;
+import io.agentruntime.persistence.schema.SchemaMigrator;
+import io.agentruntime.persistence.schema.SchemaSettings;
+import io.agentruntime.runtime.session.SessionSettings;
+import io.agentruntime.runtime.session.Sessions;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running node: (in dev) its managed Cassandra, the schema, the actor system in the cluster,
+ * session sharding and the HTTP API. Started in that order and stopped in reverse by the actor
+ * system's coordinated shutdown, which SIGTERM triggers.
+ */
+public final class Node {
+
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+  static final String SYSTEM_NAME = "agent-runtime";
+
+  private final ActorSystem<Void> system;
+  private final HttpServer http;
+
+  private Node(ActorSystem<Void> system, HttpServer http) {
+    this.system = system;
+    this.http = http;
+  }
+
+  /** Starts a node and returns once its HTTP API is bound. Blocking: call it from main(). */
+  public static Node start(Config config) {
+    NodeSettings settings = NodeSettings.fromConfig(config);
+    Optional<ManagedCassandra> cassandra =
+        settings.managedCassandra()
+            ? Optional.of(ManagedCassandra.start(ManagedCassandraSettings.fromConfig(config)))
+            : Optional.empty();
+    try {
+      log.info("Connecting to Cassandra at {}", config.getValue("agent-runtime.cassandra.contact-points").unwrapped());
+      CqlSession cql = CqlSessions.open(config);
+      SchemaSettings schema = SchemaSettings.fromConfig(config);
+      if (settings.migrateOnStart()) {
+        SchemaMigrator.create(schema).migrate(cql);
+      }
+      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+      stopWithSystem(system, cql, cassandra);
+      ClusterMembership.join(system, settings.seedNodes());
+
+      Sessions sessions =
+          Sessions.start(system, SessionSettings.fromConfig(config), new CassandraSessionDirectory(cql, schema.keyspace()));
+      HttpServer http =
+          HttpApi.start(system, sessions, readiness(system, CassandraReadiness.of(cql)))
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      log.info("Agent Runtime node {} serves HTTP on {}", Cluster.get(system).selfMember().address(), http.address());
+      return new Node(system, http);
+    } catch (Exception e) {
+      cassandra.ifPresent(ManagedCassandra::stop);
+      throw new IllegalStateException("the node failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Ready when this node is an Up member of the cluster and the journal's store answers. */
+  private static Supplier<CompletionStage<Boolean>> readiness(ActorSystem<?> system, CassandraReadiness store) {
+    Cluster cluster = Cluster.get(system);
+    return () ->
+        cluster.selfMember().status() == MemberStatus.up()
+            ? store.check()
+            : CompletableFuture.completedFuture(false);
+  }
+
+  /**
+   * Closes the driver session and stops the managed Cassandra once sharding and the HTTP server
+   * have stopped, so no journal write is cut off; Cassandra is never left behind.
+   */
+  private static void stopWithSystem(ActorSystem<?> system, CqlSession cql, Optional<ManagedCassandra> cassandra) {
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "stop-cassandra",
+            () ->
+                cql.closeAsync()
+                    .handle((ok, error) -> Done.getInstance())
+                    .thenCompose(
+                        done ->
+                            CompletableFuture.supplyAsync(
+                                () -> {
+                                  cassandra.ifPresent(ManagedCassandra::stop);
+                                  return Done.getInstance();
+                                })));
+  }
+
+  public InetSocketAddress httpAddress() {
+    return http.address();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Runs the coordinated shutdown and waits for it, at most {@code timeout}. */
+  public void stop(Duration timeout) {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("The node did not stop within {}", timeout, e);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.agentruntime.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node started as a real separate JVM from the built jar and its libraries, exactly as
+ * bin/agent-runtime starts it; its output goes to a log file.
+ */
+final class NodeProcess {
+
+  private final Process process;
+  private final int httpPort;
+  final Path log;
+
+  private NodeProcess(Process process, int httpPort, Path log) {
+    this.process = process;
+    this.httpPort = httpPort;
+    this.log = log;
+  }
+
+  static NodeProcess start(String command, Path home, Map<String, String> env, List<String> systemProperties)
+      throws IOException {
+    int httpPort = freePort();
+    Files.createDirectories(home);
+    Path log = Files.createTempFile(home, "node-" + command + "-", ".out");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-Xmx512m");
+    cmd.add("-Dagent-runtime.cassandra.lib-dir=" + System.getProperty("agent-runtime.cassandra.lib-dir"));
+    cmd.addAll(systemProperties);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("agent-runtime.node.jar") + ":" + System.getProperty("agent-runtime.node.lib-dir") + "/*");
+    cmd.add("io.agentruntime.node.Main");
+    cmd.add(command);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("AGENT_RUNTIME_HOME", home.toString());
+    pb.environment().put("AGENT_RUNTIME_HTTP_HOST", "127.0.0.1");
+    pb.environment().put("AGENT_RUNTIME_HTTP_PORT", Integer.toString(httpPort));
+    pb.environment().put("AGENT_RUNTIME_CLUSTER_PORT", Integer.toString(freePort()));
+    pb.environment().putAll(env);
+    return new NodeProcess(pb.start(), httpPort, log);
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  void awaitReady(Duration timeout) {
+    try {
+      HttpClientSupport.awaitOk(baseUrl() + "/health/ready", timeout);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; node output:\n" + tail(), e);
+    }
+  }
+
+  /** kill -9: no shutdown hook, no coordinated shutdown. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(20, TimeUnit.SECONDS);
+  }
+
+  /**
+   * SIGTERM, as Ctrl-C or an orchestrator would. The JVM exits with 143 (128 + SIGTERM) after
+   * its shutdown hooks, which run the coordinated shutdown; anything else means it did not stop
+   * the way it should.
+   */
+  void terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the node did not stop within " + timeout + "; output:\n" + tail());
+    }
+    if (process.exitValue() != 143 && process.exitValue() != 0) {
+      throw new AssertionError("the node exited with " + process.exitValue() + " on SIGTERM; output:\n" + tail());
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no output: " + e.getMessage() + ")";
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
