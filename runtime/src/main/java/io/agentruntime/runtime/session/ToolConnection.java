@@ -3,6 +3,7 @@ package io.agentruntime.runtime.session;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.model.ToolSpec;
 import java.util.List;
 
 /**
@@ -42,10 +43,25 @@ public sealed interface ToolConnection {
     }
   }
 
-  /** An MCP server over Streamable HTTP; {@code allow} empty means every tool it offers. */
-  record Mcp(String name, String url, List<String> allow, String secretRef) implements ToolConnection {
+  /**
+   * An MCP server over Streamable HTTP; {@code allow} empty means every tool it offers.
+   * {@code tools} are the tools discovered when it was connected, named {@code <name>__<tool>}
+   * (empty until then; absent in events written before discovery existed).
+   */
+  record Mcp(String name, String url, List<String> allow, String secretRef, List<ToolSpec> tools)
+      implements ToolConnection {
     public Mcp {
       allow = allow == null ? List.of() : List.copyOf(allow);
+      tools = tools == null ? List.of() : List.copyOf(tools);
+    }
+
+    /** A connection not yet discovered. */
+    public Mcp(String name, String url, List<String> allow, String secretRef) {
+      this(name, url, allow, secretRef, List.of());
+    }
+
+    public Mcp withTools(List<ToolSpec> discovered) {
+      return new Mcp(name, url, allow, secretRef, discovered);
     }
   }
 }

@@ -1,0 +1,25 @@
+package io.agentruntime.runtime.tools;
+
+import io.agentruntime.runtime.model.ToolSpec;
+import io.agentruntime.runtime.session.ToolConnection;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Calls a session's external tools (HTTP endpoints and MCP servers). Never blocks the caller.
+ * Every call ends in exactly one {@link ToolResult}: the stage never fails.
+ */
+public interface ToolExecutor {
+
+  CompletionStage<ToolResult> call(ToolInvocation invocation);
+
+  /**
+   * Connects to an MCP server and lists the tools it offers (filtered by the connection's
+   * {@code allow}), named as the model will see them: {@code <connection>__<tool>}. Fails with a
+   * {@link ToolException} when the server cannot be reached or refuses.
+   */
+  CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection);
+
+  /** Closes whatever the executor keeps open for this session (e.g. MCP client sessions). */
+  void release(String sessionKey);
+}

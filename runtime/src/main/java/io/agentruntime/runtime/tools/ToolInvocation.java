@@ -1,0 +1,18 @@
+package io.agentruntime.runtime.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.session.ToolConnection;
+import java.time.Duration;
+
+/**
+ * One call of a tool. {@code sessionKey} identifies the calling session (sent as
+ * {@code X-Agent-Session}); {@code toolName} is the tool on the server (for MCP, without the
+ * connection prefix); {@code idempotencyKey} is the same on every retry of this call.
+ */
+public record ToolInvocation(
+    String sessionKey,
+    ToolConnection connection,
+    String toolName,
+    JsonNode arguments,
+    String idempotencyKey,
+    Duration timeout) {}
