@@ -1,4 +1,12 @@
 package io.agentruntime.runtime.session;
 
-/** Per-turn budgets of an agent: model steps and wall-clock seconds. */
-public record Limits(int maxStepsPerTurn, int maxTurnSeconds) {}
+/**
+ * Budgets of an agent: model steps and wall-clock seconds per turn (time spent waiting for a
+ * human is not counted), and model tokens per session (0: no limit).
+ */
+public record Limits(int maxStepsPerTurn, int maxTurnSeconds, long maxSessionTokens) {
+
+  public Limits(int maxStepsPerTurn, int maxTurnSeconds) {
+    this(maxStepsPerTurn, maxTurnSeconds, 0);
+  }
+}

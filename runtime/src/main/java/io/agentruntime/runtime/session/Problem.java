@@ -10,7 +10,11 @@ public record Problem(Kind kind, String code, String message, String field) {
     NOT_FOUND,
     CONFLICT,
     INVALID,
-    TOO_LARGE
+    TOO_LARGE,
+    /** The caller lacks a role the command needs. */
+    FORBIDDEN,
+    /** A budget of the session is spent. */
+    LIMIT
   }
 
   public static Problem notFound() {

@@ -76,6 +76,76 @@ public sealed interface SessionCommand extends CborSerializable {
   /** Replies {@code TranscriptFound}. */
   record GetTranscript(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
 
+  /** Replies {@code TurnFound} with the cancelled turn; an ended turn is a conflict. */
+  record CancelTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+
+  /** Replies {@code ApprovalList}: the approvals waiting for a decision. */
+  record ListApprovals(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+
+  /**
+   * Replies {@code ApprovalDecided}. {@code decision} is approve or deny for a policy approval,
+   * retry, fail or result (with {@code result}) for an in-doubt call. Needs the approver role.
+   * No result is null: a JSON {@code null} (which is what a null reads back as from the wire) is
+   * taken for none, so that the decision means the same on every node.
+   */
+  record DecideApproval(
+      Caller caller,
+      String approvalId,
+      String decision,
+      String comment,
+      JsonNode result,
+      ActorRef<SessionReply> replyTo)
+      implements SessionCommand {
+    public DecideApproval {
+      result = result == null || result.isNull() || result.isMissingNode() ? null : result;
+    }
+  }
+
+  /**
+   * Replies {@code Subscribed} with the last sequence number, then sends {@code follower} every
+   * event journaled from now on and the model's text as it streams. Idempotent: followers send it
+   * again now and then, which also finds the session again after it moved or restarted.
+   */
+  record Subscribe(Caller caller, ActorRef<StreamItem> follower, ActorRef<SessionReply> replyTo)
+      implements SessionCommand {}
+
+  /** Stops sending to {@code follower}; no reply. */
+  record Unsubscribe(ActorRef<StreamItem> follower) implements SessionCommand {}
+
+  /** Internal: a piece of the model's text for the followers. */
+  record PublishDelta(String turnId, String text) implements SessionCommand {}
+
+  /** Internal: look at where the work stands and go on (sent after recovery). */
+  record ResumeWork() implements SessionCommand {}
+
+  /** Internal: the model answered step {@code step} of a turn. */
+  record ModelAnswered(String turnId, int step, io.agentruntime.runtime.model.ModelReply reply)
+      implements SessionCommand {}
+
+  /** Internal: the model call of step {@code step} failed for good. */
+  record ModelFailed(String turnId, int step, String code, String message) implements SessionCommand {}
+
+  /** Internal: a tool call ended. The result names its kind, like every polymorphic field that is serialized. */
+  record ToolFinished(
+      String turnId,
+      String toolCallId,
+      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+          @JsonSubTypes({
+            @JsonSubTypes.Type(value = io.agentruntime.runtime.tools.ToolResult.Succeeded.class, name = "succeeded"),
+            @JsonSubTypes.Type(value = io.agentruntime.runtime.tools.ToolResult.Failed.class, name = "failed")
+          })
+          io.agentruntime.runtime.tools.ToolResult result)
+      implements SessionCommand {}
+
+  /** Internal: a turn's time budget may have run out. */
+  record TurnDeadlinePassed(String turnId) implements SessionCommand {}
+
+  /** Internal: an approval's deadline may have passed. */
+  record ApprovalDeadlinePassed(String approvalId) implements SessionCommand {}
+
+  /** Internal: the session may have been idle long enough to stop. */
+  record IdleCheck() implements SessionCommand {}
+
   /**
    * Internal: a directory write the reply waited for has ended (well or not). Never leaves the
    * entity, but is a {@code CborSerializable} like every command, so the nested reply names its type.

@@ -20,8 +20,13 @@ import io.agentruntime.runtime.session.SessionCommand.WriteMemory;
 import io.agentruntime.runtime.session.SessionEvent.SessionClosed;
 import io.agentruntime.runtime.session.SessionEvent.SessionCreated;
 import io.agentruntime.runtime.session.SessionReply.Rejected;
+import io.agentruntime.runtime.model.ModelProviders;
+import io.agentruntime.runtime.tools.ToolExecutor;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +37,9 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -53,10 +61,22 @@ public final class SessionEntity
   public static final EntityTypeKey<SessionCommand> TYPE_KEY =
       EntityTypeKey.create(SessionCommand.class, "Session");
 
+  /**
+   * @param shard the shard hosting the entity, to passivate through when idle (null outside
+   *     sharding, e.g. in tests)
+   */
+  public static Behavior<SessionCommand> create(
+      String entityId, SessionRuntime runtime, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new SessionEntity(ctx, timers, entityId, runtime, shard)));
+  }
+
+  /** A session without models or tools: its turns fail with model_not_configured. */
   public static Behavior<SessionCommand> create(
       String entityId, SessionSettings settings, SessionDirectory directory, Clock clock) {
-    return Behaviors.setup(
-        ctx -> new SessionEntity(ctx, entityId, settings, directory, clock));
+    SessionRuntime runtime = new SessionRuntime(settings, TurnSettings.fromConfig(com.typesafe.config.ConfigFactory.load()),
+        directory, NO_MODELS, NO_TOOLS, clock);
+    return create(entityId, runtime, null);
   }
 
   public static String entityId(String tenant, String sessionId) {
@@ -64,30 +84,42 @@ public final class SessionEntity
   }
 
   private final ActorContext<SessionCommand> ctx;
+  private final String entityId;
   private final String tenant;
   private final String sessionId;
+  private final SessionRuntime runtime;
   private final SessionSettings settings;
   private final SessionValidation validation;
   private final SessionDirectory directory;
   private final Clock clock;
+  private final TurnPlanner planner;
+  private final TurnDriver driver;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  /** Live followers of this incarnation (SSE streams on any node); they subscribe again now and then. */
+  private final Set<ActorRef<StreamItem>> followers = new HashSet<>();
 
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
+      TimerScheduler<SessionCommand> timers,
       String entityId,
-      SessionSettings settings,
-      SessionDirectory directory,
-      Clock clock) {
+      SessionRuntime runtime,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     super(
         PersistenceId.of(TYPE_KEY.name(), entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     int split = entityId.lastIndexOf(':');
     this.ctx = ctx;
+    this.entityId = entityId;
     this.tenant = entityId.substring(0, split);
     this.sessionId = entityId.substring(split + 1);
-    this.settings = settings;
+    this.runtime = runtime;
+    this.settings = runtime.settings();
     this.validation = new SessionValidation(settings);
-    this.directory = directory;
-    this.clock = clock;
+    this.directory = runtime.directory();
+    this.clock = runtime.clock();
+    this.planner = new TurnPlanner(runtime);
+    this.driver = new TurnDriver(ctx, timers, runtime, entityId);
+    this.shard = shard;
   }
 
   @Override
@@ -114,7 +146,28 @@ public final class SessionEntity
         .onCommand(ConnectTool.class, this::onConnectTool)
         .onCommand(DisconnectTool.class, this::onDisconnectTool)
         .onCommand(ChangePermissions.class, this::onChangePermissions)
-        .onCommand(SendUserMessage.class, this::onUserMessage);
+        .onCommand(SendUserMessage.class, this::onUserMessage)
+        .onCommand(SessionCommand.CancelTurn.class, this::onCancelTurn)
+        .onCommand(SessionCommand.ListApprovals.class,
+            (s, c) -> read(s, c.caller(), c.replyTo(), x -> new SessionReply.ApprovalList(x.pendingApprovals())))
+        .onCommand(SessionCommand.DecideApproval.class, this::onDecideApproval)
+        .onCommand(SessionCommand.ResumeWork.class, (s, c) -> onResume(s))
+        .onCommand(SessionCommand.ModelAnswered.class, this::onModelAnswered)
+        .onCommand(SessionCommand.ModelFailed.class, this::onModelFailed)
+        .onCommand(SessionCommand.ToolFinished.class, this::onToolFinished)
+        .onCommand(SessionCommand.TurnDeadlinePassed.class, this::onTurnDeadline)
+        .onCommand(SessionCommand.ApprovalDeadlinePassed.class, this::onApprovalDeadline)
+        .onCommand(SessionCommand.IdleCheck.class, (s, c) -> onIdleCheck(s))
+        .onCommand(SessionCommand.Subscribe.class, this::onSubscribe)
+        .onCommand(SessionCommand.Unsubscribe.class, (s, c) -> {
+          followers.remove(c.follower());
+          return Effect().noReply();
+        })
+        .onCommand(SessionCommand.PublishDelta.class, (s, c) -> {
+          StreamItem delta = new StreamItem.Delta(c.turnId(), c.text());
+          followers.forEach(f -> f.tell(delta));
+          return Effect().noReply();
+        });
     return b.build();
   }
 
@@ -129,15 +182,32 @@ public final class SessionEntity
           ? Effect().reply(c.replyTo(), current(s))
           : reject(c.replyTo(), Problem.conflict("session_exists", "a different session exists under id " + sessionId));
     }
-    Optional<Problem> problem = validation.spec(spec);
+    Optional<Problem> problem = validation.spec(spec).or(() -> unknownModel(spec.agent())).or(() -> refusedHost(spec.tools()));
     if (problem.isPresent()) {
       return reject(c.replyTo(), problem.get());
     }
     SessionCreated created = new SessionCreated(new Owner(tenant, c.caller().user()), spec, clock.instant());
-    return Effect()
-        .persist(created)
+    return persist(List.of(created))
         .thenRun(next -> announce(next, new SessionReply.Created(view(next)), c.replyTo()))
         .thenNoReply();
+  }
+
+  private Optional<Problem> refusedHost(List<ToolConnection> tools) {
+    for (int i = 0; i < tools.size(); i++) {
+      Optional<String> refusal = runtime.tools().refusal(tools.get(i));
+      if (refusal.isPresent()) {
+        String field = "tools[" + i + "].url";
+        return Optional.of(new Problem(Problem.Kind.INVALID, "host_not_allowed", field + ": " + refusal.get(), field));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Problem> unknownModel(AgentDefinition agent) {
+    Set<String> known = runtime.models().names();
+    return known.isEmpty() || known.contains(agent.model())
+        ? Optional.empty()
+        : Optional.of(Problem.invalid("agent.model", "agent.model names no model provider of this server; known: " + new java.util.TreeSet<>(known)));
   }
 
   /** An agent that names no budgets gets the configured ones, journaled with it so replay never reads config. */
@@ -157,12 +227,14 @@ public final class SessionEntity
         return Effect().reply(c.replyTo(), current(x));
       }
       // A closed session runs nothing more: its unfinished turns end as cancelled.
-      List<SessionEvent> events = new ArrayList<>();
-      x.unfinishedTurns().forEach(t -> events.add(
-          new SessionEvent.TurnCancelled(t.id(), "the session was closed", c.caller().user(), clock.instant())));
-      events.add(new SessionClosed(c.caller().user(), clock.instant()));
-      return Effect()
-          .persist(events)
+      Instant now = clock.instant();
+      EventBatch batch = new EventBatch(x);
+      x.activeTurn().ifPresent(t -> planner.endTurn(batch, t, true, null, "the session was closed", c.caller().user(), now));
+      batch.state().unfinishedTurns().forEach(t -> batch.add(
+          new SessionEvent.TurnCancelled(t.id(), "the session was closed", c.caller().user(), now)));
+      batch.add(new SessionClosed(c.caller().user(), now));
+      List<SessionEvent> events = batch.events();
+      return persist(events)
           .thenRun(next -> announce(next, current(next), c.replyTo()))
           .thenNoReply();
     });
@@ -190,7 +262,8 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onConnectTool(SessionState s, ConnectTool c) {
     return open(s, c.caller(), c.replyTo(), x -> {
-      Optional<Problem> problem = validation.tool(c.tool(), "");
+      Optional<Problem> problem = validation.tool(c.tool(), "").or(() -> runtime.tools().refusal(c.tool())
+          .map(why -> new Problem(Problem.Kind.INVALID, "host_not_allowed", "url: " + why, "url")));
       if (problem.isPresent()) {
         return reject(c.replyTo(), problem.get());
       }
@@ -230,15 +303,191 @@ public final class SessionEntity
       if (!unfinished.isEmpty() && c.onBusy() == OnBusy.REJECT) {
         return reject(c.replyTo(), Problem.conflict("session_busy", "turn " + unfinished.get(0).id() + " has not ended"));
       }
-      String turnId = "turn_" + UUID.randomUUID().toString().replace("-", "");
-      List<SessionEvent> events = new ArrayList<>();
-      if (c.onBusy() == OnBusy.INTERRUPT) {
-        unfinished.forEach(t -> events.add(new SessionEvent.TurnCancelled(t.id(), "interrupted by a new message", c.caller().user(), clock.instant())));
+      if (planner.tokensExhausted(x)) {
+        return reject(c.replyTo(), new Problem(Problem.Kind.LIMIT, "budget_exhausted",
+            "the session has spent its token budget of " + x.agent().limits().maxSessionTokens(), null));
       }
-      events.add(new SessionEvent.UserMessageAccepted(turnId, c.content(), c.idempotencyKey(), c.caller().user(), clock.instant()));
-      return Effect()
-          .persist(events)
+      Instant now = clock.instant();
+      String turnId = TurnPlanner.newId("turn_");
+      EventBatch batch = new EventBatch(x);
+      if (c.onBusy() == OnBusy.INTERRUPT) {
+        x.activeTurn().ifPresent(t -> planner.endTurn(batch, t, true, null, "interrupted by a new message", c.caller().user(), now));
+        batch.state().unfinishedTurns().forEach(t -> batch.add(
+            new SessionEvent.TurnCancelled(t.id(), "interrupted by a new message", c.caller().user(), now)));
+      }
+      batch.add(new SessionEvent.UserMessageAccepted(turnId, c.content(), c.idempotencyKey(), c.caller().user(), now));
+      planner.startNextTurn(batch, now);
+      return persist(batch.events())
           .thenReply(c.replyTo(), next -> new SessionReply.TurnAccepted(next.turn(turnId).orElseThrow(), false));
+    });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onCancelTurn(SessionState s, SessionCommand.CancelTurn c) {
+    return write(s, c.caller(), c.replyTo(), x -> {
+      Optional<Turn> turn = x.turn(c.turnId());
+      if (turn.isEmpty()) {
+        return reject(c.replyTo(), new Problem(Problem.Kind.NOT_FOUND, "turn_not_found", "no turn " + c.turnId(), "turnId"));
+      }
+      if (turn.get().status().terminal()) {
+        return reject(c.replyTo(), Problem.conflict("turn_ended", "turn " + c.turnId() + " has already ended: " + turn.get().status().wireName()));
+      }
+      Instant now = clock.instant();
+      EventBatch batch = new EventBatch(x);
+      if (turn.get().status() == TurnStatus.QUEUED) {
+        batch.add(new SessionEvent.TurnCancelled(c.turnId(), "cancelled by " + c.caller().user(), c.caller().user(), now));
+      } else {
+        planner.endTurn(batch, turn.get(), true, null, "cancelled by " + c.caller().user(), c.caller().user(), now);
+        planner.startNextTurn(batch, now);
+      }
+      return persist(batch.events())
+          .thenReply(c.replyTo(), next -> new SessionReply.TurnFound(next.turn(c.turnId()).orElseThrow()));
+    });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onDecideApproval(SessionState s, SessionCommand.DecideApproval c) {
+    return write(s, c.caller(), c.replyTo(), x -> {
+      if (!c.caller().approver()) {
+        return reject(c.replyTo(), new Problem(Problem.Kind.FORBIDDEN, "role_missing", "deciding approvals needs the approver role", null));
+      }
+      Optional<Approval> approval = x.approval(c.approvalId());
+      if (approval.isEmpty()) {
+        return reject(c.replyTo(), new Problem(Problem.Kind.NOT_FOUND, "approval_not_found", "no approval " + c.approvalId(), "approvalId"));
+      }
+      if (!approval.get().pending()) {
+        return reject(c.replyTo(), Problem.conflict("approval_decided", "approval " + c.approvalId() + " is " + approval.get().status()));
+      }
+      EventBatch batch = new EventBatch(x);
+      Instant now = clock.instant();
+      if (!now.isBefore(approval.get().expiresAt())) {
+        // The deadline passed before its timer fired: the approval is expired, whatever comes now.
+        planner.expire(batch, approval.get(), now);
+        return persist(batch.events()).thenReply(c.replyTo(), next ->
+            new Rejected(Problem.conflict("approval_decided", "approval " + c.approvalId() + " expired at " + approval.get().expiresAt())));
+      }
+      Optional<Problem> problem = planner.decide(
+          batch, approval.get(), c.decision(), c.comment(), c.result(), c.caller().user(), now);
+      if (problem.isPresent()) {
+        return reject(c.replyTo(), problem.get());
+      }
+      return persist(batch.events())
+          .thenReply(c.replyTo(), next -> new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow()));
+    });
+  }
+
+  /** After recovery: calls cut off by a crash are retried (idempotent tools) or put in doubt. */
+  private ReplyEffect<SessionEvent, SessionState> onResume(SessionState s) {
+    EventBatch batch = new EventBatch(s);
+    Instant now = clock.instant();
+    for (String key : driver.recovered()) {
+      PendingCall call = s.pendingCalls().get(key);
+      if (call == null || call.stage() != PendingCall.Stage.RUNNING) {
+        continue;
+      }
+      boolean idempotent = ToolCatalog.resolve(s, call.tool()).map(ToolCatalog.Target::idempotent).orElse(false);
+      if (!idempotent) {
+        planner.markInDoubt(batch, call, now);
+      }
+    }
+    driver.resume();
+    if (s.exists()) {
+      planner.startNextTurn(batch, now);
+    }
+    return act(s, batch);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onModelAnswered(SessionState s, SessionCommand.ModelAnswered c) {
+    driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
+    Optional<Turn> turn = s.activeTurn().filter(t -> t.id().equals(c.turnId()) && s.awaitsModel(t) && t.steps() + 1 == c.step());
+    if (turn.isEmpty()) {
+      return Effect().noReply(); // the turn ended or moved on while the model was thinking
+    }
+    EventBatch batch = new EventBatch(s);
+    planner.onModelReply(batch, turn.get(), c.step(), c.reply(), clock.instant());
+    return act(s, batch);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onModelFailed(SessionState s, SessionCommand.ModelFailed c) {
+    driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
+    Optional<Turn> turn = s.activeTurn().filter(t -> t.id().equals(c.turnId()) && s.awaitsModel(t) && t.steps() + 1 == c.step());
+    if (turn.isEmpty()) {
+      return Effect().noReply();
+    }
+    EventBatch batch = new EventBatch(s);
+    planner.endTurn(batch, turn.get(), false, c.code(), c.message(), null, clock.instant());
+    planner.startNextTurn(batch, clock.instant());
+    return act(s, batch);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onToolFinished(SessionState s, SessionCommand.ToolFinished c) {
+    driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
+    Optional<PendingCall> call = s.pendingCall(c.turnId(), c.toolCallId()).filter(p -> p.stage() == PendingCall.Stage.RUNNING);
+    if (call.isEmpty()) {
+      return Effect().noReply(); // the call already has its outcome (cancelled, timed out)
+    }
+    EventBatch batch = new EventBatch(s);
+    planner.finishTool(batch, call.get(), c.result(), clock.instant());
+    return act(s, batch);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onTurnDeadline(SessionState s, SessionCommand.TurnDeadlinePassed c) {
+    Instant now = clock.instant();
+    Optional<Turn> turn = s.activeTurn()
+        .filter(t -> t.id().equals(c.turnId()) && t.status() == TurnStatus.RUNNING && t.deadline() != null && !now.isBefore(t.deadline()));
+    if (turn.isEmpty()) {
+      return act(s, new EventBatch(s)); // paused or moved: re-arm from the state
+    }
+    EventBatch batch = new EventBatch(s);
+    planner.endTurn(batch, turn.get(), false, "turn_timeout",
+        "the turn ran longer than its budget of " + s.agent().limits().maxTurnSeconds() + " s", null, now);
+    planner.startNextTurn(batch, now);
+    return act(s, batch);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onApprovalDeadline(SessionState s, SessionCommand.ApprovalDeadlinePassed c) {
+    Instant now = clock.instant();
+    Optional<Approval> approval = s.approval(c.approvalId()).filter(a -> a.pending() && !now.isBefore(a.expiresAt()));
+    if (approval.isEmpty()) {
+      return Effect().noReply();
+    }
+    EventBatch batch = new EventBatch(s);
+    planner.expire(batch, approval.get(), now);
+    return act(s, batch);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onSubscribe(SessionState s, SessionCommand.Subscribe c) {
+    return read(s, c.caller(), c.replyTo(), x -> {
+      if (followers.add(c.follower())) {
+        ctx.watch(c.follower());
+      }
+      return new SessionReply.Subscribed(x.lastSeq());
+    });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onIdleCheck(SessionState s) {
+    if (shard != null && followers.isEmpty() && s.activeTurn().isEmpty() && s.nextQueuedTurn().isEmpty()) {
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    }
+    return Effect().noReply();
+  }
+
+  /** Persists what was planned (if anything), then acts on where the work stands. */
+  private ReplyEffect<SessionEvent, SessionState> act(SessionState s, EventBatch batch) {
+    if (batch.isEmpty()) {
+      driver.reconcile(s);
+      return Effect().noReply();
+    }
+    return persist(batch.events()).thenNoReply();
+  }
+
+  /** Every persist goes through here: followers learn the events, then the driver acts. */
+  private EffectBuilder<SessionEvent, SessionState> persist(List<SessionEvent> events) {
+    return Effect().persist(events).thenRun(next -> {
+      long first = next.lastSeq() - events.size() + 1;
+      for (int i = 0; i < events.size(); i++) {
+        StreamItem item = new StreamItem.Journaled(first + i, events.get(i));
+        followers.forEach(f -> f.tell(item));
+      }
+      driver.reconcile(next);
     });
   }
 
@@ -300,7 +549,7 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> persistAndShow(SessionEvent event, ActorRef<SessionReply> replyTo) {
-    return Effect().persist(event).thenReply(replyTo, this::current);
+    return persist(List.of(event)).thenReply(replyTo, this::current);
   }
 
   private ReplyEffect<SessionEvent, SessionState> reject(ActorRef<SessionReply> replyTo, Problem problem) {
@@ -341,7 +590,14 @@ public final class SessionEntity
           if (s.exists()) {
             directory.upsert(summary(s));
           }
+          // Commands stashed during recovery run first; the driver holds back calls cut off by
+          // a crash until ResumeWork has decided whether they may run again.
+          driver.recovering(s);
+          ctx.getSelf().tell(new SessionCommand.ResumeWork());
         })
+        .onSignal(org.apache.pekko.actor.typed.Terminated.class, (s, t) -> followers.remove(t.getRef()))
+        // Passivated, closed or moved: the MCP client sessions held for it are closed too.
+        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> runtime.tools().release(entityId))
         .build();
   }
 
@@ -349,4 +605,34 @@ public final class SessionEntity
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
   }
+
+  private static final ModelProviders NO_MODELS = new ModelProviders() {
+    @Override
+    public Optional<io.agentruntime.runtime.model.ModelClient> provider(String name) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Set<String> names() {
+      return Set.of();
+    }
+  };
+
+  private static final ToolExecutor NO_TOOLS = new ToolExecutor() {
+    @Override
+    public java.util.concurrent.CompletionStage<io.agentruntime.runtime.tools.ToolResult> call(
+        io.agentruntime.runtime.tools.ToolInvocation invocation) {
+      return java.util.concurrent.CompletableFuture.completedFuture(
+          new io.agentruntime.runtime.tools.ToolResult.Failed("no_tools", "this runtime calls no tools"));
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<List<io.agentruntime.runtime.model.ToolSpec>> discover(ToolConnection.Mcp connection) {
+      return java.util.concurrent.CompletableFuture.failedFuture(
+          new io.agentruntime.runtime.tools.ToolException("no_tools", "this runtime connects to no MCP server", null));
+    }
+
+    @Override
+    public void release(String sessionKey) {}
+  };
 }

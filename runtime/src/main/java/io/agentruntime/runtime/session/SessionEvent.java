@@ -3,6 +3,7 @@ package io.agentruntime.runtime.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What happened to a session: the journal is its history and audit trail. Events are a stored
@@ -75,6 +76,138 @@ public sealed interface SessionEvent extends CborSerializable {
   record TurnCancelled(String turnId, String reason, String by, Instant at) implements SessionEvent {
     public String type() {
       return "turn_cancelled";
+    }
+  }
+
+  /** The oldest queued turn began to run: the runtime now asks the model. */
+  record TurnStarted(String turnId, Instant at) implements SessionEvent {
+    public String type() {
+      return "turn_started";
+    }
+  }
+
+  /**
+   * The model answered step {@code step} of a turn: text, and the tool calls it asks for (empty
+   * when it answered the user). Tokens are what the provider counted for this call.
+   */
+  record AssistantReplied(
+      String turnId,
+      int step,
+      String text,
+      List<TranscriptEntry.ToolCall> toolCalls,
+      long inputTokens,
+      long outputTokens,
+      Instant at)
+      implements SessionEvent {
+    public AssistantReplied {
+      toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    }
+
+    public String type() {
+      return "assistant_message";
+    }
+  }
+
+  /**
+   * The runtime is about to call a tool: journaled before the call, so that after a crash it
+   * knows the call may have happened. {@code idempotencyKey} is sent with every attempt.
+   */
+  record ToolCallStarted(
+      String turnId, String toolCallId, String tool, JsonNode arguments, String idempotencyKey, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "tool_call_started";
+    }
+  }
+
+  record ToolCallSucceeded(String turnId, String toolCallId, JsonNode result, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "tool_call_succeeded";
+    }
+  }
+
+  record ToolCallFailed(String turnId, String toolCallId, String code, String message, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "tool_call_failed";
+    }
+  }
+
+  /** The policy or a human said no: the tool was never called. */
+  record ToolCallRejected(String turnId, String toolCallId, String reason, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "tool_call_rejected";
+    }
+  }
+
+  /** The turn ended before the call had an outcome (cancel, budget, interrupt). */
+  record ToolCallCancelled(String turnId, String toolCallId, String reason, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "tool_call_cancelled";
+    }
+  }
+
+  /**
+   * A call of a tool with side effects was started before a crash and its outcome is unknown. It
+   * is never called again silently: approval {@code approvalId} asks a human to retry, fail it,
+   * or supply the result.
+   */
+  record ToolCallInDoubt(String turnId, String toolCallId, String approvalId, Instant expiresAt, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "tool_call_in_doubt";
+    }
+  }
+
+  /** The policy says ask: a human must approve this exact call before it runs. */
+  record ApprovalRequested(
+      String approvalId, String turnId, String toolCallId, String tool, JsonNode arguments, Instant expiresAt, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "approval_requested";
+    }
+  }
+
+  record ApprovalGranted(String approvalId, String by, String comment, Instant at) implements SessionEvent {
+    public String type() {
+      return "approval_granted";
+    }
+  }
+
+  record ApprovalDenied(String approvalId, String by, String comment, Instant at) implements SessionEvent {
+    public String type() {
+      return "approval_denied";
+    }
+  }
+
+  /** Nobody decided before the deadline: the call is denied (or, in doubt, failed). */
+  record ApprovalExpired(String approvalId, Instant at) implements SessionEvent {
+    public String type() {
+      return "approval_expired";
+    }
+  }
+
+  /** A human resolved an in-doubt call: {@code decision} is retry, fail or result. */
+  record InDoubtResolved(String approvalId, String decision, String by, String comment, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "in_doubt_resolved";
+    }
+  }
+
+  record TurnCompleted(String turnId, String output, Instant at) implements SessionEvent {
+    public String type() {
+      return "turn_completed";
+    }
+  }
+
+  /** The turn ended without an answer; {@code code} is stable (model_unavailable, step_budget_exhausted ...). */
+  record TurnFailed(String turnId, String code, String message, Instant at) implements SessionEvent {
+    public String type() {
+      return "turn_failed";
     }
   }
 }

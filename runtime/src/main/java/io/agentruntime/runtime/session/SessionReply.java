@@ -30,5 +30,15 @@ public sealed interface SessionReply extends CborSerializable {
     }
   }
 
+  record ApprovalList(List<Approval> approvals) implements SessionReply {
+    public ApprovalList {
+      approvals = List.copyOf(approvals);
+    }
+  }
+
+  record ApprovalDecided(Approval approval) implements SessionReply {}
+
+  record Subscribed(long lastSeq) implements SessionReply {}
+
   record Rejected(Problem problem) implements SessionReply {}
 }

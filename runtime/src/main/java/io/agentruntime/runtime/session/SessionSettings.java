@@ -23,7 +23,8 @@ public record SessionSettings(
         c.getInt("keep-snapshots"),
         new Limits(
             c.getInt("default-limits.max-steps-per-turn"),
-            c.getInt("default-limits.max-turn-seconds")),
+            c.getInt("default-limits.max-turn-seconds"),
+            c.getLong("default-limits.max-session-tokens")),
         c.getInt("max-instructions-chars"),
         c.getInt("max-message-chars"),
         c.getInt("max-memory-entries"),

@@ -29,6 +29,6 @@ public record SessionView(
     return new SessionView(
         id, s.owner(), s.status(), s.agent(), s.createdAt(), s.updatedAt(), s.lastSeq(),
         s.currentTurn().orElse(null), s.queuedMessages(), s.memory(),
-        List.copyOf(s.tools().values()), s.permissions(), s.metadata(), 0, s.usage());
+        List.copyOf(s.tools().values()), s.permissions(), s.metadata(), s.pendingApprovals().size(), s.usage());
   }
 }

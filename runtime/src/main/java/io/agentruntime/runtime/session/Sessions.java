@@ -2,6 +2,8 @@ package io.agentruntime.runtime.session;
 
 import io.agentruntime.runtime.directory.SessionDirectory;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,12 +21,18 @@ public final class Sessions {
   private final SessionSettings settings;
   private final SessionDirectory directory;
 
-  private Sessions(ClusterSharding sharding, SessionSettings settings, SessionDirectory directory) {
+  private final io.agentruntime.runtime.tools.ToolExecutor tools;
+
+  private Sessions(
+      ClusterSharding sharding, SessionSettings settings, SessionDirectory directory,
+      io.agentruntime.runtime.tools.ToolExecutor tools) {
     this.sharding = sharding;
     this.settings = settings;
     this.directory = directory;
+    this.tools = tools;
   }
 
+  /** Sessions that call no model and no tool: for tests of everything but the agent loop. */
   public static Sessions start(ActorSystem<?> system, SessionSettings settings, SessionDirectory directory) {
     ClusterSharding sharding = ClusterSharding.get(system);
     Clock clock = Clock.systemUTC();
@@ -32,7 +40,16 @@ public final class Sessions {
         Entity.of(
             SessionEntity.TYPE_KEY,
             ctx -> SessionEntity.create(ctx.getEntityId(), settings, directory, clock)));
-    return new Sessions(sharding, settings, directory);
+    return new Sessions(sharding, settings, directory, null);
+  }
+
+  public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(
+        Entity.of(
+            SessionEntity.TYPE_KEY,
+            ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard())));
+    return new Sessions(sharding, runtime.settings(), runtime.directory(), runtime.tools());
   }
 
   /**
@@ -44,6 +61,31 @@ public final class Sessions {
     return sharding
         .entityRefFor(SessionEntity.TYPE_KEY, SessionEntity.entityId(tenant, sessionId))
         .ask(command::apply, settings.askTimeout());
+  }
+
+  /**
+   * Connects (or replaces) a tool of a session. An MCP server is asked for its tools first, and
+   * they are journaled with the connection; a server that cannot be reached is refused (INVALID,
+   * field url) and nothing changes.
+   */
+  public CompletionStage<SessionReply> connectTool(String tenant, String sessionId, Caller caller, ToolConnection tool) {
+    if (!(tool instanceof ToolConnection.Mcp mcp) || tools == null) {
+      return ask(tenant, sessionId, replyTo -> new SessionCommand.ConnectTool(caller, tool, replyTo));
+    }
+    Optional<String> refusal = tools.refusal(mcp);
+    if (refusal.isPresent()) {
+      return CompletableFuture.completedFuture(new SessionReply.Rejected(
+          new Problem(Problem.Kind.INVALID, "host_not_allowed", "url: " + refusal.get(), "url")));
+    }
+    return tools.discover(mcp)
+        .thenCompose(found -> ask(tenant, sessionId, replyTo -> new SessionCommand.ConnectTool(caller, mcp.withTools(found), replyTo)))
+        .exceptionally(failure -> {
+          Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+          if (cause instanceof io.agentruntime.runtime.tools.ToolException e) {
+            return new SessionReply.Rejected(new Problem(Problem.Kind.INVALID, e.code(), "url: " + e.getMessage(), "url"));
+          }
+          throw cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
+        });
   }
 
   public SessionDirectory directory() {

@@ -20,10 +20,25 @@ public record TranscriptEntry(
     toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
   }
 
-  /** A call the model asked for. */
-  public record ToolCall(String id, String name, JsonNode arguments) {}
+  /**
+   * A call the model asked for. {@code arguments} is a JSON object, or the text the model sent
+   * when that was not one (the call then fails with invalid_arguments).
+   */
+  public record ToolCall(String id, String name, JsonNode arguments) {
+    public ToolCall {
+      arguments = arguments == null || arguments.isMissingNode() ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : arguments;
+    }
+  }
 
   static TranscriptEntry user(long seq, String turnId, String content) {
     return new TranscriptEntry(seq, turnId, "user", content, List.of(), null, null);
+  }
+
+  static TranscriptEntry assistant(long seq, String turnId, String content, List<ToolCall> toolCalls) {
+    return new TranscriptEntry(seq, turnId, "assistant", content, toolCalls, null, null);
+  }
+
+  static TranscriptEntry tool(long seq, String turnId, String toolCallId, String content, String outcome) {
+    return new TranscriptEntry(seq, turnId, "tool", content, List.of(), toolCallId, outcome);
   }
 }

@@ -1,10 +1,13 @@
 package io.agentruntime.runtime.session;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * One turn of the session: started by a user message, ended by the model's answer, a failure or a
  * cancellation. {@code output} and {@code error} are null until the turn ends that way.
+ * {@code deadline} is when its time budget runs out (null unless running); while it waits for a
+ * human ({@code pausedAt} set) the budget does not run, and the deadline moves on by the pause.
  */
 public record Turn(
     String id,
@@ -13,13 +16,50 @@ public record Turn(
     String output,
     TurnError error,
     Instant acceptedAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    Instant deadline,
+    Instant pausedAt) {
+
+  public Turn(
+      String id, TurnStatus status, int steps, String output, TurnError error, Instant acceptedAt, Instant updatedAt) {
+    this(id, status, steps, output, error, acceptedAt, updatedAt, null, null);
+  }
 
   static Turn queued(String id, Instant at) {
     return new Turn(id, TurnStatus.QUEUED, 0, null, null, at, at);
   }
 
+  Turn started(Instant at, Duration budget) {
+    return new Turn(id, TurnStatus.RUNNING, steps, null, null, acceptedAt, at, at.plus(budget), null);
+  }
+
+  Turn stepped(int step, Instant at) {
+    return new Turn(id, status, step, output, error, acceptedAt, at, deadline, pausedAt);
+  }
+
+  Turn paused(Instant at) {
+    Instant since = pausedAt == null ? at : pausedAt;
+    return new Turn(id, TurnStatus.AWAITING_APPROVAL, steps, output, error, acceptedAt, at, deadline, since);
+  }
+
+  Turn resumed(Instant at) {
+    Instant moved = deadline == null || pausedAt == null ? deadline : deadline.plus(Duration.between(pausedAt, at));
+    return new Turn(id, TurnStatus.RUNNING, steps, output, error, acceptedAt, at, moved, null);
+  }
+
+  Turn completed(String text, Instant at) {
+    return new Turn(id, TurnStatus.COMPLETED, steps, text, null, acceptedAt, at, null, null);
+  }
+
+  Turn failed(TurnError why, Instant at) {
+    return new Turn(id, TurnStatus.FAILED, steps, output, why, acceptedAt, at, null, null);
+  }
+
   Turn cancelled(TurnError why, Instant at) {
-    return new Turn(id, TurnStatus.CANCELLED, steps, output, why, acceptedAt, at);
+    return new Turn(id, TurnStatus.CANCELLED, steps, output, why, acceptedAt, at, null, null);
+  }
+
+  boolean active() {
+    return status == TurnStatus.RUNNING || status == TurnStatus.AWAITING_APPROVAL;
   }
 }

@@ -20,6 +20,14 @@ public interface ToolExecutor {
    */
   CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection);
 
+  /**
+   * Why a connection's destination may not be used (not on the allow-list of hosts), or empty
+   * when it may. Checked when a tool is connected, so a bad URL is refused before it is stored.
+   */
+  default java.util.Optional<String> refusal(ToolConnection connection) {
+    return java.util.Optional.empty();
+  }
+
   /** Closes whatever the executor keeps open for this session (e.g. MCP client sessions). */
   void release(String sessionKey);
 }

@@ -2,15 +2,33 @@ package io.agentruntime.runtime.session;
 
 import static io.agentruntime.runtime.session.Fixtures.json;
 
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.agentruntime.runtime.model.ToolSpec;
+import io.agentruntime.runtime.session.SessionEvent.ApprovalDenied;
+import io.agentruntime.runtime.session.SessionEvent.ApprovalExpired;
+import io.agentruntime.runtime.session.SessionEvent.ApprovalGranted;
+import io.agentruntime.runtime.session.SessionEvent.ApprovalRequested;
+import io.agentruntime.runtime.session.SessionEvent.AssistantReplied;
+import io.agentruntime.runtime.session.SessionEvent.InDoubtResolved;
 import io.agentruntime.runtime.session.SessionEvent.MemoryDeleted;
 import io.agentruntime.runtime.session.SessionEvent.MemoryWritten;
 import io.agentruntime.runtime.session.SessionEvent.PermissionsChanged;
 import io.agentruntime.runtime.session.SessionEvent.SessionClosed;
 import io.agentruntime.runtime.session.SessionEvent.SessionCreated;
 import io.agentruntime.runtime.session.SessionEvent.ToolConnected;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallCancelled;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallFailed;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallInDoubt;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallRejected;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallStarted;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallSucceeded;
 import io.agentruntime.runtime.session.SessionEvent.ToolDisconnected;
 import io.agentruntime.runtime.session.SessionEvent.TurnCancelled;
+import io.agentruntime.runtime.session.SessionEvent.TurnCompleted;
+import io.agentruntime.runtime.session.SessionEvent.TurnFailed;
+import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
 import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +66,13 @@ final class Samples {
   /** One sample of every event type, keyed by its class. */
   static Map<Class<? extends SessionEvent>, SessionEvent> events() {
     Map<Class<? extends SessionEvent>, SessionEvent> events = new LinkedHashMap<>();
+    sessionEvents(events);
+    turnEvents(events);
+    return events;
+  }
+
+  /** The events of a session's own life, and of messages before turns ran. */
+  private static void sessionEvents(Map<Class<? extends SessionEvent>, SessionEvent> events) {
     put(events, new SessionCreated(OWNER, spec(), AT));
     put(events, new SessionClosed("ada", AT));
     put(events, new MemoryWritten(
@@ -63,22 +88,86 @@ final class Samples {
         new PermissionPolicy(Map.of("*", Permission.ASK, "memory_write", Permission.DENY)), "ada", AT));
     put(events, new UserMessageAccepted("turn_0a1b2c", "Summarise my open tickets ✓", "idem-42", "ada", AT));
     put(events, new TurnCancelled("turn_0a1b2c", "interrupted by a new message", "ada", AT));
-    return events;
+  }
+
+  /** The call the model asks for in the turn samples, and the one it sent malformed arguments for. */
+  static List<TranscriptEntry.ToolCall> toolCalls() {
+    return List.of(
+        new TranscriptEntry.ToolCall("call_1", "send_email", json("{\"to\":\"bob@example.com\",\"body\":\"Hi ✓\"}")),
+        new TranscriptEntry.ToolCall("call_2", "lookup", TextNode.valueOf("{\"q\": unquoted")));
+  }
+
+  /** The events of the agent loop, as one turn of a session would journal them. */
+  private static void turnEvents(Map<Class<? extends SessionEvent>, SessionEvent> events) {
+    String turn = "turn_3d4e5f";
+    Instant expires = AT.plus(Duration.ofHours(24));
+    put(events, new TurnStarted(turn, AT));
+    put(events, new AssistantReplied(turn, 1, "Let me check ✓", toolCalls(), 12345678901L, 42, AT));
+    put(events, new ToolCallStarted(turn, "call_2", "lookup", json("{\"q\":\"tickets\",\"limit\":5}"), "idem_5f6a7b", AT));
+    put(events, new ToolCallSucceeded(turn, "call_2",
+        json("{\"tickets\":[{\"id\":1,\"open\":true}],\"total\":1.5E3,\"note\":null,\"text\":\"naïve ✓\"}"), AT));
+    put(events, new ToolCallFailed(turn, "call_2", "tool_http_error", "HTTP 502 from tools.internal", AT));
+    put(events, new ToolCallRejected(turn, "call_1", "denied by ada: not now", AT));
+    put(events, new ToolCallCancelled(turn, "call_2", "cancelled by ada", AT));
+    put(events, new ToolCallInDoubt(turn, "call_2", "appr_9c8d7e", expires, AT));
+    put(events, new ApprovalRequested("appr_1a2b3c", turn, "call_1", "send_email", toolCalls().get(0).arguments(), expires, AT));
+    put(events, new ApprovalGranted("appr_1a2b3c", "ada", "looks right", AT));
+    put(events, new ApprovalDenied("appr_1a2b3c", "olga", null, AT));
+    put(events, new ApprovalExpired("appr_1a2b3c", AT));
+    put(events, new InDoubtResolved("appr_9c8d7e", "result", "ada", "it was sent", AT));
+    put(events, new TurnCompleted(turn, "Done: 2 tickets.", AT));
+    put(events, new TurnFailed(turn, "step_budget_exhausted", "the model asked for more tools after 8 steps", AT));
+  }
+
+  /**
+   * Further frozen samples of shapes one sample per type does not cover, by golden file name:
+   * an MCP connection with the tools discovered when it was connected.
+   */
+  static Map<String, SessionEvent> variants() {
+    Map<String, SessionEvent> variants = new LinkedHashMap<>();
+    variants.put("ToolConnected.mcp-with-tools", new ToolConnected(
+        new ToolConnection.Mcp("files", "http://127.0.0.1:9000/mcp", List.of(), "MCP_TOKEN", List.of(
+            new ToolSpec("files__search", "Searches files", json("{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}")),
+            new ToolSpec("files__read_file", "", json("{\"type\":\"object\"}")))),
+        "ada", AT));
+    return variants;
   }
 
   private static void put(Map<Class<? extends SessionEvent>, SessionEvent> events, SessionEvent e) {
     events.put(e.getClass(), e);
   }
 
-  /** The state every sample event folds into. */
+  /** An idle session with a queued message: what the session samples fold into. */
   static SessionState state() {
+    Map<Class<? extends SessionEvent>, SessionEvent> basics = new LinkedHashMap<>();
+    sessionEvents(basics);
     SessionState s = SessionState.empty();
-    for (SessionEvent e : events().values()) {
+    for (SessionEvent e : basics.values()) {
       if (!(e instanceof SessionClosed)) {
         s = s.apply(e);
       }
     }
     return s.apply(new UserMessageAccepted("turn_3d4e5f", "and then?", null, "ada", AT.plusSeconds(1)));
+  }
+
+  /**
+   * A session in the middle of a turn: one call waiting for approval, one running, one in doubt
+   * after a restart, usage counted, the turn paused with its deadline.
+   */
+  static SessionState busyState() {
+    String turn = "turn_3d4e5f";
+    Instant expires = AT.plus(Duration.ofHours(24));
+    List<TranscriptEntry.ToolCall> calls = List.of(
+        toolCalls().get(0),
+        new TranscriptEntry.ToolCall("call_2", "lookup", json("{\"q\":\"tickets\"}")),
+        new TranscriptEntry.ToolCall("call_3", "files__search", json("{}")));
+    return state()
+        .apply(new TurnStarted(turn, AT.plusSeconds(2)))
+        .apply(new AssistantReplied(turn, 1, "", calls, 100, 20, AT.plusSeconds(3)))
+        .apply(new ApprovalRequested("appr_1a2b3c", turn, "call_1", "send_email", calls.get(0).arguments(), expires, AT.plusSeconds(3)))
+        .apply(new ToolCallStarted(turn, "call_2", "lookup", calls.get(1).arguments(), "idem_5f6a7b", AT.plusSeconds(3)))
+        .apply(new ToolCallStarted(turn, "call_3", "files__search", calls.get(2).arguments(), "idem_8a9b0c", AT.plusSeconds(3)))
+        .apply(new ToolCallInDoubt(turn, "call_3", "appr_9c8d7e", expires, AT.plusSeconds(4)));
   }
 
   static SessionView view() {

@@ -1,7 +1,6 @@
 package io.agentruntime.runtime.session;
 
 import static io.agentruntime.runtime.session.Fixtures.ADA;
-import static io.agentruntime.runtime.session.Fixtures.TENANT;
 import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +11,6 @@ import java.util.List;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.persistence.testkit.SnapshotMeta;
 import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.Test;
 
 /** With a snapshot every 3 events, keeping 2: what is stored, and that recovery uses it. */
@@ -20,10 +18,6 @@ class SessionEntitySnapshotTest extends SessionEntityTestSupport {
 
   SessionEntitySnapshotTest() {
     super("agent-runtime.session { snapshot-every = 3, keep-snapshots = 2, max-memory-entries = 20 }");
-  }
-
-  private String persistenceId() {
-    return PersistenceId.of(SessionEntity.TYPE_KEY.name(), SessionEntity.entityId(TENANT, sessionId)).id();
   }
 
   private SnapshotTestKit snapshots() {

@@ -15,6 +15,7 @@ import io.agentruntime.runtime.session.SessionCommand.GetTurn;
 import io.agentruntime.runtime.session.SessionCommand.ListTurns;
 import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
 import io.agentruntime.runtime.session.SessionEvent.TurnCancelled;
+import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
 import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,10 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** User messages open turns; turns are read one by one, in pages, and as a transcript. */
+/**
+ * User messages open turns (the model never answers here, so a started turn keeps running);
+ * turns are read one by one, in pages, and as a transcript.
+ */
 class SessionEntityTurnsTest extends SessionEntityTestSupport {
 
   SessionEntityTurnsTest() {
@@ -42,7 +46,7 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
   }
 
   @Test
-  void aMessageOpensAQueuedTurn() {
+  void aMessageOnAnIdleSessionStartsItsTurn() {
     Instant at = clock.advance(Duration.ofSeconds(1));
     var result = run(r -> new SendUserMessage(ADA, "Summarise my tickets", OnBusy.QUEUE, "key-1", r));
 
@@ -50,26 +54,34 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
     Turn turn = accepted.turn();
     assertFalse(accepted.duplicate());
     assertTrue(turn.id().startsWith("turn_"));
-    assertEquals(new Turn(turn.id(), TurnStatus.QUEUED, 0, null, null, at, at), turn);
+    assertEquals(new Turn(turn.id(), TurnStatus.RUNNING, 0, null, null, at, at, at.plusSeconds(600), null), turn);
     assertEquals(
-        List.of(new UserMessageAccepted(turn.id(), "Summarise my tickets", "key-1", "ada", at)),
+        List.of(
+            new UserMessageAccepted(turn.id(), "Summarise my tickets", "key-1", "ada", at),
+            new TurnStarted(turn.id(), at)),
         result.events());
 
     SessionView view = current(run(r -> new GetSession(ADA, r)).reply());
+    assertEquals(SessionStatus.RUNNING, view.status());
     assertEquals(turn, view.currentTurn());
-    assertEquals(1, view.queuedMessages());
-    assertEquals(2, view.lastSeq());
+    assertEquals(0, view.queuedMessages());
+    assertEquals(3, view.lastSeq());
+    assertEquals(1, model.callCount(), "the model is asked at once");
   }
 
   @Test
   void messagesQueueBehindTheUnfinishedTurn() {
     Turn first = send("one", OnBusy.QUEUE, null);
-    Turn second = send("two", null, null);
+    var result = run(r -> new SendUserMessage(ADA, "two", null, null, r));
+    Turn second = assertInstanceOf(SessionReply.TurnAccepted.class, result.reply()).turn();
 
     assertFalse(first.id().equals(second.id()));
+    assertEquals(TurnStatus.QUEUED, second.status());
+    assertEquals(List.of(new UserMessageAccepted(second.id(), "two", null, "ada", Fixtures.T0)), result.events());
     SessionView view = current(run(r -> new GetSession(ADA, r)).reply());
     assertEquals(first, view.currentTurn());
-    assertEquals(2, view.queuedMessages());
+    assertEquals(1, view.queuedMessages());
+    assertEquals(1, model.callCount(), "a queued turn waits");
   }
 
   @Test
@@ -106,7 +118,8 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
         List.of(
             new TurnCancelled(first.id(), why, "ada", at),
             new TurnCancelled(second.id(), why, "ada", at),
-            new UserMessageAccepted(third.id(), "stop, do this", null, "ada", at)),
+            new UserMessageAccepted(third.id(), "stop, do this", null, "ada", at),
+            new TurnStarted(third.id(), at)),
         result.events());
     for (Turn earlier : List.of(first, second)) {
       Turn cancelled = turn(earlier.id());
@@ -116,14 +129,14 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
     }
     SessionView view = current(run(r -> new GetSession(ADA, r)).reply());
     assertEquals(third, view.currentTurn());
-    assertEquals(1, view.queuedMessages());
+    assertEquals(TurnStatus.RUNNING, third.status());
+    assertEquals(0, view.queuedMessages());
   }
 
   @Test
-  void interruptOnAnIdleSessionJustOpensTheTurn() {
+  void interruptOnAnIdleSessionJustStartsTheTurn() {
     var result = run(r -> new SendUserMessage(ADA, "hello", OnBusy.INTERRUPT, null, r));
-    assertEquals(1, result.events().size());
-    assertInstanceOf(UserMessageAccepted.class, result.events().get(0));
+    assertEquals(List.of("user_message", "turn_started"), result.events().stream().map(SessionEvent::type).toList());
   }
 
   @Test
@@ -195,12 +208,13 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
     var result = run(r -> new GetTranscript(ADA, r));
 
     assertTrue(result.hasNoEvents());
-    // seq 1 created the session, 2 the first message, 3 cancelled it, 4 the second message
+    // seq 1 created the session, 2 the first message, 3 started its turn, 4 cancelled it,
+    // 5 the second message, 6 started its turn
     assertEquals(
         new SessionReply.TranscriptFound(
             List.of(
                 new TranscriptEntry(2, t1.id(), "user", "first", List.of(), null, null),
-                new TranscriptEntry(4, t2.id(), "user", "second", List.of(), null, null))),
+                new TranscriptEntry(5, t2.id(), "user", "second", List.of(), null, null))),
         result.reply());
   }
 

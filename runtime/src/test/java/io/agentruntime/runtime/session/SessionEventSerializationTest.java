@@ -70,7 +70,7 @@ class SessionEventSerializationTest {
 
   @TestFactory
   Stream<DynamicTest> everyEventSurvivesARoundTrip() {
-    return Samples.events().values().stream()
+    return Stream.concat(Samples.events().values().stream(), Samples.variants().values().stream())
         .map(event -> DynamicTest.dynamicTest(event.getClass().getSimpleName(), () -> {
           Serializer serializer = serialization().findSerializerFor(event);
           byte[] bytes = serialization().serialize(event).get();
@@ -88,20 +88,30 @@ class SessionEventSerializationTest {
         .map(type -> DynamicTest.dynamicTest(type.getSimpleName(), () -> {
           SessionEvent expected = samples.get(type);
           assertTrue(expected != null, "no sample for " + type.getName() + " in Samples.events()");
-          Path bytesFile = GOLDEN.resolve(type.getSimpleName() + ".cbor");
-          Path manifestFile = GOLDEN.resolve(type.getSimpleName() + ".manifest");
-          if (!Files.exists(bytesFile) || !Files.exists(manifestFile)) {
-            if (!WRITE) {
-              fail("No golden sample " + bytesFile.toAbsolutePath() + " for " + type.getName()
-                  + ": run the build once with -Dgolden.write=true and commit the files it writes");
-            }
-            write(expected, bytesFile, manifestFile);
-          }
-          byte[] stored = Files.readAllBytes(bytesFile);
-          String manifest = Files.readString(manifestFile, StandardCharsets.UTF_8).strip();
-          Object read = serialization().deserialize(stored, JACKSON_CBOR, manifest).get();
-          assertEquals(expected, read, "stored " + bytesFile + " no longer reads as its sample");
+          readsAsStored(type.getSimpleName(), expected);
         }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyStoredVariantStillReadsAsItsSample() {
+    return Samples.variants().entrySet().stream()
+        .map(variant -> DynamicTest.dynamicTest(variant.getKey(), () -> readsAsStored(variant.getKey(), variant.getValue())));
+  }
+
+  private void readsAsStored(String name, SessionEvent expected) throws IOException {
+    Path bytesFile = GOLDEN.resolve(name + ".cbor");
+    Path manifestFile = GOLDEN.resolve(name + ".manifest");
+    if (!Files.exists(bytesFile) || !Files.exists(manifestFile)) {
+      if (!WRITE) {
+        fail("No golden sample " + bytesFile.toAbsolutePath() + " for " + name
+            + ": run the build once with -Dgolden.write=true and commit the files it writes");
+      }
+      write(expected, bytesFile, manifestFile);
+    }
+    byte[] stored = Files.readAllBytes(bytesFile);
+    String manifest = Files.readString(manifestFile, StandardCharsets.UTF_8).strip();
+    Object read = serialization().deserialize(stored, JACKSON_CBOR, manifest).get();
+    assertEquals(expected, read, "stored " + bytesFile + " no longer reads as its sample");
   }
 
   private void write(SessionEvent sample, Path bytesFile, Path manifestFile) throws IOException {

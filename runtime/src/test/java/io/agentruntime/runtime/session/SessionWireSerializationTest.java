@@ -6,7 +6,10 @@ import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 
+import io.agentruntime.runtime.model.ModelReply;
+import io.agentruntime.runtime.model.ToolCall;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
+import io.agentruntime.runtime.tools.ToolResult;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +54,14 @@ class SessionWireSerializationTest {
         new SessionReply.TranscriptFound(List.of(
             TranscriptEntry.user(6, "turn_3d4e5f", "hi"), Samples.toolCallEntry(), Samples.toolResultEntry())),
         new SessionReply.Rejected(Problem.notFound()),
-        new SessionReply.Rejected(Problem.invalid("memory.k", "memory.k must match")));
+        new SessionReply.Rejected(Problem.invalid("memory.k", "memory.k must match")),
+        new SessionReply.Rejected(new Problem(Problem.Kind.LIMIT, "budget_exhausted", "spent", null)),
+        new SessionReply.Current(SessionView.of("s-3", Samples.busyState())),
+        new SessionReply.TurnFound(Samples.busyState().turn("turn_3d4e5f").orElseThrow()),
+        new SessionReply.ApprovalList(Samples.busyState().pendingApprovals()),
+        new SessionReply.ApprovalList(List.of()),
+        new SessionReply.ApprovalDecided(Samples.busyState().approval("appr_1a2b3c").orElseThrow()),
+        new SessionReply.Subscribed(42));
   }
 
   private List<SessionCommand> commands(ActorRef<SessionReply> replyTo) {
@@ -69,7 +79,32 @@ class SessionWireSerializationTest {
         new SessionCommand.GetTurn(ADA, "turn_1", replyTo),
         new SessionCommand.ListTurns(ADA, 20, "turn_1", replyTo),
         new SessionCommand.GetTranscript(ADA, replyTo),
-        new SessionCommand.DirectoryWritten(new SessionReply.Created(Samples.view()), replyTo));
+        new SessionCommand.DirectoryWritten(new SessionReply.Created(Samples.view()), replyTo),
+        new SessionCommand.CancelTurn(ADA, "turn_1", replyTo),
+        new SessionCommand.ListApprovals(ADA, replyTo),
+        new SessionCommand.DecideApproval(new Caller("ada", false, true), "appr_1", "approve", "fine ✓", null, replyTo),
+        new SessionCommand.DecideApproval(OPERATOR, "appr_2", "result", null, json("{\"sent\":true,\"n\":[1,2.5]}"), replyTo),
+        new SessionCommand.Subscribe(ADA, null, replyTo),
+        new SessionCommand.Unsubscribe(null),
+        new SessionCommand.PublishDelta("turn_1", "Hel"),
+        new SessionCommand.ResumeWork(),
+        // Malformed arguments (null) would read back as a JSON null: this command never leaves the entity.
+        new SessionCommand.ModelAnswered("turn_1", 2, new ModelReply("Let me look", List.of(
+            ToolCall.fromRaw("call_1", "lookup", "{\"q\":\"x\"}"), ToolCall.fromRaw("call_2", "memory_read", "")), 12, 3)),
+        new SessionCommand.ModelFailed("turn_1", 1, "model_timeout", "no answer in 120 s"),
+        new SessionCommand.ToolFinished("turn_1", "call_1", new ToolResult.Succeeded(json("{\"open\":2}"))),
+        new SessionCommand.ToolFinished("turn_1", "call_2", new ToolResult.Failed("tool_http_error", "HTTP 502")),
+        new SessionCommand.TurnDeadlinePassed("turn_1"),
+        new SessionCommand.ApprovalDeadlinePassed("appr_1"),
+        new SessionCommand.IdleCheck());
+  }
+
+  /** Commands that carry a follower besides the one to reply to. */
+  private List<SessionCommand> withFollower(ActorRef<SessionReply> replyTo, ActorRef<StreamItem> follower) {
+    return commands(replyTo).stream()
+        .map(c -> c instanceof SessionCommand.Subscribe s ? new SessionCommand.Subscribe(s.caller(), follower, replyTo)
+            : c instanceof SessionCommand.Unsubscribe ? new SessionCommand.Unsubscribe(follower) : c)
+        .toList();
   }
 
   private Object roundTrip(Object value) {
@@ -103,8 +138,16 @@ class SessionWireSerializationTest {
   @TestFactory
   Stream<DynamicTest> everyCommandSurvivesARoundTripWithItsReplyTo() {
     ActorRef<SessionReply> probe = testKit.<SessionReply>createTestProbe().ref();
-    return commands(probe).stream().map(command -> DynamicTest.dynamicTest(command.getClass().getSimpleName(), () ->
+    ActorRef<StreamItem> follower = testKit.<StreamItem>createTestProbe().ref();
+    return withFollower(probe, follower).stream().map(command -> DynamicTest.dynamicTest(command.getClass().getSimpleName(), () ->
         assertEquals(command, roundTrip(command))));
+  }
+
+  @Test
+  void aDecisionWithoutAResultMeansTheSameOnEveryNode() {
+    var decision = new SessionCommand.DecideApproval(ADA, "appr_1", "result", null, json("null"), null);
+    assertEquals(null, decision.result());
+    assertEquals(decision, roundTrip(decision));
   }
 
   @Test
@@ -120,6 +163,15 @@ class SessionWireSerializationTest {
     SessionState state = Samples.state();
     assertEquals(state, roundTrip(state));
     assertEquals(SessionState.empty(), roundTrip(SessionState.empty()));
+  }
+
+  @Test
+  void aSnapshotTakenInTheMiddleOfATurnKeepsItsCallsApprovalsAndDeadline() {
+    SessionState busy = Samples.busyState();
+    assertEquals(3, busy.pendingCalls().size(), busy::toString);
+    assertEquals(2, busy.pendingApprovals().size(), busy::toString);
+    assertEquals(TurnStatus.AWAITING_APPROVAL, busy.activeTurn().orElseThrow().status());
+    assertEquals(busy, roundTrip(busy));
   }
 
   @Test

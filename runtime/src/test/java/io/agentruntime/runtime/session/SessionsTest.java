@@ -13,11 +13,18 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.session.SessionCommand.CreateSession;
+import io.agentruntime.runtime.model.ModelClient;
+import io.agentruntime.runtime.model.ModelProviders;
+import io.agentruntime.runtime.model.ScriptedModel;
 import io.agentruntime.runtime.session.SessionCommand.GetSession;
+import io.agentruntime.runtime.session.SessionCommand.GetTranscript;
+import io.agentruntime.runtime.session.SessionCommand.GetTurn;
 import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
 import io.agentruntime.runtime.session.SessionCommand.WriteMemory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -44,7 +51,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Sessions as the API reaches them: through Cluster Sharding on a one-node cluster, on the
- * in-memory journal with real serialization of every event and snapshot.
+ * in-memory journal with real serialization of every event and snapshot, turns answered by the
+ * scripted model.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -62,6 +70,8 @@ class SessionsTest {
           pekko.persistence.testkit.events.serialize = on
           pekko.persistence.testkit.snapshots.serialize = on
           agent-runtime.session.snapshot-every = 4
+          # A session with no work in flight passivates itself (through its shard) after this long.
+          agent-runtime.turns.idle-timeout = 1s
           """);
 
   @JUnit5TestKit
@@ -85,8 +95,32 @@ class SessionsTest {
     cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
-    sessions =
-        Sessions.start(testKit.system(), SessionSettings.fromConfig(testKit.system().settings().config()), directory);
+    Config config = testKit.system().settings().config();
+    ModelProviders scripted = new ModelProviders() {
+      @Override
+      public Optional<ModelClient> provider(String name) {
+        return "default".equals(name) ? Optional.of(new ScriptedModel()) : Optional.empty();
+      }
+
+      @Override
+      public Set<String> names() {
+        return Set.of("default");
+      }
+    };
+    sessions = Sessions.start(testKit.system(), new SessionRuntime(
+        SessionSettings.fromConfig(config), TurnSettings.fromConfig(config), directory, scripted, new FakeTools(),
+        Clock.systemUTC()));
+  }
+
+  private Turn awaitTurnEnded(String tenant, String id, String turnId) {
+    Turn[] ended = new Turn[1];
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      SessionReply found = ask(tenant, id, r -> new GetTurn(ADA, turnId, r));
+      ended[0] = assertInstanceOf(SessionReply.TurnFound.class, found).turn();
+      assertTrue(ended[0].status().terminal(), ended[0]::toString);
+      return null;
+    });
+    return ended[0];
   }
 
   private SessionReply ask(String tenant, String id, Function<ActorRef<SessionReply>, SessionCommand> command)
@@ -138,9 +172,12 @@ class SessionsTest {
       int n = i;
       ask(TENANT, id, r -> new WriteMemory(ADA, "k" + n, json("{\"n\":" + n + ",\"half\":" + (n + 0.5) + "}"), r));
     }
-    ask(TENANT, id, r -> new SendUserMessage(ADA, "hello", OnBusy.QUEUE, "idem-1", r));
+    SessionReply accepted = ask(TENANT, id, r -> new SendUserMessage(ADA, "hello", OnBusy.QUEUE, "idem-1", r));
+    Turn answered = awaitTurnEnded(TENANT, id, assertInstanceOf(SessionReply.TurnAccepted.class, accepted).turn().id());
+    assertEquals("echo: hello", answered.output());
     SessionView before = assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r))).session();
-    assertEquals(7, before.lastSeq());
+    // created, five memory writes, the message, its turn started, answered and completed
+    assertEquals(10, before.lastSeq());
 
     // Idle for longer than the passivation timeout, the entity stops.
     testKit.createTestProbe().awaitAssert(Duration.ofSeconds(15), () -> {
@@ -159,6 +196,25 @@ class SessionsTest {
         new SessionReply.Current(before),
         ask(TENANT, id, r -> new CreateSession(ADA, spec, CreateMode.CREATE_OR_MATCH, r)));
     SessionReply retry = ask(TENANT, id, r -> new SendUserMessage(ADA, "hello", OnBusy.QUEUE, "idem-1", r));
-    assertEquals(new SessionReply.TurnAccepted(before.currentTurn(), true), retry);
+    assertEquals(new SessionReply.TurnAccepted(answered, true), retry);
+  }
+
+  @Test
+  void aTurnWithAToolStepRunsThroughShardingWithTheScriptedModel() throws Exception {
+    String id = "scripted-turn";
+    ask(TENANT, id, r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
+
+    SessionReply accepted = ask(TENANT, id,
+        r -> new SendUserMessage(ADA, "/tool memory_write {\"key\":\"city\",\"value\":\"Paris\"}", OnBusy.QUEUE, null, r));
+    Turn turn = awaitTurnEnded(TENANT, id, assertInstanceOf(SessionReply.TurnAccepted.class, accepted).turn().id());
+
+    assertEquals(TurnStatus.COMPLETED, turn.status());
+    assertEquals(2, turn.steps());
+    assertEquals("Tool results: memory_write: {\"written\":\"city\"}", turn.output());
+    SessionView view = assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r))).session();
+    assertEquals(json("\"Paris\""), view.memory().get("city"));
+    var transcript = assertInstanceOf(SessionReply.TranscriptFound.class, ask(TENANT, id, r -> new GetTranscript(ADA, r)));
+    assertEquals(List.of("user", "assistant", "tool", "assistant"),
+        transcript.messages().stream().map(TranscriptEntry::role).toList());
   }
 }

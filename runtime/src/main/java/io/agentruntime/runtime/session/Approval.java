@@ -1,0 +1,36 @@
+package io.agentruntime.runtime.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.CborSerializable;
+import java.time.Instant;
+
+/**
+ * A question to a human about one tool call: {@code reason} {@code policy} (may it run, with
+ * exactly these arguments?) or {@code in_doubt} (did it run? retry, fail, or give the result).
+ * Decided once; denied (or failed) when nobody decides before {@code expiresAt}.
+ */
+public record Approval(
+    String id,
+    String turnId,
+    String toolCallId,
+    String tool,
+    JsonNode arguments,
+    String reason,
+    Instant requestedAt,
+    Instant expiresAt,
+    String status,
+    String decidedBy)
+    implements CborSerializable {
+
+  public static final String POLICY = "policy";
+  public static final String IN_DOUBT = "in_doubt";
+  public static final String PENDING = "pending";
+
+  public boolean pending() {
+    return PENDING.equals(status);
+  }
+
+  Approval decided(String outcome, String by) {
+    return new Approval(id, turnId, toolCallId, tool, arguments, reason, requestedAt, expiresAt, outcome, by);
+  }
+}

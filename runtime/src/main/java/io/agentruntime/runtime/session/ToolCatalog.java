@@ -1,0 +1,80 @@
+package io.agentruntime.runtime.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentruntime.runtime.model.ToolSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The tools a session offers its model: the built-in memory tools, its HTTP tools, and the tools
+ * its MCP servers exposed as {@code <connection>__<tool>}. Tools the policy denies are not offered.
+ */
+final class ToolCatalog {
+
+  static final String MEMORY_READ = "memory_read";
+  static final String MEMORY_WRITE = "memory_write";
+  static final String MEMORY_DELETE = "memory_delete";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Where a call goes: built in, or a connection and the tool's name on it. */
+  record Target(String exposedName, ToolConnection connection, String remoteName, boolean idempotent) {
+    boolean builtIn() {
+      return connection == null;
+    }
+  }
+
+  private ToolCatalog() {}
+
+  static Optional<Target> resolve(SessionState s, String name) {
+    if (PermissionPolicy.BUILT_IN_TOOLS.contains(name)) {
+      return Optional.of(new Target(name, null, name, true));
+    }
+    ToolConnection direct = s.tools().get(name);
+    if (direct instanceof ToolConnection.Http http) {
+      return Optional.of(new Target(name, http, name, http.idempotent()));
+    }
+    int split = name.indexOf("__");
+    if (split > 0 && s.tools().get(name.substring(0, split)) instanceof ToolConnection.Mcp mcp) {
+      String remote = name.substring(split + 2);
+      boolean offered = mcp.tools().isEmpty()
+          ? mcp.allow().isEmpty() || mcp.allow().contains(remote)
+          : mcp.tools().stream().anyMatch(t -> t.name().equals(name));
+      // Whether an MCP tool has side effects is not known: it is treated as having them.
+      return offered ? Optional.of(new Target(name, mcp, remote, false)) : Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  static List<ToolSpec> specs(SessionState s) {
+    List<ToolSpec> specs = new ArrayList<>(builtIns());
+    for (ToolConnection tool : s.tools().values()) {
+      if (tool instanceof ToolConnection.Http http) {
+        specs.add(new ToolSpec(http.name(), http.description() == null ? "" : http.description(),
+            http.parameters() == null ? schema("{\"type\":\"object\"}") : http.parameters()));
+      } else if (tool instanceof ToolConnection.Mcp mcp) {
+        specs.addAll(mcp.tools());
+      }
+    }
+    return specs.stream().filter(t -> s.permissions().decide(t.name()) != Permission.DENY).toList();
+  }
+
+  private static List<ToolSpec> builtIns() {
+    return List.of(
+        new ToolSpec(MEMORY_READ, "Read the value stored in the session's memory under a key.",
+            schema("{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}")),
+        new ToolSpec(MEMORY_WRITE, "Store any JSON value in the session's memory under a key.",
+            schema("{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},\"value\":{}},\"required\":[\"key\",\"value\"]}")),
+        new ToolSpec(MEMORY_DELETE, "Delete a key from the session's memory.",
+            schema("{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}")));
+  }
+
+  private static JsonNode schema(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package io.agentruntime.runtime.session;
+
+import io.agentruntime.runtime.model.ModelClient;
+import io.agentruntime.runtime.model.ModelException;
+import io.agentruntime.runtime.model.ModelMessage;
+import io.agentruntime.runtime.model.ModelRequest;
+import io.agentruntime.runtime.model.ToolCall;
+import io.agentruntime.runtime.session.SessionCommand.ApprovalDeadlinePassed;
+import io.agentruntime.runtime.session.SessionCommand.IdleCheck;
+import io.agentruntime.runtime.session.SessionCommand.ModelAnswered;
+import io.agentruntime.runtime.session.SessionCommand.ModelFailed;
+import io.agentruntime.runtime.session.SessionCommand.ToolFinished;
+import io.agentruntime.runtime.session.SessionCommand.TurnDeadlinePassed;
+import io.agentruntime.runtime.tools.ToolInvocation;
+import io.agentruntime.runtime.tools.ToolResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Acts on what the journal says must happen next: asks the model, calls tools, arms deadlines.
+ * It runs after every persist and after recovery, and starts only what this incarnation of the
+ * entity has not started yet; results come back to the entity as commands (pipeToSelf), never
+ * touching state from another thread.
+ */
+final class TurnDriver {
+
+  private final ActorContext<SessionCommand> ctx;
+  private final TimerScheduler<SessionCommand> timers;
+  private final SessionRuntime runtime;
+  private final String entityId;
+  private final Set<String> inFlight = new HashSet<>();
+  private final Set<String> armedApprovals = new HashSet<>();
+  /** Pending-call keys of calls that were running when the entity last stopped. */
+  private final Set<String> recovered = new HashSet<>();
+  private boolean holding;
+
+  TurnDriver(ActorContext<SessionCommand> ctx, TimerScheduler<SessionCommand> timers, SessionRuntime runtime, String entityId) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.runtime = runtime;
+    this.entityId = entityId;
+  }
+
+  /** Recovery ended: hold back the calls that were running until {@link #resume()}. */
+  void recovering(SessionState s) {
+    s.pendingCalls().forEach((key, call) -> {
+      if (call.stage() == PendingCall.Stage.RUNNING) {
+        recovered.add(key);
+      }
+    });
+    holding = !recovered.isEmpty();
+  }
+
+  Set<String> recovered() {
+    return Set.copyOf(recovered);
+  }
+
+  void resume() {
+    recovered.clear();
+    holding = false;
+  }
+
+  void reconcile(SessionState s) {
+    Optional<Turn> active = s.activeTurn();
+    active.ifPresentOrElse(turn -> drive(s, turn), () -> timers.cancel("turn-deadline"));
+    armApprovals(s);
+    if (active.isEmpty() && s.nextQueuedTurn().isEmpty()) {
+      timers.startSingleTimer("idle", new IdleCheck(), runtime.turns().idleTimeout());
+    } else {
+      timers.cancel("idle");
+    }
+  }
+
+  /** A result came back: the work it stood for is no longer in flight. */
+  void landed(String key) {
+    inFlight.remove(key);
+  }
+
+  static String modelKey(String turnId, int step) {
+    return "model/" + turnId + "/" + step;
+  }
+
+  static String toolKey(String turnId, String toolCallId) {
+    return "tool/" + turnId + "/" + toolCallId;
+  }
+
+  private void drive(SessionState s, Turn turn) {
+    if (turn.status() == TurnStatus.RUNNING && turn.deadline() != null) {
+      timers.startSingleTimer("turn-deadline", new TurnDeadlinePassed(turn.id()), until(turn.deadline()));
+    } else {
+      timers.cancel("turn-deadline");
+    }
+    if (s.awaitsModel(turn)) {
+      int step = turn.steps() + 1;
+      if (inFlight.add(modelKey(turn.id(), step))) {
+        callModel(s, turn, step);
+      }
+    }
+    for (PendingCall call : s.pendingCallsOf(turn.id())) {
+      boolean heldBack = holding && recovered.contains(SessionState.callKey(turn.id(), call.toolCallId()));
+      if (call.stage() == PendingCall.Stage.RUNNING && !heldBack && inFlight.add(toolKey(turn.id(), call.toolCallId()))) {
+        callTool(s, turn, call);
+      }
+    }
+  }
+
+  private void callModel(SessionState s, Turn turn, int step) {
+    Optional<ModelClient> client = runtime.models().provider(s.agent().model());
+    if (client.isEmpty()) {
+      ctx.getSelf().tell(new ModelFailed(turn.id(), step, "model_not_configured",
+          "no model provider named " + s.agent().model() + " is configured on this server"));
+      return;
+    }
+    ModelRequest request = new ModelRequest(
+        s.agent().instructions(), messages(s), ToolCatalog.specs(s), bounded(runtime.turns().modelTimeout(), turn));
+    ctx.pipeToSelf(
+        client.get().complete(request, delta -> ctx.getSelf().tell(new SessionCommand.PublishDelta(turn.id(), delta))),
+        (reply, failure) -> {
+          if (failure == null) {
+            return new ModelAnswered(turn.id(), step, reply);
+          }
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+          return cause instanceof ModelException m
+              ? new ModelFailed(turn.id(), step, m.code(), m.getMessage())
+              : new ModelFailed(turn.id(), step, "model_error", String.valueOf(cause.getMessage()));
+        });
+  }
+
+  private void callTool(SessionState s, Turn turn, PendingCall call) {
+    Optional<ToolCatalog.Target> target = ToolCatalog.resolve(s, call.tool());
+    if (target.isEmpty() || target.get().builtIn()) {
+      ctx.getSelf().tell(new ToolFinished(turn.id(), call.toolCallId(),
+          new ToolResult.Failed("tool_disconnected", "the tool " + call.tool() + " is no longer connected")));
+      return;
+    }
+    ToolInvocation invocation = new ToolInvocation(entityId, target.get().connection(), target.get().remoteName(),
+        call.arguments(), call.idempotencyKey(), bounded(runtime.turns().toolTimeout(), turn));
+    ctx.pipeToSelf(runtime.tools().call(invocation), (result, failure) -> new ToolFinished(turn.id(), call.toolCallId(),
+        failure == null ? result : new ToolResult.Failed("tool_error", String.valueOf(failure.getMessage()))));
+  }
+
+  private void armApprovals(SessionState s) {
+    for (Approval approval : s.pendingApprovals()) {
+      if (armedApprovals.add(approval.id())) {
+        timers.startSingleTimer("approval/" + approval.id(), new ApprovalDeadlinePassed(approval.id()), until(approval.expiresAt()));
+      }
+    }
+  }
+
+  private Duration bounded(Duration limit, Turn turn) {
+    if (turn.deadline() == null) {
+      return limit;
+    }
+    Duration left = until(turn.deadline());
+    return left.compareTo(limit) < 0 ? left : limit;
+  }
+
+  private Duration until(Instant when) {
+    Duration d = Duration.between(runtime.clock().instant(), when);
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
+  /**
+   * The conversation as a chat model takes it: turn by turn in the order they came (which is the
+   * order they run), each turn's messages in journal order. A message still queued is not part of
+   * it yet: journaled as it arrived, it would otherwise land between a step's tool calls and their
+   * results, or be answered by a turn it does not belong to. A call still in doubt is not part of
+   * it either.
+   */
+  static List<ModelMessage> messages(SessionState s) {
+    Map<String, List<TranscriptEntry>> byTurn = new HashMap<>();
+    s.transcript().forEach(e -> byTurn.computeIfAbsent(e.turnId(), id -> new ArrayList<>()).add(e));
+    return s.turns().stream()
+        .filter(t -> t.status() != TurnStatus.QUEUED)
+        .flatMap(t -> byTurn.getOrDefault(t.id(), List.of()).stream())
+        .filter(e -> !"in_doubt".equals(e.outcome()))
+        .map(e -> switch (e.role()) {
+          case "assistant" -> ModelMessage.assistant(e.content(), e.toolCalls().stream()
+              .map(c -> new ToolCall(c.id(), c.name(), c.arguments().isObject() ? c.arguments() : null,
+                  c.arguments().isTextual() ? c.arguments().asText() : c.arguments().toString()))
+              .toList());
+          case "tool" -> ModelMessage.tool(e.toolCallId(), e.content());
+          default -> ModelMessage.user(e.content());
+        })
+        .toList();
+  }
+}

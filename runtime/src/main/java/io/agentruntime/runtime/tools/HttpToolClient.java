@@ -1,0 +1,179 @@
+package io.agentruntime.runtime.tools;
+
+import static io.agentruntime.runtime.tools.ToolFailures.failed;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.agentruntime.runtime.session.ToolConnection;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Calls an HTTP tool: {@code POST url} with {@code {"arguments": {...}}}. A 2xx answer is the
+ * result: its JSON, or, when it is not JSON, its text as a JSON string (an empty body is the empty
+ * string). Redirects are not followed: a tool that redirects fails with {@code tool_http_error}
+ * rather than reach a host the allow-list was never asked about.
+ */
+public final class HttpToolClient {
+
+  private static final int ERROR_BODY_BYTES = 4096;
+
+  private final HttpClient http;
+  private final ToolSettings settings;
+  private final Secrets secrets;
+  private final ToolGate gate;
+  private final ObjectMapper mapper;
+  private final ObjectReader strictReader;
+
+  /** {@code http} should not follow redirects (see {@link RoutingToolExecutor#httpClient}). */
+  public HttpToolClient(HttpClient http, ToolSettings settings, Secrets secrets, ObjectMapper mapper) {
+    this.http = http;
+    this.settings = settings;
+    this.secrets = secrets;
+    this.gate = new ToolGate(settings.allowedHosts(), secrets);
+    this.mapper = mapper;
+    this.strictReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
+
+  /** Calls the invocation's HTTP tool. Never fails: every outcome is a {@link ToolResult}. */
+  public CompletionStage<ToolResult> call(ToolInvocation invocation) {
+    if (!(invocation.connection() instanceof ToolConnection.Http tool)) {
+      return CompletableFuture.completedFuture(
+          failed(ToolFailures.INVALID_INVOCATION, "not an HTTP tool: " + invocation.connection()));
+    }
+    Optional<ToolResult.Failed> refused = gate.refusal(tool);
+    if (refused.isPresent()) {
+      return CompletableFuture.completedFuture(refused.get());
+    }
+    Optional<String> bearer = Optional.ofNullable(tool.secretRef()).flatMap(secrets::resolve);
+    if (tool.secretRef() != null && bearer.isEmpty()) {
+      // Removed from the secrets file since the gate looked.
+      return CompletableFuture.completedFuture(ToolGate.missingSecret(tool.secretRef()));
+    }
+    Duration timeout = settings.timeoutOf(invocation);
+    HttpRequest request;
+    try {
+      request = request(invocation, tool, bearer, timeout);
+    } catch (IllegalArgumentException e) {
+      // Not the exception's message: it may quote a header value.
+      return CompletableFuture.completedFuture(
+          failed(ToolFailures.INVALID_INVOCATION, "the call cannot be sent: invalid URL, header or arguments"));
+    }
+    CompletableFuture<HttpResponse<BoundedBody>> exchange =
+        http.sendAsync(request, BoundedBody.handler(settings.maxResultBytes(), ERROR_BODY_BYTES));
+    // The request's own timeout covers the wait for headers only; this one covers the body too,
+    // and cancelling the exchange closes its connection.
+    return exchange
+        .copy()
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                exchange.cancel(true);
+                return failure(ToolFailures.unwrap(error), timeout);
+              }
+              return outcome(response);
+            });
+  }
+
+  private HttpRequest request(
+      ToolInvocation invocation, ToolConnection.Http tool, Optional<String> bearer, Duration timeout) {
+    ObjectNode body = mapper.createObjectNode();
+    JsonNode arguments = invocation.arguments();
+    body.set("arguments", arguments == null || arguments.isNull() ? mapper.createObjectNode() : arguments);
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(tool.url()))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(body)));
+    if (invocation.idempotencyKey() != null) {
+      builder.header("Idempotency-Key", invocation.idempotencyKey());
+    }
+    if (invocation.sessionKey() != null) {
+      builder.header("X-Agent-Session", invocation.sessionKey());
+    }
+    bearer.ifPresent(secret -> builder.header("Authorization", "Bearer " + secret));
+    return builder.build();
+  }
+
+  private byte[] bytes(JsonNode body) {
+    try {
+      return mapper.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("arguments cannot be written as JSON", e);
+    }
+  }
+
+  private ToolResult outcome(HttpResponse<BoundedBody> response) {
+    BoundedBody body = response.body();
+    int status = response.statusCode();
+    if (status / 100 != 2) {
+      String excerpt = ToolFailures.excerpt(body.text(), settings.errorExcerptChars());
+      return failed(
+          ToolFailures.TOOL_HTTP_ERROR,
+          "the tool answered HTTP " + status + (excerpt.isEmpty() ? "" : ": " + excerpt));
+    }
+    if (body.overLimit()) {
+      return failed(
+          ToolFailures.TOOL_RESULT_TOO_LARGE,
+          "the tool's answer is larger than " + settings.maxResultBytes() + " bytes");
+    }
+    String contentType = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+    return new ToolResult.Succeeded(result(body, contentType));
+  }
+
+  /** JSON when it says so or says nothing and parses; otherwise the text. */
+  private JsonNode result(BoundedBody body, String contentType) {
+    boolean mayBeJson = contentType.isEmpty() || contentType.contains("json");
+    if (mayBeJson && body.bytes().length > 0) {
+      try {
+        JsonNode json = strictReader.readTree(body.bytes());
+        if (json != null && !json.isMissingNode()) {
+          return json;
+        }
+      } catch (IOException e) {
+        // Not JSON after all: the text is the result.
+      }
+    }
+    return TextNode.valueOf(body.text());
+  }
+
+  private static ToolResult failure(Throwable error, Duration timeout) {
+    if (error instanceof HttpConnectTimeoutException) {
+      return failed(ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: connect timed out");
+    }
+    if (error instanceof HttpTimeoutException || error instanceof TimeoutException) {
+      return failed(ToolFailures.TOOL_TIMEOUT, "the tool did not answer within " + timeout);
+    }
+    if (error instanceof ConnectException) {
+      return failed(ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: connection refused");
+    }
+    if (error instanceof IOException) {
+      return failed(ToolFailures.TOOL_UNREACHABLE, "the connection to the tool failed: " + describe(error));
+    }
+    return failed(ToolFailures.INTERNAL_ERROR, "the tool call could not be made: " + describe(error));
+  }
+
+  private static String describe(Throwable error) {
+    return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+  }
+}

@@ -1,0 +1,203 @@
+package io.agentruntime.runtime.session;
+
+import static io.agentruntime.runtime.session.FakeModel.call;
+import static io.agentruntime.runtime.session.Fixtures.ADA;
+import static io.agentruntime.runtime.session.Fixtures.T0;
+import static io.agentruntime.runtime.session.Fixtures.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentruntime.runtime.model.ModelReply;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallCancelled;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallFailed;
+import io.agentruntime.runtime.session.SessionEvent.TurnFailed;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What stops a runaway turn: steps, tokens and time, and the model or a tool failing. */
+class SessionEntityBudgetTest extends AgentLoopTestSupport {
+
+  private void stepWithLookup(FakeModel.Call call, String id) {
+    call.callTools(call(id, "lookup", "{}"));
+    settled();
+  }
+
+  @Test
+  void aModelStillAskingForToolsAtTheLastStepFailsTheTurn() {
+    create(new Limits(2, 600, 0));
+    Turn turn = send("loop forever");
+    stepWithLookup(model.call(1), "c1");
+    tools.invocation(1).succeed(json("{}"));
+    settled();
+    newEvents();
+
+    model.call(2).callTools(call("c2", "lookup", "{}"), call("c3", "send_email", "{}"));
+    settled();
+
+    List<SessionEvent> events = newEvents();
+    assertEquals(List.of("assistant_message", "tool_call_cancelled", "tool_call_cancelled", "turn_failed"), types(events));
+    assertEquals(List.of("c2", "c3"), all(ToolCallCancelled.class, events).stream().map(ToolCallCancelled::toolCallId).toList());
+    TurnFailed failed = only(TurnFailed.class, events);
+    assertEquals("step_budget_exhausted", failed.code());
+    assertEquals(new TurnError("step_budget_exhausted", failed.message()), turn(turn.id()).error());
+    assertEquals(1, tools.invocations().size(), "no call of the last step ran");
+    assertTrue(pendingApprovals().isEmpty(), "nor was any approval asked for");
+    assertEquals(2, model.callCount());
+  }
+
+  @Test
+  void theLastStepMayStillAnswer() {
+    create(new Limits(2, 600, 0));
+    Turn turn = send("one tool, then answer");
+    stepWithLookup(model.call(1), "c1");
+    tools.invocation(1).succeed(json("{}"));
+    settled();
+    model.call(2).answer("done");
+    settled();
+    assertEquals(TurnStatus.COMPLETED, turn(turn.id()).status());
+  }
+
+  @Test
+  void spendingTheTokenBudgetFailsTheTurnTheQueueAndRefusesNewMessages() {
+    create(new Limits(8, 600, 100));
+    Turn first = send("first");
+    Turn queued = send("second");
+    assertEquals(TurnStatus.QUEUED, queued.status());
+
+    model.call(1).reply(new ModelReply("", List.of(call("c1", "lookup", "{}")), 60, 50));
+    settled();
+
+    List<SessionEvent> events = newEvents();
+    assertEquals(
+        List.of("assistant_message", "tool_call_cancelled", "turn_failed", "turn_started", "turn_failed"), types(events));
+    assertEquals(List.of(first.id(), queued.id()), all(TurnFailed.class, events).stream().map(TurnFailed::turnId).toList());
+    all(TurnFailed.class, events).forEach(f -> assertEquals("token_budget_exhausted", f.code()));
+    assertTrue(tools.invocations().isEmpty());
+    assertEquals(1, model.callCount());
+    assertEquals(new Usage(60, 50), kit.getState().usage());
+
+    Problem spent = refused(r -> new SessionCommand.SendUserMessage(ADA, "third", OnBusy.QUEUE, null, r));
+    assertProblem(spent, Problem.Kind.LIMIT, "budget_exhausted", null);
+  }
+
+  @Test
+  void anAnswerThatSpendsTheLastTokensIsStillDelivered() {
+    create(new Limits(8, 600, 100));
+    Turn turn = send("hello");
+    model.call(1).reply(new ModelReply("Hi", List.of(), 90, 20));
+    settled();
+
+    assertEquals("Hi", turn(turn.id()).output());
+    assertProblem(refused(r -> new SessionCommand.SendUserMessage(ADA, "again", OnBusy.QUEUE, null, r)),
+        Problem.Kind.LIMIT, "budget_exhausted", null);
+  }
+
+  @Test
+  void aTurnOverItsTimeBudgetFailsAndItsOpenCallsAreCancelled() {
+    create();
+    Turn turn = send("slow");
+    stepWithLookup(model.call(1), "c1");
+    newEvents();
+    clock.advance(Duration.ofSeconds(300));
+    assertTrue(kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "not yet");
+
+    Instant at = clock.advance(Duration.ofSeconds(300));
+    var timedOut = kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id()));
+
+    String why = "the turn ran longer than its budget of 600 s";
+    assertEquals(
+        List.of(new ToolCallCancelled(turn.id(), "c1", why, at), new TurnFailed(turn.id(), "turn_timeout", why, at)),
+        timedOut.events());
+    newEvents();
+    tools.invocation(1).succeed(json("{\"late\":true}"));
+    settled();
+    assertTrue(newEvents().isEmpty(), "a result after the deadline is ignored");
+    assertEquals(1, model.callCount());
+  }
+
+  @Test
+  void timeSpentWaitingForAHumanIsNotOnTheTurnsBudget() {
+    create();
+    Turn turn = send("mail");
+    clock.advance(Duration.ofSeconds(100));
+    model.call(1).callTools(call("e1", "send_email", "{}"));
+    settled();
+    clock.advance(Duration.ofSeconds(1000));
+    assertTrue(kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "paused");
+
+    decided(pendingApprovals().get(0).id(), "approve");
+    assertEquals(T0.plusSeconds(1600), turn(turn.id()).deadline());
+    clock.advance(Duration.ofSeconds(400));
+    assertTrue(kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "100 s are left");
+    clock.advance(Duration.ofSeconds(100));
+    var timedOut = kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id()));
+
+    assertEquals(List.of("tool_call_cancelled", "turn_failed"), types(timedOut.events()));
+  }
+
+  @Test
+  void modelAndToolCallsNeverOutliveTheTurnsBudget() {
+    create();
+    send("hurry");
+    clock.advance(Duration.ofSeconds(570));
+    stepWithLookup(model.call(1), "c1");
+    assertEquals(Duration.ofSeconds(30), tools.invocation(1).invocation().timeout());
+    clock.advance(Duration.ofSeconds(20));
+    tools.invocation(1).succeed(json("{}"));
+    settled();
+    assertEquals(Duration.ofSeconds(10), model.call(2).request().timeout());
+  }
+
+  @Test
+  void aModelFailureFailsTheTurnWithItsCodeAndTheNextTurnStarts() {
+    create();
+    Turn first = send("first");
+    Turn second = send("second");
+
+    model.call(1).fail("model_unavailable", "503 three times");
+    settled();
+
+    assertEquals(List.of(new TurnFailed(first.id(), "model_unavailable", "503 three times", T0),
+        new SessionEvent.TurnStarted(second.id(), T0)), newEvents());
+    assertEquals(new TurnError("model_unavailable", "503 three times"), turn(first.id()).error());
+    model.call(2).future().completeExceptionally(new IllegalStateException("boom"));
+    settled();
+    assertEquals(new TurnError("model_error", "boom"), turn(second.id()).error());
+  }
+
+  @Test
+  void aModelNotConfiguredOnThisServerIsRefusedAtCreationAndFailsTheTurnsWhenItVanishesLater() {
+    SessionSpec nowhere = new SessionSpec(new AgentDefinition("hi", "nowhere", new Limits(8, 600)), List.of(),
+        PermissionPolicy.empty(), java.util.Map.of(), java.util.Map.of());
+    assertProblem(refused(r -> new SessionCommand.CreateSession(ADA, nowhere, SessionCommand.CreateMode.CREATE_NEW, r)),
+        Problem.Kind.INVALID, "invalid_field", "agent.model");
+    create();
+    model.unconfigure();
+    Turn turn = send("hello");
+
+    SessionState failed = awaitState(s -> s.turn(turn.id()).orElseThrow().status() == TurnStatus.FAILED);
+
+    assertEquals("model_not_configured", failed.turn(turn.id()).orElseThrow().error().code());
+    assertEquals(0, model.callCount());
+  }
+
+  @Test
+  void aToolFailureOrAnOversizedResultIsTheCallsOutcome() {
+    create();
+    send("two tools");
+    model.call(1).callTools(call("c1", "lookup", "{}"), call("c2", "charge_card", "{}"));
+    settled();
+    newEvents();
+
+    tools.of("lookup").fail("tool_http_error", "HTTP 502");
+    tools.of("charge_card").succeed(json("{\"blob\":\"" + "x".repeat(TURNS.maxToolResultBytes()) + "\"}"));
+    settled();
+
+    List<ToolCallFailed> failed = all(ToolCallFailed.class, newEvents());
+    assertEquals(List.of("tool_http_error", "tool_result_too_large"), failed.stream().map(ToolCallFailed::code).toList());
+    assertEquals("HTTP 502", failed.get(0).message());
+    assertEquals(2, model.callCount());
+  }
+}
