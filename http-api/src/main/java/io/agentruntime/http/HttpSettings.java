@@ -26,7 +26,11 @@ public record HttpSettings(
     Duration idleTimeout,
     Duration retryAfter,
     Duration readinessTimeout,
-    Duration terminationDeadline) {
+    Duration terminationDeadline,
+    EventSettings events) {
+
+  /** How {@code GET .../events} streams: see {@code agent-runtime.http.events}. */
+  public record EventSettings(String readJournal, Duration keepAlive, Duration resubscribeInterval, int liveBuffer) {}
 
   public static HttpSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.http");
@@ -51,6 +55,11 @@ public record HttpSettings(
         c.getDuration("idle-timeout"),
         c.getDuration("retry-after"),
         c.getDuration("readiness-timeout"),
-        c.getDuration("termination-deadline"));
+        c.getDuration("termination-deadline"),
+        new EventSettings(
+            c.getString("events.read-journal"),
+            c.getDuration("events.keep-alive"),
+            c.getDuration("events.resubscribe-interval"),
+            c.getInt("events.live-buffer")));
   }
 }

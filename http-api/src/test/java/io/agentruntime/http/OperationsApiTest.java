@@ -37,7 +37,11 @@ class OperationsApiTest {
       "POST /v1/sessions/{id}/messages",
       "GET /v1/sessions/{id}/messages",
       "GET /v1/sessions/{id}/turns",
-      "GET /v1/sessions/{id}/turns/{turnId}"));
+      "GET /v1/sessions/{id}/turns/{turnId}",
+      "POST /v1/sessions/{id}/turns/{turnId}/cancel",
+      "GET /v1/sessions/{id}/approvals",
+      "POST /v1/sessions/{id}/approvals/{approvalId}",
+      "GET /v1/sessions/{id}/events"));
 
   private final TestNode node = TestNode.shared();
   private final Api api = node.api;
@@ -75,7 +79,11 @@ class OperationsApiTest {
     String turnId = api.post(ADA, "/v1/sessions/" + id + "/messages", "{\"content\": \"x\"}").json().get("turnId").asText();
     for (String route : documentedRoutes(doc)) {
       String[] parts = route.split(" ");
-      String path = parts[1].replace("{id}", id).replace("{key}", "k").replace("{name}", "t").replace("{turnId}", turnId);
+      String path = parts[1].replace("{id}", id).replace("{key}", "k").replace("{name}", "t").replace("{turnId}", turnId)
+          .replace("{approvalId}", "appr_x");
+      if (path.endsWith("/events")) {
+        path += "?after=-1"; // a 400 shows the route is served without opening a stream
+      }
       String body = parts[0].equals("GET") || parts[0].equals("DELETE") ? null : "{}";
       Response answer = api.send(parts[0], path, ADA, body, Map.of());
       assertTrue(answer.status() != 405 && !(answer.status() == 404 && "not_found".equals(answer.errorCode())),

@@ -31,7 +31,7 @@ class TenantIsolationTest {
     assertEquals(201, api.post(ADA, "/v1/sessions", """
         {"id": "%s", "memory": {"secret": "ada's"}, "tools": [{"name": "t", "kind": "http", "url": "http://x.internal/t"}]}
         """.formatted(id)).status());
-    turnId = api.post(ADA, session + "/messages", "{\"content\": \"hi\"}").json().get("turnId").asText();
+    turnId = api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"hi\"}").json().get("turnId").asText();
   }
 
   /** Every session route, as one request each. */
@@ -49,6 +49,10 @@ class TenantIsolationTest {
         key -> api.get(key, session + "/messages"),
         key -> api.get(key, session + "/turns"),
         key -> api.get(key, session + "/turns/" + turnId),
+        key -> api.post(key, session + "/turns/" + turnId + "/cancel", null),
+        key -> api.get(key, session + "/approvals"),
+        key -> api.post(key, session + "/approvals/appr_x", "{\"decision\": \"approve\"}"),
+        key -> api.get(key, session + "/events"),
         key -> api.delete(key, session));
   }
 

@@ -2,8 +2,6 @@ package io.agentruntime.http;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.agentruntime.runtime.directory.InMemorySessionDirectory;
-import io.agentruntime.runtime.session.SessionSettings;
 import io.agentruntime.runtime.session.Sessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +19,8 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 
 /**
- * A single-node cluster with the in-memory journal and directory, serving the API on a free
- * port with a keys file of two tenants. Most test classes share one ({@link #shared()}); a test
+ * A single-node cluster with the in-memory journal and directory and the agent loop of
+ * {@link TestRuntime}, serving the API on a free port with a keys file of two tenants. Most test classes share one ({@link #shared()}); a test
  * that needs other settings starts its own.
  */
 final class TestNode implements AutoCloseable {
@@ -62,7 +60,7 @@ final class TestNode implements AutoCloseable {
     system = ActorSystem.create(Behaviors.empty(), "http-api-test", config);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    sessions = Sessions.start(system, SessionSettings.fromConfig(config), new InMemorySessionDirectory());
+    sessions = Sessions.start(system, TestRuntime.of(config));
     settings = HttpSettings.fromConfig(config);
     server = HttpServer.start(system, HttpApi.routes(system, sessions, settings, () -> CompletableFuture.completedFuture(
                 ready.get() && cluster.selfMember().status() == MemberStatus.up())), settings)
@@ -88,6 +86,9 @@ final class TestNode implements AutoCloseable {
             agent-runtime.http.port = 0
             agent-runtime.http.keys-reload-interval = 200ms
             agent-runtime.http.rate-limit.per-second = 0
+            agent-runtime.http.events.read-journal = "pekko.persistence.testkit.query"
+            agent-runtime.http.events.keep-alive = 1s
+            agent-runtime.http.events.resubscribe-interval = 1s
             """))
         .withFallback(ConfigFactory.parseMap(java.util.Map.of("agent-runtime.http.keys-file", keysFile.toString())))
         .withFallback(PersistenceTestKitPlugin.getInstance().config())

@@ -17,6 +17,6 @@ public record Principal(String tenant, String user, Set<Role> roles) {
 
   /** The caller as the session entity knows it: the tenant is already in the entity id. */
   public Caller caller() {
-    return new Caller(user, has(Role.OPERATOR));
+    return new Caller(user, has(Role.OPERATOR), has(Role.APPROVER));
   }
 }

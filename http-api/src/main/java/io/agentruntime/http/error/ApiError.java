@@ -95,6 +95,8 @@ public final class ApiError extends RuntimeException {
           case CONFLICT -> StatusCodes.CONFLICT;
           case INVALID -> StatusCodes.BAD_REQUEST;
           case TOO_LARGE -> StatusCodes.CONTENT_TOO_LARGE;
+          case FORBIDDEN -> StatusCodes.FORBIDDEN;
+          case LIMIT -> StatusCodes.TOO_MANY_REQUESTS;
         };
     return new ApiError(status, problem.code(), problem.message());
   }

@@ -54,6 +54,15 @@ public final class Fields {
     });
   }
 
+  public static Optional<Long> longInteger(ObjectNode obj, String name, String prefix) {
+    return value(obj, name).map(v -> {
+      if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+        throw wrongType(path(prefix, name), "an integer");
+      }
+      return v.longValue();
+    });
+  }
+
   public static Optional<Boolean> bool(ObjectNode obj, String name, String prefix) {
     return value(obj, name).map(v -> {
       if (!v.isBoolean()) {

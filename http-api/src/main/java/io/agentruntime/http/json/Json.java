@@ -22,6 +22,14 @@ public final class Json {
         .withEntity(ContentTypes.APPLICATION_JSON, bytes(body));
   }
 
+  public static String text(Object body) {
+    try {
+      return MAPPER.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + body.getClass().getName(), e);
+    }
+  }
+
   public static byte[] bytes(Object body) {
     try {
       return MAPPER.writeValueAsBytes(body);

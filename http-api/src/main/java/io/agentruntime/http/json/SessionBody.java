@@ -36,7 +36,7 @@ public record SessionBody(
 
   public record AgentBody(String instructions, String model, LimitsBody limits) {}
 
-  public record LimitsBody(int maxStepsPerTurn, int maxTurnSeconds) {}
+  public record LimitsBody(int maxStepsPerTurn, int maxTurnSeconds, long maxSessionTokens) {}
 
   public record TurnRef(String id, String status) {}
 
@@ -69,7 +69,7 @@ public record SessionBody(
   private static AgentBody agent(AgentDefinition a) {
     return new AgentBody(
         a.instructions(), a.model(),
-        new LimitsBody(a.limits().maxStepsPerTurn(), a.limits().maxTurnSeconds()));
+        new LimitsBody(a.limits().maxStepsPerTurn(), a.limits().maxTurnSeconds(), a.limits().maxSessionTokens()));
   }
 
   static String time(Instant at) {

@@ -4,6 +4,7 @@ import static io.agentruntime.http.json.Fields.array;
 import static io.agentruntime.http.json.Fields.asObject;
 import static io.agentruntime.http.json.Fields.asString;
 import static io.agentruntime.http.json.Fields.integer;
+import static io.agentruntime.http.json.Fields.longInteger;
 import static io.agentruntime.http.json.Fields.object;
 import static io.agentruntime.http.json.Fields.string;
 
@@ -59,11 +60,20 @@ public record SessionRequest(Optional<String> id, SessionSpec spec) {
         ? defaults
         : new Limits(
             integer(limits, "maxStepsPerTurn", "agent.limits").orElse(defaults.maxStepsPerTurn()),
-            integer(limits, "maxTurnSeconds", "agent.limits").orElse(defaults.maxTurnSeconds()));
+            integer(limits, "maxTurnSeconds", "agent.limits").orElse(defaults.maxTurnSeconds()),
+            longInteger(limits, "maxSessionTokens", "agent.limits").map(SessionRequest::tokenBudget)
+                .orElse(defaults.maxSessionTokens()));
     return new AgentDefinition(
         string(agent, "instructions", "agent").orElse(""),
         string(agent, "model", "agent").orElse("default"),
         chosen);
+  }
+
+  private static long tokenBudget(long tokens) {
+    if (tokens < 0) {
+      throw ApiError.invalidField("agent.limits.maxSessionTokens must be 0 (no limit) or more");
+    }
+    return tokens;
   }
 
   private static List<ToolConnection> tools(ArrayNode tools) {

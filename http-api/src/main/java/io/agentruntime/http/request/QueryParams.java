@@ -33,6 +33,19 @@ public final class QueryParams {
     }).orElse(defaultLimit);
   }
 
+  /**
+   * The id of the last event a client saw ({@code Last-Event-ID}, or {@code ?after=}, as
+   * {@code name} says): none is 0, which is before the first event.
+   */
+  public static long eventId(Optional<String> raw, String name) {
+    return raw.map(v -> {
+      if (!DIGITS.matcher(v).matches()) {
+        throw ApiError.invalidField(name + " must be a non-negative integer: the id of an event");
+      }
+      return Long.parseLong(v);
+    }).orElse(0L);
+  }
+
   /** A cursor is opaque; an empty one is none. */
   public static Optional<String> cursor(Optional<String> raw) {
     return raw.filter(c -> !c.isEmpty()).map(c -> {

@@ -8,6 +8,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.agentruntime.http.HttpSettings;
 import io.agentruntime.http.auth.Authenticator;
 import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.Sessions;
@@ -29,6 +30,8 @@ public final class ApiRoutes {
   private final PermissionRoutes permissions;
   private final MessageRoutes messages;
   private final TurnRoutes turns;
+  private final ApprovalRoutes approvals;
+  private final EventRoutes events;
 
   public ApiRoutes(
       ActorSystem<?> system, Sessions sessions, HttpSettings settings, Authenticator auth, HealthRoutes health) {
@@ -46,6 +49,8 @@ public final class ApiRoutes {
     this.permissions = new PermissionRoutes(gateway, body);
     this.messages = new MessageRoutes(gateway, waiter, body, settings.maxWait());
     this.turns = new TurnRoutes(gateway, waiter, settings);
+    this.approvals = new ApprovalRoutes(gateway, body);
+    this.events = new EventRoutes(gateway, new SessionEventStream(system, sessions, settings.events()));
   }
 
   public Route routes() {
@@ -67,7 +72,9 @@ public final class ApiRoutes {
               pathPrefix("tools", () -> tools.routes(principal, id)),
               pathPrefix("permissions", () -> permissions.routes(principal, id)),
               pathPrefix("messages", () -> messages.routes(principal, id)),
-              pathPrefix("turns", () -> turns.routes(principal, id)));
+              pathPrefix("turns", () -> turns.routes(principal, id)),
+              pathPrefix("approvals", () -> approvals.routes(principal, id)),
+              pathPrefix("events", () -> events.routes(principal, id)));
         }));
   }
 }

@@ -7,6 +7,8 @@ import io.agentruntime.runtime.session.SessionCommand;
 import io.agentruntime.runtime.session.SessionReply;
 import io.agentruntime.runtime.session.SessionView;
 import io.agentruntime.runtime.session.Sessions;
+import io.agentruntime.runtime.session.ToolConnection;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -32,21 +34,37 @@ final class SessionGateway {
       Class<R> expected) {
     return sessions
         .ask(principal.tenant(), sessionId, replyTo -> command.apply(principal.caller(), replyTo))
-        .thenApply(reply -> {
-          if (reply instanceof SessionReply.Rejected rejected) {
-            throw ApiError.of(rejected.problem());
-          }
-          if (!expected.isInstance(reply)) {
-            throw new IllegalStateException("session answered " + reply.getClass().getSimpleName()
-                + " where " + expected.getSimpleName() + " was expected");
-          }
-          return expected.cast(reply);
-        });
+        .thenApply(reply -> expect(reply, expected));
   }
 
   /** The session as it is after a command that answers {@code Current}. */
   CompletionStage<SessionView> view(
       Principal principal, String sessionId, BiFunction<Caller, ActorRef<SessionReply>, SessionCommand> command) {
     return ask(principal, sessionId, command, SessionReply.Current.class).thenApply(SessionReply.Current::session);
+  }
+
+  /**
+   * Connects (or replaces) a tool; an MCP server is asked for its tools first, and one that cannot
+   * be reached is a 400 naming the url. Answers the session as it is after the change.
+   */
+  CompletionStage<SessionView> connectTool(Principal principal, String sessionId, ToolConnection tool) {
+    // Discovery calls out to the server: only for a caller who may see the session at all.
+    CompletionStage<?> visible = tool instanceof ToolConnection.Mcp
+        ? view(principal, sessionId, SessionCommand.GetSession::new)
+        : CompletableFuture.completedFuture(null);
+    return visible
+        .thenCompose(seen -> sessions.connectTool(principal.tenant(), sessionId, principal.caller(), tool))
+        .thenApply(reply -> expect(reply, SessionReply.Current.class).session());
+  }
+
+  private static <R extends SessionReply> R expect(SessionReply reply, Class<R> expected) {
+    if (reply instanceof SessionReply.Rejected rejected) {
+      throw ApiError.of(rejected.problem());
+    }
+    if (!expected.isInstance(reply)) {
+      throw new IllegalStateException("session answered " + reply.getClass().getSimpleName()
+          + " where " + expected.getSimpleName() + " was expected");
+    }
+    return expected.cast(reply);
   }
 }

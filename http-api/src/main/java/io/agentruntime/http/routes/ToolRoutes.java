@@ -11,14 +11,14 @@ import io.agentruntime.http.json.Fields;
 import io.agentruntime.http.json.SessionBody;
 import io.agentruntime.http.json.ToolRequest;
 import io.agentruntime.http.request.JsonBody;
-import io.agentruntime.runtime.session.SessionCommand.ConnectTool;
 import io.agentruntime.runtime.session.SessionCommand.DisconnectTool;
 import io.agentruntime.runtime.session.ToolConnection;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /v1/sessions/{id}/tools/{name}}: connect (or replace) and disconnect one tool. Both answer
- * with the session as it is after the change.
+ * with the session as it is after the change. An MCP server is asked for its tools when it is
+ * connected; one that cannot be reached is refused (400) and nothing changes.
  */
 public final class ToolRoutes {
 
@@ -35,9 +35,7 @@ public final class ToolRoutes {
     return path(segment(), name -> concat(
         put(() -> body.json(json -> {
           ToolConnection tool = ToolRequest.named(Fields.body(json), name);
-          return Responses.ok(gateway
-              .view(principal, id, (caller, replyTo) -> new ConnectTool(caller, tool, replyTo))
-              .thenApply(SessionBody::of));
+          return Responses.ok(gateway.connectTool(principal, id, tool).thenApply(SessionBody::of));
         })),
         delete(() -> Responses.ok(gateway
             .view(principal, id, (caller, replyTo) -> new DisconnectTool(caller, name, replyTo))

@@ -5,12 +5,14 @@ import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.agentruntime.http.HttpSettings;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.json.TurnBody;
 import io.agentruntime.http.request.QueryParams;
+import io.agentruntime.runtime.session.SessionCommand.CancelTurn;
 import io.agentruntime.runtime.session.SessionCommand.GetTurn;
 import io.agentruntime.runtime.session.SessionCommand.ListTurns;
 import io.agentruntime.runtime.session.SessionReply;
@@ -18,8 +20,8 @@ import java.time.Duration;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /v1/sessions/{id}/turns[/{turnId}]}: the session's turns newest first, and one turn,
- * optionally waiting ({@code ?waitSeconds=}) until it settles.
+ * {@code /v1/sessions/{id}/turns[/{turnId}[/cancel]]}: the session's turns newest first, one turn,
+ * optionally waiting ({@code ?waitSeconds=}) until it settles, and cancelling one.
  */
 public final class TurnRoutes {
 
@@ -43,7 +45,15 @@ public final class TurnRoutes {
               .ask(principal, id, (caller, replyTo) -> new GetTurn(caller, turnId, replyTo), SessionReply.TurnFound.class)
               .thenCompose(found -> waiter.await(principal, id, found.turn(), wait))
               .thenApply(TurnBody::of));
-        }))));
+        }))),
+        path(segment().slash("cancel"), turnId -> post(() -> cancel(principal, id, turnId))));
+  }
+
+  /** Ends a queued or running turn; its open tool calls get a cancellation outcome. An ended turn is a 409. */
+  private Route cancel(Principal principal, String id, String turnId) {
+    return Responses.ok(gateway
+        .ask(principal, id, (caller, replyTo) -> new CancelTurn(caller, turnId, replyTo), SessionReply.TurnFound.class)
+        .thenApply(found -> TurnBody.of(found.turn())));
   }
 
   private Route list(Principal principal, String id) {

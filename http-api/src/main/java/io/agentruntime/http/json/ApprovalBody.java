@@ -1,0 +1,48 @@
+package io.agentruntime.http.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.session.Approval;
+
+/**
+ * An approval as the approvals endpoints show it. {@code status} is pending, decided, expired or
+ * withdrawn (its turn ended first); {@code decision} (approve, deny, retry, fail or result) and
+ * {@code decidedBy} are set once it was decided.
+ */
+public record ApprovalBody(
+    String id,
+    String turnId,
+    String toolCallId,
+    String tool,
+    JsonNode arguments,
+    String reason,
+    String requestedAt,
+    String expiresAt,
+    String status,
+    String decision,
+    String decidedBy) {
+
+  private record Outcome(String status, String decision) {}
+
+  public static ApprovalBody of(Approval a) {
+    Outcome outcome = outcome(a.status());
+    return new ApprovalBody(
+        a.id(), a.turnId(), a.toolCallId(), a.tool(), a.arguments(), a.reason(),
+        SessionBody.time(a.requestedAt()), SessionBody.time(a.expiresAt()),
+        outcome.status(), outcome.decision(), a.decidedBy());
+  }
+
+  /** The session's own status names (granted, resolved:retry ...) as the API's status and decision. */
+  private static Outcome outcome(String status) {
+    if (status == null) {
+      return new Outcome(Approval.PENDING, null);
+    }
+    return switch (status) {
+      case "granted" -> new Outcome("decided", "approve");
+      case "denied" -> new Outcome("decided", "deny");
+      case "resolved:retry" -> new Outcome("decided", "retry");
+      case "resolved:fail" -> new Outcome("decided", "fail");
+      case "resolved:result" -> new Outcome("decided", "result");
+      default -> new Outcome(status, null);
+    };
+  }
+}

@@ -1,0 +1,49 @@
+package io.agentruntime.http.routes;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.json.ApprovalBody;
+import io.agentruntime.http.json.DecisionRequest;
+import io.agentruntime.http.request.JsonBody;
+import io.agentruntime.runtime.session.SessionCommand.DecideApproval;
+import io.agentruntime.runtime.session.SessionCommand.ListApprovals;
+import io.agentruntime.runtime.session.SessionReply;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /v1/sessions/{id}/approvals[/{approvalId}]}: the approvals waiting for a human, and one
+ * decision. The session decides who may decide (the approver role, 403 otherwise) and refuses a
+ * second decision or one after the deadline (409).
+ */
+public final class ApprovalRoutes {
+
+  private final SessionGateway gateway;
+  private final JsonBody body;
+
+  ApprovalRoutes(SessionGateway gateway, JsonBody body) {
+    this.gateway = gateway;
+    this.body = body;
+  }
+
+  /** The routes below {@code /v1/sessions/{id}/approvals}. */
+  Route routes(Principal principal, String id) {
+    return concat(
+        pathEnd(() -> get(() -> Responses.ok(gateway
+            .ask(principal, id, ListApprovals::new, SessionReply.ApprovalList.class)
+            .thenApply(list -> list.approvals().stream().map(ApprovalBody::of).toList())))),
+        path(segment(), approvalId -> post(() -> body.json(json -> {
+          DecisionRequest d = DecisionRequest.read(json);
+          return Responses.ok(gateway
+              .ask(principal, id,
+                  (caller, replyTo) -> new DecideApproval(caller, approvalId, d.decision(), d.comment(), d.result(), replyTo),
+                  SessionReply.ApprovalDecided.class)
+              .thenApply(decided -> ApprovalBody.of(decided.approval())));
+        }))));
+  }
+}
