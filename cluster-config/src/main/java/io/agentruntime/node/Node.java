@@ -11,8 +11,12 @@ import io.agentruntime.persistence.cassandra.ManagedCassandraSettings;
 import io.agentruntime.persistence.directory.CassandraSessionDirectory;
 import io.agentruntime.persistence.schema.SchemaMigrator;
 import io.agentruntime.persistence.schema.SchemaSettings;
-import io.agentruntime.runtime.session.SessionSettings;
+import io.agentruntime.runtime.model.ConfiguredModelProviders;
+import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.session.Sessions;
+import io.agentruntime.runtime.tools.RoutingToolExecutor;
+import io.agentruntime.runtime.tools.ToolSettings;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -65,8 +69,17 @@ public final class Node {
       stopWithSystem(system, cql, cassandra);
       ClusterMembership.join(system, settings.seedNodes());
 
-      Sessions sessions =
-          Sessions.start(system, SessionSettings.fromConfig(config), new CassandraSessionDirectory(cql, schema.keyspace()));
+      RoutingToolExecutor tools = RoutingToolExecutor.create(
+          ToolSettings.fromConfig(config), JacksonObjectMapperProvider.get(system).getOrCreate("agent-runtime-tools", Optional.empty()));
+      SessionRuntime runtime = SessionRuntime.of(
+          config, new CassandraSessionDirectory(cql, schema.keyspace()), ConfiguredModelProviders.fromConfig(config), tools);
+      log.info("Model providers: {}", runtime.models().names());
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-tool-clients", () ->
+          CompletableFuture.supplyAsync(() -> {
+            tools.close();
+            return Done.getInstance();
+          }));
+      Sessions sessions = Sessions.start(system, runtime);
       HttpServer http =
           HttpApi.start(system, sessions, readiness(system, CassandraReadiness.of(cql)))
               .toCompletableFuture()

@@ -26,7 +26,7 @@ class NodeIntegrationTest {
     Path keys = TestKeysFile.write(dir);
     String keyspace = TestCassandra.uniqueKeyspaceName("node_it");
     node = Node.start(TestNodes.config(keyspace, keys, Map.of(
-        "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout", "1s")));
+        "agent-runtime.turns.idle-timeout", "1s")));
     ada = new HttpClientSupport(TestNodes.baseUrl(node), TestKeysFile.ADA);
   }
 
@@ -45,9 +45,10 @@ class NodeIntegrationTest {
     assertEquals("/v1/sessions/first", created.headers().firstValue("Location").orElseThrow());
 
     assertEquals(200, ada.put("/v1/sessions/first/memory/city", "\"Paris\"").statusCode());
-    HttpResponse<String> message = ada.post("/v1/sessions/first/messages", "{\"content\": \"hello\"}");
-    assertEquals(202, message.statusCode(), message.body());
-    assertTrue(message.body().contains("\"status\":\"queued\""), message.body());
+    HttpResponse<String> message = ada.post("/v1/sessions/first/messages?waitSeconds=10", "{\"content\": \"hello\"}");
+    assertEquals(200, message.statusCode(), message.body());
+    assertTrue(message.body().contains("\"status\":\"completed\""), message.body());
+    assertTrue(message.body().contains("\"output\":\"echo: hello\""), "the scripted model answers: " + message.body());
 
     HttpResponse<String> memory = ada.get("/v1/sessions/first/memory");
     assertEquals(200, memory.statusCode());

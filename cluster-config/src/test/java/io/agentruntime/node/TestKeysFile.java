@@ -20,7 +20,7 @@ final class TestKeysFile {
     Path file = dir.resolve("keys.json");
     Files.writeString(
         file,
-        "[{\"sha256\": \"" + sha256(ADA) + "\", \"tenant\": \"acme\", \"user\": \"ada\", \"roles\": [\"user\"]},\n"
+        "[{\"sha256\": \"" + sha256(ADA) + "\", \"tenant\": \"acme\", \"user\": \"ada\", \"roles\": [\"user\", \"approver\"]},\n"
             + " {\"sha256\": \"" + sha256(GUS) + "\", \"tenant\": \"globex\", \"user\": \"gus\", \"roles\": [\"user\"]}]\n");
     return file;
   }
