@@ -37,7 +37,7 @@ public final class ApiRoutes {
       ActorSystem<?> system, Sessions sessions, HttpSettings settings, Authenticator auth, HealthRoutes health) {
     SessionGateway gateway = new SessionGateway(sessions);
     JsonBody body = new JsonBody(settings.maxBodyBytes(), settings.bodyReadTimeout());
-    TurnWaiter waiter = new TurnWaiter(system, gateway, settings.waitPollInterval());
+    TurnWaiter waiter = new TurnWaiter(gateway);
     this.auth = auth;
     this.health = health;
     this.openApi = new OpenApiRoutes();

@@ -37,6 +37,18 @@ final class SessionGateway {
         .thenApply(reply -> expect(reply, expected));
   }
 
+  /** As {@link #ask}, waiting at most {@code timeout} for the answer. */
+  <R extends SessionReply> CompletionStage<R> ask(
+      Principal principal,
+      String sessionId,
+      BiFunction<Caller, ActorRef<SessionReply>, SessionCommand> command,
+      Class<R> expected,
+      java.time.Duration timeout) {
+    return sessions
+        .ask(principal.tenant(), sessionId, replyTo -> command.apply(principal.caller(), replyTo), timeout)
+        .thenApply(reply -> expect(reply, expected));
+  }
+
   /** The session as it is after a command that answers {@code Current}. */
   CompletionStage<SessionView> view(
       Principal principal, String sessionId, BiFunction<Caller, ActorRef<SessionReply>, SessionCommand> command) {

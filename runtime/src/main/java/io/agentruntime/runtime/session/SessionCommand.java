@@ -102,6 +102,12 @@ public sealed interface SessionCommand extends CborSerializable {
   }
 
   /**
+   * Replies {@code TurnFound} once the turn has settled (ended, or paused for an approval), at
+   * once if it has. Nothing is kept across a restart: the asker's own timeout ends the wait.
+   */
+  record AwaitTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+
+  /**
    * Replies {@code Subscribed} with the last sequence number, then sends {@code follower} every
    * event journaled from now on and the model's text as it streams. Idempotent: followers send it
    * again now and then, which also finds the session again after it moved or restarted.

@@ -95,6 +95,8 @@ public final class SessionEntity
   private final TurnPlanner planner;
   private final TurnDriver driver;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+  /** Clients waiting for a turn to settle (?waitSeconds=); their own timeout bounds the wait. */
+  private final java.util.Map<String, List<ActorRef<SessionReply>>> turnWaiters = new java.util.HashMap<>();
   /** Live followers of this incarnation (SSE streams on any node); they subscribe again now and then. */
   private final Set<ActorRef<StreamItem>> followers = new HashSet<>();
 
@@ -159,6 +161,7 @@ public final class SessionEntity
         .onCommand(SessionCommand.ApprovalDeadlinePassed.class, this::onApprovalDeadline)
         .onCommand(SessionCommand.IdleCheck.class, (s, c) -> onIdleCheck(s))
         .onCommand(SessionCommand.Subscribe.class, this::onSubscribe)
+        .onCommand(SessionCommand.AwaitTurn.class, this::onAwaitTurn)
         .onCommand(SessionCommand.Unsubscribe.class, (s, c) -> {
           followers.remove(c.follower());
           return Effect().noReply();
@@ -454,6 +457,31 @@ public final class SessionEntity
     return act(s, batch);
   }
 
+  private ReplyEffect<SessionEvent, SessionState> onAwaitTurn(SessionState s, SessionCommand.AwaitTurn c) {
+    if (!s.exists() || !c.caller().maySee(s.owner())) {
+      return reject(c.replyTo(), Problem.notFound());
+    }
+    Optional<Turn> turn = s.turn(c.turnId());
+    if (turn.isEmpty() || turn.get().settled()) {
+      return Effect().reply(c.replyTo(), turn(s, c.turnId()));
+    }
+    turnWaiters.computeIfAbsent(c.turnId(), id -> new ArrayList<>()).add(c.replyTo());
+    return Effect().noReply();
+  }
+
+  /** Answers the clients waiting for turns that have now settled. */
+  private void answerWaiters(SessionState s) {
+    turnWaiters.entrySet().removeIf(waiting -> {
+      Optional<Turn> turn = s.turn(waiting.getKey());
+      if (turn.isPresent() && !turn.get().settled()) {
+        return false;
+      }
+      SessionReply answer = turn(s, waiting.getKey());
+      waiting.getValue().forEach(w -> w.tell(answer));
+      return true;
+    });
+  }
+
   private ReplyEffect<SessionEvent, SessionState> onSubscribe(SessionState s, SessionCommand.Subscribe c) {
     return read(s, c.caller(), c.replyTo(), x -> {
       if (followers.add(c.follower())) {
@@ -487,6 +515,7 @@ public final class SessionEntity
         StreamItem item = new StreamItem.Journaled(first + i, events.get(i));
         followers.forEach(f -> f.tell(item));
       }
+      answerWaiters(next);
       driver.reconcile(next);
     });
   }

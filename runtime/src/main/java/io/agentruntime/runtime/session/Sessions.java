@@ -58,9 +58,15 @@ public final class Sessions {
    */
   public CompletionStage<SessionReply> ask(
       String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command) {
+    return ask(tenant, sessionId, command, settings.askTimeout());
+  }
+
+  /** As {@link #ask(String, String, Function)}, waiting at most {@code timeout}. */
+  public CompletionStage<SessionReply> ask(
+      String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command, java.time.Duration timeout) {
     return sharding
         .entityRefFor(SessionEntity.TYPE_KEY, SessionEntity.entityId(tenant, sessionId))
-        .ask(command::apply, settings.askTimeout());
+        .ask(command::apply, timeout);
   }
 
   /**

@@ -59,6 +59,11 @@ public record Turn(
     return new Turn(id, TurnStatus.CANCELLED, steps, output, why, acceptedAt, at, null, null);
   }
 
+  /** Ended, or waiting for a human: a client waiting for the turn has its answer. */
+  public boolean settled() {
+    return status.terminal() || status == TurnStatus.AWAITING_APPROVAL;
+  }
+
   boolean active() {
     return status == TurnStatus.RUNNING || status == TurnStatus.AWAITING_APPROVAL;
   }

@@ -264,4 +264,22 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     assertEquals(2, turn(turn.id()).steps());
     assertEquals("thinking", all(AssistantReplied.class, journal()).get(1).text());
   }
+
+  @Test
+  void aClientWaitingForTheTurnIsAnsweredTheMomentItSettles() {
+    Turn turn = send("hello");
+    var waiting = testKit.<SessionReply>createTestProbe();
+    kit.runCommand(new SessionCommand.AwaitTurn(Fixtures.ADA, turn.id(), waiting.ref()));
+    waiting.expectNoMessage(Duration.ofMillis(100));
+
+    model.call(1).answer("Hi Ada");
+    settled();
+
+    Turn done = assertInstanceOf(SessionReply.TurnFound.class, waiting.receiveMessage()).turn();
+    assertEquals(TurnStatus.COMPLETED, done.status());
+    assertEquals("Hi Ada", done.output());
+    var late = testKit.<SessionReply>createTestProbe();
+    kit.runCommand(new SessionCommand.AwaitTurn(Fixtures.ADA, turn.id(), late.ref()));
+    assertEquals(done, assertInstanceOf(SessionReply.TurnFound.class, late.receiveMessage()).turn(), "a settled turn answers at once");
+  }
 }

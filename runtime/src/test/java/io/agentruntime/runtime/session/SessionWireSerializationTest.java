@@ -85,6 +85,7 @@ class SessionWireSerializationTest {
         new SessionCommand.DecideApproval(new Caller("ada", false, true), "appr_1", "approve", "fine ✓", null, replyTo),
         new SessionCommand.DecideApproval(OPERATOR, "appr_2", "result", null, json("{\"sent\":true,\"n\":[1,2.5]}"), replyTo),
         new SessionCommand.Subscribe(ADA, null, replyTo),
+        new SessionCommand.AwaitTurn(ADA, "turn_3d4e5f", replyTo),
         new SessionCommand.Unsubscribe(null),
         new SessionCommand.PublishDelta("turn_1", "Hel"),
         new SessionCommand.ResumeWork(),
