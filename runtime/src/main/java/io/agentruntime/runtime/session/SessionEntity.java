@@ -75,7 +75,7 @@ public final class SessionEntity
   public static Behavior<SessionCommand> create(
       String entityId, SessionSettings settings, SessionDirectory directory, Clock clock) {
     SessionRuntime runtime = new SessionRuntime(settings, TurnSettings.fromConfig(com.typesafe.config.ConfigFactory.load()),
-        directory, NO_MODELS, NO_TOOLS, clock);
+        directory, Unconfigured.MODELS, Unconfigured.TOOLS, clock);
     return create(entityId, runtime, null);
   }
 
@@ -94,11 +94,9 @@ public final class SessionEntity
   private final Clock clock;
   private final TurnPlanner planner;
   private final TurnDriver driver;
+  private final TurnProgress progress;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  /** Clients waiting for a turn to settle (?waitSeconds=); their own timeout bounds the wait. */
-  private final java.util.Map<String, List<ActorRef<SessionReply>>> turnWaiters = new java.util.HashMap<>();
-  /** Live followers of this incarnation (SSE streams on any node); they subscribe again now and then. */
-  private final Set<ActorRef<StreamItem>> followers = new HashSet<>();
+  private final SessionAudience audience = new SessionAudience();
 
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
@@ -121,6 +119,7 @@ public final class SessionEntity
     this.clock = runtime.clock();
     this.planner = new TurnPlanner(runtime);
     this.driver = new TurnDriver(ctx, timers, runtime, entityId);
+    this.progress = new TurnProgress(planner, clock);
     this.shard = shard;
   }
 
@@ -153,22 +152,34 @@ public final class SessionEntity
         .onCommand(SessionCommand.ListApprovals.class,
             (s, c) -> read(s, c.caller(), c.replyTo(), x -> new SessionReply.ApprovalList(x.pendingApprovals())))
         .onCommand(SessionCommand.DecideApproval.class, this::onDecideApproval)
-        .onCommand(SessionCommand.ResumeWork.class, (s, c) -> onResume(s))
-        .onCommand(SessionCommand.ModelAnswered.class, this::onModelAnswered)
-        .onCommand(SessionCommand.ModelFailed.class, this::onModelFailed)
-        .onCommand(SessionCommand.ToolFinished.class, this::onToolFinished)
-        .onCommand(SessionCommand.TurnDeadlinePassed.class, this::onTurnDeadline)
-        .onCommand(SessionCommand.ApprovalDeadlinePassed.class, this::onApprovalDeadline)
+        .onCommand(SessionCommand.ResumeWork.class, (s, c) -> {
+          EventBatch batch = progress.resume(s, driver.recovered());
+          driver.resume();
+          return act(s, batch);
+        })
+        .onCommand(SessionCommand.ModelAnswered.class, (s, c) -> {
+          driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
+          return act(s, progress.modelAnswered(s, c));
+        })
+        .onCommand(SessionCommand.ModelFailed.class, (s, c) -> {
+          driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
+          return act(s, progress.modelFailed(s, c));
+        })
+        .onCommand(SessionCommand.ToolFinished.class, (s, c) -> {
+          driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
+          return act(s, progress.toolFinished(s, c));
+        })
+        .onCommand(SessionCommand.TurnDeadlinePassed.class, (s, c) -> act(s, progress.turnDeadlinePassed(s, c)))
+        .onCommand(SessionCommand.ApprovalDeadlinePassed.class, (s, c) -> act(s, progress.approvalDeadlinePassed(s, c)))
         .onCommand(SessionCommand.IdleCheck.class, (s, c) -> onIdleCheck(s))
         .onCommand(SessionCommand.Subscribe.class, this::onSubscribe)
         .onCommand(SessionCommand.AwaitTurn.class, this::onAwaitTurn)
         .onCommand(SessionCommand.Unsubscribe.class, (s, c) -> {
-          followers.remove(c.follower());
+          audience.unfollow(c.follower());
           return Effect().noReply();
         })
         .onCommand(SessionCommand.PublishDelta.class, (s, c) -> {
-          StreamItem delta = new StreamItem.Delta(c.turnId(), c.text());
-          followers.forEach(f -> f.tell(delta));
+          audience.delta(c.turnId(), c.text());
           return Effect().noReply();
         });
     return b.build();
@@ -377,86 +388,6 @@ public final class SessionEntity
     });
   }
 
-  /** After recovery: calls cut off by a crash are retried (idempotent tools) or put in doubt. */
-  private ReplyEffect<SessionEvent, SessionState> onResume(SessionState s) {
-    EventBatch batch = new EventBatch(s);
-    Instant now = clock.instant();
-    for (String key : driver.recovered()) {
-      PendingCall call = s.pendingCalls().get(key);
-      if (call == null || call.stage() != PendingCall.Stage.RUNNING) {
-        continue;
-      }
-      boolean idempotent = ToolCatalog.resolve(s, call.tool()).map(ToolCatalog.Target::idempotent).orElse(false);
-      if (!idempotent) {
-        planner.markInDoubt(batch, call, now);
-      }
-    }
-    driver.resume();
-    if (s.exists()) {
-      planner.startNextTurn(batch, now);
-    }
-    return act(s, batch);
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onModelAnswered(SessionState s, SessionCommand.ModelAnswered c) {
-    driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-    Optional<Turn> turn = s.activeTurn().filter(t -> t.id().equals(c.turnId()) && s.awaitsModel(t) && t.steps() + 1 == c.step());
-    if (turn.isEmpty()) {
-      return Effect().noReply(); // the turn ended or moved on while the model was thinking
-    }
-    EventBatch batch = new EventBatch(s);
-    planner.onModelReply(batch, turn.get(), c.step(), c.reply(), clock.instant());
-    return act(s, batch);
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onModelFailed(SessionState s, SessionCommand.ModelFailed c) {
-    driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-    Optional<Turn> turn = s.activeTurn().filter(t -> t.id().equals(c.turnId()) && s.awaitsModel(t) && t.steps() + 1 == c.step());
-    if (turn.isEmpty()) {
-      return Effect().noReply();
-    }
-    EventBatch batch = new EventBatch(s);
-    planner.endTurn(batch, turn.get(), false, c.code(), c.message(), null, clock.instant());
-    planner.startNextTurn(batch, clock.instant());
-    return act(s, batch);
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onToolFinished(SessionState s, SessionCommand.ToolFinished c) {
-    driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
-    Optional<PendingCall> call = s.pendingCall(c.turnId(), c.toolCallId()).filter(p -> p.stage() == PendingCall.Stage.RUNNING);
-    if (call.isEmpty()) {
-      return Effect().noReply(); // the call already has its outcome (cancelled, timed out)
-    }
-    EventBatch batch = new EventBatch(s);
-    planner.finishTool(batch, call.get(), c.result(), clock.instant());
-    return act(s, batch);
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onTurnDeadline(SessionState s, SessionCommand.TurnDeadlinePassed c) {
-    Instant now = clock.instant();
-    Optional<Turn> turn = s.activeTurn()
-        .filter(t -> t.id().equals(c.turnId()) && t.status() == TurnStatus.RUNNING && t.deadline() != null && !now.isBefore(t.deadline()));
-    if (turn.isEmpty()) {
-      return act(s, new EventBatch(s)); // paused or moved: re-arm from the state
-    }
-    EventBatch batch = new EventBatch(s);
-    planner.endTurn(batch, turn.get(), false, "turn_timeout",
-        "the turn ran longer than its budget of " + s.agent().limits().maxTurnSeconds() + " s", null, now);
-    planner.startNextTurn(batch, now);
-    return act(s, batch);
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onApprovalDeadline(SessionState s, SessionCommand.ApprovalDeadlinePassed c) {
-    Instant now = clock.instant();
-    Optional<Approval> approval = s.approval(c.approvalId()).filter(a -> a.pending() && !now.isBefore(a.expiresAt()));
-    if (approval.isEmpty()) {
-      return Effect().noReply();
-    }
-    EventBatch batch = new EventBatch(s);
-    planner.expire(batch, approval.get(), now);
-    return act(s, batch);
-  }
-
   private ReplyEffect<SessionEvent, SessionState> onAwaitTurn(SessionState s, SessionCommand.AwaitTurn c) {
     if (!s.exists() || !c.caller().maySee(s.owner())) {
       return reject(c.replyTo(), Problem.notFound());
@@ -465,26 +396,13 @@ public final class SessionEntity
     if (turn.isEmpty() || turn.get().settled()) {
       return Effect().reply(c.replyTo(), turn(s, c.turnId()));
     }
-    turnWaiters.computeIfAbsent(c.turnId(), id -> new ArrayList<>()).add(c.replyTo());
+    audience.waitFor(c.turnId(), c.replyTo());
     return Effect().noReply();
-  }
-
-  /** Answers the clients waiting for turns that have now settled. */
-  private void answerWaiters(SessionState s) {
-    turnWaiters.entrySet().removeIf(waiting -> {
-      Optional<Turn> turn = s.turn(waiting.getKey());
-      if (turn.isPresent() && !turn.get().settled()) {
-        return false;
-      }
-      SessionReply answer = turn(s, waiting.getKey());
-      waiting.getValue().forEach(w -> w.tell(answer));
-      return true;
-    });
   }
 
   private ReplyEffect<SessionEvent, SessionState> onSubscribe(SessionState s, SessionCommand.Subscribe c) {
     return read(s, c.caller(), c.replyTo(), x -> {
-      if (followers.add(c.follower())) {
+      if (audience.follow(c.follower())) {
         ctx.watch(c.follower());
       }
       return new SessionReply.Subscribed(x.lastSeq());
@@ -492,7 +410,7 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> onIdleCheck(SessionState s) {
-    if (shard != null && followers.isEmpty() && s.activeTurn().isEmpty() && s.nextQueuedTurn().isEmpty()) {
+    if (shard != null && !audience.hasFollowers() && s.activeTurn().isEmpty() && s.nextQueuedTurn().isEmpty()) {
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
     return Effect().noReply();
@@ -510,12 +428,7 @@ public final class SessionEntity
   /** Every persist goes through here: followers learn the events, then the driver acts. */
   private EffectBuilder<SessionEvent, SessionState> persist(List<SessionEvent> events) {
     return Effect().persist(events).thenRun(next -> {
-      long first = next.lastSeq() - events.size() + 1;
-      for (int i = 0; i < events.size(); i++) {
-        StreamItem item = new StreamItem.Journaled(first + i, events.get(i));
-        followers.forEach(f -> f.tell(item));
-      }
-      answerWaiters(next);
+      audience.journaled(next, events);
       driver.reconcile(next);
     });
   }
@@ -624,7 +537,7 @@ public final class SessionEntity
           driver.recovering(s);
           ctx.getSelf().tell(new SessionCommand.ResumeWork());
         })
-        .onSignal(org.apache.pekko.actor.typed.Terminated.class, (s, t) -> followers.remove(t.getRef()))
+        .onSignal(org.apache.pekko.actor.typed.Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
         // Passivated, closed or moved: the MCP client sessions held for it are closed too.
         .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> runtime.tools().release(entityId))
         .build();
@@ -634,34 +547,4 @@ public final class SessionEntity
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
   }
-
-  private static final ModelProviders NO_MODELS = new ModelProviders() {
-    @Override
-    public Optional<io.agentruntime.runtime.model.ModelClient> provider(String name) {
-      return Optional.empty();
-    }
-
-    @Override
-    public Set<String> names() {
-      return Set.of();
-    }
-  };
-
-  private static final ToolExecutor NO_TOOLS = new ToolExecutor() {
-    @Override
-    public java.util.concurrent.CompletionStage<io.agentruntime.runtime.tools.ToolResult> call(
-        io.agentruntime.runtime.tools.ToolInvocation invocation) {
-      return java.util.concurrent.CompletableFuture.completedFuture(
-          new io.agentruntime.runtime.tools.ToolResult.Failed("no_tools", "this runtime calls no tools"));
-    }
-
-    @Override
-    public java.util.concurrent.CompletionStage<List<io.agentruntime.runtime.model.ToolSpec>> discover(ToolConnection.Mcp connection) {
-      return java.util.concurrent.CompletableFuture.failedFuture(
-          new io.agentruntime.runtime.tools.ToolException("no_tools", "this runtime connects to no MCP server", null));
-    }
-
-    @Override
-    public void release(String sessionKey) {}
-  };
 }

@@ -1,0 +1,61 @@
+package io.agentruntime.runtime.session;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Who listens to one incarnation of a session: live followers (SSE streams on any node, which
+ * subscribe again now and then) and clients waiting for a turn to settle ({@code ?waitSeconds=},
+ * bounded by their own timeout). Nothing here is journaled; a restart forgets it all.
+ */
+final class SessionAudience {
+
+  private final Set<ActorRef<StreamItem>> followers = new HashSet<>();
+  private final Map<String, List<ActorRef<SessionReply>>> turnWaiters = new HashMap<>();
+
+  /** True when the follower is new (and should be watched). */
+  boolean follow(ActorRef<StreamItem> follower) {
+    return followers.add(follower);
+  }
+
+  void unfollow(ActorRef<?> follower) {
+    followers.remove(follower);
+  }
+
+  boolean hasFollowers() {
+    return !followers.isEmpty();
+  }
+
+  void delta(String turnId, String text) {
+    StreamItem delta = new StreamItem.Delta(turnId, text);
+    followers.forEach(f -> f.tell(delta));
+  }
+
+  void waitFor(String turnId, ActorRef<SessionReply> waiter) {
+    turnWaiters.computeIfAbsent(turnId, id -> new ArrayList<>()).add(waiter);
+  }
+
+  /** After a persist: followers get the events, with their sequence numbers; settled turns answer their waiters. */
+  void journaled(SessionState after, List<SessionEvent> events) {
+    long first = after.lastSeq() - events.size() + 1;
+    for (int i = 0; i < events.size(); i++) {
+      StreamItem item = new StreamItem.Journaled(first + i, events.get(i));
+      followers.forEach(f -> f.tell(item));
+    }
+    turnWaiters.entrySet().removeIf(waiting -> {
+      Optional<Turn> turn = after.turn(waiting.getKey());
+      if (turn.isEmpty() || !turn.get().settled()) {
+        return false;
+      }
+      SessionReply answer = new SessionReply.TurnFound(turn.get());
+      waiting.getValue().forEach(w -> w.tell(answer));
+      return true;
+    });
+  }
+}
