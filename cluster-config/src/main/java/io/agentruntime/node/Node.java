@@ -58,6 +58,7 @@ public final class Node {
         settings.managedCassandra()
             ? Optional.of(ManagedCassandra.start(ManagedCassandraSettings.fromConfig(config)))
             : Optional.empty();
+
     try {
       log.info("Connecting to Cassandra at {}", config.getValue("agent-runtime.cassandra.contact-points").unwrapped());
       CqlSession cql = CqlSessions.open(config);
@@ -67,6 +68,8 @@ public final class Node {
       }
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
       stopWithSystem(system, cql, cassandra);
+      // From here coordinated shutdown stops Cassandra after sharding's last journal write.
+      cassandra.ifPresent(ManagedCassandra::leaveStopToOwner);
       ClusterMembership.join(system, settings.seedNodes());
 
       RoutingToolExecutor tools = RoutingToolExecutor.create(

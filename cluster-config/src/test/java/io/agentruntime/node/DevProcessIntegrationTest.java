@@ -48,6 +48,32 @@ class DevProcessIntegrationTest {
     assertFalse(alive(cassandraPid), "SIGTERM stops the managed Cassandra too:\n" + second.tail());
   }
 
+  @Test
+  void sigtermWhileStartingStopsTheManagedCassandraToo(@TempDir Path otherHome) throws Exception {
+    Map<String, String> env = Map.of("AGENT_RUNTIME_CASSANDRA_PORT", Integer.toString(NodeProcess.freePort()));
+    List<String> props = List.of(
+        "-Dagent-runtime.cassandra.managed.storage-port=" + NodeProcess.freePort(),
+        "-Dagent-runtime.cassandra.managed.ssl-storage-port=" + NodeProcess.freePort());
+    Path pidFile = otherHome.resolve("cassandra").resolve("cassandra.pid");
+
+    NodeProcess starting = NodeProcess.start("dev", otherHome, env, props);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Cassandra did not start:\n" + starting.tail());
+      }
+      Thread.sleep(50);
+    }
+    long cassandraPid = Long.parseLong(Files.readString(pidFile).strip());
+    starting.terminate(Duration.ofSeconds(60));
+
+    long gone = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (alive(cassandraPid) && System.nanoTime() < gone) {
+      Thread.sleep(100);
+    }
+    assertFalse(alive(cassandraPid), "a node stopped while starting leaves no Cassandra behind:\n" + starting.tail());
+  }
+
   private static boolean alive(long pid) {
     Optional<ProcessHandle> p = ProcessHandle.of(pid);
     return p.isPresent() && p.get().isAlive();

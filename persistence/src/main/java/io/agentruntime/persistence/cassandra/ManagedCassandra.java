@@ -29,10 +29,12 @@ public final class ManagedCassandra implements AutoCloseable {
 
   private final ManagedCassandraSettings settings;
   private final Optional<ProcessHandle> process;
+  private final Optional<Thread> exitHook;
 
-  private ManagedCassandra(ManagedCassandraSettings settings, Optional<ProcessHandle> process) {
+  private ManagedCassandra(ManagedCassandraSettings settings, Optional<ProcessHandle> process, Optional<Thread> exitHook) {
     this.settings = settings;
     this.process = process;
+    this.exitHook = exitHook;
   }
 
   /** Starts the node, adopts the one this data dir runs, or reuses whatever serves CQL on the port. */
@@ -66,22 +68,49 @@ public final class ManagedCassandra implements AutoCloseable {
     Optional<ProcessHandle> ours = NodeProcesses.runningFromDataDir(s);
     if (ours.isPresent()) {
       log.info("Adopting the Cassandra node (pid {}) already running from {}", ours.get().pid(), s.dataDir());
+      Thread hook = stopOnExit(s, ours.get());
       awaitReady(s, ours.get());
-      return new ManagedCassandra(s, ours);
+      return new ManagedCassandra(s, ours, Optional.of(hook));
     }
     if (CqlProbe.answers(s.host(), s.nativePort(), PROBE_TIMEOUT)) {
       log.info("Reusing the CQL server already on {}:{}; it is not ours to stop", s.host(), s.nativePort());
-      return new ManagedCassandra(s, Optional.empty());
+      return new ManagedCassandra(s, Optional.empty(), Optional.empty());
     }
-    return new ManagedCassandra(s, Optional.of(launch(s)));
+    return launch(s);
   }
 
-  private static ProcessHandle launch(ManagedCassandraSettings s) {
+  /**
+   * A node this JVM owns is stopped when the JVM exits, even one still starting, unless an owner
+   * that stops it in an orderly way has taken over ({@link #leaveStopToOwner()}).
+   */
+  private static Thread stopOnExit(ManagedCassandraSettings s, ProcessHandle handle) {
+    Thread hook = new Thread(() -> stopProcess(s, handle), "stop-managed-cassandra");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  /**
+   * The caller stops the node itself (say, after the journal's last write in coordinated
+   * shutdown); until then a JVM exit stops it. Idempotent.
+   */
+  public void leaveStopToOwner() {
+    exitHook.ifPresent(hook -> {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is exiting and the hook already runs: the node is being stopped anyway.
+      }
+    });
+  }
+
+  private static ManagedCassandra launch(ManagedCassandraSettings s) {
     NodeProcesses.checkInstallation(s);
     CassandraYaml.write(s);
     long started = System.nanoTime();
     ProcessHandle handle = NodeProcesses.spawn(s, CassandraCommand.build(s, CassandraCommand.shouldDropIpcLock()));
     log.info("Started Cassandra (pid {}) on {}:{}, log at {}", handle.pid(), s.host(), s.nativePort(), s.logFile());
+    // A JVM told to exit while Cassandra still starts (Ctrl-C during `dev`) must not leave it behind.
+    Thread hook = stopOnExit(s, handle);
     try {
       awaitReady(s, handle);
     } catch (RuntimeException e) {
@@ -90,7 +119,7 @@ public final class ManagedCassandra implements AutoCloseable {
       throw e;
     }
     log.info("Cassandra ready on {}:{} in {} ms", s.host(), s.nativePort(), (System.nanoTime() - started) / 1_000_000);
-    return handle;
+    return new ManagedCassandra(s, Optional.of(handle), Optional.of(hook));
   }
 
   private static void awaitReady(ManagedCassandraSettings s, ProcessHandle handle) {
@@ -142,10 +171,10 @@ public final class ManagedCassandra implements AutoCloseable {
    * is killed. Does nothing for a reused server. Idempotent.
    */
   public void stop() {
-    if (process.isEmpty()) {
-      return;
-    }
-    ProcessHandle handle = process.get();
+    process.ifPresent(handle -> stopProcess(settings, handle));
+  }
+
+  private static void stopProcess(ManagedCassandraSettings settings, ProcessHandle handle) {
     if (handle.isAlive()) {
       log.info("Stopping Cassandra (pid {})", handle.pid());
       handle.destroy();
