@@ -124,6 +124,9 @@ public final class RecordingToolServer implements AutoCloseable {
 
   public static RecordingToolServer start() {
     try {
+      // The JDK server writes a response's headers and body apart; with Nagle on, the body waits for
+      // the client's delayed ACK (40 ms on Linux), which a real server would not add to every call.
+      System.setProperty("sun.net.httpserver.nodelay", "true");
       HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       RecordingToolServer tools = new RecordingToolServer(server);
       server.createContext("/", tools::handle);
