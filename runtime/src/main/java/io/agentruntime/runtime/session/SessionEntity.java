@@ -74,9 +74,9 @@ public final class SessionEntity
   /** A session without models or tools: its turns fail with model_not_configured. */
   public static Behavior<SessionCommand> create(
       String entityId, SessionSettings settings, SessionDirectory directory, Clock clock) {
-    SessionRuntime runtime = new SessionRuntime(settings, TurnSettings.fromConfig(com.typesafe.config.ConfigFactory.load()),
-        directory, Unconfigured.MODELS, Unconfigured.TOOLS, clock);
-    return create(entityId, runtime, null);
+    return Behaviors.setup(ctx -> create(entityId, new SessionRuntime(
+        settings, TurnSettings.fromConfig(ctx.getSystem().settings().config()), directory,
+        Unconfigured.MODELS, Unconfigured.TOOLS, clock), null));
   }
 
   public static String entityId(String tenant, String sessionId) {
