@@ -30,6 +30,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +46,12 @@ public final class Node {
 
   private final ActorSystem<Void> system;
   private final HttpServer http;
+  private final String managementUri;
 
-  private Node(ActorSystem<Void> system, HttpServer http) {
+  private Node(ActorSystem<Void> system, HttpServer http, String managementUri) {
     this.system = system;
     this.http = http;
+    this.managementUri = managementUri;
   }
 
   /** Starts a node and returns once its HTTP API is bound. Blocking: call it from main(). */
@@ -71,6 +74,8 @@ public final class Node {
       // From here coordinated shutdown stops Cassandra after sharding's last journal write.
       cassandra.ifPresent(ManagedCassandra::leaveStopToOwner);
       ClusterMembership.join(system, settings.seedNodes());
+      org.apache.pekko.http.javadsl.model.Uri management =
+          PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       RoutingToolExecutor tools = RoutingToolExecutor.create(
           ToolSettings.fromConfig(config), JacksonObjectMapperProvider.get(system).getOrCreate("agent-runtime-tools", Optional.empty()));
@@ -87,8 +92,9 @@ public final class Node {
           HttpApi.start(system, sessions, readiness(system, CassandraReadiness.of(cql)))
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
-      log.info("Agent Runtime node {} serves HTTP on {}", Cluster.get(system).selfMember().address(), http.address());
-      return new Node(system, http);
+      log.info("Agent Runtime node {} serves HTTP on {}, management on {}",
+          Cluster.get(system).selfMember().address(), http.address(), management);
+      return new Node(system, http, management.toString());
     } catch (Exception e) {
       cassandra.ifPresent(ManagedCassandra::stop);
       throw new IllegalStateException("the node failed to start: " + e.getMessage(), e);
@@ -127,6 +133,11 @@ public final class Node {
 
   public InetSocketAddress httpAddress() {
     return http.address();
+  }
+
+  /** Where Pekko Management answers (health, cluster members), e.g. http://127.0.0.1:8558. */
+  public String managementUri() {
+    return managementUri;
   }
 
   public ActorSystem<Void> system() {

@@ -100,6 +100,17 @@ class NodeIntegrationTest {
     assertEquals(before, ada.get("/v1/sessions/strict").body());
   }
 
+  @Test
+  void managementAnswersHealthAndClusterMembersOnItsOwnPort() {
+    String management = node.managementUri().replaceAll("/$", "");
+    HttpClientSupport operator = new HttpClientSupport(management, null);
+    assertEquals(200, operator.get("/ready").statusCode());
+    assertEquals(200, operator.get("/alive").statusCode());
+    HttpResponse<String> members = operator.get("/cluster/members");
+    assertEquals(200, members.statusCode());
+    assertTrue(members.body().contains("\"status\":\"Up\""), members.body());
+  }
+
   static void assertError(HttpResponse<String> response, int status, String code) {
     assertEquals(status, response.statusCode(), response.body());
     assertTrue(response.body().contains("\"code\":\"" + code + "\""), response.body());

@@ -46,6 +46,7 @@ final class NodeProcess {
     pb.environment().put("AGENT_RUNTIME_HTTP_HOST", "127.0.0.1");
     pb.environment().put("AGENT_RUNTIME_HTTP_PORT", Integer.toString(httpPort));
     pb.environment().put("AGENT_RUNTIME_CLUSTER_PORT", Integer.toString(freePort()));
+    pb.environment().put("AGENT_RUNTIME_MANAGEMENT_PORT", Integer.toString(freePort()));
     pb.environment().putAll(env);
     return new NodeProcess(pb.start(), httpPort, log);
   }

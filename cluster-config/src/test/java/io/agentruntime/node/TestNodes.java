@@ -19,6 +19,7 @@ final class TestNodes {
                 ConfigFactory.parseMap(
                     Map.of(
                         "agent-runtime.http.port", 0,
+                        "pekko.management.http.port", 0,
                         "pekko.remote.artery.canonical.port", 0,
                         "agent-runtime.node.managed-cassandra", false,
                         "agent-runtime.node.migrate-on-start", true,
