@@ -19,12 +19,18 @@ final class NodeProcess {
 
   private final Process process;
   private final int httpPort;
+  private final int managementPort;
   final Path log;
 
-  private NodeProcess(Process process, int httpPort, Path log) {
+  private NodeProcess(Process process, int httpPort, int managementPort, Path log) {
     this.process = process;
     this.httpPort = httpPort;
+    this.managementPort = managementPort;
     this.log = log;
+  }
+
+  String managementUrl() {
+    return "http://127.0.0.1:" + managementPort;
   }
 
   static NodeProcess start(String command, Path home, Map<String, String> env, List<String> systemProperties)
@@ -48,7 +54,8 @@ final class NodeProcess {
     pb.environment().put("AGENT_RUNTIME_CLUSTER_PORT", Integer.toString(freePort()));
     pb.environment().put("AGENT_RUNTIME_MANAGEMENT_PORT", Integer.toString(freePort()));
     pb.environment().putAll(env);
-    return new NodeProcess(pb.start(), httpPort, log);
+    int managementPort = Integer.parseInt(pb.environment().get("AGENT_RUNTIME_MANAGEMENT_PORT"));
+    return new NodeProcess(pb.start(), httpPort, managementPort, log);
   }
 
   String baseUrl() {
