@@ -4,6 +4,8 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.agentruntime.persistence.cassandra.CqlSessions;
+import io.agentruntime.persistence.cassandra.ManagedCassandra;
+import io.agentruntime.persistence.cassandra.ManagedCassandraSettings;
 import io.agentruntime.persistence.schema.Migration;
 import io.agentruntime.persistence.schema.SchemaMigrator;
 import io.agentruntime.persistence.schema.SchemaSettings;
@@ -23,10 +25,11 @@ public final class Main {
     try {
       switch (command) {
         case "dev" -> Node.start(ConfigFactory.load("dev"));
-        case "node" -> Node.start(ConfigFactory.load("prod"));
-        case "migrate" -> migrate(ConfigFactory.load("prod"));
+        case "node" -> Node.start(ConfigFactory.load(profile()));
+        case "migrate" -> migrate(ConfigFactory.load(profile()));
+        case "cassandra" -> cassandra(ConfigFactory.load("dev"));
         default -> {
-          System.err.println("usage: agent-runtime dev|node|migrate");
+          System.err.println("usage: agent-runtime dev|node|migrate|cassandra");
           System.exit(2);
         }
       }
@@ -35,6 +38,22 @@ public final class Main {
       // Runs the coordinated shutdown of a half-started node too, which stops its Cassandra.
       System.exit(1);
     }
+  }
+
+  /** {@code prod} unless AGENT_RUNTIME_PROFILE names another (the local cluster uses {@code local}). */
+  private static String profile() {
+    return System.getenv().getOrDefault("AGENT_RUNTIME_PROFILE", "prod");
+  }
+
+  /**
+   * The managed Cassandra of a local cluster on its own, with the schema applied: runs until
+   * SIGTERM, which stops Cassandra (the nodes of the cluster come and go around it).
+   */
+  private static void cassandra(Config config) throws InterruptedException {
+    ManagedCassandra node = ManagedCassandra.start(ManagedCassandraSettings.fromConfig(config));
+    migrate(config);
+    LoggerFactory.getLogger(Main.class).info("Cassandra for the local cluster is ready on {}", node.contactPoint());
+    Thread.currentThread().join();
   }
 
   private static void migrate(Config config) {
