@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,10 +109,28 @@ public final class ManagedCassandra implements AutoCloseable {
     NodeProcesses.checkInstallation(s);
     CassandraYaml.write(s);
     long started = System.nanoTime();
-    ProcessHandle handle = NodeProcesses.spawn(s, CassandraCommand.build(s, CassandraCommand.shouldDropIpcLock()));
+    // A JVM told to exit while Cassandra still starts (Ctrl-C during `dev`) must not leave it
+    // behind: the hook is in place before the process exists, and a shutdown that began while it
+    // was being spawned stops it here.
+    AtomicReference<ProcessHandle> spawned = new AtomicReference<>();
+    CountDownLatch spawnEnded = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      awaitQuietly(spawnEnded);
+      Optional.ofNullable(spawned.get()).ifPresent(h -> stopProcess(s, h));
+    }, "stop-managed-cassandra");
+    Runtime.getRuntime().addShutdownHook(hook);
+    ProcessHandle handle;
+    try {
+      handle = NodeProcesses.spawn(s, CassandraCommand.build(s, CassandraCommand.shouldDropIpcLock()));
+      spawned.set(handle);
+    } finally {
+      spawnEnded.countDown();
+    }
+    if (jvmShuttingDown()) {
+      stopProcess(s, handle);
+      throw new IllegalStateException("the JVM began to shut down while Cassandra was starting");
+    }
     log.info("Started Cassandra (pid {}) on {}:{}, log at {}", handle.pid(), s.host(), s.nativePort(), s.logFile());
-    // A JVM told to exit while Cassandra still starts (Ctrl-C during `dev`) must not leave it behind.
-    Thread hook = stopOnExit(s, handle);
     try {
       awaitReady(s, handle);
     } catch (RuntimeException e) {
@@ -120,6 +140,25 @@ public final class ManagedCassandra implements AutoCloseable {
     }
     log.info("Cassandra ready on {}:{} in {} ms", s.host(), s.nativePort(), (System.nanoTime() - started) / 1_000_000);
     return new ManagedCassandra(s, Optional.of(handle), Optional.of(hook));
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static boolean jvmShuttingDown() {
+    Thread probe = new Thread(() -> {});
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException shuttingDown) {
+      return true;
+    }
   }
 
   private static void awaitReady(ManagedCassandraSettings s, ProcessHandle handle) {
