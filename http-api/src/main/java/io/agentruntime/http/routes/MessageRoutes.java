@@ -68,7 +68,7 @@ public final class MessageRoutes {
   }
 
   private static HttpResponse answer(Turn turn, Duration wait) {
-    if (!wait.isZero() && TurnWaiter.settled(turn)) {
+    if (!wait.isZero() && turn.settled()) {
       return Json.response(StatusCodes.OK, TurnBody.of(turn));
     }
     return Json.response(StatusCodes.ACCEPTED, TurnBody.Accepted.of(turn));

@@ -24,12 +24,8 @@ final class TurnWaiter {
     this.gateway = gateway;
   }
 
-  static boolean settled(Turn turn) {
-    return turn.settled();
-  }
-
   CompletionStage<Turn> await(Principal principal, String sessionId, Turn seen, Duration wait) {
-    if (settled(seen) || wait.isZero()) {
+    if (seen.settled() || wait.isZero()) {
       return CompletableFuture.completedFuture(seen);
     }
     return gateway

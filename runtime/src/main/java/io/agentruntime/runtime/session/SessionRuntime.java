@@ -21,8 +21,4 @@ public record SessionRuntime(
         SessionSettings.fromConfig(config), TurnSettings.fromConfig(config), directory, models, tools,
         Clock.systemUTC());
   }
-
-  public SessionRuntime withClock(Clock other) {
-    return new SessionRuntime(settings, turns, directory, models, tools, other);
-  }
 }

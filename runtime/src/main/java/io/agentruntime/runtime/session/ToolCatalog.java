@@ -48,17 +48,21 @@ final class ToolCatalog {
   }
 
   static List<ToolSpec> specs(SessionState s) {
-    List<ToolSpec> specs = new ArrayList<>(builtIns());
+    List<ToolSpec> specs = new ArrayList<>(BUILT_INS);
     for (ToolConnection tool : s.tools().values()) {
       if (tool instanceof ToolConnection.Http http) {
         specs.add(new ToolSpec(http.name(), http.description() == null ? "" : http.description(),
-            http.parameters() == null ? schema("{\"type\":\"object\"}") : http.parameters()));
+            http.parameters() == null ? ANY_OBJECT : http.parameters()));
       } else if (tool instanceof ToolConnection.Mcp mcp) {
         specs.addAll(mcp.tools());
       }
     }
     return specs.stream().filter(t -> s.permissions().decide(t.name()) != Permission.DENY).toList();
   }
+
+  // Parsed once: the catalog is built for every model call.
+  private static final JsonNode ANY_OBJECT = schema("{\"type\":\"object\"}");
+  private static final List<ToolSpec> BUILT_INS = builtIns();
 
   private static List<ToolSpec> builtIns() {
     return List.of(
