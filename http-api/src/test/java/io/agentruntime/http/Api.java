@@ -96,10 +96,15 @@ final class Api {
     return send(request.build());
   }
 
+  /** The answer; an event stream is not read (its text is empty) but closed, as it would never end. */
   Response send(HttpRequest request) {
     try {
-      HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.headers(), r.body());
+      HttpResponse<java.io.InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (java.io.InputStream body = r.body()) {
+        boolean stream = r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream");
+        String text = stream ? "" : new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Response(r.statusCode(), r.headers(), text);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
