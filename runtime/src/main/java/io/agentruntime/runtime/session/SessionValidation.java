@@ -25,6 +25,7 @@ public final class SessionValidation {
   static final int MAX_STEPS = 1000;
   static final int MAX_TURN_SECONDS = 86_400;
   static final int MAX_METADATA_CHARS = 4096;
+  static final int MAX_MEMORY_DEPTH = 64;
 
   private final SessionSettings settings;
 
@@ -147,6 +148,10 @@ public final class SessionValidation {
     if (value == null || value.isMissingNode()) {
       return invalid(prefix + key, "a memory value is required");
     }
+    if (depth(value) > MAX_MEMORY_DEPTH) {
+      // Deeper values would not fit the JSON writers' nesting limit inside a reply or an event.
+      return tooLarge(prefix + key, MAX_MEMORY_DEPTH + " levels of nesting");
+    }
     if (value.toString().getBytes(StandardCharsets.UTF_8).length > settings.maxMemoryValueBytes()) {
       return tooLarge(prefix + key, settings.maxMemoryValueBytes() + " bytes of JSON");
     }
@@ -207,6 +212,22 @@ public final class SessionValidation {
       }
     }
     return Optional.empty();
+  }
+
+  /** How deep arrays and objects nest in {@code value} (a scalar is 0), counted without recursion. */
+  static int depth(JsonNode value) {
+    int deepest = 0;
+    java.util.ArrayDeque<java.util.Map.Entry<JsonNode, Integer>> open = new java.util.ArrayDeque<>();
+    open.push(java.util.Map.entry(value, 0));
+    while (!open.isEmpty()) {
+      var next = open.pop();
+      if (next.getKey().isContainerNode()) {
+        int level = next.getValue() + 1;
+        deepest = Math.max(deepest, level);
+        next.getKey().forEach(child -> open.push(java.util.Map.entry(child, level)));
+      }
+    }
+    return deepest;
   }
 
   private static Optional<Problem> invalid(String field, String message) {

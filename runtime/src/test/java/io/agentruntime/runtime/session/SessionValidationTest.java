@@ -127,6 +127,15 @@ class SessionValidationTest {
   }
 
   @Test
+  void memoryValuesNestAtMostSixtyFourLevelsSoThatTheyFitInRepliesAndEvents() {
+    assertEquals(0, SessionValidation.depth(json("1")));
+    assertEquals(3, SessionValidation.depth(json("[{\"a\": [1]}, 2]")));
+    assertEquals(1000, SessionValidation.depth(json("[".repeat(1000) + "]".repeat(1000))));
+    assertRefused(validation.memoryEntry("k", json("[".repeat(65) + "]".repeat(65)), "memory."),
+        Problem.Kind.TOO_LARGE, "memory.k");
+  }
+
+  @Test
   void metadataIsBounded() {
     assertEquals(Optional.empty(), validation.metadata(Map.of("a", "x".repeat(4096), "b", "")));
     assertRefused(validation.metadata(Map.of("a", "1", "b", "2", "c", "3")), Problem.Kind.TOO_LARGE, "metadata");
