@@ -7,10 +7,15 @@ import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.error.ApiError;
 import io.agentruntime.http.json.Json;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -87,11 +92,24 @@ public final class JsonBody {
 
   private static JsonNode parse(byte[] bytes) {
     try {
-      JsonNode tree = Json.MAPPER.readTree(bytes);
+      // Decoded strictly first: the parser would take overlong sequences and guess UTF-16.
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+      JsonNode tree = Json.MAPPER.readTree(text);
       if (tree == null || tree.isMissingNode()) {
         throw ApiError.malformedJson("a JSON request body is required");
       }
+      UnpairedSurrogates.find(tree).ifPresent(field -> {
+        throw ApiError.invalidField(field + " must be Unicode text: it holds an unpaired surrogate escape");
+      });
       return tree;
+    } catch (CharacterCodingException e) {
+      throw ApiError.malformedJson("the request body is not valid UTF-8");
+    } catch (StreamConstraintsException e) {
+      throw ApiError.malformedJson("the request body nests deeper than " + Json.MAX_REQUEST_DEPTH + " levels");
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
