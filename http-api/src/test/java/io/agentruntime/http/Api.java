@@ -96,6 +96,20 @@ final class Api {
     return send(request.build());
   }
 
+  /** Sends {@code body} as bytes with {@code contentType} (none when null). */
+  Response sendBytes(String method, String path, String key, byte[] body, String contentType) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(Duration.ofSeconds(30))
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    return send(request.build());
+  }
+
   /** The answer; an event stream is not read (its text is empty) but closed, as it would never end. */
   Response send(HttpRequest request) {
     try {
@@ -135,6 +149,9 @@ final class Api {
         answer.write(buffer, 0, n);
         String sofar = answer.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
         int headerEnd = sofar.indexOf("\r\n\r\n");
+        if (headerEnd > 0 && sofar.substring(0, headerEnd).toLowerCase().contains("content-type: text/event-stream")) {
+          break; // a stream never ends: its head is the answer
+        }
         if (headerEnd > 0 && sofar.lines().anyMatch(l -> l.toLowerCase().startsWith("content-length:"))) {
           int length = Integer.parseInt(sofar.lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
               .findFirst().orElseThrow().substring(15).trim());

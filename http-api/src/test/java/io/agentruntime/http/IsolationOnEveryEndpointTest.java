@@ -234,26 +234,10 @@ class IsolationOnEveryEndpointTest {
     return ACTORS.stream().filter(a -> a.user.equals(user)).findFirst().orElseThrow();
   }
 
-  /** A fresh session of {@code owner} with memory, a tool, a finished turn and one waiting for an approval. */
+  /** A fresh session of {@code owner} with something behind every path parameter. */
   private static Victim victimOwnedBy(Actor owner) {
-    String id = TestNode.newId("victim");
-    Response created = api.post(owner.key, "/v1/sessions", """
-        {"id": "%s", "memory": {"k": "owner's"},
-         "tools": [{"name": "t", "kind": "http", "url": "http://127.0.0.1:9/t"}],
-         "permissions": {"tools": {"t": "ask"}}}
-        """.formatted(id));
-    assertEquals(201, created.status(), created.toString());
-    String session = "/v1/sessions/" + id;
-    Response waiting = api.post(owner.key, session + "/messages?waitSeconds=10", "{\"content\": \"/tool t {\\\"x\\\": 1}\"}");
-    assertEquals("awaiting_approval", waiting.json().path("status").asText(), waiting.toString());
-    JsonNode approvals = api.get(owner.key, session + "/approvals").json();
-    assertEquals(1, approvals.size(), approvals.toString());
-    return new Victim(owner.tenant, owner.user, id, Map.of(
-        "id", id,
-        "key", "k",
-        "name", "t",
-        "turnId", waiting.json().get("turnId").asText(),
-        "approvalId", approvals.get(0).get("id").asText()));
+    FixtureSession fixture = FixtureSession.create(api, owner.key, "victim");
+    return new Victim(owner.tenant, owner.user, fixture.id(), fixture.params());
   }
 
   private static Response call(DocumentedOperation op, String path, Actor actor) {

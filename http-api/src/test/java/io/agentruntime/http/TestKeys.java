@@ -21,6 +21,8 @@ final class TestKeys {
   /** Tenant globex: gus (user), gina (user, approver, operator). */
   static final String GUS = "key-gus";
   static final String GINA = "key-gina";
+  /** Tenant initech: ina (every role), whose sessions only the hostile input tests use. */
+  static final String INA = "key-ina";
 
   record Entry(String key, String tenant, String user, List<String> roles) {}
 
@@ -30,7 +32,8 @@ final class TestKeys {
       new Entry(OLGA, "acme", "olga", List.of("operator")),
       new Entry(IVAN, "acme", "ivan", List.of("approver")),
       new Entry(GUS, "globex", "gus", List.of("user")),
-      new Entry(GINA, "globex", "gina", List.of("user", "approver", "operator")));
+      new Entry(GINA, "globex", "gina", List.of("user", "approver", "operator")),
+      new Entry(INA, "initech", "ina", List.of("user", "approver", "operator")));
 
   private TestKeys() {}
 
