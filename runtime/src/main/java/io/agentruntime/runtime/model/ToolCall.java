@@ -12,8 +12,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public record ToolCall(String id, String name, JsonNode arguments, String rawArguments) {
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** Arguments nested deeper are not taken: the journal's writer stops at 1000 levels, events included. */
+  static final int MAX_ARGUMENTS_DEPTH = 200;
+
+  private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+          .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+              .maxNestingDepth(MAX_ARGUMENTS_DEPTH).build())
+          .build())
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /**
    * A call from the arguments text a model sent: parsed when it is a JSON object, null otherwise.

@@ -127,12 +127,12 @@ final class TurnDriver {
         client.get().complete(request, delta -> ctx.getSelf().tell(new SessionCommand.PublishDelta(turn.id(), delta))),
         (reply, failure) -> {
           if (failure == null) {
-            return new ModelAnswered(turn.id(), step, reply);
+            return new ModelAnswered(turn.id(), step, StorableReplies.model(reply));
           }
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
           return cause instanceof ModelException m
-              ? new ModelFailed(turn.id(), step, m.code(), m.getMessage())
-              : new ModelFailed(turn.id(), step, "model_error", String.valueOf(cause.getMessage()));
+              ? new ModelFailed(turn.id(), step, m.code(), StorableReplies.text(m.getMessage()))
+              : new ModelFailed(turn.id(), step, "model_error", StorableReplies.text(String.valueOf(cause.getMessage())));
         });
   }
 
@@ -146,7 +146,7 @@ final class TurnDriver {
     ToolInvocation invocation = new ToolInvocation(entityId, target.get().connection(), target.get().remoteName(),
         call.arguments(), call.idempotencyKey(), bounded(runtime.turns().toolTimeout(), turn));
     ctx.pipeToSelf(runtime.tools().call(invocation), (result, failure) -> new ToolFinished(turn.id(), call.toolCallId(),
-        failure == null ? result : new ToolResult.Failed("tool_error", String.valueOf(failure.getMessage()))));
+        StorableReplies.tool(failure == null ? result : new ToolResult.Failed("tool_error", String.valueOf(failure.getMessage())))));
   }
 
   private void armApprovals(SessionState s) {

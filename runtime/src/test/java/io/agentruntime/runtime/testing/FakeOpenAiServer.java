@@ -114,6 +114,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
     return List.copyOf(recorded);
   }
 
+  /** Drops the replies still queued. */
+  public void clearReplies() {
+    replies.clear();
+  }
+
   public int pendingReplies() {
     return replies.size();
   }
@@ -193,7 +198,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
     reply.headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
     FakeChatWire wire = new FakeChatWire("chatcmpl-fake-" + ids.incrementAndGet(), request);
     long[] usage = reply.usage != null ? reply.usage : usage(request, reply);
-    if (reply.kind == FakeReply.Kind.ERROR) {
+    if (reply.kind == FakeReply.Kind.RAW_STREAM) {
+      send(exchange, 200, "text/event-stream", reply.errorBody.getBytes(UTF_8));
+    } else if (reply.kind == FakeReply.Kind.ERROR) {
       send(exchange, reply.status, "application/json", reply.errorBody.getBytes(UTF_8));
     } else if (!request.path("stream").asBoolean(false) || reply.nonStreaming) {
       send(exchange, 200, "application/json", wire.completion(reply, usage));

@@ -17,7 +17,7 @@ public final class FakeReply {
   /** A tool call the fake model makes; {@code arguments} is sent as is, valid JSON or not. */
   public record Call(String id, String name, String arguments) {}
 
-  enum Kind { ANSWER, ERROR, HANG, DISCONNECT }
+  enum Kind { ANSWER, ERROR, HANG, DISCONNECT, RAW_STREAM }
 
   final Kind kind;
   final int status;
@@ -77,6 +77,14 @@ public final class FakeReply {
 
   public static FakeReply status(int status, String body) {
     return of(Kind.ERROR, status, body);
+  }
+
+  /**
+   * A 200 event stream whose body is exactly {@code body}, then the end of the connection: garbage
+   * in place of chunks, or a stream cut off before {@code data: [DONE]}.
+   */
+  public static FakeReply rawStream(String body) {
+    return of(Kind.RAW_STREAM, 200, body);
   }
 
   /** Never answers (until the server closes). */
