@@ -48,18 +48,7 @@ final class UnpairedSurrogates {
     return Optional.empty();
   }
 
-  static boolean broken(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-          return true;
-        }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        return true;
-      }
-    }
-    return false;
+  private static boolean broken(String s) {
+    return io.agentruntime.runtime.session.UnpairedSurrogates.present(s);
   }
 }
