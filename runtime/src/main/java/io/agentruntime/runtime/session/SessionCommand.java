@@ -115,6 +115,18 @@ public sealed interface SessionCommand extends CborSerializable {
   record Subscribe(Caller caller, ActorRef<StreamItem> follower, ActorRef<SessionReply> replyTo)
       implements SessionCommand {}
 
+  /**
+   * {@code command}, sent by an asker that gives up at {@code notAfterMillis} (epoch millis): if
+   * the session gets to it later (it was recovering, or its shard restarting, while the journal
+   * was away) it is dropped unanswered and changes nothing, since the asker has already told its
+   * client that nothing was accepted. Otherwise it replies as {@code command} does. Only ever on
+   * the wire, never journaled, hence the class name as its type.
+   */
+  record Expiring(
+      @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "class") SessionCommand command,
+      long notAfterMillis)
+      implements SessionCommand {}
+
   /** Stops sending to {@code follower}; no reply. */
   record Unsubscribe(ActorRef<StreamItem> follower) implements SessionCommand {}
 

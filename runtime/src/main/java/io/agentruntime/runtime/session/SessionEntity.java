@@ -123,6 +123,9 @@ public final class SessionEntity
     this.shard = shard;
   }
 
+  /** The command handler, kept so that an {@code Expiring} command can hand its command on. */
+  private CommandHandlerWithReply<SessionCommand, SessionEvent, SessionState> handler;
+
   @Override
   public SessionState emptyState() {
     return SessionState.empty();
@@ -181,8 +184,18 @@ public final class SessionEntity
         .onCommand(SessionCommand.PublishDelta.class, (s, c) -> {
           audience.delta(c.turnId(), c.text());
           return Effect().noReply();
-        });
-    return b.build();
+        })
+        .onCommand(SessionCommand.Expiring.class, this::onExpiring);
+    handler = b.build();
+    return handler;
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onExpiring(SessionState s, SessionCommand.Expiring c) {
+    if (System.currentTimeMillis() > c.notAfterMillis()) {
+      ctx.getLog().info("Dropped a {} its asker gave up on", c.command().getClass().getSimpleName());
+      return Effect().noReply();
+    }
+    return handler.apply(s, c.command());
   }
 
   private ReplyEffect<SessionEvent, SessionState> onCreate(SessionState s, CreateSession c) {

@@ -64,9 +64,12 @@ public final class Sessions {
   /** As {@link #ask(String, String, Function)}, waiting at most {@code timeout}. */
   public CompletionStage<SessionReply> ask(
       String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command, java.time.Duration timeout) {
+    // The session drops the command if it only gets to it after the ask has timed out (with a
+    // margin for the write itself): a client told 503 must find nothing accepted.
+    long notAfter = System.currentTimeMillis() + timeout.toMillis() - timeout.toMillis() / 4;
     return sharding
         .entityRefFor(SessionEntity.TYPE_KEY, SessionEntity.entityId(tenant, sessionId))
-        .ask(command::apply, timeout);
+        .ask(replyTo -> new SessionCommand.Expiring(command.apply(replyTo), notAfter), timeout);
   }
 
   /**

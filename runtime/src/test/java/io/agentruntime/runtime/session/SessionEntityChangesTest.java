@@ -54,6 +54,21 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
   }
 
   @Test
+  void aWriteReachedOnlyAfterItsAskerGaveUpIsDroppedUnanswered() {
+    SessionState before = kit.getState();
+    var asker = testKit.<SessionReply>createTestProbe();
+    var late = kit.runCommand(new SessionCommand.Expiring(
+        new WriteMemory(ADA, "late", json("1"), asker.ref()), System.currentTimeMillis() - 1));
+    assertEquals(List.of(), late.events(), "the client was told 503: nothing may be accepted");
+    assertEquals(before, late.state());
+    asker.expectNoMessage(Duration.ofMillis(100));
+
+    var inTime = run(r -> new SessionCommand.Expiring(
+        new WriteMemory(ADA, "early", json("1"), r), System.currentTimeMillis() + 60_000));
+    assertEquals(json("1"), current(inTime.reply()).memory().get("early"));
+  }
+
+  @Test
   void overwritingAKeyReplacesItsValue() {
     var result = run(r -> new WriteMemory(ADA, "user_name", json("\"Ada L.\""), r));
     assertEquals(json("\"Ada L.\""), current(result.reply()).memory().get("user_name"));

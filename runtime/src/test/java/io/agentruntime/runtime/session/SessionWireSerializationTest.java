@@ -70,6 +70,7 @@ class SessionWireSerializationTest {
         new SessionCommand.GetSession(OPERATOR, replyTo),
         new SessionCommand.CloseSession(ADA, replyTo),
         new SessionCommand.WriteMemory(ADA, "prefs", json("{\"a\":[1,2.5,null]}"), replyTo),
+        new SessionCommand.Expiring(new SessionCommand.WriteMemory(ADA, "k", json("1"), replyTo), 1_700_000_000_000L),
         new SessionCommand.DeleteMemory(ADA, "prefs", replyTo),
         new SessionCommand.ConnectTool(ADA, Samples.spec().tools().get(1), replyTo),
         new SessionCommand.DisconnectTool(ADA, "files", replyTo),
