@@ -64,10 +64,26 @@ class PluginConfigTest {
     for (Map.Entry<String, ConfigValue> e : FILE.entrySet()) {
       String path = e.getKey();
       assertTrue(path.startsWith("pekko.") || path.startsWith("datastax-java-driver."), "outside its scope: " + path);
-      assertTrue(reference.hasPathOrNull(path) || isCommentedDriverDefault(path), "unknown key " + path);
+      assertTrue(reference.hasPathOrNull(path) || reference.hasPathOrNull(pluginFallback(path)) || isCommentedDriverDefault(path),
+          "unknown key " + path);
       checked++;
     }
-    assertEquals(16, checked, "keys checked");
+    assertEquals(19, checked, "keys checked");
+  }
+
+  @Test
+  void theBreakersLetWritesAndRecoveriesThroughSecondsAfterCassandraIsBack() {
+    Config p = NODE.getConfig("pekko.persistence.cassandra");
+    assertEquals(java.time.Duration.ofSeconds(3), p.getDuration("journal.circuit-breaker.reset-timeout"));
+    assertEquals(java.time.Duration.ofSeconds(3), p.getDuration("snapshot.circuit-breaker.reset-timeout"));
+    assertEquals(java.time.Duration.ofSeconds(5), NODE.getDuration("datastax-java-driver.advanced.reconnection-policy.max-delay"));
+  }
+
+  /** Pekko gives each journal and snapshot plugin the keys of its fallback section, where it sets none. */
+  private static String pluginFallback(String path) {
+    return path
+        .replace("pekko.persistence.cassandra.journal.", "pekko.persistence.journal-plugin-fallback.")
+        .replace("pekko.persistence.cassandra.snapshot.", "pekko.persistence.snapshot-store-plugin-fallback.");
   }
 
   /** The driver documents these in its reference.conf without a default value. */
