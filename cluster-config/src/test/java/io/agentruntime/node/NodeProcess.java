@@ -42,6 +42,13 @@ final class NodeProcess {
 
   static NodeProcess start(String command, Path home, Map<String, String> env, List<String> systemProperties)
       throws IOException {
+    return start(command, home, env, systemProperties, "");
+  }
+
+  /** As {@link #start(String, Path, Map, List)}, with {@code extraClasspath} (":dir/*...") after the node's own. */
+  static NodeProcess start(
+      String command, Path home, Map<String, String> env, List<String> systemProperties, String extraClasspath)
+      throws IOException {
     int httpPort = freePort();
     Files.createDirectories(home);
     Path log = Files.createTempFile(home, "node-" + command + "-", ".out");
@@ -51,7 +58,8 @@ final class NodeProcess {
     cmd.add("-Dagent-runtime.cassandra.lib-dir=" + System.getProperty("agent-runtime.cassandra.lib-dir"));
     cmd.addAll(systemProperties);
     cmd.add("-cp");
-    cmd.add(System.getProperty("agent-runtime.node.jar") + ":" + System.getProperty("agent-runtime.node.lib-dir") + "/*");
+    cmd.add(System.getProperty("agent-runtime.node.jar") + ":" + System.getProperty("agent-runtime.node.lib-dir") + "/*"
+        + extraClasspath);
     cmd.add("io.agentruntime.node.Main");
     cmd.add(command);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
