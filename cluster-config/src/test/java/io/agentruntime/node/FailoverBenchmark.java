@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Failover after kill -9, several times over: three node processes; each round a session hosted
@@ -29,10 +28,13 @@ class FailoverBenchmark {
   static final int ROUNDS = Integer.getInteger("bench.failover.rounds", 5);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path home;
-
   @Test
   void failoverAfterKill9() throws Exception {
+    // Kept after the run: each node's log tells when it saw the dead node unreachable, downed it
+    // and took its shards (target/benchmarks/failover-nodes/node*/).
+    Path home = Path.of("target/benchmarks/failover-nodes").toAbsolutePath();
+    deleteRecursively(home);
+    Files.createDirectories(home);
     List<Long> firstAnswer = new ArrayList<>();
     List<Long> turnCompleted = new ArrayList<>();
     try (RecordingToolServer tools = RecordingToolServer.start(); ProcessCluster cluster = new ProcessCluster(home)) {
@@ -86,7 +88,8 @@ class FailoverBenchmark {
         long completed = (System.nanoTime() - killedAt) / 1_000_000;
         firstAnswer.add(first);
         turnCompleted.add(completed);
-        System.out.printf("FAILOVER round %d: first answer %d ms, turn completed %d ms%n", round + 1, first, completed);
+        System.out.printf("FAILOVER round %d: node %d killed at %s; first answer %d ms, turn completed %d ms%n",
+            round + 1, victim, java.time.Instant.now().minusMillis(completed), first, completed);
 
         cluster.startNode();
         cluster.awaitMembersUp(3);
@@ -100,6 +103,16 @@ class FailoverBenchmark {
     Path out = Path.of("target/benchmarks/failover.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, table);
+  }
+
+  private static void deleteRecursively(Path dir) throws java.io.IOException {
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   private static String row(String what, List<Long> millis) {
