@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
@@ -22,34 +23,35 @@ public final class Sessions {
   private final SessionDirectory directory;
 
   private final io.agentruntime.runtime.tools.ToolExecutor tools;
+  private final SessionHosts hosts;
 
   private Sessions(
-      ClusterSharding sharding, SessionSettings settings, SessionDirectory directory,
+      ActorSystem<?> system, SessionSettings settings, SessionDirectory directory,
       io.agentruntime.runtime.tools.ToolExecutor tools) {
-    this.sharding = sharding;
+    this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.directory = directory;
     this.tools = tools;
+    this.hosts = new SessionHosts(system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
   }
 
   /** Sessions that call no model and no tool: for tests of everything but the agent loop. */
   public static Sessions start(ActorSystem<?> system, SessionSettings settings, SessionDirectory directory) {
-    ClusterSharding sharding = ClusterSharding.get(system);
     Clock clock = Clock.systemUTC();
-    sharding.init(
+    ClusterSharding.get(system).init(
         Entity.of(
             SessionEntity.TYPE_KEY,
             ctx -> SessionEntity.create(ctx.getEntityId(), settings, directory, clock)));
-    return new Sessions(sharding, settings, directory, null);
+    return new Sessions(system, settings, directory, null);
   }
 
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(
+    String node = SessionHosts.nodeName(Cluster.get(system).selfMember().address());
+    ClusterSharding.get(system).init(
         Entity.of(
             SessionEntity.TYPE_KEY,
-            ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard())));
-    return new Sessions(sharding, runtime.settings(), runtime.directory(), runtime.tools());
+            ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard(), node)));
+    return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools());
   }
 
   /**
@@ -67,9 +69,19 @@ public final class Sessions {
     // The session drops the command if it only gets to it after the ask has timed out (with a
     // margin for the write itself): a client told 503 must find nothing accepted.
     long notAfter = System.currentTimeMillis() + timeout.toMillis() - timeout.toMillis() / 4;
+    String entityId = SessionEntity.entityId(tenant, sessionId);
     return sharding
-        .entityRefFor(SessionEntity.TYPE_KEY, SessionEntity.entityId(tenant, sessionId))
-        .ask(replyTo -> new SessionCommand.Expiring(command.apply(replyTo), notAfter), timeout);
+        .entityRefFor(SessionEntity.TYPE_KEY, entityId)
+        .<SessionReply>ask(replyTo -> new SessionCommand.Expiring(command.apply(replyTo), notAfter), timeout)
+        .thenApply(reply -> hosts.unwrap(entityId, reply));
+  }
+
+  /**
+   * The node ({@code host:port} of its cluster address) that hosted the session when it last
+   * answered through this node; empty before it has.
+   */
+  public Optional<String> hostOf(String tenant, String sessionId) {
+    return hosts.hostOf(SessionEntity.entityId(tenant, sessionId));
   }
 
   /**
