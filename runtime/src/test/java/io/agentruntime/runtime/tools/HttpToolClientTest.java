@@ -88,6 +88,19 @@ class HttpToolClientTest {
   }
 
   @Test
+  void aToolThatEchoesItsSecretBackGetsItRedactedFromTheOutcome() {
+    tools.script("/echo", Reply.json("{\"seen\": \"Bearer env-secret\", \"env-secret\": [\"env-secret!\"]}"));
+    tools.script("/refuse", Reply.text(401, "bad token env-secret"));
+
+    ToolResult ok = await(client().call(invocation(http(tools.url("/echo"), "EMAIL_TOKEN"), "echo", "{}")));
+    assertEquals(json("{\"seen\": \"Bearer [redacted]\", \"[redacted]\": [\"[redacted]!\"]}"),
+        ((ToolResult.Succeeded) ok).result());
+    ToolResult refused = await(client().call(invocation(http(tools.url("/refuse"), "EMAIL_TOKEN"), "refuse", "{}")));
+    String message = ((ToolResult.Failed) refused).message();
+    assertTrue(message.contains("bad token [redacted]") && !message.contains("env-secret"), message);
+  }
+
+  @Test
   void theSecretFromTheSecretsFileIsSentAndARotationTakesEffect(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("secrets.json");
     Files.writeString(file, "{\"EMAIL_TOKEN\": \"file-secret-1\"}");
