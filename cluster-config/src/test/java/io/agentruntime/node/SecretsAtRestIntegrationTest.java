@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Secrets stay out of storage and logs. A dev node (a process of its own, with its managed
  * Cassandra) runs a turn whose model needs an API key and whose HTTP tool needs a bearer secret
- * named by {@code secretRef}; both are used, as the fake servers see. Then Cassandra's files (commit
+ * named by {@code secretRef}; both are used, as the fake servers see, and two careless tools echo
+ * the token back (in a result, in an error). Then Cassandra's files (commit
  * log while the node runs; sstables, flushed on its shutdown, afterwards) and everything the node
  * logged are searched for the two values: neither is there, while the conversation itself is (so
  * the search does find what is stored).
@@ -55,8 +56,14 @@ class SecretsAtRestIntegrationTest {
     String toolSecret = "tool-secret-" + UUID.randomUUID();
     String marker = "conversation-marker-" + UUID.randomUUID();
     tool.script("/send_email", Reply.json("{\"sent\": true}"));
+    // Careless tools echo their token back, in a result or an error: it must not be journaled either.
+    tool.script("/whoami", Reply.json("{\"token\": \"" + toolSecret + "\"}"));
+    tool.script("/refuse", Reply.text(401, "token " + toolSecret + " is not valid"));
     model.enqueue(
-        FakeOpenAiServer.toolCalls(FakeOpenAiServer.call("c1", "send_email", "{\"to\": \"ada@example.com\"}")),
+        FakeOpenAiServer.toolCalls(
+            FakeOpenAiServer.call("c1", "send_email", "{\"to\": \"ada@example.com\"}"),
+            FakeOpenAiServer.call("c2", "whoami", "{}"),
+            FakeOpenAiServer.call("c3", "refuse", "{}")),
         FakeOpenAiServer.text("Sent. " + marker));
 
     Map<String, String> env = Map.of(
@@ -72,9 +79,12 @@ class SecretsAtRestIntegrationTest {
     node.awaitReady(Duration.ofSeconds(120));
     HttpClientSupport dev = new HttpClientSupport(node.baseUrl(), "dev-key");
 
-    assertEquals(201, dev.put("/v1/sessions/mail", "{\"tools\": [{\"name\": \"send_email\", \"kind\": \"http\", \"url\": \""
-        + tool.url("/send_email") + "\", \"secretRef\": \"EMAIL_TOKEN\"}], \"permissions\": {\"tools\": {\"*\": \"allow\"}}}")
-        .statusCode());
+    String tools = List.of("send_email", "whoami", "refuse").stream()
+        .map(name -> "{\"name\": \"" + name + "\", \"kind\": \"http\", \"url\": \"" + tool.url("/" + name)
+            + "\", \"secretRef\": \"EMAIL_TOKEN\"}")
+        .collect(java.util.stream.Collectors.joining(", "));
+    assertEquals(201, dev.put("/v1/sessions/mail",
+        "{\"tools\": [" + tools + "], \"permissions\": {\"tools\": {\"*\": \"allow\"}}}").statusCode());
     var sent = dev.post("/v1/sessions/mail/messages?waitSeconds=30", "{\"content\": \"Email Ada. " + marker + "\"}");
     JsonNode turn = JSON.readTree(sent.body());
     assertEquals("completed", turn.path("status").asText(), sent.body());
@@ -85,7 +95,9 @@ class SecretsAtRestIntegrationTest {
     // A client asking for the session sees the reference, never the value.
     String session = dev.get("/v1/sessions/mail").body();
     assertTrue(session.contains("EMAIL_TOKEN") && !session.contains(toolSecret), session);
-    assertFalse(dev.get("/v1/sessions/mail/messages").body().contains(toolSecret));
+    String transcript = dev.get("/v1/sessions/mail/messages").body();
+    assertFalse(transcript.contains(toolSecret), transcript);
+    assertTrue(transcript.contains("[redacted]"), "the echoed token is redacted: " + transcript);
 
     Path cassandra = home.resolve("cassandra");
     assertTrue(found(cassandra, marker), "the search finds the conversation in Cassandra's files (commit log)");
