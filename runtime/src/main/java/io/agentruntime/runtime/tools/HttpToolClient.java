@@ -90,46 +90,10 @@ public final class HttpToolClient {
                 exchange.cancel(true);
                 return failure(ToolFailures.unwrap(error), timeout);
               }
-              return withoutSecret(outcome(response), bearer);
+              return EchoedSecrets.redacted(outcome(response), bearer);
             });
   }
 
-  /**
-   * The outcome with every occurrence of the bearer secret replaced: a tool that echoes its
-   * token back, in an error or a result, must not get it journaled.
-   */
-  static ToolResult withoutSecret(ToolResult outcome, Optional<String> secret) {
-    if (secret.isEmpty() || secret.get().isEmpty()) {
-      return outcome;
-    }
-    String value = secret.get();
-    if (outcome instanceof ToolResult.Failed f && f.message() != null && f.message().contains(value)) {
-      return new ToolResult.Failed(f.code(), f.message().replace(value, REDACTED));
-    }
-    if (outcome instanceof ToolResult.Succeeded ok && ok.result() != null && ok.result().toString().contains(value)) {
-      return new ToolResult.Succeeded(redacted(ok.result(), value));
-    }
-    return outcome;
-  }
-
-  private static final String REDACTED = "[redacted]";
-
-  private static JsonNode redacted(JsonNode node, String value) {
-    if (node.isTextual()) {
-      return com.fasterxml.jackson.databind.node.TextNode.valueOf(node.textValue().replace(value, REDACTED));
-    }
-    if (node.isArray()) {
-      com.fasterxml.jackson.databind.node.ArrayNode copy = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
-      node.forEach(child -> copy.add(redacted(child, value)));
-      return copy;
-    }
-    if (node.isObject()) {
-      ObjectNode copy = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-      node.fields().forEachRemaining(e -> copy.set(e.getKey().replace(value, REDACTED), redacted(e.getValue(), value)));
-      return copy;
-    }
-    return node;
-  }
 
   private HttpRequest request(
       ToolInvocation invocation, ToolConnection.Http tool, Optional<String> bearer, Duration timeout) {

@@ -59,9 +59,12 @@ public final class McpToolClient implements AutoCloseable {
    * {@code http} is shared with every MCP transport; {@code mapper} is handed to the SDK (as
    * {@code new JacksonMcpJsonMapper(mapper)}) and reads results.
    */
+  private final Secrets secrets;
+
   public McpToolClient(HttpClient http, ToolSettings settings, Secrets secrets, ObjectMapper mapper) {
     this.settings = settings;
     this.gate = new ToolGate(settings.allowedHosts(), secrets);
+    this.secrets = secrets;
     this.mapper = mapper;
     this.http = new CallTrackingHttpClient(http);
     McpClients clients = new McpClients(this.http, settings, secrets, new JacksonMcpJsonMapper(mapper));
@@ -97,7 +100,9 @@ public final class McpToolClient implements AutoCloseable {
     Duration timeout = settings.timeoutOf(invocation);
     McpSchema.CallToolRequest request = request(invocation);
     long deadline = System.nanoTime() + timeout.toNanos();
-    return attempt(invocation.sessionKey(), connection, request, deadline, timeout, true);
+    Optional<String> secret = Optional.ofNullable(connection.secretRef()).flatMap(secrets::resolve);
+    return attempt(invocation.sessionKey(), connection, request, deadline, timeout, true)
+        .thenApply(outcome -> EchoedSecrets.redacted(outcome, secret));
   }
 
   /**
