@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.error.ApiError;
 import io.agentruntime.http.json.Json;
+import io.agentruntime.runtime.Continuations;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -63,8 +64,7 @@ public final class JsonBody {
   }
 
   private CompletionStage<JsonNode> read(HttpEntity entity, Materializer mat) {
-    return entity
-        .toStrict(readTimeout.toMillis(), maxBytes, mat)
+    return Continuations.on(mat.executionContext(), entity.toStrict(readTimeout.toMillis(), maxBytes, mat))
         .handle((strict, failure) -> {
           if (failure != null) {
             throw new CompletionException(readFailure(failure));

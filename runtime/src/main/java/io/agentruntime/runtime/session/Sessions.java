@@ -1,10 +1,12 @@
 package io.agentruntime.runtime.session;
 
+import io.agentruntime.runtime.Continuations;
 import io.agentruntime.runtime.directory.SessionDirectory;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -18,15 +20,17 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 public final class Sessions {
 
   private final ClusterSharding sharding;
+  private final Executor dispatcher;
   private final SessionSettings settings;
   private final SessionDirectory directory;
 
   private final io.agentruntime.runtime.tools.ToolExecutor tools;
 
   private Sessions(
-      ClusterSharding sharding, SessionSettings settings, SessionDirectory directory,
+      ActorSystem<?> system, SessionSettings settings, SessionDirectory directory,
       io.agentruntime.runtime.tools.ToolExecutor tools) {
-    this.sharding = sharding;
+    this.sharding = ClusterSharding.get(system);
+    this.dispatcher = system.executionContext();
     this.settings = settings;
     this.directory = directory;
     this.tools = tools;
@@ -40,7 +44,7 @@ public final class Sessions {
         Entity.of(
             SessionEntity.TYPE_KEY,
             ctx -> SessionEntity.create(ctx.getEntityId(), settings, directory, clock)));
-    return new Sessions(sharding, settings, directory, null);
+    return new Sessions(system, settings, directory, null);
   }
 
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {
@@ -49,7 +53,7 @@ public final class Sessions {
         Entity.of(
             SessionEntity.TYPE_KEY,
             ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard())));
-    return new Sessions(sharding, runtime.settings(), runtime.directory(), runtime.tools());
+    return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools());
   }
 
   /**
@@ -64,9 +68,9 @@ public final class Sessions {
   /** As {@link #ask(String, String, Function)}, waiting at most {@code timeout}. */
   public CompletionStage<SessionReply> ask(
       String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command, java.time.Duration timeout) {
-    return sharding
+    return Continuations.on(dispatcher, sharding
         .entityRefFor(SessionEntity.TYPE_KEY, SessionEntity.entityId(tenant, sessionId))
-        .ask(command::apply, timeout);
+        .ask(command::apply, timeout));
   }
 
   /**
