@@ -49,7 +49,9 @@ public record SessionState(
     metadata = sorted(metadata);
     transcript = List.copyOf(transcript);
     turns = List.copyOf(turns);
-    turnIdsByIdempotencyKey = Collections.unmodifiableMap(new HashMap<>(turnIdsByIdempotencyKey));
+    turnIdsByIdempotencyKey = turnIdsByIdempotencyKey.isEmpty()
+        ? Collections.emptyMap()
+        : Collections.unmodifiableMap(new HashMap<>(turnIdsByIdempotencyKey));
     pendingCalls = ordered(pendingCalls);
     approvals = ordered(approvals);
   }
@@ -315,11 +317,13 @@ public record SessionState(
     }
   }
 
+  // Empty maps are shared: most sessions have no metadata, pending calls or approvals, and an
+  // idle session's heap is mostly its state (decision 0011).
   private static <V> Map<String, V> sorted(Map<String, V> map) {
-    return Collections.unmodifiableMap(new TreeMap<>(map));
+    return map.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableMap(new TreeMap<>(map));
   }
 
   private static <V> Map<String, V> ordered(Map<String, V> map) {
-    return Collections.unmodifiableMap(new LinkedHashMap<>(map == null ? Map.of() : map));
+    return map == null || map.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }
 }
