@@ -44,7 +44,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -67,8 +66,18 @@ public final class SessionEntity
    */
   public static Behavior<SessionCommand> create(
       String entityId, SessionRuntime runtime, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return create(entityId, runtime, shard, null);
+  }
+
+  /**
+   * @param node this node's cluster address as {@code host:port}: every reply is then wrapped in
+   *     {@link SessionReply.Hosted} naming it, so a client learns where its session lives (null:
+   *     plain replies)
+   */
+  public static Behavior<SessionCommand> create(
+      String entityId, SessionRuntime runtime, ActorRef<ClusterSharding.ShardCommand> shard, String node) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new SessionEntity(ctx, timers, entityId, runtime, shard)));
+        timers -> new SessionEntity(ctx, timers, entityId, runtime, shard, node)));
   }
 
   /** A session without models or tools: its turns fail with model_not_configured. */
@@ -96,14 +105,16 @@ public final class SessionEntity
   private final TurnDriver driver;
   private final TurnProgress progress;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final SessionAudience audience = new SessionAudience();
+  private final String node;
+  private final SessionAudience audience;
 
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
       TimerScheduler<SessionCommand> timers,
       String entityId,
       SessionRuntime runtime,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      String node) {
     super(
         PersistenceId.of(TYPE_KEY.name(), entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -121,6 +132,8 @@ public final class SessionEntity
     this.driver = new TurnDriver(ctx, timers, runtime, entityId);
     this.progress = new TurnProgress(planner, clock);
     this.shard = shard;
+    this.node = node;
+    this.audience = new SessionAudience(this::hosted);
   }
 
   @Override
@@ -155,7 +168,7 @@ public final class SessionEntity
     } else if (command instanceof CreateSession c) {
       return onCreate(s, c);
     } else if (command instanceof DirectoryWritten c) {
-      return Effect().reply(c.replyTo(), c.reply());
+      return Effect().reply(c.replyTo(), hosted(c.reply()));
     } else if (command instanceof ListTurns c) {
       return read(s, c.caller(), c.replyTo(), x -> turns(x, c));
     } else if (command instanceof GetTranscript c) {
@@ -211,7 +224,7 @@ public final class SessionEntity
               && s.owner().user().equals(c.caller().user())
               && s.createdWith().equals(spec);
       return sameRequest
-          ? Effect().reply(c.replyTo(), current(s))
+          ? Effect().reply(c.replyTo(), hosted(current(s)))
           : reject(c.replyTo(), Problem.conflict("session_exists", "a different session exists under id " + sessionId));
     }
     Optional<Problem> problem = validation.spec(spec).or(() -> unknownModel(spec.agent())).or(() -> refusedHost(spec.tools()));
@@ -256,7 +269,7 @@ public final class SessionEntity
   private ReplyEffect<SessionEvent, SessionState> onClose(SessionState s, CloseSession c) {
     return write(s, c.caller(), c.replyTo(), x -> {
       if (x.closed()) {
-        return Effect().reply(c.replyTo(), current(x));
+        return Effect().reply(c.replyTo(), hosted(current(x)));
       }
       // A closed session runs nothing more: its unfinished turns end as cancelled.
       Instant now = clock.instant();
@@ -324,7 +337,7 @@ public final class SessionEntity
       if (c.idempotencyKey() != null) {
         Optional<Turn> earlier = x.turnForIdempotencyKey(c.idempotencyKey());
         if (earlier.isPresent()) {
-          return Effect().reply(c.replyTo(), new SessionReply.TurnAccepted(earlier.get(), true));
+          return Effect().reply(c.replyTo(), hosted(new SessionReply.TurnAccepted(earlier.get(), true)));
         }
       }
       Optional<Problem> problem = validation.message(c.content());
@@ -350,7 +363,7 @@ public final class SessionEntity
       batch.add(new SessionEvent.UserMessageAccepted(turnId, c.content(), c.idempotencyKey(), c.caller().user(), now));
       planner.startNextTurn(batch, now);
       return persist(batch.events())
-          .thenReply(c.replyTo(), next -> new SessionReply.TurnAccepted(next.turn(turnId).orElseThrow(), false));
+          .thenReply(c.replyTo(), next -> hosted(new SessionReply.TurnAccepted(next.turn(turnId).orElseThrow(), false)));
     });
   }
 
@@ -372,7 +385,7 @@ public final class SessionEntity
         planner.startNextTurn(batch, now);
       }
       return persist(batch.events())
-          .thenReply(c.replyTo(), next -> new SessionReply.TurnFound(next.turn(c.turnId()).orElseThrow()));
+          .thenReply(c.replyTo(), next -> hosted(new SessionReply.TurnFound(next.turn(c.turnId()).orElseThrow())));
     });
   }
 
@@ -393,8 +406,8 @@ public final class SessionEntity
       if (!now.isBefore(approval.get().expiresAt())) {
         // The deadline passed before its timer fired: the approval is expired, whatever comes now.
         planner.expire(batch, approval.get(), now);
-        return persist(batch.events()).thenReply(c.replyTo(), next ->
-            new Rejected(Problem.conflict("approval_decided", "approval " + c.approvalId() + " expired at " + approval.get().expiresAt())));
+        return persist(batch.events()).thenReply(c.replyTo(), next -> hosted(
+            new Rejected(Problem.conflict("approval_decided", "approval " + c.approvalId() + " expired at " + approval.get().expiresAt()))));
       }
       Optional<Problem> problem = planner.decide(
           batch, approval.get(), c.decision(), c.comment(), c.result(), c.caller().user(), now);
@@ -402,7 +415,7 @@ public final class SessionEntity
         return reject(c.replyTo(), problem.get());
       }
       return persist(batch.events())
-          .thenReply(c.replyTo(), next -> new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow()));
+          .thenReply(c.replyTo(), next -> hosted(new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow())));
     });
   }
 
@@ -412,7 +425,7 @@ public final class SessionEntity
     }
     Optional<Turn> turn = s.turn(c.turnId());
     if (turn.isEmpty() || turn.get().settled()) {
-      return Effect().reply(c.replyTo(), turn(s, c.turnId()));
+      return Effect().reply(c.replyTo(), hosted(turn(s, c.turnId())));
     }
     audience.waitFor(c.turnId(), c.replyTo());
     return Effect().noReply();
@@ -486,7 +499,7 @@ public final class SessionEntity
     if (!s.exists() || !caller.maySee(s.owner())) {
       return reject(replyTo, Problem.notFound());
     }
-    return Effect().reply(replyTo, answer.apply(s));
+    return Effect().reply(replyTo, hosted(answer.apply(s)));
   }
 
   /** Runs a write the caller may make, in any state of an existing session. */
@@ -509,11 +522,11 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> persistAndShow(SessionEvent event, ActorRef<SessionReply> replyTo) {
-    return persist(List.of(event)).thenReply(replyTo, this::current);
+    return persist(List.of(event)).thenReply(replyTo, next -> hosted(current(next)));
   }
 
   private ReplyEffect<SessionEvent, SessionState> reject(ActorRef<SessionReply> replyTo, Problem problem) {
-    return Effect().reply(replyTo, new Rejected(problem));
+    return Effect().reply(replyTo, hosted(new Rejected(problem)));
   }
 
   /** Replies only once the directory knows the change, so a listing never misses an acknowledged session. */
@@ -528,6 +541,10 @@ public final class SessionEntity
 
   private SessionSummary summary(SessionState s) {
     return new SessionSummary(tenant, sessionId, s.owner().user(), s.status().wireName(), s.createdAt(), s.updatedAt());
+  }
+
+  private SessionReply hosted(SessionReply reply) {
+    return node == null ? reply : new SessionReply.Hosted(node, reply);
   }
 
   private SessionReply current(SessionState s) {

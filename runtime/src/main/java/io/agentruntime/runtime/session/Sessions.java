@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
@@ -25,6 +26,7 @@ public final class Sessions {
   private final SessionDirectory directory;
 
   private final io.agentruntime.runtime.tools.ToolExecutor tools;
+  private final SessionHosts hosts;
 
   private Sessions(
       ActorSystem<?> system, SessionSettings settings, SessionDirectory directory,
@@ -34,13 +36,13 @@ public final class Sessions {
     this.settings = settings;
     this.directory = directory;
     this.tools = tools;
+    this.hosts = new SessionHosts(system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
   }
 
   /** Sessions that call no model and no tool: for tests of everything but the agent loop. */
   public static Sessions start(ActorSystem<?> system, SessionSettings settings, SessionDirectory directory) {
-    ClusterSharding sharding = ClusterSharding.get(system);
     Clock clock = Clock.systemUTC();
-    sharding.init(
+    ClusterSharding.get(system).init(
         Entity.of(
             SessionEntity.TYPE_KEY,
             ctx -> SessionEntity.create(ctx.getEntityId(), settings, directory, clock)));
@@ -48,11 +50,11 @@ public final class Sessions {
   }
 
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(
+    String node = SessionHosts.nodeName(Cluster.get(system).selfMember().address());
+    ClusterSharding.get(system).init(
         Entity.of(
             SessionEntity.TYPE_KEY,
-            ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard())));
+            ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard(), node)));
     return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools());
   }
 
@@ -68,9 +70,20 @@ public final class Sessions {
   /** As {@link #ask(String, String, Function)}, waiting at most {@code timeout}. */
   public CompletionStage<SessionReply> ask(
       String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command, java.time.Duration timeout) {
+    String entityId = SessionEntity.entityId(tenant, sessionId);
+    // Off the ask's own future before any thenApply: see Continuations (decision 0010).
     return Continuations.on(dispatcher, sharding
-        .entityRefFor(SessionEntity.TYPE_KEY, SessionEntity.entityId(tenant, sessionId))
-        .ask(command::apply, timeout));
+            .entityRefFor(SessionEntity.TYPE_KEY, entityId)
+            .ask(command::apply, timeout))
+        .thenApply(reply -> hosts.unwrap(entityId, reply));
+  }
+
+  /**
+   * The node ({@code host:port} of its cluster address) that hosted the session when it last
+   * answered through this node; empty before it has.
+   */
+  public Optional<String> hostOf(String tenant, String sessionId) {
+    return hosts.hostOf(SessionEntity.entityId(tenant, sessionId));
   }
 
   /**
