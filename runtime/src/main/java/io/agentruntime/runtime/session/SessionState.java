@@ -65,10 +65,13 @@ public record SessionState(
         lastSeq, transcript, turns, turnIdsByIdempotencyKey, usage, Map.of(), Map.of());
   }
 
+  private static final SessionState EMPTY = new SessionState(
+      null, null, null, Map.of(), Map.of(), PermissionPolicy.empty(), Map.of(), false, null,
+      null, 0, List.of(), List.of(), Map.of(), Usage.NONE);
+
+  /** The state before the first event; one for all sessions, as it is immutable. */
   public static SessionState empty() {
-    return new SessionState(
-        null, null, null, Map.of(), Map.of(), PermissionPolicy.empty(), Map.of(), false, null,
-        null, 0, List.of(), List.of(), Map.of(), Usage.NONE);
+    return EMPTY;
   }
 
   public boolean exists() {
