@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.error.ApiError;
 import io.agentruntime.http.json.Json;
+import io.agentruntime.runtime.Continuations;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -68,8 +69,7 @@ public final class JsonBody {
   }
 
   private CompletionStage<JsonNode> read(HttpEntity entity, Materializer mat) {
-    return entity
-        .toStrict(readTimeout.toMillis(), maxBytes, mat)
+    return Continuations.on(mat.executionContext(), entity.toStrict(readTimeout.toMillis(), maxBytes, mat))
         .handle((strict, failure) -> {
           if (failure != null) {
             throw new CompletionException(readFailure(failure));

@@ -44,7 +44,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -137,71 +136,86 @@ public final class SessionEntity
     this.audience = new SessionAudience(this::hosted);
   }
 
-  /** The command handler, kept so that an {@code Expiring} command can hand its command on. */
-  private CommandHandlerWithReply<SessionCommand, SessionEvent, SessionState> handler;
-
   @Override
   public SessionState emptyState() {
     return SessionState.empty();
   }
 
+  /**
+   * One method rather than Pekko's handler builder: the builder keeps its cases and their lambdas
+   * (about 3 KB) in every live entity, and most sessions are idle (decision 0011).
+   */
   @Override
   public CommandHandlerWithReply<SessionCommand, SessionEvent, SessionState> commandHandler() {
-    CommandHandlerWithReplyBuilder<SessionCommand, SessionEvent, SessionState> b =
-        newCommandHandlerWithReplyBuilder();
-    b.forAnyState()
-        .onCommand(CreateSession.class, this::onCreate)
-        .onCommand(DirectoryWritten.class, (s, c) -> Effect().reply(c.replyTo(), hosted(c.reply())))
-        .onCommand(GetSession.class, (s, c) -> read(s, c.caller(), c.replyTo(), this::current))
-        .onCommand(GetTurn.class, (s, c) -> read(s, c.caller(), c.replyTo(), x -> turn(x, c.turnId())))
-        .onCommand(ListTurns.class, (s, c) -> read(s, c.caller(), c.replyTo(), x -> turns(x, c)))
-        .onCommand(
-            GetTranscript.class,
-            (s, c) -> read(s, c.caller(), c.replyTo(), x -> new SessionReply.TranscriptFound(x.transcript())))
-        .onCommand(CloseSession.class, this::onClose)
-        .onCommand(WriteMemory.class, this::onWriteMemory)
-        .onCommand(DeleteMemory.class, this::onDeleteMemory)
-        .onCommand(ConnectTool.class, this::onConnectTool)
-        .onCommand(DisconnectTool.class, this::onDisconnectTool)
-        .onCommand(ChangePermissions.class, this::onChangePermissions)
-        .onCommand(SendUserMessage.class, this::onUserMessage)
-        .onCommand(SessionCommand.CancelTurn.class, this::onCancelTurn)
-        .onCommand(SessionCommand.ListApprovals.class,
-            (s, c) -> read(s, c.caller(), c.replyTo(), x -> new SessionReply.ApprovalList(x.pendingApprovals())))
-        .onCommand(SessionCommand.DecideApproval.class, this::onDecideApproval)
-        .onCommand(SessionCommand.ResumeWork.class, (s, c) -> {
-          EventBatch batch = progress.resume(s, driver.recovered());
-          driver.resume();
-          return act(s, batch);
-        })
-        .onCommand(SessionCommand.ModelAnswered.class, (s, c) -> {
-          driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-          return act(s, progress.modelAnswered(s, c));
-        })
-        .onCommand(SessionCommand.ModelFailed.class, (s, c) -> {
-          driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-          return act(s, progress.modelFailed(s, c));
-        })
-        .onCommand(SessionCommand.ToolFinished.class, (s, c) -> {
-          driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
-          return act(s, progress.toolFinished(s, c));
-        })
-        .onCommand(SessionCommand.TurnDeadlinePassed.class, (s, c) -> act(s, progress.turnDeadlinePassed(s, c)))
-        .onCommand(SessionCommand.ApprovalDeadlinePassed.class, (s, c) -> act(s, progress.approvalDeadlinePassed(s, c)))
-        .onCommand(SessionCommand.IdleCheck.class, (s, c) -> onIdleCheck(s))
-        .onCommand(SessionCommand.Subscribe.class, this::onSubscribe)
-        .onCommand(SessionCommand.AwaitTurn.class, this::onAwaitTurn)
-        .onCommand(SessionCommand.Unsubscribe.class, (s, c) -> {
-          audience.unfollow(c.follower());
-          return Effect().noReply();
-        })
-        .onCommand(SessionCommand.PublishDelta.class, (s, c) -> {
-          audience.delta(c.turnId(), c.text());
-          return Effect().noReply();
-        })
-        .onCommand(SessionCommand.Expiring.class, this::onExpiring);
-    handler = b.build();
-    return handler;
+    return this::onCommand;
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onCommand(SessionState s, SessionCommand command) {
+    if (command instanceof SessionCommand.Expiring c) {
+      return onExpiring(s, c);
+    } else if (command instanceof SendUserMessage c) {
+      return onUserMessage(s, c);
+    } else if (command instanceof SessionCommand.ModelAnswered c) {
+      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
+      return act(s, progress.modelAnswered(s, c));
+    } else if (command instanceof SessionCommand.ToolFinished c) {
+      driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
+      return act(s, progress.toolFinished(s, c));
+    } else if (command instanceof SessionCommand.AwaitTurn c) {
+      return onAwaitTurn(s, c);
+    } else if (command instanceof GetSession c) {
+      return read(s, c.caller(), c.replyTo(), this::current);
+    } else if (command instanceof GetTurn c) {
+      return read(s, c.caller(), c.replyTo(), x -> turn(x, c.turnId()));
+    } else if (command instanceof CreateSession c) {
+      return onCreate(s, c);
+    } else if (command instanceof DirectoryWritten c) {
+      return Effect().reply(c.replyTo(), hosted(c.reply()));
+    } else if (command instanceof ListTurns c) {
+      return read(s, c.caller(), c.replyTo(), x -> turns(x, c));
+    } else if (command instanceof GetTranscript c) {
+      return read(s, c.caller(), c.replyTo(), x -> new SessionReply.TranscriptFound(x.transcript()));
+    } else if (command instanceof CloseSession c) {
+      return onClose(s, c);
+    } else if (command instanceof WriteMemory c) {
+      return onWriteMemory(s, c);
+    } else if (command instanceof DeleteMemory c) {
+      return onDeleteMemory(s, c);
+    } else if (command instanceof ConnectTool c) {
+      return onConnectTool(s, c);
+    } else if (command instanceof DisconnectTool c) {
+      return onDisconnectTool(s, c);
+    } else if (command instanceof ChangePermissions c) {
+      return onChangePermissions(s, c);
+    } else if (command instanceof SessionCommand.CancelTurn c) {
+      return onCancelTurn(s, c);
+    } else if (command instanceof SessionCommand.ListApprovals c) {
+      return read(s, c.caller(), c.replyTo(), x -> new SessionReply.ApprovalList(x.pendingApprovals()));
+    } else if (command instanceof SessionCommand.DecideApproval c) {
+      return onDecideApproval(s, c);
+    } else if (command instanceof SessionCommand.ResumeWork) {
+      EventBatch batch = progress.resume(s, driver.recovered());
+      driver.resume();
+      return act(s, batch);
+    } else if (command instanceof SessionCommand.ModelFailed c) {
+      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
+      return act(s, progress.modelFailed(s, c));
+    } else if (command instanceof SessionCommand.TurnDeadlinePassed c) {
+      return act(s, progress.turnDeadlinePassed(s, c));
+    } else if (command instanceof SessionCommand.ApprovalDeadlinePassed c) {
+      return act(s, progress.approvalDeadlinePassed(s, c));
+    } else if (command instanceof SessionCommand.IdleCheck) {
+      return onIdleCheck(s);
+    } else if (command instanceof SessionCommand.Subscribe c) {
+      return onSubscribe(s, c);
+    } else if (command instanceof SessionCommand.Unsubscribe c) {
+      audience.unfollow(c.follower());
+      return Effect().noReply();
+    } else if (command instanceof SessionCommand.PublishDelta c) {
+      audience.delta(c.turnId(), c.text());
+      return Effect().noReply();
+    }
+    throw new IllegalArgumentException("a command the session does not know: " + command.getClass().getName());
   }
 
   private ReplyEffect<SessionEvent, SessionState> onExpiring(SessionState s, SessionCommand.Expiring c) {
@@ -209,7 +223,7 @@ public final class SessionEntity
       ctx.getLog().info("Dropped a {} its asker gave up on", c.command().getClass().getSimpleName());
       return Effect().noReply();
     }
-    return handler.apply(s, c.command());
+    return onCommand(s, c.command());
   }
 
   private ReplyEffect<SessionEvent, SessionState> onCreate(SessionState s, CreateSession c) {

@@ -49,7 +49,9 @@ public record SessionState(
     metadata = sorted(metadata);
     transcript = List.copyOf(transcript);
     turns = List.copyOf(turns);
-    turnIdsByIdempotencyKey = Collections.unmodifiableMap(new HashMap<>(turnIdsByIdempotencyKey));
+    turnIdsByIdempotencyKey = turnIdsByIdempotencyKey.isEmpty()
+        ? Collections.emptyMap()
+        : Collections.unmodifiableMap(new HashMap<>(turnIdsByIdempotencyKey));
     pendingCalls = ordered(pendingCalls);
     approvals = ordered(approvals);
   }
@@ -63,10 +65,13 @@ public record SessionState(
         lastSeq, transcript, turns, turnIdsByIdempotencyKey, usage, Map.of(), Map.of());
   }
 
+  private static final SessionState EMPTY = new SessionState(
+      null, null, null, Map.of(), Map.of(), PermissionPolicy.empty(), Map.of(), false, null,
+      null, 0, List.of(), List.of(), Map.of(), Usage.NONE);
+
+  /** The state before the first event; one for all sessions, as it is immutable. */
   public static SessionState empty() {
-    return new SessionState(
-        null, null, null, Map.of(), Map.of(), PermissionPolicy.empty(), Map.of(), false, null,
-        null, 0, List.of(), List.of(), Map.of(), Usage.NONE);
+    return EMPTY;
   }
 
   public boolean exists() {
@@ -315,11 +320,13 @@ public record SessionState(
     }
   }
 
+  // Empty maps are shared: most sessions have no metadata, pending calls or approvals, and an
+  // idle session's heap is mostly its state (decision 0011).
   private static <V> Map<String, V> sorted(Map<String, V> map) {
-    return Collections.unmodifiableMap(new TreeMap<>(map));
+    return map.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableMap(new TreeMap<>(map));
   }
 
   private static <V> Map<String, V> ordered(Map<String, V> map) {
-    return Collections.unmodifiableMap(new LinkedHashMap<>(map == null ? Map.of() : map));
+    return map == null || map.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }
 }

@@ -1,10 +1,12 @@
 package io.agentruntime.runtime.session;
 
+import io.agentruntime.runtime.Continuations;
 import io.agentruntime.runtime.directory.SessionDirectory;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -19,6 +21,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 public final class Sessions {
 
   private final ClusterSharding sharding;
+  private final Executor dispatcher;
   private final SessionSettings settings;
   private final SessionDirectory directory;
 
@@ -29,6 +32,7 @@ public final class Sessions {
       ActorSystem<?> system, SessionSettings settings, SessionDirectory directory,
       io.agentruntime.runtime.tools.ToolExecutor tools) {
     this.sharding = ClusterSharding.get(system);
+    this.dispatcher = system.executionContext();
     this.settings = settings;
     this.directory = directory;
     this.tools = tools;
@@ -70,9 +74,10 @@ public final class Sessions {
     // margin for the write itself): a client told 503 must find nothing accepted.
     long notAfter = System.currentTimeMillis() + timeout.toMillis() - timeout.toMillis() / 4;
     String entityId = SessionEntity.entityId(tenant, sessionId);
-    return sharding
-        .entityRefFor(SessionEntity.TYPE_KEY, entityId)
-        .<SessionReply>ask(replyTo -> new SessionCommand.Expiring(command.apply(replyTo), notAfter), timeout)
+    // Off the ask's own future before any thenApply: see Continuations (decision 0010).
+    return Continuations.on(dispatcher, sharding
+            .entityRefFor(SessionEntity.TYPE_KEY, entityId)
+            .<SessionReply>ask(replyTo -> new SessionCommand.Expiring(command.apply(replyTo), notAfter), timeout))
         .thenApply(reply -> hosts.unwrap(entityId, reply));
   }
 
