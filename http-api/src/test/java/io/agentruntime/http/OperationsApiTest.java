@@ -15,12 +15,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Health, readiness and the OpenAPI document, none of which needs a key. */
+/** Health, readiness, metrics and the OpenAPI document, none of which needs a key. */
 class OperationsApiTest {
 
   private static final Set<String> ROUTES = new TreeSet<>(List.of(
       "GET /health/alive",
       "GET /health/ready",
+      "GET /metrics",
       "GET /v1/openapi.json",
       "POST /v1/sessions",
       "GET /v1/sessions",

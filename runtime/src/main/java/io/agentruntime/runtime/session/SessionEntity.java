@@ -97,6 +97,7 @@ public final class SessionEntity
   private final TurnProgress progress;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final SessionAudience audience = new SessionAudience();
+  private final EntityMetrics metrics;
 
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
@@ -121,6 +122,8 @@ public final class SessionEntity
     this.driver = new TurnDriver(ctx, timers, runtime, entityId);
     this.progress = new TurnProgress(planner, clock);
     this.shard = shard;
+    this.metrics = new EntityMetrics(runtime.metrics());
+    metrics.started();
   }
 
   @Override
@@ -427,7 +430,9 @@ public final class SessionEntity
 
   /** Every persist goes through here: followers learn the events, then the driver acts. */
   private EffectBuilder<SessionEvent, SessionState> persist(List<SessionEvent> events) {
+    long asked = System.nanoTime();
     return Effect().persist(events).thenRun(next -> {
+      metrics.journaled(events, asked, next.pendingApprovals().size());
       audience.journaled(next, events);
       driver.reconcile(next);
     });
@@ -529,6 +534,7 @@ public final class SessionEntity
   public SignalHandler<SessionState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), s -> {
+          metrics.approvals(s.pendingApprovals().size());
           if (s.exists()) {
             directory.upsert(summary(s));
           }
@@ -539,7 +545,10 @@ public final class SessionEntity
         })
         .onSignal(org.apache.pekko.actor.typed.Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
         // Passivated, closed or moved: the MCP client sessions held for it are closed too.
-        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> runtime.tools().release(entityId))
+        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> {
+          metrics.stopped();
+          runtime.tools().release(entityId);
+        })
         .build();
   }
 
