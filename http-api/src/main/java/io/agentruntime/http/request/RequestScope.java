@@ -22,7 +22,6 @@ import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * What every request goes through, outermost: it gets its request id (on the request, so that
@@ -71,13 +70,8 @@ public final class RequestScope {
     long nanos = System.nanoTime() - started;
     long millis = nanos / 1_000_000;
     metrics.request(req.method().name(), RouteTemplates.of(req.getUri().path()), resp.status().intValue(), nanos);
-    MDC.put("requestId", requestId);
-    try {
-      log.info("{} {} {} {}ms requestId={}",
-          req.method().name(), req.getUri().path(), resp.status().intValue(), millis, requestId);
-    } finally {
-      MDC.remove("requestId");
-    }
+    RequestIds.logWith(requestId, () -> log.info("{} {} {} {}ms requestId={}",
+        req.method().name(), req.getUri().path(), resp.status().intValue(), millis, requestId));
     return resp;
   }
 }
