@@ -32,6 +32,7 @@ public final class ApiRoutes {
   private final TurnRoutes turns;
   private final ApprovalRoutes approvals;
   private final EventRoutes events;
+  private final OperatorRoutes operator;
 
   public ApiRoutes(
       ActorSystem<?> system, Sessions sessions, HttpSettings settings, Authenticator auth, HealthRoutes health) {
@@ -50,6 +51,7 @@ public final class ApiRoutes {
     this.messages = new MessageRoutes(gateway, waiter, body, settings.maxWait());
     this.turns = new TurnRoutes(gateway, waiter, settings);
     this.approvals = new ApprovalRoutes(gateway, body);
+    this.operator = new OperatorRoutes(gateway, body);
     this.events = new EventRoutes(gateway, new SessionEventStream(system, sessions, settings.events()));
   }
 
@@ -74,7 +76,8 @@ public final class ApiRoutes {
               pathPrefix("messages", () -> messages.routes(principal, id)),
               pathPrefix("turns", () -> turns.routes(principal, id)),
               pathPrefix("approvals", () -> approvals.routes(principal, id)),
-              pathPrefix("events", () -> events.routes(principal, id)));
+              pathPrefix("events", () -> events.routes(principal, id)),
+              operator.routes(principal, id));
         }));
   }
 }

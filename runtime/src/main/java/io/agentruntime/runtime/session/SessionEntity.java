@@ -98,6 +98,8 @@ public final class SessionEntity
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final SessionAudience audience = new SessionAudience();
   private final EntityMetrics metrics;
+  /** The status this entity last wrote to the directory (null before it wrote one). */
+  private SessionStatus listedStatus;
 
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
@@ -145,6 +147,11 @@ public final class SessionEntity
             GetTranscript.class,
             (s, c) -> read(s, c.caller(), c.replyTo(), x -> new SessionReply.TranscriptFound(x.transcript())))
         .onCommand(CloseSession.class, this::onClose)
+        .onCommand(SessionCommand.SuspendSession.class, this::onSuspend)
+        .onCommand(SessionCommand.ResumeSession.class, this::onResume)
+        .onCommand(SessionCommand.TerminateSession.class, this::onTerminate)
+        .onCommand(SessionCommand.EraseSession.class, this::onErase)
+        .onCommand(SessionCommand.ErasureEnded.class, this::onErasureEnded)
         .onCommand(WriteMemory.class, this::onWriteMemory)
         .onCommand(DeleteMemory.class, this::onDeleteMemory)
         .onCommand(ConnectTool.class, this::onConnectTool)
@@ -160,19 +167,22 @@ public final class SessionEntity
           driver.resume();
           return act(s, batch);
         })
+        // While suspended a model's answer is dropped: the model is asked again at resume (a model
+        // call has no side effect). A tool's result is journaled: its side effect happened.
         .onCommand(SessionCommand.ModelAnswered.class, (s, c) -> {
           driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-          return act(s, progress.modelAnswered(s, c));
+          return s.suspended() ? Effect().noReply() : act(s, progress.modelAnswered(s, c));
         })
         .onCommand(SessionCommand.ModelFailed.class, (s, c) -> {
           driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-          return act(s, progress.modelFailed(s, c));
+          return s.suspended() ? Effect().noReply() : act(s, progress.modelFailed(s, c));
         })
         .onCommand(SessionCommand.ToolFinished.class, (s, c) -> {
           driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
           return act(s, progress.toolFinished(s, c));
         })
-        .onCommand(SessionCommand.TurnDeadlinePassed.class, (s, c) -> act(s, progress.turnDeadlinePassed(s, c)))
+        .onCommand(SessionCommand.TurnDeadlinePassed.class,
+            (s, c) -> s.suspended() ? Effect().noReply() : act(s, progress.turnDeadlinePassed(s, c)))
         .onCommand(SessionCommand.ApprovalDeadlinePassed.class, (s, c) -> act(s, progress.approvalDeadlinePassed(s, c)))
         .onCommand(SessionCommand.IdleCheck.class, (s, c) -> onIdleCheck(s))
         .onCommand(SessionCommand.Subscribe.class, this::onSubscribe)
@@ -190,6 +200,9 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onCreate(SessionState s, CreateSession c) {
     SessionSpec spec = withDefaultLimits(c.spec());
+    if (s.erased()) {
+      return reject(c.replyTo(), Problem.conflict("session_erased", erasedMessage()));
+    }
     if (s.exists()) {
       boolean sameRequest =
           c.mode() == CreateMode.CREATE_OR_MATCH
@@ -239,22 +252,112 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> onClose(SessionState s, CloseSession c) {
-    return write(s, c.caller(), c.replyTo(), x -> {
-      if (x.closed()) {
+    return write(s, c.caller(), c.replyTo(), x -> close(x, c.caller(), "the session was closed", c.replyTo()));
+  }
+
+  /** Closes the session; its unfinished turns end as cancelled, for {@code reason}. Replies {@code Current}. */
+  private ReplyEffect<SessionEvent, SessionState> close(
+      SessionState x, Caller caller, String reason, ActorRef<SessionReply> replyTo) {
+    if (x.closed()) {
+      return Effect().reply(replyTo, current(x));
+    }
+    Instant now = clock.instant();
+    EventBatch batch = new EventBatch(x);
+    x.activeTurn().ifPresent(t -> planner.endTurn(batch, t, true, null, reason, caller.user(), now));
+    batch.state().unfinishedTurns().forEach(t -> batch.add(new SessionEvent.TurnCancelled(t.id(), reason, caller.user(), now)));
+    batch.add(new SessionClosed(caller.user(), now));
+    return persist(batch.events())
+        .thenRun(next -> announce(next, current(next), replyTo))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onSuspend(SessionState s, SessionCommand.SuspendSession c) {
+    return operate(s, c.caller(), c.replyTo(), x -> x.suspended()
+        ? Effect().reply(c.replyTo(), current(x))
+        : persistAndShow(new SessionEvent.SessionSuspended(c.caller().user(), c.reason(), clock.instant()), c.replyTo()));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onResume(SessionState s, SessionCommand.ResumeSession c) {
+    return operate(s, c.caller(), c.replyTo(), x -> {
+      if (!x.suspended()) {
         return Effect().reply(c.replyTo(), current(x));
       }
-      // A closed session runs nothing more: its unfinished turns end as cancelled.
       Instant now = clock.instant();
       EventBatch batch = new EventBatch(x);
-      x.activeTurn().ifPresent(t -> planner.endTurn(batch, t, true, null, "the session was closed", c.caller().user(), now));
-      batch.state().unfinishedTurns().forEach(t -> batch.add(
-          new SessionEvent.TurnCancelled(t.id(), "the session was closed", c.caller().user(), now)));
-      batch.add(new SessionClosed(c.caller().user(), now));
-      List<SessionEvent> events = batch.events();
-      return persist(events)
-          .thenRun(next -> announce(next, current(next), c.replyTo()))
-          .thenNoReply();
+      batch.add(new SessionEvent.SessionResumed(c.caller().user(), now));
+      planner.startNextTurn(batch, now);
+      return persist(batch.events()).thenReply(c.replyTo(), this::current);
     });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onTerminate(SessionState s, SessionCommand.TerminateSession c) {
+    return operator(s, c.caller(), c.replyTo(),
+        x -> close(x, c.caller(), "the session was terminated by " + c.caller().user(), c.replyTo()));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onErase(SessionState s, SessionCommand.EraseSession c) {
+    if (s.erased()) {
+      if (!c.caller().operator()) {
+        return reject(c.replyTo(), missing(s));
+      }
+      // Asked again (the first deletion failed, say): delete again, the tombstone stays.
+      eraseStorage(s, c.replyTo());
+      return Effect().noReply();
+    }
+    return operator(s, c.caller(), c.replyTo(), x -> persist(List.of(new SessionEvent.SessionErased(x.lastSeq() + 1, c.caller().user(), clock.instant())))
+        .thenRun(next -> eraseStorage(next, c.replyTo()))
+        .thenNoReply());
+  }
+
+  /** Deletes everything before the tombstone, and the directory entry; replies {@code Erased} when done. */
+  private void eraseStorage(SessionState erased, ActorRef<SessionReply> replyTo) {
+    java.util.concurrent.CompletionStage<org.apache.pekko.Done> deleted = JournalEraser
+        .erase(ctx, persistenceId().id(), erased.lastSeq() - 1)
+        .thenCompose(done -> directory.remove(tenant, sessionId))
+        .toCompletableFuture()
+        .orTimeout(settings.askTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    ctx.pipeToSelf(deleted, (done, failure) -> {
+      if (failure != null) {
+        ctx.getLog().warn("Erasing session {} failed; erase it again to finish", sessionId, failure);
+      }
+      return new SessionCommand.ErasureEnded(failure == null ? null : String.valueOf(failure), replyTo);
+    });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onErasureEnded(SessionState s, SessionCommand.ErasureEnded c) {
+    if (c.replyTo() == null) {
+      return Effect().noReply();
+    }
+    if (c.failure() != null) {
+      return reject(c.replyTo(), new Problem(Problem.Kind.UNAVAILABLE, "erase_incomplete",
+          "the session is erased but its storage was not fully deleted yet; erase it again", null));
+    }
+    if (shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    }
+    return Effect().reply(c.replyTo(), new SessionReply.Erased(sessionId));
+  }
+
+  /** Runs an operator's control of the session: the caller must be an operator of its tenant. */
+  private ReplyEffect<SessionEvent, SessionState> operator(
+      SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
+      Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
+    return write(s, caller, replyTo, x -> caller.operator()
+        ? change.apply(x)
+        : reject(replyTo, new Problem(Problem.Kind.FORBIDDEN, "role_missing", "this control needs the operator role", null)));
+  }
+
+  /** As {@link #operator}, for a session that must still be open. */
+  private ReplyEffect<SessionEvent, SessionState> operate(
+      SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
+      Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
+    return operator(s, caller, replyTo, x -> x.closed()
+        ? reject(replyTo, Problem.conflict("session_closed", "the session is closed"))
+        : change.apply(x));
+  }
+
+  private String erasedMessage() {
+    return "session " + sessionId + " was erased; its id cannot be used again";
   }
 
   private ReplyEffect<SessionEvent, SessionState> onWriteMemory(SessionState s, WriteMemory c) {
@@ -311,6 +414,9 @@ public final class SessionEntity
         if (earlier.isPresent()) {
           return Effect().reply(c.replyTo(), new SessionReply.TurnAccepted(earlier.get(), true));
         }
+      }
+      if (x.suspended()) {
+        return reject(c.replyTo(), Problem.conflict("session_suspended", "the session is suspended by an operator; it takes no new messages until resumed"));
       }
       Optional<Problem> problem = validation.message(c.content());
       if (problem.isPresent()) {
@@ -393,7 +499,7 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onAwaitTurn(SessionState s, SessionCommand.AwaitTurn c) {
     if (!s.exists() || !c.caller().maySee(s.owner())) {
-      return reject(c.replyTo(), Problem.notFound());
+      return reject(c.replyTo(), missing(s));
     }
     Optional<Turn> turn = s.turn(c.turnId());
     if (turn.isEmpty() || turn.get().settled()) {
@@ -433,6 +539,7 @@ public final class SessionEntity
     long asked = System.nanoTime();
     return Effect().persist(events).thenRun(next -> {
       metrics.journaled(events, asked, next.pendingApprovals().size());
+      listStatus(next, events);
       audience.journaled(next, events);
       driver.reconcile(next);
     });
@@ -471,7 +578,7 @@ public final class SessionEntity
   private ReplyEffect<SessionEvent, SessionState> read(
       SessionState s, Caller caller, ActorRef<SessionReply> replyTo, Function<SessionState, SessionReply> answer) {
     if (!s.exists() || !caller.maySee(s.owner())) {
-      return reject(replyTo, Problem.notFound());
+      return reject(replyTo, missing(s));
     }
     return Effect().reply(replyTo, answer.apply(s));
   }
@@ -481,7 +588,7 @@ public final class SessionEntity
       SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
       Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
     if (!s.exists() || !caller.maySee(s.owner())) {
-      return reject(replyTo, Problem.notFound());
+      return reject(replyTo, missing(s));
     }
     return change.apply(s);
   }
@@ -495,6 +602,11 @@ public final class SessionEntity
         : change.apply(x));
   }
 
+  /** Not found; an erased session says so, for an id that will never be served again. */
+  private Problem missing(SessionState s) {
+    return s.erased() ? new Problem(Problem.Kind.NOT_FOUND, "session_erased", erasedMessage(), null) : Problem.notFound();
+  }
+
   private ReplyEffect<SessionEvent, SessionState> persistAndShow(SessionEvent event, ActorRef<SessionReply> replyTo) {
     return persist(List.of(event)).thenReply(replyTo, this::current);
   }
@@ -503,8 +615,27 @@ public final class SessionEntity
     return Effect().reply(replyTo, new Rejected(problem));
   }
 
+  /**
+   * Keeps the directory's status current: a change of status is written there after it was
+   * journaled, without holding the reply (a lost write is healed by the next change or recovery).
+   * Creation and closing are written by {@link #announce}, which the reply waits for.
+   */
+  private void listStatus(SessionState next, List<SessionEvent> events) {
+    boolean announced = events.stream().anyMatch(e -> e instanceof SessionCreated || e instanceof SessionClosed);
+    if (!next.exists() || announced || next.status() == listedStatus) {
+      return;
+    }
+    listedStatus = next.status();
+    directory.upsert(summary(next)).whenComplete((done, failure) -> {
+      if (failure != null) {
+        ctx.getLog().warn("Directory write of status {} for session {} failed: {}", next.status().wireName(), sessionId, failure.toString());
+      }
+    });
+  }
+
   /** Replies only once the directory knows the change, so a listing never misses an acknowledged session. */
   private void announce(SessionState s, SessionReply reply, ActorRef<SessionReply> replyTo) {
+    listedStatus = s.status();
     ctx.pipeToSelf(directory.upsert(summary(s)), (done, failure) -> {
       if (failure != null) {
         ctx.getLog().warn("Directory write for session {} failed; it is repeated on the next recovery", sessionId, failure);
@@ -536,7 +667,11 @@ public final class SessionEntity
         .onSignal(RecoveryCompleted.instance(), s -> {
           metrics.approvals(s.pendingApprovals().size());
           if (s.exists()) {
+            listedStatus = s.status();
             directory.upsert(summary(s));
+          } else if (s.erased()) {
+            // Heals an erase whose deletion was cut off; nobody waits for the answer.
+            eraseStorage(s, null);
           }
           // Commands stashed during recovery run first; the driver holds back calls cut off by
           // a crash until ResumeWork has decided whether they may run again.

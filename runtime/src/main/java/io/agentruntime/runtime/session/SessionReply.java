@@ -12,6 +12,9 @@ public sealed interface SessionReply extends CborSerializable {
   /** The session as it is after the command. */
   record Current(SessionView session) implements SessionReply {}
 
+  /** The session was erased: nothing of it is kept but a tombstone under its id. */
+  record Erased(String id) implements SessionReply {}
+
   /** A turn was opened, or {@code duplicate}: an earlier request with the same key opened it. */
   record TurnAccepted(Turn turn, boolean duplicate) implements SessionReply {}
 

@@ -95,6 +95,11 @@ final class TurnDriver {
   }
 
   private void drive(SessionState s, Turn turn) {
+    if (s.suspended()) {
+      // Frozen: the budget does not run (the deadline moves on at resume) and nothing is called.
+      timers.cancel("turn-deadline");
+      return;
+    }
     if (turn.status() == TurnStatus.RUNNING && turn.deadline() != null) {
       timers.startSingleTimer("turn-deadline", new TurnDeadlinePassed(turn.id()), until(turn.deadline()));
     } else {

@@ -61,7 +61,9 @@ class SessionWireSerializationTest {
         new SessionReply.ApprovalList(Samples.busyState().pendingApprovals()),
         new SessionReply.ApprovalList(List.of()),
         new SessionReply.ApprovalDecided(Samples.busyState().approval("appr_1a2b3c").orElseThrow()),
-        new SessionReply.Subscribed(42));
+        new SessionReply.Subscribed(42),
+        new SessionReply.Erased("s-2"),
+        new SessionReply.Rejected(new Problem(Problem.Kind.UNAVAILABLE, "erase_incomplete", "retry", null)));
   }
 
   private List<SessionCommand> commands(ActorRef<SessionReply> replyTo) {
@@ -69,6 +71,13 @@ class SessionWireSerializationTest {
         new SessionCommand.CreateSession(ADA, Samples.spec(), CreateMode.CREATE_OR_MATCH, replyTo),
         new SessionCommand.GetSession(OPERATOR, replyTo),
         new SessionCommand.CloseSession(ADA, replyTo),
+        new SessionCommand.SuspendSession(OPERATOR, "incident 7 ✓", replyTo),
+        new SessionCommand.SuspendSession(OPERATOR, null, replyTo),
+        new SessionCommand.ResumeSession(OPERATOR, replyTo),
+        new SessionCommand.TerminateSession(OPERATOR, replyTo),
+        new SessionCommand.EraseSession(OPERATOR, replyTo),
+        new SessionCommand.ErasureEnded("java.util.concurrent.TimeoutException", replyTo),
+        new SessionCommand.ErasureEnded(null, null),
         new SessionCommand.WriteMemory(ADA, "prefs", json("{\"a\":[1,2.5,null]}"), replyTo),
         new SessionCommand.DeleteMemory(ADA, "prefs", replyTo),
         new SessionCommand.ConnectTool(ADA, Samples.spec().tools().get(1), replyTo),
