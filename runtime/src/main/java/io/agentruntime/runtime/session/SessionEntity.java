@@ -426,6 +426,10 @@ public final class SessionEntity
       if (!unfinished.isEmpty() && c.onBusy() == OnBusy.REJECT) {
         return reject(c.replyTo(), Problem.conflict("session_busy", "turn " + unfinished.get(0).id() + " has not ended"));
       }
+      if (c.onBusy() != OnBusy.INTERRUPT && x.queuedMessages() >= settings.maxQueuedMessages()) {
+        return reject(c.replyTo(), new Problem(Problem.Kind.LIMIT, "queue_full",
+            settings.maxQueuedMessages() + " messages wait for their turn already; send again once some have run", null));
+      }
       if (planner.tokensExhausted(x)) {
         return reject(c.replyTo(), new Problem(Problem.Kind.LIMIT, "budget_exhausted",
             "the session has spent its token budget of " + x.agent().limits().maxSessionTokens(), null));
