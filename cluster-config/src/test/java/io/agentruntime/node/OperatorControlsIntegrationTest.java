@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An operator's controls on a real node and Cassandra: the listing by status reads the status
- * table and follows the session; an erase deletes its rows (events but the tombstone, snapshots,
- * directory) and a new node still refuses the id.
+ * An operator's controls on a real node and Cassandra: the metrics count the turns and time the
+ * journal writes; the listing by status reads the status table and follows the session; an erase
+ * deletes its rows (events but the tombstone, snapshots, directory) and a new node still refuses
+ * the id.
  */
 class OperatorControlsIntegrationTest {
 
@@ -47,6 +48,10 @@ class OperatorControlsIntegrationTest {
       for (int i = 0; i < 3; i++) {
         assertEquals(200, ada.post("/v1/sessions/gone/messages?waitSeconds=10", "{\"content\": \"turn " + i + "\"}").statusCode());
       }
+      String metrics = olga.get("/metrics").body();
+      assertTrue(sample(metrics, "agent_turns_total{outcome=\"completed\"}") >= 3, metrics);
+      assertTrue(sample(metrics, "agent_journal_write_duration_seconds_count") >= 7, "every write to Cassandra is timed");
+      assertTrue(sample(metrics, "agent_journal_write_duration_seconds_sum") > 0);
       assertEquals(200, olga.post("/v1/sessions/gone/suspend", "{\"reason\": \"audit\"}").statusCode());
       awaitListed(olga, "suspended", "gone");
       assertFalse(listed(olga, "idle").contains("gone"));
@@ -85,6 +90,12 @@ class OperatorControlsIntegrationTest {
     } finally {
       second.stop(Duration.ofSeconds(30));
     }
+  }
+
+  /** The value of one sample line of a Prometheus scrape, 0 when absent. */
+  private static double sample(String scrape, String name) {
+    return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+        .findFirst().orElse(0);
   }
 
   private static int count(CqlSession cql, String query, String pid) {

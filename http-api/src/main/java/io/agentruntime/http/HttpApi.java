@@ -1,5 +1,7 @@
 package io.agentruntime.http;
 
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
 import io.agentruntime.http.auth.ApiKeys;
 import io.agentruntime.http.auth.Authenticator;
 import io.agentruntime.http.auth.RateLimiter;
@@ -15,7 +17,6 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.server.Route;
-import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 /**
  * The HTTP API in one call. A node starts it with
