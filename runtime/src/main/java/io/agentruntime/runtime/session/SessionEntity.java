@@ -31,7 +31,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -304,18 +307,20 @@ public final class SessionEntity
       eraseStorage(s, c.replyTo());
       return Effect().noReply();
     }
-    return operator(s, c.caller(), c.replyTo(), x -> persist(List.of(new SessionEvent.SessionErased(x.lastSeq() + 1, c.caller().user(), clock.instant())))
-        .thenRun(next -> eraseStorage(next, c.replyTo()))
-        .thenNoReply());
+    return operator(s, c.caller(), c.replyTo(), x -> {
+      // The tombstone first: from here the id is refused, whatever happens to the deletion.
+      SessionEvent tombstone = new SessionEvent.SessionErased(x.lastSeq() + 1, c.caller().user(), clock.instant());
+      return persist(List.of(tombstone)).thenRun(next -> eraseStorage(next, c.replyTo())).thenNoReply();
+    });
   }
 
   /** Deletes everything before the tombstone, and the directory entry; replies {@code Erased} when done. */
   private void eraseStorage(SessionState erased, ActorRef<SessionReply> replyTo) {
-    java.util.concurrent.CompletionStage<org.apache.pekko.Done> deleted = JournalEraser
+    CompletionStage<Done> deleted = JournalEraser
         .erase(ctx, persistenceId().id(), erased.lastSeq() - 1)
         .thenCompose(done -> directory.remove(tenant, sessionId))
         .toCompletableFuture()
-        .orTimeout(settings.askTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
     ctx.pipeToSelf(deleted, (done, failure) -> {
       if (failure != null) {
         ctx.getLog().warn("Erasing session {} failed; erase it again to finish", sessionId, failure);
@@ -416,7 +421,8 @@ public final class SessionEntity
         }
       }
       if (x.suspended()) {
-        return reject(c.replyTo(), Problem.conflict("session_suspended", "the session is suspended by an operator; it takes no new messages until resumed"));
+        return reject(c.replyTo(), Problem.conflict(
+            "session_suspended", "the session is suspended by an operator; it takes no new messages until resumed"));
       }
       Optional<Problem> problem = validation.message(c.content());
       if (problem.isPresent()) {
@@ -632,7 +638,8 @@ public final class SessionEntity
     listedStatus = next.status();
     directory.upsert(summary(next)).whenComplete((done, failure) -> {
       if (failure != null) {
-        ctx.getLog().warn("Directory write of status {} for session {} failed: {}", next.status().wireName(), sessionId, failure.toString());
+        ctx.getLog().warn("Directory write of status {} for session {} failed: {}",
+            next.status().wireName(), sessionId, failure.toString());
       }
     });
   }
