@@ -74,9 +74,15 @@ public final class Node {
       stopWithSystem(system, cql, cassandra);
       // From here coordinated shutdown stops Cassandra after sharding's last journal write.
       cassandra.ifPresent(ManagedCassandra::leaveStopToOwner);
-      ClusterMembership.join(system, settings.seedNodes());
+      if (!settings.clusterBootstrap()) {
+        ClusterMembership.join(system, settings.seedNodes());
+      }
       org.apache.pekko.http.javadsl.model.Uri management =
           PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      if (settings.clusterBootstrap()) {
+        // Bootstrap probes the other nodes' management endpoints: it starts once ours answers.
+        KubernetesBootstrap.start(system);
+      }
 
       RoutingToolExecutor tools = RoutingToolExecutor.create(
           ToolSettings.fromConfig(config), JacksonObjectMapperProvider.get(system).getOrCreate("agent-runtime-tools", Optional.empty()));

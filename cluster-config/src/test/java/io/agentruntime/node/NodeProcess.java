@@ -20,13 +20,20 @@ final class NodeProcess {
   private final Process process;
   private final int httpPort;
   private final int managementPort;
+  private final int clusterPort;
   final Path log;
 
-  private NodeProcess(Process process, int httpPort, int managementPort, Path log) {
+  private NodeProcess(Process process, int httpPort, int managementPort, int clusterPort, Path log) {
     this.process = process;
     this.httpPort = httpPort;
     this.managementPort = managementPort;
+    this.clusterPort = clusterPort;
     this.log = log;
+  }
+
+  /** {@code host:port} of the node's cluster address, as {@code X-Agent-Node} names it. */
+  String clusterAddress() {
+    return "127.0.0.1:" + clusterPort;
   }
 
   String managementUrl() {
@@ -34,6 +41,13 @@ final class NodeProcess {
   }
 
   static NodeProcess start(String command, Path home, Map<String, String> env, List<String> systemProperties)
+      throws IOException {
+    return start(command, home, env, systemProperties, "");
+  }
+
+  /** As {@link #start(String, Path, Map, List)}, with {@code extraClasspath} (":dir/*...") after the node's own. */
+  static NodeProcess start(
+      String command, Path home, Map<String, String> env, List<String> systemProperties, String extraClasspath)
       throws IOException {
     int httpPort = freePort();
     Files.createDirectories(home);
@@ -44,7 +58,8 @@ final class NodeProcess {
     cmd.add("-Dagent-runtime.cassandra.lib-dir=" + System.getProperty("agent-runtime.cassandra.lib-dir"));
     cmd.addAll(systemProperties);
     cmd.add("-cp");
-    cmd.add(System.getProperty("agent-runtime.node.jar") + ":" + System.getProperty("agent-runtime.node.lib-dir") + "/*");
+    cmd.add(System.getProperty("agent-runtime.node.jar") + ":" + System.getProperty("agent-runtime.node.lib-dir") + "/*"
+        + extraClasspath);
     cmd.add("io.agentruntime.node.Main");
     cmd.add(command);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -55,7 +70,8 @@ final class NodeProcess {
     pb.environment().put("AGENT_RUNTIME_MANAGEMENT_PORT", Integer.toString(freePort()));
     pb.environment().putAll(env);
     int managementPort = Integer.parseInt(pb.environment().get("AGENT_RUNTIME_MANAGEMENT_PORT"));
-    return new NodeProcess(pb.start(), httpPort, managementPort, log);
+    int clusterPort = Integer.parseInt(pb.environment().get("AGENT_RUNTIME_CLUSTER_PORT"));
+    return new NodeProcess(pb.start(), httpPort, managementPort, clusterPort, log);
   }
 
   String baseUrl() {
@@ -94,6 +110,14 @@ final class NodeProcess {
     if (process.exitValue() != 143 && process.exitValue() != 0) {
       throw new AssertionError("the node exited with " + process.exitValue() + " on SIGTERM; output:\n" + tail());
     }
+  }
+
+  /** Waits for the process to end by itself (e.g. after leaving the cluster); its exit code. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("the node did not exit within " + timeout + "; output:\n" + tail());
+    }
+    return process.exitValue();
   }
 
   boolean isAlive() {

@@ -32,4 +32,22 @@ class NodeSettingsTest {
     assertEquals(new Address("pekko", "agent-runtime", "10.0.0.1", 25520), ClusterMembership.address("agent-runtime", "10.0.0.1:25520"));
     assertThrows(IllegalArgumentException.class, () -> ClusterMembership.address("agent-runtime", "no-port"));
   }
+
+  @Test
+  void theKubernetesProfileJoinsThroughBootstrapWithKubernetesApiDiscovery() {
+    var kubernetes = ConfigFactory.load("kubernetes");
+    NodeSettings settings = NodeSettings.fromConfig(kubernetes);
+    assertEquals(true, settings.clusterBootstrap());
+    assertEquals(false, settings.managedCassandra(), "production settings underneath");
+    assertEquals("kubernetes-api", kubernetes.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
+    assertEquals("management", kubernetes.getString("pekko.management.cluster.bootstrap.contact-point-discovery.port-name"));
+    assertEquals(false, NodeSettings.fromConfig(ConfigFactory.load("prod")).clusterBootstrap());
+  }
+
+  @Test
+  void seedNodesAndBootstrapExcludeEachOther() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new NodeSettings(false, false, List.of("10.0.0.1:25520"), true));
+    assertEquals(true, e.getMessage().contains("AGENT_RUNTIME_SEED_NODES"));
+  }
 }

@@ -13,6 +13,11 @@ final class TestNodes {
 
   /** The dev profile pointed at the test Cassandra and {@code keyspace}, on free ports. */
   static Config config(String keyspace, Path keysFile, Map<String, Object> more) {
+    return config(TestCassandra.get().config(keyspace), keysFile, more);
+  }
+
+  /** The dev profile pointed at the Cassandra of {@code cassandra} (agent-runtime.cassandra settings), on free ports. */
+  static Config config(Config cassandra, Path keysFile, Map<String, Object> more) {
     Config overrides =
         ConfigFactory.parseMap(more)
             .withFallback(
@@ -26,7 +31,7 @@ final class TestNodes {
                         "agent-runtime.http.keys-file", keysFile.toString(),
                         "pekko.coordinated-shutdown.exit-jvm", "off",
                         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off")))
-            .withFallback(TestCassandra.get().config(keyspace));
+            .withFallback(cassandra);
     return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResources("dev.conf")));
   }
 

@@ -60,10 +60,11 @@ public final class HttpApi {
     ApiKeys keys = ApiKeys.fromSettings(settings, system.dispatchers().lookup(DispatcherSelector.blocking()));
     Authenticator auth =
         new Authenticator(keys, new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst()));
-    RequestScope scope = new RequestScope(
-        new ErrorMapper(settings.retryAfter(), settings.maxBodyBytes()), settings.requestTimeout(), metrics);
+    ErrorMapper errors = new ErrorMapper(settings.retryAfter(), settings.maxBodyBytes());
+    RequestScope scope = new RequestScope(errors, settings.requestTimeout(), metrics);
     Route api = new ApiRoutes(
-        system, sessions, settings, auth, new HealthRoutes(readiness, settings.readinessTimeout())).routes();
+        system, sessions, settings, auth, new HealthRoutes(readiness, settings.readinessTimeout()),
+        errors.exceptionHandler()).routes();
     Route scraped = new MetricsRoutes(metrics).routes();
     return scope.around(() -> concat(scraped, api));
   }

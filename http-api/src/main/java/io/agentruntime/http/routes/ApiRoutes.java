@@ -13,6 +13,7 @@ import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.Sessions;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -33,9 +34,12 @@ public final class ApiRoutes {
   private final ApprovalRoutes approvals;
   private final EventRoutes events;
   private final OperatorRoutes operator;
+  private final NodeHeader nodeHeader;
 
+  /** @param errors turns failures into error responses here already, so that they get the node header */
   public ApiRoutes(
-      ActorSystem<?> system, Sessions sessions, HttpSettings settings, Authenticator auth, HealthRoutes health) {
+      ActorSystem<?> system, Sessions sessions, HttpSettings settings, Authenticator auth, HealthRoutes health,
+      ExceptionHandler errors) {
     SessionGateway gateway = new SessionGateway(sessions);
     JsonBody body = new JsonBody(settings.maxBodyBytes(), settings.bodyReadTimeout());
     TurnWaiter waiter = new TurnWaiter(gateway);
@@ -53,6 +57,7 @@ public final class ApiRoutes {
     this.approvals = new ApprovalRoutes(gateway, body);
     this.operator = new OperatorRoutes(gateway, body);
     this.events = new EventRoutes(gateway, new SessionEventStream(system, sessions, settings.events()));
+    this.nodeHeader = new NodeHeader(sessions, errors);
   }
 
   public Route routes() {
@@ -65,10 +70,10 @@ public final class ApiRoutes {
 
   private Route sessionRoutes(Principal principal) {
     return concat(
-        pathEnd(() -> sessions.collection(principal)),
+        pathEnd(() -> nodeHeader.collection(principal.tenant(), () -> sessions.collection(principal))),
         pathPrefix(segment(), rawId -> {
           String id = SessionRequest.checkedId(rawId);
-          return concat(
+          return nodeHeader.session(principal.tenant(), id, () -> concat(
               pathEnd(() -> sessions.session(principal, id)),
               pathPrefix("memory", () -> memory.routes(principal, id)),
               pathPrefix("tools", () -> tools.routes(principal, id)),
@@ -77,7 +82,7 @@ public final class ApiRoutes {
               pathPrefix("turns", () -> turns.routes(principal, id)),
               pathPrefix("approvals", () -> approvals.routes(principal, id)),
               pathPrefix("events", () -> events.routes(principal, id)),
-              operator.routes(principal, id));
+              operator.routes(principal, id)));
         }));
   }
 }

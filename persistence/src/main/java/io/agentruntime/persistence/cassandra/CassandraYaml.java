@@ -17,7 +17,11 @@ final class CassandraYaml {
 
   static String render(ManagedCassandraSettings s) {
     Path data = s.dataDir();
-    return String.join(
+    String founding = s.foundingToken().isEmpty()
+        ? ""
+        // A member of a new cluster: its own token, and nothing to stream from the others.
+        : "initial_token: " + s.foundingToken() + "\nauto_bootstrap: false\n";
+    return founding + String.join(
         "\n",
         "# Written by Agent Runtime at each start of the managed node; edits are overwritten.",
         "cluster_name: " + quote(CLUSTER_NAME),

@@ -14,6 +14,9 @@ import java.util.List;
  * @param commitlogSyncPeriod how often the commit log is synced: a write acknowledged less than
  *     this long before Cassandra is killed (-9, or a power loss) is lost on a single node
  * @param testMode trades durability of Cassandra's system tables for speed (tests only)
+ * @param foundingToken empty, or the token of a founding member of a new multi-node cluster: the
+ *     node takes this token and joins without bootstrapping (there is no data to stream yet), so
+ *     the nodes of a new cluster can start at once and the ring is balanced
  */
 public record ManagedCassandraSettings(
     String host,
@@ -29,7 +32,8 @@ public record ManagedCassandraSettings(
     Duration startTimeout,
     Duration stopTimeout,
     Duration commitlogSyncPeriod,
-    boolean testMode) {
+    boolean testMode,
+    String foundingToken) {
 
   public static final String CONFIG_PATH = "agent-runtime.cassandra.managed";
 
@@ -61,37 +65,45 @@ public record ManagedCassandraSettings(
         c.getDuration("start-timeout"),
         c.getDuration("stop-timeout"),
         c.getDuration("commitlog-sync-period"),
-        c.getBoolean("test-mode"));
+        c.getBoolean("test-mode"),
+        c.getString("founding-token"));
   }
 
   public ManagedCassandraSettings withPorts(int nativePort, int storagePort, int sslStoragePort) {
     return new ManagedCassandraSettings(
         host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode);
+        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, foundingToken);
   }
 
   public ManagedCassandraSettings withDataDir(Path dataDir) {
     return new ManagedCassandraSettings(
         host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode);
+        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, foundingToken);
   }
 
   public ManagedCassandraSettings withLibDir(Path libDir) {
     return new ManagedCassandraSettings(
         host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode);
+        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, foundingToken);
   }
 
   public ManagedCassandraSettings withCommitlogSyncPeriod(Duration commitlogSyncPeriod) {
     return new ManagedCassandraSettings(
         host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode);
+        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, foundingToken);
   }
 
   public ManagedCassandraSettings withTestMode(boolean testMode) {
     return new ManagedCassandraSettings(
         host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode);
+        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, foundingToken);
+  }
+
+  /** The same node at another address, with these seeds, as a founding member holding {@code token}. */
+  public ManagedCassandraSettings asFoundingMember(String host, List<String> seeds, String token) {
+    return new ManagedCassandraSettings(
+        host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
+        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, token);
   }
 
   /** The seeds as Cassandra's SimpleSeedProvider reads them: this node alone when none are set. */

@@ -115,8 +115,19 @@ public final class SchemaMigrator {
             .setConsistencyLevel(RECORD_CONSISTENCY));
   }
 
+  /**
+   * Runs a statement; after a schema change, waits until every Cassandra node has it, or the
+   * next statement may reach a coordinator that has not heard of the table yet.
+   */
   private static void execute(CqlSession session, String cql) {
     session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
+    // The driver checks agreement itself only while schema metadata is on, which migrate() turns off.
+    long deadline = System.nanoTime() + DDL_TIMEOUT.toNanos();
+    while (!session.checkSchemaAgreement()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the Cassandra nodes did not agree on the schema within " + DDL_TIMEOUT);
+      }
+    }
   }
 
   private static String resource(String name) {

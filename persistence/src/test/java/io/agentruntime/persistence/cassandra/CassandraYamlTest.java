@@ -51,13 +51,27 @@ class CassandraYamlTest {
     ManagedCassandraSettings s =
         new ManagedCassandraSettings(
             "127.0.0.2", List.of("127.0.0.1", "127.0.0.2"), 9042, 7000, 7001, dir, dir, Path.of("java"),
-            "256m", "512m", Duration.ofSeconds(90), Duration.ofSeconds(20), Duration.ofSeconds(1), false);
+            "256m", "512m", Duration.ofSeconds(90), Duration.ofSeconds(20), Duration.ofSeconds(1), false, "");
 
     String yaml = CassandraYaml.render(s);
 
     assertTrue(yaml.contains("      - seeds: '127.0.0.1,127.0.0.2'\n"));
     assertTrue(yaml.contains("listen_address: 127.0.0.2\n"));
     assertTrue(yaml.contains("rpc_address: 127.0.0.2\n"));
+    assertTrue(!yaml.contains("initial_token") && !yaml.contains("auto_bootstrap"), "a node that joins the usual way");
+  }
+
+  @Test
+  void aFoundingMemberOfANewClusterTakesItsTokenWithoutBootstrapping() {
+    ManagedCassandraSettings s = SettingsFixture.settings(dir)
+        .asFoundingMember("127.0.0.3", List.of("127.0.0.1:7000"), "3074457345618258602");
+
+    String yaml = CassandraYaml.render(s);
+
+    assertTrue(yaml.contains("initial_token: 3074457345618258602\n"), yaml);
+    assertTrue(yaml.contains("auto_bootstrap: false\n"), yaml);
+    assertTrue(yaml.contains("listen_address: 127.0.0.3\n"), yaml);
+    assertTrue(yaml.contains("      - seeds: '127.0.0.1:7000'\n"), yaml);
   }
 
   @Test

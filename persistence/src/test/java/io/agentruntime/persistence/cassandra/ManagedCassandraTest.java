@@ -41,7 +41,7 @@ class ManagedCassandraTest {
         new ManagedCassandraSettings(
             settings.host(), List.of(), settings.nativePort(), settings.storagePort(), settings.sslStoragePort(),
             settings.dataDir(), settings.libDir(), fakeJava, settings.heapMin(), settings.heapMax(),
-            settings.startTimeout(), settings.stopTimeout(), settings.commitlogSyncPeriod(), false);
+            settings.startTimeout(), settings.stopTimeout(), settings.commitlogSyncPeriod(), false, "");
 
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> ManagedCassandra.start(s));
 

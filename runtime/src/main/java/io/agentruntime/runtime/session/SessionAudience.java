@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -18,6 +19,12 @@ final class SessionAudience {
 
   private final Set<ActorRef<StreamItem>> followers = new HashSet<>();
   private final Map<String, List<ActorRef<SessionReply>>> turnWaiters = new HashMap<>();
+  private final UnaryOperator<SessionReply> hosted;
+
+  /** @param hosted wraps an answer as the entity wraps all its replies */
+  SessionAudience(UnaryOperator<SessionReply> hosted) {
+    this.hosted = hosted;
+  }
 
   /** True when the follower is new (and should be watched). */
   boolean follow(ActorRef<StreamItem> follower) {
@@ -53,7 +60,7 @@ final class SessionAudience {
       if (turn.isEmpty() || !turn.get().settled()) {
         return false;
       }
-      SessionReply answer = new SessionReply.TurnFound(turn.get());
+      SessionReply answer = hosted.apply(new SessionReply.TurnFound(turn.get()));
       waiting.getValue().forEach(w -> w.tell(answer));
       return true;
     });

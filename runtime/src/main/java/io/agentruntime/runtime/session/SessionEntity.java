@@ -70,8 +70,18 @@ public final class SessionEntity
    */
   public static Behavior<SessionCommand> create(
       String entityId, SessionRuntime runtime, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return create(entityId, runtime, shard, null);
+  }
+
+  /**
+   * @param node this node's cluster address as {@code host:port}: every reply is then wrapped in
+   *     {@link SessionReply.Hosted} naming it, so a client learns where its session lives (null:
+   *     plain replies)
+   */
+  public static Behavior<SessionCommand> create(
+      String entityId, SessionRuntime runtime, ActorRef<ClusterSharding.ShardCommand> shard, String node) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new SessionEntity(ctx, timers, entityId, runtime, shard)));
+        timers -> new SessionEntity(ctx, timers, entityId, runtime, shard, node)));
   }
 
   /** A session without models or tools: its turns fail with model_not_configured. */
@@ -99,7 +109,8 @@ public final class SessionEntity
   private final TurnDriver driver;
   private final TurnProgress progress;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final SessionAudience audience = new SessionAudience();
+  private final String node;
+  private final SessionAudience audience;
   private final EntityMetrics metrics;
   /** The status this entity last wrote to the directory (null before it wrote one). */
   private SessionStatus listedStatus;
@@ -109,7 +120,8 @@ public final class SessionEntity
       TimerScheduler<SessionCommand> timers,
       String entityId,
       SessionRuntime runtime,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      String node) {
     super(
         PersistenceId.of(TYPE_KEY.name(), entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -127,6 +139,8 @@ public final class SessionEntity
     this.driver = new TurnDriver(ctx, timers, runtime, entityId);
     this.progress = new TurnProgress(planner, clock);
     this.shard = shard;
+    this.node = node;
+    this.audience = new SessionAudience(this::hosted);
     this.metrics = new EntityMetrics(runtime.metrics());
     metrics.started();
   }
@@ -142,7 +156,7 @@ public final class SessionEntity
         newCommandHandlerWithReplyBuilder();
     b.forAnyState()
         .onCommand(CreateSession.class, this::onCreate)
-        .onCommand(DirectoryWritten.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
+        .onCommand(DirectoryWritten.class, (s, c) -> Effect().reply(c.replyTo(), hosted(c.reply())))
         .onCommand(GetSession.class, (s, c) -> read(s, c.caller(), c.replyTo(), this::current))
         .onCommand(GetTurn.class, (s, c) -> read(s, c.caller(), c.replyTo(), x -> turn(x, c.turnId())))
         .onCommand(ListTurns.class, (s, c) -> read(s, c.caller(), c.replyTo(), x -> turns(x, c)))
@@ -212,7 +226,7 @@ public final class SessionEntity
               && s.owner().user().equals(c.caller().user())
               && s.createdWith().equals(spec);
       return sameRequest
-          ? Effect().reply(c.replyTo(), current(s))
+          ? Effect().reply(c.replyTo(), hosted(current(s)))
           : reject(c.replyTo(), Problem.conflict("session_exists", "a different session exists under id " + sessionId));
     }
     Optional<Problem> problem = validation.spec(spec).or(() -> unknownModel(spec.agent())).or(() -> refusedHost(spec.tools()));
@@ -262,7 +276,7 @@ public final class SessionEntity
   private ReplyEffect<SessionEvent, SessionState> close(
       SessionState x, Caller caller, String reason, ActorRef<SessionReply> replyTo) {
     if (x.closed()) {
-      return Effect().reply(replyTo, current(x));
+      return Effect().reply(replyTo, hosted(current(x)));
     }
     Instant now = clock.instant();
     EventBatch batch = new EventBatch(x);
@@ -276,20 +290,20 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onSuspend(SessionState s, SessionCommand.SuspendSession c) {
     return operate(s, c.caller(), c.replyTo(), x -> x.suspended()
-        ? Effect().reply(c.replyTo(), current(x))
+        ? Effect().reply(c.replyTo(), hosted(current(x)))
         : persistAndShow(new SessionEvent.SessionSuspended(c.caller().user(), c.reason(), clock.instant()), c.replyTo()));
   }
 
   private ReplyEffect<SessionEvent, SessionState> onResume(SessionState s, SessionCommand.ResumeSession c) {
     return operate(s, c.caller(), c.replyTo(), x -> {
       if (!x.suspended()) {
-        return Effect().reply(c.replyTo(), current(x));
+        return Effect().reply(c.replyTo(), hosted(current(x)));
       }
       Instant now = clock.instant();
       EventBatch batch = new EventBatch(x);
       batch.add(new SessionEvent.SessionResumed(c.caller().user(), now));
       planner.startNextTurn(batch, now);
-      return persist(batch.events()).thenReply(c.replyTo(), this::current);
+      return persist(batch.events()).thenReply(c.replyTo(), next -> hosted(current(next)));
     });
   }
 
@@ -340,7 +354,7 @@ public final class SessionEntity
     if (shard != null) {
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
-    return Effect().reply(c.replyTo(), new SessionReply.Erased(sessionId));
+    return Effect().reply(c.replyTo(), hosted(new SessionReply.Erased(sessionId)));
   }
 
   /** Runs an operator's control of the session: the caller must be an operator of its tenant. */
@@ -417,7 +431,7 @@ public final class SessionEntity
       if (c.idempotencyKey() != null) {
         Optional<Turn> earlier = x.turnForIdempotencyKey(c.idempotencyKey());
         if (earlier.isPresent()) {
-          return Effect().reply(c.replyTo(), new SessionReply.TurnAccepted(earlier.get(), true));
+          return Effect().reply(c.replyTo(), hosted(new SessionReply.TurnAccepted(earlier.get(), true)));
         }
       }
       if (x.suspended()) {
@@ -451,7 +465,7 @@ public final class SessionEntity
       batch.add(new SessionEvent.UserMessageAccepted(turnId, c.content(), c.idempotencyKey(), c.caller().user(), now));
       planner.startNextTurn(batch, now);
       return persist(batch.events())
-          .thenReply(c.replyTo(), next -> new SessionReply.TurnAccepted(next.turn(turnId).orElseThrow(), false));
+          .thenReply(c.replyTo(), next -> hosted(new SessionReply.TurnAccepted(next.turn(turnId).orElseThrow(), false)));
     });
   }
 
@@ -473,7 +487,7 @@ public final class SessionEntity
         planner.startNextTurn(batch, now);
       }
       return persist(batch.events())
-          .thenReply(c.replyTo(), next -> new SessionReply.TurnFound(next.turn(c.turnId()).orElseThrow()));
+          .thenReply(c.replyTo(), next -> hosted(new SessionReply.TurnFound(next.turn(c.turnId()).orElseThrow())));
     });
   }
 
@@ -494,8 +508,8 @@ public final class SessionEntity
       if (!now.isBefore(approval.get().expiresAt())) {
         // The deadline passed before its timer fired: the approval is expired, whatever comes now.
         planner.expire(batch, approval.get(), now);
-        return persist(batch.events()).thenReply(c.replyTo(), next ->
-            new Rejected(Problem.conflict("approval_decided", "approval " + c.approvalId() + " expired at " + approval.get().expiresAt())));
+        return persist(batch.events()).thenReply(c.replyTo(), next -> hosted(
+            new Rejected(Problem.conflict("approval_decided", "approval " + c.approvalId() + " expired at " + approval.get().expiresAt()))));
       }
       Optional<Problem> problem = planner.decide(
           batch, approval.get(), c.decision(), c.comment(), c.result(), c.caller().user(), now);
@@ -503,7 +517,7 @@ public final class SessionEntity
         return reject(c.replyTo(), problem.get());
       }
       return persist(batch.events())
-          .thenReply(c.replyTo(), next -> new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow()));
+          .thenReply(c.replyTo(), next -> hosted(new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow())));
     });
   }
 
@@ -513,7 +527,7 @@ public final class SessionEntity
     }
     Optional<Turn> turn = s.turn(c.turnId());
     if (turn.isEmpty() || turn.get().settled()) {
-      return Effect().reply(c.replyTo(), turn(s, c.turnId()));
+      return Effect().reply(c.replyTo(), hosted(turn(s, c.turnId())));
     }
     audience.waitFor(c.turnId(), c.replyTo());
     return Effect().noReply();
@@ -590,7 +604,7 @@ public final class SessionEntity
     if (!s.exists() || !caller.maySee(s.owner())) {
       return reject(replyTo, missing(s));
     }
-    return Effect().reply(replyTo, answer.apply(s));
+    return Effect().reply(replyTo, hosted(answer.apply(s)));
   }
 
   /** Runs a write the caller may make, in any state of an existing session. */
@@ -618,11 +632,11 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> persistAndShow(SessionEvent event, ActorRef<SessionReply> replyTo) {
-    return persist(List.of(event)).thenReply(replyTo, this::current);
+    return persist(List.of(event)).thenReply(replyTo, next -> hosted(current(next)));
   }
 
   private ReplyEffect<SessionEvent, SessionState> reject(ActorRef<SessionReply> replyTo, Problem problem) {
-    return Effect().reply(replyTo, new Rejected(problem));
+    return Effect().reply(replyTo, hosted(new Rejected(problem)));
   }
 
   /**
@@ -657,6 +671,10 @@ public final class SessionEntity
 
   private SessionSummary summary(SessionState s) {
     return new SessionSummary(tenant, sessionId, s.owner().user(), s.status().wireName(), s.createdAt(), s.updatedAt());
+  }
+
+  private SessionReply hosted(SessionReply reply) {
+    return node == null ? reply : new SessionReply.Hosted(node, reply);
   }
 
   private SessionReply current(SessionState s) {

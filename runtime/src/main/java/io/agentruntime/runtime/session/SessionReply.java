@@ -1,5 +1,7 @@
 package io.agentruntime.runtime.session;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.agentruntime.runtime.CborSerializable;
 import java.util.List;
 
@@ -44,4 +46,27 @@ public sealed interface SessionReply extends CborSerializable {
   record Subscribed(long lastSeq) implements SessionReply {}
 
   record Rejected(Problem problem) implements SessionReply {}
+
+  /**
+   * Any of the other replies, from the entity on the node {@code node} ({@code host:port} of its
+   * cluster address). {@link Sessions#ask} unwraps it.
+   */
+  record Hosted(
+      String node,
+      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+          @JsonSubTypes({
+            @JsonSubTypes.Type(value = Created.class, name = "created"),
+            @JsonSubTypes.Type(value = Current.class, name = "current"),
+            @JsonSubTypes.Type(value = TurnAccepted.class, name = "turn_accepted"),
+            @JsonSubTypes.Type(value = TurnFound.class, name = "turn_found"),
+            @JsonSubTypes.Type(value = TurnList.class, name = "turn_list"),
+            @JsonSubTypes.Type(value = TranscriptFound.class, name = "transcript_found"),
+            @JsonSubTypes.Type(value = ApprovalList.class, name = "approval_list"),
+            @JsonSubTypes.Type(value = ApprovalDecided.class, name = "approval_decided"),
+            @JsonSubTypes.Type(value = Subscribed.class, name = "subscribed"),
+            @JsonSubTypes.Type(value = Erased.class, name = "erased"),
+            @JsonSubTypes.Type(value = Rejected.class, name = "rejected")
+          })
+          SessionReply reply)
+      implements SessionReply {}
 }

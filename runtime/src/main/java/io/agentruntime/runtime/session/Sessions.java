@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
@@ -22,34 +23,35 @@ public final class Sessions {
   private final SessionDirectory directory;
 
   private final io.agentruntime.runtime.tools.ToolExecutor tools;
+  private final SessionHosts hosts;
 
   private Sessions(
-      ClusterSharding sharding, SessionSettings settings, SessionDirectory directory,
+      ActorSystem<?> system, SessionSettings settings, SessionDirectory directory,
       io.agentruntime.runtime.tools.ToolExecutor tools) {
-    this.sharding = sharding;
+    this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.directory = directory;
     this.tools = tools;
+    this.hosts = new SessionHosts(system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
   }
 
   /** Sessions that call no model and no tool: for tests of everything but the agent loop. */
   public static Sessions start(ActorSystem<?> system, SessionSettings settings, SessionDirectory directory) {
-    ClusterSharding sharding = ClusterSharding.get(system);
     Clock clock = Clock.systemUTC();
-    sharding.init(
+    ClusterSharding.get(system).init(
         Entity.of(
             SessionEntity.TYPE_KEY,
             ctx -> SessionEntity.create(ctx.getEntityId(), settings, directory, clock)));
-    return new Sessions(sharding, settings, directory, null);
+    return new Sessions(system, settings, directory, null);
   }
 
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(
+    String node = SessionHosts.nodeName(Cluster.get(system).selfMember().address());
+    ClusterSharding.get(system).init(
         Entity.of(
             SessionEntity.TYPE_KEY,
-            ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard())));
-    return new Sessions(sharding, runtime.settings(), runtime.directory(), runtime.tools());
+            ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard(), node)));
+    return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools());
   }
 
   /**
@@ -64,9 +66,19 @@ public final class Sessions {
   /** As {@link #ask(String, String, Function)}, waiting at most {@code timeout}. */
   public CompletionStage<SessionReply> ask(
       String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command, java.time.Duration timeout) {
+    String entityId = SessionEntity.entityId(tenant, sessionId);
     return sharding
-        .entityRefFor(SessionEntity.TYPE_KEY, SessionEntity.entityId(tenant, sessionId))
-        .ask(command::apply, timeout);
+        .entityRefFor(SessionEntity.TYPE_KEY, entityId)
+        .ask(command::apply, timeout)
+        .thenApply(reply -> hosts.unwrap(entityId, reply));
+  }
+
+  /**
+   * The node ({@code host:port} of its cluster address) that hosted the session when it last
+   * answered through this node; empty before it has.
+   */
+  public Optional<String> hostOf(String tenant, String sessionId) {
+    return hosts.hostOf(SessionEntity.entityId(tenant, sessionId));
   }
 
   /**
