@@ -63,16 +63,15 @@ class OperatorApiTest {
   }
 
   @Test
-  void aSuspendedSessionRefusesMessagesAndResumesWhereItStood() {
+  void aSuspendedSessionRefusesMessagesAndResumesWhereItStood() throws InterruptedException {
     String id = runningSession();
     String session = "/v1/sessions/" + id;
-    assertTrue(listed("running").contains(id), "the listing by status knows the turn runs");
+    ApiKeysTest.eventually(() -> listed("running").contains(id)); // the listing by status knows the turn runs
 
     Response suspended = api.post(OLGA, session + "/suspend", "{\"reason\": \"incident 7\"}");
     assertEquals(200, suspended.status(), suspended.toString());
     assertEquals("suspended", suspended.json().get("status").asText());
-    assertTrue(listed("suspended").contains(id));
-    assertTrue(!listed("running").contains(id));
+    ApiKeysTest.eventually(() -> listed("suspended").contains(id) && !listed("running").contains(id));
 
     Response refused = api.post(ADA, session + "/messages", "{\"content\": \"more\"}");
     assertEquals(409, refused.status(), refused.toString());
@@ -83,7 +82,7 @@ class OperatorApiTest {
     assertEquals(200, resumed.status(), resumed.toString());
     assertEquals("running", resumed.json().get("status").asText());
     assertEquals("running", resumed.json().at("/currentTurn/status").asText(), "the same turn goes on");
-    assertTrue(listed("running").contains(id));
+    ApiKeysTest.eventually(() -> listed("running").contains(id));
     assertEquals(202, api.post(ADA, session + "/messages", "{\"content\": \"more\"}").status());
   }
 

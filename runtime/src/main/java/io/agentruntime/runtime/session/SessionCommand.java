@@ -171,6 +171,9 @@ public sealed interface SessionCommand extends CborSerializable {
   /** Internal: an approval's deadline may have passed. */
   record ApprovalDeadlinePassed(String approvalId) implements SessionCommand {}
 
+  /** Internal: write the status to the directory if it changed since the last write. */
+  record ListStatus() implements SessionCommand {}
+
   /** Internal: the session may have been idle long enough to stop. */
   record IdleCheck() implements SessionCommand {}
 

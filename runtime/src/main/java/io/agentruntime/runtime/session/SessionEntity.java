@@ -64,6 +64,8 @@ public final class SessionEntity
   public static final EntityTypeKey<SessionCommand> TYPE_KEY =
       EntityTypeKey.create(SessionCommand.class, "Session");
 
+  private static final String LIST_STATUS = "list-status";
+
   /**
    * @param shard the shard hosting the entity, to passivate through when idle (null outside
    *     sharding, e.g. in tests)
@@ -112,6 +114,7 @@ public final class SessionEntity
   private final String node;
   private final SessionAudience audience;
   private final EntityMetrics metrics;
+  private final TimerScheduler<SessionCommand> timers;
   /** The status this entity last wrote to the directory (null before it wrote one). */
   private SessionStatus listedStatus;
 
@@ -142,6 +145,7 @@ public final class SessionEntity
     this.node = node;
     this.audience = new SessionAudience(this::hosted);
     this.metrics = new EntityMetrics(runtime.metrics());
+    this.timers = timers;
     metrics.started();
   }
 
@@ -202,6 +206,10 @@ public final class SessionEntity
             (s, c) -> s.suspended() ? Effect().noReply() : act(s, progress.turnDeadlinePassed(s, c)))
         .onCommand(SessionCommand.ApprovalDeadlinePassed.class, (s, c) -> act(s, progress.approvalDeadlinePassed(s, c)))
         .onCommand(SessionCommand.IdleCheck.class, (s, c) -> onIdleCheck(s))
+        .onCommand(SessionCommand.ListStatus.class, (s, c) -> {
+          writeStatus(s);
+          return Effect().noReply();
+        })
         .onCommand(SessionCommand.Subscribe.class, this::onSubscribe)
         .onCommand(SessionCommand.AwaitTurn.class, this::onAwaitTurn)
         .onCommand(SessionCommand.Unsubscribe.class, (s, c) -> {
@@ -641,19 +649,33 @@ public final class SessionEntity
 
   /**
    * Keeps the directory's status current: a change of status is written there after it was
-   * journaled, without holding the reply (a lost write is healed by the next change or recovery).
-   * Creation and closing are written by {@link #announce}, which the reply waits for.
+   * journaled (after the status listing delay, if it still stands), never holding a reply; a lost
+   * write is healed by the next change or the next recovery. Creation and closing are written by
+   * {@link #announce}, which the reply waits for.
    */
   private void listStatus(SessionState next, List<SessionEvent> events) {
     boolean announced = events.stream().anyMatch(e -> e instanceof SessionCreated || e instanceof SessionClosed);
-    if (!next.exists() || announced || next.status() == listedStatus) {
+    if (!next.exists() || announced) {
       return;
     }
-    listedStatus = next.status();
-    directory.upsert(summary(next)).whenComplete((done, failure) -> {
+    if (next.status() == listedStatus) {
+      timers.cancel(LIST_STATUS);
+    } else if (settings.statusListingDelay().isZero()) {
+      writeStatus(next);
+    } else if (!timers.isTimerActive(LIST_STATUS)) {
+      timers.startSingleTimer(LIST_STATUS, new SessionCommand.ListStatus(), settings.statusListingDelay());
+    }
+  }
+
+  private void writeStatus(SessionState s) {
+    if (!s.exists() || s.status() == listedStatus) {
+      return;
+    }
+    listedStatus = s.status();
+    directory.upsert(summary(s)).whenComplete((done, failure) -> {
       if (failure != null) {
         ctx.getLog().warn("Directory write of status {} for session {} failed: {}",
-            next.status().wireName(), sessionId, failure.toString());
+            s.status().wireName(), sessionId, failure.toString());
       }
     });
   }
@@ -661,6 +683,7 @@ public final class SessionEntity
   /** Replies only once the directory knows the change, so a listing never misses an acknowledged session. */
   private void announce(SessionState s, SessionReply reply, ActorRef<SessionReply> replyTo) {
     listedStatus = s.status();
+    timers.cancel(LIST_STATUS);
     ctx.pipeToSelf(directory.upsert(summary(s)), (done, failure) -> {
       if (failure != null) {
         ctx.getLog().warn("Directory write for session {} failed; it is repeated on the next recovery", sessionId, failure);

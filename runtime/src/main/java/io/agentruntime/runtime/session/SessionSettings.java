@@ -15,13 +15,14 @@ public record SessionSettings(
     int maxTools,
     int maxMetadataEntries,
     Duration askTimeout,
-    int maxQueuedMessages) {
+    int maxQueuedMessages,
+    Duration statusListingDelay) {
 
   public SessionSettings(
       int snapshotEvery, int keepSnapshots, Limits defaultLimits, int maxInstructionsChars, int maxMessageChars,
       int maxMemoryEntries, int maxMemoryValueBytes, int maxTools, int maxMetadataEntries, Duration askTimeout) {
     this(snapshotEvery, keepSnapshots, defaultLimits, maxInstructionsChars, maxMessageChars, maxMemoryEntries,
-        maxMemoryValueBytes, maxTools, maxMetadataEntries, askTimeout, 100);
+        maxMemoryValueBytes, maxTools, maxMetadataEntries, askTimeout, 100, Duration.ZERO);
   }
 
   public static SessionSettings fromConfig(Config root) {
@@ -40,6 +41,7 @@ public record SessionSettings(
         c.getInt("max-tools"),
         c.getInt("max-metadata-entries"),
         c.getDuration("ask-timeout"),
-        c.getInt("max-queued-messages"));
+        c.getInt("max-queued-messages"),
+        c.getDuration("status-listing-delay"));
   }
 }

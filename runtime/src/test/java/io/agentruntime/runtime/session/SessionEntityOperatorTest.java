@@ -106,6 +106,17 @@ class SessionEntityOperatorTest extends AgentLoopTestSupport {
   }
 
   @Test
+  void aTurnThatEndsWithinTheListingDelayWritesNoStatus() throws InterruptedException {
+    int before = directory.writes().size();
+    Turn turn = send("quick");
+    model.call(1).answer("done");
+    awaitState(s -> turn(turn.id()).status() == TurnStatus.COMPLETED);
+    Thread.sleep(settings.statusListingDelay().toMillis() * 2);
+    assertEquals(before, directory.writes().size(), "running -> idle within the delay: " + directory.writes());
+    awaitListed("idle");
+  }
+
+  @Test
   void erasingDeletesEverythingButATombstoneAndRefusesTheIdForGood() {
     send("think");
     model.call(1).answer("done");

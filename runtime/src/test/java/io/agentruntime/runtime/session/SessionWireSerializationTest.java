@@ -114,7 +114,8 @@ class SessionWireSerializationTest {
         new SessionCommand.ToolFinished("turn_1", "call_2", new ToolResult.Failed("tool_http_error", "HTTP 502")),
         new SessionCommand.TurnDeadlinePassed("turn_1"),
         new SessionCommand.ApprovalDeadlinePassed("appr_1"),
-        new SessionCommand.IdleCheck());
+        new SessionCommand.IdleCheck(),
+        new SessionCommand.ListStatus());
   }
 
   /** Commands that carry a follower besides the one to reply to. */
