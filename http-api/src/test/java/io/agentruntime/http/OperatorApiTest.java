@@ -80,6 +80,13 @@ class OperatorApiTest {
 
     Response resumed = api.post(OLGA, session + "/resume", null);
     assertEquals(200, resumed.status(), resumed.toString());
+    try (SseClient sse = SseClient.open(api, ADA, session + "/events")) {
+      List<SseClient.Event> events = sse.until(e -> "session_resumed".equals(e.type()));
+      SseClient.Event suspendedEvent = events.stream().filter(e -> "session_suspended".equals(e.type())).findFirst().orElseThrow();
+      assertEquals("olga", suspendedEvent.json().get("by").asText());
+      assertEquals("incident 7", suspendedEvent.json().get("reason").asText());
+      assertEquals("olga", events.get(events.size() - 1).json().get("by").asText());
+    }
     assertEquals("running", resumed.json().get("status").asText());
     assertEquals("running", resumed.json().at("/currentTurn/status").asText(), "the same turn goes on");
     ApiKeysTest.eventually(() -> listed("running").contains(id));
