@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,41 +35,34 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterProcessIntegrationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int SHARDS = 100;
   private static final List<String> SESSIONS = IntStream.range(0, 24).mapToObj(i -> "s" + i).toList();
 
   @TempDir Path home;
   private final RecordingToolServer tools = RecordingToolServer.start();
-  private final List<NodeProcess> nodes = new ArrayList<>();
-  /** The nodes a load balancer would send to: ready once, and still alive. */
-  private final List<NodeProcess> serving = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final String keyspace = TestCassandra.uniqueKeyspaceName("cluster_it");
-  private Path keys;
-  private int seedPort;
+  private ProcessCluster cluster;
+  private List<NodeProcess> nodes;
 
   @AfterEach
   void stop() throws Exception {
-    for (NodeProcess node : nodes) {
-      if (node.isAlive()) {
-        node.terminate(Duration.ofSeconds(60));
-      }
+    if (cluster != null) {
+      cluster.close();
     }
     tools.close();
   }
 
   @Test
   void sessionsSurviveACrashAScaleOutAndAGracefulLeave() throws Exception {
-    keys = TestKeysFile.write(home);
-    seedPort = NodeProcess.freePort();
+    cluster = new ProcessCluster(home);
+    nodes = cluster.nodes;
     for (int i = 0; i < 3; i++) {
-      startNode(i);
+      cluster.startNode();
     }
-    awaitMembersUp(3);
+    cluster.awaitMembersUp(3);
 
     anyNodeServesAnySessionAndNamesItsHost();
     turnsInFlightCompleteAfterTheirNodeIsKilled();
 
-    try (SteadyTraffic traffic = SteadyTraffic.start(SESSIONS, this::servingUrls, TestKeysFile.ADA)) {
+    try (SteadyTraffic traffic = SteadyTraffic.start(SESSIONS, cluster::servingUrls, TestKeysFile.ADA)) {
       Thread.sleep(2_000);
       System.out.println("CLUSTER steady traffic before scale-out: " + traffic.takeSummary());
 
@@ -78,7 +70,7 @@ class ClusterProcessIntegrationTest {
       aNodeLeavesGracefullyUnderTraffic(traffic);
       traffic.close();
 
-      HttpClientSupport reader = client(0);
+      HttpClientSupport reader = cluster.client(0);
       for (Map.Entry<String, Integer> ack : traffic.acknowledged().entrySet()) {
         JsonNode session = JSON.readTree(reader.get("/v1/sessions/" + ack.getKey()).body());
         assertEquals(ack.getValue().intValue(), session.at("/memory/traffic").asInt(),
@@ -88,27 +80,27 @@ class ClusterProcessIntegrationTest {
 
     for (String session : SESSIONS) {
       // Throws when a writer wrote again after another took over, or an event is missing.
-      JournalWriters.runs(TestCassandra.get().session(), keyspace, "Session|" + SessionEntity.entityId("acme", session));
+      JournalWriters.runs(TestCassandra.get().session(), cluster.keyspace(), "Session|" + SessionEntity.entityId("acme", session));
     }
   }
 
   private void anyNodeServesAnySessionAndNamesItsHost() throws Exception {
-    HttpClientSupport viaFirst = client(0);
+    HttpClientSupport viaFirst = cluster.client(0);
     for (String session : SESSIONS) {
       assertEquals(201, viaFirst.put("/v1/sessions/" + session,
           "{\"memory\": {\"n\": 1}, \"permissions\": {\"tools\": {\"*\": \"allow\"}}}").statusCode());
     }
     for (String session : SESSIONS) {
       HttpResponse<String> first = viaFirst.get("/v1/sessions/" + session);
-      String host = nodes.get(hostOf(session)).clusterAddress();
+      String host = nodes.get(cluster.hostOf(session)).clusterAddress();
       for (int n = 0; n < nodes.size(); n++) {
-        HttpResponse<String> answer = client(n).get("/v1/sessions/" + session);
+        HttpResponse<String> answer = cluster.client(n).get("/v1/sessions/" + session);
         assertEquals(first.body(), answer.body(), "node " + n + " serves session " + session);
         assertEquals(host, answer.headers().firstValue("X-Agent-Node").orElse(null),
             "node " + n + " names the host of " + session);
       }
     }
-    assertTrue(hostingNodes().size() >= 2, "sessions spread over the nodes: " + hostingNodes());
+    assertTrue(cluster.hostingNodes().size() >= 2, "sessions spread over the nodes: " + cluster.hostingNodes());
   }
 
   /**
@@ -123,7 +115,7 @@ class ClusterProcessIntegrationTest {
     int victim = -1;
     List<String> onVictim = new ArrayList<>();
     for (String session : SESSIONS) {
-      int host = hostOf(session);
+      int host = cluster.hostOf(session);
       if (host > 0 && (victim < 0 || host == victim)) {
         victim = host;
         onVictim.add(session);
@@ -133,7 +125,7 @@ class ClusterProcessIntegrationTest {
     List<String> turnSessions = onVictim.subList(0, 2);
     String idleSession = onVictim.get(2);
 
-    HttpClientSupport viaFirst = client(0);
+    HttpClientSupport viaFirst = cluster.client(0);
     Map<String, String> turns = new LinkedHashMap<>();
     for (String session : turnSessions) {
       assertEquals(200, viaFirst.put("/v1/sessions/" + session + "/tools/slow",
@@ -148,7 +140,7 @@ class ClusterProcessIntegrationTest {
     nodes.get(victim).kill();
 
     // A client request to another session of the dead node: answered once the shard is back.
-    HttpClientSupport survivor = client(0);
+    HttpClientSupport survivor = cluster.client(0);
     long firstAnswerMillis = -1;
     while (firstAnswerMillis < 0 && System.nanoTime() - killedAt < Duration.ofSeconds(60).toNanos()) {
       if (quickGet(nodes.get(0).baseUrl(), "/v1/sessions/" + idleSession) == 200) {
@@ -185,10 +177,10 @@ class ClusterProcessIntegrationTest {
 
   private void aFourthNodeTakesShardsUnderTraffic(SteadyTraffic traffic) throws Exception {
     long started = System.nanoTime();
-    NodeProcess added = startNode(nodes.size());
+    NodeProcess added = cluster.startNode();
     int index = nodes.indexOf(added);
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (shardsOf(index).isEmpty()) {
+    while (cluster.shardsOf(index).isEmpty()) {
       assertTrue(System.nanoTime() < deadline, "the new node took no shard");
       Thread.sleep(250);
     }
@@ -203,7 +195,7 @@ class ClusterProcessIntegrationTest {
   private void aNodeLeavesGracefullyUnderTraffic(SteadyTraffic traffic) throws Exception {
     int leaving = -1;
     for (int n = 1; n < nodes.size() && leaving < 0; n++) {
-      if (nodes.get(n).isAlive() && !shardsOf(n).isEmpty()) {
+      if (nodes.get(n).isAlive() && !cluster.shardsOf(n).isEmpty()) {
         leaving = n;
       }
     }
@@ -211,7 +203,7 @@ class ClusterProcessIntegrationTest {
     NodeProcess node = nodes.get(leaving);
     List<String> movers = new ArrayList<>();
     for (String session : SESSIONS) {
-      if (hostOf(session) == leaving) {
+      if (cluster.hostOf(session) == leaving) {
         movers.add(session);
       }
     }
@@ -239,29 +231,6 @@ class ClusterProcessIntegrationTest {
     assertEquals(0, during.failedForGood(), "no write failed for good during the leave: " + during);
   }
 
-  private NodeProcess startNode(int index) throws Exception {
-    Map<String, String> env = new HashMap<>(Map.of(
-        "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
-        "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
-        "AGENT_RUNTIME_MIGRATE_ON_START", Boolean.toString(index == 0),
-        "AGENT_RUNTIME_RATE_LIMIT", "0",
-        "AGENT_RUNTIME_SEED_NODES", "127.0.0.1:" + seedPort));
-    if (index == 0) {
-      env.put("AGENT_RUNTIME_CLUSTER_PORT", Integer.toString(seedPort));
-    }
-    NodeProcess node = NodeProcess.start("node", home.resolve("node" + index), env,
-        List.of("-Dagent-runtime.cassandra.keyspace=" + keyspace, "-Dagent-runtime.node-name=node" + index));
-    nodes.add(node);
-    node.awaitReady(Duration.ofSeconds(90));
-    serving.add(node);
-    return node;
-  }
-
-  /** The base URLs of the nodes that have been ready and are alive now. */
-  private List<String> servingUrls() {
-    return serving.stream().filter(NodeProcess::isAlive).map(NodeProcess::baseUrl).toList();
-  }
-
   private static int quickGet(String baseUrl, String path) {
     try {
       return new HttpClientSupport(baseUrl, TestKeysFile.ADA).send(
@@ -275,50 +244,5 @@ class ClusterProcessIntegrationTest {
     HttpResponse<String> answer = new HttpClientSupport(baseUrl, TestKeysFile.ADA).get(path);
     assertEquals(200, answer.statusCode(), answer.body());
     return answer.headers().firstValue("X-Agent-Node").orElse(null);
-  }
-
-  private HttpClientSupport client(int node) {
-    return new HttpClientSupport(nodes.get(node).baseUrl(), TestKeysFile.ADA);
-  }
-
-  private void awaitMembersUp(int count) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      String members = new HttpClientSupport(nodes.get(0).managementUrl(), null).get("/cluster/members").body();
-      if (members.split("\"status\":\"Up\"", -1).length - 1 == count) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("the cluster did not reach " + count + " Up members");
-  }
-
-  /** Which node's shard region holds the session's shard (read from each node's management). */
-  private int hostOf(String sessionId) throws Exception {
-    String shard = Integer.toString(Math.abs(SessionEntity.entityId("acme", sessionId).hashCode() % SHARDS));
-    for (int n = 0; n < nodes.size(); n++) {
-      if (nodes.get(n).isAlive() && shardsOf(n).contains(shard)) {
-        return n;
-      }
-    }
-    return -1;
-  }
-
-  private List<Integer> hostingNodes() throws Exception {
-    List<Integer> hosting = new ArrayList<>();
-    for (int n = 0; n < nodes.size(); n++) {
-      if (nodes.get(n).isAlive() && !shardsOf(n).isEmpty()) {
-        hosting.add(n);
-      }
-    }
-    return hosting;
-  }
-
-  private List<String> shardsOf(int node) throws Exception {
-    JsonNode regions = JSON.readTree(
-        new HttpClientSupport(nodes.get(node).managementUrl(), null).get("/cluster/shards/Session").body()).path("regions");
-    List<String> shards = new ArrayList<>();
-    regions.forEach(r -> shards.add(r.path("shardId").asText()));
-    return shards;
   }
 }

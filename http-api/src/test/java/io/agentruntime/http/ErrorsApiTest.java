@@ -90,9 +90,13 @@ class ErrorsApiTest {
   }
 
   @Test
-  void aBodyOverTheLimitIs413() {
-    String big = "{\"content\": \"" + "x".repeat((int) node.settings.maxBodyBytes()) + "\"}";
-    assertError(api.post(ADA, "/v1/sessions", big), 413, "body_too_large");
+  void aBodyOverTheLimitIs413() throws Exception {
+    // Refused from its Content-Length alone: the answer comes before the body is sent. (A client
+    // that sends the whole body first may see the connection close before it reads the answer.)
+    String announced = api.raw("POST /v1/sessions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + ADA
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + (node.settings.maxBodyBytes() + 1) + "\r\n\r\n{");
+    assertTrue(announced.startsWith("HTTP/1.1 413"), announced);
+    assertTrue(announced.contains("\"code\":\"body_too_large\""), announced);
 
     // Without a Content-Length (chunked), the limit holds as the body streams in.
     byte[] bytes = ("{\"x\": \"" + "x".repeat((int) node.settings.maxBodyBytes()) + "\"}").getBytes();
