@@ -89,10 +89,11 @@ class CassandraReplicaLossIntegrationTest {
     node.stop(Duration.ofSeconds(30));
     node = Node.start(config);
     HttpClientSupport again = new HttpClientSupport(TestNodes.baseUrl(node), TestKeysFile.ADA);
+    // Until Cassandra convicts the dead replica, a QUORUM read that picked it times out: 503, retry.
     Map<String, List<String>> messages = new HashMap<>();
     for (String session : SESSIONS) {
       List<String> contents = new ArrayList<>();
-      JSON.readTree(again.get("/v1/sessions/" + session + "/messages").body()).path("messages")
+      JSON.readTree(readPatiently(again, "/v1/sessions/" + session + "/messages")).path("messages")
           .forEach(m -> contents.add(m.path("content").asText()));
       messages.put(session, contents);
     }
@@ -101,7 +102,7 @@ class CassandraReplicaLossIntegrationTest {
           "acknowledged message '" + step.content() + "' of " + step.session() + " is in the journal");
     }
     for (String session : SESSIONS) {
-      JsonNode memory = JSON.readTree(again.get("/v1/sessions/" + session + "/memory").body());
+      JsonNode memory = JSON.readTree(readPatiently(again, "/v1/sessions/" + session + "/memory"));
       Integer last = workflow.lastMemory.get(session);
       if (last != null) {
         assertEquals(last.intValue(), memory.path("step").asInt(), "the last acknowledged memory write of " + session);
@@ -109,6 +110,17 @@ class CassandraReplicaLossIntegrationTest {
     }
     System.out.printf("CASSANDRA kill at +%d ms; %d acknowledged steps all read back%n",
         Duration.ofNanos(System.nanoTime() - killedAt).toMillis(), workflow.acknowledged.size());
+  }
+
+  private static String readPatiently(HttpClientSupport client, String path) throws InterruptedException {
+    long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    HttpResponse<String> answer = client.get(path);
+    while (answer.statusCode() == 503 && System.nanoTime() < giveUp) {
+      Thread.sleep(200);
+      answer = client.get(path);
+    }
+    assertEquals(200, answer.statusCode(), path + ": " + answer.body());
+    return answer.body();
   }
 
   record Step(String session, String content) {}

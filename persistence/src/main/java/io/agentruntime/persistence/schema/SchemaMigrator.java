@@ -99,9 +99,38 @@ public final class SchemaMigrator {
   public Map<Integer, String> appliedVersions(CqlSession session) {
     SimpleStatement select =
         SimpleStatement.newInstance("SELECT version, checksum FROM " + settings.keyspace() + ".schema_migrations")
-            .setConsistencyLevel(RECORD_CONSISTENCY);
-    return session.execute(select).all().stream()
+            .setConsistencyLevel(RECORD_CONSISTENCY)
+            .setIdempotent(true);
+    return readPatiently(session, select).all().stream()
         .collect(Collectors.toMap((Row r) -> r.getInt("version"), (Row r) -> r.getString("checksum")));
+  }
+
+  /**
+   * A read that tries again for a while: right after a Cassandra node dies its peers take some
+   * seconds to convict it, and a QUORUM read they send to it times out meanwhile, though two
+   * replicas are up. A node starting then should wait that out rather than fail.
+   */
+  private static com.datastax.oss.driver.api.core.cql.ResultSet readPatiently(CqlSession session, SimpleStatement read) {
+    long deadline = System.nanoTime() + DDL_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        return session.execute(read);
+      } catch (com.datastax.oss.driver.api.core.DriverTimeoutException
+          | com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException
+          | com.datastax.oss.driver.api.core.servererrors.UnavailableException
+          | com.datastax.oss.driver.api.core.AllNodesFailedException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        log.warn("Reading the applied schema versions failed ({}); trying again", e.getMessage());
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   private void apply(CqlSession session, Migration m) {
