@@ -15,18 +15,23 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Health, readiness and the OpenAPI document, none of which needs a key. */
+/** Health, readiness, metrics and the OpenAPI document, none of which needs a key. */
 class OperationsApiTest {
 
   private static final Set<String> ROUTES = new TreeSet<>(List.of(
       "GET /health/alive",
       "GET /health/ready",
+      "GET /metrics",
       "GET /v1/openapi.json",
       "POST /v1/sessions",
       "GET /v1/sessions",
       "GET /v1/sessions/{id}",
       "PUT /v1/sessions/{id}",
       "DELETE /v1/sessions/{id}",
+      "POST /v1/sessions/{id}/suspend",
+      "POST /v1/sessions/{id}/resume",
+      "POST /v1/sessions/{id}/terminate",
+      "POST /v1/sessions/{id}/erase",
       "GET /v1/sessions/{id}/memory",
       "GET /v1/sessions/{id}/memory/{key}",
       "PUT /v1/sessions/{id}/memory/{key}",

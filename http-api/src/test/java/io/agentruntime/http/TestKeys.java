@@ -18,8 +18,9 @@ final class TestKeys {
   static final String BOB = "key-bob";
   static final String OLGA = "key-olga";
   static final String IVAN = "key-ivan";
-  /** Tenant globex: gus (user). */
+  /** Tenant globex: gus (user), otto (operator). */
   static final String GUS = "key-gus";
+  static final String OTTO = "key-otto";
 
   record Entry(String key, String tenant, String user, List<String> roles) {}
 
@@ -28,7 +29,8 @@ final class TestKeys {
       new Entry(BOB, "acme", "bob", List.of("user")),
       new Entry(OLGA, "acme", "olga", List.of("operator")),
       new Entry(IVAN, "acme", "ivan", List.of("approver")),
-      new Entry(GUS, "globex", "gus", List.of("user")));
+      new Entry(GUS, "globex", "gus", List.of("user")),
+      new Entry(OTTO, "globex", "otto", List.of("operator")));
 
   private TestKeys() {}
 
