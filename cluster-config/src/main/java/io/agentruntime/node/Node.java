@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import io.agentruntime.http.HttpApi;
 import io.agentruntime.http.HttpServer;
+import io.agentruntime.http.metrics.NodeMetrics;
 import io.agentruntime.persistence.cassandra.CassandraReadiness;
 import io.agentruntime.persistence.cassandra.CqlSessions;
 import io.agentruntime.persistence.cassandra.ManagedCassandra;
@@ -85,8 +86,10 @@ public final class Node {
 
       RoutingToolExecutor tools = RoutingToolExecutor.create(
           ToolSettings.fromConfig(config), JacksonObjectMapperProvider.get(system).getOrCreate("agent-runtime-tools", Optional.empty()));
+      NodeMetrics metrics = new NodeMetrics();
       SessionRuntime runtime = SessionRuntime.of(
-          config, new CassandraSessionDirectory(cql, schema.keyspace()), ConfiguredModelProviders.fromConfig(config), tools);
+          config, new CassandraSessionDirectory(cql, schema.keyspace()), ConfiguredModelProviders.fromConfig(config), tools)
+          .withMetrics(metrics);
       log.info("Model providers: {}", runtime.models().names());
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-tool-clients", () ->
           CompletableFuture.supplyAsync(() -> {
@@ -95,7 +98,7 @@ public final class Node {
           }));
       Sessions sessions = Sessions.start(system, runtime);
       HttpServer http =
-          HttpApi.start(system, sessions, readiness(system, CassandraReadiness.of(cql)))
+          HttpApi.start(system, sessions, readiness(system, CassandraReadiness.of(cql)), metrics)
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
       log.info("Agent Runtime node {} serves HTTP on {}, management on {}",

@@ -1,9 +1,13 @@
 package io.agentruntime.http;
 
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
 import io.agentruntime.http.auth.ApiKeys;
 import io.agentruntime.http.auth.Authenticator;
 import io.agentruntime.http.auth.RateLimiter;
 import io.agentruntime.http.error.ErrorMapper;
+import io.agentruntime.http.metrics.MetricsRoutes;
+import io.agentruntime.http.metrics.NodeMetrics;
 import io.agentruntime.http.request.RequestScope;
 import io.agentruntime.http.routes.ApiRoutes;
 import io.agentruntime.http.routes.HealthRoutes;
@@ -16,18 +20,30 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The HTTP API in one call. A node starts it with
- * {@code HttpApi.start(system, sessions, readiness)}; {@code readiness} says whether the node
+ * {@code HttpApi.start(system, sessions, readiness, metrics)}; {@code readiness} says whether the node
  * may take traffic (e.g. it is an Up cluster member and reaches the journal).
  */
 public final class HttpApi {
 
   private HttpApi() {}
 
-  /** Reads {@code agent-runtime.http}, builds the routes and binds them. */
+  /**
+   * Reads {@code agent-runtime.http}, builds the routes and binds them; {@code /metrics} serves
+   * {@code metrics}, which the node's session entities report to as well.
+   */
   public static CompletionStage<HttpServer> start(
-      ActorSystem<?> system, Sessions sessions, Supplier<CompletionStage<Boolean>> readiness) {
+      ActorSystem<?> system, Sessions sessions, Supplier<CompletionStage<Boolean>> readiness, NodeMetrics metrics) {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
-    return HttpServer.start(system, routes(system, sessions, settings, readiness), settings);
+    return HttpServer.start(system, routes(system, sessions, settings, readiness, metrics), settings);
+  }
+
+  /** As {@link #routes(ActorSystem, Sessions, HttpSettings, Supplier, NodeMetrics)}, with metrics of its own. */
+  public static Route routes(
+      ActorSystem<?> system,
+      Sessions sessions,
+      HttpSettings settings,
+      Supplier<CompletionStage<Boolean>> readiness) {
+    return routes(system, sessions, settings, readiness, new NodeMetrics());
   }
 
   /**
@@ -39,15 +55,17 @@ public final class HttpApi {
       ActorSystem<?> system,
       Sessions sessions,
       HttpSettings settings,
-      Supplier<CompletionStage<Boolean>> readiness) {
+      Supplier<CompletionStage<Boolean>> readiness,
+      NodeMetrics metrics) {
     ApiKeys keys = ApiKeys.fromSettings(settings, system.dispatchers().lookup(DispatcherSelector.blocking()));
     Authenticator auth =
         new Authenticator(keys, new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst()));
     ErrorMapper errors = new ErrorMapper(settings.retryAfter(), settings.maxBodyBytes());
-    RequestScope scope = new RequestScope(errors, settings.requestTimeout());
+    RequestScope scope = new RequestScope(errors, settings.requestTimeout(), metrics);
     Route api = new ApiRoutes(
         system, sessions, settings, auth, new HealthRoutes(readiness, settings.readinessTimeout()),
         errors.exceptionHandler()).routes();
-    return scope.around(() -> api);
+    Route scraped = new MetricsRoutes(metrics).routes();
+    return scope.around(() -> concat(scraped, api));
   }
 }

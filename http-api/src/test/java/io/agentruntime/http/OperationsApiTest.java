@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Health, readiness and the OpenAPI document, none of which needs a key. */
+/** Health, readiness, metrics and the OpenAPI document, none of which needs a key. */
 class OperationsApiTest {
 
   private final TestNode node = TestNode.shared();

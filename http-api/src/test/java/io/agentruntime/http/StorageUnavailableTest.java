@@ -4,7 +4,12 @@ import static io.agentruntime.http.TestKeys.ADA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.agentruntime.http.Api.Response;
+import io.agentruntime.http.error.ErrorMapper;
+import org.slf4j.LoggerFactory;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +37,20 @@ class StorageUnavailableTest {
     ApiKeysTest.eventually(() -> node.api.get(ADA, "/v1/sessions/" + id).status() == 404);
 
     PersistenceTestKit.create(node.system).failNextPersisted();
-    Response r = node.api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\"}");
+    Logger errors = (Logger) LoggerFactory.getLogger(ErrorMapper.class);
+    ListAppender<ILoggingEvent> captured = new ListAppender<>();
+    captured.start();
+    errors.addAppender(captured);
+    Response r;
+    try {
+      r = node.api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\"}");
+    } finally {
+      errors.detachAppender(captured);
+    }
     assertEquals(503, r.status(), r.toString());
+    String requestId = r.header("X-Request-Id").orElseThrow();
+    assertTrue(captured.list.stream().anyMatch(e -> requestId.equals(e.getMDCPropertyMap().get("requestId"))),
+        "the node's log line about the timeout carries the request id: " + captured.list);
     assertEquals("storage_unavailable", r.errorCode());
     assertEquals("3", r.header("Retry-After").orElseThrow());
     assertEquals(r.header("X-Request-Id").orElseThrow(), r.json().at("/error/requestId").asText());

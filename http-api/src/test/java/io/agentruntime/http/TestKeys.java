@@ -18,8 +18,9 @@ final class TestKeys {
   static final String BOB = "key-bob";
   static final String OLGA = "key-olga";
   static final String IVAN = "key-ivan";
-  /** Tenant globex: gus (user), gina (user, approver, operator). */
+  /** Tenant globex: gus (user), otto (operator), gina (user, approver, operator). */
   static final String GUS = "key-gus";
+  static final String OTTO = "key-otto";
   static final String GINA = "key-gina";
   /** Tenant initech: ina (every role), whose sessions only the hostile input tests use. */
   static final String INA = "key-ina";
@@ -32,6 +33,7 @@ final class TestKeys {
       new Entry(OLGA, "acme", "olga", List.of("operator")),
       new Entry(IVAN, "acme", "ivan", List.of("approver")),
       new Entry(GUS, "globex", "gus", List.of("user")),
+      new Entry(OTTO, "globex", "otto", List.of("operator")),
       new Entry(GINA, "globex", "gina", List.of("user", "approver", "operator")),
       new Entry(INA, "initech", "ina", List.of("user", "approver", "operator")));
 

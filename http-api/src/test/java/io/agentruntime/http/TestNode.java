@@ -2,6 +2,7 @@ package io.agentruntime.http;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.agentruntime.http.metrics.NodeMetrics;
 import io.agentruntime.runtime.session.Sessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ final class TestNode implements AutoCloseable {
   final Api api;
   final Path keysFile;
   final AtomicBoolean ready = new AtomicBoolean(true);
+  final NodeMetrics metrics = new NodeMetrics();
 
   static synchronized TestNode shared() {
     if (shared == null) {
@@ -60,10 +62,10 @@ final class TestNode implements AutoCloseable {
     system = ActorSystem.create(Behaviors.empty(), "http-api-test", config);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    sessions = Sessions.start(system, TestRuntime.of(config));
+    sessions = Sessions.start(system, TestRuntime.of(config).withMetrics(metrics));
     settings = HttpSettings.fromConfig(config);
     server = HttpServer.start(system, HttpApi.routes(system, sessions, settings, () -> CompletableFuture.completedFuture(
-                ready.get() && cluster.selfMember().status() == MemberStatus.up())), settings)
+                ready.get() && cluster.selfMember().status() == MemberStatus.up()), metrics), settings)
         .toCompletableFuture()
         .get(20, TimeUnit.SECONDS);
     api = new Api(server.address());

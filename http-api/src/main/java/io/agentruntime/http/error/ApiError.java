@@ -15,6 +15,9 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
  */
 public final class ApiError extends RuntimeException {
 
+  /** When a session reports its store failed (an erase that could not delete): retry after this. */
+  private static final long UNAVAILABLE_RETRY_SECONDS = 5;
+
   private final StatusCode status;
   private final String code;
   private final List<HttpHeader> headers;
@@ -89,6 +92,10 @@ public final class ApiError extends RuntimeException {
 
   /** The answer to a command the session refused. */
   public static ApiError of(Problem problem) {
+    if (problem.kind() == Problem.Kind.UNAVAILABLE) {
+      return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, problem.code(), problem.message(),
+          List.of(retryAfter(UNAVAILABLE_RETRY_SECONDS)));
+    }
     StatusCode status =
         switch (problem.kind()) {
           case NOT_FOUND -> StatusCodes.NOT_FOUND;
@@ -97,6 +104,7 @@ public final class ApiError extends RuntimeException {
           case TOO_LARGE -> StatusCodes.CONTENT_TOO_LARGE;
           case FORBIDDEN -> StatusCodes.FORBIDDEN;
           case LIMIT -> StatusCodes.TOO_MANY_REQUESTS;
+          case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
         };
     return new ApiError(status, problem.code(), problem.message());
   }

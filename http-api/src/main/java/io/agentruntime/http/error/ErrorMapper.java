@@ -31,7 +31,6 @@ import org.apache.pekko.http.javadsl.server.ValidationRejection;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The one place where failures become status codes and the error body
@@ -65,18 +64,13 @@ public final class ErrorMapper {
       return e;
     }
     if (t instanceof TimeoutException) {
-      log.warn("[{}] the session store did not answer in time: {}", requestId, t.toString());
+      RequestIds.logWith(requestId, () -> log.warn("[{}] the session store did not answer in time: {}", requestId, t.toString()));
       return ApiError.storageUnavailable(retryAfter);
     }
     if (t instanceof EntityStreamSizeException) {
       return ApiError.bodyTooLarge(maxBodyBytes);
     }
-    MDC.put("requestId", requestId);
-    try {
-      log.error("[{}] request failed unexpectedly", requestId, t);
-    } finally {
-      MDC.remove("requestId");
-    }
+    RequestIds.logWith(requestId, () -> log.error("[{}] request failed unexpectedly", requestId, t));
     return ApiError.internal();
   }
 

@@ -1,5 +1,6 @@
 package io.agentruntime.http.events;
 
+import io.agentruntime.http.request.RequestIds;
 import io.agentruntime.runtime.session.SessionEvent;
 import io.agentruntime.runtime.session.StreamItem;
 import org.apache.pekko.NotUsed;
@@ -29,6 +30,7 @@ final class JournalSequencer {
   private static final Logger log = LoggerFactory.getLogger(JournalSequencer.class);
 
   private final CurrentEventsByPersistenceIdQuery journal;
+  private final String requestId;
   private final String persistenceId;
   /** The sequence number to hand out next (read or pushed). */
   private long next;
@@ -40,6 +42,12 @@ final class JournalSequencer {
   private long lastHead;
 
   JournalSequencer(CurrentEventsByPersistenceIdQuery journal, String persistenceId, long after) {
+    this(journal, persistenceId, after, "none");
+  }
+
+  /** @param requestId the id of the request this stream answers, for its log lines */
+  JournalSequencer(CurrentEventsByPersistenceIdQuery journal, String persistenceId, long after, String requestId) {
+    this.requestId = requestId;
     this.journal = journal;
     this.persistenceId = persistenceId;
     this.next = after + 1;
@@ -82,8 +90,9 @@ final class JournalSequencer {
       return true;
     }
     if (journaled.seq() != lastSent + 1) {
-      log.warn("Event stream of {} expected event {} but got {}; ending it so that the client resumes from {}",
-          persistenceId, lastSent + 1, journaled.seq(), lastSent);
+      RequestIds.logWith(requestId, () -> log.warn(
+          "Event stream of {} expected event {} but got {}; ending it so that the client resumes from {}",
+          persistenceId, lastSent + 1, journaled.seq(), lastSent));
       return false;
     }
     lastSent = journaled.seq();

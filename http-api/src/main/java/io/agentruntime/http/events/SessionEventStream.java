@@ -76,12 +76,12 @@ public final class SessionEventStream {
    * {@code text/event-stream} body. Nothing runs until the response is sent; nothing is buffered
    * beyond the live buffer.
    */
-  public HttpEntity.Chunked events(String tenant, String sessionId, Caller caller, long after) {
+  public HttpEntity.Chunked events(String tenant, String sessionId, Caller caller, long after, String requestId) {
     // Looked up before the response starts, so that a misconfigured plugin is a 500, not a broken stream.
     CurrentEventsByPersistenceIdQuery journal =
         PersistenceQuery.get(system).getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.readJournal());
     Source<ByteString, NotUsed> bytes = Source
-        .fromMaterializer((mat, attributes) -> follow(tenant, sessionId, caller, after, journal, mat))
+        .fromMaterializer((mat, attributes) -> follow(tenant, sessionId, caller, after, journal, mat, requestId))
         .mapMaterializedValue(ignored -> NotUsed.getInstance())
         .map(item -> SseFrames.encode(frame(item)))
         .keepAlive(settings.keepAlive(), () -> SseFrames.KEEP_ALIVE)
@@ -90,7 +90,8 @@ public final class SessionEventStream {
   }
 
   private Source<StreamItem, NotUsed> follow(
-      String tenant, String sessionId, Caller caller, long after, CurrentEventsByPersistenceIdQuery journal, Materializer mat) {
+      String tenant, String sessionId, Caller caller, long after, CurrentEventsByPersistenceIdQuery journal, Materializer mat,
+      String requestId) {
     String entityId = SessionEntity.entityId(tenant, sessionId);
     String persistenceId = PersistenceId.of(SessionEntity.TYPE_KEY.name(), entityId).id();
     Pair<ActorRef<StreamItem>, Source<StreamItem, NotUsed>> live = ActorSource
@@ -102,7 +103,7 @@ public final class SessionEventStream {
         .mapAsync(1, tick -> subscribe(tenant, sessionId, caller, follower))
         .mapConcat(head -> head.map(List::of).orElse(List.of()))
         .mapMaterializedValue(cancellable -> NotUsed.getInstance());
-    JournalSequencer sequencer = new JournalSequencer(journal, persistenceId, after);
+    JournalSequencer sequencer = new JournalSequencer(journal, persistenceId, after, requestId);
     return live.second()
         .<JournalSequencer.Signal>map(JournalSequencer.Signal.Pushed::new)
         .merge(heads, true)

@@ -26,6 +26,12 @@ public final class EventBody {
       created(o, e.spec());
     } else if (event instanceof SessionClosed e) {
       o.put("by", e.by());
+    } else if (event instanceof SessionSuspended e) {
+      o.put("by", e.by()).put("reason", e.reason());
+    } else if (event instanceof SessionResumed e) {
+      o.put("by", e.by());
+    } else if (event instanceof SessionErased e) {
+      o.put("by", e.by());
     } else if (event instanceof MemoryWritten e) {
       o.put("key", e.key()).set("value", e.value());
       o.put("by", e.by());

@@ -9,6 +9,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeout
 
 import io.agentruntime.http.error.ApiError;
 import io.agentruntime.http.error.ErrorMapper;
+import io.agentruntime.http.metrics.NodeMetrics;
+import io.agentruntime.http.metrics.RouteTemplates;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -20,13 +22,12 @@ import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * What every request goes through, outermost: it gets its request id (on the request, so that
  * the error mapper finds it, and on the response), failures and rejections become the error
- * body, a request that overruns the request timeout gets one too, and one log line records it.
- * The line never holds headers, the query or the body.
+ * body, a request that overruns the request timeout gets one too, and one log line and the HTTP
+ * metrics record it. The line never holds headers, the query or the body.
  */
 public final class RequestScope {
 
@@ -35,11 +36,13 @@ public final class RequestScope {
   private final ExceptionHandler exceptions;
   private final RejectionHandler rejections;
   private final Duration requestTimeout;
+  private final NodeMetrics metrics;
 
-  public RequestScope(ErrorMapper errors, Duration requestTimeout) {
+  public RequestScope(ErrorMapper errors, Duration requestTimeout, NodeMetrics metrics) {
     this.exceptions = errors.exceptionHandler();
     this.rejections = errors.rejectionHandler();
     this.requestTimeout = requestTimeout;
+    this.metrics = metrics;
   }
 
   public Route around(Supplier<Route> inner) {
@@ -63,15 +66,12 @@ public final class RequestScope {
         new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "request_timeout", "the request took too long"), requestId);
   }
 
-  private static HttpResponse logged(HttpRequest req, String requestId, long started, HttpResponse resp) {
-    long millis = (System.nanoTime() - started) / 1_000_000;
-    MDC.put("requestId", requestId);
-    try {
-      log.info("{} {} {} {}ms requestId={}",
-          req.method().name(), req.getUri().path(), resp.status().intValue(), millis, requestId);
-    } finally {
-      MDC.remove("requestId");
-    }
+  private HttpResponse logged(HttpRequest req, String requestId, long started, HttpResponse resp) {
+    long nanos = System.nanoTime() - started;
+    long millis = nanos / 1_000_000;
+    metrics.request(req.method().name(), RouteTemplates.of(req.getUri().path()), resp.status().intValue(), nanos);
+    RequestIds.logWith(requestId, () -> log.info("{} {} {} {}ms requestId={}",
+        req.method().name(), req.getUri().path(), resp.status().intValue(), millis, requestId));
     return resp;
   }
 }

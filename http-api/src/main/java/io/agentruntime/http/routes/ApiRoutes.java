@@ -33,6 +33,7 @@ public final class ApiRoutes {
   private final TurnRoutes turns;
   private final ApprovalRoutes approvals;
   private final EventRoutes events;
+  private final OperatorRoutes operator;
   private final NodeHeader nodeHeader;
 
   /** @param errors turns failures into error responses here already, so that they get the node header */
@@ -54,6 +55,7 @@ public final class ApiRoutes {
     this.messages = new MessageRoutes(gateway, waiter, body, settings.maxWait());
     this.turns = new TurnRoutes(gateway, waiter, settings);
     this.approvals = new ApprovalRoutes(gateway, body);
+    this.operator = new OperatorRoutes(gateway, body);
     this.events = new EventRoutes(gateway, new SessionEventStream(system, sessions, settings.events()));
     this.nodeHeader = new NodeHeader(sessions, errors);
   }
@@ -79,7 +81,8 @@ public final class ApiRoutes {
               pathPrefix("messages", () -> messages.routes(principal, id)),
               pathPrefix("turns", () -> turns.routes(principal, id)),
               pathPrefix("approvals", () -> approvals.routes(principal, id)),
-              pathPrefix("events", () -> events.routes(principal, id))));
+              pathPrefix("events", () -> events.routes(principal, id)),
+              operator.routes(principal, id)));
         }));
   }
 }

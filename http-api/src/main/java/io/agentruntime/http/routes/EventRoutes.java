@@ -1,6 +1,7 @@
 package io.agentruntime.http.routes;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
@@ -11,6 +12,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.request.QueryParams;
+import io.agentruntime.http.request.RequestIds;
 import io.agentruntime.runtime.session.SessionCommand.GetSession;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -41,9 +43,10 @@ public final class EventRoutes {
   }
 
   private Route stream(Principal principal, String id, long after) {
-    return onSuccess(gateway.view(principal, id, GetSession::new), visible -> respondWithHeader(
+    return extractRequest(request -> onSuccess(gateway.view(principal, id, GetSession::new), visible -> respondWithHeader(
         CacheControl.create(CacheDirectives.NO_CACHE),
-        () -> complete(HttpResponse.create().withEntity(events.events(principal.tenant(), id, principal.caller(), after)))));
+        () -> complete(HttpResponse.create().withEntity(
+            events.events(principal.tenant(), id, principal.caller(), after, RequestIds.of(request)))))));
   }
 
   private static long after(Optional<String> header, Optional<String> param) {

@@ -3,6 +3,7 @@ package io.agentruntime.http.routes;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
@@ -20,6 +21,7 @@ import io.agentruntime.http.json.SessionListBody;
 import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.http.request.QueryParams;
+import io.agentruntime.http.request.RequestIds;
 import io.agentruntime.runtime.directory.SessionDirectory;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.session.Limits;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class SessionRoutes {
 
   private static final Logger log = LoggerFactory.getLogger(SessionRoutes.class);
-  private static final Set<String> STATUSES = Set.of("idle", "running", "awaiting_approval", "closed");
+  private static final Set<String> STATUSES = Set.of("idle", "running", "awaiting_approval", "suspended", "closed");
 
   private final SessionGateway gateway;
   private final SessionDirectory directory;
@@ -117,9 +119,9 @@ public final class SessionRoutes {
   }
 
   private Route list(Principal principal) {
-    return parameterOptional("status", status -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
+    return extractRequest(request -> parameterOptional("status", status -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
       status.filter(s -> !STATUSES.contains(s)).ifPresent(s -> {
-        throw ApiError.invalidField("status must be idle, running, awaiting_approval or closed");
+        throw ApiError.invalidField("status must be idle, running, awaiting_approval, suspended or closed");
       });
       int pageSize = QueryParams.limit(limit, settings.sessionsDefaultLimit(), settings.sessionsMaxLimit());
       Optional<String> owner = principal.has(Role.OPERATOR) ? Optional.empty() : Optional.of(principal.user());
@@ -130,12 +132,13 @@ public final class SessionRoutes {
           .orTimeout(directoryTimeout.toMillis(), TimeUnit.MILLISECONDS);
       return Responses.ok(page.handle((p, failure) -> {
         if (failure != null) {
-          log.warn("Listing sessions of tenant {} failed: {}", principal.tenant(), failure.toString());
+          RequestIds.logWith(RequestIds.of(request),
+              () -> log.warn("Listing sessions of tenant {} failed: {}", principal.tenant(), failure.toString()));
           throw ApiError.storageUnavailable(settings.retryAfter());
         }
         return SessionListBody.of(p);
       }));
-    })));
+    }))));
   }
 
   private static SessionView sessionOf(SessionReply reply) {

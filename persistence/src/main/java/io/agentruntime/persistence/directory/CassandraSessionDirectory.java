@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -24,13 +25,15 @@ import java.util.function.Predicate;
 import org.apache.pekko.Done;
 
 /**
- * The session directory in the tables of migration V003: one partition per tenant, and one per
- * (tenant, user) for a user's own listing, both in session id order. The cursor is the last
- * session id of the previous page.
+ * The session directory in the tables of migrations V003 and V004: one partition per tenant, one
+ * per (tenant, user) for a user's own listing, and one per (tenant, status) for an operator's
+ * listing by status, all in session id order. The cursor is the last session id of the previous
+ * page.
  *
  * <p>Each write carries the summary's {@code updatedAt} as its Cassandra timestamp, so the newest
  * summary wins even when writes arrive out of order, and rewriting one (as a recovering session
- * does) changes nothing.
+ * does) changes nothing. A write puts the session under its status and deletes it under every
+ * other status at that timestamp, so a status row never outlives a newer status.
  */
 public final class CassandraSessionDirectory implements SessionDirectory {
 
@@ -39,12 +42,20 @@ public final class CassandraSessionDirectory implements SessionDirectory {
   /** With 3 replicas, a summary written at LOCAL_QUORUM is seen by the next LOCAL_QUORUM read. */
   private static final ConsistencyLevel CONSISTENCY = DefaultConsistencyLevel.LOCAL_QUORUM;
   private static final String COLUMNS = "tenant, session_id, user_id, status, created_at, updated_at";
+  /** Every status a summary can have; a write deletes the session under all but its own. */
+  static final List<String> STATUSES = List.of("idle", "running", "awaiting_approval", "suspended", "closed");
 
   private record Statements(
       PreparedStatement insertByTenant,
       PreparedStatement insertByUser,
+      PreparedStatement insertByStatus,
+      PreparedStatement deleteByStatus,
+      PreparedStatement deleteByTenant,
+      PreparedStatement deleteByUser,
       PreparedStatement selectByTenant,
-      PreparedStatement selectByUser) {}
+      PreparedStatement selectByUser,
+      PreparedStatement selectByStatus,
+      PreparedStatement selectOne) {}
 
   private final CqlSession session;
   private final String keyspace;
@@ -74,17 +85,47 @@ public final class CassandraSessionDirectory implements SessionDirectory {
     return statements()
         .thenCompose(
             st -> {
-              BatchStatement batch =
-                  BatchStatement.newInstance(
-                          DefaultBatchType.LOGGED,
-                          st.insertByTenant().bind(s.tenant(), s.sessionId(), s.user(), s.status(), s.createdAt(), s.updatedAt()),
-                          st.insertByUser().bind(s.tenant(), s.user(), s.sessionId(), s.status(), s.createdAt(), s.updatedAt()))
-                      .setQueryTimestamp(writeTime)
-                      .setConsistencyLevel(CONSISTENCY)
-                      .setIdempotent(true);
-              return session.executeAsync(batch);
+              List<BatchableStatement<?>> writes = new ArrayList<>();
+              writes.add(st.insertByTenant().bind(s.tenant(), s.sessionId(), s.user(), s.status(), s.createdAt(), s.updatedAt()));
+              writes.add(st.insertByUser().bind(s.tenant(), s.user(), s.sessionId(), s.status(), s.createdAt(), s.updatedAt()));
+              writes.add(st.insertByStatus().bind(s.tenant(), s.status(), s.sessionId(), s.user(), s.createdAt(), s.updatedAt()));
+              STATUSES.stream()
+                  .filter(other -> !other.equals(s.status()))
+                  .forEach(other -> writes.add(st.deleteByStatus().bind(s.tenant(), other, s.sessionId())));
+              return session.executeAsync(logged(writes, writeTime));
             })
         .thenApply(rs -> Done.getInstance());
+  }
+
+  /**
+   * Deletes every row of the session, at the present time (later than any summary it wrote). The
+   * user's row is found through the tenant's row.
+   */
+  @Override
+  public CompletionStage<Done> remove(String tenant, String sessionId) {
+    long deleteTime = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    return statements()
+        .thenCompose(st -> session
+            .executeAsync(st.selectOne().bind(tenant, sessionId).setConsistencyLevel(CONSISTENCY))
+            .thenCompose(rs -> {
+              Row row = rs.one();
+              List<BatchableStatement<?>> deletes = new ArrayList<>();
+              deletes.add(st.deleteByTenant().bind(tenant, sessionId));
+              if (row != null) {
+                deletes.add(st.deleteByUser().bind(tenant, row.getString("user_id"), sessionId));
+              }
+              STATUSES.forEach(status -> deletes.add(st.deleteByStatus().bind(tenant, status, sessionId)));
+              return session.executeAsync(logged(deletes, deleteTime));
+            }))
+        .thenApply(rs -> Done.getInstance());
+  }
+
+  private static BatchStatement logged(List<BatchableStatement<?>> statements, long writeTime) {
+    return BatchStatement.newInstance(DefaultBatchType.LOGGED)
+        .addAll(statements)
+        .setQueryTimestamp(writeTime)
+        .setConsistencyLevel(CONSISTENCY)
+        .setIdempotent(true);
   }
 
   @Override
@@ -94,14 +135,19 @@ public final class CassandraSessionDirectory implements SessionDirectory {
       return CompletableFuture.failedFuture(new IllegalArgumentException("limit must be positive: " + limit));
     }
     String after = cursor.orElse(""); // every session id sorts after the empty string
-    Predicate<SessionSummary> keep = s -> status.map(s.status()::equals).orElse(true);
-    int pageSize = status.isPresent() ? filterPageSize : limit + 1;
+    // A tenant-wide listing by status reads the status's own partition; a user's listing by status
+    // filters the user's partition (one user's sessions).
+    boolean filtered = status.isPresent() && user.isPresent();
+    Predicate<SessionSummary> keep = s -> !filtered || status.get().equals(s.status());
+    int pageSize = filtered ? filterPageSize : limit + 1;
     return statements()
         .thenCompose(
             st -> {
               BoundStatement select =
                   user.map(u -> st.selectByUser().bind(tenant, u, after))
-                      .orElseGet(() -> st.selectByTenant().bind(tenant, after));
+                      .orElseGet(() -> status
+                          .map(x -> st.selectByStatus().bind(tenant, x, after))
+                          .orElseGet(() -> st.selectByTenant().bind(tenant, after)));
               return session.executeAsync(select.setPageSize(pageSize).setConsistencyLevel(CONSISTENCY));
             })
         .thenCompose(rs -> collect(rs, keep, limit + 1, new ArrayList<>()))
@@ -170,18 +216,24 @@ public final class CassandraSessionDirectory implements SessionDirectory {
   private CompletionStage<Statements> prepareAll() {
     String byTenant = keyspace + ".sessions_by_tenant";
     String byUser = keyspace + ".sessions_by_user";
-    CompletableFuture<PreparedStatement> insertByTenant =
-        prepare("INSERT INTO " + byTenant + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)");
-    CompletableFuture<PreparedStatement> insertByUser =
+    String byStatus = keyspace + ".sessions_by_status";
+    List<CompletableFuture<PreparedStatement>> all = List.of(
+        prepare("INSERT INTO " + byTenant + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)"),
         prepare("INSERT INTO " + byUser + " (tenant, user_id, session_id, status, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?)");
-    CompletableFuture<PreparedStatement> selectByTenant =
-        prepare("SELECT " + COLUMNS + " FROM " + byTenant + " WHERE tenant = ? AND session_id > ?");
-    CompletableFuture<PreparedStatement> selectByUser =
-        prepare("SELECT " + COLUMNS + " FROM " + byUser + " WHERE tenant = ? AND user_id = ? AND session_id > ?");
-    return CompletableFuture.allOf(insertByTenant, insertByUser, selectByTenant, selectByUser)
-        .thenApply(
-            v -> new Statements(insertByTenant.join(), insertByUser.join(), selectByTenant.join(), selectByUser.join()));
+            + " VALUES (?, ?, ?, ?, ?, ?)"),
+        prepare("INSERT INTO " + byStatus + " (tenant, status, session_id, user_id, created_at, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?)"),
+        prepare("DELETE FROM " + byStatus + " WHERE tenant = ? AND status = ? AND session_id = ?"),
+        prepare("DELETE FROM " + byTenant + " WHERE tenant = ? AND session_id = ?"),
+        prepare("DELETE FROM " + byUser + " WHERE tenant = ? AND user_id = ? AND session_id = ?"),
+        prepare("SELECT " + COLUMNS + " FROM " + byTenant + " WHERE tenant = ? AND session_id > ?"),
+        prepare("SELECT " + COLUMNS + " FROM " + byUser + " WHERE tenant = ? AND user_id = ? AND session_id > ?"),
+        prepare("SELECT " + COLUMNS + " FROM " + byStatus + " WHERE tenant = ? AND status = ? AND session_id > ?"),
+        prepare("SELECT user_id FROM " + byTenant + " WHERE tenant = ? AND session_id = ?"));
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .thenApply(v -> new Statements(
+            all.get(0).join(), all.get(1).join(), all.get(2).join(), all.get(3).join(), all.get(4).join(),
+            all.get(5).join(), all.get(6).join(), all.get(7).join(), all.get(8).join(), all.get(9).join()));
   }
 
   private CompletableFuture<PreparedStatement> prepare(String cql) {

@@ -138,6 +138,34 @@ class CassandraSessionDirectoryIntegrationTest {
   }
 
   @Test
+  void aSessionMovesBetweenStatusesAndALateOlderStatusDoesNotBringItBack() {
+    upsert(summary("t-move", "s1", "ada", "idle", 0));
+    upsert(summary("t-move", "s1", "ada", "running", 1));
+    upsert(summary("t-move", "s1", "ada", "suspended", 3));
+    upsert(summary("t-move", "s1", "ada", "running", 2)); // arrives late: older than suspended
+
+    assertEquals(List.of("s1"), ids(list("t-move", Optional.empty(), Optional.of("suspended"), 10, Optional.empty())));
+    for (String other : List.of("idle", "running", "awaiting_approval", "closed")) {
+      assertEquals(List.of(), ids(list("t-move", Optional.empty(), Optional.of(other), 10, Optional.empty())), other);
+    }
+    upsert(summary("t-move", "s1", "ada", "suspended", 3)); // a recovering session writes again: no change
+    assertEquals(List.of("s1"), ids(list("t-move", Optional.empty(), Optional.of("suspended"), 10, Optional.empty())));
+  }
+
+  @Test
+  void aRemovedSessionIsInNoListing() {
+    upsert(summary("t-remove", "s1", "ada", "running", 1));
+    upsert(summary("t-remove", "s2", "ada", "running", 1));
+
+    directory.remove("t-remove", "s1").toCompletableFuture().join();
+    directory.remove("t-remove", "never-there").toCompletableFuture().join();
+
+    assertEquals(List.of("s2"), ids(list("t-remove", Optional.empty(), Optional.empty(), 10, Optional.empty())));
+    assertEquals(List.of("s2"), ids(list("t-remove", Optional.of("ada"), Optional.empty(), 10, Optional.empty())));
+    assertEquals(List.of("s2"), ids(list("t-remove", Optional.empty(), Optional.of("running"), 10, Optional.empty())));
+  }
+
+  @Test
   void aLimitBelowOneIsRefused() {
     CompletionException e =
         assertThrows(

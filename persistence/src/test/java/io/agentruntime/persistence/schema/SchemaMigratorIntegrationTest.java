@@ -24,12 +24,12 @@ class SchemaMigratorIntegrationTest {
     List<Migration> first = migrator.migrate(session);
     List<Migration> second = migrator.migrate(session);
 
-    assertEquals(List.of(1, 2, 3), first.stream().map(Migration::version).toList());
+    assertEquals(List.of(1, 2, 3, 4), first.stream().map(Migration::version).toList());
     assertEquals(List.of(), second, "a second run applies nothing");
-    assertEquals(Set.of(1, 2, 3), migrator.appliedVersions(session).keySet());
+    assertEquals(Set.of(1, 2, 3, 4), migrator.appliedVersions(session).keySet());
     assertEquals(
         Set.of("schema_migrations", "messages", "metadata", "all_persistence_ids", "snapshots",
-            "sessions_by_tenant", "sessions_by_user"),
+            "sessions_by_tenant", "sessions_by_user", "sessions_by_status"),
         tables(settings.keyspace()));
     assertEquals(
         "1",
@@ -56,7 +56,7 @@ class SchemaMigratorIntegrationTest {
     SchemaSettings settings = SchemaSettings.singleNode(TestCassandra.uniqueKeyspaceName("later"));
     SchemaMigrator current = SchemaMigrator.create(settings);
     current.migrate(session);
-    Migration v4 = Migration.of("V004__extra.cql", "CREATE TABLE IF NOT EXISTS ${keyspace}.extra (id text PRIMARY KEY);");
+    Migration v4 = Migration.of("V005__extra.cql", "CREATE TABLE IF NOT EXISTS ${keyspace}.extra (id text PRIMARY KEY);");
     SchemaMigrator next =
         new SchemaMigrator(
             settings,

@@ -20,6 +20,12 @@ public final class InMemorySessionDirectory implements SessionDirectory {
   }
 
   @Override
+  public CompletionStage<Done> remove(String tenant, String sessionId) {
+    byKey.remove(key(tenant, sessionId));
+    return CompletableFuture.completedFuture(Done.getInstance());
+  }
+
+  @Override
   public CompletionStage<SessionPage> list(
       String tenant, Optional<String> user, Optional<String> status, int limit, Optional<String> cursor) {
     if (limit < 1) {

@@ -14,6 +14,9 @@ public interface SessionDirectory {
   /** Inserts or replaces the summary of one session. Idempotent. */
   CompletionStage<Done> upsert(SessionSummary summary);
 
+  /** Removes every entry of one session (it was erased). Idempotent. */
+  CompletionStage<Done> remove(String tenant, String sessionId);
+
   /**
    * One page of a tenant's sessions ordered by session id, optionally only one user's, optionally
    * only those with a status. The cursor is opaque: the {@code nextCursor} of the previous page.

@@ -44,6 +44,11 @@ final class AttemptFailure extends RuntimeException {
     return new AttemptFailure("the stream ended before the reply was complete", true, null, null);
   }
 
+  /** The reply ran past the limit: another attempt would most likely do the same. */
+  static AttemptFailure tooLarge(long limit) {
+    return new AttemptFailure("the reply is larger than the limit of " + limit + " bytes (max-reply-size)", false, null, null);
+  }
+
   static AttemptFailure unreadable(String what) {
     return new AttemptFailure("unreadable response: " + what, false, null, null);
   }

@@ -83,7 +83,7 @@ final class ChatCall {
     if (settings.hasApiKey()) {
       request.header("Authorization", "Bearer " + settings.apiKey());
     }
-    ChatResponseReader current = new ChatResponseReader(mapper, this::forward, settings.apiKey());
+    ChatResponseReader current = new ChatResponseReader(mapper, this::forward, settings.apiKey(), settings.maxReplyBytes());
     reader = current;
     CompletableFuture<HttpResponse<ModelReply>> exchange;
     try {

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * Reads the answer to one attempt of a chat completion: a stream of Server-Sent Events ({@code
  * data: {chunk}} lines, then {@code data: [DONE]}), forwarding content deltas as they arrive, or a
  * whole JSON body from a provider that does not stream. Anything but a 2xx fails the attempt with
- * an {@link AttemptFailure}.
+ * an {@link AttemptFailure}, and so does a body longer than the limit, which is read no further.
  */
 final class ChatResponseReader implements Flow.Subscriber<String> {
 
@@ -32,14 +32,17 @@ final class ChatResponseReader implements Flow.Subscriber<String> {
   private Flow.Subscription subscription;
   private boolean cancelled;
 
-  ChatResponseReader(ObjectMapper mapper, Consumer<String> onDelta, String secret) {
+  private final long maxBytes;
+
+  ChatResponseReader(ObjectMapper mapper, Consumer<String> onDelta, String secret, long maxBytes) {
+    this.maxBytes = maxBytes;
     this.mapper = mapper;
     this.onDelta = onDelta;
     this.secret = secret;
   }
 
   BodyHandler<ModelReply> handler() {
-    return this::subscriber;
+    return info -> new SizeLimitedBody<>(subscriber(info), maxBytes, () -> AttemptFailure.tooLarge(maxBytes));
   }
 
   /** Stops reading: the call no longer wants this answer (it timed out). */

@@ -88,7 +88,8 @@ public record ModelSettings(Map<String, OpenAiSettings> openAi, Set<String> scri
         c.getInt("max-attempts"),
         c.getDuration("initial-backoff"),
         c.getDuration("max-backoff"),
-        c.getDuration("retry-after-cap"));
+        c.getDuration("retry-after-cap"),
+        c.getBytes("max-reply-size"));
   }
 
   private static String apiKey(String provider, String variable, Function<String, String> env) {

@@ -8,7 +8,7 @@ import java.util.Objects;
  * One OpenAI-compatible provider: where it is, which model it serves, and how patiently it is
  * called. {@code apiKey} (null when none) is held in memory only and never printed: {@link
  * #toString()} says whether one is set, nothing more. {@code timeout} caps every call, also one
- * whose request allows more.
+ * whose request allows more. A reply body longer than {@code maxReplyBytes} fails the call.
  */
 public record OpenAiSettings(
     String name,
@@ -20,7 +20,16 @@ public record OpenAiSettings(
     int maxAttempts,
     Duration initialBackoff,
     Duration maxBackoff,
-    Duration retryAfterCap) {
+    Duration retryAfterCap,
+    long maxReplyBytes) {
+
+  /** For settings made in code (tests): replies up to 1 MiB. */
+  public OpenAiSettings(
+      String name, String baseUrl, String model, String apiKey, Duration connectTimeout, Duration timeout,
+      int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration retryAfterCap) {
+    this(name, baseUrl, model, apiKey, connectTimeout, timeout, maxAttempts, initialBackoff, maxBackoff,
+        retryAfterCap, 1 << 20);
+  }
 
   public OpenAiSettings {
     Objects.requireNonNull(name, "name");
@@ -32,6 +41,9 @@ public record OpenAiSettings(
     }
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("model provider " + name + ": max-attempts must be >= 1");
+    }
+    if (maxReplyBytes < 1) {
+      throw new IllegalArgumentException("model provider " + name + ": max-reply-size must be positive");
     }
     baseUrl = baseUrl.strip();
     apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
@@ -54,22 +66,22 @@ public record OpenAiSettings(
 
   public OpenAiSettings withApiKey(String key) {
     return new OpenAiSettings(name, baseUrl, model, key, connectTimeout, timeout, maxAttempts,
-        initialBackoff, maxBackoff, retryAfterCap);
+        initialBackoff, maxBackoff, retryAfterCap, maxReplyBytes);
   }
 
   public OpenAiSettings withTimeout(Duration callTimeout) {
     return new OpenAiSettings(name, baseUrl, model, apiKey, connectTimeout, callTimeout,
-        maxAttempts, initialBackoff, maxBackoff, retryAfterCap);
+        maxAttempts, initialBackoff, maxBackoff, retryAfterCap, maxReplyBytes);
   }
 
   public OpenAiSettings withMaxAttempts(int attempts) {
     return new OpenAiSettings(name, baseUrl, model, apiKey, connectTimeout, timeout, attempts,
-        initialBackoff, maxBackoff, retryAfterCap);
+        initialBackoff, maxBackoff, retryAfterCap, maxReplyBytes);
   }
 
   public OpenAiSettings withBackoff(Duration initial, Duration max, Duration retryAfterLimit) {
     return new OpenAiSettings(name, baseUrl, model, apiKey, connectTimeout, timeout, maxAttempts,
-        initial, max, retryAfterLimit);
+        initial, max, retryAfterLimit, maxReplyBytes);
   }
 
   @Override
@@ -77,6 +89,7 @@ public record OpenAiSettings(
     return "OpenAiSettings[name=" + name + ", baseUrl=" + baseUrl + ", model=" + model
         + ", apiKey=" + (hasApiKey() ? "<set>" : "<none>") + ", connectTimeout=" + connectTimeout
         + ", timeout=" + timeout + ", maxAttempts=" + maxAttempts + ", initialBackoff="
-        + initialBackoff + ", maxBackoff=" + maxBackoff + ", retryAfterCap=" + retryAfterCap + "]";
+        + initialBackoff + ", maxBackoff=" + maxBackoff + ", retryAfterCap=" + retryAfterCap
+        + ", maxReplyBytes=" + maxReplyBytes + "]";
   }
 }

@@ -14,7 +14,9 @@ public record Problem(Kind kind, String code, String message, String field) {
     /** The caller lacks a role the command needs. */
     FORBIDDEN,
     /** A budget of the session is spent. */
-    LIMIT
+    LIMIT,
+    /** The store did not do what was asked; retry later. */
+    UNAVAILABLE
   }
 
   public static Problem notFound() {

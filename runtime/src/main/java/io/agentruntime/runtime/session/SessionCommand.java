@@ -32,6 +32,28 @@ public sealed interface SessionCommand extends CborSerializable {
   /** Replies {@code Current} (closing a closed session is a no-op). */
   record CloseSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
 
+  /**
+   * Operator only. Replies {@code Current}: the session accepts no new message and starts no
+   * model or tool call until resumed. Suspending a suspended session is a no-op.
+   */
+  record SuspendSession(Caller caller, String reason, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+
+  /** Operator only. Replies {@code Current}; the work goes on where it stood. A no-op unless suspended. */
+  record ResumeSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+
+  /** Operator only. Replies {@code Current}: the running turn is cancelled and the session closed. */
+  record TerminateSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+
+  /**
+   * Operator only. Replies {@code Erased} once the session's events (but the tombstone) and
+   * snapshots are deleted and it left the directory; its id is refused from then on. Erasing an
+   * erased session does the deletion again.
+   */
+  record EraseSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+
+  /** Internal: the deletion an erase asked for has ended; {@code failure} is null when it went well. */
+  record ErasureEnded(String failure, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+
   /** Replies {@code Current}. */
   record WriteMemory(Caller caller, String key, JsonNode value, ActorRef<SessionReply> replyTo)
       implements SessionCommand {}
@@ -160,6 +182,9 @@ public sealed interface SessionCommand extends CborSerializable {
 
   /** Internal: an approval's deadline may have passed. */
   record ApprovalDeadlinePassed(String approvalId) implements SessionCommand {}
+
+  /** Internal: write the status to the directory if it changed since the last write. */
+  record ListStatus() implements SessionCommand {}
 
   /** Internal: the session may have been idle long enough to stop. */
   record IdleCheck() implements SessionCommand {}

@@ -31,7 +31,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -59,6 +62,8 @@ public final class SessionEntity
 
   public static final EntityTypeKey<SessionCommand> TYPE_KEY =
       EntityTypeKey.create(SessionCommand.class, "Session");
+
+  private static final String LIST_STATUS = "list-status";
 
   /**
    * @param shard the shard hosting the entity, to passivate through when idle (null outside
@@ -107,6 +112,10 @@ public final class SessionEntity
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final String node;
   private final SessionAudience audience;
+  private final EntityMetrics metrics;
+  private final TimerScheduler<SessionCommand> timers;
+  /** The status this entity last wrote to the directory (null before it wrote one). */
+  private SessionStatus listedStatus;
 
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
@@ -134,6 +143,9 @@ public final class SessionEntity
     this.shard = shard;
     this.node = node;
     this.audience = new SessionAudience(this::hosted);
+    this.metrics = new EntityMetrics(runtime.metrics());
+    this.timers = timers;
+    metrics.started();
   }
 
   @Override
@@ -156,8 +168,10 @@ public final class SessionEntity
     } else if (command instanceof SendUserMessage c) {
       return onUserMessage(s, c);
     } else if (command instanceof SessionCommand.ModelAnswered c) {
+      // While suspended a model's answer is dropped: the model is asked again at resume (a model
+      // call has no side effect). A tool's result is journaled: its side effect happened.
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-      return act(s, progress.modelAnswered(s, c));
+      return s.suspended() ? Effect().noReply() : act(s, progress.modelAnswered(s, c));
     } else if (command instanceof SessionCommand.ToolFinished c) {
       driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
       return act(s, progress.toolFinished(s, c));
@@ -177,6 +191,16 @@ public final class SessionEntity
       return read(s, c.caller(), c.replyTo(), x -> new SessionReply.TranscriptFound(x.transcript()));
     } else if (command instanceof CloseSession c) {
       return onClose(s, c);
+    } else if (command instanceof SessionCommand.SuspendSession c) {
+      return onSuspend(s, c);
+    } else if (command instanceof SessionCommand.ResumeSession c) {
+      return onResume(s, c);
+    } else if (command instanceof SessionCommand.TerminateSession c) {
+      return onTerminate(s, c);
+    } else if (command instanceof SessionCommand.EraseSession c) {
+      return onErase(s, c);
+    } else if (command instanceof SessionCommand.ErasureEnded c) {
+      return onErasureEnded(s, c);
     } else if (command instanceof WriteMemory c) {
       return onWriteMemory(s, c);
     } else if (command instanceof DeleteMemory c) {
@@ -199,13 +223,16 @@ public final class SessionEntity
       return act(s, batch);
     } else if (command instanceof SessionCommand.ModelFailed c) {
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-      return act(s, progress.modelFailed(s, c));
+      return s.suspended() ? Effect().noReply() : act(s, progress.modelFailed(s, c));
     } else if (command instanceof SessionCommand.TurnDeadlinePassed c) {
-      return act(s, progress.turnDeadlinePassed(s, c));
+      return s.suspended() ? Effect().noReply() : act(s, progress.turnDeadlinePassed(s, c));
     } else if (command instanceof SessionCommand.ApprovalDeadlinePassed c) {
       return act(s, progress.approvalDeadlinePassed(s, c));
     } else if (command instanceof SessionCommand.IdleCheck) {
       return onIdleCheck(s);
+    } else if (command instanceof SessionCommand.ListStatus) {
+      writeStatus(s);
+      return Effect().noReply();
     } else if (command instanceof SessionCommand.Subscribe c) {
       return onSubscribe(s, c);
     } else if (command instanceof SessionCommand.Unsubscribe c) {
@@ -228,6 +255,9 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onCreate(SessionState s, CreateSession c) {
     SessionSpec spec = withDefaultLimits(c.spec());
+    if (s.erased()) {
+      return reject(c.replyTo(), Problem.conflict("session_erased", erasedMessage()));
+    }
     if (s.exists()) {
       boolean sameRequest =
           c.mode() == CreateMode.CREATE_OR_MATCH
@@ -277,22 +307,114 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> onClose(SessionState s, CloseSession c) {
-    return write(s, c.caller(), c.replyTo(), x -> {
-      if (x.closed()) {
+    return write(s, c.caller(), c.replyTo(), x -> close(x, c.caller(), "the session was closed", c.replyTo()));
+  }
+
+  /** Closes the session; its unfinished turns end as cancelled, for {@code reason}. Replies {@code Current}. */
+  private ReplyEffect<SessionEvent, SessionState> close(
+      SessionState x, Caller caller, String reason, ActorRef<SessionReply> replyTo) {
+    if (x.closed()) {
+      return Effect().reply(replyTo, hosted(current(x)));
+    }
+    Instant now = clock.instant();
+    EventBatch batch = new EventBatch(x);
+    x.activeTurn().ifPresent(t -> planner.endTurn(batch, t, true, null, reason, caller.user(), now));
+    batch.state().unfinishedTurns().forEach(t -> batch.add(new SessionEvent.TurnCancelled(t.id(), reason, caller.user(), now)));
+    batch.add(new SessionClosed(caller.user(), now));
+    return persist(batch.events())
+        .thenRun(next -> announce(next, current(next), replyTo))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onSuspend(SessionState s, SessionCommand.SuspendSession c) {
+    return operate(s, c.caller(), c.replyTo(), x -> x.suspended()
+        ? Effect().reply(c.replyTo(), hosted(current(x)))
+        : persistAndShow(new SessionEvent.SessionSuspended(c.caller().user(), c.reason(), clock.instant()), c.replyTo()));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onResume(SessionState s, SessionCommand.ResumeSession c) {
+    return operate(s, c.caller(), c.replyTo(), x -> {
+      if (!x.suspended()) {
         return Effect().reply(c.replyTo(), hosted(current(x)));
       }
-      // A closed session runs nothing more: its unfinished turns end as cancelled.
       Instant now = clock.instant();
       EventBatch batch = new EventBatch(x);
-      x.activeTurn().ifPresent(t -> planner.endTurn(batch, t, true, null, "the session was closed", c.caller().user(), now));
-      batch.state().unfinishedTurns().forEach(t -> batch.add(
-          new SessionEvent.TurnCancelled(t.id(), "the session was closed", c.caller().user(), now)));
-      batch.add(new SessionClosed(c.caller().user(), now));
-      List<SessionEvent> events = batch.events();
-      return persist(events)
-          .thenRun(next -> announce(next, current(next), c.replyTo()))
-          .thenNoReply();
+      batch.add(new SessionEvent.SessionResumed(c.caller().user(), now));
+      planner.startNextTurn(batch, now);
+      return persist(batch.events()).thenReply(c.replyTo(), next -> hosted(current(next)));
     });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onTerminate(SessionState s, SessionCommand.TerminateSession c) {
+    return operator(s, c.caller(), c.replyTo(),
+        x -> close(x, c.caller(), "the session was terminated by " + c.caller().user(), c.replyTo()));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onErase(SessionState s, SessionCommand.EraseSession c) {
+    if (s.erased()) {
+      if (!c.caller().operator()) {
+        return reject(c.replyTo(), missing(s));
+      }
+      // Asked again (the first deletion failed, say): delete again, the tombstone stays.
+      eraseStorage(s, c.replyTo());
+      return Effect().noReply();
+    }
+    return operator(s, c.caller(), c.replyTo(), x -> {
+      // The tombstone first: from here the id is refused, whatever happens to the deletion.
+      SessionEvent tombstone = new SessionEvent.SessionErased(x.lastSeq() + 1, c.caller().user(), clock.instant());
+      return persist(List.of(tombstone)).thenRun(next -> eraseStorage(next, c.replyTo())).thenNoReply();
+    });
+  }
+
+  /** Deletes everything before the tombstone, and the directory entry; replies {@code Erased} when done. */
+  private void eraseStorage(SessionState erased, ActorRef<SessionReply> replyTo) {
+    CompletionStage<Done> deleted = JournalEraser
+        .erase(ctx, persistenceId().id(), erased.lastSeq() - 1)
+        .thenCompose(done -> directory.remove(tenant, sessionId))
+        .toCompletableFuture()
+        .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ctx.pipeToSelf(deleted, (done, failure) -> {
+      if (failure != null) {
+        ctx.getLog().warn("Erasing session {} failed; erase it again to finish", sessionId, failure);
+      }
+      return new SessionCommand.ErasureEnded(failure == null ? null : String.valueOf(failure), replyTo);
+    });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onErasureEnded(SessionState s, SessionCommand.ErasureEnded c) {
+    if (c.replyTo() == null) {
+      return Effect().noReply();
+    }
+    if (c.failure() != null) {
+      return reject(c.replyTo(), new Problem(Problem.Kind.UNAVAILABLE, "erase_incomplete",
+          "the session is erased but its storage was not fully deleted yet; erase it again", null));
+    }
+    if (shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    }
+    return Effect().reply(c.replyTo(), hosted(new SessionReply.Erased(sessionId)));
+  }
+
+  /** Runs an operator's control of the session: the caller must be an operator of its tenant. */
+  private ReplyEffect<SessionEvent, SessionState> operator(
+      SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
+      Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
+    return write(s, caller, replyTo, x -> caller.operator()
+        ? change.apply(x)
+        : reject(replyTo, new Problem(Problem.Kind.FORBIDDEN, "role_missing", "this control needs the operator role", null)));
+  }
+
+  /** As {@link #operator}, for a session that must still be open. */
+  private ReplyEffect<SessionEvent, SessionState> operate(
+      SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
+      Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
+    return operator(s, caller, replyTo, x -> x.closed()
+        ? reject(replyTo, Problem.conflict("session_closed", "the session is closed"))
+        : change.apply(x));
+  }
+
+  private String erasedMessage() {
+    return "session " + sessionId + " was erased; its id cannot be used again";
   }
 
   private ReplyEffect<SessionEvent, SessionState> onWriteMemory(SessionState s, WriteMemory c) {
@@ -350,6 +472,10 @@ public final class SessionEntity
           return Effect().reply(c.replyTo(), hosted(new SessionReply.TurnAccepted(earlier.get(), true)));
         }
       }
+      if (x.suspended()) {
+        return reject(c.replyTo(), Problem.conflict(
+            "session_suspended", "the session is suspended by an operator; it takes no new messages until resumed"));
+      }
       Optional<Problem> problem = validation.message(c.content());
       if (problem.isPresent()) {
         return reject(c.replyTo(), problem.get());
@@ -357,6 +483,10 @@ public final class SessionEntity
       List<Turn> unfinished = x.unfinishedTurns();
       if (!unfinished.isEmpty() && c.onBusy() == OnBusy.REJECT) {
         return reject(c.replyTo(), Problem.conflict("session_busy", "turn " + unfinished.get(0).id() + " has not ended"));
+      }
+      if (c.onBusy() != OnBusy.INTERRUPT && x.queuedMessages() >= settings.maxQueuedMessages()) {
+        return reject(c.replyTo(), new Problem(Problem.Kind.LIMIT, "queue_full",
+            settings.maxQueuedMessages() + " messages wait for their turn already; send again once some have run", null));
       }
       if (planner.tokensExhausted(x)) {
         return reject(c.replyTo(), new Problem(Problem.Kind.LIMIT, "budget_exhausted",
@@ -431,7 +561,7 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onAwaitTurn(SessionState s, SessionCommand.AwaitTurn c) {
     if (!s.exists() || !c.caller().maySee(s.owner())) {
-      return reject(c.replyTo(), Problem.notFound());
+      return reject(c.replyTo(), missing(s));
     }
     Optional<Turn> turn = s.turn(c.turnId());
     if (turn.isEmpty() || turn.get().settled()) {
@@ -468,7 +598,10 @@ public final class SessionEntity
 
   /** Every persist goes through here: followers learn the events, then the driver acts. */
   private EffectBuilder<SessionEvent, SessionState> persist(List<SessionEvent> events) {
+    long asked = System.nanoTime();
     return Effect().persist(events).thenRun(next -> {
+      metrics.journaled(events, asked, next.pendingApprovals().size());
+      listStatus(next, events);
       audience.journaled(next, events);
       driver.reconcile(next);
     });
@@ -507,7 +640,7 @@ public final class SessionEntity
   private ReplyEffect<SessionEvent, SessionState> read(
       SessionState s, Caller caller, ActorRef<SessionReply> replyTo, Function<SessionState, SessionReply> answer) {
     if (!s.exists() || !caller.maySee(s.owner())) {
-      return reject(replyTo, Problem.notFound());
+      return reject(replyTo, missing(s));
     }
     return Effect().reply(replyTo, hosted(answer.apply(s)));
   }
@@ -517,7 +650,7 @@ public final class SessionEntity
       SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
       Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
     if (!s.exists() || !caller.maySee(s.owner())) {
-      return reject(replyTo, Problem.notFound());
+      return reject(replyTo, missing(s));
     }
     return change.apply(s);
   }
@@ -531,6 +664,11 @@ public final class SessionEntity
         : change.apply(x));
   }
 
+  /** Not found; an erased session says so, for an id that will never be served again. */
+  private Problem missing(SessionState s) {
+    return s.erased() ? new Problem(Problem.Kind.NOT_FOUND, "session_erased", erasedMessage(), null) : Problem.notFound();
+  }
+
   private ReplyEffect<SessionEvent, SessionState> persistAndShow(SessionEvent event, ActorRef<SessionReply> replyTo) {
     return persist(List.of(event)).thenReply(replyTo, next -> hosted(current(next)));
   }
@@ -539,8 +677,43 @@ public final class SessionEntity
     return Effect().reply(replyTo, hosted(new Rejected(problem)));
   }
 
+  /**
+   * Keeps the directory's status current: a change of status is written there after it was
+   * journaled (after the status listing delay, if it still stands), never holding a reply; a lost
+   * write is healed by the next change or the next recovery. Creation and closing are written by
+   * {@link #announce}, which the reply waits for.
+   */
+  private void listStatus(SessionState next, List<SessionEvent> events) {
+    boolean announced = events.stream().anyMatch(e -> e instanceof SessionCreated || e instanceof SessionClosed);
+    if (!next.exists() || announced) {
+      return;
+    }
+    if (next.status() == listedStatus) {
+      timers.cancel(LIST_STATUS);
+    } else if (settings.statusListingDelay().isZero()) {
+      writeStatus(next);
+    } else if (!timers.isTimerActive(LIST_STATUS)) {
+      timers.startSingleTimer(LIST_STATUS, new SessionCommand.ListStatus(), settings.statusListingDelay());
+    }
+  }
+
+  private void writeStatus(SessionState s) {
+    if (!s.exists() || s.status() == listedStatus) {
+      return;
+    }
+    listedStatus = s.status();
+    directory.upsert(summary(s)).whenComplete((done, failure) -> {
+      if (failure != null) {
+        ctx.getLog().warn("Directory write of status {} for session {} failed: {}",
+            s.status().wireName(), sessionId, failure.toString());
+      }
+    });
+  }
+
   /** Replies only once the directory knows the change, so a listing never misses an acknowledged session. */
   private void announce(SessionState s, SessionReply reply, ActorRef<SessionReply> replyTo) {
+    listedStatus = s.status();
+    timers.cancel(LIST_STATUS);
     ctx.pipeToSelf(directory.upsert(summary(s)), (done, failure) -> {
       if (failure != null) {
         ctx.getLog().warn("Directory write for session {} failed; it is repeated on the next recovery", sessionId, failure);
@@ -574,8 +747,13 @@ public final class SessionEntity
   public SignalHandler<SessionState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), s -> {
+          metrics.approvals(s.pendingApprovals().size());
           if (s.exists()) {
+            listedStatus = s.status();
             directory.upsert(summary(s));
+          } else if (s.erased()) {
+            // Heals an erase whose deletion was cut off; nobody waits for the answer.
+            eraseStorage(s, null);
           }
           // Commands stashed during recovery run first; the driver holds back calls cut off by
           // a crash until ResumeWork has decided whether they may run again.
@@ -584,7 +762,10 @@ public final class SessionEntity
         })
         .onSignal(org.apache.pekko.actor.typed.Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
         // Passivated, closed or moved: the MCP client sessions held for it are closed too.
-        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> runtime.tools().release(entityId))
+        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> {
+          metrics.stopped();
+          runtime.tools().release(entityId);
+        })
         .build();
   }
 

@@ -30,6 +30,35 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
+  /**
+   * An operator suspended the session: it accepts no new message and starts no model or tool call
+   * until {@link SessionResumed}; results of calls already made are still journaled.
+   */
+  record SessionSuspended(String by, String reason, Instant at) implements SessionEvent {
+    public String type() {
+      return "session_suspended";
+    }
+  }
+
+  /** An operator resumed a suspended session; a running turn's time budget moves on by the pause. */
+  record SessionResumed(String by, Instant at) implements SessionEvent {
+    public String type() {
+      return "session_resumed";
+    }
+  }
+
+  /**
+   * An operator erased the session. The one event kept of it: every earlier event and every
+   * snapshot is deleted, and this tombstone (which holds no content) refuses the id for good.
+   * {@code seq} is its own sequence number, which recovery cannot count once the events before it
+   * are gone.
+   */
+  record SessionErased(long seq, String by, Instant at) implements SessionEvent {
+    public String type() {
+      return "session_erased";
+    }
+  }
+
   record MemoryWritten(String key, JsonNode value, String by, Instant at) implements SessionEvent {
     public String type() {
       return "memory_written";

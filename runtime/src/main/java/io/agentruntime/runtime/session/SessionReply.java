@@ -14,6 +14,9 @@ public sealed interface SessionReply extends CborSerializable {
   /** The session as it is after the command. */
   record Current(SessionView session) implements SessionReply {}
 
+  /** The session was erased: nothing of it is kept but a tombstone under its id. */
+  record Erased(String id) implements SessionReply {}
+
   /** A turn was opened, or {@code duplicate}: an earlier request with the same key opened it. */
   record TurnAccepted(Turn turn, boolean duplicate) implements SessionReply {}
 
@@ -61,6 +64,7 @@ public sealed interface SessionReply extends CborSerializable {
             @JsonSubTypes.Type(value = ApprovalList.class, name = "approval_list"),
             @JsonSubTypes.Type(value = ApprovalDecided.class, name = "approval_decided"),
             @JsonSubTypes.Type(value = Subscribed.class, name = "subscribed"),
+            @JsonSubTypes.Type(value = Erased.class, name = "erased"),
             @JsonSubTypes.Type(value = Rejected.class, name = "rejected")
           })
           SessionReply reply)

@@ -2,18 +2,34 @@ package io.agentruntime.runtime.session;
 
 import com.typesafe.config.Config;
 import io.agentruntime.runtime.directory.SessionDirectory;
+import io.agentruntime.runtime.metrics.SessionMetrics;
 import io.agentruntime.runtime.model.ModelProviders;
 import io.agentruntime.runtime.tools.ToolExecutor;
 import java.time.Clock;
 
-/** What a session entity works with: its settings and the outside world it may call. */
+/**
+ * What a session entity works with: its settings, the outside world it may call, and the node's
+ * metrics it reports to.
+ */
 public record SessionRuntime(
     SessionSettings settings,
     TurnSettings turns,
     SessionDirectory directory,
     ModelProviders models,
     ToolExecutor tools,
-    Clock clock) {
+    Clock clock,
+    SessionMetrics metrics) {
+
+  public SessionRuntime(
+      SessionSettings settings, TurnSettings turns, SessionDirectory directory, ModelProviders models,
+      ToolExecutor tools, Clock clock) {
+    this(settings, turns, directory, models, tools, clock, SessionMetrics.NONE);
+  }
+
+  /** The same runtime, reporting to {@code metrics}. */
+  public SessionRuntime withMetrics(SessionMetrics metrics) {
+    return new SessionRuntime(settings, turns, directory, models, tools, clock, metrics);
+  }
 
   public static SessionRuntime of(
       Config config, SessionDirectory directory, ModelProviders models, ToolExecutor tools) {

@@ -14,7 +14,16 @@ public record SessionSettings(
     int maxMemoryValueBytes,
     int maxTools,
     int maxMetadataEntries,
-    Duration askTimeout) {
+    Duration askTimeout,
+    int maxQueuedMessages,
+    Duration statusListingDelay) {
+
+  public SessionSettings(
+      int snapshotEvery, int keepSnapshots, Limits defaultLimits, int maxInstructionsChars, int maxMessageChars,
+      int maxMemoryEntries, int maxMemoryValueBytes, int maxTools, int maxMetadataEntries, Duration askTimeout) {
+    this(snapshotEvery, keepSnapshots, defaultLimits, maxInstructionsChars, maxMessageChars, maxMemoryEntries,
+        maxMemoryValueBytes, maxTools, maxMetadataEntries, askTimeout, 100, Duration.ZERO);
+  }
 
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
@@ -31,6 +40,8 @@ public record SessionSettings(
         (int) c.getBytes("max-memory-value-size").longValue(),
         c.getInt("max-tools"),
         c.getInt("max-metadata-entries"),
-        c.getDuration("ask-timeout"));
+        c.getDuration("ask-timeout"),
+        c.getInt("max-queued-messages"),
+        c.getDuration("status-listing-delay"));
   }
 }

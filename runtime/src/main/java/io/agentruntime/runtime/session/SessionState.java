@@ -21,7 +21,8 @@ import java.util.function.UnaryOperator;
  * while the entity goes on. {@code owner} is null until the session is created. {@code lastSeq}
  * counts the events folded so far, which is the journal sequence number of the last one.
  * {@code pendingCalls} are keyed by turn id and tool call id; {@code approvals} keep decided ones
- * too, so that a second decision is refused.
+ * too, so that a second decision is refused. {@code suspendedAt} is when an operator suspended
+ * the session (null unless suspended); an {@code erased} state holds nothing but its sequence number.
  */
 public record SessionState(
     Owner owner,
@@ -40,7 +41,9 @@ public record SessionState(
     Map<String, String> turnIdsByIdempotencyKey,
     Usage usage,
     Map<String, PendingCall> pendingCalls,
-    Map<String, Approval> approvals)
+    Map<String, Approval> approvals,
+    Instant suspendedAt,
+    boolean erased)
     implements CborSerializable {
 
   public SessionState {
@@ -62,7 +65,7 @@ public record SessionState(
       boolean closed, Instant createdAt, Instant updatedAt, long lastSeq, List<TranscriptEntry> transcript,
       List<Turn> turns, Map<String, String> turnIdsByIdempotencyKey, Usage usage) {
     this(owner, createdWith, agent, memory, tools, permissions, metadata, closed, createdAt, updatedAt,
-        lastSeq, transcript, turns, turnIdsByIdempotencyKey, usage, Map.of(), Map.of());
+        lastSeq, transcript, turns, turnIdsByIdempotencyKey, usage, Map.of(), Map.of(), null, false);
   }
 
   private static final SessionState EMPTY = new SessionState(
@@ -78,9 +81,16 @@ public record SessionState(
     return owner != null;
   }
 
+  public boolean suspended() {
+    return suspendedAt != null;
+  }
+
   public SessionStatus status() {
     if (closed) {
       return SessionStatus.CLOSED;
+    }
+    if (suspended()) {
+      return SessionStatus.SUSPENDED;
     }
     return activeTurn()
         .map(t -> t.status() == TurnStatus.AWAITING_APPROVAL ? SessionStatus.AWAITING_APPROVAL : SessionStatus.RUNNING)
@@ -150,6 +160,10 @@ public record SessionState(
   /** Folds one event in. Never throws: every event that was persisted must replay. */
   public SessionState apply(SessionEvent event) {
     long seq = lastSeq + 1;
+    if (event instanceof SessionErased e) {
+      return new SessionState(null, null, null, Map.of(), Map.of(), PermissionPolicy.empty(), Map.of(), false, null,
+          event.at(), Math.max(seq, e.seq()), List.of(), List.of(), Map.of(), Usage.NONE, Map.of(), Map.of(), null, true);
+    }
     return edit(d -> {
       fold(d, event, seq);
       d.lastSeq = seq;
@@ -169,6 +183,14 @@ public record SessionState(
       d.createdAt = e.at();
     } else if (event instanceof SessionClosed) {
       d.closed = true;
+    } else if (event instanceof SessionSuspended e) {
+      d.suspendedAt = d.suspendedAt == null ? e.at() : d.suspendedAt;
+    } else if (event instanceof SessionResumed e) {
+      if (d.suspendedAt != null) {
+        Duration paused = Duration.between(d.suspendedAt, e.at());
+        d.turns.replaceAll(t -> t.status() == TurnStatus.RUNNING ? t.extended(paused) : t);
+      }
+      d.suspendedAt = null;
     } else if (event instanceof MemoryWritten e) {
       d.memory.put(e.key(), e.value());
     } else if (event instanceof MemoryDeleted e) {
@@ -263,6 +285,7 @@ public record SessionState(
     Usage usage;
     final Map<String, PendingCall> pendingCalls;
     final Map<String, Approval> approvals;
+    Instant suspendedAt;
 
     Draft(SessionState s) {
       owner = s.owner;
@@ -282,6 +305,7 @@ public record SessionState(
       usage = s.usage;
       pendingCalls = new LinkedHashMap<>(s.pendingCalls);
       approvals = new LinkedHashMap<>(s.approvals);
+      suspendedAt = s.suspendedAt;
     }
 
     void turn(String turnId, UnaryOperator<Turn> change) {
@@ -316,7 +340,8 @@ public record SessionState(
 
     SessionState build() {
       return new SessionState(owner, createdWith, agent, memory, tools, permissions, metadata, closed,
-          createdAt, updatedAt, lastSeq, transcript, turns, idempotencyKeys, usage, pendingCalls, approvals);
+          createdAt, updatedAt, lastSeq, transcript, turns, idempotencyKeys, usage, pendingCalls, approvals,
+          suspendedAt, false);
     }
   }
 

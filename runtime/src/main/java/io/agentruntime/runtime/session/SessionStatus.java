@@ -8,6 +8,8 @@ public enum SessionStatus {
   IDLE,
   RUNNING,
   AWAITING_APPROVAL,
+  /** An operator holds it: no new messages, no model or tool calls, until resumed. */
+  SUSPENDED,
   CLOSED;
 
   @JsonValue

@@ -47,6 +47,12 @@ public record Turn(
     return new Turn(id, TurnStatus.RUNNING, steps, output, error, acceptedAt, at, moved, null);
   }
 
+  /** The budget's deadline moves on by {@code pause} (the session was suspended that long). */
+  Turn extended(Duration pause) {
+    Instant moved = deadline == null ? null : deadline.plus(pause);
+    return new Turn(id, status, steps, output, error, acceptedAt, updatedAt, moved, pausedAt);
+  }
+
   Turn completed(String text, Instant at) {
     return new Turn(id, TurnStatus.COMPLETED, steps, text, null, acceptedAt, at, null, null);
   }

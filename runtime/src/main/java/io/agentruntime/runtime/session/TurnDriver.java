@@ -95,6 +95,11 @@ final class TurnDriver {
   }
 
   private void drive(SessionState s, Turn turn) {
+    if (s.suspended()) {
+      // Frozen: the budget does not run (the deadline moves on at resume) and nothing is called.
+      timers.cancel("turn-deadline");
+      return;
+    }
     if (turn.status() == TurnStatus.RUNNING && turn.deadline() != null) {
       timers.startSingleTimer("turn-deadline", new TurnDeadlinePassed(turn.id()), until(turn.deadline()));
     } else {
@@ -123,9 +128,11 @@ final class TurnDriver {
     }
     ModelRequest request = new ModelRequest(
         s.agent().instructions(), messages(s), ToolCatalog.specs(s), bounded(runtime.turns().modelTimeout(), turn));
+    long asked = System.nanoTime();
     ctx.pipeToSelf(
         client.get().complete(request, delta -> ctx.getSelf().tell(new SessionCommand.PublishDelta(turn.id(), delta))),
         (reply, failure) -> {
+          runtime.metrics().modelCallReturned(failure == null ? "succeeded" : "failed", System.nanoTime() - asked);
           if (failure == null) {
             return new ModelAnswered(turn.id(), step, StorableReplies.model(reply));
           }
@@ -145,8 +152,13 @@ final class TurnDriver {
     }
     ToolInvocation invocation = new ToolInvocation(entityId, target.get().connection(), target.get().remoteName(),
         call.arguments(), call.idempotencyKey(), bounded(runtime.turns().toolTimeout(), turn));
-    ctx.pipeToSelf(runtime.tools().call(invocation), (result, failure) -> new ToolFinished(turn.id(), call.toolCallId(),
-        StorableReplies.tool(failure == null ? result : new ToolResult.Failed("tool_error", String.valueOf(failure.getMessage())))));
+    long asked = System.nanoTime();
+    ctx.pipeToSelf(runtime.tools().call(invocation), (result, failure) -> {
+      ToolResult outcome = StorableReplies.tool(
+          failure == null ? result : new ToolResult.Failed("tool_error", String.valueOf(failure.getMessage())));
+      runtime.metrics().toolCallReturned(outcome instanceof ToolResult.Succeeded ? "succeeded" : "failed", System.nanoTime() - asked);
+      return new ToolFinished(turn.id(), call.toolCallId(), outcome);
+    });
   }
 
   private void armApprovals(SessionState s) {

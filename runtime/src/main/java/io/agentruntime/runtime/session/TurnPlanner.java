@@ -30,7 +30,7 @@ final class TurnPlanner {
   /** Starts the oldest queued turn when none runs and the session is open. */
   void startNextTurn(EventBatch b, Instant now) {
     SessionState s = b.state();
-    if (s.closed() || s.activeTurn().isPresent()) {
+    if (s.closed() || s.suspended() || s.activeTurn().isPresent()) {
       return;
     }
     s.nextQueuedTurn().ifPresent(next -> {

@@ -40,6 +40,14 @@ final class RecordingDirectory implements SessionDirectory {
   }
 
   @Override
+  public CompletionStage<Done> remove(String tenant, String sessionId) {
+    if (failing) {
+      return CompletableFuture.failedFuture(new IllegalStateException("directory unavailable (test)"));
+    }
+    return stored.remove(tenant, sessionId);
+  }
+
+  @Override
   public CompletionStage<SessionPage> list(
       String tenant, Optional<String> user, Optional<String> status, int limit, Optional<String> cursor) {
     return stored.list(tenant, user, status, limit, cursor);

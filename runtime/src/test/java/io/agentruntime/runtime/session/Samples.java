@@ -68,7 +68,15 @@ final class Samples {
     Map<Class<? extends SessionEvent>, SessionEvent> events = new LinkedHashMap<>();
     sessionEvents(events);
     turnEvents(events);
+    operatorEvents(events);
     return events;
+  }
+
+  /** An operator's controls of a session (not folded into the sample states). */
+  private static void operatorEvents(Map<Class<? extends SessionEvent>, SessionEvent> events) {
+    put(events, new SessionEvent.SessionSuspended("olga", "incident 7: tool vendor outage", AT));
+    put(events, new SessionEvent.SessionResumed("olga", AT));
+    put(events, new SessionEvent.SessionErased(42, "olga", AT));
   }
 
   /** The events of a session's own life, and of messages before turns ran. */

@@ -61,7 +61,9 @@ class SessionWireSerializationTest {
         new SessionReply.ApprovalList(Samples.busyState().pendingApprovals()),
         new SessionReply.ApprovalList(List.of()),
         new SessionReply.ApprovalDecided(Samples.busyState().approval("appr_1a2b3c").orElseThrow()),
-        new SessionReply.Subscribed(42));
+        new SessionReply.Subscribed(42),
+        new SessionReply.Erased("s-2"),
+        new SessionReply.Rejected(new Problem(Problem.Kind.UNAVAILABLE, "erase_incomplete", "retry", null)));
   }
 
   /** The replies as they are, and as an entity in a cluster sends them: wrapped with its node's name. */
@@ -77,6 +79,13 @@ class SessionWireSerializationTest {
         new SessionCommand.CreateSession(ADA, Samples.spec(), CreateMode.CREATE_OR_MATCH, replyTo),
         new SessionCommand.GetSession(OPERATOR, replyTo),
         new SessionCommand.CloseSession(ADA, replyTo),
+        new SessionCommand.SuspendSession(OPERATOR, "incident 7 ✓", replyTo),
+        new SessionCommand.SuspendSession(OPERATOR, null, replyTo),
+        new SessionCommand.ResumeSession(OPERATOR, replyTo),
+        new SessionCommand.TerminateSession(OPERATOR, replyTo),
+        new SessionCommand.EraseSession(OPERATOR, replyTo),
+        new SessionCommand.ErasureEnded("java.util.concurrent.TimeoutException", replyTo),
+        new SessionCommand.ErasureEnded(null, null),
         new SessionCommand.WriteMemory(ADA, "prefs", json("{\"a\":[1,2.5,null]}"), replyTo),
         new SessionCommand.Expiring(new SessionCommand.WriteMemory(ADA, "k", json("1"), replyTo), 1_700_000_000_000L),
         new SessionCommand.DeleteMemory(ADA, "prefs", replyTo),
@@ -106,7 +115,8 @@ class SessionWireSerializationTest {
         new SessionCommand.ToolFinished("turn_1", "call_2", new ToolResult.Failed("tool_http_error", "HTTP 502")),
         new SessionCommand.TurnDeadlinePassed("turn_1"),
         new SessionCommand.ApprovalDeadlinePassed("appr_1"),
-        new SessionCommand.IdleCheck());
+        new SessionCommand.IdleCheck(),
+        new SessionCommand.ListStatus());
   }
 
   /** Commands that carry a follower besides the one to reply to. */

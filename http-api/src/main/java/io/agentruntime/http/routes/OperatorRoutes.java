@@ -1,0 +1,67 @@
+package io.agentruntime.http.routes;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.error.ApiError;
+import io.agentruntime.http.json.SessionBody;
+import io.agentruntime.http.request.JsonBody;
+import io.agentruntime.runtime.session.SessionCommand;
+import io.agentruntime.runtime.session.SessionReply;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * An operator's controls of one session of the tenant: {@code POST /v1/sessions/{id}/suspend}
+ * (optional body {@code {"reason"}}), {@code /resume}, {@code /terminate} and {@code /erase}.
+ * The session decides, as for approvals: a session the caller may not see does not exist (404,
+ * another tenant's always), and one it may see needs the operator role (403 otherwise).
+ */
+public final class OperatorRoutes {
+
+  static final int MAX_REASON_CHARS = 1000;
+
+  private final SessionGateway gateway;
+  private final JsonBody body;
+
+  OperatorRoutes(SessionGateway gateway, JsonBody body) {
+    this.gateway = gateway;
+    this.body = body;
+  }
+
+  /** The routes below {@code /v1/sessions/{id}}. */
+  Route routes(Principal principal, String id) {
+    return concat(
+        path("suspend", () -> post(() -> body.optionalJson(json -> {
+          String reason = reason(json);
+          return Responses.ok(gateway
+              .view(principal, id, (caller, replyTo) -> new SessionCommand.SuspendSession(caller, reason, replyTo))
+              .thenApply(SessionBody::of));
+        }))),
+        path("resume", () -> post(() -> Responses.ok(gateway
+            .view(principal, id, SessionCommand.ResumeSession::new).thenApply(SessionBody::of)))),
+        path("terminate", () -> post(() -> Responses.ok(gateway
+            .view(principal, id, SessionCommand.TerminateSession::new).thenApply(SessionBody::of)))),
+        path("erase", () -> post(() -> Responses.ok(gateway
+            .ask(principal, id, SessionCommand.EraseSession::new, SessionReply.Erased.class)
+            .thenApply(erased -> Map.of("id", erased.id(), "status", "erased"))))));
+  }
+
+  private static String reason(Optional<JsonNode> json) {
+    JsonNode reason = json.map(j -> j.path("reason")).orElse(null);
+    if (reason == null || reason.isMissingNode() || reason.isNull()) {
+      return null;
+    }
+    if (!reason.isTextual()) {
+      throw ApiError.invalidField("reason must be a string");
+    }
+    if (reason.asText().length() > MAX_REASON_CHARS) {
+      throw ApiError.invalidField("reason must be at most " + MAX_REASON_CHARS + " characters");
+    }
+    return reason.asText();
+  }
+}

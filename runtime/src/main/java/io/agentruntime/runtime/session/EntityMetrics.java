@@ -1,0 +1,85 @@
+package io.agentruntime.runtime.session;
+
+import io.agentruntime.runtime.metrics.SessionMetrics;
+import java.util.List;
+
+/**
+ * One session entity's link to the node's metrics: turns journaled events into counts and keeps
+ * the entity's share of the pending-approvals gauge, so that the gauge falls back when the entity
+ * stops. Used only from the entity's own thread.
+ */
+final class EntityMetrics {
+
+  private final SessionMetrics metrics;
+  private int reportedApprovals;
+  private boolean alive;
+
+  EntityMetrics(SessionMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  void started() {
+    if (!alive) {
+      alive = true;
+      metrics.activeSessions(1);
+    }
+  }
+
+  void stopped() {
+    if (alive) {
+      alive = false;
+      metrics.activeSessions(-1);
+      approvals(0);
+    }
+  }
+
+  /** Events were journaled (never called on replay); {@code pendingApprovals} counts after them. */
+  void journaled(List<SessionEvent> events, long startedNanos, int pendingApprovals) {
+    metrics.journalWritten(System.nanoTime() - startedNanos);
+    for (SessionEvent event : events) {
+      String turnOutcome = turnOutcome(event);
+      if (turnOutcome != null) {
+        metrics.turnEnded(turnOutcome);
+      }
+      String callOutcome = callOutcome(event);
+      if (callOutcome != null) {
+        metrics.toolCallEnded(callOutcome);
+      }
+    }
+    approvals(pendingApprovals);
+  }
+
+  /** The entity recovered (or its pending approvals changed without a write of its own). */
+  void approvals(int pending) {
+    if (pending != reportedApprovals) {
+      metrics.pendingApprovals(pending - reportedApprovals);
+      reportedApprovals = pending;
+    }
+  }
+
+  private static String turnOutcome(SessionEvent event) {
+    if (event instanceof SessionEvent.TurnCompleted) {
+      return "completed";
+    }
+    if (event instanceof SessionEvent.TurnFailed) {
+      return "failed";
+    }
+    return event instanceof SessionEvent.TurnCancelled ? "cancelled" : null;
+  }
+
+  private static String callOutcome(SessionEvent event) {
+    if (event instanceof SessionEvent.ToolCallSucceeded) {
+      return "succeeded";
+    }
+    if (event instanceof SessionEvent.ToolCallFailed) {
+      return "failed";
+    }
+    if (event instanceof SessionEvent.ToolCallRejected) {
+      return "rejected";
+    }
+    if (event instanceof SessionEvent.ToolCallCancelled) {
+      return "cancelled";
+    }
+    return event instanceof SessionEvent.ToolCallInDoubt ? "in_doubt" : null;
+  }
+}
