@@ -90,6 +90,22 @@ class ErrorsApiTest {
   }
 
   @Test
+  void aRequestPastTheRequestTimeoutIs503WithRetryAfter() throws Exception {
+    HttpServer shortTimeout = node.serve("agent-runtime.http.request-timeout = 1s", node.keysFile);
+    try {
+      Api impatient = new Api(shortTimeout.address());
+      String session = "/v1/sessions/" + TestNode.newId("timeout");
+      assertEquals(201, impatient.put(ADA, session, "{\"agent\": {\"model\": \"stall\"}}").status());
+      // The stalling model never answers: waiting 5 s for the turn outlasts the 1 s request timeout.
+      Response waited = impatient.post(ADA, session + "/messages?waitSeconds=5", "{\"content\": \"hm\"}");
+      assertError(waited, 503, "request_timeout");
+      assertTrue(waited.header("Retry-After").isPresent(), "a client knows when to try again");
+    } finally {
+      shortTimeout.stop().toCompletableFuture().get();
+    }
+  }
+
+  @Test
   void aBodyOverTheLimitIs413() throws Exception {
     // Refused from its Content-Length alone: the answer comes before the body is sent. (A client
     // that sends the whole body first may see the connection close before it reads the answer.)

@@ -51,6 +51,15 @@ public final class ErrorMapper {
   }
 
   /** The error response for a request whose id is {@code requestId}. */
+  /** A request that ran past the request timeout: 503, to be retried, like a store that did not answer. */
+  public HttpResponse requestTimedOut(String requestId) {
+    return response(
+        new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "request_timeout",
+            "the request took too long; retry later",
+            java.util.List.of(org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(Math.max(1, retryAfter.toSeconds())))),
+        requestId);
+  }
+
   public static HttpResponse response(ApiError error, String requestId) {
     Map<String, Object> body =
         Map.of("error", new ErrorBody(error.code(), error.getMessage(), requestId));

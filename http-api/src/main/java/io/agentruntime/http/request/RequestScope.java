@@ -33,12 +33,14 @@ public final class RequestScope {
 
   private static final Logger log = LoggerFactory.getLogger("io.agentruntime.http.requests");
 
+  private final ErrorMapper errors;
   private final ExceptionHandler exceptions;
   private final RejectionHandler rejections;
   private final Duration requestTimeout;
   private final NodeMetrics metrics;
 
   public RequestScope(ErrorMapper errors, Duration requestTimeout, NodeMetrics metrics) {
+    this.errors = errors;
     this.exceptions = errors.exceptionHandler();
     this.rejections = errors.rejectionHandler();
     this.requestTimeout = requestTimeout;
@@ -56,14 +58,9 @@ public final class RequestScope {
               resp -> logged(original, requestId, started, resp.addHeader(idHeader)),
               () -> withRequestTimeout(
                   requestTimeout,
-                  req -> logged(original, requestId, started, timedOut(requestId).addHeader(idHeader)),
+                  req -> logged(original, requestId, started, errors.requestTimedOut(requestId).addHeader(idHeader)),
                   () -> handleExceptions(exceptions, () -> handleRejections(rejections, inner)))));
     });
-  }
-
-  private static HttpResponse timedOut(String requestId) {
-    return ErrorMapper.response(
-        new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "request_timeout", "the request took too long"), requestId);
   }
 
   private HttpResponse logged(HttpRequest req, String requestId, long started, HttpResponse resp) {
