@@ -141,6 +141,23 @@ public record SessionSnapshot(int format, SessionState rest, Entries transcript,
         s.pendingCalls(), s.approvals(), s.suspendedAt(), s.erased());
   }
 
+  // The columns are arrays, which records compare and print by identity: a snapshot is compared
+  // and printed as the state it holds.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof SessionSnapshot that && format == that.format && toState().equals(that.toState());
+  }
+
+  @Override
+  public int hashCode() {
+    return toState().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "SessionSnapshot[format=" + format + ", " + toState() + "]";
+  }
+
   /** The three roles as one string each, rather than one per entry read. */
   private static String role(String role) {
     return switch (role) {

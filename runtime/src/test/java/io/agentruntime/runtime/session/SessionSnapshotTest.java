@@ -92,6 +92,9 @@ class SessionSnapshotTest {
       assertEquals(state.currentTurn(), back.currentTurn());
       assertEquals(state.nextQueuedTurn(), back.nextQueuedTurn());
       assertEquals(state.unfinishedTurns(), back.unfinishedTurns());
+      // Compared and printed as the state it holds, not by its arrays' identities.
+      assertEquals(SessionSnapshot.of(state), SessionSnapshot.of(back));
+      assertEquals(SessionSnapshot.of(state).toString(), SessionSnapshot.of(back).toString());
     }
   }
 
