@@ -46,6 +46,7 @@ import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -768,6 +769,27 @@ public final class SessionEntity
         })
         .build();
   }
+
+  /**
+   * Snapshots are stored as {@link SessionSnapshot}s; one written before them is a whole
+   * {@link SessionState} and is taken as it is (decision 0050).
+   */
+  @Override
+  public SnapshotAdapter<SessionState> snapshotAdapter() {
+    return SNAPSHOTS;
+  }
+
+  static final SnapshotAdapter<SessionState> SNAPSHOTS = new SnapshotAdapter<>() {
+    @Override
+    public Object toJournal(SessionState state) {
+      return SessionSnapshot.of(state);
+    }
+
+    @Override
+    public SessionState fromJournal(Object stored) {
+      return stored instanceof SessionSnapshot snapshot ? snapshot.toState() : (SessionState) stored;
+    }
+  };
 
   @Override
   public RetentionCriteria retentionCriteria() {

@@ -5,16 +5,16 @@ import io.agentruntime.runtime.CborSerializable;
 import io.agentruntime.runtime.session.SessionEvent.*;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.pcollections.HashPMap;
+import org.pcollections.HashTreePMap;
+import org.pcollections.OrderedPMap;
+import org.pcollections.PMap;
+import org.pcollections.TreePMap;
 
 /**
  * Everything a session knows, folded from its events. Immutable: a snapshot may be serialized
@@ -23,6 +23,10 @@ import java.util.function.UnaryOperator;
  * {@code pendingCalls} are keyed by turn id and tool call id; {@code approvals} keep decided ones
  * too, so that a second decision is refused. {@code suspendedAt} is when an operator suspended
  * the session (null unless suspended); an {@code erased} state holds nothing but its sequence number.
+ *
+ * <p>Its collections are persistent (decision 0050): folding an event changes what it touches in
+ * O(log n) and shares everything else with the state before, so neither a live event nor replay
+ * costs a copy of the history. Whatever collections the constructor is given, it keeps its own.
  */
 public record SessionState(
     Owner owner,
@@ -50,11 +54,9 @@ public record SessionState(
     memory = sorted(memory);
     tools = sorted(tools);
     metadata = sorted(metadata);
-    transcript = List.copyOf(transcript);
-    turns = List.copyOf(turns);
-    turnIdsByIdempotencyKey = turnIdsByIdempotencyKey.isEmpty()
-        ? Collections.emptyMap()
-        : Collections.unmodifiableMap(new HashMap<>(turnIdsByIdempotencyKey));
+    transcript = Transcript.of(transcript);
+    turns = TurnList.of(turns);
+    turnIdsByIdempotencyKey = hashed(turnIdsByIdempotencyKey);
     pendingCalls = ordered(pendingCalls);
     approvals = ordered(approvals);
   }
@@ -99,29 +101,34 @@ public record SessionState(
 
   /** The oldest turn that has not ended: the one running, or the next to run. */
   public Optional<Turn> currentTurn() {
-    return turns.stream().filter(t -> !t.status().terminal()).findFirst();
+    return open().stream().filter(t -> !t.status().terminal()).findFirst();
   }
 
   /** The turn that runs now (running or waiting for a human), if any. */
   public Optional<Turn> activeTurn() {
-    return turns.stream().filter(Turn::active).findFirst();
+    return open().stream().filter(Turn::active).findFirst();
   }
 
   /** The oldest queued turn, the next to start. */
   public Optional<Turn> nextQueuedTurn() {
-    return turns.stream().filter(t -> t.status() == TurnStatus.QUEUED).findFirst();
+    return open().stream().filter(t -> t.status() == TurnStatus.QUEUED).findFirst();
   }
 
   public List<Turn> unfinishedTurns() {
-    return turns.stream().filter(t -> !t.status().terminal()).toList();
+    return open().stream().filter(t -> !t.status().terminal()).toList();
   }
 
   public long queuedMessages() {
-    return turns.stream().filter(t -> t.status() == TurnStatus.QUEUED).count();
+    return open().stream().filter(t -> t.status() == TurnStatus.QUEUED).count();
   }
 
   public Optional<Turn> turn(String turnId) {
-    return turns.stream().filter(t -> t.id().equals(turnId)).findFirst();
+    return ((TurnList) turns).find(turnId);
+  }
+
+  /** The turns from the oldest that has not ended: all that have not ended are among them. */
+  private List<Turn> open() {
+    return ((TurnList) turns).fromFirstOpen();
   }
 
   public Optional<Turn> turnForIdempotencyKey(String key) {
@@ -176,10 +183,12 @@ public record SessionState(
       d.owner = e.owner();
       d.createdWith = e.spec();
       d.agent = e.spec().agent();
-      d.memory.putAll(e.spec().memory());
-      e.spec().tools().forEach(t -> d.tools.put(t.name(), t));
+      d.memory = d.memory.plusAll(e.spec().memory());
+      for (ToolConnection t : e.spec().tools()) {
+        d.tools = d.tools.plus(t.name(), t);
+      }
       d.permissions = e.spec().permissions();
-      d.metadata.putAll(e.spec().metadata());
+      d.metadata = d.metadata.plusAll(e.spec().metadata());
       d.createdAt = e.at();
     } else if (event instanceof SessionClosed) {
       d.closed = true;
@@ -188,49 +197,50 @@ public record SessionState(
     } else if (event instanceof SessionResumed e) {
       if (d.suspendedAt != null) {
         Duration paused = Duration.between(d.suspendedAt, e.at());
-        d.turns.replaceAll(t -> t.status() == TurnStatus.RUNNING ? t.extended(paused) : t);
+        d.turns = d.turns.updateOpen(t -> t.status() == TurnStatus.RUNNING ? t.extended(paused) : t);
       }
       d.suspendedAt = null;
     } else if (event instanceof MemoryWritten e) {
-      d.memory.put(e.key(), e.value());
+      d.memory = d.memory.plus(e.key(), e.value());
     } else if (event instanceof MemoryDeleted e) {
-      d.memory.remove(e.key());
+      d.memory = d.memory.minus(e.key());
     } else if (event instanceof ToolConnected e) {
-      d.tools.put(e.tool().name(), e.tool());
+      d.tools = d.tools.plus(e.tool().name(), e.tool());
     } else if (event instanceof ToolDisconnected e) {
-      d.tools.remove(e.name());
+      d.tools = d.tools.minus(e.name());
     } else if (event instanceof PermissionsChanged e) {
       d.permissions = e.permissions();
     } else if (event instanceof UserMessageAccepted e) {
-      d.transcript.add(TranscriptEntry.user(seq, e.turnId(), e.content()));
-      d.turns.add(Turn.queued(e.turnId(), e.at()));
+      d.transcript = d.transcript.plus(TranscriptEntry.user(seq, e.turnId(), e.content()));
+      d.turns = d.turns.plus(Turn.queued(e.turnId(), e.at()));
       if (e.idempotencyKey() != null) {
-        d.idempotencyKeys.put(e.idempotencyKey(), e.turnId());
+        d.idempotencyKeys = d.idempotencyKeys.plus(e.idempotencyKey(), e.turnId());
       }
     } else if (event instanceof TurnStarted e) {
       Duration budget = Duration.ofSeconds(agent.limits().maxTurnSeconds());
       d.turn(e.turnId(), t -> t.started(e.at(), budget));
     } else if (event instanceof AssistantReplied e) {
-      d.transcript.add(TranscriptEntry.assistant(seq, e.turnId(), e.text(), e.toolCalls()));
+      d.transcript = d.transcript.plus(TranscriptEntry.assistant(seq, e.turnId(), e.text(), e.toolCalls()));
       d.turn(e.turnId(), t -> t.stepped(e.step(), e.at()));
       d.usage = new Usage(d.usage.inputTokens() + e.inputTokens(), d.usage.outputTokens() + e.outputTokens());
     } else if (event instanceof ApprovalRequested e) {
-      d.approvals.put(e.approvalId(), new Approval(e.approvalId(), e.turnId(), e.toolCallId(), e.tool(),
+      d.approvals = d.approvals.plus(e.approvalId(), new Approval(e.approvalId(), e.turnId(), e.toolCallId(), e.tool(),
           e.arguments(), Approval.POLICY, e.at(), e.expiresAt(), Approval.PENDING, null));
-      d.pendingCalls.put(callKey(e.turnId(), e.toolCallId()), new PendingCall(e.turnId(), e.toolCallId(), e.tool(),
+      d.pendingCalls = d.pendingCalls.plus(callKey(e.turnId(), e.toolCallId()), new PendingCall(e.turnId(), e.toolCallId(), e.tool(),
           e.arguments(), PendingCall.Stage.AWAITING_APPROVAL, null, e.approvalId()));
       d.turn(e.turnId(), t -> t.paused(e.at()));
     } else if (event instanceof ToolCallStarted e) {
-      d.pendingCalls.put(callKey(e.turnId(), e.toolCallId()), new PendingCall(e.turnId(), e.toolCallId(), e.tool(),
+      d.pendingCalls = d.pendingCalls.plus(callKey(e.turnId(), e.toolCallId()), new PendingCall(e.turnId(), e.toolCallId(), e.tool(),
           e.arguments(), PendingCall.Stage.RUNNING, e.idempotencyKey(), null));
     } else if (event instanceof ToolCallInDoubt e) {
       String key = callKey(e.turnId(), e.toolCallId());
       PendingCall call = d.pendingCalls.get(key);
       if (call != null) {
-        d.pendingCalls.put(key, call.at(PendingCall.Stage.IN_DOUBT, call.idempotencyKey(), e.approvalId()));
-        d.approvals.put(e.approvalId(), new Approval(e.approvalId(), e.turnId(), e.toolCallId(), call.tool(),
+        d.pendingCalls = d.pendingCalls.plus(key, call.at(PendingCall.Stage.IN_DOUBT, call.idempotencyKey(), e.approvalId()));
+        d.approvals = d.approvals.plus(e.approvalId(), new Approval(e.approvalId(), e.turnId(), e.toolCallId(), call.tool(),
             call.arguments(), Approval.IN_DOUBT, e.at(), e.expiresAt(), Approval.PENDING, null));
-        d.transcript.add(TranscriptEntry.tool(seq, e.turnId(), e.toolCallId(), "the outcome of this call is unknown", "in_doubt"));
+        d.transcript = d.transcript.plus(
+            TranscriptEntry.tool(seq, e.turnId(), e.toolCallId(), "the outcome of this call is unknown", Transcript.IN_DOUBT));
       }
       d.turn(e.turnId(), t -> t.paused(e.at()));
     } else if (event instanceof ApprovalGranted e) {
@@ -266,50 +276,50 @@ public record SessionState(
     return d.build();
   }
 
-  /** A mutable copy used only while one event is folded. */
+  /** The parts of the state while one event is folded; each collection is persistent, so nothing is copied. */
   private static final class Draft {
     Owner owner;
     SessionSpec createdWith;
     AgentDefinition agent;
-    final Map<String, JsonNode> memory;
-    final Map<String, ToolConnection> tools;
+    PMap<String, JsonNode> memory;
+    PMap<String, ToolConnection> tools;
     PermissionPolicy permissions;
-    final Map<String, String> metadata;
+    PMap<String, String> metadata;
     boolean closed;
     Instant createdAt;
     Instant updatedAt;
     long lastSeq;
-    final List<TranscriptEntry> transcript;
-    final List<Turn> turns;
-    final Map<String, String> idempotencyKeys;
+    Transcript transcript;
+    TurnList turns;
+    PMap<String, String> idempotencyKeys;
     Usage usage;
-    final Map<String, PendingCall> pendingCalls;
-    final Map<String, Approval> approvals;
+    PMap<String, PendingCall> pendingCalls;
+    PMap<String, Approval> approvals;
     Instant suspendedAt;
 
     Draft(SessionState s) {
       owner = s.owner;
       createdWith = s.createdWith;
       agent = s.agent;
-      memory = new TreeMap<>(s.memory);
-      tools = new TreeMap<>(s.tools);
+      memory = (PMap<String, JsonNode>) s.memory;
+      tools = (PMap<String, ToolConnection>) s.tools;
       permissions = s.permissions;
-      metadata = new TreeMap<>(s.metadata);
+      metadata = (PMap<String, String>) s.metadata;
       closed = s.closed;
       createdAt = s.createdAt;
       updatedAt = s.updatedAt;
       lastSeq = s.lastSeq;
-      transcript = new ArrayList<>(s.transcript);
-      turns = new ArrayList<>(s.turns);
-      idempotencyKeys = new HashMap<>(s.turnIdsByIdempotencyKey);
+      transcript = (Transcript) s.transcript;
+      turns = (TurnList) s.turns;
+      idempotencyKeys = (PMap<String, String>) s.turnIdsByIdempotencyKey;
       usage = s.usage;
-      pendingCalls = new LinkedHashMap<>(s.pendingCalls);
-      approvals = new LinkedHashMap<>(s.approvals);
+      pendingCalls = (PMap<String, PendingCall>) s.pendingCalls;
+      approvals = (PMap<String, Approval>) s.approvals;
       suspendedAt = s.suspendedAt;
     }
 
     void turn(String turnId, UnaryOperator<Turn> change) {
-      turns.replaceAll(t -> t.id().equals(turnId) ? change.apply(t) : t);
+      turns = turns.update(turnId, change);
     }
 
     void decide(String approvalId, String outcome, String by, Instant at) {
@@ -317,7 +327,7 @@ public record SessionState(
       if (approval == null) {
         return;
       }
-      approvals.put(approvalId, approval.decided(outcome, by));
+      approvals = approvals.plus(approvalId, approval.decided(outcome, by));
       boolean stillWaiting = approvals.values().stream()
           .anyMatch(a -> a.pending() && a.turnId().equals(approval.turnId()));
       if (!stillWaiting) {
@@ -327,15 +337,23 @@ public record SessionState(
 
     /** The call's one outcome: it leaves the pending calls and enters the transcript. */
     void outcome(long seq, String turnId, String toolCallId, String content, String outcome) {
-      pendingCalls.remove(callKey(turnId, toolCallId));
-      transcript.removeIf(e -> "in_doubt".equals(e.outcome()) && toolCallId.equals(e.toolCallId()) && turnId.equals(e.turnId()));
-      transcript.add(TranscriptEntry.tool(seq, turnId, toolCallId, content, outcome));
+      pendingCalls = pendingCalls.minus(callKey(turnId, toolCallId));
+      transcript = transcript.withoutPlaceholder(turnId, toolCallId)
+          .plus(TranscriptEntry.tool(seq, turnId, toolCallId, content, outcome));
     }
 
     /** A turn that ended leaves no approval open. */
     void endTurn(String turnId, Instant at) {
-      approvals.replaceAll((id, a) -> a.pending() && a.turnId().equals(turnId) ? a.decided("withdrawn", null) : a);
-      pendingCalls.values().removeIf(c -> c.turnId().equals(turnId));
+      for (Approval a : approvals.values()) {
+        if (a.pending() && a.turnId().equals(turnId)) {
+          approvals = approvals.plus(a.id(), a.decided("withdrawn", null));
+        }
+      }
+      for (Map.Entry<String, PendingCall> call : pendingCalls.entrySet()) {
+        if (call.getValue().turnId().equals(turnId)) {
+          pendingCalls = pendingCalls.minus(call.getKey());
+        }
+      }
     }
 
     SessionState build() {
@@ -346,12 +364,35 @@ public record SessionState(
   }
 
   // Empty maps are shared: most sessions have no metadata, pending calls or approvals, and an
-  // idle session's heap is mostly its state (decision 0011).
+  // idle session's heap is mostly its state (decision 0011). (Constants of EmptyMaps, so that
+  // they exist before this record's own EMPTY is made.)
+  @SuppressWarnings("unchecked")
   private static <V> Map<String, V> sorted(Map<String, V> map) {
-    return map.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableMap(new TreeMap<>(map));
+    if (map.isEmpty()) {
+      return (Map<String, V>) EmptyMaps.SORTED;
+    }
+    return map instanceof TreePMap<String, V> kept ? kept : TreePMap.from(map);
   }
 
+  @SuppressWarnings("unchecked")
   private static <V> Map<String, V> ordered(Map<String, V> map) {
-    return map == null || map.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    if (map == null || map.isEmpty()) {
+      return (Map<String, V>) EmptyMaps.ORDERED;
+    }
+    return map instanceof OrderedPMap<String, V> kept ? kept : OrderedPMap.from(map);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> Map<String, V> hashed(Map<String, V> map) {
+    if (map.isEmpty()) {
+      return (Map<String, V>) EmptyMaps.HASHED;
+    }
+    return map instanceof HashPMap<String, V> kept ? kept : HashTreePMap.from(map);
+  }
+
+  private static final class EmptyMaps {
+    static final TreePMap<String, ?> SORTED = TreePMap.empty();
+    static final OrderedPMap<String, ?> ORDERED = OrderedPMap.empty();
+    static final HashPMap<String, ?> HASHED = HashTreePMap.empty();
   }
 }

@@ -45,7 +45,7 @@ class SessionEntitySnapshotTest extends SessionEntityTestSupport {
     List<Pair<SnapshotMeta, Object>> stored = snapshots().persistedInStorage(persistenceId());
     assertEquals(1, stored.size());
     assertEquals(3, stored.get(0).first().sequenceNr());
-    assertEquals(third, stored.get(0).second());
+    assertEquals(third, ((SessionSnapshot) stored.get(0).second()).toState());
     assertEquals(3, third.lastSeq());
   }
 
@@ -76,5 +76,20 @@ class SessionEntitySnapshotTest extends SessionEntityTestSupport {
     SessionState fourth = write(4);
     assertEquals(4, fourth.lastSeq());
     assertEquals(4, current(run(r -> new GetSession(ADA, r)).reply()).lastSeq());
+  }
+
+  @Test
+  void aSnapshotStoredAsAWholeStateBeforeSnapshotFormsStillRebuildsTheSession() {
+    createSession();
+    write(2);
+    SessionState atSnapshot = write(3);
+
+    // What a node before the snapshot form stored: the state itself.
+    snapshots().clearByPersistenceId(persistenceId());
+    snapshots().persistForRecovery(persistenceId(), List.of(Pair.create(new SnapshotMeta(3, 0), atSnapshot)));
+    kit.persistenceTestKit().clearByIdPreservingSeqNumbers(persistenceId());
+
+    assertEquals(atSnapshot, kit.restart().state());
+    assertEquals(4, write(4).lastSeq());
   }
 }

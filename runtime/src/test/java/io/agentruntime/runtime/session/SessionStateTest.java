@@ -133,6 +133,37 @@ class SessionStateTest {
     assertEquals(copy, before);
   }
 
+  @Test
+  void aQueuedTurnCancelledBehindARunningOneLeavesTheRightTurnsCurrent() {
+    SessionState s = fold(created(), message("t1", null, T1), new SessionEvent.TurnStarted("t1", T1),
+        message("t2", null, T1), message("t3", null, T1), new TurnCancelled("t2", "not needed", "ada", T2));
+    assertEquals("t1", s.currentTurn().orElseThrow().id());
+    assertEquals("t3", s.nextQueuedTurn().orElseThrow().id());
+    assertEquals(List.of("t1", "t3"), s.unfinishedTurns().stream().map(Turn::id).toList());
+
+    s = s.apply(new SessionEvent.TurnCompleted("t1", "done", T2));
+    assertEquals("t3", s.currentTurn().orElseThrow().id());
+    assertEquals(1, s.queuedMessages());
+    assertEquals(TurnStatus.COMPLETED, s.turn("t1").orElseThrow().status());
+    assertEquals(TurnStatus.CANCELLED, s.turn("t2").orElseThrow().status());
+    assertEquals(List.of("t1", "t2", "t3"), s.turns().stream().map(Turn::id).toList());
+  }
+
+  @Test
+  void theFirstTurnsOfALongSessionAndTheirKeysAreFoundAsTheLast() {
+    SessionState s = fold(created());
+    for (int i = 0; i < 500; i++) {
+      s = s.apply(message("t" + i, "key-" + i, T1)).apply(new SessionEvent.TurnStarted("t" + i, T1))
+          .apply(new SessionEvent.TurnCompleted("t" + i, "out " + i, T2));
+    }
+    assertEquals("out 0", s.turn("t0").orElseThrow().output());
+    assertEquals("t0", s.turnForIdempotencyKey("key-0").orElseThrow().id());
+    assertEquals("t499", s.turnForIdempotencyKey("key-499").orElseThrow().id());
+    assertEquals(Optional.empty(), s.currentTurn());
+    assertEquals(500, s.turns().size());
+    assertEquals(500, s.transcript().size());
+  }
+
   private static SessionState withTurns(SessionState s, TurnStatus... statuses) {
     List<Turn> turns = new java.util.ArrayList<>();
     for (int i = 0; i < statuses.length; i++) {

@@ -1,0 +1,78 @@
+package io.agentruntime.runtime.session;
+
+import java.util.AbstractList;
+import java.util.Iterator;
+import java.util.List;
+import org.pcollections.PVector;
+import org.pcollections.TreePVector;
+
+/**
+ * A session's transcript, immutable: adding an entry costs O(log n) and shares the rest with the
+ * transcript it came from (decision 0050). It counts its {@code in_doubt} placeholders, so that
+ * a call's outcome looks for one to replace only when there is one.
+ */
+final class Transcript extends AbstractList<TranscriptEntry> {
+
+  private static final Transcript EMPTY = new Transcript(TreePVector.empty(), 0);
+  static final String IN_DOUBT = "in_doubt";
+
+  private final PVector<TranscriptEntry> entries;
+  private final int inDoubt;
+
+  private Transcript(PVector<TranscriptEntry> entries, int inDoubt) {
+    this.entries = entries;
+    this.inDoubt = inDoubt;
+  }
+
+  static Transcript empty() {
+    return EMPTY;
+  }
+
+  static Transcript of(List<TranscriptEntry> entries) {
+    if (entries instanceof Transcript transcript) {
+      return transcript;
+    }
+    if (entries.isEmpty()) {
+      return EMPTY;
+    }
+    int inDoubt = (int) entries.stream().filter(Transcript::placeholder).count();
+    return new Transcript(TreePVector.from(entries), inDoubt);
+  }
+
+  @Override
+  public TranscriptEntry get(int index) {
+    return entries.get(index);
+  }
+
+  @Override
+  public int size() {
+    return entries.size();
+  }
+
+  @Override
+  public Iterator<TranscriptEntry> iterator() {
+    return entries.iterator();
+  }
+
+  Transcript plus(TranscriptEntry entry) {
+    return new Transcript(entries.plus(entry), placeholder(entry) ? inDoubt + 1 : inDoubt);
+  }
+
+  /** Without the in-doubt placeholder of this call, if it has one. */
+  Transcript withoutPlaceholder(String turnId, String toolCallId) {
+    if (inDoubt == 0) {
+      return this;
+    }
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      TranscriptEntry e = entries.get(i);
+      if (placeholder(e) && toolCallId.equals(e.toolCallId()) && turnId.equals(e.turnId())) {
+        return new Transcript(entries.minus(i), inDoubt - 1).withoutPlaceholder(turnId, toolCallId);
+      }
+    }
+    return this;
+  }
+
+  private static boolean placeholder(TranscriptEntry e) {
+    return IN_DOUBT.equals(e.outcome());
+  }
+}

@@ -1,0 +1,122 @@
+package io.agentruntime.runtime.session;
+
+import java.util.AbstractList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.pcollections.PVector;
+import org.pcollections.TreePVector;
+
+/**
+ * A session's turns in the order they came, immutable: adding or changing one costs O(log n) and
+ * shares the rest with the list it came from, so folding an event never copies the history
+ * (decision 0050). It knows where its oldest unended turn is: turns end in order, except a
+ * queued one that is cancelled, so the turns still going are all at or after it, a few at the end.
+ */
+final class TurnList extends AbstractList<Turn> {
+
+  private static final TurnList EMPTY = new TurnList(TreePVector.empty(), 0);
+
+  private final PVector<Turn> turns;
+  /** Index of the oldest turn that has not ended; {@code size()} when all have. */
+  private final int firstOpen;
+
+  private TurnList(PVector<Turn> turns, int firstOpen) {
+    this.turns = turns;
+    this.firstOpen = firstOpen;
+  }
+
+  static TurnList empty() {
+    return EMPTY;
+  }
+
+  static TurnList of(List<Turn> turns) {
+    if (turns instanceof TurnList list) {
+      return list;
+    }
+    return turns.isEmpty() ? EMPTY : new TurnList(TreePVector.from(turns), 0).skipEnded();
+  }
+
+  @Override
+  public Turn get(int index) {
+    return turns.get(index);
+  }
+
+  @Override
+  public int size() {
+    return turns.size();
+  }
+
+  @Override
+  public java.util.Iterator<Turn> iterator() {
+    return turns.iterator();
+  }
+
+  /** The turns that have not ended, oldest first (may include ended ones after the first). */
+  List<Turn> fromFirstOpen() {
+    List<Turn> open = new java.util.ArrayList<>(turns.size() - firstOpen);
+    for (int i = firstOpen; i < turns.size(); i++) {
+      open.add(turns.get(i));
+    }
+    return open;
+  }
+
+  TurnList plus(Turn turn) {
+    int open = firstOpen == turns.size() && turn.status().terminal() ? firstOpen + 1 : firstOpen;
+    return new TurnList(turns.plus(turn), open);
+  }
+
+  /**
+   * The turn of this id changed by {@code change}; this list if there is none. The turns still
+   * going are searched first: they are the ones events change. (Turn ids are random and unique.)
+   */
+  TurnList update(String turnId, UnaryOperator<Turn> change) {
+    int at = indexOf(turnId);
+    if (at < 0) {
+      return this;
+    }
+    Turn changed = change.apply(turns.get(at));
+    int open = changed.status().terminal() ? firstOpen : Math.min(firstOpen, at);
+    return new TurnList(turns.with(at, changed), open).skipEnded();
+  }
+
+  /** Every turn still going changed by {@code change} (ended turns stay as they are). */
+  TurnList updateOpen(UnaryOperator<Turn> change) {
+    PVector<Turn> next = turns;
+    for (int i = firstOpen; i < turns.size(); i++) {
+      Turn t = turns.get(i);
+      if (!t.status().terminal()) {
+        next = next.with(i, change.apply(t));
+      }
+    }
+    return new TurnList(next, firstOpen).skipEnded();
+  }
+
+  Optional<Turn> find(String turnId) {
+    int at = indexOf(turnId);
+    return at < 0 ? Optional.empty() : Optional.of(turns.get(at));
+  }
+
+  private int indexOf(String turnId) {
+    for (int i = firstOpen; i < turns.size(); i++) {
+      if (turns.get(i).id().equals(turnId)) {
+        return i;
+      }
+    }
+    int i = 0;
+    for (java.util.Iterator<Turn> ended = turns.iterator(); i < firstOpen; i++) {
+      if (ended.next().id().equals(turnId)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private TurnList skipEnded() {
+    int open = firstOpen;
+    while (open < turns.size() && turns.get(open).status().terminal()) {
+      open++;
+    }
+    return open == firstOpen ? this : new TurnList(turns, open);
+  }
+}
