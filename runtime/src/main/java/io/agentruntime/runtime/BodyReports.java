@@ -3,6 +3,10 @@ package io.agentruntime.runtime;
 import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.ResponseInfo;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,8 +24,39 @@ public final class BodyReports {
   public static <T> BodyHandler<T> reporting(BodyHandler<T> handler, BiConsumer<ResponseInfo, T> onBody) {
     return info -> {
       BodySubscriber<T> subscriber = handler.apply(info);
-      subscriber.getBody().thenAccept(body -> onBody.accept(info, body));
-      return subscriber;
+      // Asked once, and that one stage handed to the client too: a mapping subscriber maps again
+      // for every getBody().
+      CompletionStage<T> body = subscriber.getBody();
+      body.thenAccept(read -> onBody.accept(info, read));
+      return new Reporting<>(subscriber, body);
     };
+  }
+
+  private record Reporting<T>(BodySubscriber<T> subscriber, CompletionStage<T> body) implements BodySubscriber<T> {
+
+    @Override
+    public CompletionStage<T> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      subscriber.onSubscribe(subscription);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      subscriber.onNext(items);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      subscriber.onError(error);
+    }
+
+    @Override
+    public void onComplete() {
+      subscriber.onComplete();
+    }
   }
 }
