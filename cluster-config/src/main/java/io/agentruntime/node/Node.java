@@ -48,11 +48,13 @@ public final class Node {
   private final ActorSystem<Void> system;
   private final HttpServer http;
   private final String managementUri;
+  private final Sessions sessions;
 
-  private Node(ActorSystem<Void> system, HttpServer http, String managementUri) {
+  private Node(ActorSystem<Void> system, HttpServer http, String managementUri, Sessions sessions) {
     this.system = system;
     this.http = http;
     this.managementUri = managementUri;
+    this.sessions = sessions;
   }
 
   /** Starts a node and returns once its HTTP API is bound. Blocking: call it from main(). */
@@ -103,7 +105,7 @@ public final class Node {
               .get(30, TimeUnit.SECONDS);
       log.info("Agent Runtime node {} serves HTTP on {}, management on {}",
           Cluster.get(system).selfMember().address(), http.address(), management);
-      return new Node(system, http, management.toString());
+      return new Node(system, http, management.toString(), sessions);
     } catch (Exception e) {
       cassandra.ifPresent(ManagedCassandra::stop);
       throw new IllegalStateException("the node failed to start: " + e.getMessage(), e);
@@ -147,6 +149,11 @@ public final class Node {
   /** Where Pekko Management answers (health, cluster members), e.g. http://127.0.0.1:8558. */
   public String managementUri() {
     return managementUri;
+  }
+
+  /** The sessions of this node, in process: for benchmarks that leave HTTP out. */
+  Sessions sessions() {
+    return sessions;
   }
 
   public ActorSystem<Void> system() {

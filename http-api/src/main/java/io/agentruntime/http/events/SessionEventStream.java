@@ -3,6 +3,7 @@ package io.agentruntime.http.events;
 import io.agentruntime.http.HttpSettings.EventSettings;
 import io.agentruntime.http.json.EventBody;
 import io.agentruntime.http.json.Json;
+import io.agentruntime.runtime.Continuations;
 import io.agentruntime.runtime.session.Caller;
 import io.agentruntime.runtime.session.SessionCommand;
 import io.agentruntime.runtime.session.SessionEntity;
@@ -110,7 +111,8 @@ public final class SessionEventStream {
         .flatMapConcat(sequencer::next)
         .takeWhile(sequencer::inOrder)
         .watchTermination((notUsed, done) -> {
-          done.whenComplete((ok, failure) -> {
+          // Off the Scala future's own completion stage first (decision 0010).
+          Continuations.on(system.executionContext(), done).whenComplete((ok, failure) -> {
             if (failure != null) {
               log.debug("Event stream of session {}/{} ended: {}", tenant, sessionId, failure.toString());
             }

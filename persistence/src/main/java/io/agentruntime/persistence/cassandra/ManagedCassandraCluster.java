@@ -63,17 +63,31 @@ public final class ManagedCassandraCluster implements AutoCloseable {
     ManagedCassandraSettings seed = members.get(0);
     long deadline = System.nanoTime() + timeout.toNanos();
     try (CqlSession cql = CqlSessions.open(seed.host(), seed.nativePort())) {
-      cql.execute("CREATE KEYSPACE IF NOT EXISTS " + PROBE_KEYSPACE
-          + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': " + members.size() + "}");
-      cql.execute("CREATE TABLE IF NOT EXISTS " + PROBE_KEYSPACE + ".probe (id int PRIMARY KEY)");
+      // Schema changes on nodes that have just started can take longer than a request's 2 s.
+      patiently(deadline, timeout, () -> ddl(cql, "CREATE KEYSPACE IF NOT EXISTS " + PROBE_KEYSPACE
+          + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': " + members.size() + "}"));
+      patiently(deadline, timeout, () -> ddl(cql, "CREATE TABLE IF NOT EXISTS " + PROBE_KEYSPACE + ".probe (id int PRIMARY KEY)"));
       for (ManagedCassandraSettings member : members) {
-        while (!writesAtAll(cql, member.host())) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("the Cassandra nodes did not all see each other within " + timeout);
-          }
-          sleep(200);
-        }
+        patiently(deadline, timeout, () -> writesAtAll(cql, member.host()));
       }
+    }
+  }
+
+  private static void patiently(long deadline, Duration timeout, java.util.function.BooleanSupplier attempt) {
+    while (!attempt.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the Cassandra nodes did not all see each other within " + timeout);
+      }
+      sleep(200);
+    }
+  }
+
+  private static boolean ddl(CqlSession cql, String statement) {
+    try {
+      cql.execute(SimpleStatement.newInstance(statement).setTimeout(Duration.ofSeconds(20)));
+      return true;
+    } catch (DriverException notYet) {
+      return false;
     }
   }
 
@@ -88,6 +102,7 @@ public final class ManagedCassandraCluster implements AutoCloseable {
     try {
       cql.execute(SimpleStatement.newInstance("INSERT INTO " + PROBE_KEYSPACE + ".probe (id) VALUES (1)")
           .setConsistencyLevel(DefaultConsistencyLevel.ALL)
+          .setTimeout(Duration.ofSeconds(10))
           .setNode(coordinator.get()));
       return true;
     } catch (DriverException notYet) {

@@ -108,7 +108,9 @@ public final class SchemaMigrator {
   /**
    * A read that tries again for a while: right after a Cassandra node dies its peers take some
    * seconds to convict it, and a QUORUM read they send to it times out meanwhile, though two
-   * replicas are up. A node starting then should wait that out rather than fail.
+   * replicas are up. A node starting then should wait that out rather than fail. Likewise a
+   * Cassandra node that joined a moment ago may not have the table yet although the nodes the
+   * driver asked agreed on the schema (it counts only the nodes it already sees up).
    */
   private static com.datastax.oss.driver.api.core.cql.ResultSet readPatiently(CqlSession session, SimpleStatement read) {
     long deadline = System.nanoTime() + DDL_TIMEOUT.toNanos();
@@ -118,8 +120,9 @@ public final class SchemaMigrator {
       } catch (com.datastax.oss.driver.api.core.DriverTimeoutException
           | com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException
           | com.datastax.oss.driver.api.core.servererrors.UnavailableException
-          | com.datastax.oss.driver.api.core.AllNodesFailedException e) {
-        if (System.nanoTime() > deadline) {
+          | com.datastax.oss.driver.api.core.AllNodesFailedException
+          | com.datastax.oss.driver.api.core.servererrors.InvalidQueryException e) {
+        if (System.nanoTime() > deadline || !isTransient(e)) {
           throw e;
         }
         log.warn("Reading the applied schema versions failed ({}); trying again", e.getMessage());
@@ -131,6 +134,11 @@ public final class SchemaMigrator {
         }
       }
     }
+  }
+
+  private static boolean isTransient(RuntimeException e) {
+    return !(e instanceof com.datastax.oss.driver.api.core.servererrors.InvalidQueryException)
+        || String.valueOf(e.getMessage()).contains("does not exist");
   }
 
   private void apply(CqlSession session, Migration m) {
@@ -155,6 +163,12 @@ public final class SchemaMigrator {
     while (!session.checkSchemaAgreement()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the Cassandra nodes did not agree on the schema within " + DDL_TIMEOUT);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for schema agreement", e);
       }
     }
   }

@@ -53,11 +53,9 @@ public final class ScriptedModel implements ModelClient {
   }
 
   private static ModelReply reply(List<ModelMessage> messages) {
-    int lastUser = -1;
-    for (int i = 0; i < messages.size(); i++) {
-      if ("user".equals(messages.get(i).role())) {
-        lastUser = i;
-      }
+    int lastUser = messages.size() - 1;
+    while (lastUser >= 0 && !"user".equals(messages.get(lastUser).role())) {
+      lastUser--;
     }
     String said = lastUser < 0 || messages.get(lastUser).content() == null
         ? "" : messages.get(lastUser).content();
@@ -142,8 +140,21 @@ public final class ScriptedModel implements ModelClient {
         .mapToLong(c -> words(c.name()) + words(c.argumentsJson())).sum();
   }
 
+  /** Words: runs of non-whitespace. Counted without a regex: the whole conversation goes through here. */
   private static long words(String text) {
-    return text == null || text.isBlank() ? 0 : text.strip().split("\\s+").length;
+    if (text == null) {
+      return 0;
+    }
+    long words = 0;
+    boolean inWord = false;
+    for (int i = 0; i < text.length(); i++) {
+      boolean space = Character.isWhitespace(text.charAt(i));
+      if (!space && !inWord) {
+        words++;
+      }
+      inWord = !space;
+    }
+    return words;
   }
 
   @Override

@@ -9,7 +9,14 @@ public record TurnSettings(
     Duration modelTimeout,
     Duration toolTimeout,
     int maxToolResultBytes,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    int contextTurns) {
+
+  public TurnSettings {
+    if (contextTurns < 1) {
+      throw new IllegalArgumentException("agent-runtime.turns.context-turns must be at least 1, not " + contextTurns);
+    }
+  }
 
   public static TurnSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.turns");
@@ -18,6 +25,7 @@ public record TurnSettings(
         c.getDuration("model-timeout"),
         c.getDuration("tool-timeout"),
         (int) c.getBytes("max-tool-result-size").longValue(),
-        c.getDuration("idle-timeout"));
+        c.getDuration("idle-timeout"),
+        c.getInt("context-turns"));
   }
 }

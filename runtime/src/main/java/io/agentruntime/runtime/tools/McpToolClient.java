@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,15 +143,26 @@ public final class McpToolClient implements AutoCloseable {
         Context.of(McpTransportContext.KEY, McpTransportContext.create(Map.of(McpClients.CALL_ID, callId)));
     return CompletableFuture.supplyAsync(() -> pool.acquire(sessionKey, connection), executor)
         .thenCompose(
-            lease ->
-                lease
-                    .client()
-                    .callTool(request)
-                    .contextWrite(tagged)
-                    .timeout(left)
-                    .doFinally(signal -> lease.done())
-                    .toFuture()
-                    .handle((answer, error) -> new Outcome(lease, answer, ToolFailures.unwrap(error))))
+            lease -> {
+              // Released before the caller hears the outcome (doFinally would run after it, so a
+              // caller's next call could still find this client busy); once, whichever ends it.
+              AtomicBoolean released = new AtomicBoolean();
+              Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                  lease.done();
+                }
+              };
+              return lease
+                  .client()
+                  .callTool(request)
+                  .contextWrite(tagged)
+                  .timeout(left)
+                  .doOnTerminate(release)
+                  .doOnCancel(release)
+                  .doFinally(signal -> release.run())
+                  .toFuture()
+                  .handle((answer, error) -> new Outcome(lease, answer, ToolFailures.unwrap(error)));
+            })
         .thenCompose(
             o -> {
               boolean turnedAway = http.takeTurnedAway(callId);

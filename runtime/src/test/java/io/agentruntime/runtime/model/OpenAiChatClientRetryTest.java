@@ -132,12 +132,13 @@ class OpenAiChatClientRetryTest {
 
   @Test
   void aStreamThatStallsTimesOutAndForwardsNothingAfterwards() throws Exception {
-    // Chunks at 0 (role), 800 ms ("one "), 1600 ms ("two "), ...; the deadline falls between.
+    // Chunks at 0 (role), 2 s ("one "), 4 s ("two "), ...; the deadline falls between, a second
+    // from each, so a busy machine delivering a chunk or firing the timeout late changes nothing.
     server.enqueue(
-        FakeReply.textPieces("one ", "two ", "three").chunkDelay(Duration.ofMillis(800)));
+        FakeReply.textPieces("one ", "two ", "three").chunkDelay(Duration.ofMillis(2000)));
     List<String> deltas = new CopyOnWriteArrayList<>();
 
-    ModelException e = failure(client.complete(ask("hi", Duration.ofMillis(1200)), deltas::add));
+    ModelException e = failure(client.complete(ask("hi", Duration.ofMillis(3000)), deltas::add));
 
     assertEquals("model_timeout", e.code());
     assertTrue(eventually(() -> server.abandonedStreams() == 1), "the exchange was dropped");

@@ -58,7 +58,12 @@ abstract class SessionEntityTestSupport {
 
   /** Timeouts long enough never to fire on their own; tests move the clock and send the deadline. */
   static final TurnSettings TURNS =
-      new TurnSettings(Duration.ofHours(1), Duration.ofMinutes(2), Duration.ofMinutes(1), 512, Duration.ofHours(1));
+      new TurnSettings(Duration.ofHours(1), Duration.ofMinutes(2), Duration.ofMinutes(1), 512, Duration.ofHours(1), 100);
+
+  /** The turn settings the sessions run with; {@link #TURNS} unless a test class needs others. */
+  TurnSettings turnSettings() {
+    return TURNS;
+  }
 
   SessionSettings settings;
   MutableClock clock;
@@ -87,7 +92,7 @@ abstract class SessionEntityTestSupport {
     model = new FakeModel();
     tools = new FakeTools();
     sessionId = "s" + SESSIONS.incrementAndGet();
-    SessionRuntime runtime = new SessionRuntime(settings, TURNS, directory, model, tools, clock);
+    SessionRuntime runtime = new SessionRuntime(settings, turnSettings(), directory, model, tools, clock);
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
