@@ -28,7 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 class TurnLatencyBenchmark {
 
   static final int TURNS = Integer.getInteger("bench.turns", 500);
-  static final int WARM_UP = Integer.getInteger("bench.warmup", 300);
+  /**
+   * Untimed turns of each kind first. After 300 the node's and Cassandra's JITs are still
+   * compiling the turn path (p50 about 3x its steady value); after 3,000 a turn costs what it
+   * costs a node that has been serving for a while (BENCHMARKS.md, section 3).
+   */
+  static final int WARM_UP = Integer.getInteger("bench.warmup", 3000);
 
   @TempDir static Path dir;
 
