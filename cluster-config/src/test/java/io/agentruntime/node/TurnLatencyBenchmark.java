@@ -28,7 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 class TurnLatencyBenchmark {
 
   static final int TURNS = Integer.getInteger("bench.turns", 500);
-  static final int WARM_UP = Integer.getInteger("bench.warmup", 300);
+  /**
+   * Untimed turns of each kind first. After 300 the node's and Cassandra's JITs are still
+   * compiling the turn path (p50 about 3x its steady value); after 3,000 a turn costs what it
+   * costs a node that has been serving for a while (BENCHMARKS.md, section 3).
+   */
+  static final int WARM_UP = Integer.getInteger("bench.warmup", 3000);
 
   @TempDir static Path dir;
 
@@ -36,7 +41,8 @@ class TurnLatencyBenchmark {
   void timePerTurn() throws Exception {
     try (RecordingToolServer tools = RecordingToolServer.start()) {
       tools.script("/lookup", Reply.json("{\"order\": \"42\", \"status\": \"shipped\"}"));
-      Node node = Node.start(TestNodes.config(TestCassandra.uniqueKeyspaceName("bench_turns"), TestKeysFile.write(dir),
+      String keyspace = TestCassandra.uniqueKeyspaceName("bench_turns");
+      Node node = Node.start(TestNodes.config(keyspace, TestKeysFile.write(dir),
           Map.of("agent-runtime.http.rate-limit.per-second", 0)));
       try {
         HttpClientSupport ada = new HttpClientSupport(TestNodes.baseUrl(node), TestKeysFile.ADA);
@@ -45,9 +51,14 @@ class TurnLatencyBenchmark {
             + " \"permissions\": {\"tools\": {\"*\": \"allow\"}}}";
         double[] plain = run(ada, spec, "plain", "Where is my order?");
         double[] oneTool = run(ada, spec, "tool", "/tool lookup {\"order\": \"42\"}");
+        double[] http = floor(() -> ada.get("/health/alive"));
+        JournalWrites journal = new JournalWrites(TestCassandra.get().session(), keyspace);
+        double[] write = floor(journal::writeTwoEvents);
         String table = "| turn | turns timed | p50 ms | p90 ms | p99 ms | max ms | mean ms |\n"
             + "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
-            + row("no tool (4 events)", plain) + row("one HTTP tool call (7 events)", oneTool);
+            + row("no tool (4 events)", plain) + row("one HTTP tool call (7 events)", oneTool)
+            + row("floor: HTTP round trip alone (GET /health/alive)", http)
+            + row("floor: one journal write alone (2 events, driver, QUORUM)", write);
         System.out.println(table);
         Path out = Path.of("target/benchmarks/turn-latency.md");
         Files.createDirectories(out.getParent());
@@ -74,6 +85,20 @@ class TurnLatencyBenchmark {
       assertTrue(answer.body().contains("\"status\":\"completed\""), answer.body());
       if (i >= 0) {
         millis[i] = elapsed / 1e6;
+      }
+    }
+    Arrays.sort(millis);
+    return millis;
+  }
+
+  /** The same client or driver doing only {@code step}, one at a time, warm-up first. */
+  private static double[] floor(Runnable step) {
+    double[] millis = new double[TURNS];
+    for (int i = -WARM_UP; i < TURNS; i++) {
+      long start = System.nanoTime();
+      step.run();
+      if (i >= 0) {
+        millis[i] = (System.nanoTime() - start) / 1e6;
       }
     }
     Arrays.sort(millis);

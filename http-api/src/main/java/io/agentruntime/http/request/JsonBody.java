@@ -63,6 +63,10 @@ public final class JsonBody {
       if (entity.getContentLengthOption().orElse(0L) > maxBytes) {
         throw ApiError.bodyTooLarge(maxBytes);
       }
+      if (entity instanceof HttpEntity.Strict strict) {
+        // The whole body came with the headers: parsed here, without a stream or a hop.
+        return inner.apply(Optional.of(parse(strict.getData().toArray())));
+      }
       return extractMaterializer(mat -> onSuccess(
           read(entity, mat), tree -> inner.apply(Optional.of(tree))));
     }));

@@ -1,6 +1,7 @@
 package io.agentruntime.runtime.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentruntime.runtime.BodyReports;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -87,7 +88,8 @@ final class ChatCall {
     reader = current;
     CompletableFuture<HttpResponse<ModelReply>> exchange;
     try {
-      exchange = http.sendAsync(request.build(), current.handler());
+      // The reply is taken as soon as its body is read (BodyReports); failures come through the exchange.
+      exchange = http.sendAsync(request.build(), BodyReports.reporting(current.handler(), (info, reply) -> result.complete(reply)));
     } catch (RuntimeException e) {
       fail(new ModelException("model_error", provider() + "cannot send: " + e.getMessage()));
       return;

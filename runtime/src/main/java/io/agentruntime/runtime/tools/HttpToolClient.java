@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.agentruntime.runtime.BodyReports;
 import io.agentruntime.runtime.session.ToolConnection;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -77,20 +79,30 @@ public final class HttpToolClient {
       return CompletableFuture.completedFuture(
           failed(ToolFailures.INVALID_INVOCATION, "the call cannot be sent: invalid URL, header or arguments"));
     }
-    CompletableFuture<HttpResponse<BoundedBody>> exchange =
-        http.sendAsync(request, BoundedBody.handler(settings.maxResultBytes(), ERROR_BODY_BYTES));
+    // The outcome is taken as soon as the body is read (BodyReports); failures come through the
+    // exchange, and so would an answer that was somehow never reported.
+    CompletableFuture<ToolResult> answered = new CompletableFuture<>();
+    CompletableFuture<HttpResponse<BoundedBody>> exchange = http.sendAsync(request, BodyReports.reporting(
+        BoundedBody.handler(settings.maxResultBytes(), ERROR_BODY_BYTES),
+        (info, body) -> answered.complete(outcome(info.statusCode(), info.headers(), body))));
+    exchange.whenComplete((response, error) -> {
+      if (error != null) {
+        answered.completeExceptionally(error);
+      } else {
+        answered.complete(outcome(response.statusCode(), response.headers(), response.body()));
+      }
+    });
     // The request's own timeout covers the wait for headers only; this one covers the body too,
     // and cancelling the exchange closes its connection.
-    return exchange
-        .copy()
+    return answered
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle(
-            (response, error) -> {
+            (result, error) -> {
               if (error != null) {
                 exchange.cancel(true);
                 return failure(ToolFailures.unwrap(error), timeout);
               }
-              return EchoedSecrets.redacted(outcome(response), bearer);
+              return EchoedSecrets.redacted(result, bearer);
             });
   }
 
@@ -124,9 +136,7 @@ public final class HttpToolClient {
     }
   }
 
-  private ToolResult outcome(HttpResponse<BoundedBody> response) {
-    BoundedBody body = response.body();
-    int status = response.statusCode();
+  private ToolResult outcome(int status, HttpHeaders headers, BoundedBody body) {
     if (status / 100 != 2) {
       String excerpt = ToolFailures.excerpt(body.text(), settings.errorExcerptChars());
       return failed(
@@ -138,7 +148,7 @@ public final class HttpToolClient {
           ToolFailures.TOOL_RESULT_TOO_LARGE,
           "the tool's answer is larger than " + settings.maxResultBytes() + " bytes");
     }
-    String contentType = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+    String contentType = headers.firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
     return new ToolResult.Succeeded(result(body, contentType));
   }
 
