@@ -95,7 +95,9 @@ public final class RuntimeJournalThroughput {
     System.setProperty("agent-runtime.node.managed-cassandra", "false");
     System.setProperty("agent-runtime.node.migrate-on-start", "true");
     System.setProperty("agent-runtime.cassandra.contact-points", cassandra);
-    System.setProperty("agent-runtime.cassandra.keyspace", "agent_runtime_journal_bench");
+    // A new keyspace every run: a keyspace of an earlier run would bring back its remembered
+    // sessions, thousands of recoveries competing with the measurement.
+    System.setProperty("agent-runtime.cassandra.keyspace", "journal_bench_" + Long.toString(System.currentTimeMillis(), 36));
     System.setProperty("agent-runtime.http.port", "0");
     System.setProperty("pekko.remote.artery.canonical.port", "0");
     System.setProperty("pekko.management.http.port", Integer.toString(freePort()));
