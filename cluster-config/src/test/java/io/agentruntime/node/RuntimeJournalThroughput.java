@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RuntimeJournalThroughput {
 
   private static final int EVENTS_PER_TURN = 4;
-  private static final int TURNS_PER_SESSION = 10;
+  /** As the turns simulation; {@code -Dbench.turnsPerSession=N} for longer sessions. */
+  private static final int TURNS_PER_SESSION = Integer.getInteger("bench.turnsPerSession", 10);
   private static final int WARM_UP_SECONDS = 10;
   private static final String TENANT = "bench";
   private static final Caller CALLER = new Caller("bench", false);
