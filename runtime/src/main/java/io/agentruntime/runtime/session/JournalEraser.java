@@ -16,11 +16,12 @@ import org.apache.pekko.persistence.RecoveryCompleted;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 
 /**
- * Deletes a session's journaled events up to a sequence number and all its snapshots, through the
- * configured journal and snapshot plugins (Cassandra in a node, the in-memory ones in tests).
- * Typed persistence deletes only on a snapshot schedule, so a short-lived classic persistent actor
- * with the same persistence id asks the plugins: it replays nothing and writes nothing, and the
- * session entity, which asked, writes nothing meanwhile. Idempotent.
+ * Deletes a session's journaled events up to a sequence number and all its snapshots, or only the
+ * snapshots in a range, through the configured journal and snapshot plugins (Cassandra in a node,
+ * the in-memory ones in tests). Typed persistence deletes only on a snapshot schedule, so a
+ * short-lived classic persistent actor with the same persistence id asks the plugins: it replays
+ * nothing and writes nothing, and the session entity, which asked, writes nothing meanwhile.
+ * Idempotent.
  */
 final class JournalEraser {
 
@@ -28,8 +29,18 @@ final class JournalEraser {
 
   /** Starts the deletion as a child of {@code parent} (the session entity): it ends if the entity stops. */
   static CompletionStage<Done> erase(ActorContext<?> parent, String persistenceId, long toSequenceNr) {
+    return start(parent, persistenceId, toSequenceNr, SnapshotSelectionCriteria.latest());
+  }
+
+  /** Deletes the snapshots with sequence numbers from {@code from} to {@code to}, and no event. */
+  static CompletionStage<Done> deleteSnapshots(ActorContext<?> parent, String persistenceId, long from, long to) {
+    return start(parent, persistenceId, 0, SnapshotSelectionCriteria.create(to, Long.MAX_VALUE, from, 0));
+  }
+
+  private static CompletionStage<Done> start(
+      ActorContext<?> parent, String persistenceId, long toSequenceNr, SnapshotSelectionCriteria snapshots) {
     CompletableFuture<Done> done = new CompletableFuture<>();
-    Adapter.actorOf(parent, Props.create(Deleter.class, () -> new Deleter(persistenceId, toSequenceNr, done)));
+    Adapter.actorOf(parent, Props.create(Deleter.class, () -> new Deleter(persistenceId, toSequenceNr, snapshots, done)));
     return done;
   }
 
@@ -37,13 +48,15 @@ final class JournalEraser {
 
     private final String persistenceId;
     private final long toSequenceNr;
+    private final SnapshotSelectionCriteria snapshots;
     private final CompletableFuture<Done> done;
     private boolean eventsDeleted;
     private boolean snapshotsDeleted;
 
-    Deleter(String persistenceId, long toSequenceNr, CompletableFuture<Done> done) {
+    Deleter(String persistenceId, long toSequenceNr, SnapshotSelectionCriteria snapshots, CompletableFuture<Done> done) {
       this.persistenceId = persistenceId;
       this.toSequenceNr = toSequenceNr;
+      this.snapshots = snapshots;
       this.done = done;
     }
 
@@ -66,7 +79,7 @@ final class JournalEraser {
             } else {
               eventsDeleted = true;
             }
-            deleteSnapshots(SnapshotSelectionCriteria.latest());
+            deleteSnapshots(snapshots);
           })
           .build();
     }

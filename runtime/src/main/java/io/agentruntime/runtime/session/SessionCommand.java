@@ -190,6 +190,12 @@ public sealed interface SessionCommand extends CborSerializable {
   record IdleCheck() implements SessionCommand {}
 
   /**
+   * Internal: the snapshot saved at passivation (at event {@code seq}) was written or failed, and
+   * older passivation snapshots were pruned; the session stops if nothing happened since.
+   */
+  record ReadyToPassivate(long seq) implements SessionCommand {}
+
+  /**
    * Internal: a directory write the reply waited for has ended (well or not). Never leaves the
    * entity, but is a {@code CborSerializable} like every command, so the nested reply names its type.
    */

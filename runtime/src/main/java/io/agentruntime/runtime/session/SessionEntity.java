@@ -46,6 +46,7 @@ import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -117,6 +118,8 @@ public final class SessionEntity
   private final TimerScheduler<SessionCommand> timers;
   /** The status this entity last wrote to the directory (null before it wrote one). */
   private SessionStatus listedStatus;
+  /** The sequence number of the newest snapshot this incarnation loaded or saved (0: none). */
+  private long snapshotSeq;
 
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
@@ -231,6 +234,11 @@ public final class SessionEntity
       return act(s, progress.approvalDeadlinePassed(s, c));
     } else if (command instanceof SessionCommand.IdleCheck) {
       return onIdleCheck(s);
+    } else if (command instanceof SessionCommand.ReadyToPassivate c) {
+      if (mayPassivate(s) && s.lastSeq() == c.seq()) {
+        passivate();
+      }
+      return Effect().noReply();
     } else if (command instanceof SessionCommand.ListStatus) {
       writeStatus(s);
       return Effect().noReply();
@@ -581,11 +589,56 @@ public final class SessionEntity
     });
   }
 
+  /**
+   * Idle: the session passivates, after saving a snapshot at its last event if it wrote any since
+   * its newest snapshot, so that its next recovery reads no events (decision 0051). The snapshot
+   * follows a journaled {@link SessionEvent.SessionPassivating}, the only way typed persistence
+   * takes one; commands that come meanwhile wait in Pekko's stash, and the session stops only if
+   * nothing was journaled by the time the snapshot is written (or failed).
+   */
   private ReplyEffect<SessionEvent, SessionState> onIdleCheck(SessionState s) {
-    if (shard != null && !audience.hasFollowers() && s.activeTurn().isEmpty() && s.nextQueuedTurn().isEmpty()) {
-      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    if (!mayPassivate(s)) {
+      return Effect().noReply();
     }
-    return Effect().noReply();
+    if (s.erased() || s.lastSeq() <= snapshotSeq) {
+      passivate();
+      return Effect().noReply();
+    }
+    long previous = snapshotSeq;
+    return Effect().persist((SessionEvent) new SessionEvent.SessionPassivating(clock.instant()))
+        .thenRun(next -> afterPassivationSnapshot(next.lastSeq(), previous))
+        .thenNoReply();
+  }
+
+  private boolean mayPassivate(SessionState s) {
+    return shard != null && !audience.hasFollowers() && s.activeTurn().isEmpty() && s.nextQueuedTurn().isEmpty();
+  }
+
+  private void passivate() {
+    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+  }
+
+  /**
+   * Runs once the snapshot at {@code seq} was written or failed. Pekko deletes old snapshots only
+   * after those of its schedule (every snapshot-every events), so a passivation snapshot deletes
+   * the one an earlier passivation left since the last scheduled one; the session stops after that.
+   */
+  private void afterPassivationSnapshot(long seq, long previous) {
+    long scheduled = seq - seq % settings.snapshotEvery();
+    if (snapshotSeq != seq || previous <= scheduled) {
+      ctx.getSelf().tell(new SessionCommand.ReadyToPassivate(seq));
+      return;
+    }
+    CompletionStage<Done> pruned = JournalEraser
+        .deleteSnapshots(ctx, persistenceId().id(), scheduled + 1, seq - 1)
+        .toCompletableFuture()
+        .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ctx.pipeToSelf(pruned, (done, failure) -> {
+      if (failure != null) {
+        ctx.getLog().warn("Deleting older snapshots of session {} failed; the next ones delete them", sessionId, failure);
+      }
+      return new SessionCommand.ReadyToPassivate(seq);
+    });
   }
 
   /** Persists what was planned (if anything), then acts on where the work stands. */
@@ -762,6 +815,7 @@ public final class SessionEntity
           ctx.getSelf().tell(new SessionCommand.ResumeWork());
         })
         .onSignal(org.apache.pekko.actor.typed.Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
+        .onSignal(SnapshotCompleted.class, (s, done) -> snapshotSeq = Math.max(snapshotSeq, done.metadata().sequenceNr()))
         // Passivated, closed or moved: the MCP client sessions held for it are closed too.
         .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> {
           metrics.stopped();
@@ -772,11 +826,30 @@ public final class SessionEntity
 
   /**
    * Snapshots are stored as {@link SessionSnapshot}s; one written before them is a whole
-   * {@link SessionState} and is taken as it is (decision 0050).
+   * {@link SessionState} and is taken as it is (decision 0050). The entity notes where the one it
+   * recovers from stands (its state's last sequence number is the snapshot's).
    */
   @Override
   public SnapshotAdapter<SessionState> snapshotAdapter() {
-    return SNAPSHOTS;
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(SessionState state) {
+        return SNAPSHOTS.toJournal(state);
+      }
+
+      @Override
+      public SessionState fromJournal(Object stored) {
+        SessionState loaded = SNAPSHOTS.fromJournal(stored);
+        snapshotSeq = loaded.lastSeq();
+        return loaded;
+      }
+    };
+  }
+
+  /** A snapshot after each passivation marker, besides those every snapshot-every events. */
+  @Override
+  public boolean shouldSnapshot(SessionState state, SessionEvent event, long sequenceNr) {
+    return event instanceof SessionEvent.SessionPassivating;
   }
 
   static final SnapshotAdapter<SessionState> SNAPSHOTS = new SnapshotAdapter<>() {

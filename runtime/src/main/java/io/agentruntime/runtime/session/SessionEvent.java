@@ -59,6 +59,18 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
+  /**
+   * The session went idle and is about to passivate: a snapshot of its state is saved at this
+   * event, so that its next recovery reads the snapshot and no events (decision 0051). Bookkeeping,
+   * not a change: it leaves the state as it was (only the sequence number moves on), it is not
+   * counted or pushed to followers, and the event stream leaves it out.
+   */
+  record SessionPassivating(Instant at) implements SessionEvent {
+    public String type() {
+      return "session_passivating";
+    }
+  }
+
   record MemoryWritten(String key, JsonNode value, String by, Instant at) implements SessionEvent {
     public String type() {
       return "memory_written";

@@ -174,7 +174,9 @@ public record SessionState(
     return edit(d -> {
       fold(d, event, seq);
       d.lastSeq = seq;
-      d.updatedAt = event.at();
+      if (!(event instanceof SessionEvent.SessionPassivating)) {
+        d.updatedAt = event.at();
+      }
     });
   }
 

@@ -72,11 +72,12 @@ final class Samples {
     return events;
   }
 
-  /** An operator's controls of a session (not folded into the sample states). */
+  /** An operator's controls of a session, and the runtime's own marker (not folded into the sample states). */
   private static void operatorEvents(Map<Class<? extends SessionEvent>, SessionEvent> events) {
     put(events, new SessionEvent.SessionSuspended("olga", "incident 7: tool vendor outage", AT));
     put(events, new SessionEvent.SessionResumed("olga", AT));
     put(events, new SessionEvent.SessionErased(42, "olga", AT));
+    put(events, new SessionEvent.SessionPassivating(AT));
   }
 
   /** The events of a session's own life, and of messages before turns ran. */

@@ -19,6 +19,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -60,6 +61,11 @@ abstract class SessionEntityTestSupport {
   static final TurnSettings TURNS =
       new TurnSettings(Duration.ofHours(1), Duration.ofMinutes(2), Duration.ofMinutes(1), 512, Duration.ofHours(1), 100);
 
+  /** The shard the entity passivates through; none (it never passivates) unless a test class needs one. */
+  ActorRef<ClusterSharding.ShardCommand> shard() {
+    return null;
+  }
+
   /** The turn settings the sessions run with; {@link #TURNS} unless a test class needs others. */
   TurnSettings turnSettings() {
     return TURNS;
@@ -96,7 +102,7 @@ abstract class SessionEntityTestSupport {
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            SessionEntity.create(SessionEntity.entityId(TENANT, sessionId), runtime, null),
+            SessionEntity.create(SessionEntity.entityId(TENANT, sessionId), runtime, shard()),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
   }
 

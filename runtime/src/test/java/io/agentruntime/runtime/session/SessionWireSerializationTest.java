@@ -116,6 +116,7 @@ class SessionWireSerializationTest {
         new SessionCommand.TurnDeadlinePassed("turn_1"),
         new SessionCommand.ApprovalDeadlinePassed("appr_1"),
         new SessionCommand.IdleCheck(),
+        new SessionCommand.ReadyToPassivate(10051),
         new SessionCommand.ListStatus());
   }
 
