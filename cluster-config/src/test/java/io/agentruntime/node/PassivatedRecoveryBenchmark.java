@@ -26,10 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How long the first request to a passivated session takes, recovering from a snapshot or from its
- * events alone. One node (snapshot every 100 events) on the test Cassandra gets two sets of sessions
- * of {@code bench.events} events each, written over HTTP (turns answered by the scripted model,
- * and memory writes); the second set then loses its snapshots, so it recovers exactly as with
- * snapshots turned off.
+ * events alone. One node (snapshot every 100 events) on the test Cassandra gets three sets of
+ * sessions of {@code bench.events} events each, written over HTTP (turns answered by the scripted
+ * model, and memory writes). Each passivates normally, saving a snapshot at its tip (decision
+ * 0051); the second set then loses that newest snapshot, so it recovers as after a crash, from the
+ * scheduled snapshot before it and the events since; the third loses all its snapshots, so it
+ * recovers exactly as with snapshots turned off.
  * Once all have passivated, sessions are read in rounds, the two sets interleaved, one request at a
  * time, timing GET /v1/sessions/{id} as a client sees it; each session is read then for the first
  * time since it was written (no cache of Cassandra holds it yet), and once more, in memory, as a
@@ -52,6 +54,8 @@ class PassivatedRecoveryBenchmark {
   // A round during which other processes (say, builds on a shared machine) used more than this
   // percentage of the CPU is left out.
   static final double MAX_OTHERS_PERCENT = 10;
+  // A session that passivates journals one marker event, where its snapshot is saved.
+  static final long PASSIVATED_SEQ = EVENTS + 1;
   static final String TEXT = "Please summarise the open tickets of the billing team for this week. ".repeat(3);
 
   @TempDir static Path dir;
@@ -66,21 +70,26 @@ class PassivatedRecoveryBenchmark {
     try {
       HttpClientSupport ada = new HttpClientSupport(TestNodes.baseUrl(node), TestKeysFile.ADA);
       List<String> snapshotted = ids("snap", WARM_UP + ROUNDS * SESSIONS);
+      List<String> crashed = ids("crash", WARM_UP + ROUNDS * SESSIONS);
       List<String> eventsOnly = ids("events", WARM_UP + ROUNDS * SESSIONS);
-      List<String> all = Stream.concat(snapshotted.stream(), eventsOnly.stream()).toList();
+      List<String> all = Stream.of(snapshotted, crashed, eventsOnly).flatMap(List::stream).toList();
       writeSessions(ada, all);
       // Once passivated, no session has a snapshot write in flight.
       awaitPassivated(node, all);
+      crashed.forEach(id -> deleteNewestSnapshot(keyspace, id));
       eventsOnly.forEach(id -> TestCassandra.get().session()
           .execute("DELETE FROM " + keyspace + ".snapshots WHERE persistence_id = ?", persistenceId(id)));
       String withSnapshot = recoveryReads(keyspace, snapshotted);
+      String afterCrash = recoveryReads(keyspace, crashed);
       String withoutSnapshot = recoveryReads(keyspace, eventsOnly);
       for (int i = 0; i < WARM_UP; i++) {
-        assertEquals(200, ada.get("/v1/sessions/" + snapshotted.get(i)).statusCode());
-        assertEquals(200, ada.get("/v1/sessions/" + eventsOnly.get(i)).statusCode());
+        for (List<String> set : List.of(snapshotted, crashed, eventsOnly)) {
+          assertEquals(200, ada.get("/v1/sessions/" + set.get(i)).statusCode());
+        }
       }
 
       List<Double> fromSnapshot = new ArrayList<>();
+      List<Double> fromCrash = new ArrayList<>();
       List<Double> fromEvents = new ArrayList<>();
       List<Double> inMemory = new ArrayList<>();
       List<String> othersPercent = new ArrayList<>();
@@ -90,27 +99,31 @@ class PassivatedRecoveryBenchmark {
           System.err.println("The machine did not get quiet within 10 minutes; measuring anyway");
         }
         MachineLoad load = MachineLoad.measure(List.of(ProcessHandle.current(), cassandraProcess()));
-        double[][] millis = new double[4][SESSIONS];
+        double[][] millis = new double[6][SESSIONS];
         for (int i = 0; i < SESSIONS; i++) {
           int session = WARM_UP + round * SESSIONS + i;
           millis[0][i] = timedGet(ada, snapshotted.get(session));
           millis[1][i] = timedGet(ada, snapshotted.get(session));
           millis[2][i] = timedGet(ada, eventsOnly.get(session));
           millis[3][i] = timedGet(ada, eventsOnly.get(session));
+          millis[4][i] = timedGet(ada, crashed.get(session));
+          millis[5][i] = timedGet(ada, crashed.get(session));
         }
         double others = load.othersPercent();
         othersPercent.add(String.format("%.0f%%", others) + (others > MAX_OTHERS_PERCENT ? " (left out)" : ""));
         if (others <= MAX_OTHERS_PERCENT) {
           Arrays.stream(millis[0]).forEach(fromSnapshot::add);
           Arrays.stream(millis[2]).forEach(fromEvents::add);
-          Stream.of(millis[1], millis[3]).flatMapToDouble(Arrays::stream).forEach(inMemory::add);
+          Arrays.stream(millis[4]).forEach(fromCrash::add);
+          Stream.of(millis[1], millis[3], millis[5]).flatMapToDouble(Arrays::stream).forEach(inMemory::add);
         }
       }
       report(othersPercent, List.of(
-          row("first GET, recovery from the snapshot", withSnapshot, fromSnapshot),
+          row("first GET, passivated normally: recovery from the snapshot at its tip", withSnapshot, fromSnapshot),
+          row("first GET, as after a crash: recovery from the scheduled snapshot and the events since", afterCrash, fromCrash),
           row("first GET, recovery from events alone", withoutSnapshot, fromEvents),
           row("second GET, in memory (baseline)", "none", inMemory)));
-      writeJson(fromSnapshot, fromEvents, inMemory);
+      writeJson(fromSnapshot, fromCrash, fromEvents, inMemory);
     } finally {
       node.stop(Duration.ofSeconds(30));
     }
@@ -153,7 +166,17 @@ class PassivatedRecoveryBenchmark {
       seq++;
     }
     String session = ada.get(path).body();
-    assertTrue(session.contains("\"lastSeq\":" + EVENTS), "a turn is not " + EVENTS_PER_TURN + " events: " + session);
+    assertTrue(session.contains("\"lastSeq\":" + EVENTS + ","), "a turn is not " + EVENTS_PER_TURN + " events: " + session);
+  }
+
+  /** What a crash leaves: no snapshot at the tip (the one passivation saved is deleted). */
+  private static void deleteNewestSnapshot(String keyspace, String id) {
+    Row newest = TestCassandra.get().session()
+        .execute("SELECT sequence_nr FROM " + keyspace + ".snapshots WHERE persistence_id = ? LIMIT 1", persistenceId(id))
+        .one();
+    assertEquals(PASSIVATED_SEQ, newest.getLong("sequence_nr"), "the snapshot saved at passivation, of " + id);
+    TestCassandra.get().session().execute("DELETE FROM " + keyspace + ".snapshots WHERE persistence_id = ? AND sequence_nr = ?",
+        persistenceId(id), PASSIVATED_SEQ);
   }
 
   private static void awaitPassivated(Node node, List<String> ids) throws Exception {
@@ -167,17 +190,18 @@ class PassivatedRecoveryBenchmark {
     HttpResponse<String> r = ada.get("/v1/sessions/" + id);
     double millis = (System.nanoTime() - start) / 1e6;
     assertEquals(200, r.statusCode(), r.body());
-    assertTrue(r.body().contains("\"lastSeq\":" + EVENTS), r.body());
+    assertTrue(r.body().contains("\"lastSeq\":" + PASSIVATED_SEQ + ","), r.body());
     return millis;
   }
 
   /**
-   * What recovering these sessions reads, from the snapshot store rather than assumed. A snapshot
-   * follows the batch of events that crosses a multiple of SNAPSHOT_EVERY, so it may lie a few
-   * events past it; every session of a set has the same history, so the same snapshot.
+   * What recovering these sessions reads, from the snapshot store rather than assumed. A scheduled
+   * snapshot follows the batch of events that crosses a multiple of SNAPSHOT_EVERY, so it may lie a
+   * few events past it; every session of a set has the same history, so the same snapshot.
    */
   private static String recoveryReads(String keyspace, List<String> ids) {
     boolean expectSnapshot = !ids.get(0).startsWith("events");
+    boolean expectTip = ids.get(0).startsWith("snap");
     long snapshotSeq = -1;
     long bytes = 0;
     for (String id : ids) {
@@ -193,10 +217,11 @@ class PassivatedRecoveryBenchmark {
       }
     }
     if (!expectSnapshot) {
-      return "no snapshot, " + EVENTS + " events";
+      return "no snapshot, " + PASSIVATED_SEQ + " events";
     }
-    assertTrue(snapshotSeq >= EVENTS / SNAPSHOT_EVERY * SNAPSHOT_EVERY, "latest snapshot at " + snapshotSeq);
-    return "snapshot at " + snapshotSeq + " (" + bytes / 1024 + " KiB) + " + (EVENTS - snapshotSeq) + " events";
+    assertTrue(expectTip ? snapshotSeq == PASSIVATED_SEQ : snapshotSeq >= EVENTS / SNAPSHOT_EVERY * SNAPSHOT_EVERY,
+        "latest snapshot at " + snapshotSeq);
+    return "snapshot at " + snapshotSeq + " (" + bytes / 1024 + " KiB) + " + (PASSIVATED_SEQ - snapshotSeq) + " events";
   }
 
   private static String persistenceId(String id) {
@@ -218,12 +243,19 @@ class PassivatedRecoveryBenchmark {
         sorted.get(sorted.size() - 1), sorted.stream().mapToDouble(Double::doubleValue).average().orElse(0));
   }
 
-  /** The percentiles as JSON, for load-tests/bench: target/benchmarks/passivated-recovery.json. */
-  private static void writeJson(List<Double> fromSnapshot, List<Double> fromEvents, List<Double> inMemory) throws Exception {
+  /**
+   * The percentiles as JSON, for load-tests/bench: target/benchmarks/passivated-recovery.json.
+   * {@code withSnapshot} is the session that passivated normally (snapshot at its tip),
+   * {@code afterCrash} the one recovering from the scheduled snapshot and the events since.
+   */
+  private static void writeJson(List<Double> fromSnapshot, List<Double> fromCrash, List<Double> fromEvents,
+      List<Double> inMemory) throws Exception {
     String json = String.format(java.util.Locale.ROOT,
         "{\"events\": %d, \"samples\": %d, \"withSnapshotP50Ms\": %.1f, \"withSnapshotP99Ms\": %.1f,"
+            + " \"afterCrashP50Ms\": %.1f, \"afterCrashP99Ms\": %.1f,"
             + " \"withoutSnapshotP50Ms\": %.1f, \"withoutSnapshotP99Ms\": %.1f, \"inMemoryP99Ms\": %.1f}%n",
         EVENTS, fromSnapshot.size(), percentile(fromSnapshot, 0.50), percentile(fromSnapshot, 0.99),
+        percentile(fromCrash, 0.50), percentile(fromCrash, 0.99),
         percentile(fromEvents, 0.50), percentile(fromEvents, 0.99), percentile(inMemory, 0.99));
     Path out = Path.of("target", "benchmarks", "passivated-recovery.json");
     Files.createDirectories(out.getParent());
