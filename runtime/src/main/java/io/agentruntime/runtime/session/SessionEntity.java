@@ -600,7 +600,7 @@ public final class SessionEntity
     if (!mayPassivate(s)) {
       return Effect().noReply();
     }
-    if (s.erased() || s.lastSeq() <= snapshotSeq) {
+    if (!settings.snapshotOnPassivation() || s.erased() || s.lastSeq() <= snapshotSeq) {
       passivate();
       return Effect().noReply();
     }

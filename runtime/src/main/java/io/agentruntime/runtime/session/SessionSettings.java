@@ -16,13 +16,14 @@ public record SessionSettings(
     int maxMetadataEntries,
     Duration askTimeout,
     int maxQueuedMessages,
-    Duration statusListingDelay) {
+    Duration statusListingDelay,
+    boolean snapshotOnPassivation) {
 
   public SessionSettings(
       int snapshotEvery, int keepSnapshots, Limits defaultLimits, int maxInstructionsChars, int maxMessageChars,
       int maxMemoryEntries, int maxMemoryValueBytes, int maxTools, int maxMetadataEntries, Duration askTimeout) {
     this(snapshotEvery, keepSnapshots, defaultLimits, maxInstructionsChars, maxMessageChars, maxMemoryEntries,
-        maxMemoryValueBytes, maxTools, maxMetadataEntries, askTimeout, 100, Duration.ZERO);
+        maxMemoryValueBytes, maxTools, maxMetadataEntries, askTimeout, 100, Duration.ZERO, true);
   }
 
   public static SessionSettings fromConfig(Config root) {
@@ -42,6 +43,7 @@ public record SessionSettings(
         c.getInt("max-metadata-entries"),
         c.getDuration("ask-timeout"),
         c.getInt("max-queued-messages"),
-        c.getDuration("status-listing-delay"));
+        c.getDuration("status-listing-delay"),
+        c.getBoolean("snapshot-on-passivation"));
   }
 }
