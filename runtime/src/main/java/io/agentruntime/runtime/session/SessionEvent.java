@@ -62,8 +62,8 @@ public sealed interface SessionEvent extends CborSerializable {
   /**
    * The session went idle and is about to passivate: a snapshot of its state is saved at this
    * event, so that its next recovery reads the snapshot and no events (decision 0051). Bookkeeping,
-   * not a change: it leaves the state as it was (only the sequence number moves on), it is not
-   * counted or pushed to followers, and the event stream leaves it out.
+   * not a change: it leaves the state as it was (only the sequence number moves on, not updatedAt)
+   * and is not counted in the metrics; the event stream shows it as it shows every journaled event.
    */
   record SessionPassivating(Instant at) implements SessionEvent {
     public String type() {
