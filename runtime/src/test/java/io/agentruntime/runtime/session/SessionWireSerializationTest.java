@@ -94,6 +94,7 @@ class SessionWireSerializationTest {
         new SessionCommand.ChangePermissions(ADA, Samples.spec().permissions(), replyTo),
         new SessionCommand.SendUserMessage(ADA, "hello", OnBusy.INTERRUPT, "idem-1", replyTo),
         new SessionCommand.SendUserMessage(ADA, "hello", null, null, replyTo),
+        new SessionCommand.SendUserMessage(ADA, "hello", OnBusy.QUEUE, null, "turn_9a8b", 1_790_000_000_000L, replyTo),
         new SessionCommand.GetTurn(ADA, "turn_1", replyTo),
         new SessionCommand.ListTurns(ADA, 20, "turn_1", replyTo),
         new SessionCommand.GetTranscript(ADA, replyTo),
@@ -114,6 +115,7 @@ class SessionWireSerializationTest {
         new SessionCommand.ToolFinished("turn_1", "call_1", new ToolResult.Succeeded(json("{\"open\":2}"))),
         new SessionCommand.ToolFinished("turn_1", "call_2", new ToolResult.Failed("tool_http_error", "HTTP 502")),
         new SessionCommand.TurnDeadlinePassed("turn_1"),
+        new SessionCommand.AnswerDue("turn_1", replyTo),
         new SessionCommand.ApprovalDeadlinePassed("appr_1"),
         new SessionCommand.IdleCheck(),
         new SessionCommand.ListStatus());
