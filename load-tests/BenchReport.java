@@ -97,6 +97,12 @@ public class BenchReport {
     ceiling.put("ratio", round(runtimeEvents / driverEvents, 2));
     ceiling.put("runtimeOverHttpEventsPerSecond", round(httpEvents, 0));
     ceiling.put("ratioOverHttp", round(httpEvents / driverEvents, 2));
+    // The journal path alone: one event a request (memory writes), against single rows.
+    double pathEvents = number(read(work.resolve("runtime-journal-path.json")), "eventsPerSecond");
+    double singleRows = number(read(work.resolve("ceiling-single.json")), "eventsPerSecond");
+    ceiling.put("driverSingleRowEventsPerSecond", round(singleRows, 0));
+    ceiling.put("runtimeJournalPathEventsPerSecond", round(pathEvents, 0));
+    ceiling.put("ratioJournalPath", round(pathEvents / singleRows, 2));
     result.put("ceiling", ceiling);
 
     String memory = read(work.resolve("memory.json"));
@@ -156,6 +162,11 @@ public class BenchReport {
     t.append("| journal: runtime events/s through HTTP at the maximum rate, Gatling on the same cores | ")
         .append(toJson(ceiling.get("runtimeOverHttpEventsPerSecond"), "")).append(" | |\n");
     t.append("| journal: runtime through HTTP / ceiling | ").append(ceiling.get("ratioOverHttp")).append(" | |\n");
+    t.append("| journal path alone: driver ceiling of single rows (events/s) | ")
+        .append(toJson(ceiling.get("driverSingleRowEventsPerSecond"), "")).append(" | |\n");
+    t.append("| journal path alone: runtime memory writes, one event each, in process (events/s) | ")
+        .append(toJson(ceiling.get("runtimeJournalPathEventsPerSecond"), "")).append(" | |\n");
+    t.append("| journal path alone: runtime / ceiling | ").append(ceiling.get("ratioJournalPath")).append(" | |\n");
     t.append("| heap per active idle session, ").append((long) (number(memory, "activeSmall") - number(memory, "activeBase")))
         .append(" active | ").append(Math.round(perActiveSmall)).append(" B | <= 5 KB |\n");
     t.append("| heap per active idle session, ").append((long) (number(memory, "activeAll") - number(memory, "activeBase")))

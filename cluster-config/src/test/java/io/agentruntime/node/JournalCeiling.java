@@ -19,13 +19,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * runtime's (payloads copied from the session events the runtime journaled in the same run), the
  * same partitioning (one partition per writer, sequence numbers counting up), the same
  * consistency (QUORUM), the same batching (an unlogged batch of 2 events, as a turn's two
- * persists) and the same concurrency (one write in flight per writer, as one per entity).
+ * persists; {@code -Dbench.eventsPerWrite=1} for single rows, as the journal path alone of
+ * {@link RuntimeJournalThroughput} writes) and the same concurrency (one write in flight per
+ * writer, as one per entity).
  * Run by {@code load-tests/bench} against its node's Cassandra once the simulations are done:
  * {@code JournalCeiling HOST:PORT KEYSPACE WRITERS SECONDS}; prints its result as JSON.
  */
 public final class JournalCeiling {
 
-  private static final int EVENTS_PER_WRITE = 2;
+  private static final int EVENTS_PER_WRITE = Integer.getInteger("bench.eventsPerWrite", 2);
   private static final int WARM_UP_SECONDS = 5;
 
   private final CqlSession session;

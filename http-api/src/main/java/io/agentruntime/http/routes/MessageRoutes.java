@@ -20,6 +20,7 @@ import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
 import io.agentruntime.runtime.session.SessionReply;
 import io.agentruntime.runtime.session.Turn;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -57,12 +58,13 @@ public final class MessageRoutes {
       String key = header.map(IdempotencyKeys::checked).orElse(null);
       return body.json(json -> {
         MessageRequest message = MessageRequest.read(json);
-        return completeWithFuture(gateway
-            .ask(principal, id,
-                (caller, replyTo) -> new SendUserMessage(caller, message.content(), message.onBusy(), key, replyTo),
-                SessionReply.TurnAccepted.class)
-            .thenCompose(accepted -> waiter.await(principal, id, accepted.turn(), wait))
-            .thenApply(turn -> answer(turn, wait)));
+        CompletionStage<Turn> turn = wait.isZero()
+            ? gateway.ask(principal, id,
+                    (caller, replyTo) -> new SendUserMessage(caller, message.content(), message.onBusy(), key, replyTo),
+                    SessionReply.TurnAccepted.class)
+                .thenApply(SessionReply.TurnAccepted::turn)
+            : waiter.send(principal, id, message.content(), message.onBusy(), key, wait);
+        return completeWithFuture(turn.thenApply(t -> answer(t, wait)));
       });
     }));
   }

@@ -49,6 +49,11 @@ final class SessionGateway {
         .thenApply(reply -> expect(reply, expected));
   }
 
+  /** How long an ask waits for a session that does not answer. */
+  java.time.Duration askTimeout() {
+    return sessions.settings().askTimeout();
+  }
+
   /** The session as it is after a command that answers {@code Current}. */
   CompletionStage<SessionView> view(
       Principal principal, String sessionId, BiFunction<Caller, ActorRef<SessionReply>, SessionCommand> command) {

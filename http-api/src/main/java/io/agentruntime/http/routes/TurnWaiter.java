@@ -3,9 +3,12 @@ package io.agentruntime.http.routes;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.runtime.session.SessionCommand.AwaitTurn;
 import io.agentruntime.runtime.session.SessionCommand.GetTurn;
+import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
 import io.agentruntime.runtime.session.SessionReply;
+import io.agentruntime.runtime.session.OnBusy;
 import io.agentruntime.runtime.session.Turn;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -22,6 +25,30 @@ final class TurnWaiter {
 
   TurnWaiter(SessionGateway gateway) {
     this.gateway = gateway;
+  }
+
+  /**
+   * Sends a user message and waits up to {@code wait} (not zero) for its turn to settle, in one
+   * ask: the session answers once the turn settles, or with the turn as it stands when the wait
+   * is over. The turn is named here, so that a request that heard nothing (the session was
+   * moving, say) can still find it; a turn that cannot be found was never accepted, and the
+   * request fails as the ask did (a 503).
+   */
+  CompletionStage<Turn> send(
+      Principal principal, String sessionId, String content, OnBusy onBusy, String idempotencyKey, Duration wait) {
+    String turnId = "turn_" + UUID.randomUUID().toString().replace("-", "");
+    long answerBy = System.currentTimeMillis() + wait.toMillis();
+    return gateway
+        .ask(principal, sessionId,
+            (caller, replyTo) -> new SendUserMessage(caller, content, onBusy, idempotencyKey, turnId, answerBy, replyTo),
+            SessionReply.TurnAccepted.class, wait.plus(gateway.askTimeout()))
+        .thenApply(SessionReply.TurnAccepted::turn)
+        .exceptionallyCompose(failure -> timedOut(failure)
+            ? gateway.ask(principal, sessionId, (caller, replyTo) -> new GetTurn(caller, turnId, replyTo),
+                    SessionReply.TurnFound.class)
+                .thenApply(SessionReply.TurnFound::turn)
+                .exceptionallyCompose(lookup -> CompletableFuture.failedStage(failure))
+            : CompletableFuture.failedStage(failure));
   }
 
   CompletionStage<Turn> await(Principal principal, String sessionId, Turn seen, Duration wait) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -64,19 +65,21 @@ public final class ManagedCassandraCluster implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (CqlSession cql = CqlSessions.open(seed.host(), seed.nativePort())) {
       // Schema changes on nodes that have just started can take longer than a request's 2 s.
-      patiently(deadline, timeout, () -> ddl(cql, "CREATE KEYSPACE IF NOT EXISTS " + PROBE_KEYSPACE
+      patiently(deadline, timeout, "create the probe keyspace", () -> ddl(cql, "CREATE KEYSPACE IF NOT EXISTS " + PROBE_KEYSPACE
           + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': " + members.size() + "}"));
-      patiently(deadline, timeout, () -> ddl(cql, "CREATE TABLE IF NOT EXISTS " + PROBE_KEYSPACE + ".probe (id int PRIMARY KEY)"));
+      patiently(deadline, timeout, "create the probe table",
+          () -> ddl(cql, "CREATE TABLE IF NOT EXISTS " + PROBE_KEYSPACE + ".probe (id int PRIMARY KEY)"));
       for (ManagedCassandraSettings member : members) {
-        patiently(deadline, timeout, () -> writesAtAll(cql, member.host()));
+        patiently(deadline, timeout, "write at ALL through " + member.host() + " (the nodes did not all see each other)",
+            () -> writesAtAll(cql, member.host()));
       }
     }
   }
 
-  private static void patiently(long deadline, Duration timeout, java.util.function.BooleanSupplier attempt) {
+  private static void patiently(long deadline, Duration timeout, String step, BooleanSupplier attempt) {
     while (!attempt.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the Cassandra nodes did not all see each other within " + timeout);
+        throw new IllegalStateException("the Cassandra ring was not ready within " + timeout + ": could not " + step);
       }
       sleep(200);
     }

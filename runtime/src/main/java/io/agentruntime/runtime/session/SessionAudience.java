@@ -7,18 +7,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Who listens to one incarnation of a session: live followers (SSE streams on any node, which
- * subscribe again now and then) and clients waiting for a turn to settle ({@code ?waitSeconds=},
- * bounded by their own timeout). Nothing here is journaled; a restart forgets it all.
+ * subscribe again now and then) and clients waiting for a turn to settle ({@code ?waitSeconds=}:
+ * bounded by their own timeout, or by a deadline the session keeps). Nothing here is journaled; a
+ * restart forgets it all.
  */
 final class SessionAudience {
 
   private final Set<ActorRef<StreamItem>> followers = new HashSet<>();
-  private final Map<String, List<ActorRef<SessionReply>>> turnWaiters = new HashMap<>();
+  private final Map<String, List<Waiter>> turnWaiters = new HashMap<>();
   private final UnaryOperator<SessionReply> hosted;
 
   /** @param hosted wraps an answer as the entity wraps all its replies */
@@ -44,8 +46,35 @@ final class SessionAudience {
     followers.forEach(f -> f.tell(delta));
   }
 
+  /** {@code waiter} hears {@code TurnFound} once the turn settles. */
   void waitFor(String turnId, ActorRef<SessionReply> waiter) {
-    turnWaiters.computeIfAbsent(turnId, id -> new ArrayList<>()).add(waiter);
+    waitFor(turnId, waiter, SessionReply.TurnFound::new, null);
+  }
+
+  /**
+   * {@code waiter} hears {@code answer} of the turn once it settles, or when the session tells
+   * {@link #deadlinePassed} first; {@code answered} (nullable) runs once it heard.
+   */
+  void waitFor(String turnId, ActorRef<SessionReply> waiter, Function<Turn, SessionReply> answer, Runnable answered) {
+    turnWaiters.computeIfAbsent(turnId, id -> new ArrayList<>()).add(new Waiter(waiter, answer, answered));
+  }
+
+  /** The deadline of {@code waiter} passed: it hears the turn as it stands (if it still waits). */
+  void deadlinePassed(Turn turn, ActorRef<SessionReply> waiter) {
+    List<Waiter> waiting = turnWaiters.get(turn.id());
+    if (waiting == null) {
+      return;
+    }
+    waiting.removeIf(w -> {
+      if (!w.replyTo().equals(waiter)) {
+        return false;
+      }
+      w.replyTo().tell(hosted.apply(w.answer().apply(turn)));
+      return true;
+    });
+    if (waiting.isEmpty()) {
+      turnWaiters.remove(turn.id());
+    }
   }
 
   /** After a persist: followers get the events, with their sequence numbers; settled turns answer their waiters. */
@@ -60,9 +89,15 @@ final class SessionAudience {
       if (turn.isEmpty() || !turn.get().settled()) {
         return false;
       }
-      SessionReply answer = hosted.apply(new SessionReply.TurnFound(turn.get()));
-      waiting.getValue().forEach(w -> w.tell(answer));
+      for (Waiter w : waiting.getValue()) {
+        w.replyTo().tell(hosted.apply(w.answer().apply(turn.get())));
+        if (w.answered() != null) {
+          w.answered().run();
+        }
+      }
       return true;
     });
   }
+
+  private record Waiter(ActorRef<SessionReply> replyTo, Function<Turn, SessionReply> answer, Runnable answered) {}
 }

@@ -78,14 +78,28 @@ public sealed interface SessionCommand extends CborSerializable {
   /**
    * Replies {@code TurnAccepted} with the new turn, or with the earlier turn when the
    * idempotency key (nullable) was seen before.
+   *
+   * <p>A turn in one request: with {@code answerByMillis} (epoch millis; 0 for none) the reply
+   * waits until the turn settles (ends, or pauses for an approval), and is sent as the turn then
+   * stands at that time at the latest. {@code turnId} (nullable) names the new turn, so that an
+   * asker who heard nothing (the session moved, say) can still look it up; a message naming a
+   * turn that exists already is answered with that turn, as a duplicate.
    */
   record SendUserMessage(
       Caller caller,
       String content,
       OnBusy onBusy,
       String idempotencyKey,
+      String turnId,
+      long answerByMillis,
       ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+      implements SessionCommand {
+
+    /** Replies as soon as the message is accepted; the session names the turn. */
+    public SendUserMessage(Caller caller, String content, OnBusy onBusy, String idempotencyKey, ActorRef<SessionReply> replyTo) {
+      this(caller, content, onBusy, idempotencyKey, null, 0, replyTo);
+    }
+  }
 
   /** Replies {@code TurnFound}. */
   record GetTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo)
@@ -151,6 +165,9 @@ public sealed interface SessionCommand extends CborSerializable {
 
   /** Stops sending to {@code follower}; no reply. */
   record Unsubscribe(ActorRef<StreamItem> follower) implements SessionCommand {}
+
+  /** Internal: the asker of a message waits no longer: it hears the turn as it stands. */
+  record AnswerDue(String turnId, ActorRef<SessionReply> replyTo) implements SessionCommand {}
 
   /** Internal: a piece of the model's text for the followers. */
   record PublishDelta(String turnId, String text) implements SessionCommand {}

@@ -185,6 +185,9 @@ public final class SessionEntity
       return act(s, progress.toolFinished(s, c));
     } else if (command instanceof SessionCommand.AwaitTurn c) {
       return onAwaitTurn(s, c);
+    } else if (command instanceof SessionCommand.AnswerDue c) {
+      s.turn(c.turnId()).ifPresent(turn -> audience.deadlinePassed(turn, c.replyTo()));
+      return Effect().noReply();
     } else if (command instanceof GetSession c) {
       return read(s, c.caller(), c.replyTo(), this::current);
     } else if (command instanceof GetTurn c) {
@@ -479,11 +482,13 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onUserMessage(SessionState s, SendUserMessage c) {
     return open(s, c.caller(), c.replyTo(), x -> {
-      if (c.idempotencyKey() != null) {
-        Optional<Turn> earlier = x.turnForIdempotencyKey(c.idempotencyKey());
-        if (earlier.isPresent()) {
-          return Effect().reply(c.replyTo(), hosted(new SessionReply.TurnAccepted(earlier.get(), true)));
-        }
+      Optional<Turn> earlier = c.idempotencyKey() == null ? Optional.empty() : x.turnForIdempotencyKey(c.idempotencyKey());
+      if (earlier.isEmpty() && c.turnId() != null) {
+        earlier = x.turn(c.turnId());
+      }
+      if (earlier.isPresent()) {
+        answerNowOrOnceSettled(earlier.get(), true, c);
+        return Effect().noReply();
       }
       if (x.suspended()) {
         return reject(c.replyTo(), Problem.conflict(
@@ -506,7 +511,7 @@ public final class SessionEntity
             "the session has spent its token budget of " + x.agent().limits().maxSessionTokens(), null));
       }
       Instant now = clock.instant();
-      String turnId = TurnPlanner.newId("turn_");
+      String turnId = c.turnId() != null ? c.turnId() : TurnPlanner.newId("turn_");
       EventBatch batch = new EventBatch(x);
       if (c.onBusy() == OnBusy.INTERRUPT) {
         x.activeTurn().ifPresent(t -> planner.endTurn(batch, t, true, null, "interrupted by a new message", c.caller().user(), now));
@@ -516,8 +521,25 @@ public final class SessionEntity
       batch.add(new SessionEvent.UserMessageAccepted(turnId, c.content(), c.idempotencyKey(), c.caller().user(), now));
       planner.startNextTurn(batch, now);
       return persist(batch.events())
-          .thenReply(c.replyTo(), next -> hosted(new SessionReply.TurnAccepted(next.turn(turnId).orElseThrow(), false)));
+          .thenRun(next -> answerNowOrOnceSettled(next.turn(turnId).orElseThrow(), false, c))
+          .thenNoReply();
     });
+  }
+
+  /**
+   * Answers a message with its turn now, or, when its asker waits for the turn to settle, once
+   * it has settled, by the asker's deadline at the latest (a timer of the session: the asker
+   * gives up later than that, so that it hears the turn as it stands rather than a timeout).
+   */
+  private void answerNowOrOnceSettled(Turn turn, boolean duplicate, SendUserMessage c) {
+    long left = c.answerByMillis() - System.currentTimeMillis();
+    if (turn.settled() || left <= 0) {
+      c.replyTo().tell(hosted(new SessionReply.TurnAccepted(turn, duplicate)));
+      return;
+    }
+    SessionCommand.AnswerDue due = new SessionCommand.AnswerDue(turn.id(), c.replyTo());
+    timers.startSingleTimer(due, due, Duration.ofMillis(left));
+    audience.waitFor(turn.id(), c.replyTo(), t -> new SessionReply.TurnAccepted(t, duplicate), () -> timers.cancel(due));
   }
 
   private ReplyEffect<SessionEvent, SessionState> onCancelTurn(SessionState s, SessionCommand.CancelTurn c) {
