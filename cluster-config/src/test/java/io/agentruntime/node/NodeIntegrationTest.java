@@ -66,9 +66,10 @@ class NodeIntegrationTest {
 
     HttpResponse<String> after = ada.get("/v1/sessions/sleepy");
     assertEquals(200, after.statusCode());
-    // Passivating, it journaled its marker (2) and saved a snapshot there (decision 0051): nothing else moved.
+    // One event is below snapshot-on-passivation-min-events: it passivated without a marker or a
+    // snapshot (decision 0051), and came back exactly as it was.
     assertTrue(before.contains("\"lastSeq\":1,"), before);
-    assertEquals(before.replace("\"lastSeq\":1,", "\"lastSeq\":2,"), after.body());
+    assertEquals(before, after.body());
     assertTrue(ShardState.hostsEntity(node.system(), SessionEntity.entityId("acme", "sleepy")));
   }
 

@@ -27,7 +27,8 @@ class PassivationApiTest {
 
   @BeforeAll
   static void start() {
-    node = TestNode.start("agent-runtime.turns.idle-timeout = 1s");
+    node = TestNode.start("agent-runtime.turns.idle-timeout = 1s\n"
+        + "agent-runtime.session.snapshot-on-passivation-min-events = 1");
     api = node.api;
   }
 

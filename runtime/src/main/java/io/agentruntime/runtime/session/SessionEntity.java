@@ -616,8 +616,9 @@ public final class SessionEntity
   }
 
   /**
-   * Idle: the session passivates, after saving a snapshot at its last event if it wrote any since
-   * its newest snapshot, so that its next recovery reads no events (decision 0051). The snapshot
+   * Idle: the session passivates, after saving a snapshot at its last event if it wrote enough
+   * since its newest snapshot (snapshot-on-passivation-min-events), so that its next recovery reads
+   * no events (decision 0051). The snapshot
    * follows a journaled {@link SessionEvent.SessionPassivating}, the only way typed persistence
    * takes one; commands that come meanwhile wait in Pekko's stash, and the session stops only if
    * nothing was journaled by the time the snapshot is written (or failed).
@@ -626,7 +627,8 @@ public final class SessionEntity
     if (!mayPassivate(s)) {
       return Effect().noReply();
     }
-    if (!settings.snapshotOnPassivation() || s.erased() || s.lastSeq() <= snapshotSeq) {
+    if (!settings.snapshotOnPassivation() || s.erased()
+        || s.lastSeq() - snapshotSeq < Math.max(1, settings.snapshotOnPassivationMinEvents())) {
       passivate();
       return Effect().noReply();
     }

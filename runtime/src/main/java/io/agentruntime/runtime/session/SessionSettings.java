@@ -17,13 +17,14 @@ public record SessionSettings(
     Duration askTimeout,
     int maxQueuedMessages,
     Duration statusListingDelay,
-    boolean snapshotOnPassivation) {
+    boolean snapshotOnPassivation,
+    int snapshotOnPassivationMinEvents) {
 
   public SessionSettings(
       int snapshotEvery, int keepSnapshots, Limits defaultLimits, int maxInstructionsChars, int maxMessageChars,
       int maxMemoryEntries, int maxMemoryValueBytes, int maxTools, int maxMetadataEntries, Duration askTimeout) {
     this(snapshotEvery, keepSnapshots, defaultLimits, maxInstructionsChars, maxMessageChars, maxMemoryEntries,
-        maxMemoryValueBytes, maxTools, maxMetadataEntries, askTimeout, 100, Duration.ZERO, true);
+        maxMemoryValueBytes, maxTools, maxMetadataEntries, askTimeout, 100, Duration.ZERO, true, 1);
   }
 
   public static SessionSettings fromConfig(Config root) {
@@ -44,6 +45,7 @@ public record SessionSettings(
         c.getDuration("ask-timeout"),
         c.getInt("max-queued-messages"),
         c.getDuration("status-listing-delay"),
-        c.getBoolean("snapshot-on-passivation"));
+        c.getBoolean("snapshot-on-passivation"),
+        c.getInt("snapshot-on-passivation-min-events"));
   }
 }

@@ -28,7 +28,8 @@ class SessionEntityPassivationTest extends SessionEntityTestSupport {
   private TestProbe<ClusterSharding.ShardCommand> shardProbe;
 
   SessionEntityPassivationTest() {
-    super("agent-runtime.session { snapshot-every = 10, keep-snapshots = 2, max-memory-entries = 20 }");
+    super("agent-runtime.session { snapshot-every = 10, keep-snapshots = 2, max-memory-entries = 20, "
+        + "snapshot-on-passivation-min-events = 1 }");
   }
 
   @Override

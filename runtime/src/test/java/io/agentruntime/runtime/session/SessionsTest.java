@@ -72,6 +72,7 @@ class SessionsTest {
           pekko.persistence.testkit.events.serialize = on
           pekko.persistence.testkit.snapshots.serialize = on
           agent-runtime.session.snapshot-every = 4
+          agent-runtime.session.snapshot-on-passivation-min-events = 1
           # A session with no work in flight passivates itself (through its shard) after this long.
           agent-runtime.turns.idle-timeout = 1s
           """);
