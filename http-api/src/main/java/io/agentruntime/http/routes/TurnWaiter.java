@@ -1,14 +1,13 @@
 package io.agentruntime.http.routes;
 
 import io.agentruntime.http.auth.Principal;
+import io.agentruntime.runtime.session.OnBusy;
 import io.agentruntime.runtime.session.SessionCommand.AwaitTurn;
 import io.agentruntime.runtime.session.SessionCommand.GetTurn;
 import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
 import io.agentruntime.runtime.session.SessionReply;
-import io.agentruntime.runtime.session.OnBusy;
 import io.agentruntime.runtime.session.Turn;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -36,7 +35,7 @@ final class TurnWaiter {
    */
   CompletionStage<Turn> send(
       Principal principal, String sessionId, String content, OnBusy onBusy, String idempotencyKey, Duration wait) {
-    String turnId = "turn_" + UUID.randomUUID().toString().replace("-", "");
+    String turnId = Turn.newId();
     long answerBy = System.currentTimeMillis() + wait.toMillis();
     return gateway
         .ask(principal, sessionId,

@@ -511,7 +511,7 @@ public final class SessionEntity
             "the session has spent its token budget of " + x.agent().limits().maxSessionTokens(), null));
       }
       Instant now = clock.instant();
-      String turnId = c.turnId() != null ? c.turnId() : TurnPlanner.newId("turn_");
+      String turnId = c.turnId() != null ? c.turnId() : Turn.newId();
       EventBatch batch = new EventBatch(x);
       if (c.onBusy() == OnBusy.INTERRUPT) {
         x.activeTurn().ifPresent(t -> planner.endTurn(batch, t, true, null, "interrupted by a new message", c.caller().user(), now));

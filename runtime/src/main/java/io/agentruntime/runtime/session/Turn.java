@@ -65,6 +65,11 @@ public record Turn(
     return new Turn(id, TurnStatus.CANCELLED, steps, output, why, acceptedAt, at, null, null);
   }
 
+  /** A new turn id, as the session names its turns; an asker may name the turn it opens (decision 0013). */
+  public static String newId() {
+    return TurnPlanner.newId("turn_");
+  }
+
   /** Ended, or waiting for a human: a client waiting for the turn has its answer. */
   public boolean settled() {
     return status.terminal() || status == TurnStatus.AWAITING_APPROVAL;
