@@ -48,12 +48,12 @@ final class SessionAudience {
 
   /** {@code waiter} hears {@code TurnFound} once the turn settles. */
   void waitFor(String turnId, ActorRef<SessionReply> waiter) {
-    waitFor(turnId, waiter, SessionReply.TurnFound::new, null);
+    waitFor(turnId, waiter, SessionReply.TurnFound::new, () -> { });
   }
 
   /**
    * {@code waiter} hears {@code answer} of the turn once it settles, or when the session tells
-   * {@link #deadlinePassed} first; {@code answered} (nullable) runs once it heard.
+   * {@link #deadlinePassed} first; {@code answered} runs once it heard from the turn settling.
    */
   void waitFor(String turnId, ActorRef<SessionReply> waiter, Function<Turn, SessionReply> answer, Runnable answered) {
     turnWaiters.computeIfAbsent(turnId, id -> new ArrayList<>()).add(new Waiter(waiter, answer, answered));
@@ -91,9 +91,7 @@ final class SessionAudience {
       }
       for (Waiter w : waiting.getValue()) {
         w.replyTo().tell(hosted.apply(w.answer().apply(turn.get())));
-        if (w.answered() != null) {
-          w.answered().run();
-        }
+        w.answered().run();
       }
       return true;
     });
