@@ -14,11 +14,13 @@ import java.util.stream.Stream;
 
 /**
  * The report side of {@code load-tests/bench}, run as a single-file program (JDK only):
+ *
  * <ul>
  *   <li>{@code stats RESULTS_DIR REQUEST}: one request's numbers from a Gatling run's HTML report
  *       (Gatling 3.15 writes no JSON stats), printed as JSON;
- *   <li>{@code write WORK_DIR LATEST_JSON BENCHMARKS_MD SETTINGS_JSON}: assembles latest.json from the
- *       pieces the bench left in WORK_DIR and replaces the table between the markers in BENCHMARKS.md.
+ *   <li>{@code write WORK_DIR LATEST_JSON BENCHMARKS_MD SETTINGS_JSON}: assembles latest.json from
+ *       the pieces the bench left in WORK_DIR and replaces the table between the markers in
+ *       BENCHMARKS.md.
  * </ul>
  */
 public class BenchReport {
@@ -40,10 +42,15 @@ public class BenchReport {
   static Map<String, Object> stats(Path resultsDir, String request) throws IOException {
     Path page;
     try (Stream<Path> files = Files.walk(resultsDir)) {
-      page = files.filter(p -> p.getFileName().toString().startsWith("req_"))
-          .filter(p -> read(p).contains("<title>Gatling Stats - " + request + "</title>"))
-          .findFirst()
-          .orElseThrow(() -> new IllegalStateException("no report page for '" + request + "' under " + resultsDir));
+      page =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("req_"))
+              .filter(p -> read(p).contains("<title>Gatling Stats - " + request + "</title>"))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "no report page for '" + request + "' under " + resultsDir));
     }
     String html = read(page);
     Map<String, Object> stats = new LinkedHashMap<>();
@@ -57,14 +64,28 @@ public class BenchReport {
     return stats;
   }
 
-  /** A number from the report's stats table: the row titled {@code title}, column {@code column}. */
+  /**
+   * A number from the report's stats table: the row titled {@code title}, column {@code column}.
+   */
   static double cell(String html, String title, String column) {
-    Matcher m = Pattern.compile("<td class=\"title\">" + Pattern.quote(title) + "(?:</abbr>)?</td>\\s*"
-        + "<td class=\"total\">([^<]*)</td>\\s*<td class=\"ok\">([^<]*)</td>\\s*<td class=\"ko\">([^<]*)</td>").matcher(html);
+    Matcher m =
+        Pattern.compile(
+                "<td class=\"title\">"
+                    + Pattern.quote(title)
+                    + "(?:</abbr>)?</td>\\s*"
+                    + "<td class=\"total\">([^<]*)</td>\\s*<td class=\"ok\">([^<]*)</td>\\s*<td class=\"ko\">([^<]*)</td>")
+            .matcher(html);
     if (!m.find()) {
       throw new IllegalStateException("no row '" + title + "' in the report");
     }
-    String value = m.group(switch (column) { case "total" -> 1; case "ok" -> 2; default -> 3; }).trim();
+    String value =
+        m.group(
+                switch (column) {
+                  case "total" -> 1;
+                  case "ok" -> 2;
+                  default -> 3;
+                })
+            .trim();
     return value.equals("-") ? 0 : Double.parseDouble(value.replace(",", ""));
   }
 
@@ -108,11 +129,15 @@ public class BenchReport {
     String memory = read(work.resolve("memory.json"));
     double base = number(memory, "heapBase");
     double activeBase = number(memory, "activeBase");
-    double perActiveSmall = (number(memory, "heapSmall") - base) / (number(memory, "activeSmall") - activeBase);
-    double perActive = (number(memory, "heapAll") - base) / (number(memory, "activeAll") - activeBase);
+    double perActiveSmall =
+        (number(memory, "heapSmall") - base) / (number(memory, "activeSmall") - activeBase);
+    double perActive =
+        (number(memory, "heapAll") - base) / (number(memory, "activeAll") - activeBase);
     // After passivation nothing is active: what is left above the baseline's heap without its
     // active sessions, per session ever created.
-    double perPassivated = (number(memory, "heapPassivated") - (base - activeBase * perActive)) / number(memory, "activeAll");
+    double perPassivated =
+        (number(memory, "heapPassivated") - (base - activeBase * perActive))
+            / number(memory, "activeAll");
     Map<String, Object> mem = new LinkedHashMap<>();
     mem.put("bytesPerActiveSession", Math.round(perActive));
     mem.put("bytesPerPassivatedSession", Math.round(perPassivated));
@@ -127,91 +152,201 @@ public class BenchReport {
     Files.createDirectories(latest.getParent());
     Files.writeString(latest, toJson(result, "") + "\n");
 
-    String table = table(simulations, settingsJson, ceiling, memory, perActiveSmall, perActive, perPassivated, recovery,
-        (Map<?, ?>) result.get("machine"));
+    String table =
+        table(
+            simulations,
+            settingsJson,
+            ceiling,
+            memory,
+            perActiveSmall,
+            perActive,
+            perPassivated,
+            recovery,
+            (Map<?, ?>) result.get("machine"));
     String md = read(benchmarks);
     int from = md.indexOf(BEGIN);
     int to = md.indexOf(END);
     if (from < 0 || to < from) {
       throw new IllegalStateException(benchmarks + " has no " + BEGIN + " ... " + END + " section");
     }
-    Files.writeString(benchmarks, md.substring(0, from + BEGIN.length()) + "\n" + table + md.substring(to));
+    Files.writeString(
+        benchmarks, md.substring(0, from + BEGIN.length()) + "\n" + table + md.substring(to));
   }
 
-  static String table(Map<String, Object> sims, String settings, Map<String, Object> ceiling, String memory,
-      double perActiveSmall, double perActive, double perPassivated, String recovery, Map<?, ?> machine) {
+  static String table(
+      Map<String, Object> sims,
+      String settings,
+      Map<String, Object> ceiling,
+      String memory,
+      double perActiveSmall,
+      double perActive,
+      double perPassivated,
+      String recovery,
+      Map<?, ?> machine) {
     StringBuilder t = new StringBuilder();
-    t.append("Measured ").append(machine.get("date")).append(" on commit `").append(machine.get("commit"))
-        .append("`, ").append(machine.get("cores")).append(" cores, ").append(settings.contains("\"quick\"") ? "quick run" : "full run")
+    t.append("Measured ")
+        .append(machine.get("date"))
+        .append(" on commit `")
+        .append(machine.get("commit"))
+        .append("`, ")
+        .append(machine.get("cores"))
+        .append(" cores, ")
+        .append(settings.contains("\"quick\"") ? "quick run" : "full run")
         .append(" (settings in `load-tests/results/latest.json`).\n\n");
-    t.append("| what | requests | errors | rate (/s) | p50 ms | p95 ms | p99 ms | max ms | target |\n");
+    t.append(
+        "| what | requests | errors | rate (/s) | p50 ms | p95 ms | p99 ms | max ms | target |\n");
     t.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
-    row(t, "turns, open workload at half the maximum rate (" + (long) number(settings, "turnRate") + "/s of "
-        + (long) number(settings, "maxTurnRate") + "/s)", sims.get("turns"), "p99 <= 25 ms");
-    row(t, "one-tool turns, " + (long) number(settings, "concurrency") + " sessions back to back", sims.get("tools"),
+    row(
+        t,
+        "turns, open workload at half the maximum rate ("
+            + (long) number(settings, "turnRate")
+            + "/s of "
+            + (long) number(settings, "maxTurnRate")
+            + "/s)",
+        sims.get("turns"),
+        "p99 <= 25 ms");
+    row(
+        t,
+        "one-tool turns, " + (long) number(settings, "concurrency") + " sessions back to back",
+        sims.get("tools"),
         "Restate: about 400/s");
-    row(t, "turns with an SSE client per session, " + (long) number(settings, "concurrency") + " sessions", sims.get("streaming"), "");
-    row(t, "first read of a passivated session (1 in 100 of " + (long) number(settings, "sessions") + ")",
-        sims.get("sessions"), "");
+    row(
+        t,
+        "turns with an SSE client per session, "
+            + (long) number(settings, "concurrency")
+            + " sessions",
+        sims.get("streaming"),
+        "");
+    row(
+        t,
+        "first read of a passivated session (1 in 100 of "
+            + (long) number(settings, "sessions")
+            + ")",
+        sims.get("sessions"),
+        "");
     t.append("\n| what | measured | target |\n| --- | ---: | --- |\n");
     t.append("| journal: driver ceiling, same rows, QUORUM, same concurrency (events/s) | ")
-        .append(toJson(ceiling.get("driverEventsPerSecond"), "")).append(" | |\n");
-    t.append("| journal: runtime events/s, sessions driven in process (no HTTP, no load generator) | ")
-        .append(toJson(ceiling.get("runtimeEventsPerSecond"), "")).append(" | |\n");
-    t.append("| journal: runtime / ceiling | ").append(ceiling.get("ratio")).append(" | >= 0.60 |\n");
-    t.append("| journal: runtime events/s through HTTP at the maximum rate, Gatling on the same cores | ")
-        .append(toJson(ceiling.get("runtimeOverHttpEventsPerSecond"), "")).append(" | |\n");
-    t.append("| journal: runtime through HTTP / ceiling | ").append(ceiling.get("ratioOverHttp")).append(" | |\n");
+        .append(toJson(ceiling.get("driverEventsPerSecond"), ""))
+        .append(" | |\n");
+    t.append(
+            "| journal: runtime events/s, sessions driven in process (no HTTP, no load generator) | ")
+        .append(toJson(ceiling.get("runtimeEventsPerSecond"), ""))
+        .append(" | |\n");
+    t.append("| journal: runtime / ceiling | ")
+        .append(ceiling.get("ratio"))
+        .append(" | >= 0.60 |\n");
+    t.append(
+            "| journal: runtime events/s through HTTP at the maximum rate, Gatling on the same cores | ")
+        .append(toJson(ceiling.get("runtimeOverHttpEventsPerSecond"), ""))
+        .append(" | |\n");
+    t.append("| journal: runtime through HTTP / ceiling | ")
+        .append(ceiling.get("ratioOverHttp"))
+        .append(" | |\n");
     t.append("| journal path alone: driver ceiling of single rows (events/s) | ")
-        .append(toJson(ceiling.get("driverSingleRowEventsPerSecond"), "")).append(" | |\n");
-    t.append("| journal path alone: runtime memory writes, one event each, in process (events/s) | ")
-        .append(toJson(ceiling.get("runtimeJournalPathEventsPerSecond"), "")).append(" | |\n");
-    t.append("| journal path alone: runtime / ceiling | ").append(ceiling.get("ratioJournalPath")).append(" | |\n");
-    t.append("| heap per active idle session, ").append((long) (number(memory, "activeSmall") - number(memory, "activeBase")))
-        .append(" active | ").append(Math.round(perActiveSmall)).append(" B | <= 5 KB |\n");
-    t.append("| heap per active idle session, ").append((long) (number(memory, "activeAll") - number(memory, "activeBase")))
-        .append(" active | ").append(Math.round(perActive)).append(" B | <= 5 KB |\n");
-    t.append("| heap per passivated session | ").append(Math.round(perPassivated)).append(" B | |\n");
-    t.append("| first answer of a passivated 10,050-event session, snapshot at its tip: passivated normally (p50 / p99) | ")
-        .append(number(recovery, "withSnapshotP50Ms")).append(" / ").append(number(recovery, "withSnapshotP99Ms"))
+        .append(toJson(ceiling.get("driverSingleRowEventsPerSecond"), ""))
+        .append(" | |\n");
+    t.append(
+            "| journal path alone: runtime memory writes, one event each, in process (events/s) | ")
+        .append(toJson(ceiling.get("runtimeJournalPathEventsPerSecond"), ""))
+        .append(" | |\n");
+    t.append("| journal path alone: runtime / ceiling | ")
+        .append(ceiling.get("ratioJournalPath"))
+        .append(" | |\n");
+    t.append("| heap per active idle session, ")
+        .append((long) (number(memory, "activeSmall") - number(memory, "activeBase")))
+        .append(" active | ")
+        .append(Math.round(perActiveSmall))
+        .append(" B | <= 5 KB |\n");
+    t.append("| heap per active idle session, ")
+        .append((long) (number(memory, "activeAll") - number(memory, "activeBase")))
+        .append(" active | ")
+        .append(Math.round(perActive))
+        .append(" B | <= 5 KB |\n");
+    t.append("| heap per passivated session | ")
+        .append(Math.round(perPassivated))
+        .append(" B | |\n");
+    t.append(
+            "| first answer of a passivated 10,050-event session, snapshot at its tip: passivated normally (p50 / p99) | ")
+        .append(number(recovery, "withSnapshotP50Ms"))
+        .append(" / ")
+        .append(number(recovery, "withSnapshotP99Ms"))
         .append(" ms | p99 <= 50 ms |\n");
     if (recovery.contains("afterCrashP99Ms")) {
-      t.append("| first answer of a 10,050-event session as after a crash: scheduled snapshot + 51 events (p50 / p99) | ")
-          .append(number(recovery, "afterCrashP50Ms")).append(" / ").append(number(recovery, "afterCrashP99Ms"))
+      t.append(
+              "| first answer of a 10,050-event session as after a crash: scheduled snapshot + 51 events (p50 / p99) | ")
+          .append(number(recovery, "afterCrashP50Ms"))
+          .append(" / ")
+          .append(number(recovery, "afterCrashP99Ms"))
           .append(" ms | |\n");
     }
     t.append("| first answer of a passivated 10,050-event session, events only (p50 / p99) | ")
-        .append(number(recovery, "withoutSnapshotP50Ms")).append(" / ").append(number(recovery, "withoutSnapshotP99Ms"))
+        .append(number(recovery, "withoutSnapshotP50Ms"))
+        .append(" / ")
+        .append(number(recovery, "withoutSnapshotP99Ms"))
         .append(" ms | |\n");
     return t.toString();
   }
 
   static void row(StringBuilder t, String name, Object stats, String target) {
     String s = toJson(stats, "");
-    t.append("| ").append(name).append(" | ").append((long) number(s, "requests")).append(" | ")
-        .append((long) number(s, "errors")).append(" | ").append(number(s, "rate")).append(" | ")
-        .append((long) number(s, "p50")).append(" | ").append((long) number(s, "p95")).append(" | ")
-        .append((long) number(s, "p99")).append(" | ").append((long) number(s, "max")).append(" | ")
-        .append(target).append(" |\n");
+    t.append("| ")
+        .append(name)
+        .append(" | ")
+        .append((long) number(s, "requests"))
+        .append(" | ")
+        .append((long) number(s, "errors"))
+        .append(" | ")
+        .append(number(s, "rate"))
+        .append(" | ")
+        .append((long) number(s, "p50"))
+        .append(" | ")
+        .append((long) number(s, "p95"))
+        .append(" | ")
+        .append((long) number(s, "p99"))
+        .append(" | ")
+        .append((long) number(s, "max"))
+        .append(" | ")
+        .append(target)
+        .append(" |\n");
   }
 
   static Map<String, Object> machine() throws Exception {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-    m.put("commit", git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain", "--untracked-files=no").isEmpty() ? "" : "-dirty"));
+    m.put(
+        "commit",
+        git("rev-parse", "--short", "HEAD")
+            + (git("status", "--porcelain", "--untracked-files=no").isEmpty() ? "" : "-dirty"));
     m.put("cores", Runtime.getRuntime().availableProcessors());
-    m.put("cpu", Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-        .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown"));
-    m.put("memoryBytes", Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-        .map(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(0L));
-    m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put(
+        "cpu",
+        Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+            .filter(l -> l.startsWith("model name"))
+            .map(l -> l.substring(l.indexOf(':') + 1).trim())
+            .findFirst()
+            .orElse("unknown"));
+    m.put(
+        "memoryBytes",
+        Files.readAllLines(Path.of("/proc/meminfo")).stream()
+            .filter(l -> l.startsWith("MemTotal"))
+            .map(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024)
+            .findFirst()
+            .orElse(0L));
+    m.put(
+        "java",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-    m.put("loadAverage", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
+    m.put(
+        "loadAverage",
+        round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
     return m;
   }
 
   static String git(String... args) throws Exception {
-    Process p = new ProcessBuilder(Stream.concat(Stream.of("git"), Stream.of(args)).toList()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(Stream.concat(Stream.of("git"), Stream.of(args)).toList())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes()).trim();
     return p.waitFor() == 0 ? out : "unknown";
   }
@@ -224,13 +359,16 @@ public class BenchReport {
     Matcher m = Pattern.compile("\"([^\"]+)\"\\s*:\\s*(\"[^\"]*\"|[-0-9.eE+]+)").matcher(json);
     while (m.find()) {
       String v = m.group(2);
-      map.put(m.group(1), v.startsWith("\"") ? v.substring(1, v.length() - 1) : (Object) Double.parseDouble(v));
+      map.put(
+          m.group(1),
+          v.startsWith("\"") ? v.substring(1, v.length() - 1) : (Object) Double.parseDouble(v));
     }
     return map;
   }
 
   static double number(String json, String key) {
-    Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*(-?[0-9.eE+-]+)").matcher(json);
+    Matcher m =
+        Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*(-?[0-9.eE+-]+)").matcher(json);
     if (!m.find()) {
       throw new IllegalStateException("no number '" + key + "' in " + json);
     }

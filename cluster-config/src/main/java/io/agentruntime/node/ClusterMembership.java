@@ -28,6 +28,9 @@ final class ClusterMembership {
       throw new IllegalArgumentException("a seed node must be host:port, not " + hostAndPort);
     }
     return new Address(
-        "pekko", systemName, hostAndPort.substring(0, colon), Integer.parseInt(hostAndPort.substring(colon + 1)));
+        "pekko",
+        systemName,
+        hostAndPort.substring(0, colon),
+        Integer.parseInt(hostAndPort.substring(colon + 1)));
   }
 }

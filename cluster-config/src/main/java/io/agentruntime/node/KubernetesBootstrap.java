@@ -19,7 +19,8 @@ final class KubernetesBootstrap {
       ClusterBootstrap.get(system.classicSystem()).start();
     } catch (NoClassDefFoundError e) {
       throw new IllegalStateException(
-          "cluster bootstrap is on, but its jars are not on the classpath: add cluster-config/target/lib-kubernetes/*", e);
+          "cluster bootstrap is on, but its jars are not on the classpath: add cluster-config/target/lib-kubernetes/*",
+          e);
     }
   }
 }

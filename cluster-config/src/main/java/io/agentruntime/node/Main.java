@@ -40,7 +40,9 @@ public final class Main {
     }
   }
 
-  /** {@code prod} unless AGENT_RUNTIME_PROFILE names another (the local cluster uses {@code local}). */
+  /**
+   * {@code prod} unless AGENT_RUNTIME_PROFILE names another (the local cluster uses {@code local}).
+   */
   private static String profile() {
     return System.getenv().getOrDefault("AGENT_RUNTIME_PROFILE", "prod");
   }
@@ -52,13 +54,15 @@ public final class Main {
   private static void cassandra(Config config) throws InterruptedException {
     ManagedCassandra node = ManagedCassandra.start(ManagedCassandraSettings.fromConfig(config));
     migrate(config);
-    LoggerFactory.getLogger(Main.class).info("Cassandra for the local cluster is ready on {}", node.contactPoint());
+    LoggerFactory.getLogger(Main.class)
+        .info("Cassandra for the local cluster is ready on {}", node.contactPoint());
     Thread.currentThread().join();
   }
 
   private static void migrate(Config config) {
     try (CqlSession session = CqlSessions.open(config)) {
-      List<Migration> applied = SchemaMigrator.create(SchemaSettings.fromConfig(config)).migrate(session);
+      List<Migration> applied =
+          SchemaMigrator.create(SchemaSettings.fromConfig(config)).migrate(session);
       System.out.println(
           applied.isEmpty()
               ? "The schema is up to date."

@@ -17,7 +17,6 @@ import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.session.Sessions;
 import io.agentruntime.runtime.tools.RoutingToolExecutor;
 import io.agentruntime.runtime.tools.ToolSettings;
-import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -32,6 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +66,9 @@ public final class Node {
             : Optional.empty();
 
     try {
-      log.info("Connecting to Cassandra at {}", config.getValue("agent-runtime.cassandra.contact-points").unwrapped());
+      log.info(
+          "Connecting to Cassandra at {}",
+          config.getValue("agent-runtime.cassandra.contact-points").unwrapped());
       CqlSession cql = CqlSessions.open(config);
       SchemaSettings schema = SchemaSettings.fromConfig(config);
       if (settings.migrateOnStart()) {
@@ -86,25 +88,40 @@ public final class Node {
         KubernetesBootstrap.start(system);
       }
 
-      RoutingToolExecutor tools = RoutingToolExecutor.create(
-          ToolSettings.fromConfig(config), JacksonObjectMapperProvider.get(system).getOrCreate("agent-runtime-tools", Optional.empty()));
+      RoutingToolExecutor tools =
+          RoutingToolExecutor.create(
+              ToolSettings.fromConfig(config),
+              JacksonObjectMapperProvider.get(system)
+                  .getOrCreate("agent-runtime-tools", Optional.empty()));
       NodeMetrics metrics = new NodeMetrics();
-      SessionRuntime runtime = SessionRuntime.of(
-          config, new CassandraSessionDirectory(cql, schema.keyspace()), ConfiguredModelProviders.fromConfig(config), tools)
-          .withMetrics(metrics);
+      SessionRuntime runtime =
+          SessionRuntime.of(
+                  config,
+                  new CassandraSessionDirectory(cql, schema.keyspace()),
+                  ConfiguredModelProviders.fromConfig(config),
+                  tools)
+              .withMetrics(metrics);
       log.info("Model providers: {}", runtime.models().names());
-      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-tool-clients", () ->
-          CompletableFuture.supplyAsync(() -> {
-            tools.close();
-            return Done.getInstance();
-          }));
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseServiceStop(),
+              "close-tool-clients",
+              () ->
+                  CompletableFuture.supplyAsync(
+                      () -> {
+                        tools.close();
+                        return Done.getInstance();
+                      }));
       Sessions sessions = Sessions.start(system, runtime);
       HttpServer http =
           HttpApi.start(system, sessions, readiness(system, CassandraReadiness.of(cql)), metrics)
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
-      log.info("Agent Runtime node {} serves HTTP on {}, management on {}",
-          Cluster.get(system).selfMember().address(), http.address(), management);
+      log.info(
+          "Agent Runtime node {} serves HTTP on {}, management on {}",
+          Cluster.get(system).selfMember().address(),
+          http.address(),
+          management);
       return new Node(system, http, management.toString(), sessions);
     } catch (Exception e) {
       cassandra.ifPresent(ManagedCassandra::stop);
@@ -113,7 +130,8 @@ public final class Node {
   }
 
   /** Ready when this node is an Up member of the cluster and the journal's store answers. */
-  private static Supplier<CompletionStage<Boolean>> readiness(ActorSystem<?> system, CassandraReadiness store) {
+  private static Supplier<CompletionStage<Boolean>> readiness(
+      ActorSystem<?> system, CassandraReadiness store) {
     Cluster cluster = Cluster.get(system);
     return () ->
         cluster.selfMember().status() == MemberStatus.up()
@@ -125,7 +143,8 @@ public final class Node {
    * Closes the driver session and stops the managed Cassandra once sharding and the HTTP server
    * have stopped, so no journal write is cut off; Cassandra is never left behind.
    */
-  private static void stopWithSystem(ActorSystem<?> system, CqlSession cql, Optional<ManagedCassandra> cassandra) {
+  private static void stopWithSystem(
+      ActorSystem<?> system, CqlSession cql, Optional<ManagedCassandra> cassandra) {
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -164,7 +183,10 @@ public final class Node {
   public void stop(Duration timeout) {
     system.terminate();
     try {
-      system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      system
+          .getWhenTerminated()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       log.warn("The node did not stop within {}", timeout, e);
     }

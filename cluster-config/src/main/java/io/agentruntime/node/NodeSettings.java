@@ -5,13 +5,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The node's own settings, read once from {@code agent-runtime.node}. Seed nodes are
- * {@code host:port} pairs of other nodes' cluster addresses; none means the node forms a cluster of
- * one by joining itself, unless {@code clusterBootstrap}: then Pekko's cluster bootstrap finds the
- * other nodes through service discovery (Kubernetes API in the {@code kubernetes} profile).
+ * The node's own settings, read once from {@code agent-runtime.node}. Seed nodes are {@code
+ * host:port} pairs of other nodes' cluster addresses; none means the node forms a cluster of one by
+ * joining itself, unless {@code clusterBootstrap}: then Pekko's cluster bootstrap finds the other
+ * nodes through service discovery (Kubernetes API in the {@code kubernetes} profile).
  */
 public record NodeSettings(
-    boolean managedCassandra, boolean migrateOnStart, List<String> seedNodes, boolean clusterBootstrap) {
+    boolean managedCassandra,
+    boolean migrateOnStart,
+    List<String> seedNodes,
+    boolean clusterBootstrap) {
 
   public NodeSettings {
     if (clusterBootstrap && !seedNodes.isEmpty()) {
@@ -23,7 +26,9 @@ public record NodeSettings(
   public static NodeSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.node");
     return new NodeSettings(
-        c.getBoolean("managed-cassandra"), c.getBoolean("migrate-on-start"), seeds(c.getString("seed-nodes")),
+        c.getBoolean("managed-cassandra"),
+        c.getBoolean("migrate-on-start"),
+        seeds(c.getString("seed-nodes")),
         c.getBoolean("cluster-bootstrap"));
   }
 

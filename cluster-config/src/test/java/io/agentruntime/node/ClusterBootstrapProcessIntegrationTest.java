@@ -39,33 +39,46 @@ class ClusterBootstrapProcessIntegrationTest {
     int[] management = {NodeProcess.freePort(), NodeProcess.freePort()};
     List<String> discovery = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      discovery.add("-Dpekko.discovery.config.services.agent-runtime.endpoints." + i + ".host=127.0.0.1");
-      discovery.add("-Dpekko.discovery.config.services.agent-runtime.endpoints." + i + ".port=" + management[i]);
+      discovery.add(
+          "-Dpekko.discovery.config.services.agent-runtime.endpoints." + i + ".host=127.0.0.1");
+      discovery.add(
+          "-Dpekko.discovery.config.services.agent-runtime.endpoints."
+              + i
+              + ".port="
+              + management[i]);
     }
     for (int i = 0; i < 2; i++) {
       List<String> properties = new ArrayList<>(discovery);
       properties.add("-Dagent-runtime.cassandra.keyspace=" + keyspace);
-      nodes.add(NodeProcess.start("node", home.resolve("node" + i), Map.of(
-              "AGENT_RUNTIME_PROFILE", "kubernetes",
-              "AGENT_RUNTIME_DISCOVERY_METHOD", "config",
-              "AGENT_RUNTIME_REQUIRED_CONTACT_POINTS", "2",
-              "AGENT_RUNTIME_MANAGEMENT_PORT", Integer.toString(management[i]),
-              "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
-              "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
-              "AGENT_RUNTIME_MIGRATE_ON_START", Boolean.toString(i == 0)),
-          properties, ":" + System.getProperty("agent-runtime.node.kubernetes-lib-dir") + "/*"));
+      nodes.add(
+          NodeProcess.start(
+              "node",
+              home.resolve("node" + i),
+              Map.of(
+                  "AGENT_RUNTIME_PROFILE", "kubernetes",
+                  "AGENT_RUNTIME_DISCOVERY_METHOD", "config",
+                  "AGENT_RUNTIME_REQUIRED_CONTACT_POINTS", "2",
+                  "AGENT_RUNTIME_MANAGEMENT_PORT", Integer.toString(management[i]),
+                  "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
+                  "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
+                  "AGENT_RUNTIME_MIGRATE_ON_START", Boolean.toString(i == 0)),
+              properties,
+              ":" + System.getProperty("agent-runtime.node.kubernetes-lib-dir") + "/*"));
     }
     for (NodeProcess node : nodes) {
       node.awaitReady(Duration.ofSeconds(90));
     }
 
     for (NodeProcess node : nodes) {
-      String members = new HttpClientSupport(node.managementUrl(), null).get("/cluster/members").body();
-      assertEquals(2, members.split("\"status\":\"Up\"", -1).length - 1, "one cluster of two: " + members);
+      String members =
+          new HttpClientSupport(node.managementUrl(), null).get("/cluster/members").body();
+      assertEquals(
+          2, members.split("\"status\":\"Up\"", -1).length - 1, "one cluster of two: " + members);
     }
     HttpClientSupport first = new HttpClientSupport(nodes.get(0).baseUrl(), TestKeysFile.ADA);
     HttpClientSupport second = new HttpClientSupport(nodes.get(1).baseUrl(), TestKeysFile.ADA);
-    assertEquals(201, first.put("/v1/sessions/boot", "{\"memory\": {\"via\": \"first\"}}").statusCode());
+    assertEquals(
+        201, first.put("/v1/sessions/boot", "{\"memory\": {\"via\": \"first\"}}").statusCode());
     assertEquals(first.get("/v1/sessions/boot").body(), second.get("/v1/sessions/boot").body());
   }
 }

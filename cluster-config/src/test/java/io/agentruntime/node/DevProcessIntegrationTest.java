@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `agent-runtime dev` as a newcomer runs it: it starts its own Cassandra, comes back after a
- * kill -9 with no clean-up, and SIGTERM leaves no process behind.
+ * `agent-runtime dev` as a newcomer runs it: it starts its own Cassandra, comes back after a kill
+ * -9 with no clean-up, and SIGTERM leaves no process behind.
  */
 class DevProcessIntegrationTest {
 
@@ -23,10 +23,12 @@ class DevProcessIntegrationTest {
 
   @Test
   void devModeRestartsAfterACrashAndStopsEverythingOnSigterm() throws Exception {
-    Map<String, String> env = Map.of("AGENT_RUNTIME_CASSANDRA_PORT", Integer.toString(NodeProcess.freePort()));
-    List<String> props = List.of(
-        "-Dagent-runtime.cassandra.managed.storage-port=" + NodeProcess.freePort(),
-        "-Dagent-runtime.cassandra.managed.ssl-storage-port=" + NodeProcess.freePort());
+    Map<String, String> env =
+        Map.of("AGENT_RUNTIME_CASSANDRA_PORT", Integer.toString(NodeProcess.freePort()));
+    List<String> props =
+        List.of(
+            "-Dagent-runtime.cassandra.managed.storage-port=" + NodeProcess.freePort(),
+            "-Dagent-runtime.cassandra.managed.ssl-storage-port=" + NodeProcess.freePort());
     Path pidFile = home.resolve("cassandra").resolve("cassandra.pid");
 
     NodeProcess first = NodeProcess.start("dev", home, env, props);
@@ -40,7 +42,10 @@ class DevProcessIntegrationTest {
 
     NodeProcess second = NodeProcess.start("dev", home, env, props);
     second.awaitReady(Duration.ofSeconds(120));
-    assertEquals(cassandraPid, Long.parseLong(Files.readString(pidFile).strip()), "the orphan is adopted, not doubled");
+    assertEquals(
+        cassandraPid,
+        Long.parseLong(Files.readString(pidFile).strip()),
+        "the orphan is adopted, not doubled");
     HttpClientSupport again = new HttpClientSupport(second.baseUrl(), "dev-key");
     assertEquals("{\"todo\":\"ship it\"}", again.get("/v1/sessions/notes/memory").body());
 
@@ -50,10 +55,12 @@ class DevProcessIntegrationTest {
 
   @Test
   void sigtermWhileStartingStopsTheManagedCassandraToo(@TempDir Path otherHome) throws Exception {
-    Map<String, String> env = Map.of("AGENT_RUNTIME_CASSANDRA_PORT", Integer.toString(NodeProcess.freePort()));
-    List<String> props = List.of(
-        "-Dagent-runtime.cassandra.managed.storage-port=" + NodeProcess.freePort(),
-        "-Dagent-runtime.cassandra.managed.ssl-storage-port=" + NodeProcess.freePort());
+    Map<String, String> env =
+        Map.of("AGENT_RUNTIME_CASSANDRA_PORT", Integer.toString(NodeProcess.freePort()));
+    List<String> props =
+        List.of(
+            "-Dagent-runtime.cassandra.managed.storage-port=" + NodeProcess.freePort(),
+            "-Dagent-runtime.cassandra.managed.ssl-storage-port=" + NodeProcess.freePort());
     Path pidFile = otherHome.resolve("cassandra").resolve("cassandra.pid");
 
     NodeProcess starting = NodeProcess.start("dev", otherHome, env, props);
@@ -71,7 +78,9 @@ class DevProcessIntegrationTest {
     while (alive(cassandraPid) && System.nanoTime() < gone) {
       Thread.sleep(100);
     }
-    assertFalse(alive(cassandraPid), "a node stopped while starting leaves no Cassandra behind:\n" + starting.tail());
+    assertFalse(
+        alive(cassandraPid),
+        "a node stopped while starting leaves no Cassandra behind:\n" + starting.tail());
   }
 
   private static boolean alive(long pid) {

@@ -17,13 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * The physical ceiling of the journal on this machine: how many events per second the Cassandra
  * Java driver alone writes into the journal's own {@code messages} table, rows shaped like the
  * runtime's (payloads copied from the session events the runtime journaled in the same run), the
- * same partitioning (one partition per writer, sequence numbers counting up), the same
- * consistency (QUORUM), the same batching (an unlogged batch of 2 events, as a turn's two
- * persists; {@code -Dbench.eventsPerWrite=1} for single rows, as the journal path alone of
- * {@link RuntimeJournalThroughput} writes) and the same concurrency (one write in flight per
- * writer, as one per entity).
- * Run by {@code load-tests/bench} against its node's Cassandra once the simulations are done:
- * {@code JournalCeiling HOST:PORT KEYSPACE WRITERS SECONDS}; prints its result as JSON.
+ * same partitioning (one partition per writer, sequence numbers counting up), the same consistency
+ * (QUORUM), the same batching (an unlogged batch of 2 events, as a turn's two persists; {@code
+ * -Dbench.eventsPerWrite=1} for single rows, as the journal path alone of {@link
+ * RuntimeJournalThroughput} writes) and the same concurrency (one write in flight per writer, as
+ * one per entity). Run by {@code load-tests/bench} against its node's Cassandra once the
+ * simulations are done: {@code JournalCeiling HOST:PORT KEYSPACE WRITERS SECONDS}; prints its
+ * result as JSON.
  */
 public final class JournalCeiling {
 
@@ -40,18 +40,23 @@ public final class JournalCeiling {
 
   private JournalCeiling(CqlSession session) {
     this.session = session;
-    this.insert = session.prepare("INSERT INTO messages (persistence_id, partition_nr, sequence_nr, timestamp, "
-        + "timebucket, writer_uuid, ser_id, ser_manifest, event_manifest, event) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    this.insert =
+        session.prepare(
+            "INSERT INTO messages (persistence_id, partition_nr, sequence_nr, timestamp, "
+                + "timebucket, writer_uuid, ser_id, ser_manifest, event_manifest, event) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     this.samples = new ArrayList<>();
-    for (Row row : session.execute("SELECT persistence_id, timebucket, writer_uuid, ser_id, ser_manifest, "
-        + "event_manifest, event FROM messages LIMIT 20000")) {
+    for (Row row :
+        session.execute(
+            "SELECT persistence_id, timebucket, writer_uuid, ser_id, ser_manifest, "
+                + "event_manifest, event FROM messages LIMIT 20000")) {
       if (row.getString("persistence_id").startsWith("Session|")) {
         samples.add(row);
       }
     }
     if (samples.isEmpty()) {
-      throw new IllegalStateException("no session events in the journal to copy: run the simulations first");
+      throw new IllegalStateException(
+          "no session events in the journal to copy: run the simulations first");
     }
   }
 
@@ -59,11 +64,12 @@ public final class JournalCeiling {
     String[] hostPort = args[0].split(":");
     int writers = Integer.parseInt(args[2]);
     int seconds = Integer.parseInt(args[3]);
-    try (CqlSession session = CqlSession.builder()
-        .addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
-        .withLocalDatacenter("datacenter1")
-        .withKeyspace(args[1])
-        .build()) {
+    try (CqlSession session =
+        CqlSession.builder()
+            .addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
+            .withLocalDatacenter("datacenter1")
+            .withKeyspace(args[1])
+            .build()) {
       JournalCeiling ceiling = new JournalCeiling(session);
       List<CompletableFuture<Void>> loops = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
@@ -81,15 +87,23 @@ public final class JournalCeiling {
       double elapsed = (System.nanoTime() - start) / 1e9;
       ceiling.running = false;
       CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).join();
-      System.out.printf(java.util.Locale.ROOT,
+      System.out.printf(
+          java.util.Locale.ROOT,
           "{\"writers\": %d, \"eventsPerWrite\": %d, \"consistency\": \"QUORUM\", \"seconds\": %.1f, \"events\": %d,"
               + " \"meanEventBytes\": %d, \"sampledEvents\": %d, \"eventsPerSecond\": %.0f}%n",
-          writers, EVENTS_PER_WRITE, elapsed, written, written == 0 ? 0 : payload / written,
-          ceiling.samples.size(), written / elapsed);
+          writers,
+          EVENTS_PER_WRITE,
+          elapsed,
+          written,
+          written == 0 ? 0 : payload / written,
+          ceiling.samples.size(),
+          written / elapsed);
     }
   }
 
-  /** One writer: a batch of events into its own partition, the next once the last is acknowledged. */
+  /**
+   * One writer: a batch of events into its own partition, the next once the last is acknowledged.
+   */
   private void writeFrom(String persistenceId, long seq, CompletableFuture<Void> stopped) {
     if (!running) {
       stopped.complete(null);
@@ -100,19 +114,32 @@ public final class JournalCeiling {
     for (int i = 0; i < EVENTS_PER_WRITE; i++) {
       Row sample = samples.get((int) ((seq + i) % samples.size()));
       size += sample.getByteBuffer("event").remaining();
-      batch = batch.add(insert.bind(persistenceId, 0L, seq + i, Uuids.timeBased(), sample.getString("timebucket"),
-          sample.getString("writer_uuid"), sample.getInt("ser_id"), sample.getString("ser_manifest"),
-          sample.getString("event_manifest"), sample.getByteBuffer("event")));
+      batch =
+          batch.add(
+              insert.bind(
+                  persistenceId,
+                  0L,
+                  seq + i,
+                  Uuids.timeBased(),
+                  sample.getString("timebucket"),
+                  sample.getString("writer_uuid"),
+                  sample.getInt("ser_id"),
+                  sample.getString("ser_manifest"),
+                  sample.getString("event_manifest"),
+                  sample.getByteBuffer("event")));
     }
     long batchBytes = size;
-    session.executeAsync(batch.setConsistencyLevel(ConsistencyLevel.QUORUM)).whenComplete((done, failure) -> {
-      if (failure != null) {
-        stopped.completeExceptionally(failure);
-        return;
-      }
-      events.addAndGet(EVENTS_PER_WRITE);
-      bytes.addAndGet(batchBytes);
-      writeFrom(persistenceId, seq + EVENTS_PER_WRITE, stopped);
-    });
+    session
+        .executeAsync(batch.setConsistencyLevel(ConsistencyLevel.QUORUM))
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                stopped.completeExceptionally(failure);
+                return;
+              }
+              events.addAndGet(EVENTS_PER_WRITE);
+              bytes.addAndGet(batchBytes);
+              writeFrom(persistenceId, seq + EVENTS_PER_WRITE, stopped);
+            });
   }
 }

@@ -29,12 +29,20 @@ class KubernetesManifestsTest {
   @Test
   void podsCarryTheLabelAndPortNameThatBootstrapDiscovers() throws IOException {
     String deployment = read("deployment.yaml");
-    String service = profile.getString("pekko.management.cluster.bootstrap.contact-point-discovery.service-name");
-    String selector = profile.getString("pekko.discovery.kubernetes-api.pod-label-selector").formatted(service);
+    String service =
+        profile.getString(
+            "pekko.management.cluster.bootstrap.contact-point-discovery.service-name");
+    String selector =
+        profile.getString("pekko.discovery.kubernetes-api.pod-label-selector").formatted(service);
     assertEquals("app.kubernetes.io/name=agent-runtime", selector);
-    assertTrue(deployment.contains("        app.kubernetes.io/name: agent-runtime\n"), "the pod template carries the label");
-    String portName = profile.getString("pekko.management.cluster.bootstrap.contact-point-discovery.port-name");
-    assertTrue(deployment.contains("- name: " + portName + "\n              containerPort: 8558"), "management port named " + portName);
+    assertTrue(
+        deployment.contains("        app.kubernetes.io/name: agent-runtime\n"),
+        "the pod template carries the label");
+    String portName =
+        profile.getString("pekko.management.cluster.bootstrap.contact-point-discovery.port-name");
+    assertTrue(
+        deployment.contains("- name: " + portName + "\n              containerPort: 8558"),
+        "management port named " + portName);
     assertTrue(deployment.contains("AGENT_RUNTIME_MANAGEMENT_PORT\n              value: \"8558\""));
   }
 
@@ -42,8 +50,11 @@ class KubernetesManifestsTest {
   void theImageRunsTheKubernetesProfileWithTheBootstrapJars() throws IOException {
     String deployment = read("deployment.yaml");
     assertTrue(deployment.contains("name: AGENT_RUNTIME_PROFILE\n              value: kubernetes"));
-    assertTrue(deployment.contains("/opt/agent-runtime/lib-kubernetes/*"), "cluster bootstrap's jars on the classpath");
-    assertTrue(!deployment.contains("name: AGENT_RUNTIME_SEED_NODES"), "no seed nodes with bootstrap");
+    assertTrue(
+        deployment.contains("/opt/agent-runtime/lib-kubernetes/*"),
+        "cluster bootstrap's jars on the classpath");
+    assertTrue(
+        !deployment.contains("name: AGENT_RUNTIME_SEED_NODES"), "no seed nodes with bootstrap");
     assertTrue(deployment.contains("serviceAccountName: agent-runtime"));
   }
 

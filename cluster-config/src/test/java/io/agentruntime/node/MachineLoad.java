@@ -36,12 +36,17 @@ final class MachineLoad {
   double othersPercent() {
     long[] now = machineJiffies();
     double machine = (double) (now[0] - machineStart[0]) / (now[1] - machineStart[1]);
-    double own = (double) (ourCpuNanos() - oursStart)
-        / ((System.nanoTime() - wallStart) * (double) Runtime.getRuntime().availableProcessors());
+    double own =
+        (double) (ourCpuNanos() - oursStart)
+            / ((System.nanoTime() - wallStart)
+                * (double) Runtime.getRuntime().availableProcessors());
     return Math.max(0, 100 * (machine - own));
   }
 
-  /** Waits until the whole machine has used under 15% of its cores for {@code quietFor}, at most {@code atMost}. */
+  /**
+   * Waits until the whole machine has used under 15% of its cores for {@code quietFor}, at most
+   * {@code atMost}.
+   */
   static boolean awaitQuiet(Duration quietFor, Duration atMost) throws InterruptedException {
     long deadline = System.nanoTime() + atMost.toNanos();
     long quietSince = System.nanoTime();
@@ -60,7 +65,9 @@ final class MachineLoad {
   }
 
   private long ourCpuNanos() {
-    return ours.stream().mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+    return ours.stream()
+        .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+        .sum();
   }
 
   /** Busy and total jiffies of all cores, from the first line of /proc/stat. */

@@ -25,8 +25,9 @@ class NodeIntegrationTest {
   static void startNode() throws Exception {
     Path keys = TestKeysFile.write(dir);
     String keyspace = TestCassandra.uniqueKeyspaceName("node_it");
-    node = Node.start(TestNodes.config(keyspace, keys, Map.of(
-        "agent-runtime.turns.idle-timeout", "1s")));
+    node =
+        Node.start(
+            TestNodes.config(keyspace, keys, Map.of("agent-runtime.turns.idle-timeout", "1s")));
     ada = new HttpClientSupport(TestNodes.baseUrl(node), TestKeysFile.ADA);
   }
 
@@ -40,15 +41,20 @@ class NodeIntegrationTest {
   @Test
   void aSessionIsCreatedWrittenAndMessagedOverHttp() {
     HttpResponse<String> created =
-        ada.post("/v1/sessions", "{\"id\": \"first\", \"agent\": {\"instructions\": \"Be brief.\"}, \"memory\": {\"user_name\": \"Ada\"}}");
+        ada.post(
+            "/v1/sessions",
+            "{\"id\": \"first\", \"agent\": {\"instructions\": \"Be brief.\"}, \"memory\": {\"user_name\": \"Ada\"}}");
     assertEquals(201, created.statusCode(), created.body());
     assertEquals("/v1/sessions/first", created.headers().firstValue("Location").orElseThrow());
 
     assertEquals(200, ada.put("/v1/sessions/first/memory/city", "\"Paris\"").statusCode());
-    HttpResponse<String> message = ada.post("/v1/sessions/first/messages?waitSeconds=10", "{\"content\": \"hello\"}");
+    HttpResponse<String> message =
+        ada.post("/v1/sessions/first/messages?waitSeconds=10", "{\"content\": \"hello\"}");
     assertEquals(200, message.statusCode(), message.body());
     assertTrue(message.body().contains("\"status\":\"completed\""), message.body());
-    assertTrue(message.body().contains("\"output\":\"echo: hello\""), "the scripted model answers: " + message.body());
+    assertTrue(
+        message.body().contains("\"output\":\"echo: hello\""),
+        "the scripted model answers: " + message.body());
 
     HttpResponse<String> memory = ada.get("/v1/sessions/first/memory");
     assertEquals(200, memory.statusCode());
@@ -59,10 +65,12 @@ class NodeIntegrationTest {
 
   @Test
   void aPassivatedSessionAnswersItsNextRequest() throws Exception {
-    assertEquals(201, ada.post("/v1/sessions", "{\"id\": \"sleepy\", \"memory\": {\"k\": 1}}").statusCode());
+    assertEquals(
+        201, ada.post("/v1/sessions", "{\"id\": \"sleepy\", \"memory\": {\"k\": 1}}").statusCode());
     String before = ada.get("/v1/sessions/sleepy").body();
 
-    ShardState.awaitNoEntity(node.system(), SessionEntity.entityId("acme", "sleepy"), Duration.ofSeconds(20));
+    ShardState.awaitNoEntity(
+        node.system(), SessionEntity.entityId("acme", "sleepy"), Duration.ofSeconds(20));
 
     HttpResponse<String> after = ada.get("/v1/sessions/sleepy");
     assertEquals(200, after.statusCode());
@@ -91,10 +99,12 @@ class NodeIntegrationTest {
 
     assertError(ada.post("/v1/sessions/strict/messages", "{\"content\": "), 400, "malformed_json");
     assertError(
-        ada.send(ada.request("/v1/sessions/strict/messages")
-            .header("Content-Type", "text/plain")
-            .POST(HttpClientSupport.body("hello"))),
-        415, "unsupported_media_type");
+        ada.send(
+            ada.request("/v1/sessions/strict/messages")
+                .header("Content-Type", "text/plain")
+                .POST(HttpClientSupport.body("hello"))),
+        415,
+        "unsupported_media_type");
     String oversize = "{\"content\": \"" + "x".repeat(1_100_000) + "\"}";
     assertError(ada.post("/v1/sessions/strict/messages", oversize), 413, "body_too_large");
     assertError(ada.as(null).get("/v1/sessions/strict"), 401, "unauthorized");

@@ -23,7 +23,8 @@ final class NodeProcess {
   private final int clusterPort;
   final Path log;
 
-  private NodeProcess(Process process, int httpPort, int managementPort, int clusterPort, Path log) {
+  private NodeProcess(
+      Process process, int httpPort, int managementPort, int clusterPort, Path log) {
     this.process = process;
     this.httpPort = httpPort;
     this.managementPort = managementPort;
@@ -40,14 +41,22 @@ final class NodeProcess {
     return "http://127.0.0.1:" + managementPort;
   }
 
-  static NodeProcess start(String command, Path home, Map<String, String> env, List<String> systemProperties)
+  static NodeProcess start(
+      String command, Path home, Map<String, String> env, List<String> systemProperties)
       throws IOException {
     return start(command, home, env, systemProperties, "");
   }
 
-  /** As {@link #start(String, Path, Map, List)}, with {@code extraClasspath} (":dir/*...") after the node's own. */
+  /**
+   * As {@link #start(String, Path, Map, List)}, with {@code extraClasspath} (":dir/*...") after the
+   * node's own.
+   */
   static NodeProcess start(
-      String command, Path home, Map<String, String> env, List<String> systemProperties, String extraClasspath)
+      String command,
+      Path home,
+      Map<String, String> env,
+      List<String> systemProperties,
+      String extraClasspath)
       throws IOException {
     int httpPort = freePort();
     Files.createDirectories(home);
@@ -55,14 +64,21 @@ final class NodeProcess {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx512m");
-    cmd.add("-Dagent-runtime.cassandra.lib-dir=" + System.getProperty("agent-runtime.cassandra.lib-dir"));
+    cmd.add(
+        "-Dagent-runtime.cassandra.lib-dir="
+            + System.getProperty("agent-runtime.cassandra.lib-dir"));
     cmd.addAll(systemProperties);
     cmd.add("-cp");
-    cmd.add(System.getProperty("agent-runtime.node.jar") + ":" + System.getProperty("agent-runtime.node.lib-dir") + "/*"
-        + extraClasspath);
+    cmd.add(
+        System.getProperty("agent-runtime.node.jar")
+            + ":"
+            + System.getProperty("agent-runtime.node.lib-dir")
+            + "/*"
+            + extraClasspath);
     cmd.add("io.agentruntime.node.Main");
     cmd.add(command);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("AGENT_RUNTIME_HOME", home.toString());
     pb.environment().put("AGENT_RUNTIME_HTTP_HOST", "127.0.0.1");
     pb.environment().put("AGENT_RUNTIME_HTTP_PORT", Integer.toString(httpPort));
@@ -97,9 +113,9 @@ final class NodeProcess {
   }
 
   /**
-   * SIGTERM, as Ctrl-C or an orchestrator would. The JVM exits with 143 (128 + SIGTERM) after
-   * its shutdown hooks, which run the coordinated shutdown; anything else means it did not stop
-   * the way it should.
+   * SIGTERM, as Ctrl-C or an orchestrator would. The JVM exits with 143 (128 + SIGTERM) after its
+   * shutdown hooks, which run the coordinated shutdown; anything else means it did not stop the way
+   * it should.
    */
   void terminate(Duration timeout) throws InterruptedException {
     process.destroy();
@@ -108,7 +124,8 @@ final class NodeProcess {
       throw new AssertionError("the node did not stop within " + timeout + "; output:\n" + tail());
     }
     if (process.exitValue() != 143 && process.exitValue() != 0) {
-      throw new AssertionError("the node exited with " + process.exitValue() + " on SIGTERM; output:\n" + tail());
+      throw new AssertionError(
+          "the node exited with " + process.exitValue() + " on SIGTERM; output:\n" + tail());
     }
   }
 

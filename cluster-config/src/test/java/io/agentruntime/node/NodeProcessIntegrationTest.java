@@ -18,11 +18,14 @@ class NodeProcessIntegrationTest {
   @Test
   void anAcknowledgedWriteSurvivesKillMinus9OfTheNode() throws Exception {
     Path keys = TestKeysFile.write(home);
-    Map<String, String> env = Map.of(
-        "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
-        "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
-        "AGENT_RUNTIME_MIGRATE_ON_START", "true");
-    List<String> props = List.of("-Dagent-runtime.cassandra.keyspace=" + TestCassandra.uniqueKeyspaceName("process_it"));
+    Map<String, String> env =
+        Map.of(
+            "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
+            "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
+            "AGENT_RUNTIME_MIGRATE_ON_START", "true");
+    List<String> props =
+        List.of(
+            "-Dagent-runtime.cassandra.keyspace=" + TestCassandra.uniqueKeyspaceName("process_it"));
 
     NodeProcess first = NodeProcess.start("node", home, env, props);
     first.awaitReady(Duration.ofSeconds(60));
@@ -35,7 +38,8 @@ class NodeProcessIntegrationTest {
     try {
       second.awaitReady(Duration.ofSeconds(60));
       HttpClientSupport again = new HttpClientSupport(second.baseUrl(), TestKeysFile.ADA);
-      assertEquals("{\"a\":1,\"answer\":{\"value\":42}}", again.get("/v1/sessions/crashy/memory").body());
+      assertEquals(
+          "{\"a\":1,\"answer\":{\"value\":42}}", again.get("/v1/sessions/crashy/memory").body());
     } finally {
       second.terminate(Duration.ofSeconds(60));
     }

@@ -27,9 +27,14 @@ class NodeRestartIntegrationTest {
             + " \"permissions\": {\"tools\": {\"search\": \"allow\", \"*\": \"ask\"}},"
             + " \"memory\": {\"user_name\": \"Ada\"}, \"metadata\": {\"team\": \"core\"}}";
     assertEquals(201, ada.put("/v1/sessions/durable", spec).statusCode());
-    assertEquals(200, ada.put("/v1/sessions/durable/memory/prefs", "{\"lang\": \"fr\", \"n\": [1, 2]}").statusCode());
-    assertEquals(202, ada.post("/v1/sessions/durable/messages", "{\"content\": \"one\"}").statusCode());
-    assertEquals(202, ada.post("/v1/sessions/durable/messages", "{\"content\": \"two\"}").statusCode());
+    assertEquals(
+        200,
+        ada.put("/v1/sessions/durable/memory/prefs", "{\"lang\": \"fr\", \"n\": [1, 2]}")
+            .statusCode());
+    assertEquals(
+        202, ada.post("/v1/sessions/durable/messages", "{\"content\": \"one\"}").statusCode());
+    assertEquals(
+        202, ada.post("/v1/sessions/durable/messages", "{\"content\": \"two\"}").statusCode());
     String session = ada.get("/v1/sessions/durable").body();
     String transcript = ada.get("/v1/sessions/durable/messages").body();
     String turns = ada.get("/v1/sessions/durable/turns").body();
@@ -41,7 +46,10 @@ class NodeRestartIntegrationTest {
       assertEquals(session, again.get("/v1/sessions/durable").body());
       assertEquals(transcript, again.get("/v1/sessions/durable/messages").body());
       assertEquals(turns, again.get("/v1/sessions/durable/turns").body());
-      assertEquals(200, again.put("/v1/sessions/durable", spec).statusCode(), "PUT of the same body still matches");
+      assertEquals(
+          200,
+          again.put("/v1/sessions/durable", spec).statusCode(),
+          "PUT of the same body still matches");
     } finally {
       second.stop(Duration.ofSeconds(30));
     }

@@ -12,7 +12,9 @@ class NodeSettingsTest {
 
   @Test
   void seedNodesAreReadFromACommaSeparatedList() {
-    assertEquals(List.of("10.0.0.1:25520", "10.0.0.2:25520"), NodeSettings.seeds(" 10.0.0.1:25520, ,10.0.0.2:25520 "));
+    assertEquals(
+        List.of("10.0.0.1:25520", "10.0.0.2:25520"),
+        NodeSettings.seeds(" 10.0.0.1:25520, ,10.0.0.2:25520 "));
     assertEquals(List.of(), NodeSettings.seeds(""));
   }
 
@@ -24,13 +26,18 @@ class NodeSettingsTest {
     assertEquals(true, dev.migrateOnStart());
     assertEquals(false, prod.managedCassandra());
     assertEquals(true, ConfigFactory.load("dev").getBoolean("agent-runtime.http.dev-key-enabled"));
-    assertEquals(false, ConfigFactory.load("prod").getBoolean("agent-runtime.http.dev-key-enabled"));
+    assertEquals(
+        false, ConfigFactory.load("prod").getBoolean("agent-runtime.http.dev-key-enabled"));
   }
 
   @Test
   void aSeedNodeBecomesAClusterAddress() {
-    assertEquals(new Address("pekko", "agent-runtime", "10.0.0.1", 25520), ClusterMembership.address("agent-runtime", "10.0.0.1:25520"));
-    assertThrows(IllegalArgumentException.class, () -> ClusterMembership.address("agent-runtime", "no-port"));
+    assertEquals(
+        new Address("pekko", "agent-runtime", "10.0.0.1", 25520),
+        ClusterMembership.address("agent-runtime", "10.0.0.1:25520"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ClusterMembership.address("agent-runtime", "no-port"));
   }
 
   @Test
@@ -39,15 +46,23 @@ class NodeSettingsTest {
     NodeSettings settings = NodeSettings.fromConfig(kubernetes);
     assertEquals(true, settings.clusterBootstrap());
     assertEquals(false, settings.managedCassandra(), "production settings underneath");
-    assertEquals("kubernetes-api", kubernetes.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
-    assertEquals("management", kubernetes.getString("pekko.management.cluster.bootstrap.contact-point-discovery.port-name"));
+    assertEquals(
+        "kubernetes-api",
+        kubernetes.getString(
+            "pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
+    assertEquals(
+        "management",
+        kubernetes.getString(
+            "pekko.management.cluster.bootstrap.contact-point-discovery.port-name"));
     assertEquals(false, NodeSettings.fromConfig(ConfigFactory.load("prod")).clusterBootstrap());
   }
 
   @Test
   void seedNodesAndBootstrapExcludeEachOther() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new NodeSettings(false, false, List.of("10.0.0.1:25520"), true));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new NodeSettings(false, false, List.of("10.0.0.1:25520"), true));
     assertEquals(true, e.getMessage().contains("AGENT_RUNTIME_SEED_NODES"));
   }
 }

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Node processes of one cluster on the shared test Cassandra, for the tests and benchmarks of
- * the cluster: the first node is the seed; each node's shards are read from its management API.
+ * Node processes of one cluster on the shared test Cassandra, for the tests and benchmarks of the
+ * cluster: the first node is the seed; each node's shards are read from its management API.
  */
 final class ProcessCluster implements AutoCloseable {
 
@@ -27,6 +27,7 @@ final class ProcessCluster implements AutoCloseable {
   private final int seedPort = NodeProcess.freePort();
   private final String keyspace = TestCassandra.uniqueKeyspaceName("cluster");
   final List<NodeProcess> nodes = new ArrayList<>();
+
   /** The nodes a load balancer would send to: ready once, and not stopped since. */
   private final List<NodeProcess> serving = new CopyOnWriteArrayList<>();
 
@@ -39,20 +40,31 @@ final class ProcessCluster implements AutoCloseable {
     return keyspace;
   }
 
-  /** Starts node {@code nodes.size()} and waits until it is ready (an Up member that reaches Cassandra). */
+  /**
+   * Starts node {@code nodes.size()} and waits until it is ready (an Up member that reaches
+   * Cassandra).
+   */
   NodeProcess startNode() throws IOException {
     int index = nodes.size();
-    Map<String, String> env = new HashMap<>(Map.of(
-        "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
-        "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
-        "AGENT_RUNTIME_MIGRATE_ON_START", Boolean.toString(index == 0),
-        "AGENT_RUNTIME_RATE_LIMIT", "0",
-        "AGENT_RUNTIME_SEED_NODES", "127.0.0.1:" + seedPort));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
+                "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
+                "AGENT_RUNTIME_MIGRATE_ON_START", Boolean.toString(index == 0),
+                "AGENT_RUNTIME_RATE_LIMIT", "0",
+                "AGENT_RUNTIME_SEED_NODES", "127.0.0.1:" + seedPort));
     if (index == 0) {
       env.put("AGENT_RUNTIME_CLUSTER_PORT", Integer.toString(seedPort));
     }
-    NodeProcess node = NodeProcess.start("node", home.resolve("node" + index), env,
-        List.of("-Dagent-runtime.cassandra.keyspace=" + keyspace, "-Dagent-runtime.node-name=node" + index));
+    NodeProcess node =
+        NodeProcess.start(
+            "node",
+            home.resolve("node" + index),
+            env,
+            List.of(
+                "-Dagent-runtime.cassandra.keyspace=" + keyspace,
+                "-Dagent-runtime.node-name=node" + index));
     nodes.add(node);
     node.awaitReady(Duration.ofSeconds(90));
     serving.add(node);
@@ -75,7 +87,8 @@ final class ProcessCluster implements AutoCloseable {
   void awaitMembersUp(int count) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
-      String members = new HttpClientSupport(nodes.get(0).managementUrl(), null).get("/cluster/members").body();
+      String members =
+          new HttpClientSupport(nodes.get(0).managementUrl(), null).get("/cluster/members").body();
       if (members.split("\"status\":\"Up\"", -1).length - 1 == count) {
         return;
       }
@@ -86,7 +99,8 @@ final class ProcessCluster implements AutoCloseable {
 
   /** Which live node's shard region holds the session's shard; -1 when none does now. */
   int hostOf(String sessionId) throws IOException {
-    String shard = Integer.toString(Math.abs(SessionEntity.entityId("acme", sessionId).hashCode() % SHARDS));
+    String shard =
+        Integer.toString(Math.abs(SessionEntity.entityId("acme", sessionId).hashCode() % SHARDS));
     for (int n = 0; n < nodes.size(); n++) {
       if (nodes.get(n).isAlive() && shardsOf(n).contains(shard)) {
         return n;
@@ -106,8 +120,12 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   List<String> shardsOf(int node) throws IOException {
-    JsonNode regions = JSON.readTree(
-        new HttpClientSupport(nodes.get(node).managementUrl(), null).get("/cluster/shards/Session").body()).path("regions");
+    JsonNode regions =
+        JSON.readTree(
+                new HttpClientSupport(nodes.get(node).managementUrl(), null)
+                    .get("/cluster/shards/Session")
+                    .body())
+            .path("regions");
     List<String> shards = new ArrayList<>();
     regions.forEach(r -> shards.add(r.path("shardId").asText()));
     return shards;

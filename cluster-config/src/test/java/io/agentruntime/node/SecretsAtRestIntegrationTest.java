@@ -27,10 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Secrets stay out of storage and logs. A dev node (a process of its own, with its managed
  * Cassandra) runs a turn whose model needs an API key and whose HTTP tool needs a bearer secret
  * named by {@code secretRef}; both are used, as the fake servers see, and two careless tools echo
- * the token back (in a result, in an error). Then Cassandra's files (commit
- * log while the node runs; sstables, flushed on its shutdown, afterwards) and everything the node
- * logged are searched for the two values: neither is there, while the conversation itself is (so
- * the search does find what is stored).
+ * the token back (in a result, in an error). Then Cassandra's files (commit log while the node
+ * runs; sstables, flushed on its shutdown, afterwards) and everything the node logged are searched
+ * for the two values: neither is there, while the conversation itself is (so the search does find
+ * what is stored).
  */
 class SecretsAtRestIntegrationTest {
 
@@ -56,7 +56,8 @@ class SecretsAtRestIntegrationTest {
     String toolSecret = "tool-secret-" + UUID.randomUUID();
     String marker = "conversation-marker-" + UUID.randomUUID();
     tool.script("/send_email", Reply.json("{\"sent\": true}"));
-    // Careless tools echo their token back, in a result or an error: it must not be journaled either.
+    // Careless tools echo their token back, in a result or an error: it must not be journaled
+    // either.
     tool.script("/whoami", Reply.json("{\"token\": \"" + toolSecret + "\"}"));
     tool.script("/refuse", Reply.text(401, "token " + toolSecret + " is not valid"));
     model.enqueue(
@@ -66,31 +67,56 @@ class SecretsAtRestIntegrationTest {
             FakeOpenAiServer.call("c3", "refuse", "{}")),
         FakeOpenAiServer.text("Sent. " + marker));
 
-    Map<String, String> env = Map.of(
-        "AGENT_RUNTIME_CASSANDRA_PORT", Integer.toString(NodeProcess.freePort()),
-        "AGENT_RUNTIME_MODEL_BASE_URL", model.baseUrl(),
-        "AGENT_RUNTIME_MODEL_NAME", "fake-model",
-        "AGENT_RUNTIME_MODEL_API_KEY", modelKey,
-        "EMAIL_TOKEN", toolSecret);
-    List<String> props = List.of(
-        "-Dagent-runtime.cassandra.managed.storage-port=" + NodeProcess.freePort(),
-        "-Dagent-runtime.cassandra.managed.ssl-storage-port=" + NodeProcess.freePort());
+    Map<String, String> env =
+        Map.of(
+            "AGENT_RUNTIME_CASSANDRA_PORT",
+            Integer.toString(NodeProcess.freePort()),
+            "AGENT_RUNTIME_MODEL_BASE_URL",
+            model.baseUrl(),
+            "AGENT_RUNTIME_MODEL_NAME",
+            "fake-model",
+            "AGENT_RUNTIME_MODEL_API_KEY",
+            modelKey,
+            "EMAIL_TOKEN",
+            toolSecret);
+    List<String> props =
+        List.of(
+            "-Dagent-runtime.cassandra.managed.storage-port=" + NodeProcess.freePort(),
+            "-Dagent-runtime.cassandra.managed.ssl-storage-port=" + NodeProcess.freePort());
     node = NodeProcess.start("dev", home, env, props);
     node.awaitReady(Duration.ofSeconds(120));
     HttpClientSupport dev = new HttpClientSupport(node.baseUrl(), "dev-key");
 
-    String tools = List.of("send_email", "whoami", "refuse").stream()
-        .map(name -> "{\"name\": \"" + name + "\", \"kind\": \"http\", \"url\": \"" + tool.url("/" + name)
-            + "\", \"secretRef\": \"EMAIL_TOKEN\"}")
-        .collect(java.util.stream.Collectors.joining(", "));
-    assertEquals(201, dev.put("/v1/sessions/mail",
-        "{\"tools\": [" + tools + "], \"permissions\": {\"tools\": {\"*\": \"allow\"}}}").statusCode());
-    var sent = dev.post("/v1/sessions/mail/messages?waitSeconds=30", "{\"content\": \"Email Ada. " + marker + "\"}");
+    String tools =
+        List.of("send_email", "whoami", "refuse").stream()
+            .map(
+                name ->
+                    "{\"name\": \""
+                        + name
+                        + "\", \"kind\": \"http\", \"url\": \""
+                        + tool.url("/" + name)
+                        + "\", \"secretRef\": \"EMAIL_TOKEN\"}")
+            .collect(java.util.stream.Collectors.joining(", "));
+    assertEquals(
+        201,
+        dev.put(
+                "/v1/sessions/mail",
+                "{\"tools\": [" + tools + "], \"permissions\": {\"tools\": {\"*\": \"allow\"}}}")
+            .statusCode());
+    var sent =
+        dev.post(
+            "/v1/sessions/mail/messages?waitSeconds=30",
+            "{\"content\": \"Email Ada. " + marker + "\"}");
     JsonNode turn = JSON.readTree(sent.body());
     assertEquals("completed", turn.path("status").asText(), sent.body());
 
-    assertEquals("Bearer " + toolSecret, tool.calls("/send_email").get(0).authorization(), "the tool got its secret");
-    assertTrue(model.recorded().stream().allMatch(r -> ("Bearer " + modelKey).equals(r.header("Authorization"))),
+    assertEquals(
+        "Bearer " + toolSecret,
+        tool.calls("/send_email").get(0).authorization(),
+        "the tool got its secret");
+    assertTrue(
+        model.recorded().stream()
+            .allMatch(r -> ("Bearer " + modelKey).equals(r.header("Authorization"))),
         "the model got its key");
     // A client asking for the session sees the reference, never the value.
     String session = dev.get("/v1/sessions/mail").body();
@@ -100,16 +126,27 @@ class SecretsAtRestIntegrationTest {
     assertTrue(transcript.contains("[redacted]"), "the echoed token is redacted: " + transcript);
 
     Path cassandra = home.resolve("cassandra");
-    assertTrue(found(cassandra, marker), "the search finds the conversation in Cassandra's files (commit log)");
+    assertTrue(
+        found(cassandra, marker),
+        "the search finds the conversation in Cassandra's files (commit log)");
     assertEquals(List.of(), filesHolding(cassandra, modelKey, toolSecret), "while the node runs");
 
     node.terminate(Duration.ofSeconds(90));
     List<Path> sstables = filesNamed(cassandra, "-Data.db");
     assertFalse(sstables.isEmpty(), "Cassandra flushed sstables on shutdown");
-    assertEquals(List.of(), filesHolding(cassandra, modelKey, toolSecret), "after shutdown, sstables included");
-    assertEquals(List.of(), filesHolding(home, modelKey, toolSecret), "nothing under the node's home: logs included");
-    assertEquals(List.of(), filesHolding(node.log, modelKey, toolSecret), "the node's console output");
-    assertTrue(found(node.log, "/v1/sessions/mail"), "the search reads the log: it finds the request lines");
+    assertEquals(
+        List.of(),
+        filesHolding(cassandra, modelKey, toolSecret),
+        "after shutdown, sstables included");
+    assertEquals(
+        List.of(),
+        filesHolding(home, modelKey, toolSecret),
+        "nothing under the node's home: logs included");
+    assertEquals(
+        List.of(), filesHolding(node.log, modelKey, toolSecret), "the node's console output");
+    assertTrue(
+        found(node.log, "/v1/sessions/mail"),
+        "the search reads the log: it finds the request lines");
   }
 
   /** Files under {@code root} holding any of {@code values} as UTF-8 bytes. */

@@ -27,7 +27,8 @@ final class ShardState {
   }
 
   /** Waits until the entity has passivated (is hosted nowhere on this node). */
-  static void awaitNoEntity(ActorSystem<?> system, String entityId, Duration timeout) throws Exception {
+  static void awaitNoEntity(ActorSystem<?> system, String entityId, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (hostsEntity(system, entityId)) {
       if (System.nanoTime() > deadline) {

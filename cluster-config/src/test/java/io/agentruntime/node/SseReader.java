@@ -19,7 +19,8 @@ final class SseReader implements AutoCloseable {
   /** One SSE event; {@code id} is null for deltas, which are not journaled. */
   record Event(String id, String type, String data) {}
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private final List<Event> events = new CopyOnWriteArrayList<>();
   private final InputStream body;
@@ -33,13 +34,15 @@ final class SseReader implements AutoCloseable {
   }
 
   static SseReader open(String url, String key, String lastEventId) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-        .header("Authorization", "Bearer " + key)
-        .header("Accept", "text/event-stream");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", "Bearer " + key)
+            .header("Accept", "text/event-stream");
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }
-    HttpResponse<InputStream> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response =
+        CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() != 200) {
       throw new AssertionError("the event stream answered " + response.statusCode());
     }
@@ -62,7 +65,8 @@ final class SseReader implements AutoCloseable {
   }
 
   private void read() {
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
       String id = null;
       String type = "message";
       StringBuilder data = new StringBuilder();

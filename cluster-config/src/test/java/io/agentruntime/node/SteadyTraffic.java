@@ -16,20 +16,34 @@ import java.util.function.Supplier;
 /**
  * A client that keeps writing while the cluster changes under it, as a well-behaved client of the
  * API would: one write after the other, round-robin over the sessions and over the entry nodes it
- * is given, and a write answered 503 (or not answered at all) is tried again, up to
- * {@code giveUpAfter}. It remembers the last value each session acknowledged, to check afterwards
- * that no acknowledged write was lost.
+ * is given, and a write answered 503 (or not answered at all) is tried again, up to {@code
+ * giveUpAfter}. It remembers the last value each session acknowledged, to check afterwards that no
+ * acknowledged write was lost.
  */
 final class SteadyTraffic implements AutoCloseable {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** What the client saw. {@code maxWriteMillis} includes the retries of a write. */
-  record Summary(int writes, int retries, int failedForGood, long maxWriteMillis, Map<Integer, Integer> statuses) {
+  record Summary(
+      int writes,
+      int retries,
+      int failedForGood,
+      long maxWriteMillis,
+      Map<Integer, Integer> statuses) {
     @Override
     public String toString() {
-      return writes + " writes acknowledged, " + retries + " retried attempts " + statuses + ", " + failedForGood
-          + " failed for good, slowest write " + maxWriteMillis + " ms";
+      return writes
+          + " writes acknowledged, "
+          + retries
+          + " retried attempts "
+          + statuses
+          + ", "
+          + failedForGood
+          + " failed for good, slowest write "
+          + maxWriteMillis
+          + " ms";
     }
   }
 
@@ -46,7 +60,8 @@ final class SteadyTraffic implements AutoCloseable {
   private int failedForGood;
   private long maxWriteMillis;
 
-  private SteadyTraffic(List<String> sessions, Supplier<List<String>> entryUrls, String key, Duration giveUpAfter) {
+  private SteadyTraffic(
+      List<String> sessions, Supplier<List<String>> entryUrls, String key, Duration giveUpAfter) {
     this.sessions = sessions;
     this.entryUrls = entryUrls;
     this.key = key;
@@ -54,7 +69,10 @@ final class SteadyTraffic implements AutoCloseable {
     this.thread = new Thread(this::run, "steady-traffic");
   }
 
-  /** Starts writing {@code memory/traffic} of each session through the nodes {@code entryUrls} names at the time. */
+  /**
+   * Starts writing {@code memory/traffic} of each session through the nodes {@code entryUrls} names
+   * at the time.
+   */
   static SteadyTraffic start(List<String> sessions, Supplier<List<String>> entryUrls, String key) {
     SteadyTraffic traffic = new SteadyTraffic(sessions, entryUrls, key, Duration.ofSeconds(45));
     traffic.thread.start();
@@ -88,14 +106,18 @@ final class SteadyTraffic implements AutoCloseable {
       String entry = entries.get((value + attempt) % entries.size());
       int status;
       try {
-        status = CLIENT.send(
-            HttpRequest.newBuilder(URI.create(entry + "/v1/sessions/" + session + "/memory/traffic"))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(Integer.toString(value)))
-                .build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode();
+        status =
+            CLIENT
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create(entry + "/v1/sessions/" + session + "/memory/traffic"))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + key)
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(Integer.toString(value)))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode();
       } catch (IOException e) {
         status = 0; // not answered: connection refused or reset, or timed out
       } catch (InterruptedException e) {
@@ -129,7 +151,8 @@ final class SteadyTraffic implements AutoCloseable {
 
   /** What was seen so far; the counters start again from zero. */
   synchronized Summary takeSummary() {
-    Summary summary = new Summary(writes, retries, failedForGood, maxWriteMillis, Map.copyOf(statuses));
+    Summary summary =
+        new Summary(writes, retries, failedForGood, maxWriteMillis, Map.copyOf(statuses));
     writes = 0;
     retries = 0;
     failedForGood = 0;

@@ -15,12 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,10 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cassandra goes away under a steady load of writes and comes back, while the node keeps running:
- * during the outage every request answers 503 with Retry-After (never another 5xx, never a
- * dropped connection), the node is alive but not ready; once Cassandra is back the node serves
- * writes again without a restart; and every write that got a 2xx is in the journal, as a new node
- * reading the journal afterwards shows, checked against the client's own log of acknowledged writes.
+ * during the outage every request answers 503 with Retry-After (never another 5xx, never a dropped
+ * connection), the node is alive but not ready; once Cassandra is back the node serves writes again
+ * without a restart; and every write that got a 2xx is in the journal, as a new node reading the
+ * journal afterwards shows, checked against the client's own log of acknowledged writes.
  */
 class StorageOutageIntegrationTest {
 
@@ -104,25 +102,35 @@ class StorageOutageIntegrationTest {
 
     long recoveryDeadline = System.currentTimeMillis() + 60_000;
     while (anonymous.get("/health/ready").statusCode() != 200) {
-      assertTrue(System.currentTimeMillis() < recoveryDeadline, "the node did not become ready again: " + summary(answers));
+      assertTrue(
+          System.currentTimeMillis() < recoveryDeadline,
+          "the node did not become ready again: " + summary(answers));
       Thread.sleep(200);
     }
     long readyAgain = System.currentTimeMillis() - started;
-    long servedAgain = awaitAcknowledgedAfter(acknowledged, answers, cassandraBack, recoveryDeadline);
+    long servedAgain =
+        awaitAcknowledgedAfter(acknowledged, answers, cassandraBack, recoveryDeadline);
     Thread.sleep(2000);
     running.set(false);
     load.shutdown();
     assertTrue(load.awaitTermination(60, TimeUnit.SECONDS));
 
-    System.out.printf("outage: Cassandra stopped at %d ms, started again at %d ms (up at %d ms); node ready again at %d ms,"
-        + " first acknowledged write after the restart at %d ms; %s%n",
+    System.out.printf(
+        "outage: Cassandra stopped at %d ms, started again at %d ms (up at %d ms); node ready again at %d ms,"
+            + " first acknowledged write after the restart at %d ms; %s%n",
         outageStarted, outageEnded, cassandraBack, readyAgain, servedAgain, summary(answers));
 
-    List<Answer> wrong = answers.stream()
-        .filter(a -> !(a.status >= 200 && a.status < 300) && !(a.status == 503 && a.retryAfter != null))
-        .toList();
+    List<Answer> wrong =
+        answers.stream()
+            .filter(
+                a ->
+                    !(a.status >= 200 && a.status < 300)
+                        && !(a.status == 503 && a.retryAfter != null))
+            .toList();
     assertEquals(List.of(), wrong, "every answer is a 2xx or a 503 with Retry-After");
-    assertTrue(answers.stream().anyMatch(a -> a.status == 503 && a.atMillis > outageStarted), "the outage was noticed");
+    assertTrue(
+        answers.stream().anyMatch(a -> a.status == 503 && a.atMillis > outageStarted),
+        "the outage was noticed");
     assertTrue(aliveDuring.stream().allMatch(s -> s == 200), "alive throughout: " + aliveDuring);
     assertTrue(readyDuring.contains(503), "not ready during the outage: " + readyDuring);
 
@@ -134,27 +142,48 @@ class StorageOutageIntegrationTest {
     Map<String, JsonNode> memories = new TreeMap<>();
     List<String> missing = new ArrayList<>();
     for (Acknowledged a : acknowledged) {
-      JsonNode memory = memories.computeIfAbsent(a.session, s -> json(check.get("/v1/sessions/" + s + "/memory")));
-      if (a.key == null ? memory == null : memory == null || memory.path(a.key).asInt(-1) != a.value) {
+      JsonNode memory =
+          memories.computeIfAbsent(
+              a.session, s -> json(check.get("/v1/sessions/" + s + "/memory")));
+      if (a.key == null
+          ? memory == null
+          : memory == null || memory.path(a.key).asInt(-1) != a.value) {
         missing.add(a.toString());
       }
     }
-    assertEquals(List.of(), missing, "acknowledged writes missing from the journal (of " + acknowledged.size() + ")");
-    List<Acknowledged> refusedButKept = refused.stream().filter(r -> {
-      JsonNode memory = memories.computeIfAbsent(r.session, s -> json(check.get("/v1/sessions/" + s + "/memory")));
-      return memory != null && memory.has(r.key);
-    }).toList();
-    System.out.printf("outage: %d acknowledged writes all in the journal; of %d writes answered 503, the journal holds %s%n",
+    assertEquals(
+        List.of(),
+        missing,
+        "acknowledged writes missing from the journal (of " + acknowledged.size() + ")");
+    List<Acknowledged> refusedButKept =
+        refused.stream()
+            .filter(
+                r -> {
+                  JsonNode memory =
+                      memories.computeIfAbsent(
+                          r.session, s -> json(check.get("/v1/sessions/" + s + "/memory")));
+                  return memory != null && memory.has(r.key);
+                })
+            .toList();
+    System.out.printf(
+        "outage: %d acknowledged writes all in the journal; of %d writes answered 503, the journal holds %s%n",
         acknowledged.size(), refused.size(), refusedButKept);
     assertEquals(List.of(), refusedButKept, "a 503 accepted nothing");
   }
 
   private Node startNode(String keyspace, Path keys) {
-    Map<String, Object> store = Map.of(
-        "agent-runtime.cassandra.keyspace", keyspace,
-        "agent-runtime.cassandra.contact-points", List.of(cassandraSettings.host() + ":" + cassandraSettings.nativePort()),
-        "agent-runtime.cassandra.managed.native-port", cassandraSettings.nativePort());
-    Map<String, Object> more = Map.of("agent-runtime.session.ask-timeout", "3s", "agent-runtime.http.rate-limit.per-second", 0);
+    Map<String, Object> store =
+        Map.of(
+            "agent-runtime.cassandra.keyspace", keyspace,
+            "agent-runtime.cassandra.contact-points",
+                List.of(cassandraSettings.host() + ":" + cassandraSettings.nativePort()),
+            "agent-runtime.cassandra.managed.native-port", cassandraSettings.nativePort());
+    Map<String, Object> more =
+        Map.of(
+            "agent-runtime.session.ask-timeout",
+            "3s",
+            "agent-runtime.http.rate-limit.per-second",
+            0);
     Node node = Node.start(TestNodes.config(ConfigFactory.parseMap(store), keys, more));
     nodes.add(node);
     return node;
@@ -164,8 +193,14 @@ class StorageOutageIntegrationTest {
    * One writer's loop: each round writes a new memory key of its session, and every tenth round
    * creates a session; a write that gets a 2xx goes to the client's log.
    */
-  private static void write(HttpClientSupport ada, int writer, AtomicBoolean running, long started,
-      List<Answer> answers, List<Acknowledged> acknowledged, List<Acknowledged> refused) {
+  private static void write(
+      HttpClientSupport ada,
+      int writer,
+      AtomicBoolean running,
+      long started,
+      List<Answer> answers,
+      List<Acknowledged> acknowledged,
+      List<Acknowledged> refused) {
     String session = "load-" + writer + "-0";
     int round = 0;
     boolean created = false;
@@ -191,23 +226,32 @@ class StorageOutageIntegrationTest {
           write = new Acknowledged(session, key, round);
         }
       } catch (RuntimeException e) {
-        answers.add(new Answer(System.currentTimeMillis() - started, "writer " + writer, -1, null, e.toString()));
+        answers.add(
+            new Answer(
+                System.currentTimeMillis() - started, "writer " + writer, -1, null, e.toString()));
         continue;
       }
-      answers.add(new Answer(System.currentTimeMillis() - started, what, r.statusCode(),
-          r.headers().firstValue("Retry-After").orElse(null), r.statusCode() / 100 == 2 ? null : r.body()));
+      answers.add(
+          new Answer(
+              System.currentTimeMillis() - started,
+              what,
+              r.statusCode(),
+              r.headers().firstValue("Retry-After").orElse(null),
+              r.statusCode() / 100 == 2 ? null : r.body()));
       if (r.statusCode() / 100 == 2) {
         acknowledged.add(write);
       } else if (write.key != null) {
         refused.add(write);
       }
       if (r.statusCode() == 503) {
-        sleep(200); // a client that honours Retry-After would wait longer; this one keeps the pressure on
+        sleep(200); // a client that honours Retry-After would wait longer; this one keeps the
+        // pressure on
       }
     }
   }
 
-  private static long awaitAcknowledgedAfter(List<Acknowledged> acknowledged, List<Answer> answers, long after, long deadline)
+  private static long awaitAcknowledgedAfter(
+      List<Acknowledged> acknowledged, List<Answer> answers, long after, long deadline)
       throws InterruptedException {
     while (true) {
       for (Answer a : answers) {
@@ -215,14 +259,19 @@ class StorageOutageIntegrationTest {
           return a.atMillis;
         }
       }
-      assertTrue(System.currentTimeMillis() < deadline, "no write succeeded after Cassandra came back: " + summary(answers));
+      assertTrue(
+          System.currentTimeMillis() < deadline,
+          "no write succeeded after Cassandra came back: " + summary(answers));
       Thread.sleep(100);
     }
   }
 
   private static String summary(List<Answer> answers) {
     Map<String, Integer> byStatus = new TreeMap<>();
-    answers.forEach(a -> byStatus.merge(a.status + (a.error == null ? "" : " " + firstWords(a.error)), 1, Integer::sum));
+    answers.forEach(
+        a ->
+            byStatus.merge(
+                a.status + (a.error == null ? "" : " " + firstWords(a.error)), 1, Integer::sum));
     return answers.size() + " answers: " + byStatus;
   }
 

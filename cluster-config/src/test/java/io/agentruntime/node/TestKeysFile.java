@@ -20,15 +20,20 @@ final class TestKeysFile {
     Path file = dir.resolve("keys.json");
     Files.writeString(
         file,
-        "[{\"sha256\": \"" + sha256(ADA) + "\", \"tenant\": \"acme\", \"user\": \"ada\", \"roles\": [\"user\", \"approver\"]},\n"
-            + " {\"sha256\": \"" + sha256(GUS) + "\", \"tenant\": \"globex\", \"user\": \"gus\", \"roles\": [\"user\"]}]\n");
+        "[{\"sha256\": \""
+            + sha256(ADA)
+            + "\", \"tenant\": \"acme\", \"user\": \"ada\", \"roles\": [\"user\", \"approver\"]},\n"
+            + " {\"sha256\": \""
+            + sha256(GUS)
+            + "\", \"tenant\": \"globex\", \"user\": \"gus\", \"roles\": [\"user\"]}]\n");
     return file;
   }
 
   static String sha256(String key) {
     try {
       return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -16,21 +16,32 @@ final class TestNodes {
     return config(TestCassandra.get().config(keyspace), keysFile, more);
   }
 
-  /** The dev profile pointed at the Cassandra of {@code cassandra} (agent-runtime.cassandra settings), on free ports. */
+  /**
+   * The dev profile pointed at the Cassandra of {@code cassandra} (agent-runtime.cassandra
+   * settings), on free ports.
+   */
   static Config config(Config cassandra, Path keysFile, Map<String, Object> more) {
     Config overrides =
         ConfigFactory.parseMap(more)
             .withFallback(
                 ConfigFactory.parseMap(
                     Map.of(
-                        "agent-runtime.http.port", 0,
-                        "pekko.management.http.port", 0,
-                        "pekko.remote.artery.canonical.port", 0,
-                        "agent-runtime.node.managed-cassandra", false,
-                        "agent-runtime.node.migrate-on-start", true,
-                        "agent-runtime.http.keys-file", keysFile.toString(),
-                        "pekko.coordinated-shutdown.exit-jvm", "off",
-                        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off")))
+                        "agent-runtime.http.port",
+                        0,
+                        "pekko.management.http.port",
+                        0,
+                        "pekko.remote.artery.canonical.port",
+                        0,
+                        "agent-runtime.node.managed-cassandra",
+                        false,
+                        "agent-runtime.node.migrate-on-start",
+                        true,
+                        "agent-runtime.http.keys-file",
+                        keysFile.toString(),
+                        "pekko.coordinated-shutdown.exit-jvm",
+                        "off",
+                        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook",
+                        "off")))
             .withFallback(cassandra);
     return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResources("dev.conf")));
   }

@@ -19,9 +19,9 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The HTTP API in one call. A node starts it with
- * {@code HttpApi.start(system, sessions, readiness, metrics)}; {@code readiness} says whether the node
- * may take traffic (e.g. it is an Up cluster member and reaches the journal).
+ * The HTTP API in one call. A node starts it with {@code HttpApi.start(system, sessions, readiness,
+ * metrics)}; {@code readiness} says whether the node may take traffic (e.g. it is an Up cluster
+ * member and reaches the journal).
  */
 public final class HttpApi {
 
@@ -32,12 +32,19 @@ public final class HttpApi {
    * {@code metrics}, which the node's session entities report to as well.
    */
   public static CompletionStage<HttpServer> start(
-      ActorSystem<?> system, Sessions sessions, Supplier<CompletionStage<Boolean>> readiness, NodeMetrics metrics) {
+      ActorSystem<?> system,
+      Sessions sessions,
+      Supplier<CompletionStage<Boolean>> readiness,
+      NodeMetrics metrics) {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
-    return HttpServer.start(system, routes(system, sessions, settings, readiness, metrics), settings);
+    return HttpServer.start(
+        system, routes(system, sessions, settings, readiness, metrics), settings);
   }
 
-  /** As {@link #routes(ActorSystem, Sessions, HttpSettings, Supplier, NodeMetrics)}, with metrics of its own. */
+  /**
+   * As {@link #routes(ActorSystem, Sessions, HttpSettings, Supplier, NodeMetrics)}, with metrics of
+   * its own.
+   */
   public static Route routes(
       ActorSystem<?> system,
       Sessions sessions,
@@ -47,9 +54,9 @@ public final class HttpApi {
   }
 
   /**
-   * Every route of the API, with request ids, the request log and the error body around them.
-   * Loads the API keys now; the keys file is checked for changes (at most every
-   * {@code keys-reload-interval}) on the blocking-I/O dispatcher.
+   * Every route of the API, with request ids, the request log and the error body around them. Loads
+   * the API keys now; the keys file is checked for changes (at most every {@code
+   * keys-reload-interval}) on the blocking-I/O dispatcher.
    */
   public static Route routes(
       ActorSystem<?> system,
@@ -57,14 +64,22 @@ public final class HttpApi {
       HttpSettings settings,
       Supplier<CompletionStage<Boolean>> readiness,
       NodeMetrics metrics) {
-    ApiKeys keys = ApiKeys.fromSettings(settings, system.dispatchers().lookup(DispatcherSelector.blocking()));
+    ApiKeys keys =
+        ApiKeys.fromSettings(settings, system.dispatchers().lookup(DispatcherSelector.blocking()));
     Authenticator auth =
-        new Authenticator(keys, new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst()));
+        new Authenticator(
+            keys, new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst()));
     ErrorMapper errors = new ErrorMapper(settings.retryAfter(), settings.maxBodyBytes());
     RequestScope scope = new RequestScope(errors, settings.requestTimeout(), metrics);
-    Route api = new ApiRoutes(
-        system, sessions, settings, auth, new HealthRoutes(readiness, settings.readinessTimeout()),
-        errors.exceptionHandler()).routes();
+    Route api =
+        new ApiRoutes(
+                system,
+                sessions,
+                settings,
+                auth,
+                new HealthRoutes(readiness, settings.readinessTimeout()),
+                errors.exceptionHandler())
+            .routes();
     Route scraped = new MetricsRoutes(metrics).routes();
     return scope.around(() -> concat(scraped, api));
   }

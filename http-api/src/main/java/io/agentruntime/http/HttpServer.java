@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 import scala.concurrent.duration.FiniteDuration;
 
 /**
- * The bound HTTP server. Binds the routes on the configured host and port with the API's body
- * limit and timeouts, and joins coordinated shutdown: the port is unbound first, then requests in
- * flight get the termination deadline to finish before connections are closed.
+ * The bound HTTP server. Binds the routes on the configured host and port with the API's body limit
+ * and timeouts, and joins coordinated shutdown: the port is unbound first, then requests in flight
+ * get the termination deadline to finish before connections are closed.
  */
 public final class HttpServer {
 
@@ -33,17 +33,19 @@ public final class HttpServer {
     this.terminationDeadline = terminationDeadline;
   }
 
-  public static CompletionStage<HttpServer> start(ActorSystem<?> system, Route route, HttpSettings settings) {
+  public static CompletionStage<HttpServer> start(
+      ActorSystem<?> system, Route route, HttpSettings settings) {
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .withSettings(serverSettings(system, settings))
         .bind(route)
-        .thenApply(binding -> {
-          HttpServer server = new HttpServer(binding, settings.terminationDeadline());
-          server.joinCoordinatedShutdown(system);
-          log.info("HTTP API listening on {}", binding.localAddress());
-          return server;
-        });
+        .thenApply(
+            binding -> {
+              HttpServer server = new HttpServer(binding, settings.terminationDeadline());
+              server.joinCoordinatedShutdown(system);
+              log.info("HTTP API listening on {}", binding.localAddress());
+              return server;
+            });
   }
 
   /** Where the server listens (with the actual port when the configured one was 0). */
@@ -59,17 +61,18 @@ public final class HttpServer {
   private void joinCoordinatedShutdown(ActorSystem<?> system) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-api-unbind", binding::unbind);
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-api-terminate", this::stop);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceRequestsDone(), "http-api-terminate", this::stop);
   }
 
   private static ServerSettings serverSettings(ActorSystem<?> system, HttpSettings settings) {
     ServerSettings base = ServerSettings.create(system.settings().config());
-    return base
-        .withParsingErrorHandler(UnparsableRequestHandler.class.getName())
+    return base.withParsingErrorHandler(UnparsableRequestHandler.class.getName())
         .withParserSettings(base.getParserSettings().withMaxContentLength(settings.maxBodyBytes()))
-        .withTimeouts(base.getTimeouts()
-            .withRequestTimeout(finite(settings.requestTimeout()))
-            .withIdleTimeout(finite(settings.idleTimeout())));
+        .withTimeouts(
+            base.getTimeouts()
+                .withRequestTimeout(finite(settings.requestTimeout()))
+                .withIdleTimeout(finite(settings.idleTimeout())));
   }
 
   private static FiniteDuration finite(Duration d) {

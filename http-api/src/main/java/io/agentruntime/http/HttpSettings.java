@@ -29,7 +29,8 @@ public record HttpSettings(
     EventSettings events) {
 
   /** How {@code GET .../events} streams: see {@code agent-runtime.http.events}. */
-  public record EventSettings(String readJournal, Duration keepAlive, Duration resubscribeInterval, int liveBuffer) {}
+  public record EventSettings(
+      String readJournal, Duration keepAlive, Duration resubscribeInterval, int liveBuffer) {}
 
   public static HttpSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.http");

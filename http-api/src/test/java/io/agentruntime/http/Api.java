@@ -20,7 +20,10 @@ final class Api {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient client =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final String base;
   private final String host;
   private final int port;
@@ -75,7 +78,9 @@ final class Api {
     return send("PUT", path, key, json, Map.of());
   }
 
-  /** Sends {@code body} (if any) as application/json unless {@code headers} names a Content-Type. */
+  /**
+   * Sends {@code body} (if any) as application/json unless {@code headers} names a Content-Type.
+   */
   Response send(String method, String path, String key, String body, Map<String, String> headers) {
     Map<String, String> all = new LinkedHashMap<>();
     if (body != null) {
@@ -85,22 +90,29 @@ final class Api {
       all.put("Authorization", "Bearer " + key);
     }
     all.putAll(headers);
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    all.forEach((name, value) -> {
-      if (value != null) {
-        request.header(name, value);
-      }
-    });
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    all.forEach(
+        (name, value) -> {
+          if (value != null) {
+            request.header(name, value);
+          }
+        });
     return send(request.build());
   }
 
   /** Sends {@code body} as bytes with {@code contentType} (none when null). */
   Response sendBytes(String method, String path, String key, byte[] body, String contentType) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
@@ -110,13 +122,18 @@ final class Api {
     return send(request.build());
   }
 
-  /** The answer; an event stream is not read (its text is empty) but closed, as it would never end. */
+  /**
+   * The answer; an event stream is not read (its text is empty) but closed, as it would never end.
+   */
   Response send(HttpRequest request) {
     try {
-      HttpResponse<java.io.InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<java.io.InputStream> r =
+          client.send(request, HttpResponse.BodyHandlers.ofInputStream());
       try (java.io.InputStream body = r.body()) {
-        boolean stream = r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream");
-        String text = stream ? "" : new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        boolean stream =
+            r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream");
+        String text =
+            stream ? "" : new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         return new Response(r.statusCode(), r.headers(), text);
       }
     } catch (IOException e) {
@@ -131,7 +148,9 @@ final class Api {
   String raw(String request) throws IOException {
     try (java.net.Socket socket = new java.net.Socket(host, port)) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      socket
+          .getOutputStream()
+          .write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
       java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
       byte[] buffer = new byte[8192];
@@ -149,12 +168,24 @@ final class Api {
         answer.write(buffer, 0, n);
         String sofar = answer.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
         int headerEnd = sofar.indexOf("\r\n\r\n");
-        if (headerEnd > 0 && sofar.substring(0, headerEnd).toLowerCase().contains("content-type: text/event-stream")) {
+        if (headerEnd > 0
+            && sofar
+                .substring(0, headerEnd)
+                .toLowerCase()
+                .contains("content-type: text/event-stream")) {
           break; // a stream never ends: its head is the answer
         }
-        if (headerEnd > 0 && sofar.lines().anyMatch(l -> l.toLowerCase().startsWith("content-length:"))) {
-          int length = Integer.parseInt(sofar.lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
-              .findFirst().orElseThrow().substring(15).trim());
+        if (headerEnd > 0
+            && sofar.lines().anyMatch(l -> l.toLowerCase().startsWith("content-length:"))) {
+          int length =
+              Integer.parseInt(
+                  sofar
+                      .lines()
+                      .filter(l -> l.toLowerCase().startsWith("content-length:"))
+                      .findFirst()
+                      .orElseThrow()
+                      .substring(15)
+                      .trim());
           if (sofar.length() - headerEnd - 4 >= length) {
             break;
           }

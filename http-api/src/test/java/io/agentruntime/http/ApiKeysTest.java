@@ -28,8 +28,12 @@ class ApiKeysTest {
 
   @Test
   void aValidFileMapsHashesToPrincipals() {
-    List<ApiKey> keys = KeysFile.parse(("[{\"sha256\": \"" + TestKeys.sha256Hex("k1").toUpperCase()
-        + "\", \"tenant\": \"acme\", \"user\": \"ada.l\", \"roles\": [\"user\", \"approver\"]}]").getBytes(StandardCharsets.UTF_8));
+    List<ApiKey> keys =
+        KeysFile.parse(
+            ("[{\"sha256\": \""
+                    + TestKeys.sha256Hex("k1").toUpperCase()
+                    + "\", \"tenant\": \"acme\", \"user\": \"ada.l\", \"roles\": [\"user\", \"approver\"]}]")
+                .getBytes(StandardCharsets.UTF_8));
     assertEquals(1, keys.size());
     assertEquals(TestKeys.sha256Hex("k1"), keys.get(0).id());
     assertEquals("acme", keys.get(0).principal().tenant());
@@ -40,19 +44,37 @@ class ApiKeysTest {
   @Test
   void aBrokenFileIsRefusedAsAWholeSayingWhy() {
     String hash = TestKeys.sha256Hex("k1");
-    List<String> broken = List.of(
-        "not json",
-        "{\"sha256\": \"" + hash + "\"}",
-        "[{\"sha256\": \"k1\", \"tenant\": \"acme\", \"user\": \"ada\", \"roles\": []}]",
-        "[{\"sha256\": \"" + hash + "\", \"tenant\": \"ac me\", \"user\": \"ada\", \"roles\": []}]",
-        "[{\"sha256\": \"" + hash + "\", \"tenant\": \"acme\", \"user\": \"" + "u".repeat(65) + "\", \"roles\": []}]",
-        "[{\"sha256\": \"" + hash + "\", \"tenant\": \"acme\", \"user\": \"ada\", \"roles\": [\"admin\"]}]",
-        "[{\"sha256\": \"" + hash + "\", \"tenant\": \"acme\", \"user\": \"ada\"}]",
-        "[{\"sha256\": \"" + hash + "\", \"tenant\": \"acme\", \"user\": \"ada\", \"roles\": []},"
-            + " {\"sha256\": \"" + hash + "\", \"tenant\": \"acme\", \"user\": \"bob\", \"roles\": []}]");
+    List<String> broken =
+        List.of(
+            "not json",
+            "{\"sha256\": \"" + hash + "\"}",
+            "[{\"sha256\": \"k1\", \"tenant\": \"acme\", \"user\": \"ada\", \"roles\": []}]",
+            "[{\"sha256\": \""
+                + hash
+                + "\", \"tenant\": \"ac me\", \"user\": \"ada\", \"roles\": []}]",
+            "[{\"sha256\": \""
+                + hash
+                + "\", \"tenant\": \"acme\", \"user\": \""
+                + "u".repeat(65)
+                + "\", \"roles\": []}]",
+            "[{\"sha256\": \""
+                + hash
+                + "\", \"tenant\": \"acme\", \"user\": \"ada\", \"roles\": [\"admin\"]}]",
+            "[{\"sha256\": \"" + hash + "\", \"tenant\": \"acme\", \"user\": \"ada\"}]",
+            "[{\"sha256\": \""
+                + hash
+                + "\", \"tenant\": \"acme\", \"user\": \"ada\", \"roles\": []},"
+                + " {\"sha256\": \""
+                + hash
+                + "\", \"tenant\": \"acme\", \"user\": \"bob\", \"roles\": []}]");
     for (String file : broken) {
-      InvalidKeysFile e = assertThrows(InvalidKeysFile.class, () -> KeysFile.parse(file.getBytes(StandardCharsets.UTF_8)), file);
-      assertTrue(!e.getMessage().contains(hash), "the message never repeats a hash: " + e.getMessage());
+      InvalidKeysFile e =
+          assertThrows(
+              InvalidKeysFile.class,
+              () -> KeysFile.parse(file.getBytes(StandardCharsets.UTF_8)),
+              file);
+      assertTrue(
+          !e.getMessage().contains(hash), "the message never repeats a hash: " + e.getMessage());
     }
   }
 
@@ -66,9 +88,11 @@ class ApiKeysTest {
       assertEquals(200, api.get("key-one", "/v1/sessions").status());
       assertEquals(401, api.get("key-two", "/v1/sessions").status());
 
-      TestKeys.write(keys, List.of(
-          new TestKeys.Entry("key-two", "acme", "two", List.of("user")),
-          new TestKeys.Entry("key-three", "globex", "three", List.of("operator"))));
+      TestKeys.write(
+          keys,
+          List.of(
+              new TestKeys.Entry("key-two", "acme", "two", List.of("user")),
+              new TestKeys.Entry("key-three", "globex", "three", List.of("operator"))));
       eventually(() -> api.get("key-two", "/v1/sessions").status() == 200);
       assertEquals(401, api.get("key-one", "/v1/sessions").status(), "a removed key stops working");
       assertEquals(200, api.get("key-three", "/v1/sessions").status());
@@ -86,7 +110,10 @@ class ApiKeysTest {
 
   @Test
   void theDevKeyWorksOnlyWhenEnabledAndNoKeysFileIsConfigured() throws Exception {
-    HttpServer dev = node.serve("agent-runtime.http.keys-file = \"\"\nagent-runtime.http.dev-key-enabled = on", dir.resolve("unused"));
+    HttpServer dev =
+        node.serve(
+            "agent-runtime.http.keys-file = \"\"\nagent-runtime.http.dev-key-enabled = on",
+            dir.resolve("unused"));
     Path keys = dir.resolve("keys.json");
     TestKeys.write(keys, TestKeys.ALL);
     HttpServer withFile = node.serve("agent-runtime.http.dev-key-enabled = on", keys);

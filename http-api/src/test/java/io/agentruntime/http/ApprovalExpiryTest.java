@@ -31,10 +31,19 @@ class ApprovalExpiryTest {
     String turnId = approval.get("turnId").asText();
     ApiKeysTest.eventually(() -> node.api.get(ADA, session + "/approvals").json().isEmpty());
 
-    Response late = node.api.post(ADA, session + "/approvals/" + approvalId, "{\"decision\": \"approve\"}");
+    Response late =
+        node.api.post(ADA, session + "/approvals/" + approvalId, "{\"decision\": \"approve\"}");
     assertEquals(409, late.status(), late.toString());
     assertEquals("approval_decided", late.errorCode());
-    assertEquals("completed", node.api.get(ADA, session + "/turns/" + turnId + "?waitSeconds=10").json().get("status").asText());
-    assertEquals("rejected", node.api.get(ADA, session + "/messages").json().at("/messages/2/outcome").asText());
+    assertEquals(
+        "completed",
+        node.api
+            .get(ADA, session + "/turns/" + turnId + "?waitSeconds=10")
+            .json()
+            .get("status")
+            .asText());
+    assertEquals(
+        "rejected",
+        node.api.get(ADA, session + "/messages").json().at("/messages/2/outcome").asText());
   }
 }

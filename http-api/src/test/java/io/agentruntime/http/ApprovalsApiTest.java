@@ -24,14 +24,26 @@ class ApprovalsApiTest {
   static String sessionAwaitingApproval(Api api, String owner) {
     String id = TestNode.newId("appr");
     String session = "/v1/sessions/" + id;
-    Response created = api.post(owner, "/v1/sessions", """
+    Response created =
+        api.post(
+            owner,
+            "/v1/sessions",
+            """
         {"id": "%s", "agent": {"model": "scripted"},
          "tools": [{"name": "echo", "kind": "http", "url": "http://127.0.0.1:9/echo"}],
-         "permissions": {"tools": {"echo": "ask"}}}""".formatted(id));
+         "permissions": {"tools": {"echo": "ask"}}}"""
+                .formatted(id));
     assertEquals(201, created.status(), created.toString());
-    Response waiting = api.post(owner, session + "/messages?waitSeconds=10", "{\"content\": \"/tool echo {\\\"to\\\": \\\"bob\\\"}\"}");
+    Response waiting =
+        api.post(
+            owner,
+            session + "/messages?waitSeconds=10",
+            "{\"content\": \"/tool echo {\\\"to\\\": \\\"bob\\\"}\"}");
     assertEquals(200, waiting.status(), waiting.toString());
-    assertEquals("awaiting_approval", waiting.json().get("status").asText(), "waitSeconds stops at a pause for approval");
+    assertEquals(
+        "awaiting_approval",
+        waiting.json().get("status").asText(),
+        "waitSeconds stops at a pause for approval");
     return session;
   }
 
@@ -65,19 +77,28 @@ class ApprovalsApiTest {
     String session = sessionAwaitingApproval(api, ADA);
     String approvalId = api.get(ADA, session + "/approvals").json().get(0).get("id").asText();
 
-    Response decided = api.post(ADA, session + "/approvals/" + approvalId, "{\"decision\": \"approve\", \"comment\": \"fine\"}");
+    Response decided =
+        api.post(
+            ADA,
+            session + "/approvals/" + approvalId,
+            "{\"decision\": \"approve\", \"comment\": \"fine\"}");
     assertEquals(200, decided.status(), decided.toString());
     assertEquals(approvalId, decided.json().get("id").asText());
     assertEquals("decided", decided.json().get("status").asText());
     assertEquals("approve", decided.json().get("decision").asText());
     assertEquals("ada", decided.json().get("decidedBy").asText());
 
-    JsonNode turn = api.get(ADA, session + "/turns/" + decided.json().get("turnId").asText() + "?waitSeconds=10").json();
+    JsonNode turn =
+        api.get(
+                ADA,
+                session + "/turns/" + decided.json().get("turnId").asText() + "?waitSeconds=10")
+            .json();
     assertEquals("completed", turn.get("status").asText());
     assertTrue(turn.get("output").asText().contains("echoed"), turn.toString());
     assertEquals(0, api.get(ADA, session + "/approvals").json().size());
 
-    Response again = api.post(ADA, session + "/approvals/" + approvalId, "{\"decision\": \"deny\"}");
+    Response again =
+        api.post(ADA, session + "/approvals/" + approvalId, "{\"decision\": \"deny\"}");
     assertEquals(409, again.status());
     assertEquals("approval_decided", again.errorCode());
   }
@@ -87,11 +108,17 @@ class ApprovalsApiTest {
     String session = sessionAwaitingApproval(api, ADA);
     String approvalId = api.get(ADA, session + "/approvals").json().get(0).get("id").asText();
 
-    Response denied = api.post(ADA, session + "/approvals/" + approvalId, "{\"decision\": \"deny\", \"comment\": \"not bob\"}");
+    Response denied =
+        api.post(
+            ADA,
+            session + "/approvals/" + approvalId,
+            "{\"decision\": \"deny\", \"comment\": \"not bob\"}");
     assertEquals(200, denied.status());
     assertEquals("deny", denied.json().get("decision").asText());
 
-    JsonNode turn = api.get(ADA, session + "/turns/" + denied.json().get("turnId").asText() + "?waitSeconds=10").json();
+    JsonNode turn =
+        api.get(ADA, session + "/turns/" + denied.json().get("turnId").asText() + "?waitSeconds=10")
+            .json();
     assertEquals("completed", turn.get("status").asText());
     JsonNode messages = api.get(ADA, session + "/messages").json().get("messages");
     JsonNode outcome = messages.get(2);
@@ -104,19 +131,24 @@ class ApprovalsApiTest {
   void decidingNeedsTheApproverRole() {
     String adas = sessionAwaitingApproval(api, ADA);
     String approvalId = api.get(ADA, adas + "/approvals").json().get(0).get("id").asText();
-    Response operator = api.post(OLGA, adas + "/approvals/" + approvalId, "{\"decision\": \"approve\"}");
+    Response operator =
+        api.post(OLGA, adas + "/approvals/" + approvalId, "{\"decision\": \"approve\"}");
     assertEquals(403, operator.status(), "an operator sees the session but is no approver");
     assertEquals("role_missing", operator.errorCode());
-    assertEquals(1, api.get(OLGA, adas + "/approvals").json().size(), "listing needs no approver role");
+    assertEquals(
+        1, api.get(OLGA, adas + "/approvals").json().size(), "listing needs no approver role");
 
     String bobs = sessionAwaitingApproval(api, BOB);
     String bobsApproval = api.get(BOB, bobs + "/approvals").json().get(0).get("id").asText();
-    Response owner = api.post(BOB, bobs + "/approvals/" + bobsApproval, "{\"decision\": \"approve\"}");
+    Response owner =
+        api.post(BOB, bobs + "/approvals/" + bobsApproval, "{\"decision\": \"approve\"}");
     assertEquals(403, owner.status(), "owning the session is not enough");
     assertEquals("role_missing", owner.errorCode());
     assertEquals("pending", api.get(BOB, bobs + "/approvals").json().get(0).get("status").asText());
 
-    assertEquals(404, api.post(GUS, adas + "/approvals/" + approvalId, "{\"decision\": \"approve\"}").status());
+    assertEquals(
+        404,
+        api.post(GUS, adas + "/approvals/" + approvalId, "{\"decision\": \"approve\"}").status());
     assertEquals(404, api.get(GUS, adas + "/approvals").status());
   }
 
@@ -138,9 +170,11 @@ class ApprovalsApiTest {
     assertTrue(wrongKind.errorMessage().contains("approve or deny"), wrongKind.errorMessage());
     assertEquals(400, api.post(ADA, path, "{\"decision\": \"approve\", \"comment\": 5}").status());
 
-    Response noSuch = api.post(ADA, session + "/approvals/appr_nope", "{\"decision\": \"approve\"}");
+    Response noSuch =
+        api.post(ADA, session + "/approvals/appr_nope", "{\"decision\": \"approve\"}");
     assertEquals(404, noSuch.status());
     assertEquals("approval_not_found", noSuch.errorCode());
-    assertEquals("pending", api.get(ADA, session + "/approvals").json().get(0).get("status").asText());
+    assertEquals(
+        "pending", api.get(ADA, session + "/approvals").json().get(0).get("status").asText());
   }
 }

@@ -25,7 +25,10 @@ class CancelApiTest {
   }
 
   private String send(String session, String content) {
-    return api.post(ADA, session + "/messages", "{\"content\": \"" + content + "\"}").json().get("turnId").asText();
+    return api.post(ADA, session + "/messages", "{\"content\": \"" + content + "\"}")
+        .json()
+        .get("turnId")
+        .asText();
   }
 
   @Test
@@ -66,30 +69,39 @@ class CancelApiTest {
     Response cancelled = api.post(ADA, session + "/turns/" + queued + "/cancel", "{}");
     assertEquals(200, cancelled.status());
     assertEquals("cancelled", cancelled.json().get("status").asText());
-    assertEquals("running", api.get(ADA, session + "/turns/" + running).json().get("status").asText());
+    assertEquals(
+        "running", api.get(ADA, session + "/turns/" + running).json().get("status").asText());
     assertEquals(0, api.get(ADA, session).json().get("queuedMessages").asInt());
   }
 
   @Test
   void openToolCallsOfTheTurnGetACancellationOutcome() throws Exception {
-    String session = session("""
+    String session =
+        session(
+            """
         "agent": {"model": "scripted"},
         "tools": [{"name": "hang", "kind": "http", "url": "http://127.0.0.1:9/hang"}],
         "permissions": {"tools": {"*": "allow"}}""");
     String turnId = send(session, "/tool hang {}");
-    ApiKeysTest.eventually(() -> api.get(ADA, session + "/messages").json().get("messages").size() == 2);
+    ApiKeysTest.eventually(
+        () -> api.get(ADA, session + "/messages").json().get("messages").size() == 2);
 
     // A client waiting for the turn learns of the cancellation at once.
     CompletableFuture<Response> waiting =
-        CompletableFuture.supplyAsync(() -> api.get(ADA, session + "/turns/" + turnId + "?waitSeconds=30"));
+        CompletableFuture.supplyAsync(
+            () -> api.get(ADA, session + "/turns/" + turnId + "?waitSeconds=30"));
     Thread.sleep(300);
-    assertEquals(200, api.post(OLGA, session + "/turns/" + turnId + "/cancel", null).status(), "operators may cancel");
+    assertEquals(
+        200,
+        api.post(OLGA, session + "/turns/" + turnId + "/cancel", null).status(),
+        "operators may cancel");
     assertEquals("cancelled", waiting.get(5, TimeUnit.SECONDS).json().get("status").asText());
 
     JsonNode messages = api.get(ADA, session + "/messages").json().get("messages");
     JsonNode outcome = messages.get(messages.size() - 1);
     assertEquals("tool", outcome.get("role").asText());
-    assertEquals(messages.get(1).at("/toolCalls/0/id").asText(), outcome.get("toolCallId").asText());
+    assertEquals(
+        messages.get(1).at("/toolCalls/0/id").asText(), outcome.get("toolCallId").asText());
     assertEquals("cancelled", outcome.get("outcome").asText());
   }
 
@@ -100,6 +112,7 @@ class CancelApiTest {
     Response r = api.post(BOB, session + "/turns/" + turnId + "/cancel", null);
     assertEquals(404, r.status());
     assertEquals("session_not_found", r.errorCode());
-    assertTrue(api.get(ADA, session + "/turns/" + turnId).json().get("status").asText().equals("running"));
+    assertTrue(
+        api.get(ADA, session + "/turns/" + turnId).json().get("status").asText().equals("running"));
   }
 }

@@ -11,10 +11,11 @@ import java.util.regex.Pattern;
 
 /**
  * One operation of the served OpenAPI document, as the proof tests drive it: its method, path
- * template, the roles it needs (its security requirements, standard OpenAPI 3.1: one requirement
- * of the list met in full) and the example of its request body.
+ * template, the roles it needs (its security requirements, standard OpenAPI 3.1: one requirement of
+ * the list met in full) and the example of its request body.
  */
-record DocumentedOperation(String method, String template, JsonNode operation, List<Set<String>> roleAlternatives) {
+record DocumentedOperation(
+    String method, String template, JsonNode operation, List<Set<String>> roleAlternatives) {
 
   private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}");
 
@@ -22,19 +23,39 @@ record DocumentedOperation(String method, String template, JsonNode operation, L
   static List<DocumentedOperation> all(JsonNode doc) {
     List<DocumentedOperation> ops = new ArrayList<>();
     JsonNode defaultSecurity = doc.path("security");
-    doc.get("paths").properties().forEach(path -> path.getValue().properties().forEach(method -> {
-      if (!method.getKey().equals("parameters")) {
-        JsonNode op = method.getValue();
-        JsonNode security = op.has("security") ? op.get("security") : defaultSecurity;
-        List<Set<String>> alternatives = new ArrayList<>();
-        security.forEach(requirement -> {
-          Set<String> roles = new LinkedHashSet<>();
-          requirement.properties().forEach(scheme -> scheme.getValue().forEach(role -> roles.add(role.asText())));
-          alternatives.add(roles);
-        });
-        ops.add(new DocumentedOperation(method.getKey().toUpperCase(), path.getKey(), op, alternatives));
-      }
-    }));
+    doc.get("paths")
+        .properties()
+        .forEach(
+            path ->
+                path.getValue()
+                    .properties()
+                    .forEach(
+                        method -> {
+                          if (!method.getKey().equals("parameters")) {
+                            JsonNode op = method.getValue();
+                            JsonNode security =
+                                op.has("security") ? op.get("security") : defaultSecurity;
+                            List<Set<String>> alternatives = new ArrayList<>();
+                            security.forEach(
+                                requirement -> {
+                                  Set<String> roles = new LinkedHashSet<>();
+                                  requirement
+                                      .properties()
+                                      .forEach(
+                                          scheme ->
+                                              scheme
+                                                  .getValue()
+                                                  .forEach(role -> roles.add(role.asText())));
+                                  alternatives.add(roles);
+                                });
+                            ops.add(
+                                new DocumentedOperation(
+                                    method.getKey().toUpperCase(),
+                                    path.getKey(),
+                                    op,
+                                    alternatives));
+                          }
+                        }));
     return ops;
   }
 
@@ -53,7 +74,9 @@ record DocumentedOperation(String method, String template, JsonNode operation, L
     return template.startsWith("/v1/sessions/{id}");
   }
 
-  /** Creates what its path names (it documents a 201), rather than acting on something that exists. */
+  /**
+   * Creates what its path names (it documents a 201), rather than acting on something that exists.
+   */
   boolean creates() {
     return operation.path("responses").has("201");
   }
@@ -84,7 +107,8 @@ record DocumentedOperation(String method, String template, JsonNode operation, L
 
   /** The example request body the document gives, if it has a request body. */
   Optional<JsonNode> exampleBody() {
-    JsonNode example = operation.path("requestBody").path("content").path("application/json").path("example");
+    JsonNode example =
+        operation.path("requestBody").path("content").path("application/json").path("example");
     return example.isMissingNode() ? Optional.empty() : Optional.of(example);
   }
 

@@ -18,7 +18,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** Every failure answers its status with the error body, and every response carries its request id. */
+/**
+ * Every failure answers its status with the error body, and every response carries its request id.
+ */
 class ErrorsApiTest {
 
   private final TestNode node = TestNode.shared();
@@ -33,20 +35,33 @@ class ErrorsApiTest {
 
   @Test
   void aFieldOfTheWrongTypeIs400NamingTheField() {
-    Response r = api.post(ADA, "/v1/sessions", "{\"agent\": {\"limits\": {\"maxStepsPerTurn\": \"eight\"}}}");
+    Response r =
+        api.post(
+            ADA, "/v1/sessions", "{\"agent\": {\"limits\": {\"maxStepsPerTurn\": \"eight\"}}}");
     assertError(r, 400, "invalid_field");
     assertEquals("agent.limits.maxStepsPerTurn must be an integer", r.errorMessage());
 
-    assertEquals("agent must be an object", api.post(ADA, "/v1/sessions", "{\"agent\": []}").errorMessage());
-    assertEquals("metadata.team must be a string", api.post(ADA, "/v1/sessions", "{\"metadata\": {\"team\": 1}}").errorMessage());
-    assertEquals("tools[0].name is required",
-        api.post(ADA, "/v1/sessions", "{\"tools\": [{\"kind\": \"http\", \"url\": \"http://x.internal/\"}]}").errorMessage());
-    assertEquals("the request body must be a JSON object", api.post(ADA, "/v1/sessions", "[]").errorMessage());
+    assertEquals(
+        "agent must be an object", api.post(ADA, "/v1/sessions", "{\"agent\": []}").errorMessage());
+    assertEquals(
+        "metadata.team must be a string",
+        api.post(ADA, "/v1/sessions", "{\"metadata\": {\"team\": 1}}").errorMessage());
+    assertEquals(
+        "tools[0].name is required",
+        api.post(
+                ADA,
+                "/v1/sessions",
+                "{\"tools\": [{\"kind\": \"http\", \"url\": \"http://x.internal/\"}]}")
+            .errorMessage());
+    assertEquals(
+        "the request body must be a JSON object",
+        api.post(ADA, "/v1/sessions", "[]").errorMessage());
   }
 
   @Test
   void anInvalidValueIs400NamingTheField() {
-    Response r = api.post(ADA, "/v1/sessions", "{\"agent\": {\"limits\": {\"maxStepsPerTurn\": 0}}}");
+    Response r =
+        api.post(ADA, "/v1/sessions", "{\"agent\": {\"limits\": {\"maxStepsPerTurn\": 0}}}");
     assertError(r, 400, "invalid_field");
     assertTrue(r.errorMessage().startsWith("agent.limits.maxStepsPerTurn"), r.errorMessage());
   }
@@ -54,18 +69,23 @@ class ErrorsApiTest {
   @Test
   void anInvalidIdIs400() {
     assertError(api.post(ADA, "/v1/sessions", "{\"id\": \"has space\"}"), 400, "invalid_field");
-    assertError(api.post(ADA, "/v1/sessions", "{\"id\": \"" + "x".repeat(65) + "\"}"), 400, "invalid_field");
+    assertError(
+        api.post(ADA, "/v1/sessions", "{\"id\": \"" + "x".repeat(65) + "\"}"),
+        400,
+        "invalid_field");
     assertError(api.get(ADA, "/v1/sessions/bad:id"), 400, "invalid_field");
     assertError(api.put(ADA, "/v1/sessions/bad.id", "{}"), 400, "invalid_field");
   }
 
   @Test
   void noOrABadKeyIs401() {
-    for (Response r : List.of(
-        api.get(null, "/v1/sessions"),
-        api.get("not-a-key", "/v1/sessions"),
-        api.get("dev-key", "/v1/sessions"),
-        api.send("GET", "/v1/sessions", null, null, Map.of("Authorization", "Basic YWRhOnB3"))))  {
+    for (Response r :
+        List.of(
+            api.get(null, "/v1/sessions"),
+            api.get("not-a-key", "/v1/sessions"),
+            api.get("dev-key", "/v1/sessions"),
+            api.send(
+                "GET", "/v1/sessions", null, null, Map.of("Authorization", "Basic YWRhOnB3")))) {
       assertError(r, 401, "unauthorized");
       assertEquals("Bearer", r.header("WWW-Authenticate").orElseThrow());
     }
@@ -95,9 +115,12 @@ class ErrorsApiTest {
     try {
       Api impatient = new Api(shortTimeout.address());
       String session = "/v1/sessions/" + TestNode.newId("timeout");
-      assertEquals(201, impatient.put(ADA, session, "{\"agent\": {\"model\": \"stall\"}}").status());
-      // The stalling model never answers: waiting 5 s for the turn outlasts the 1 s request timeout.
-      Response waited = impatient.post(ADA, session + "/messages?waitSeconds=5", "{\"content\": \"hm\"}");
+      assertEquals(
+          201, impatient.put(ADA, session, "{\"agent\": {\"model\": \"stall\"}}").status());
+      // The stalling model never answers: waiting 5 s for the turn outlasts the 1 s request
+      // timeout.
+      Response waited =
+          impatient.post(ADA, session + "/messages?waitSeconds=5", "{\"content\": \"hm\"}");
       assertError(waited, 503, "request_timeout");
       assertTrue(waited.header("Retry-After").isPresent(), "a client knows when to try again");
     } finally {
@@ -109,33 +132,46 @@ class ErrorsApiTest {
   void aBodyOverTheLimitIs413() throws Exception {
     // Refused from its Content-Length alone: the answer comes before the body is sent. (A client
     // that sends the whole body first may see the connection close before it reads the answer.)
-    String announced = api.raw("POST /v1/sessions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + ADA
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + (node.settings.maxBodyBytes() + 1) + "\r\n\r\n{");
+    String announced =
+        api.raw(
+            "POST /v1/sessions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + ADA
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + (node.settings.maxBodyBytes() + 1)
+                + "\r\n\r\n{");
     assertTrue(announced.startsWith("HTTP/1.1 413"), announced);
     assertTrue(announced.contains("\"code\":\"body_too_large\""), announced);
 
     // Without a Content-Length (chunked), the limit holds as the body streams in.
-    byte[] bytes = ("{\"x\": \"" + "x".repeat((int) node.settings.maxBodyBytes()) + "\"}").getBytes();
-    HttpRequest chunked = HttpRequest.newBuilder(URI.create(api.base() + "/v1/sessions"))
-        .header("Authorization", "Bearer " + ADA)
-        .header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
-        .build();
+    byte[] bytes =
+        ("{\"x\": \"" + "x".repeat((int) node.settings.maxBodyBytes()) + "\"}").getBytes();
+    HttpRequest chunked =
+        HttpRequest.newBuilder(URI.create(api.base() + "/v1/sessions"))
+            .header("Authorization", "Bearer " + ADA)
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
+            .build();
     assertError(api.send(chunked), 413, "body_too_large");
   }
 
   @Test
   void aRequestTheServerCannotParseGetsTheErrorBodyWithoutEchoingIt() throws Exception {
     String secret = "Bearer " + "s".repeat(10_000);
-    for (String request : List.of(
-        "GET /v1/sessions HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
-        "GET /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: " + secret + "\r\n\r\n")) {
+    for (String request :
+        List.of(
+            "GET /v1/sessions HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
+            "GET /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: " + secret + "\r\n\r\n")) {
       String raw = api.raw(request);
       String status = raw.substring(0, raw.indexOf("\r\n"));
       assertTrue(status.matches("HTTP/1.1 4\\d\\d .*"), status);
-      String requestId = raw.lines().filter(l -> l.toLowerCase().startsWith("x-request-id:")).findFirst()
-          .orElseThrow(() -> new AssertionError("no X-Request-Id in " + raw)).substring(13).trim();
+      String requestId =
+          raw.lines()
+              .filter(l -> l.toLowerCase().startsWith("x-request-id:"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no X-Request-Id in " + raw))
+              .substring(13)
+              .trim();
       String body = raw.substring(raw.indexOf("\r\n\r\n") + 4);
       assertEquals(requestId, Api.JSON.readTree(body).at("/error/requestId").asText(), body);
       assertFalse(raw.contains("ssssssssss"), "never echoes a header");
@@ -144,33 +180,48 @@ class ErrorsApiTest {
 
   @Test
   void aBodyThatIsNotJsonIs415() {
-    assertError(api.send("POST", "/v1/sessions", ADA, "id=x", Map.of("Content-Type", "text/plain")), 415, "unsupported_media_type");
-    assertError(api.send("PUT", "/v1/sessions/x/memory/k", ADA, "1", Map.of("Content-Type", "application/x-www-form-urlencoded")),
-        415, "unsupported_media_type");
+    assertError(
+        api.send("POST", "/v1/sessions", ADA, "id=x", Map.of("Content-Type", "text/plain")),
+        415,
+        "unsupported_media_type");
+    assertError(
+        api.send(
+            "PUT",
+            "/v1/sessions/x/memory/k",
+            ADA,
+            "1",
+            Map.of("Content-Type", "application/x-www-form-urlencoded")),
+        415,
+        "unsupported_media_type");
   }
 
   @Test
   void everyResponseCarriesItsRequestIdAndErrorBodiesRepeatIt() {
-    for (Response r : List.of(
-        api.get(ADA, "/v1/sessions"),
-        api.get(null, "/health/alive"),
-        api.get(null, "/v1/sessions"),
-        api.get(ADA, "/nothing"),
-        api.post(ADA, "/v1/sessions", "{"))) {
-      String id = r.header("X-Request-Id").orElseThrow(() -> new AssertionError("no X-Request-Id on " + r));
+    for (Response r :
+        List.of(
+            api.get(ADA, "/v1/sessions"),
+            api.get(null, "/health/alive"),
+            api.get(null, "/v1/sessions"),
+            api.get(ADA, "/nothing"),
+            api.post(ADA, "/v1/sessions", "{"))) {
+      String id =
+          r.header("X-Request-Id").orElseThrow(() -> new AssertionError("no X-Request-Id on " + r));
       assertTrue(id.matches("[A-Za-z0-9_.-]{1,64}"), id);
       if (r.status() >= 400) {
         assertEquals(id, r.json().at("/error/requestId").asText());
       }
     }
 
-    Response own = api.send("GET", "/v1/nothing", ADA, null, Map.of("X-Request-Id", "client-id.42"));
+    Response own =
+        api.send("GET", "/v1/nothing", ADA, null, Map.of("X-Request-Id", "client-id.42"));
     assertEquals("client-id.42", own.header("X-Request-Id").orElseThrow());
     assertEquals("client-id.42", own.json().at("/error/requestId").asText());
 
-    Response insane = api.send("GET", "/v1/nothing", ADA, null, Map.of("X-Request-Id", "no spaces please"));
+    Response insane =
+        api.send("GET", "/v1/nothing", ADA, null, Map.of("X-Request-Id", "no spaces please"));
     assertFalse(insane.header("X-Request-Id").orElseThrow().contains(" "));
-    assertEquals(insane.header("X-Request-Id").orElseThrow(), insane.json().at("/error/requestId").asText());
+    assertEquals(
+        insane.header("X-Request-Id").orElseThrow(), insane.json().at("/error/requestId").asText());
   }
 
   @Test
@@ -180,11 +231,18 @@ class ErrorsApiTest {
     captured.start();
     requests.addAppender(captured);
     try {
-      Response r = api.send("POST", "/v1/sessions", ADA, "{\"memory\": {\"pin\": \"1234\"}}", Map.of("X-Request-Id", "log-check-1"));
+      Response r =
+          api.send(
+              "POST",
+              "/v1/sessions",
+              ADA,
+              "{\"memory\": {\"pin\": \"1234\"}}",
+              Map.of("X-Request-Id", "log-check-1"));
       assertEquals(201, r.status());
-      List<ILoggingEvent> lines = captured.list.stream()
-          .filter(e -> "log-check-1".equals(e.getMDCPropertyMap().get("requestId")))
-          .toList();
+      List<ILoggingEvent> lines =
+          captured.list.stream()
+              .filter(e -> "log-check-1".equals(e.getMDCPropertyMap().get("requestId")))
+              .toList();
       assertEquals(1, lines.size());
       String line = lines.get(0).getFormattedMessage();
       assertTrue(line.contains("POST /v1/sessions 201") && line.contains("log-check-1"), line);

@@ -31,8 +31,19 @@ class EventsApiTest {
   void aSessionWithOneTurn() {
     String id = TestNode.newId("sse");
     session = "/v1/sessions/" + id;
-    assertEquals(201, api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\", \"agent\": {\"model\": \"scripted\"}}").status());
-    assertEquals("completed", api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"hello\"}").json().get("status").asText());
+    assertEquals(
+        201,
+        api.post(
+                ADA,
+                "/v1/sessions",
+                "{\"id\": \"" + id + "\", \"agent\": {\"model\": \"scripted\"}}")
+            .status());
+    assertEquals(
+        "completed",
+        api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"hello\"}")
+            .json()
+            .get("status")
+            .asText());
   }
 
   @Test
@@ -40,11 +51,18 @@ class EventsApiTest {
     long lastSeq = lastSeq();
     try (SseClient sse = SseClient.open(api, ADA, session + "/events")) {
       assertEquals(200, sse.status());
-      assertTrue(sse.header("Content-Type").startsWith("text/event-stream"), sse.header("Content-Type"));
+      assertTrue(
+          sse.header("Content-Type").startsWith("text/event-stream"), sse.header("Content-Type"));
       assertEquals("no-cache", sse.header("Cache-Control"));
       List<Event> events = sse.journaledUpTo(lastSeq);
       assertEquals(ids(1, lastSeq), seqs(events));
-      assertEquals(List.of("session_created", "user_message", "turn_started", "assistant_message", "turn_completed"),
+      assertEquals(
+          List.of(
+              "session_created",
+              "user_message",
+              "turn_started",
+              "assistant_message",
+              "turn_completed"),
           events.stream().map(Event::type).toList());
 
       JsonNode created = events.get(0).json();
@@ -67,22 +85,28 @@ class EventsApiTest {
     long lastSeq = lastSeq();
     try (SseClient sse = SseClient.open(api, ADA, session + "/events")) {
       sse.journaledUpTo(lastSeq);
-      String turnId = api.post(ADA, session + "/messages", "{\"content\": \"tell me about the weather today\"}")
-          .json().get("turnId").asText();
+      String turnId =
+          api.post(ADA, session + "/messages", "{\"content\": \"tell me about the weather today\"}")
+              .json()
+              .get("turnId")
+              .asText();
 
       List<Event> live = sse.until(e -> "turn_completed".equals(e.type()));
       List<Event> journaled = live.stream().filter(e -> e.id() != null).toList();
       assertEquals(ids(lastSeq + 1, lastSeq + 4), seqs(journaled));
-      assertEquals(List.of("user_message", "turn_started", "assistant_message", "turn_completed"),
+      assertEquals(
+          List.of("user_message", "turn_started", "assistant_message", "turn_completed"),
           journaled.stream().map(Event::type).toList());
 
       List<Event> deltas = live.stream().filter(e -> "delta".equals(e.type())).toList();
       assertTrue(deltas.size() > 1, "the scripted model streams a few words at a time: " + live);
       deltas.forEach(d -> assertNull(d.id(), "a delta has no id"));
       deltas.forEach(d -> assertEquals(turnId, d.json().get("turnId").asText()));
-      assertEquals("echo: tell me about the weather today",
+      assertEquals(
+          "echo: tell me about the weather today",
           deltas.stream().map(d -> d.json().get("text").asText()).collect(Collectors.joining()));
-      assertTrue(live.indexOf(deltas.get(deltas.size() - 1)) < live.indexOf(journaled.get(2)),
+      assertTrue(
+          live.indexOf(deltas.get(deltas.size() - 1)) < live.indexOf(journaled.get(2)),
           "the text streams before the reply is journaled");
     }
   }
@@ -90,11 +114,13 @@ class EventsApiTest {
   @Test
   void reconnectingWithLastEventIdGetsExactlyTheEventsAfterItThenLiveOnes() {
     long lastSeq = lastSeq();
-    try (SseClient sse = SseClient.open(api, ADA, session + "/events", Map.of("Last-Event-ID", "2"))) {
+    try (SseClient sse =
+        SseClient.open(api, ADA, session + "/events", Map.of("Last-Event-ID", "2"))) {
       assertEquals(ids(3, lastSeq), seqs(sse.journaledUpTo(lastSeq)));
       api.post(ADA, session + "/messages", "{\"content\": \"more\"}");
       assertEquals(ids(lastSeq + 1, lastSeq + 4), seqs(sse.journaledUpTo(lastSeq + 4)));
-      assertEquals(List.of(), journaledWithin(sse, Duration.ofMillis(1500)), "nothing after the turn ended");
+      assertEquals(
+          List.of(), journaledWithin(sse, Duration.ofMillis(1500)), "nothing after the turn ended");
     }
     try (SseClient sse = SseClient.open(api, ADA, session + "/events?after=" + lastSeq)) {
       assertEquals(ids(lastSeq + 1, lastSeq + 4), seqs(sse.journaledUpTo(lastSeq + 4)));
@@ -104,25 +130,30 @@ class EventsApiTest {
   @Test
   void lastEventIdWinsOverAfter() {
     long lastSeq = lastSeq();
-    try (SseClient sse = SseClient.open(api, ADA, session + "/events?after=1", Map.of("Last-Event-ID", "3"))) {
+    try (SseClient sse =
+        SseClient.open(api, ADA, session + "/events?after=1", Map.of("Last-Event-ID", "3"))) {
       assertEquals(ids(4, lastSeq), seqs(sse.journaledUpTo(lastSeq)));
     }
   }
 
   @Test
   void eachEventArrivesOnceAndInOrderWhileTheSessionIsBusy() throws Exception {
-    // The stream starts while turns run, so replay and live events race: none may be lost or doubled.
-    CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> {
-      for (int i = 0; i < 5; i++) {
-        api.post(ADA, session + "/messages", "{\"content\": \"message " + i + "\"}");
-      }
-    });
+    // The stream starts while turns run, so replay and live events race: none may be lost or
+    // doubled.
+    CompletableFuture<Void> writes =
+        CompletableFuture.runAsync(
+            () -> {
+              for (int i = 0; i < 5; i++) {
+                api.post(ADA, session + "/messages", "{\"content\": \"message " + i + "\"}");
+              }
+            });
     try (SseClient sse = SseClient.open(api, ADA, session + "/events")) {
       writes.get();
       long expected = awaitIdle();
       List<Event> events = sse.journaledUpTo(expected);
       assertEquals(ids(1, expected), seqs(events));
-      assertEquals(List.of(), journaledWithin(sse, Duration.ofMillis(2500)), "nothing twice, nothing more");
+      assertEquals(
+          List.of(), journaledWithin(sse, Duration.ofMillis(2500)), "nothing twice, nothing more");
     }
   }
 
@@ -135,11 +166,25 @@ class EventsApiTest {
       assertEquals("echo", requested.get("tool").asText());
       assertEquals("bob", requested.at("/arguments/to").asText());
       String approvalId = requested.get("approvalId").asText();
-      assertTrue(requested.has("expiresAt") && requested.has("toolCallId") && requested.has("turnId"), requested.toString());
+      assertTrue(
+          requested.has("expiresAt") && requested.has("toolCallId") && requested.has("turnId"),
+          requested.toString());
 
-      api.post(ADA, waiting + "/approvals/" + approvalId, "{\"decision\": \"approve\", \"comment\": \"go\"}");
-      List<Event> after = sse.until(e -> "turn_completed".equals(e.type())).stream().filter(e -> e.id() != null).toList();
-      assertEquals(List.of("approval_granted", "tool_call_started", "tool_call_succeeded", "assistant_message", "turn_completed"),
+      api.post(
+          ADA,
+          waiting + "/approvals/" + approvalId,
+          "{\"decision\": \"approve\", \"comment\": \"go\"}");
+      List<Event> after =
+          sse.until(e -> "turn_completed".equals(e.type())).stream()
+              .filter(e -> e.id() != null)
+              .toList();
+      assertEquals(
+          List.of(
+              "approval_granted",
+              "tool_call_started",
+              "tool_call_succeeded",
+              "assistant_message",
+              "turn_completed"),
           after.stream().map(Event::type).toList());
       JsonNode granted = after.get(0).json();
       assertEquals(approvalId, granted.get("approvalId").asText());
@@ -149,7 +194,8 @@ class EventsApiTest {
       assertEquals(requested.get("toolCallId"), started.get("toolCallId"));
       assertEquals("echo", started.get("tool").asText());
       assertEquals("bob", started.at("/arguments/to").asText());
-      assertFalse(started.has("idempotencyKey"), "the call's idempotency key is not the clients' business");
+      assertFalse(
+          started.has("idempotencyKey"), "the call's idempotency key is not the clients' business");
       assertEquals("bob", after.get(2).json().at("/result/echoed/to").asText());
     }
   }
@@ -165,12 +211,18 @@ class EventsApiTest {
 
   @Test
   void aStreamOutlivesTheRequestTimeout() throws Exception {
-    HttpServer shortTimeouts = node.serve(
-        "agent-runtime.http.request-timeout = 1s\nagent-runtime.http.idle-timeout = 3s", node.keysFile);
-    try (SseClient sse = SseClient.open(new Api(shortTimeouts.address()), ADA, session + "/events?after=" + lastSeq())) {
+    HttpServer shortTimeouts =
+        node.serve(
+            "agent-runtime.http.request-timeout = 1s\nagent-runtime.http.idle-timeout = 3s",
+            node.keysFile);
+    try (SseClient sse =
+        SseClient.open(
+            new Api(shortTimeouts.address()), ADA, session + "/events?after=" + lastSeq())) {
       assertEquals(200, sse.status());
       Thread.sleep(3500);
-      assertFalse(sse.ended(), "neither the request timeout nor the idle timeout cut a stream with heartbeats");
+      assertFalse(
+          sse.ended(),
+          "neither the request timeout nor the idle timeout cut a stream with heartbeats");
       api.post(ADA, session + "/messages", "{\"content\": \"still there?\"}");
       assertEquals("user_message", sse.until(e -> e.id() != null).get(0).type());
     } finally {
@@ -184,12 +236,17 @@ class EventsApiTest {
       try (SseClient sse = SseClient.open(api, ADA, session + "/events?after=" + bad)) {
         assertEquals(400, sse.status(), bad);
         assertEquals("invalid_field", sse.errorBody().at("/error/code").asText());
-        assertTrue(sse.errorBody().at("/error/message").asText().startsWith("after "), sse.errorBody().toString());
+        assertTrue(
+            sse.errorBody().at("/error/message").asText().startsWith("after "),
+            sse.errorBody().toString());
       }
     }
-    try (SseClient sse = SseClient.open(api, ADA, session + "/events", Map.of("Last-Event-ID", "-3"))) {
+    try (SseClient sse =
+        SseClient.open(api, ADA, session + "/events", Map.of("Last-Event-ID", "-3"))) {
       assertEquals(400, sse.status());
-      assertTrue(sse.errorBody().at("/error/message").asText().startsWith("Last-Event-ID "), sse.errorBody().toString());
+      assertTrue(
+          sse.errorBody().at("/error/message").asText().startsWith("Last-Event-ID "),
+          sse.errorBody().toString());
     }
   }
 

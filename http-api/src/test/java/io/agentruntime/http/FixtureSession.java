@@ -7,41 +7,57 @@ import io.agentruntime.http.Api.Response;
 import java.util.Map;
 
 /**
- * A fresh session with something behind every path parameter of the API: a memory entry
- * {@code k}, an HTTP tool {@code t} that the policy asks about, and a turn waiting for the
- * approval of a call of {@code t}.
+ * A fresh session with something behind every path parameter of the API: a memory entry {@code k},
+ * an HTTP tool {@code t} that the policy asks about, and a turn waiting for the approval of a call
+ * of {@code t}.
  */
 record FixtureSession(String id, Map<String, String> params) {
 
   static FixtureSession create(Api api, String key, String prefix) {
     String id = TestNode.newId(prefix);
-    Response created = api.post(key, "/v1/sessions", """
+    Response created =
+        api.post(
+            key,
+            "/v1/sessions",
+            """
         {"id": "%s", "memory": {"k": "owner's"},
          "tools": [{"name": "t", "kind": "http", "url": "http://127.0.0.1:9/t"}],
          "permissions": {"tools": {"t": "ask"}}}
-        """.formatted(id));
+        """
+                .formatted(id));
     assertEquals(201, created.status(), created.toString());
     String session = "/v1/sessions/" + id;
-    Response waiting = api.post(key, session + "/messages?waitSeconds=10", "{\"content\": \"/tool t {\\\"x\\\": 1}\"}");
+    Response waiting =
+        api.post(
+            key, session + "/messages?waitSeconds=10", "{\"content\": \"/tool t {\\\"x\\\": 1}\"}");
     assertEquals("awaiting_approval", waiting.json().path("status").asText(), waiting.toString());
     JsonNode approvals = api.get(key, session + "/approvals").json();
     assertEquals(1, approvals.size(), approvals.toString());
-    return new FixtureSession(id, Map.of(
-        "id", id,
-        "key", "k",
-        "name", "t",
-        "turnId", waiting.json().get("turnId").asText(),
-        "approvalId", approvals.get(0).get("id").asText()));
+    return new FixtureSession(
+        id,
+        Map.of(
+            "id",
+            id,
+            "key",
+            "k",
+            "name",
+            "t",
+            "turnId",
+            waiting.json().get("turnId").asText(),
+            "approvalId",
+            approvals.get(0).get("id").asText()));
   }
 
   /** The operation's path on this session; a parameter it has no value for fails the test. */
   String path(DocumentedOperation op) {
-    return op.path(name -> {
-      String value = params.get(name);
-      if (value == null) {
-        throw new AssertionError(op + ": no value for path parameter {" + name + "}; add one to FixtureSession");
-      }
-      return value;
-    });
+    return op.path(
+        name -> {
+          String value = params.get(name);
+          if (value == null) {
+            throw new AssertionError(
+                op + ": no value for path parameter {" + name + "}; add one to FixtureSession");
+          }
+          return value;
+        });
   }
 }

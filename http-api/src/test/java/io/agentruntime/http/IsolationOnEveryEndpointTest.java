@@ -34,7 +34,8 @@ class IsolationOnEveryEndpointTest {
   /** A principal of the keys file. */
   record Actor(String key, String tenant, String user, Set<String> roles) {
     boolean sees(Victim v) {
-      return tenant.equals(v.tenant) && (roles.contains("user") || roles.contains("operator"))
+      return tenant.equals(v.tenant)
+          && (roles.contains("user") || roles.contains("operator"))
           && (user.equals(v.owner) || roles.contains("operator"));
     }
 
@@ -44,7 +45,10 @@ class IsolationOnEveryEndpointTest {
     }
   }
 
-  /** A session with something behind every path parameter: memory, a tool, a turn, a pending approval. */
+  /**
+   * A session with something behind every path parameter: memory, a tool, a turn, a pending
+   * approval.
+   */
   record Victim(String tenant, String owner, String id, Map<String, String> params) {
     /** The same parameters under another session id. */
     Victim withId(String other) {
@@ -54,19 +58,25 @@ class IsolationOnEveryEndpointTest {
     }
 
     String path(DocumentedOperation op) {
-      return op.path(name -> {
-        String value = params.get(name);
-        if (value == null) {
-          fail(op + ": the isolation test has no value for path parameter {" + name + "}; add one to Victim");
-        }
-        return value;
-      });
+      return op.path(
+          name -> {
+            String value = params.get(name);
+            if (value == null) {
+              fail(
+                  op
+                      + ": the isolation test has no value for path parameter {"
+                      + name
+                      + "}; add one to Victim");
+            }
+            return value;
+          });
     }
   }
 
-  private static final List<Actor> ACTORS = TestKeys.ALL.stream()
-      .map(e -> new Actor(e.key(), e.tenant(), e.user(), Set.copyOf(e.roles())))
-      .toList();
+  private static final List<Actor> ACTORS =
+      TestKeys.ALL.stream()
+          .map(e -> new Actor(e.key(), e.tenant(), e.user(), Set.copyOf(e.roles())))
+          .toList();
 
   @BeforeAll
   static void readTheDocument() {
@@ -92,7 +102,11 @@ class IsolationOnEveryEndpointTest {
           String where = op + " by " + actor + " on " + victim.owner + "'s session: ";
           if (op.creates()) {
             // Ids are the tenant's: a create under a taken one is refused and says no more.
-            expect(failures, where, answer, actor.roles.contains("user") || actor.roles.contains("operator") ? 409 : 403);
+            expect(
+                failures,
+                where,
+                answer,
+                actor.roles.contains("user") || actor.roles.contains("operator") ? 409 : 403);
           } else if (!op.allows(actor.roles)) {
             // Refused for its roles or for the session: either says nothing about the session,
             // as long as a missing session gets the same answer (checked below).
@@ -105,13 +119,17 @@ class IsolationOnEveryEndpointTest {
               failures.add(where + "not session_not_found: " + answer);
             }
           }
-          if (!op.creates() && (answer.status() != asIfMissing.status() || !code(answer).equals(code(asIfMissing)))) {
-            failures.add(where + answer + " differs from the answer for a missing session: " + asIfMissing);
+          if (!op.creates()
+              && (answer.status() != asIfMissing.status()
+                  || !code(answer).equals(code(asIfMissing)))) {
+            failures.add(
+                where + answer + " differs from the answer for a missing session: " + asIfMissing);
           }
         }
       }
       if (!before.equals(journal.session(victim.tenant, victim.id))) {
-        failures.add(owner.user + "'s session was written to: " + journal.session(victim.tenant, victim.id));
+        failures.add(
+            owner.user + "'s session was written to: " + journal.session(victim.tenant, victim.id));
       }
     }
     assertTrue(failures.isEmpty(), String.join("\n", failures));
@@ -126,12 +144,17 @@ class IsolationOnEveryEndpointTest {
       for (Actor actor : ACTORS) {
         for (DocumentedOperation op : sessionOperations()) {
           if (actor.sees(victim) && !op.allows(actor.roles)) {
-            expect(failures, op + " by " + actor + " on " + owner.user + "'s session: ", call(op, victim.path(op), actor), 403);
+            expect(
+                failures,
+                op + " by " + actor + " on " + owner.user + "'s session: ",
+                call(op, victim.path(op), actor),
+                403);
           }
         }
       }
       if (!before.equals(journal.session(victim.tenant, victim.id))) {
-        failures.add(owner.user + "'s session was written to: " + journal.session(victim.tenant, victim.id));
+        failures.add(
+            owner.user + "'s session was written to: " + journal.session(victim.tenant, victim.id));
       }
     }
     assertTrue(failures.isEmpty(), String.join("\n", failures));
@@ -151,10 +174,14 @@ class IsolationOnEveryEndpointTest {
           }
           Victim scratch = victimOwnedBy(owner);
           Response answer = call(op, scratch.path(op), actor);
-          boolean refused = answer.status() == 401 || answer.status() == 403 || answer.status() >= 500
-              || "session_not_found".equals(code(answer));
+          boolean refused =
+              answer.status() == 401
+                  || answer.status() == 403
+                  || answer.status() >= 500
+                  || "session_not_found".equals(code(answer));
           if (refused) {
-            failures.add(op + " by " + actor + " on " + owner.user + "'s session was refused: " + answer);
+            failures.add(
+                op + " by " + actor + " on " + owner.user + "'s session was refused: " + answer);
           }
         }
       }
@@ -164,7 +191,8 @@ class IsolationOnEveryEndpointTest {
 
   @Test
   void anotherTenantsCreateUnderTheSameIdMakesItsOwnSessionAndLeavesTheOtherAlone() {
-    for (DocumentedOperation op : sessionOperations().stream().filter(DocumentedOperation::creates).toList()) {
+    for (DocumentedOperation op :
+        sessionOperations().stream().filter(DocumentedOperation::creates).toList()) {
       Victim victim = victimOwnedBy(actor("ada"));
       String before = journal.session(victim.tenant, victim.id);
       Actor gus = actor("gus");
@@ -187,7 +215,9 @@ class IsolationOnEveryEndpointTest {
       if (op.isPublic() || op.isOnASession()) {
         continue;
       }
-      assertFalse(op.template().contains("{"), op + " has path parameters but is not on a session: teach this test about it");
+      assertFalse(
+          op.template().contains("{"),
+          op + " has path parameters but is not on a session: teach this test about it");
       for (Actor actor : ACTORS) {
         Response answer = call(op, op.template(), actor);
         String where = op + " by " + actor + ": ";
@@ -196,15 +226,17 @@ class IsolationOnEveryEndpointTest {
         } else if (answer.status() >= 400) {
           failures.add(where + "refused: " + answer);
         }
-        victims.keySet().stream().filter(v -> !actor.sees(v) && answer.text().contains(v.id))
+        victims.keySet().stream()
+            .filter(v -> !actor.sees(v) && answer.text().contains(v.id))
             .forEach(v -> failures.add(where + "reveals " + v.owner + "'s session " + v.id));
       }
     }
-    victims.forEach((v, before) -> {
-      if (!before.equals(journal.session(v.tenant, v.id))) {
-        failures.add(v.owner + "'s session was written to: " + journal.session(v.tenant, v.id));
-      }
-    });
+    victims.forEach(
+        (v, before) -> {
+          if (!before.equals(journal.session(v.tenant, v.id))) {
+            failures.add(v.owner + "'s session was written to: " + journal.session(v.tenant, v.id));
+          }
+        });
     assertTrue(failures.isEmpty(), String.join("\n", failures));
   }
 
@@ -214,9 +246,16 @@ class IsolationOnEveryEndpointTest {
       if (op.isPublic()) {
         assertFalse(op.template().startsWith("/v1/sessions"), op + " needs a key");
       }
-      op.roleAlternatives().forEach(roles -> assertTrue(Set.of("user", "approver", "operator").containsAll(roles), op + ": " + roles));
+      op.roleAlternatives()
+          .forEach(
+              roles ->
+                  assertTrue(
+                      Set.of("user", "approver", "operator").containsAll(roles),
+                      op + ": " + roles));
       if (op.hasBody()) {
-        assertTrue(op.exampleBody().isPresent(), op + " documents no example request body, which the proofs send");
+        assertTrue(
+            op.exampleBody().isPresent(),
+            op + " documents no example request body, which the proofs send");
       }
     }
   }
@@ -246,12 +285,13 @@ class IsolationOnEveryEndpointTest {
   }
 
   private static void expect(List<String> failures, String where, Response answer, int status) {
-    String expectedCode = switch (status) {
-      case 403 -> "role_missing";
-      case 404 -> "session_not_found";
-      case 409 -> "session_exists";
-      default -> throw new IllegalArgumentException("no code for " + status);
-    };
+    String expectedCode =
+        switch (status) {
+          case 403 -> "role_missing";
+          case 404 -> "session_not_found";
+          case 409 -> "session_exists";
+          default -> throw new IllegalArgumentException("no code for " + status);
+        };
     if (answer.status() != status || !expectedCode.equals(code(answer))) {
       failures.add(where + "expected " + status + " " + expectedCode + ", got " + answer);
     }

@@ -20,8 +20,13 @@ final class JournalOf {
 
   /** The session's events and snapshots, as text: equal texts mean nothing was written. */
   String session(String tenant, String sessionId) {
-    String pid = PersistenceId.of(SessionEntity.TYPE_KEY.name(), SessionEntity.entityId(tenant, sessionId)).id();
+    String pid =
+        PersistenceId.of(SessionEntity.TYPE_KEY.name(), SessionEntity.entityId(tenant, sessionId))
+            .id();
     List<Object> events = journal.persistedInStorage(pid);
-    return "events " + events + "\nsnapshots " + snapshots.persistedInStorage(pid).stream().map(p -> p.second()).toList();
+    return "events "
+        + events
+        + "\nsnapshots "
+        + snapshots.persistedInStorage(pid).stream().map(p -> p.second()).toList();
   }
 }

@@ -41,13 +41,18 @@ class MessageWaitAfterRestartTest {
     String session = "/v1/sessions/" + id;
     assertEquals(201, api.put(ADA, session, "{\"agent\": {\"model\": \"stall\"}}").status());
 
-    CompletableFuture<Api.Response> waiting = CompletableFuture.supplyAsync(
-        () -> api.post(ADA, session + "/messages?waitSeconds=2", "{\"content\": \"hello\"}"));
+    CompletableFuture<Api.Response> waiting =
+        CompletableFuture.supplyAsync(
+            () -> api.post(ADA, session + "/messages?waitSeconds=2", "{\"content\": \"hello\"}"));
     awaitTurns(session, 1);
     // The entity stops without passivating: the waiting request is forgotten with it.
-    node.system.classicSystem()
-        .actorSelection("/system/sharding/" + SessionEntity.TYPE_KEY.name() + "/*/"
-            + URLEncoder.encode(SessionEntity.entityId("acme", id), StandardCharsets.UTF_8))
+    node.system
+        .classicSystem()
+        .actorSelection(
+            "/system/sharding/"
+                + SessionEntity.TYPE_KEY.name()
+                + "/*/"
+                + URLEncoder.encode(SessionEntity.entityId("acme", id), StandardCharsets.UTF_8))
         .tell(Kill.getInstance(), org.apache.pekko.actor.ActorRef.noSender());
 
     Api.Response answer = waiting.get(20, TimeUnit.SECONDS);

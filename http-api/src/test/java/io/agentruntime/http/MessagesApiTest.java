@@ -36,7 +36,8 @@ class MessagesApiTest {
   @Test
   void aMessageOpensATurnThatRunsAndTheNextOneQueues() {
     String session = session("stall");
-    Response accepted = api.post(ADA, session + "/messages", "{\"content\": \"Summarise my open tickets\"}");
+    Response accepted =
+        api.post(ADA, session + "/messages", "{\"content\": \"Summarise my open tickets\"}");
     assertEquals(202, accepted.status(), accepted.toString());
     String turnId = accepted.json().get("turnId").asText();
     assertTrue(turnId.startsWith("turn_"), turnId);
@@ -66,30 +67,45 @@ class MessagesApiTest {
   @Test
   void rejectOnABusySessionIsAConflictAndInterruptCancelsTheUnfinishedTurns() {
     String session = session("stall");
-    String first = api.post(ADA, session + "/messages", "{\"content\": \"first\"}").json().get("turnId").asText();
+    String first =
+        api.post(ADA, session + "/messages", "{\"content\": \"first\"}")
+            .json()
+            .get("turnId")
+            .asText();
 
-    Response rejected = api.post(ADA, session + "/messages", "{\"content\": \"second\", \"onBusy\": \"reject\"}");
+    Response rejected =
+        api.post(ADA, session + "/messages", "{\"content\": \"second\", \"onBusy\": \"reject\"}");
     assertEquals(409, rejected.status());
     assertEquals("session_busy", rejected.errorCode());
 
-    Response queued = api.post(ADA, session + "/messages", "{\"content\": \"third\", \"onBusy\": \"queue\"}");
+    Response queued =
+        api.post(ADA, session + "/messages", "{\"content\": \"third\", \"onBusy\": \"queue\"}");
     assertEquals(202, queued.status());
     assertEquals("queued", queued.json().get("status").asText());
 
-    Response interrupting = api.post(ADA, session + "/messages", "{\"content\": \"now\", \"onBusy\": \"interrupt\"}");
+    Response interrupting =
+        api.post(ADA, session + "/messages", "{\"content\": \"now\", \"onBusy\": \"interrupt\"}");
     assertEquals(202, interrupting.status());
     assertEquals("running", interrupting.json().get("status").asText());
     JsonNode cancelled = api.get(ADA, session + "/turns/" + first).json();
     assertEquals("cancelled", cancelled.get("status").asText());
     assertEquals("cancelled", cancelled.at("/error/code").asText());
-    assertEquals("cancelled", api.get(ADA, session + "/turns/" + queued.json().get("turnId").asText()).json().get("status").asText());
-    assertEquals(interrupting.json().get("turnId").asText(), api.get(ADA, session).json().at("/currentTurn/id").asText());
+    assertEquals(
+        "cancelled",
+        api.get(ADA, session + "/turns/" + queued.json().get("turnId").asText())
+            .json()
+            .get("status")
+            .asText());
+    assertEquals(
+        interrupting.json().get("turnId").asText(),
+        api.get(ADA, session).json().at("/currentTurn/id").asText());
   }
 
   @Test
   void aTurnIsReadWithItsFields() {
     String session = session("stall");
-    String turnId = api.post(ADA, session + "/messages", "{\"content\": \"hi\"}").json().get("turnId").asText();
+    String turnId =
+        api.post(ADA, session + "/messages", "{\"content\": \"hi\"}").json().get("turnId").asText();
     Response turn = api.get(ADA, session + "/turns/" + turnId);
     assertEquals(200, turn.status());
     JsonNode t = turn.json();
@@ -107,7 +123,8 @@ class MessagesApiTest {
   @Test
   void waitingForATurnThatDoesNotSettleReturnsWhenTheTimeIsUp() {
     String session = session("stall");
-    String turnId = api.post(ADA, session + "/messages", "{\"content\": \"hi\"}").json().get("turnId").asText();
+    String turnId =
+        api.post(ADA, session + "/messages", "{\"content\": \"hi\"}").json().get("turnId").asText();
 
     long started = System.nanoTime();
     Response turn = api.get(ADA, session + "/turns/" + turnId + "?waitSeconds=1");
@@ -117,7 +134,8 @@ class MessagesApiTest {
     assertTrue(millis >= 900, "waited " + millis + " ms");
 
     started = System.nanoTime();
-    Response message = api.post(ADA, session + "/messages?waitSeconds=1", "{\"content\": \"again\"}");
+    Response message =
+        api.post(ADA, session + "/messages?waitSeconds=1", "{\"content\": \"again\"}");
     millis = (System.nanoTime() - started) / 1_000_000;
     assertEquals(202, message.status(), "a turn still queued after the wait answers 202");
     assertEquals("queued", message.json().get("status").asText());
@@ -135,7 +153,8 @@ class MessagesApiTest {
     assertEquals(1, done.json().get("steps").asInt());
     assertTrue((System.nanoTime() - started) / 1_000_000 < 5_000);
 
-    Response again = api.get(ADA, session + "/turns/" + done.json().get("turnId").asText() + "?waitSeconds=30");
+    Response again =
+        api.get(ADA, session + "/turns/" + done.json().get("turnId").asText() + "?waitSeconds=30");
     assertEquals(done.json().get("output"), again.json().get("output"));
   }
 
@@ -151,7 +170,8 @@ class MessagesApiTest {
   @Test
   void waitingForASettledTurnAnswersAtOnce() {
     String session = session("stall");
-    String first = api.post(ADA, session + "/messages", "{\"content\": \"a\"}").json().get("turnId").asText();
+    String first =
+        api.post(ADA, session + "/messages", "{\"content\": \"a\"}").json().get("turnId").asText();
     api.post(ADA, session + "/messages", "{\"content\": \"b\", \"onBusy\": \"interrupt\"}");
 
     long started = System.nanoTime();
@@ -164,29 +184,39 @@ class MessagesApiTest {
   @Test
   void waitSecondsMustBeANonNegativeInteger() {
     String session = session("stall");
-    String turnId = api.post(ADA, session + "/messages", "{\"content\": \"hi\"}").json().get("turnId").asText();
+    String turnId =
+        api.post(ADA, session + "/messages", "{\"content\": \"hi\"}").json().get("turnId").asText();
     for (String bad : List.of("-1", "abc", "1.5", "")) {
       Response turn = api.get(ADA, session + "/turns/" + turnId + "?waitSeconds=" + bad);
       assertEquals(400, turn.status(), bad);
       assertEquals("invalid_field", turn.errorCode());
       assertTrue(turn.errorMessage().contains("waitSeconds"));
-      Response message = api.post(ADA, session + "/messages?waitSeconds=" + bad, "{\"content\": \"x\"}");
+      Response message =
+          api.post(ADA, session + "/messages?waitSeconds=" + bad, "{\"content\": \"x\"}");
       assertEquals(400, message.status(), bad);
     }
-    assertEquals(1, api.get(ADA, session + "/turns").json().get("turns").size(), "refused messages opened no turn");
+    assertEquals(
+        1,
+        api.get(ADA, session + "/turns").json().get("turns").size(),
+        "refused messages opened no turn");
   }
 
   @Test
   void turnsAreListedNewestFirstPageByPage() {
     String session = session("stall");
-    String a = api.post(ADA, session + "/messages", "{\"content\": \"a\"}").json().get("turnId").asText();
-    String b = api.post(ADA, session + "/messages", "{\"content\": \"b\"}").json().get("turnId").asText();
-    String c = api.post(ADA, session + "/messages", "{\"content\": \"c\"}").json().get("turnId").asText();
+    String a =
+        api.post(ADA, session + "/messages", "{\"content\": \"a\"}").json().get("turnId").asText();
+    String b =
+        api.post(ADA, session + "/messages", "{\"content\": \"b\"}").json().get("turnId").asText();
+    String c =
+        api.post(ADA, session + "/messages", "{\"content\": \"c\"}").json().get("turnId").asText();
 
     Response page1 = api.get(ADA, session + "/turns?limit=2");
     assertEquals(200, page1.status());
     JsonNode turns = page1.json().get("turns");
-    assertEquals(List.of(c, b), List.of(turns.get(0).get("turnId").asText(), turns.get(1).get("turnId").asText()));
+    assertEquals(
+        List.of(c, b),
+        List.of(turns.get(0).get("turnId").asText(), turns.get(1).get("turnId").asText()));
     assertEquals("queued", turns.get(0).get("status").asText());
     String cursor = page1.json().get("nextCursor").asText();
 
@@ -204,8 +234,16 @@ class MessagesApiTest {
   @Test
   void theTranscriptHoldsTheConversationInOrder() {
     String session = session("scripted");
-    String a = api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"first\"}").json().get("turnId").asText();
-    String b = api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"second\"}").json().get("turnId").asText();
+    String a =
+        api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"first\"}")
+            .json()
+            .get("turnId")
+            .asText();
+    String b =
+        api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"second\"}")
+            .json()
+            .get("turnId")
+            .asText();
 
     Response transcript = api.get(ADA, session + "/messages");
     assertEquals(200, transcript.status());
@@ -227,17 +265,27 @@ class MessagesApiTest {
 
   @Test
   void theTranscriptShowsToolCallsAndTheirOutcomes() {
-    String session = sessionWith("""
+    String session =
+        sessionWith(
+            """
         "agent": {"model": "scripted"},
         "tools": [{"name": "echo", "kind": "http", "url": "http://127.0.0.1:9/echo"}],
         "permissions": {"tools": {"echo": "allow"}}""");
-    Response done = api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"/tool echo {\\\"x\\\": 1}\"}");
+    Response done =
+        api.post(
+            ADA,
+            session + "/messages?waitSeconds=10",
+            "{\"content\": \"/tool echo {\\\"x\\\": 1}\"}");
     assertEquals("completed", done.json().get("status").asText(), done.toString());
 
     JsonNode messages = api.get(ADA, session + "/messages").json().get("messages");
-    assertEquals(List.of("user", "assistant", "tool", "assistant"),
-        List.of(messages.get(0).get("role").asText(), messages.get(1).get("role").asText(),
-            messages.get(2).get("role").asText(), messages.get(3).get("role").asText()));
+    assertEquals(
+        List.of("user", "assistant", "tool", "assistant"),
+        List.of(
+            messages.get(0).get("role").asText(),
+            messages.get(1).get("role").asText(),
+            messages.get(2).get("role").asText(),
+            messages.get(3).get("role").asText()));
     JsonNode call = messages.get(1).at("/toolCalls/0");
     assertEquals("echo", call.get("name").asText());
     assertEquals(1, call.at("/arguments/x").asInt());
@@ -245,25 +293,40 @@ class MessagesApiTest {
     assertEquals(call.get("id").asText(), outcome.get("toolCallId").asText());
     assertEquals("succeeded", outcome.get("outcome").asText());
     assertTrue(outcome.get("content").asText().contains("echoed"), outcome.toString());
-    assertTrue(messages.get(3).get("content").asText().startsWith("Tool results: echo:"), messages.get(3).toString());
+    assertTrue(
+        messages.get(3).get("content").asText().startsWith("Tool results: echo:"),
+        messages.get(3).toString());
     assertTrue(messages.get(3).get("toolCalls").isEmpty());
   }
 
   @Test
   void aSpentTokenBudgetIs429() {
-    String session = sessionWith("\"agent\": {\"model\": \"scripted\", \"limits\": {\"maxSessionTokens\": 1}}");
+    String session =
+        sessionWith("\"agent\": {\"model\": \"scripted\", \"limits\": {\"maxSessionTokens\": 1}}");
     assertEquals(1, api.get(ADA, session).json().at("/agent/limits/maxSessionTokens").asLong());
-    assertEquals("completed", api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"hello\"}").json().get("status").asText());
+    assertEquals(
+        "completed",
+        api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"hello\"}")
+            .json()
+            .get("status")
+            .asText());
 
     Response spent = api.post(ADA, session + "/messages", "{\"content\": \"more\"}");
     assertEquals(429, spent.status(), spent.toString());
     assertEquals("budget_exhausted", spent.errorCode());
-    assertEquals(spent.header("X-Request-Id").orElseThrow(), spent.json().at("/error/requestId").asText());
-    assertEquals(1, api.get(ADA, session + "/turns").json().get("turns").size(), "the refused message opened no turn");
+    assertEquals(
+        spent.header("X-Request-Id").orElseThrow(), spent.json().at("/error/requestId").asText());
+    assertEquals(
+        1,
+        api.get(ADA, session + "/turns").json().get("turns").size(),
+        "the refused message opened no turn");
 
-    Response negative = api.post(ADA, "/v1/sessions", "{\"agent\": {\"limits\": {\"maxSessionTokens\": -1}}}");
+    Response negative =
+        api.post(ADA, "/v1/sessions", "{\"agent\": {\"limits\": {\"maxSessionTokens\": -1}}}");
     assertEquals(400, negative.status());
-    assertTrue(negative.errorMessage().startsWith("agent.limits.maxSessionTokens"), negative.errorMessage());
+    assertTrue(
+        negative.errorMessage().startsWith("agent.limits.maxSessionTokens"),
+        negative.errorMessage());
   }
 
   @Test
@@ -277,7 +340,8 @@ class MessagesApiTest {
     assertEquals(400, wrongType.status());
     assertTrue(wrongType.errorMessage().contains("content must be a string"));
 
-    Response badOnBusy = api.post(ADA, session + "/messages", "{\"content\": \"x\", \"onBusy\": \"later\"}");
+    Response badOnBusy =
+        api.post(ADA, session + "/messages", "{\"content\": \"x\", \"onBusy\": \"later\"}");
     assertEquals(400, badOnBusy.status());
     assertTrue(badOnBusy.errorMessage().contains("onBusy"));
 

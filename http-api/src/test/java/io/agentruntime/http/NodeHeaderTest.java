@@ -29,7 +29,8 @@ class NodeHeaderTest {
     assertEquals(201, created.status());
     assertEquals(Optional.of(thisNode()), created.header("X-Agent-Node"));
 
-    assertEquals(Optional.of(thisNode()), api.get(ADA, "/v1/sessions/" + id).header("X-Agent-Node"));
+    assertEquals(
+        Optional.of(thisNode()), api.get(ADA, "/v1/sessions/" + id).header("X-Agent-Node"));
     Response written = api.put(ADA, "/v1/sessions/" + id + "/memory/k", "42");
     assertEquals(200, written.status(), written.toString());
     assertEquals(Optional.of(thisNode()), written.header("X-Agent-Node"));

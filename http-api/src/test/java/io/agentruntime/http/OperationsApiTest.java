@@ -47,19 +47,22 @@ class OperationsApiTest {
 
   /**
    * The document names exactly the routes the server serves, found by asking the server: every
-   * method on every documented path, on each of their children named by a path literal of the
-   * route sources, and on a child that a path parameter would match. Whatever answers other than
-   * 404 {@code not_found} or 405 is served and must be documented; whatever the document names
-   * must be served. So a route added without its document, or a document naming a route that is
-   * gone, fails here.
+   * method on every documented path, on each of their children named by a path literal of the route
+   * sources, and on a child that a path parameter would match. Whatever answers other than 404
+   * {@code not_found} or 405 is served and must be documented; whatever the document names must be
+   * served. So a route added without its document, or a document naming a route that is gone, fails
+   * here.
    */
   @Test
   void theDocumentNamesExactlyTheRoutesTheServerServes() throws Exception {
     Set<String> documented = documentedRoutes(api.get(null, "/v1/openapi.json").json());
     Set<String> literals = RouteSources.pathLiterals();
-    assertTrue(literals.containsAll(List.of("v1", "sessions", "health", "memory")), "route sources not found: " + literals);
+    assertTrue(
+        literals.containsAll(List.of("v1", "sessions", "health", "memory")),
+        "route sources not found: " + literals);
     for (String literal : literals) {
-      assertTrue(documented.stream().anyMatch(r -> r.contains("/" + literal)),
+      assertTrue(
+          documented.stream().anyMatch(r -> r.contains("/" + literal)),
           "the routes use the path literal '" + literal + "' but no documented path has it");
     }
     String id = TestNode.newId("probe");
@@ -76,7 +79,8 @@ class OperationsApiTest {
     }
     Set<String> candidates = new TreeSet<>(templates);
     for (String prefix : prefixes) {
-      List<String> children = new ArrayList<>(List.of(prefix.isEmpty() ? "/" : prefix, prefix + "/probe-child"));
+      List<String> children =
+          new ArrayList<>(List.of(prefix.isEmpty() ? "/" : prefix, prefix + "/probe-child"));
       literals.forEach(literal -> children.add(prefix + "/" + literal));
       // A child that a documented template matches is probed as that template, with a valid value.
       children.stream().filter(c -> templateOf(c, templates).equals(c)).forEach(candidates::add);
@@ -84,18 +88,26 @@ class OperationsApiTest {
 
     Set<String> served = new TreeSet<>();
     for (String candidate : candidates) {
-      String path = candidate.replaceAll("\\{[^}]+}", "probe-" + id.substring(id.indexOf('-') + 1))
-          .replaceFirst("^/v1/sessions/probe-[^/]+", "/v1/sessions/" + id);
+      String path =
+          candidate
+              .replaceAll("\\{[^}]+}", "probe-" + id.substring(id.indexOf('-') + 1))
+              .replaceFirst("^/v1/sessions/probe-[^/]+", "/v1/sessions/" + id);
       for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH")) {
-        String body = method.equals("POST") || method.equals("PUT") || method.equals("PATCH") ? "{}" : null;
-        Response answer = api.send(method, path.endsWith("/events") ? path + "?after=-1" : path, ADA, body, Map.of());
-        boolean notServed = answer.status() == 405 || (answer.status() == 404 && "not_found".equals(answer.errorCode()));
+        String body =
+            method.equals("POST") || method.equals("PUT") || method.equals("PATCH") ? "{}" : null;
+        Response answer =
+            api.send(
+                method, path.endsWith("/events") ? path + "?after=-1" : path, ADA, body, Map.of());
+        boolean notServed =
+            answer.status() == 405
+                || (answer.status() == 404 && "not_found".equals(answer.errorCode()));
         if (!notServed) {
           served.add(method + " " + templateOf(candidate, templates));
         }
       }
     }
-    assertEquals(documented, served, "documented routes (expected) vs routes the server serves (actual)");
+    assertEquals(
+        documented, served, "documented routes (expected) vs routes the server serves (actual)");
   }
 
   /** The documented template a probed path falls under, or the path itself when none. */
@@ -110,18 +122,31 @@ class OperationsApiTest {
   void everyDocumentedOperationExistsAndDocumentsItsErrors() {
     JsonNode doc = api.get(null, "/v1/openapi.json").json();
     String id = TestNode.newId("oas");
-    assertEquals(201, api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\", \"memory\": {\"k\": 1}}").status());
-    String turnId = api.post(ADA, "/v1/sessions/" + id + "/messages", "{\"content\": \"x\"}").json().get("turnId").asText();
+    assertEquals(
+        201,
+        api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\", \"memory\": {\"k\": 1}}").status());
+    String turnId =
+        api.post(ADA, "/v1/sessions/" + id + "/messages", "{\"content\": \"x\"}")
+            .json()
+            .get("turnId")
+            .asText();
     for (String route : documentedRoutes(doc)) {
       String[] parts = route.split(" ");
-      String path = parts[1].replace("{id}", id).replace("{key}", "k").replace("{name}", "t").replace("{turnId}", turnId)
-          .replace("{approvalId}", "appr_x");
+      String path =
+          parts[1]
+              .replace("{id}", id)
+              .replace("{key}", "k")
+              .replace("{name}", "t")
+              .replace("{turnId}", turnId)
+              .replace("{approvalId}", "appr_x");
       if (path.endsWith("/events")) {
         path += "?after=-1"; // a 400 shows the route is served without opening a stream
       }
       String body = parts[0].equals("GET") || parts[0].equals("DELETE") ? null : "{}";
       Response answer = api.send(parts[0], path, ADA, body, Map.of());
-      assertTrue(answer.status() != 405 && !(answer.status() == 404 && "not_found".equals(answer.errorCode())),
+      assertTrue(
+          answer.status() != 405
+              && !(answer.status() == 404 && "not_found".equals(answer.errorCode())),
           route + " is not served: " + answer);
 
       JsonNode op = doc.at("/paths/" + parts[1].replace("/", "~1") + "/" + parts[0].toLowerCase());
@@ -149,11 +174,18 @@ class OperationsApiTest {
 
   private static Set<String> documentedRoutes(JsonNode doc) {
     Set<String> routes = new TreeSet<>();
-    doc.get("paths").properties().forEach(path -> path.getValue().properties().forEach(method -> {
-      if (!method.getKey().equals("parameters")) {
-        routes.add(method.getKey().toUpperCase() + " " + path.getKey());
-      }
-    }));
+    doc.get("paths")
+        .properties()
+        .forEach(
+            path ->
+                path.getValue()
+                    .properties()
+                    .forEach(
+                        method -> {
+                          if (!method.getKey().equals("parameters")) {
+                            routes.add(method.getKey().toUpperCase() + " " + path.getKey());
+                          }
+                        }));
     return routes;
   }
 

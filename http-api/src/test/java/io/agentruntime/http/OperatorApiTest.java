@@ -31,18 +31,26 @@ class OperatorApiTest {
   /** A session of Ada's whose turn stays running (the stall model never answers). */
   private String runningSession() {
     String id = TestNode.newId("op");
-    assertEquals(201, api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\", \"agent\": {\"model\": \"stall\"}}").status());
-    assertEquals(202, api.post(ADA, "/v1/sessions/" + id + "/messages", "{\"content\": \"think\"}").status());
+    assertEquals(
+        201,
+        api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\", \"agent\": {\"model\": \"stall\"}}")
+            .status());
+    assertEquals(
+        202,
+        api.post(ADA, "/v1/sessions/" + id + "/messages", "{\"content\": \"think\"}").status());
     return id;
   }
 
   private List<String> listed(String status) {
     JsonNode page = api.get(OLGA, "/v1/sessions?limit=200&status=" + status).json();
-    return StreamSupport.stream(page.get("sessions").spliterator(), false).map(s -> s.get("id").asText()).toList();
+    return StreamSupport.stream(page.get("sessions").spliterator(), false)
+        .map(s -> s.get("id").asText())
+        .toList();
   }
 
   private List<Object> journal(String tenant, String id) {
-    String pid = PersistenceId.of(SessionEntity.TYPE_KEY.name(), SessionEntity.entityId(tenant, id)).id();
+    String pid =
+        PersistenceId.of(SessionEntity.TYPE_KEY.name(), SessionEntity.entityId(tenant, id)).id();
     return PersistenceTestKit.create(node.system).persistedInStorage(pid);
   }
 
@@ -60,20 +68,26 @@ class OperatorApiTest {
         assertEquals("session_not_found", answer.errorCode());
       }
     }
-    assertEquals("running", api.get(ADA, "/v1/sessions/" + id).json().get("status").asText(), "nothing changed");
-    assertEquals(3, journal("acme", id).size(), "nothing journaled: created, message, turn started");
+    assertEquals(
+        "running",
+        api.get(ADA, "/v1/sessions/" + id).json().get("status").asText(),
+        "nothing changed");
+    assertEquals(
+        3, journal("acme", id).size(), "nothing journaled: created, message, turn started");
   }
 
   @Test
   void aSuspendedSessionRefusesMessagesAndResumesWhereItStood() throws InterruptedException {
     String id = runningSession();
     String session = "/v1/sessions/" + id;
-    ApiKeysTest.eventually(() -> listed("running").contains(id)); // the listing by status knows the turn runs
+    ApiKeysTest.eventually(
+        () -> listed("running").contains(id)); // the listing by status knows the turn runs
 
     Response suspended = api.post(OLGA, session + "/suspend", "{\"reason\": \"incident 7\"}");
     assertEquals(200, suspended.status(), suspended.toString());
     assertEquals("suspended", suspended.json().get("status").asText());
-    ApiKeysTest.eventually(() -> listed("suspended").contains(id) && !listed("running").contains(id));
+    ApiKeysTest.eventually(
+        () -> listed("suspended").contains(id) && !listed("running").contains(id));
 
     Response refused = api.post(ADA, session + "/messages", "{\"content\": \"more\"}");
     assertEquals(409, refused.status(), refused.toString());
@@ -84,13 +98,18 @@ class OperatorApiTest {
     assertEquals(200, resumed.status(), resumed.toString());
     try (SseClient sse = SseClient.open(api, ADA, session + "/events")) {
       List<SseClient.Event> events = sse.until(e -> "session_resumed".equals(e.type()));
-      SseClient.Event suspendedEvent = events.stream().filter(e -> "session_suspended".equals(e.type())).findFirst().orElseThrow();
+      SseClient.Event suspendedEvent =
+          events.stream()
+              .filter(e -> "session_suspended".equals(e.type()))
+              .findFirst()
+              .orElseThrow();
       assertEquals("olga", suspendedEvent.json().get("by").asText());
       assertEquals("incident 7", suspendedEvent.json().get("reason").asText());
       assertEquals("olga", events.get(events.size() - 1).json().get("by").asText());
     }
     assertEquals("running", resumed.json().get("status").asText());
-    assertEquals("running", resumed.json().at("/currentTurn/status").asText(), "the same turn goes on");
+    assertEquals(
+        "running", resumed.json().at("/currentTurn/status").asText(), "the same turn goes on");
     ApiKeysTest.eventually(() -> listed("running").contains(id));
     assertEquals(202, api.post(ADA, session + "/messages", "{\"content\": \"more\"}").status());
   }
@@ -127,7 +146,8 @@ class OperatorApiTest {
     List<Object> left = journal("acme", id);
     assertEquals(1, left.size(), "only the tombstone is left: " + left);
     assertTrue(!left.get(0).toString().contains("launch code"));
-    String pid = PersistenceId.of(SessionEntity.TYPE_KEY.name(), SessionEntity.entityId("acme", id)).id();
+    String pid =
+        PersistenceId.of(SessionEntity.TYPE_KEY.name(), SessionEntity.entityId("acme", id)).id();
     assertTrue(SnapshotTestKit.create(node.system).persistedInStorage(pid).isEmpty());
 
     Response read = api.get(ADA, session);

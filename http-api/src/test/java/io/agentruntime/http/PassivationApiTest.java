@@ -27,8 +27,10 @@ class PassivationApiTest {
 
   @BeforeAll
   static void start() {
-    node = TestNode.start("agent-runtime.turns.idle-timeout = 1s\n"
-        + "agent-runtime.session.snapshot-on-passivation-min-events = 1");
+    node =
+        TestNode.start(
+            "agent-runtime.turns.idle-timeout = 1s\n"
+                + "agent-runtime.session.snapshot-on-passivation-min-events = 1");
     api = node.api;
   }
 
@@ -41,13 +43,25 @@ class PassivationApiTest {
   void anIdleSessionJournalsItsPassivationMarkerAndChangesNothingElse() throws Exception {
     String id = TestNode.newId("idle");
     String session = "/v1/sessions/" + id;
-    assertEquals(201, api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\", \"agent\": {\"model\": \"scripted\"}}").status());
-    assertEquals("completed", api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"hello\"}").json().get("status").asText());
+    assertEquals(
+        201,
+        api.post(
+                ADA,
+                "/v1/sessions",
+                "{\"id\": \"" + id + "\", \"agent\": {\"model\": \"scripted\"}}")
+            .status());
+    assertEquals(
+        "completed",
+        api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"hello\"}")
+            .json()
+            .get("status")
+            .asText());
     JsonNode before = api.get(ADA, session).json();
     assertEquals(5, before.get("lastSeq").asLong());
 
     JsonNode after = awaitLastSeq(session, 6);
-    // Read again after it passivated: recovered from the snapshot at 6, it journals no second marker.
+    // Read again after it passivated: recovered from the snapshot at 6, it journals no second
+    // marker.
     Thread.sleep(2500);
     assertEquals(after, api.get(ADA, session).json());
     ((ObjectNode) after).put("lastSeq", 5);
@@ -55,9 +69,18 @@ class PassivationApiTest {
 
     try (SseClient sse = SseClient.open(api, ADA, session + "/events")) {
       List<Event> events = sse.journaledUpTo(6);
-      assertEquals(LongStream.rangeClosed(1, 6).mapToObj(Long::toString).toList(), events.stream().map(Event::id).toList());
-      assertEquals(List.of("session_created", "user_message", "turn_started", "assistant_message", "turn_completed",
-          "session_passivating"), events.stream().map(Event::type).toList());
+      assertEquals(
+          LongStream.rangeClosed(1, 6).mapToObj(Long::toString).toList(),
+          events.stream().map(Event::id).toList());
+      assertEquals(
+          List.of(
+              "session_created",
+              "user_message",
+              "turn_started",
+              "assistant_message",
+              "turn_completed",
+              "session_passivating"),
+          events.stream().map(Event::type).toList());
       List<String> fields = new ArrayList<>();
       events.get(5).json().fieldNames().forEachRemaining(fields::add);
       assertEquals(List.of("at"), fields, "the marker carries nothing but its time");

@@ -14,8 +14,10 @@ class RateLimitTest {
   @Test
   void aKeyOverItsLimitGets429WithRetryAfterWhileOtherKeysGoOn() throws Exception {
     TestNode node = TestNode.shared();
-    HttpServer server = node.serve(
-        "agent-runtime.http.rate-limit.per-second = 0.5\nagent-runtime.http.rate-limit.burst = 2", node.keysFile);
+    HttpServer server =
+        node.serve(
+            "agent-runtime.http.rate-limit.per-second = 0.5\nagent-runtime.http.rate-limit.burst = 2",
+            node.keysFile);
     try {
       Api api = new Api(server.address());
       assertEquals(200, api.get(TestKeys.ADA, "/v1/sessions").status());
@@ -26,7 +28,8 @@ class RateLimitTest {
       long retryAfter = Long.parseLong(limited.header("Retry-After").orElseThrow());
       assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);
       assertEquals(200, api.get(TestKeys.BOB, "/v1/sessions").status(), "the limit is per key");
-      assertEquals(200, api.get(null, "/health/alive").status(), "health needs no key and has no limit");
+      assertEquals(
+          200, api.get(null, "/health/alive").status(), "health needs no key and has no limit");
     } finally {
       server.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

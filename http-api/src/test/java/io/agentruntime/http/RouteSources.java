@@ -12,15 +12,17 @@ import java.util.stream.Stream;
 
 /**
  * The path literals the module's route code matches ({@code path("x")}, {@code pathPrefix("x")},
- * {@code .slash("x")}, {@code segment("x")}; not {@code node.path("x")} of a JSON tree), read from its sources: the words a probe of the
- * server tries as path segments. Tests run with the module as the working directory.
+ * {@code .slash("x")}, {@code segment("x")}; not {@code node.path("x")} of a JSON tree), read from
+ * its sources: the words a probe of the server tries as path segments. Tests run with the module as
+ * the working directory.
  */
 final class RouteSources {
 
   private static final Path SOURCES = Path.of("src/main/java");
   private static final Pattern LITERAL =
-      Pattern.compile("(?:(?<![.\\w])(?:path|pathPrefix|pathSuffix|pathPrefixTest|segment)|\\.slash|PathMatchers\\.segment)"
-          + "\\(\\s*\"([^\"]+)\"");
+      Pattern.compile(
+          "(?:(?<![.\\w])(?:path|pathPrefix|pathSuffix|pathPrefixTest|segment)|\\.slash|PathMatchers\\.segment)"
+              + "\\(\\s*\"([^\"]+)\"");
 
   private RouteSources() {}
 

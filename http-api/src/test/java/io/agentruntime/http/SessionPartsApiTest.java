@@ -19,15 +19,21 @@ class SessionPartsApiTest {
   @BeforeEach
   void createSession() {
     String id = TestNode.newId("parts");
-    assertEquals(201, api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\", \"memory\": {\"seed\": true}}").status());
+    assertEquals(
+        201,
+        api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\", \"memory\": {\"seed\": true}}")
+            .status());
     session = "/v1/sessions/" + id;
   }
 
   @Test
   void memoryIsWrittenReadAndDeletedByKey() {
-    Response written = api.put(ADA, session + "/memory/profile", "{\"name\": \"Ada\", \"langs\": [\"en\", \"fr\"]}");
+    Response written =
+        api.put(
+            ADA, session + "/memory/profile", "{\"name\": \"Ada\", \"langs\": [\"en\", \"fr\"]}");
     assertEquals(200, written.status(), written.toString());
-    assertEquals("Ada", written.json().at("/memory/profile/name").asText(), "a write answers the session");
+    assertEquals(
+        "Ada", written.json().at("/memory/profile/name").asText(), "a write answers the session");
 
     assertEquals(200, api.put(ADA, session + "/memory/count", "42").status());
     assertEquals(200, api.put(ADA, session + "/memory/nothing", "null").status());
@@ -67,7 +73,11 @@ class SessionPartsApiTest {
 
   @Test
   void toolsAreConnectedReplacedAndDisconnectedByName() {
-    Response http = api.put(ADA, session + "/tools/search", """
+    Response http =
+        api.put(
+            ADA,
+            session + "/tools/search",
+            """
         {"kind": "http", "url": "http://tools.internal/search", "description": "Searches",
          "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}, "idempotent": true}
         """);
@@ -80,7 +90,11 @@ class SessionPartsApiTest {
     assertEquals("string", tool.at("/parameters/properties/q/type").asText());
     assertTrue(tool.get("idempotent").asBoolean());
 
-    Response replaced = api.put(ADA, session + "/tools/search", """
+    Response replaced =
+        api.put(
+            ADA,
+            session + "/tools/search",
+            """
         {"kind": "mcp", "url": "http://127.0.0.1:9000/mcp", "allow": ["search"], "secretRef": "MCP_TOKEN"}
         """);
     assertEquals(200, replaced.status(), replaced.toString());
@@ -98,34 +112,61 @@ class SessionPartsApiTest {
 
   @Test
   void toolBodiesAreCheckedFieldByField() {
-    assertInvalid(api.put(ADA, session + "/tools/t", "{\"url\": \"http://x.internal/\"}"), "kind is required");
-    assertInvalid(api.put(ADA, session + "/tools/t", "{\"kind\": \"ftp\", \"url\": \"http://x.internal/\"}"), "kind must be http or mcp");
+    assertInvalid(
+        api.put(ADA, session + "/tools/t", "{\"url\": \"http://x.internal/\"}"),
+        "kind is required");
+    assertInvalid(
+        api.put(ADA, session + "/tools/t", "{\"kind\": \"ftp\", \"url\": \"http://x.internal/\"}"),
+        "kind must be http or mcp");
     assertInvalid(api.put(ADA, session + "/tools/t", "{\"kind\": \"http\"}"), "url is required");
-    assertInvalid(api.put(ADA, session + "/tools/t", "{\"kind\": \"http\", \"url\": 7}"), "url must be a string");
-    assertInvalid(api.put(ADA, session + "/tools/t", "{\"kind\": \"http\", \"url\": \"http://x.internal/\", \"idempotent\": \"yes\"}"),
+    assertInvalid(
+        api.put(ADA, session + "/tools/t", "{\"kind\": \"http\", \"url\": 7}"),
+        "url must be a string");
+    assertInvalid(
+        api.put(
+            ADA,
+            session + "/tools/t",
+            "{\"kind\": \"http\", \"url\": \"http://x.internal/\", \"idempotent\": \"yes\"}"),
         "idempotent must be true or false");
-    assertInvalid(api.put(ADA, session + "/tools/t", "{\"kind\": \"mcp\", \"url\": \"http://x.internal/\", \"allow\": [1]}"),
+    assertInvalid(
+        api.put(
+            ADA,
+            session + "/tools/t",
+            "{\"kind\": \"mcp\", \"url\": \"http://x.internal/\", \"allow\": [1]}"),
         "allow[0] must be a string");
-    assertInvalid(api.put(ADA, session + "/tools/t", "{\"kind\": \"http\", \"url\": \"not a url\"}"), "url");
-    assertInvalid(api.put(ADA, session + "/tools/t", "{\"name\": \"u\", \"kind\": \"http\", \"url\": \"http://x.internal/\"}"), "name");
+    assertInvalid(
+        api.put(ADA, session + "/tools/t", "{\"kind\": \"http\", \"url\": \"not a url\"}"), "url");
+    assertInvalid(
+        api.put(
+            ADA,
+            session + "/tools/t",
+            "{\"name\": \"u\", \"kind\": \"http\", \"url\": \"http://x.internal/\"}"),
+        "name");
   }
 
   @Test
   void permissionsAreReplacedAsAWhole() {
-    Response first = api.put(ADA, session + "/permissions", "{\"tools\": {\"send_email\": \"ask\", \"*\": \"allow\"}}");
+    Response first =
+        api.put(
+            ADA,
+            session + "/permissions",
+            "{\"tools\": {\"send_email\": \"ask\", \"*\": \"allow\"}}");
     assertEquals(200, first.status(), first.toString());
     assertEquals("ask", first.json().at("/permissions/tools/send_email").asText());
 
-    Response second = api.put(ADA, session + "/permissions", "{\"tools\": {\"delete_repo\": \"deny\"}}");
+    Response second =
+        api.put(ADA, session + "/permissions", "{\"tools\": {\"delete_repo\": \"deny\"}}");
     assertEquals(200, second.status());
     JsonNode tools = second.json().at("/permissions/tools");
     assertEquals(1, tools.size());
     assertEquals("deny", tools.get("delete_repo").asText());
 
-    assertInvalid(api.put(ADA, session + "/permissions", "{\"tools\": {\"send_email\": \"maybe\"}}"),
+    assertInvalid(
+        api.put(ADA, session + "/permissions", "{\"tools\": {\"send_email\": \"maybe\"}}"),
         "tools.send_email must be allow, ask or deny");
     assertInvalid(api.put(ADA, session + "/permissions", "{}"), "tools is required");
-    assertInvalid(api.put(ADA, session + "/permissions", "{\"tools\": [\"x\"]}"), "tools must be an object");
+    assertInvalid(
+        api.put(ADA, session + "/permissions", "{\"tools\": [\"x\"]}"), "tools must be an object");
   }
 
   private static void assertInvalid(Response r, String messagePart) {

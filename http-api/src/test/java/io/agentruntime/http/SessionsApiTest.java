@@ -24,7 +24,11 @@ class SessionsApiTest {
   @Test
   void postCreatesTheSessionWithTheGivenPartsAndGetShowsIt() {
     String id = TestNode.newId("create");
-    Response created = api.post(ADA, "/v1/sessions", """
+    Response created =
+        api.post(
+            ADA,
+            "/v1/sessions",
+            """
         {"id": "%s",
          "agent": {"instructions": "You help.", "model": "scripted", "limits": {"maxStepsPerTurn": 4}},
          "tools": [{"name": "send_email", "kind": "http", "url": "http://tools.internal/send_email",
@@ -34,7 +38,8 @@ class SessionsApiTest {
          "memory": {"user_name": "Ada", "prefs": {"tz": "UTC"}},
          "metadata": {"team": "core"},
          "unknownField": "is ignored"}
-        """.formatted(id));
+        """
+                .formatted(id));
 
     assertEquals(201, created.status(), created.toString());
     assertEquals("/v1/sessions/" + id, created.header("Location").orElseThrow());
@@ -46,7 +51,8 @@ class SessionsApiTest {
     assertEquals("You help.", s.at("/agent/instructions").asText());
     assertEquals("scripted", s.at("/agent/model").asText());
     assertEquals(4, s.at("/agent/limits/maxStepsPerTurn").asInt());
-    assertEquals(600, s.at("/agent/limits/maxTurnSeconds").asInt(), "a missing limit takes the default");
+    assertEquals(
+        600, s.at("/agent/limits/maxTurnSeconds").asInt(), "a missing limit takes the default");
     assertEquals(1, s.get("lastSeq").asLong());
     assertTrue(s.has("currentTurn") && s.get("currentTurn").isNull());
     assertEquals(0, s.get("queuedMessages").asInt());
@@ -104,13 +110,20 @@ class SessionsApiTest {
     assertEquals(first.json().get("id"), retry.json().get("id"));
     assertEquals(1, retry.json().get("lastSeq").asInt(), "the retry created nothing");
 
-    Response otherBody = api.send("POST", "/v1/sessions", ADA, "{\"metadata\": {\"attempt\": \"other\"}}",
-        Map.of("Idempotency-Key", key));
+    Response otherBody =
+        api.send(
+            "POST",
+            "/v1/sessions",
+            ADA,
+            "{\"metadata\": {\"attempt\": \"other\"}}",
+            Map.of("Idempotency-Key", key));
     assertEquals(409, otherBody.status());
 
-    Response otherUser = api.send("POST", "/v1/sessions", BOB, body, Map.of("Idempotency-Key", key));
+    Response otherUser =
+        api.send("POST", "/v1/sessions", BOB, body, Map.of("Idempotency-Key", key));
     assertEquals(201, otherUser.status());
-    assertNotEquals(first.json().get("id"), otherUser.json().get("id"), "the key is the user's own");
+    assertNotEquals(
+        first.json().get("id"), otherUser.json().get("id"), "the key is the user's own");
   }
 
   @Test
@@ -134,7 +147,8 @@ class SessionsApiTest {
     assertEquals(200, same.status(), same.toString());
     assertEquals(created.json(), same.json());
 
-    Response different = api.put(ADA, "/v1/sessions/" + id, "{\"agent\": {\"instructions\": \"Be long.\"}}");
+    Response different =
+        api.put(ADA, "/v1/sessions/" + id, "{\"agent\": {\"instructions\": \"Be long.\"}}");
     assertEquals(409, different.status());
     assertEquals("session_exists", different.errorCode());
 
@@ -155,13 +169,16 @@ class SessionsApiTest {
     assertTrue(adaIds.contains(adasOwn));
     assertTrue(!adaIds.contains(bobsOwn), "a user sees only its own sessions");
     adas.forEach(s -> assertEquals("ada", s.at("/owner/user").asText()));
-    JsonNode item = adas.stream().filter(s -> s.get("id").asText().equals(adasOwn)).findFirst().orElseThrow();
+    JsonNode item =
+        adas.stream().filter(s -> s.get("id").asText().equals(adasOwn)).findFirst().orElseThrow();
     assertEquals("idle", item.get("status").asText());
     assertEquals("acme", item.at("/owner/tenant").asText());
     assertTrue(item.hasNonNull("createdAt") && item.hasNonNull("updatedAt"));
 
     Set<String> olgas = ids(listAll(OLGA, ""));
-    assertTrue(olgas.contains(adasOwn) && olgas.contains(bobsOwn), "an operator sees the tenant's sessions");
+    assertTrue(
+        olgas.contains(adasOwn) && olgas.contains(bobsOwn),
+        "an operator sees the tenant's sessions");
 
     assertEquals(200, api.delete(ADA, "/v1/sessions/" + adasOwn).status());
     Set<String> closed = ids(listAll(ADA, "&status=closed"));
@@ -187,11 +204,15 @@ class SessionsApiTest {
     assertEquals(200, closed.status());
     assertEquals("closed", closed.json().get("status").asText());
 
-    for (Response write : List.of(
-        api.put(ADA, "/v1/sessions/" + id + "/memory/k", "1"),
-        api.put(ADA, "/v1/sessions/" + id + "/tools/t", "{\"kind\": \"http\", \"url\": \"http://x.internal/t\"}"),
-        api.put(ADA, "/v1/sessions/" + id + "/permissions", "{\"tools\": {}}"),
-        api.post(ADA, "/v1/sessions/" + id + "/messages", "{\"content\": \"hello\"}"))) {
+    for (Response write :
+        List.of(
+            api.put(ADA, "/v1/sessions/" + id + "/memory/k", "1"),
+            api.put(
+                ADA,
+                "/v1/sessions/" + id + "/tools/t",
+                "{\"kind\": \"http\", \"url\": \"http://x.internal/t\"}"),
+            api.put(ADA, "/v1/sessions/" + id + "/permissions", "{\"tools\": {}}"),
+            api.post(ADA, "/v1/sessions/" + id + "/messages", "{\"content\": \"hello\"}"))) {
       assertEquals(409, write.status(), write.toString());
       assertEquals("session_closed", write.errorCode());
     }
@@ -205,7 +226,9 @@ class SessionsApiTest {
     String cursor = null;
     int pages = 0;
     do {
-      Response page = api.get(key, "/v1/sessions?limit=2" + query + (cursor == null ? "" : "&cursor=" + cursor));
+      Response page =
+          api.get(
+              key, "/v1/sessions?limit=2" + query + (cursor == null ? "" : "&cursor=" + cursor));
       assertEquals(200, page.status(), page.toString());
       assertTrue(page.json().get("sessions").size() <= 2);
       page.json().get("sessions").forEach(all::add);

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A Server-Sent Events client over a real socket, as a browser's EventSource reads the stream:
- * lines of {@code field: value}, an event per blank line (none without data); comment lines
- * ({@code :...}) are counted as heartbeats. A non-200 answer is read whole as {@link #errorBody()}.
+ * lines of {@code field: value}, an event per blank line (none without data); comment lines ({@code
+ * :...}) are counted as heartbeats. A non-200 answer is read whole as {@link #errorBody()}.
  */
 final class SseClient implements AutoCloseable {
 
@@ -43,7 +43,10 @@ final class SseClient implements AutoCloseable {
   }
 
   private static final HttpClient CLIENT =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   private final HttpResponse<InputStream> response;
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -67,8 +70,10 @@ final class SseClient implements AutoCloseable {
   }
 
   static SseClient open(Api api, String key, String path, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.base() + path)).GET()
-        .header("Authorization", "Bearer " + key);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(api.base() + path))
+            .GET()
+            .header("Authorization", "Bearer " + key);
     headers.forEach(request::header);
     try {
       return new SseClient(CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
@@ -110,7 +115,10 @@ final class SseClient implements AutoCloseable {
     }
   }
 
-  /** Events until one satisfies {@code last} (included); fails when the stream goes quiet for 10 s first. */
+  /**
+   * Events until one satisfies {@code last} (included); fails when the stream goes quiet for 10 s
+   * first.
+   */
   List<Event> until(java.util.function.Predicate<Event> last) {
     List<Event> seen = new ArrayList<>();
     while (true) {
@@ -127,7 +135,9 @@ final class SseClient implements AutoCloseable {
 
   /** Journaled events up to and including the one with id {@code seq}, deltas left out. */
   List<Event> journaledUpTo(long seq) {
-    return until(e -> e.id() != null && e.seq() >= seq).stream().filter(e -> e.id() != null).toList();
+    return until(e -> e.id() != null && e.seq() >= seq).stream()
+        .filter(e -> e.id() != null)
+        .toList();
   }
 
   int heartbeats() {
@@ -154,7 +164,8 @@ final class SseClient implements AutoCloseable {
     String id = null;
     String type = null;
     StringBuilder data = null;
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         if (line.isEmpty()) {
@@ -173,8 +184,9 @@ final class SseClient implements AutoCloseable {
           switch (field) {
             case "id" -> id = value;
             case "event" -> type = value;
-            case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-            default -> { }
+            case "data" ->
+                data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+            default -> {}
           }
         }
       }

@@ -9,11 +9,11 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.agentruntime.http.Api.Response;
 import io.agentruntime.http.error.ErrorMapper;
-import org.slf4j.LoggerFactory;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** A store that does not answer in time is a 503 with Retry-After, and nothing is accepted. */
 class StorageUnavailableTest {
@@ -22,7 +22,9 @@ class StorageUnavailableTest {
 
   @BeforeAll
   static void start() {
-    node = TestNode.start("agent-runtime.session.ask-timeout = 1s\nagent-runtime.http.retry-after = 3s");
+    node =
+        TestNode.start(
+            "agent-runtime.session.ask-timeout = 1s\nagent-runtime.http.retry-after = 3s");
   }
 
   @AfterAll
@@ -49,7 +51,9 @@ class StorageUnavailableTest {
     }
     assertEquals(503, r.status(), r.toString());
     String requestId = r.header("X-Request-Id").orElseThrow();
-    assertTrue(captured.list.stream().anyMatch(e -> requestId.equals(e.getMDCPropertyMap().get("requestId"))),
+    assertTrue(
+        captured.list.stream()
+            .anyMatch(e -> requestId.equals(e.getMDCPropertyMap().get("requestId"))),
         "the node's log line about the timeout carries the request id: " + captured.list);
     assertEquals("storage_unavailable", r.errorCode());
     assertEquals("3", r.header("Retry-After").orElseThrow());

@@ -28,10 +28,21 @@ class TenantIsolationTest {
   void adaCreatesASession() {
     id = TestNode.newId("iso");
     session = "/v1/sessions/" + id;
-    assertEquals(201, api.post(ADA, "/v1/sessions", """
+    assertEquals(
+        201,
+        api.post(
+                ADA,
+                "/v1/sessions",
+                """
         {"id": "%s", "memory": {"secret": "ada's"}, "tools": [{"name": "t", "kind": "http", "url": "http://x.internal/t"}]}
-        """.formatted(id)).status());
-    turnId = api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"hi\"}").json().get("turnId").asText();
+        """
+                    .formatted(id))
+            .status());
+    turnId =
+        api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"hi\"}")
+            .json()
+            .get("turnId")
+            .asText();
   }
 
   /** Every session route, as one request each. */
@@ -42,7 +53,11 @@ class TenantIsolationTest {
         key -> api.get(key, session + "/memory/secret"),
         key -> api.put(key, session + "/memory/secret", "\"stolen\""),
         key -> api.delete(key, session + "/memory/secret"),
-        key -> api.put(key, session + "/tools/t", "{\"kind\": \"http\", \"url\": \"http://evil.internal/\"}"),
+        key ->
+            api.put(
+                key,
+                session + "/tools/t",
+                "{\"kind\": \"http\", \"url\": \"http://evil.internal/\"}"),
         key -> api.delete(key, session + "/tools/t"),
         key -> api.put(key, session + "/permissions", "{\"tools\": {\"*\": \"allow\"}}"),
         key -> api.post(key, session + "/messages", "{\"content\": \"hi\"}"),

@@ -20,9 +20,9 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 
 /**
- * A single-node cluster with the in-memory journal and directory and the agent loop of
- * {@link TestRuntime}, serving the API on a free port with a keys file of two tenants. Most test classes share one ({@link #shared()}); a test
- * that needs other settings starts its own.
+ * A single-node cluster with the in-memory journal and directory and the agent loop of {@link
+ * TestRuntime}, serving the API on a free port with a keys file of two tenants. Most test classes
+ * share one ({@link #shared()}); a test that needs other settings starts its own.
  */
 final class TestNode implements AutoCloseable {
 
@@ -64,19 +64,34 @@ final class TestNode implements AutoCloseable {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     sessions = Sessions.start(system, TestRuntime.of(config).withMetrics(metrics));
     settings = HttpSettings.fromConfig(config);
-    server = HttpServer.start(system, HttpApi.routes(system, sessions, settings, () -> CompletableFuture.completedFuture(
-                ready.get() && cluster.selfMember().status() == MemberStatus.up()), metrics), settings)
-        .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
+    server =
+        HttpServer.start(
+                system,
+                HttpApi.routes(
+                    system,
+                    sessions,
+                    settings,
+                    () ->
+                        CompletableFuture.completedFuture(
+                            ready.get() && cluster.selfMember().status() == MemberStatus.up()),
+                    metrics),
+                settings)
+            .toCompletableFuture()
+            .get(20, TimeUnit.SECONDS);
     api = new Api(server.address());
     awaitUp(cluster, Duration.ofSeconds(20));
   }
 
-  /** The test defaults: in-memory journal and snapshots (never Cassandra), a free port, the keys file. */
+  /**
+   * The test defaults: in-memory journal and snapshots (never Cassandra), a free port, the keys
+   * file.
+   */
   static Config config(String overrides, Path keysFile) {
-    return ConfigFactory.load(ConfigFactory.parseString(overrides)
-        .withFallback(ConfigFactory.parseString(
-            """
+    return ConfigFactory.load(
+        ConfigFactory.parseString(overrides)
+            .withFallback(
+                ConfigFactory.parseString(
+                    """
             pekko.actor.provider = cluster
             pekko.remote.artery.canonical.hostname = "127.0.0.1"
             pekko.remote.artery.canonical.port = 0
@@ -92,9 +107,11 @@ final class TestNode implements AutoCloseable {
             agent-runtime.http.events.keep-alive = 1s
             agent-runtime.http.events.resubscribe-interval = 1s
             """))
-        .withFallback(ConfigFactory.parseMap(java.util.Map.of("agent-runtime.http.keys-file", keysFile.toString())))
-        .withFallback(PersistenceTestKitPlugin.getInstance().config())
-        .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config()));
+            .withFallback(
+                ConfigFactory.parseMap(
+                    java.util.Map.of("agent-runtime.http.keys-file", keysFile.toString())))
+            .withFallback(PersistenceTestKitPlugin.getInstance().config())
+            .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config()));
   }
 
   private static void awaitUp(Cluster cluster, Duration max) throws InterruptedException {
@@ -108,12 +125,15 @@ final class TestNode implements AutoCloseable {
   }
 
   /**
-   * Another server on this node's system and sessions, with its own HTTP settings: {@code overrides}
-   * over the test defaults, {@code keysFile} as its keys file. The caller stops it.
+   * Another server on this node's system and sessions, with its own HTTP settings: {@code
+   * overrides} over the test defaults, {@code keysFile} as its keys file. The caller stops it.
    */
   HttpServer serve(String overrides, Path keysFile) throws Exception {
     HttpSettings other = HttpSettings.fromConfig(config(overrides, keysFile));
-    return HttpServer.start(system, HttpApi.routes(system, sessions, other, () -> CompletableFuture.completedFuture(true)), other)
+    return HttpServer.start(
+            system,
+            HttpApi.routes(system, sessions, other, () -> CompletableFuture.completedFuture(true)),
+            other)
         .toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
   }

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code echo: <message>}, its text streamed a few words at a time); {@code stall} never answers,
  * so that its turns stay running; {@code broken} fails every call. Tools (whatever URL they are
  * connected under): {@code echo} answers {@code {"echoed": <arguments>}}, {@code hang} never
- * answers, any other fails. An MCP server whose URL contains {@code unreachable} cannot be
- * reached; any other offers one tool, {@code search}.
+ * answers, any other fails. An MCP server whose URL contains {@code unreachable} cannot be reached;
+ * any other offers one tool, {@code search}.
  */
 final class TestRuntime {
 
@@ -39,12 +39,15 @@ final class TestRuntime {
   static SessionRuntime of(Config config) {
     ScriptedModel scripted = new ScriptedModel();
     ModelClient stall = (request, onDelta) -> new CompletableFuture<>();
-    ModelClient broken = (request, onDelta) ->
-        CompletableFuture.failedFuture(new ModelException("model_unavailable", "the test model is down"));
+    ModelClient broken =
+        (request, onDelta) ->
+            CompletableFuture.failedFuture(
+                new ModelException("model_unavailable", "the test model is down"));
     return SessionRuntime.of(
         config,
         new InMemorySessionDirectory(),
-        new ConfiguredModelProviders(Map.of("default", scripted, "scripted", scripted, "stall", stall, "broken", broken)),
+        new ConfiguredModelProviders(
+            Map.of("default", scripted, "scripted", scripted, "stall", stall, "broken", broken)),
         new Tools());
   }
 
@@ -53,11 +56,15 @@ final class TestRuntime {
     @Override
     public CompletionStage<ToolResult> call(ToolInvocation invocation) {
       return switch (invocation.toolName()) {
-        case "echo" -> CompletableFuture.completedFuture(new ToolResult.Succeeded(
-            Api.JSON.createObjectNode().set("echoed", invocation.arguments())));
+        case "echo" ->
+            CompletableFuture.completedFuture(
+                new ToolResult.Succeeded(
+                    Api.JSON.createObjectNode().set("echoed", invocation.arguments())));
         case "hang" -> new CompletableFuture<>();
-        default -> CompletableFuture.completedFuture(
-            new ToolResult.Failed("tool_http_error", "no such tool in the tests: " + invocation.toolName()));
+        default ->
+            CompletableFuture.completedFuture(
+                new ToolResult.Failed(
+                    "tool_http_error", "no such tool in the tests: " + invocation.toolName()));
       };
     }
 
@@ -65,8 +72,11 @@ final class TestRuntime {
     public CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
       discoveries.incrementAndGet();
       if (connection.url().contains("unreachable")) {
-        return CompletableFuture.failedFuture(new ToolException(
-            "mcp_unreachable", "discovering " + connection.url() + ": connection refused", null));
+        return CompletableFuture.failedFuture(
+            new ToolException(
+                "mcp_unreachable",
+                "discovering " + connection.url() + ": connection refused",
+                null));
       }
       JsonNode schema = Api.JSON.createObjectNode().put("type", "object");
       return CompletableFuture.completedFuture(

@@ -9,7 +9,10 @@ import io.agentruntime.http.Api.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code PUT .../tools/{name}} with MCP servers: their tools are discovered when they are connected. */
+/**
+ * {@code PUT .../tools/{name}} with MCP servers: their tools are discovered when they are
+ * connected.
+ */
 class ToolConnectionApiTest {
 
   private final Api api = TestNode.shared().api;
@@ -24,7 +27,11 @@ class ToolConnectionApiTest {
 
   @Test
   void aReachableServerIsConnected() {
-    Response r = api.put(ADA, session + "/tools/docs", "{\"kind\": \"mcp\", \"url\": \"http://127.0.0.1:9/mcp\", \"allow\": [\"search\"]}");
+    Response r =
+        api.put(
+            ADA,
+            session + "/tools/docs",
+            "{\"kind\": \"mcp\", \"url\": \"http://127.0.0.1:9/mcp\", \"allow\": [\"search\"]}");
     assertEquals(200, r.status(), r.toString());
     assertEquals("docs", r.json().at("/tools/0/name").asText());
     assertEquals("mcp", r.json().at("/tools/0/kind").asText());
@@ -32,7 +39,11 @@ class ToolConnectionApiTest {
 
   @Test
   void anUnreachableServerIs400NamingTheUrlAndChangesNothing() {
-    Response r = api.put(ADA, session + "/tools/docs", "{\"kind\": \"mcp\", \"url\": \"http://unreachable.test/mcp\"}");
+    Response r =
+        api.put(
+            ADA,
+            session + "/tools/docs",
+            "{\"kind\": \"mcp\", \"url\": \"http://unreachable.test/mcp\"}");
     assertEquals(400, r.status(), r.toString());
     assertEquals("mcp_unreachable", r.errorCode());
     assertTrue(r.errorMessage().startsWith("url"), r.errorMessage());
@@ -42,7 +53,11 @@ class ToolConnectionApiTest {
   @Test
   void aCallerWhoCannotSeeTheSessionMakesTheServerCallNobody() {
     int before = TestRuntime.discoveries.get();
-    Response r = api.put(GUS, session + "/tools/docs", "{\"kind\": \"mcp\", \"url\": \"http://127.0.0.1:9/mcp\"}");
+    Response r =
+        api.put(
+            GUS,
+            session + "/tools/docs",
+            "{\"kind\": \"mcp\", \"url\": \"http://127.0.0.1:9/mcp\"}");
     assertEquals(404, r.status());
     assertEquals(before, TestRuntime.discoveries.get(), "no discovery for a refused caller");
   }

@@ -3,9 +3,9 @@ package io.agentruntime.load;
 import java.time.Duration;
 
 /**
- * The knobs of every simulation, from system properties ({@code -Dload.baseUrl=...}) so that
- * {@code load-tests/bench} and CI choose them on the command line. Defaults suit a dev node on
- * this machine; the gate (p99 and error share) is set per run.
+ * The knobs of every simulation, from system properties ({@code -Dload.baseUrl=...}) so that {@code
+ * load-tests/bench} and CI choose them on the command line. Defaults suit a dev node on this
+ * machine; the gate (p99 and error share) is set per run.
  */
 final class LoadSettings {
 

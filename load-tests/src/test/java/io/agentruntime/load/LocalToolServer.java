@@ -12,13 +12,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The HTTP tool the tools simulation's turns call: {@code POST /lookup} answers a small JSON
- * result at once, on loopback, so a turn's time is the runtime's own. JDK HttpServer with
- * TCP_NODELAY (without it each response waits for the client's delayed ACK, 40 ms).
+ * The HTTP tool the tools simulation's turns call: {@code POST /lookup} answers a small JSON result
+ * at once, on loopback, so a turn's time is the runtime's own. JDK HttpServer with TCP_NODELAY
+ * (without it each response waits for the client's delayed ACK, 40 ms).
  */
 final class LocalToolServer implements AutoCloseable {
 
-  private static final byte[] RESULT = "{\"order\": \"42\", \"status\": \"shipped\"}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] RESULT =
+      "{\"order\": \"42\", \"status\": \"shipped\"}".getBytes(StandardCharsets.UTF_8);
 
   private final HttpServer server;
   private final ExecutorService pool;
@@ -50,7 +51,9 @@ final class LocalToolServer implements AutoCloseable {
   }
 
   private void lookup(HttpExchange exchange) throws IOException {
-    try (exchange; InputStream body = exchange.getRequestBody(); OutputStream out = exchange.getResponseBody()) {
+    try (exchange;
+        InputStream body = exchange.getRequestBody();
+        OutputStream out = exchange.getResponseBody()) {
       body.readAllBytes();
       boolean post = "POST".equals(exchange.getRequestMethod());
       exchange.getResponseHeaders().set("Content-Type", "application/json");

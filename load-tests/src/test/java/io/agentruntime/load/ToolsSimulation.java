@@ -14,11 +14,17 @@ public class ToolsSimulation extends Simulation {
   private final LocalToolServer tools = LocalToolServer.start(LoadSettings.integer("toolPort", 0));
 
   {
-    String spec = "{\"agent\": {\"instructions\": \"You look orders up.\", \"model\": \"scripted\","
-        + " \"limits\": {\"maxStepsPerTurn\": 4, \"maxTurnSeconds\": 60}},"
-        + " \"tools\": [{\"name\": \"lookup\", \"kind\": \"http\", \"url\": \"" + tools.url() + "\", \"idempotent\": true}],"
-        + " \"permissions\": {\"tools\": {\"*\": \"allow\"}}}";
-    setUp(Turns.workload(Turns.sessionWithTurns("tools", spec, Turns.turn(Turns.json("/tool lookup {\"order\": \"42\"}")))))
+    String spec =
+        "{\"agent\": {\"instructions\": \"You look orders up.\", \"model\": \"scripted\","
+            + " \"limits\": {\"maxStepsPerTurn\": 4, \"maxTurnSeconds\": 60}},"
+            + " \"tools\": [{\"name\": \"lookup\", \"kind\": \"http\", \"url\": \""
+            + tools.url()
+            + "\", \"idempotent\": true}],"
+            + " \"permissions\": {\"tools\": {\"*\": \"allow\"}}}";
+    setUp(
+            Turns.workload(
+                Turns.sessionWithTurns(
+                    "tools", spec, Turns.turn(Turns.json("/tool lookup {\"order\": \"42\"}")))))
         .protocols(Turns.protocol())
         .assertions(
             details(Turns.TURN).responseTime().percentile(99.0).lte(LoadSettings.maxP99Millis()),

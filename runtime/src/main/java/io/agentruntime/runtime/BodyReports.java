@@ -10,18 +10,22 @@ import java.util.concurrent.Flow;
 import java.util.function.BiConsumer;
 
 /**
- * Hands a response to its caller the moment its body is read, on the HTTP client's own thread.
- * The future of {@code HttpClient.sendAsync} completes only after a hop onto CompletableFuture's
- * default executor, and with 2 cores that executor starts a new thread for every response
- * (decision 0040): on a tool or model call of a turn, that hop cost more than the call itself.
- * Failures still arrive through that future; only a body that was read is reported here.
+ * Hands a response to its caller the moment its body is read, on the HTTP client's own thread. The
+ * future of {@code HttpClient.sendAsync} completes only after a hop onto CompletableFuture's
+ * default executor, and with 2 cores that executor starts a new thread for every response (decision
+ * 0040): on a tool or model call of a turn, that hop cost more than the call itself. Failures still
+ * arrive through that future; only a body that was read is reported here.
  */
 public final class BodyReports {
 
   private BodyReports() {}
 
-  /** {@code handler}, reporting each body it reads in full (with its status and headers) to {@code onBody}. */
-  public static <T> BodyHandler<T> reporting(BodyHandler<T> handler, BiConsumer<ResponseInfo, T> onBody) {
+  /**
+   * {@code handler}, reporting each body it reads in full (with its status and headers) to {@code
+   * onBody}.
+   */
+  public static <T> BodyHandler<T> reporting(
+      BodyHandler<T> handler, BiConsumer<ResponseInfo, T> onBody) {
     return info -> {
       BodySubscriber<T> subscriber = handler.apply(info);
       // Asked once, and that one stage handed to the client too: a mapping subscriber maps again
@@ -32,7 +36,8 @@ public final class BodyReports {
     };
   }
 
-  private record Reporting<T>(BodySubscriber<T> subscriber, CompletionStage<T> body) implements BodySubscriber<T> {
+  private record Reporting<T>(BodySubscriber<T> subscriber, CompletionStage<T> body)
+      implements BodySubscriber<T> {
 
     @Override
     public CompletionStage<T> getBody() {

@@ -43,13 +43,23 @@ class BodyReportsTest {
     List<String> reported = new CopyOnWriteArrayList<>();
     CompletableFuture<String> first = new CompletableFuture<>();
     // A mapping subscriber maps again on every getBody(): the report must not make it map twice.
-    HttpResponse.BodyHandler<String> handler = info -> BodySubscribers.mapping(
-        BodySubscribers.ofString(StandardCharsets.UTF_8), body -> body + "#" + mapped.incrementAndGet());
+    HttpResponse.BodyHandler<String> handler =
+        info ->
+            BodySubscribers.mapping(
+                BodySubscribers.ofString(StandardCharsets.UTF_8),
+                body -> body + "#" + mapped.incrementAndGet());
 
-    HttpResponse<String> response = CLIENT.sendAsync(post("/ok"), BodyReports.reporting(handler, (info, body) -> {
-      reported.add(info.statusCode() + " " + body);
-      first.complete(body);
-    })).get(10, TimeUnit.SECONDS);
+    HttpResponse<String> response =
+        CLIENT
+            .sendAsync(
+                post("/ok"),
+                BodyReports.reporting(
+                    handler,
+                    (info, body) -> {
+                      reported.add(info.statusCode() + " " + body);
+                      first.complete(body);
+                    }))
+            .get(10, TimeUnit.SECONDS);
 
     assertEquals("{\"order\": 42}#1", first.get(10, TimeUnit.SECONDS));
     assertEquals("{\"order\": 42}#1", response.body());
@@ -61,19 +71,25 @@ class BodyReportsTest {
   void aBodyThatFailsToBeReadIsNotReportedAndTheResponseFails() throws Exception {
     server.script("/broken", Reply.json("not what the handler wants"));
     List<String> reported = new CopyOnWriteArrayList<>();
-    HttpResponse.BodyHandler<String> handler = info -> BodySubscribers.mapping(
-        BodySubscribers.ofString(StandardCharsets.UTF_8), body -> {
-          throw new IllegalStateException("unreadable");
-        });
+    HttpResponse.BodyHandler<String> handler =
+        info ->
+            BodySubscribers.mapping(
+                BodySubscribers.ofString(StandardCharsets.UTF_8),
+                body -> {
+                  throw new IllegalStateException("unreadable");
+                });
 
     CompletableFuture<HttpResponse<String>> response =
-        CLIENT.sendAsync(post("/broken"), BodyReports.reporting(handler, (info, body) -> reported.add(body)));
+        CLIENT.sendAsync(
+            post("/broken"), BodyReports.reporting(handler, (info, body) -> reported.add(body)));
 
     assertTrue(response.handle((r, failure) -> failure != null).get(10, TimeUnit.SECONDS));
     assertFalse(reported.iterator().hasNext());
   }
 
   private static HttpRequest post(String path) {
-    return HttpRequest.newBuilder(URI.create(server.url(path))).POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+    return HttpRequest.newBuilder(URI.create(server.url(path)))
+        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+        .build();
   }
 }

@@ -23,13 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API keys the node accepts: those of the keys file, reloaded when the file changes, or the
- * dev key when it is enabled and no keys file is configured. Keys are held and compared only as
- * SHA-256 hashes. A file that cannot be read or parsed is logged and the previous keys stay.
+ * The API keys the node accepts: those of the keys file, reloaded when the file changes, or the dev
+ * key when it is enabled and no keys file is configured. Keys are held and compared only as SHA-256
+ * hashes. A file that cannot be read or parsed is logged and the previous keys stay.
  *
  * <p>The file is looked at when keys are used, at most once per check interval, on the given
- * executor (for blocking I/O), never on the request's thread; the request that triggers a check
- * is answered with the keys as the check left them.
+ * executor (for blocking I/O), never on the request's thread; the request that triggers a check is
+ * answered with the keys as the check left them.
  */
 public final class ApiKeys {
 
@@ -57,8 +57,8 @@ public final class ApiKeys {
   }
 
   /**
-   * Loads the keys the settings name, reading the keys file once now; later checks of the file
-   * run on {@code io}.
+   * Loads the keys the settings name, reading the keys file once now; later checks of the file run
+   * on {@code io}.
    */
   public static ApiKeys fromSettings(HttpSettings settings, Executor io) {
     Duration checkEvery = settings.keysReloadInterval();
@@ -68,27 +68,33 @@ public final class ApiKeys {
       return keys;
     }
     if (settings.devKeyEnabled()) {
-      log.warn("No keys file configured: the dev key is accepted (tenant dev, user dev, all roles)");
+      log.warn(
+          "No keys file configured: the dev key is accepted (tenant dev, user dev, all roles)");
       byte[] hash = sha256(DEV_KEY);
       Principal dev = new Principal("dev", "dev", EnumSet.allOf(Role.class));
       return new ApiKeys(
-          Optional.empty(), List.of(new ApiKey(HexFormat.of().formatHex(hash), hash, dev)), io, checkEvery);
+          Optional.empty(),
+          List.of(new ApiKey(HexFormat.of().formatHex(hash), hash, dev)),
+          io,
+          checkEvery);
     }
-    log.warn("No keys file configured and the dev key is off: every /v1/sessions request answers 401");
+    log.warn(
+        "No keys file configured and the dev key is off: every /v1/sessions request answers 401");
     return new ApiKeys(Optional.empty(), List.of(), io, checkEvery);
   }
 
   /** The key {@code presented}, once the keys file was checked if a check is due. */
   public CompletionStage<Optional<ApiKey>> find(String presented) {
     if (checkDue()) {
-      return CompletableFuture.runAsync(this::reloadIfChanged, io).handle((done, failure) -> lookup(presented));
+      return CompletableFuture.runAsync(this::reloadIfChanged, io)
+          .handle((done, failure) -> lookup(presented));
     }
     return CompletableFuture.completedFuture(lookup(presented));
   }
 
   /**
-   * The key whose hash equals the hash of {@code presented}. Every configured key is compared,
-   * in constant time, so the time taken says nothing about which keys exist.
+   * The key whose hash equals the hash of {@code presented}. Every configured key is compared, in
+   * constant time, so the time taken says nothing about which keys exist.
    */
   Optional<ApiKey> lookup(String presented) {
     byte[] hash = sha256(presented);
@@ -122,7 +128,10 @@ public final class ApiKeys {
       return;
     }
     if (stamp.isEmpty()) {
-      log.error("Keys file {} cannot be read; keeping the {} keys loaded before", path, before.keys().size());
+      log.error(
+          "Keys file {} cannot be read; keeping the {} keys loaded before",
+          path,
+          before.keys().size());
       current.set(new Loaded(before.keys(), stamp, true));
       return;
     }
@@ -131,8 +140,11 @@ public final class ApiKeys {
       current.set(new Loaded(keys, stamp, true));
       log.info("Loaded {} API keys from {}", keys.size(), path);
     } catch (KeysFile.InvalidKeysFile | IOException e) {
-      log.error("Keys file {} is invalid ({}); keeping the {} keys loaded before",
-          path, e.getMessage(), before.keys().size());
+      log.error(
+          "Keys file {} is invalid ({}); keeping the {} keys loaded before",
+          path,
+          e.getMessage(),
+          before.keys().size());
       current.set(new Loaded(before.keys(), stamp, true));
     }
   }

@@ -10,8 +10,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The directive in front of {@code /v1/sessions}: {@code Authorization: Bearer <key>} must name a
- * configured key (401 otherwise), the key must be under its rate limit (429) and its principal
- * must hold the {@code user} or {@code operator} role (403).
+ * configured key (401 otherwise), the key must be under its rate limit (429) and its principal must
+ * hold the {@code user} or {@code operator} role (403).
  */
 public final class Authenticator {
 
@@ -25,27 +25,38 @@ public final class Authenticator {
 
   /** Authenticates the request and checks that it may use sessions. */
   public Route sessionUser(Function<Principal, Route> inner) {
-    return authenticated(principal -> {
-      if (!principal.has(Role.USER) && !principal.has(Role.OPERATOR)) {
-        throw ApiError.roleMissing("sessions need the user or operator role");
-      }
-      return inner.apply(principal);
-    });
+    return authenticated(
+        principal -> {
+          if (!principal.has(Role.USER) && !principal.has(Role.OPERATOR)) {
+            throw ApiError.roleMissing("sessions need the user or operator role");
+          }
+          return inner.apply(principal);
+        });
   }
 
   public Route authenticated(Function<Principal, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
-      String token = header.flatMap(Authenticator::bearerToken)
-          .orElseThrow(() -> ApiError.unauthorized("an API key is required: Authorization: Bearer <key>"));
-      return onSuccess(keys.find(token), found -> {
-        ApiKey key = found.orElseThrow(() -> ApiError.unauthorized("the API key is not valid"));
-        long waitSeconds = limiter.acquire(key.id());
-        if (waitSeconds > 0) {
-          throw ApiError.rateLimited(waitSeconds);
-        }
-        return inner.apply(key.principal());
-      });
-    });
+    return optionalHeaderValueByName(
+        "Authorization",
+        header -> {
+          String token =
+              header
+                  .flatMap(Authenticator::bearerToken)
+                  .orElseThrow(
+                      () ->
+                          ApiError.unauthorized(
+                              "an API key is required: Authorization: Bearer <key>"));
+          return onSuccess(
+              keys.find(token),
+              found -> {
+                ApiKey key =
+                    found.orElseThrow(() -> ApiError.unauthorized("the API key is not valid"));
+                long waitSeconds = limiter.acquire(key.id());
+                if (waitSeconds > 0) {
+                  throw ApiError.rateLimited(waitSeconds);
+                }
+                return inner.apply(key.principal());
+              });
+        });
   }
 
   private static Optional<String> bearerToken(String header) {

@@ -53,7 +53,8 @@ public final class KeysFile {
     }
     String hash = text(e, "sha256", where);
     if (!SHA256_HEX.matcher(hash).matches()) {
-      throw new InvalidKeysFile(where + ": sha256 must be 64 hex digits (the hash of the key, never the key)");
+      throw new InvalidKeysFile(
+          where + ": sha256 must be 64 hex digits (the hash of the key, never the key)");
     }
     String tenant = name(e, "tenant", where);
     String user = name(e, "user", where);
@@ -63,8 +64,12 @@ public final class KeysFile {
     }
     Set<Role> parsed = EnumSet.noneOf(Role.class);
     for (JsonNode r : roles) {
-      parsed.add(Role.parse(r.isTextual() ? r.asText() : "")
-          .orElseThrow(() -> new InvalidKeysFile(where + ": unknown role " + r + " (user, approver, operator)")));
+      parsed.add(
+          Role.parse(r.isTextual() ? r.asText() : "")
+              .orElseThrow(
+                  () ->
+                      new InvalidKeysFile(
+                          where + ": unknown role " + r + " (user, approver, operator)")));
     }
     String id = hash.toLowerCase(Locale.ROOT);
     return new ApiKey(id, HexFormat.of().parseHex(id), new Principal(tenant, user, parsed));

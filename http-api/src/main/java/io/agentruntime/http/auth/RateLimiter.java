@@ -4,8 +4,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket per API key: {@code perSecond} tokens a second, at most {@code burst} saved up.
- * A rate of zero turns the limit off.
+ * A token bucket per API key: {@code perSecond} tokens a second, at most {@code burst} saved up. A
+ * rate of zero turns the limit off.
  */
 public final class RateLimiter {
 
@@ -33,13 +33,16 @@ public final class RateLimiter {
     }
     long now = nanoClock.getAsLong();
     double[] tokensBefore = new double[1];
-    buckets.compute(keyId, (k, b) -> {
-      double tokens = b == null
-          ? burst
-          : Math.min(burst, b.tokens() + (now - b.refilledAtNanos()) / 1e9 * perSecond);
-      tokensBefore[0] = tokens;
-      return new Bucket(tokens >= 1 ? tokens - 1 : tokens, now);
-    });
+    buckets.compute(
+        keyId,
+        (k, b) -> {
+          double tokens =
+              b == null
+                  ? burst
+                  : Math.min(burst, b.tokens() + (now - b.refilledAtNanos()) / 1e9 * perSecond);
+          tokensBefore[0] = tokens;
+          return new Bucket(tokens >= 1 ? tokens - 1 : tokens, now);
+        });
     if (tokensBefore[0] >= 1) {
       return 0;
     }

@@ -56,7 +56,10 @@ public final class ApiError extends RuntimeException {
 
   public static ApiError unauthorized(String message) {
     return new ApiError(
-        StatusCodes.UNAUTHORIZED, "unauthorized", message, List.of(RawHeader.create("WWW-Authenticate", "Bearer")));
+        StatusCodes.UNAUTHORIZED,
+        "unauthorized",
+        message,
+        List.of(RawHeader.create("WWW-Authenticate", "Bearer")));
   }
 
   public static ApiError roleMissing(String message) {
@@ -65,23 +68,30 @@ public final class ApiError extends RuntimeException {
 
   public static ApiError bodyTooLarge(long maxBytes) {
     return new ApiError(
-        StatusCodes.CONTENT_TOO_LARGE, "body_too_large", "the request body is over the limit of " + maxBytes + " bytes");
+        StatusCodes.CONTENT_TOO_LARGE,
+        "body_too_large",
+        "the request body is over the limit of " + maxBytes + " bytes");
   }
 
   public static ApiError unsupportedMediaType() {
     return new ApiError(
-        StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "the request body must be application/json");
+        StatusCodes.UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "the request body must be application/json");
   }
 
   public static ApiError rateLimited(long retryAfterSeconds) {
     return new ApiError(
-        StatusCodes.TOO_MANY_REQUESTS, "rate_limited", "too many requests for this API key",
+        StatusCodes.TOO_MANY_REQUESTS,
+        "rate_limited",
+        "too many requests for this API key",
         List.of(retryAfter(retryAfterSeconds)));
   }
 
   public static ApiError storageUnavailable(Duration retryAfter) {
     return new ApiError(
-        StatusCodes.SERVICE_UNAVAILABLE, "storage_unavailable",
+        StatusCodes.SERVICE_UNAVAILABLE,
+        "storage_unavailable",
         "the session store did not answer in time; nothing was accepted, retry later",
         List.of(retryAfter(Math.max(1, retryAfter.toSeconds()))));
   }
@@ -93,7 +103,10 @@ public final class ApiError extends RuntimeException {
   /** The answer to a command the session refused. */
   public static ApiError of(Problem problem) {
     if (problem.kind() == Problem.Kind.UNAVAILABLE) {
-      return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, problem.code(), problem.message(),
+      return new ApiError(
+          StatusCodes.SERVICE_UNAVAILABLE,
+          problem.code(),
+          problem.message(),
           List.of(retryAfter(UNAVAILABLE_RETRY_SECONDS)));
     }
     StatusCode status =

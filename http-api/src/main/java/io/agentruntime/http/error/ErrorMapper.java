@@ -33,10 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where failures become status codes and the error body
- * {@code {"error": {"code", "message", "requestId"}}}: refusals of the API and of sessions,
- * timeouts of the store, Pekko's own rejections and anything unexpected (500, logged, never
- * shown to the client).
+ * The one place where failures become status codes and the error body {@code {"error": {"code",
+ * "message", "requestId"}}}: refusals of the API and of sessions, timeouts of the store, Pekko's
+ * own rejections and anything unexpected (500, logged, never shown to the client).
  */
 public final class ErrorMapper {
 
@@ -51,12 +50,19 @@ public final class ErrorMapper {
   }
 
   /** The error response for a request whose id is {@code requestId}. */
-  /** A request that ran past the request timeout: 503, to be retried, like a store that did not answer. */
+  /**
+   * A request that ran past the request timeout: 503, to be retried, like a store that did not
+   * answer.
+   */
   public HttpResponse requestTimedOut(String requestId) {
     return response(
-        new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "request_timeout",
+        new ApiError(
+            StatusCodes.SERVICE_UNAVAILABLE,
+            "request_timeout",
             "the request took too long; retry later",
-            java.util.List.of(org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(Math.max(1, retryAfter.toSeconds())))),
+            java.util.List.of(
+                org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(
+                    Math.max(1, retryAfter.toSeconds())))),
         requestId);
   }
 
@@ -73,51 +79,84 @@ public final class ErrorMapper {
       return e;
     }
     if (t instanceof TimeoutException) {
-      RequestIds.logWith(requestId, () -> log.warn("[{}] the session store did not answer in time: {}", requestId, t.toString()));
+      RequestIds.logWith(
+          requestId,
+          () ->
+              log.warn(
+                  "[{}] the session store did not answer in time: {}", requestId, t.toString()));
       return ApiError.storageUnavailable(retryAfter);
     }
     if (t instanceof EntityStreamSizeException) {
       return ApiError.bodyTooLarge(maxBodyBytes);
     }
-    RequestIds.logWith(requestId, () -> log.error("[{}] request failed unexpectedly", requestId, t));
+    RequestIds.logWith(
+        requestId, () -> log.error("[{}] request failed unexpectedly", requestId, t));
     return ApiError.internal();
   }
 
   public ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
-        .matchAny(t -> extractRequest(req -> {
-          String requestId = RequestIds.of(req);
-          return complete(response(toApiError(t, requestId), requestId));
-        }))
+        .matchAny(
+            t ->
+                extractRequest(
+                    req -> {
+                      String requestId = RequestIds.of(req);
+                      return complete(response(toApiError(t, requestId), requestId));
+                    }))
         .build();
   }
 
   /** Answers every rejection, Pekko's built-in ones included, with the error body. */
   public RejectionHandler rejectionHandler() {
     return RejectionHandler.newBuilder()
-        .handle(AuthenticationFailedRejection.class, r -> fail(ApiError.unauthorized("a valid API key is required")))
-        .handle(AuthorizationFailedRejection.class, r -> fail(ApiError.roleMissing("the API key lacks the role this needs")))
-        .handle(MalformedRequestContentRejection.class, r -> fail(
-            r.getCause() instanceof EntityStreamSizeException
-                ? ApiError.bodyTooLarge(maxBodyBytes)
-                : ApiError.malformedJson("the request body cannot be read")))
-        .handle(UnsupportedRequestContentTypeRejection.class, r -> fail(ApiError.unsupportedMediaType()))
-        .handle(RequestEntityExpectedRejection.class, r -> fail(ApiError.malformedJson("a JSON request body is required")))
-        .handle(MissingQueryParamRejection.class, r -> fail(ApiError.invalidField(r.parameterName() + " is required")))
-        .handle(MalformedQueryParamRejection.class, r -> fail(ApiError.invalidField(r.parameterName() + " is invalid")))
+        .handle(
+            AuthenticationFailedRejection.class,
+            r -> fail(ApiError.unauthorized("a valid API key is required")))
+        .handle(
+            AuthorizationFailedRejection.class,
+            r -> fail(ApiError.roleMissing("the API key lacks the role this needs")))
+        .handle(
+            MalformedRequestContentRejection.class,
+            r ->
+                fail(
+                    r.getCause() instanceof EntityStreamSizeException
+                        ? ApiError.bodyTooLarge(maxBodyBytes)
+                        : ApiError.malformedJson("the request body cannot be read")))
+        .handle(
+            UnsupportedRequestContentTypeRejection.class,
+            r -> fail(ApiError.unsupportedMediaType()))
+        .handle(
+            RequestEntityExpectedRejection.class,
+            r -> fail(ApiError.malformedJson("a JSON request body is required")))
+        .handle(
+            MissingQueryParamRejection.class,
+            r -> fail(ApiError.invalidField(r.parameterName() + " is required")))
+        .handle(
+            MalformedQueryParamRejection.class,
+            r -> fail(ApiError.invalidField(r.parameterName() + " is invalid")))
         .handle(ValidationRejection.class, r -> fail(ApiError.invalidField(r.message())))
         .handleAll(MethodRejection.class, this::methodNotAllowed)
-        .handle(Rejection.class, r -> fail(new ApiError(StatusCodes.BAD_REQUEST, "bad_request", "the request cannot be handled")))
+        .handle(
+            Rejection.class,
+            r ->
+                fail(
+                    new ApiError(
+                        StatusCodes.BAD_REQUEST, "bad_request", "the request cannot be handled")))
         .handleNotFound(fail(new ApiError(StatusCodes.NOT_FOUND, "not_found", "no such resource")))
         .build();
   }
 
   private Route methodNotAllowed(List<MethodRejection> rejections) {
-    HttpMethod[] allowed = rejections.stream().map(MethodRejection::supported).distinct().toArray(HttpMethod[]::new);
-    String names = String.join(", ", rejections.stream().map(r -> r.supported().name()).distinct().toList());
-    return fail(new ApiError(
-        StatusCodes.METHOD_NOT_ALLOWED, "method_not_allowed", "the resource allows " + names,
-        List.of(Allow.create(allowed))));
+    HttpMethod[] allowed =
+        rejections.stream().map(MethodRejection::supported).distinct().toArray(HttpMethod[]::new);
+    String names =
+        String.join(", ", rejections.stream().map(r -> r.supported().name()).distinct().toList());
+    return fail(
+        new ApiError(
+            StatusCodes.METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "the resource allows " + names,
+            List.of(Allow.create(allowed))));
   }
 
   private static Route fail(ApiError error) {

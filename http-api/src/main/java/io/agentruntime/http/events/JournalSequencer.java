@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * Turns what one stream hears (events the session pushes, deltas, and the last event id each
  * subscription reports) into the session's events in journal order, each exactly once: what was
  * sent already is dropped, and whatever is missing before an event (the replay at the start, or
- * items the live buffer dropped) is read from the journal first. One per stream; used by one
- * stream stage at a time, so it needs no locking.
+ * items the live buffer dropped) is read from the journal first. One per stream; used by one stream
+ * stage at a time, so it needs no locking.
  */
 final class JournalSequencer {
 
@@ -32,12 +32,16 @@ final class JournalSequencer {
   private final CurrentEventsByPersistenceIdQuery journal;
   private final String requestId;
   private final String persistenceId;
+
   /** The sequence number to hand out next (read or pushed). */
   private long next;
+
   /** The last sequence number that actually went out. */
   private long lastSent;
+
   /** Whether the first subscription answered (its head is read back at once: the replay). */
   private boolean replayed;
+
   /** The last head heard after that, checked when the next one comes. */
   private long lastHead;
 
@@ -45,8 +49,14 @@ final class JournalSequencer {
     this(journal, persistenceId, after, "none");
   }
 
-  /** @param requestId the id of the request this stream answers, for its log lines */
-  JournalSequencer(CurrentEventsByPersistenceIdQuery journal, String persistenceId, long after, String requestId) {
+  /**
+   * @param requestId the id of the request this stream answers, for its log lines
+   */
+  JournalSequencer(
+      CurrentEventsByPersistenceIdQuery journal,
+      String persistenceId,
+      long after,
+      String requestId) {
     this.requestId = requestId;
     this.journal = journal;
     this.persistenceId = persistenceId;
@@ -55,10 +65,10 @@ final class JournalSequencer {
   }
 
   /**
-   * What goes out for {@code signal}, in order: events read back from the journal, then the item.
-   * A later head is acted on only when the next one comes: by then the session's own push of
-   * those events has long arrived, unless it was lost, so the journal is read only for what was
-   * really missed, and the text streamed before an event never lands after it.
+   * What goes out for {@code signal}, in order: events read back from the journal, then the item. A
+   * later head is acted on only when the next one comes: by then the session's own push of those
+   * events has long arrived, unless it was lost, so the journal is read only for what was really
+   * missed, and the text streamed before an event never lands after it.
    */
   Source<StreamItem, NotUsed> next(Signal signal) {
     if (signal instanceof Signal.Head head) {
@@ -81,18 +91,24 @@ final class JournalSequencer {
   }
 
   /**
-   * False at the first event that does not follow the last one sent (the journal returned less
-   * than it holds): the stream then ends, and the client reconnects from the last id it saw rather
-   * than miss an event.
+   * False at the first event that does not follow the last one sent (the journal returned less than
+   * it holds): the stream then ends, and the client reconnects from the last id it saw rather than
+   * miss an event.
    */
   boolean inOrder(StreamItem item) {
     if (!(item instanceof StreamItem.Journaled journaled)) {
       return true;
     }
     if (journaled.seq() != lastSent + 1) {
-      RequestIds.logWith(requestId, () -> log.warn(
-          "Event stream of {} expected event {} but got {}; ending it so that the client resumes from {}",
-          persistenceId, lastSent + 1, journaled.seq(), lastSent));
+      RequestIds.logWith(
+          requestId,
+          () ->
+              log.warn(
+                  "Event stream of {} expected event {} but got {}; ending it so that the client resumes from {}",
+                  persistenceId,
+                  lastSent + 1,
+                  journaled.seq(),
+                  lastSent));
       return false;
     }
     lastSent = journaled.seq();
@@ -102,8 +118,11 @@ final class JournalSequencer {
   private Source<StreamItem, NotUsed> readUpTo(long to) {
     long from = next;
     next = to + 1;
-    return journal.currentEventsByPersistenceId(persistenceId, from, to)
+    return journal
+        .currentEventsByPersistenceId(persistenceId, from, to)
         .filter(envelope -> envelope.event() instanceof SessionEvent)
-        .<StreamItem>map(envelope -> new StreamItem.Journaled(envelope.sequenceNr(), (SessionEvent) envelope.event()));
+        .<StreamItem>map(
+            envelope ->
+                new StreamItem.Journaled(envelope.sequenceNr(), (SessionEvent) envelope.event()));
   }
 }

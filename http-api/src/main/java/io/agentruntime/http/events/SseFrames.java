@@ -5,10 +5,10 @@ import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The bytes of a Server-Sent Events stream: an event as {@code id:}, {@code event:} and one
- * {@code data:} line per line of data, ended by a blank line; the keep-alive as a comment line.
- * (Pekko's own heartbeat is an event with empty data, which an EventSource ignores but a
- * line-reading client may surface as an empty message; a comment is skipped by every reader.)
+ * The bytes of a Server-Sent Events stream: an event as {@code id:}, {@code event:} and one {@code
+ * data:} line per line of data, ended by a blank line; the keep-alive as a comment line. (Pekko's
+ * own heartbeat is an event with empty data, which an EventSource ignores but a line-reading client
+ * may surface as an empty message; a comment is skipped by every reader.)
  */
 final class SseFrames {
 

@@ -26,12 +26,22 @@ public record ApprovalBody(
   public static ApprovalBody of(Approval a) {
     Outcome outcome = outcome(a.status());
     return new ApprovalBody(
-        a.id(), a.turnId(), a.toolCallId(), a.tool(), a.arguments(), a.reason(),
-        SessionBody.time(a.requestedAt()), SessionBody.time(a.expiresAt()),
-        outcome.status(), outcome.decision(), a.decidedBy());
+        a.id(),
+        a.turnId(),
+        a.toolCallId(),
+        a.tool(),
+        a.arguments(),
+        a.reason(),
+        SessionBody.time(a.requestedAt()),
+        SessionBody.time(a.expiresAt()),
+        outcome.status(),
+        outcome.decision(),
+        a.decidedBy());
   }
 
-  /** The session's own status names (granted, resolved:retry ...) as the API's status and decision. */
+  /**
+   * The session's own status names (granted, resolved:retry ...) as the API's status and decision.
+   */
   private static Outcome outcome(String status) {
     if (status == null) {
       return new Outcome(Approval.PENDING, null);

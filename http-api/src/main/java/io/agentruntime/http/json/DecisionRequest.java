@@ -6,10 +6,10 @@ import io.agentruntime.http.error.ApiError;
 import java.util.Set;
 
 /**
- * The body of {@code POST .../approvals/{approvalId}}: {@code {"decision": "approve|deny|retry|fail|result",
- * "comment": "...", "result": {...}}}. Which decisions fit which approval (approve or deny for the
- * policy, retry, fail or result for an in-doubt call) the session decides. {@code comment} and
- * {@code result} are null when absent.
+ * The body of {@code POST .../approvals/{approvalId}}: {@code {"decision":
+ * "approve|deny|retry|fail|result", "comment": "...", "result": {...}}}. Which decisions fit which
+ * approval (approve or deny for the policy, retry, fail or result for an in-doubt call) the session
+ * decides. {@code comment} and {@code result} are null when absent.
  */
 public record DecisionRequest(String decision, String comment, JsonNode result) {
 

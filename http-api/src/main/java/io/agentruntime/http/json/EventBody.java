@@ -64,7 +64,9 @@ public final class EventBody {
     } else if (event instanceof ToolCallCancelled e) {
       call(o, e.turnId(), e.toolCallId()).put("reason", e.reason());
     } else if (event instanceof ToolCallInDoubt e) {
-      call(o, e.turnId(), e.toolCallId()).put("approvalId", e.approvalId()).put("expiresAt", time(e.expiresAt()));
+      call(o, e.turnId(), e.toolCallId())
+          .put("approvalId", e.approvalId())
+          .put("expiresAt", time(e.expiresAt()));
     } else if (event instanceof ApprovalRequested e) {
       o.put("approvalId", e.approvalId());
       call(o, e.turnId(), e.toolCallId()).put("tool", e.tool()).set("arguments", e.arguments());
@@ -76,7 +78,10 @@ public final class EventBody {
     } else if (event instanceof ApprovalExpired e) {
       o.put("approvalId", e.approvalId());
     } else if (event instanceof InDoubtResolved e) {
-      o.put("approvalId", e.approvalId()).put("decision", e.decision()).put("by", e.by()).put("comment", e.comment());
+      o.put("approvalId", e.approvalId())
+          .put("decision", e.decision())
+          .put("by", e.by())
+          .put("comment", e.comment());
     } else if (event instanceof TurnCompleted e) {
       o.put("turnId", e.turnId()).put("output", e.output());
     } else if (event instanceof TurnFailed e) {
@@ -94,10 +99,14 @@ public final class EventBody {
   }
 
   private static void created(ObjectNode o, SessionSpec spec) {
-    SessionBody.LimitsBody limits = new SessionBody.LimitsBody(
-        spec.agent().limits().maxStepsPerTurn(), spec.agent().limits().maxTurnSeconds(),
-        spec.agent().limits().maxSessionTokens());
-    o.putPOJO("agent", new SessionBody.AgentBody(spec.agent().instructions(), spec.agent().model(), limits));
+    SessionBody.LimitsBody limits =
+        new SessionBody.LimitsBody(
+            spec.agent().limits().maxStepsPerTurn(),
+            spec.agent().limits().maxTurnSeconds(),
+            spec.agent().limits().maxSessionTokens());
+    o.putPOJO(
+        "agent",
+        new SessionBody.AgentBody(spec.agent().instructions(), spec.agent().model(), limits));
     o.putPOJO("tools", spec.tools().stream().map(ToolBody::of).toList());
     o.set("permissions", permissions(spec.permissions()));
     ObjectNode memory = o.putObject("memory");

@@ -7,9 +7,9 @@ import io.agentruntime.http.error.ApiError;
 import java.util.Optional;
 
 /**
- * Typed reads of a request's JSON tree, field by field. A wrong type or a missing required field
- * is a 400 {@code invalid_field} whose message names the field by its full path
- * ({@code agent.limits.maxStepsPerTurn must be an integer}). JSON {@code null} counts as absent.
+ * Typed reads of a request's JSON tree, field by field. A wrong type or a missing required field is
+ * a 400 {@code invalid_field} whose message names the field by its full path ({@code
+ * agent.limits.maxStepsPerTurn must be an integer}). JSON {@code null} counts as absent.
  */
 public final class Fields {
 
@@ -33,12 +33,14 @@ public final class Fields {
   }
 
   public static Optional<String> string(ObjectNode obj, String name, String prefix) {
-    return value(obj, name).map(v -> {
-      if (!v.isTextual()) {
-        throw wrongType(path(prefix, name), "a string");
-      }
-      return v.asText();
-    });
+    return value(obj, name)
+        .map(
+            v -> {
+              if (!v.isTextual()) {
+                throw wrongType(path(prefix, name), "a string");
+              }
+              return v.asText();
+            });
   }
 
   public static String requiredString(ObjectNode obj, String name, String prefix) {
@@ -46,30 +48,36 @@ public final class Fields {
   }
 
   public static Optional<Integer> integer(ObjectNode obj, String name, String prefix) {
-    return value(obj, name).map(v -> {
-      if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-        throw wrongType(path(prefix, name), "an integer");
-      }
-      return v.intValue();
-    });
+    return value(obj, name)
+        .map(
+            v -> {
+              if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+                throw wrongType(path(prefix, name), "an integer");
+              }
+              return v.intValue();
+            });
   }
 
   public static Optional<Long> longInteger(ObjectNode obj, String name, String prefix) {
-    return value(obj, name).map(v -> {
-      if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-        throw wrongType(path(prefix, name), "an integer");
-      }
-      return v.longValue();
-    });
+    return value(obj, name)
+        .map(
+            v -> {
+              if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                throw wrongType(path(prefix, name), "an integer");
+              }
+              return v.longValue();
+            });
   }
 
   public static Optional<Boolean> bool(ObjectNode obj, String name, String prefix) {
-    return value(obj, name).map(v -> {
-      if (!v.isBoolean()) {
-        throw wrongType(path(prefix, name), "true or false");
-      }
-      return v.booleanValue();
-    });
+    return value(obj, name)
+        .map(
+            v -> {
+              if (!v.isBoolean()) {
+                throw wrongType(path(prefix, name), "true or false");
+              }
+              return v.booleanValue();
+            });
   }
 
   public static Optional<ObjectNode> object(ObjectNode obj, String name, String prefix) {
@@ -77,12 +85,14 @@ public final class Fields {
   }
 
   public static Optional<ArrayNode> array(ObjectNode obj, String name, String prefix) {
-    return value(obj, name).map(v -> {
-      if (!v.isArray()) {
-        throw wrongType(path(prefix, name), "an array");
-      }
-      return (ArrayNode) v;
-    });
+    return value(obj, name)
+        .map(
+            v -> {
+              if (!v.isArray()) {
+                throw wrongType(path(prefix, name), "an array");
+              }
+              return (ArrayNode) v;
+            });
   }
 
   public static ObjectNode asObject(JsonNode v, String path) {

@@ -14,16 +14,19 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 public final class Json {
 
   /**
-   * How deep a request body may nest. Far below the JSON writers' limit (1000), so that whatever
-   * a request holds still fits when it is wrapped in a reply or an event.
+   * How deep a request body may nest. Far below the JSON writers' limit (1000), so that whatever a
+   * request holds still fits when it is wrapped in a reply or an event.
    */
   public static final int MAX_REQUEST_DEPTH = 100;
 
-  public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_REQUEST_DEPTH).build())
-          .build())
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(MAX_REQUEST_DEPTH).build())
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   private Json() {}
 

@@ -68,8 +68,12 @@ public record SessionBody(
 
   private static AgentBody agent(AgentDefinition a) {
     return new AgentBody(
-        a.instructions(), a.model(),
-        new LimitsBody(a.limits().maxStepsPerTurn(), a.limits().maxTurnSeconds(), a.limits().maxSessionTokens()));
+        a.instructions(),
+        a.model(),
+        new LimitsBody(
+            a.limits().maxStepsPerTurn(),
+            a.limits().maxTurnSeconds(),
+            a.limits().maxSessionTokens()));
   }
 
   static String time(Instant at) {

@@ -8,11 +8,15 @@ import java.util.List;
 /** A page of {@code GET /v1/sessions}; {@code nextCursor} is null on the last page. */
 public record SessionListBody(List<Item> sessions, String nextCursor) {
 
-  public record Item(String id, String status, OwnerBody owner, String createdAt, String updatedAt) {
+  public record Item(
+      String id, String status, OwnerBody owner, String createdAt, String updatedAt) {
     static Item of(SessionSummary s) {
       return new Item(
-          s.sessionId(), s.status(), new OwnerBody(s.tenant(), s.user()),
-          SessionBody.time(s.createdAt()), SessionBody.time(s.updatedAt()));
+          s.sessionId(),
+          s.status(),
+          new OwnerBody(s.tenant(), s.user()),
+          SessionBody.time(s.createdAt()),
+          SessionBody.time(s.updatedAt()));
     }
   }
 

@@ -34,12 +34,13 @@ public record SessionRequest(Optional<String> id, SessionSpec spec) {
   public static SessionRequest read(JsonNode json, Limits defaultLimits) {
     ObjectNode body = Fields.body(json);
     Optional<String> id = string(body, "id", "").map(SessionRequest::checkedId);
-    SessionSpec spec = new SessionSpec(
-        agent(object(body, "agent", "").orElse(null), defaultLimits),
-        tools(array(body, "tools", "").orElse(null)),
-        permissions(object(body, "permissions", "").orElse(null)),
-        memory(object(body, "memory", "").orElse(null)),
-        metadata(object(body, "metadata", "").orElse(null)));
+    SessionSpec spec =
+        new SessionSpec(
+            agent(object(body, "agent", "").orElse(null), defaultLimits),
+            tools(array(body, "tools", "").orElse(null)),
+            permissions(object(body, "permissions", "").orElse(null)),
+            memory(object(body, "memory", "").orElse(null)),
+            metadata(object(body, "metadata", "").orElse(null)));
     return new SessionRequest(id, spec);
   }
 
@@ -56,13 +57,16 @@ public record SessionRequest(Optional<String> id, SessionSpec spec) {
       return new AgentDefinition("", "default", defaults);
     }
     ObjectNode limits = object(agent, "limits", "agent").orElse(null);
-    Limits chosen = limits == null
-        ? defaults
-        : new Limits(
-            integer(limits, "maxStepsPerTurn", "agent.limits").orElse(defaults.maxStepsPerTurn()),
-            integer(limits, "maxTurnSeconds", "agent.limits").orElse(defaults.maxTurnSeconds()),
-            longInteger(limits, "maxSessionTokens", "agent.limits").map(SessionRequest::tokenBudget)
-                .orElse(defaults.maxSessionTokens()));
+    Limits chosen =
+        limits == null
+            ? defaults
+            : new Limits(
+                integer(limits, "maxStepsPerTurn", "agent.limits")
+                    .orElse(defaults.maxStepsPerTurn()),
+                integer(limits, "maxTurnSeconds", "agent.limits").orElse(defaults.maxTurnSeconds()),
+                longInteger(limits, "maxSessionTokens", "agent.limits")
+                    .map(SessionRequest::tokenBudget)
+                    .orElse(defaults.maxSessionTokens()));
     return new AgentDefinition(
         string(agent, "instructions", "agent").orElse(""),
         string(agent, "model", "agent").orElse("default"),
@@ -107,8 +111,9 @@ public record SessionRequest(Optional<String> id, SessionSpec spec) {
   private static Map<String, String> metadata(ObjectNode metadata) {
     Map<String, String> result = new LinkedHashMap<>();
     if (metadata != null) {
-      metadata.properties().forEach(
-          e -> result.put(e.getKey(), asString(e.getValue(), "metadata." + e.getKey())));
+      metadata
+          .properties()
+          .forEach(e -> result.put(e.getKey(), asString(e.getValue(), "metadata." + e.getKey())));
     }
     return result;
   }

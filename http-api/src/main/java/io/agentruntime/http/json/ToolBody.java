@@ -8,8 +8,13 @@ import java.util.List;
 public sealed interface ToolBody {
 
   record Http(
-      String name, String kind, String url, String description, JsonNode parameters,
-      boolean idempotent, String secretRef)
+      String name,
+      String kind,
+      String url,
+      String description,
+      JsonNode parameters,
+      boolean idempotent,
+      String secretRef)
       implements ToolBody {}
 
   record Mcp(String name, String kind, String url, List<String> allow, String secretRef)
@@ -17,7 +22,14 @@ public sealed interface ToolBody {
 
   static ToolBody of(ToolConnection tool) {
     if (tool instanceof ToolConnection.Http h) {
-      return new Http(h.name(), "http", h.url(), h.description(), h.parameters(), h.idempotent(), h.secretRef());
+      return new Http(
+          h.name(),
+          "http",
+          h.url(),
+          h.description(),
+          h.parameters(),
+          h.idempotent(),
+          h.secretRef());
     }
     ToolConnection.Mcp m = (ToolConnection.Mcp) tool;
     return new Mcp(m.name(), "mcp", m.url(), m.allow(), m.secretRef());

@@ -32,11 +32,13 @@ public final class ToolRequest {
 
   /** The body of {@code PUT .../tools/{name}}: the name is the path's. */
   public static ToolConnection named(ObjectNode tool, String name) {
-    string(tool, "name", "").ifPresent(n -> {
-      if (!n.equals(name)) {
-        throw ApiError.invalidField("name must be left out or equal the name in the path");
-      }
-    });
+    string(tool, "name", "")
+        .ifPresent(
+            n -> {
+              if (!n.equals(name)) {
+                throw ApiError.invalidField("name must be left out or equal the name in the path");
+              }
+            });
     return read(tool, name, "");
   }
 
@@ -45,13 +47,14 @@ public final class ToolRequest {
     String url = requiredString(tool, "url", prefix);
     String secretRef = string(tool, "secretRef", prefix).orElse(null);
     return switch (kind) {
-      case "http" -> new ToolConnection.Http(
-          name,
-          url,
-          string(tool, "description", prefix).orElse(null),
-          value(tool, "parameters").orElse(null),
-          bool(tool, "idempotent", prefix).orElse(false),
-          secretRef);
+      case "http" ->
+          new ToolConnection.Http(
+              name,
+              url,
+              string(tool, "description", prefix).orElse(null),
+              value(tool, "parameters").orElse(null),
+              bool(tool, "idempotent", prefix).orElse(false),
+              secretRef);
       case "mcp" -> new ToolConnection.Mcp(name, url, allow(tool, prefix), secretRef);
       default -> throw ApiError.invalidField(path(prefix, "kind") + " must be http or mcp");
     };

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.session.TranscriptEntry;
 import java.util.List;
 
-/** {@code GET .../messages}: the conversation in order. Fields that do not apply to a role are null. */
+/**
+ * {@code GET .../messages}: the conversation in order. Fields that do not apply to a role are null.
+ */
 public record TranscriptBody(List<MessageBody> messages) {
 
   public record MessageBody(
@@ -24,8 +26,12 @@ public record TranscriptBody(List<MessageBody> messages) {
 
   private static MessageBody message(TranscriptEntry e) {
     return new MessageBody(
-        e.seq(), e.turnId(), e.role(), e.content(),
+        e.seq(),
+        e.turnId(),
+        e.role(),
+        e.content(),
         e.toolCalls().stream().map(c -> new ToolCallBody(c.id(), c.name(), c.arguments())).toList(),
-        e.toolCallId(), e.outcome());
+        e.toolCallId(),
+        e.outcome());
   }
 }

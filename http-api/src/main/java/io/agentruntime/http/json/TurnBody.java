@@ -4,8 +4,8 @@ import io.agentruntime.runtime.session.Turn;
 import java.util.List;
 
 /**
- * A turn as the turn endpoints show it. {@code output} is set once the turn completed,
- * {@code error} once it failed or was cancelled; both are null before.
+ * A turn as the turn endpoints show it. {@code output} is set once the turn completed, {@code
+ * error} once it failed or was cancelled; both are null before.
  */
 public record TurnBody(
     String turnId,

@@ -22,7 +22,11 @@ public final class MetricsRoutes {
   }
 
   public Route routes() {
-    return path("metrics", () -> get(() -> complete(
-        HttpResponse.create().withEntity(PROMETHEUS_TEXT, metrics.scrape()))));
+    return path(
+        "metrics",
+        () ->
+            get(
+                () ->
+                    complete(HttpResponse.create().withEntity(PROMETHEUS_TEXT, metrics.scrape()))));
   }
 }

@@ -22,40 +22,67 @@ public final class NodeMetrics implements SessionMetrics {
   private static final double[] BUCKETS = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
   };
+
   private static final double NANOS_PER_SECOND = 1e9;
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-  private final Gauge activeSessions = Gauge.builder()
-      .name("agent_active_sessions").help("Session entities alive on this node").register(registry);
-  private final Gauge pendingApprovals = Gauge.builder()
-      .name("agent_pending_approvals").help("Approvals waiting for a human, on the sessions alive on this node")
-      .register(registry);
-  private final Counter turns = Counter.builder()
-      .name("agent_turns_total").help("Turns ended, by outcome (completed, failed, cancelled)")
-      .labelNames("outcome").register(registry);
-  private final Counter toolCalls = Counter.builder()
-      .name("agent_tool_calls_total")
-      .help("Tool calls ended, by outcome (succeeded, failed, rejected, cancelled, in_doubt)")
-      .labelNames("outcome").register(registry);
-  private final Histogram toolCallDuration = histogram(
-      "agent_tool_call_duration_seconds", "Time a tool's server took to answer a call, by outcome", "outcome");
-  private final Histogram modelCallDuration = histogram(
-      "agent_model_call_duration_seconds", "Time a model took to answer, by outcome", "outcome");
-  private final Histogram journalWriteDuration = histogram(
-      "agent_journal_write_duration_seconds", "Time from a session's write request to its events being journaled");
-  private final Counter httpRequests = Counter.builder()
-      .name("agent_http_requests_total").help("HTTP requests answered, by method, route template and status")
-      .labelNames("method", "route", "status").register(registry);
-  private final Histogram httpDuration = histogram(
-      "agent_http_request_duration_seconds", "Time to the response's headers, by method and route template",
-      "method", "route");
+  private final Gauge activeSessions =
+      Gauge.builder()
+          .name("agent_active_sessions")
+          .help("Session entities alive on this node")
+          .register(registry);
+  private final Gauge pendingApprovals =
+      Gauge.builder()
+          .name("agent_pending_approvals")
+          .help("Approvals waiting for a human, on the sessions alive on this node")
+          .register(registry);
+  private final Counter turns =
+      Counter.builder()
+          .name("agent_turns_total")
+          .help("Turns ended, by outcome (completed, failed, cancelled)")
+          .labelNames("outcome")
+          .register(registry);
+  private final Counter toolCalls =
+      Counter.builder()
+          .name("agent_tool_calls_total")
+          .help("Tool calls ended, by outcome (succeeded, failed, rejected, cancelled, in_doubt)")
+          .labelNames("outcome")
+          .register(registry);
+  private final Histogram toolCallDuration =
+      histogram(
+          "agent_tool_call_duration_seconds",
+          "Time a tool's server took to answer a call, by outcome",
+          "outcome");
+  private final Histogram modelCallDuration =
+      histogram(
+          "agent_model_call_duration_seconds",
+          "Time a model took to answer, by outcome",
+          "outcome");
+  private final Histogram journalWriteDuration =
+      histogram(
+          "agent_journal_write_duration_seconds",
+          "Time from a session's write request to its events being journaled");
+  private final Counter httpRequests =
+      Counter.builder()
+          .name("agent_http_requests_total")
+          .help("HTTP requests answered, by method, route template and status")
+          .labelNames("method", "route", "status")
+          .register(registry);
+  private final Histogram httpDuration =
+      histogram(
+          "agent_http_request_duration_seconds",
+              "Time to the response's headers, by method and route template",
+          "method", "route");
 
   private Histogram histogram(String name, String help, String... labels) {
     return Histogram.builder()
-        .name(name).help(help).labelNames(labels)
-        .classicOnly().classicUpperBounds(BUCKETS)
+        .name(name)
+        .help(help)
+        .labelNames(labels)
+        .classicOnly()
+        .classicUpperBounds(BUCKETS)
         .register(registry);
   }
 
@@ -110,5 +137,4 @@ public final class NodeMetrics implements SessionMetrics {
     }
     return out.toByteArray();
   }
-
 }

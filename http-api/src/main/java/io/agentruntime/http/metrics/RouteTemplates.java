@@ -9,14 +9,17 @@ import java.util.Set;
  */
 public final class RouteTemplates {
 
-  private static final Set<String> FIXED = Set.of("/health/alive", "/health/ready", "/metrics", "/v1/openapi.json", "/v1/sessions");
-  private static final Set<String> PARTS = Set.of("memory", "tools", "permissions", "messages", "turns", "approvals", "events");
+  private static final Set<String> FIXED =
+      Set.of("/health/alive", "/health/ready", "/metrics", "/v1/openapi.json", "/v1/sessions");
+  private static final Set<String> PARTS =
+      Set.of("memory", "tools", "permissions", "messages", "turns", "approvals", "events");
   private static final Set<String> ACTIONS = Set.of("suspend", "resume", "terminate", "erase");
 
   private RouteTemplates() {}
 
   public static String of(String path) {
-    String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    String trimmed =
+        path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     if (FIXED.contains(trimmed)) {
       return trimmed;
     }

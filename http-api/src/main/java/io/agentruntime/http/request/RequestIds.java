@@ -29,8 +29,8 @@ public final class RequestIds {
   }
 
   /**
-   * Runs {@code logging} with the request id in the logging context (MDC key {@code requestId}),
-   * so that the line carries it in the log pattern, whichever thread writes it.
+   * Runs {@code logging} with the request id in the logging context (MDC key {@code requestId}), so
+   * that the line carries it in the log pattern, whichever thread writes it.
    */
   public static void logWith(String requestId, Runnable logging) {
     MDC.put(MDC_KEY, requestId);

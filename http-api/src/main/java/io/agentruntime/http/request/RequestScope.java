@@ -7,7 +7,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.mapRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
 import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeout;
 
-import io.agentruntime.http.error.ApiError;
 import io.agentruntime.http.error.ErrorMapper;
 import io.agentruntime.http.metrics.NodeMetrics;
 import io.agentruntime.http.metrics.RouteTemplates;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -24,10 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every request goes through, outermost: it gets its request id (on the request, so that
- * the error mapper finds it, and on the response), failures and rejections become the error
- * body, a request that overruns the request timeout gets one too, and one log line and the HTTP
- * metrics record it. The line never holds headers, the query or the body.
+ * What every request goes through, outermost: it gets its request id (on the request, so that the
+ * error mapper finds it, and on the response), failures and rejections become the error body, a
+ * request that overruns the request timeout gets one too, and one log line and the HTTP metrics
+ * record it. The line never holds headers, the query or the body.
  */
 public final class RequestScope {
 
@@ -48,27 +46,49 @@ public final class RequestScope {
   }
 
   public Route around(Supplier<Route> inner) {
-    return extractRequest(original -> {
-      String requestId = RequestIds.choose(original);
-      long started = System.nanoTime();
-      RawHeader idHeader = RawHeader.create(RequestIds.HEADER, requestId);
-      return mapRequest(
-          req -> req.removeHeader(RequestIds.HEADER).addHeader(idHeader),
-          () -> mapResponse(
-              resp -> logged(original, requestId, started, resp.addHeader(idHeader)),
-              () -> withRequestTimeout(
-                  requestTimeout,
-                  req -> logged(original, requestId, started, errors.requestTimedOut(requestId).addHeader(idHeader)),
-                  () -> handleExceptions(exceptions, () -> handleRejections(rejections, inner)))));
-    });
+    return extractRequest(
+        original -> {
+          String requestId = RequestIds.choose(original);
+          long started = System.nanoTime();
+          RawHeader idHeader = RawHeader.create(RequestIds.HEADER, requestId);
+          return mapRequest(
+              req -> req.removeHeader(RequestIds.HEADER).addHeader(idHeader),
+              () ->
+                  mapResponse(
+                      resp -> logged(original, requestId, started, resp.addHeader(idHeader)),
+                      () ->
+                          withRequestTimeout(
+                              requestTimeout,
+                              req ->
+                                  logged(
+                                      original,
+                                      requestId,
+                                      started,
+                                      errors.requestTimedOut(requestId).addHeader(idHeader)),
+                              () ->
+                                  handleExceptions(
+                                      exceptions, () -> handleRejections(rejections, inner)))));
+        });
   }
 
   private HttpResponse logged(HttpRequest req, String requestId, long started, HttpResponse resp) {
     long nanos = System.nanoTime() - started;
     long millis = nanos / 1_000_000;
-    metrics.request(req.method().name(), RouteTemplates.of(req.getUri().path()), resp.status().intValue(), nanos);
-    RequestIds.logWith(requestId, () -> log.info("{} {} {} {}ms requestId={}",
-        req.method().name(), req.getUri().path(), resp.status().intValue(), millis, requestId));
+    metrics.request(
+        req.method().name(),
+        RouteTemplates.of(req.getUri().path()),
+        resp.status().intValue(),
+        nanos);
+    RequestIds.logWith(
+        requestId,
+        () ->
+            log.info(
+                "{} {} {} {}ms requestId={}",
+                req.method().name(),
+                req.getUri().path(),
+                resp.status().intValue(),
+                millis,
+                requestId));
     return resp;
   }
 }

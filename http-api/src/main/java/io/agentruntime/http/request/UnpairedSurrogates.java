@@ -14,14 +14,18 @@ final class UnpairedSurrogates {
 
   private UnpairedSurrogates() {}
 
-  /** The path of the first field name or string value in {@code tree} with an unpaired surrogate. */
+  /**
+   * The path of the first field name or string value in {@code tree} with an unpaired surrogate.
+   */
   static Optional<String> find(JsonNode tree) {
     return find(tree, "");
   }
 
   private static Optional<String> find(JsonNode node, String path) {
     if (node.isTextual()) {
-      return broken(node.textValue()) ? Optional.of(path.isEmpty() ? "the request body" : path) : Optional.empty();
+      return broken(node.textValue())
+          ? Optional.of(path.isEmpty() ? "the request body" : path)
+          : Optional.empty();
     }
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {

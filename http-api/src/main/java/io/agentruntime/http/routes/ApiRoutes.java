@@ -17,8 +17,8 @@ import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The route tree: health and the OpenAPI document without a key, everything under
- * {@code /v1/sessions} behind the authenticator, each resource in its own routes class.
+ * The route tree: health and the OpenAPI document without a key, everything under {@code
+ * /v1/sessions} behind the authenticator, each resource in its own routes class.
  */
 public final class ApiRoutes {
 
@@ -36,9 +36,16 @@ public final class ApiRoutes {
   private final OperatorRoutes operator;
   private final NodeHeader nodeHeader;
 
-  /** @param errors turns failures into error responses here already, so that they get the node header */
+  /**
+   * @param errors turns failures into error responses here already, so that they get the node
+   *     header
+   */
   public ApiRoutes(
-      ActorSystem<?> system, Sessions sessions, HttpSettings settings, Authenticator auth, HealthRoutes health,
+      ActorSystem<?> system,
+      Sessions sessions,
+      HttpSettings settings,
+      Authenticator auth,
+      HealthRoutes health,
       ExceptionHandler errors) {
     SessionGateway gateway = new SessionGateway(sessions);
     JsonBody body = new JsonBody(settings.maxBodyBytes(), settings.bodyReadTimeout());
@@ -46,9 +53,14 @@ public final class ApiRoutes {
     this.auth = auth;
     this.health = health;
     this.openApi = new OpenApiRoutes();
-    this.sessions = new SessionRoutes(
-        gateway, sessions.directory(), settings, body, sessions.settings().defaultLimits(),
-        sessions.settings().askTimeout());
+    this.sessions =
+        new SessionRoutes(
+            gateway,
+            sessions.directory(),
+            settings,
+            body,
+            sessions.settings().defaultLimits(),
+            sessions.settings().askTimeout());
     this.memory = new MemoryRoutes(gateway, body);
     this.tools = new ToolRoutes(gateway, body);
     this.permissions = new PermissionRoutes(gateway, body);
@@ -56,33 +68,44 @@ public final class ApiRoutes {
     this.turns = new TurnRoutes(gateway, waiter, settings);
     this.approvals = new ApprovalRoutes(gateway, body);
     this.operator = new OperatorRoutes(gateway, body);
-    this.events = new EventRoutes(gateway, new SessionEventStream(system, sessions, settings.events()));
+    this.events =
+        new EventRoutes(gateway, new SessionEventStream(system, sessions, settings.events()));
     this.nodeHeader = new NodeHeader(sessions, errors);
   }
 
   public Route routes() {
     return concat(
         health.routes(),
-        pathPrefix("v1", () -> concat(
-            openApi.routes(),
-            pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
+        pathPrefix(
+            "v1",
+            () ->
+                concat(
+                    openApi.routes(),
+                    pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
   }
 
   private Route sessionRoutes(Principal principal) {
     return concat(
-        pathEnd(() -> nodeHeader.collection(principal.tenant(), () -> sessions.collection(principal))),
-        pathPrefix(segment(), rawId -> {
-          String id = SessionRequest.checkedId(rawId);
-          return nodeHeader.session(principal.tenant(), id, () -> concat(
-              pathEnd(() -> sessions.session(principal, id)),
-              pathPrefix("memory", () -> memory.routes(principal, id)),
-              pathPrefix("tools", () -> tools.routes(principal, id)),
-              pathPrefix("permissions", () -> permissions.routes(principal, id)),
-              pathPrefix("messages", () -> messages.routes(principal, id)),
-              pathPrefix("turns", () -> turns.routes(principal, id)),
-              pathPrefix("approvals", () -> approvals.routes(principal, id)),
-              pathPrefix("events", () -> events.routes(principal, id)),
-              operator.routes(principal, id)));
-        }));
+        pathEnd(
+            () -> nodeHeader.collection(principal.tenant(), () -> sessions.collection(principal))),
+        pathPrefix(
+            segment(),
+            rawId -> {
+              String id = SessionRequest.checkedId(rawId);
+              return nodeHeader.session(
+                  principal.tenant(),
+                  id,
+                  () ->
+                      concat(
+                          pathEnd(() -> sessions.session(principal, id)),
+                          pathPrefix("memory", () -> memory.routes(principal, id)),
+                          pathPrefix("tools", () -> tools.routes(principal, id)),
+                          pathPrefix("permissions", () -> permissions.routes(principal, id)),
+                          pathPrefix("messages", () -> messages.routes(principal, id)),
+                          pathPrefix("turns", () -> turns.routes(principal, id)),
+                          pathPrefix("approvals", () -> approvals.routes(principal, id)),
+                          pathPrefix("events", () -> events.routes(principal, id)),
+                          operator.routes(principal, id)));
+            }));
   }
 }

@@ -34,16 +34,45 @@ public final class ApprovalRoutes {
   /** The routes below {@code /v1/sessions/{id}/approvals}. */
   Route routes(Principal principal, String id) {
     return concat(
-        pathEnd(() -> get(() -> Responses.ok(gateway
-            .ask(principal, id, ListApprovals::new, SessionReply.ApprovalList.class)
-            .thenApply(list -> list.approvals().stream().map(ApprovalBody::of).toList())))),
-        path(segment(), approvalId -> post(() -> body.json(json -> {
-          DecisionRequest d = DecisionRequest.read(json);
-          return Responses.ok(gateway
-              .ask(principal, id,
-                  (caller, replyTo) -> new DecideApproval(caller, approvalId, d.decision(), d.comment(), d.result(), replyTo),
-                  SessionReply.ApprovalDecided.class)
-              .thenApply(decided -> ApprovalBody.of(decided.approval())));
-        }))));
+        pathEnd(
+            () ->
+                get(
+                    () ->
+                        Responses.ok(
+                            gateway
+                                .ask(
+                                    principal,
+                                    id,
+                                    ListApprovals::new,
+                                    SessionReply.ApprovalList.class)
+                                .thenApply(
+                                    list ->
+                                        list.approvals().stream()
+                                            .map(ApprovalBody::of)
+                                            .toList())))),
+        path(
+            segment(),
+            approvalId ->
+                post(
+                    () ->
+                        body.json(
+                            json -> {
+                              DecisionRequest d = DecisionRequest.read(json);
+                              return Responses.ok(
+                                  gateway
+                                      .ask(
+                                          principal,
+                                          id,
+                                          (caller, replyTo) ->
+                                              new DecideApproval(
+                                                  caller,
+                                                  approvalId,
+                                                  d.decision(),
+                                                  d.comment(),
+                                                  d.result(),
+                                                  replyTo),
+                                          SessionReply.ApprovalDecided.class)
+                                      .thenApply(decided -> ApprovalBody.of(decided.approval())));
+                            }))));
   }
 }

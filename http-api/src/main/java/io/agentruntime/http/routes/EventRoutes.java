@@ -21,10 +21,10 @@ import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code GET /v1/sessions/{id}/events}: the session's journal as Server-Sent Events, from the
- * start or after the event a client names ({@code Last-Event-ID}, which a reconnecting client
- * sends, wins over {@code ?after=}), then live. Whether the caller may see the session is settled
- * before the stream starts, so a refusal is an ordinary error response.
+ * {@code GET /v1/sessions/{id}/events}: the session's journal as Server-Sent Events, from the start
+ * or after the event a client names ({@code Last-Event-ID}, which a reconnecting client sends, wins
+ * over {@code ?after=}), then live. Whether the caller may see the session is settled before the
+ * stream starts, so a refusal is an ordinary error response.
  */
 public final class EventRoutes {
 
@@ -38,15 +38,35 @@ public final class EventRoutes {
 
   /** The routes below {@code /v1/sessions/{id}/events}. */
   Route routes(Principal principal, String id) {
-    return pathEnd(() -> get(() -> optionalHeaderValueByName("Last-Event-ID",
-        header -> parameterOptional("after", param -> stream(principal, id, after(header, param))))));
+    return pathEnd(
+        () ->
+            get(
+                () ->
+                    optionalHeaderValueByName(
+                        "Last-Event-ID",
+                        header ->
+                            parameterOptional(
+                                "after", param -> stream(principal, id, after(header, param))))));
   }
 
   private Route stream(Principal principal, String id, long after) {
-    return extractRequest(request -> onSuccess(gateway.view(principal, id, GetSession::new), visible -> respondWithHeader(
-        CacheControl.create(CacheDirectives.NO_CACHE),
-        () -> complete(HttpResponse.create().withEntity(
-            events.events(principal.tenant(), id, principal.caller(), after, RequestIds.of(request)))))));
+    return extractRequest(
+        request ->
+            onSuccess(
+                gateway.view(principal, id, GetSession::new),
+                visible ->
+                    respondWithHeader(
+                        CacheControl.create(CacheDirectives.NO_CACHE),
+                        () ->
+                            complete(
+                                HttpResponse.create()
+                                    .withEntity(
+                                        events.events(
+                                            principal.tenant(),
+                                            id,
+                                            principal.caller(),
+                                            after,
+                                            RequestIds.of(request)))))));
   }
 
   private static long after(Optional<String> header, Optional<String> param) {

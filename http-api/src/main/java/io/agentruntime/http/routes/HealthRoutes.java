@@ -19,8 +19,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /health/alive} (the process answers) and {@code /health/ready} (the node's readiness
- * check says yes within the readiness timeout; 503 otherwise). No key needed.
+ * {@code /health/alive} (the process answers) and {@code /health/ready} (the node's readiness check
+ * says yes within the readiness timeout; 503 otherwise). No key needed.
  */
 public final class HealthRoutes {
 
@@ -33,14 +33,35 @@ public final class HealthRoutes {
   }
 
   public Route routes() {
-    return pathPrefix("health", () -> concat(
-        path("alive", () -> get(() -> complete(Json.response(StatusCodes.OK, Map.of("status", "alive"))))),
-        path("ready", () -> get(() -> completeWithFuture(ready().thenApply(ready -> {
-          if (!ready) {
-            throw new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", "the node is not ready");
-          }
-          return Json.response(StatusCodes.OK, Map.of("status", "ready"));
-        }))))));
+    return pathPrefix(
+        "health",
+        () ->
+            concat(
+                path(
+                    "alive",
+                    () ->
+                        get(
+                            () ->
+                                complete(
+                                    Json.response(StatusCodes.OK, Map.of("status", "alive"))))),
+                path(
+                    "ready",
+                    () ->
+                        get(
+                            () ->
+                                completeWithFuture(
+                                    ready()
+                                        .thenApply(
+                                            ready -> {
+                                              if (!ready) {
+                                                throw new ApiError(
+                                                    StatusCodes.SERVICE_UNAVAILABLE,
+                                                    "not_ready",
+                                                    "the node is not ready");
+                                              }
+                                              return Json.response(
+                                                  StatusCodes.OK, Map.of("status", "ready"));
+                                            }))))));
   }
 
   private CompletionStage<Boolean> ready() {
@@ -50,7 +71,9 @@ public final class HealthRoutes {
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(false);
     }
-    return check.toCompletableFuture().copy()
+    return check
+        .toCompletableFuture()
+        .copy()
         .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(failure -> false);
   }

@@ -28,13 +28,14 @@ final class IdempotencyKeys {
   }
 
   /**
-   * The session id of a POST without an id but with an idempotency key: the same for every retry
-   * by the same user with the same key (the tenant is already part of the entity id).
+   * The session id of a POST without an id but with an idempotency key: the same for every retry by
+   * the same user with the same key (the tenant is already part of the entity id).
    */
   static String sessionId(String user, String key) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256")
-          .digest((user + '\n' + key).getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256")
+              .digest((user + '\n' + key).getBytes(StandardCharsets.UTF_8));
       return "s_" + HexFormat.of().formatHex(hash, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);

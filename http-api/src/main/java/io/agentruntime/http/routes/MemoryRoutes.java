@@ -37,21 +37,51 @@ public final class MemoryRoutes {
   /** The routes below {@code /v1/sessions/{id}/memory}. */
   Route routes(Principal principal, String id) {
     return concat(
-        pathEnd(() -> get(() -> Responses.ok(
-            gateway.view(principal, id, GetSession::new).thenApply(s -> new LinkedHashMap<>(s.memory()))))),
-        path(segment(), key -> concat(
-            get(() -> Responses.ok(gateway.view(principal, id, GetSession::new).thenApply(s -> entry(s.memory().get(key), key)))),
-            put(() -> body.json(value -> Responses.ok(
-                gateway.view(principal, id, (caller, replyTo) -> new WriteMemory(caller, key, value, replyTo))
-                    .thenApply(SessionBody::of)))),
-            delete(() -> Responses.ok(
-                gateway.view(principal, id, (caller, replyTo) -> new DeleteMemory(caller, key, replyTo))
-                    .thenApply(SessionBody::of))))));
+        pathEnd(
+            () ->
+                get(
+                    () ->
+                        Responses.ok(
+                            gateway
+                                .view(principal, id, GetSession::new)
+                                .thenApply(s -> new LinkedHashMap<>(s.memory()))))),
+        path(
+            segment(),
+            key ->
+                concat(
+                    get(
+                        () ->
+                            Responses.ok(
+                                gateway
+                                    .view(principal, id, GetSession::new)
+                                    .thenApply(s -> entry(s.memory().get(key), key)))),
+                    put(
+                        () ->
+                            body.json(
+                                value ->
+                                    Responses.ok(
+                                        gateway
+                                            .view(
+                                                principal,
+                                                id,
+                                                (caller, replyTo) ->
+                                                    new WriteMemory(caller, key, value, replyTo))
+                                            .thenApply(SessionBody::of)))),
+                    delete(
+                        () ->
+                            Responses.ok(
+                                gateway
+                                    .view(
+                                        principal,
+                                        id,
+                                        (caller, replyTo) -> new DeleteMemory(caller, key, replyTo))
+                                    .thenApply(SessionBody::of))))));
   }
 
   private static JsonNode entry(JsonNode value, String key) {
     if (value == null) {
-      throw new ApiError(StatusCodes.NOT_FOUND, "memory_key_not_found", "no memory under key " + key);
+      throw new ApiError(
+          StatusCodes.NOT_FOUND, "memory_key_not_found", "no memory under key " + key);
     }
     return value;
   }

@@ -45,28 +45,54 @@ public final class MessageRoutes {
 
   /** The routes of {@code /v1/sessions/{id}/messages}. */
   Route routes(Principal principal, String id) {
-    return pathEnd(() -> concat(
-        post(() -> send(principal, id)),
-        get(() -> Responses.ok(gateway
-            .ask(principal, id, GetTranscript::new, SessionReply.TranscriptFound.class)
-            .thenApply(t -> TranscriptBody.of(t.messages()))))));
+    return pathEnd(
+        () ->
+            concat(
+                post(() -> send(principal, id)),
+                get(
+                    () ->
+                        Responses.ok(
+                            gateway
+                                .ask(
+                                    principal,
+                                    id,
+                                    GetTranscript::new,
+                                    SessionReply.TranscriptFound.class)
+                                .thenApply(t -> TranscriptBody.of(t.messages()))))));
   }
 
   private Route send(Principal principal, String id) {
-    return parameterOptional("waitSeconds", waitParam -> optionalHeaderValueByName("Idempotency-Key", header -> {
-      Duration wait = QueryParams.waitSeconds(waitParam, maxWait);
-      String key = header.map(IdempotencyKeys::checked).orElse(null);
-      return body.json(json -> {
-        MessageRequest message = MessageRequest.read(json);
-        CompletionStage<Turn> turn = wait.isZero()
-            ? gateway.ask(principal, id,
-                    (caller, replyTo) -> new SendUserMessage(caller, message.content(), message.onBusy(), key, replyTo),
-                    SessionReply.TurnAccepted.class)
-                .thenApply(SessionReply.TurnAccepted::turn)
-            : waiter.send(principal, id, message.content(), message.onBusy(), key, wait);
-        return completeWithFuture(turn.thenApply(t -> answer(t, wait)));
-      });
-    }));
+    return parameterOptional(
+        "waitSeconds",
+        waitParam ->
+            optionalHeaderValueByName(
+                "Idempotency-Key",
+                header -> {
+                  Duration wait = QueryParams.waitSeconds(waitParam, maxWait);
+                  String key = header.map(IdempotencyKeys::checked).orElse(null);
+                  return body.json(
+                      json -> {
+                        MessageRequest message = MessageRequest.read(json);
+                        CompletionStage<Turn> turn =
+                            wait.isZero()
+                                ? gateway
+                                    .ask(
+                                        principal,
+                                        id,
+                                        (caller, replyTo) ->
+                                            new SendUserMessage(
+                                                caller,
+                                                message.content(),
+                                                message.onBusy(),
+                                                key,
+                                                replyTo),
+                                        SessionReply.TurnAccepted.class)
+                                    .thenApply(SessionReply.TurnAccepted::turn)
+                                : waiter.send(
+                                    principal, id, message.content(), message.onBusy(), key, wait);
+                        return completeWithFuture(turn.thenApply(t -> answer(t, wait)));
+                      });
+                }));
   }
 
   private static HttpResponse answer(Turn turn, Duration wait) {

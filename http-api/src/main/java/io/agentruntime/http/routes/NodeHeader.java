@@ -14,8 +14,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code X-Agent-Node} on session responses, errors included: the node ({@code host:port} of its
- * cluster address) hosting the session's entity, for operators. It is what the session's shard
- * last said through this node, so it is absent only before any session of that shard answered here.
+ * cluster address) hosting the session's entity, for operators. It is what the session's shard last
+ * said through this node, so it is absent only before any session of that shard answered here.
  */
 final class NodeHeader {
 
@@ -39,9 +39,14 @@ final class NodeHeader {
   /** Around the collection: a created session is named by the response's {@code Location}. */
   Route collection(String tenant, Supplier<Route> inner) {
     return mapResponse(
-        response -> with(response, tenant, response.getHeader(Location.class)
-            .map(location -> location.getUri().path())
-            .map(path -> path.substring(path.lastIndexOf('/') + 1))),
+        response ->
+            with(
+                response,
+                tenant,
+                response
+                    .getHeader(Location.class)
+                    .map(location -> location.getUri().path())
+                    .map(path -> path.substring(path.lastIndexOf('/') + 1))),
         () -> handleExceptions(errors, inner));
   }
 

@@ -17,9 +17,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * An operator's controls of one session of the tenant: {@code POST /v1/sessions/{id}/suspend}
- * (optional body {@code {"reason"}}), {@code /resume}, {@code /terminate} and {@code /erase}.
- * The session decides, as for approvals: a session the caller may not see does not exist (404,
- * another tenant's always), and one it may see needs the operator role (403 otherwise).
+ * (optional body {@code {"reason"}}), {@code /resume}, {@code /terminate} and {@code /erase}. The
+ * session decides, as for approvals: a session the caller may not see does not exist (404, another
+ * tenant's always), and one it may see needs the operator role (403 otherwise).
  */
 public final class OperatorRoutes {
 
@@ -36,19 +36,56 @@ public final class OperatorRoutes {
   /** The routes below {@code /v1/sessions/{id}}. */
   Route routes(Principal principal, String id) {
     return concat(
-        path("suspend", () -> post(() -> body.optionalJson(json -> {
-          String reason = reason(json);
-          return Responses.ok(gateway
-              .view(principal, id, (caller, replyTo) -> new SessionCommand.SuspendSession(caller, reason, replyTo))
-              .thenApply(SessionBody::of));
-        }))),
-        path("resume", () -> post(() -> Responses.ok(gateway
-            .view(principal, id, SessionCommand.ResumeSession::new).thenApply(SessionBody::of)))),
-        path("terminate", () -> post(() -> Responses.ok(gateway
-            .view(principal, id, SessionCommand.TerminateSession::new).thenApply(SessionBody::of)))),
-        path("erase", () -> post(() -> Responses.ok(gateway
-            .ask(principal, id, SessionCommand.EraseSession::new, SessionReply.Erased.class)
-            .thenApply(erased -> Map.of("id", erased.id(), "status", "erased"))))));
+        path(
+            "suspend",
+            () ->
+                post(
+                    () ->
+                        body.optionalJson(
+                            json -> {
+                              String reason = reason(json);
+                              return Responses.ok(
+                                  gateway
+                                      .view(
+                                          principal,
+                                          id,
+                                          (caller, replyTo) ->
+                                              new SessionCommand.SuspendSession(
+                                                  caller, reason, replyTo))
+                                      .thenApply(SessionBody::of));
+                            }))),
+        path(
+            "resume",
+            () ->
+                post(
+                    () ->
+                        Responses.ok(
+                            gateway
+                                .view(principal, id, SessionCommand.ResumeSession::new)
+                                .thenApply(SessionBody::of)))),
+        path(
+            "terminate",
+            () ->
+                post(
+                    () ->
+                        Responses.ok(
+                            gateway
+                                .view(principal, id, SessionCommand.TerminateSession::new)
+                                .thenApply(SessionBody::of)))),
+        path(
+            "erase",
+            () ->
+                post(
+                    () ->
+                        Responses.ok(
+                            gateway
+                                .ask(
+                                    principal,
+                                    id,
+                                    SessionCommand.EraseSession::new,
+                                    SessionReply.Erased.class)
+                                .thenApply(
+                                    erased -> Map.of("id", erased.id(), "status", "erased"))))));
   }
 
   private static String reason(Optional<JsonNode> json) {

@@ -25,11 +25,21 @@ public final class PermissionRoutes {
 
   /** The routes below {@code /v1/sessions/{id}/permissions}. */
   Route routes(Principal principal, String id) {
-    return pathEnd(() -> put(() -> body.json(json -> {
-      PermissionPolicy policy = PermissionsRequest.body(Fields.body(json));
-      return Responses.ok(gateway
-          .view(principal, id, (caller, replyTo) -> new ChangePermissions(caller, policy, replyTo))
-          .thenApply(SessionBody::of));
-    })));
+    return pathEnd(
+        () ->
+            put(
+                () ->
+                    body.json(
+                        json -> {
+                          PermissionPolicy policy = PermissionsRequest.body(Fields.body(json));
+                          return Responses.ok(
+                              gateway
+                                  .view(
+                                      principal,
+                                      id,
+                                      (caller, replyTo) ->
+                                          new ChangePermissions(caller, policy, replyTo))
+                                  .thenApply(SessionBody::of));
+                        })));
   }
 }

@@ -14,9 +14,9 @@ import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * How routes reach a session: always in the principal's own tenant, as the principal's caller.
- * A refusal of the session fails the stage with the matching {@link ApiError}; a session that
- * does not answer fails it with the ask timeout, which the error mapper turns into a 503.
+ * How routes reach a session: always in the principal's own tenant, as the principal's caller. A
+ * refusal of the session fails the stage with the matching {@link ApiError}; a session that does
+ * not answer fails it with the ask timeout, which the error mapper turns into a 503.
  */
 final class SessionGateway {
 
@@ -45,7 +45,11 @@ final class SessionGateway {
       Class<R> expected,
       java.time.Duration timeout) {
     return sessions
-        .ask(principal.tenant(), sessionId, replyTo -> command.apply(principal.caller(), replyTo), timeout)
+        .ask(
+            principal.tenant(),
+            sessionId,
+            replyTo -> command.apply(principal.caller(), replyTo),
+            timeout)
         .thenApply(reply -> expect(reply, expected));
   }
 
@@ -56,21 +60,27 @@ final class SessionGateway {
 
   /** The session as it is after a command that answers {@code Current}. */
   CompletionStage<SessionView> view(
-      Principal principal, String sessionId, BiFunction<Caller, ActorRef<SessionReply>, SessionCommand> command) {
-    return ask(principal, sessionId, command, SessionReply.Current.class).thenApply(SessionReply.Current::session);
+      Principal principal,
+      String sessionId,
+      BiFunction<Caller, ActorRef<SessionReply>, SessionCommand> command) {
+    return ask(principal, sessionId, command, SessionReply.Current.class)
+        .thenApply(SessionReply.Current::session);
   }
 
   /**
    * Connects (or replaces) a tool; an MCP server is asked for its tools first, and one that cannot
    * be reached is a 400 naming the url. Answers the session as it is after the change.
    */
-  CompletionStage<SessionView> connectTool(Principal principal, String sessionId, ToolConnection tool) {
+  CompletionStage<SessionView> connectTool(
+      Principal principal, String sessionId, ToolConnection tool) {
     // Discovery calls out to the server: only for a caller who may see the session at all.
-    CompletionStage<?> visible = tool instanceof ToolConnection.Mcp
-        ? view(principal, sessionId, SessionCommand.GetSession::new)
-        : CompletableFuture.completedFuture(null);
+    CompletionStage<?> visible =
+        tool instanceof ToolConnection.Mcp
+            ? view(principal, sessionId, SessionCommand.GetSession::new)
+            : CompletableFuture.completedFuture(null);
     return visible
-        .thenCompose(seen -> sessions.connectTool(principal.tenant(), sessionId, principal.caller(), tool))
+        .thenCompose(
+            seen -> sessions.connectTool(principal.tenant(), sessionId, principal.caller(), tool))
         .thenApply(reply -> expect(reply, SessionReply.Current.class).session());
   }
 
@@ -79,8 +89,12 @@ final class SessionGateway {
       throw ApiError.of(rejected.problem());
     }
     if (!expected.isInstance(reply)) {
-      throw new IllegalStateException("session answered " + reply.getClass().getSimpleName()
-          + " where " + expected.getSimpleName() + " was expected");
+      throw new IllegalStateException(
+          "session answered "
+              + reply.getClass().getSimpleName()
+              + " where "
+              + expected.getSimpleName()
+              + " was expected");
     }
     return expected.cast(reply);
   }

@@ -43,13 +43,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * {@code /v1/sessions}: create (POST, or PUT under a chosen id), list, read and close sessions.
- */
+/** {@code /v1/sessions}: create (POST, or PUT under a chosen id), list, read and close sessions. */
 public final class SessionRoutes {
 
   private static final Logger log = LoggerFactory.getLogger(SessionRoutes.class);
-  private static final Set<String> STATUSES = Set.of("idle", "running", "awaiting_approval", "suspended", "closed");
+  private static final Set<String> STATUSES =
+      Set.of("idle", "running", "awaiting_approval", "suspended", "closed");
 
   private final SessionGateway gateway;
   private final SessionDirectory directory;
@@ -59,8 +58,12 @@ public final class SessionRoutes {
   private final Duration directoryTimeout;
 
   SessionRoutes(
-      SessionGateway gateway, SessionDirectory directory, HttpSettings settings, JsonBody body,
-      Limits defaultLimits, Duration directoryTimeout) {
+      SessionGateway gateway,
+      SessionDirectory directory,
+      HttpSettings settings,
+      JsonBody body,
+      Limits defaultLimits,
+      Duration directoryTimeout) {
     this.gateway = gateway;
     this.directory = directory;
     this.settings = settings;
@@ -77,32 +80,56 @@ public final class SessionRoutes {
   /** {@code /v1/sessions/{id}}. */
   Route session(Principal principal, String id) {
     return concat(
-        get(() -> Responses.ok(gateway.view(principal, id, GetSession::new).thenApply(SessionBody::of))),
+        get(
+            () ->
+                Responses.ok(
+                    gateway.view(principal, id, GetSession::new).thenApply(SessionBody::of))),
         put(() -> createOrMatch(principal, id)),
-        delete(() -> Responses.ok(gateway.view(principal, id, CloseSession::new).thenApply(SessionBody::of))));
+        delete(
+            () ->
+                Responses.ok(
+                    gateway.view(principal, id, CloseSession::new).thenApply(SessionBody::of))));
   }
 
   private Route create(Principal principal) {
-    return optionalHeaderValueByName("Idempotency-Key", header -> body.optionalJson(json -> {
-      SessionRequest request = SessionRequest.read(json.orElseGet(Json.MAPPER::createObjectNode), defaultLimits);
-      Optional<String> key = header.map(IdempotencyKeys::checked);
-      String id = request.id()
-          .orElseGet(() -> key.map(k -> IdempotencyKeys.sessionId(principal.user(), k)).orElseGet(IdempotencyKeys::newSessionId));
-      // With a key, a retry of the same request must find the session its first attempt made.
-      CreateMode mode = key.isPresent() ? CreateMode.CREATE_OR_MATCH : CreateMode.CREATE_NEW;
-      return completeWithFuture(
-          ask(principal, id, request, mode).thenApply(reply -> created(sessionOf(reply))));
-    }));
+    return optionalHeaderValueByName(
+        "Idempotency-Key",
+        header ->
+            body.optionalJson(
+                json -> {
+                  SessionRequest request =
+                      SessionRequest.read(
+                          json.orElseGet(Json.MAPPER::createObjectNode), defaultLimits);
+                  Optional<String> key = header.map(IdempotencyKeys::checked);
+                  String id =
+                      request
+                          .id()
+                          .orElseGet(
+                              () ->
+                                  key.map(k -> IdempotencyKeys.sessionId(principal.user(), k))
+                                      .orElseGet(IdempotencyKeys::newSessionId));
+                  // With a key, a retry of the same request must find the session its first attempt
+                  // made.
+                  CreateMode mode =
+                      key.isPresent() ? CreateMode.CREATE_OR_MATCH : CreateMode.CREATE_NEW;
+                  return completeWithFuture(
+                      ask(principal, id, request, mode)
+                          .thenApply(reply -> created(sessionOf(reply))));
+                }));
   }
 
   private Route createOrMatch(Principal principal, String id) {
-    return body.json(json -> {
-      SessionRequest request = readForPut(json, id);
-      return completeWithFuture(ask(principal, id, request, CreateMode.CREATE_OR_MATCH)
-          .thenApply(reply -> reply instanceof SessionReply.Created
-              ? created(sessionOf(reply))
-              : Json.response(StatusCodes.OK, SessionBody.of(sessionOf(reply)))));
-    });
+    return body.json(
+        json -> {
+          SessionRequest request = readForPut(json, id);
+          return completeWithFuture(
+              ask(principal, id, request, CreateMode.CREATE_OR_MATCH)
+                  .thenApply(
+                      reply ->
+                          reply instanceof SessionReply.Created
+                              ? created(sessionOf(reply))
+                              : Json.response(StatusCodes.OK, SessionBody.of(sessionOf(reply)))));
+        });
   }
 
   private SessionRequest readForPut(JsonNode json, String id) {
@@ -113,32 +140,72 @@ public final class SessionRoutes {
     return request;
   }
 
-  private CompletionStage<SessionReply> ask(Principal principal, String id, SessionRequest request, CreateMode mode) {
+  private CompletionStage<SessionReply> ask(
+      Principal principal, String id, SessionRequest request, CreateMode mode) {
     return gateway.ask(
-        principal, id, (caller, replyTo) -> new CreateSession(caller, request.spec(), mode, replyTo), SessionReply.class);
+        principal,
+        id,
+        (caller, replyTo) -> new CreateSession(caller, request.spec(), mode, replyTo),
+        SessionReply.class);
   }
 
   private Route list(Principal principal) {
-    return extractRequest(request -> parameterOptional("status", status -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
-      status.filter(s -> !STATUSES.contains(s)).ifPresent(s -> {
-        throw ApiError.invalidField("status must be idle, running, awaiting_approval, suspended or closed");
-      });
-      int pageSize = QueryParams.limit(limit, settings.sessionsDefaultLimit(), settings.sessionsMaxLimit());
-      Optional<String> owner = principal.has(Role.OPERATOR) ? Optional.empty() : Optional.of(principal.user());
-      CompletionStage<SessionPage> page = directory
-          .list(principal.tenant(), owner, status, pageSize, QueryParams.cursor(cursor))
-          .toCompletableFuture()
-          .copy()
-          .orTimeout(directoryTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      return Responses.ok(page.handle((p, failure) -> {
-        if (failure != null) {
-          RequestIds.logWith(RequestIds.of(request),
-              () -> log.warn("Listing sessions of tenant {} failed: {}", principal.tenant(), failure.toString()));
-          throw ApiError.storageUnavailable(settings.retryAfter());
-        }
-        return SessionListBody.of(p);
-      }));
-    }))));
+    return extractRequest(
+        request ->
+            parameterOptional(
+                "status",
+                status ->
+                    parameterOptional(
+                        "limit",
+                        limit ->
+                            parameterOptional(
+                                "cursor",
+                                cursor -> {
+                                  status
+                                      .filter(s -> !STATUSES.contains(s))
+                                      .ifPresent(
+                                          s -> {
+                                            throw ApiError.invalidField(
+                                                "status must be idle, running, awaiting_approval, suspended or closed");
+                                          });
+                                  int pageSize =
+                                      QueryParams.limit(
+                                          limit,
+                                          settings.sessionsDefaultLimit(),
+                                          settings.sessionsMaxLimit());
+                                  Optional<String> owner =
+                                      principal.has(Role.OPERATOR)
+                                          ? Optional.empty()
+                                          : Optional.of(principal.user());
+                                  CompletionStage<SessionPage> page =
+                                      directory
+                                          .list(
+                                              principal.tenant(),
+                                              owner,
+                                              status,
+                                              pageSize,
+                                              QueryParams.cursor(cursor))
+                                          .toCompletableFuture()
+                                          .copy()
+                                          .orTimeout(
+                                              directoryTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                                  return Responses.ok(
+                                      page.handle(
+                                          (p, failure) -> {
+                                            if (failure != null) {
+                                              RequestIds.logWith(
+                                                  RequestIds.of(request),
+                                                  () ->
+                                                      log.warn(
+                                                          "Listing sessions of tenant {} failed: {}",
+                                                          principal.tenant(),
+                                                          failure.toString()));
+                                              throw ApiError.storageUnavailable(
+                                                  settings.retryAfter());
+                                            }
+                                            return SessionListBody.of(p);
+                                          }));
+                                }))));
   }
 
   private static SessionView sessionOf(SessionReply reply) {

@@ -32,13 +32,28 @@ public final class ToolRoutes {
 
   /** The routes below {@code /v1/sessions/{id}/tools}. */
   Route routes(Principal principal, String id) {
-    return path(segment(), name -> concat(
-        put(() -> body.json(json -> {
-          ToolConnection tool = ToolRequest.named(Fields.body(json), name);
-          return Responses.ok(gateway.connectTool(principal, id, tool).thenApply(SessionBody::of));
-        })),
-        delete(() -> Responses.ok(gateway
-            .view(principal, id, (caller, replyTo) -> new DisconnectTool(caller, name, replyTo))
-            .thenApply(SessionBody::of)))));
+    return path(
+        segment(),
+        name ->
+            concat(
+                put(
+                    () ->
+                        body.json(
+                            json -> {
+                              ToolConnection tool = ToolRequest.named(Fields.body(json), name);
+                              return Responses.ok(
+                                  gateway
+                                      .connectTool(principal, id, tool)
+                                      .thenApply(SessionBody::of));
+                            })),
+                delete(
+                    () ->
+                        Responses.ok(
+                            gateway
+                                .view(
+                                    principal,
+                                    id,
+                                    (caller, replyTo) -> new DisconnectTool(caller, name, replyTo))
+                                .thenApply(SessionBody::of)))));
   }
 }

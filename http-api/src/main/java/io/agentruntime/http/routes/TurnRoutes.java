@@ -39,30 +39,68 @@ public final class TurnRoutes {
   Route routes(Principal principal, String id) {
     return concat(
         pathEnd(() -> get(() -> list(principal, id))),
-        path(segment(), turnId -> get(() -> parameterOptional("waitSeconds", waitParam -> {
-          Duration wait = QueryParams.waitSeconds(waitParam, settings.maxWait());
-          return Responses.ok(gateway
-              .ask(principal, id, (caller, replyTo) -> new GetTurn(caller, turnId, replyTo), SessionReply.TurnFound.class)
-              .thenCompose(found -> waiter.await(principal, id, found.turn(), wait))
-              .thenApply(TurnBody::of));
-        }))),
+        path(
+            segment(),
+            turnId ->
+                get(
+                    () ->
+                        parameterOptional(
+                            "waitSeconds",
+                            waitParam -> {
+                              Duration wait =
+                                  QueryParams.waitSeconds(waitParam, settings.maxWait());
+                              return Responses.ok(
+                                  gateway
+                                      .ask(
+                                          principal,
+                                          id,
+                                          (caller, replyTo) -> new GetTurn(caller, turnId, replyTo),
+                                          SessionReply.TurnFound.class)
+                                      .thenCompose(
+                                          found -> waiter.await(principal, id, found.turn(), wait))
+                                      .thenApply(TurnBody::of));
+                            }))),
         path(segment().slash("cancel"), turnId -> post(() -> cancel(principal, id, turnId))));
   }
 
-  /** Ends a queued or running turn; its open tool calls get a cancellation outcome. An ended turn is a 409. */
+  /**
+   * Ends a queued or running turn; its open tool calls get a cancellation outcome. An ended turn is
+   * a 409.
+   */
   private Route cancel(Principal principal, String id, String turnId) {
-    return Responses.ok(gateway
-        .ask(principal, id, (caller, replyTo) -> new CancelTurn(caller, turnId, replyTo), SessionReply.TurnFound.class)
-        .thenApply(found -> TurnBody.of(found.turn())));
+    return Responses.ok(
+        gateway
+            .ask(
+                principal,
+                id,
+                (caller, replyTo) -> new CancelTurn(caller, turnId, replyTo),
+                SessionReply.TurnFound.class)
+            .thenApply(found -> TurnBody.of(found.turn())));
   }
 
   private Route list(Principal principal, String id) {
-    return parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
-      int pageSize = QueryParams.limit(limit, settings.turnsDefaultLimit(), settings.turnsMaxLimit());
-      String after = QueryParams.cursor(cursor).orElse(null);
-      return Responses.ok(gateway
-          .ask(principal, id, (caller, replyTo) -> new ListTurns(caller, pageSize, after, replyTo), SessionReply.TurnList.class)
-          .thenApply(page -> new TurnBody.Page(page.turns().stream().map(TurnBody::of).toList(), page.nextAfter())));
-    }));
+    return parameterOptional(
+        "limit",
+        limit ->
+            parameterOptional(
+                "cursor",
+                cursor -> {
+                  int pageSize =
+                      QueryParams.limit(
+                          limit, settings.turnsDefaultLimit(), settings.turnsMaxLimit());
+                  String after = QueryParams.cursor(cursor).orElse(null);
+                  return Responses.ok(
+                      gateway
+                          .ask(
+                              principal,
+                              id,
+                              (caller, replyTo) -> new ListTurns(caller, pageSize, after, replyTo),
+                              SessionReply.TurnList.class)
+                          .thenApply(
+                              page ->
+                                  new TurnBody.Page(
+                                      page.turns().stream().map(TurnBody::of).toList(),
+                                      page.nextAfter())));
+                }));
   }
 }

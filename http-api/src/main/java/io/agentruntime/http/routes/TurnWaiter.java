@@ -28,26 +28,42 @@ final class TurnWaiter {
 
   /**
    * Sends a user message and waits up to {@code wait} (not zero) for its turn to settle, in one
-   * ask: the session answers once the turn settles, or with the turn as it stands when the wait
-   * is over. The turn is named here, so that a request that heard nothing (the session was
-   * moving, say) can still find it; a turn that cannot be found was never accepted, and the
-   * request fails as the ask did (a 503).
+   * ask: the session answers once the turn settles, or with the turn as it stands when the wait is
+   * over. The turn is named here, so that a request that heard nothing (the session was moving,
+   * say) can still find it; a turn that cannot be found was never accepted, and the request fails
+   * as the ask did (a 503).
    */
   CompletionStage<Turn> send(
-      Principal principal, String sessionId, String content, OnBusy onBusy, String idempotencyKey, Duration wait) {
+      Principal principal,
+      String sessionId,
+      String content,
+      OnBusy onBusy,
+      String idempotencyKey,
+      Duration wait) {
     String turnId = Turn.newId();
     long answerBy = System.currentTimeMillis() + wait.toMillis();
     return gateway
-        .ask(principal, sessionId,
-            (caller, replyTo) -> new SendUserMessage(caller, content, onBusy, idempotencyKey, turnId, answerBy, replyTo),
-            SessionReply.TurnAccepted.class, wait.plus(gateway.askTimeout()))
+        .ask(
+            principal,
+            sessionId,
+            (caller, replyTo) ->
+                new SendUserMessage(
+                    caller, content, onBusy, idempotencyKey, turnId, answerBy, replyTo),
+            SessionReply.TurnAccepted.class,
+            wait.plus(gateway.askTimeout()))
         .thenApply(SessionReply.TurnAccepted::turn)
-        .exceptionallyCompose(failure -> timedOut(failure)
-            ? gateway.ask(principal, sessionId, (caller, replyTo) -> new GetTurn(caller, turnId, replyTo),
-                    SessionReply.TurnFound.class)
-                .thenApply(SessionReply.TurnFound::turn)
-                .exceptionallyCompose(lookup -> CompletableFuture.failedStage(failure))
-            : CompletableFuture.failedStage(failure));
+        .exceptionallyCompose(
+            failure ->
+                timedOut(failure)
+                    ? gateway
+                        .ask(
+                            principal,
+                            sessionId,
+                            (caller, replyTo) -> new GetTurn(caller, turnId, replyTo),
+                            SessionReply.TurnFound.class)
+                        .thenApply(SessionReply.TurnFound::turn)
+                        .exceptionallyCompose(lookup -> CompletableFuture.failedStage(failure))
+                    : CompletableFuture.failedStage(failure));
   }
 
   CompletionStage<Turn> await(Principal principal, String sessionId, Turn seen, Duration wait) {
@@ -55,17 +71,31 @@ final class TurnWaiter {
       return CompletableFuture.completedFuture(seen);
     }
     return gateway
-        .ask(principal, sessionId, (caller, replyTo) -> new AwaitTurn(caller, seen.id(), replyTo),
-            SessionReply.TurnFound.class, wait)
+        .ask(
+            principal,
+            sessionId,
+            (caller, replyTo) -> new AwaitTurn(caller, seen.id(), replyTo),
+            SessionReply.TurnFound.class,
+            wait)
         .thenApply(SessionReply.TurnFound::turn)
-        .exceptionallyCompose(failure -> timedOut(failure)
-            ? gateway.ask(principal, sessionId, (caller, replyTo) -> new GetTurn(caller, seen.id(), replyTo),
-                SessionReply.TurnFound.class).thenApply(SessionReply.TurnFound::turn)
-            : CompletableFuture.failedStage(failure));
+        .exceptionallyCompose(
+            failure ->
+                timedOut(failure)
+                    ? gateway
+                        .ask(
+                            principal,
+                            sessionId,
+                            (caller, replyTo) -> new GetTurn(caller, seen.id(), replyTo),
+                            SessionReply.TurnFound.class)
+                        .thenApply(SessionReply.TurnFound::turn)
+                    : CompletableFuture.failedStage(failure));
   }
 
   private static boolean timedOut(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
     return cause instanceof TimeoutException;
   }
 }

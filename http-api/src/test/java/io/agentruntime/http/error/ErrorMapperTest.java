@@ -18,7 +18,9 @@ class ErrorMapperTest {
   void problemsOfTheSessionMapToTheirStatus() {
     assertEquals(404, ApiError.of(Problem.notFound()).status().intValue());
     assertEquals(409, ApiError.of(Problem.conflict("session_busy", "busy")).status().intValue());
-    assertEquals(400, ApiError.of(Problem.invalid("agent.model", "agent.model must match")).status().intValue());
+    assertEquals(
+        400,
+        ApiError.of(Problem.invalid("agent.model", "agent.model must match")).status().intValue());
     ApiError tooLarge = ApiError.of(Problem.tooLarge("memory", "memory is over the limit"));
     assertEquals(413, tooLarge.status().intValue());
     assertEquals("too_large", tooLarge.code());
@@ -27,7 +29,8 @@ class ErrorMapperTest {
 
   @Test
   void anAskTimeoutIsStorageUnavailableWithRetryAfter() {
-    ApiError e = mapper.toApiError(new CompletionException(new AskTimeoutException("no answer")), "r1");
+    ApiError e =
+        mapper.toApiError(new CompletionException(new AskTimeoutException("no answer")), "r1");
     assertEquals(503, e.status().intValue());
     assertEquals("storage_unavailable", e.code());
     assertEquals("2", e.headers().get(0).value());

@@ -24,21 +24,28 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What one stream sends for what it hears: the journal's order, each event once, gaps read back. */
+/**
+ * What one stream sends for what it hears: the journal's order, each event once, gaps read back.
+ */
 class JournalSequencerTest {
 
   private static ActorSystem<Void> system;
 
   /** A journal of events 1..10 that counts its reads. */
   private final List<long[]> reads = new ArrayList<>();
-  private final CurrentEventsByPersistenceIdQuery journal = new CurrentEventsByPersistenceIdQuery() {
-    @Override
-    public Source<EventEnvelope, NotUsed> currentEventsByPersistenceId(String persistenceId, long from, long to) {
-      reads.add(new long[] {from, to});
-      return Source.from(LongStream.rangeClosed(from, Math.min(to, 10)).boxed().toList())
-          .map(seq -> new EventEnvelope(Sequence.apply(seq), persistenceId, seq, event(seq), 0L));
-    }
-  };
+
+  private final CurrentEventsByPersistenceIdQuery journal =
+      new CurrentEventsByPersistenceIdQuery() {
+        @Override
+        public Source<EventEnvelope, NotUsed> currentEventsByPersistenceId(
+            String persistenceId, long from, long to) {
+          reads.add(new long[] {from, to});
+          return Source.from(LongStream.rangeClosed(from, Math.min(to, 10)).boxed().toList())
+              .map(
+                  seq ->
+                      new EventEnvelope(Sequence.apply(seq), persistenceId, seq, event(seq), 0L));
+        }
+      };
 
   @BeforeAll
   static void start() {
@@ -62,18 +69,22 @@ class JournalSequencerTest {
   @Test
   void aJumpIsFilledFromTheJournalBeforeTheEvent() throws Exception {
     JournalSequencer s = new JournalSequencer(journal, "Session|t:s", 2);
-    assertEquals(List.of(3L, 4L, 5L), seqs(s, pushed(5)), "pushed before the first head: the gap is read");
+    assertEquals(
+        List.of(3L, 4L, 5L), seqs(s, pushed(5)), "pushed before the first head: the gap is read");
     assertEquals(List.of(), seqs(s, new Signal.Head(5)));
     assertEquals(List.of(6L, 7L, 8L), seqs(s, pushed(8)));
-    assertEquals(List.of(List.of(3L, 4L), List.of(6L, 7L)),
-        reads.stream().map(r -> List.of(r[0], r[1])).toList(), "only the gaps were read");
+    assertEquals(
+        List.of(List.of(3L, 4L), List.of(6L, 7L)),
+        reads.stream().map(r -> List.of(r[0], r[1])).toList(),
+        "only the gaps were read");
   }
 
   @Test
   void aLaterHeadIsReadOnlyWhenTheNextOneComesAndItsEventsStillLack() throws Exception {
     JournalSequencer s = new JournalSequencer(journal, "Session|t:s", 0);
     seqs(s, new Signal.Head(2));
-    assertEquals(List.of(), seqs(s, new Signal.Head(4)), "events 3 and 4 may still be on their way");
+    assertEquals(
+        List.of(), seqs(s, new Signal.Head(4)), "events 3 and 4 may still be on their way");
     assertEquals(List.of(3L), seqs(s, pushed(3)));
     assertEquals(List.of(4L), seqs(s, new Signal.Head(4)), "4 never came: read back");
     int readsSoFar = reads.size();
@@ -85,15 +96,23 @@ class JournalSequencerTest {
   void deltasPassThroughAndTheStreamEndsAtAHole() throws Exception {
     JournalSequencer s = new JournalSequencer(journal, "Session|t:s", 9);
     StreamItem delta = new StreamItem.Delta("turn_1", "hel");
-    assertEquals(List.of(delta), s.next(new Signal.Pushed(delta)).runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS));
+    assertEquals(
+        List.of(delta),
+        s.next(new Signal.Pushed(delta))
+            .runWith(Sink.seq(), system)
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS));
     assertTrue(s.inOrder(delta));
     assertTrue(s.inOrder(new StreamItem.Journaled(10, event(10))));
-    assertFalse(s.inOrder(new StreamItem.Journaled(12, event(12))), "11 was not sent: end rather than skip it");
+    assertFalse(
+        s.inOrder(new StreamItem.Journaled(12, event(12))),
+        "11 was not sent: end rather than skip it");
   }
 
   private List<Long> seqs(JournalSequencer s, Signal signal) throws Exception {
     List<Long> sent = new ArrayList<>();
-    for (StreamItem item : s.next(signal).runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS)) {
+    for (StreamItem item :
+        s.next(signal).runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS)) {
       assertTrue(s.inOrder(item), "out of order: " + item);
       sent.add(((StreamItem.Journaled) item).seq());
     }

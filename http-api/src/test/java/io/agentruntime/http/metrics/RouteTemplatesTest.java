@@ -10,9 +10,14 @@ class RouteTemplatesTest {
   void idsBecomePlaceholdersAndUnknownPathsOneValue() {
     assertEquals("/v1/sessions", RouteTemplates.of("/v1/sessions"));
     assertEquals("/v1/sessions/{id}", RouteTemplates.of("/v1/sessions/abc"));
-    assertEquals("/v1/sessions/{id}/memory/{key}", RouteTemplates.of("/v1/sessions/abc/memory/city"));
-    assertEquals("/v1/sessions/{id}/turns/{turnId}/cancel", RouteTemplates.of("/v1/sessions/a/turns/turn_1/cancel"));
-    assertEquals("/v1/sessions/{id}/approvals/{approvalId}", RouteTemplates.of("/v1/sessions/a/approvals/appr_1"));
+    assertEquals(
+        "/v1/sessions/{id}/memory/{key}", RouteTemplates.of("/v1/sessions/abc/memory/city"));
+    assertEquals(
+        "/v1/sessions/{id}/turns/{turnId}/cancel",
+        RouteTemplates.of("/v1/sessions/a/turns/turn_1/cancel"));
+    assertEquals(
+        "/v1/sessions/{id}/approvals/{approvalId}",
+        RouteTemplates.of("/v1/sessions/a/approvals/appr_1"));
     assertEquals("/v1/sessions/{id}/suspend", RouteTemplates.of("/v1/sessions/a/suspend"));
     assertEquals("/metrics", RouteTemplates.of("/metrics"));
     assertEquals("other", RouteTemplates.of("/v1/sessions/a/whatever/x"));

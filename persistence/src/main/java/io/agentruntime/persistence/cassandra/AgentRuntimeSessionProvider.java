@@ -10,8 +10,8 @@ import scala.concurrent.Future;
 import scala.jdk.javaapi.FutureConverters;
 
 /**
- * The session provider of the Pekko Cassandra plugins (set in agent-runtime-cassandra.conf). It
- * is the default provider plus one thing HOCON cannot do: accept the contact points as one
+ * The session provider of the Pekko Cassandra plugins (set in agent-runtime-cassandra.conf). It is
+ * the default provider plus one thing HOCON cannot do: accept the contact points as one
  * comma-separated string, the form AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS carries them in.
  */
 public final class AgentRuntimeSessionProvider implements CqlSessionProvider {

@@ -12,8 +12,8 @@ final class CassandraCommand {
   static final String MAIN_CLASS = "org.apache.cassandra.service.CassandraDaemon";
 
   /**
-   * From Cassandra 5.0's conf/jvm17-server.options: without them startup fails with
-   * {@code IllegalAccessException ... sun.nio.ch.DirectBuffer.cleaner}.
+   * From Cassandra 5.0's conf/jvm17-server.options: without them startup fails with {@code
+   * IllegalAccessException ... sun.nio.ch.DirectBuffer.cleaner}.
    */
   private static final List<String> JPMS_OPTIONS =
       List.of(

@@ -27,7 +27,10 @@ public record CassandraEndpoints(List<String> contactPoints, String localDatacen
     List<String> points =
         c.getValue("contact-points").valueType() == ConfigValueType.LIST
             ? c.getStringList("contact-points")
-            : Arrays.stream(c.getString("contact-points").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+            : Arrays.stream(c.getString("contact-points").split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
     return new CassandraEndpoints(points, c.getString("local-datacenter"));
   }
 

@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The cassandra.yaml (and logback.xml) of a managed node. The cassandra-all jar ships neither,
- * so every key 5.0 requires is written here; the rest keep Cassandra's defaults.
+ * The cassandra.yaml (and logback.xml) of a managed node. The cassandra-all jar ships neither, so
+ * every key 5.0 requires is written here; the rest keep Cassandra's defaults.
  */
 final class CassandraYaml {
 
@@ -17,41 +17,43 @@ final class CassandraYaml {
 
   static String render(ManagedCassandraSettings s) {
     Path data = s.dataDir();
-    String founding = s.foundingToken().isEmpty()
-        ? ""
-        // A member of a new cluster: its own token, and nothing to stream from the others.
-        : "initial_token: " + s.foundingToken() + "\nauto_bootstrap: false\n";
-    return founding + String.join(
-        "\n",
-        "# Written by Agent Runtime at each start of the managed node; edits are overwritten.",
-        "cluster_name: " + quote(CLUSTER_NAME),
-        // One token per node: a dev node has no data to spread, and startup is faster.
-        "num_tokens: 1",
-        "partitioner: org.apache.cassandra.dht.Murmur3Partitioner",
-        "endpoint_snitch: SimpleSnitch",
-        "commitlog_sync: periodic",
-        "commitlog_sync_period: " + s.commitlogSyncPeriod().toMillis() + "ms",
-        "data_file_directories:",
-        "  - " + quote(data.resolve("data").toString()),
-        "commitlog_directory: " + quote(data.resolve("commitlog").toString()),
-        "saved_caches_directory: " + quote(data.resolve("saved_caches").toString()),
-        "hints_directory: " + quote(data.resolve("hints").toString()),
-        "cdc_raw_directory: " + quote(data.resolve("cdc_raw").toString()),
-        "seed_provider:",
-        "  - class_name: org.apache.cassandra.locator.SimpleSeedProvider",
-        "    parameters:",
-        "      - seeds: " + quote(String.join(",", s.effectiveSeeds())),
-        "listen_address: " + s.host(),
-        "rpc_address: " + s.host(),
-        "storage_port: " + s.storagePort(),
-        "ssl_storage_port: " + s.sslStoragePort(),
-        "start_native_transport: true",
-        "native_transport_port: " + s.nativePort(),
-        // A dev node's data is disposable: no snapshot on every TRUNCATE or DROP.
-        "auto_snapshot: false",
-        // A new cluster needs no compatibility with 4.x sstables and messaging.
-        "storage_compatibility_mode: NONE",
-        "");
+    String founding =
+        s.foundingToken().isEmpty()
+            ? ""
+            // A member of a new cluster: its own token, and nothing to stream from the others.
+            : "initial_token: " + s.foundingToken() + "\nauto_bootstrap: false\n";
+    return founding
+        + String.join(
+            "\n",
+            "# Written by Agent Runtime at each start of the managed node; edits are overwritten.",
+            "cluster_name: " + quote(CLUSTER_NAME),
+            // One token per node: a dev node has no data to spread, and startup is faster.
+            "num_tokens: 1",
+            "partitioner: org.apache.cassandra.dht.Murmur3Partitioner",
+            "endpoint_snitch: SimpleSnitch",
+            "commitlog_sync: periodic",
+            "commitlog_sync_period: " + s.commitlogSyncPeriod().toMillis() + "ms",
+            "data_file_directories:",
+            "  - " + quote(data.resolve("data").toString()),
+            "commitlog_directory: " + quote(data.resolve("commitlog").toString()),
+            "saved_caches_directory: " + quote(data.resolve("saved_caches").toString()),
+            "hints_directory: " + quote(data.resolve("hints").toString()),
+            "cdc_raw_directory: " + quote(data.resolve("cdc_raw").toString()),
+            "seed_provider:",
+            "  - class_name: org.apache.cassandra.locator.SimpleSeedProvider",
+            "    parameters:",
+            "      - seeds: " + quote(String.join(",", s.effectiveSeeds())),
+            "listen_address: " + s.host(),
+            "rpc_address: " + s.host(),
+            "storage_port: " + s.storagePort(),
+            "ssl_storage_port: " + s.sslStoragePort(),
+            "start_native_transport: true",
+            "native_transport_port: " + s.nativePort(),
+            // A dev node's data is disposable: no snapshot on every TRUNCATE or DROP.
+            "auto_snapshot: false",
+            // A new cluster needs no compatibility with 4.x sstables and messaging.
+            "storage_compatibility_mode: NONE",
+            "");
   }
 
   /** Cassandra logs through logback to stdout, which the managed node sends to its log file. */
@@ -77,7 +79,8 @@ final class CassandraYaml {
       Files.writeString(s.yamlFile(), render(s));
       Files.writeString(logbackFile(s), logback());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the Cassandra configuration under " + s.dataDir(), e);
+      throw new UncheckedIOException(
+          "cannot write the Cassandra configuration under " + s.dataDir(), e);
     }
   }
 

@@ -10,13 +10,15 @@ import java.time.Duration;
 
 /**
  * Tells whether a CQL server answers on a port. It speaks the protocol (an OPTIONS request,
- * expecting SUPPORTED) instead of merely connecting: a port can be bound before CQL is served,
- * and a bare connect-and-close makes Cassandra log a protocol error.
+ * expecting SUPPORTED) instead of merely connecting: a port can be bound before CQL is served, and
+ * a bare connect-and-close makes Cassandra log a protocol error.
  */
 public final class CqlProbe {
 
   /** Protocol v4 request, stream 1, opcode OPTIONS (0x05), empty body. */
-  private static final byte[] OPTIONS_FRAME = {0x04, 0x00, 0x00, 0x01, 0x05, 0x00, 0x00, 0x00, 0x00};
+  private static final byte[] OPTIONS_FRAME = {
+    0x04, 0x00, 0x00, 0x01, 0x05, 0x00, 0x00, 0x00, 0x00
+  };
 
   private static final int RESPONSE_V4 = 0x84;
   private static final int OPCODE_SUPPORTED = 0x06;

@@ -25,24 +25,36 @@ public final class CqlSessions {
 
   /** A session with the driver's defaults. Blocking. */
   public static CqlSession open(CassandraEndpoints endpoints) {
-    return openAsync(ConfigFactory.defaultReference().getConfig(DRIVER), endpoints).toCompletableFuture().join();
+    return openAsync(ConfigFactory.defaultReference().getConfig(DRIVER), endpoints)
+        .toCompletableFuture()
+        .join();
   }
 
-  /** A session configured like a node's: its datastax-java-driver section and its endpoints. Blocking. */
+  /**
+   * A session configured like a node's: its datastax-java-driver section and its endpoints.
+   * Blocking.
+   */
   public static CqlSession open(Config root) {
-    return openAsync(root.getConfig(DRIVER), CassandraEndpoints.fromConfig(root)).toCompletableFuture().join();
+    return openAsync(root.getConfig(DRIVER), CassandraEndpoints.fromConfig(root))
+        .toCompletableFuture()
+        .join();
   }
 
-  /** @param driverSection the datastax-java-driver section, with the driver's defaults in it */
-  public static CompletionStage<CqlSession> openAsync(Config driverSection, CassandraEndpoints endpoints) {
+  /**
+   * @param driverSection the datastax-java-driver section, with the driver's defaults in it
+   */
+  public static CompletionStage<CqlSession> openAsync(
+      Config driverSection, CassandraEndpoints endpoints) {
     return CqlSession.builder()
-        .withConfigLoader(DriverConfigLoaderFromConfig.fromConfig(withEndpoints(driverSection, endpoints)))
+        .withConfigLoader(
+            DriverConfigLoaderFromConfig.fromConfig(withEndpoints(driverSection, endpoints)))
         .buildAsync();
   }
 
   static Config withEndpoints(Config driverSection, CassandraEndpoints endpoints) {
     return driverSection
-        .withValue("basic.contact-points", ConfigValueFactory.fromIterable(endpoints.contactPoints()))
+        .withValue(
+            "basic.contact-points", ConfigValueFactory.fromIterable(endpoints.contactPoints()))
         .withValue(
             "basic.load-balancing-policy.local-datacenter",
             ConfigValueFactory.fromAnyRef(endpoints.localDatacenter()));

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A local Cassandra node run as a child JVM, for dev mode and tests. Never doubled: a node this
- * data dir already runs (say, one that outlived a runtime killed with -9) is adopted, and any
- * other CQL server on the port is reused and left alone. Blocking: call it at node start-up or
- * from tests, never from inside an actor.
+ * data dir already runs (say, one that outlived a runtime killed with -9) is adopted, and any other
+ * CQL server on the port is reused and left alone. Blocking: call it at node start-up or from
+ * tests, never from inside an actor.
  */
 public final class ManagedCassandra implements AutoCloseable {
 
@@ -33,20 +33,28 @@ public final class ManagedCassandra implements AutoCloseable {
   private final Optional<ProcessHandle> process;
   private final Optional<Thread> exitHook;
 
-  private ManagedCassandra(ManagedCassandraSettings settings, Optional<ProcessHandle> process, Optional<Thread> exitHook) {
+  private ManagedCassandra(
+      ManagedCassandraSettings settings,
+      Optional<ProcessHandle> process,
+      Optional<Thread> exitHook) {
     this.settings = settings;
     this.process = process;
     this.exitHook = exitHook;
   }
 
-  /** Starts the node, adopts the one this data dir runs, or reuses whatever serves CQL on the port. */
+  /**
+   * Starts the node, adopts the one this data dir runs, or reuses whatever serves CQL on the port.
+   */
   public static ManagedCassandra start(ManagedCassandraSettings settings) {
     // The class lock orders threads of this JVM, the file lock other JVMs using the same data dir.
     synchronized (ManagedCassandra.class) {
       try {
         Files.createDirectories(settings.dataDir());
         try (FileChannel channel =
-            FileChannel.open(settings.dataDir().resolve("start.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileChannel.open(
+                settings.dataDir().resolve("start.lock"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
           FileLock lock = channel.lock();
           try {
             return startLocked(settings);
@@ -55,7 +63,8 @@ public final class ManagedCassandra implements AutoCloseable {
           }
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot prepare the Cassandra data dir " + settings.dataDir(), e);
+        throw new UncheckedIOException(
+            "cannot prepare the Cassandra data dir " + settings.dataDir(), e);
       }
     }
   }
@@ -69,13 +78,19 @@ public final class ManagedCassandra implements AutoCloseable {
   private static ManagedCassandra startLocked(ManagedCassandraSettings s) {
     Optional<ProcessHandle> ours = NodeProcesses.runningFromDataDir(s);
     if (ours.isPresent()) {
-      log.info("Adopting the Cassandra node (pid {}) already running from {}", ours.get().pid(), s.dataDir());
+      log.info(
+          "Adopting the Cassandra node (pid {}) already running from {}",
+          ours.get().pid(),
+          s.dataDir());
       Thread hook = stopOnExit(s, ours.get());
       awaitReady(s, ours.get());
       return new ManagedCassandra(s, ours, Optional.of(hook));
     }
     if (CqlProbe.answers(s.host(), s.nativePort(), PROBE_TIMEOUT)) {
-      log.info("Reusing the CQL server already on {}:{}; it is not ours to stop", s.host(), s.nativePort());
+      log.info(
+          "Reusing the CQL server already on {}:{}; it is not ours to stop",
+          s.host(),
+          s.nativePort());
       return new ManagedCassandra(s, Optional.empty(), Optional.empty());
     }
     return launch(s);
@@ -92,17 +107,18 @@ public final class ManagedCassandra implements AutoCloseable {
   }
 
   /**
-   * The caller stops the node itself (say, after the journal's last write in coordinated
-   * shutdown); until then a JVM exit stops it. Idempotent.
+   * The caller stops the node itself (say, after the journal's last write in coordinated shutdown);
+   * until then a JVM exit stops it. Idempotent.
    */
   public void leaveStopToOwner() {
-    exitHook.ifPresent(hook -> {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // The JVM is exiting and the hook already runs: the node is being stopped anyway.
-      }
-    });
+    exitHook.ifPresent(
+        hook -> {
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException shuttingDown) {
+            // The JVM is exiting and the hook already runs: the node is being stopped anyway.
+          }
+        });
   }
 
   private static ManagedCassandra launch(ManagedCassandraSettings s) {
@@ -114,14 +130,18 @@ public final class ManagedCassandra implements AutoCloseable {
     // was being spawned stops it here.
     AtomicReference<ProcessHandle> spawned = new AtomicReference<>();
     CountDownLatch spawnEnded = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      awaitQuietly(spawnEnded);
-      Optional.ofNullable(spawned.get()).ifPresent(h -> stopProcess(s, h));
-    }, "stop-managed-cassandra");
+    Thread hook =
+        new Thread(
+            () -> {
+              awaitQuietly(spawnEnded);
+              Optional.ofNullable(spawned.get()).ifPresent(h -> stopProcess(s, h));
+            },
+            "stop-managed-cassandra");
     Runtime.getRuntime().addShutdownHook(hook);
     ProcessHandle handle;
     try {
-      handle = NodeProcesses.spawn(s, CassandraCommand.build(s, CassandraCommand.shouldDropIpcLock()));
+      handle =
+          NodeProcesses.spawn(s, CassandraCommand.build(s, CassandraCommand.shouldDropIpcLock()));
       spawned.set(handle);
     } finally {
       spawnEnded.countDown();
@@ -130,7 +150,12 @@ public final class ManagedCassandra implements AutoCloseable {
       stopProcess(s, handle);
       throw new IllegalStateException("the JVM began to shut down while Cassandra was starting");
     }
-    log.info("Started Cassandra (pid {}) on {}:{}, log at {}", handle.pid(), s.host(), s.nativePort(), s.logFile());
+    log.info(
+        "Started Cassandra (pid {}) on {}:{}, log at {}",
+        handle.pid(),
+        s.host(),
+        s.nativePort(),
+        s.logFile());
     try {
       awaitReady(s, handle);
     } catch (RuntimeException e) {
@@ -138,7 +163,11 @@ public final class ManagedCassandra implements AutoCloseable {
       NodeProcesses.deletePidFile(s);
       throw e;
     }
-    log.info("Cassandra ready on {}:{} in {} ms", s.host(), s.nativePort(), (System.nanoTime() - started) / 1_000_000);
+    log.info(
+        "Cassandra ready on {}:{} in {} ms",
+        s.host(),
+        s.nativePort(),
+        (System.nanoTime() - started) / 1_000_000);
     return new ManagedCassandra(s, Optional.of(handle), Optional.of(hook));
   }
 
@@ -166,13 +195,25 @@ public final class ManagedCassandra implements AutoCloseable {
     while (!CqlProbe.answers(s.host(), s.nativePort(), PROBE_TIMEOUT)) {
       if (!handle.isAlive()) {
         throw new IllegalStateException(
-            "Cassandra (pid " + handle.pid() + ") exited before serving CQL; end of " + s.logFile() + ":\n"
+            "Cassandra (pid "
+                + handle.pid()
+                + ") exited before serving CQL; end of "
+                + s.logFile()
+                + ":\n"
                 + NodeProcesses.logTail(s));
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            "Cassandra did not serve CQL on " + s.host() + ":" + s.nativePort() + " within " + s.startTimeout()
-                + "; end of " + s.logFile() + ":\n" + NodeProcesses.logTail(s));
+            "Cassandra did not serve CQL on "
+                + s.host()
+                + ":"
+                + s.nativePort()
+                + " within "
+                + s.startTimeout()
+                + "; end of "
+                + s.logFile()
+                + ":\n"
+                + NodeProcesses.logTail(s));
       }
       sleep(POLL_MILLIS);
     }
@@ -206,8 +247,8 @@ public final class ManagedCassandra implements AutoCloseable {
   }
 
   /**
-   * Stops the node if it is ours: SIGTERM lets Cassandra drain and flush; after stopTimeout it
-   * is killed. Does nothing for a reused server. Idempotent.
+   * Stops the node if it is ours: SIGTERM lets Cassandra drain and flush; after stopTimeout it is
+   * killed. Does nothing for a reused server. Idempotent.
    */
   public void stop() {
     process.ifPresent(handle -> stopProcess(settings, handle));
@@ -218,7 +259,10 @@ public final class ManagedCassandra implements AutoCloseable {
       log.info("Stopping Cassandra (pid {})", handle.pid());
       handle.destroy();
       if (!awaitExit(handle, settings.stopTimeout())) {
-        log.warn("Cassandra (pid {}) did not stop within {}; killing it", handle.pid(), settings.stopTimeout());
+        log.warn(
+            "Cassandra (pid {}) did not stop within {}; killing it",
+            handle.pid(),
+            settings.stopTimeout());
         handle.destroyForcibly();
         if (!awaitExit(handle, FORCED_STOP_TIMEOUT)) {
           throw new IllegalStateException("Cassandra (pid " + handle.pid() + ") survived SIGKILL");
@@ -258,6 +302,9 @@ public final class ManagedCassandra implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ManagedCassandra[" + contactPoint() + (owned() ? ", pid " + pid() : ", not owned") + "]";
+    return "ManagedCassandra["
+        + contactPoint()
+        + (owned() ? ", pid " + pid() : ", not owned")
+        + "]";
   }
 }

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How to run one local Cassandra node as a child process. Each node of a local multi-node
- * setup has its own host (127.0.0.1, 127.0.0.2 ...), data dir and seeds list.
+ * How to run one local Cassandra node as a child process. Each node of a local multi-node setup has
+ * its own host (127.0.0.1, 127.0.0.2 ...), data dir and seeds list.
  *
  * @param seeds "host" or "host:storagePort" of the seeds; empty means this node alone
  * @param commitlogSyncPeriod how often the commit log is synced: a write acknowledged less than
@@ -71,39 +71,119 @@ public record ManagedCassandraSettings(
 
   public ManagedCassandraSettings withPorts(int nativePort, int storagePort, int sslStoragePort) {
     return new ManagedCassandraSettings(
-        host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, foundingToken);
+        host,
+        seeds,
+        nativePort,
+        storagePort,
+        sslStoragePort,
+        dataDir,
+        libDir,
+        javaExecutable,
+        heapMin,
+        heapMax,
+        startTimeout,
+        stopTimeout,
+        commitlogSyncPeriod,
+        testMode,
+        foundingToken);
   }
 
   public ManagedCassandraSettings withDataDir(Path dataDir) {
     return new ManagedCassandraSettings(
-        host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, foundingToken);
+        host,
+        seeds,
+        nativePort,
+        storagePort,
+        sslStoragePort,
+        dataDir,
+        libDir,
+        javaExecutable,
+        heapMin,
+        heapMax,
+        startTimeout,
+        stopTimeout,
+        commitlogSyncPeriod,
+        testMode,
+        foundingToken);
   }
 
   public ManagedCassandraSettings withLibDir(Path libDir) {
     return new ManagedCassandraSettings(
-        host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, foundingToken);
+        host,
+        seeds,
+        nativePort,
+        storagePort,
+        sslStoragePort,
+        dataDir,
+        libDir,
+        javaExecutable,
+        heapMin,
+        heapMax,
+        startTimeout,
+        stopTimeout,
+        commitlogSyncPeriod,
+        testMode,
+        foundingToken);
   }
 
   public ManagedCassandraSettings withCommitlogSyncPeriod(Duration commitlogSyncPeriod) {
     return new ManagedCassandraSettings(
-        host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, foundingToken);
+        host,
+        seeds,
+        nativePort,
+        storagePort,
+        sslStoragePort,
+        dataDir,
+        libDir,
+        javaExecutable,
+        heapMin,
+        heapMax,
+        startTimeout,
+        stopTimeout,
+        commitlogSyncPeriod,
+        testMode,
+        foundingToken);
   }
 
   public ManagedCassandraSettings withTestMode(boolean testMode) {
     return new ManagedCassandraSettings(
-        host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, foundingToken);
+        host,
+        seeds,
+        nativePort,
+        storagePort,
+        sslStoragePort,
+        dataDir,
+        libDir,
+        javaExecutable,
+        heapMin,
+        heapMax,
+        startTimeout,
+        stopTimeout,
+        commitlogSyncPeriod,
+        testMode,
+        foundingToken);
   }
 
-  /** The same node at another address, with these seeds, as a founding member holding {@code token}. */
+  /**
+   * The same node at another address, with these seeds, as a founding member holding {@code token}.
+   */
   public ManagedCassandraSettings asFoundingMember(String host, List<String> seeds, String token) {
     return new ManagedCassandraSettings(
-        host, seeds, nativePort, storagePort, sslStoragePort, dataDir, libDir, javaExecutable,
-        heapMin, heapMax, startTimeout, stopTimeout, commitlogSyncPeriod, testMode, token);
+        host,
+        seeds,
+        nativePort,
+        storagePort,
+        sslStoragePort,
+        dataDir,
+        libDir,
+        javaExecutable,
+        heapMin,
+        heapMax,
+        startTimeout,
+        stopTimeout,
+        commitlogSyncPeriod,
+        testMode,
+        token);
   }
 
   /** The seeds as Cassandra's SimpleSeedProvider reads them: this node alone when none are set. */

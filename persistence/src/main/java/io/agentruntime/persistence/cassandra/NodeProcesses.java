@@ -22,8 +22,8 @@ final class NodeProcesses {
   private NodeProcesses() {}
 
   /**
-   * The live Cassandra process the pid file names, if it really runs from this data dir: a pid
-   * file can outlive its process, and the pid can since belong to anything else.
+   * The live Cassandra process the pid file names, if it really runs from this data dir: a pid file
+   * can outlive its process, and the pid can since belong to anything else.
    */
   static Optional<ProcessHandle> runningFromDataDir(ManagedCassandraSettings s) {
     return readPid(s.pidFile())
@@ -60,7 +60,9 @@ final class NodeProcesses {
   static void checkInstallation(ManagedCassandraSettings s) {
     if (!Files.isExecutable(s.javaExecutable())) {
       throw new IllegalStateException(
-          "no Java 17 at " + s.javaExecutable() + "; set agent-runtime.cassandra.managed.java-executable");
+          "no Java 17 at "
+              + s.javaExecutable()
+              + "; set agent-runtime.cassandra.managed.java-executable");
     }
     try (DirectoryStream<Path> jars = Files.newDirectoryStream(s.libDir(), "cassandra-all-*.jar")) {
       if (jars.iterator().hasNext()) {
@@ -70,7 +72,9 @@ final class NodeProcesses {
       // reported below
     }
     throw new IllegalStateException(
-        "no cassandra-all jar in " + s.libDir() + "; build persistence/cassandra-dist and set "
+        "no cassandra-all jar in "
+            + s.libDir()
+            + "; build persistence/cassandra-dist and set "
             + "agent-runtime.cassandra.lib-dir (or AGENT_RUNTIME_CASSANDRA_LIB) to its target/lib");
   }
 
@@ -86,7 +90,8 @@ final class NodeProcesses {
   static String logTail(ManagedCassandraSettings s) {
     try {
       List<String> lines = Files.readAllLines(s.logFile(), StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+      return String.join(
+          "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
     } catch (IOException | UncheckedIOException e) {
       return "(log unreadable: " + e + ")";
     }
@@ -112,7 +117,8 @@ final class NodeProcesses {
 
   private static void rollOver(Path log) throws IOException {
     if (Files.exists(log) && Files.size(log) > MAX_LOG_BYTES) {
-      Files.move(log, log.resolveSibling(log.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          log, log.resolveSibling(log.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

@@ -32,18 +32,23 @@ import org.apache.pekko.Done;
  *
  * <p>Each write carries the summary's {@code updatedAt} as its Cassandra timestamp, so the newest
  * summary wins even when writes arrive out of order, and rewriting one (as a recovering session
- * does) changes nothing. A write puts the session under its status and deletes it under every
- * other status at that timestamp, so a status row never outlives a newer status.
+ * does) changes nothing. A write puts the session under its status and deletes it under every other
+ * status at that timestamp, so a status row never outlives a newer status.
  */
 public final class CassandraSessionDirectory implements SessionDirectory {
 
   /** Rows fetched per round trip while a status filter skips rows. */
   private static final int DEFAULT_FILTER_PAGE_SIZE = 500;
+
   /** With 3 replicas, a summary written at LOCAL_QUORUM is seen by the next LOCAL_QUORUM read. */
   private static final ConsistencyLevel CONSISTENCY = DefaultConsistencyLevel.LOCAL_QUORUM;
-  private static final String COLUMNS = "tenant, session_id, user_id, status, created_at, updated_at";
+
+  private static final String COLUMNS =
+      "tenant, session_id, user_id, status, created_at, updated_at";
+
   /** Every status a summary can have; a write deletes the session under all but its own. */
-  static final List<String> STATUSES = List.of("idle", "running", "awaiting_approval", "suspended", "closed");
+  static final List<String> STATUSES =
+      List.of("idle", "running", "awaiting_approval", "suspended", "closed");
 
   private record Statements(
       PreparedStatement insertByTenant,
@@ -62,7 +67,9 @@ public final class CassandraSessionDirectory implements SessionDirectory {
   private final int filterPageSize;
   private final AtomicReference<CompletableFuture<Statements>> statements = new AtomicReference<>();
 
-  /** @param keyspace where migration V003 created the directory tables */
+  /**
+   * @param keyspace where migration V003 created the directory tables
+   */
   public CassandraSessionDirectory(CqlSession session, String keyspace) {
     this(session, keyspace, DEFAULT_FILTER_PAGE_SIZE);
   }
@@ -79,19 +86,46 @@ public final class CassandraSessionDirectory implements SessionDirectory {
   @Override
   public CompletionStage<Done> upsert(SessionSummary s) {
     if (s.updatedAt() == null) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("summary without updatedAt: " + s));
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("summary without updatedAt: " + s));
     }
     long writeTime = ChronoUnit.MICROS.between(Instant.EPOCH, s.updatedAt());
     return statements()
         .thenCompose(
             st -> {
               List<BatchableStatement<?>> writes = new ArrayList<>();
-              writes.add(st.insertByTenant().bind(s.tenant(), s.sessionId(), s.user(), s.status(), s.createdAt(), s.updatedAt()));
-              writes.add(st.insertByUser().bind(s.tenant(), s.user(), s.sessionId(), s.status(), s.createdAt(), s.updatedAt()));
-              writes.add(st.insertByStatus().bind(s.tenant(), s.status(), s.sessionId(), s.user(), s.createdAt(), s.updatedAt()));
+              writes.add(
+                  st.insertByTenant()
+                      .bind(
+                          s.tenant(),
+                          s.sessionId(),
+                          s.user(),
+                          s.status(),
+                          s.createdAt(),
+                          s.updatedAt()));
+              writes.add(
+                  st.insertByUser()
+                      .bind(
+                          s.tenant(),
+                          s.user(),
+                          s.sessionId(),
+                          s.status(),
+                          s.createdAt(),
+                          s.updatedAt()));
+              writes.add(
+                  st.insertByStatus()
+                      .bind(
+                          s.tenant(),
+                          s.status(),
+                          s.sessionId(),
+                          s.user(),
+                          s.createdAt(),
+                          s.updatedAt()));
               STATUSES.stream()
                   .filter(other -> !other.equals(s.status()))
-                  .forEach(other -> writes.add(st.deleteByStatus().bind(s.tenant(), other, s.sessionId())));
+                  .forEach(
+                      other ->
+                          writes.add(st.deleteByStatus().bind(s.tenant(), other, s.sessionId())));
               return session.executeAsync(logged(writes, writeTime));
             })
         .thenApply(rs -> Done.getInstance());
@@ -105,18 +139,26 @@ public final class CassandraSessionDirectory implements SessionDirectory {
   public CompletionStage<Done> remove(String tenant, String sessionId) {
     long deleteTime = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     return statements()
-        .thenCompose(st -> session
-            .executeAsync(st.selectOne().bind(tenant, sessionId).setConsistencyLevel(CONSISTENCY))
-            .thenCompose(rs -> {
-              Row row = rs.one();
-              List<BatchableStatement<?>> deletes = new ArrayList<>();
-              deletes.add(st.deleteByTenant().bind(tenant, sessionId));
-              if (row != null) {
-                deletes.add(st.deleteByUser().bind(tenant, row.getString("user_id"), sessionId));
-              }
-              STATUSES.forEach(status -> deletes.add(st.deleteByStatus().bind(tenant, status, sessionId)));
-              return session.executeAsync(logged(deletes, deleteTime));
-            }))
+        .thenCompose(
+            st ->
+                session
+                    .executeAsync(
+                        st.selectOne().bind(tenant, sessionId).setConsistencyLevel(CONSISTENCY))
+                    .thenCompose(
+                        rs -> {
+                          Row row = rs.one();
+                          List<BatchableStatement<?>> deletes = new ArrayList<>();
+                          deletes.add(st.deleteByTenant().bind(tenant, sessionId));
+                          if (row != null) {
+                            deletes.add(
+                                st.deleteByUser()
+                                    .bind(tenant, row.getString("user_id"), sessionId));
+                          }
+                          STATUSES.forEach(
+                              status ->
+                                  deletes.add(st.deleteByStatus().bind(tenant, status, sessionId)));
+                          return session.executeAsync(logged(deletes, deleteTime));
+                        }))
         .thenApply(rs -> Done.getInstance());
   }
 
@@ -130,9 +172,14 @@ public final class CassandraSessionDirectory implements SessionDirectory {
 
   @Override
   public CompletionStage<SessionPage> list(
-      String tenant, Optional<String> user, Optional<String> status, int limit, Optional<String> cursor) {
+      String tenant,
+      Optional<String> user,
+      Optional<String> status,
+      int limit,
+      Optional<String> cursor) {
     if (limit < 1) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("limit must be positive: " + limit));
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("limit must be positive: " + limit));
     }
     String after = cursor.orElse(""); // every session id sorts after the empty string
     // A tenant-wide listing by status reads the status's own partition; a user's listing by status
@@ -145,10 +192,13 @@ public final class CassandraSessionDirectory implements SessionDirectory {
             st -> {
               BoundStatement select =
                   user.map(u -> st.selectByUser().bind(tenant, u, after))
-                      .orElseGet(() -> status
-                          .map(x -> st.selectByStatus().bind(tenant, x, after))
-                          .orElseGet(() -> st.selectByTenant().bind(tenant, after)));
-              return session.executeAsync(select.setPageSize(pageSize).setConsistencyLevel(CONSISTENCY));
+                      .orElseGet(
+                          () ->
+                              status
+                                  .map(x -> st.selectByStatus().bind(tenant, x, after))
+                                  .orElseGet(() -> st.selectByTenant().bind(tenant, after)));
+              return session.executeAsync(
+                  select.setPageSize(pageSize).setConsistencyLevel(CONSISTENCY));
             })
         .thenCompose(rs -> collect(rs, keep, limit + 1, new ArrayList<>()))
         .thenApply(found -> toPage(found, limit));
@@ -203,13 +253,15 @@ public final class CassandraSessionDirectory implements SessionDirectory {
     if (!statements.compareAndSet(current, fresh)) {
       return statements.get();
     }
-    prepareAll().whenComplete((st, e) -> {
-      if (e == null) {
-        fresh.complete(st);
-      } else {
-        fresh.completeExceptionally(e);
-      }
-    });
+    prepareAll()
+        .whenComplete(
+            (st, e) -> {
+              if (e == null) {
+                fresh.complete(st);
+              } else {
+                fresh.completeExceptionally(e);
+              }
+            });
     return fresh;
   }
 
@@ -217,23 +269,53 @@ public final class CassandraSessionDirectory implements SessionDirectory {
     String byTenant = keyspace + ".sessions_by_tenant";
     String byUser = keyspace + ".sessions_by_user";
     String byStatus = keyspace + ".sessions_by_status";
-    List<CompletableFuture<PreparedStatement>> all = List.of(
-        prepare("INSERT INTO " + byTenant + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)"),
-        prepare("INSERT INTO " + byUser + " (tenant, user_id, session_id, status, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?)"),
-        prepare("INSERT INTO " + byStatus + " (tenant, status, session_id, user_id, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?)"),
-        prepare("DELETE FROM " + byStatus + " WHERE tenant = ? AND status = ? AND session_id = ?"),
-        prepare("DELETE FROM " + byTenant + " WHERE tenant = ? AND session_id = ?"),
-        prepare("DELETE FROM " + byUser + " WHERE tenant = ? AND user_id = ? AND session_id = ?"),
-        prepare("SELECT " + COLUMNS + " FROM " + byTenant + " WHERE tenant = ? AND session_id > ?"),
-        prepare("SELECT " + COLUMNS + " FROM " + byUser + " WHERE tenant = ? AND user_id = ? AND session_id > ?"),
-        prepare("SELECT " + COLUMNS + " FROM " + byStatus + " WHERE tenant = ? AND status = ? AND session_id > ?"),
-        prepare("SELECT user_id FROM " + byTenant + " WHERE tenant = ? AND session_id = ?"));
+    List<CompletableFuture<PreparedStatement>> all =
+        List.of(
+            prepare("INSERT INTO " + byTenant + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)"),
+            prepare(
+                "INSERT INTO "
+                    + byUser
+                    + " (tenant, user_id, session_id, status, created_at, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)"),
+            prepare(
+                "INSERT INTO "
+                    + byStatus
+                    + " (tenant, status, session_id, user_id, created_at, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)"),
+            prepare(
+                "DELETE FROM " + byStatus + " WHERE tenant = ? AND status = ? AND session_id = ?"),
+            prepare("DELETE FROM " + byTenant + " WHERE tenant = ? AND session_id = ?"),
+            prepare(
+                "DELETE FROM " + byUser + " WHERE tenant = ? AND user_id = ? AND session_id = ?"),
+            prepare(
+                "SELECT " + COLUMNS + " FROM " + byTenant + " WHERE tenant = ? AND session_id > ?"),
+            prepare(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM "
+                    + byUser
+                    + " WHERE tenant = ? AND user_id = ? AND session_id > ?"),
+            prepare(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM "
+                    + byStatus
+                    + " WHERE tenant = ? AND status = ? AND session_id > ?"),
+            prepare("SELECT user_id FROM " + byTenant + " WHERE tenant = ? AND session_id = ?"));
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-        .thenApply(v -> new Statements(
-            all.get(0).join(), all.get(1).join(), all.get(2).join(), all.get(3).join(), all.get(4).join(),
-            all.get(5).join(), all.get(6).join(), all.get(7).join(), all.get(8).join(), all.get(9).join()));
+        .thenApply(
+            v ->
+                new Statements(
+                    all.get(0).join(),
+                    all.get(1).join(),
+                    all.get(2).join(),
+                    all.get(3).join(),
+                    all.get(4).join(),
+                    all.get(5).join(),
+                    all.get(6).join(),
+                    all.get(7).join(),
+                    all.get(8).join(),
+                    all.get(9).join()));
   }
 
   private CompletableFuture<PreparedStatement> prepare(String cql) {

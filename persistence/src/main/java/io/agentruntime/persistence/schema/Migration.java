@@ -21,20 +21,24 @@ public record Migration(int version, String name, String cql) {
   public static Migration of(String fileName, String cql) {
     Matcher m = FILE_NAME.matcher(fileName);
     if (!m.matches()) {
-      throw new IllegalArgumentException("migration file name must look like V001__name.cql: " + fileName);
+      throw new IllegalArgumentException(
+          "migration file name must look like V001__name.cql: " + fileName);
     }
     return new Migration(Integer.parseInt(m.group(1)), m.group(2), cql);
   }
 
   /** The statements to run, placeholders replaced. */
   public List<String> statements(SchemaSettings settings) {
-    return split(cql.replace("${keyspace}", settings.keyspace()).replace("${replication}", settings.replication()));
+    return split(
+        cql.replace("${keyspace}", settings.keyspace())
+            .replace("${replication}", settings.replication()));
   }
 
   /** Identifies the script's text, so that an applied script edited afterwards is noticed. */
   public String checksum() {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(cql.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(cql.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -43,7 +47,13 @@ public record Migration(int version, String name, String cql) {
 
   static List<String> split(String script) {
     String withoutComments =
-        script.lines().filter(line -> !line.strip().startsWith("--")).reduce("", (a, b) -> a + b + "\n");
-    return Arrays.stream(withoutComments.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        script
+            .lines()
+            .filter(line -> !line.strip().startsWith("--"))
+            .reduce("", (a, b) -> a + b + "\n");
+    return Arrays.stream(withoutComments.split(";"))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .toList();
   }
 }

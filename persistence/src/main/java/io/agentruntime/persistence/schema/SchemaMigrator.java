@@ -20,23 +20,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the versioned CQL schema under {@code schema/} on the classpath: the bootstrap
- * (keyspace and {@code schema_migrations}) every time, then each migration not yet recorded, in
- * version order, recording it once it succeeded. Every statement is {@code IF NOT EXISTS}, so a
- * run cut short is simply run again.
+ * Applies the versioned CQL schema under {@code schema/} on the classpath: the bootstrap (keyspace
+ * and {@code schema_migrations}) every time, then each migration not yet recorded, in version
+ * order, recording it once it succeeded. Every statement is {@code IF NOT EXISTS}, so a run cut
+ * short is simply run again.
  *
- * <p>Cassandra copes badly with concurrent schema changes: run it from one place (the
- * {@code migrate} command, a dev node at start-up, a test), not from every node at once.
- * Blocking; never call it from inside an actor.
+ * <p>Cassandra copes badly with concurrent schema changes: run it from one place (the {@code
+ * migrate} command, a dev node at start-up, a test), not from every node at once. Blocking; never
+ * call it from inside an actor.
  */
 public final class SchemaMigrator {
 
   private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
   private static final String RESOURCE_DIR = "schema/";
+
   /** Schema changes wait for every node to agree, which takes longer than a query. */
   private static final Duration DDL_TIMEOUT = Duration.ofSeconds(60);
 
-  /** The record of applied versions must be read as reliably as it was written, with 3 replicas too. */
+  /**
+   * The record of applied versions must be read as reliably as it was written, with 3 replicas too.
+   */
   private static final ConsistencyLevel RECORD_CONSISTENCY = DefaultConsistencyLevel.LOCAL_QUORUM;
 
   private final SchemaSettings settings;
@@ -46,7 +49,8 @@ public final class SchemaMigrator {
   SchemaMigrator(SchemaSettings settings, String bootstrap, List<Migration> migrations) {
     this.settings = settings;
     this.bootstrap = bootstrap;
-    this.migrations = migrations.stream().sorted(Comparator.comparingInt(Migration::version)).toList();
+    this.migrations =
+        migrations.stream().sorted(Comparator.comparingInt(Migration::version)).toList();
   }
 
   /** The migrations listed in schema/migrations.txt on the classpath. */
@@ -78,7 +82,9 @@ public final class SchemaMigrator {
   }
 
   private List<Migration> migrateAll(CqlSession session) {
-    new Migration(0, "bootstrap", bootstrap).statements(settings).forEach(cql -> execute(session, cql));
+    new Migration(0, "bootstrap", bootstrap)
+        .statements(settings)
+        .forEach(cql -> execute(session, cql));
     Map<Integer, String> applied = appliedVersions(session);
     List<Migration> done = new ArrayList<>();
     for (Migration m : migrations) {
@@ -88,8 +94,13 @@ public final class SchemaMigrator {
         done.add(m);
       } else if (!checksum.equals(m.checksum())) {
         throw new IllegalStateException(
-            "migration V" + m.version() + " (" + m.name() + ") was changed after it was applied to "
-                + settings.keyspace() + "; add a new migration instead");
+            "migration V"
+                + m.version()
+                + " ("
+                + m.name()
+                + ") was changed after it was applied to "
+                + settings.keyspace()
+                + "; add a new migration instead");
       }
     }
     return done;
@@ -98,11 +109,13 @@ public final class SchemaMigrator {
   /** Applied versions and the checksums they were applied with. */
   public Map<Integer, String> appliedVersions(CqlSession session) {
     SimpleStatement select =
-        SimpleStatement.newInstance("SELECT version, checksum FROM " + settings.keyspace() + ".schema_migrations")
+        SimpleStatement.newInstance(
+                "SELECT version, checksum FROM " + settings.keyspace() + ".schema_migrations")
             .setConsistencyLevel(RECORD_CONSISTENCY)
             .setIdempotent(true);
     return readPatiently(session, select).all().stream()
-        .collect(Collectors.toMap((Row r) -> r.getInt("version"), (Row r) -> r.getString("checksum")));
+        .collect(
+            Collectors.toMap((Row r) -> r.getInt("version"), (Row r) -> r.getString("checksum")));
   }
 
   /**
@@ -112,7 +125,8 @@ public final class SchemaMigrator {
    * Cassandra node that joined a moment ago may not have the table yet although the nodes the
    * driver asked agreed on the schema (it counts only the nodes it already sees up).
    */
-  private static com.datastax.oss.driver.api.core.cql.ResultSet readPatiently(CqlSession session, SimpleStatement read) {
+  private static com.datastax.oss.driver.api.core.cql.ResultSet readPatiently(
+      CqlSession session, SimpleStatement read) {
     long deadline = System.nanoTime() + DDL_TIMEOUT.toNanos();
     while (true) {
       try {
@@ -142,27 +156,37 @@ public final class SchemaMigrator {
   }
 
   private void apply(CqlSession session, Migration m) {
-    log.info("Applying schema migration V{} ({}) to keyspace {}", m.version(), m.name(), settings.keyspace());
+    log.info(
+        "Applying schema migration V{} ({}) to keyspace {}",
+        m.version(),
+        m.name(),
+        settings.keyspace());
     m.statements(settings).forEach(cql -> execute(session, cql));
     session.execute(
         SimpleStatement.newInstance(
-            "INSERT INTO " + settings.keyspace()
-                + ".schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
-            m.version(), m.name(), m.checksum(), Instant.now())
+                "INSERT INTO "
+                    + settings.keyspace()
+                    + ".schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+                m.version(),
+                m.name(),
+                m.checksum(),
+                Instant.now())
             .setConsistencyLevel(RECORD_CONSISTENCY));
   }
 
   /**
-   * Runs a statement; after a schema change, waits until every Cassandra node has it, or the
-   * next statement may reach a coordinator that has not heard of the table yet.
+   * Runs a statement; after a schema change, waits until every Cassandra node has it, or the next
+   * statement may reach a coordinator that has not heard of the table yet.
    */
   private static void execute(CqlSession session, String cql) {
     session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
-    // The driver checks agreement itself only while schema metadata is on, which migrate() turns off.
+    // The driver checks agreement itself only while schema metadata is on, which migrate() turns
+    // off.
     long deadline = System.nanoTime() + DDL_TIMEOUT.toNanos();
     while (!session.checkSchemaAgreement()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the Cassandra nodes did not agree on the schema within " + DDL_TIMEOUT);
+        throw new IllegalStateException(
+            "the Cassandra nodes did not agree on the schema within " + DDL_TIMEOUT);
       }
       try {
         Thread.sleep(100);
@@ -174,9 +198,11 @@ public final class SchemaMigrator {
   }
 
   private static String resource(String name) {
-    try (InputStream in = SchemaMigrator.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + name)) {
+    try (InputStream in =
+        SchemaMigrator.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + name)) {
       if (in == null) {
-        throw new IllegalStateException("schema resource missing from the classpath: " + RESOURCE_DIR + name);
+        throw new IllegalStateException(
+            "schema resource missing from the classpath: " + RESOURCE_DIR + name);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

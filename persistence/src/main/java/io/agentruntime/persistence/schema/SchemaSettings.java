@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Where the schema goes: the keyspace, and its replication as a CQL map literal, e.g.
- * {@code {'class': 'SimpleStrategy', 'replication_factor': 1}} for a dev node, or
- * {@code {'class': 'NetworkTopologyStrategy', 'dc1': 3}} in production.
+ * Where the schema goes: the keyspace, and its replication as a CQL map literal, e.g. {@code
+ * {'class': 'SimpleStrategy', 'replication_factor': 1}} for a dev node, or {@code {'class':
+ * 'NetworkTopologyStrategy', 'dc1': 3}} in production.
  */
 public record SchemaSettings(String keyspace, String replication) {
 
@@ -55,7 +55,8 @@ public record SchemaSettings(String keyspace, String replication) {
       case "NetworkTopologyStrategy" -> {
         Config dcs = r.getConfig("datacenters");
         yield networkTopologyStrategy(
-            dcs.root().keySet().stream().collect(Collectors.toMap(dc -> dc, dc -> dcs.getInt(ConfigUtil.joinPath(dc)))));
+            dcs.root().keySet().stream()
+                .collect(Collectors.toMap(dc -> dc, dc -> dcs.getInt(ConfigUtil.joinPath(dc)))));
       }
       default -> throw new IllegalArgumentException("unknown replication class: " + strategy);
     };

@@ -29,21 +29,29 @@ class CassandraCommandTest {
     assertTrue(cmd.contains("-Dcassandra-foreground=yes"));
     assertTrue(cmd.contains("-Dcassandra.shutdown_announce_in_ms=0"));
     assertTrue(
-        cmd.stream().noneMatch(a -> a.startsWith("-Dcassandra.jmx") || a.startsWith("-Dcom.sun.management.jmxremote")),
+        cmd.stream()
+            .noneMatch(
+                a ->
+                    a.startsWith("-Dcassandra.jmx")
+                        || a.startsWith("-Dcom.sun.management.jmxremote")),
         "JMX stays off");
-    assertFalse(cmd.contains("-Dcassandra.unsafesystem=true"), "durable system tables outside tests");
+    assertFalse(
+        cmd.contains("-Dcassandra.unsafesystem=true"), "durable system tables outside tests");
   }
 
   @Test
   void testModeTradesSystemTableDurabilityForSpeed() {
-    List<String> cmd = CassandraCommand.build(SettingsFixture.settings(dir).withTestMode(true), false);
+    List<String> cmd =
+        CassandraCommand.build(SettingsFixture.settings(dir).withTestMode(true), false);
     assertTrue(cmd.contains("-Dcassandra.unsafesystem=true"));
   }
 
   @Test
   void asRootTheJvmRunsWithoutTheRightToLockMemory() {
     List<String> cmd = CassandraCommand.build(SettingsFixture.settings(dir), true);
-    assertEquals(List.of("/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock"), cmd.subList(0, 3));
+    assertEquals(
+        List.of("/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock"),
+        cmd.subList(0, 3));
   }
 
   @Test

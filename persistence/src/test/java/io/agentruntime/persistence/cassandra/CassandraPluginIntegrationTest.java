@@ -38,9 +38,12 @@ class CassandraPluginIntegrationTest {
     Config node =
         ConfigFactory.parseString(
                 // A string, as the environment variable gives it: the session provider splits it.
-                "agent-runtime.cassandra.contact-points = \"" + cassandra.contactPoint() + "\"\n"
+                "agent-runtime.cassandra.contact-points = \""
+                    + cassandra.contactPoint()
+                    + "\"\n"
                     + "pekko.actor.provider = local\n")
-            .withFallback(cassandra.config(keyspace).withoutPath("agent-runtime.cassandra.contact-points"))
+            .withFallback(
+                cassandra.config(keyspace).withoutPath("agent-runtime.cassandra.contact-points"))
             .withFallback(ConfigFactory.parseResources("agent-runtime-cassandra.conf"));
     testKit = ActorTestKit.create("plugin", ConfigFactory.load(node));
   }
@@ -68,12 +71,17 @@ class CassandraPluginIntegrationTest {
     CqlSession session = TestCassandra.get().session();
     String pid = "Log|" + id;
     assertEquals(4, count(session, "messages WHERE persistence_id = ? AND partition_nr = 0", pid));
-    assertTrue(count(session, "snapshots WHERE persistence_id = ?", pid) >= 1, "a snapshot after 3 events");
+    assertTrue(
+        count(session, "snapshots WHERE persistence_id = ?", pid) >= 1,
+        "a snapshot after 3 events");
     assertEquals(1, count(session, "all_persistence_ids WHERE persistence_id = ?", pid));
   }
 
   private static long count(CqlSession session, String fromWhere, String pid) {
-    return session.execute("SELECT count(*) FROM " + keyspace + "." + fromWhere, pid).one().getLong(0);
+    return session
+        .execute("SELECT count(*) FROM " + keyspace + "." + fromWhere, pid)
+        .one()
+        .getLong(0);
   }
 
   /** Keeps the words it was sent; its state is them joined by commas. */
@@ -104,7 +112,9 @@ class CassandraPluginIntegrationTest {
     public CommandHandler<Command, String, String> commandHandler() {
       return newCommandHandlerBuilder()
           .forAnyState()
-          .onCommand(Append.class, (state, c) -> Effect().persist(c.word()).thenReply(c.replyTo(), s -> c.word()))
+          .onCommand(
+              Append.class,
+              (state, c) -> Effect().persist(c.word()).thenReply(c.replyTo(), s -> c.word()))
           .onCommand(Get.class, (state, c) -> Effect().reply(c.replyTo(), state))
           .build();
     }

@@ -20,15 +20,20 @@ class CassandraReadinessIntegrationTest {
 
   @Test
   void notReadyWhileTheSessionIsStillConnecting() {
-    CassandraReadiness readiness = new CassandraReadiness(new CompletableFuture<>(), Duration.ofSeconds(1));
+    CassandraReadiness readiness =
+        new CassandraReadiness(new CompletableFuture<>(), Duration.ofSeconds(1));
     assertFalse(readiness.check().toCompletableFuture().join());
   }
 
   @Test
   void notReadyWhenTheSessionFailedOrIsClosed() {
     assertFalse(
-        new CassandraReadiness(CompletableFuture.failedFuture(new IllegalStateException("down")), Duration.ofSeconds(1))
-            .check().toCompletableFuture().join());
+        new CassandraReadiness(
+                CompletableFuture.failedFuture(new IllegalStateException("down")),
+                Duration.ofSeconds(1))
+            .check()
+            .toCompletableFuture()
+            .join());
 
     CqlSession closed = TestCassandra.openSession(cassandra.host(), cassandra.nativePort());
     closed.close();

@@ -50,21 +50,37 @@ class CassandraYamlTest {
   void aNodeOfSeveralListsItsSeedsAndListensOnItsOwnAddress() {
     ManagedCassandraSettings s =
         new ManagedCassandraSettings(
-            "127.0.0.2", List.of("127.0.0.1", "127.0.0.2"), 9042, 7000, 7001, dir, dir, Path.of("java"),
-            "256m", "512m", Duration.ofSeconds(90), Duration.ofSeconds(20), Duration.ofSeconds(1), false, "");
+            "127.0.0.2",
+            List.of("127.0.0.1", "127.0.0.2"),
+            9042,
+            7000,
+            7001,
+            dir,
+            dir,
+            Path.of("java"),
+            "256m",
+            "512m",
+            Duration.ofSeconds(90),
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(1),
+            false,
+            "");
 
     String yaml = CassandraYaml.render(s);
 
     assertTrue(yaml.contains("      - seeds: '127.0.0.1,127.0.0.2'\n"));
     assertTrue(yaml.contains("listen_address: 127.0.0.2\n"));
     assertTrue(yaml.contains("rpc_address: 127.0.0.2\n"));
-    assertTrue(!yaml.contains("initial_token") && !yaml.contains("auto_bootstrap"), "a node that joins the usual way");
+    assertTrue(
+        !yaml.contains("initial_token") && !yaml.contains("auto_bootstrap"),
+        "a node that joins the usual way");
   }
 
   @Test
   void aFoundingMemberOfANewClusterTakesItsTokenWithoutBootstrapping() {
-    ManagedCassandraSettings s = SettingsFixture.settings(dir)
-        .asFoundingMember("127.0.0.3", List.of("127.0.0.1:7000"), "3074457345618258602");
+    ManagedCassandraSettings s =
+        SettingsFixture.settings(dir)
+            .asFoundingMember("127.0.0.3", List.of("127.0.0.1:7000"), "3074457345618258602");
 
     String yaml = CassandraYaml.render(s);
 
@@ -78,7 +94,11 @@ class CassandraYamlTest {
   void quotesPathsSoThatYamlReadsThemAsPlainStrings() {
     Path odd = dir.resolve("it's here");
     String yaml = CassandraYaml.render(SettingsFixture.settings(odd));
-    assertTrue(yaml.contains("commitlog_directory: '" + odd.resolve("commitlog").toString().replace("'", "''") + "'"));
+    assertTrue(
+        yaml.contains(
+            "commitlog_directory: '"
+                + odd.resolve("commitlog").toString().replace("'", "''")
+                + "'"));
     assertEquals(1, yaml.lines().filter(l -> l.startsWith("commitlog_directory:")).count());
   }
 }

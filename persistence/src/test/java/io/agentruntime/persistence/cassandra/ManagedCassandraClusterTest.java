@@ -15,10 +15,14 @@ class ManagedCassandraClusterTest {
   @Test
   void threeMembersOnTheirOwnAddressesShareTheSeedAndSplitTheRing() {
     List<ManagedCassandraSettings> members =
-        ManagedCassandraCluster.members(SettingsFixture.settings(dir).withPorts(19342, 17300, 17301), 3);
+        ManagedCassandraCluster.members(
+            SettingsFixture.settings(dir).withPorts(19342, 17300, 17301), 3);
 
-    assertEquals(List.of("127.0.0.1", "127.0.0.2", "127.0.0.3"), members.stream().map(ManagedCassandraSettings::host).toList());
-    assertEquals(List.of("-9223372036854775808", "-3074457345618258603", "3074457345618258602"),
+    assertEquals(
+        List.of("127.0.0.1", "127.0.0.2", "127.0.0.3"),
+        members.stream().map(ManagedCassandraSettings::host).toList());
+    assertEquals(
+        List.of("-9223372036854775808", "-3074457345618258603", "3074457345618258602"),
         members.stream().map(ManagedCassandraSettings::foundingToken).toList());
     for (int i = 0; i < 3; i++) {
       ManagedCassandraSettings member = members.get(i);
@@ -30,7 +34,11 @@ class ManagedCassandraClusterTest {
 
   @Test
   void aClusterHasOneToNineNodes() {
-    assertThrows(IllegalArgumentException.class, () -> ManagedCassandraCluster.members(SettingsFixture.settings(dir), 0));
-    assertThrows(IllegalArgumentException.class, () -> ManagedCassandraCluster.members(SettingsFixture.settings(dir), 10));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ManagedCassandraCluster.members(SettingsFixture.settings(dir), 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ManagedCassandraCluster.members(SettingsFixture.settings(dir), 10));
   }
 }

@@ -22,15 +22,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The life of a managed node, on a node of its own (not the shared one) since it kills it:
- * adopted after its runtime died, never doubled, restarted after kill -9, stopped for good.
+ * The life of a managed node, on a node of its own (not the shared one) since it kills it: adopted
+ * after its runtime died, never doubled, restarted after kill -9, stopped for good.
  */
 class ManagedCassandraIntegrationTest {
 
   private static final Duration PROBE = Duration.ofSeconds(1);
   private static final Duration SYNC_PERIOD = Duration.ofMillis(100);
 
-  /** Not in test mode: that mode does not make schema changes durable, and a kill -9 would lose them. */
+  /**
+   * Not in test mode: that mode does not make schema changes durable, and a kill -9 would lose
+   * them.
+   */
   private final ManagedCassandraSettings settings =
       TestCassandra.nodeSettings(Path.of("target/lifecycle-cassandra"), 19142, 17100, 17101)
           .withTestMode(false)
@@ -63,8 +66,11 @@ class ManagedCassandraIntegrationTest {
     // A runtime JVM starts the node, then dies by kill -9; its Cassandra child lives on.
     long beforeStart = System.nanoTime();
     long orphan = startInAnotherJvmAndKillThatJvm();
-    System.out.printf("cold start in another JVM: %d ms%n", (System.nanoTime() - beforeStart) / 1_000_000);
-    assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "Cassandra outlived its runtime");
+    System.out.printf(
+        "cold start in another JVM: %d ms%n", (System.nanoTime() - beforeStart) / 1_000_000);
+    assertTrue(
+        ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false),
+        "Cassandra outlived its runtime");
 
     // The next runtime adopts it instead of starting a second one.
     ManagedCassandra adopted = ManagedCassandra.start(settings);
@@ -76,7 +82,8 @@ class ManagedCassandraIntegrationTest {
     assertEquals(1, cassandraProcessesOf(settings), "never doubled");
 
     // Something else serving CQL on the port is reused, and not ours to stop.
-    ManagedCassandra foreign = ManagedCassandra.start(settings.withDataDir(Path.of("target/lifecycle-other")));
+    ManagedCassandra foreign =
+        ManagedCassandra.start(settings.withDataDir(Path.of("target/lifecycle-other")));
     assertFalse(foreign.owned());
     assertEquals(-1, foreign.pid());
     foreign.stop();
@@ -91,7 +98,8 @@ class ManagedCassandraIntegrationTest {
     ProcessHandle.of(orphan).ifPresent(p -> p.onExit().join());
     long beforeRestart = System.nanoTime();
     ManagedCassandra restarted = ManagedCassandra.start(settings);
-    System.out.printf("restart after kill -9: %d ms%n", (System.nanoTime() - beforeRestart) / 1_000_000);
+    System.out.printf(
+        "restart after kill -9: %d ms%n", (System.nanoTime() - beforeRestart) / 1_000_000);
     assertTrue(restarted.owned());
     assertNotEquals(orphan, restarted.pid());
     assertEquals("survived", readTheRow(), "the write acknowledged before kill -9 is still there");
@@ -111,7 +119,8 @@ class ManagedCassandraIntegrationTest {
         new ProcessBuilder(
                 List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"),
+                    "-cp",
+                    System.getProperty("java.class.path"),
                     "-Dagent-runtime.cassandra.lib-dir=" + settings.libDir(),
                     StartNodeMain.class.getName(),
                     settings.dataDir().toString(),

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 class ManagedCassandraSettingsTest {
 
   /**
-   * The reference configuration, resolved with a stand-in for the environment: a substitution
-   * such as ${?AGENT_RUNTIME_HOME} looks for a root key of that name before the environment.
+   * The reference configuration, resolved with a stand-in for the environment: a substitution such
+   * as ${?AGENT_RUNTIME_HOME} looks for a root key of that name before the environment.
    */
   private static Config reference(Map<String, String> environment, String overrides) {
     return ConfigFactory.parseString(overrides)
@@ -63,7 +63,8 @@ class ManagedCassandraSettingsTest {
   @Test
   void theLibDirKeyIsWhatTheSystemPropertyOverrides() {
     ManagedCassandraSettings s =
-        ManagedCassandraSettings.fromConfig(reference(Map.of(), "agent-runtime.cassandra.lib-dir = /jars"));
+        ManagedCassandraSettings.fromConfig(
+            reference(Map.of(), "agent-runtime.cassandra.lib-dir = /jars"));
     assertEquals(Path.of("/jars"), s.libDir());
   }
 

@@ -20,9 +20,11 @@ class ManagedCassandraTest {
 
   @Test
   void withoutTheCassandraJarsTheStartSaysWhereToPointIt() throws IOException {
-    ManagedCassandraSettings s = SettingsFixture.settings(dir).withPorts(freePort(), freePort(), freePort());
+    ManagedCassandraSettings s =
+        SettingsFixture.settings(dir).withPorts(freePort(), freePort(), freePort());
 
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> ManagedCassandra.start(s));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> ManagedCassandra.start(s));
 
     assertTrue(e.getMessage().contains("no cassandra-all jar in " + s.libDir()), e.getMessage());
     assertTrue(e.getMessage().contains("agent-runtime.cassandra.lib-dir"), e.getMessage());
@@ -32,18 +34,34 @@ class ManagedCassandraTest {
   void aNodeThatExitsAtOnceFailsTheStartWithTheEndOfItsLog() throws IOException {
     Path lib = Files.createDirectories(dir.resolve("lib"));
     Files.createFile(lib.resolve("cassandra-all-5.0.9.jar"));
-    ManagedCassandraSettings settings = SettingsFixture.settings(dir).withPorts(freePort(), freePort(), freePort());
+    ManagedCassandraSettings settings =
+        SettingsFixture.settings(dir).withPorts(freePort(), freePort(), freePort());
     // A "java" that prints a line and exits stands in for a Cassandra that cannot start.
     Path fakeJava = dir.resolve("java");
-    Files.writeString(fakeJava, "#!/bin/sh\necho 'Exception (java.lang.RuntimeException) encountered during startup'\nexit 3\n");
+    Files.writeString(
+        fakeJava,
+        "#!/bin/sh\necho 'Exception (java.lang.RuntimeException) encountered during startup'\nexit 3\n");
     assertTrue(fakeJava.toFile().setExecutable(true));
     ManagedCassandraSettings s =
         new ManagedCassandraSettings(
-            settings.host(), List.of(), settings.nativePort(), settings.storagePort(), settings.sslStoragePort(),
-            settings.dataDir(), settings.libDir(), fakeJava, settings.heapMin(), settings.heapMax(),
-            settings.startTimeout(), settings.stopTimeout(), settings.commitlogSyncPeriod(), false, "");
+            settings.host(),
+            List.of(),
+            settings.nativePort(),
+            settings.storagePort(),
+            settings.sslStoragePort(),
+            settings.dataDir(),
+            settings.libDir(),
+            fakeJava,
+            settings.heapMin(),
+            settings.heapMax(),
+            settings.startTimeout(),
+            settings.stopTimeout(),
+            settings.commitlogSyncPeriod(),
+            false,
+            "");
 
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> ManagedCassandra.start(s));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> ManagedCassandra.start(s));
 
     assertTrue(e.getMessage().contains("exited before serving CQL"), e.getMessage());
     assertTrue(e.getMessage().contains("encountered during startup"), e.getMessage());

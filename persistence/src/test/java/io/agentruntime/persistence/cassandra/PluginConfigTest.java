@@ -19,8 +19,11 @@ class PluginConfigTest {
 
   @Test
   void selectsTheCassandraJournalAndSnapshotStore() {
-    assertEquals("pekko.persistence.cassandra.journal", NODE.getString("pekko.persistence.journal.plugin"));
-    assertEquals("pekko.persistence.cassandra.snapshot", NODE.getString("pekko.persistence.snapshot-store.plugin"));
+    assertEquals(
+        "pekko.persistence.cassandra.journal", NODE.getString("pekko.persistence.journal.plugin"));
+    assertEquals(
+        "pekko.persistence.cassandra.snapshot",
+        NODE.getString("pekko.persistence.snapshot-store.plugin"));
   }
 
   @Test
@@ -29,8 +32,12 @@ class PluginConfigTest {
     assertEquals("agent_runtime", p.getString("journal.keyspace"));
     assertEquals("agent_runtime", p.getString("snapshot.keyspace"));
     for (String path :
-        List.of("journal.keyspace-autocreate", "journal.tables-autocreate", "snapshot.keyspace-autocreate",
-            "snapshot.tables-autocreate", "events-by-tag.enabled")) {
+        List.of(
+            "journal.keyspace-autocreate",
+            "journal.tables-autocreate",
+            "snapshot.keyspace-autocreate",
+            "snapshot.tables-autocreate",
+            "events-by-tag.enabled")) {
       assertFalse(p.getBoolean(path), path);
     }
   }
@@ -38,23 +45,34 @@ class PluginConfigTest {
   @Test
   void journalAndSnapshotsReadAndWriteAtQuorum() {
     Config profiles = NODE.getConfig("datastax-java-driver.profiles");
-    assertEquals("QUORUM", profiles.getString("pekko-persistence-cassandra-profile.basic.request.consistency"));
-    assertEquals("QUORUM", profiles.getString("pekko-persistence-cassandra-snapshot-profile.basic.request.consistency"));
+    assertEquals(
+        "QUORUM",
+        profiles.getString("pekko-persistence-cassandra-profile.basic.request.consistency"));
+    assertEquals(
+        "QUORUM",
+        profiles.getString(
+            "pekko-persistence-cassandra-snapshot-profile.basic.request.consistency"));
     // The profiles the plugin actually uses for reads and writes are those two.
     Config p = NODE.getConfig("pekko.persistence.cassandra");
     assertEquals("pekko-persistence-cassandra-profile", p.getString("write-profile"));
-    assertEquals("pekko-persistence-cassandra-snapshot-profile", p.getString("snapshot.write-profile"));
-    assertEquals("pekko-persistence-cassandra-snapshot-profile", p.getString("snapshot.read-profile"));
+    assertEquals(
+        "pekko-persistence-cassandra-snapshot-profile", p.getString("snapshot.write-profile"));
+    assertEquals(
+        "pekko-persistence-cassandra-snapshot-profile", p.getString("snapshot.read-profile"));
   }
 
   @Test
   void theDriverStartsBeforeCassandraAndUsesOurEndpoints() {
     assertTrue(NODE.getBoolean("datastax-java-driver.advanced.reconnect-on-init"));
-    assertEquals("datacenter1", NODE.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"));
     assertEquals(
-        AgentRuntimeSessionProvider.class.getName(), NODE.getString("pekko.persistence.cassandra.session-provider"));
+        "datacenter1",
+        NODE.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"));
     assertEquals(
-        AgentRuntimeSessionProvider.class.getName(), NODE.getString("pekko.connectors.cassandra.session-provider"));
+        AgentRuntimeSessionProvider.class.getName(),
+        NODE.getString("pekko.persistence.cassandra.session-provider"));
+    assertEquals(
+        AgentRuntimeSessionProvider.class.getName(),
+        NODE.getString("pekko.connectors.cassandra.session-provider"));
   }
 
   @Test
@@ -63,8 +81,13 @@ class PluginConfigTest {
     int checked = 0;
     for (Map.Entry<String, ConfigValue> e : FILE.entrySet()) {
       String path = e.getKey();
-      assertTrue(path.startsWith("pekko.") || path.startsWith("datastax-java-driver."), "outside its scope: " + path);
-      assertTrue(reference.hasPathOrNull(path) || reference.hasPathOrNull(pluginFallback(path)) || isCommentedDriverDefault(path),
+      assertTrue(
+          path.startsWith("pekko.") || path.startsWith("datastax-java-driver."),
+          "outside its scope: " + path);
+      assertTrue(
+          reference.hasPathOrNull(path)
+              || reference.hasPathOrNull(pluginFallback(path))
+              || isCommentedDriverDefault(path),
           "unknown key " + path);
       checked++;
     }
@@ -74,21 +97,31 @@ class PluginConfigTest {
   @Test
   void theBreakersLetWritesAndRecoveriesThroughSecondsAfterCassandraIsBack() {
     Config p = NODE.getConfig("pekko.persistence.cassandra");
-    assertEquals(java.time.Duration.ofSeconds(3), p.getDuration("journal.circuit-breaker.reset-timeout"));
-    assertEquals(java.time.Duration.ofSeconds(3), p.getDuration("snapshot.circuit-breaker.reset-timeout"));
-    assertEquals(java.time.Duration.ofSeconds(5), NODE.getDuration("datastax-java-driver.advanced.reconnection-policy.max-delay"));
+    assertEquals(
+        java.time.Duration.ofSeconds(3), p.getDuration("journal.circuit-breaker.reset-timeout"));
+    assertEquals(
+        java.time.Duration.ofSeconds(3), p.getDuration("snapshot.circuit-breaker.reset-timeout"));
+    assertEquals(
+        java.time.Duration.ofSeconds(5),
+        NODE.getDuration("datastax-java-driver.advanced.reconnection-policy.max-delay"));
   }
 
-  /** Pekko gives each journal and snapshot plugin the keys of its fallback section, where it sets none. */
+  /**
+   * Pekko gives each journal and snapshot plugin the keys of its fallback section, where it sets
+   * none.
+   */
   private static String pluginFallback(String path) {
-    return path
-        .replace("pekko.persistence.cassandra.journal.", "pekko.persistence.journal-plugin-fallback.")
-        .replace("pekko.persistence.cassandra.snapshot.", "pekko.persistence.snapshot-store-plugin-fallback.");
+    return path.replace(
+            "pekko.persistence.cassandra.journal.", "pekko.persistence.journal-plugin-fallback.")
+        .replace(
+            "pekko.persistence.cassandra.snapshot.",
+            "pekko.persistence.snapshot-store-plugin-fallback.");
   }
 
   /** The driver documents these in its reference.conf without a default value. */
   private static boolean isCommentedDriverDefault(String path) {
-    return List.of("datastax-java-driver.basic.contact-points",
+    return List.of(
+            "datastax-java-driver.basic.contact-points",
             "datastax-java-driver.basic.load-balancing-policy.local-datacenter")
         .contains(path);
   }

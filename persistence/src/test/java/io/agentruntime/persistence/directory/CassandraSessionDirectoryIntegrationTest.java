@@ -21,6 +21,7 @@ class CassandraSessionDirectoryIntegrationTest {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static CassandraSessionDirectory directory;
+
   /** Fetches 4 rows per round trip, so that a filtered listing needs several. */
   private static CassandraSessionDirectory smallPages;
 
@@ -32,7 +33,8 @@ class CassandraSessionDirectoryIntegrationTest {
     smallPages = new CassandraSessionDirectory(cassandra.session(), keyspace, 4);
   }
 
-  private static SessionSummary summary(String tenant, String id, String user, String status, int minute) {
+  private static SessionSummary summary(
+      String tenant, String id, String user, String status, int minute) {
     return new SessionSummary(tenant, id, user, status, T0, T0.plusSeconds(60L * minute));
   }
 
@@ -40,7 +42,12 @@ class CassandraSessionDirectoryIntegrationTest {
     directory.upsert(s).toCompletableFuture().join();
   }
 
-  private static SessionPage list(String tenant, Optional<String> user, Optional<String> status, int limit, Optional<String> cursor) {
+  private static SessionPage list(
+      String tenant,
+      Optional<String> user,
+      Optional<String> status,
+      int limit,
+      Optional<String> cursor) {
     return directory.list(tenant, user, status, limit, cursor).toCompletableFuture().join();
   }
 
@@ -68,14 +75,24 @@ class CassandraSessionDirectoryIntegrationTest {
     upsert(summary("t-late", "s1", "ada", "closed", 5));
     upsert(summary("t-late", "s1", "ada", "running", 2));
 
-    assertEquals("closed", list("t-late", Optional.empty(), Optional.empty(), 10, Optional.empty()).sessions().get(0).status());
     assertEquals(
-        "closed", list("t-late", Optional.of("ada"), Optional.empty(), 10, Optional.empty()).sessions().get(0).status());
+        "closed",
+        list("t-late", Optional.empty(), Optional.empty(), 10, Optional.empty())
+            .sessions()
+            .get(0)
+            .status());
+    assertEquals(
+        "closed",
+        list("t-late", Optional.of("ada"), Optional.empty(), 10, Optional.empty())
+            .sessions()
+            .get(0)
+            .status());
   }
 
   @Test
   void pagesWalkTheTenantInSessionIdOrderWithoutGapsOrRepeats() {
-    IntStream.range(0, 7).forEach(i -> upsert(summary("t-pages", "s" + i, i % 2 == 0 ? "ada" : "bob", "idle", i)));
+    IntStream.range(0, 7)
+        .forEach(i -> upsert(summary("t-pages", "s" + i, i % 2 == 0 ? "ada" : "bob", "idle", i)));
 
     List<String> seen = new ArrayList<>();
     Optional<String> cursor = Optional.empty();
@@ -109,23 +126,41 @@ class CassandraSessionDirectoryIntegrationTest {
     upsert(summary("t-users", "a2", "ada", "idle", 0));
     upsert(summary("t-users-other", "a3", "ada", "idle", 0));
 
-    assertEquals(List.of("a1", "a2"), ids(list("t-users", Optional.of("ada"), Optional.empty(), 10, Optional.empty())));
-    assertEquals(List.of("b1"), ids(list("t-users", Optional.of("bob"), Optional.empty(), 10, Optional.empty())));
-    assertEquals(List.of("a1", "a2", "b1"), ids(list("t-users", Optional.empty(), Optional.empty(), 10, Optional.empty())));
-    assertEquals(List.of(), ids(list("t-nobody", Optional.empty(), Optional.empty(), 10, Optional.empty())));
+    assertEquals(
+        List.of("a1", "a2"),
+        ids(list("t-users", Optional.of("ada"), Optional.empty(), 10, Optional.empty())));
+    assertEquals(
+        List.of("b1"),
+        ids(list("t-users", Optional.of("bob"), Optional.empty(), 10, Optional.empty())));
+    assertEquals(
+        List.of("a1", "a2", "b1"),
+        ids(list("t-users", Optional.empty(), Optional.empty(), 10, Optional.empty())));
+    assertEquals(
+        List.of(), ids(list("t-nobody", Optional.empty(), Optional.empty(), 10, Optional.empty())));
   }
 
   @Test
   void theStatusFilterPagesThroughRowsItSkips() {
     // 30 sessions, every third one running: the filter must look past non-matching rows.
     IntStream.range(0, 30)
-        .forEach(i -> upsert(summary("t-status", String.format("s%02d", i), i % 2 == 0 ? "ada" : "bob",
-            i % 3 == 0 ? "running" : "idle", i)));
+        .forEach(
+            i ->
+                upsert(
+                    summary(
+                        "t-status",
+                        String.format("s%02d", i),
+                        i % 2 == 0 ? "ada" : "bob",
+                        i % 3 == 0 ? "running" : "idle",
+                        i)));
 
     for (CassandraSessionDirectory d : List.of(directory, smallPages)) {
-      SessionPage first = join(d.list("t-status", Optional.empty(), Optional.of("running"), 4, Optional.empty()));
-      SessionPage second = join(d.list("t-status", Optional.empty(), Optional.of("running"), 4, first.nextCursor()));
-      SessionPage third = join(d.list("t-status", Optional.empty(), Optional.of("running"), 4, second.nextCursor()));
+      SessionPage first =
+          join(d.list("t-status", Optional.empty(), Optional.of("running"), 4, Optional.empty()));
+      SessionPage second =
+          join(d.list("t-status", Optional.empty(), Optional.of("running"), 4, first.nextCursor()));
+      SessionPage third =
+          join(
+              d.list("t-status", Optional.empty(), Optional.of("running"), 4, second.nextCursor()));
 
       assertEquals(List.of("s00", "s03", "s06", "s09"), ids(first));
       assertEquals(List.of("s12", "s15", "s18", "s21"), ids(second));
@@ -133,7 +168,14 @@ class CassandraSessionDirectoryIntegrationTest {
       assertEquals(Optional.empty(), third.nextCursor());
       assertEquals(
           List.of("s00", "s06", "s12", "s18", "s24"),
-          ids(join(d.list("t-status", Optional.of("ada"), Optional.of("running"), 10, Optional.empty()))));
+          ids(
+              join(
+                  d.list(
+                      "t-status",
+                      Optional.of("ada"),
+                      Optional.of("running"),
+                      10,
+                      Optional.empty()))));
     }
   }
 
@@ -144,12 +186,21 @@ class CassandraSessionDirectoryIntegrationTest {
     upsert(summary("t-move", "s1", "ada", "suspended", 3));
     upsert(summary("t-move", "s1", "ada", "running", 2)); // arrives late: older than suspended
 
-    assertEquals(List.of("s1"), ids(list("t-move", Optional.empty(), Optional.of("suspended"), 10, Optional.empty())));
+    assertEquals(
+        List.of("s1"),
+        ids(list("t-move", Optional.empty(), Optional.of("suspended"), 10, Optional.empty())));
     for (String other : List.of("idle", "running", "awaiting_approval", "closed")) {
-      assertEquals(List.of(), ids(list("t-move", Optional.empty(), Optional.of(other), 10, Optional.empty())), other);
+      assertEquals(
+          List.of(),
+          ids(list("t-move", Optional.empty(), Optional.of(other), 10, Optional.empty())),
+          other);
     }
-    upsert(summary("t-move", "s1", "ada", "suspended", 3)); // a recovering session writes again: no change
-    assertEquals(List.of("s1"), ids(list("t-move", Optional.empty(), Optional.of("suspended"), 10, Optional.empty())));
+    upsert(
+        summary(
+            "t-move", "s1", "ada", "suspended", 3)); // a recovering session writes again: no change
+    assertEquals(
+        List.of("s1"),
+        ids(list("t-move", Optional.empty(), Optional.of("suspended"), 10, Optional.empty())));
   }
 
   @Test
@@ -160,9 +211,15 @@ class CassandraSessionDirectoryIntegrationTest {
     directory.remove("t-remove", "s1").toCompletableFuture().join();
     directory.remove("t-remove", "never-there").toCompletableFuture().join();
 
-    assertEquals(List.of("s2"), ids(list("t-remove", Optional.empty(), Optional.empty(), 10, Optional.empty())));
-    assertEquals(List.of("s2"), ids(list("t-remove", Optional.of("ada"), Optional.empty(), 10, Optional.empty())));
-    assertEquals(List.of("s2"), ids(list("t-remove", Optional.empty(), Optional.of("running"), 10, Optional.empty())));
+    assertEquals(
+        List.of("s2"),
+        ids(list("t-remove", Optional.empty(), Optional.empty(), 10, Optional.empty())));
+    assertEquals(
+        List.of("s2"),
+        ids(list("t-remove", Optional.of("ada"), Optional.empty(), 10, Optional.empty())));
+    assertEquals(
+        List.of("s2"),
+        ids(list("t-remove", Optional.empty(), Optional.of("running"), 10, Optional.empty())));
   }
 
   @Test
@@ -170,7 +227,11 @@ class CassandraSessionDirectoryIntegrationTest {
     CompletionException e =
         assertThrows(
             CompletionException.class,
-            () -> directory.list("t", Optional.empty(), Optional.empty(), 0, Optional.empty()).toCompletableFuture().join());
+            () ->
+                directory
+                    .list("t", Optional.empty(), Optional.empty(), 0, Optional.empty())
+                    .toCompletableFuture()
+                    .join());
     assertTrue(e.getCause() instanceof IllegalArgumentException);
   }
 }

@@ -46,8 +46,10 @@ class MigrationTest {
 
   @Test
   void theChecksumFollowsTheText() {
-    assertEquals(Migration.of("V1__a.cql", "x").checksum(), Migration.of("V1__a.cql", "x").checksum());
-    assertNotEquals(Migration.of("V1__a.cql", "x").checksum(), Migration.of("V1__a.cql", "y").checksum());
+    assertEquals(
+        Migration.of("V1__a.cql", "x").checksum(), Migration.of("V1__a.cql", "x").checksum());
+    assertNotEquals(
+        Migration.of("V1__a.cql", "x").checksum(), Migration.of("V1__a.cql", "y").checksum());
   }
 
   @Test
@@ -55,12 +57,18 @@ class MigrationTest {
     Path dir = Path.of("src/main/resources/schema");
     List<String> files;
     try (Stream<Path> list = Files.list(dir)) {
-      files = list.map(p -> p.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.cql")).sorted().toList();
+      files =
+          list.map(p -> p.getFileName().toString())
+              .filter(n -> n.matches("V\\d+__.*\\.cql"))
+              .sorted()
+              .toList();
     }
 
     List<Migration> listed = SchemaMigrator.create(SchemaSettings.singleNode("ks")).migrations();
 
-    assertEquals(files, listed.stream().map(m -> String.format("V%03d__%s.cql", m.version(), m.name())).toList());
+    assertEquals(
+        files,
+        listed.stream().map(m -> String.format("V%03d__%s.cql", m.version(), m.name())).toList());
     for (int i = 0; i < listed.size(); i++) {
       assertEquals(i + 1, listed.get(i).version(), "versions are consecutive");
     }

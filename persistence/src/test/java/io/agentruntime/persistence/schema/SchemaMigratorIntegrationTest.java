@@ -18,7 +18,8 @@ class SchemaMigratorIntegrationTest {
 
   @Test
   void appliesEveryVersionOnceAndRecordsIt() {
-    SchemaSettings settings = SchemaSettings.singleNode(TestCassandra.uniqueKeyspaceName("migrator"));
+    SchemaSettings settings =
+        SchemaSettings.singleNode(TestCassandra.uniqueKeyspaceName("migrator"));
     SchemaMigrator migrator = SchemaMigrator.create(settings);
 
     List<Migration> first = migrator.migrate(session);
@@ -28,14 +29,25 @@ class SchemaMigratorIntegrationTest {
     assertEquals(List.of(), second, "a second run applies nothing");
     assertEquals(Set.of(1, 2, 3, 4), migrator.appliedVersions(session).keySet());
     assertEquals(
-        Set.of("schema_migrations", "messages", "metadata", "all_persistence_ids", "snapshots",
-            "sessions_by_tenant", "sessions_by_user", "sessions_by_status"),
+        Set.of(
+            "schema_migrations",
+            "messages",
+            "metadata",
+            "all_persistence_ids",
+            "snapshots",
+            "sessions_by_tenant",
+            "sessions_by_user",
+            "sessions_by_status"),
         tables(settings.keyspace()));
     assertEquals(
         "1",
-        session.execute(
-                "SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", settings.keyspace())
-            .one().getMap("replication", String.class, String.class).get("replication_factor"));
+        session
+            .execute(
+                "SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?",
+                settings.keyspace())
+            .one()
+            .getMap("replication", String.class, String.class)
+            .get("replication_factor"));
   }
 
   @Test
@@ -47,7 +59,8 @@ class SchemaMigratorIntegrationTest {
 
     SchemaMigrator tampered = new SchemaMigrator(settings, "", List.of(edited));
 
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> tampered.migrate(session));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> tampered.migrate(session));
     assertTrue(e.getMessage().contains("V1"), e.getMessage());
   }
 
@@ -56,19 +69,22 @@ class SchemaMigratorIntegrationTest {
     SchemaSettings settings = SchemaSettings.singleNode(TestCassandra.uniqueKeyspaceName("later"));
     SchemaMigrator current = SchemaMigrator.create(settings);
     current.migrate(session);
-    Migration v4 = Migration.of("V005__extra.cql", "CREATE TABLE IF NOT EXISTS ${keyspace}.extra (id text PRIMARY KEY);");
+    Migration v4 =
+        Migration.of(
+            "V005__extra.cql",
+            "CREATE TABLE IF NOT EXISTS ${keyspace}.extra (id text PRIMARY KEY);");
     SchemaMigrator next =
         new SchemaMigrator(
-            settings,
-            "",
-            Stream.concat(current.migrations().stream(), Stream.of(v4)).toList());
+            settings, "", Stream.concat(current.migrations().stream(), Stream.of(v4)).toList());
 
     assertEquals(List.of(v4), next.migrate(session));
     assertTrue(tables(settings.keyspace()).contains("extra"));
   }
 
   private Set<String> tables(String keyspace) {
-    return session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace).all()
+    return session
+        .execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)
+        .all()
         .stream()
         .map(r -> r.getString("table_name"))
         .collect(Collectors.toSet());

@@ -29,12 +29,14 @@ class SchemaSettingsTest {
                     """)
                 .withFallback(ConfigFactory.defaultReference()));
     assertEquals("{'class': 'NetworkTopologyStrategy', 'dc2': 2, 'eu-west': 3}", s.replication());
-    assertThrows(IllegalArgumentException.class, () -> SchemaSettings.networkTopologyStrategy(Map.of()));
+    assertThrows(
+        IllegalArgumentException.class, () -> SchemaSettings.networkTopologyStrategy(Map.of()));
   }
 
   @Test
   void aKeyspaceNameThatIsNotAPlainIdentifierIsRefused() {
-    assertThrows(IllegalArgumentException.class, () -> SchemaSettings.singleNode("ks; DROP KEYSPACE x"));
+    assertThrows(
+        IllegalArgumentException.class, () -> SchemaSettings.singleNode("ks; DROP KEYSPACE x"));
     assertThrows(IllegalArgumentException.class, () -> SchemaSettings.singleNode("1ks"));
   }
 }

@@ -22,15 +22,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * The one real Cassandra node that the integration tests of a JVM share (shipped in the
- * persistence test-jar for the other modules' tests). The first {@link #get()} starts it, or
- * reuses one already serving the test port; a shutdown hook stops it only if this JVM started it.
- * Tests isolate themselves with a keyspace of their own: {@link #createKeyspace(String)}.
+ * The one real Cassandra node that the integration tests of a JVM share (shipped in the persistence
+ * test-jar for the other modules' tests). The first {@link #get()} starts it, or reuses one already
+ * serving the test port; a shutdown hook stops it only if this JVM started it. Tests isolate
+ * themselves with a keyspace of their own: {@link #createKeyspace(String)}.
  *
- * <p>System properties: {@code agent-runtime.test.cassandra.native-port} (19042),
- * {@code .storage-port} (17000), {@code .ssl-storage-port} (17001), {@code .dir} (data dir,
- * default target/test-cassandra), and {@code agent-runtime.cassandra.lib-dir} (the Cassandra
- * jars; found by walking up to persistence/cassandra-dist/target/lib when unset).
+ * <p>System properties: {@code agent-runtime.test.cassandra.native-port} (19042), {@code
+ * .storage-port} (17000), {@code .ssl-storage-port} (17001), {@code .dir} (data dir, default
+ * target/test-cassandra), and {@code agent-runtime.cassandra.lib-dir} (the Cassandra jars; found by
+ * walking up to persistence/cassandra-dist/target/lib when unset).
  */
 public final class TestCassandra {
 
@@ -56,7 +56,8 @@ public final class TestCassandra {
               Integer.getInteger(PREFIX + "storage-port", 17000),
               Integer.getInteger(PREFIX + "ssl-storage-port", 17001));
       if (!ManagedCassandra.isRunning(settings)) {
-        deleteRecursively(settings.dataDir()); // a fresh node per test run: no keyspaces of old runs
+        deleteRecursively(
+            settings.dataDir()); // a fresh node per test run: no keyspaces of old runs
       }
       TestCassandra started = new TestCassandra(ManagedCassandra.start(settings));
       Runtime.getRuntime().addShutdownHook(new Thread(started::shutdown, "test-cassandra-stop"));
@@ -66,10 +67,11 @@ public final class TestCassandra {
   }
 
   /**
-   * Settings of a test node of one's own (for tests that kill or restart Cassandra): test mode,
-   * the Cassandra jars found as for the shared node.
+   * Settings of a test node of one's own (for tests that kill or restart Cassandra): test mode, the
+   * Cassandra jars found as for the shared node.
    */
-  public static ManagedCassandraSettings nodeSettings(Path dataDir, int nativePort, int storagePort, int sslStoragePort) {
+  public static ManagedCassandraSettings nodeSettings(
+      Path dataDir, int nativePort, int storagePort, int sslStoragePort) {
     return ManagedCassandraSettings.fromConfig(ConfigFactory.load())
         .withDataDir(dataDir)
         .withLibDir(libDir())
@@ -112,7 +114,9 @@ public final class TestCassandra {
                 "advanced.netty.io-group.shutdown.quiet-period = 0\n"
                     + "advanced.netty.admin-group.shutdown.quiet-period = 0\n")
             .withFallback(ConfigFactory.defaultReference().getConfig("datastax-java-driver"));
-    return CqlSessions.openAsync(driver, CassandraEndpoints.of(host, port)).toCompletableFuture().join();
+    return CqlSessions.openAsync(driver, CassandraEndpoints.of(host, port))
+        .toCompletableFuture()
+        .join();
   }
 
   /** A new keyspace with the whole versioned schema applied. */
@@ -127,7 +131,11 @@ public final class TestCassandra {
     String clean = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     String base = clean.isEmpty() || !Character.isLetter(clean.charAt(0)) ? "t_" + clean : clean;
     String suffix =
-        "_" + Long.toString(System.currentTimeMillis(), 36) + "_" + ProcessHandle.current().pid() + "_"
+        "_"
+            + Long.toString(System.currentTimeMillis(), 36)
+            + "_"
+            + ProcessHandle.current().pid()
+            + "_"
             + KEYSPACES.incrementAndGet();
     return base.substring(0, Math.min(base.length(), 48 - suffix.length())) + suffix;
   }
@@ -174,7 +182,9 @@ public final class TestCassandra {
     }
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       for (Path candidate :
-          List.of(dir.resolve("persistence/cassandra-dist/target/lib"), dir.resolve("cassandra-dist/target/lib"))) {
+          List.of(
+              dir.resolve("persistence/cassandra-dist/target/lib"),
+              dir.resolve("cassandra-dist/target/lib"))) {
         if (Files.isDirectory(candidate)) {
           return candidate;
         }

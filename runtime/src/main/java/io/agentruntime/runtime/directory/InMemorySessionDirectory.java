@@ -27,9 +27,14 @@ public final class InMemorySessionDirectory implements SessionDirectory {
 
   @Override
   public CompletionStage<SessionPage> list(
-      String tenant, Optional<String> user, Optional<String> status, int limit, Optional<String> cursor) {
+      String tenant,
+      Optional<String> user,
+      Optional<String> status,
+      int limit,
+      Optional<String> cursor) {
     if (limit < 1) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("limit must be at least 1, was " + limit));
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("limit must be at least 1, was " + limit));
     }
     String from = cursor.map(c -> key(tenant, c)).orElse(key(tenant, ""));
     List<SessionSummary> matching =

@@ -5,9 +5,9 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 
 /**
- * Where sessions are listed by owner. The session entity writes its summary here after the
- * change is journaled (and again when it recovers, which heals a write lost to a crash); the
- * API reads it to list sessions without scanning the journal.
+ * Where sessions are listed by owner. The session entity writes its summary here after the change
+ * is journaled (and again when it recovers, which heals a write lost to a crash); the API reads it
+ * to list sessions without scanning the journal.
  */
 public interface SessionDirectory {
 
@@ -22,5 +22,9 @@ public interface SessionDirectory {
    * only those with a status. The cursor is opaque: the {@code nextCursor} of the previous page.
    */
   CompletionStage<SessionPage> list(
-      String tenant, Optional<String> user, Optional<String> status, int limit, Optional<String> cursor);
+      String tenant,
+      Optional<String> user,
+      Optional<String> status,
+      int limit,
+      Optional<String> cursor);
 }

@@ -4,4 +4,9 @@ import java.time.Instant;
 
 /** What a listing shows of one session. {@code status} is the API's lower-case status name. */
 public record SessionSummary(
-    String tenant, String sessionId, String user, String status, Instant createdAt, Instant updatedAt) {}
+    String tenant,
+    String sessionId,
+    String user,
+    String status,
+    Instant createdAt,
+    Instant updatedAt) {}

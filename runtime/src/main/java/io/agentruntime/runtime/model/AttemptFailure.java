@@ -46,7 +46,11 @@ final class AttemptFailure extends RuntimeException {
 
   /** The reply ran past the limit: another attempt would most likely do the same. */
   static AttemptFailure tooLarge(long limit) {
-    return new AttemptFailure("the reply is larger than the limit of " + limit + " bytes (max-reply-size)", false, null, null);
+    return new AttemptFailure(
+        "the reply is larger than the limit of " + limit + " bytes (max-reply-size)",
+        false,
+        null,
+        null);
   }
 
   static AttemptFailure unreadable(String what) {

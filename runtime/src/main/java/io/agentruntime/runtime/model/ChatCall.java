@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One model call: attempts, each an asynchronous HTTP exchange, with waits between them scheduled
- * on a timer (no thread ever sleeps), all within one deadline. The first outcome wins: a reply,
- * a failure that retrying cannot fix, retries exhausted, or the deadline.
+ * on a timer (no thread ever sleeps), all within one deadline. The first outcome wins: a reply, a
+ * failure that retrying cannot fix, retries exhausted, or the deadline.
  */
 final class ChatCall {
 
@@ -41,8 +41,14 @@ final class ChatCall {
   private volatile ScheduledFuture<?> deadlineTimer;
   private volatile int attempt;
 
-  ChatCall(HttpClient http, ScheduledExecutorService timer, OpenAiSettings settings,
-      ObjectMapper mapper, byte[] body, Consumer<String> onDelta, Duration timeout) {
+  ChatCall(
+      HttpClient http,
+      ScheduledExecutorService timer,
+      OpenAiSettings settings,
+      ObjectMapper mapper,
+      byte[] body,
+      Consumer<String> onDelta,
+      Duration timeout) {
     this.http = http;
     this.timer = timer;
     this.settings = settings;
@@ -57,12 +63,13 @@ final class ChatCall {
   CompletableFuture<ModelReply> start() {
     deadlineTimer = timer.schedule(this::timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
     // Timed out, or cancelled by the caller (a cancelled turn): the exchange is dropped at once.
-    result.whenComplete((reply, error) -> {
-      deadlineTimer.cancel(false);
-      if (error != null) {
-        abort();
-      }
-    });
+    result.whenComplete(
+        (reply, error) -> {
+          deadlineTimer.cancel(false);
+          if (error != null) {
+            abort();
+          }
+        });
     attempt();
     return result;
   }
@@ -73,23 +80,29 @@ final class ChatCall {
       return;
     }
     attempt++;
-    HttpRequest.Builder request = HttpRequest.newBuilder(settings.chatCompletionsUri())
-        .timeout(remaining)
-        .header("Content-Type", "application/json")
-        .header("Accept", "text/event-stream, application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(settings.chatCompletionsUri())
+            .timeout(remaining)
+            .header("Content-Type", "application/json")
+            .header("Accept", "text/event-stream, application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if ("http".equalsIgnoreCase(settings.chatCompletionsUri().getScheme())) {
       request.version(HttpClient.Version.HTTP_1_1);
     }
     if (settings.hasApiKey()) {
       request.header("Authorization", "Bearer " + settings.apiKey());
     }
-    ChatResponseReader current = new ChatResponseReader(mapper, this::forward, settings.apiKey(), settings.maxReplyBytes());
+    ChatResponseReader current =
+        new ChatResponseReader(mapper, this::forward, settings.apiKey(), settings.maxReplyBytes());
     reader = current;
     CompletableFuture<HttpResponse<ModelReply>> exchange;
     try {
-      // The reply is taken as soon as its body is read (BodyReports); failures come through the exchange.
-      exchange = http.sendAsync(request.build(), BodyReports.reporting(current.handler(), (info, reply) -> result.complete(reply)));
+      // The reply is taken as soon as its body is read (BodyReports); failures come through the
+      // exchange.
+      exchange =
+          http.sendAsync(
+              request.build(),
+              BodyReports.reporting(current.handler(), (info, reply) -> result.complete(reply)));
     } catch (RuntimeException e) {
       fail(new ModelException("model_error", provider() + "cannot send: " + e.getMessage()));
       return;
@@ -122,8 +135,13 @@ final class ChatCall {
         fail(gaveUp(failure));
         return;
       }
-      log.info("model provider {}: attempt {} of {} failed ({}); retrying in {} ms",
-          settings.name(), attempt, settings.maxAttempts(), failure.getMessage(), wait.toMillis());
+      log.info(
+          "model provider {}: attempt {} of {} failed ({}); retrying in {} ms",
+          settings.name(),
+          attempt,
+          settings.maxAttempts(),
+          failure.getMessage(),
+          wait.toMillis());
       timer.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
@@ -148,8 +166,9 @@ final class ChatCall {
   }
 
   private void timedOut() {
-    fail(new ModelException("model_timeout",
-        provider() + "no reply within " + timeout.toMillis() + " ms"));
+    fail(
+        new ModelException(
+            "model_timeout", provider() + "no reply within " + timeout.toMillis() + " ms"));
   }
 
   private void abort() {
@@ -164,7 +183,8 @@ final class ChatCall {
   }
 
   private ModelException gaveUp(AttemptFailure last) {
-    return new ModelException("model_unavailable",
+    return new ModelException(
+        "model_unavailable",
         provider() + "gave up after " + attempt + " attempt(s); last: " + last.getMessage());
   }
 

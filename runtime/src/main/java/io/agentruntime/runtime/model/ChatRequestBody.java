@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The JSON body of a streaming {@code POST /chat/completions} request for a {@link ModelRequest}. */
+/**
+ * The JSON body of a streaming {@code POST /chat/completions} request for a {@link ModelRequest}.
+ */
 final class ChatRequestBody {
 
   private ChatRequestBody() {}

@@ -42,7 +42,8 @@ final class ChatResponseReader implements Flow.Subscriber<String> {
   }
 
   BodyHandler<ModelReply> handler() {
-    return info -> new SizeLimitedBody<>(subscriber(info), maxBytes, () -> AttemptFailure.tooLarge(maxBytes));
+    return info ->
+        new SizeLimitedBody<>(subscriber(info), maxBytes, () -> AttemptFailure.tooLarge(maxBytes));
   }
 
   /** Stops reading: the call no longer wants this answer (it timed out). */
@@ -57,9 +58,12 @@ final class ChatResponseReader implements Flow.Subscriber<String> {
     int status = info.statusCode();
     if (status < 200 || status > 299) {
       var retryAfter = RetryPolicy.retryAfter(info.headers(), Instant.now());
-      return BodySubscribers.mapping(BodySubscribers.ofString(UTF_8), body -> {
-        throw AttemptFailure.status(status, AttemptFailure.excerpt(mapper, body, secret), retryAfter);
-      });
+      return BodySubscribers.mapping(
+          BodySubscribers.ofString(UTF_8),
+          body -> {
+            throw AttemptFailure.status(
+                status, AttemptFailure.excerpt(mapper, body, secret), retryAfter);
+          });
     }
     String type = info.headers().firstValue("content-type").orElse("").toLowerCase(Locale.ROOT);
     if (type.startsWith("text/event-stream")) {

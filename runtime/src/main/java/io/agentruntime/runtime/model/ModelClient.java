@@ -10,9 +10,9 @@ import java.util.function.Consumer;
 public interface ModelClient {
 
   /**
-   * Asks the model for the next step. {@code onDelta} receives pieces of the answer's text as
-   * they stream in (it may never be called); the stage completes with the whole reply, or fails
-   * with a {@link ModelException} once retries are exhausted.
+   * Asks the model for the next step. {@code onDelta} receives pieces of the answer's text as they
+   * stream in (it may never be called); the stage completes with the whole reply, or fails with a
+   * {@link ModelException} once retries are exhausted.
    */
   CompletionStage<ModelReply> complete(ModelRequest request, Consumer<String> onDelta);
 }

@@ -50,20 +50,27 @@ public record ModelSettings(Map<String, OpenAiSettings> openAi, Set<String> scri
     for (Map.Entry<String, ConfigValue> entry : providers.entrySet()) {
       String name = entry.getKey();
       if (name.equals(DEFAULT) || name.equals(SCRIPTED)) {
-        throw new ConfigException.BadPath("agent-runtime.models.providers." + name,
+        throw new ConfigException.BadPath(
+            "agent-runtime.models.providers." + name,
             "the providers default and scripted are built in; configure default under "
                 + "agent-runtime.models.default");
       }
       if (!(entry.getValue() instanceof ConfigObject block)) {
-        throw new ConfigException.WrongType(entry.getValue().origin(),
-            "agent-runtime.models.providers." + name, "object", entry.getValue().valueType().name());
+        throw new ConfigException.WrongType(
+            entry.getValue().origin(),
+            "agent-runtime.models.providers." + name,
+            "object",
+            entry.getValue().valueType().name());
       }
       Config provider = block.toConfig().withFallback(defaults);
       switch (provider.getString("kind")) {
         case "openai" -> openAi.put(name, openAi(name, provider, env));
         case SCRIPTED -> scripted.add(name);
-        default -> throw new ConfigException.BadValue(provider.origin(),
-            "kind", "model provider " + name + ": kind must be openai or scripted");
+        default ->
+            throw new ConfigException.BadValue(
+                provider.origin(),
+                "kind",
+                "model provider " + name + ": kind must be openai or scripted");
       }
     }
     return new ModelSettings(openAi, scripted);
@@ -77,7 +84,8 @@ public record ModelSettings(Map<String, OpenAiSettings> openAi, Set<String> scri
     }
   }
 
-  private static OpenAiSettings openAiSettings(String name, Config c, Function<String, String> env) {
+  private static OpenAiSettings openAiSettings(
+      String name, Config c, Function<String, String> env) {
     return new OpenAiSettings(
         name,
         c.getString("base-url"),
@@ -98,8 +106,11 @@ public record ModelSettings(Map<String, OpenAiSettings> openAi, Set<String> scri
     }
     String key = env.apply(variable);
     if (key == null || key.isBlank()) {
-      log.warn("model provider {}: the environment variable {} is not set; calls go without an "
-          + "API key", provider, variable);
+      log.warn(
+          "model provider {}: the environment variable {} is not set; calls go without an "
+              + "API key",
+          provider,
+          variable);
       return null;
     }
     return key.strip();

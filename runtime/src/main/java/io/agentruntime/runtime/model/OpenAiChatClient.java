@@ -12,9 +12,9 @@ import java.util.function.Consumer;
 /**
  * A model behind an OpenAI-compatible {@code POST {baseUrl}/chat/completions}, asked to stream
  * (Server-Sent Events, usage in the last chunk) and understood also when it answers with one JSON
- * body. Calls are asynchronous end to end: retries of 408, 429, 5xx and connection failures wait
- * on a timer with exponential backoff (or the provider's {@code Retry-After}, capped), all within
- * the call's timeout. Failures are {@link ModelException}s coded {@code model_error} (a 4xx or an
+ * body. Calls are asynchronous end to end: retries of 408, 429, 5xx and connection failures wait on
+ * a timer with exponential backoff (or the provider's {@code Retry-After}, capped), all within the
+ * call's timeout. Failures are {@link ModelException}s coded {@code model_error} (a 4xx or an
  * unreadable answer: not retried), {@code model_unavailable} (retries exhausted) or {@code
  * model_timeout}. The API key goes only into the {@code Authorization} header.
  */
@@ -48,8 +48,13 @@ public final class OpenAiChatClient implements ModelClient {
     try {
       body = mapper.writeValueAsBytes(ChatRequestBody.of(mapper, settings.model(), request));
     } catch (Exception e) {
-      return CompletableFuture.failedFuture(new ModelException("model_error",
-          "model provider " + settings.name() + ": cannot write the request: " + e.getMessage()));
+      return CompletableFuture.failedFuture(
+          new ModelException(
+              "model_error",
+              "model provider "
+                  + settings.name()
+                  + ": cannot write the request: "
+                  + e.getMessage()));
     }
     Consumer<String> listener = onDelta == null ? delta -> {} : onDelta;
     return new ChatCall(http, TIMER, settings, mapper, body, listener, timeout(request)).start();
@@ -69,11 +74,14 @@ public final class OpenAiChatClient implements ModelClient {
   }
 
   private static ScheduledExecutorService timer() {
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
-      Thread thread = new Thread(task, "agent-runtime-model-timer");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread thread = new Thread(task, "agent-runtime-model-timer");
+              thread.setDaemon(true);
+              return thread;
+            });
     timer.setRemoveOnCancelPolicy(true);
     return timer;
   }

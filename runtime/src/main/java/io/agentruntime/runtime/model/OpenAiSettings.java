@@ -25,10 +25,28 @@ public record OpenAiSettings(
 
   /** For settings made in code (tests): replies up to 1 MiB. */
   public OpenAiSettings(
-      String name, String baseUrl, String model, String apiKey, Duration connectTimeout, Duration timeout,
-      int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration retryAfterCap) {
-    this(name, baseUrl, model, apiKey, connectTimeout, timeout, maxAttempts, initialBackoff, maxBackoff,
-        retryAfterCap, 1 << 20);
+      String name,
+      String baseUrl,
+      String model,
+      String apiKey,
+      Duration connectTimeout,
+      Duration timeout,
+      int maxAttempts,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration retryAfterCap) {
+    this(
+        name,
+        baseUrl,
+        model,
+        apiKey,
+        connectTimeout,
+        timeout,
+        maxAttempts,
+        initialBackoff,
+        maxBackoff,
+        retryAfterCap,
+        1 << 20);
   }
 
   public OpenAiSettings {
@@ -43,7 +61,8 @@ public record OpenAiSettings(
       throw new IllegalArgumentException("model provider " + name + ": max-attempts must be >= 1");
     }
     if (maxReplyBytes < 1) {
-      throw new IllegalArgumentException("model provider " + name + ": max-reply-size must be positive");
+      throw new IllegalArgumentException(
+          "model provider " + name + ": max-reply-size must be positive");
     }
     baseUrl = baseUrl.strip();
     apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
@@ -65,31 +84,89 @@ public record OpenAiSettings(
   }
 
   public OpenAiSettings withApiKey(String key) {
-    return new OpenAiSettings(name, baseUrl, model, key, connectTimeout, timeout, maxAttempts,
-        initialBackoff, maxBackoff, retryAfterCap, maxReplyBytes);
+    return new OpenAiSettings(
+        name,
+        baseUrl,
+        model,
+        key,
+        connectTimeout,
+        timeout,
+        maxAttempts,
+        initialBackoff,
+        maxBackoff,
+        retryAfterCap,
+        maxReplyBytes);
   }
 
   public OpenAiSettings withTimeout(Duration callTimeout) {
-    return new OpenAiSettings(name, baseUrl, model, apiKey, connectTimeout, callTimeout,
-        maxAttempts, initialBackoff, maxBackoff, retryAfterCap, maxReplyBytes);
+    return new OpenAiSettings(
+        name,
+        baseUrl,
+        model,
+        apiKey,
+        connectTimeout,
+        callTimeout,
+        maxAttempts,
+        initialBackoff,
+        maxBackoff,
+        retryAfterCap,
+        maxReplyBytes);
   }
 
   public OpenAiSettings withMaxAttempts(int attempts) {
-    return new OpenAiSettings(name, baseUrl, model, apiKey, connectTimeout, timeout, attempts,
-        initialBackoff, maxBackoff, retryAfterCap, maxReplyBytes);
+    return new OpenAiSettings(
+        name,
+        baseUrl,
+        model,
+        apiKey,
+        connectTimeout,
+        timeout,
+        attempts,
+        initialBackoff,
+        maxBackoff,
+        retryAfterCap,
+        maxReplyBytes);
   }
 
   public OpenAiSettings withBackoff(Duration initial, Duration max, Duration retryAfterLimit) {
-    return new OpenAiSettings(name, baseUrl, model, apiKey, connectTimeout, timeout, maxAttempts,
-        initial, max, retryAfterLimit, maxReplyBytes);
+    return new OpenAiSettings(
+        name,
+        baseUrl,
+        model,
+        apiKey,
+        connectTimeout,
+        timeout,
+        maxAttempts,
+        initial,
+        max,
+        retryAfterLimit,
+        maxReplyBytes);
   }
 
   @Override
   public String toString() {
-    return "OpenAiSettings[name=" + name + ", baseUrl=" + baseUrl + ", model=" + model
-        + ", apiKey=" + (hasApiKey() ? "<set>" : "<none>") + ", connectTimeout=" + connectTimeout
-        + ", timeout=" + timeout + ", maxAttempts=" + maxAttempts + ", initialBackoff="
-        + initialBackoff + ", maxBackoff=" + maxBackoff + ", retryAfterCap=" + retryAfterCap
-        + ", maxReplyBytes=" + maxReplyBytes + "]";
+    return "OpenAiSettings[name="
+        + name
+        + ", baseUrl="
+        + baseUrl
+        + ", model="
+        + model
+        + ", apiKey="
+        + (hasApiKey() ? "<set>" : "<none>")
+        + ", connectTimeout="
+        + connectTimeout
+        + ", timeout="
+        + timeout
+        + ", maxAttempts="
+        + maxAttempts
+        + ", initialBackoff="
+        + initialBackoff
+        + ", maxBackoff="
+        + maxBackoff
+        + ", retryAfterCap="
+        + retryAfterCap
+        + ", maxReplyBytes="
+        + maxReplyBytes
+        + "]";
   }
 }

@@ -10,9 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How long to wait before the next attempt of a model call: what the provider asked for in
- * {@code Retry-After} (or OpenAI's {@code retry-after-ms}), capped, else exponential backoff with
- * jitter.
+ * How long to wait before the next attempt of a model call: what the provider asked for in {@code
+ * Retry-After} (or OpenAI's {@code retry-after-ms}), capped, else exponential backoff with jitter.
  */
 final class RetryPolicy {
 
@@ -41,7 +40,9 @@ final class RetryPolicy {
     if (millis.isPresent()) {
       return millis.get();
     }
-    return headers.firstValue("retry-after").flatMap(v -> seconds(v).or(() -> date(v, now)))
+    return headers
+        .firstValue("retry-after")
+        .flatMap(v -> seconds(v).or(() -> date(v, now)))
         .orElse(null);
   }
 
@@ -65,8 +66,8 @@ final class RetryPolicy {
 
   private static Optional<Duration> date(String value, Instant now) {
     try {
-      Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME)
-          .toInstant();
+      Instant at =
+          ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
       Duration wait = Duration.between(now, at);
       return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
     } catch (DateTimeParseException e) {

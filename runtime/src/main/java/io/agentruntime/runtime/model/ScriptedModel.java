@@ -41,10 +41,14 @@ public final class ScriptedModel implements ModelClient {
       if (onDelta != null) {
         pieces(reply.text()).forEach(onDelta);
       }
-      long input = words(request.instructions()) + request.messages().stream()
-          .mapToLong(ScriptedModel::words).sum();
-      long output = words(reply.text()) + reply.toolCalls().stream()
-          .mapToLong(c -> words(c.name()) + words(c.argumentsJson())).sum();
+      long input =
+          words(request.instructions())
+              + request.messages().stream().mapToLong(ScriptedModel::words).sum();
+      long output =
+          words(reply.text())
+              + reply.toolCalls().stream()
+                  .mapToLong(c -> words(c.name()) + words(c.argumentsJson()))
+                  .sum();
       return CompletableFuture.completedFuture(
           new ModelReply(reply.text(), reply.toolCalls(), input, output));
     } catch (RuntimeException e) {
@@ -57,8 +61,10 @@ public final class ScriptedModel implements ModelClient {
     while (lastUser >= 0 && !"user".equals(messages.get(lastUser).role())) {
       lastUser--;
     }
-    String said = lastUser < 0 || messages.get(lastUser).content() == null
-        ? "" : messages.get(lastUser).content();
+    String said =
+        lastUser < 0 || messages.get(lastUser).content() == null
+            ? ""
+            : messages.get(lastUser).content();
     List<String[]> requested = toolLines(said);
     if (requested.isEmpty()) {
       return new ModelReply("echo: " + said, List.of(), 0, 0);
@@ -73,8 +79,8 @@ public final class ScriptedModel implements ModelClient {
     if (step < 0) {
       return new ModelReply("", calls(requested, messages), 0, 0);
     }
-    return new ModelReply(summary(after.get(step), after.subList(step + 1, after.size())),
-        List.of(), 0, 0);
+    return new ModelReply(
+        summary(after.get(step), after.subList(step + 1, after.size())), List.of(), 0, 0);
   }
 
   // Each element: {name, argument text}.
@@ -110,12 +116,18 @@ public final class ScriptedModel implements ModelClient {
   }
 
   private static String summary(ModelMessage step, List<ModelMessage> outcomesAfter) {
-    Map<String, String> names = step.toolCalls().stream()
-        .collect(Collectors.toMap(ToolCall::id, ToolCall::name, (a, b) -> a));
-    String outcomes = outcomesAfter.stream()
-        .filter(m -> "tool".equals(m.role()))
-        .map(m -> names.getOrDefault(m.toolCallId(), m.toolCallId()) + ": " + excerpt(m.content()))
-        .collect(Collectors.joining("; "));
+    Map<String, String> names =
+        step.toolCalls().stream()
+            .collect(Collectors.toMap(ToolCall::id, ToolCall::name, (a, b) -> a));
+    String outcomes =
+        outcomesAfter.stream()
+            .filter(m -> "tool".equals(m.role()))
+            .map(
+                m ->
+                    names.getOrDefault(m.toolCallId(), m.toolCallId())
+                        + ": "
+                        + excerpt(m.content()))
+            .collect(Collectors.joining("; "));
     return outcomes.isEmpty() ? "Tool results: none yet." : "Tool results: " + outcomes;
   }
 
@@ -136,11 +148,16 @@ public final class ScriptedModel implements ModelClient {
   }
 
   private static long words(ModelMessage message) {
-    return words(message.content()) + message.toolCalls().stream()
-        .mapToLong(c -> words(c.name()) + words(c.argumentsJson())).sum();
+    return words(message.content())
+        + message.toolCalls().stream()
+            .mapToLong(c -> words(c.name()) + words(c.argumentsJson()))
+            .sum();
   }
 
-  /** Words: runs of non-whitespace. Counted without a regex: the whole conversation goes through here. */
+  /**
+   * Words: runs of non-whitespace. Counted without a regex: the whole conversation goes through
+   * here.
+   */
   private static long words(String text) {
     if (text == null) {
       return 0;

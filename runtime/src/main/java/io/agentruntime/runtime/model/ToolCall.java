@@ -12,18 +12,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public record ToolCall(String id, String name, JsonNode arguments, String rawArguments) {
 
-  /** Arguments nested deeper are not taken: the journal's writer stops at 1000 levels, events included. */
+  /**
+   * Arguments nested deeper are not taken: the journal's writer stops at 1000 levels, events
+   * included.
+   */
   static final int MAX_ARGUMENTS_DEPTH = 200;
 
-  private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-          .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
-              .maxNestingDepth(MAX_ARGUMENTS_DEPTH).build())
-          .build())
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+              com.fasterxml.jackson.core.JsonFactory.builder()
+                  .streamReadConstraints(
+                      com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_ARGUMENTS_DEPTH)
+                          .build())
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /**
    * A call from the arguments text a model sent: parsed when it is a JSON object, null otherwise.
-   * Blank text counts as no arguments ({@code {}}), as some providers send it for tools without any.
+   * Blank text counts as no arguments ({@code {}}), as some providers send it for tools without
+   * any.
    */
   public static ToolCall fromRaw(String id, String name, String rawArguments) {
     String raw = rawArguments == null ? "" : rawArguments;

@@ -31,6 +31,7 @@ public record Approval(
   }
 
   Approval decided(String outcome, String by) {
-    return new Approval(id, turnId, toolCallId, tool, arguments, reason, requestedAt, expiresAt, outcome, by);
+    return new Approval(
+        id, turnId, toolCallId, tool, arguments, reason, requestedAt, expiresAt, outcome, by);
   }
 }

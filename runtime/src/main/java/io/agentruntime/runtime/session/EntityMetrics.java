@@ -4,8 +4,8 @@ import io.agentruntime.runtime.metrics.SessionMetrics;
 import java.util.List;
 
 /**
- * One session entity's link to the node's metrics: turns journaled events into counts and keeps
- * the entity's share of the pending-approvals gauge, so that the gauge falls back when the entity
+ * One session entity's link to the node's metrics: turns journaled events into counts and keeps the
+ * entity's share of the pending-approvals gauge, so that the gauge falls back when the entity
  * stops. Used only from the entity's own thread.
  */
 final class EntityMetrics {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Events planned to be persisted together, with the state they lead to, so that each decision in
- * a batch sees the ones before it. Persisted as one atomic write.
+ * Events planned to be persisted together, with the state they lead to, so that each decision in a
+ * batch sees the ones before it. Persisted as one atomic write.
  */
 final class EventBatch {
 

@@ -27,20 +27,32 @@ final class JournalEraser {
 
   private JournalEraser() {}
 
-  /** Starts the deletion as a child of {@code parent} (the session entity): it ends if the entity stops. */
-  static CompletionStage<Done> erase(ActorContext<?> parent, String persistenceId, long toSequenceNr) {
+  /**
+   * Starts the deletion as a child of {@code parent} (the session entity): it ends if the entity
+   * stops.
+   */
+  static CompletionStage<Done> erase(
+      ActorContext<?> parent, String persistenceId, long toSequenceNr) {
     return start(parent, persistenceId, toSequenceNr, SnapshotSelectionCriteria.latest());
   }
 
   /** Deletes the snapshots with sequence numbers from {@code from} to {@code to}, and no event. */
-  static CompletionStage<Done> deleteSnapshots(ActorContext<?> parent, String persistenceId, long from, long to) {
-    return start(parent, persistenceId, 0, SnapshotSelectionCriteria.create(to, Long.MAX_VALUE, from, 0));
+  static CompletionStage<Done> deleteSnapshots(
+      ActorContext<?> parent, String persistenceId, long from, long to) {
+    return start(
+        parent, persistenceId, 0, SnapshotSelectionCriteria.create(to, Long.MAX_VALUE, from, 0));
   }
 
   private static CompletionStage<Done> start(
-      ActorContext<?> parent, String persistenceId, long toSequenceNr, SnapshotSelectionCriteria snapshots) {
+      ActorContext<?> parent,
+      String persistenceId,
+      long toSequenceNr,
+      SnapshotSelectionCriteria snapshots) {
     CompletableFuture<Done> done = new CompletableFuture<>();
-    Adapter.actorOf(parent, Props.create(Deleter.class, () -> new Deleter(persistenceId, toSequenceNr, snapshots, done)));
+    Adapter.actorOf(
+        parent,
+        Props.create(
+            Deleter.class, () -> new Deleter(persistenceId, toSequenceNr, snapshots, done)));
     return done;
   }
 
@@ -53,7 +65,11 @@ final class JournalEraser {
     private boolean eventsDeleted;
     private boolean snapshotsDeleted;
 
-    Deleter(String persistenceId, long toSequenceNr, SnapshotSelectionCriteria snapshots, CompletableFuture<Done> done) {
+    Deleter(
+        String persistenceId,
+        long toSequenceNr,
+        SnapshotSelectionCriteria snapshots,
+        CompletableFuture<Done> done) {
       this.persistenceId = persistenceId;
       this.toSequenceNr = toSequenceNr;
       this.snapshots = snapshots;
@@ -73,28 +89,34 @@ final class JournalEraser {
     @Override
     public Receive createReceiveRecover() {
       return receiveBuilder()
-          .match(RecoveryCompleted.class, r -> {
-            if (toSequenceNr > 0) {
-              deleteMessages(toSequenceNr);
-            } else {
-              eventsDeleted = true;
-            }
-            deleteSnapshots(snapshots);
-          })
+          .match(
+              RecoveryCompleted.class,
+              r -> {
+                if (toSequenceNr > 0) {
+                  deleteMessages(toSequenceNr);
+                } else {
+                  eventsDeleted = true;
+                }
+                deleteSnapshots(snapshots);
+              })
           .build();
     }
 
     @Override
     public Receive createReceive() {
       return receiveBuilder()
-          .match(DeleteMessagesSuccess.class, m -> {
-            eventsDeleted = true;
-            finishWhenBoth();
-          })
-          .match(DeleteSnapshotsSuccess.class, m -> {
-            snapshotsDeleted = true;
-            finishWhenBoth();
-          })
+          .match(
+              DeleteMessagesSuccess.class,
+              m -> {
+                eventsDeleted = true;
+                finishWhenBoth();
+              })
+          .match(
+              DeleteSnapshotsSuccess.class,
+              m -> {
+                snapshotsDeleted = true;
+                finishWhenBoth();
+              })
           .match(DeleteMessagesFailure.class, m -> fail(m.cause()))
           .match(DeleteSnapshotsFailure.class, m -> fail(m.cause()))
           .build();

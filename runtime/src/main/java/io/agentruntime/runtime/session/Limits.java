@@ -1,8 +1,8 @@
 package io.agentruntime.runtime.session;
 
 /**
- * Budgets of an agent: model steps and wall-clock seconds per turn (time spent waiting for a
- * human is not counted), and model tokens per session (0: no limit).
+ * Budgets of an agent: model steps and wall-clock seconds per turn (time spent waiting for a human
+ * is not counted), and model tokens per session (0: no limit).
  */
 public record Limits(int maxStepsPerTurn, int maxTurnSeconds, long maxSessionTokens) {
 

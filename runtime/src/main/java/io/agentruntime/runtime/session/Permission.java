@@ -18,7 +18,8 @@ public enum Permission {
 
   @JsonCreator
   public static Permission fromWireName(String name) {
-    return parse(name).orElseThrow(() -> new IllegalArgumentException("unknown permission " + name));
+    return parse(name)
+        .orElseThrow(() -> new IllegalArgumentException("unknown permission " + name));
   }
 
   public static Optional<Permission> parse(String name) {

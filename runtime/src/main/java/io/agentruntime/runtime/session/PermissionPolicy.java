@@ -14,9 +14,10 @@ public record PermissionPolicy(Map<String, Permission> tools) {
   static final Set<String> BUILT_IN_TOOLS = Set.of("memory_read", "memory_write", "memory_delete");
 
   public PermissionPolicy {
-    tools = tools.isEmpty()
-        ? java.util.Collections.emptySortedMap()
-        : java.util.Collections.unmodifiableMap(new TreeMap<>(tools));
+    tools =
+        tools.isEmpty()
+            ? java.util.Collections.emptySortedMap()
+            : java.util.Collections.unmodifiableMap(new TreeMap<>(tools));
   }
 
   public static PermissionPolicy empty() {

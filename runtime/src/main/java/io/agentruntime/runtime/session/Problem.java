@@ -1,8 +1,8 @@
 package io.agentruntime.runtime.session;
 
 /**
- * Why a command was refused. {@code field} names the offending input, or is null. The edge maps
- * the kind to a status code; the code is stable for clients.
+ * Why a command was refused. {@code field} names the offending input, or is null. The edge maps the
+ * kind to a status code; the code is stable for clients.
  */
 public record Problem(Kind kind, String code, String message, String field) {
 

@@ -23,7 +23,9 @@ final class SessionAudience {
   private final Map<String, List<Waiter>> turnWaiters = new HashMap<>();
   private final UnaryOperator<SessionReply> hosted;
 
-  /** @param hosted wraps an answer as the entity wraps all its replies */
+  /**
+   * @param hosted wraps an answer as the entity wraps all its replies
+   */
   SessionAudience(UnaryOperator<SessionReply> hosted) {
     this.hosted = hosted;
   }
@@ -48,15 +50,21 @@ final class SessionAudience {
 
   /** {@code waiter} hears {@code TurnFound} once the turn settles. */
   void waitFor(String turnId, ActorRef<SessionReply> waiter) {
-    waitFor(turnId, waiter, SessionReply.TurnFound::new, () -> { });
+    waitFor(turnId, waiter, SessionReply.TurnFound::new, () -> {});
   }
 
   /**
    * {@code waiter} hears {@code answer} of the turn once it settles, or when the session tells
    * {@link #deadlinePassed} first; {@code answered} runs once it heard from the turn settling.
    */
-  void waitFor(String turnId, ActorRef<SessionReply> waiter, Function<Turn, SessionReply> answer, Runnable answered) {
-    turnWaiters.computeIfAbsent(turnId, id -> new ArrayList<>()).add(new Waiter(waiter, answer, answered));
+  void waitFor(
+      String turnId,
+      ActorRef<SessionReply> waiter,
+      Function<Turn, SessionReply> answer,
+      Runnable answered) {
+    turnWaiters
+        .computeIfAbsent(turnId, id -> new ArrayList<>())
+        .add(new Waiter(waiter, answer, answered));
   }
 
   /** The deadline of {@code waiter} passed: it hears the turn as it stands (if it still waits). */
@@ -65,37 +73,45 @@ final class SessionAudience {
     if (waiting == null) {
       return;
     }
-    waiting.removeIf(w -> {
-      if (!w.replyTo().equals(waiter)) {
-        return false;
-      }
-      w.replyTo().tell(hosted.apply(w.answer().apply(turn)));
-      return true;
-    });
+    waiting.removeIf(
+        w -> {
+          if (!w.replyTo().equals(waiter)) {
+            return false;
+          }
+          w.replyTo().tell(hosted.apply(w.answer().apply(turn)));
+          return true;
+        });
     if (waiting.isEmpty()) {
       turnWaiters.remove(turn.id());
     }
   }
 
-  /** After a persist: followers get the events, with their sequence numbers; settled turns answer their waiters. */
+  /**
+   * After a persist: followers get the events, with their sequence numbers; settled turns answer
+   * their waiters.
+   */
   void journaled(SessionState after, List<SessionEvent> events) {
     long first = after.lastSeq() - events.size() + 1;
     for (int i = 0; i < events.size(); i++) {
       StreamItem item = new StreamItem.Journaled(first + i, events.get(i));
       followers.forEach(f -> f.tell(item));
     }
-    turnWaiters.entrySet().removeIf(waiting -> {
-      Optional<Turn> turn = after.turn(waiting.getKey());
-      if (turn.isEmpty() || !turn.get().settled()) {
-        return false;
-      }
-      for (Waiter w : waiting.getValue()) {
-        w.replyTo().tell(hosted.apply(w.answer().apply(turn.get())));
-        w.answered().run();
-      }
-      return true;
-    });
+    turnWaiters
+        .entrySet()
+        .removeIf(
+            waiting -> {
+              Optional<Turn> turn = after.turn(waiting.getKey());
+              if (turn.isEmpty() || !turn.get().settled()) {
+                return false;
+              }
+              for (Waiter w : waiting.getValue()) {
+                w.replyTo().tell(hosted.apply(w.answer().apply(turn.get())));
+                w.answered().run();
+              }
+              return true;
+            });
   }
 
-  private record Waiter(ActorRef<SessionReply> replyTo, Function<Turn, SessionReply> answer, Runnable answered) {}
+  private record Waiter(
+      ActorRef<SessionReply> replyTo, Function<Turn, SessionReply> answer, Runnable answered) {}
 }

@@ -7,9 +7,9 @@ import io.agentruntime.runtime.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * What the API asks of a session. Every command names its caller, so that the entity alone
- * decides who may see the session, and answers with a {@link SessionReply}; a refused command
- * answers {@link SessionReply.Rejected} and changes nothing.
+ * What the API asks of a session. Every command names its caller, so that the entity alone decides
+ * who may see the session, and answers with a {@link SessionReply}; a refused command answers
+ * {@link SessionReply.Rejected} and changes nothing.
  */
 public sealed interface SessionCommand extends CborSerializable {
 
@@ -33,16 +33,23 @@ public sealed interface SessionCommand extends CborSerializable {
   record CloseSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
 
   /**
-   * Operator only. Replies {@code Current}: the session accepts no new message and starts no
-   * model or tool call until resumed. Suspending a suspended session is a no-op.
+   * Operator only. Replies {@code Current}: the session accepts no new message and starts no model
+   * or tool call until resumed. Suspending a suspended session is a no-op.
    */
-  record SuspendSession(Caller caller, String reason, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+  record SuspendSession(Caller caller, String reason, ActorRef<SessionReply> replyTo)
+      implements SessionCommand {}
 
-  /** Operator only. Replies {@code Current}; the work goes on where it stood. A no-op unless suspended. */
+  /**
+   * Operator only. Replies {@code Current}; the work goes on where it stood. A no-op unless
+   * suspended.
+   */
   record ResumeSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
 
-  /** Operator only. Replies {@code Current}: the running turn is cancelled and the session closed. */
-  record TerminateSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+  /**
+   * Operator only. Replies {@code Current}: the running turn is cancelled and the session closed.
+   */
+  record TerminateSession(Caller caller, ActorRef<SessionReply> replyTo)
+      implements SessionCommand {}
 
   /**
    * Operator only. Replies {@code Erased} once the session's events (but the tombstone) and
@@ -51,7 +58,9 @@ public sealed interface SessionCommand extends CborSerializable {
    */
   record EraseSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
 
-  /** Internal: the deletion an erase asked for has ended; {@code failure} is null when it went well. */
+  /**
+   * Internal: the deletion an erase asked for has ended; {@code failure} is null when it went well.
+   */
   record ErasureEnded(String failure, ActorRef<SessionReply> replyTo) implements SessionCommand {}
 
   /** Replies {@code Current}. */
@@ -76,14 +85,14 @@ public sealed interface SessionCommand extends CborSerializable {
       implements SessionCommand {}
 
   /**
-   * Replies {@code TurnAccepted} with the new turn, or with the earlier turn when the
-   * idempotency key (nullable) was seen before.
+   * Replies {@code TurnAccepted} with the new turn, or with the earlier turn when the idempotency
+   * key (nullable) was seen before.
    *
    * <p>A turn in one request: with {@code answerByMillis} (epoch millis; 0 for none) the reply
    * waits until the turn settles (ends, or pauses for an approval), and is sent as the turn then
    * stands at that time at the latest. {@code turnId} (nullable) names the new turn, so that an
-   * asker who heard nothing (the session moved, say) can still look it up; a message naming a
-   * turn that exists already is answered with that turn, as a duplicate.
+   * asker who heard nothing (the session moved, say) can still look it up; a message naming a turn
+   * that exists already is answered with that turn, as a duplicate.
    */
   record SendUserMessage(
       Caller caller,
@@ -96,7 +105,12 @@ public sealed interface SessionCommand extends CborSerializable {
       implements SessionCommand {
 
     /** Replies as soon as the message is accepted; the session names the turn. */
-    public SendUserMessage(Caller caller, String content, OnBusy onBusy, String idempotencyKey, ActorRef<SessionReply> replyTo) {
+    public SendUserMessage(
+        Caller caller,
+        String content,
+        OnBusy onBusy,
+        String idempotencyKey,
+        ActorRef<SessionReply> replyTo) {
       this(caller, content, onBusy, idempotencyKey, null, 0, replyTo);
     }
   }
@@ -113,16 +127,17 @@ public sealed interface SessionCommand extends CborSerializable {
   record GetTranscript(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
 
   /** Replies {@code TurnFound} with the cancelled turn; an ended turn is a conflict. */
-  record CancelTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+  record CancelTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo)
+      implements SessionCommand {}
 
   /** Replies {@code ApprovalList}: the approvals waiting for a decision. */
   record ListApprovals(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
 
   /**
    * Replies {@code ApprovalDecided}. {@code decision} is approve or deny for a policy approval,
-   * retry, fail or result (with {@code result}) for an in-doubt call. Needs the approver role.
-   * No result is null: a JSON {@code null} (which is what a null reads back as from the wire) is
-   * taken for none, so that the decision means the same on every node.
+   * retry, fail or result (with {@code result}) for an in-doubt call. Needs the approver role. No
+   * result is null: a JSON {@code null} (which is what a null reads back as from the wire) is taken
+   * for none, so that the decision means the same on every node.
    */
   record DecideApproval(
       Caller caller,
@@ -138,10 +153,11 @@ public sealed interface SessionCommand extends CborSerializable {
   }
 
   /**
-   * Replies {@code TurnFound} once the turn has settled (ended, or paused for an approval), at
-   * once if it has. Nothing is kept across a restart: the asker's own timeout ends the wait.
+   * Replies {@code TurnFound} once the turn has settled (ended, or paused for an approval), at once
+   * if it has. Nothing is kept across a restart: the asker's own timeout ends the wait.
    */
-  record AwaitTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+  record AwaitTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo)
+      implements SessionCommand {}
 
   /**
    * Replies {@code Subscribed} with the last sequence number, then sends {@code follower} every
@@ -153,10 +169,10 @@ public sealed interface SessionCommand extends CborSerializable {
 
   /**
    * {@code command}, sent by an asker that gives up at {@code notAfterMillis} (epoch millis): if
-   * the session gets to it later (it was recovering, or its shard restarting, while the journal
-   * was away) it is dropped unanswered and changes nothing, since the asker has already told its
-   * client that nothing was accepted. Otherwise it replies as {@code command} does. Only ever on
-   * the wire, never journaled, hence the class name as its type.
+   * the session gets to it later (it was recovering, or its shard restarting, while the journal was
+   * away) it is dropped unanswered and changes nothing, since the asker has already told its client
+   * that nothing was accepted. Otherwise it replies as {@code command} does. Only ever on the wire,
+   * never journaled, hence the class name as its type.
    */
   record Expiring(
       @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "class") SessionCommand command,
@@ -180,16 +196,24 @@ public sealed interface SessionCommand extends CborSerializable {
       implements SessionCommand {}
 
   /** Internal: the model call of step {@code step} failed for good. */
-  record ModelFailed(String turnId, int step, String code, String message) implements SessionCommand {}
+  record ModelFailed(String turnId, int step, String code, String message)
+      implements SessionCommand {}
 
-  /** Internal: a tool call ended. The result names its kind, like every polymorphic field that is serialized. */
+  /**
+   * Internal: a tool call ended. The result names its kind, like every polymorphic field that is
+   * serialized.
+   */
   record ToolFinished(
       String turnId,
       String toolCallId,
       @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
           @JsonSubTypes({
-            @JsonSubTypes.Type(value = io.agentruntime.runtime.tools.ToolResult.Succeeded.class, name = "succeeded"),
-            @JsonSubTypes.Type(value = io.agentruntime.runtime.tools.ToolResult.Failed.class, name = "failed")
+            @JsonSubTypes.Type(
+                value = io.agentruntime.runtime.tools.ToolResult.Succeeded.class,
+                name = "succeeded"),
+            @JsonSubTypes.Type(
+                value = io.agentruntime.runtime.tools.ToolResult.Failed.class,
+                name = "failed")
           })
           io.agentruntime.runtime.tools.ToolResult result)
       implements SessionCommand {}
@@ -214,7 +238,8 @@ public sealed interface SessionCommand extends CborSerializable {
 
   /**
    * Internal: a directory write the reply waited for has ended (well or not). Never leaves the
-   * entity, but is a {@code CborSerializable} like every command, so the nested reply names its type.
+   * entity, but is a {@code CborSerializable} like every command, so the nested reply names its
+   * type.
    */
   record DirectoryWritten(
       @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -224,7 +249,9 @@ public sealed interface SessionCommand extends CborSerializable {
             @JsonSubTypes.Type(value = SessionReply.TurnAccepted.class, name = "turn_accepted"),
             @JsonSubTypes.Type(value = SessionReply.TurnFound.class, name = "turn_found"),
             @JsonSubTypes.Type(value = SessionReply.TurnList.class, name = "turn_list"),
-            @JsonSubTypes.Type(value = SessionReply.TranscriptFound.class, name = "transcript_found"),
+            @JsonSubTypes.Type(
+                value = SessionReply.TranscriptFound.class,
+                name = "transcript_found"),
             @JsonSubTypes.Type(value = SessionReply.Rejected.class, name = "rejected")
           })
           SessionReply reply,

@@ -1,6 +1,5 @@
 package io.agentruntime.runtime.session;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.directory.SessionDirectory;
 import io.agentruntime.runtime.directory.SessionSummary;
 import io.agentruntime.runtime.session.SessionCommand.ChangePermissions;
@@ -20,17 +19,13 @@ import io.agentruntime.runtime.session.SessionCommand.WriteMemory;
 import io.agentruntime.runtime.session.SessionEvent.SessionClosed;
 import io.agentruntime.runtime.session.SessionEvent.SessionCreated;
 import io.agentruntime.runtime.session.SessionReply.Rejected;
-import io.agentruntime.runtime.model.ModelProviders;
-import io.agentruntime.runtime.tools.ToolExecutor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
-import java.util.HashSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -42,12 +37,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -81,17 +76,31 @@ public final class SessionEntity
    *     plain replies)
    */
   public static Behavior<SessionCommand> create(
-      String entityId, SessionRuntime runtime, ActorRef<ClusterSharding.ShardCommand> shard, String node) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new SessionEntity(ctx, timers, entityId, runtime, shard, node)));
+      String entityId,
+      SessionRuntime runtime,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      String node) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new SessionEntity(ctx, timers, entityId, runtime, shard, node)));
   }
 
   /** A session without models or tools: its turns fail with model_not_configured. */
   public static Behavior<SessionCommand> create(
       String entityId, SessionSettings settings, SessionDirectory directory, Clock clock) {
-    return Behaviors.setup(ctx -> create(entityId, new SessionRuntime(
-        settings, TurnSettings.fromConfig(ctx.getSystem().settings().config()), directory,
-        Unconfigured.MODELS, Unconfigured.TOOLS, clock), null));
+    return Behaviors.setup(
+        ctx ->
+            create(
+                entityId,
+                new SessionRuntime(
+                    settings,
+                    TurnSettings.fromConfig(ctx.getSystem().settings().config()),
+                    directory,
+                    Unconfigured.MODELS,
+                    Unconfigured.TOOLS,
+                    clock),
+                null));
   }
 
   public static String entityId(String tenant, String sessionId) {
@@ -115,13 +124,15 @@ public final class SessionEntity
   private final SessionAudience audience;
   private final EntityMetrics metrics;
   private final TimerScheduler<SessionCommand> timers;
+
   /** The status this entity last wrote to the directory (null before it wrote one). */
   private SessionStatus listedStatus;
+
   /**
    * The sequence number of the newest snapshot this incarnation loaded or had Pekko save (0: none).
    * A save that failed is counted too: the next recovery then reads events it could have skipped,
-   * which is all it costs; a signal handler case to know better would cost every live session
-   * about 90 bytes (decision 0051).
+   * which is all it costs; a signal handler case to know better would cost every live session about
+   * 90 bytes (decision 0051).
    */
   private long snapshotSeq;
 
@@ -170,7 +181,8 @@ public final class SessionEntity
     return this::onCommand;
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onCommand(SessionState s, SessionCommand command) {
+  private ReplyEffect<SessionEvent, SessionState> onCommand(
+      SessionState s, SessionCommand command) {
     if (command instanceof SessionCommand.Expiring c) {
       return onExpiring(s, c);
     } else if (command instanceof SendUserMessage c) {
@@ -199,7 +211,8 @@ public final class SessionEntity
     } else if (command instanceof ListTurns c) {
       return read(s, c.caller(), c.replyTo(), x -> turns(x, c));
     } else if (command instanceof GetTranscript c) {
-      return read(s, c.caller(), c.replyTo(), x -> new SessionReply.TranscriptFound(x.transcript()));
+      return read(
+          s, c.caller(), c.replyTo(), x -> new SessionReply.TranscriptFound(x.transcript()));
     } else if (command instanceof CloseSession c) {
       return onClose(s, c);
     } else if (command instanceof SessionCommand.SuspendSession c) {
@@ -225,7 +238,8 @@ public final class SessionEntity
     } else if (command instanceof SessionCommand.CancelTurn c) {
       return onCancelTurn(s, c);
     } else if (command instanceof SessionCommand.ListApprovals c) {
-      return read(s, c.caller(), c.replyTo(), x -> new SessionReply.ApprovalList(x.pendingApprovals()));
+      return read(
+          s, c.caller(), c.replyTo(), x -> new SessionReply.ApprovalList(x.pendingApprovals()));
     } else if (command instanceof SessionCommand.DecideApproval c) {
       return onDecideApproval(s, c);
     } else if (command instanceof SessionCommand.ResumeWork) {
@@ -258,12 +272,15 @@ public final class SessionEntity
       audience.delta(c.turnId(), c.text());
       return Effect().noReply();
     }
-    throw new IllegalArgumentException("a command the session does not know: " + command.getClass().getName());
+    throw new IllegalArgumentException(
+        "a command the session does not know: " + command.getClass().getName());
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onExpiring(SessionState s, SessionCommand.Expiring c) {
+  private ReplyEffect<SessionEvent, SessionState> onExpiring(
+      SessionState s, SessionCommand.Expiring c) {
     if (System.currentTimeMillis() > c.notAfterMillis()) {
-      ctx.getLog().info("Dropped a {} its asker gave up on", c.command().getClass().getSimpleName());
+      ctx.getLog()
+          .info("Dropped a {} its asker gave up on", c.command().getClass().getSimpleName());
       return Effect().noReply();
     }
     return onCommand(s, c.command());
@@ -281,13 +298,21 @@ public final class SessionEntity
               && s.createdWith().equals(spec);
       return sameRequest
           ? Effect().reply(c.replyTo(), hosted(current(s)))
-          : reject(c.replyTo(), Problem.conflict("session_exists", "a different session exists under id " + sessionId));
+          : reject(
+              c.replyTo(),
+              Problem.conflict(
+                  "session_exists", "a different session exists under id " + sessionId));
     }
-    Optional<Problem> problem = validation.spec(spec).or(() -> unknownModel(spec.agent())).or(() -> refusedHost(spec.tools()));
+    Optional<Problem> problem =
+        validation
+            .spec(spec)
+            .or(() -> unknownModel(spec.agent()))
+            .or(() -> refusedHost(spec.tools()));
     if (problem.isPresent()) {
       return reject(c.replyTo(), problem.get());
     }
-    SessionCreated created = new SessionCreated(new Owner(tenant, c.caller().user()), spec, clock.instant());
+    SessionCreated created =
+        new SessionCreated(new Owner(tenant, c.caller().user()), spec, clock.instant());
     return persist(List.of(created))
         .thenRun(next -> announce(next, new SessionReply.Created(view(next)), c.replyTo()))
         .thenNoReply();
@@ -298,7 +323,9 @@ public final class SessionEntity
       Optional<String> refusal = runtime.tools().refusal(tools.get(i));
       if (refusal.isPresent()) {
         String field = "tools[" + i + "].url";
-        return Optional.of(new Problem(Problem.Kind.INVALID, "host_not_allowed", field + ": " + refusal.get(), field));
+        return Optional.of(
+            new Problem(
+                Problem.Kind.INVALID, "host_not_allowed", field + ": " + refusal.get(), field));
       }
     }
     return Optional.empty();
@@ -308,10 +335,17 @@ public final class SessionEntity
     Set<String> known = runtime.models().names();
     return known.isEmpty() || known.contains(agent.model())
         ? Optional.empty()
-        : Optional.of(Problem.invalid("agent.model", "agent.model names no model provider of this server; known: " + new java.util.TreeSet<>(known)));
+        : Optional.of(
+            Problem.invalid(
+                "agent.model",
+                "agent.model names no model provider of this server; known: "
+                    + new java.util.TreeSet<>(known)));
   }
 
-  /** An agent that names no budgets gets the configured ones, journaled with it so replay never reads config. */
+  /**
+   * An agent that names no budgets gets the configured ones, journaled with it so replay never
+   * reads config.
+   */
   private SessionSpec withDefaultLimits(SessionSpec spec) {
     AgentDefinition agent = spec.agent();
     if (agent == null || agent.limits() != null) {
@@ -319,14 +353,24 @@ public final class SessionEntity
     }
     return new SessionSpec(
         new AgentDefinition(agent.instructions(), agent.model(), settings.defaultLimits()),
-        spec.tools(), spec.permissions(), spec.memory(), spec.metadata());
+        spec.tools(),
+        spec.permissions(),
+        spec.memory(),
+        spec.metadata());
   }
 
   private ReplyEffect<SessionEvent, SessionState> onClose(SessionState s, CloseSession c) {
-    return write(s, c.caller(), c.replyTo(), x -> close(x, c.caller(), "the session was closed", c.replyTo()));
+    return write(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x -> close(x, c.caller(), "the session was closed", c.replyTo()));
   }
 
-  /** Closes the session; its unfinished turns end as cancelled, for {@code reason}. Replies {@code Current}. */
+  /**
+   * Closes the session; its unfinished turns end as cancelled, for {@code reason}. Replies {@code
+   * Current}.
+   */
   private ReplyEffect<SessionEvent, SessionState> close(
       SessionState x, Caller caller, String reason, ActorRef<SessionReply> replyTo) {
     if (x.closed()) {
@@ -334,39 +378,65 @@ public final class SessionEntity
     }
     Instant now = clock.instant();
     EventBatch batch = new EventBatch(x);
-    x.activeTurn().ifPresent(t -> planner.endTurn(batch, t, true, null, reason, caller.user(), now));
-    batch.state().unfinishedTurns().forEach(t -> batch.add(new SessionEvent.TurnCancelled(t.id(), reason, caller.user(), now)));
+    x.activeTurn()
+        .ifPresent(t -> planner.endTurn(batch, t, true, null, reason, caller.user(), now));
+    batch
+        .state()
+        .unfinishedTurns()
+        .forEach(
+            t -> batch.add(new SessionEvent.TurnCancelled(t.id(), reason, caller.user(), now)));
     batch.add(new SessionClosed(caller.user(), now));
     return persist(batch.events())
         .thenRun(next -> announce(next, current(next), replyTo))
         .thenNoReply();
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onSuspend(SessionState s, SessionCommand.SuspendSession c) {
-    return operate(s, c.caller(), c.replyTo(), x -> x.suspended()
-        ? Effect().reply(c.replyTo(), hosted(current(x)))
-        : persistAndShow(new SessionEvent.SessionSuspended(c.caller().user(), c.reason(), clock.instant()), c.replyTo()));
+  private ReplyEffect<SessionEvent, SessionState> onSuspend(
+      SessionState s, SessionCommand.SuspendSession c) {
+    return operate(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x ->
+            x.suspended()
+                ? Effect().reply(c.replyTo(), hosted(current(x)))
+                : persistAndShow(
+                    new SessionEvent.SessionSuspended(
+                        c.caller().user(), c.reason(), clock.instant()),
+                    c.replyTo()));
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onResume(SessionState s, SessionCommand.ResumeSession c) {
-    return operate(s, c.caller(), c.replyTo(), x -> {
-      if (!x.suspended()) {
-        return Effect().reply(c.replyTo(), hosted(current(x)));
-      }
-      Instant now = clock.instant();
-      EventBatch batch = new EventBatch(x);
-      batch.add(new SessionEvent.SessionResumed(c.caller().user(), now));
-      planner.startNextTurn(batch, now);
-      return persist(batch.events()).thenReply(c.replyTo(), next -> hosted(current(next)));
-    });
+  private ReplyEffect<SessionEvent, SessionState> onResume(
+      SessionState s, SessionCommand.ResumeSession c) {
+    return operate(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x -> {
+          if (!x.suspended()) {
+            return Effect().reply(c.replyTo(), hosted(current(x)));
+          }
+          Instant now = clock.instant();
+          EventBatch batch = new EventBatch(x);
+          batch.add(new SessionEvent.SessionResumed(c.caller().user(), now));
+          planner.startNextTurn(batch, now);
+          return persist(batch.events()).thenReply(c.replyTo(), next -> hosted(current(next)));
+        });
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onTerminate(SessionState s, SessionCommand.TerminateSession c) {
-    return operator(s, c.caller(), c.replyTo(),
-        x -> close(x, c.caller(), "the session was terminated by " + c.caller().user(), c.replyTo()));
+  private ReplyEffect<SessionEvent, SessionState> onTerminate(
+      SessionState s, SessionCommand.TerminateSession c) {
+    return operator(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x ->
+            close(
+                x, c.caller(), "the session was terminated by " + c.caller().user(), c.replyTo()));
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onErase(SessionState s, SessionCommand.EraseSession c) {
+  private ReplyEffect<SessionEvent, SessionState> onErase(
+      SessionState s, SessionCommand.EraseSession c) {
     if (s.erased()) {
       if (!c.caller().operator()) {
         return reject(c.replyTo(), missing(s));
@@ -375,35 +445,55 @@ public final class SessionEntity
       eraseStorage(s, c.replyTo());
       return Effect().noReply();
     }
-    return operator(s, c.caller(), c.replyTo(), x -> {
-      // The tombstone first: from here the id is refused, whatever happens to the deletion.
-      SessionEvent tombstone = new SessionEvent.SessionErased(x.lastSeq() + 1, c.caller().user(), clock.instant());
-      return persist(List.of(tombstone)).thenRun(next -> eraseStorage(next, c.replyTo())).thenNoReply();
-    });
+    return operator(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x -> {
+          // The tombstone first: from here the id is refused, whatever happens to the deletion.
+          SessionEvent tombstone =
+              new SessionEvent.SessionErased(x.lastSeq() + 1, c.caller().user(), clock.instant());
+          return persist(List.of(tombstone))
+              .thenRun(next -> eraseStorage(next, c.replyTo()))
+              .thenNoReply();
+        });
   }
 
-  /** Deletes everything before the tombstone, and the directory entry; replies {@code Erased} when done. */
+  /**
+   * Deletes everything before the tombstone, and the directory entry; replies {@code Erased} when
+   * done.
+   */
   private void eraseStorage(SessionState erased, ActorRef<SessionReply> replyTo) {
-    CompletionStage<Done> deleted = JournalEraser
-        .erase(ctx, persistenceId().id(), erased.lastSeq() - 1)
-        .thenCompose(done -> directory.remove(tenant, sessionId))
-        .toCompletableFuture()
-        .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    ctx.pipeToSelf(deleted, (done, failure) -> {
-      if (failure != null) {
-        ctx.getLog().warn("Erasing session {} failed; erase it again to finish", sessionId, failure);
-      }
-      return new SessionCommand.ErasureEnded(failure == null ? null : String.valueOf(failure), replyTo);
-    });
+    CompletionStage<Done> deleted =
+        JournalEraser.erase(ctx, persistenceId().id(), erased.lastSeq() - 1)
+            .thenCompose(done -> directory.remove(tenant, sessionId))
+            .toCompletableFuture()
+            .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ctx.pipeToSelf(
+        deleted,
+        (done, failure) -> {
+          if (failure != null) {
+            ctx.getLog()
+                .warn("Erasing session {} failed; erase it again to finish", sessionId, failure);
+          }
+          return new SessionCommand.ErasureEnded(
+              failure == null ? null : String.valueOf(failure), replyTo);
+        });
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onErasureEnded(SessionState s, SessionCommand.ErasureEnded c) {
+  private ReplyEffect<SessionEvent, SessionState> onErasureEnded(
+      SessionState s, SessionCommand.ErasureEnded c) {
     if (c.replyTo() == null) {
       return Effect().noReply();
     }
     if (c.failure() != null) {
-      return reject(c.replyTo(), new Problem(Problem.Kind.UNAVAILABLE, "erase_incomplete",
-          "the session is erased but its storage was not fully deleted yet; erase it again", null));
+      return reject(
+          c.replyTo(),
+          new Problem(
+              Problem.Kind.UNAVAILABLE,
+              "erase_incomplete",
+              "the session is erased but its storage was not fully deleted yet; erase it again",
+              null));
     }
     if (shard != null) {
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
@@ -413,20 +503,40 @@ public final class SessionEntity
 
   /** Runs an operator's control of the session: the caller must be an operator of its tenant. */
   private ReplyEffect<SessionEvent, SessionState> operator(
-      SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
+      SessionState s,
+      Caller caller,
+      ActorRef<SessionReply> replyTo,
       Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
-    return write(s, caller, replyTo, x -> caller.operator()
-        ? change.apply(x)
-        : reject(replyTo, new Problem(Problem.Kind.FORBIDDEN, "role_missing", "this control needs the operator role", null)));
+    return write(
+        s,
+        caller,
+        replyTo,
+        x ->
+            caller.operator()
+                ? change.apply(x)
+                : reject(
+                    replyTo,
+                    new Problem(
+                        Problem.Kind.FORBIDDEN,
+                        "role_missing",
+                        "this control needs the operator role",
+                        null)));
   }
 
   /** As {@link #operator}, for a session that must still be open. */
   private ReplyEffect<SessionEvent, SessionState> operate(
-      SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
+      SessionState s,
+      Caller caller,
+      ActorRef<SessionReply> replyTo,
       Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
-    return operator(s, caller, replyTo, x -> x.closed()
-        ? reject(replyTo, Problem.conflict("session_closed", "the session is closed"))
-        : change.apply(x));
+    return operator(
+        s,
+        caller,
+        replyTo,
+        x ->
+            x.closed()
+                ? reject(replyTo, Problem.conflict("session_closed", "the session is closed"))
+                : change.apply(x));
   }
 
   private String erasedMessage() {
@@ -434,102 +544,216 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> onWriteMemory(SessionState s, WriteMemory c) {
-    return open(s, c.caller(), c.replyTo(), x -> {
-      Optional<Problem> problem = validation.memoryEntry(c.key(), c.value(), "memory.");
-      if (problem.isPresent()) {
-        return reject(c.replyTo(), problem.get());
-      }
-      boolean adds = !x.memory().containsKey(c.key());
-      if (adds && x.memory().size() >= settings.maxMemoryEntries()) {
-        return reject(c.replyTo(), Problem.tooLarge("memory", "memory is full: " + settings.maxMemoryEntries() + " entries"));
-      }
-      return persistAndShow(new SessionEvent.MemoryWritten(c.key(), c.value(), c.caller().user(), clock.instant()), c.replyTo());
-    });
+    return open(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x -> {
+          Optional<Problem> problem = validation.memoryEntry(c.key(), c.value(), "memory.");
+          if (problem.isPresent()) {
+            return reject(c.replyTo(), problem.get());
+          }
+          boolean adds = !x.memory().containsKey(c.key());
+          if (adds && x.memory().size() >= settings.maxMemoryEntries()) {
+            return reject(
+                c.replyTo(),
+                Problem.tooLarge(
+                    "memory", "memory is full: " + settings.maxMemoryEntries() + " entries"));
+          }
+          return persistAndShow(
+              new SessionEvent.MemoryWritten(
+                  c.key(), c.value(), c.caller().user(), clock.instant()),
+              c.replyTo());
+        });
   }
 
   private ReplyEffect<SessionEvent, SessionState> onDeleteMemory(SessionState s, DeleteMemory c) {
-    return open(s, c.caller(), c.replyTo(), x -> c.key() != null && x.memory().containsKey(c.key())
-        ? persistAndShow(new SessionEvent.MemoryDeleted(c.key(), c.caller().user(), clock.instant()), c.replyTo())
-        : reject(c.replyTo(), new Problem(Problem.Kind.NOT_FOUND, "memory_key_not_found", "no memory under key " + c.key(), "key")));
+    return open(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x ->
+            c.key() != null && x.memory().containsKey(c.key())
+                ? persistAndShow(
+                    new SessionEvent.MemoryDeleted(c.key(), c.caller().user(), clock.instant()),
+                    c.replyTo())
+                : reject(
+                    c.replyTo(),
+                    new Problem(
+                        Problem.Kind.NOT_FOUND,
+                        "memory_key_not_found",
+                        "no memory under key " + c.key(),
+                        "key")));
   }
 
   private ReplyEffect<SessionEvent, SessionState> onConnectTool(SessionState s, ConnectTool c) {
-    return open(s, c.caller(), c.replyTo(), x -> {
-      Optional<Problem> problem = validation.tool(c.tool(), "").or(() -> runtime.tools().refusal(c.tool())
-          .map(why -> new Problem(Problem.Kind.INVALID, "host_not_allowed", "url: " + why, "url")));
-      if (problem.isPresent()) {
-        return reject(c.replyTo(), problem.get());
-      }
-      if (!x.tools().containsKey(c.tool().name()) && x.tools().size() >= settings.maxTools()) {
-        return reject(c.replyTo(), Problem.tooLarge("tools", "the session holds " + settings.maxTools() + " tools already"));
-      }
-      return persistAndShow(new SessionEvent.ToolConnected(c.tool(), c.caller().user(), clock.instant()), c.replyTo());
-    });
+    return open(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x -> {
+          Optional<Problem> problem =
+              validation
+                  .tool(c.tool(), "")
+                  .or(
+                      () ->
+                          runtime
+                              .tools()
+                              .refusal(c.tool())
+                              .map(
+                                  why ->
+                                      new Problem(
+                                          Problem.Kind.INVALID,
+                                          "host_not_allowed",
+                                          "url: " + why,
+                                          "url")));
+          if (problem.isPresent()) {
+            return reject(c.replyTo(), problem.get());
+          }
+          if (!x.tools().containsKey(c.tool().name()) && x.tools().size() >= settings.maxTools()) {
+            return reject(
+                c.replyTo(),
+                Problem.tooLarge(
+                    "tools", "the session holds " + settings.maxTools() + " tools already"));
+          }
+          return persistAndShow(
+              new SessionEvent.ToolConnected(c.tool(), c.caller().user(), clock.instant()),
+              c.replyTo());
+        });
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onDisconnectTool(SessionState s, DisconnectTool c) {
-    return open(s, c.caller(), c.replyTo(), x -> c.name() != null && x.tools().containsKey(c.name())
-        ? persistAndShow(new SessionEvent.ToolDisconnected(c.name(), c.caller().user(), clock.instant()), c.replyTo())
-        : reject(c.replyTo(), new Problem(Problem.Kind.NOT_FOUND, "tool_not_found", "no tool named " + c.name(), "name")));
+  private ReplyEffect<SessionEvent, SessionState> onDisconnectTool(
+      SessionState s, DisconnectTool c) {
+    return open(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x ->
+            c.name() != null && x.tools().containsKey(c.name())
+                ? persistAndShow(
+                    new SessionEvent.ToolDisconnected(c.name(), c.caller().user(), clock.instant()),
+                    c.replyTo())
+                : reject(
+                    c.replyTo(),
+                    new Problem(
+                        Problem.Kind.NOT_FOUND,
+                        "tool_not_found",
+                        "no tool named " + c.name(),
+                        "name")));
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onChangePermissions(SessionState s, ChangePermissions c) {
-    return open(s, c.caller(), c.replyTo(), x -> validation
-        .permissions(c.permissions(), "tools")
-        .map(p -> reject(c.replyTo(), p))
-        .orElseGet(() -> persistAndShow(new SessionEvent.PermissionsChanged(c.permissions(), c.caller().user(), clock.instant()), c.replyTo())));
+  private ReplyEffect<SessionEvent, SessionState> onChangePermissions(
+      SessionState s, ChangePermissions c) {
+    return open(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x ->
+            validation
+                .permissions(c.permissions(), "tools")
+                .map(p -> reject(c.replyTo(), p))
+                .orElseGet(
+                    () ->
+                        persistAndShow(
+                            new SessionEvent.PermissionsChanged(
+                                c.permissions(), c.caller().user(), clock.instant()),
+                            c.replyTo())));
   }
 
   private ReplyEffect<SessionEvent, SessionState> onUserMessage(SessionState s, SendUserMessage c) {
-    return open(s, c.caller(), c.replyTo(), x -> {
-      Optional<Turn> earlier = c.idempotencyKey() == null ? Optional.empty() : x.turnForIdempotencyKey(c.idempotencyKey());
-      if (earlier.isEmpty() && c.turnId() != null) {
-        earlier = x.turn(c.turnId());
-      }
-      if (earlier.isPresent()) {
-        answerNowOrOnceSettled(earlier.get(), true, c);
-        return Effect().noReply();
-      }
-      if (x.suspended()) {
-        return reject(c.replyTo(), Problem.conflict(
-            "session_suspended", "the session is suspended by an operator; it takes no new messages until resumed"));
-      }
-      Optional<Problem> problem = validation.message(c.content());
-      if (problem.isPresent()) {
-        return reject(c.replyTo(), problem.get());
-      }
-      List<Turn> unfinished = x.unfinishedTurns();
-      if (!unfinished.isEmpty() && c.onBusy() == OnBusy.REJECT) {
-        return reject(c.replyTo(), Problem.conflict("session_busy", "turn " + unfinished.get(0).id() + " has not ended"));
-      }
-      if (c.onBusy() != OnBusy.INTERRUPT && x.queuedMessages() >= settings.maxQueuedMessages()) {
-        return reject(c.replyTo(), new Problem(Problem.Kind.LIMIT, "queue_full",
-            settings.maxQueuedMessages() + " messages wait for their turn already; send again once some have run", null));
-      }
-      if (planner.tokensExhausted(x)) {
-        return reject(c.replyTo(), new Problem(Problem.Kind.LIMIT, "budget_exhausted",
-            "the session has spent its token budget of " + x.agent().limits().maxSessionTokens(), null));
-      }
-      Instant now = clock.instant();
-      String turnId = c.turnId() != null ? c.turnId() : Turn.newId();
-      EventBatch batch = new EventBatch(x);
-      if (c.onBusy() == OnBusy.INTERRUPT) {
-        x.activeTurn().ifPresent(t -> planner.endTurn(batch, t, true, null, "interrupted by a new message", c.caller().user(), now));
-        batch.state().unfinishedTurns().forEach(t -> batch.add(
-            new SessionEvent.TurnCancelled(t.id(), "interrupted by a new message", c.caller().user(), now)));
-      }
-      batch.add(new SessionEvent.UserMessageAccepted(turnId, c.content(), c.idempotencyKey(), c.caller().user(), now));
-      planner.startNextTurn(batch, now);
-      return persist(batch.events())
-          .thenRun(next -> answerNowOrOnceSettled(next.turn(turnId).orElseThrow(), false, c))
-          .thenNoReply();
-    });
+    return open(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x -> {
+          Optional<Turn> earlier =
+              c.idempotencyKey() == null
+                  ? Optional.empty()
+                  : x.turnForIdempotencyKey(c.idempotencyKey());
+          if (earlier.isEmpty() && c.turnId() != null) {
+            earlier = x.turn(c.turnId());
+          }
+          if (earlier.isPresent()) {
+            answerNowOrOnceSettled(earlier.get(), true, c);
+            return Effect().noReply();
+          }
+          if (x.suspended()) {
+            return reject(
+                c.replyTo(),
+                Problem.conflict(
+                    "session_suspended",
+                    "the session is suspended by an operator; it takes no new messages until resumed"));
+          }
+          Optional<Problem> problem = validation.message(c.content());
+          if (problem.isPresent()) {
+            return reject(c.replyTo(), problem.get());
+          }
+          List<Turn> unfinished = x.unfinishedTurns();
+          if (!unfinished.isEmpty() && c.onBusy() == OnBusy.REJECT) {
+            return reject(
+                c.replyTo(),
+                Problem.conflict(
+                    "session_busy", "turn " + unfinished.get(0).id() + " has not ended"));
+          }
+          if (c.onBusy() != OnBusy.INTERRUPT
+              && x.queuedMessages() >= settings.maxQueuedMessages()) {
+            return reject(
+                c.replyTo(),
+                new Problem(
+                    Problem.Kind.LIMIT,
+                    "queue_full",
+                    settings.maxQueuedMessages()
+                        + " messages wait for their turn already; send again once some have run",
+                    null));
+          }
+          if (planner.tokensExhausted(x)) {
+            return reject(
+                c.replyTo(),
+                new Problem(
+                    Problem.Kind.LIMIT,
+                    "budget_exhausted",
+                    "the session has spent its token budget of "
+                        + x.agent().limits().maxSessionTokens(),
+                    null));
+          }
+          Instant now = clock.instant();
+          String turnId = c.turnId() != null ? c.turnId() : Turn.newId();
+          EventBatch batch = new EventBatch(x);
+          if (c.onBusy() == OnBusy.INTERRUPT) {
+            x.activeTurn()
+                .ifPresent(
+                    t ->
+                        planner.endTurn(
+                            batch,
+                            t,
+                            true,
+                            null,
+                            "interrupted by a new message",
+                            c.caller().user(),
+                            now));
+            batch
+                .state()
+                .unfinishedTurns()
+                .forEach(
+                    t ->
+                        batch.add(
+                            new SessionEvent.TurnCancelled(
+                                t.id(), "interrupted by a new message", c.caller().user(), now)));
+          }
+          batch.add(
+              new SessionEvent.UserMessageAccepted(
+                  turnId, c.content(), c.idempotencyKey(), c.caller().user(), now));
+          planner.startNextTurn(batch, now);
+          return persist(batch.events())
+              .thenRun(next -> answerNowOrOnceSettled(next.turn(turnId).orElseThrow(), false, c))
+              .thenNoReply();
+        });
   }
 
   /**
-   * Answers a message with its turn now, or, when its asker waits for the turn to settle, once
-   * it has settled, by the asker's deadline at the latest (a timer of the session: the asker
-   * gives up later than that, so that it hears the turn as it stands rather than a timeout).
+   * Answers a message with its turn now, or, when its asker waits for the turn to settle, once it
+   * has settled, by the asker's deadline at the latest (a timer of the session: the asker gives up
+   * later than that, so that it hears the turn as it stands rather than a timeout).
    */
   private void answerNowOrOnceSettled(Turn turn, boolean duplicate, SendUserMessage c) {
     long left = c.answerByMillis() - System.currentTimeMillis();
@@ -539,62 +763,137 @@ public final class SessionEntity
     }
     SessionCommand.AnswerDue due = new SessionCommand.AnswerDue(turn.id(), c.replyTo());
     timers.startSingleTimer(due, due, Duration.ofMillis(left));
-    audience.waitFor(turn.id(), c.replyTo(), t -> new SessionReply.TurnAccepted(t, duplicate), () -> timers.cancel(due));
+    audience.waitFor(
+        turn.id(),
+        c.replyTo(),
+        t -> new SessionReply.TurnAccepted(t, duplicate),
+        () -> timers.cancel(due));
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onCancelTurn(SessionState s, SessionCommand.CancelTurn c) {
-    return write(s, c.caller(), c.replyTo(), x -> {
-      Optional<Turn> turn = x.turn(c.turnId());
-      if (turn.isEmpty()) {
-        return reject(c.replyTo(), new Problem(Problem.Kind.NOT_FOUND, "turn_not_found", "no turn " + c.turnId(), "turnId"));
-      }
-      if (turn.get().status().terminal()) {
-        return reject(c.replyTo(), Problem.conflict("turn_ended", "turn " + c.turnId() + " has already ended: " + turn.get().status().wireName()));
-      }
-      Instant now = clock.instant();
-      EventBatch batch = new EventBatch(x);
-      if (turn.get().status() == TurnStatus.QUEUED) {
-        batch.add(new SessionEvent.TurnCancelled(c.turnId(), "cancelled by " + c.caller().user(), c.caller().user(), now));
-      } else {
-        planner.endTurn(batch, turn.get(), true, null, "cancelled by " + c.caller().user(), c.caller().user(), now);
-        planner.startNextTurn(batch, now);
-      }
-      return persist(batch.events())
-          .thenReply(c.replyTo(), next -> hosted(new SessionReply.TurnFound(next.turn(c.turnId()).orElseThrow())));
-    });
+  private ReplyEffect<SessionEvent, SessionState> onCancelTurn(
+      SessionState s, SessionCommand.CancelTurn c) {
+    return write(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x -> {
+          Optional<Turn> turn = x.turn(c.turnId());
+          if (turn.isEmpty()) {
+            return reject(
+                c.replyTo(),
+                new Problem(
+                    Problem.Kind.NOT_FOUND, "turn_not_found", "no turn " + c.turnId(), "turnId"));
+          }
+          if (turn.get().status().terminal()) {
+            return reject(
+                c.replyTo(),
+                Problem.conflict(
+                    "turn_ended",
+                    "turn "
+                        + c.turnId()
+                        + " has already ended: "
+                        + turn.get().status().wireName()));
+          }
+          Instant now = clock.instant();
+          EventBatch batch = new EventBatch(x);
+          if (turn.get().status() == TurnStatus.QUEUED) {
+            batch.add(
+                new SessionEvent.TurnCancelled(
+                    c.turnId(), "cancelled by " + c.caller().user(), c.caller().user(), now));
+          } else {
+            planner.endTurn(
+                batch,
+                turn.get(),
+                true,
+                null,
+                "cancelled by " + c.caller().user(),
+                c.caller().user(),
+                now);
+            planner.startNextTurn(batch, now);
+          }
+          return persist(batch.events())
+              .thenReply(
+                  c.replyTo(),
+                  next -> hosted(new SessionReply.TurnFound(next.turn(c.turnId()).orElseThrow())));
+        });
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onDecideApproval(SessionState s, SessionCommand.DecideApproval c) {
-    return write(s, c.caller(), c.replyTo(), x -> {
-      if (!c.caller().approver()) {
-        return reject(c.replyTo(), new Problem(Problem.Kind.FORBIDDEN, "role_missing", "deciding approvals needs the approver role", null));
-      }
-      Optional<Approval> approval = x.approval(c.approvalId());
-      if (approval.isEmpty()) {
-        return reject(c.replyTo(), new Problem(Problem.Kind.NOT_FOUND, "approval_not_found", "no approval " + c.approvalId(), "approvalId"));
-      }
-      if (!approval.get().pending()) {
-        return reject(c.replyTo(), Problem.conflict("approval_decided", "approval " + c.approvalId() + " is " + approval.get().status()));
-      }
-      EventBatch batch = new EventBatch(x);
-      Instant now = clock.instant();
-      if (!now.isBefore(approval.get().expiresAt())) {
-        // The deadline passed before its timer fired: the approval is expired, whatever comes now.
-        planner.expire(batch, approval.get(), now);
-        return persist(batch.events()).thenReply(c.replyTo(), next -> hosted(
-            new Rejected(Problem.conflict("approval_decided", "approval " + c.approvalId() + " expired at " + approval.get().expiresAt()))));
-      }
-      Optional<Problem> problem = planner.decide(
-          batch, approval.get(), c.decision(), c.comment(), c.result(), c.caller().user(), now);
-      if (problem.isPresent()) {
-        return reject(c.replyTo(), problem.get());
-      }
-      return persist(batch.events())
-          .thenReply(c.replyTo(), next -> hosted(new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow())));
-    });
+  private ReplyEffect<SessionEvent, SessionState> onDecideApproval(
+      SessionState s, SessionCommand.DecideApproval c) {
+    return write(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x -> {
+          if (!c.caller().approver()) {
+            return reject(
+                c.replyTo(),
+                new Problem(
+                    Problem.Kind.FORBIDDEN,
+                    "role_missing",
+                    "deciding approvals needs the approver role",
+                    null));
+          }
+          Optional<Approval> approval = x.approval(c.approvalId());
+          if (approval.isEmpty()) {
+            return reject(
+                c.replyTo(),
+                new Problem(
+                    Problem.Kind.NOT_FOUND,
+                    "approval_not_found",
+                    "no approval " + c.approvalId(),
+                    "approvalId"));
+          }
+          if (!approval.get().pending()) {
+            return reject(
+                c.replyTo(),
+                Problem.conflict(
+                    "approval_decided",
+                    "approval " + c.approvalId() + " is " + approval.get().status()));
+          }
+          EventBatch batch = new EventBatch(x);
+          Instant now = clock.instant();
+          if (!now.isBefore(approval.get().expiresAt())) {
+            // The deadline passed before its timer fired: the approval is expired, whatever comes
+            // now.
+            planner.expire(batch, approval.get(), now);
+            return persist(batch.events())
+                .thenReply(
+                    c.replyTo(),
+                    next ->
+                        hosted(
+                            new Rejected(
+                                Problem.conflict(
+                                    "approval_decided",
+                                    "approval "
+                                        + c.approvalId()
+                                        + " expired at "
+                                        + approval.get().expiresAt()))));
+          }
+          Optional<Problem> problem =
+              planner.decide(
+                  batch,
+                  approval.get(),
+                  c.decision(),
+                  c.comment(),
+                  c.result(),
+                  c.caller().user(),
+                  now);
+          if (problem.isPresent()) {
+            return reject(c.replyTo(), problem.get());
+          }
+          return persist(batch.events())
+              .thenReply(
+                  c.replyTo(),
+                  next ->
+                      hosted(
+                          new SessionReply.ApprovalDecided(
+                              next.approval(c.approvalId()).orElseThrow())));
+        });
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onAwaitTurn(SessionState s, SessionCommand.AwaitTurn c) {
+  private ReplyEffect<SessionEvent, SessionState> onAwaitTurn(
+      SessionState s, SessionCommand.AwaitTurn c) {
     if (!s.exists() || !c.caller().maySee(s.owner())) {
       return reject(c.replyTo(), missing(s));
     }
@@ -606,40 +905,50 @@ public final class SessionEntity
     return Effect().noReply();
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onSubscribe(SessionState s, SessionCommand.Subscribe c) {
-    return read(s, c.caller(), c.replyTo(), x -> {
-      if (audience.follow(c.follower())) {
-        ctx.watch(c.follower());
-      }
-      return new SessionReply.Subscribed(x.lastSeq());
-    });
+  private ReplyEffect<SessionEvent, SessionState> onSubscribe(
+      SessionState s, SessionCommand.Subscribe c) {
+    return read(
+        s,
+        c.caller(),
+        c.replyTo(),
+        x -> {
+          if (audience.follow(c.follower())) {
+            ctx.watch(c.follower());
+          }
+          return new SessionReply.Subscribed(x.lastSeq());
+        });
   }
 
   /**
    * Idle: the session passivates, after saving a snapshot at its last event if it wrote enough
    * since its newest snapshot (snapshot-on-passivation-min-events), so that its next recovery reads
-   * no events (decision 0051). The snapshot
-   * follows a journaled {@link SessionEvent.SessionPassivating}, the only way typed persistence
-   * takes one; commands that come meanwhile wait in Pekko's stash, and the session stops only if
-   * nothing was journaled by the time the snapshot is written (or failed).
+   * no events (decision 0051). The snapshot follows a journaled {@link
+   * SessionEvent.SessionPassivating}, the only way typed persistence takes one; commands that come
+   * meanwhile wait in Pekko's stash, and the session stops only if nothing was journaled by the
+   * time the snapshot is written (or failed).
    */
   private ReplyEffect<SessionEvent, SessionState> onIdleCheck(SessionState s) {
     if (!mayPassivate(s)) {
       return Effect().noReply();
     }
-    if (!settings.snapshotOnPassivation() || s.erased()
+    if (!settings.snapshotOnPassivation()
+        || s.erased()
         || s.lastSeq() - snapshotSeq < Math.max(1, settings.snapshotOnPassivationMinEvents())) {
       passivate();
       return Effect().noReply();
     }
     long previous = snapshotSeq;
-    return Effect().persist((SessionEvent) new SessionEvent.SessionPassivating(clock.instant()))
+    return Effect()
+        .persist((SessionEvent) new SessionEvent.SessionPassivating(clock.instant()))
         .thenRun(next -> afterPassivationSnapshot(next.lastSeq(), previous))
         .thenNoReply();
   }
 
   private boolean mayPassivate(SessionState s) {
-    return shard != null && !audience.hasFollowers() && s.activeTurn().isEmpty() && s.nextQueuedTurn().isEmpty();
+    return shard != null
+        && !audience.hasFollowers()
+        && s.activeTurn().isEmpty()
+        && s.nextQueuedTurn().isEmpty();
   }
 
   private void passivate() {
@@ -658,16 +967,22 @@ public final class SessionEntity
       ctx.getSelf().tell(new SessionCommand.ReadyToPassivate(seq));
       return;
     }
-    CompletionStage<Done> pruned = JournalEraser
-        .deleteSnapshots(ctx, persistenceId().id(), scheduled + 1, seq - 1)
-        .toCompletableFuture()
-        .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    ctx.pipeToSelf(pruned, (done, failure) -> {
-      if (failure != null) {
-        ctx.getLog().warn("Deleting older snapshots of session {} failed; the next ones delete them", sessionId, failure);
-      }
-      return new SessionCommand.ReadyToPassivate(seq);
-    });
+    CompletionStage<Done> pruned =
+        JournalEraser.deleteSnapshots(ctx, persistenceId().id(), scheduled + 1, seq - 1)
+            .toCompletableFuture()
+            .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ctx.pipeToSelf(
+        pruned,
+        (done, failure) -> {
+          if (failure != null) {
+            ctx.getLog()
+                .warn(
+                    "Deleting older snapshots of session {} failed; the next ones delete them",
+                    sessionId,
+                    failure);
+          }
+          return new SessionCommand.ReadyToPassivate(seq);
+        });
   }
 
   /** Persists what was planned (if anything), then acts on where the work stands. */
@@ -682,18 +997,21 @@ public final class SessionEntity
   /** Every persist goes through here: followers learn the events, then the driver acts. */
   private EffectBuilder<SessionEvent, SessionState> persist(List<SessionEvent> events) {
     long asked = System.nanoTime();
-    return Effect().persist(events).thenRun(next -> {
-      noteScheduledSnapshot(next.lastSeq(), events.size());
-      metrics.journaled(events, asked, next.pendingApprovals().size());
-      listStatus(next, events);
-      audience.journaled(next, events);
-      driver.reconcile(next);
-    });
+    return Effect()
+        .persist(events)
+        .thenRun(
+            next -> {
+              noteScheduledSnapshot(next.lastSeq(), events.size());
+              metrics.journaled(events, asked, next.pendingApprovals().size());
+              listStatus(next, events);
+              audience.journaled(next, events);
+              driver.reconcile(next);
+            });
   }
 
   /**
-   * Pekko saves a snapshot after a batch of events that reaches a multiple of snapshot-every, before
-   * the batch's side effects run.
+   * Pekko saves a snapshot after a batch of events that reaches a multiple of snapshot-every,
+   * before the batch's side effects run.
    */
   private void noteScheduledSnapshot(long last, int count) {
     long every = settings.snapshotEvery();
@@ -705,7 +1023,11 @@ public final class SessionEntity
   private SessionReply turn(SessionState s, String turnId) {
     return s.turn(turnId)
         .<SessionReply>map(SessionReply.TurnFound::new)
-        .orElseGet(() -> new Rejected(new Problem(Problem.Kind.NOT_FOUND, "turn_not_found", "no turn " + turnId, "turnId")));
+        .orElseGet(
+            () ->
+                new Rejected(
+                    new Problem(
+                        Problem.Kind.NOT_FOUND, "turn_not_found", "no turn " + turnId, "turnId")));
   }
 
   private SessionReply turns(SessionState s, ListTurns c) {
@@ -733,7 +1055,10 @@ public final class SessionEntity
 
   /** Answers a read: any state, as long as the caller may see the session. */
   private ReplyEffect<SessionEvent, SessionState> read(
-      SessionState s, Caller caller, ActorRef<SessionReply> replyTo, Function<SessionState, SessionReply> answer) {
+      SessionState s,
+      Caller caller,
+      ActorRef<SessionReply> replyTo,
+      Function<SessionState, SessionReply> answer) {
     if (!s.exists() || !caller.maySee(s.owner())) {
       return reject(replyTo, missing(s));
     }
@@ -742,7 +1067,9 @@ public final class SessionEntity
 
   /** Runs a write the caller may make, in any state of an existing session. */
   private ReplyEffect<SessionEvent, SessionState> write(
-      SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
+      SessionState s,
+      Caller caller,
+      ActorRef<SessionReply> replyTo,
       Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
     if (!s.exists() || !caller.maySee(s.owner())) {
       return reject(replyTo, missing(s));
@@ -752,23 +1079,34 @@ public final class SessionEntity
 
   /** Runs a write that needs the session open. */
   private ReplyEffect<SessionEvent, SessionState> open(
-      SessionState s, Caller caller, ActorRef<SessionReply> replyTo,
+      SessionState s,
+      Caller caller,
+      ActorRef<SessionReply> replyTo,
       Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
-    return write(s, caller, replyTo, x -> x.closed()
-        ? reject(replyTo, Problem.conflict("session_closed", "the session is closed"))
-        : change.apply(x));
+    return write(
+        s,
+        caller,
+        replyTo,
+        x ->
+            x.closed()
+                ? reject(replyTo, Problem.conflict("session_closed", "the session is closed"))
+                : change.apply(x));
   }
 
   /** Not found; an erased session says so, for an id that will never be served again. */
   private Problem missing(SessionState s) {
-    return s.erased() ? new Problem(Problem.Kind.NOT_FOUND, "session_erased", erasedMessage(), null) : Problem.notFound();
+    return s.erased()
+        ? new Problem(Problem.Kind.NOT_FOUND, "session_erased", erasedMessage(), null)
+        : Problem.notFound();
   }
 
-  private ReplyEffect<SessionEvent, SessionState> persistAndShow(SessionEvent event, ActorRef<SessionReply> replyTo) {
+  private ReplyEffect<SessionEvent, SessionState> persistAndShow(
+      SessionEvent event, ActorRef<SessionReply> replyTo) {
     return persist(List.of(event)).thenReply(replyTo, next -> hosted(current(next)));
   }
 
-  private ReplyEffect<SessionEvent, SessionState> reject(ActorRef<SessionReply> replyTo, Problem problem) {
+  private ReplyEffect<SessionEvent, SessionState> reject(
+      ActorRef<SessionReply> replyTo, Problem problem) {
     return Effect().reply(replyTo, hosted(new Rejected(problem)));
   }
 
@@ -779,7 +1117,8 @@ public final class SessionEntity
    * {@link #announce}, which the reply waits for.
    */
   private void listStatus(SessionState next, List<SessionEvent> events) {
-    boolean announced = events.stream().anyMatch(e -> e instanceof SessionCreated || e instanceof SessionClosed);
+    boolean announced =
+        events.stream().anyMatch(e -> e instanceof SessionCreated || e instanceof SessionClosed);
     if (!next.exists() || announced) {
       return;
     }
@@ -788,7 +1127,8 @@ public final class SessionEntity
     } else if (settings.statusListingDelay().isZero()) {
       writeStatus(next);
     } else if (!timers.isTimerActive(LIST_STATUS)) {
-      timers.startSingleTimer(LIST_STATUS, new SessionCommand.ListStatus(), settings.statusListingDelay());
+      timers.startSingleTimer(
+          LIST_STATUS, new SessionCommand.ListStatus(), settings.statusListingDelay());
     }
   }
 
@@ -797,28 +1137,45 @@ public final class SessionEntity
       return;
     }
     listedStatus = s.status();
-    directory.upsert(summary(s)).whenComplete((done, failure) -> {
-      if (failure != null) {
-        ctx.getLog().warn("Directory write of status {} for session {} failed: {}",
-            s.status().wireName(), sessionId, failure.toString());
-      }
-    });
+    directory
+        .upsert(summary(s))
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                ctx.getLog()
+                    .warn(
+                        "Directory write of status {} for session {} failed: {}",
+                        s.status().wireName(),
+                        sessionId,
+                        failure.toString());
+              }
+            });
   }
 
-  /** Replies only once the directory knows the change, so a listing never misses an acknowledged session. */
+  /**
+   * Replies only once the directory knows the change, so a listing never misses an acknowledged
+   * session.
+   */
   private void announce(SessionState s, SessionReply reply, ActorRef<SessionReply> replyTo) {
     listedStatus = s.status();
     timers.cancel(LIST_STATUS);
-    ctx.pipeToSelf(directory.upsert(summary(s)), (done, failure) -> {
-      if (failure != null) {
-        ctx.getLog().warn("Directory write for session {} failed; it is repeated on the next recovery", sessionId, failure);
-      }
-      return new DirectoryWritten(reply, replyTo);
-    });
+    ctx.pipeToSelf(
+        directory.upsert(summary(s)),
+        (done, failure) -> {
+          if (failure != null) {
+            ctx.getLog()
+                .warn(
+                    "Directory write for session {} failed; it is repeated on the next recovery",
+                    sessionId,
+                    failure);
+          }
+          return new DirectoryWritten(reply, replyTo);
+        });
   }
 
   private SessionSummary summary(SessionState s) {
-    return new SessionSummary(tenant, sessionId, s.owner().user(), s.status().wireName(), s.createdAt(), s.updatedAt());
+    return new SessionSummary(
+        tenant, sessionId, s.owner().user(), s.status().wireName(), s.createdAt(), s.updatedAt());
   }
 
   private SessionReply hosted(SessionReply reply) {
@@ -841,33 +1198,38 @@ public final class SessionEntity
   @Override
   public SignalHandler<SessionState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), s -> {
-          metrics.approvals(s.pendingApprovals().size());
-          if (s.exists()) {
-            listedStatus = s.status();
-            directory.upsert(summary(s));
-          } else if (s.erased()) {
-            // Heals an erase whose deletion was cut off; nobody waits for the answer.
-            eraseStorage(s, null);
-          }
-          // Commands stashed during recovery run first; the driver holds back calls cut off by
-          // a crash until ResumeWork has decided whether they may run again.
-          driver.recovering(s);
-          ctx.getSelf().tell(new SessionCommand.ResumeWork());
-        })
-        .onSignal(org.apache.pekko.actor.typed.Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
+        .onSignal(
+            RecoveryCompleted.instance(),
+            s -> {
+              metrics.approvals(s.pendingApprovals().size());
+              if (s.exists()) {
+                listedStatus = s.status();
+                directory.upsert(summary(s));
+              } else if (s.erased()) {
+                // Heals an erase whose deletion was cut off; nobody waits for the answer.
+                eraseStorage(s, null);
+              }
+              // Commands stashed during recovery run first; the driver holds back calls cut off by
+              // a crash until ResumeWork has decided whether they may run again.
+              driver.recovering(s);
+              ctx.getSelf().tell(new SessionCommand.ResumeWork());
+            })
+        .onSignal(
+            org.apache.pekko.actor.typed.Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
         // Passivated, closed or moved: the MCP client sessions held for it are closed too.
-        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> {
-          metrics.stopped();
-          runtime.tools().release(entityId);
-        })
+        .onSignal(
+            org.apache.pekko.actor.typed.PostStop.instance(),
+            s -> {
+              metrics.stopped();
+              runtime.tools().release(entityId);
+            })
         .build();
   }
 
   /**
-   * Snapshots are stored as {@link SessionSnapshot}s; one written before them is a whole
-   * {@link SessionState} and is taken as it is (decision 0050). The entity notes where the one it
-   * recovers from stands (its state's last sequence number is the snapshot's).
+   * Snapshots are stored as {@link SessionSnapshot}s; one written before them is a whole {@link
+   * SessionState} and is taken as it is (decision 0050). The entity notes where the one it recovers
+   * from stands (its state's last sequence number is the snapshot's).
    */
   @Override
   public SnapshotAdapter<SessionState> snapshotAdapter() {
@@ -892,17 +1254,20 @@ public final class SessionEntity
     return event instanceof SessionEvent.SessionPassivating;
   }
 
-  static final SnapshotAdapter<SessionState> SNAPSHOTS = new SnapshotAdapter<>() {
-    @Override
-    public Object toJournal(SessionState state) {
-      return SessionSnapshot.of(state);
-    }
+  static final SnapshotAdapter<SessionState> SNAPSHOTS =
+      new SnapshotAdapter<>() {
+        @Override
+        public Object toJournal(SessionState state) {
+          return SessionSnapshot.of(state);
+        }
 
-    @Override
-    public SessionState fromJournal(Object stored) {
-      return stored instanceof SessionSnapshot snapshot ? snapshot.toState() : (SessionState) stored;
-    }
-  };
+        @Override
+        public SessionState fromJournal(Object stored) {
+          return stored instanceof SessionSnapshot snapshot
+              ? snapshot.toState()
+              : (SessionState) stored;
+        }
+      };
 
   @Override
   public RetentionCriteria retentionCriteria() {

@@ -40,7 +40,9 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
-  /** An operator resumed a suspended session; a running turn's time budget moves on by the pause. */
+  /**
+   * An operator resumed a suspended session; a running turn's time budget moves on by the pause.
+   */
   record SessionResumed(String by, Instant at) implements SessionEvent {
     public String type() {
       return "session_resumed";
@@ -114,7 +116,8 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
-  record TurnCancelled(String turnId, String reason, String by, Instant at) implements SessionEvent {
+  record TurnCancelled(String turnId, String reason, String by, Instant at)
+      implements SessionEvent {
     public String type() {
       return "turn_cancelled";
     }
@@ -150,11 +153,16 @@ public sealed interface SessionEvent extends CborSerializable {
   }
 
   /**
-   * The runtime is about to call a tool: journaled before the call, so that after a crash it
-   * knows the call may have happened. {@code idempotencyKey} is sent with every attempt.
+   * The runtime is about to call a tool: journaled before the call, so that after a crash it knows
+   * the call may have happened. {@code idempotencyKey} is sent with every attempt.
    */
   record ToolCallStarted(
-      String turnId, String toolCallId, String tool, JsonNode arguments, String idempotencyKey, Instant at)
+      String turnId,
+      String toolCallId,
+      String tool,
+      JsonNode arguments,
+      String idempotencyKey,
+      Instant at)
       implements SessionEvent {
     public String type() {
       return "tool_call_started";
@@ -192,11 +200,12 @@ public sealed interface SessionEvent extends CborSerializable {
   }
 
   /**
-   * A call of a tool with side effects was started before a crash and its outcome is unknown. It
-   * is never called again silently: approval {@code approvalId} asks a human to retry, fail it,
-   * or supply the result.
+   * A call of a tool with side effects was started before a crash and its outcome is unknown. It is
+   * never called again silently: approval {@code approvalId} asks a human to retry, fail it, or
+   * supply the result.
    */
-  record ToolCallInDoubt(String turnId, String toolCallId, String approvalId, Instant expiresAt, Instant at)
+  record ToolCallInDoubt(
+      String turnId, String toolCallId, String approvalId, Instant expiresAt, Instant at)
       implements SessionEvent {
     public String type() {
       return "tool_call_in_doubt";
@@ -205,20 +214,28 @@ public sealed interface SessionEvent extends CborSerializable {
 
   /** The policy says ask: a human must approve this exact call before it runs. */
   record ApprovalRequested(
-      String approvalId, String turnId, String toolCallId, String tool, JsonNode arguments, Instant expiresAt, Instant at)
+      String approvalId,
+      String turnId,
+      String toolCallId,
+      String tool,
+      JsonNode arguments,
+      Instant expiresAt,
+      Instant at)
       implements SessionEvent {
     public String type() {
       return "approval_requested";
     }
   }
 
-  record ApprovalGranted(String approvalId, String by, String comment, Instant at) implements SessionEvent {
+  record ApprovalGranted(String approvalId, String by, String comment, Instant at)
+      implements SessionEvent {
     public String type() {
       return "approval_granted";
     }
   }
 
-  record ApprovalDenied(String approvalId, String by, String comment, Instant at) implements SessionEvent {
+  record ApprovalDenied(String approvalId, String by, String comment, Instant at)
+      implements SessionEvent {
     public String type() {
       return "approval_denied";
     }
@@ -245,8 +262,12 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
-  /** The turn ended without an answer; {@code code} is stable (model_unavailable, step_budget_exhausted ...). */
-  record TurnFailed(String turnId, String code, String message, Instant at) implements SessionEvent {
+  /**
+   * The turn ended without an answer; {@code code} is stable (model_unavailable,
+   * step_budget_exhausted ...).
+   */
+  record TurnFailed(String turnId, String code, String message, Instant at)
+      implements SessionEvent {
     public String type() {
       return "turn_failed";
     }

@@ -8,8 +8,8 @@ import org.apache.pekko.cluster.sharding.ShardRegion;
 
 /**
  * Where sessions live, as their own replies tell it: a session entity names its node in every
- * reply, and all sessions of a shard live on the shard's node, so one entry per shard (a hundred
- * or so) is enough and the last reply of any session of the shard is the freshest word on it.
+ * reply, and all sessions of a shard live on the shard's node, so one entry per shard (a hundred or
+ * so) is enough and the last reply of any session of the shard is the freshest word on it.
  */
 final class SessionHosts {
 
@@ -22,7 +22,9 @@ final class SessionHosts {
 
   /** {@code host:port} of a cluster address. */
   static String nodeName(Address address) {
-    return address.getHost().orElse("local") + ":" + address.getPort().map(String::valueOf).orElse("0");
+    return address.getHost().orElse("local")
+        + ":"
+        + address.getPort().map(String::valueOf).orElse("0");
   }
 
   /** The reply without its {@link SessionReply.Hosted} wrapping, noting the node it names. */

@@ -21,8 +21,12 @@ public record SessionRuntime(
     SessionMetrics metrics) {
 
   public SessionRuntime(
-      SessionSettings settings, TurnSettings turns, SessionDirectory directory, ModelProviders models,
-      ToolExecutor tools, Clock clock) {
+      SessionSettings settings,
+      TurnSettings turns,
+      SessionDirectory directory,
+      ModelProviders models,
+      ToolExecutor tools,
+      Clock clock) {
     this(settings, turns, directory, models, tools, clock, SessionMetrics.NONE);
   }
 
@@ -34,7 +38,11 @@ public record SessionRuntime(
   public static SessionRuntime of(
       Config config, SessionDirectory directory, ModelProviders models, ToolExecutor tools) {
     return new SessionRuntime(
-        SessionSettings.fromConfig(config), TurnSettings.fromConfig(config), directory, models, tools,
+        SessionSettings.fromConfig(config),
+        TurnSettings.fromConfig(config),
+        directory,
+        models,
+        tools,
         Clock.systemUTC());
   }
 }

@@ -12,25 +12,48 @@ import java.util.Map;
  * A session's state as its snapshot stores it (decision 0050): the transcript and the turns, which
  * grow with the session, as columns (one array per field, so no field name, no date text is
  * repeated per entry), a turn's output that is its last reply's text stored once, and the rest of
- * the state as it is. Written by {@link SessionEntity}'s snapshot adapter; snapshots written
- * before it are whole {@link SessionState}s, which still load.
+ * the state as it is. Written by {@link SessionEntity}'s snapshot adapter; snapshots written before
+ * it are whole {@link SessionState}s, which still load.
  */
 public record SessionSnapshot(int format, SessionState rest, Entries transcript, Turns turns)
     implements CborSerializable {
 
   static final int FORMAT = 1;
 
-  /** The transcript, column by column; {@code turn} indexes {@link Turns}, -1 naming it in {@code turnId} instead. */
+  /**
+   * The transcript, column by column; {@code turn} indexes {@link Turns}, -1 naming it in {@code
+   * turnId} instead.
+   */
   public record Entries(
-      long[] seq, int[] turn, String[] turnId, String[] role, String[] content,
-      List<List<ToolCall>> toolCalls, String[] toolCallId, String[] outcome) {}
+      long[] seq,
+      int[] turn,
+      String[] turnId,
+      String[] role,
+      String[] content,
+      List<List<ToolCall>> toolCalls,
+      String[] toolCallId,
+      String[] outcome) {}
 
-  /** The turns, column by column; {@code outputEntry} is the transcript entry holding the output, or -1. */
+  /**
+   * The turns, column by column; {@code outputEntry} is the transcript entry holding the output, or
+   * -1.
+   */
   public record Turns(
-      String[] id, TurnStatus[] status, int[] steps, String[] output, int[] outputEntry, TurnError[] error,
-      Instants acceptedAt, Instants updatedAt, Instants deadline, Instants pausedAt) {}
+      String[] id,
+      TurnStatus[] status,
+      int[] steps,
+      String[] output,
+      int[] outputEntry,
+      TurnError[] error,
+      Instants acceptedAt,
+      Instants updatedAt,
+      Instants deadline,
+      Instants pausedAt) {}
 
-  /** Instants as seconds and nanoseconds of the epoch; null where {@code seconds} is {@link Long#MIN_VALUE}. */
+  /**
+   * Instants as seconds and nanoseconds of the epoch; null where {@code seconds} is {@link
+   * Long#MIN_VALUE}.
+   */
   public record Instants(long[] seconds, int[] nanos) {
     private static final long NONE = Long.MIN_VALUE;
 
@@ -99,53 +122,116 @@ public record SessionSnapshot(int format, SessionState rest, Entries transcript,
       id[j] = t.id();
       status[j] = t.status();
       steps[j] = t.steps();
-      boolean isLastReply = t.output() != null && lastReply[j] >= 0 && t.output().equals(content[lastReply[j]]);
+      boolean isLastReply =
+          t.output() != null && lastReply[j] >= 0 && t.output().equals(content[lastReply[j]]);
       outputEntry[j] = isLastReply ? lastReply[j] : -1;
       output[j] = isLastReply ? null : t.output();
       error[j] = t.error();
       j++;
     }
-    SessionState rest = new SessionState(
-        s.owner(), s.createdWith(), s.agent(), s.memory(), s.tools(), s.permissions(), s.metadata(), s.closed(),
-        s.createdAt(), s.updatedAt(), s.lastSeq(), List.of(), List.of(), s.turnIdsByIdempotencyKey(), s.usage(),
-        s.pendingCalls(), s.approvals(), s.suspendedAt(), s.erased());
-    return new SessionSnapshot(FORMAT, rest,
+    SessionState rest =
+        new SessionState(
+            s.owner(),
+            s.createdWith(),
+            s.agent(),
+            s.memory(),
+            s.tools(),
+            s.permissions(),
+            s.metadata(),
+            s.closed(),
+            s.createdAt(),
+            s.updatedAt(),
+            s.lastSeq(),
+            List.of(),
+            List.of(),
+            s.turnIdsByIdempotencyKey(),
+            s.usage(),
+            s.pendingCalls(),
+            s.approvals(),
+            s.suspendedAt(),
+            s.erased());
+    return new SessionSnapshot(
+        FORMAT,
+        rest,
         new Entries(seq, turn, turnId, role, content, toolCalls, toolCallId, outcome),
-        new Turns(id, status, steps, output, outputEntry, error,
-            Instants.of(turnList, Turn::acceptedAt), Instants.of(turnList, Turn::updatedAt),
-            Instants.of(turnList, Turn::deadline), Instants.of(turnList, Turn::pausedAt)));
+        new Turns(
+            id,
+            status,
+            steps,
+            output,
+            outputEntry,
+            error,
+            Instants.of(turnList, Turn::acceptedAt),
+            Instants.of(turnList, Turn::updatedAt),
+            Instants.of(turnList, Turn::deadline),
+            Instants.of(turnList, Turn::pausedAt)));
   }
 
   public SessionState toState() {
     if (format != FORMAT) {
-      throw new IllegalStateException("a snapshot of format " + format + ", this node reads format " + FORMAT);
+      throw new IllegalStateException(
+          "a snapshot of format " + format + ", this node reads format " + FORMAT);
     }
     Entries e = transcript;
     Turns t = turns;
     List<TranscriptEntry> entries = new ArrayList<>(e.seq().length);
     for (int i = 0; i < e.seq().length; i++) {
       String turnId = e.turn()[i] >= 0 ? t.id()[e.turn()[i]] : e.turnId()[i];
-      entries.add(new TranscriptEntry(e.seq()[i], turnId, role(e.role()[i]), e.content()[i], e.toolCalls().get(i),
-          e.toolCallId()[i], e.outcome()[i]));
+      entries.add(
+          new TranscriptEntry(
+              e.seq()[i],
+              turnId,
+              role(e.role()[i]),
+              e.content()[i],
+              e.toolCalls().get(i),
+              e.toolCallId()[i],
+              e.outcome()[i]));
     }
     List<Turn> turnList = new ArrayList<>(t.id().length);
     for (int j = 0; j < t.id().length; j++) {
       String output = t.outputEntry()[j] >= 0 ? e.content()[t.outputEntry()[j]] : t.output()[j];
-      turnList.add(new Turn(t.id()[j], t.status()[j], t.steps()[j], output, t.error()[j],
-          t.acceptedAt().get(j), t.updatedAt().get(j), t.deadline().get(j), t.pausedAt().get(j)));
+      turnList.add(
+          new Turn(
+              t.id()[j],
+              t.status()[j],
+              t.steps()[j],
+              output,
+              t.error()[j],
+              t.acceptedAt().get(j),
+              t.updatedAt().get(j),
+              t.deadline().get(j),
+              t.pausedAt().get(j)));
     }
     SessionState s = rest;
     return new SessionState(
-        s.owner(), s.createdWith(), s.agent(), s.memory(), s.tools(), s.permissions(), s.metadata(), s.closed(),
-        s.createdAt(), s.updatedAt(), s.lastSeq(), entries, turnList, s.turnIdsByIdempotencyKey(), s.usage(),
-        s.pendingCalls(), s.approvals(), s.suspendedAt(), s.erased());
+        s.owner(),
+        s.createdWith(),
+        s.agent(),
+        s.memory(),
+        s.tools(),
+        s.permissions(),
+        s.metadata(),
+        s.closed(),
+        s.createdAt(),
+        s.updatedAt(),
+        s.lastSeq(),
+        entries,
+        turnList,
+        s.turnIdsByIdempotencyKey(),
+        s.usage(),
+        s.pendingCalls(),
+        s.approvals(),
+        s.suspendedAt(),
+        s.erased());
   }
 
   // The columns are arrays, which records compare and print by identity: a snapshot is compared
   // and printed as the state it holds.
   @Override
   public boolean equals(Object other) {
-    return other instanceof SessionSnapshot that && format == that.format && toState().equals(that.toState());
+    return other instanceof SessionSnapshot that
+        && format == that.format
+        && toState().equals(that.toState());
   }
 
   @Override

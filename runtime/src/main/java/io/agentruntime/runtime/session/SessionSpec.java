@@ -23,9 +23,17 @@ public record SessionSpec(
     tools = tools == null ? List.of() : List.copyOf(tools);
     permissions = permissions == null ? PermissionPolicy.empty() : permissions;
     // Empty maps are shared, as in SessionState (decision 0011).
-    memory = memory == null ? Map.of()
-        : memory.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableMap(new TreeMap<>(memory));
-    metadata = metadata == null ? Map.of()
-        : metadata.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    memory =
+        memory == null
+            ? Map.of()
+            : memory.isEmpty()
+                ? Collections.emptySortedMap()
+                : Collections.unmodifiableMap(new TreeMap<>(memory));
+    metadata =
+        metadata == null
+            ? Map.of()
+            : metadata.isEmpty()
+                ? Collections.emptyMap()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 }

@@ -17,12 +17,12 @@ import org.pcollections.PMap;
 import org.pcollections.TreePMap;
 
 /**
- * Everything a session knows, folded from its events. Immutable: a snapshot may be serialized
- * while the entity goes on. {@code owner} is null until the session is created. {@code lastSeq}
- * counts the events folded so far, which is the journal sequence number of the last one.
- * {@code pendingCalls} are keyed by turn id and tool call id; {@code approvals} keep decided ones
- * too, so that a second decision is refused. {@code suspendedAt} is when an operator suspended
- * the session (null unless suspended); an {@code erased} state holds nothing but its sequence number.
+ * Everything a session knows, folded from its events. Immutable: a snapshot may be serialized while
+ * the entity goes on. {@code owner} is null until the session is created. {@code lastSeq} counts
+ * the events folded so far, which is the journal sequence number of the last one. {@code
+ * pendingCalls} are keyed by turn id and tool call id; {@code approvals} keep decided ones too, so
+ * that a second decision is refused. {@code suspendedAt} is when an operator suspended the session
+ * (null unless suspended); an {@code erased} state holds nothing but its sequence number.
  *
  * <p>Its collections are persistent (decision 0050): folding an event changes what it touches in
  * O(log n) and shares everything else with the state before, so neither a live event nor replay
@@ -62,17 +62,60 @@ public record SessionState(
   }
 
   public SessionState(
-      Owner owner, SessionSpec createdWith, AgentDefinition agent, Map<String, JsonNode> memory,
-      Map<String, ToolConnection> tools, PermissionPolicy permissions, Map<String, String> metadata,
-      boolean closed, Instant createdAt, Instant updatedAt, long lastSeq, List<TranscriptEntry> transcript,
-      List<Turn> turns, Map<String, String> turnIdsByIdempotencyKey, Usage usage) {
-    this(owner, createdWith, agent, memory, tools, permissions, metadata, closed, createdAt, updatedAt,
-        lastSeq, transcript, turns, turnIdsByIdempotencyKey, usage, Map.of(), Map.of(), null, false);
+      Owner owner,
+      SessionSpec createdWith,
+      AgentDefinition agent,
+      Map<String, JsonNode> memory,
+      Map<String, ToolConnection> tools,
+      PermissionPolicy permissions,
+      Map<String, String> metadata,
+      boolean closed,
+      Instant createdAt,
+      Instant updatedAt,
+      long lastSeq,
+      List<TranscriptEntry> transcript,
+      List<Turn> turns,
+      Map<String, String> turnIdsByIdempotencyKey,
+      Usage usage) {
+    this(
+        owner,
+        createdWith,
+        agent,
+        memory,
+        tools,
+        permissions,
+        metadata,
+        closed,
+        createdAt,
+        updatedAt,
+        lastSeq,
+        transcript,
+        turns,
+        turnIdsByIdempotencyKey,
+        usage,
+        Map.of(),
+        Map.of(),
+        null,
+        false);
   }
 
-  private static final SessionState EMPTY = new SessionState(
-      null, null, null, Map.of(), Map.of(), PermissionPolicy.empty(), Map.of(), false, null,
-      null, 0, List.of(), List.of(), Map.of(), Usage.NONE);
+  private static final SessionState EMPTY =
+      new SessionState(
+          null,
+          null,
+          null,
+          Map.of(),
+          Map.of(),
+          PermissionPolicy.empty(),
+          Map.of(),
+          false,
+          null,
+          null,
+          0,
+          List.of(),
+          List.of(),
+          Map.of(),
+          Usage.NONE);
 
   /** The state before the first event; one for all sessions, as it is immutable. */
   public static SessionState empty() {
@@ -95,7 +138,11 @@ public record SessionState(
       return SessionStatus.SUSPENDED;
     }
     return activeTurn()
-        .map(t -> t.status() == TurnStatus.AWAITING_APPROVAL ? SessionStatus.AWAITING_APPROVAL : SessionStatus.RUNNING)
+        .map(
+            t ->
+                t.status() == TurnStatus.AWAITING_APPROVAL
+                    ? SessionStatus.AWAITING_APPROVAL
+                    : SessionStatus.RUNNING)
         .orElse(SessionStatus.IDLE);
   }
 
@@ -168,16 +215,35 @@ public record SessionState(
   public SessionState apply(SessionEvent event) {
     long seq = lastSeq + 1;
     if (event instanceof SessionErased e) {
-      return new SessionState(null, null, null, Map.of(), Map.of(), PermissionPolicy.empty(), Map.of(), false, null,
-          event.at(), Math.max(seq, e.seq()), List.of(), List.of(), Map.of(), Usage.NONE, Map.of(), Map.of(), null, true);
+      return new SessionState(
+          null,
+          null,
+          null,
+          Map.of(),
+          Map.of(),
+          PermissionPolicy.empty(),
+          Map.of(),
+          false,
+          null,
+          event.at(),
+          Math.max(seq, e.seq()),
+          List.of(),
+          List.of(),
+          Map.of(),
+          Usage.NONE,
+          Map.of(),
+          Map.of(),
+          null,
+          true);
     }
-    return edit(d -> {
-      fold(d, event, seq);
-      d.lastSeq = seq;
-      if (!(event instanceof SessionEvent.SessionPassivating)) {
-        d.updatedAt = event.at();
-      }
-    });
+    return edit(
+        d -> {
+          fold(d, event, seq);
+          d.lastSeq = seq;
+          if (!(event instanceof SessionEvent.SessionPassivating)) {
+            d.updatedAt = event.at();
+          }
+        });
   }
 
   private void fold(Draft d, SessionEvent event, long seq) {
@@ -199,7 +265,8 @@ public record SessionState(
     } else if (event instanceof SessionResumed e) {
       if (d.suspendedAt != null) {
         Duration paused = Duration.between(d.suspendedAt, e.at());
-        d.turns = d.turns.updateOpen(t -> t.status() == TurnStatus.RUNNING ? t.extended(paused) : t);
+        d.turns =
+            d.turns.updateOpen(t -> t.status() == TurnStatus.RUNNING ? t.extended(paused) : t);
       }
       d.suspendedAt = null;
     } else if (event instanceof MemoryWritten e) {
@@ -222,27 +289,80 @@ public record SessionState(
       Duration budget = Duration.ofSeconds(agent.limits().maxTurnSeconds());
       d.turn(e.turnId(), t -> t.started(e.at(), budget));
     } else if (event instanceof AssistantReplied e) {
-      d.transcript = d.transcript.plus(TranscriptEntry.assistant(seq, e.turnId(), e.text(), e.toolCalls()));
+      d.transcript =
+          d.transcript.plus(TranscriptEntry.assistant(seq, e.turnId(), e.text(), e.toolCalls()));
       d.turn(e.turnId(), t -> t.stepped(e.step(), e.at()));
-      d.usage = new Usage(d.usage.inputTokens() + e.inputTokens(), d.usage.outputTokens() + e.outputTokens());
+      d.usage =
+          new Usage(
+              d.usage.inputTokens() + e.inputTokens(), d.usage.outputTokens() + e.outputTokens());
     } else if (event instanceof ApprovalRequested e) {
-      d.approvals = d.approvals.plus(e.approvalId(), new Approval(e.approvalId(), e.turnId(), e.toolCallId(), e.tool(),
-          e.arguments(), Approval.POLICY, e.at(), e.expiresAt(), Approval.PENDING, null));
-      d.pendingCalls = d.pendingCalls.plus(callKey(e.turnId(), e.toolCallId()), new PendingCall(e.turnId(), e.toolCallId(), e.tool(),
-          e.arguments(), PendingCall.Stage.AWAITING_APPROVAL, null, e.approvalId()));
+      d.approvals =
+          d.approvals.plus(
+              e.approvalId(),
+              new Approval(
+                  e.approvalId(),
+                  e.turnId(),
+                  e.toolCallId(),
+                  e.tool(),
+                  e.arguments(),
+                  Approval.POLICY,
+                  e.at(),
+                  e.expiresAt(),
+                  Approval.PENDING,
+                  null));
+      d.pendingCalls =
+          d.pendingCalls.plus(
+              callKey(e.turnId(), e.toolCallId()),
+              new PendingCall(
+                  e.turnId(),
+                  e.toolCallId(),
+                  e.tool(),
+                  e.arguments(),
+                  PendingCall.Stage.AWAITING_APPROVAL,
+                  null,
+                  e.approvalId()));
       d.turn(e.turnId(), t -> t.paused(e.at()));
     } else if (event instanceof ToolCallStarted e) {
-      d.pendingCalls = d.pendingCalls.plus(callKey(e.turnId(), e.toolCallId()), new PendingCall(e.turnId(), e.toolCallId(), e.tool(),
-          e.arguments(), PendingCall.Stage.RUNNING, e.idempotencyKey(), null));
+      d.pendingCalls =
+          d.pendingCalls.plus(
+              callKey(e.turnId(), e.toolCallId()),
+              new PendingCall(
+                  e.turnId(),
+                  e.toolCallId(),
+                  e.tool(),
+                  e.arguments(),
+                  PendingCall.Stage.RUNNING,
+                  e.idempotencyKey(),
+                  null));
     } else if (event instanceof ToolCallInDoubt e) {
       String key = callKey(e.turnId(), e.toolCallId());
       PendingCall call = d.pendingCalls.get(key);
       if (call != null) {
-        d.pendingCalls = d.pendingCalls.plus(key, call.at(PendingCall.Stage.IN_DOUBT, call.idempotencyKey(), e.approvalId()));
-        d.approvals = d.approvals.plus(e.approvalId(), new Approval(e.approvalId(), e.turnId(), e.toolCallId(), call.tool(),
-            call.arguments(), Approval.IN_DOUBT, e.at(), e.expiresAt(), Approval.PENDING, null));
-        d.transcript = d.transcript.plus(
-            TranscriptEntry.tool(seq, e.turnId(), e.toolCallId(), "the outcome of this call is unknown", Transcript.IN_DOUBT));
+        d.pendingCalls =
+            d.pendingCalls.plus(
+                key, call.at(PendingCall.Stage.IN_DOUBT, call.idempotencyKey(), e.approvalId()));
+        d.approvals =
+            d.approvals.plus(
+                e.approvalId(),
+                new Approval(
+                    e.approvalId(),
+                    e.turnId(),
+                    e.toolCallId(),
+                    call.tool(),
+                    call.arguments(),
+                    Approval.IN_DOUBT,
+                    e.at(),
+                    e.expiresAt(),
+                    Approval.PENDING,
+                    null));
+        d.transcript =
+            d.transcript.plus(
+                TranscriptEntry.tool(
+                    seq,
+                    e.turnId(),
+                    e.toolCallId(),
+                    "the outcome of this call is unknown",
+                    Transcript.IN_DOUBT));
       }
       d.turn(e.turnId(), t -> t.paused(e.at()));
     } else if (event instanceof ApprovalGranted e) {
@@ -254,9 +374,15 @@ public record SessionState(
     } else if (event instanceof InDoubtResolved e) {
       d.decide(e.approvalId(), "resolved:" + e.decision(), e.by(), e.at());
     } else if (event instanceof ToolCallSucceeded e) {
-      d.outcome(seq, e.turnId(), e.toolCallId(), e.result() == null ? "null" : e.result().toString(), "succeeded");
+      d.outcome(
+          seq,
+          e.turnId(),
+          e.toolCallId(),
+          e.result() == null ? "null" : e.result().toString(),
+          "succeeded");
     } else if (event instanceof ToolCallFailed e) {
-      d.outcome(seq, e.turnId(), e.toolCallId(), "error (" + e.code() + "): " + e.message(), "failed");
+      d.outcome(
+          seq, e.turnId(), e.toolCallId(), "error (" + e.code() + "): " + e.message(), "failed");
     } else if (event instanceof ToolCallRejected e) {
       d.outcome(seq, e.turnId(), e.toolCallId(), "rejected: " + e.reason(), "rejected");
     } else if (event instanceof ToolCallCancelled e) {
@@ -278,7 +404,10 @@ public record SessionState(
     return d.build();
   }
 
-  /** The parts of the state while one event is folded; each collection is persistent, so nothing is copied. */
+  /**
+   * The parts of the state while one event is folded; each collection is persistent, so nothing is
+   * copied.
+   */
   private static final class Draft {
     Owner owner;
     SessionSpec createdWith;
@@ -330,18 +459,22 @@ public record SessionState(
         return;
       }
       approvals = approvals.plus(approvalId, approval.decided(outcome, by));
-      boolean stillWaiting = approvals.values().stream()
-          .anyMatch(a -> a.pending() && a.turnId().equals(approval.turnId()));
+      boolean stillWaiting =
+          approvals.values().stream()
+              .anyMatch(a -> a.pending() && a.turnId().equals(approval.turnId()));
       if (!stillWaiting) {
-        turn(approval.turnId(), t -> t.status() == TurnStatus.AWAITING_APPROVAL ? t.resumed(at) : t);
+        turn(
+            approval.turnId(), t -> t.status() == TurnStatus.AWAITING_APPROVAL ? t.resumed(at) : t);
       }
     }
 
     /** The call's one outcome: it leaves the pending calls and enters the transcript. */
     void outcome(long seq, String turnId, String toolCallId, String content, String outcome) {
       pendingCalls = pendingCalls.minus(callKey(turnId, toolCallId));
-      transcript = transcript.withoutPlaceholder(turnId, toolCallId)
-          .plus(TranscriptEntry.tool(seq, turnId, toolCallId, content, outcome));
+      transcript =
+          transcript
+              .withoutPlaceholder(turnId, toolCallId)
+              .plus(TranscriptEntry.tool(seq, turnId, toolCallId, content, outcome));
     }
 
     /** A turn that ended leaves no approval open. */
@@ -359,9 +492,26 @@ public record SessionState(
     }
 
     SessionState build() {
-      return new SessionState(owner, createdWith, agent, memory, tools, permissions, metadata, closed,
-          createdAt, updatedAt, lastSeq, transcript, turns, idempotencyKeys, usage, pendingCalls, approvals,
-          suspendedAt, false);
+      return new SessionState(
+          owner,
+          createdWith,
+          agent,
+          memory,
+          tools,
+          permissions,
+          metadata,
+          closed,
+          createdAt,
+          updatedAt,
+          lastSeq,
+          transcript,
+          turns,
+          idempotencyKeys,
+          usage,
+          pendingCalls,
+          approvals,
+          suspendedAt,
+          false);
     }
   }
 

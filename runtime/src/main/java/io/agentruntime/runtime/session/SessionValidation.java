@@ -87,7 +87,8 @@ public final class SessionValidation {
 
   Optional<Problem> tool(ToolConnection tool, String prefix) {
     if (tool == null) {
-      return invalid(prefix.isEmpty() ? "tool" : prefix.substring(0, prefix.length() - 1), "is required");
+      return invalid(
+          prefix.isEmpty() ? "tool" : prefix.substring(0, prefix.length() - 1), "is required");
     }
     if (tool.name() == null || !TOOL_NAME.matcher(tool.name()).matches()) {
       return invalid(prefix + "name", "must match " + TOOL_NAME.pattern());
@@ -106,7 +107,8 @@ public final class SessionValidation {
       return invalid(prefix + "url", "must not carry credentials; name a secret with secretRef");
     }
     if (tool.secretRef() != null && !SECRET_REF.matcher(tool.secretRef()).matches()) {
-      return invalid(prefix + "secretRef", "must be the name of a secret, matching " + SECRET_REF.pattern());
+      return invalid(
+          prefix + "secretRef", "must be the name of a secret, matching " + SECRET_REF.pattern());
     }
     if (tool instanceof ToolConnection.Http http
         && http.parameters() != null
@@ -143,7 +145,9 @@ public final class SessionValidation {
 
   Optional<Problem> memoryEntry(String key, JsonNode value, String prefix) {
     if (key == null || !MEMORY_KEY.matcher(key).matches()) {
-      return invalid(prefix + abbreviate(key == null ? "" : key), "a memory key must match " + MEMORY_KEY.pattern());
+      return invalid(
+          prefix + abbreviate(key == null ? "" : key),
+          "a memory key must match " + MEMORY_KEY.pattern());
     }
     if (value == null || value.isMissingNode()) {
       return invalid(prefix + key, "a memory value is required");
@@ -167,7 +171,8 @@ public final class SessionValidation {
         return invalid("metadata." + abbreviate(entry.getKey()), "must be a string");
       }
       if (entry.getKey().length() > 128 || entry.getValue().length() > MAX_METADATA_CHARS) {
-        return tooLarge("metadata." + abbreviate(entry.getKey()), "128 characters a key, 4096 a value");
+        return tooLarge(
+            "metadata." + abbreviate(entry.getKey()), "128 characters a key, 4096 a value");
       }
     }
     return Optional.empty();
@@ -214,10 +219,13 @@ public final class SessionValidation {
     return Optional.empty();
   }
 
-  /** How deep arrays and objects nest in {@code value} (a scalar is 0), counted without recursion. */
+  /**
+   * How deep arrays and objects nest in {@code value} (a scalar is 0), counted without recursion.
+   */
   static int depth(JsonNode value) {
     int deepest = 0;
-    java.util.ArrayDeque<java.util.Map.Entry<JsonNode, Integer>> open = new java.util.ArrayDeque<>();
+    java.util.ArrayDeque<java.util.Map.Entry<JsonNode, Integer>> open =
+        new java.util.ArrayDeque<>();
     open.push(java.util.Map.entry(value, 0));
     while (!open.isEmpty()) {
       var next = open.pop();

@@ -27,8 +27,20 @@ public record SessionView(
 
   static SessionView of(String id, SessionState s) {
     return new SessionView(
-        id, s.owner(), s.status(), s.agent(), s.createdAt(), s.updatedAt(), s.lastSeq(),
-        s.currentTurn().orElse(null), s.queuedMessages(), s.memory(),
-        List.copyOf(s.tools().values()), s.permissions(), s.metadata(), s.pendingApprovals().size(), s.usage());
+        id,
+        s.owner(),
+        s.status(),
+        s.agent(),
+        s.createdAt(),
+        s.updatedAt(),
+        s.lastSeq(),
+        s.currentTurn().orElse(null),
+        s.queuedMessages(),
+        s.memory(),
+        List.copyOf(s.tools().values()),
+        s.permissions(),
+        s.metadata(),
+        s.pendingApprovals().size(),
+        s.usage());
   }
 }

@@ -10,9 +10,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * The sessions of the cluster, as the API reaches them: starts sharding for session entities on
@@ -29,32 +29,39 @@ public final class Sessions {
   private final SessionHosts hosts;
 
   private Sessions(
-      ActorSystem<?> system, SessionSettings settings, SessionDirectory directory,
+      ActorSystem<?> system,
+      SessionSettings settings,
+      SessionDirectory directory,
       io.agentruntime.runtime.tools.ToolExecutor tools) {
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.settings = settings;
     this.directory = directory;
     this.tools = tools;
-    this.hosts = new SessionHosts(system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
+    this.hosts =
+        new SessionHosts(
+            system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
   }
 
   /** Sessions that call no model and no tool: for tests of everything but the agent loop. */
-  public static Sessions start(ActorSystem<?> system, SessionSettings settings, SessionDirectory directory) {
+  public static Sessions start(
+      ActorSystem<?> system, SessionSettings settings, SessionDirectory directory) {
     Clock clock = Clock.systemUTC();
-    ClusterSharding.get(system).init(
-        Entity.of(
-            SessionEntity.TYPE_KEY,
-            ctx -> SessionEntity.create(ctx.getEntityId(), settings, directory, clock)));
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                SessionEntity.TYPE_KEY,
+                ctx -> SessionEntity.create(ctx.getEntityId(), settings, directory, clock)));
     return new Sessions(system, settings, directory, null);
   }
 
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {
     String node = SessionHosts.nodeName(Cluster.get(system).selfMember().address());
-    ClusterSharding.get(system).init(
-        Entity.of(
-            SessionEntity.TYPE_KEY,
-            ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard(), node)));
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                SessionEntity.TYPE_KEY,
+                ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard(), node)));
     return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools());
   }
 
@@ -69,15 +76,22 @@ public final class Sessions {
 
   /** As {@link #ask(String, String, Function)}, waiting at most {@code timeout}. */
   public CompletionStage<SessionReply> ask(
-      String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command, java.time.Duration timeout) {
+      String tenant,
+      String sessionId,
+      Function<ActorRef<SessionReply>, SessionCommand> command,
+      java.time.Duration timeout) {
     // The session drops the command if it only gets to it after the ask has timed out (with a
     // margin for the write itself): a client told 503 must find nothing accepted.
     long notAfter = System.currentTimeMillis() + timeout.toMillis() - timeout.toMillis() / 4;
     String entityId = SessionEntity.entityId(tenant, sessionId);
     // Off the ask's own future before any thenApply: see Continuations (decision 0010).
-    return Continuations.on(dispatcher, sharding
-            .entityRefFor(SessionEntity.TYPE_KEY, entityId)
-            .<SessionReply>ask(replyTo -> new SessionCommand.Expiring(command.apply(replyTo), notAfter), timeout))
+    return Continuations.on(
+            dispatcher,
+            sharding
+                .entityRefFor(SessionEntity.TYPE_KEY, entityId)
+                .<SessionReply>ask(
+                    replyTo -> new SessionCommand.Expiring(command.apply(replyTo), notAfter),
+                    timeout))
         .thenApply(reply -> hosts.unwrap(entityId, reply));
   }
 
@@ -94,24 +108,43 @@ public final class Sessions {
    * they are journaled with the connection; a server that cannot be reached is refused (INVALID,
    * field url) and nothing changes.
    */
-  public CompletionStage<SessionReply> connectTool(String tenant, String sessionId, Caller caller, ToolConnection tool) {
+  public CompletionStage<SessionReply> connectTool(
+      String tenant, String sessionId, Caller caller, ToolConnection tool) {
     if (!(tool instanceof ToolConnection.Mcp mcp) || tools == null) {
-      return ask(tenant, sessionId, replyTo -> new SessionCommand.ConnectTool(caller, tool, replyTo));
+      return ask(
+          tenant, sessionId, replyTo -> new SessionCommand.ConnectTool(caller, tool, replyTo));
     }
     Optional<String> refusal = tools.refusal(mcp);
     if (refusal.isPresent()) {
-      return CompletableFuture.completedFuture(new SessionReply.Rejected(
-          new Problem(Problem.Kind.INVALID, "host_not_allowed", "url: " + refusal.get(), "url")));
+      return CompletableFuture.completedFuture(
+          new SessionReply.Rejected(
+              new Problem(
+                  Problem.Kind.INVALID, "host_not_allowed", "url: " + refusal.get(), "url")));
     }
-    return tools.discover(mcp)
-        .thenCompose(found -> ask(tenant, sessionId, replyTo -> new SessionCommand.ConnectTool(caller, mcp.withTools(found), replyTo)))
-        .exceptionally(failure -> {
-          Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-          if (cause instanceof io.agentruntime.runtime.tools.ToolException e) {
-            return new SessionReply.Rejected(new Problem(Problem.Kind.INVALID, e.code(), "url: " + e.getMessage(), "url"));
-          }
-          throw cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
-        });
+    return tools
+        .discover(mcp)
+        .thenCompose(
+            found ->
+                ask(
+                    tenant,
+                    sessionId,
+                    replyTo ->
+                        new SessionCommand.ConnectTool(caller, mcp.withTools(found), replyTo)))
+        .exceptionally(
+            failure -> {
+              Throwable cause =
+                  failure instanceof java.util.concurrent.CompletionException
+                          && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              if (cause instanceof io.agentruntime.runtime.tools.ToolException e) {
+                return new SessionReply.Rejected(
+                    new Problem(Problem.Kind.INVALID, e.code(), "url: " + e.getMessage(), "url"));
+              }
+              throw cause instanceof RuntimeException r
+                  ? r
+                  : new java.util.concurrent.CompletionException(cause);
+            });
   }
 
   public SessionDirectory directory() {

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.agentruntime.runtime.CborSerializable;
 
 /**
- * What a session sends its live followers (wherever they are in the cluster): each journaled
- * event with its sequence number, and pieces of the model's text as they stream (not journaled,
- * so a follower that was away never sees those again).
+ * What a session sends its live followers (wherever they are in the cluster): each journaled event
+ * with its sequence number, and pieces of the model's text as they stream (not journaled, so a
+ * follower that was away never sees those again).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "item")
 @JsonSubTypes({

@@ -19,7 +19,8 @@ final class ToolCatalog {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Where a call goes: built in, or a connection and the tool's name on it. */
-  record Target(String exposedName, ToolConnection connection, String remoteName, boolean idempotent) {
+  record Target(
+      String exposedName, ToolConnection connection, String remoteName, boolean idempotent) {
     boolean builtIn() {
       return connection == null;
     }
@@ -38,9 +39,10 @@ final class ToolCatalog {
     int split = name.indexOf("__");
     if (split > 0 && s.tools().get(name.substring(0, split)) instanceof ToolConnection.Mcp mcp) {
       String remote = name.substring(split + 2);
-      boolean offered = mcp.tools().isEmpty()
-          ? mcp.allow().isEmpty() || mcp.allow().contains(remote)
-          : mcp.tools().stream().anyMatch(t -> t.name().equals(name));
+      boolean offered =
+          mcp.tools().isEmpty()
+              ? mcp.allow().isEmpty() || mcp.allow().contains(remote)
+              : mcp.tools().stream().anyMatch(t -> t.name().equals(name));
       // Whether an MCP tool has side effects is not known: it is treated as having them.
       return offered ? Optional.of(new Target(name, mcp, remote, false)) : Optional.empty();
     }
@@ -51,8 +53,11 @@ final class ToolCatalog {
     List<ToolSpec> specs = new ArrayList<>(BUILT_INS);
     for (ToolConnection tool : s.tools().values()) {
       if (tool instanceof ToolConnection.Http http) {
-        specs.add(new ToolSpec(http.name(), http.description() == null ? "" : http.description(),
-            http.parameters() == null ? ANY_OBJECT : http.parameters()));
+        specs.add(
+            new ToolSpec(
+                http.name(),
+                http.description() == null ? "" : http.description(),
+                http.parameters() == null ? ANY_OBJECT : http.parameters()));
       } else if (tool instanceof ToolConnection.Mcp mcp) {
         specs.addAll(mcp.tools());
       }
@@ -66,12 +71,21 @@ final class ToolCatalog {
 
   private static List<ToolSpec> builtIns() {
     return List.of(
-        new ToolSpec(MEMORY_READ, "Read the value stored in the session's memory under a key.",
-            schema("{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}")),
-        new ToolSpec(MEMORY_WRITE, "Store any JSON value in the session's memory under a key.",
-            schema("{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},\"value\":{}},\"required\":[\"key\",\"value\"]}")),
-        new ToolSpec(MEMORY_DELETE, "Delete a key from the session's memory.",
-            schema("{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}")));
+        new ToolSpec(
+            MEMORY_READ,
+            "Read the value stored in the session's memory under a key.",
+            schema(
+                "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}")),
+        new ToolSpec(
+            MEMORY_WRITE,
+            "Store any JSON value in the session's memory under a key.",
+            schema(
+                "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},\"value\":{}},\"required\":[\"key\",\"value\"]}")),
+        new ToolSpec(
+            MEMORY_DELETE,
+            "Delete a key from the session's memory.",
+            schema(
+                "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}")));
   }
 
   private static JsonNode schema(String json) {

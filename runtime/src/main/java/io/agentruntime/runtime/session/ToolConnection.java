@@ -7,9 +7,9 @@ import io.agentruntime.runtime.model.ToolSpec;
 import java.util.List;
 
 /**
- * A tool the session may call: one HTTP endpoint, or an MCP server whose allowed tools are
- * exposed as {@code <name>__<tool>}. Credentials appear only as {@code secretRef}, the name of a
- * secret the server resolves when it calls; the secret itself is never stored.
+ * A tool the session may call: one HTTP endpoint, or an MCP server whose allowed tools are exposed
+ * as {@code <name>__<tool>}. Credentials appear only as {@code secretRef}, the name of a secret the
+ * server resolves when it calls; the secret itself is never stored.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
@@ -39,14 +39,17 @@ public sealed interface ToolConnection {
       String secretRef)
       implements ToolConnection {
     public Http {
-      parameters = parameters == null || parameters.isNull() || parameters.isMissingNode() ? null : parameters;
+      parameters =
+          parameters == null || parameters.isNull() || parameters.isMissingNode()
+              ? null
+              : parameters;
     }
   }
 
   /**
-   * An MCP server over Streamable HTTP; {@code allow} empty means every tool it offers.
-   * {@code tools} are the tools discovered when it was connected, named {@code <name>__<tool>}
-   * (empty until then; absent in events written before discovery existed).
+   * An MCP server over Streamable HTTP; {@code allow} empty means every tool it offers. {@code
+   * tools} are the tools discovered when it was connected, named {@code <name>__<tool>} (empty
+   * until then; absent in events written before discovery existed).
    */
   record Mcp(String name, String url, List<String> allow, String secretRef, List<ToolSpec> tools)
       implements ToolConnection {

@@ -8,8 +8,8 @@ import org.pcollections.TreePVector;
 
 /**
  * A session's transcript, immutable: adding an entry costs O(log n) and shares the rest with the
- * transcript it came from (decision 0050). It counts its {@code in_doubt} placeholders, so that
- * a call's outcome looks for one to replace only when there is one.
+ * transcript it came from (decision 0050). It counts its {@code in_doubt} placeholders, so that a
+ * call's outcome looks for one to replace only when there is one.
  */
 final class Transcript extends AbstractList<TranscriptEntry> {
 

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * One message of the conversation as a model sees it. {@code seq} is the journal sequence number
- * of the event that produced it. Fields that do not apply to the role are null.
+ * One message of the conversation as a model sees it. {@code seq} is the journal sequence number of
+ * the event that produced it. Fields that do not apply to the role are null.
  */
 public record TranscriptEntry(
     long seq,
@@ -21,12 +21,15 @@ public record TranscriptEntry(
   }
 
   /**
-   * A call the model asked for. {@code arguments} is a JSON object, or the text the model sent
-   * when that was not one (the call then fails with invalid_arguments).
+   * A call the model asked for. {@code arguments} is a JSON object, or the text the model sent when
+   * that was not one (the call then fails with invalid_arguments).
    */
   public record ToolCall(String id, String name, JsonNode arguments) {
     public ToolCall {
-      arguments = arguments == null || arguments.isMissingNode() ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : arguments;
+      arguments =
+          arguments == null || arguments.isMissingNode()
+              ? com.fasterxml.jackson.databind.node.NullNode.getInstance()
+              : arguments;
     }
   }
 
@@ -34,11 +37,13 @@ public record TranscriptEntry(
     return new TranscriptEntry(seq, turnId, "user", content, List.of(), null, null);
   }
 
-  static TranscriptEntry assistant(long seq, String turnId, String content, List<ToolCall> toolCalls) {
+  static TranscriptEntry assistant(
+      long seq, String turnId, String content, List<ToolCall> toolCalls) {
     return new TranscriptEntry(seq, turnId, "assistant", content, toolCalls, null, null);
   }
 
-  static TranscriptEntry tool(long seq, String turnId, String toolCallId, String content, String outcome) {
+  static TranscriptEntry tool(
+      long seq, String turnId, String toolCallId, String content, String outcome) {
     return new TranscriptEntry(seq, turnId, "tool", content, List.of(), toolCallId, outcome);
   }
 }

@@ -5,9 +5,9 @@ import java.time.Instant;
 
 /**
  * One turn of the session: started by a user message, ended by the model's answer, a failure or a
- * cancellation. {@code output} and {@code error} are null until the turn ends that way.
- * {@code deadline} is when its time budget runs out (null unless running); while it waits for a
- * human ({@code pausedAt} set) the budget does not run, and the deadline moves on by the pause.
+ * cancellation. {@code output} and {@code error} are null until the turn ends that way. {@code
+ * deadline} is when its time budget runs out (null unless running); while it waits for a human
+ * ({@code pausedAt} set) the budget does not run, and the deadline moves on by the pause.
  */
 public record Turn(
     String id,
@@ -21,7 +21,13 @@ public record Turn(
     Instant pausedAt) {
 
   public Turn(
-      String id, TurnStatus status, int steps, String output, TurnError error, Instant acceptedAt, Instant updatedAt) {
+      String id,
+      TurnStatus status,
+      int steps,
+      String output,
+      TurnError error,
+      Instant acceptedAt,
+      Instant updatedAt) {
     this(id, status, steps, output, error, acceptedAt, updatedAt, null, null);
   }
 
@@ -30,7 +36,8 @@ public record Turn(
   }
 
   Turn started(Instant at, Duration budget) {
-    return new Turn(id, TurnStatus.RUNNING, steps, null, null, acceptedAt, at, at.plus(budget), null);
+    return new Turn(
+        id, TurnStatus.RUNNING, steps, null, null, acceptedAt, at, at.plus(budget), null);
   }
 
   Turn stepped(int step, Instant at) {
@@ -39,11 +46,15 @@ public record Turn(
 
   Turn paused(Instant at) {
     Instant since = pausedAt == null ? at : pausedAt;
-    return new Turn(id, TurnStatus.AWAITING_APPROVAL, steps, output, error, acceptedAt, at, deadline, since);
+    return new Turn(
+        id, TurnStatus.AWAITING_APPROVAL, steps, output, error, acceptedAt, at, deadline, since);
   }
 
   Turn resumed(Instant at) {
-    Instant moved = deadline == null || pausedAt == null ? deadline : deadline.plus(Duration.between(pausedAt, at));
+    Instant moved =
+        deadline == null || pausedAt == null
+            ? deadline
+            : deadline.plus(Duration.between(pausedAt, at));
     return new Turn(id, TurnStatus.RUNNING, steps, output, error, acceptedAt, at, moved, null);
   }
 
@@ -65,7 +76,10 @@ public record Turn(
     return new Turn(id, TurnStatus.CANCELLED, steps, output, why, acceptedAt, at, null, null);
   }
 
-  /** A new turn id, as the session names its turns; an asker may name the turn it opens (decision 0013). */
+  /**
+   * A new turn id, as the session names its turns; an asker may name the turn it opens (decision
+   * 0013).
+   */
   public static String newId() {
     return TurnPlanner.newId("turn_");
   }

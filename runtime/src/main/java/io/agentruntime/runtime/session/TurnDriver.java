@@ -29,10 +29,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Acts on what the journal says must happen next: asks the model, calls tools, arms deadlines.
- * It runs after every persist and after recovery, and starts only what this incarnation of the
- * entity has not started yet; results come back to the entity as commands (pipeToSelf), never
- * touching state from another thread.
+ * Acts on what the journal says must happen next: asks the model, calls tools, arms deadlines. It
+ * runs after every persist and after recovery, and starts only what this incarnation of the entity
+ * has not started yet; results come back to the entity as commands (pipeToSelf), never touching
+ * state from another thread.
  */
 final class TurnDriver {
 
@@ -42,11 +42,17 @@ final class TurnDriver {
   private final String entityId;
   private final Set<String> inFlight = new HashSet<>();
   private final Set<String> armedApprovals = new HashSet<>();
+
   /** Pending-call keys of calls that were running when the entity last stopped. */
   private final Set<String> recovered = new HashSet<>();
+
   private boolean holding;
 
-  TurnDriver(ActorContext<SessionCommand> ctx, TimerScheduler<SessionCommand> timers, SessionRuntime runtime, String entityId) {
+  TurnDriver(
+      ActorContext<SessionCommand> ctx,
+      TimerScheduler<SessionCommand> timers,
+      SessionRuntime runtime,
+      String entityId) {
     this.ctx = ctx;
     this.timers = timers;
     this.runtime = runtime;
@@ -55,11 +61,13 @@ final class TurnDriver {
 
   /** Recovery ended: hold back the calls that were running until {@link #resume()}. */
   void recovering(SessionState s) {
-    s.pendingCalls().forEach((key, call) -> {
-      if (call.stage() == PendingCall.Stage.RUNNING) {
-        recovered.add(key);
-      }
-    });
+    s.pendingCalls()
+        .forEach(
+            (key, call) -> {
+              if (call.stage() == PendingCall.Stage.RUNNING) {
+                recovered.add(key);
+              }
+            });
     holding = !recovered.isEmpty();
   }
 
@@ -103,7 +111,8 @@ final class TurnDriver {
       return;
     }
     if (turn.status() == TurnStatus.RUNNING && turn.deadline() != null) {
-      timers.startSingleTimer("turn-deadline", new TurnDeadlinePassed(turn.id()), until(turn.deadline()));
+      timers.startSingleTimer(
+          "turn-deadline", new TurnDeadlinePassed(turn.id()), until(turn.deadline()));
     } else {
       timers.cancel("turn-deadline");
     }
@@ -114,8 +123,11 @@ final class TurnDriver {
       }
     }
     for (PendingCall call : s.pendingCallsOf(turn.id())) {
-      boolean heldBack = holding && recovered.contains(SessionState.callKey(turn.id(), call.toolCallId()));
-      if (call.stage() == PendingCall.Stage.RUNNING && !heldBack && inFlight.add(toolKey(turn.id(), call.toolCallId()))) {
+      boolean heldBack =
+          holding && recovered.contains(SessionState.callKey(turn.id(), call.toolCallId()));
+      if (call.stage() == PendingCall.Stage.RUNNING
+          && !heldBack
+          && inFlight.add(toolKey(turn.id(), call.toolCallId()))) {
         callTool(s, turn, call);
       }
     }
@@ -124,49 +136,97 @@ final class TurnDriver {
   private void callModel(SessionState s, Turn turn, int step) {
     Optional<ModelClient> client = runtime.models().provider(s.agent().model());
     if (client.isEmpty()) {
-      ctx.getSelf().tell(new ModelFailed(turn.id(), step, "model_not_configured",
-          "no model provider named " + s.agent().model() + " is configured on this server"));
+      ctx.getSelf()
+          .tell(
+              new ModelFailed(
+                  turn.id(),
+                  step,
+                  "model_not_configured",
+                  "no model provider named "
+                      + s.agent().model()
+                      + " is configured on this server"));
       return;
     }
-    ModelRequest request = new ModelRequest(
-        s.agent().instructions(), messages(s, runtime.turns().contextTurns()), ToolCatalog.specs(s), bounded(runtime.turns().modelTimeout(), turn));
+    ModelRequest request =
+        new ModelRequest(
+            s.agent().instructions(),
+            messages(s, runtime.turns().contextTurns()),
+            ToolCatalog.specs(s),
+            bounded(runtime.turns().modelTimeout(), turn));
     long asked = System.nanoTime();
     ctx.pipeToSelf(
-        client.get().complete(request, delta -> ctx.getSelf().tell(new SessionCommand.PublishDelta(turn.id(), delta))),
+        client
+            .get()
+            .complete(
+                request,
+                delta -> ctx.getSelf().tell(new SessionCommand.PublishDelta(turn.id(), delta))),
         (reply, failure) -> {
-          runtime.metrics().modelCallReturned(failure == null ? "succeeded" : "failed", System.nanoTime() - asked);
+          runtime
+              .metrics()
+              .modelCallReturned(
+                  failure == null ? "succeeded" : "failed", System.nanoTime() - asked);
           if (failure == null) {
             return new ModelAnswered(turn.id(), step, StorableReplies.model(reply));
           }
-          Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+          Throwable cause =
+              failure instanceof CompletionException && failure.getCause() != null
+                  ? failure.getCause()
+                  : failure;
           return cause instanceof ModelException m
               ? new ModelFailed(turn.id(), step, m.code(), StorableReplies.text(m.getMessage()))
-              : new ModelFailed(turn.id(), step, "model_error", StorableReplies.text(String.valueOf(cause.getMessage())));
+              : new ModelFailed(
+                  turn.id(),
+                  step,
+                  "model_error",
+                  StorableReplies.text(String.valueOf(cause.getMessage())));
         });
   }
 
   private void callTool(SessionState s, Turn turn, PendingCall call) {
     Optional<ToolCatalog.Target> target = ToolCatalog.resolve(s, call.tool());
     if (target.isEmpty() || target.get().builtIn()) {
-      ctx.getSelf().tell(new ToolFinished(turn.id(), call.toolCallId(),
-          new ToolResult.Failed("tool_disconnected", "the tool " + call.tool() + " is no longer connected")));
+      ctx.getSelf()
+          .tell(
+              new ToolFinished(
+                  turn.id(),
+                  call.toolCallId(),
+                  new ToolResult.Failed(
+                      "tool_disconnected", "the tool " + call.tool() + " is no longer connected")));
       return;
     }
-    ToolInvocation invocation = new ToolInvocation(entityId, target.get().connection(), target.get().remoteName(),
-        call.arguments(), call.idempotencyKey(), bounded(runtime.turns().toolTimeout(), turn));
+    ToolInvocation invocation =
+        new ToolInvocation(
+            entityId,
+            target.get().connection(),
+            target.get().remoteName(),
+            call.arguments(),
+            call.idempotencyKey(),
+            bounded(runtime.turns().toolTimeout(), turn));
     long asked = System.nanoTime();
-    ctx.pipeToSelf(runtime.tools().call(invocation), (result, failure) -> {
-      ToolResult outcome = StorableReplies.tool(
-          failure == null ? result : new ToolResult.Failed("tool_error", String.valueOf(failure.getMessage())));
-      runtime.metrics().toolCallReturned(outcome instanceof ToolResult.Succeeded ? "succeeded" : "failed", System.nanoTime() - asked);
-      return new ToolFinished(turn.id(), call.toolCallId(), outcome);
-    });
+    ctx.pipeToSelf(
+        runtime.tools().call(invocation),
+        (result, failure) -> {
+          ToolResult outcome =
+              StorableReplies.tool(
+                  failure == null
+                      ? result
+                      : new ToolResult.Failed("tool_error", String.valueOf(failure.getMessage())));
+          runtime
+              .metrics()
+              .toolCallReturned(
+                  outcome instanceof ToolResult.Succeeded ? "succeeded" : "failed",
+                  System.nanoTime() - asked);
+          return new ToolFinished(turn.id(), call.toolCallId(), outcome);
+        });
   }
 
   private void armApprovals(SessionState s) {
     for (Approval approval : s.pendingApprovals()) {
       if (armedApprovals.add(approval.id())) {
-        timers.startSingleTimer("approval/" + approval.id(), new ApprovalDeadlinePassed(approval.id()), until(approval.expiresAt()));
+        timers.startSingleTimer(
+            "approval/" + approval.id(),
+            new ApprovalDeadlinePassed(approval.id()),
+            until(approval.expiresAt()));
       }
     }
   }
@@ -236,10 +296,20 @@ final class TurnDriver {
 
   private static ModelMessage message(TranscriptEntry e) {
     return switch (e.role()) {
-      case "assistant" -> ModelMessage.assistant(e.content(), e.toolCalls().stream()
-          .map(c -> new ToolCall(c.id(), c.name(), c.arguments().isObject() ? c.arguments() : null,
-              c.arguments().isTextual() ? c.arguments().asText() : c.arguments().toString()))
-          .toList());
+      case "assistant" ->
+          ModelMessage.assistant(
+              e.content(),
+              e.toolCalls().stream()
+                  .map(
+                      c ->
+                          new ToolCall(
+                              c.id(),
+                              c.name(),
+                              c.arguments().isObject() ? c.arguments() : null,
+                              c.arguments().isTextual()
+                                  ? c.arguments().asText()
+                                  : c.arguments().toString()))
+                  .toList());
       case "tool" -> ModelMessage.tool(e.toolCallId(), e.content());
       default -> ModelMessage.user(e.content());
     };

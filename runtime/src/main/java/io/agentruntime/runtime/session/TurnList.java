@@ -10,14 +10,15 @@ import org.pcollections.TreePVector;
 /**
  * A session's turns in the order they came, immutable: adding or changing one costs O(log n) and
  * shares the rest with the list it came from, so folding an event never copies the history
- * (decision 0050). It knows where its oldest unended turn is: turns end in order, except a
- * queued one that is cancelled, so the turns still going are all at or after it, a few at the end.
+ * (decision 0050). It knows where its oldest unended turn is: turns end in order, except a queued
+ * one that is cancelled, so the turns still going are all at or after it, a few at the end.
  */
 final class TurnList extends AbstractList<Turn> {
 
   private static final TurnList EMPTY = new TurnList(TreePVector.empty(), 0);
 
   private final PVector<Turn> turns;
+
   /** Index of the oldest turn that has not ended; {@code size()} when all have. */
   private final int firstOpen;
 

@@ -13,9 +13,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The decisions of the turn state machine, as events: what follows a model reply, a tool outcome,
- * a human decision, a deadline. Pure apart from fresh ids: it only adds events to a batch, and
- * the entity persists the batch before anything is acted upon.
+ * The decisions of the turn state machine, as events: what follows a model reply, a tool outcome, a
+ * human decision, a deadline. Pure apart from fresh ids: it only adds events to a batch, and the
+ * entity persists the batch before anything is acted upon.
  */
 final class TurnPlanner {
 
@@ -33,13 +33,20 @@ final class TurnPlanner {
     if (s.closed() || s.suspended() || s.activeTurn().isPresent()) {
       return;
     }
-    s.nextQueuedTurn().ifPresent(next -> {
-      b.add(new TurnStarted(next.id(), now));
-      if (tokensExhausted(b.state())) {
-        b.add(new TurnFailed(next.id(), "token_budget_exhausted", "the session has spent its token budget", now));
-        startNextTurn(b, now);
-      }
-    });
+    s.nextQueuedTurn()
+        .ifPresent(
+            next -> {
+              b.add(new TurnStarted(next.id(), now));
+              if (tokensExhausted(b.state())) {
+                b.add(
+                    new TurnFailed(
+                        next.id(),
+                        "token_budget_exhausted",
+                        "the session has spent its token budget",
+                        now));
+                startNextTurn(b, now);
+              }
+            });
   }
 
   boolean tokensExhausted(SessionState s) {
@@ -54,24 +61,50 @@ final class TurnPlanner {
     List<TranscriptEntry.ToolCall> calls = new java.util.ArrayList<>();
     for (int i = 0; i < reply.toolCalls().size(); i++) {
       io.agentruntime.runtime.model.ToolCall c = reply.toolCalls().get(i);
-      String id = c.id() == null || c.id().isBlank() || !seen.add(c.id()) ? "call_s" + step + "_" + i : c.id();
+      String id =
+          c.id() == null || c.id().isBlank() || !seen.add(c.id())
+              ? "call_s" + step + "_" + i
+              : c.id();
       seen.add(id);
-      calls.add(new TranscriptEntry.ToolCall(id, c.name(),
-          c.arguments() != null ? c.arguments() : TextNode.valueOf(c.rawArguments() == null ? "" : c.rawArguments())));
+      calls.add(
+          new TranscriptEntry.ToolCall(
+              id,
+              c.name(),
+              c.arguments() != null
+                  ? c.arguments()
+                  : TextNode.valueOf(c.rawArguments() == null ? "" : c.rawArguments())));
     }
     String text = reply.text() == null ? "" : reply.text();
-    b.add(new AssistantReplied(turn.id(), step, text, calls, reply.inputTokens(), reply.outputTokens(), now));
+    b.add(
+        new AssistantReplied(
+            turn.id(), step, text, calls, reply.inputTokens(), reply.outputTokens(), now));
     if (calls.isEmpty()) {
       b.add(new TurnCompleted(turn.id(), text, now));
       startNextTurn(b, now);
     } else if (step >= b.state().agent().limits().maxStepsPerTurn()) {
-      calls.forEach(c -> b.add(new ToolCallCancelled(turn.id(), c.id(), "the turn reached its step budget", now)));
-      b.add(new TurnFailed(turn.id(), "step_budget_exhausted",
-          "the model asked for more tools after " + step + " steps, the most this agent may take", now));
+      calls.forEach(
+          c ->
+              b.add(
+                  new ToolCallCancelled(
+                      turn.id(), c.id(), "the turn reached its step budget", now)));
+      b.add(
+          new TurnFailed(
+              turn.id(),
+              "step_budget_exhausted",
+              "the model asked for more tools after "
+                  + step
+                  + " steps, the most this agent may take",
+              now));
       startNextTurn(b, now);
     } else if (tokensExhausted(b.state())) {
-      calls.forEach(c -> b.add(new ToolCallCancelled(turn.id(), c.id(), "the session spent its token budget", now)));
-      b.add(new TurnFailed(turn.id(), "token_budget_exhausted", "the session has spent its token budget", now));
+      calls.forEach(
+          c ->
+              b.add(
+                  new ToolCallCancelled(
+                      turn.id(), c.id(), "the session spent its token budget", now)));
+      b.add(
+          new TurnFailed(
+              turn.id(), "token_budget_exhausted", "the session has spent its token budget", now));
       startNextTurn(b, now);
     } else {
       calls.forEach(c -> decide(b, turn.id(), c, now));
@@ -84,21 +117,44 @@ final class TurnPlanner {
     Optional<ToolCatalog.Target> target = ToolCatalog.resolve(s, call.name());
     Permission permission = s.permissions().decide(call.name());
     if (target.isEmpty()) {
-      b.add(new ToolCallFailed(turnId, call.id(), "unknown_tool", "this session has no tool named " + call.name(), now));
+      b.add(
+          new ToolCallFailed(
+              turnId,
+              call.id(),
+              "unknown_tool",
+              "this session has no tool named " + call.name(),
+              now));
     } else if (permission == Permission.DENY) {
-      b.add(new ToolCallRejected(turnId, call.id(), "the session's policy denies " + call.name(), now));
+      b.add(
+          new ToolCallRejected(
+              turnId, call.id(), "the session's policy denies " + call.name(), now));
     } else if (!call.arguments().isObject()) {
-      b.add(new ToolCallFailed(turnId, call.id(), "invalid_arguments", "the arguments must be a JSON object", now));
+      b.add(
+          new ToolCallFailed(
+              turnId, call.id(), "invalid_arguments", "the arguments must be a JSON object", now));
     } else if (permission == Permission.ASK) {
-      b.add(new ApprovalRequested(newId("appr_"), turnId, call.id(), call.name(), call.arguments(),
-          now.plus(runtime.turns().approvalTimeout()), now));
+      b.add(
+          new ApprovalRequested(
+              newId("appr_"),
+              turnId,
+              call.id(),
+              call.name(),
+              call.arguments(),
+              now.plus(runtime.turns().approvalTimeout()),
+              now));
     } else {
       execute(b, turnId, call.id(), target.get(), call.arguments(), now);
     }
   }
 
   /** Runs a built-in tool in place, or journals the intent to call an external one. */
-  private void execute(EventBatch b, String turnId, String callId, ToolCatalog.Target target, JsonNode args, Instant now) {
+  private void execute(
+      EventBatch b,
+      String turnId,
+      String callId,
+      ToolCatalog.Target target,
+      JsonNode args,
+      Instant now) {
     if (!target.builtIn()) {
       b.add(new ToolCallStarted(turnId, callId, target.exposedName(), args, newId("idem_"), now));
       return;
@@ -106,24 +162,41 @@ final class TurnPlanner {
     SessionState s = b.state();
     String key = args.path("key").asText("");
     switch (target.exposedName()) {
-      case ToolCatalog.MEMORY_READ -> b.add(new ToolCallSucceeded(turnId, callId,
-          s.memory().getOrDefault(key, JsonNodeFactory.instance.nullNode()), now));
+      case ToolCatalog.MEMORY_READ ->
+          b.add(
+              new ToolCallSucceeded(
+                  turnId,
+                  callId,
+                  s.memory().getOrDefault(key, JsonNodeFactory.instance.nullNode()),
+                  now));
       case ToolCatalog.MEMORY_DELETE -> {
         if (s.memory().containsKey(key)) {
           b.add(new MemoryDeleted(key, "agent", now));
         }
-        b.add(new ToolCallSucceeded(turnId, callId, JsonNodeFactory.instance.objectNode().put("deleted", key), now));
+        b.add(
+            new ToolCallSucceeded(
+                turnId, callId, JsonNodeFactory.instance.objectNode().put("deleted", key), now));
       }
       default -> {
         JsonNode value = args.get("value");
-        Optional<Problem> problem = validation.memoryEntry(key, value, "memory.")
-            .or(() -> !s.memory().containsKey(key) && s.memory().size() >= runtime.settings().maxMemoryEntries()
-                ? Optional.of(Problem.tooLarge("memory", "memory is full")) : Optional.empty());
+        Optional<Problem> problem =
+            validation
+                .memoryEntry(key, value, "memory.")
+                .or(
+                    () ->
+                        !s.memory().containsKey(key)
+                                && s.memory().size() >= runtime.settings().maxMemoryEntries()
+                            ? Optional.of(Problem.tooLarge("memory", "memory is full"))
+                            : Optional.empty());
         if (problem.isPresent()) {
-          b.add(new ToolCallFailed(turnId, callId, "invalid_arguments", problem.get().message(), now));
+          b.add(
+              new ToolCallFailed(
+                  turnId, callId, "invalid_arguments", problem.get().message(), now));
         } else {
           b.add(new MemoryWritten(key, value, "agent", now));
-          b.add(new ToolCallSucceeded(turnId, callId, JsonNodeFactory.instance.objectNode().put("written", key), now));
+          b.add(
+              new ToolCallSucceeded(
+                  turnId, callId, JsonNodeFactory.instance.objectNode().put("written", key), now));
         }
       }
     }
@@ -132,35 +205,70 @@ final class TurnPlanner {
   /** The one outcome of a call that ran, bounded in size. */
   void finishTool(EventBatch b, PendingCall call, ToolResult result, Instant now) {
     if (result instanceof ToolResult.Succeeded ok) {
-      int size = ok.result() == null ? 4 : ok.result().toString().getBytes(StandardCharsets.UTF_8).length;
+      int size =
+          ok.result() == null ? 4 : ok.result().toString().getBytes(StandardCharsets.UTF_8).length;
       if (size > runtime.turns().maxToolResultBytes()) {
-        b.add(new ToolCallFailed(call.turnId(), call.toolCallId(), "tool_result_too_large",
-            "the result has " + size + " bytes, over the limit of " + runtime.turns().maxToolResultBytes(), now));
+        b.add(
+            new ToolCallFailed(
+                call.turnId(),
+                call.toolCallId(),
+                "tool_result_too_large",
+                "the result has "
+                    + size
+                    + " bytes, over the limit of "
+                    + runtime.turns().maxToolResultBytes(),
+                now));
       } else {
         b.add(new ToolCallSucceeded(call.turnId(), call.toolCallId(), ok.result(), now));
       }
     } else if (result instanceof ToolResult.Failed failed) {
-      b.add(new ToolCallFailed(call.turnId(), call.toolCallId(), failed.code(), failed.message(), now));
+      b.add(
+          new ToolCallFailed(
+              call.turnId(), call.toolCallId(), failed.code(), failed.message(), now));
     } else {
       // The executor promises a result. Should it break that, the call still gets its one outcome:
       // left without one, it would look not yet started and be called a second time.
-      b.add(new ToolCallFailed(call.turnId(), call.toolCallId(), "tool_error", "the tool executor gave no result", now));
+      b.add(
+          new ToolCallFailed(
+              call.turnId(),
+              call.toolCallId(),
+              "tool_error",
+              "the tool executor gave no result",
+              now));
     }
   }
 
   /** Ends a running turn: every open call gets a cancellation outcome first. */
-  void endTurn(EventBatch b, Turn turn, boolean cancelled, String code, String message, String by, Instant now) {
+  void endTurn(
+      EventBatch b,
+      Turn turn,
+      boolean cancelled,
+      String code,
+      String message,
+      String by,
+      Instant now) {
     for (PendingCall call : b.state().pendingCallsOf(turn.id())) {
       b.add(new ToolCallCancelled(turn.id(), call.toolCallId(), message, now));
     }
-    b.add(cancelled ? new TurnCancelled(turn.id(), message, by, now) : new TurnFailed(turn.id(), code, message, now));
+    b.add(
+        cancelled
+            ? new TurnCancelled(turn.id(), message, by, now)
+            : new TurnFailed(turn.id(), code, message, now));
   }
 
   /** Applies a human's decision; empty when it was applied, else why it was refused. */
-  Optional<Problem> decide(EventBatch b, Approval a, String decision, String comment, JsonNode result, String by, Instant now) {
+  Optional<Problem> decide(
+      EventBatch b,
+      Approval a,
+      String decision,
+      String comment,
+      JsonNode result,
+      String by,
+      Instant now) {
     PendingCall call = b.state().pendingCall(a.turnId(), a.toolCallId()).orElse(null);
     if (call == null) {
-      return Optional.of(Problem.conflict("approval_decided", "the call of this approval has already ended"));
+      return Optional.of(
+          Problem.conflict("approval_decided", "the call of this approval has already ended"));
     }
     if (Approval.POLICY.equals(a.reason())) {
       switch (decision) {
@@ -170,12 +278,19 @@ final class TurnPlanner {
           if (target.isPresent()) {
             execute(b, a.turnId(), a.toolCallId(), target.get(), a.arguments(), now);
           } else {
-            b.add(new ToolCallFailed(a.turnId(), a.toolCallId(), "unknown_tool", "the tool was disconnected", now));
+            b.add(
+                new ToolCallFailed(
+                    a.turnId(), a.toolCallId(), "unknown_tool", "the tool was disconnected", now));
           }
         }
         case "deny" -> {
           b.add(new ApprovalDenied(a.id(), by, comment, now));
-          b.add(new ToolCallRejected(a.turnId(), a.toolCallId(), "denied by " + by + (comment == null ? "" : ": " + comment), now));
+          b.add(
+              new ToolCallRejected(
+                  a.turnId(),
+                  a.toolCallId(),
+                  "denied by " + by + (comment == null ? "" : ": " + comment),
+                  now));
         }
         default -> {
           return Optional.of(Problem.invalid("decision", "decision must be approve or deny"));
@@ -185,21 +300,37 @@ final class TurnPlanner {
       switch (decision) {
         case "retry" -> {
           b.add(new InDoubtResolved(a.id(), decision, by, comment, now));
-          b.add(new ToolCallStarted(a.turnId(), a.toolCallId(), call.tool(), call.arguments(), call.idempotencyKey(), now));
+          b.add(
+              new ToolCallStarted(
+                  a.turnId(),
+                  a.toolCallId(),
+                  call.tool(),
+                  call.arguments(),
+                  call.idempotencyKey(),
+                  now));
         }
         case "fail" -> {
           b.add(new InDoubtResolved(a.id(), decision, by, comment, now));
-          b.add(new ToolCallFailed(a.turnId(), a.toolCallId(), "in_doubt", "failed by " + by + " after a crash left the outcome unknown", now));
+          b.add(
+              new ToolCallFailed(
+                  a.turnId(),
+                  a.toolCallId(),
+                  "in_doubt",
+                  "failed by " + by + " after a crash left the outcome unknown",
+                  now));
         }
         case "result" -> {
           if (result == null) {
-            return Optional.of(Problem.invalid("result", "result is required with the decision result"));
+            return Optional.of(
+                Problem.invalid("result", "result is required with the decision result"));
           }
           b.add(new InDoubtResolved(a.id(), decision, by, comment, now));
           b.add(new ToolCallSucceeded(a.turnId(), a.toolCallId(), result, now));
         }
         default -> {
-          return Optional.of(Problem.invalid("decision", "decision must be retry, fail or result for an in-doubt call"));
+          return Optional.of(
+              Problem.invalid(
+                  "decision", "decision must be retry, fail or result for an in-doubt call"));
         }
       }
     }
@@ -210,15 +341,29 @@ final class TurnPlanner {
   void expire(EventBatch b, Approval a, Instant now) {
     b.add(new ApprovalExpired(a.id(), now));
     if (Approval.POLICY.equals(a.reason())) {
-      b.add(new ToolCallRejected(a.turnId(), a.toolCallId(), "the approval expired at " + a.expiresAt(), now));
+      b.add(
+          new ToolCallRejected(
+              a.turnId(), a.toolCallId(), "the approval expired at " + a.expiresAt(), now));
     } else {
-      b.add(new ToolCallFailed(a.turnId(), a.toolCallId(), "in_doubt_expired", "nobody resolved the in-doubt call by " + a.expiresAt(), now));
+      b.add(
+          new ToolCallFailed(
+              a.turnId(),
+              a.toolCallId(),
+              "in_doubt_expired",
+              "nobody resolved the in-doubt call by " + a.expiresAt(),
+              now));
     }
   }
 
   /** A call of a tool with side effects outlived a crash: a human must say what happened. */
   void markInDoubt(EventBatch b, PendingCall call, Instant now) {
-    b.add(new ToolCallInDoubt(call.turnId(), call.toolCallId(), newId("appr_"), now.plus(runtime.turns().approvalTimeout()), now));
+    b.add(
+        new ToolCallInDoubt(
+            call.turnId(),
+            call.toolCallId(),
+            newId("appr_"),
+            now.plus(runtime.turns().approvalTimeout()),
+            now));
   }
 
   static String newId(String prefix) {

@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the session journals when work it started comes back (a model reply, a tool result), when
- * a deadline passes, or when it wakes after a crash. Each answer is a batch of events, empty when
- * the news is stale: the turn ended or moved on in the meantime.
+ * What the session journals when work it started comes back (a model reply, a tool result), when a
+ * deadline passes, or when it wakes after a crash. Each answer is a batch of events, empty when the
+ * news is stale: the turn ended or moved on in the meantime.
  */
 final class TurnProgress {
 
@@ -29,7 +29,8 @@ final class TurnProgress {
       if (call == null || call.stage() != PendingCall.Stage.RUNNING) {
         continue;
       }
-      boolean idempotent = ToolCatalog.resolve(s, call.tool()).map(ToolCatalog.Target::idempotent).orElse(false);
+      boolean idempotent =
+          ToolCatalog.resolve(s, call.tool()).map(ToolCatalog.Target::idempotent).orElse(false);
       if (!idempotent) {
         planner.markInDoubt(batch, call, now);
       }
@@ -49,10 +50,12 @@ final class TurnProgress {
 
   EventBatch modelFailed(SessionState s, SessionCommand.ModelFailed c) {
     EventBatch batch = new EventBatch(s);
-    awaitingModel(s, c.turnId(), c.step()).ifPresent(turn -> {
-      planner.endTurn(batch, turn, false, c.code(), c.message(), null, clock.instant());
-      planner.startNextTurn(batch, clock.instant());
-    });
+    awaitingModel(s, c.turnId(), c.step())
+        .ifPresent(
+            turn -> {
+              planner.endTurn(batch, turn, false, c.code(), c.message(), null, clock.instant());
+              planner.startNextTurn(batch, clock.instant());
+            });
     return batch;
   }
 
@@ -70,11 +73,20 @@ final class TurnProgress {
     s.activeTurn()
         .filter(t -> t.id().equals(c.turnId()) && t.status() == TurnStatus.RUNNING)
         .filter(t -> t.deadline() != null && !now.isBefore(t.deadline()))
-        .ifPresent(turn -> {
-          planner.endTurn(batch, turn, false, "turn_timeout",
-              "the turn ran longer than its budget of " + s.agent().limits().maxTurnSeconds() + " s", null, now);
-          planner.startNextTurn(batch, now);
-        });
+        .ifPresent(
+            turn -> {
+              planner.endTurn(
+                  batch,
+                  turn,
+                  false,
+                  "turn_timeout",
+                  "the turn ran longer than its budget of "
+                      + s.agent().limits().maxTurnSeconds()
+                      + " s",
+                  null,
+                  now);
+              planner.startNextTurn(batch, now);
+            });
     return batch;
   }
 
@@ -89,6 +101,7 @@ final class TurnProgress {
 
   /** The turn, if it still waits for the answer of this very step. */
   private static Optional<Turn> awaitingModel(SessionState s, String turnId, int step) {
-    return s.activeTurn().filter(t -> t.id().equals(turnId) && s.awaitsModel(t) && t.steps() + 1 == step);
+    return s.activeTurn()
+        .filter(t -> t.id().equals(turnId) && s.awaitsModel(t) && t.steps() + 1 == step);
   }
 }

@@ -14,7 +14,8 @@ public record TurnSettings(
 
   public TurnSettings {
     if (contextTurns < 1) {
-      throw new IllegalArgumentException("agent-runtime.turns.context-turns must be at least 1, not " + contextTurns);
+      throw new IllegalArgumentException(
+          "agent-runtime.turns.context-turns must be at least 1, not " + contextTurns);
     }
   }
 

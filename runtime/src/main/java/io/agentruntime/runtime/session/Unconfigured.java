@@ -18,30 +18,34 @@ final class Unconfigured {
 
   private Unconfigured() {}
 
-  static final ModelProviders MODELS = new ModelProviders() {
-    @Override
-    public Optional<ModelClient> provider(String name) {
-      return Optional.empty();
-    }
+  static final ModelProviders MODELS =
+      new ModelProviders() {
+        @Override
+        public Optional<ModelClient> provider(String name) {
+          return Optional.empty();
+        }
 
-    @Override
-    public Set<String> names() {
-      return Set.of();
-    }
-  };
+        @Override
+        public Set<String> names() {
+          return Set.of();
+        }
+      };
 
-  static final ToolExecutor TOOLS = new ToolExecutor() {
-    @Override
-    public CompletionStage<ToolResult> call(ToolInvocation invocation) {
-      return CompletableFuture.completedFuture(new ToolResult.Failed("no_tools", "this runtime calls no tools"));
-    }
+  static final ToolExecutor TOOLS =
+      new ToolExecutor() {
+        @Override
+        public CompletionStage<ToolResult> call(ToolInvocation invocation) {
+          return CompletableFuture.completedFuture(
+              new ToolResult.Failed("no_tools", "this runtime calls no tools"));
+        }
 
-    @Override
-    public CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
-      return CompletableFuture.failedFuture(new ToolException("no_tools", "this runtime connects to no MCP server", null));
-    }
+        @Override
+        public CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
+          return CompletableFuture.failedFuture(
+              new ToolException("no_tools", "this runtime connects to no MCP server", null));
+        }
 
-    @Override
-    public void release(String sessionKey) {}
-  };
+        @Override
+        public void release(String sessionKey) {}
+      };
 }

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * Text that is not Unicode: a JSON escape such as {@code "\ud800"} parses into a Java string with
  * an unpaired surrogate, which no UTF-8 or CBOR writer accepts; an event holding one cannot be
- * journaled. What a model or a tool answers is repaired (each unpaired surrogate becomes U+FFFD,
- * as a lenient UTF-8 decoder would do) before it is journaled; the API refuses such requests.
+ * journaled. What a model or a tool answers is repaired (each unpaired surrogate becomes U+FFFD, as
+ * a lenient UTF-8 decoder would do) before it is journaled; the API refuses such requests.
  */
 public final class UnpairedSurrogates {
 
@@ -27,7 +27,9 @@ public final class UnpairedSurrogates {
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
         return true;
@@ -36,7 +38,10 @@ public final class UnpairedSurrogates {
     return false;
   }
 
-  /** {@code s} with each unpaired surrogate replaced by U+FFFD ({@code s} itself when there is none). */
+  /**
+   * {@code s} with each unpaired surrogate replaced by U+FFFD ({@code s} itself when there is
+   * none).
+   */
   public static String replaced(String s) {
     if (!present(s)) {
       return s;
@@ -44,7 +49,9 @@ public final class UnpairedSurrogates {
     StringBuilder out = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         out.append(c).append(s.charAt(++i));
       } else {
         out.append(Character.isSurrogate(c) ? REPLACEMENT : c);
@@ -53,7 +60,10 @@ public final class UnpairedSurrogates {
     return out.toString();
   }
 
-  /** {@code node} with every field name and string repaired ({@code node} itself when nothing needs it). */
+  /**
+   * {@code node} with every field name and string repaired ({@code node} itself when nothing needs
+   * it).
+   */
   public static JsonNode replaced(JsonNode node) {
     if (node == null || !needsRepair(node)) {
       return node;

@@ -10,9 +10,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /**
- * A response body read up to a limit: at most {@code limit + 1} bytes are kept, and the exchange
- * is cancelled as soon as the limit is passed, so a huge or endless answer costs no more memory
- * than the limit.
+ * A response body read up to a limit: at most {@code limit + 1} bytes are kept, and the exchange is
+ * cancelled as soon as the limit is passed, so a huge or endless answer costs no more memory than
+ * the limit.
  */
 record BoundedBody(byte[] bytes, boolean overLimit) {
 
@@ -20,7 +20,9 @@ record BoundedBody(byte[] bytes, boolean overLimit) {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  /** 2xx answers are read up to {@code resultLimit}, others only as far as an error message quotes. */
+  /**
+   * 2xx answers are read up to {@code resultLimit}, others only as far as an error message quotes.
+   */
   static HttpResponse.BodyHandler<BoundedBody> handler(int resultLimit, int errorLimit) {
     return info -> {
       boolean success = info.statusCode() / 100 == 2;

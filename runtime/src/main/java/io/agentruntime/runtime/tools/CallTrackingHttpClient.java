@@ -20,8 +20,8 @@ import javax.net.ssl.SSLParameters;
  * The shared HTTP client as the MCP transports see it, noting the calls a server turned away
  * because it did not know their MCP session (a 400 or 404 to a request that carried one, which is
  * how a restarted server answers). Such a call was not processed, so it may be sent again on a
- * fresh session. The SDK cannot tell us this itself: it reports every request of a lost session
- * as "session terminated", including one the server was already running.
+ * fresh session. The SDK cannot tell us this itself: it reports every request of a lost session as
+ * "session terminated", including one the server was already running.
  *
  * <p>A call is recognised by the {@link #CALL_HEADER} the transport's request customizer adds; the
  * header is removed before the request leaves.
@@ -54,12 +54,15 @@ final class CallTrackingHttpClient extends HttpClient {
 
   @Override
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(
-      HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push) {
+      HttpRequest request,
+      HttpResponse.BodyHandler<T> handler,
+      HttpResponse.PushPromiseHandler<T> push) {
     Optional<String> call = request.headers().firstValue(CALL_HEADER);
     if (call.isEmpty()) {
       return delegate.sendAsync(request, handler, push);
     }
-    return delegate.sendAsync(withoutCallHeader(request), observing(request, call.get(), handler), push);
+    return delegate.sendAsync(
+        withoutCallHeader(request), observing(request, call.get(), handler), push);
   }
 
   @Override
@@ -84,7 +87,8 @@ final class CallTrackingHttpClient extends HttpClient {
   }
 
   private static HttpRequest withoutCallHeader(HttpRequest request) {
-    return HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase(CALL_HEADER)).build();
+    return HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase(CALL_HEADER))
+        .build();
   }
 
   @Override

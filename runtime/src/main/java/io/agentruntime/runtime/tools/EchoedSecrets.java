@@ -15,18 +15,22 @@ final class EchoedSecrets {
   private EchoedSecrets() {}
 
   /**
-   * The outcome with every occurrence of the bearer secret replaced: a tool that echoes its
-   * token back, in an error or a result, must not get it journaled.
+   * The outcome with every occurrence of the bearer secret replaced: a tool that echoes its token
+   * back, in an error or a result, must not get it journaled.
    */
   static ToolResult redacted(ToolResult outcome, Optional<String> secret) {
     if (secret.isEmpty() || secret.get().isEmpty()) {
       return outcome;
     }
     String value = secret.get();
-    if (outcome instanceof ToolResult.Failed f && f.message() != null && f.message().contains(value)) {
+    if (outcome instanceof ToolResult.Failed f
+        && f.message() != null
+        && f.message().contains(value)) {
       return new ToolResult.Failed(f.code(), f.message().replace(value, REDACTED));
     }
-    if (outcome instanceof ToolResult.Succeeded ok && ok.result() != null && ok.result().toString().contains(value)) {
+    if (outcome instanceof ToolResult.Succeeded ok
+        && ok.result() != null
+        && ok.result().toString().contains(value)) {
       return new ToolResult.Succeeded(redacted(ok.result(), value));
     }
     return outcome;
@@ -43,7 +47,9 @@ final class EchoedSecrets {
     }
     if (node.isObject()) {
       ObjectNode copy = JsonNodeFactory.instance.objectNode();
-      node.fields().forEachRemaining(e -> copy.set(e.getKey().replace(value, REDACTED), redacted(e.getValue(), value)));
+      node.fields()
+          .forEachRemaining(
+              e -> copy.set(e.getKey().replace(value, REDACTED), redacted(e.getValue(), value)));
       return copy;
     }
     return node;

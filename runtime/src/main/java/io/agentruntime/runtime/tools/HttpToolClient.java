@@ -46,7 +46,8 @@ public final class HttpToolClient {
   private final ObjectReader strictReader;
 
   /** {@code http} should not follow redirects (see {@link RoutingToolExecutor#httpClient}). */
-  public HttpToolClient(HttpClient http, ToolSettings settings, Secrets secrets, ObjectMapper mapper) {
+  public HttpToolClient(
+      HttpClient http, ToolSettings settings, Secrets secrets, ObjectMapper mapper) {
     this.http = http;
     this.settings = settings;
     this.secrets = secrets;
@@ -77,21 +78,28 @@ public final class HttpToolClient {
     } catch (IllegalArgumentException e) {
       // Not the exception's message: it may quote a header value.
       return CompletableFuture.completedFuture(
-          failed(ToolFailures.INVALID_INVOCATION, "the call cannot be sent: invalid URL, header or arguments"));
+          failed(
+              ToolFailures.INVALID_INVOCATION,
+              "the call cannot be sent: invalid URL, header or arguments"));
     }
     // The outcome is taken as soon as the body is read (BodyReports); failures come through the
     // exchange, and so would an answer that was somehow never reported.
     CompletableFuture<ToolResult> answered = new CompletableFuture<>();
-    CompletableFuture<HttpResponse<BoundedBody>> exchange = http.sendAsync(request, BodyReports.reporting(
-        BoundedBody.handler(settings.maxResultBytes(), ERROR_BODY_BYTES),
-        (info, body) -> answered.complete(outcome(info.statusCode(), info.headers(), body))));
-    exchange.whenComplete((response, error) -> {
-      if (error != null) {
-        answered.completeExceptionally(error);
-      } else {
-        answered.complete(outcome(response.statusCode(), response.headers(), response.body()));
-      }
-    });
+    CompletableFuture<HttpResponse<BoundedBody>> exchange =
+        http.sendAsync(
+            request,
+            BodyReports.reporting(
+                BoundedBody.handler(settings.maxResultBytes(), ERROR_BODY_BYTES),
+                (info, body) ->
+                    answered.complete(outcome(info.statusCode(), info.headers(), body))));
+    exchange.whenComplete(
+        (response, error) -> {
+          if (error != null) {
+            answered.completeExceptionally(error);
+          } else {
+            answered.complete(outcome(response.statusCode(), response.headers(), response.body()));
+          }
+        });
     // The request's own timeout covers the wait for headers only; this one covers the body too,
     // and cancelling the exchange closes its connection.
     return answered
@@ -106,12 +114,16 @@ public final class HttpToolClient {
             });
   }
 
-
   private HttpRequest request(
-      ToolInvocation invocation, ToolConnection.Http tool, Optional<String> bearer, Duration timeout) {
+      ToolInvocation invocation,
+      ToolConnection.Http tool,
+      Optional<String> bearer,
+      Duration timeout) {
     ObjectNode body = mapper.createObjectNode();
     JsonNode arguments = invocation.arguments();
-    body.set("arguments", arguments == null || arguments.isNull() ? mapper.createObjectNode() : arguments);
+    body.set(
+        "arguments",
+        arguments == null || arguments.isNull() ? mapper.createObjectNode() : arguments);
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create(tool.url()))
             .timeout(timeout)
@@ -170,18 +182,22 @@ public final class HttpToolClient {
 
   private static ToolResult failure(Throwable error, Duration timeout) {
     if (error instanceof HttpConnectTimeoutException) {
-      return failed(ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: connect timed out");
+      return failed(
+          ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: connect timed out");
     }
     if (error instanceof HttpTimeoutException || error instanceof TimeoutException) {
       return failed(ToolFailures.TOOL_TIMEOUT, "the tool did not answer within " + timeout);
     }
     if (error instanceof ConnectException) {
-      return failed(ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: connection refused");
+      return failed(
+          ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: connection refused");
     }
     if (error instanceof IOException) {
-      return failed(ToolFailures.TOOL_UNREACHABLE, "the connection to the tool failed: " + describe(error));
+      return failed(
+          ToolFailures.TOOL_UNREACHABLE, "the connection to the tool failed: " + describe(error));
     }
-    return failed(ToolFailures.INTERNAL_ERROR, "the tool call could not be made: " + describe(error));
+    return failed(
+        ToolFailures.INTERNAL_ERROR, "the tool call could not be made: " + describe(error));
   }
 
   private static String describe(Throwable error) {

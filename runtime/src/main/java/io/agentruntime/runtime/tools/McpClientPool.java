@@ -26,7 +26,10 @@ final class McpClientPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(McpClientPool.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-  /** The secretRef is part of the key: a connection replaced with another credential gets a new client. */
+  /**
+   * The secretRef is part of the key: a connection replaced with another credential gets a new
+   * client.
+   */
   record Key(String sessionKey, String name, String url, String secretRef) {
     static Key of(String sessionKey, ToolConnection.Mcp connection) {
       return new Key(sessionKey, connection.name(), connection.url(), connection.secretRef());
@@ -68,14 +71,18 @@ final class McpClientPool implements AutoCloseable {
     this.limits = limits;
   }
 
-  /** The open client for the key, opened if there is none. Builds a client: not for a caller's thread. */
+  /**
+   * The open client for the key, opened if there is none. Builds a client: not for a caller's
+   * thread.
+   */
   Lease acquire(String sessionKey, ToolConnection.Mcp connection) {
     Key key = Key.of(sessionKey, connection);
     Lease lease =
         open.compute(
             key,
             (k, existing) -> {
-              Lease l = existing != null ? existing : new Lease(k, clients.open(connection, sessionKey));
+              Lease l =
+                  existing != null ? existing : new Lease(k, clients.open(connection, sessionKey));
               // Counted inside compute, so the sweeper never sees it idle between lookup and use.
               l.inFlight.incrementAndGet();
               l.lastUsed = System.nanoTime();
@@ -167,9 +174,13 @@ final class McpClientPool implements AutoCloseable {
     closing(lease).subscribe();
   }
 
-  /** Ends the server's session (HTTP DELETE); a server that does not answer in time is dropped anyway. */
+  /**
+   * Ends the server's session (HTTP DELETE); a server that does not answer in time is dropped
+   * anyway.
+   */
   private static Mono<Void> closing(Lease lease) {
-    return lease.client
+    return lease
+        .client
         .closeGracefully()
         .timeout(CLOSE_TIMEOUT)
         .onErrorResume(

@@ -16,7 +16,8 @@ import java.net.http.HttpRequest;
  */
 final class McpClients {
 
-  static final McpSchema.Implementation CLIENT_INFO = new McpSchema.Implementation("agent-runtime", "1");
+  static final McpSchema.Implementation CLIENT_INFO =
+      new McpSchema.Implementation("agent-runtime", "1");
 
   /** Context key under which a call's id reaches the request customizer. */
   static final String CALL_ID = "io.agentruntime.call-id";
@@ -34,7 +35,10 @@ final class McpClients {
     this.json = json;
   }
 
-  /** A client for {@code connection}; {@code sessionKey} (null when none) is sent as X-Agent-Session. */
+  /**
+   * A client for {@code connection}; {@code sessionKey} (null when none) is sent as
+   * X-Agent-Session.
+   */
   McpAsyncClient open(ToolConnection.Mcp connection, String sessionKey) {
     HttpClientStreamableHttpTransport transport =
         HttpClientStreamableHttpTransport.builder(connection.url())
@@ -59,7 +63,8 @@ final class McpClients {
         .build();
   }
 
-  private void headers(HttpRequest.Builder request, ToolConnection.Mcp connection, String sessionKey) {
+  private void headers(
+      HttpRequest.Builder request, ToolConnection.Mcp connection, String sessionKey) {
     if (connection.secretRef() != null) {
       secrets
           .resolve(connection.secretRef())

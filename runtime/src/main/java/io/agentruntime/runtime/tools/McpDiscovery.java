@@ -17,8 +17,8 @@ import reactor.core.publisher.Mono;
 /**
  * Lists an MCP server's tools when a connection is made: initialize, then tools/list page by page,
  * on a client of its own that is closed afterwards (the connection belongs to no session yet).
- * Tools are filtered by the connection's {@code allow} (empty: all) and named
- * {@code <connection>__<tool>}; a tool without an input schema gets {@code {"type":"object"}}.
+ * Tools are filtered by the connection's {@code allow} (empty: all) and named {@code
+ * <connection>__<tool>}; a tool without an input schema gets {@code {"type":"object"}}.
  */
 final class McpDiscovery {
 
@@ -37,7 +37,12 @@ final class McpDiscovery {
   private final Duration timeout;
 
   McpDiscovery(
-      ToolGate gate, McpClients clients, McpOutcomes outcomes, ObjectMapper mapper, Executor executor, Duration timeout) {
+      ToolGate gate,
+      McpClients clients,
+      McpOutcomes outcomes,
+      ObjectMapper mapper,
+      Executor executor,
+      Duration timeout) {
     this.gate = gate;
     this.clients = clients;
     this.outcomes = outcomes;
@@ -50,11 +55,14 @@ final class McpDiscovery {
   CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
     Optional<ToolResult.Failed> refused = gate.refusal(connection);
     if (refused.isPresent()) {
-      return CompletableFuture.failedFuture(new ToolException(refused.get().code(), refused.get().message(), null));
+      return CompletableFuture.failedFuture(
+          new ToolException(refused.get().code(), refused.get().message(), null));
     }
     CompletableFuture<List<ToolSpec>> discovered = new CompletableFuture<>();
     CompletableFuture.supplyAsync(() -> clients.open(connection, null), executor)
-        .thenCompose(client -> listTools(client).timeout(timeout).doFinally(signal -> close(client)).toFuture())
+        .thenCompose(
+            client ->
+                listTools(client).timeout(timeout).doFinally(signal -> close(client)).toFuture())
         .thenApply(tools -> specs(connection, tools))
         .whenComplete(
             (specs, error) -> {
@@ -63,7 +71,8 @@ final class McpDiscovery {
               } else {
                 ToolResult.Failed f = outcomes.failure(ToolFailures.unwrap(error), timeout);
                 discovered.completeExceptionally(
-                    new ToolException(f.code(), "discovering " + connection.url() + ": " + f.message(), null));
+                    new ToolException(
+                        f.code(), "discovering " + connection.url() + ": " + f.message(), null));
               }
             });
     return discovered;
@@ -90,7 +99,9 @@ final class McpDiscovery {
   }
 
   private static String description(McpSchema.Tool tool) {
-    return tool.description() != null ? tool.description() : tool.title() != null ? tool.title() : "";
+    return tool.description() != null
+        ? tool.description()
+        : tool.title() != null ? tool.title() : "";
   }
 
   private JsonNode schema(McpSchema.Tool tool) {

@@ -23,12 +23,13 @@ import java.util.stream.Collectors;
  * What an MCP call's answer or failure means for the session. A successful result is, in this
  * order: the tool's {@code structuredContent} when it gives one; its text when every content item
  * is text (items joined by a newline); otherwise {@code {"content": [...]}} with the MCP content
- * items as they came (images, resources ...). A result with {@code isError} is a
- * {@code tool_error} quoting the tool's text.
+ * items as they came (images, resources ...). A result with {@code isError} is a {@code tool_error}
+ * quoting the tool's text.
  */
 final class McpOutcomes {
 
-  private static final TypeReference<List<McpSchema.Content>> CONTENT_LIST = new TypeReference<>() {};
+  private static final TypeReference<List<McpSchema.Content>> CONTENT_LIST =
+      new TypeReference<>() {};
 
   private final ObjectMapper mapper;
   private final ToolSettings settings;
@@ -60,15 +61,20 @@ final class McpOutcomes {
     return new ToolResult.Succeeded(result);
   }
 
-  /** What a failed exchange with the server means; never quotes a request (it carries the credential). */
+  /**
+   * What a failed exchange with the server means; never quotes a request (it carries the
+   * credential).
+   */
   ToolResult.Failed failure(Throwable error, Duration timeout) {
     if (find(error, TimeoutException.class::isInstance).isPresent()) {
       return failed(ToolFailures.TOOL_TIMEOUT, "the MCP server did not answer within " + timeout);
     }
     if (find(error, McpHttpClientTransportAuthorizationException.class::isInstance).isPresent()) {
-      return failed(ToolFailures.TOOL_HTTP_ERROR, "the MCP server refused the credentials (HTTP 401/403)");
+      return failed(
+          ToolFailures.TOOL_HTTP_ERROR, "the MCP server refused the credentials (HTTP 401/403)");
     }
-    if (find(error, t -> t.getClass().getSimpleName().equals("MaxSizeExceededException")).isPresent()) {
+    if (find(error, t -> t.getClass().getSimpleName().equals("MaxSizeExceededException"))
+        .isPresent()) {
       return failed(
           ToolFailures.TOOL_RESULT_TOO_LARGE,
           "an MCP message is larger than " + settings.mcp().maxMessageBytes() + " bytes");
@@ -76,21 +82,27 @@ final class McpOutcomes {
     if (find(error, ConnectException.class::isInstance).isPresent()) {
       return failed(ToolFailures.TOOL_UNREACHABLE, "could not connect to the MCP server");
     }
-    Optional<Throwable> rpc = find(error, t -> t instanceof McpError e && e.getJsonRpcError() != null);
+    Optional<Throwable> rpc =
+        find(error, t -> t instanceof McpError e && e.getJsonRpcError() != null);
     if (rpc.isPresent()) {
       McpSchema.JSONRPCResponse.JSONRPCError e = ((McpError) rpc.get()).getJsonRpcError();
       return failed(
           ToolFailures.MCP_ERROR,
-          ToolFailures.excerpt("MCP error " + e.code() + ": " + e.message(), settings.errorExcerptChars()));
+          ToolFailures.excerpt(
+              "MCP error " + e.code() + ": " + e.message(), settings.errorExcerptChars()));
     }
     Throwable root = rootCause(error);
     String detail = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     return failed(
         ToolFailures.TOOL_UNREACHABLE,
-        ToolFailures.excerpt("the exchange with the MCP server failed: " + detail, settings.errorExcerptChars()));
+        ToolFailures.excerpt(
+            "the exchange with the MCP server failed: " + detail, settings.errorExcerptChars()));
   }
 
-  /** Whether the client is still good after this failure; a server's answer or a slow tool do not break it. */
+  /**
+   * Whether the client is still good after this failure; a server's answer or a slow tool do not
+   * break it.
+   */
   static boolean clientSurvives(Throwable error) {
     return find(error, TimeoutException.class::isInstance).isPresent()
         || find(error, t -> t instanceof McpError e && e.getJsonRpcError() != null).isPresent();

@@ -33,9 +33,9 @@ import reactor.util.context.Context;
  * here blocks the caller: clients are opened on this class's own small pool of threads, and the
  * SDK's answers complete the returned stages on its own threads. Clients are pooled per agent
  * session and connection (see {@link McpClientPool}); when a server that restarted turns a call
- * away because it does not know the session, the call is sent again, once, on a fresh session:
- * the server never ran it (see {@link CallTrackingHttpClient}). Each call carries its idempotency
- * key in {@code _meta} as {@code io.agentruntime/idempotency-key}, for servers that care.
+ * away because it does not know the session, the call is sent again, once, on a fresh session: the
+ * server never ran it (see {@link CallTrackingHttpClient}). Each call carries its idempotency key
+ * in {@code _meta} as {@code io.agentruntime/idempotency-key}, for servers that care.
  */
 public final class McpToolClient implements AutoCloseable {
 
@@ -57,31 +57,39 @@ public final class McpToolClient implements AutoCloseable {
   private final ScheduledExecutorService executor;
 
   /**
-   * {@code http} is shared with every MCP transport; {@code mapper} is handed to the SDK (as
-   * {@code new JacksonMcpJsonMapper(mapper)}) and reads results.
+   * {@code http} is shared with every MCP transport; {@code mapper} is handed to the SDK (as {@code
+   * new JacksonMcpJsonMapper(mapper)}) and reads results.
    */
   private final Secrets secrets;
 
-  public McpToolClient(HttpClient http, ToolSettings settings, Secrets secrets, ObjectMapper mapper) {
+  public McpToolClient(
+      HttpClient http, ToolSettings settings, Secrets secrets, ObjectMapper mapper) {
     this.settings = settings;
     this.gate = new ToolGate(settings.allowedHosts(), secrets);
     this.secrets = secrets;
     this.mapper = mapper;
     this.http = new CallTrackingHttpClient(http);
-    McpClients clients = new McpClients(this.http, settings, secrets, new JacksonMcpJsonMapper(mapper));
+    McpClients clients =
+        new McpClients(this.http, settings, secrets, new JacksonMcpJsonMapper(mapper));
     this.pool = new McpClientPool(clients, settings.mcp());
     this.outcomes = new McpOutcomes(mapper, settings);
     this.executor = Executors.newScheduledThreadPool(settings.mcp().threads(), daemonThreads());
-    this.discovery = new McpDiscovery(gate, clients, outcomes, mapper, executor, settings.defaultTimeout());
+    this.discovery =
+        new McpDiscovery(gate, clients, outcomes, mapper, executor, settings.defaultTimeout());
     long sweepMillis = Math.max(1000, settings.mcp().idleTimeout().toMillis() / 2);
     executor.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** Calls the invocation's tool on its MCP connection. Never fails: every outcome is a {@link ToolResult}. */
+  /**
+   * Calls the invocation's tool on its MCP connection. Never fails: every outcome is a {@link
+   * ToolResult}.
+   */
   public CompletionStage<ToolResult> call(ToolInvocation invocation) {
     if (!(invocation.connection() instanceof ToolConnection.Mcp connection)) {
       return CompletableFuture.completedFuture(
-          failed(ToolFailures.INVALID_INVOCATION, "not an MCP connection: " + invocation.connection()));
+          failed(
+              ToolFailures.INVALID_INVOCATION,
+              "not an MCP connection: " + invocation.connection()));
     }
     Optional<ToolResult.Failed> refused = gate.refusal(connection);
     if (refused.isPresent()) {
@@ -91,12 +99,18 @@ public final class McpToolClient implements AutoCloseable {
       return CompletableFuture.completedFuture(
           failed(
               ToolFailures.INVALID_INVOCATION,
-              "tool '" + invocation.toolName() + "' is not allowed on connection '" + connection.name() + "'"));
+              "tool '"
+                  + invocation.toolName()
+                  + "' is not allowed on connection '"
+                  + connection.name()
+                  + "'"));
     }
     JsonNode arguments = invocation.arguments();
     if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
       return CompletableFuture.completedFuture(
-          failed(ToolFailures.INVALID_INVOCATION, "the arguments of an MCP tool must be a JSON object"));
+          failed(
+              ToolFailures.INVALID_INVOCATION,
+              "the arguments of an MCP tool must be a JSON object"));
     }
     Duration timeout = settings.timeoutOf(invocation);
     McpSchema.CallToolRequest request = request(invocation);
@@ -107,8 +121,8 @@ public final class McpToolClient implements AutoCloseable {
   }
 
   /**
-   * Lists the server's allowed tools, named {@code <connection>__<tool>}; fails with a
-   * {@link ToolException} (host_not_allowed, secret_missing, tool_unreachable, tool_timeout ...).
+   * Lists the server's allowed tools, named {@code <connection>__<tool>}; fails with a {@link
+   * ToolException} (host_not_allowed, secret_missing, tool_unreachable, tool_timeout ...).
    */
   public CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
     return discovery.discover(connection);
@@ -140,18 +154,21 @@ public final class McpToolClient implements AutoCloseable {
     Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
     String callId = UUID.randomUUID().toString();
     Context tagged =
-        Context.of(McpTransportContext.KEY, McpTransportContext.create(Map.of(McpClients.CALL_ID, callId)));
+        Context.of(
+            McpTransportContext.KEY,
+            McpTransportContext.create(Map.of(McpClients.CALL_ID, callId)));
     return CompletableFuture.supplyAsync(() -> pool.acquire(sessionKey, connection), executor)
         .thenCompose(
             lease -> {
               // Released before the caller hears the outcome (doFinally would run after it, so a
               // caller's next call could still find this client busy); once, whichever ends it.
               AtomicBoolean released = new AtomicBoolean();
-              Runnable release = () -> {
-                if (released.compareAndSet(false, true)) {
-                  lease.done();
-                }
-              };
+              Runnable release =
+                  () -> {
+                    if (released.compareAndSet(false, true)) {
+                      lease.done();
+                    }
+                  };
               return lease
                   .client()
                   .callTool(request)
@@ -161,7 +178,8 @@ public final class McpToolClient implements AutoCloseable {
                   .doOnCancel(release)
                   .doFinally(signal -> release.run())
                   .toFuture()
-                  .handle((answer, error) -> new Outcome(lease, answer, ToolFailures.unwrap(error)));
+                  .handle(
+                      (answer, error) -> new Outcome(lease, answer, ToolFailures.unwrap(error)));
             })
         .thenCompose(
             o -> {
@@ -195,14 +213,17 @@ public final class McpToolClient implements AutoCloseable {
     }
   }
 
-  private record Outcome(McpClientPool.Lease lease, McpSchema.CallToolResult answer, Throwable error) {}
+  private record Outcome(
+      McpClientPool.Lease lease, McpSchema.CallToolResult answer, Throwable error) {}
 
   private McpSchema.CallToolRequest request(ToolInvocation invocation) {
     JsonNode arguments = invocation.arguments();
     Map<String, Object> args =
         arguments == null || arguments.isNull() ? Map.of() : mapper.convertValue(arguments, MAP);
     Map<String, Object> meta =
-        invocation.idempotencyKey() == null ? null : Map.of(IDEMPOTENCY_META, invocation.idempotencyKey());
+        invocation.idempotencyKey() == null
+            ? null
+            : Map.of(IDEMPOTENCY_META, invocation.idempotencyKey());
     return new McpSchema.CallToolRequest(invocation.toolName(), args, meta);
   }
 

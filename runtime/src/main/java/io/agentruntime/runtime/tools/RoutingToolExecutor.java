@@ -40,8 +40,8 @@ public final class RoutingToolExecutor implements ToolExecutor, AutoCloseable {
   }
 
   /**
-   * Everything from settings; {@code mapper} is the JSON mapper results are read with (Pekko's,
-   * so results journal the way the rest of the session does).
+   * Everything from settings; {@code mapper} is the JSON mapper results are read with (Pekko's, so
+   * results journal the way the rest of the session does).
    */
   public static RoutingToolExecutor create(ToolSettings settings, ObjectMapper mapper) {
     HttpClient client = httpClient(settings);
@@ -53,8 +53,9 @@ public final class RoutingToolExecutor implements ToolExecutor, AutoCloseable {
   }
 
   /**
-   * The one HTTP client of tool calls. Redirects are never followed: a redirect could lead to a host
-   * the allow-list was never asked about. HTTP/1.1, because h2c upgrades trip some tool servers.
+   * The one HTTP client of tool calls. Redirects are never followed: a redirect could lead to a
+   * host the allow-list was never asked about. HTTP/1.1, because h2c upgrades trip some tool
+   * servers.
    */
   public static HttpClient httpClient(ToolSettings settings) {
     return HttpClient.newBuilder()

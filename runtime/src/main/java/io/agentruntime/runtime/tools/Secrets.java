@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The secrets file (a JSON object, name to string value) wins over the environment: it is the
  * one that can be rotated while the server runs. It is re-read whenever its modification time or
- * size changes; a file that no longer parses keeps the last good values (a writer may be half
- * way), a deleted file holds no secrets. Environment variables named {@code AGENT_RUNTIME_*} are
- * the server's own settings (the model API key among them) and are never handed to a tool.
- * Values are stripped of surrounding whitespace; an empty value counts as missing. Nothing here
- * ever logs a value.
+ * size changes; a file that no longer parses keeps the last good values (a writer may be half way),
+ * a deleted file holds no secrets. Environment variables named {@code AGENT_RUNTIME_*} are the
+ * server's own settings (the model API key among them) and are never handed to a tool. Values are
+ * stripped of surrounding whitespace; an empty value counts as missing. Nothing here ever logs a
+ * value.
  */
 public final class Secrets {
 
@@ -38,7 +38,10 @@ public final class Secrets {
   private final ObjectMapper mapper = new ObjectMapper();
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.NONE);
 
-  /** {@code environment} looks a variable up by name (null when unset): {@code System::getenv} in production. */
+  /**
+   * {@code environment} looks a variable up by name (null when unset): {@code System::getenv} in
+   * production.
+   */
   public Secrets(Optional<Path> file, Function<String, String> environment) {
     this.file = file;
     this.environment = environment;
@@ -86,7 +89,10 @@ public final class Secrets {
     } catch (NoSuchFileException e) {
       return replace(known, Snapshot.NONE).values();
     } catch (IOException e) {
-      log.warn("Cannot read the secrets file {}: {}; keeping the secrets read before", path, e.getMessage());
+      log.warn(
+          "Cannot read the secrets file {}: {}; keeping the secrets read before",
+          path,
+          e.getMessage());
       return known.values();
     }
     if (stamp.equals(known.stamp())) {
@@ -96,7 +102,9 @@ public final class Secrets {
       return replace(known, new Snapshot(stamp, parse(Files.readAllBytes(path)))).values();
     } catch (IOException | IllegalArgumentException e) {
       // The message of a parse error may quote the file's content: name the file only.
-      log.warn("The secrets file {} is not a JSON object of strings; keeping the secrets read before", path);
+      log.warn(
+          "The secrets file {} is not a JSON object of strings; keeping the secrets read before",
+          path);
       return known.values();
     }
   }

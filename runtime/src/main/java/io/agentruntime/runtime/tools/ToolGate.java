@@ -36,7 +36,9 @@ final class ToolGate {
     }
     if (!Secrets.fitsInHeader(secret.get())) {
       return Optional.of(
-          failed(ToolFailures.SECRET_INVALID, "secret '" + ref + "' holds characters an HTTP header cannot carry"));
+          failed(
+              ToolFailures.SECRET_INVALID,
+              "secret '" + ref + "' holds characters an HTTP header cannot carry"));
     }
     return Optional.empty();
   }

@@ -13,11 +13,11 @@ import java.util.regex.Pattern;
  * The hosts tool calls may reach. Checked when a tool is connected and again on every call, so a
  * connection journaled under a wider list cannot reach a host the server no longer allows.
  *
- * <p>Entries: an exact host name or IP literal ({@code tools.internal}, {@code 10.0.0.7},
- * {@code ::1}); {@code *.example.com} for any host under that domain (not {@code example.com}
- * itself); {@code loopback} for {@code localhost}, {@code ::1} and every {@code 127.x.x.x};
- * {@code *} for any host (for trusted networks only). Names are compared, never resolved: a name
- * that happens to resolve to an allowed address is not allowed by that.
+ * <p>Entries: an exact host name or IP literal ({@code tools.internal}, {@code 10.0.0.7}, {@code
+ * ::1}); {@code *.example.com} for any host under that domain (not {@code example.com} itself);
+ * {@code loopback} for {@code localhost}, {@code ::1} and every {@code 127.x.x.x}; {@code *} for
+ * any host (for trusted networks only). Names are compared, never resolved: a name that happens to
+ * resolve to an allowed address is not allowed by that.
  */
 public final class ToolHosts {
 
@@ -98,7 +98,9 @@ public final class ToolHosts {
       return true;
     }
     if (entry.equals(LOOPBACK)) {
-      return host.equals("localhost") || host.equals(IPV6_LOOPBACK) || IPV4_LOOPBACK.matcher(host).matches();
+      return host.equals("localhost")
+          || host.equals(IPV6_LOOPBACK)
+          || IPV4_LOOPBACK.matcher(host).matches();
     }
     if (entry.startsWith("*.")) {
       return host.endsWith(entry.substring(1));

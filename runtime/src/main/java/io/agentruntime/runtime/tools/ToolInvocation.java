@@ -5,9 +5,9 @@ import io.agentruntime.runtime.session.ToolConnection;
 import java.time.Duration;
 
 /**
- * One call of a tool. {@code sessionKey} identifies the calling session (sent as
- * {@code X-Agent-Session}); {@code toolName} is the tool on the server (for MCP, without the
- * connection prefix); {@code idempotencyKey} is the same on every retry of this call.
+ * One call of a tool. {@code sessionKey} identifies the calling session (sent as {@code
+ * X-Agent-Session}); {@code toolName} is the tool on the server (for MCP, without the connection
+ * prefix); {@code idempotencyKey} is the same on every retry of this call.
  */
 public record ToolInvocation(
     String sessionKey,

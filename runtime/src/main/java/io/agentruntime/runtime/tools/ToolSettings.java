@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The settings of tool calls, read once from {@code agent-runtime.tools} (agent-runtime-tools.conf). */
+/**
+ * The settings of tool calls, read once from {@code agent-runtime.tools}
+ * (agent-runtime-tools.conf).
+ */
 public record ToolSettings(
     ToolHosts allowedHosts,
     Optional<Path> secretsFile,
@@ -22,17 +25,25 @@ public record ToolSettings(
     Objects.requireNonNull(secretsFile, "secretsFile");
     Objects.requireNonNull(mcp, "mcp");
     if (maxResultBytes < 1 || errorExcerptChars < 1) {
-      throw new IllegalArgumentException("max-result-size and error-excerpt-chars must be positive");
+      throw new IllegalArgumentException(
+          "max-result-size and error-excerpt-chars must be positive");
     }
-    if (defaultTimeout.isNegative() || defaultTimeout.isZero() || maxTimeout.compareTo(defaultTimeout) < 0) {
-      throw new IllegalArgumentException("default-timeout must be positive and max-timeout at least as long");
+    if (defaultTimeout.isNegative()
+        || defaultTimeout.isZero()
+        || maxTimeout.compareTo(defaultTimeout) < 0) {
+      throw new IllegalArgumentException(
+          "default-timeout must be positive and max-timeout at least as long");
     }
   }
 
   /** Bounds on the pool of MCP client sessions. */
   public record McpLimits(int maxClients, Duration idleTimeout, int maxMessageBytes, int threads) {
     public McpLimits {
-      if (maxClients < 1 || maxMessageBytes < 1 || threads < 1 || idleTimeout.isNegative() || idleTimeout.isZero()) {
+      if (maxClients < 1
+          || maxMessageBytes < 1
+          || threads < 1
+          || idleTimeout.isNegative()
+          || idleTimeout.isZero()) {
         throw new IllegalArgumentException("agent-runtime.tools.mcp settings must be positive");
       }
     }
@@ -67,7 +78,14 @@ public record ToolSettings(
 
   public ToolSettings withAllowedHosts(ToolHosts hosts) {
     return new ToolSettings(
-        hosts, secretsFile, maxResultBytes, errorExcerptChars, defaultTimeout, maxTimeout, connectTimeout, mcp);
+        hosts,
+        secretsFile,
+        maxResultBytes,
+        errorExcerptChars,
+        defaultTimeout,
+        maxTimeout,
+        connectTimeout,
+        mcp);
   }
 
   public ToolSettings withSecretsFile(Path file) {
@@ -84,11 +102,25 @@ public record ToolSettings(
 
   public ToolSettings withMcp(McpLimits limits) {
     return new ToolSettings(
-        allowedHosts, secretsFile, maxResultBytes, errorExcerptChars, defaultTimeout, maxTimeout, connectTimeout, limits);
+        allowedHosts,
+        secretsFile,
+        maxResultBytes,
+        errorExcerptChars,
+        defaultTimeout,
+        maxTimeout,
+        connectTimeout,
+        limits);
   }
 
   public ToolSettings withMaxResultBytes(int bytes) {
     return new ToolSettings(
-        allowedHosts, secretsFile, bytes, errorExcerptChars, defaultTimeout, maxTimeout, connectTimeout, mcp);
+        allowedHosts,
+        secretsFile,
+        bytes,
+        errorExcerptChars,
+        defaultTimeout,
+        maxTimeout,
+        connectTimeout,
+        mcp);
   }
 }

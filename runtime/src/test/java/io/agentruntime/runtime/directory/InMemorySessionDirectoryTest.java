@@ -22,20 +22,26 @@ class InMemorySessionDirectoryTest {
 
   private SessionPage list(String tenant, String user, String status, int limit, String cursor) {
     return directory
-        .list(tenant, Optional.ofNullable(user), Optional.ofNullable(status), limit, Optional.ofNullable(cursor))
+        .list(
+            tenant,
+            Optional.ofNullable(user),
+            Optional.ofNullable(status),
+            limit,
+            Optional.ofNullable(cursor))
         .toCompletableFuture()
         .join();
   }
 
   @BeforeEach
   void fill() {
-    for (SessionSummary s : List.of(
-        summary("acme", "c", "ada", "idle"),
-        summary("acme", "a", "ada", "idle"),
-        summary("acme", "b", "bob", "closed"),
-        summary("acme", "d", "ada", "closed"),
-        summary("acme2", "a", "eve", "idle"),
-        summary("acm", "z", "eve", "idle"))) {
+    for (SessionSummary s :
+        List.of(
+            summary("acme", "c", "ada", "idle"),
+            summary("acme", "a", "ada", "idle"),
+            summary("acme", "b", "bob", "closed"),
+            summary("acme", "d", "ada", "closed"),
+            summary("acme2", "a", "eve", "idle"),
+            summary("acm", "z", "eve", "idle"))) {
       directory.upsert(s).toCompletableFuture().join();
     }
   }
@@ -44,22 +50,31 @@ class InMemorySessionDirectoryTest {
   void aTenantSeesOnlyItsOwnSessionsOrderedById() {
     assertEquals(
         List.of("a", "b", "c", "d"),
-        list("acme", null, null, 10, null).sessions().stream().map(SessionSummary::sessionId).toList());
-    assertEquals(List.of(summary("acm", "z", "eve", "idle")), list("acm", null, null, 10, null).sessions());
+        list("acme", null, null, 10, null).sessions().stream()
+            .map(SessionSummary::sessionId)
+            .toList());
+    assertEquals(
+        List.of(summary("acm", "z", "eve", "idle")), list("acm", null, null, 10, null).sessions());
   }
 
   @Test
   void filtersByUserAndStatus() {
     assertEquals(
-        List.of(summary("acme", "a", "ada", "idle"), summary("acme", "c", "ada", "idle"), summary("acme", "d", "ada", "closed")),
+        List.of(
+            summary("acme", "a", "ada", "idle"),
+            summary("acme", "c", "ada", "idle"),
+            summary("acme", "d", "ada", "closed")),
         list("acme", "ada", null, 10, null).sessions());
-    assertEquals(List.of(summary("acme", "d", "ada", "closed")), list("acme", "ada", "closed", 10, null).sessions());
+    assertEquals(
+        List.of(summary("acme", "d", "ada", "closed")),
+        list("acme", "ada", "closed", 10, null).sessions());
   }
 
   @Test
   void pagesFollowTheCursorToTheEnd() {
     SessionPage first = list("acme", null, null, 3, null);
-    assertEquals(List.of("a", "b", "c"), first.sessions().stream().map(SessionSummary::sessionId).toList());
+    assertEquals(
+        List.of("a", "b", "c"), first.sessions().stream().map(SessionSummary::sessionId).toList());
     assertEquals(Optional.of("c"), first.nextCursor());
 
     SessionPage last = list("acme", null, null, 3, first.nextCursor().get());
@@ -76,14 +91,16 @@ class InMemorySessionDirectoryTest {
 
   @Test
   void anUpsertReplacesTheSummary() {
-    SessionSummary closed = new SessionSummary("acme", "a", "ada", "closed", AT, AT.plusSeconds(60));
+    SessionSummary closed =
+        new SessionSummary("acme", "a", "ada", "closed", AT, AT.plusSeconds(60));
     directory.upsert(closed).toCompletableFuture().join();
     assertEquals(closed, list("acme", null, null, 10, null).sessions().get(0));
   }
 
   @Test
   void aLimitBelowOneIsRefused() {
-    CompletionException e = assertThrows(CompletionException.class, () -> list("acme", null, null, 0, null));
+    CompletionException e =
+        assertThrows(CompletionException.class, () -> list("acme", null, null, 0, null));
     assertEquals(IllegalArgumentException.class, e.getCause().getClass());
   }
 }

@@ -16,11 +16,13 @@ class ChatReplyBuilderTest {
 
   @Test
   void callsWithoutAnIndexAreToldApartByTheirIds() throws Exception {
-    add("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"id\":\"a\",\"function\":"
-        + "{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":\"}}]}}]}");
+    add(
+        "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"id\":\"a\",\"function\":"
+            + "{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":\"}}]}}]}");
     add("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"function\":{\"arguments\":\"1}\"}}]}}]}");
-    add("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"id\":\"b\",\"function\":"
-        + "{\"name\":\"g\",\"arguments\":\"{}\"}}]}}]}");
+    add(
+        "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"id\":\"b\",\"function\":"
+            + "{\"name\":\"g\",\"arguments\":\"{}\"}}]}}]}");
 
     ModelReply reply = builder.build();
 
@@ -31,10 +33,12 @@ class ChatReplyBuilderTest {
 
   @Test
   void anIdRepeatedInEveryDeltaIsKeptOnce() throws Exception {
-    add("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"function\":"
-        + "{\"name\":\"f\",\"arguments\":\"\"}}]}}]}");
-    add("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"function\":"
-        + "{\"arguments\":\"{}\"}}]}}]}");
+    add(
+        "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"function\":"
+            + "{\"name\":\"f\",\"arguments\":\"\"}}]}}]}");
+    add(
+        "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"function\":"
+            + "{\"arguments\":\"{}\"}}]}}]}");
 
     ToolCall call = builder.build().toolCalls().get(0);
 
@@ -45,8 +49,8 @@ class ChatReplyBuilderTest {
 
   @Test
   void aUsageChunkWithNullChoicesCounts() throws Exception {
-    assertEquals("hi",
-        add("{\"choices\":[{\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}"));
+    assertEquals(
+        "hi", add("{\"choices\":[{\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}"));
     assertFalse(builder.finished());
     add("{\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":null}");
     add("{\"choices\":null,\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2}}");

@@ -35,12 +35,15 @@ class ConfiguredModelProvidersTest {
 
   @Test
   void defaultIsOpenAiCompatibleWhenTheEnvironmentGivesABaseUrl() {
-    Config config = config("""
+    Config config =
+        config(
+            """
         agent-runtime.models.default { base-url = "https://models.example/v1", model = "m1" }
         """);
 
-    ModelSettings settings = ModelSettings.fromConfig(config,
-        name -> name.equals("AGENT_RUNTIME_MODEL_API_KEY") ? KEY : null);
+    ModelSettings settings =
+        ModelSettings.fromConfig(
+            config, name -> name.equals("AGENT_RUNTIME_MODEL_API_KEY") ? KEY : null);
     OpenAiSettings openAi = settings.openAi().get("default");
 
     assertEquals("https://models.example/v1", openAi.baseUrl());
@@ -58,7 +61,9 @@ class ConfiguredModelProvidersTest {
   void aNamedOpenAiProviderAnswersFromItsEndpoint() throws Exception {
     try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       server.enqueue(FakeOpenAiServer.text("from the local model"));
-      Config config = config("""
+      Config config =
+          config(
+              """
           agent-runtime.models.providers.local {
             base-url = "%s"
             model = "llama-local"
@@ -67,13 +72,14 @@ class ConfiguredModelProvidersTest {
             max-attempts = 5
           }
           agent-runtime.models.providers.demo { kind = scripted }
-          """.formatted(server.baseUrl()));
-      ModelSettings settings = ModelSettings.fromConfig(config,
-          name -> name.equals("LOCAL_MODEL_KEY") ? KEY : null);
+          """
+                  .formatted(server.baseUrl()));
+      ModelSettings settings =
+          ModelSettings.fromConfig(config, name -> name.equals("LOCAL_MODEL_KEY") ? KEY : null);
       ConfiguredModelProviders providers = ConfiguredModelProviders.create(settings);
 
-      ModelReply reply = ModelCalls.reply(providers.provider("local").orElseThrow(),
-          ModelCalls.ask("hi"));
+      ModelReply reply =
+          ModelCalls.reply(providers.provider("local").orElseThrow(), ModelCalls.ask("hi"));
 
       assertEquals(Set.of("default", "scripted", "local", "demo"), providers.names());
       assertEquals(Duration.ofSeconds(30), settings.openAi().get("local").timeout());
@@ -87,7 +93,9 @@ class ConfiguredModelProvidersTest {
 
   @Test
   void aKeyVariableThatIsNotSetMeansNoKey() {
-    Config config = config("""
+    Config config =
+        config(
+            """
         agent-runtime.models.providers.p {
           base-url = "http://127.0.0.1:1/v1", model = "m", api-key-env = "UNSET_VARIABLE" }
         """);
@@ -97,17 +105,36 @@ class ConfiguredModelProvidersTest {
 
   @Test
   void rejectsBadProviderConfiguration() {
-    assertThrows(ConfigException.class, () -> ModelSettings.fromConfig(
-        config("agent-runtime.models.providers.x { kind = magic }"), name -> null));
-    assertThrows(ConfigException.class, () -> ModelSettings.fromConfig(
-        config("agent-runtime.models.providers.default { kind = scripted }"), name -> null));
-    assertThrows(ConfigException.class, () -> ModelSettings.fromConfig(
-        config("agent-runtime.models.providers.x { base-url = \"http://h/v1\" }"), name -> null));
-    assertThrows(ConfigException.class, () -> ModelSettings.fromConfig(
-        config("agent-runtime.models.providers.x { base-url = \"http://h/v1\", model = \"\" }"),
-        name -> null));
-    assertThrows(ConfigException.class, () -> ModelSettings.fromConfig(
-        config("agent-runtime.models.default { base-url = \"http://h/v1\" }"), name -> null),
+    assertThrows(
+        ConfigException.class,
+        () ->
+            ModelSettings.fromConfig(
+                config("agent-runtime.models.providers.x { kind = magic }"), name -> null));
+    assertThrows(
+        ConfigException.class,
+        () ->
+            ModelSettings.fromConfig(
+                config("agent-runtime.models.providers.default { kind = scripted }"),
+                name -> null));
+    assertThrows(
+        ConfigException.class,
+        () ->
+            ModelSettings.fromConfig(
+                config("agent-runtime.models.providers.x { base-url = \"http://h/v1\" }"),
+                name -> null));
+    assertThrows(
+        ConfigException.class,
+        () ->
+            ModelSettings.fromConfig(
+                config(
+                    "agent-runtime.models.providers.x { base-url = \"http://h/v1\", model = \"\" }"),
+                name -> null));
+    assertThrows(
+        ConfigException.class,
+        () ->
+            ModelSettings.fromConfig(
+                config("agent-runtime.models.default { base-url = \"http://h/v1\" }"),
+                name -> null),
         "a base URL from the environment needs a model name too");
   }
 

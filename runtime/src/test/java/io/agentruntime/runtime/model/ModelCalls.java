@@ -20,8 +20,16 @@ final class ModelCalls {
   }
 
   static OpenAiSettings settings(String baseUrl) {
-    return new OpenAiSettings("test", baseUrl, "gpt-test", null, Duration.ofSeconds(2),
-        Duration.ofSeconds(20), 3, Duration.ofMillis(20), Duration.ofMillis(100),
+    return new OpenAiSettings(
+        "test",
+        baseUrl,
+        "gpt-test",
+        null,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(20),
+        3,
+        Duration.ofMillis(20),
+        Duration.ofMillis(100),
         Duration.ofSeconds(2));
   }
 
@@ -43,8 +51,9 @@ final class ModelCalls {
   }
 
   static ModelException failure(CompletionStage<ModelReply> call) {
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> call.toCompletableFuture().get(20, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class, () -> call.toCompletableFuture().get(20, TimeUnit.SECONDS));
     return assertInstanceOf(ModelException.class, e.getCause());
   }
 }

@@ -11,16 +11,29 @@ import io.agentruntime.runtime.testing.FakeReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A reply larger than max-reply-size fails the call at once, streamed or whole, and is not retried. */
+/**
+ * A reply larger than max-reply-size fails the call at once, streamed or whole, and is not retried.
+ */
 class OpenAiChatClientLimitTest {
 
   private static final int LIMIT = 4096;
 
   private final FakeOpenAiServer server = FakeOpenAiServer.start();
   private final OpenAiSettings base = ModelCalls.settings(server);
-  private final OpenAiChatClient client = new OpenAiChatClient(new OpenAiSettings(
-      base.name(), base.baseUrl(), base.model(), null, base.connectTimeout(), base.timeout(), base.maxAttempts(),
-      base.initialBackoff(), base.maxBackoff(), base.retryAfterCap(), LIMIT));
+  private final OpenAiChatClient client =
+      new OpenAiChatClient(
+          new OpenAiSettings(
+              base.name(),
+              base.baseUrl(),
+              base.model(),
+              null,
+              base.connectTimeout(),
+              base.timeout(),
+              base.maxAttempts(),
+              base.initialBackoff(),
+              base.maxBackoff(),
+              base.retryAfterCap(),
+              LIMIT));
 
   @AfterEach
   void stop() {

@@ -15,10 +15,10 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,8 +54,11 @@ class OpenAiChatClientRetryTest {
 
   @Test
   void capsALongRetryAfter() throws Exception {
-    OpenAiChatClient capped = new OpenAiChatClient(settings(server)
-        .withBackoff(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMillis(300)));
+    OpenAiChatClient capped =
+        new OpenAiChatClient(
+            settings(server)
+                .withBackoff(
+                    Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMillis(300)));
     server.enqueue(status(429).retryAfter("3600"), text("ok"));
 
     long start = System.nanoTime();
@@ -88,7 +91,8 @@ class OpenAiChatClientRetryTest {
     ModelException e = failure(client, ask("hi"));
 
     assertEquals("model_error", e.code());
-    assertTrue(e.getMessage().contains("400") && e.getMessage().contains("fake error 400"),
+    assertTrue(
+        e.getMessage().contains("400") && e.getMessage().contains("fake error 400"),
         e.getMessage());
     assertEquals(1, server.requests().size());
   }
@@ -106,8 +110,11 @@ class OpenAiChatClientRetryTest {
 
   @Test
   void aRetryThatWouldOverrunTheTimeoutIsNotAttempted() {
-    OpenAiChatClient patient = new OpenAiChatClient(settings(server)
-        .withBackoff(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(30)));
+    OpenAiChatClient patient =
+        new OpenAiChatClient(
+            settings(server)
+                .withBackoff(
+                    Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(30)));
     server.enqueue(status(429).retryAfter("20"), text("too late"));
 
     long start = System.nanoTime();
@@ -152,10 +159,15 @@ class OpenAiChatClientRetryTest {
     List<String> deltas = new CopyOnWriteArrayList<>();
     CountDownLatch first = new CountDownLatch(1);
 
-    CompletableFuture<ModelReply> call = client.complete(ask("hi"), delta -> {
-      deltas.add(delta);
-      first.countDown();
-    }).toCompletableFuture();
+    CompletableFuture<ModelReply> call =
+        client
+            .complete(
+                ask("hi"),
+                delta -> {
+                  deltas.add(delta);
+                  first.countDown();
+                })
+            .toCompletableFuture();
     assertTrue(first.await(5, TimeUnit.SECONDS));
     call.cancel(false);
 

@@ -38,29 +38,37 @@ class OpenAiChatClientTest {
 
   @Test
   void forwardsContentDeltasInOrderAsTheyArrive() throws Exception {
-    server.enqueue(FakeReply.textPieces("The ", "quick ", "brown ", "fox")
-        .chunkDelay(Duration.ofMillis(150)));
+    server.enqueue(
+        FakeReply.textPieces("The ", "quick ", "brown ", "fox").chunkDelay(Duration.ofMillis(150)));
     List<String> deltas = new CopyOnWriteArrayList<>();
     List<Long> arrivals = new CopyOnWriteArrayList<>();
 
-    ModelReply reply = client.complete(ask("hi"), delta -> {
-      deltas.add(delta);
-      arrivals.add(System.nanoTime());
-    }).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    ModelReply reply =
+        client
+            .complete(
+                ask("hi"),
+                delta -> {
+                  deltas.add(delta);
+                  arrivals.add(System.nanoTime());
+                })
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
     long completed = System.nanoTime();
 
     assertEquals(List.of("The ", "quick ", "brown ", "fox"), deltas);
     assertEquals("The quick brown fox", reply.text());
     assertTrue(reply.toolCalls().isEmpty());
-    assertTrue(completed - arrivals.get(0) > TimeUnit.MILLISECONDS.toNanos(300),
+    assertTrue(
+        completed - arrivals.get(0) > TimeUnit.MILLISECONDS.toNanos(300),
         "the first delta came before the stream ended");
   }
 
   @Test
   void assemblesTwoParallelToolCallsFromSplitDeltas() throws Exception {
-    server.enqueue(toolCalls(
-        call("call_a", "get_weather", "{\"city\": \"Paris\", \"unit\": \"celsius\"}"),
-        call("call_b", "get_time", "{\"tz\": \"Europe/Paris\"}")));
+    server.enqueue(
+        toolCalls(
+            call("call_a", "get_weather", "{\"city\": \"Paris\", \"unit\": \"celsius\"}"),
+            call("call_b", "get_time", "{\"tz\": \"Europe/Paris\"}")));
 
     ModelReply reply = reply(client, ask("weather and time in Paris?"));
 
@@ -69,7 +77,8 @@ class OpenAiChatClientTest {
     ToolCall weather = reply.toolCalls().get(0);
     assertEquals("call_a", weather.id());
     assertEquals("get_weather", weather.name());
-    assertEquals(JSON.readTree("{\"city\": \"Paris\", \"unit\": \"celsius\"}"), weather.arguments());
+    assertEquals(
+        JSON.readTree("{\"city\": \"Paris\", \"unit\": \"celsius\"}"), weather.arguments());
     assertEquals("{\"city\": \"Paris\", \"unit\": \"celsius\"}", weather.rawArguments());
     ToolCall time = reply.toolCalls().get(1);
     assertEquals("call_b", time.id());
@@ -102,12 +111,13 @@ class OpenAiChatClientTest {
 
   @Test
   void understandsAProviderThatAnswersWithOneJsonBody() throws Exception {
-    server.enqueue(text("a whole answer").usage(5, 3).nonStreaming(),
+    server.enqueue(
+        text("a whole answer").usage(5, 3).nonStreaming(),
         toolCalls(call("c9", "lookup", "{\"id\": 7}")).nonStreaming());
     List<String> deltas = new CopyOnWriteArrayList<>();
 
-    ModelReply answer = client.complete(ask("hi"), deltas::add).toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    ModelReply answer =
+        client.complete(ask("hi"), deltas::add).toCompletableFuture().get(10, TimeUnit.SECONDS);
     ModelReply calls = reply(client, ask("look it up"));
 
     assertEquals("a whole answer", answer.text());
@@ -120,22 +130,27 @@ class OpenAiChatClientTest {
 
   @Test
   void sendsTheConversationInTheChatCompletionsShape() throws Exception {
-    JsonNode schema = JSON.readTree(
-        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}");
-    ToolCall parsed = new ToolCall("call_1", "get_weather", JSON.readTree("{\"city\":\"Oslo\"}"),
-        null);
+    JsonNode schema =
+        JSON.readTree("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}");
+    ToolCall parsed =
+        new ToolCall("call_1", "get_weather", JSON.readTree("{\"city\":\"Oslo\"}"), null);
     ToolCall raw = ToolCall.fromRaw("call_2", "get_weather", "{\"city\": \"Rome\"}");
-    ModelRequest request = new ModelRequest("You are terse.",
-        List.of(ModelMessage.user("weather in Oslo and Rome?"),
-            ModelMessage.assistant(null, List.of(parsed, raw)),
-            ModelMessage.tool("call_1", "{\"temp\": 3}"),
-            ModelMessage.tool("call_2", "{\"temp\": 18}")),
-        List.of(new ToolSpec("get_weather", "Current weather of a city", schema)),
-        Duration.ofSeconds(10));
+    ModelRequest request =
+        new ModelRequest(
+            "You are terse.",
+            List.of(
+                ModelMessage.user("weather in Oslo and Rome?"),
+                ModelMessage.assistant(null, List.of(parsed, raw)),
+                ModelMessage.tool("call_1", "{\"temp\": 3}"),
+                ModelMessage.tool("call_2", "{\"temp\": 18}")),
+            List.of(new ToolSpec("get_weather", "Current weather of a city", schema)),
+            Duration.ofSeconds(10));
 
     reply(client, request);
 
-    JsonNode expected = JSON.readTree("""
+    JsonNode expected =
+        JSON.readTree(
+            """
         {"model": "gpt-test",
          "messages": [
            {"role": "system", "content": "You are terse."},
@@ -151,7 +166,8 @@ class OpenAiChatClientTest {
            "description": "Current weather of a city", "parameters": %s}}],
          "stream": true,
          "stream_options": {"include_usage": true}}
-        """.formatted(schema));
+        """
+                .formatted(schema));
     assertEquals(expected, server.requests().get(0));
     assertEquals("/v1/chat/completions", server.recorded().get(0).path());
   }
@@ -168,8 +184,10 @@ class OpenAiChatClientTest {
 
   @Test
   void keepsMalformedArgumentsAsRawText() throws Exception {
-    server.enqueue(toolCalls(call("c1", "send_email", "{\"to\": \"ada@example.com\""),
-        call("c2", "send_email", "[1, 2]")));
+    server.enqueue(
+        toolCalls(
+            call("c1", "send_email", "{\"to\": \"ada@example.com\""),
+            call("c2", "send_email", "[1, 2]")));
 
     ModelReply reply = reply(client, ask("mail Ada"));
 
@@ -183,8 +201,10 @@ class OpenAiChatClientTest {
   void sendsTheApiKeyAsBearerAndNeverShowsIt() throws Exception {
     String key = "sk-test-0123456789-secret";
     OpenAiChatClient keyed = new OpenAiChatClient(settings(server).withApiKey(key));
-    server.enqueue(text("ok"), FakeReply.status(401,
-        "{\"error\":{\"message\":\"Incorrect API key provided: " + key + "\"}}"));
+    server.enqueue(
+        text("ok"),
+        FakeReply.status(
+            401, "{\"error\":{\"message\":\"Incorrect API key provided: " + key + "\"}}"));
 
     reply(keyed, ask("hi"));
     ModelException refused = failure(keyed, ask("hi again"));

@@ -19,18 +19,22 @@ class RetryPolicyTest {
   @Test
   void readsRetryAfterInSecondsAsADateAndInMilliseconds() {
     assertEquals(Duration.ofSeconds(2), RetryPolicy.retryAfter(headers("retry-after", "2"), NOW));
-    assertEquals(Duration.ofSeconds(30), RetryPolicy.retryAfter(
-        headers("Retry-After", "Wed, 01 Jan 2025 00:00:30 GMT"), NOW));
-    assertEquals(Duration.ofMillis(250),
-        RetryPolicy.retryAfter(headers("retry-after-ms", "250"), NOW));
+    assertEquals(
+        Duration.ofSeconds(30),
+        RetryPolicy.retryAfter(headers("Retry-After", "Wed, 01 Jan 2025 00:00:30 GMT"), NOW));
+    assertEquals(
+        Duration.ofMillis(250), RetryPolicy.retryAfter(headers("retry-after-ms", "250"), NOW));
     assertNull(RetryPolicy.retryAfter(headers("retry-after", "soon"), NOW));
     assertNull(RetryPolicy.retryAfter(HttpHeaders.of(Map.of(), (a, b) -> true), NOW));
   }
 
   @Test
   void capsRetryAfterAndBoundsTheBackoff() {
-    RetryPolicy policy = new RetryPolicy(ModelCalls.settings("http://h/v1")
-        .withBackoff(Duration.ofMillis(100), Duration.ofMillis(1000), Duration.ofSeconds(5)));
+    RetryPolicy policy =
+        new RetryPolicy(
+            ModelCalls.settings("http://h/v1")
+                .withBackoff(
+                    Duration.ofMillis(100), Duration.ofMillis(1000), Duration.ofSeconds(5)));
 
     assertEquals(Duration.ofSeconds(5), policy.delayAfter(1, Duration.ofHours(1)));
     for (int attempt = 1; attempt <= 10; attempt++) {

@@ -21,8 +21,10 @@ class ScriptedModelTest {
   @Test
   void echoesAnyOtherMessageAndStreamsItInPieces() {
     List<String> deltas = new ArrayList<>();
-    ModelReply reply = complete(List.of(ModelMessage.user(
-        "Summarise my open tickets, please, and be brief about it")), deltas);
+    ModelReply reply =
+        complete(
+            List.of(ModelMessage.user("Summarise my open tickets, please, and be brief about it")),
+            deltas);
 
     assertEquals("echo: Summarise my open tickets, please, and be brief about it", reply.text());
     assertTrue(reply.toolCalls().isEmpty());
@@ -32,8 +34,10 @@ class ScriptedModelTest {
 
   @Test
   void completesAtOnce() {
-    CompletableFuture<ModelReply> call = model.complete(request(List.of(ModelMessage.user("hi"))),
-        delta -> {}).toCompletableFuture();
+    CompletableFuture<ModelReply> call =
+        model
+            .complete(request(List.of(ModelMessage.user("hi"))), delta -> {})
+            .toCompletableFuture();
 
     assertTrue(call.isDone());
   }
@@ -41,8 +45,12 @@ class ScriptedModelTest {
   @Test
   void callsTheToolOfASlashToolLine() throws Exception {
     List<String> deltas = new ArrayList<>();
-    ModelReply reply = complete(List.of(ModelMessage.user(
-        "/tool send_email {\"to\": \"ada@example.com\", \"subject\": \"hi\"}")), deltas);
+    ModelReply reply =
+        complete(
+            List.of(
+                ModelMessage.user(
+                    "/tool send_email {\"to\": \"ada@example.com\", \"subject\": \"hi\"}")),
+            deltas);
 
     assertEquals("", reply.text());
     assertTrue(deltas.isEmpty());
@@ -50,22 +58,29 @@ class ScriptedModelTest {
     ToolCall call = reply.toolCalls().get(0);
     assertEquals("call_1", call.id());
     assertEquals("send_email", call.name());
-    assertEquals(JSON.readTree("{\"to\": \"ada@example.com\", \"subject\": \"hi\"}"),
-        call.arguments());
+    assertEquals(
+        JSON.readTree("{\"to\": \"ada@example.com\", \"subject\": \"hi\"}"), call.arguments());
   }
 
   @Test
   void makesOneCallPerSlashToolLineInOrder() {
-    ModelReply reply = complete(List.of(ModelMessage.user("""
+    ModelReply reply =
+        complete(
+            List.of(
+                ModelMessage.user(
+                    """
         Please do these:
         /tool memory_write {"key": "city", "value": "Oslo"}
           /tool memory_read {"key": "city"}
         /tool list_tickets
-        """)), new ArrayList<>());
+        """)),
+            new ArrayList<>());
 
-    assertEquals(List.of("memory_write", "memory_read", "list_tickets"),
+    assertEquals(
+        List.of("memory_write", "memory_read", "list_tickets"),
         reply.toolCalls().stream().map(ToolCall::name).toList());
-    assertEquals(List.of("call_1", "call_2", "call_3"),
+    assertEquals(
+        List.of("call_1", "call_2", "call_3"),
         reply.toolCalls().stream().map(ToolCall::id).toList());
     assertEquals("Oslo", reply.toolCalls().get(0).arguments().path("value").asText());
     assertEquals(JSON.createObjectNode(), reply.toolCalls().get(2).arguments());
@@ -73,46 +88,58 @@ class ScriptedModelTest {
 
   @Test
   void summarisesTheOutcomesOnceTheyAreIn() {
-    List<ToolCall> calls = List.of(ToolCall.fromRaw("call_1", "memory_read", "{\"key\":\"a\"}"),
-        ToolCall.fromRaw("call_2", "send_email", "{}"));
+    List<ToolCall> calls =
+        List.of(
+            ToolCall.fromRaw("call_1", "memory_read", "{\"key\":\"a\"}"),
+            ToolCall.fromRaw("call_2", "send_email", "{}"));
     List<String> deltas = new ArrayList<>();
 
-    ModelReply reply = complete(List.of(
-        ModelMessage.user("/tool memory_read {\"key\":\"a\"}\n/tool send_email"),
-        ModelMessage.assistant("", calls),
-        ModelMessage.tool("call_1", "{\"value\": 42}"),
-        ModelMessage.tool("call_2", "rejected: denied by policy")), deltas);
+    ModelReply reply =
+        complete(
+            List.of(
+                ModelMessage.user("/tool memory_read {\"key\":\"a\"}\n/tool send_email"),
+                ModelMessage.assistant("", calls),
+                ModelMessage.tool("call_1", "{\"value\": 42}"),
+                ModelMessage.tool("call_2", "rejected: denied by policy")),
+            deltas);
 
     assertTrue(reply.toolCalls().isEmpty());
-    assertEquals("Tool results: memory_read: {\"value\": 42}; send_email: rejected: denied by "
-        + "policy", reply.text());
+    assertEquals(
+        "Tool results: memory_read: {\"value\": 42}; send_email: rejected: denied by " + "policy",
+        reply.text());
     assertEquals(reply.text(), String.join("", deltas));
   }
 
   @Test
   void idsStayUniqueAcrossTheConversation() {
-    List<ToolCall> earlier = List.of(ToolCall.fromRaw("call_1", "a", "{}"),
-        ToolCall.fromRaw("call_2", "b", "{}"));
+    List<ToolCall> earlier =
+        List.of(ToolCall.fromRaw("call_1", "a", "{}"), ToolCall.fromRaw("call_2", "b", "{}"));
 
-    ModelReply reply = complete(List.of(
-        ModelMessage.user("/tool a\n/tool b"),
-        ModelMessage.assistant("", earlier),
-        ModelMessage.tool("call_1", "ok"),
-        ModelMessage.tool("call_2", "ok"),
-        ModelMessage.assistant("Tool results: a: ok; b: ok", List.of()),
-        ModelMessage.user("/tool a")), new ArrayList<>());
+    ModelReply reply =
+        complete(
+            List.of(
+                ModelMessage.user("/tool a\n/tool b"),
+                ModelMessage.assistant("", earlier),
+                ModelMessage.tool("call_1", "ok"),
+                ModelMessage.tool("call_2", "ok"),
+                ModelMessage.assistant("Tool results: a: ok; b: ok", List.of()),
+                ModelMessage.user("/tool a")),
+            new ArrayList<>());
 
     assertEquals(List.of("call_3"), reply.toolCalls().stream().map(ToolCall::id).toList());
   }
 
   @Test
   void echoesAPlainMessageAfterAToolTurn() {
-    ModelReply reply = complete(List.of(
-        ModelMessage.user("/tool a"),
-        ModelMessage.assistant("", List.of(ToolCall.fromRaw("call_1", "a", "{}"))),
-        ModelMessage.tool("call_1", "ok"),
-        ModelMessage.assistant("Tool results: a: ok", List.of()),
-        ModelMessage.user("thanks")), new ArrayList<>());
+    ModelReply reply =
+        complete(
+            List.of(
+                ModelMessage.user("/tool a"),
+                ModelMessage.assistant("", List.of(ToolCall.fromRaw("call_1", "a", "{}"))),
+                ModelMessage.tool("call_1", "ok"),
+                ModelMessage.assistant("Tool results: a: ok", List.of()),
+                ModelMessage.user("thanks")),
+            new ArrayList<>());
 
     assertEquals("echo: thanks", reply.text());
   }
@@ -121,8 +148,8 @@ class ScriptedModelTest {
   // model's malformed arguments, so that the runtime's handling of those can be exercised.
   @Test
   void passesArgumentsThatAreNotAJsonObjectOnAsRawText() {
-    ModelReply reply = complete(List.of(ModelMessage.user("/tool send_email {to: ada")),
-        new ArrayList<>());
+    ModelReply reply =
+        complete(List.of(ModelMessage.user("/tool send_email {to: ada")), new ArrayList<>());
 
     ToolCall call = reply.toolCalls().get(0);
     assertEquals("send_email", call.name());
@@ -132,8 +159,12 @@ class ScriptedModelTest {
 
   @Test
   void countsWordsAsTokens() {
-    ModelRequest request = new ModelRequest("Be brief.",
-        List.of(ModelMessage.user("one two three")), List.of(), Duration.ofSeconds(1));
+    ModelRequest request =
+        new ModelRequest(
+            "Be brief.",
+            List.of(ModelMessage.user("one two three")),
+            List.of(),
+            Duration.ofSeconds(1));
 
     ModelReply reply = model.complete(request, null).toCompletableFuture().join();
 

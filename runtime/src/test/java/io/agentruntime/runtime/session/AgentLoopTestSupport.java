@@ -42,19 +42,33 @@ abstract class AgentLoopTestSupport extends SessionEntityTestSupport {
             http("send_email", false),
             http("charge_card", false),
             http("delete_repo", false),
-            new ToolConnection.Mcp("files", "http://127.0.0.1:9000/mcp", List.of("search"), null,
-                List.of(new ToolSpec("files__search", "Searches files", json("{\"type\":\"object\"}"))))),
-        new PermissionPolicy(Map.of(
-            "send_email", Permission.ASK, "delete_repo", Permission.DENY, "*", Permission.ALLOW)),
+            new ToolConnection.Mcp(
+                "files",
+                "http://127.0.0.1:9000/mcp",
+                List.of("search"),
+                null,
+                List.of(
+                    new ToolSpec(
+                        "files__search", "Searches files", json("{\"type\":\"object\"}"))))),
+        new PermissionPolicy(
+            Map.of(
+                "send_email",
+                Permission.ASK,
+                "delete_repo",
+                Permission.DENY,
+                "*",
+                Permission.ALLOW)),
         Map.of("user_name", json("\"Ada\"")),
         Map.of());
   }
 
   private static ToolConnection.Http http(String name, boolean idempotent) {
-    return new ToolConnection.Http(name, "http://tools.internal/" + name, "Calls " + name, null, idempotent, null);
+    return new ToolConnection.Http(
+        name, "http://tools.internal/" + name, "Calls " + name, null, idempotent, null);
   }
 
   private int seen;
+
   /** What the last {@link #send} journaled. */
   List<SessionEvent> sent = List.of();
 
@@ -71,7 +85,8 @@ abstract class AgentLoopTestSupport extends SessionEntityTestSupport {
   }
 
   void create(Limits limits) {
-    assertInstanceOf(SessionReply.Created.class,
+    assertInstanceOf(
+        SessionReply.Created.class,
         run(r -> new CreateSession(ADA, loopSpec(limits), CreateMode.CREATE_NEW, r)).reply());
     seen = journal().size();
   }
@@ -118,8 +133,10 @@ abstract class AgentLoopTestSupport extends SessionEntityTestSupport {
   }
 
   List<Approval> pendingApprovals() {
-    return assertInstanceOf(SessionReply.ApprovalList.class,
-        run(r -> new SessionCommand.ListApprovals(ADA, r)).reply()).approvals();
+    return assertInstanceOf(
+            SessionReply.ApprovalList.class,
+            run(r -> new SessionCommand.ListApprovals(ADA, r)).reply())
+        .approvals();
   }
 
   SessionReply decide(Caller caller, String approvalId, String decision) {
@@ -127,11 +144,15 @@ abstract class AgentLoopTestSupport extends SessionEntityTestSupport {
   }
 
   SessionReply decide(Caller caller, String approvalId, String decision, JsonNode result) {
-    return run(r -> new SessionCommand.DecideApproval(caller, approvalId, decision, "checked", result, r)).reply();
+    return run(r ->
+            new SessionCommand.DecideApproval(caller, approvalId, decision, "checked", result, r))
+        .reply();
   }
 
   Approval decided(String approvalId, String decision) {
-    return assertInstanceOf(SessionReply.ApprovalDecided.class, decide(ADA_APPROVER, approvalId, decision)).approval();
+    return assertInstanceOf(
+            SessionReply.ApprovalDecided.class, decide(ADA_APPROVER, approvalId, decision))
+        .approval();
   }
 
   @AfterEach
@@ -142,11 +163,13 @@ abstract class AgentLoopTestSupport extends SessionEntityTestSupport {
     List<String> problems = new ArrayList<>();
     for (SessionEvent e : journal()) {
       if (e instanceof AssistantReplied r) {
-        r.toolCalls().forEach(c -> {
-          if (!requested.add(r.turnId() + "/" + c.id())) {
-            problems.add("asked twice: " + c.id());
-          }
-        });
+        r.toolCalls()
+            .forEach(
+                c -> {
+                  if (!requested.add(r.turnId() + "/" + c.id())) {
+                    problems.add("asked twice: " + c.id());
+                  }
+                });
       }
       String key = outcomeOf(e);
       if (key != null) {
@@ -162,7 +185,8 @@ abstract class AgentLoopTestSupport extends SessionEntityTestSupport {
       boolean ended = state.turn(turnId).orElseThrow().status().terminal();
       boolean pending = state.pendingCalls().containsKey(key);
       if (n > 1 || (ended && n != 1) || (!ended && n == 0 && !pending)) {
-        problems.add(key + " has " + n + " outcomes (turn ended: " + ended + ", pending: " + pending + ")");
+        problems.add(
+            key + " has " + n + " outcomes (turn ended: " + ended + ", pending: " + pending + ")");
       }
     }
     assertTrue(problems.isEmpty(), () -> problems + " in " + journal());

@@ -41,10 +41,13 @@ final class FakeModel implements ModelClient, ModelProviders {
     }
 
     void fail(String code, String message) {
-      assertTrue(future.completeExceptionally(new ModelException(code, message)), "answered before");
+      assertTrue(
+          future.completeExceptionally(new ModelException(code, message)), "answered before");
     }
 
-    /** The conversation the model was shown, as role: content lines (tool messages name their call). */
+    /**
+     * The conversation the model was shown, as role: content lines (tool messages name their call).
+     */
     List<String> conversation() {
       return request.messages().stream().map(FakeModel::line).toList();
     }
@@ -106,9 +109,13 @@ final class FakeModel implements ModelClient, ModelProviders {
   private static String line(ModelMessage m) {
     return switch (m.role()) {
       case "tool" -> "tool " + m.toolCallId() + ": " + m.content();
-      case "assistant" -> m.toolCalls().isEmpty()
-          ? "assistant: " + m.content()
-          : "assistant calls " + m.toolCalls().stream().map(c -> c.id() + " " + c.name() + " " + c.argumentsJson()).toList();
+      case "assistant" ->
+          m.toolCalls().isEmpty()
+              ? "assistant: " + m.content()
+              : "assistant calls "
+                  + m.toolCalls().stream()
+                      .map(c -> c.id() + " " + c.name() + " " + c.argumentsJson())
+                      .toList();
       default -> m.role() + ": " + m.content();
     };
   }

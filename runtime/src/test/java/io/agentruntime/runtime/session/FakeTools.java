@@ -59,7 +59,8 @@ final class FakeTools implements ToolExecutor {
 
   @Override
   public CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
-    return CompletableFuture.failedFuture(new ToolException("mcp_unreachable", "not in these tests", null));
+    return CompletableFuture.failedFuture(
+        new ToolException("mcp_unreachable", "not in these tests", null));
   }
 
   @Override

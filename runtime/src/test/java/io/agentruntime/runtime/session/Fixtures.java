@@ -52,7 +52,8 @@ final class Fixtures {
   }
 
   static ToolConnection.Mcp mcpTool(String name) {
-    return new ToolConnection.Mcp(name, "http://127.0.0.1:9000/mcp", List.of("search", "read_file"), null);
+    return new ToolConnection.Mcp(
+        name, "http://127.0.0.1:9000/mcp", List.of("search", "read_file"), null);
   }
 
   static AgentDefinition agent(String instructions) {
@@ -71,7 +72,8 @@ final class Fixtures {
         new PermissionPolicy(Map.of("send_email", Permission.ASK, "*", Permission.ALLOW)),
         Map.of(
             "user_name", json("\"Ada\""),
-            "prefs", json("{\"ratio\":0.5,\"count\":3,\"big\":12345678901,\"tags\":[\"a\",null,true]}")),
+            "prefs",
+                json("{\"ratio\":0.5,\"count\":3,\"big\":12345678901,\"tags\":[\"a\",null,true]}")),
         Map.of("team", "support"));
   }
 

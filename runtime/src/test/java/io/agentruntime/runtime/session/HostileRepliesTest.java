@@ -18,7 +18,6 @@ import io.agentruntime.runtime.testing.RecordingToolServer;
 import io.agentruntime.runtime.testing.RecordingToolServer.Reply;
 import io.agentruntime.runtime.tools.RoutingToolExecutor;
 import io.agentruntime.runtime.tools.ToolSettings;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +36,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The model's and the tools' replies are hostile input too. Over real HTTP, with the runtime's
- * own OpenAI-compatible client and HTTP tool client, and a journal that serializes every event:
+ * The model's and the tools' replies are hostile input too. Over real HTTP, with the runtime's own
+ * OpenAI-compatible client and HTTP tool client, and a journal that serializes every event:
  * malformed tool-call arguments, unknown tool names, oversized, deeply nested or non-Unicode tool
  * results, a tool that hangs, and a model answering garbage or a cut-off stream. Each turn ends by
  * itself with a clear outcome in the transcript (every tool call exactly one), and the session
@@ -55,7 +54,9 @@ class HostileRepliesTest {
 
   @BeforeAll
   static void start() {
-    Config config = ConfigFactory.parseString("""
+    Config config =
+        ConfigFactory.parseString(
+                """
             pekko.actor.provider = cluster
             pekko.remote.artery.canonical.hostname = "127.0.0.1"
             pekko.remote.artery.canonical.port = 0
@@ -68,17 +69,28 @@ class HostileRepliesTest {
             agent-runtime.turns.tool-timeout = 3s
             agent-runtime.turns.max-tool-result-size = 64KiB
             """)
-        .withFallback(ConfigFactory.parseMap(Map.of("agent-runtime.models.default.base-url", model.baseUrl())))
-        .withFallback(PersistenceTestKitPlugin.config())
-        .withFallback(PersistenceTestKitSnapshotPlugin.config())
-        .withFallback(ConfigFactory.load());
+            .withFallback(
+                ConfigFactory.parseMap(
+                    Map.of("agent-runtime.models.default.base-url", model.baseUrl())))
+            .withFallback(PersistenceTestKitPlugin.config())
+            .withFallback(PersistenceTestKitSnapshotPlugin.config())
+            .withFallback(ConfigFactory.load());
     testKit = ActorTestKit.create("HostileRepliesTest", config);
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    tools = RoutingToolExecutor.create(ToolSettings.fromConfig(config),
-        JacksonObjectMapperProvider.get(testKit.system()).getOrCreate("agent-runtime-tools", Optional.empty()));
-    sessions = Sessions.start(testKit.system(), SessionRuntime.of(
-        config, new InMemorySessionDirectory(), ConfiguredModelProviders.fromConfig(config), tools));
+    tools =
+        RoutingToolExecutor.create(
+            ToolSettings.fromConfig(config),
+            JacksonObjectMapperProvider.get(testKit.system())
+                .getOrCreate("agent-runtime-tools", Optional.empty()));
+    sessions =
+        Sessions.start(
+            testKit.system(),
+            SessionRuntime.of(
+                config,
+                new InMemorySessionDirectory(),
+                ConfiguredModelProviders.fromConfig(config),
+                tools));
   }
 
   @AfterAll
@@ -91,7 +103,11 @@ class HostileRepliesTest {
 
   @Test
   void malformedToolCallArgumentsFailTheCallWithoutCallingTheTool() throws Exception {
-    Outcome o = turn(List.of(toolCalls(call("c1", "lookup", "{\"order\": 42,")), text("sorry")), "/lookup", Reply.json("{}"));
+    Outcome o =
+        turn(
+            List.of(toolCalls(call("c1", "lookup", "{\"order\": 42,")), text("sorry")),
+            "/lookup",
+            Reply.json("{}"));
     assertEquals(TurnStatus.COMPLETED, o.turn.status(), o.toString());
     o.assertToolOutcome("failed", "argument");
     assertEquals(0, tool.count(o.path), "never called with arguments it could not read");
@@ -99,31 +115,51 @@ class HostileRepliesTest {
 
   @Test
   void anUnknownToolNameFailsTheCall() throws Exception {
-    Outcome o = turn(List.of(toolCalls(call("c1", "no_such_tool", "{}"), call("c2", "x".repeat(5000), "{}")), text("ok")),
-        "/lookup", Reply.json("{}"));
+    Outcome o =
+        turn(
+            List.of(
+                toolCalls(call("c1", "no_such_tool", "{}"), call("c2", "x".repeat(5000), "{}")),
+                text("ok")),
+            "/lookup",
+            Reply.json("{}"));
     assertEquals(TurnStatus.COMPLETED, o.turn.status(), o.toString());
     assertEquals(2, o.toolOutcomes().size(), o.toString());
-    o.toolOutcomes().forEach(e -> assertTrue(List.of("failed", "rejected").contains(e.outcome()), o.toString()));
+    o.toolOutcomes()
+        .forEach(
+            e -> assertTrue(List.of("failed", "rejected").contains(e.outcome()), o.toString()));
   }
 
   @Test
   void anOversizedToolResultFailsTheCall() throws Exception {
-    Outcome o = turn(List.of(toolCalls(call("c1", "lookup", "{}")), text("done")), "/big", Reply.largeJson(1_000_000));
+    Outcome o =
+        turn(
+            List.of(toolCalls(call("c1", "lookup", "{}")), text("done")),
+            "/big",
+            Reply.largeJson(1_000_000));
     assertEquals(TurnStatus.COMPLETED, o.turn.status(), o.toString());
     o.assertToolOutcome("failed", "");
   }
 
   @Test
   void aToolThatHangsTimesOut() throws Exception {
-    Outcome o = turn(List.of(toolCalls(call("c1", "lookup", "{}")), text("done")), "/hang", Reply.hang());
+    Outcome o =
+        turn(List.of(toolCalls(call("c1", "lookup", "{}")), text("done")), "/hang", Reply.hang());
     assertEquals(TurnStatus.COMPLETED, o.turn.status(), o.toString());
     o.assertToolOutcome("failed", "");
   }
 
   @Test
   void aToolResultThatIsNotUnicodeOrNestsTooDeepStillEndsTheCall() throws Exception {
-    for (String body : List.of("{\"r\": \"bad \\ud800 text\"}", "{\"\\udc00\": 1}", "[".repeat(999) + "]".repeat(999))) {
-      Outcome o = turn(List.of(toolCalls(call("c1", "lookup", "{}")), text("done")), "/odd", Reply.json(body));
+    for (String body :
+        List.of(
+            "{\"r\": \"bad \\ud800 text\"}",
+            "{\"\\udc00\": 1}",
+            "[".repeat(999) + "]".repeat(999))) {
+      Outcome o =
+          turn(
+              List.of(toolCalls(call("c1", "lookup", "{}")), text("done")),
+              "/odd",
+              Reply.json(body));
       assertTrue(o.turn.status().terminal(), o.toString());
       assertEquals(1, o.toolOutcomes().size(), o.toString());
     }
@@ -131,12 +167,14 @@ class HostileRepliesTest {
 
   @Test
   void aModelThatAnswersGarbageOrACutOffStreamFailsTheTurnClearly() throws Exception {
-    List<FakeReply> garbage = List.of(
-        FakeReply.rawStream("data: {this is not json\n\n"),
-        FakeReply.rawStream("data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"half\"}}]}\n\n"),
-        FakeReply.rawStream("<html>gateway</html>"),
-        FakeReply.status(200, "not json"),
-        FakeReply.disconnect());
+    List<FakeReply> garbage =
+        List.of(
+            FakeReply.rawStream("data: {this is not json\n\n"),
+            FakeReply.rawStream(
+                "data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"half\"}}]}\n\n"),
+            FakeReply.rawStream("<html>gateway</html>"),
+            FakeReply.status(200, "not json"),
+            FakeReply.disconnect());
     for (FakeReply reply : garbage) {
       Outcome o = turn(List.of(reply, reply, reply), "/lookup", Reply.json("{}"));
       assertTrue(o.turn.status().terminal(), o.toString());
@@ -149,16 +187,24 @@ class HostileRepliesTest {
   @Test
   void aModelReplyThatIsNotUnicodeOrNestsTooDeepStillEndsTheTurn() throws Exception {
     // On the wire as a JSON escape, which is how a lone surrogate reaches a client.
-    String chunk = "data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
-        + "\"delta\":{\"content\":\"bad \\ud800 text\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    String chunk =
+        "data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+            + "\"delta\":{\"content\":\"bad \\ud800 text\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
     Outcome repaired = turn(List.of(FakeReply.rawStream(chunk)), "/lookup", Reply.json("{}"));
     assertEquals(TurnStatus.COMPLETED, repaired.turn.status(), repaired.toString());
     assertEquals("bad \uFFFD text", repaired.turn.output());
 
-    List<List<FakeReply>> scripts = List.of(
-        List.of(toolCalls(call("c1", "lookup", "{\"a\": \"\\ud800\"}")), text("ok")),
-        List.of(toolCalls(call("c1", "lookup", "[".repeat(999) + "]".repeat(999))), text("ok")),
-        List.of(toolCalls(call("c1", "memory_write", "{\"key\": \"k\", \"value\": " + "[".repeat(990) + "]".repeat(990) + "}")), text("ok")));
+    List<List<FakeReply>> scripts =
+        List.of(
+            List.of(toolCalls(call("c1", "lookup", "{\"a\": \"\\ud800\"}")), text("ok")),
+            List.of(toolCalls(call("c1", "lookup", "[".repeat(999) + "]".repeat(999))), text("ok")),
+            List.of(
+                toolCalls(
+                    call(
+                        "c1",
+                        "memory_write",
+                        "{\"key\": \"k\", \"value\": " + "[".repeat(990) + "]".repeat(990) + "}")),
+                text("ok")));
     for (List<FakeReply> script : scripts) {
       Outcome o = turn(script, "/lookup", Reply.json("{}"));
       assertTrue(o.turn.status().terminal(), o.toString());
@@ -175,42 +221,67 @@ class HostileRepliesTest {
       List<TranscriptEntry> outcomes = toolOutcomes();
       assertEquals(1, outcomes.size(), toString());
       assertEquals(outcome, outcomes.get(0).outcome(), toString());
-      assertTrue(outcomes.get(0).content() != null && outcomes.get(0).content().contains(messagePart), toString());
+      assertTrue(
+          outcomes.get(0).content() != null && outcomes.get(0).content().contains(messagePart),
+          toString());
     }
   }
 
   /**
-   * A fresh session with the HTTP tool {@code lookup} at {@code path} answering {@code reply},
-   * the model scripted with {@code replies}: one message, the turn awaited to its end, and then a
+   * A fresh session with the HTTP tool {@code lookup} at {@code path} answering {@code reply}, the
+   * model scripted with {@code replies}: one message, the turn awaited to its end, and then a
    * second message that must complete (the session still works).
    */
-  private static Outcome turn(List<FakeReply> replies, String toolPath, Reply reply) throws Exception {
+  private static Outcome turn(List<FakeReply> replies, String toolPath, Reply reply)
+      throws Exception {
     String session = "hostile-" + UUID.randomUUID().toString().substring(0, 8);
     String path = "/" + session + toolPath;
     tool.script(path, reply);
-    SessionSpec spec = new SessionSpec(new AgentDefinition("", "default", new Limits(3, 30)),
-        List.of(new ToolConnection.Http("lookup", tool.url(path), "Looks up", null, false, null)),
-        new PermissionPolicy(Map.of("*", Permission.ALLOW)), Map.of(), Map.of());
-    assertInstanceOf(SessionReply.Created.class,
-        ask(session, r -> new SessionCommand.CreateSession(ADA, spec, SessionCommand.CreateMode.CREATE_NEW, r)));
+    SessionSpec spec =
+        new SessionSpec(
+            new AgentDefinition("", "default", new Limits(3, 30)),
+            List.of(
+                new ToolConnection.Http("lookup", tool.url(path), "Looks up", null, false, null)),
+            new PermissionPolicy(Map.of("*", Permission.ALLOW)),
+            Map.of(),
+            Map.of());
+    assertInstanceOf(
+        SessionReply.Created.class,
+        ask(
+            session,
+            r ->
+                new SessionCommand.CreateSession(
+                    ADA, spec, SessionCommand.CreateMode.CREATE_NEW, r)));
     model.enqueue(replies.toArray(FakeReply[]::new));
     Turn ended = await(session, message(session, "go"));
-    List<TranscriptEntry> transcript = assertInstanceOf(SessionReply.TranscriptFound.class,
-        ask(session, r -> new SessionCommand.GetTranscript(ADA, r))).messages();
+    List<TranscriptEntry> transcript =
+        assertInstanceOf(
+                SessionReply.TranscriptFound.class,
+                ask(session, r -> new SessionCommand.GetTranscript(ADA, r)))
+            .messages();
     Outcome outcome = new Outcome(session, ended, transcript, path);
     long calls = transcript.stream().flatMap(e -> e.toolCalls().stream()).count();
-    assertEquals(calls, outcome.toolOutcomes().size(), "every tool call has exactly one outcome: " + outcome);
+    assertEquals(
+        calls,
+        outcome.toolOutcomes().size(),
+        "every tool call has exactly one outcome: " + outcome);
 
     model.clearReplies(); // a turn that ended early leaves replies of its script unused
     model.enqueue(text("still here"));
     Turn next = await(session, message(session, "again"));
-    assertEquals(TurnStatus.COMPLETED, next.status(), "the session takes the next message: " + next + " after " + outcome);
+    assertEquals(
+        TurnStatus.COMPLETED,
+        next.status(),
+        "the session takes the next message: " + next + " after " + outcome);
     return outcome;
   }
 
   private static String message(String session, String content) throws Exception {
-    SessionReply accepted = ask(session, r -> new SessionCommand.SendUserMessage(ADA, content, OnBusy.QUEUE, null, r));
-    return assertInstanceOf(SessionReply.TurnAccepted.class, accepted, accepted::toString).turn().id();
+    SessionReply accepted =
+        ask(session, r -> new SessionCommand.SendUserMessage(ADA, content, OnBusy.QUEUE, null, r));
+    return assertInstanceOf(SessionReply.TurnAccepted.class, accepted, accepted::toString)
+        .turn()
+        .id();
   }
 
   private static Turn await(String session, String turnId) throws Exception {
@@ -226,7 +297,8 @@ class HostileRepliesTest {
     }
   }
 
-  private static SessionReply ask(String session, Function<ActorRef<SessionReply>, SessionCommand> command) throws Exception {
+  private static SessionReply ask(
+      String session, Function<ActorRef<SessionReply>, SessionCommand> command) throws Exception {
     return sessions.ask("acme", session, command).toCompletableFuture().get(15, TimeUnit.SECONDS);
   }
 }

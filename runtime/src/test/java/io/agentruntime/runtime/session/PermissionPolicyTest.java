@@ -16,7 +16,8 @@ class PermissionPolicyTest {
 
   @Test
   void aNamedToolGetsWhatItIsNamedWith() {
-    PermissionPolicy policy = new PermissionPolicy(Map.of("send_email", ASK, "delete_repo", DENY, "search", ALLOW));
+    PermissionPolicy policy =
+        new PermissionPolicy(Map.of("send_email", ASK, "delete_repo", DENY, "search", ALLOW));
     assertEquals(ASK, policy.decide("send_email"));
     assertEquals(DENY, policy.decide("delete_repo"));
     assertEquals(ALLOW, policy.decide("search"));

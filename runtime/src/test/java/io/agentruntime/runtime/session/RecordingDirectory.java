@@ -12,8 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.Done;
 
 /**
- * An in-memory directory that remembers every write it was asked for and can be told to lose
- * them, as a directory on an unavailable store would.
+ * An in-memory directory that remembers every write it was asked for and can be told to lose them,
+ * as a directory on an unavailable store would.
  */
 final class RecordingDirectory implements SessionDirectory {
 
@@ -34,7 +34,8 @@ final class RecordingDirectory implements SessionDirectory {
   public CompletionStage<Done> upsert(SessionSummary summary) {
     writes.add(summary);
     if (failing) {
-      return CompletableFuture.failedFuture(new IllegalStateException("directory unavailable (test)"));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("directory unavailable (test)"));
     }
     return stored.upsert(summary);
   }
@@ -42,14 +43,19 @@ final class RecordingDirectory implements SessionDirectory {
   @Override
   public CompletionStage<Done> remove(String tenant, String sessionId) {
     if (failing) {
-      return CompletableFuture.failedFuture(new IllegalStateException("directory unavailable (test)"));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("directory unavailable (test)"));
     }
     return stored.remove(tenant, sessionId);
   }
 
   @Override
   public CompletionStage<SessionPage> list(
-      String tenant, Optional<String> user, Optional<String> status, int limit, Optional<String> cursor) {
+      String tenant,
+      Optional<String> user,
+      Optional<String> status,
+      int limit,
+      Optional<String> cursor) {
     return stored.list(tenant, user, status, limit, cursor);
   }
 

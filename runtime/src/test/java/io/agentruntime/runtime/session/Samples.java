@@ -15,13 +15,13 @@ import io.agentruntime.runtime.session.SessionEvent.MemoryWritten;
 import io.agentruntime.runtime.session.SessionEvent.PermissionsChanged;
 import io.agentruntime.runtime.session.SessionEvent.SessionClosed;
 import io.agentruntime.runtime.session.SessionEvent.SessionCreated;
-import io.agentruntime.runtime.session.SessionEvent.ToolConnected;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallCancelled;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallFailed;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallInDoubt;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallRejected;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallStarted;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallSucceeded;
+import io.agentruntime.runtime.session.SessionEvent.ToolConnected;
 import io.agentruntime.runtime.session.SessionEvent.ToolDisconnected;
 import io.agentruntime.runtime.session.SessionEvent.TurnCancelled;
 import io.agentruntime.runtime.session.SessionEvent.TurnCompleted;
@@ -54,11 +54,20 @@ final class Samples {
                 "send_email",
                 "http://tools.internal/send_email",
                 "Sends an e-mail",
-                json("{\"type\":\"object\",\"required\":[\"to\"],\"properties\":{\"to\":{\"type\":\"string\"}}}"),
+                json(
+                    "{\"type\":\"object\",\"required\":[\"to\"],\"properties\":{\"to\":{\"type\":\"string\"}}}"),
                 false,
                 "EMAIL_TOKEN"),
-            new ToolConnection.Mcp("files", "http://127.0.0.1:9000/mcp", List.of("search", "read_file"), null)),
-        new PermissionPolicy(Map.of("send_email", Permission.ASK, "delete_repo", Permission.DENY, "*", Permission.ALLOW)),
+            new ToolConnection.Mcp(
+                "files", "http://127.0.0.1:9000/mcp", List.of("search", "read_file"), null)),
+        new PermissionPolicy(
+            Map.of(
+                "send_email",
+                Permission.ASK,
+                "delete_repo",
+                Permission.DENY,
+                "*",
+                Permission.ALLOW)),
         Map.of("user_name", json("\"Ada\""), "visits", json("3")),
         Map.of("team", "support", "region", "eu"));
   }
@@ -72,7 +81,10 @@ final class Samples {
     return events;
   }
 
-  /** An operator's controls of a session, and the runtime's own marker (not folded into the sample states). */
+  /**
+   * An operator's controls of a session, and the runtime's own marker (not folded into the sample
+   * states).
+   */
   private static void operatorEvents(Map<Class<? extends SessionEvent>, SessionEvent> events) {
     put(events, new SessionEvent.SessionSuspended("olga", "incident 7: tool vendor outage", AT));
     put(events, new SessionEvent.SessionResumed("olga", AT));
@@ -84,25 +96,44 @@ final class Samples {
   private static void sessionEvents(Map<Class<? extends SessionEvent>, SessionEvent> events) {
     put(events, new SessionCreated(OWNER, spec(), AT));
     put(events, new SessionClosed("ada", AT));
-    put(events, new MemoryWritten(
-        "prefs",
-        json("{\"ratio\":0.5,\"count\":3,\"big\":12345678901,\"tiny\":-1.25E-3,"
-            + "\"tags\":[\"a\",null,true,false],\"text\":\"naïve ✓ 日本\",\"empty\":{}}"),
-        "ada", AT));
+    put(
+        events,
+        new MemoryWritten(
+            "prefs",
+            json(
+                "{\"ratio\":0.5,\"count\":3,\"big\":12345678901,\"tiny\":-1.25E-3,"
+                    + "\"tags\":[\"a\",null,true,false],\"text\":\"naïve ✓ 日本\",\"empty\":{}}"),
+            "ada",
+            AT));
     put(events, new MemoryDeleted("prefs", "bob", AT));
-    put(events, new ToolConnected(
-        new ToolConnection.Http("lookup", "https://tools.internal/lookup", null, null, true, null), "ada", AT));
+    put(
+        events,
+        new ToolConnected(
+            new ToolConnection.Http(
+                "lookup", "https://tools.internal/lookup", null, null, true, null),
+            "ada",
+            AT));
     put(events, new ToolDisconnected("lookup", "olga", AT));
-    put(events, new PermissionsChanged(
-        new PermissionPolicy(Map.of("*", Permission.ASK, "memory_write", Permission.DENY)), "ada", AT));
-    put(events, new UserMessageAccepted("turn_0a1b2c", "Summarise my open tickets ✓", "idem-42", "ada", AT));
+    put(
+        events,
+        new PermissionsChanged(
+            new PermissionPolicy(Map.of("*", Permission.ASK, "memory_write", Permission.DENY)),
+            "ada",
+            AT));
+    put(
+        events,
+        new UserMessageAccepted(
+            "turn_0a1b2c", "Summarise my open tickets ✓", "idem-42", "ada", AT));
     put(events, new TurnCancelled("turn_0a1b2c", "interrupted by a new message", "ada", AT));
   }
 
-  /** The call the model asks for in the turn samples, and the one it sent malformed arguments for. */
+  /**
+   * The call the model asks for in the turn samples, and the one it sent malformed arguments for.
+   */
   static List<TranscriptEntry.ToolCall> toolCalls() {
     return List.of(
-        new TranscriptEntry.ToolCall("call_1", "send_email", json("{\"to\":\"bob@example.com\",\"body\":\"Hi ✓\"}")),
+        new TranscriptEntry.ToolCall(
+            "call_1", "send_email", json("{\"to\":\"bob@example.com\",\"body\":\"Hi ✓\"}")),
         new TranscriptEntry.ToolCall("call_2", "lookup", TextNode.valueOf("{\"q\": unquoted")));
   }
 
@@ -112,33 +143,67 @@ final class Samples {
     Instant expires = AT.plus(Duration.ofHours(24));
     put(events, new TurnStarted(turn, AT));
     put(events, new AssistantReplied(turn, 1, "Let me check ✓", toolCalls(), 12345678901L, 42, AT));
-    put(events, new ToolCallStarted(turn, "call_2", "lookup", json("{\"q\":\"tickets\",\"limit\":5}"), "idem_5f6a7b", AT));
-    put(events, new ToolCallSucceeded(turn, "call_2",
-        json("{\"tickets\":[{\"id\":1,\"open\":true}],\"total\":1.5E3,\"note\":null,\"text\":\"naïve ✓\"}"), AT));
-    put(events, new ToolCallFailed(turn, "call_2", "tool_http_error", "HTTP 502 from tools.internal", AT));
+    put(
+        events,
+        new ToolCallStarted(
+            turn, "call_2", "lookup", json("{\"q\":\"tickets\",\"limit\":5}"), "idem_5f6a7b", AT));
+    put(
+        events,
+        new ToolCallSucceeded(
+            turn,
+            "call_2",
+            json(
+                "{\"tickets\":[{\"id\":1,\"open\":true}],\"total\":1.5E3,\"note\":null,\"text\":\"naïve ✓\"}"),
+            AT));
+    put(
+        events,
+        new ToolCallFailed(turn, "call_2", "tool_http_error", "HTTP 502 from tools.internal", AT));
     put(events, new ToolCallRejected(turn, "call_1", "denied by ada: not now", AT));
     put(events, new ToolCallCancelled(turn, "call_2", "cancelled by ada", AT));
     put(events, new ToolCallInDoubt(turn, "call_2", "appr_9c8d7e", expires, AT));
-    put(events, new ApprovalRequested("appr_1a2b3c", turn, "call_1", "send_email", toolCalls().get(0).arguments(), expires, AT));
+    put(
+        events,
+        new ApprovalRequested(
+            "appr_1a2b3c",
+            turn,
+            "call_1",
+            "send_email",
+            toolCalls().get(0).arguments(),
+            expires,
+            AT));
     put(events, new ApprovalGranted("appr_1a2b3c", "ada", "looks right", AT));
     put(events, new ApprovalDenied("appr_1a2b3c", "olga", null, AT));
     put(events, new ApprovalExpired("appr_1a2b3c", AT));
     put(events, new InDoubtResolved("appr_9c8d7e", "result", "ada", "it was sent", AT));
     put(events, new TurnCompleted(turn, "Done: 2 tickets.", AT));
-    put(events, new TurnFailed(turn, "step_budget_exhausted", "the model asked for more tools after 8 steps", AT));
+    put(
+        events,
+        new TurnFailed(
+            turn, "step_budget_exhausted", "the model asked for more tools after 8 steps", AT));
   }
 
   /**
-   * Further frozen samples of shapes one sample per type does not cover, by golden file name:
-   * an MCP connection with the tools discovered when it was connected.
+   * Further frozen samples of shapes one sample per type does not cover, by golden file name: an
+   * MCP connection with the tools discovered when it was connected.
    */
   static Map<String, SessionEvent> variants() {
     Map<String, SessionEvent> variants = new LinkedHashMap<>();
-    variants.put("ToolConnected.mcp-with-tools", new ToolConnected(
-        new ToolConnection.Mcp("files", "http://127.0.0.1:9000/mcp", List.of(), "MCP_TOKEN", List.of(
-            new ToolSpec("files__search", "Searches files", json("{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}")),
-            new ToolSpec("files__read_file", "", json("{\"type\":\"object\"}")))),
-        "ada", AT));
+    variants.put(
+        "ToolConnected.mcp-with-tools",
+        new ToolConnected(
+            new ToolConnection.Mcp(
+                "files",
+                "http://127.0.0.1:9000/mcp",
+                List.of(),
+                "MCP_TOKEN",
+                List.of(
+                    new ToolSpec(
+                        "files__search",
+                        "Searches files",
+                        json("{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}")),
+                    new ToolSpec("files__read_file", "", json("{\"type\":\"object\"}")))),
+            "ada",
+            AT));
     return variants;
   }
 
@@ -156,7 +221,8 @@ final class Samples {
         s = s.apply(e);
       }
     }
-    return s.apply(new UserMessageAccepted("turn_3d4e5f", "and then?", null, "ada", AT.plusSeconds(1)));
+    return s.apply(
+        new UserMessageAccepted("turn_3d4e5f", "and then?", null, "ada", AT.plusSeconds(1)));
   }
 
   /**
@@ -166,16 +232,39 @@ final class Samples {
   static SessionState busyState() {
     String turn = "turn_3d4e5f";
     Instant expires = AT.plus(Duration.ofHours(24));
-    List<TranscriptEntry.ToolCall> calls = List.of(
-        toolCalls().get(0),
-        new TranscriptEntry.ToolCall("call_2", "lookup", json("{\"q\":\"tickets\"}")),
-        new TranscriptEntry.ToolCall("call_3", "files__search", json("{}")));
+    List<TranscriptEntry.ToolCall> calls =
+        List.of(
+            toolCalls().get(0),
+            new TranscriptEntry.ToolCall("call_2", "lookup", json("{\"q\":\"tickets\"}")),
+            new TranscriptEntry.ToolCall("call_3", "files__search", json("{}")));
     return state()
         .apply(new TurnStarted(turn, AT.plusSeconds(2)))
         .apply(new AssistantReplied(turn, 1, "", calls, 100, 20, AT.plusSeconds(3)))
-        .apply(new ApprovalRequested("appr_1a2b3c", turn, "call_1", "send_email", calls.get(0).arguments(), expires, AT.plusSeconds(3)))
-        .apply(new ToolCallStarted(turn, "call_2", "lookup", calls.get(1).arguments(), "idem_5f6a7b", AT.plusSeconds(3)))
-        .apply(new ToolCallStarted(turn, "call_3", "files__search", calls.get(2).arguments(), "idem_8a9b0c", AT.plusSeconds(3)))
+        .apply(
+            new ApprovalRequested(
+                "appr_1a2b3c",
+                turn,
+                "call_1",
+                "send_email",
+                calls.get(0).arguments(),
+                expires,
+                AT.plusSeconds(3)))
+        .apply(
+            new ToolCallStarted(
+                turn,
+                "call_2",
+                "lookup",
+                calls.get(1).arguments(),
+                "idem_5f6a7b",
+                AT.plusSeconds(3)))
+        .apply(
+            new ToolCallStarted(
+                turn,
+                "call_3",
+                "files__search",
+                calls.get(2).arguments(),
+                "idem_8a9b0c",
+                AT.plusSeconds(3)))
         .apply(new ToolCallInDoubt(turn, "call_3", "appr_9c8d7e", expires, AT.plusSeconds(4)));
   }
 
@@ -184,20 +273,34 @@ final class Samples {
   }
 
   static Turn cancelledTurn() {
-    return new Turn("turn_0a1b2c", TurnStatus.CANCELLED, 2, null, new TurnError("cancelled", "stop"), AT, AT.plusSeconds(9));
+    return new Turn(
+        "turn_0a1b2c",
+        TurnStatus.CANCELLED,
+        2,
+        null,
+        new TurnError("cancelled", "stop"),
+        AT,
+        AT.plusSeconds(9));
   }
 
   static Turn completedTurn() {
-    return new Turn("turn_3d4e5f", TurnStatus.COMPLETED, 3, "Done: 2 tickets.", null, AT, AT.plusSeconds(20));
+    return new Turn(
+        "turn_3d4e5f", TurnStatus.COMPLETED, 3, "Done: 2 tickets.", null, AT, AT.plusSeconds(20));
   }
 
   static TranscriptEntry toolCallEntry() {
     return new TranscriptEntry(
-        7, "turn_3d4e5f", "assistant", null,
-        List.of(new TranscriptEntry.ToolCall("call_1", "send_email", json("{\"to\":\"a@b.c\"}"))), null, null);
+        7,
+        "turn_3d4e5f",
+        "assistant",
+        null,
+        List.of(new TranscriptEntry.ToolCall("call_1", "send_email", json("{\"to\":\"a@b.c\"}"))),
+        null,
+        null);
   }
 
   static TranscriptEntry toolResultEntry() {
-    return new TranscriptEntry(8, "turn_3d4e5f", "tool", "{\"sent\":true}", null, "call_1", "succeeded");
+    return new TranscriptEntry(
+        8, "turn_3d4e5f", "tool", "{\"sent\":true}", null, "call_1", "succeeded");
   }
 }

@@ -19,7 +19,10 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The directory the API lists sessions from: written before create and close answer, healed on recovery. */
+/**
+ * The directory the API lists sessions from: written before create and close answer, healed on
+ * recovery.
+ */
 class SessionDirectoryTest extends SessionEntityTestSupport {
 
   SessionDirectoryTest() {
@@ -30,7 +33,9 @@ class SessionDirectoryTest extends SessionEntityTestSupport {
   void aCreatedSessionIsListedByTheTimeTheCallerHearsOfIt() {
     assertTrue(directory.listed(TENANT).isEmpty());
     createSession();
-    assertEquals(List.of(new SessionSummary(TENANT, sessionId, "ada", "idle", T0, T0)), directory.listed(TENANT));
+    assertEquals(
+        List.of(new SessionSummary(TENANT, sessionId, "ada", "idle", T0, T0)),
+        directory.listed(TENANT));
   }
 
   @Test
@@ -39,7 +44,8 @@ class SessionDirectoryTest extends SessionEntityTestSupport {
     Instant closedAt = clock.advance(Duration.ofMinutes(3));
     run(r -> new CloseSession(ADA, r));
     assertEquals(
-        List.of(new SessionSummary(TENANT, sessionId, "ada", "closed", T0, closedAt)), directory.listed(TENANT));
+        List.of(new SessionSummary(TENANT, sessionId, "ada", "closed", T0, closedAt)),
+        directory.listed(TENANT));
   }
 
   @Test
@@ -60,7 +66,9 @@ class SessionDirectoryTest extends SessionEntityTestSupport {
     directory.failWrites(false);
     kit.restart();
 
-    assertEquals(List.of(new SessionSummary(TENANT, sessionId, "ada", "idle", T0, T0)), directory.listed(TENANT));
+    assertEquals(
+        List.of(new SessionSummary(TENANT, sessionId, "ada", "idle", T0, T0)),
+        directory.listed(TENANT));
   }
 
   @Test
@@ -74,7 +82,9 @@ class SessionDirectoryTest extends SessionEntityTestSupport {
 
     List<SessionSummary> writes = directory.writes();
     assertEquals(before + 1, writes.size());
-    assertEquals(new SessionSummary(TENANT, sessionId, "ada", "idle", T0, at), writes.get(writes.size() - 1));
+    assertEquals(
+        new SessionSummary(TENANT, sessionId, "ada", "idle", T0, at),
+        writes.get(writes.size() - 1));
   }
 
   @Test

@@ -50,11 +50,30 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
     List<SessionEvent> step = newEvents();
     assertEquals(List.of("assistant_message", "approval_requested"), types(step));
     ApprovalRequested requested = only(ApprovalRequested.class, step);
-    assertEquals(new ApprovalRequested(requested.approvalId(), turn.id(), "e1", "send_email", EMAIL,
-        T0.plus(TURNS.approvalTimeout()), T0), requested);
+    assertEquals(
+        new ApprovalRequested(
+            requested.approvalId(),
+            turn.id(),
+            "e1",
+            "send_email",
+            EMAIL,
+            T0.plus(TURNS.approvalTimeout()),
+            T0),
+        requested);
 
-    assertEquals(new Approval(requested.approvalId(), turn.id(), "e1", "send_email", EMAIL, Approval.POLICY, T0,
-        T0.plus(TURNS.approvalTimeout()), Approval.PENDING, null), theApproval());
+    assertEquals(
+        new Approval(
+            requested.approvalId(),
+            turn.id(),
+            "e1",
+            "send_email",
+            EMAIL,
+            Approval.POLICY,
+            T0,
+            T0.plus(TURNS.approvalTimeout()),
+            Approval.PENDING,
+            null),
+        theApproval());
     Turn paused = turn(turn.id());
     assertEquals(TurnStatus.AWAITING_APPROVAL, paused.status());
     assertEquals(T0, paused.pausedAt());
@@ -84,7 +103,10 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
     assertEquals(started.idempotencyKey(), tools.of("send_email").key());
     Turn resumed = turn(turn.id());
     assertEquals(TurnStatus.RUNNING, resumed.status());
-    assertEquals(T0.plusSeconds(600).plus(Duration.ofMinutes(5)), resumed.deadline(), "the wait is not on the budget");
+    assertEquals(
+        T0.plusSeconds(600).plus(Duration.ofMinutes(5)),
+        resumed.deadline(),
+        "the wait is not on the budget");
     assertTrue(pendingApprovals().isEmpty());
 
     tools.of("send_email").succeed(json("{\"sent\":true}"));
@@ -101,7 +123,8 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
 
     List<SessionEvent> events = newEvents();
     assertEquals(new ApprovalDenied(asked.id(), "ada", "checked", T0), events.get(0));
-    assertEquals(new ToolCallRejected(turn.id(), "e1", "denied by ada: checked", T0), events.get(1));
+    assertEquals(
+        new ToolCallRejected(turn.id(), "e1", "denied by ada: checked", T0), events.get(1));
     assertEquals(2, events.size());
     assertTrue(tools.invocations().isEmpty());
     assertEquals("tool e1: rejected: denied by ada: checked", model.call(2).conversation().get(2));
@@ -113,8 +136,14 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
     decided(asked.id(), "approve");
 
     for (String decision : List.of("approve", "deny")) {
-      assertProblem(refused(r -> new SessionCommand.DecideApproval(ADA_APPROVER, asked.id(), decision, null, null, r)),
-          Problem.Kind.CONFLICT, "approval_decided", null);
+      assertProblem(
+          refused(
+              r ->
+                  new SessionCommand.DecideApproval(
+                      ADA_APPROVER, asked.id(), decision, null, null, r)),
+          Problem.Kind.CONFLICT,
+          "approval_decided",
+          null);
     }
     assertEquals(1, tools.invocations().size(), "approved once, run once");
   }
@@ -122,27 +151,48 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
   @Test
   void onlyAnApproverWhoSeesTheSessionDecides() {
     String id = theApproval().id();
-    Problem forbidden = refused(r -> new SessionCommand.DecideApproval(ADA, id, "approve", null, null, r));
+    Problem forbidden =
+        refused(r -> new SessionCommand.DecideApproval(ADA, id, "approve", null, null, r));
     assertProblem(forbidden, Problem.Kind.FORBIDDEN, "role_missing", null);
-    assertProblem(refused(r -> new SessionCommand.DecideApproval(OPERATOR, id, "approve", null, null, r)),
-        Problem.Kind.FORBIDDEN, "role_missing", null);
+    assertProblem(
+        refused(r -> new SessionCommand.DecideApproval(OPERATOR, id, "approve", null, null, r)),
+        Problem.Kind.FORBIDDEN,
+        "role_missing",
+        null);
     // An approver of the tenant that may not see the session is told it does not exist.
-    assertEquals(Problem.notFound(),
-        refused(r -> new SessionCommand.DecideApproval(new Caller("bob", false, true), id, "approve", null, null, r)));
-    assertEquals(Problem.notFound(), refused(r -> new SessionCommand.ListApprovals(Fixtures.BOB, r)));
+    assertEquals(
+        Problem.notFound(),
+        refused(
+            r ->
+                new SessionCommand.DecideApproval(
+                    new Caller("bob", false, true), id, "approve", null, null, r)));
+    assertEquals(
+        Problem.notFound(), refused(r -> new SessionCommand.ListApprovals(Fixtures.BOB, r)));
     // An operator with the role may decide on anyone's session.
     SessionReply byOperator = decide(new Caller("olga", true, true), id, "approve");
-    assertEquals("granted", assertInstanceOf(SessionReply.ApprovalDecided.class, byOperator).approval().status());
+    assertEquals(
+        "granted",
+        assertInstanceOf(SessionReply.ApprovalDecided.class, byOperator).approval().status());
   }
 
   @Test
   void anUnknownApprovalOrDecisionIsRefused() {
     String id = theApproval().id();
-    assertProblem(refused(r -> new SessionCommand.DecideApproval(ADA_APPROVER, "appr_nope", "approve", null, null, r)),
-        Problem.Kind.NOT_FOUND, "approval_not_found", "approvalId");
+    assertProblem(
+        refused(
+            r ->
+                new SessionCommand.DecideApproval(
+                    ADA_APPROVER, "appr_nope", "approve", null, null, r)),
+        Problem.Kind.NOT_FOUND,
+        "approval_not_found",
+        "approvalId");
     for (String decision : List.of("maybe", "retry", "result")) {
-      assertProblem(refused(r -> new SessionCommand.DecideApproval(ADA_APPROVER, id, decision, null, null, r)),
-          Problem.Kind.INVALID, "invalid_field", "decision");
+      assertProblem(
+          refused(
+              r -> new SessionCommand.DecideApproval(ADA_APPROVER, id, decision, null, null, r)),
+          Problem.Kind.INVALID,
+          "invalid_field",
+          "decision");
     }
     assertEquals(Approval.PENDING, theApproval().status());
   }
@@ -152,20 +202,32 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
     Approval asked = theApproval();
     newEvents();
     clock.advance(TURNS.approvalTimeout().minusSeconds(1));
-    assertTrue(kit.runCommand(new SessionCommand.ApprovalDeadlinePassed(asked.id())).hasNoEvents(), "not yet");
+    assertTrue(
+        kit.runCommand(new SessionCommand.ApprovalDeadlinePassed(asked.id())).hasNoEvents(),
+        "not yet");
 
     Instant at = clock.advance(Duration.ofSeconds(1));
     var expired = kit.runCommand(new SessionCommand.ApprovalDeadlinePassed(asked.id()));
 
     assertEquals(
-        List.of(new ApprovalExpired(asked.id(), at),
-            new ToolCallRejected(turn.id(), "e1", "the approval expired at " + asked.expiresAt(), at)),
+        List.of(
+            new ApprovalExpired(asked.id(), at),
+            new ToolCallRejected(
+                turn.id(), "e1", "the approval expired at " + asked.expiresAt(), at)),
         expired.events());
     assertEquals("expired", expired.state().approval(asked.id()).orElseThrow().status());
     assertEquals(2, model.callCount(), "the model hears of the rejection and goes on");
-    assertProblem(refused(r -> new SessionCommand.DecideApproval(ADA_APPROVER, asked.id(), "approve", null, null, r)),
-        Problem.Kind.CONFLICT, "approval_decided", null);
-    assertTrue(kit.runCommand(new SessionCommand.ApprovalDeadlinePassed(asked.id())).hasNoEvents(), "expires once");
+    assertProblem(
+        refused(
+            r ->
+                new SessionCommand.DecideApproval(
+                    ADA_APPROVER, asked.id(), "approve", null, null, r)),
+        Problem.Kind.CONFLICT,
+        "approval_decided",
+        null);
+    assertTrue(
+        kit.runCommand(new SessionCommand.ApprovalDeadlinePassed(asked.id())).hasNoEvents(),
+        "expires once");
   }
 
   @Test
@@ -176,9 +238,17 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
 
     SessionReply late = decide(ADA_APPROVER, asked.id(), "approve");
 
-    assertProblem(assertInstanceOf(SessionReply.Rejected.class, late).problem(), Problem.Kind.CONFLICT, "approval_decided", null);
-    assertEquals(List.of(new ApprovalExpired(asked.id(), at),
-        new ToolCallRejected(turn.id(), "e1", "the approval expired at " + asked.expiresAt(), at)), newEvents());
+    assertProblem(
+        assertInstanceOf(SessionReply.Rejected.class, late).problem(),
+        Problem.Kind.CONFLICT,
+        "approval_decided",
+        null);
+    assertEquals(
+        List.of(
+            new ApprovalExpired(asked.id(), at),
+            new ToolCallRejected(
+                turn.id(), "e1", "the approval expired at " + asked.expiresAt(), at)),
+        newEvents());
     assertTrue(tools.invocations().isEmpty(), "an expired approval never runs the call");
   }
 
@@ -189,7 +259,9 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
     model.call(2).callTools(call("c1", "lookup", "{}"), call("e2", "send_email", EMAIL.toString()));
     settled();
 
-    assertEquals(List.of("assistant_message", "tool_call_started", "approval_requested"), types(newEvents()));
+    assertEquals(
+        List.of("assistant_message", "tool_call_started", "approval_requested"),
+        types(newEvents()));
     assertEquals(TurnStatus.AWAITING_APPROVAL, turn(mixed.id()).status());
     tools.of("lookup").succeed(json("{}"));
     settled();
@@ -199,22 +271,31 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
     tools.of("send_email").succeed(json("{\"sent\":true}"));
     settled();
 
-    assertEquals(List.of("user: look up and mail", "assistant calls [c1 lookup {}, e2 send_email " + EMAIL + "]",
-        "tool c1: {}", "tool e2: {\"sent\":true}"), model.call(3).conversation().subList(3, 7));
+    assertEquals(
+        List.of(
+            "user: look up and mail",
+            "assistant calls [c1 lookup {}, e2 send_email " + EMAIL + "]",
+            "tool c1: {}",
+            "tool e2: {\"sent\":true}"),
+        model.call(3).conversation().subList(3, 7));
   }
 
   @Test
   void aTurnWaitingForTwoApprovalsResumesOnlyAfterTheLastDecision() {
     Turn two = send("mail twice", OnBusy.INTERRUPT);
-    model.call(2).callTools(call("e2", "send_email", "{\"to\":\"a@example.com\"}"),
-        call("e3", "send_email", "{\"to\":\"b@example.com\"}"));
+    model
+        .call(2)
+        .callTools(
+            call("e2", "send_email", "{\"to\":\"a@example.com\"}"),
+            call("e3", "send_email", "{\"to\":\"b@example.com\"}"));
     settled();
     List<Approval> asked = pendingApprovals();
     assertEquals(List.of("e2", "e3"), asked.stream().map(Approval::toolCallId).toList());
 
     clock.advance(Duration.ofMinutes(1));
     decided(asked.get(0).id(), "approve");
-    assertEquals(TurnStatus.AWAITING_APPROVAL, turn(two.id()).status(), "one approval is still open");
+    assertEquals(
+        TurnStatus.AWAITING_APPROVAL, turn(two.id()).status(), "one approval is still open");
     tools.of("send_email").succeed(json("{}"));
     settled();
     clock.advance(Duration.ofMinutes(1));
@@ -228,7 +309,10 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
 
   @Test
   void anApprovedBuiltInToolRunsInPlace() {
-    run(r -> new SessionCommand.ChangePermissions(ADA, new PermissionPolicy(Map.of("memory_write", Permission.ASK)), r));
+    run(
+        r ->
+            new SessionCommand.ChangePermissions(
+                ADA, new PermissionPolicy(Map.of("memory_write", Permission.ASK)), r));
     Turn remember = send("remember", OnBusy.INTERRUPT);
     model.call(2).callTools(call("m1", "memory_write", "{\"key\":\"k\",\"value\":1}"));
     settled();
@@ -237,7 +321,8 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
 
     decided(id, "approve");
 
-    assertEquals(List.of("approval_granted", "memory_written", "tool_call_succeeded"), types(newEvents()));
+    assertEquals(
+        List.of("approval_granted", "memory_written", "tool_call_succeeded"), types(newEvents()));
     assertEquals(json("1"), kit.getState().memory().get("k"));
     assertEquals(TurnStatus.RUNNING, turn(remember.id()).status());
     assertEquals(3, model.callCount());

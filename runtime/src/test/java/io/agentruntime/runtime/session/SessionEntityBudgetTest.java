@@ -37,8 +37,12 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     settled();
 
     List<SessionEvent> events = newEvents();
-    assertEquals(List.of("assistant_message", "tool_call_cancelled", "tool_call_cancelled", "turn_failed"), types(events));
-    assertEquals(List.of("c2", "c3"), all(ToolCallCancelled.class, events).stream().map(ToolCallCancelled::toolCallId).toList());
+    assertEquals(
+        List.of("assistant_message", "tool_call_cancelled", "tool_call_cancelled", "turn_failed"),
+        types(events));
+    assertEquals(
+        List.of("c2", "c3"),
+        all(ToolCallCancelled.class, events).stream().map(ToolCallCancelled::toolCallId).toList());
     TurnFailed failed = only(TurnFailed.class, events);
     assertEquals("step_budget_exhausted", failed.code());
     assertEquals(new TurnError("step_budget_exhausted", failed.message()), turn(turn.id()).error());
@@ -71,14 +75,23 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
 
     List<SessionEvent> events = newEvents();
     assertEquals(
-        List.of("assistant_message", "tool_call_cancelled", "turn_failed", "turn_started", "turn_failed"), types(events));
-    assertEquals(List.of(first.id(), queued.id()), all(TurnFailed.class, events).stream().map(TurnFailed::turnId).toList());
+        List.of(
+            "assistant_message",
+            "tool_call_cancelled",
+            "turn_failed",
+            "turn_started",
+            "turn_failed"),
+        types(events));
+    assertEquals(
+        List.of(first.id(), queued.id()),
+        all(TurnFailed.class, events).stream().map(TurnFailed::turnId).toList());
     all(TurnFailed.class, events).forEach(f -> assertEquals("token_budget_exhausted", f.code()));
     assertTrue(tools.invocations().isEmpty());
     assertEquals(1, model.callCount());
     assertEquals(new Usage(60, 50), kit.getState().usage());
 
-    Problem spent = refused(r -> new SessionCommand.SendUserMessage(ADA, "third", OnBusy.QUEUE, null, r));
+    Problem spent =
+        refused(r -> new SessionCommand.SendUserMessage(ADA, "third", OnBusy.QUEUE, null, r));
     assertProblem(spent, Problem.Kind.LIMIT, "budget_exhausted", null);
   }
 
@@ -90,8 +103,11 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     settled();
 
     assertEquals("Hi", turn(turn.id()).output());
-    assertProblem(refused(r -> new SessionCommand.SendUserMessage(ADA, "again", OnBusy.QUEUE, null, r)),
-        Problem.Kind.LIMIT, "budget_exhausted", null);
+    assertProblem(
+        refused(r -> new SessionCommand.SendUserMessage(ADA, "again", OnBusy.QUEUE, null, r)),
+        Problem.Kind.LIMIT,
+        "budget_exhausted",
+        null);
   }
 
   @Test
@@ -101,14 +117,17 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     stepWithLookup(model.call(1), "c1");
     newEvents();
     clock.advance(Duration.ofSeconds(300));
-    assertTrue(kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "not yet");
+    assertTrue(
+        kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "not yet");
 
     Instant at = clock.advance(Duration.ofSeconds(300));
     var timedOut = kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id()));
 
     String why = "the turn ran longer than its budget of 600 s";
     assertEquals(
-        List.of(new ToolCallCancelled(turn.id(), "c1", why, at), new TurnFailed(turn.id(), "turn_timeout", why, at)),
+        List.of(
+            new ToolCallCancelled(turn.id(), "c1", why, at),
+            new TurnFailed(turn.id(), "turn_timeout", why, at)),
         timedOut.events());
     newEvents();
     tools.invocation(1).succeed(json("{\"late\":true}"));
@@ -125,12 +144,15 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     model.call(1).callTools(call("e1", "send_email", "{}"));
     settled();
     clock.advance(Duration.ofSeconds(1000));
-    assertTrue(kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "paused");
+    assertTrue(
+        kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "paused");
 
     decided(pendingApprovals().get(0).id(), "approve");
     assertEquals(T0.plusSeconds(1600), turn(turn.id()).deadline());
     clock.advance(Duration.ofSeconds(400));
-    assertTrue(kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "100 s are left");
+    assertTrue(
+        kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(),
+        "100 s are left");
     clock.advance(Duration.ofSeconds(100));
     var timedOut = kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id()));
 
@@ -159,8 +181,11 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     model.call(1).fail("model_unavailable", "503 three times");
     settled();
 
-    assertEquals(List.of(new TurnFailed(first.id(), "model_unavailable", "503 three times", T0),
-        new SessionEvent.TurnStarted(second.id(), T0)), newEvents());
+    assertEquals(
+        List.of(
+            new TurnFailed(first.id(), "model_unavailable", "503 three times", T0),
+            new SessionEvent.TurnStarted(second.id(), T0)),
+        newEvents());
     assertEquals(new TurnError("model_unavailable", "503 three times"), turn(first.id()).error());
     model.call(2).future().completeExceptionally(new IllegalStateException("boom"));
     settled();
@@ -169,15 +194,27 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
 
   @Test
   void aModelNotConfiguredOnThisServerIsRefusedAtCreationAndFailsTheTurnsWhenItVanishesLater() {
-    SessionSpec nowhere = new SessionSpec(new AgentDefinition("hi", "nowhere", new Limits(8, 600)), List.of(),
-        PermissionPolicy.empty(), java.util.Map.of(), java.util.Map.of());
-    assertProblem(refused(r -> new SessionCommand.CreateSession(ADA, nowhere, SessionCommand.CreateMode.CREATE_NEW, r)),
-        Problem.Kind.INVALID, "invalid_field", "agent.model");
+    SessionSpec nowhere =
+        new SessionSpec(
+            new AgentDefinition("hi", "nowhere", new Limits(8, 600)),
+            List.of(),
+            PermissionPolicy.empty(),
+            java.util.Map.of(),
+            java.util.Map.of());
+    assertProblem(
+        refused(
+            r ->
+                new SessionCommand.CreateSession(
+                    ADA, nowhere, SessionCommand.CreateMode.CREATE_NEW, r)),
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "agent.model");
     create();
     model.unconfigure();
     Turn turn = send("hello");
 
-    SessionState failed = awaitState(s -> s.turn(turn.id()).orElseThrow().status() == TurnStatus.FAILED);
+    SessionState failed =
+        awaitState(s -> s.turn(turn.id()).orElseThrow().status() == TurnStatus.FAILED);
 
     assertEquals("model_not_configured", failed.turn(turn.id()).orElseThrow().error().code());
     assertEquals(0, model.callCount());
@@ -192,11 +229,15 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     newEvents();
 
     tools.of("lookup").fail("tool_http_error", "HTTP 502");
-    tools.of("charge_card").succeed(json("{\"blob\":\"" + "x".repeat(TURNS.maxToolResultBytes()) + "\"}"));
+    tools
+        .of("charge_card")
+        .succeed(json("{\"blob\":\"" + "x".repeat(TURNS.maxToolResultBytes()) + "\"}"));
     settled();
 
     List<ToolCallFailed> failed = all(ToolCallFailed.class, newEvents());
-    assertEquals(List.of("tool_http_error", "tool_result_too_large"), failed.stream().map(ToolCallFailed::code).toList());
+    assertEquals(
+        List.of("tool_http_error", "tool_result_too_large"),
+        failed.stream().map(ToolCallFailed::code).toList());
     assertEquals("HTTP 502", failed.get(0).message());
     assertEquals(2, model.callCount());
   }

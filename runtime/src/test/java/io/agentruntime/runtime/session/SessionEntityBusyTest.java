@@ -25,8 +25,10 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
   }
 
   private Turn cancel(String turnId) {
-    return assertInstanceOf(SessionReply.TurnFound.class,
-        run(r -> new SessionCommand.CancelTurn(ADA, turnId, r)).reply()).turn();
+    return assertInstanceOf(
+            SessionReply.TurnFound.class,
+            run(r -> new SessionCommand.CancelTurn(ADA, turnId, r)).reply())
+        .turn();
   }
 
   @Test
@@ -55,11 +57,20 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     cancel(turn.id());
 
     List<SessionEvent> events = newEvents();
-    assertEquals(List.of("tool_call_cancelled", "tool_call_cancelled", "turn_cancelled"), types(events));
-    assertEquals(List.of("c1", "e1"), all(ToolCallCancelled.class, events).stream().map(ToolCallCancelled::toolCallId).toList());
+    assertEquals(
+        List.of("tool_call_cancelled", "tool_call_cancelled", "turn_cancelled"), types(events));
+    assertEquals(
+        List.of("c1", "e1"),
+        all(ToolCallCancelled.class, events).stream().map(ToolCallCancelled::toolCallId).toList());
     assertTrue(pendingApprovals().isEmpty(), "the turn's approvals are withdrawn");
-    assertProblem(refused(r -> new SessionCommand.DecideApproval(ADA_APPROVER, approvalId, "approve", null, null, r)),
-        Problem.Kind.CONFLICT, "approval_decided", null);
+    assertProblem(
+        refused(
+            r ->
+                new SessionCommand.DecideApproval(
+                    ADA_APPROVER, approvalId, "approve", null, null, r)),
+        Problem.Kind.CONFLICT,
+        "approval_decided",
+        null);
 
     tools.of("lookup").succeed(json("{\"late\":true}"));
     settled();
@@ -74,7 +85,10 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
 
     cancel(first.id());
 
-    assertEquals(List.of(new TurnCancelled(first.id(), "cancelled by ada", "ada", T0), new TurnStarted(second.id(), T0)),
+    assertEquals(
+        List.of(
+            new TurnCancelled(first.id(), "cancelled by ada", "ada", T0),
+            new TurnStarted(second.id(), T0)),
         newEvents());
     assertEquals("user: second", model.call(2).conversation().get(1));
   }
@@ -88,7 +102,8 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     model.call(1).answer("one");
     settled();
 
-    assertEquals(List.of("turn_cancelled", "assistant_message", "turn_completed"), types(newEvents()));
+    assertEquals(
+        List.of("turn_cancelled", "assistant_message", "turn_completed"), types(newEvents()));
     assertEquals(TurnStatus.COMPLETED, turn(first.id()).status());
     assertEquals(1, model.callCount(), "the cancelled turn never runs");
   }
@@ -98,10 +113,19 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     Turn turn = send("hi");
     model.call(1).answer("hello");
     settled();
-    assertProblem(refused(r -> new SessionCommand.CancelTurn(ADA, turn.id(), r)), Problem.Kind.CONFLICT, "turn_ended", null);
-    assertProblem(refused(r -> new SessionCommand.CancelTurn(ADA, "turn_nope", r)),
-        Problem.Kind.NOT_FOUND, "turn_not_found", "turnId");
-    assertEquals(Problem.notFound(), refused(r -> new SessionCommand.CancelTurn(Fixtures.BOB, turn.id(), r)));
+    assertProblem(
+        refused(r -> new SessionCommand.CancelTurn(ADA, turn.id(), r)),
+        Problem.Kind.CONFLICT,
+        "turn_ended",
+        null);
+    assertProblem(
+        refused(r -> new SessionCommand.CancelTurn(ADA, "turn_nope", r)),
+        Problem.Kind.NOT_FOUND,
+        "turn_not_found",
+        "turnId");
+    assertEquals(
+        Problem.notFound(),
+        refused(r -> new SessionCommand.CancelTurn(Fixtures.BOB, turn.id(), r)));
   }
 
   @Test
@@ -109,13 +133,16 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     Turn a = send("a");
     Turn b = send("b");
     Turn c = send("c");
-    assertEquals(List.of(TurnStatus.RUNNING, TurnStatus.QUEUED, TurnStatus.QUEUED), List.of(a.status(), b.status(), c.status()));
+    assertEquals(
+        List.of(TurnStatus.RUNNING, TurnStatus.QUEUED, TurnStatus.QUEUED),
+        List.of(a.status(), b.status(), c.status()));
     assertEquals(List.of("user_message"), types(sent));
     newEvents();
 
     model.call(1).answer("A");
     settled();
-    assertEquals(List.of("assistant_message", "turn_completed", "turn_started"), types(newEvents()));
+    assertEquals(
+        List.of("assistant_message", "turn_completed", "turn_started"), types(newEvents()));
     assertEquals(TurnStatus.RUNNING, turn(b.id()).status());
     assertEquals(TurnStatus.QUEUED, turn(c.id()).status());
 
@@ -124,8 +151,12 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     model.call(3).answer("C");
     settled();
 
-    assertEquals(List.of("A", "B", "C"), List.of(turn(a.id()).output(), turn(b.id()).output(), turn(c.id()).output()));
-    assertEquals(List.of("user: a", "assistant: A", "user: b", "assistant: B", "user: c"), model.call(3).conversation());
+    assertEquals(
+        List.of("A", "B", "C"),
+        List.of(turn(a.id()).output(), turn(b.id()).output(), turn(c.id()).output()));
+    assertEquals(
+        List.of("user: a", "assistant: A", "user: b", "assistant: B", "user: c"),
+        model.call(3).conversation());
   }
 
   @Test
@@ -133,7 +164,8 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     Turn running = send("first", OnBusy.REJECT);
     assertEquals(TurnStatus.RUNNING, running.status());
 
-    Problem busy = refused(r -> new SessionCommand.SendUserMessage(ADA, "second", OnBusy.REJECT, null, r));
+    Problem busy =
+        refused(r -> new SessionCommand.SendUserMessage(ADA, "second", OnBusy.REJECT, null, r));
 
     assertProblem(busy, Problem.Kind.CONFLICT, "session_busy", null);
     assertTrue(busy.message().contains(running.id()), busy::message);
@@ -159,7 +191,9 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
             new TurnStarted(third.id(), T0)),
         sent);
     assertEquals(TurnStatus.RUNNING, third.status());
-    assertEquals("user: stop, do this instead", model.call(2).conversation().get(model.call(2).conversation().size() - 1));
+    assertEquals(
+        "user: stop, do this instead",
+        model.call(2).conversation().get(model.call(2).conversation().size() - 1));
 
     tools.invocation(1).succeed(json("{}"));
     settled();
@@ -176,13 +210,20 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     tools.invocation(1).succeed(json("{\"n\":1}"));
     settled();
 
-    // Tool results follow the call that asked for them; the queued message is not part of this turn.
-    assertEquals(List.of("user: first", "assistant calls [c1 lookup {}]", "tool c1: {\"n\":1}"),
+    // Tool results follow the call that asked for them; the queued message is not part of this
+    // turn.
+    assertEquals(
+        List.of("user: first", "assistant calls [c1 lookup {}]", "tool c1: {\"n\":1}"),
         model.call(2).conversation());
     model.call(2).answer("one");
     settled();
     assertEquals(
-        List.of("user: first", "assistant calls [c1 lookup {}]", "tool c1: {\"n\":1}", "assistant: one", "user: second"),
+        List.of(
+            "user: first",
+            "assistant calls [c1 lookup {}]",
+            "tool c1: {\"n\":1}",
+            "assistant: one",
+            "user: second"),
         model.call(3).conversation());
   }
 
@@ -198,8 +239,12 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
 
     assertEquals(SessionStatus.CLOSED, closed.status());
     List<SessionEvent> events = newEvents();
-    assertEquals(List.of("tool_call_cancelled", "turn_cancelled", "turn_cancelled", "session_closed"), types(events));
-    assertEquals(List.of(first.id(), queued.id()), all(TurnCancelled.class, events).stream().map(TurnCancelled::turnId).toList());
+    assertEquals(
+        List.of("tool_call_cancelled", "turn_cancelled", "turn_cancelled", "session_closed"),
+        types(events));
+    assertEquals(
+        List.of(first.id(), queued.id()),
+        all(TurnCancelled.class, events).stream().map(TurnCancelled::turnId).toList());
     tools.invocation(1).succeed(json("{}"));
     settled();
     assertTrue(newEvents().isEmpty());

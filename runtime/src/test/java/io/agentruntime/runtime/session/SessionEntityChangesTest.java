@@ -45,7 +45,9 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
   void writingMemoryStoresAnyJsonValue() {
     var result = run(r -> new WriteMemory(ADA, "plan", json("{\"steps\":[1,2.5,\"three\"]}"), r));
 
-    assertEquals(List.of(new MemoryWritten("plan", json("{\"steps\":[1,2.5,\"three\"]}"), "ada", now)), result.events());
+    assertEquals(
+        List.of(new MemoryWritten("plan", json("{\"steps\":[1,2.5,\"three\"]}"), "ada", now)),
+        result.events());
     SessionView view = current(result.reply());
     assertEquals(json("{\"steps\":[1,2.5,\"three\"]}"), view.memory().get("plan"));
     assertEquals(json("\"Ada\""), view.memory().get("user_name"));
@@ -57,14 +59,21 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
   void aWriteReachedOnlyAfterItsAskerGaveUpIsDroppedUnanswered() {
     SessionState before = kit.getState();
     var asker = testKit.<SessionReply>createTestProbe();
-    var late = kit.runCommand(new SessionCommand.Expiring(
-        new WriteMemory(ADA, "late", json("1"), asker.ref()), System.currentTimeMillis() - 1));
+    var late =
+        kit.runCommand(
+            new SessionCommand.Expiring(
+                new WriteMemory(ADA, "late", json("1"), asker.ref()),
+                System.currentTimeMillis() - 1));
     assertEquals(List.of(), late.events(), "the client was told 503: nothing may be accepted");
     assertEquals(before, late.state());
     asker.expectNoMessage(Duration.ofMillis(100));
 
-    var inTime = run(r -> new SessionCommand.Expiring(
-        new WriteMemory(ADA, "early", json("1"), r), System.currentTimeMillis() + 60_000));
+    var inTime =
+        run(
+            r ->
+                new SessionCommand.Expiring(
+                    new WriteMemory(ADA, "early", json("1"), r),
+                    System.currentTimeMillis() + 60_000));
     assertEquals(json("1"), current(inTime.reply()).memory().get("early"));
   }
 
@@ -80,7 +89,9 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
     run(r -> new WriteMemory(ADA, "third", json("3"), r));
     assertProblem(
         refused(r -> new WriteMemory(ADA, "fourth", json("4"), r)),
-        Problem.Kind.TOO_LARGE, "too_large", "memory");
+        Problem.Kind.TOO_LARGE,
+        "too_large",
+        "memory");
     var update = run(r -> new WriteMemory(ADA, "third", json("33"), r));
     assertEquals(json("33"), current(update.reply()).memory().get("third"));
   }
@@ -90,7 +101,9 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
     String big = "\"" + "x".repeat(settings.maxMemoryValueBytes()) + "\"";
     assertProblem(
         refused(r -> new WriteMemory(ADA, "notes", json(big), r)),
-        Problem.Kind.TOO_LARGE, "too_large", "memory.notes");
+        Problem.Kind.TOO_LARGE,
+        "too_large",
+        "memory.notes");
   }
 
   @Test
@@ -110,7 +123,9 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
   void deletingAnAbsentKeyIsNotFound() {
     assertProblem(
         refused(r -> new DeleteMemory(ADA, "nothing_here", r)),
-        Problem.Kind.NOT_FOUND, "memory_key_not_found", "key");
+        Problem.Kind.NOT_FOUND,
+        "memory_key_not_found",
+        "key");
   }
 
   @Test
@@ -124,7 +139,8 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
 
   @Test
   void connectingUnderATakenNameReplacesTheTool() {
-    ToolConnection.Mcp files = new ToolConnection.Mcp("files", "https://mcp.internal/files", List.of(), "FILES");
+    ToolConnection.Mcp files =
+        new ToolConnection.Mcp("files", "https://mcp.internal/files", List.of(), "FILES");
     var result = run(r -> new ConnectTool(ADA, files, r));
     assertEquals(List.of(new ToolConnected(files, "ada", now)), result.events());
     assertEquals(List.of(files, httpTool("send_email")), current(result.reply()).tools());
@@ -135,33 +151,65 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
     run(r -> new ConnectTool(ADA, httpTool("search"), r));
     assertProblem(
         refused(r -> new ConnectTool(ADA, httpTool("one_too_many"), r)),
-        Problem.Kind.TOO_LARGE, "too_large", "tools");
+        Problem.Kind.TOO_LARGE,
+        "too_large",
+        "tools");
   }
 
   @Test
   void invalidToolsAreRefusedNamingTheField() {
-    for (String url : new String[] {"ftp://tools.internal/x", "/relative", "not a url", "http:///nohost", null}) {
+    for (String url :
+        new String[] {"ftp://tools.internal/x", "/relative", "not a url", "http:///nohost", null}) {
       ToolConnection tool = new ToolConnection.Http("t", url, null, null, false, null);
-      assertProblem(refused(r -> new ConnectTool(ADA, tool, r)), Problem.Kind.INVALID, "invalid_field", "url");
+      assertProblem(
+          refused(r -> new ConnectTool(ADA, tool, r)),
+          Problem.Kind.INVALID,
+          "invalid_field",
+          "url");
     }
     assertProblem(
         refused(r -> new ConnectTool(ADA, httpTool("memory_write"), r)),
-        Problem.Kind.INVALID, "invalid_field", "name");
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "name");
     assertProblem(
         refused(r -> new ConnectTool(ADA, mcpTool("git__hub"), r)),
-        Problem.Kind.INVALID, "invalid_field", "name");
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "name");
     assertProblem(
         refused(r -> new ConnectTool(ADA, httpTool("bad name"), r)),
-        Problem.Kind.INVALID, "invalid_field", "name");
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "name");
     assertProblem(
-        refused(r -> new ConnectTool(ADA, new ToolConnection.Http(null, "http://x", null, null, false, null), r)),
-        Problem.Kind.INVALID, "invalid_field", "name");
+        refused(
+            r ->
+                new ConnectTool(
+                    ADA, new ToolConnection.Http(null, "http://x", null, null, false, null), r)),
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "name");
     assertProblem(
-        refused(r -> new ConnectTool(ADA, new ToolConnection.Http("t", "http://x", null, json("[1]"), false, null), r)),
-        Problem.Kind.INVALID, "invalid_field", "parameters");
+        refused(
+            r ->
+                new ConnectTool(
+                    ADA,
+                    new ToolConnection.Http("t", "http://x", null, json("[1]"), false, null),
+                    r)),
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "parameters");
     assertProblem(
-        refused(r -> new ConnectTool(ADA, new ToolConnection.Http("t", "http://x", null, null, false, "not a ref"), r)),
-        Problem.Kind.INVALID, "invalid_field", "secretRef");
+        refused(
+            r ->
+                new ConnectTool(
+                    ADA,
+                    new ToolConnection.Http("t", "http://x", null, null, false, "not a ref"),
+                    r)),
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "secretRef");
   }
 
   @Test
@@ -176,7 +224,9 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
     SessionSpec twice = Fixtures.specWithTools(List.of(httpTool("a"), mcpTool("b"), httpTool("a")));
     assertProblem(
         refused(r -> new CreateSession(ADA, twice, CreateMode.CREATE_NEW, r)),
-        Problem.Kind.INVALID, "invalid_field", "tools[2].name");
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "tools[2].name");
   }
 
   @Test
@@ -190,7 +240,9 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
   void disconnectingAnUnknownToolIsNotFound() {
     assertProblem(
         refused(r -> new DisconnectTool(ADA, "nope", r)),
-        Problem.Kind.NOT_FOUND, "tool_not_found", "name");
+        Problem.Kind.NOT_FOUND,
+        "tool_not_found",
+        "name");
   }
 
   @Test
@@ -209,9 +261,13 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
     PermissionPolicy bad = new PermissionPolicy(Map.of("send email", Permission.ALLOW));
     assertProblem(
         refused(r -> new ChangePermissions(ADA, bad, r)),
-        Problem.Kind.INVALID, "invalid_field", "tools");
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "tools");
     assertProblem(
         refused(r -> new ChangePermissions(ADA, null, r)),
-        Problem.Kind.INVALID, "invalid_field", "tools");
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "tools");
   }
 }

@@ -9,12 +9,20 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A model call carries the most recent turns only (agent-runtime.turns.context-turns), whole turns. */
+/**
+ * A model call carries the most recent turns only (agent-runtime.turns.context-turns), whole turns.
+ */
 class SessionEntityContextWindowTest extends AgentLoopTestSupport {
 
   @Override
   TurnSettings turnSettings() {
-    return new TurnSettings(Duration.ofHours(1), Duration.ofMinutes(2), Duration.ofMinutes(1), 512, Duration.ofHours(1), 2);
+    return new TurnSettings(
+        Duration.ofHours(1),
+        Duration.ofMinutes(2),
+        Duration.ofMinutes(1),
+        512,
+        Duration.ofHours(1),
+        2);
   }
 
   @BeforeEach
@@ -39,24 +47,38 @@ class SessionEntityContextWindowTest extends AgentLoopTestSupport {
     send("fourth"); // queued behind the third
     settled();
     assertEquals(
-        List.of("user: second", "assistant calls [c1 lookup {\"q\":\"a\"}]", "tool c1: {\"found\":1}",
-            "assistant: two", "user: third"),
+        List.of(
+            "user: second",
+            "assistant calls [c1 lookup {\"q\":\"a\"}]",
+            "tool c1: {\"found\":1}",
+            "assistant: two",
+            "user: third"),
         model.call(4).conversation(),
         "the window holds two turns: the second whole, with its tool call and outcome, and the third");
 
     model.call(4).answer("three");
     settled();
-    assertEquals(List.of("user: third", "assistant: three", "user: fourth"), model.call(5).conversation());
-    assertEquals(List.of("user: first", "assistant: one", "user: second", "assistant: two", "user: third",
-            "user: fourth", "assistant: three"),
-        transcript(), "the transcript keeps everything, in journal order");
+    assertEquals(
+        List.of("user: third", "assistant: three", "user: fourth"), model.call(5).conversation());
+    assertEquals(
+        List.of(
+            "user: first",
+            "assistant: one",
+            "user: second",
+            "assistant: two",
+            "user: third",
+            "user: fourth",
+            "assistant: three"),
+        transcript(),
+        "the transcript keeps everything, in journal order");
   }
 
   private List<String> transcript() {
     SessionReply reply = run(r -> new SessionCommand.GetTranscript(Fixtures.ADA, r)).reply();
-    return ((SessionReply.TranscriptFound) reply).messages().stream()
-        .filter(e -> !"tool".equals(e.role()) && e.toolCalls().isEmpty())
-        .map(e -> e.role() + ": " + e.content())
-        .toList();
+    return ((SessionReply.TranscriptFound) reply)
+        .messages().stream()
+            .filter(e -> !"tool".equals(e.role()) && e.toolCalls().isEmpty())
+            .map(e -> e.role() + ": " + e.content())
+            .toList();
   }
 }

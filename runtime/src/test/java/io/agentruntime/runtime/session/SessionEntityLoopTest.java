@@ -27,7 +27,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A turn from the message to the answer: the model's steps, tool calls of every kind, their outcomes. */
+/**
+ * A turn from the message to the answer: the model's steps, tool calls of every kind, their
+ * outcomes.
+ */
 class SessionEntityLoopTest extends AgentLoopTestSupport {
 
   @BeforeEach
@@ -42,14 +45,23 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     assertEquals(TurnStatus.RUNNING, accepted.status());
     assertEquals(T0.plusSeconds(600), accepted.deadline());
     assertEquals(
-        List.of(new UserMessageAccepted(accepted.id(), "hello", null, "ada", T0), new TurnStarted(accepted.id(), T0)),
+        List.of(
+            new UserMessageAccepted(accepted.id(), "hello", null, "ada", T0),
+            new TurnStarted(accepted.id(), T0)),
         sent);
     FakeModel.Call asked = model.call(1);
     assertEquals("You are a helpful assistant.", asked.request().instructions());
     assertEquals(List.of("user: hello"), asked.conversation());
     // Every tool the policy does not deny, the built-in memory tools included.
     assertEquals(
-        List.of("charge_card", "files__search", "lookup", "memory_delete", "memory_read", "memory_write", "send_email"),
+        List.of(
+            "charge_card",
+            "files__search",
+            "lookup",
+            "memory_delete",
+            "memory_read",
+            "memory_write",
+            "send_email"),
         asked.offeredTools());
     assertEquals(Duration.ofMinutes(2), asked.request().timeout());
 
@@ -81,7 +93,9 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     List<SessionEvent> step = newEvents();
     assertEquals(List.of("assistant_message", "tool_call_started"), types(step));
     ToolCallStarted started = only(ToolCallStarted.class, step);
-    assertEquals(new ToolCallStarted(turn.id(), "c1", "lookup", json("{\"q\":\"tickets\"}"), started.idempotencyKey(), T0),
+    assertEquals(
+        new ToolCallStarted(
+            turn.id(), "c1", "lookup", json("{\"q\":\"tickets\"}"), started.idempotencyKey(), T0),
         started);
     assertTrue(started.idempotencyKey().startsWith("idem_"), started::idempotencyKey);
 
@@ -89,7 +103,8 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     assertEquals("lookup", invoked.tool());
     assertEquals(json("{\"q\":\"tickets\"}"), invoked.arguments());
     assertEquals(started.idempotencyKey(), invoked.key());
-    assertEquals(SessionEntity.entityId(Fixtures.TENANT, sessionId), invoked.invocation().sessionKey());
+    assertEquals(
+        SessionEntity.entityId(Fixtures.TENANT, sessionId), invoked.invocation().sessionKey());
     assertEquals(kit.getState().tools().get("lookup"), invoked.invocation().connection());
     assertEquals(Duration.ofMinutes(1), invoked.invocation().timeout());
     assertEquals(1, model.callCount(), "the model waits for the step's outcomes");
@@ -98,9 +113,13 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     invoked.succeed(json("{\"open\":2}"));
     settled();
 
-    assertEquals(List.of(new ToolCallSucceeded(turn.id(), "c1", json("{\"open\":2}"), T0)), newEvents());
     assertEquals(
-        List.of("user: look it up", "assistant calls [c1 lookup {\"q\":\"tickets\"}]", "tool c1: {\"open\":2}"),
+        List.of(new ToolCallSucceeded(turn.id(), "c1", json("{\"open\":2}"), T0)), newEvents());
+    assertEquals(
+        List.of(
+            "user: look it up",
+            "assistant calls [c1 lookup {\"q\":\"tickets\"}]",
+            "tool c1: {\"open\":2}"),
         model.call(2).conversation());
 
     model.call(2).answer("You have 2 open tickets.");
@@ -116,18 +135,30 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
   @Test
   void theCallsOfOneStepAllStartBeforeAnyEnds() {
     Turn turn = send("do three things");
-    model.call(1).callTools(
-        call("c1", "lookup", "{}"), call("c2", "charge_card", "{\"cents\":100}"), call("c3", "files__search", "{\"q\":\"x\"}"));
+    model
+        .call(1)
+        .callTools(
+            call("c1", "lookup", "{}"),
+            call("c2", "charge_card", "{\"cents\":100}"),
+            call("c3", "files__search", "{\"q\":\"x\"}"));
     settled();
 
     List<SessionEvent> step = newEvents();
     assertEquals(
-        List.of("assistant_message", "tool_call_started", "tool_call_started", "tool_call_started"), types(step));
-    assertEquals(List.of("lookup", "charge_card", "search"), tools.invocations().stream().map(FakeTools.Invocation::tool).toList());
+        List.of("assistant_message", "tool_call_started", "tool_call_started", "tool_call_started"),
+        types(step));
+    assertEquals(
+        List.of("lookup", "charge_card", "search"),
+        tools.invocations().stream().map(FakeTools.Invocation::tool).toList());
     assertInstanceOf(ToolConnection.Mcp.class, tools.of("search").invocation().connection());
-    Set<String> keys = tools.invocations().stream().map(FakeTools.Invocation::key).collect(Collectors.toSet());
+    Set<String> keys =
+        tools.invocations().stream().map(FakeTools.Invocation::key).collect(Collectors.toSet());
     assertEquals(3, keys.size(), "each call has its own idempotency key");
-    assertEquals(keys, all(ToolCallStarted.class, step).stream().map(ToolCallStarted::idempotencyKey).collect(Collectors.toSet()));
+    assertEquals(
+        keys,
+        all(ToolCallStarted.class, step).stream()
+            .map(ToolCallStarted::idempotencyKey)
+            .collect(Collectors.toSet()));
 
     tools.of("search").succeed(json("[\"a.txt\"]"));
     tools.of("lookup").succeed(json("{}"));
@@ -137,7 +168,9 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     tools.of("charge_card").fail("card_declined", "insufficient funds");
     settled();
 
-    assertEquals(List.of("tool_call_succeeded", "tool_call_succeeded", "tool_call_failed"), types(newEvents()));
+    assertEquals(
+        List.of("tool_call_succeeded", "tool_call_succeeded", "tool_call_failed"),
+        types(newEvents()));
     assertEquals(
         List.of(
             "user: do three things",
@@ -154,16 +187,25 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
   @Test
   void builtInMemoryToolsRunInPlaceWithinTheStep() {
     Turn turn = send("remember Paris");
-    model.call(1).callTools(
-        call("m1", "memory_write", "{\"key\":\"city\",\"value\":{\"name\":\"Paris\"}}"),
-        call("m2", "memory_read", "{\"key\":\"user_name\"}"),
-        call("m3", "memory_delete", "{\"key\":\"user_name\"}"),
-        call("m4", "memory_read", "{\"key\":\"user_name\"}"));
+    model
+        .call(1)
+        .callTools(
+            call("m1", "memory_write", "{\"key\":\"city\",\"value\":{\"name\":\"Paris\"}}"),
+            call("m2", "memory_read", "{\"key\":\"user_name\"}"),
+            call("m3", "memory_delete", "{\"key\":\"user_name\"}"),
+            call("m4", "memory_read", "{\"key\":\"user_name\"}"));
     settled();
 
     assertEquals(
         List.of(
-            new AssistantReplied(turn.id(), 1, "", all(AssistantReplied.class, journal()).get(0).toolCalls(), 10, 5, T0),
+            new AssistantReplied(
+                turn.id(),
+                1,
+                "",
+                all(AssistantReplied.class, journal()).get(0).toolCalls(),
+                10,
+                5,
+                T0),
             new MemoryWritten("city", json("{\"name\":\"Paris\"}"), "agent", T0),
             new ToolCallSucceeded(turn.id(), "m1", json("{\"written\":\"city\"}"), T0),
             new ToolCallSucceeded(turn.id(), "m2", json("\"Ada\""), T0),
@@ -179,14 +221,22 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
   @Test
   void aMemoryWriteThatBreaksTheMemoryRulesFailsAndChangesNothing() {
     Turn turn = send("remember badly");
-    model.call(1).callTools(
-        call("m1", "memory_write", "{\"key\":\"no spaces allowed\",\"value\":1}"),
-        call("m2", "memory_write", "{\"key\":\"city\"}"),
-        call("m3", "memory_write", "{\"key\":\"big\",\"value\":\"" + "x".repeat(settings.maxMemoryValueBytes()) + "\"}"));
+    model
+        .call(1)
+        .callTools(
+            call("m1", "memory_write", "{\"key\":\"no spaces allowed\",\"value\":1}"),
+            call("m2", "memory_write", "{\"key\":\"city\"}"),
+            call(
+                "m3",
+                "memory_write",
+                "{\"key\":\"big\",\"value\":\""
+                    + "x".repeat(settings.maxMemoryValueBytes())
+                    + "\"}"));
     settled();
 
     List<ToolCallFailed> failed = all(ToolCallFailed.class, newEvents());
-    assertEquals(List.of("m1", "m2", "m3"), failed.stream().map(ToolCallFailed::toolCallId).toList());
+    assertEquals(
+        List.of("m1", "m2", "m3"), failed.stream().map(ToolCallFailed::toolCallId).toList());
     failed.forEach(f -> assertEquals("invalid_arguments", f.code(), f::toString));
     assertEquals(Map.of("user_name", json("\"Ada\"")), kit.getState().memory());
     assertEquals(TurnStatus.RUNNING, turn(turn.id()).status());
@@ -195,30 +245,44 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
   @Test
   void unknownToolsMalformedArgumentsAndDeniedToolsGetAnOutcomeWithoutACall() {
     Turn turn = send("try everything");
-    model.call(1).callTools(
-        call("u1", "no_such_tool", "{}"),
-        call("u2", "lookup", "not json"),
-        call("u3", "lookup", "[1,2]"),
-        call("u4", "delete_repo", "{\"repo\":\"main\"}"),
-        call("u5", "files__read_file", "{}"));
+    model
+        .call(1)
+        .callTools(
+            call("u1", "no_such_tool", "{}"),
+            call("u2", "lookup", "not json"),
+            call("u3", "lookup", "[1,2]"),
+            call("u4", "delete_repo", "{\"repo\":\"main\"}"),
+            call("u5", "files__read_file", "{}"));
     settled();
 
     List<SessionEvent> step = newEvents();
     assertEquals(
-        List.of("assistant_message", "tool_call_failed", "tool_call_failed", "tool_call_failed", "tool_call_rejected",
+        List.of(
+            "assistant_message",
+            "tool_call_failed",
+            "tool_call_failed",
+            "tool_call_failed",
+            "tool_call_rejected",
             "tool_call_failed"),
         types(step));
     List<ToolCallFailed> failed = all(ToolCallFailed.class, step);
-    assertEquals(List.of("unknown_tool", "invalid_arguments", "invalid_arguments", "unknown_tool"),
+    assertEquals(
+        List.of("unknown_tool", "invalid_arguments", "invalid_arguments", "unknown_tool"),
         failed.stream().map(ToolCallFailed::code).toList());
     assertEquals("u4", only(ToolCallRejected.class, step).toolCallId());
     assertTrue(tools.invocations().isEmpty());
 
     List<String> conversation = model.call(2).conversation();
-    assertEquals("assistant calls [u1 no_such_tool {}, u2 lookup not json, u3 lookup [1,2], "
-        + "u4 delete_repo {\"repo\":\"main\"}, u5 files__read_file {}]", conversation.get(1));
-    assertTrue(conversation.get(2).startsWith("tool u1: error (unknown_tool)"), conversation::toString);
-    assertTrue(conversation.get(5).startsWith("tool u4: rejected: the session's policy denies delete_repo"),
+    assertEquals(
+        "assistant calls [u1 no_such_tool {}, u2 lookup not json, u3 lookup [1,2], "
+            + "u4 delete_repo {\"repo\":\"main\"}, u5 files__read_file {}]",
+        conversation.get(1));
+    assertTrue(
+        conversation.get(2).startsWith("tool u1: error (unknown_tool)"), conversation::toString);
+    assertTrue(
+        conversation
+            .get(5)
+            .startsWith("tool u4: rejected: the session's policy denies delete_repo"),
         conversation::toString);
     assertNotEquals(TurnStatus.FAILED, turn(turn.id()).status());
   }
@@ -248,7 +312,11 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     settled();
     tools.invocation(1).succeed(json("1"));
     settled();
-    model.call(2).reply(new io.agentruntime.runtime.model.ModelReply("thinking", List.of(call("c2", "lookup", "{\"n\":2}")), 3, 4));
+    model
+        .call(2)
+        .reply(
+            new io.agentruntime.runtime.model.ModelReply(
+                "thinking", List.of(call("c2", "lookup", "{\"n\":2}")), 3, 4));
     settled();
     tools.invocation(2).succeed(json("2"));
     settled();
@@ -280,6 +348,9 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     assertEquals("Hi Ada", done.output());
     var late = testKit.<SessionReply>createTestProbe();
     kit.runCommand(new SessionCommand.AwaitTurn(Fixtures.ADA, turn.id(), late.ref()));
-    assertEquals(done, assertInstanceOf(SessionReply.TurnFound.class, late.receiveMessage()).turn(), "a settled turn answers at once");
+    assertEquals(
+        done,
+        assertInstanceOf(SessionReply.TurnFound.class, late.receiveMessage()).turn(),
+        "a settled turn answers at once");
   }
 }

@@ -26,14 +26,22 @@ class SessionEntityOneRequestTurnTest extends AgentLoopTestSupport {
   @Test
   void theAskerHearsTheTurnOnceItHasSettled() {
     TestProbe<SessionReply> asker = testKit.createTestProbe();
-    kit.runCommand(new SendUserMessage(Fixtures.ADA, "hello", OnBusy.QUEUE, null, "turn_named",
-        System.currentTimeMillis() + 10_000, asker.ref()));
+    kit.runCommand(
+        new SendUserMessage(
+            Fixtures.ADA,
+            "hello",
+            OnBusy.QUEUE,
+            null,
+            "turn_named",
+            System.currentTimeMillis() + 10_000,
+            asker.ref()));
     asker.expectNoMessage(Duration.ofMillis(200));
 
     model.call(1).answer("Hi Ada");
     settled();
 
-    SessionReply.TurnAccepted answer = assertInstanceOf(SessionReply.TurnAccepted.class, asker.receiveMessage());
+    SessionReply.TurnAccepted answer =
+        assertInstanceOf(SessionReply.TurnAccepted.class, asker.receiveMessage());
     assertEquals("turn_named", answer.turn().id());
     assertEquals(TurnStatus.COMPLETED, answer.turn().status());
     assertEquals("Hi Ada", answer.turn().output());
@@ -43,11 +51,19 @@ class SessionEntityOneRequestTurnTest extends AgentLoopTestSupport {
   @Test
   void theAskerWhoseDeadlineComesFirstHearsTheTurnAsItStandsAndNothingLater() {
     TestProbe<SessionReply> asker = testKit.createTestProbe();
-    kit.runCommand(new SendUserMessage(Fixtures.ADA, "hello", OnBusy.QUEUE, null, null,
-        System.currentTimeMillis() + 300, asker.ref()));
+    kit.runCommand(
+        new SendUserMessage(
+            Fixtures.ADA,
+            "hello",
+            OnBusy.QUEUE,
+            null,
+            null,
+            System.currentTimeMillis() + 300,
+            asker.ref()));
 
-    SessionReply.TurnAccepted answer = assertInstanceOf(SessionReply.TurnAccepted.class,
-        asker.receiveMessage(Duration.ofSeconds(5)));
+    SessionReply.TurnAccepted answer =
+        assertInstanceOf(
+            SessionReply.TurnAccepted.class, asker.receiveMessage(Duration.ofSeconds(5)));
     assertEquals(TurnStatus.RUNNING, answer.turn().status());
     assertFalse(answer.turn().settled());
 
@@ -60,15 +76,21 @@ class SessionEntityOneRequestTurnTest extends AgentLoopTestSupport {
   @Test
   void aMessageNamingATurnThatExistsIsAnsweredWithThatTurnAndChangesNothing() {
     TestProbe<SessionReply> first = testKit.createTestProbe();
-    kit.runCommand(new SendUserMessage(Fixtures.ADA, "hello", OnBusy.QUEUE, null, "turn_once", 0, first.ref()));
-    SessionReply.TurnAccepted accepted = assertInstanceOf(SessionReply.TurnAccepted.class, first.receiveMessage());
+    kit.runCommand(
+        new SendUserMessage(
+            Fixtures.ADA, "hello", OnBusy.QUEUE, null, "turn_once", 0, first.ref()));
+    SessionReply.TurnAccepted accepted =
+        assertInstanceOf(SessionReply.TurnAccepted.class, first.receiveMessage());
     assertEquals("turn_once", accepted.turn().id());
     assertFalse(accepted.duplicate());
     int journaled = journal().size();
 
     TestProbe<SessionReply> again = testKit.createTestProbe();
-    kit.runCommand(new SendUserMessage(Fixtures.ADA, "hello", OnBusy.QUEUE, null, "turn_once", 0, again.ref()));
-    SessionReply.TurnAccepted repeated = assertInstanceOf(SessionReply.TurnAccepted.class, again.receiveMessage());
+    kit.runCommand(
+        new SendUserMessage(
+            Fixtures.ADA, "hello", OnBusy.QUEUE, null, "turn_once", 0, again.ref()));
+    SessionReply.TurnAccepted repeated =
+        assertInstanceOf(SessionReply.TurnAccepted.class, again.receiveMessage());
     assertEquals("turn_once", repeated.turn().id());
     assertTrue(repeated.duplicate());
     assertEquals(journaled, journal().size(), "no second turn");

@@ -7,7 +7,6 @@ import static io.agentruntime.runtime.session.Fixtures.TENANT;
 import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +16,10 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** An operator's controls: suspend and resume, terminate, erase; and the directory's status kept current. */
+/**
+ * An operator's controls: suspend and resume, terminate, erase; and the directory's status kept
+ * current.
+ */
 class SessionEntityOperatorTest extends AgentLoopTestSupport {
 
   @BeforeEach
@@ -35,11 +37,15 @@ class SessionEntityOperatorTest extends AgentLoopTestSupport {
 
   @Test
   void onlyAnOperatorControlsASession() {
-    for (var command : List.<java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<SessionReply>, SessionCommand>>of(
-        r -> new SessionCommand.SuspendSession(ADA, null, r),
-        r -> new SessionCommand.ResumeSession(ADA, r),
-        r -> new SessionCommand.TerminateSession(ADA, r),
-        r -> new SessionCommand.EraseSession(ADA, r))) {
+    for (var command :
+        List
+            .<java.util.function.Function<
+                    org.apache.pekko.actor.typed.ActorRef<SessionReply>, SessionCommand>>
+                of(
+                    r -> new SessionCommand.SuspendSession(ADA, null, r),
+                    r -> new SessionCommand.ResumeSession(ADA, r),
+                    r -> new SessionCommand.TerminateSession(ADA, r),
+                    r -> new SessionCommand.EraseSession(ADA, r))) {
       assertProblem(refused(command), Problem.Kind.FORBIDDEN, "role_missing", null);
     }
   }
@@ -53,21 +59,33 @@ class SessionEntityOperatorTest extends AgentLoopTestSupport {
     assertEquals(SessionStatus.SUSPENDED, suspended.status());
     assertEquals(suspended, suspend(), "suspending again changes nothing");
 
-    assertProblem(refused(r -> new SessionCommand.SendUserMessage(ADA, "more", OnBusy.QUEUE, null, r)),
-        Problem.Kind.CONFLICT, "session_suspended", null);
+    assertProblem(
+        refused(r -> new SessionCommand.SendUserMessage(ADA, "more", OnBusy.QUEUE, null, r)),
+        Problem.Kind.CONFLICT,
+        "session_suspended",
+        null);
     tools.invocation(1).succeed(json("{\"found\": 1}"));
     settled();
-    assertEquals(1, model.callCount(), "the tool's result is journaled, but the model is not asked while suspended");
+    assertEquals(
+        1,
+        model.callCount(),
+        "the tool's result is journaled, but the model is not asked while suspended");
     assertEquals(TurnStatus.RUNNING, turn(turn.id()).status(), "the turn still stands");
 
     clock.advance(Duration.ofHours(2));
     SessionView resumed = resume();
     assertEquals(SessionStatus.RUNNING, resumed.status());
-    assertTrue(resumed.currentTurn().deadline().isAfter(clock.instant()), "the paused time does not count against the budget");
+    assertTrue(
+        resumed.currentTurn().deadline().isAfter(clock.instant()),
+        "the paused time does not count against the budget");
     awaitState(s -> model.callCount() == 2);
     model.call(2).answer("found one");
-    assertEquals(TurnStatus.COMPLETED, awaitState(s -> s.turn(turn.id()).orElseThrow().status().terminal())
-        .turn(turn.id()).orElseThrow().status());
+    assertEquals(
+        TurnStatus.COMPLETED,
+        awaitState(s -> s.turn(turn.id()).orElseThrow().status().terminal())
+            .turn(turn.id())
+            .orElseThrow()
+            .status());
   }
 
   @Test
@@ -80,13 +98,19 @@ class SessionEntityOperatorTest extends AgentLoopTestSupport {
     resume();
     awaitState(s -> model.callCount() == 2);
     model.call(2).answer("now");
-    assertEquals("now", awaitState(s -> turn(turn.id()).status() == TurnStatus.COMPLETED).turn(turn.id()).orElseThrow().output());
+    assertEquals(
+        "now",
+        awaitState(s -> turn(turn.id()).status() == TurnStatus.COMPLETED)
+            .turn(turn.id())
+            .orElseThrow()
+            .output());
   }
 
   @Test
   void terminateCancelsTheRunningTurnAndCloses() {
     Turn turn = send("think");
-    SessionView terminated = current(run(r -> new SessionCommand.TerminateSession(OPERATOR, r)).reply());
+    SessionView terminated =
+        current(run(r -> new SessionCommand.TerminateSession(OPERATOR, r)).reply());
     assertEquals(SessionStatus.CLOSED, terminated.status());
     assertEquals(TurnStatus.CANCELLED, turn(turn.id()).status());
     assertEquals("the session was terminated by olga", turn(turn.id()).error().message());
@@ -112,7 +136,10 @@ class SessionEntityOperatorTest extends AgentLoopTestSupport {
     model.call(1).answer("done");
     awaitState(s -> turn(turn.id()).status() == TurnStatus.COMPLETED);
     Thread.sleep(settings.statusListingDelay().toMillis() * 2);
-    assertEquals(before, directory.writes().size(), "running -> idle within the delay: " + directory.writes());
+    assertEquals(
+        before,
+        directory.writes().size(),
+        "running -> idle within the delay: " + directory.writes());
     awaitListed("idle");
   }
 
@@ -128,7 +155,8 @@ class SessionEntityOperatorTest extends AgentLoopTestSupport {
     assertEquals(new SessionReply.Erased(sessionId), erased);
     List<SessionEvent> left = journal();
     assertEquals(1, left.size(), "only the tombstone is left: " + left);
-    SessionEvent.SessionErased tombstone = assertInstanceOf(SessionEvent.SessionErased.class, left.get(0));
+    SessionEvent.SessionErased tombstone =
+        assertInstanceOf(SessionEvent.SessionErased.class, left.get(0));
     assertEquals("olga", tombstone.by());
     assertTrue(kit.getState().erased());
     assertNull(kit.getState().owner());
@@ -136,18 +164,35 @@ class SessionEntityOperatorTest extends AgentLoopTestSupport {
 
     SessionState recovered = restartAndCheck();
     assertTrue(recovered.erased(), "still erased after a restart");
-    assertProblem(refused(r -> new SessionCommand.GetSession(ADA, r)), Problem.Kind.NOT_FOUND, "session_erased", null);
-    assertProblem(refused(r -> new SessionCommand.GetSession(OPERATOR, r)), Problem.Kind.NOT_FOUND, "session_erased", null);
-    assertProblem(refused(r -> new SessionCommand.CreateSession(ADA, Fixtures.spec(), SessionCommand.CreateMode.CREATE_OR_MATCH, r)),
-        Problem.Kind.CONFLICT, "session_erased", null);
-    assertEquals(new SessionReply.Erased(sessionId), run(r -> new SessionCommand.EraseSession(OPERATOR, r)).reply(),
+    assertProblem(
+        refused(r -> new SessionCommand.GetSession(ADA, r)),
+        Problem.Kind.NOT_FOUND,
+        "session_erased",
+        null);
+    assertProblem(
+        refused(r -> new SessionCommand.GetSession(OPERATOR, r)),
+        Problem.Kind.NOT_FOUND,
+        "session_erased",
+        null);
+    assertProblem(
+        refused(
+            r ->
+                new SessionCommand.CreateSession(
+                    ADA, Fixtures.spec(), SessionCommand.CreateMode.CREATE_OR_MATCH, r)),
+        Problem.Kind.CONFLICT,
+        "session_erased",
+        null);
+    assertEquals(
+        new SessionReply.Erased(sessionId),
+        run(r -> new SessionCommand.EraseSession(OPERATOR, r)).reply(),
         "erasing again is answered the same");
   }
 
   private void awaitListed(String status) {
-    awaitState(s -> {
-      List<SessionSummary> listed = directory.listed(TENANT);
-      return listed.size() == 1 && listed.get(0).status().equals(status);
-    });
+    awaitState(
+        s -> {
+          List<SessionSummary> listed = directory.listed(TENANT);
+          return listed.size() == 1 && listed.get(0).status().equals(status);
+        });
   }
 }

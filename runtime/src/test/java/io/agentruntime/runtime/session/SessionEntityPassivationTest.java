@@ -28,8 +28,9 @@ class SessionEntityPassivationTest extends SessionEntityTestSupport {
   private TestProbe<ClusterSharding.ShardCommand> shardProbe;
 
   SessionEntityPassivationTest() {
-    super("agent-runtime.session { snapshot-every = 10, keep-snapshots = 2, max-memory-entries = 20, "
-        + "snapshot-on-passivation-min-events = 1 }");
+    super(
+        "agent-runtime.session { snapshot-every = 10, keep-snapshots = 2, max-memory-entries = 20, "
+            + "snapshot-on-passivation-min-events = 1 }");
   }
 
   @Override
@@ -43,7 +44,9 @@ class SessionEntityPassivationTest extends SessionEntityTestSupport {
   }
 
   private List<Long> snapshotSeqs() {
-    return snapshots().persistedInStorage(persistenceId()).stream().map(p -> p.first().sequenceNr()).toList();
+    return snapshots().persistedInStorage(persistenceId()).stream()
+        .map(p -> p.first().sequenceNr())
+        .toList();
   }
 
   private void write(int n) {
@@ -75,8 +78,12 @@ class SessionEntityPassivationTest extends SessionEntityTestSupport {
 
     assertEquals(List.of(4L), snapshotSeqs());
     SessionState atTip = kit.getState();
-    assertEquals(atTip, ((SessionSnapshot) snapshots().persistedInStorage(persistenceId()).get(0).second()).toState());
-    // The marker changes nothing a client sees but the sequence number: not updatedAt, not the transcript.
+    assertEquals(
+        atTip,
+        ((SessionSnapshot) snapshots().persistedInStorage(persistenceId()).get(0).second())
+            .toState());
+    // The marker changes nothing a client sees but the sequence number: not updatedAt, not the
+    // transcript.
     SessionView after = current(run(r -> new GetSession(ADA, r)).reply());
     assertEquals(4, after.lastSeq());
     assertEquals(before.updatedAt(), after.updatedAt());
@@ -155,7 +162,8 @@ class SessionEntityPassivationTest extends SessionEntityTestSupport {
     }
     idleCheck(); // at 12
     expectPassivate();
-    assertEquals(List.of(5L, 10L, 12L), snapshotSeqs(), "scheduled snapshots are left to Pekko's retention");
+    assertEquals(
+        List.of(5L, 10L, 12L), snapshotSeqs(), "scheduled snapshots are left to Pekko's retention");
     assertTrue(kit.getState().exists());
     assertInstanceOf(SessionReply.Current.class, run(r -> new GetSession(ADA, r)).reply());
   }

@@ -43,14 +43,19 @@ class SessionEntityPassivationThresholdTest extends SessionEntityTestSupport {
     writes(0, 8);
     assertEquals(9, kit.getState().lastSeq());
 
-    assertEquals(List.of(), kit.runCommand(new SessionCommand.IdleCheck()).events(), "9 events: no marker");
+    assertEquals(
+        List.of(), kit.runCommand(new SessionCommand.IdleCheck()).events(), "9 events: no marker");
     shardProbe.expectMessageClass(ClusterSharding.Passivate.class);
     assertTrue(kit.snapshotTestKit().orElseThrow().persistedInStorage(persistenceId()).isEmpty());
 
     writes(8, 9);
-    assertEquals(1, kit.runCommand(new SessionCommand.IdleCheck()).events().size(), "10 events: the marker");
+    assertEquals(
+        1, kit.runCommand(new SessionCommand.IdleCheck()).events().size(), "10 events: the marker");
     shardProbe.expectMessageClass(ClusterSharding.Passivate.class);
-    assertEquals(List.of(11L), kit.snapshotTestKit().orElseThrow().persistedInStorage(persistenceId()).stream()
-        .map(p -> p.first().sequenceNr()).toList());
+    assertEquals(
+        List.of(11L),
+        kit.snapshotTestKit().orElseThrow().persistedInStorage(persistenceId()).stream()
+            .map(p -> p.first().sequenceNr())
+            .toList());
   }
 }

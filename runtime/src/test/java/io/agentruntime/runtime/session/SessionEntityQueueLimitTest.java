@@ -19,7 +19,8 @@ class SessionEntityQueueLimitTest extends AgentLoopTestSupport {
     send("waits 1");
     send("waits 2");
 
-    Problem full = refused(r -> new SessionCommand.SendUserMessage(ADA, "waits 3", OnBusy.QUEUE, null, r));
+    Problem full =
+        refused(r -> new SessionCommand.SendUserMessage(ADA, "waits 3", OnBusy.QUEUE, null, r));
 
     assertProblem(full, Problem.Kind.LIMIT, "queue_full", null);
     assertEquals(2, kit.getState().queuedMessages());

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The entity stops (a crash, a move to another node) at every point of a turn and comes back
- * from its journal: it goes on by itself, never runs a tool with side effects twice silently, and
- * keeps its deadlines.
+ * The entity stops (a crash, a move to another node) at every point of a turn and comes back from
+ * its journal: it goes on by itself, never runs a tool with side effects twice silently, and keeps
+ * its deadlines.
  */
 class SessionEntityRecoveryTest extends AgentLoopTestSupport {
 
@@ -70,7 +70,9 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
     assertEquals(started.arguments(), again.arguments());
     again.succeed(json("{\"ok\":true}"));
     settled();
-    assertEquals(List.of(new ToolCallSucceeded(turn.id(), "c1", json("{\"ok\":true}"), Fixtures.T0)), newEvents());
+    assertEquals(
+        List.of(new ToolCallSucceeded(turn.id(), "c1", json("{\"ok\":true}"), Fixtures.T0)),
+        newEvents());
     assertEquals(2, model.callCount());
   }
 
@@ -81,8 +83,12 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
     List<SessionEvent> events = newEvents();
     assertEquals(List.of("tool_call_in_doubt"), types(events));
     ToolCallInDoubt doubt = only(ToolCallInDoubt.class, events);
-    assertEquals(new ToolCallInDoubt(turn.id(), "c1", doubt.approvalId(), at.plus(TURNS.approvalTimeout()), at), doubt);
-    assertEquals(1, tools.invocations().size(), "a tool with side effects is never run again by itself");
+    assertEquals(
+        new ToolCallInDoubt(
+            turn.id(), "c1", doubt.approvalId(), at.plus(TURNS.approvalTimeout()), at),
+        doubt);
+    assertEquals(
+        1, tools.invocations().size(), "a tool with side effects is never run again by itself");
     return doubt;
   }
 
@@ -117,7 +123,11 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
     assertEquals(TurnStatus.RUNNING, turn(turn.id()).status());
     tools.invocation(2).succeed(json("{\"charged\":5}"));
     settled();
-    assertEquals(List.of("user: go", "assistant calls [c1 charge_card {\"amount\":5}]", "tool c1: {\"charged\":5}"),
+    assertEquals(
+        List.of(
+            "user: go",
+            "assistant calls [c1 charge_card {\"amount\":5}]",
+            "tool c1: {\"charged\":5}"),
         model.call(2).conversation());
   }
 
@@ -128,7 +138,9 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
     decided(doubt.approvalId(), "fail");
 
     List<SessionEvent> events = newEvents();
-    assertEquals(new InDoubtResolved(doubt.approvalId(), "fail", "ada", "checked", clock.instant()), events.get(0));
+    assertEquals(
+        new InDoubtResolved(doubt.approvalId(), "fail", "ada", "checked", clock.instant()),
+        events.get(0));
     assertEquals("in_doubt", only(ToolCallFailed.class, events).code());
     assertEquals(1, tools.invocations().size());
     String outcome = model.call(2).conversation().get(2);
@@ -138,11 +150,23 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
   @Test
   void aHumanMaySupplyTheResultOfAnInDoubtCall() {
     ToolCallInDoubt doubt = inDoubtAfterACrash("files__search");
-    assertProblem(refused(r -> new SessionCommand.DecideApproval(ADA_APPROVER, doubt.approvalId(), "result", null, null, r)),
-        Problem.Kind.INVALID, "invalid_field", "result");
+    assertProblem(
+        refused(
+            r ->
+                new SessionCommand.DecideApproval(
+                    ADA_APPROVER, doubt.approvalId(), "result", null, null, r)),
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "result");
     for (String policyDecision : List.of("approve", "deny")) {
-      assertProblem(refused(r -> new SessionCommand.DecideApproval(ADA_APPROVER, doubt.approvalId(), policyDecision, null, null, r)),
-          Problem.Kind.INVALID, "invalid_field", "decision");
+      assertProblem(
+          refused(
+              r ->
+                  new SessionCommand.DecideApproval(
+                      ADA_APPROVER, doubt.approvalId(), policyDecision, null, null, r)),
+          Problem.Kind.INVALID,
+          "invalid_field",
+          "decision");
     }
 
     decide(ADA_APPROVER, doubt.approvalId(), "result", json("{\"hits\":[\"a.txt\"]}"));
@@ -170,7 +194,8 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
     ToolCallInDoubt first = inDoubtAfterACrash("charge_card");
     crashAndRecover();
     assertTrue(newEvents().isEmpty(), "still the same question");
-    assertEquals(List.of(first.approvalId()), pendingApprovals().stream().map(Approval::id).toList());
+    assertEquals(
+        List.of(first.approvalId()), pendingApprovals().stream().map(Approval::id).toList());
 
     decided(first.approvalId(), "retry");
     newEvents();
@@ -178,7 +203,8 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
 
     ToolCallInDoubt second = only(ToolCallInDoubt.class, newEvents());
     assertNotEquals(first.approvalId(), second.approvalId());
-    assertEquals(2, tools.invocations().size(), "run once before each crash, never by itself after one");
+    assertEquals(
+        2, tools.invocations().size(), "run once before each crash, never by itself after one");
     decided(second.approvalId(), "retry");
     assertEquals(tools.invocations().get(0).key(), tools.invocation(3).key());
   }
@@ -192,7 +218,9 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
     crashAndRecover();
 
     assertEquals("c2", only(ToolCallInDoubt.class, newEvents()).toolCallId());
-    assertEquals(List.of("lookup", "charge_card", "lookup"), tools.invocations().stream().map(FakeTools.Invocation::tool).toList());
+    assertEquals(
+        List.of("lookup", "charge_card", "lookup"),
+        tools.invocations().stream().map(FakeTools.Invocation::tool).toList());
     assertEquals(tools.invocation(3).key(), tools.invocations().get(0).key());
   }
 

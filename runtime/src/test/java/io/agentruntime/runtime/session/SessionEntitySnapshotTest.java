@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class SessionEntitySnapshotTest extends SessionEntityTestSupport {
 
   SessionEntitySnapshotTest() {
-    super("agent-runtime.session { snapshot-every = 3, keep-snapshots = 2, max-memory-entries = 20 }");
+    super(
+        "agent-runtime.session { snapshot-every = 3, keep-snapshots = 2, max-memory-entries = 20 }");
   }
 
   private SnapshotTestKit snapshots() {
@@ -56,10 +57,13 @@ class SessionEntitySnapshotTest extends SessionEntityTestSupport {
       write(n);
     }
     // Older snapshots are deleted after the newest is stored, asynchronously.
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(List.of(6L, 9L), snapshotSeqs());
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(List.of(6L, 9L), snapshotSeqs());
+              return null;
+            });
   }
 
   @Test
@@ -86,7 +90,9 @@ class SessionEntitySnapshotTest extends SessionEntityTestSupport {
 
     // What a node before the snapshot form stored: the state itself.
     snapshots().clearByPersistenceId(persistenceId());
-    snapshots().persistForRecovery(persistenceId(), List.of(Pair.create(new SnapshotMeta(3, 0), atSnapshot)));
+    snapshots()
+        .persistForRecovery(
+            persistenceId(), List.of(Pair.create(new SnapshotMeta(3, 0), atSnapshot)));
     kit.persistenceTestKit().clearByIdPreservingSeqNumbers(persistenceId());
 
     assertEquals(atSnapshot, kit.restart().state());

@@ -43,7 +43,8 @@ class SessionEntityTest extends SessionEntityTestSupport {
   void postCreatesTheSessionForTheCaller() {
     var result = run(r -> new CreateSession(ADA, spec(), CREATE_NEW, r));
 
-    assertEquals(List.of(new SessionCreated(new Owner(TENANT, "ada"), spec(), T0)), result.events());
+    assertEquals(
+        List.of(new SessionCreated(new Owner(TENANT, "ada"), spec(), T0)), result.events());
     SessionView view = assertInstanceOf(SessionReply.Created.class, result.reply()).session();
     assertEquals(sessionId, view.id());
     assertEquals(new Owner(TENANT, "ada"), view.owner());
@@ -67,13 +68,16 @@ class SessionEntityTest extends SessionEntityTestSupport {
     createSession();
     assertProblem(
         refused(r -> new CreateSession(ADA, spec(), CREATE_NEW, r)),
-        Problem.Kind.CONFLICT, "session_exists", null);
+        Problem.Kind.CONFLICT,
+        "session_exists",
+        null);
   }
 
   @Test
   void putCreatesAnAbsentSession() {
     var result = run(r -> new CreateSession(ADA, spec(), CREATE_OR_MATCH, r));
-    assertEquals(List.of(new SessionCreated(new Owner(TENANT, "ada"), spec(), T0)), result.events());
+    assertEquals(
+        List.of(new SessionCreated(new Owner(TENANT, "ada"), spec(), T0)), result.events());
     assertInstanceOf(SessionReply.Created.class, result.reply());
   }
 
@@ -94,7 +98,9 @@ class SessionEntityTest extends SessionEntityTestSupport {
     SessionSpec other = spec(agent("You are terse."));
     assertProblem(
         refused(r -> new CreateSession(ADA, other, CREATE_OR_MATCH, r)),
-        Problem.Kind.CONFLICT, "session_exists", null);
+        Problem.Kind.CONFLICT,
+        "session_exists",
+        null);
   }
 
   @Test
@@ -102,10 +108,14 @@ class SessionEntityTest extends SessionEntityTestSupport {
     createSession();
     assertProblem(
         refused(r -> new CreateSession(BOB, spec(), CREATE_OR_MATCH, r)),
-        Problem.Kind.CONFLICT, "session_exists", null);
+        Problem.Kind.CONFLICT,
+        "session_exists",
+        null);
     assertProblem(
         refused(r -> new CreateSession(OPERATOR, spec(), CREATE_OR_MATCH, r)),
-        Problem.Kind.CONFLICT, "session_exists", null);
+        Problem.Kind.CONFLICT,
+        "session_exists",
+        null);
   }
 
   @Test
@@ -113,9 +123,12 @@ class SessionEntityTest extends SessionEntityTestSupport {
     SessionSpec badModel = spec(new AgentDefinition("hi", "no spaces allowed", new Limits(8, 600)));
     assertProblem(
         refused(r -> new CreateSession(ADA, badModel, CREATE_NEW, r)),
-        Problem.Kind.INVALID, "invalid_field", "agent.model");
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "agent.model");
     assertFalse(kit.getState().exists());
-    assertProblem(refused(r -> new GetSession(ADA, r)), Problem.Kind.NOT_FOUND, "session_not_found", null);
+    assertProblem(
+        refused(r -> new GetSession(ADA, r)), Problem.Kind.NOT_FOUND, "session_not_found", null);
   }
 
   @Test
@@ -142,11 +155,15 @@ class SessionEntityTest extends SessionEntityTestSupport {
 
   @Test
   void anUnknownSessionIsNotFound() {
-    assertProblem(refused(r -> new GetSession(ADA, r)), Problem.Kind.NOT_FOUND, "session_not_found", null);
-    assertProblem(refused(r -> new CloseSession(ADA, r)), Problem.Kind.NOT_FOUND, "session_not_found", null);
+    assertProblem(
+        refused(r -> new GetSession(ADA, r)), Problem.Kind.NOT_FOUND, "session_not_found", null);
+    assertProblem(
+        refused(r -> new CloseSession(ADA, r)), Problem.Kind.NOT_FOUND, "session_not_found", null);
     assertProblem(
         refused(r -> new WriteMemory(ADA, "k", json("1"), r)),
-        Problem.Kind.NOT_FOUND, "session_not_found", null);
+        Problem.Kind.NOT_FOUND,
+        "session_not_found",
+        null);
   }
 
   @Test
@@ -183,11 +200,13 @@ class SessionEntityTest extends SessionEntityTestSupport {
 
     Problem sessionClosed = Problem.conflict("session_closed", "the session is closed");
     assertEquals(sessionClosed, refused(r -> new WriteMemory(ADA, "k", json("1"), r)));
-    assertEquals(sessionClosed, refused(r -> new SendUserMessage(ADA, "hi", OnBusy.QUEUE, null, r)));
+    assertEquals(
+        sessionClosed, refused(r -> new SendUserMessage(ADA, "hi", OnBusy.QUEUE, null, r)));
     assertEquals(sessionClosed, refused(r -> new ConnectTool(ADA, Fixtures.httpTool("search"), r)));
 
     assertEquals(closed, current(run(r -> new GetSession(ADA, r)).reply()));
-    assertInstanceOf(SessionReply.TranscriptFound.class, run(r -> new GetTranscript(ADA, r)).reply());
+    assertInstanceOf(
+        SessionReply.TranscriptFound.class, run(r -> new GetTranscript(ADA, r)).reply());
   }
 
   @Test

@@ -19,11 +19,11 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -33,10 +33,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * One session entity per test on the in-memory journal, with serialization of every command,
- * reply, event and state checked (including equality after the round trip), and a restart after
- * every test that must rebuild exactly the state the test left. Its model and tools are fakes
- * that answer only when the test says so: a turn stays running until the test moves it on.
+ * One session entity per test on the in-memory journal, with serialization of every command, reply,
+ * event and state checked (including equality after the round trip), and a restart after every test
+ * that must rebuild exactly the state the test left. Its model and tools are fakes that answer only
+ * when the test says so: a turn stays running until the test moves it on.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,11 +57,22 @@ abstract class SessionEntityTestSupport {
 
   @JUnit5TestKit public final ActorTestKit testKit;
 
-  /** Timeouts long enough never to fire on their own; tests move the clock and send the deadline. */
+  /**
+   * Timeouts long enough never to fire on their own; tests move the clock and send the deadline.
+   */
   static final TurnSettings TURNS =
-      new TurnSettings(Duration.ofHours(1), Duration.ofMinutes(2), Duration.ofMinutes(1), 512, Duration.ofHours(1), 100);
+      new TurnSettings(
+          Duration.ofHours(1),
+          Duration.ofMinutes(2),
+          Duration.ofMinutes(1),
+          512,
+          Duration.ofHours(1),
+          100);
 
-  /** The shard the entity passivates through; none (it never passivates) unless a test class needs one. */
+  /**
+   * The shard the entity passivates through; none (it never passivates) unless a test class needs
+   * one.
+   */
   ActorRef<ClusterSharding.ShardCommand> shard() {
     return null;
   }
@@ -98,7 +109,8 @@ abstract class SessionEntityTestSupport {
     model = new FakeModel();
     tools = new FakeTools();
     sessionId = "s" + SESSIONS.incrementAndGet();
-    SessionRuntime runtime = new SessionRuntime(settings, turnSettings(), directory, model, tools, clock);
+    SessionRuntime runtime =
+        new SessionRuntime(settings, turnSettings(), directory, model, tools, clock);
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
@@ -112,9 +124,9 @@ abstract class SessionEntityTestSupport {
   }
 
   /**
-   * Stops the entity and starts it again from its journal and snapshots, checks that it rebuilt
-   * the state it had (plus what it journaled by itself on recovery, which may happen before the
-   * check can look: an in-doubt call, say), and returns once it has acted on where it stood.
+   * Stops the entity and starts it again from its journal and snapshots, checks that it rebuilt the
+   * state it had (plus what it journaled by itself on recovery, which may happen before the check
+   * can look: an in-doubt call, say), and returns once it has acted on where it stood.
    */
   SessionState restartAndCheck() {
     SessionState before = kit.getState();
@@ -132,9 +144,12 @@ abstract class SessionEntityTestSupport {
     if (upTo <= after) {
       return List.of();
     }
-    var queries = PersistenceQuery.get(Adapter.toClassic(testKit.system()))
-        .getReadJournalFor(PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier());
-    return queries.currentEventsByPersistenceId(persistenceId(), after + 1, upTo)
+    var queries =
+        PersistenceQuery.get(Adapter.toClassic(testKit.system()))
+            .getReadJournalFor(
+                PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier());
+    return queries
+        .currentEventsByPersistenceId(persistenceId(), after + 1, upTo)
         .map(envelope -> (SessionEvent) envelope.event())
         .runWith(Sink.seq(), testKit.system())
         .toCompletableFuture()
@@ -142,7 +157,9 @@ abstract class SessionEntityTestSupport {
   }
 
   String persistenceId() {
-    return PersistenceId.of(SessionEntity.TYPE_KEY.name(), SessionEntity.entityId(TENANT, sessionId)).id();
+    return PersistenceId.of(
+            SessionEntity.TYPE_KEY.name(), SessionEntity.entityId(TENANT, sessionId))
+        .id();
   }
 
   CommandResultWithReply<SessionCommand, SessionEvent, SessionState, SessionReply> run(
@@ -169,7 +186,9 @@ abstract class SessionEntityTestSupport {
 
   /** Every event of the session's journal, in order. */
   List<SessionEvent> journal() {
-    return kit.persistenceTestKit().persistedInStorage(persistenceId()).stream().map(e -> (SessionEvent) e).toList();
+    return kit.persistenceTestKit().persistedInStorage(persistenceId()).stream()
+        .map(e -> (SessionEvent) e)
+        .toList();
   }
 
   /**
@@ -183,11 +202,15 @@ abstract class SessionEntityTestSupport {
   /** Waits for what arrives on the entity's own schedule (timers, its messages to itself). */
   SessionState awaitState(Predicate<SessionState> condition) {
     SessionState[] seen = new SessionState[1];
-    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
-      seen[0] = kit.getState();
-      assertTrue(condition.test(seen[0]), () -> "still " + seen[0]);
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              seen[0] = kit.getState();
+              assertTrue(condition.test(seen[0]), () -> "still " + seen[0]);
+              return null;
+            });
     return seen[0];
   }
 

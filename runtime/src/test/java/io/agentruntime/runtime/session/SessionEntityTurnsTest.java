@@ -24,8 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * User messages open turns (the model never answers here, so a started turn keeps running);
- * turns are read one by one, in pages, and as a transcript.
+ * User messages open turns (the model never answers here, so a started turn keeps running); turns
+ * are read one by one, in pages, and as a transcript.
  */
 class SessionEntityTurnsTest extends SessionEntityTestSupport {
 
@@ -40,7 +40,8 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
 
   private Turn send(String content, OnBusy onBusy, String idempotencyKey) {
     var result = run(r -> new SendUserMessage(ADA, content, onBusy, idempotencyKey, r));
-    SessionReply.TurnAccepted accepted = assertInstanceOf(SessionReply.TurnAccepted.class, result.reply());
+    SessionReply.TurnAccepted accepted =
+        assertInstanceOf(SessionReply.TurnAccepted.class, result.reply());
     assertFalse(accepted.duplicate());
     return accepted.turn();
   }
@@ -48,13 +49,17 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
   @Test
   void aMessageOnAnIdleSessionStartsItsTurn() {
     Instant at = clock.advance(Duration.ofSeconds(1));
-    var result = run(r -> new SendUserMessage(ADA, "Summarise my tickets", OnBusy.QUEUE, "key-1", r));
+    var result =
+        run(r -> new SendUserMessage(ADA, "Summarise my tickets", OnBusy.QUEUE, "key-1", r));
 
-    SessionReply.TurnAccepted accepted = assertInstanceOf(SessionReply.TurnAccepted.class, result.reply());
+    SessionReply.TurnAccepted accepted =
+        assertInstanceOf(SessionReply.TurnAccepted.class, result.reply());
     Turn turn = accepted.turn();
     assertFalse(accepted.duplicate());
     assertTrue(turn.id().startsWith("turn_"));
-    assertEquals(new Turn(turn.id(), TurnStatus.RUNNING, 0, null, null, at, at, at.plusSeconds(600), null), turn);
+    assertEquals(
+        new Turn(turn.id(), TurnStatus.RUNNING, 0, null, null, at, at, at.plusSeconds(600), null),
+        turn);
     assertEquals(
         List.of(
             new UserMessageAccepted(turn.id(), "Summarise my tickets", "key-1", "ada", at),
@@ -77,7 +82,9 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
 
     assertFalse(first.id().equals(second.id()));
     assertEquals(TurnStatus.QUEUED, second.status());
-    assertEquals(List.of(new UserMessageAccepted(second.id(), "two", null, "ada", Fixtures.T0)), result.events());
+    assertEquals(
+        List.of(new UserMessageAccepted(second.id(), "two", null, "ada", Fixtures.T0)),
+        result.events());
     SessionView view = current(run(r -> new GetSession(ADA, r)).reply());
     assertEquals(first, view.currentTurn());
     assertEquals(1, view.queuedMessages());
@@ -89,7 +96,8 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
     Turn first = send("Summarise my tickets", OnBusy.QUEUE, "key-1");
     SessionState before = kit.getState();
 
-    var retry = run(r -> new SendUserMessage(ADA, "Summarise my tickets", OnBusy.REJECT, "key-1", r));
+    var retry =
+        run(r -> new SendUserMessage(ADA, "Summarise my tickets", OnBusy.REJECT, "key-1", r));
 
     assertTrue(retry.hasNoEvents());
     assertEquals(before, retry.state());
@@ -136,7 +144,9 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
   @Test
   void interruptOnAnIdleSessionJustStartsTheTurn() {
     var result = run(r -> new SendUserMessage(ADA, "hello", OnBusy.INTERRUPT, null, r));
-    assertEquals(List.of("user_message", "turn_started"), result.events().stream().map(SessionEvent::type).toList());
+    assertEquals(
+        List.of("user_message", "turn_started"),
+        result.events().stream().map(SessionEvent::type).toList());
   }
 
   @Test
@@ -144,12 +154,16 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
     for (String content : new String[] {"", "   \n", null}) {
       assertProblem(
           refused(r -> new SendUserMessage(ADA, content, OnBusy.QUEUE, null, r)),
-          Problem.Kind.INVALID, "invalid_field", "content");
+          Problem.Kind.INVALID,
+          "invalid_field",
+          "content");
     }
     String tooLong = "x".repeat(settings.maxMessageChars() + 1);
     assertProblem(
         refused(r -> new SendUserMessage(ADA, tooLong, OnBusy.QUEUE, null, r)),
-        Problem.Kind.TOO_LARGE, "too_large", "content");
+        Problem.Kind.TOO_LARGE,
+        "too_large",
+        "content");
     send("x".repeat(settings.maxMessageChars()), OnBusy.QUEUE, null);
   }
 
@@ -164,7 +178,10 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
   @Test
   void anUnknownTurnIsNotFound() {
     assertProblem(
-        refused(r -> new GetTurn(ADA, "turn_nope", r)), Problem.Kind.NOT_FOUND, "turn_not_found", "turnId");
+        refused(r -> new GetTurn(ADA, "turn_nope", r)),
+        Problem.Kind.NOT_FOUND,
+        "turn_not_found",
+        "turnId");
     Turn sent = send("hello", OnBusy.QUEUE, null);
     assertEquals(Problem.notFound(), refused(r -> new GetTurn(BOB, sent.id(), r)));
   }
@@ -193,10 +210,16 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
   void aBadCursorOrLimitIsRefused() {
     send("1", OnBusy.QUEUE, null);
     assertProblem(
-        refused(r -> new ListTurns(ADA, 10, "turn_unknown", r)), Problem.Kind.INVALID, "invalid_field", "cursor");
+        refused(r -> new ListTurns(ADA, 10, "turn_unknown", r)),
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "cursor");
     for (int limit : new int[] {0, -1}) {
       assertProblem(
-          refused(r -> new ListTurns(ADA, limit, null, r)), Problem.Kind.INVALID, "invalid_field", "limit");
+          refused(r -> new ListTurns(ADA, limit, null, r)),
+          Problem.Kind.INVALID,
+          "invalid_field",
+          "limit");
     }
   }
 
@@ -220,7 +243,9 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
 
   @Test
   void aFreshSessionHasAnEmptyTranscript() {
-    var reply = assertInstanceOf(SessionReply.TranscriptFound.class, run(r -> new GetTranscript(ADA, r)).reply());
+    var reply =
+        assertInstanceOf(
+            SessionReply.TranscriptFound.class, run(r -> new GetTranscript(ADA, r)).reply());
     assertTrue(reply.messages().isEmpty());
     assertNull(current(run(r -> new GetSession(ADA, r)).reply()).currentTurn());
     assertEquals(T0, kit.getState().createdAt());
@@ -233,6 +258,7 @@ class SessionEntityTurnsTest extends SessionEntityTestSupport {
   }
 
   private Turn turn(String id) {
-    return assertInstanceOf(SessionReply.TurnFound.class, run(r -> new GetTurn(ADA, id, r)).reply()).turn();
+    return assertInstanceOf(SessionReply.TurnFound.class, run(r -> new GetTurn(ADA, id, r)).reply())
+        .turn();
   }
 }

@@ -28,10 +28,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Events through Pekko's real serialization, and the golden samples: one stored file per event
- * type that must keep reading as the sample it was written from, so that a change to an event
- * that would break old journals fails here first. Run with {@code -Dgolden.write=true} to write
- * the files of new event types; existing files are never rewritten.
+ * Events through Pekko's real serialization, and the golden samples: one stored file per event type
+ * that must keep reading as the sample it was written from, so that a change to an event that would
+ * break old journals fails here first. Run with {@code -Dgolden.write=true} to write the files of
+ * new event types; existing files are never rewritten.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -39,12 +39,16 @@ class SessionEventSerializationTest {
 
   /** Pekko's fixed identifier of jackson-cbor; journals store it next to each event. */
   static final int JACKSON_CBOR = 33;
+
   private static final Path GOLDEN = Path.of("src", "test", "resources", "golden", "events");
   private static final boolean WRITE = Boolean.getBoolean("golden.write");
 
   @JUnit5TestKit
   public final ActorTestKit testKit =
-      new JUnit5TestKitBuilder().withName("SessionEventSerializationTest").withCustomConfig(Fixtures.QUIET).build();
+      new JUnit5TestKitBuilder()
+          .withName("SessionEventSerializationTest")
+          .withCustomConfig(Fixtures.QUIET)
+          .build();
 
   private Serialization serialization() {
     return SerializationExtension.get(testKit.system().classicSystem());
@@ -56,7 +60,10 @@ class SessionEventSerializationTest {
 
   @Test
   void everyEventTypeHasASample() {
-    assertEquals(Samples.events().keySet(), Set.copyOf(eventTypes()), "Samples.events() must cover every SessionEvent");
+    assertEquals(
+        Samples.events().keySet(),
+        Set.copyOf(eventTypes()),
+        "Samples.events() must cover every SessionEvent");
   }
 
   @Test
@@ -71,31 +78,48 @@ class SessionEventSerializationTest {
   @TestFactory
   Stream<DynamicTest> everyEventSurvivesARoundTrip() {
     return Stream.concat(Samples.events().values().stream(), Samples.variants().values().stream())
-        .map(event -> DynamicTest.dynamicTest(event.getClass().getSimpleName(), () -> {
-          Serializer serializer = serialization().findSerializerFor(event);
-          byte[] bytes = serialization().serialize(event).get();
-          Object back = serialization()
-              .deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, event))
-              .get();
-          assertEquals(event, back);
-        }));
+        .map(
+            event ->
+                DynamicTest.dynamicTest(
+                    event.getClass().getSimpleName(),
+                    () -> {
+                      Serializer serializer = serialization().findSerializerFor(event);
+                      byte[] bytes = serialization().serialize(event).get();
+                      Object back =
+                          serialization()
+                              .deserialize(
+                                  bytes,
+                                  serializer.identifier(),
+                                  Serializers.manifestFor(serializer, event))
+                              .get();
+                      assertEquals(event, back);
+                    }));
   }
 
   @TestFactory
   Stream<DynamicTest> everyStoredEventStillReadsAsItsSample() {
     Map<Class<? extends SessionEvent>, SessionEvent> samples = Samples.events();
     return eventTypes().stream()
-        .map(type -> DynamicTest.dynamicTest(type.getSimpleName(), () -> {
-          SessionEvent expected = samples.get(type);
-          assertTrue(expected != null, "no sample for " + type.getName() + " in Samples.events()");
-          readsAsStored(type.getSimpleName(), expected);
-        }));
+        .map(
+            type ->
+                DynamicTest.dynamicTest(
+                    type.getSimpleName(),
+                    () -> {
+                      SessionEvent expected = samples.get(type);
+                      assertTrue(
+                          expected != null,
+                          "no sample for " + type.getName() + " in Samples.events()");
+                      readsAsStored(type.getSimpleName(), expected);
+                    }));
   }
 
   @TestFactory
   Stream<DynamicTest> everyStoredVariantStillReadsAsItsSample() {
     return Samples.variants().entrySet().stream()
-        .map(variant -> DynamicTest.dynamicTest(variant.getKey(), () -> readsAsStored(variant.getKey(), variant.getValue())));
+        .map(
+            variant ->
+                DynamicTest.dynamicTest(
+                    variant.getKey(), () -> readsAsStored(variant.getKey(), variant.getValue())));
   }
 
   private void readsAsStored(String name, SessionEvent expected) throws IOException {
@@ -103,8 +127,12 @@ class SessionEventSerializationTest {
     Path manifestFile = GOLDEN.resolve(name + ".manifest");
     if (!Files.exists(bytesFile) || !Files.exists(manifestFile)) {
       if (!WRITE) {
-        fail("No golden sample " + bytesFile.toAbsolutePath() + " for " + name
-            + ": run the build once with -Dgolden.write=true and commit the files it writes");
+        fail(
+            "No golden sample "
+                + bytesFile.toAbsolutePath()
+                + " for "
+                + name
+                + ": run the build once with -Dgolden.write=true and commit the files it writes");
       }
       write(expected, bytesFile, manifestFile);
     }
@@ -118,6 +146,7 @@ class SessionEventSerializationTest {
     Serializer serializer = serialization().findSerializerFor(sample);
     Files.createDirectories(GOLDEN);
     Files.write(bytesFile, serialization().serialize(sample).get());
-    Files.writeString(manifestFile, Serializers.manifestFor(serializer, sample) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        manifestFile, Serializers.manifestFor(serializer, sample) + "\n", StandardCharsets.UTF_8);
   }
 }

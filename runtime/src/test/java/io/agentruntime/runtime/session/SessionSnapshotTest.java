@@ -32,9 +32,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * What a snapshot stores, through Pekko's real serialization and the entity's snapshot adapter:
- * the state comes back whole, and snapshots written before the snapshot form (whole states,
- * golden samples under golden/snapshots) still load.
+ * What a snapshot stores, through Pekko's real serialization and the entity's snapshot adapter: the
+ * state comes back whole, and snapshots written before the snapshot form (whole states, golden
+ * samples under golden/snapshots) still load.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -44,7 +44,10 @@ class SessionSnapshotTest {
 
   @JUnit5TestKit
   public final ActorTestKit testKit =
-      new JUnit5TestKitBuilder().withName("SessionSnapshotTest").withCustomConfig(Fixtures.QUIET).build();
+      new JUnit5TestKitBuilder()
+          .withName("SessionSnapshotTest")
+          .withCustomConfig(Fixtures.QUIET)
+          .build();
 
   private Serialization serialization() {
     return SerializationExtension.get(testKit.system().classicSystem());
@@ -57,24 +60,34 @@ class SessionSnapshotTest {
     Serializer serializer = serialization().findSerializerFor(form);
     assertEquals(SessionEventSerializationTest.JACKSON_CBOR, serializer.identifier());
     byte[] bytes = serialization().serialize(form).get();
-    Object read = serialization().deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, form)).get();
+    Object read =
+        serialization()
+            .deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, form))
+            .get();
     return SessionEntity.SNAPSHOTS.fromJournal(read);
   }
 
   /** A session with turns that ended every way, one running and one queued behind it. */
   private static SessionState longSession() {
-    SessionState s = SessionState.empty().apply(new SessionCreated(new Owner(TENANT, "ada"), spec(), T0));
+    SessionState s =
+        SessionState.empty().apply(new SessionCreated(new Owner(TENANT, "ada"), spec(), T0));
     Instant at = T0;
     for (int i = 0; i < 30; i++) {
       String turn = "turn_" + i;
       at = at.plusMillis(1500).plusNanos(123_456);
-      s = s.apply(new UserMessageAccepted(turn, "message " + i, i % 3 == 0 ? "key-" + i : null, "ada", at))
-          .apply(new TurnStarted(turn, at));
+      s =
+          s.apply(
+                  new UserMessageAccepted(
+                      turn, "message " + i, i % 3 == 0 ? "key-" + i : null, "ada", at))
+              .apply(new TurnStarted(turn, at));
       if (i % 5 == 4) {
         s = s.apply(new TurnFailed(turn, "model_error", "the model failed", at));
       } else {
-        s = s.apply(new AssistantReplied(turn, 1, "reply " + i, List.of(), 10, 5, at))
-            .apply(new TurnCompleted(turn, i % 7 == 6 ? "an output of its own " + i : "reply " + i, at));
+        s =
+            s.apply(new AssistantReplied(turn, 1, "reply " + i, List.of(), 10, 5, at))
+                .apply(
+                    new TurnCompleted(
+                        turn, i % 7 == 6 ? "an output of its own " + i : "reply " + i, at));
       }
     }
     return s.apply(new UserMessageAccepted("turn_running", "go on", null, "ada", at))
@@ -86,7 +99,8 @@ class SessionSnapshotTest {
 
   @Test
   void aSnapshotGivesBackTheWholeState() {
-    for (SessionState state : List.of(SessionState.empty(), Samples.state(), Samples.busyState(), longSession())) {
+    for (SessionState state :
+        List.of(SessionState.empty(), Samples.state(), Samples.busyState(), longSession())) {
       SessionState back = stored(state);
       assertEquals(state, back);
       assertEquals(state.currentTurn(), back.currentTurn());
@@ -100,7 +114,8 @@ class SessionSnapshotTest {
 
   @Test
   void anErasedSessionStaysErased() {
-    SessionState erased = longSession().apply(new SessionErased(200, "operator", T0.plusSeconds(99)));
+    SessionState erased =
+        longSession().apply(new SessionErased(200, "operator", T0.plusSeconds(99)));
     SessionState back = stored(erased);
     assertEquals(erased, back);
     assertTrue(back.erased());
@@ -120,12 +135,17 @@ class SessionSnapshotTest {
   @Test
   void aTurnsOutputThatIsItsLastReplyIsStoredOnce() {
     String reply = "a reply long enough to be noticed twice, " + "x".repeat(200);
-    SessionState s = SessionState.empty().apply(new SessionCreated(new Owner(TENANT, "ada"), spec(), T0))
-        .apply(new UserMessageAccepted("turn_1", "hello", null, "ada", T0))
-        .apply(new TurnStarted("turn_1", T0))
-        .apply(new AssistantReplied("turn_1", 1, reply, List.of(), 10, 5, T0))
-        .apply(new TurnCompleted("turn_1", reply, T0));
-    String bytes = new String(serialization().serialize(SessionEntity.SNAPSHOTS.toJournal(s)).get(), StandardCharsets.ISO_8859_1);
+    SessionState s =
+        SessionState.empty()
+            .apply(new SessionCreated(new Owner(TENANT, "ada"), spec(), T0))
+            .apply(new UserMessageAccepted("turn_1", "hello", null, "ada", T0))
+            .apply(new TurnStarted("turn_1", T0))
+            .apply(new AssistantReplied("turn_1", 1, reply, List.of(), 10, 5, T0))
+            .apply(new TurnCompleted("turn_1", reply, T0));
+    String bytes =
+        new String(
+            serialization().serialize(SessionEntity.SNAPSHOTS.toJournal(s)).get(),
+            StandardCharsets.ISO_8859_1);
     assertEquals(1, bytes.split("a reply long enough", -1).length - 1);
     assertEquals(reply, stored(s).turn("turn_1").orElseThrow().output());
   }
@@ -136,12 +156,18 @@ class SessionSnapshotTest {
     assertEquals(Samples.busyState(), storedBefore("SessionState-busyState"));
   }
 
-  /** A golden snapshot written before snapshots had a form of their own, read as recovery reads it. */
+  /**
+   * A golden snapshot written before snapshots had a form of their own, read as recovery reads it.
+   */
   private SessionState storedBefore(String name) throws Exception {
     byte[] bytes = Files.readAllBytes(GOLDEN.resolve(name + ".cbor"));
-    String manifest = Files.readString(GOLDEN.resolve(name + ".manifest"), StandardCharsets.UTF_8).strip();
+    String manifest =
+        Files.readString(GOLDEN.resolve(name + ".manifest"), StandardCharsets.UTF_8).strip();
     assertEquals(SessionState.class.getName(), manifest);
-    Object read = serialization().deserialize(bytes, SessionEventSerializationTest.JACKSON_CBOR, manifest).get();
+    Object read =
+        serialization()
+            .deserialize(bytes, SessionEventSerializationTest.JACKSON_CBOR, manifest)
+            .get();
     return SessionEntity.SNAPSHOTS.fromJournal(read);
   }
 }

@@ -67,10 +67,11 @@ class SessionStateTest {
 
   @Test
   void lastSeqCountsEveryEventAndUpdatedAtFollowsTheLast() {
-    SessionState s = fold(
-        created(),
-        new MemoryWritten("k", json("1"), "ada", T1),
-        new TurnCancelled("turn_unknown", "no such turn", "ada", T2));
+    SessionState s =
+        fold(
+            created(),
+            new MemoryWritten("k", json("1"), "ada", T1),
+            new TurnCancelled("turn_unknown", "no such turn", "ada", T2));
     assertEquals(3, s.lastSeq());
     assertEquals(T2, s.updatedAt());
     assertEquals(T0, s.createdAt());
@@ -94,8 +95,11 @@ class SessionStateTest {
 
   @Test
   void aMessageAddsATranscriptEntryNumberedByItsEvent() {
-    SessionState s = fold(created(), new MemoryWritten("k", json("1"), "ada", T1), message("t1", null, T2));
-    assertEquals(List.of(new TranscriptEntry(3, "t1", "user", "hi t1", List.of(), null, null)), s.transcript());
+    SessionState s =
+        fold(created(), new MemoryWritten("k", json("1"), "ada", T1), message("t1", null, T2));
+    assertEquals(
+        List.of(new TranscriptEntry(3, "t1", "user", "hi t1", List.of(), null, null)),
+        s.transcript());
     assertEquals(List.of(Turn.queued("t1", T2)), s.turns());
   }
 
@@ -112,14 +116,19 @@ class SessionStateTest {
     SessionState base = fold(created());
     assertEquals(SessionStatus.IDLE, withTurns(base, TurnStatus.COMPLETED).status());
     assertEquals(SessionStatus.IDLE, withTurns(base, TurnStatus.QUEUED).status());
-    assertEquals(SessionStatus.RUNNING, withTurns(base, TurnStatus.COMPLETED, TurnStatus.RUNNING, TurnStatus.QUEUED).status());
-    assertEquals(SessionStatus.AWAITING_APPROVAL, withTurns(base, TurnStatus.AWAITING_APPROVAL).status());
-    assertEquals(SessionStatus.IDLE, withTurns(base, TurnStatus.FAILED, TurnStatus.CANCELLED).status());
+    assertEquals(
+        SessionStatus.RUNNING,
+        withTurns(base, TurnStatus.COMPLETED, TurnStatus.RUNNING, TurnStatus.QUEUED).status());
+    assertEquals(
+        SessionStatus.AWAITING_APPROVAL, withTurns(base, TurnStatus.AWAITING_APPROVAL).status());
+    assertEquals(
+        SessionStatus.IDLE, withTurns(base, TurnStatus.FAILED, TurnStatus.CANCELLED).status());
   }
 
   @Test
   void aClosedSessionIsClosedWhateverItsTurns() {
-    SessionState s = withTurns(fold(created()), TurnStatus.RUNNING).apply(new SessionClosed("ada", T2));
+    SessionState s =
+        withTurns(fold(created()), TurnStatus.RUNNING).apply(new SessionClosed("ada", T2));
     assertEquals(SessionStatus.CLOSED, s.status());
     assertTrue(s.closed());
   }
@@ -135,8 +144,14 @@ class SessionStateTest {
 
   @Test
   void aQueuedTurnCancelledBehindARunningOneLeavesTheRightTurnsCurrent() {
-    SessionState s = fold(created(), message("t1", null, T1), new SessionEvent.TurnStarted("t1", T1),
-        message("t2", null, T1), message("t3", null, T1), new TurnCancelled("t2", "not needed", "ada", T2));
+    SessionState s =
+        fold(
+            created(),
+            message("t1", null, T1),
+            new SessionEvent.TurnStarted("t1", T1),
+            message("t2", null, T1),
+            message("t3", null, T1),
+            new TurnCancelled("t2", "not needed", "ada", T2));
     assertEquals("t1", s.currentTurn().orElseThrow().id());
     assertEquals("t3", s.nextQueuedTurn().orElseThrow().id());
     assertEquals(List.of("t1", "t3"), s.unfinishedTurns().stream().map(Turn::id).toList());
@@ -153,8 +168,10 @@ class SessionStateTest {
   void theFirstTurnsOfALongSessionAndTheirKeysAreFoundAsTheLast() {
     SessionState s = fold(created());
     for (int i = 0; i < 500; i++) {
-      s = s.apply(message("t" + i, "key-" + i, T1)).apply(new SessionEvent.TurnStarted("t" + i, T1))
-          .apply(new SessionEvent.TurnCompleted("t" + i, "out " + i, T2));
+      s =
+          s.apply(message("t" + i, "key-" + i, T1))
+              .apply(new SessionEvent.TurnStarted("t" + i, T1))
+              .apply(new SessionEvent.TurnCompleted("t" + i, "out " + i, T2));
     }
     assertEquals("out 0", s.turn("t0").orElseThrow().output());
     assertEquals("t0", s.turnForIdempotencyKey("key-0").orElseThrow().id());
@@ -170,8 +187,20 @@ class SessionStateTest {
       turns.add(new Turn("t" + i, statuses[i], 0, null, null, T1, T1));
     }
     return new SessionState(
-        s.owner(), s.createdWith(), s.agent(), s.memory(), s.tools(), s.permissions(), s.metadata(),
-        s.closed(), s.createdAt(), s.updatedAt(), s.lastSeq(), s.transcript(), turns,
-        s.turnIdsByIdempotencyKey(), s.usage());
+        s.owner(),
+        s.createdWith(),
+        s.agent(),
+        s.memory(),
+        s.tools(),
+        s.permissions(),
+        s.metadata(),
+        s.closed(),
+        s.createdAt(),
+        s.updatedAt(),
+        s.lastSeq(),
+        s.transcript(),
+        turns,
+        s.turnIdsByIdempotencyKey(),
+        s.usage());
   }
 }

@@ -31,12 +31,13 @@ class SessionValidationTest {
 
   @Test
   void aSmallValidSpecPasses() {
-    SessionSpec spec = new SessionSpec(
-        new AgentDefinition("Be brief.", "gpt-4o.mini:2024", new Limits(1, 1)),
-        List.of(httpTool("send_email"), mcpTool("files")),
-        new PermissionPolicy(Map.of("*", Permission.ALLOW, "files__search", Permission.ASK)),
-        Map.of("user.name:first", json("\"Ada\"")),
-        Map.of("team", "support"));
+    SessionSpec spec =
+        new SessionSpec(
+            new AgentDefinition("Be brief.", "gpt-4o.mini:2024", new Limits(1, 1)),
+            List.of(httpTool("send_email"), mcpTool("files")),
+            new PermissionPolicy(Map.of("*", Permission.ALLOW, "files__search", Permission.ASK)),
+            Map.of("user.name:first", json("\"Ada\"")),
+            Map.of("team", "support"));
     assertEquals(Optional.empty(), validation.spec(spec));
   }
 
@@ -51,32 +52,58 @@ class SessionValidationTest {
 
   @Test
   void theAgentIsChecked() {
-    assertRefused(validation.agent(new AgentDefinition("x".repeat(51), "default", new Limits(8, 600))),
-        Problem.Kind.TOO_LARGE, "agent.instructions");
-    assertRefused(validation.agent(new AgentDefinition("hi", "bad model", new Limits(8, 600))),
-        Problem.Kind.INVALID, "agent.model");
-    assertRefused(validation.agent(new AgentDefinition("hi", null, new Limits(8, 600))),
-        Problem.Kind.INVALID, "agent.model");
-    assertRefused(validation.agent(new AgentDefinition(null, "default", new Limits(8, 600))),
-        Problem.Kind.INVALID, "agent.instructions");
-    assertRefused(validation.agent(new AgentDefinition("hi", "default", new Limits(0, 600))),
-        Problem.Kind.INVALID, "agent.limits.maxStepsPerTurn");
-    assertRefused(validation.agent(new AgentDefinition("hi", "default", new Limits(1001, 600))),
-        Problem.Kind.INVALID, "agent.limits.maxStepsPerTurn");
-    assertRefused(validation.agent(new AgentDefinition("hi", "default", new Limits(8, 86_401))),
-        Problem.Kind.INVALID, "agent.limits.maxTurnSeconds");
-    assertRefused(validation.spec(new SessionSpec(null, List.of(), PermissionPolicy.empty(), Map.of(), Map.of())),
-        Problem.Kind.INVALID, "agent");
+    assertRefused(
+        validation.agent(new AgentDefinition("x".repeat(51), "default", new Limits(8, 600))),
+        Problem.Kind.TOO_LARGE,
+        "agent.instructions");
+    assertRefused(
+        validation.agent(new AgentDefinition("hi", "bad model", new Limits(8, 600))),
+        Problem.Kind.INVALID,
+        "agent.model");
+    assertRefused(
+        validation.agent(new AgentDefinition("hi", null, new Limits(8, 600))),
+        Problem.Kind.INVALID,
+        "agent.model");
+    assertRefused(
+        validation.agent(new AgentDefinition(null, "default", new Limits(8, 600))),
+        Problem.Kind.INVALID,
+        "agent.instructions");
+    assertRefused(
+        validation.agent(new AgentDefinition("hi", "default", new Limits(0, 600))),
+        Problem.Kind.INVALID,
+        "agent.limits.maxStepsPerTurn");
+    assertRefused(
+        validation.agent(new AgentDefinition("hi", "default", new Limits(1001, 600))),
+        Problem.Kind.INVALID,
+        "agent.limits.maxStepsPerTurn");
+    assertRefused(
+        validation.agent(new AgentDefinition("hi", "default", new Limits(8, 86_401))),
+        Problem.Kind.INVALID,
+        "agent.limits.maxTurnSeconds");
+    assertRefused(
+        validation.spec(
+            new SessionSpec(null, List.of(), PermissionPolicy.empty(), Map.of(), Map.of())),
+        Problem.Kind.INVALID,
+        "agent");
   }
 
   @Test
   void toolsInASpecAreNamedByTheirPosition() {
-    assertRefused(validation.tools(List.of(httpTool("a"), new ToolConnection.Http("b", "mailto:x@y", null, null, false, null))),
-        Problem.Kind.INVALID, "tools[1].url");
-    assertRefused(validation.tools(List.of(httpTool("a"), httpTool("b"), httpTool("a"))),
-        Problem.Kind.INVALID, "tools[2].name");
-    assertRefused(validation.tools(List.of(httpTool("a"), httpTool("b"), httpTool("c"), httpTool("d"))),
-        Problem.Kind.TOO_LARGE, "tools");
+    assertRefused(
+        validation.tools(
+            List.of(
+                httpTool("a"),
+                new ToolConnection.Http("b", "mailto:x@y", null, null, false, null))),
+        Problem.Kind.INVALID,
+        "tools[1].url");
+    assertRefused(
+        validation.tools(List.of(httpTool("a"), httpTool("b"), httpTool("a"))),
+        Problem.Kind.INVALID,
+        "tools[2].name");
+    assertRefused(
+        validation.tools(List.of(httpTool("a"), httpTool("b"), httpTool("c"), httpTool("d"))),
+        Problem.Kind.TOO_LARGE,
+        "tools");
   }
 
   @Test
@@ -88,37 +115,68 @@ class SessionValidationTest {
     for (String builtIn : List.of("memory_read", "memory_write", "memory_delete")) {
       assertRefused(validation.tool(mcpTool(builtIn), ""), Problem.Kind.INVALID, "name");
     }
-    assertEquals(Optional.empty(), validation.tool(new ToolConnection.Mcp("m", "https://mcp.example.com:8443/mcp", null, null), ""));
-    assertRefused(validation.tool(new ToolConnection.Mcp("m", "https://user:pw@mcp.example.com/mcp", null, null), ""),
-        Problem.Kind.INVALID, "url");
-    assertRefused(validation.tool(new ToolConnection.Http("t", "http://x", null, null, false, "a b"), ""),
-        Problem.Kind.INVALID, "secretRef");
-    assertRefused(validation.tool(new ToolConnection.Http("t", "http://x", null, json("\"schema\""), false, null), ""),
-        Problem.Kind.INVALID, "parameters");
+    assertEquals(
+        Optional.empty(),
+        validation.tool(
+            new ToolConnection.Mcp("m", "https://mcp.example.com:8443/mcp", null, null), ""));
+    assertRefused(
+        validation.tool(
+            new ToolConnection.Mcp("m", "https://user:pw@mcp.example.com/mcp", null, null), ""),
+        Problem.Kind.INVALID,
+        "url");
+    assertRefused(
+        validation.tool(new ToolConnection.Http("t", "http://x", null, null, false, "a b"), ""),
+        Problem.Kind.INVALID,
+        "secretRef");
+    assertRefused(
+        validation.tool(
+            new ToolConnection.Http("t", "http://x", null, json("\"schema\""), false, null), ""),
+        Problem.Kind.INVALID,
+        "parameters");
     assertRefused(validation.tool(null, "tools[0]."), Problem.Kind.INVALID, "tools[0]");
   }
 
   @Test
   void aPolicyNamesToolsOrTheWildcard() {
-    assertEquals(Optional.empty(), validation.permissions(new PermissionPolicy(Map.of("*", Permission.DENY, "srv__tool", Permission.ASK)), "tools"));
-    assertRefused(validation.permissions(new PermissionPolicy(Map.of("**", Permission.DENY)), "permissions.tools"),
-        Problem.Kind.INVALID, "permissions.tools");
-    assertRefused(validation.permissions(new PermissionPolicy(Map.of("", Permission.DENY)), "tools"),
-        Problem.Kind.INVALID, "tools");
+    assertEquals(
+        Optional.empty(),
+        validation.permissions(
+            new PermissionPolicy(Map.of("*", Permission.DENY, "srv__tool", Permission.ASK)),
+            "tools"));
+    assertRefused(
+        validation.permissions(
+            new PermissionPolicy(Map.of("**", Permission.DENY)), "permissions.tools"),
+        Problem.Kind.INVALID,
+        "permissions.tools");
+    assertRefused(
+        validation.permissions(new PermissionPolicy(Map.of("", Permission.DENY)), "tools"),
+        Problem.Kind.INVALID,
+        "tools");
     assertRefused(validation.permissions(null, "tools"), Problem.Kind.INVALID, "tools");
   }
 
   @Test
   void memoryIsBoundedInEntriesKeysAndValueSize() {
-    assertEquals(Optional.empty(), validation.memoryEntry("k", json("\"" + "x".repeat(14) + "\""), "memory."));
-    assertRefused(validation.memoryEntry("k", json("\"" + "x".repeat(15) + "\""), "memory."),
-        Problem.Kind.TOO_LARGE, "memory.k");
-    assertRefused(validation.memoryEntry("a/b", json("1"), "memory."), Problem.Kind.INVALID, "memory.a/b");
+    assertEquals(
+        Optional.empty(),
+        validation.memoryEntry("k", json("\"" + "x".repeat(14) + "\""), "memory."));
+    assertRefused(
+        validation.memoryEntry("k", json("\"" + "x".repeat(15) + "\""), "memory."),
+        Problem.Kind.TOO_LARGE,
+        "memory.k");
+    assertRefused(
+        validation.memoryEntry("a/b", json("1"), "memory."), Problem.Kind.INVALID, "memory.a/b");
     assertRefused(validation.memoryEntry("k", null, "memory."), Problem.Kind.INVALID, "memory.k");
-    assertRefused(validation.memoryEntry("k", com.fasterxml.jackson.databind.node.MissingNode.getInstance(), "memory."),
-        Problem.Kind.INVALID, "memory.k");
+    assertRefused(
+        validation.memoryEntry(
+            "k", com.fasterxml.jackson.databind.node.MissingNode.getInstance(), "memory."),
+        Problem.Kind.INVALID,
+        "memory.k");
     assertEquals(Optional.empty(), validation.memoryEntry("k", json("null"), "memory."));
-    assertRefused(validation.memoryEntry("k".repeat(129), json("1"), "memory."), Problem.Kind.INVALID, "memory." + "k".repeat(40) + "...");
+    assertRefused(
+        validation.memoryEntry("k".repeat(129), json("1"), "memory."),
+        Problem.Kind.INVALID,
+        "memory." + "k".repeat(40) + "...");
     Map<String, com.fasterxml.jackson.databind.JsonNode> four = new HashMap<>();
     for (int i = 0; i < 4; i++) {
       four.put("k" + i, json("1"));
@@ -131,15 +189,21 @@ class SessionValidationTest {
     assertEquals(0, SessionValidation.depth(json("1")));
     assertEquals(3, SessionValidation.depth(json("[{\"a\": [1]}, 2]")));
     assertEquals(1000, SessionValidation.depth(json("[".repeat(1000) + "]".repeat(1000))));
-    assertRefused(validation.memoryEntry("k", json("[".repeat(65) + "]".repeat(65)), "memory."),
-        Problem.Kind.TOO_LARGE, "memory.k");
+    assertRefused(
+        validation.memoryEntry("k", json("[".repeat(65) + "]".repeat(65)), "memory."),
+        Problem.Kind.TOO_LARGE,
+        "memory.k");
   }
 
   @Test
   void metadataIsBounded() {
     assertEquals(Optional.empty(), validation.metadata(Map.of("a", "x".repeat(4096), "b", "")));
-    assertRefused(validation.metadata(Map.of("a", "1", "b", "2", "c", "3")), Problem.Kind.TOO_LARGE, "metadata");
-    assertRefused(validation.metadata(Map.of("a", "x".repeat(4097))), Problem.Kind.TOO_LARGE, "metadata.a");
+    assertRefused(
+        validation.metadata(Map.of("a", "1", "b", "2", "c", "3")),
+        Problem.Kind.TOO_LARGE,
+        "metadata");
+    assertRefused(
+        validation.metadata(Map.of("a", "x".repeat(4097))), Problem.Kind.TOO_LARGE, "metadata.a");
   }
 
   @Test
@@ -152,9 +216,13 @@ class SessionValidationTest {
 
   @Test
   void aSpecReportsItsFirstProblemInFieldOrder() {
-    SessionSpec twoProblems = new SessionSpec(
-        new AgentDefinition("hi", "bad model", new Limits(8, 600)),
-        List.of(mcpTool("a__b")), PermissionPolicy.empty(), Map.of(), Map.of());
+    SessionSpec twoProblems =
+        new SessionSpec(
+            new AgentDefinition("hi", "bad model", new Limits(8, 600)),
+            List.of(mcpTool("a__b")),
+            PermissionPolicy.empty(),
+            Map.of(),
+            Map.of());
     assertRefused(validation.spec(twoProblems), Problem.Kind.INVALID, "agent.model");
     assertRefused(validation.spec(spec()), Problem.Kind.TOO_LARGE, "memory.prefs");
   }

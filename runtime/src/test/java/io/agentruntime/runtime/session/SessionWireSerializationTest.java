@@ -40,22 +40,35 @@ class SessionWireSerializationTest {
 
   @JUnit5TestKit
   public final ActorTestKit testKit =
-      new JUnit5TestKitBuilder().withName("SessionWireSerializationTest").withCustomConfig(Fixtures.QUIET).build();
+      new JUnit5TestKitBuilder()
+          .withName("SessionWireSerializationTest")
+          .withCustomConfig(Fixtures.QUIET)
+          .build();
 
   private List<SessionReply> replies() {
     return List.of(
         new SessionReply.Created(Samples.view()),
-        new SessionReply.Current(SessionView.of("s-2", SessionState.empty().apply(
-            new SessionEvent.SessionCreated(Samples.OWNER, Samples.spec(), Samples.AT)))),
+        new SessionReply.Current(
+            SessionView.of(
+                "s-2",
+                SessionState.empty()
+                    .apply(
+                        new SessionEvent.SessionCreated(
+                            Samples.OWNER, Samples.spec(), Samples.AT)))),
         new SessionReply.TurnAccepted(Turn.queued("turn_1", Samples.AT), true),
         new SessionReply.TurnFound(Samples.cancelledTurn()),
-        new SessionReply.TurnList(List.of(Samples.completedTurn(), Samples.cancelledTurn()), "turn_0a1b2c"),
+        new SessionReply.TurnList(
+            List.of(Samples.completedTurn(), Samples.cancelledTurn()), "turn_0a1b2c"),
         new SessionReply.TurnList(List.of(), null),
-        new SessionReply.TranscriptFound(List.of(
-            TranscriptEntry.user(6, "turn_3d4e5f", "hi"), Samples.toolCallEntry(), Samples.toolResultEntry())),
+        new SessionReply.TranscriptFound(
+            List.of(
+                TranscriptEntry.user(6, "turn_3d4e5f", "hi"),
+                Samples.toolCallEntry(),
+                Samples.toolResultEntry())),
         new SessionReply.Rejected(Problem.notFound()),
         new SessionReply.Rejected(Problem.invalid("memory.k", "memory.k must match")),
-        new SessionReply.Rejected(new Problem(Problem.Kind.LIMIT, "budget_exhausted", "spent", null)),
+        new SessionReply.Rejected(
+            new Problem(Problem.Kind.LIMIT, "budget_exhausted", "spent", null)),
         new SessionReply.Current(SessionView.of("s-3", Samples.busyState())),
         new SessionReply.TurnFound(Samples.busyState().turn("turn_3d4e5f").orElseThrow()),
         new SessionReply.ApprovalList(Samples.busyState().pendingApprovals()),
@@ -63,10 +76,14 @@ class SessionWireSerializationTest {
         new SessionReply.ApprovalDecided(Samples.busyState().approval("appr_1a2b3c").orElseThrow()),
         new SessionReply.Subscribed(42),
         new SessionReply.Erased("s-2"),
-        new SessionReply.Rejected(new Problem(Problem.Kind.UNAVAILABLE, "erase_incomplete", "retry", null)));
+        new SessionReply.Rejected(
+            new Problem(Problem.Kind.UNAVAILABLE, "erase_incomplete", "retry", null)));
   }
 
-  /** The replies as they are, and as an entity in a cluster sends them: wrapped with its node's name. */
+  /**
+   * The replies as they are, and as an entity in a cluster sends them: wrapped with its node's
+   * name.
+   */
   private List<SessionReply> plainAndHostedReplies() {
     return Stream.concat(
             replies().stream(),
@@ -87,33 +104,48 @@ class SessionWireSerializationTest {
         new SessionCommand.ErasureEnded("java.util.concurrent.TimeoutException", replyTo),
         new SessionCommand.ErasureEnded(null, null),
         new SessionCommand.WriteMemory(ADA, "prefs", json("{\"a\":[1,2.5,null]}"), replyTo),
-        new SessionCommand.Expiring(new SessionCommand.WriteMemory(ADA, "k", json("1"), replyTo), 1_700_000_000_000L),
+        new SessionCommand.Expiring(
+            new SessionCommand.WriteMemory(ADA, "k", json("1"), replyTo), 1_700_000_000_000L),
         new SessionCommand.DeleteMemory(ADA, "prefs", replyTo),
         new SessionCommand.ConnectTool(ADA, Samples.spec().tools().get(1), replyTo),
         new SessionCommand.DisconnectTool(ADA, "files", replyTo),
         new SessionCommand.ChangePermissions(ADA, Samples.spec().permissions(), replyTo),
         new SessionCommand.SendUserMessage(ADA, "hello", OnBusy.INTERRUPT, "idem-1", replyTo),
         new SessionCommand.SendUserMessage(ADA, "hello", null, null, replyTo),
-        new SessionCommand.SendUserMessage(ADA, "hello", OnBusy.QUEUE, null, "turn_9a8b", 1_790_000_000_000L, replyTo),
+        new SessionCommand.SendUserMessage(
+            ADA, "hello", OnBusy.QUEUE, null, "turn_9a8b", 1_790_000_000_000L, replyTo),
         new SessionCommand.GetTurn(ADA, "turn_1", replyTo),
         new SessionCommand.ListTurns(ADA, 20, "turn_1", replyTo),
         new SessionCommand.GetTranscript(ADA, replyTo),
         new SessionCommand.DirectoryWritten(new SessionReply.Created(Samples.view()), replyTo),
         new SessionCommand.CancelTurn(ADA, "turn_1", replyTo),
         new SessionCommand.ListApprovals(ADA, replyTo),
-        new SessionCommand.DecideApproval(new Caller("ada", false, true), "appr_1", "approve", "fine ✓", null, replyTo),
-        new SessionCommand.DecideApproval(OPERATOR, "appr_2", "result", null, json("{\"sent\":true,\"n\":[1,2.5]}"), replyTo),
+        new SessionCommand.DecideApproval(
+            new Caller("ada", false, true), "appr_1", "approve", "fine ✓", null, replyTo),
+        new SessionCommand.DecideApproval(
+            OPERATOR, "appr_2", "result", null, json("{\"sent\":true,\"n\":[1,2.5]}"), replyTo),
         new SessionCommand.Subscribe(ADA, null, replyTo),
         new SessionCommand.AwaitTurn(ADA, "turn_3d4e5f", replyTo),
         new SessionCommand.Unsubscribe(null),
         new SessionCommand.PublishDelta("turn_1", "Hel"),
         new SessionCommand.ResumeWork(),
-        // Malformed arguments (null) would read back as a JSON null: this command never leaves the entity.
-        new SessionCommand.ModelAnswered("turn_1", 2, new ModelReply("Let me look", List.of(
-            ToolCall.fromRaw("call_1", "lookup", "{\"q\":\"x\"}"), ToolCall.fromRaw("call_2", "memory_read", "")), 12, 3)),
+        // Malformed arguments (null) would read back as a JSON null: this command never leaves the
+        // entity.
+        new SessionCommand.ModelAnswered(
+            "turn_1",
+            2,
+            new ModelReply(
+                "Let me look",
+                List.of(
+                    ToolCall.fromRaw("call_1", "lookup", "{\"q\":\"x\"}"),
+                    ToolCall.fromRaw("call_2", "memory_read", "")),
+                12,
+                3)),
         new SessionCommand.ModelFailed("turn_1", 1, "model_timeout", "no answer in 120 s"),
-        new SessionCommand.ToolFinished("turn_1", "call_1", new ToolResult.Succeeded(json("{\"open\":2}"))),
-        new SessionCommand.ToolFinished("turn_1", "call_2", new ToolResult.Failed("tool_http_error", "HTTP 502")),
+        new SessionCommand.ToolFinished(
+            "turn_1", "call_1", new ToolResult.Succeeded(json("{\"open\":2}"))),
+        new SessionCommand.ToolFinished(
+            "turn_1", "call_2", new ToolResult.Failed("tool_http_error", "HTTP 502")),
         new SessionCommand.TurnDeadlinePassed("turn_1"),
         new SessionCommand.AnswerDue("turn_1", replyTo),
         new SessionCommand.ApprovalDeadlinePassed("appr_1"),
@@ -123,20 +155,31 @@ class SessionWireSerializationTest {
   }
 
   /** Commands that carry a follower besides the one to reply to. */
-  private List<SessionCommand> withFollower(ActorRef<SessionReply> replyTo, ActorRef<StreamItem> follower) {
+  private List<SessionCommand> withFollower(
+      ActorRef<SessionReply> replyTo, ActorRef<StreamItem> follower) {
     return commands(replyTo).stream()
-        .map(c -> c instanceof SessionCommand.Subscribe s ? new SessionCommand.Subscribe(s.caller(), follower, replyTo)
-            : c instanceof SessionCommand.Unsubscribe ? new SessionCommand.Unsubscribe(follower) : c)
+        .map(
+            c ->
+                c instanceof SessionCommand.Subscribe s
+                    ? new SessionCommand.Subscribe(s.caller(), follower, replyTo)
+                    : c instanceof SessionCommand.Unsubscribe
+                        ? new SessionCommand.Unsubscribe(follower)
+                        : c)
         .toList();
   }
 
   private Object roundTrip(Object value) {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());
     Serializer serializer = serialization.findSerializerFor(value);
-    assertEquals(SessionEventSerializationTest.JACKSON_CBOR, serializer.identifier(), value.getClass().getName());
+    assertEquals(
+        SessionEventSerializationTest.JACKSON_CBOR,
+        serializer.identifier(),
+        value.getClass().getName());
     // serialize (unlike Serializer.toBinary) provides the transport information actor refs need.
     byte[] bytes = serialization.serialize(value).get();
-    return serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, value)).get();
+    return serialization
+        .deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, value))
+        .get();
   }
 
   private static Set<Class<?>> typesOf(List<?> values) {
@@ -145,30 +188,41 @@ class SessionWireSerializationTest {
 
   @Test
   void theSamplesCoverEveryReplyAndCommandType() {
-    assertEquals(Set.of(SessionReply.class.getPermittedSubclasses()), typesOf(plainAndHostedReplies()));
+    assertEquals(
+        Set.of(SessionReply.class.getPermittedSubclasses()), typesOf(plainAndHostedReplies()));
     assertEquals(Set.of(SessionCommand.class.getPermittedSubclasses()), typesOf(commands(null)));
   }
 
   @TestFactory
   Stream<DynamicTest> everyReplySurvivesARoundTrip() {
-    return plainAndHostedReplies().stream().map(reply -> DynamicTest.dynamicTest(reply.toString(), () -> {
-      Object back = roundTrip(reply);
-      assertEquals(reply, back);
-      assertNotSame(reply, back);
-    }));
+    return plainAndHostedReplies().stream()
+        .map(
+            reply ->
+                DynamicTest.dynamicTest(
+                    reply.toString(),
+                    () -> {
+                      Object back = roundTrip(reply);
+                      assertEquals(reply, back);
+                      assertNotSame(reply, back);
+                    }));
   }
 
   @TestFactory
   Stream<DynamicTest> everyCommandSurvivesARoundTripWithItsReplyTo() {
     ActorRef<SessionReply> probe = testKit.<SessionReply>createTestProbe().ref();
     ActorRef<StreamItem> follower = testKit.<StreamItem>createTestProbe().ref();
-    return withFollower(probe, follower).stream().map(command -> DynamicTest.dynamicTest(command.getClass().getSimpleName(), () ->
-        assertEquals(command, roundTrip(command))));
+    return withFollower(probe, follower).stream()
+        .map(
+            command ->
+                DynamicTest.dynamicTest(
+                    command.getClass().getSimpleName(),
+                    () -> assertEquals(command, roundTrip(command))));
   }
 
   @Test
   void aDecisionWithoutAResultMeansTheSameOnEveryNode() {
-    var decision = new SessionCommand.DecideApproval(ADA, "appr_1", "result", null, json("null"), null);
+    var decision =
+        new SessionCommand.DecideApproval(ADA, "appr_1", "result", null, json("null"), null);
     assertEquals(null, decision.result());
     assertEquals(decision, roundTrip(decision));
   }
@@ -176,7 +230,8 @@ class SessionWireSerializationTest {
   @Test
   void aReplyToFromTheWireStillReachesTheAsker() {
     var probe = testKit.<SessionReply>createTestProbe();
-    var command = (SessionCommand.GetSession) roundTrip(new SessionCommand.GetSession(ADA, probe.ref()));
+    var command =
+        (SessionCommand.GetSession) roundTrip(new SessionCommand.GetSession(ADA, probe.ref()));
     command.replyTo().tell(new SessionReply.Rejected(Problem.notFound()));
     probe.expectMessage(new SessionReply.Rejected(Problem.notFound()));
   }
@@ -203,19 +258,31 @@ class SessionWireSerializationTest {
     SessionState back = (SessionState) roundTrip(state);
     assertEquals(
         Map.of("files", ToolConnection.Mcp.class, "send_email", ToolConnection.Http.class),
-        back.tools().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getClass())));
+        back.tools().entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getClass())));
   }
 
   @Test
   void enumsAndPolymorphicFieldsUseTheirStableNamesNotClassNames() throws Exception {
-    var mapper = org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider.get(testKit.system().classicSystem())
-        .getOrCreate("jackson-json", java.util.Optional.empty());
+    var mapper =
+        org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider.get(
+                testKit.system().classicSystem())
+            .getOrCreate("jackson-json", java.util.Optional.empty());
     String json = mapper.writeValueAsString(Samples.view());
-    for (String expected : List.of("\"kind\":\"http\"", "\"kind\":\"mcp\"", "\"status\":\"idle\"", "\"memory_write\":\"deny\"", "\"status\":\"queued\"")) {
+    for (String expected :
+        List.of(
+            "\"kind\":\"http\"",
+            "\"kind\":\"mcp\"",
+            "\"status\":\"idle\"",
+            "\"memory_write\":\"deny\"",
+            "\"status\":\"queued\"")) {
       assertEquals(true, json.contains(expected), () -> expected + " in " + json);
     }
     assertEquals(false, json.contains("ToolConnection$"), json);
-    assertEquals(Arrays.asList(TurnStatus.values()), Arrays.stream(TurnStatus.values())
-        .map(s -> mapper.convertValue(s.wireName(), TurnStatus.class)).toList());
+    assertEquals(
+        Arrays.asList(TurnStatus.values()),
+        Arrays.stream(TurnStatus.values())
+            .map(s -> mapper.convertValue(s.wireName(), TurnStatus.class))
+            .toList());
   }
 }

@@ -11,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.agentruntime.runtime.session.SessionCommand.CreateMode;
-import io.agentruntime.runtime.session.SessionCommand.CreateSession;
 import io.agentruntime.runtime.model.ModelClient;
 import io.agentruntime.runtime.model.ModelProviders;
 import io.agentruntime.runtime.model.ScriptedModel;
+import io.agentruntime.runtime.session.SessionCommand.CreateMode;
+import io.agentruntime.runtime.session.SessionCommand.CreateSession;
 import io.agentruntime.runtime.session.SessionCommand.GetSession;
 import io.agentruntime.runtime.session.SessionCommand.GetTranscript;
 import io.agentruntime.runtime.session.SessionCommand.GetTurn;
@@ -99,34 +99,47 @@ class SessionsTest {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
     Config config = testKit.system().settings().config();
-    ModelProviders scripted = new ModelProviders() {
-      @Override
-      public Optional<ModelClient> provider(String name) {
-        return "default".equals(name) ? Optional.of(new ScriptedModel()) : Optional.empty();
-      }
+    ModelProviders scripted =
+        new ModelProviders() {
+          @Override
+          public Optional<ModelClient> provider(String name) {
+            return "default".equals(name) ? Optional.of(new ScriptedModel()) : Optional.empty();
+          }
 
-      @Override
-      public Set<String> names() {
-        return Set.of("default");
-      }
-    };
-    sessions = Sessions.start(testKit.system(), new SessionRuntime(
-        SessionSettings.fromConfig(config), TurnSettings.fromConfig(config), directory, scripted, new FakeTools(),
-        Clock.systemUTC()));
+          @Override
+          public Set<String> names() {
+            return Set.of("default");
+          }
+        };
+    sessions =
+        Sessions.start(
+            testKit.system(),
+            new SessionRuntime(
+                SessionSettings.fromConfig(config),
+                TurnSettings.fromConfig(config),
+                directory,
+                scripted,
+                new FakeTools(),
+                Clock.systemUTC()));
   }
 
   private Turn awaitTurnEnded(String tenant, String id, String turnId) {
     Turn[] ended = new Turn[1];
-    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
-      SessionReply found = ask(tenant, id, r -> new GetTurn(ADA, turnId, r));
-      ended[0] = assertInstanceOf(SessionReply.TurnFound.class, found).turn();
-      assertTrue(ended[0].status().terminal(), ended[0]::toString);
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              SessionReply found = ask(tenant, id, r -> new GetTurn(ADA, turnId, r));
+              ended[0] = assertInstanceOf(SessionReply.TurnFound.class, found).turn();
+              assertTrue(ended[0].status().terminal(), ended[0]::toString);
+              return null;
+            });
     return ended[0];
   }
 
-  private SessionReply ask(String tenant, String id, Function<ActorRef<SessionReply>, SessionCommand> command)
+  private SessionReply ask(
+      String tenant, String id, Function<ActorRef<SessionReply>, SessionCommand> command)
       throws Exception {
     return sessions.ask(tenant, id, command).toCompletableFuture().get(15, TimeUnit.SECONDS);
   }
@@ -143,7 +156,11 @@ class SessionsTest {
 
   @Test
   void aSessionIsCreatedAndReadThroughSharding() throws Exception {
-    SessionReply created = ask(TENANT, "through-sharding", r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
+    SessionReply created =
+        ask(
+            TENANT,
+            "through-sharding",
+            r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
     SessionView view = assertInstanceOf(SessionReply.Created.class, created).session();
     assertEquals("through-sharding", view.id());
     assertEquals(new Owner(TENANT, "ada"), view.owner());
@@ -151,7 +168,8 @@ class SessionsTest {
 
     SessionReply read = ask(TENANT, "through-sharding", r -> new GetSession(ADA, r));
     assertEquals(view, assertInstanceOf(SessionReply.Current.class, read).session());
-    assertTrue(directory.listed(TENANT).stream().anyMatch(s -> s.sessionId().equals("through-sharding")));
+    assertTrue(
+        directory.listed(TENANT).stream().anyMatch(s -> s.sessionId().equals("through-sharding")));
   }
 
   @Test
@@ -159,57 +177,102 @@ class SessionsTest {
     ask(TENANT, "shared-id", r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
     SessionReply elsewhere = ask("globex", "shared-id", r -> new GetSession(ADA, r));
     assertEquals(new SessionReply.Rejected(Problem.notFound()), elsewhere);
-    SessionReply created = ask("globex", "shared-id", r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
-    assertEquals(new Owner("globex", "ada"), assertInstanceOf(SessionReply.Created.class, created).session().owner());
+    SessionReply created =
+        ask("globex", "shared-id", r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
+    assertEquals(
+        new Owner("globex", "ada"),
+        assertInstanceOf(SessionReply.Created.class, created).session().owner());
   }
 
   @Test
   void aPassivatedSessionComesBackFromTheJournalAsItWas() throws Exception {
     String id = "passivated";
     String entityId = SessionEntity.entityId(TENANT, id);
-    // A tool without a parameter schema: its null must read back as null for the PUT below to match.
-    SessionSpec spec = Fixtures.specWithTools(
-        List.of(new ToolConnection.Http("lookup", "http://tools.internal/lookup", null, null, true, null)));
+    // A tool without a parameter schema: its null must read back as null for the PUT below to
+    // match.
+    SessionSpec spec =
+        Fixtures.specWithTools(
+            List.of(
+                new ToolConnection.Http(
+                    "lookup", "http://tools.internal/lookup", null, null, true, null)));
     ask(TENANT, id, r -> new CreateSession(ADA, spec, CreateMode.CREATE_NEW, r));
     for (int i = 0; i < 5; i++) {
       int n = i;
-      ask(TENANT, id, r -> new WriteMemory(ADA, "k" + n, json("{\"n\":" + n + ",\"half\":" + (n + 0.5) + "}"), r));
+      ask(
+          TENANT,
+          id,
+          r ->
+              new WriteMemory(
+                  ADA, "k" + n, json("{\"n\":" + n + ",\"half\":" + (n + 0.5) + "}"), r));
     }
-    SessionReply accepted = ask(TENANT, id, r -> new SendUserMessage(ADA, "hello", OnBusy.QUEUE, "idem-1", r));
-    Turn answered = awaitTurnEnded(TENANT, id, assertInstanceOf(SessionReply.TurnAccepted.class, accepted).turn().id());
+    SessionReply accepted =
+        ask(TENANT, id, r -> new SendUserMessage(ADA, "hello", OnBusy.QUEUE, "idem-1", r));
+    Turn answered =
+        awaitTurnEnded(
+            TENANT, id, assertInstanceOf(SessionReply.TurnAccepted.class, accepted).turn().id());
     assertEquals("echo: hello", answered.output());
-    SessionView before = assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r))).session();
+    SessionView before =
+        assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r)))
+            .session();
     // created, five memory writes, the message, its turn started, answered and completed
     assertEquals(10, before.lastSeq());
 
     // Idle for longer than the passivation timeout, the entity stops.
-    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(15), () -> {
-      assertFalse(liveEntities().contains(entityId));
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(15),
+            () -> {
+              assertFalse(liveEntities().contains(entityId));
+              return null;
+            });
     int directoryWrites = directory.writes().size();
 
     // Before it stopped, it journaled its passivation marker (11) and saved a snapshot there, so
     // recovery reads that snapshot and no events.
     String persistenceId = PersistenceId.of(SessionEntity.TYPE_KEY.name(), entityId).id();
-    assertEquals(List.of(4L, 8L, 11L), SnapshotTestKit.create(testKit.system()).persistedInStorage(persistenceId).stream()
-        .map(stored -> stored.first().sequenceNr()).toList());
-    SessionView after = assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r))).session();
+    assertEquals(
+        List.of(4L, 8L, 11L),
+        SnapshotTestKit.create(testKit.system()).persistedInStorage(persistenceId).stream()
+            .map(stored -> stored.first().sequenceNr())
+            .toList());
+    SessionView after =
+        assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r)))
+            .session();
 
-    assertEquals(sameButLastSeq(before, 11), after, "all but the marker's sequence number as before, updatedAt too");
-    assertTrue(directory.writes().size() > directoryWrites, "a recovered session writes its summary again");
+    assertEquals(
+        sameButLastSeq(before, 11),
+        after,
+        "all but the marker's sequence number as before, updatedAt too");
+    assertTrue(
+        directory.writes().size() > directoryWrites,
+        "a recovered session writes its summary again");
     // The snapshot was read back from bytes: the same PUT still matches, and the idempotency key
     // still answers the same turn.
     assertEquals(
         new SessionReply.Current(after),
         ask(TENANT, id, r -> new CreateSession(ADA, spec, CreateMode.CREATE_OR_MATCH, r)));
-    SessionReply retry = ask(TENANT, id, r -> new SendUserMessage(ADA, "hello", OnBusy.QUEUE, "idem-1", r));
+    SessionReply retry =
+        ask(TENANT, id, r -> new SendUserMessage(ADA, "hello", OnBusy.QUEUE, "idem-1", r));
     assertEquals(new SessionReply.TurnAccepted(answered, true), retry);
   }
 
   private static SessionView sameButLastSeq(SessionView v, long lastSeq) {
-    return new SessionView(v.id(), v.owner(), v.status(), v.agent(), v.createdAt(), v.updatedAt(), lastSeq,
-        v.currentTurn(), v.queuedMessages(), v.memory(), v.tools(), v.permissions(), v.metadata(), v.pendingApprovals(),
+    return new SessionView(
+        v.id(),
+        v.owner(),
+        v.status(),
+        v.agent(),
+        v.createdAt(),
+        v.updatedAt(),
+        lastSeq,
+        v.currentTurn(),
+        v.queuedMessages(),
+        v.memory(),
+        v.tools(),
+        v.permissions(),
+        v.metadata(),
+        v.pendingApprovals(),
         v.usage());
   }
 
@@ -218,17 +281,33 @@ class SessionsTest {
     String id = "scripted-turn";
     ask(TENANT, id, r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
 
-    SessionReply accepted = ask(TENANT, id,
-        r -> new SendUserMessage(ADA, "/tool memory_write {\"key\":\"city\",\"value\":\"Paris\"}", OnBusy.QUEUE, null, r));
-    Turn turn = awaitTurnEnded(TENANT, id, assertInstanceOf(SessionReply.TurnAccepted.class, accepted).turn().id());
+    SessionReply accepted =
+        ask(
+            TENANT,
+            id,
+            r ->
+                new SendUserMessage(
+                    ADA,
+                    "/tool memory_write {\"key\":\"city\",\"value\":\"Paris\"}",
+                    OnBusy.QUEUE,
+                    null,
+                    r));
+    Turn turn =
+        awaitTurnEnded(
+            TENANT, id, assertInstanceOf(SessionReply.TurnAccepted.class, accepted).turn().id());
 
     assertEquals(TurnStatus.COMPLETED, turn.status());
     assertEquals(2, turn.steps());
     assertEquals("Tool results: memory_write: {\"written\":\"city\"}", turn.output());
-    SessionView view = assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r))).session();
+    SessionView view =
+        assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r)))
+            .session();
     assertEquals(json("\"Paris\""), view.memory().get("city"));
-    var transcript = assertInstanceOf(SessionReply.TranscriptFound.class, ask(TENANT, id, r -> new GetTranscript(ADA, r)));
-    assertEquals(List.of("user", "assistant", "tool", "assistant"),
+    var transcript =
+        assertInstanceOf(
+            SessionReply.TranscriptFound.class, ask(TENANT, id, r -> new GetTranscript(ADA, r)));
+    assertEquals(
+        List.of("user", "assistant", "tool", "assistant"),
         transcript.messages().stream().map(TranscriptEntry::role).toList());
   }
 }

@@ -31,8 +31,14 @@ final class FakeChatWire {
   List<String> chunks(FakeReply reply, long[] usage, boolean includeUsage) {
     List<String> chunks = new ArrayList<>();
     ObjectNode first = chunk();
-    first.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-        .putObject("delta").put("role", "assistant").put("content", "");
+    first
+        .withArray("choices")
+        .addObject()
+        .put("index", 0)
+        .putNull("finish_reason")
+        .putObject("delta")
+        .put("role", "assistant")
+        .put("content", "");
     chunks.add(first.toString());
     for (String piece : reply.pieces) {
       ObjectNode chunk = chunk();
@@ -52,7 +58,8 @@ final class FakeChatWire {
       }
     }
     ObjectNode last = chunk();
-    choice(last).put("finish_reason", reply.calls.isEmpty() ? "stop" : "tool_calls")
+    choice(last)
+        .put("finish_reason", reply.calls.isEmpty() ? "stop" : "tool_calls")
         .putObject("delta");
     chunks.add(last.toString());
     if (includeUsage) {
@@ -66,10 +73,17 @@ final class FakeChatWire {
 
   /** The whole non-streaming answer. */
   byte[] completion(FakeReply reply, long[] usage) {
-    ObjectNode body = JSON.createObjectNode().put("id", id).put("object", "chat.completion")
-        .put("created", created).put("model", model);
-    ObjectNode choice = body.putArray("choices").addObject().put("index", 0)
-        .put("finish_reason", reply.calls.isEmpty() ? "stop" : "tool_calls");
+    ObjectNode body =
+        JSON.createObjectNode()
+            .put("id", id)
+            .put("object", "chat.completion")
+            .put("created", created)
+            .put("model", model);
+    ObjectNode choice =
+        body.putArray("choices")
+            .addObject()
+            .put("index", 0)
+            .put("finish_reason", reply.calls.isEmpty() ? "stop" : "tool_calls");
     ObjectNode message = choice.putObject("message").put("role", "assistant");
     if (reply.pieces.isEmpty() && !reply.calls.isEmpty()) {
       message.putNull("content");
@@ -79,8 +93,13 @@ final class FakeChatWire {
     if (!reply.calls.isEmpty()) {
       ArrayNode calls = message.putArray("tool_calls");
       for (FakeReply.Call call : reply.calls) {
-        calls.addObject().put("id", call.id()).put("type", "function").putObject("function")
-            .put("name", call.name()).put("arguments", call.arguments());
+        calls
+            .addObject()
+            .put("id", call.id())
+            .put("type", "function")
+            .putObject("function")
+            .put("name", call.name())
+            .put("arguments", call.arguments());
       }
     }
     usage(body, usage);
@@ -88,8 +107,11 @@ final class FakeChatWire {
   }
 
   private ObjectNode chunk() {
-    return JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
-        .put("created", created).put("model", model);
+    return JSON.createObjectNode()
+        .put("id", id)
+        .put("object", "chat.completion.chunk")
+        .put("created", created)
+        .put("model", model);
   }
 
   private static ObjectNode choice(ObjectNode chunk) {
@@ -101,7 +123,9 @@ final class FakeChatWire {
   }
 
   private static void usage(ObjectNode node, long[] usage) {
-    node.putObject("usage").put("prompt_tokens", usage[0]).put("completion_tokens", usage[1])
+    node.putObject("usage")
+        .put("prompt_tokens", usage[0])
+        .put("completion_tokens", usage[1])
         .put("total_tokens", usage[0] + usage[1]);
   }
 
@@ -121,6 +145,7 @@ final class FakeChatWire {
 
   private static int safe(String text, int cut) {
     return cut > 0 && cut < text.length() && Character.isLowSurrogate(text.charAt(cut))
-        ? cut - 1 : cut;
+        ? cut - 1
+        : cut;
   }
 }

@@ -26,13 +26,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * An OpenAI-compatible chat completions server for tests, on 127.0.0.1 and a free port. It
- * answers {@code POST .../chat/completions} on the real wire format: Server-Sent Events when the
- * request says {@code stream: true} (content and tool-call deltas split over chunks, usage in a
- * last chunk when {@code stream_options.include_usage} asks for it, then {@code data: [DONE]}),
- * one JSON body otherwise. Each request takes the next {@link FakeReply} of the queue the test
- * filled; with the queue empty, the default reply answers ({@code fake: <last user message>}
- * unless set with {@link #whenIdle}). Every request is recorded.
+ * An OpenAI-compatible chat completions server for tests, on 127.0.0.1 and a free port. It answers
+ * {@code POST .../chat/completions} on the real wire format: Server-Sent Events when the request
+ * says {@code stream: true} (content and tool-call deltas split over chunks, usage in a last chunk
+ * when {@code stream_options.include_usage} asks for it, then {@code data: [DONE]}), one JSON body
+ * otherwise. Each request takes the next {@link FakeReply} of the queue the test filled; with the
+ * queue empty, the default reply answers ({@code fake: <last user message>} unless set with {@link
+ * #whenIdle}). Every request is recorded.
  *
  * <pre>{@code
  * try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
@@ -69,16 +69,19 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
   public static FakeOpenAiServer start() {
     try {
-      // The JDK server writes a response's headers and body apart; with Nagle on, the body waits for
+      // The JDK server writes a response's headers and body apart; with Nagle on, the body waits
+      // for
       // the client's delayed ACK (40 ms on Linux), which a real server would not add to every call.
       System.setProperty("sun.net.httpserver.nodelay", "true");
       HttpServer server =
           HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      ExecutorService executor = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "fake-openai-server");
-        thread.setDaemon(true);
-        return thread;
-      });
+      ExecutorService executor =
+          Executors.newCachedThreadPool(
+              task -> {
+                Thread thread = new Thread(task, "fake-openai-server");
+                thread.setDaemon(true);
+                return thread;
+              });
       FakeOpenAiServer fake = new FakeOpenAiServer(server, executor);
       server.createContext("/", fake::handle);
       server.setExecutor(executor);
@@ -170,7 +173,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
       } catch (IOException e) {
         body = null;
       }
-      if (!"POST".equals(exchange.getRequestMethod()) || body == null || !body.isObject()
+      if (!"POST".equals(exchange.getRequestMethod())
+          || body == null
+          || !body.isObject()
           || !exchange.getRequestURI().getPath().endsWith("/chat/completions")) {
         exchange.sendResponseHeaders(body == null ? 400 : 404, -1);
         return;
@@ -187,8 +192,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     recorded.add(new Recorded(exchange.getRequestURI().getPath(), headers, body));
   }
 
-  private void answer(HttpExchange exchange, JsonNode request, FakeReply reply)
-      throws IOException {
+  private void answer(HttpExchange exchange, JsonNode request, FakeReply reply) throws IOException {
     if (!pause(reply.delay) || reply.kind == FakeReply.Kind.HANG && !pause(Duration.ofDays(1))) {
       return;
     }

@@ -17,7 +17,13 @@ public final class FakeReply {
   /** A tool call the fake model makes; {@code arguments} is sent as is, valid JSON or not. */
   public record Call(String id, String name, String arguments) {}
 
-  enum Kind { ANSWER, ERROR, HANG, DISCONNECT, RAW_STREAM }
+  enum Kind {
+    ANSWER,
+    ERROR,
+    HANG,
+    DISCONNECT,
+    RAW_STREAM
+  }
 
   final Kind kind;
   final int status;
@@ -30,8 +36,16 @@ public final class FakeReply {
   final boolean nonStreaming;
   final long[] usage;
 
-  private FakeReply(Kind kind, int status, String errorBody, List<String> pieces, List<Call> calls,
-      Duration delay, Duration chunkDelay, Map<String, String> headers, boolean nonStreaming,
+  private FakeReply(
+      Kind kind,
+      int status,
+      String errorBody,
+      List<String> pieces,
+      List<Call> calls,
+      Duration delay,
+      Duration chunkDelay,
+      Map<String, String> headers,
+      boolean nonStreaming,
       long[] usage) {
     this.kind = kind;
     this.status = status;
@@ -46,8 +60,17 @@ public final class FakeReply {
   }
 
   private static FakeReply of(Kind kind, int status, String errorBody) {
-    return new FakeReply(kind, status, errorBody, List.of(), List.of(), Duration.ZERO,
-        Duration.ZERO, Map.of(), false, null);
+    return new FakeReply(
+        kind,
+        status,
+        errorBody,
+        List.of(),
+        List.of(),
+        Duration.ZERO,
+        Duration.ZERO,
+        Map.of(),
+        false,
+        null);
   }
 
   /** Text, streamed one word (with its following space) per chunk. */
@@ -70,9 +93,13 @@ public final class FakeReply {
 
   /** An error answer with an OpenAI-style error body. */
   public static FakeReply status(int status) {
-    return status(status, "{\"error\":{\"message\":\"fake error " + status
-        + "\",\"type\":\"" + (status >= 500 ? "server_error" : "invalid_request_error")
-        + "\",\"code\":null}}");
+    return status(
+        status,
+        "{\"error\":{\"message\":\"fake error "
+            + status
+            + "\",\"type\":\""
+            + (status >= 500 ? "server_error" : "invalid_request_error")
+            + "\",\"code\":null}}");
   }
 
   public static FakeReply status(int status, String body) {
@@ -100,32 +127,32 @@ public final class FakeReply {
   public FakeReply withToolCalls(Call... more) {
     List<Call> all = new ArrayList<>(calls);
     all.addAll(List.of(more));
-    return new FakeReply(kind, status, errorBody, pieces, all, delay, chunkDelay, headers,
-        nonStreaming, usage);
+    return new FakeReply(
+        kind, status, errorBody, pieces, all, delay, chunkDelay, headers, nonStreaming, usage);
   }
 
   public FakeReply withPieces(List<String> text) {
-    return new FakeReply(kind, status, errorBody, text, calls, delay, chunkDelay, headers,
-        nonStreaming, usage);
+    return new FakeReply(
+        kind, status, errorBody, text, calls, delay, chunkDelay, headers, nonStreaming, usage);
   }
 
   /** Waits this long before the status line. */
   public FakeReply delayed(Duration wait) {
-    return new FakeReply(kind, status, errorBody, pieces, calls, wait, chunkDelay, headers,
-        nonStreaming, usage);
+    return new FakeReply(
+        kind, status, errorBody, pieces, calls, wait, chunkDelay, headers, nonStreaming, usage);
   }
 
   /** Waits this long before each streamed chunk after the first. */
   public FakeReply chunkDelay(Duration wait) {
-    return new FakeReply(kind, status, errorBody, pieces, calls, delay, wait, headers,
-        nonStreaming, usage);
+    return new FakeReply(
+        kind, status, errorBody, pieces, calls, delay, wait, headers, nonStreaming, usage);
   }
 
   public FakeReply header(String name, String value) {
     Map<String, String> all = new LinkedHashMap<>(headers);
     all.put(name, value);
-    return new FakeReply(kind, status, errorBody, pieces, calls, delay, chunkDelay, all,
-        nonStreaming, usage);
+    return new FakeReply(
+        kind, status, errorBody, pieces, calls, delay, chunkDelay, all, nonStreaming, usage);
   }
 
   public FakeReply retryAfter(String value) {
@@ -134,14 +161,23 @@ public final class FakeReply {
 
   /** One {@code application/json} body even when the request asked to stream. */
   public FakeReply nonStreaming() {
-    return new FakeReply(kind, status, errorBody, pieces, calls, delay, chunkDelay, headers, true,
-        usage);
+    return new FakeReply(
+        kind, status, errorBody, pieces, calls, delay, chunkDelay, headers, true, usage);
   }
 
   /** The usage to report (by default: words of the request's messages, words of the answer). */
   public FakeReply usage(long promptTokens, long completionTokens) {
-    return new FakeReply(kind, status, errorBody, pieces, calls, delay, chunkDelay, headers,
-        nonStreaming, new long[] {promptTokens, completionTokens});
+    return new FakeReply(
+        kind,
+        status,
+        errorBody,
+        pieces,
+        calls,
+        delay,
+        chunkDelay,
+        headers,
+        nonStreaming,
+        new long[] {promptTokens, completionTokens});
   }
 
   String text() {

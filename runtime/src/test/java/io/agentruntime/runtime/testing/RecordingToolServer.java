@@ -41,7 +41,10 @@ public final class RecordingToolServer implements AutoCloseable {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** One call as the tool saw it; {@code arguments} is null when the body was not {"arguments": ...}. */
+  /**
+   * One call as the tool saw it; {@code arguments} is null when the body was not {"arguments":
+   * ...}.
+   */
   public record RecordedCall(
       String method,
       String path,
@@ -58,18 +61,25 @@ public final class RecordingToolServer implements AutoCloseable {
    * #endless()}), after a delay ({@link #hang()} never answers), with a Content-Length or, when
    * {@code chunked}, without one.
    */
-  public record Reply(int status, String contentType, byte[] body, Duration delay, boolean chunked) {
+  public record Reply(
+      int status, String contentType, byte[] body, Duration delay, boolean chunked) {
 
     public static Reply json(String json) {
       return json(200, json);
     }
 
     public static Reply json(int status, String json) {
-      return new Reply(status, "application/json", json.getBytes(StandardCharsets.UTF_8), Duration.ZERO, false);
+      return new Reply(
+          status, "application/json", json.getBytes(StandardCharsets.UTF_8), Duration.ZERO, false);
     }
 
     public static Reply text(int status, String text) {
-      return new Reply(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), Duration.ZERO, false);
+      return new Reply(
+          status,
+          "text/plain; charset=utf-8",
+          text.getBytes(StandardCharsets.UTF_8),
+          Duration.ZERO,
+          false);
     }
 
     /** A body with no Content-Type header at all. */
@@ -79,7 +89,8 @@ public final class RecordingToolServer implements AutoCloseable {
 
     /** A redirect to {@code location}. */
     public static Reply redirect(String location) {
-      return new Reply(302, "text/plain", location.getBytes(StandardCharsets.UTF_8), Duration.ZERO, false);
+      return new Reply(
+          302, "text/plain", location.getBytes(StandardCharsets.UTF_8), Duration.ZERO, false);
     }
 
     public static Reply status(int status, String body) {
@@ -124,10 +135,12 @@ public final class RecordingToolServer implements AutoCloseable {
 
   public static RecordingToolServer start() {
     try {
-      // The JDK server writes a response's headers and body apart; with Nagle on, the body waits for
+      // The JDK server writes a response's headers and body apart; with Nagle on, the body waits
+      // for
       // the client's delayed ACK (40 ms on Linux), which a real server would not add to every call.
       System.setProperty("sun.net.httpserver.nodelay", "true");
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       RecordingToolServer tools = new RecordingToolServer(server);
       server.createContext("/", tools::handle);
       server.setExecutor(tools.threads);
@@ -165,7 +178,9 @@ public final class RecordingToolServer implements AutoCloseable {
     return calls(path).size();
   }
 
-  /** Waits until {@code path} has been called at least {@code n} times; false if it was not in time. */
+  /**
+   * Waits until {@code path} has been called at least {@code n} times; false if it was not in time.
+   */
   public boolean awaitCalls(String path, int n, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (count(path) < n) {
@@ -198,14 +213,17 @@ public final class RecordingToolServer implements AutoCloseable {
         closing.await();
         return;
       }
-      if (!reply.delay().isZero() && closing.await(reply.delay().toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!reply.delay().isZero()
+          && closing.await(reply.delay().toMillis(), TimeUnit.MILLISECONDS)) {
         return;
       }
       if (reply.contentType() != null) {
         exchange.getResponseHeaders().set("Content-Type", reply.contentType());
       }
       if (reply.status() == 302) {
-        exchange.getResponseHeaders().set("Location", new String(reply.body(), StandardCharsets.UTF_8));
+        exchange
+            .getResponseHeaders()
+            .set("Location", new String(reply.body(), StandardCharsets.UTF_8));
       }
       if (reply.body() == null) {
         exchange.sendResponseHeaders(reply.status(), 0);

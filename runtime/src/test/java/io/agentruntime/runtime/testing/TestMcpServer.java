@@ -38,6 +38,7 @@ import org.apache.catalina.startup.Tomcat;
 /**
  * An MCP server for tests: the official SDK's Streamable HTTP servlet transport in an embedded
  * Tomcat on 127.0.0.1 (a free port, kept across {@link #restart()}), endpoint {@code /mcp}. Tools:
+ *
  * <ul>
  *   <li>{@code search} {query} answers structured content {"query", "results": [{"title", "url"}]};
  *   <li>{@code echo} {text} answers the text;
@@ -46,16 +47,19 @@ import org.apache.catalina.startup.Tomcat;
  *   <li>{@code picture} answers a text and a tiny PNG image;
  *   <li>{@code big} {chars} answers a text of that many 'x'.
  * </ul>
+ *
  * It logs every HTTP request (method, MCP session, Authorization and X-Agent-Session headers) and
  * every tool call (tool, arguments, _meta, MCP session).
  */
 public final class TestMcpServer implements AutoCloseable {
 
   /** One HTTP request the endpoint received. */
-  public record Request(String method, String mcpSession, String authorization, String agentSession) {}
+  public record Request(
+      String method, String mcpSession, String authorization, String agentSession) {}
 
   /** One tools/call the server ran. */
-  public record ToolCall(String tool, Map<String, Object> arguments, Map<String, Object> meta, String mcpSession) {}
+  public record ToolCall(
+      String tool, Map<String, Object> arguments, Map<String, Object> meta, String mcpSession) {}
 
   // Kept strongly reachable: java.util.logging forgets the level of a collected logger.
   private static final Logger TOMCAT_LOG = Logger.getLogger("org.apache");
@@ -153,7 +157,10 @@ public final class TestMcpServer implements AutoCloseable {
   private synchronized void startServing() {
     stopping = new CountDownLatch(1);
     HttpServletStreamableServerTransportProvider transport =
-        HttpServletStreamableServerTransportProvider.builder().jsonMapper(JSON).mcpEndpoint("/mcp").build();
+        HttpServletStreamableServerTransportProvider.builder()
+            .jsonMapper(JSON)
+            .mcpEndpoint("/mcp")
+            .build();
     mcp =
         McpServer.sync(transport)
             .serverInfo("test-mcp-server", "1")
@@ -187,17 +194,31 @@ public final class TestMcpServer implements AutoCloseable {
             "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"}},\"required\":[\"query\"]}",
             args -> {
               String query = String.valueOf(args.get("query"));
-              Map<String, Object> hit = Map.of("title", "About " + query, "url", "https://example.org/" + query);
+              Map<String, Object> hit =
+                  Map.of("title", "About " + query, "url", "https://example.org/" + query);
               return McpSchema.CallToolResult.builder()
                   .structuredContent(Map.of("query", query, "results", List.of(hit)))
                   .addTextContent("1 result for " + query)
                   .build();
             }),
-        tool("echo", "Answers its text.", "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}}}",
+        tool(
+            "echo",
+            "Answers its text.",
+            "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}}}",
             args -> text(String.valueOf(args.get("text")))),
-        tool("fail", "Always fails.", "{\"type\":\"object\"}",
-            args -> McpSchema.CallToolResult.builder().addTextContent("the tool failed on purpose").isError(true).build()),
-        tool("sleep", "Answers after a while.", "{\"type\":\"object\",\"properties\":{\"millis\":{\"type\":\"integer\"}}}",
+        tool(
+            "fail",
+            "Always fails.",
+            "{\"type\":\"object\"}",
+            args ->
+                McpSchema.CallToolResult.builder()
+                    .addTextContent("the tool failed on purpose")
+                    .isError(true)
+                    .build()),
+        tool(
+            "sleep",
+            "Answers after a while.",
+            "{\"type\":\"object\",\"properties\":{\"millis\":{\"type\":\"integer\"}}}",
             args -> {
               long millis = ((Number) args.getOrDefault("millis", 1000)).longValue();
               try {
@@ -207,17 +228,27 @@ public final class TestMcpServer implements AutoCloseable {
               }
               return text("slept");
             }),
-        tool("picture", "Answers a text and a picture.", "{\"type\":\"object\"}",
-            args -> McpSchema.CallToolResult.builder()
-                .addTextContent("a picture")
-                .addContent(new McpSchema.ImageContent(null, "iVBORw0KGgo=", "image/png"))
-                .build()),
-        tool("big", "Answers a long text.", "{\"type\":\"object\",\"properties\":{\"chars\":{\"type\":\"integer\"}}}",
+        tool(
+            "picture",
+            "Answers a text and a picture.",
+            "{\"type\":\"object\"}",
+            args ->
+                McpSchema.CallToolResult.builder()
+                    .addTextContent("a picture")
+                    .addContent(new McpSchema.ImageContent(null, "iVBORw0KGgo=", "image/png"))
+                    .build()),
+        tool(
+            "big",
+            "Answers a long text.",
+            "{\"type\":\"object\",\"properties\":{\"chars\":{\"type\":\"integer\"}}}",
             args -> text("x".repeat(((Number) args.getOrDefault("chars", 10)).intValue()))));
   }
 
   private McpServerFeatures.SyncToolSpecification tool(
-      String name, String description, String schema, Function<Map<String, Object>, McpSchema.CallToolResult> body) {
+      String name,
+      String description,
+      String schema,
+      Function<Map<String, Object>, McpSchema.CallToolResult> body) {
     BiFunction<McpSyncServerExchange, McpSchema.CallToolRequest, McpSchema.CallToolResult> handler =
         (exchange, request) -> {
           Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
@@ -225,7 +256,12 @@ public final class TestMcpServer implements AutoCloseable {
           return body.apply(args);
         };
     return McpServerFeatures.SyncToolSpecification.builder()
-        .tool(McpSchema.Tool.builder().name(name).description(description).inputSchema(JSON, schema).build())
+        .tool(
+            McpSchema.Tool.builder()
+                .name(name)
+                .description(description)
+                .inputSchema(JSON, schema)
+                .build())
         .callHandler(handler)
         .build();
   }

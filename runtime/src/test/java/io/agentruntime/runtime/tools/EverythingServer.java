@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The reference MCP server of the protocol's authors ({@code @modelcontextprotocol/server-everything},
- * Node.js), run in its Streamable HTTP mode as a peer our client was not written against.
- * Installed with npm into {@code target/mcp-everything} on first use and reused from there; a
- * pinned version keeps runs comparable. Needs node and npm on the PATH.
+ * The reference MCP server of the protocol's authors
+ * ({@code @modelcontextprotocol/server-everything}, Node.js), run in its Streamable HTTP mode as a
+ * peer our client was not written against. Installed with npm into {@code target/mcp-everything} on
+ * first use and reused from there; a pinned version keeps runs comparable. Needs node and npm on
+ * the PATH.
  */
 final class EverythingServer implements AutoCloseable {
 
@@ -45,17 +46,25 @@ final class EverythingServer implements AutoCloseable {
     Files.createDirectories(HOME);
     Process npm =
         new ProcessBuilder(
-                "npm", "install", "--prefix", HOME.toString(), "--no-audit", "--no-fund", "--prefer-offline",
+                "npm",
+                "install",
+                "--prefix",
+                HOME.toString(),
+                "--no-audit",
+                "--no-fund",
+                "--prefer-offline",
                 "@modelcontextprotocol/server-everything@" + VERSION)
             .redirectErrorStream(true)
             .redirectOutput(HOME.resolve("npm-install.log").toFile())
             .start();
     if (!npm.waitFor(5, TimeUnit.MINUTES)) {
       npm.destroyForcibly();
-      throw new IOException("npm install did not finish in 5 minutes; see " + HOME.resolve("npm-install.log"));
+      throw new IOException(
+          "npm install did not finish in 5 minutes; see " + HOME.resolve("npm-install.log"));
     }
     if (npm.exitValue() != 0 || !Files.exists(ENTRY)) {
-      throw new IOException("npm install failed (" + npm.exitValue() + "); see " + HOME.resolve("npm-install.log"));
+      throw new IOException(
+          "npm install failed (" + npm.exitValue() + "); see " + HOME.resolve("npm-install.log"));
     }
   }
 
@@ -134,7 +143,11 @@ final class EverythingServer implements AutoCloseable {
 
   private static boolean runs(List<String> command) {
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {
       return false;

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Our MCP client against the protocol authors' reference server (Node.js), an independent
- * implementation. Skipped only where node or npm is missing; the server is installed with npm
- * into target/mcp-everything on the first run (a few seconds) and reused after.
+ * implementation. Skipped only where node or npm is missing; the server is installed with npm into
+ * target/mcp-everything on the first run (a few seconds) and reused after.
  */
 class EverythingServerInteropTest {
 
@@ -36,7 +36,10 @@ class EverythingServerInteropTest {
     server = EverythingServer.start();
     client =
         new McpToolClient(
-            RoutingToolExecutor.httpClient(settings()), settings(), ToolFixtures.secrets(Map.of()), MAPPER);
+            RoutingToolExecutor.httpClient(settings()),
+            settings(),
+            ToolFixtures.secrets(Map.of()),
+            MAPPER);
   }
 
   @AfterAll
@@ -58,8 +61,10 @@ class EverythingServerInteropTest {
     List<ToolSpec> tools = await(client.discover(everything(List.of("echo", "get-sum"))));
 
     assertEquals(
-        List.of("everything__echo", "everything__get-sum"), tools.stream().map(ToolSpec::name).sorted().toList());
-    ToolSpec sum = tools.stream().filter(t -> t.name().endsWith("get-sum")).findFirst().orElseThrow();
+        List.of("everything__echo", "everything__get-sum"),
+        tools.stream().map(ToolSpec::name).sorted().toList());
+    ToolSpec sum =
+        tools.stream().filter(t -> t.name().endsWith("get-sum")).findFirst().orElseThrow();
     assertEquals("Returns the sum of two numbers", sum.description());
     assertEquals("number", sum.parameters().at("/properties/a/type").asText());
   }
@@ -68,24 +73,38 @@ class EverythingServerInteropTest {
   void aTextToolAnswersItsText() {
     assertEquals(
         json("\"Echo: hello\""),
-        succeeded(await(client.call(invocation(everything(List.of()), "echo", "{\"message\":\"hello\"}")))));
+        succeeded(
+            await(
+                client.call(
+                    invocation(everything(List.of()), "echo", "{\"message\":\"hello\"}")))));
     assertEquals(
         json("\"The sum of 2 and 3 is 5.\""),
-        succeeded(await(client.call(invocation(everything(List.of()), "get-sum", "{\"a\":2,\"b\":3}")))));
+        succeeded(
+            await(client.call(invocation(everything(List.of()), "get-sum", "{\"a\":2,\"b\":3}")))));
   }
 
   @Test
   void aStructuredToolAnswersItsStructuredContent() {
     ToolResult result =
-        await(client.call(invocation(everything(List.of()), "get-structured-content", "{\"location\":\"Chicago\"}")));
+        await(
+            client.call(
+                invocation(
+                    everything(List.of()),
+                    "get-structured-content",
+                    "{\"location\":\"Chicago\"}")));
 
-    assertEquals(json("{\"temperature\":36,\"conditions\":\"Light rain / drizzle\",\"humidity\":82}"), succeeded(result));
+    assertEquals(
+        json("{\"temperature\":36,\"conditions\":\"Light rain / drizzle\",\"humidity\":82}"),
+        succeeded(result));
   }
 
   @Test
   void invalidArgumentsFailTheCall() {
     ToolResult.Failed f =
-        failed(await(client.call(invocation(everything(List.of()), "get-sum", "{\"a\":\"two\",\"b\":3}"))));
+        failed(
+            await(
+                client.call(
+                    invocation(everything(List.of()), "get-sum", "{\"a\":\"two\",\"b\":3}"))));
 
     // This server reports a validation failure as a tool result with isError, not a JSON-RPC error.
     assertEquals("tool_error", f.code());
@@ -100,6 +119,7 @@ class EverythingServerInteropTest {
     server.restart();
 
     assertEquals(
-        json("\"Echo: after\""), succeeded(await(client.call(invocation(connection, "echo", "{\"message\":\"after\"}")))));
+        json("\"Echo: after\""),
+        succeeded(await(client.call(invocation(connection, "echo", "{\"message\":\"after\"}")))));
   }
 }

@@ -57,22 +57,33 @@ class EverythingServerTurnTest {
     assumeTrue(EverythingServer.toolchainPresent(), "node and npm are needed for this test");
     EverythingServer.install();
     server = EverythingServer.start();
-    Config config = ConfigFactory.parseString("""
+    Config config =
+        ConfigFactory.parseString(
+                """
             pekko.actor.provider = cluster
             pekko.remote.artery.canonical.hostname = "127.0.0.1"
             pekko.remote.artery.canonical.port = 0
             pekko.loglevel = WARNING
             """)
-        .withFallback(PersistenceTestKitPlugin.config())
-        .withFallback(PersistenceTestKitSnapshotPlugin.config())
-        .withFallback(ConfigFactory.load());
+            .withFallback(PersistenceTestKitPlugin.config())
+            .withFallback(PersistenceTestKitSnapshotPlugin.config())
+            .withFallback(ConfigFactory.load());
     testKit = ActorTestKit.create("EverythingServerTurnTest", config);
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    tools = RoutingToolExecutor.create(ToolSettings.fromConfig(config),
-        JacksonObjectMapperProvider.get(testKit.system()).getOrCreate("agent-runtime-tools", java.util.Optional.empty()));
-    sessions = Sessions.start(testKit.system(), SessionRuntime.of(
-        config, new InMemorySessionDirectory(), ConfiguredModelProviders.fromConfig(config), tools));
+    tools =
+        RoutingToolExecutor.create(
+            ToolSettings.fromConfig(config),
+            JacksonObjectMapperProvider.get(testKit.system())
+                .getOrCreate("agent-runtime-tools", java.util.Optional.empty()));
+    sessions =
+        Sessions.start(
+            testKit.system(),
+            SessionRuntime.of(
+                config,
+                new InMemorySessionDirectory(),
+                ConfiguredModelProviders.fromConfig(config),
+                tools));
   }
 
   @AfterAll
@@ -90,36 +101,82 @@ class EverythingServerTurnTest {
 
   @Test
   void aTurnCallsAToolOfTheReferenceServer() throws Exception {
-    SessionSpec spec = new SessionSpec(new AgentDefinition("", "scripted", new Limits(4, 60)), List.of(),
-        PermissionPolicy.empty(), Map.of(), Map.of());
-    assertInstanceOf(SessionReply.Created.class,
-        ask(r -> new SessionCommand.CreateSession(ADA, spec, SessionCommand.CreateMode.CREATE_NEW, r)));
-    SessionReply connected = sessions.connectTool("acme", "interop", ADA,
-        new ToolConnection.Mcp("everything", server.url(), List.of("echo"), null)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    SessionSpec spec =
+        new SessionSpec(
+            new AgentDefinition("", "scripted", new Limits(4, 60)),
+            List.of(),
+            PermissionPolicy.empty(),
+            Map.of(),
+            Map.of());
+    assertInstanceOf(
+        SessionReply.Created.class,
+        ask(
+            r ->
+                new SessionCommand.CreateSession(
+                    ADA, spec, SessionCommand.CreateMode.CREATE_NEW, r)));
+    SessionReply connected =
+        sessions
+            .connectTool(
+                "acme",
+                "interop",
+                ADA,
+                new ToolConnection.Mcp("everything", server.url(), List.of("echo"), null))
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     assertInstanceOf(SessionReply.Current.class, connected, connected::toString);
-    assertInstanceOf(SessionReply.Current.class, ask(r -> new SessionCommand.ChangePermissions(ADA,
-        new PermissionPolicy(Map.of("everything__echo", io.agentruntime.runtime.session.Permission.ALLOW)), r)));
+    assertInstanceOf(
+        SessionReply.Current.class,
+        ask(
+            r ->
+                new SessionCommand.ChangePermissions(
+                    ADA,
+                    new PermissionPolicy(
+                        Map.of(
+                            "everything__echo", io.agentruntime.runtime.session.Permission.ALLOW)),
+                    r)));
 
-    SessionReply accepted = ask(r -> new SessionCommand.SendUserMessage(
-        ADA, "/tool everything__echo {\"message\": \"from a turn\"}", OnBusy.QUEUE, null, r));
+    SessionReply accepted =
+        ask(
+            r ->
+                new SessionCommand.SendUserMessage(
+                    ADA,
+                    "/tool everything__echo {\"message\": \"from a turn\"}",
+                    OnBusy.QUEUE,
+                    null,
+                    r));
     String turnId = assertInstanceOf(SessionReply.TurnAccepted.class, accepted).turn().id();
 
     Turn[] ended = new Turn[1];
-    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
-      ended[0] = assertInstanceOf(SessionReply.TurnFound.class, ask(r -> new SessionCommand.GetTurn(ADA, turnId, r))).turn();
-      assertTrue(ended[0].status().terminal(), ended[0]::toString);
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(30),
+            () -> {
+              ended[0] =
+                  assertInstanceOf(
+                          SessionReply.TurnFound.class,
+                          ask(r -> new SessionCommand.GetTurn(ADA, turnId, r)))
+                      .turn();
+              assertTrue(ended[0].status().terminal(), ended[0]::toString);
+              return null;
+            });
     assertEquals(TurnStatus.COMPLETED, ended[0].status(), ended[0].toString());
-    List<TranscriptEntry> transcript = assertInstanceOf(SessionReply.TranscriptFound.class,
-        ask(r -> new SessionCommand.GetTranscript(ADA, r))).messages();
-    TranscriptEntry outcome = transcript.stream().filter(e -> "tool".equals(e.role())).findFirst().orElseThrow();
+    List<TranscriptEntry> transcript =
+        assertInstanceOf(
+                SessionReply.TranscriptFound.class,
+                ask(r -> new SessionCommand.GetTranscript(ADA, r)))
+            .messages();
+    TranscriptEntry outcome =
+        transcript.stream().filter(e -> "tool".equals(e.role())).findFirst().orElseThrow();
     assertEquals("succeeded", outcome.outcome());
     assertTrue(outcome.content().contains("Echo: from a turn"), outcome.content());
-    assertTrue(ended[0].output().contains("Echo: from a turn"), "the model was given the result: " + ended[0].output());
+    assertTrue(
+        ended[0].output().contains("Echo: from a turn"),
+        "the model was given the result: " + ended[0].output());
   }
 
-  private static SessionReply ask(Function<ActorRef<SessionReply>, SessionCommand> command) throws Exception {
+  private static SessionReply ask(Function<ActorRef<SessionReply>, SessionCommand> command)
+      throws Exception {
     return sessions.ask("acme", "interop", command).toCompletableFuture().get(15, TimeUnit.SECONDS);
   }
 }

@@ -77,35 +77,47 @@ class HttpToolClientTest {
     succeeded(await(client().call(call)));
 
     assertEquals(2, tools.count("/send_email"));
-    assertTrue(tools.calls().stream().allMatch(c -> "call-send_email-1".equals(c.idempotencyKey())));
+    assertTrue(
+        tools.calls().stream().allMatch(c -> "call-send_email-1".equals(c.idempotencyKey())));
   }
 
   @Test
   void theSecretFromTheEnvironmentIsSentAsABearerToken() {
-    await(client().call(invocation(http(tools.url("/send_email"), "EMAIL_TOKEN"), "send_email", "{}")));
+    await(
+        client()
+            .call(invocation(http(tools.url("/send_email"), "EMAIL_TOKEN"), "send_email", "{}")));
 
     assertEquals("Bearer env-secret", tools.calls().get(0).authorization());
   }
 
   @Test
   void aToolThatEchoesItsSecretBackGetsItRedactedFromTheOutcome() {
-    tools.script("/echo", Reply.json("{\"seen\": \"Bearer env-secret\", \"env-secret\": [\"env-secret!\"]}"));
+    tools.script(
+        "/echo",
+        Reply.json("{\"seen\": \"Bearer env-secret\", \"env-secret\": [\"env-secret!\"]}"));
     tools.script("/refuse", Reply.text(401, "bad token env-secret"));
 
-    ToolResult ok = await(client().call(invocation(http(tools.url("/echo"), "EMAIL_TOKEN"), "echo", "{}")));
-    assertEquals(json("{\"seen\": \"Bearer [redacted]\", \"[redacted]\": [\"[redacted]!\"]}"),
+    ToolResult ok =
+        await(client().call(invocation(http(tools.url("/echo"), "EMAIL_TOKEN"), "echo", "{}")));
+    assertEquals(
+        json("{\"seen\": \"Bearer [redacted]\", \"[redacted]\": [\"[redacted]!\"]}"),
         ((ToolResult.Succeeded) ok).result());
-    ToolResult refused = await(client().call(invocation(http(tools.url("/refuse"), "EMAIL_TOKEN"), "refuse", "{}")));
+    ToolResult refused =
+        await(client().call(invocation(http(tools.url("/refuse"), "EMAIL_TOKEN"), "refuse", "{}")));
     String message = ((ToolResult.Failed) refused).message();
-    assertTrue(message.contains("bad token [redacted]") && !message.contains("env-secret"), message);
+    assertTrue(
+        message.contains("bad token [redacted]") && !message.contains("env-secret"), message);
   }
 
   @Test
-  void theSecretFromTheSecretsFileIsSentAndARotationTakesEffect(@TempDir Path dir) throws Exception {
+  void theSecretFromTheSecretsFileIsSentAndARotationTakesEffect(@TempDir Path dir)
+      throws Exception {
     Path file = dir.resolve("secrets.json");
     Files.writeString(file, "{\"EMAIL_TOKEN\": \"file-secret-1\"}");
-    HttpToolClient client = client(settings(), new Secrets(Optional.of(file), Map.<String, String>of()::get));
-    ToolInvocation call = invocation(http(tools.url("/send_email"), "EMAIL_TOKEN"), "send_email", "{}");
+    HttpToolClient client =
+        client(settings(), new Secrets(Optional.of(file), Map.<String, String>of()::get));
+    ToolInvocation call =
+        invocation(http(tools.url("/send_email"), "EMAIL_TOKEN"), "send_email", "{}");
 
     await(client.call(call));
     Files.writeString(file, "{\"EMAIL_TOKEN\": \"file-secret-two\"}");
@@ -118,7 +130,12 @@ class HttpToolClientTest {
   @Test
   void aMissingSecretFailsTheCallWithoutSendingIt() {
     ToolResult.Failed f =
-        failed(await(client().call(invocation(http(tools.url("/send_email"), "NO_SUCH_TOKEN"), "send_email", "{}"))));
+        failed(
+            await(
+                client()
+                    .call(
+                        invocation(
+                            http(tools.url("/send_email"), "NO_SUCH_TOKEN"), "send_email", "{}"))));
 
     assertEquals("secret_missing", f.code());
     assertTrue(f.message().contains("NO_SUCH_TOKEN"), f.message());
@@ -130,7 +147,10 @@ class HttpToolClientTest {
     HttpToolClient client = client(settings(), ToolFixtures.secrets(Map.of("BAD", "line1\nline2")));
 
     ToolResult.Failed f =
-        failed(await(client.call(invocation(http(tools.url("/send_email"), "BAD"), "send_email", "{}"))));
+        failed(
+            await(
+                client.call(
+                    invocation(http(tools.url("/send_email"), "BAD"), "send_email", "{}"))));
 
     assertEquals("secret_invalid", f.code());
     assertFalse(f.message().contains("line1"));
@@ -143,7 +163,10 @@ class HttpToolClientTest {
 
     assertEquals(
         json("{\"sent\":true,\"id\":42}"),
-        succeeded(await(client().call(invocation(http(tools.url("/send_email"), null), "send_email", "{}")))));
+        succeeded(
+            await(
+                client()
+                    .call(invocation(http(tools.url("/send_email"), null), "send_email", "{}")))));
   }
 
   @Test
@@ -153,10 +176,18 @@ class HttpToolClientTest {
     tools.script("/c", Reply.json(204, ""));
     tools.script("/d", Reply.untyped(200, "[1, 2]"));
 
-    assertEquals(json("\"42\""), succeeded(await(client().call(invocation(http(tools.url("/a"), null), "a", "{}")))));
-    assertEquals(json("\"not json {\""), succeeded(await(client().call(invocation(http(tools.url("/b"), null), "b", "{}")))));
-    assertEquals(json("\"\""), succeeded(await(client().call(invocation(http(tools.url("/c"), null), "c", "{}")))));
-    assertEquals(json("[1,2]"), succeeded(await(client().call(invocation(http(tools.url("/d"), null), "d", "{}")))));
+    assertEquals(
+        json("\"42\""),
+        succeeded(await(client().call(invocation(http(tools.url("/a"), null), "a", "{}")))));
+    assertEquals(
+        json("\"not json {\""),
+        succeeded(await(client().call(invocation(http(tools.url("/b"), null), "b", "{}")))));
+    assertEquals(
+        json("\"\""),
+        succeeded(await(client().call(invocation(http(tools.url("/c"), null), "c", "{}")))));
+    assertEquals(
+        json("[1,2]"),
+        succeeded(await(client().call(invocation(http(tools.url("/d"), null), "d", "{}")))));
   }
 
   @Test
@@ -164,7 +195,10 @@ class HttpToolClientTest {
     tools.script("/send_email", Reply.json(500, "{\"error\": \"mailbox   full\"}"));
 
     ToolResult.Failed f =
-        failed(await(client().call(invocation(http(tools.url("/send_email"), null), "send_email", "{}"))));
+        failed(
+            await(
+                client()
+                    .call(invocation(http(tools.url("/send_email"), null), "send_email", "{}"))));
 
     assertEquals("tool_http_error", f.code());
     assertEquals("the tool answered HTTP 500: {\"error\": \"mailbox full\"}", f.message());
@@ -175,7 +209,10 @@ class HttpToolClientTest {
     tools.script("/send_email", Reply.text(400, "y".repeat(100_000)));
 
     ToolResult.Failed f =
-        failed(await(client().call(invocation(http(tools.url("/send_email"), null), "send_email", "{}"))));
+        failed(
+            await(
+                client()
+                    .call(invocation(http(tools.url("/send_email"), null), "send_email", "{}"))));
 
     assertEquals("tool_http_error", f.code());
     assertTrue(f.message().length() < 300, f.message());
@@ -185,7 +222,8 @@ class HttpToolClientTest {
   void aRedirectIsNotFollowed() {
     tools.script("/moved", Reply.redirect(tools.url("/elsewhere")));
 
-    ToolResult.Failed f = failed(await(client().call(invocation(http(tools.url("/moved"), null), "moved", "{}"))));
+    ToolResult.Failed f =
+        failed(await(client().call(invocation(http(tools.url("/moved"), null), "moved", "{}"))));
 
     assertEquals("tool_http_error", f.code());
     assertEquals(0, tools.count("/elsewhere"));
@@ -194,26 +232,31 @@ class HttpToolClientTest {
   @Test
   void aToolThatDoesNotAnswerInTimeTimesOut() {
     tools.script("/slow", Reply.hang());
-    ToolInvocation call = invocation("acme/s1", http(tools.url("/slow"), null), "slow", "{}", Duration.ofMillis(300));
+    ToolInvocation call =
+        invocation("acme/s1", http(tools.url("/slow"), null), "slow", "{}", Duration.ofMillis(300));
 
     long started = System.nanoTime();
     ToolResult.Failed f = failed(await(client().call(call)));
 
     assertEquals("tool_timeout", f.code());
-    assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 5000, "well before the tool would answer");
+    assertTrue(
+        Duration.ofNanos(System.nanoTime() - started).toMillis() < 5000,
+        "well before the tool would answer");
   }
 
   @Test
   void aSlowAnswerWithinTheTimeoutSucceeds() {
     tools.script("/slow", Reply.json("{\"ok\":true}").after(Duration.ofMillis(200)));
-    ToolInvocation call = invocation("acme/s1", http(tools.url("/slow"), null), "slow", "{}", Duration.ofSeconds(5));
+    ToolInvocation call =
+        invocation("acme/s1", http(tools.url("/slow"), null), "slow", "{}", Duration.ofSeconds(5));
 
     assertEquals(json("{\"ok\":true}"), succeeded(await(client().call(call))));
   }
 
   @Test
   void anAnswerOverTheSizeLimitFails() {
-    HttpToolClient small = client(settings().withMaxResultBytes(1024), ToolFixtures.secrets(Map.of()));
+    HttpToolClient small =
+        client(settings().withMaxResultBytes(1024), ToolFixtures.secrets(Map.of()));
     tools.script("/declared", Reply.largeJson(10_000));
     tools.script("/streamed", Reply.largeJson(200_000).streamed());
     tools.script("/fits", Reply.largeJson(1024));
@@ -225,22 +268,28 @@ class HttpToolClientTest {
         failed(await(small.call(invocation(http(tools.url("/streamed"), null), "streamed", "{}"))));
     ToolResult.Failed endless =
         failed(await(small.call(invocation(http(tools.url("/endless"), null), "endless", "{}"))));
-    JsonNode fits = succeeded(await(small.call(invocation(http(tools.url("/fits"), null), "fits", "{}"))));
+    JsonNode fits =
+        succeeded(await(small.call(invocation(http(tools.url("/fits"), null), "fits", "{}"))));
 
     assertEquals("tool_result_too_large", declared.code());
     assertEquals("tool_result_too_large", streamed.code());
     assertEquals("tool_result_too_large", endless.code(), "reading stops at the limit");
     assertTrue(declared.message().contains("1024"));
-    assertEquals(1024 - 11, fits.get("data").asText().length(), "an answer of exactly the limit fits");
+    assertEquals(
+        1024 - 11, fits.get("data").asText().length(), "an answer of exactly the limit fits");
   }
 
   @Test
   void aHostOutsideTheAllowListIsNeverContacted() {
     HttpToolClient strict =
-        client(settings().withAllowedHosts(ToolHosts.parse("tools.internal")), ToolFixtures.secrets(Map.of()));
+        client(
+            settings().withAllowedHosts(ToolHosts.parse("tools.internal")),
+            ToolFixtures.secrets(Map.of()));
 
     ToolResult.Failed f =
-        failed(await(strict.call(invocation(http(tools.url("/send_email"), null), "send_email", "{}"))));
+        failed(
+            await(
+                strict.call(invocation(http(tools.url("/send_email"), null), "send_email", "{}"))));
 
     assertEquals("host_not_allowed", f.code());
     assertTrue(f.message().contains("'127.0.0.1'"), f.message());
@@ -255,7 +304,10 @@ class HttpToolClientTest {
     }
 
     ToolResult.Failed f =
-        failed(await(client().call(invocation(http("http://127.0.0.1:" + port + "/x", null), "x", "{}"))));
+        failed(
+            await(
+                client()
+                    .call(invocation(http("http://127.0.0.1:" + port + "/x", null), "x", "{}"))));
 
     assertEquals("tool_unreachable", f.code());
   }
@@ -263,7 +315,8 @@ class HttpToolClientTest {
   @Test
   void noArgumentsAreSentAsAnEmptyObject() {
     ToolInvocation call =
-        new ToolInvocation("acme/s1", http(tools.url("/t"), null), "t", null, "k", Duration.ofSeconds(5));
+        new ToolInvocation(
+            "acme/s1", http(tools.url("/t"), null), "t", null, "k", Duration.ofSeconds(5));
 
     succeeded(await(client().call(call)));
 

@@ -48,14 +48,19 @@ class McpToolClientTest {
 
   private static McpToolClient client(ToolSettings settings, Map<String, String> environment) {
     return new McpToolClient(
-        RoutingToolExecutor.httpClient(settings), settings, ToolFixtures.secrets(environment), MAPPER);
+        RoutingToolExecutor.httpClient(settings),
+        settings,
+        ToolFixtures.secrets(environment),
+        MAPPER);
   }
 
   @Test
   void discoveryListsTheAllowedToolsNamedAfterTheConnection() {
-    List<ToolSpec> tools = await(client.discover(mcp(server.url(), List.of("search", "echo"), null)));
+    List<ToolSpec> tools =
+        await(client.discover(mcp(server.url(), List.of("search", "echo"), null)));
 
-    assertEquals(List.of("files__search", "files__echo"), tools.stream().map(ToolSpec::name).toList());
+    assertEquals(
+        List.of("files__search", "files__echo"), tools.stream().map(ToolSpec::name).toList());
     ToolSpec search = tools.get(0);
     assertEquals("Searches the test index.", search.description());
     assertEquals("string", search.parameters().at("/properties/query/type").asText());
@@ -67,7 +72,13 @@ class McpToolClientTest {
     List<ToolSpec> tools = await(client.discover(mcp(server.url(), List.of(), null)));
 
     assertEquals(
-        List.of("files__big", "files__echo", "files__fail", "files__picture", "files__search", "files__sleep"),
+        List.of(
+            "files__big",
+            "files__echo",
+            "files__fail",
+            "files__picture",
+            "files__search",
+            "files__sleep"),
         tools.stream().map(ToolSpec::name).sorted().toList());
   }
 
@@ -75,7 +86,8 @@ class McpToolClientTest {
   void discoveryClosesItsClientAndTheServersSession() throws InterruptedException {
     await(client.discover(mcp(server.url(), List.of(), null)));
 
-    assertTrue(eventually(() -> server.requests("DELETE").size() == 1), "the server's session is ended");
+    assertTrue(
+        eventually(() -> server.requests("DELETE").size() == 1), "the server's session is ended");
     assertEquals(0, client.openClients());
   }
 
@@ -83,10 +95,12 @@ class McpToolClientTest {
   void aCallAnswersTheToolsStructuredContent() {
     ToolConnection.Mcp files = mcp(server.url(), List.of(), null);
 
-    JsonNode result = succeeded(await(client.call(invocation(files, "search", "{\"query\":\"pekko\"}"))));
+    JsonNode result =
+        succeeded(await(client.call(invocation(files, "search", "{\"query\":\"pekko\"}"))));
 
     assertEquals(
-        json("{\"query\":\"pekko\",\"results\":[{\"title\":\"About pekko\",\"url\":\"https://example.org/pekko\"}]}"),
+        json(
+            "{\"query\":\"pekko\",\"results\":[{\"title\":\"About pekko\",\"url\":\"https://example.org/pekko\"}]}"),
         result);
     assertEquals(Map.of("query", "pekko"), server.toolCalls("search").get(0).arguments());
   }
@@ -94,14 +108,20 @@ class McpToolClientTest {
   @Test
   void aTextAnswerIsAJsonString() {
     JsonNode result =
-        succeeded(await(client.call(invocation(mcp(server.url(), List.of(), null), "echo", "{\"text\":\"hi there\"}"))));
+        succeeded(
+            await(
+                client.call(
+                    invocation(
+                        mcp(server.url(), List.of(), null), "echo", "{\"text\":\"hi there\"}"))));
 
     assertEquals(json("\"hi there\""), result);
   }
 
   @Test
   void anAnswerWithMoreThanTextKeepsItsContentItems() {
-    JsonNode result = succeeded(await(client.call(invocation(mcp(server.url(), List.of(), null), "picture", "{}"))));
+    JsonNode result =
+        succeeded(
+            await(client.call(invocation(mcp(server.url(), List.of(), null), "picture", "{}"))));
 
     assertEquals("text", result.at("/content/0/type").asText());
     assertEquals("a picture", result.at("/content/0/text").asText());
@@ -111,7 +131,8 @@ class McpToolClientTest {
 
   @Test
   void aToolThatReportsAnErrorFails() {
-    ToolResult.Failed f = failed(await(client.call(invocation(mcp(server.url(), List.of(), null), "fail", "{}"))));
+    ToolResult.Failed f =
+        failed(await(client.call(invocation(mcp(server.url(), List.of(), null), "fail", "{}"))));
 
     assertEquals("tool_error", f.code());
     assertEquals("the tool failed on purpose", f.message());
@@ -119,7 +140,8 @@ class McpToolClientTest {
 
   @Test
   void anUnknownToolIsAnMcpError() {
-    ToolResult.Failed f = failed(await(client.call(invocation(mcp(server.url(), List.of(), null), "nope", "{}"))));
+    ToolResult.Failed f =
+        failed(await(client.call(invocation(mcp(server.url(), List.of(), null), "nope", "{}"))));
 
     assertEquals("mcp_error", f.code());
   }
@@ -127,7 +149,11 @@ class McpToolClientTest {
   @Test
   void aToolOutsideTheAllowListIsNeverCalled() {
     ToolResult.Failed f =
-        failed(await(client.call(invocation(mcp(server.url(), List.of("search"), null), "echo", "{\"text\":\"x\"}"))));
+        failed(
+            await(
+                client.call(
+                    invocation(
+                        mcp(server.url(), List.of("search"), null), "echo", "{\"text\":\"x\"}"))));
 
     assertEquals("invalid_invocation", f.code());
     assertTrue(server.toolCalls().isEmpty());
@@ -136,16 +162,27 @@ class McpToolClientTest {
   @Test
   void aSlowToolTimesOut() {
     ToolInvocation slow =
-        invocation("acme/s1", mcp(server.url(), List.of(), null), "sleep", "{\"millis\":10000}", Duration.ofMillis(500));
+        invocation(
+            "acme/s1",
+            mcp(server.url(), List.of(), null),
+            "sleep",
+            "{\"millis\":10000}",
+            Duration.ofMillis(500));
 
     long started = System.nanoTime();
     ToolResult.Failed f = failed(await(client.call(slow)));
 
     assertEquals("tool_timeout", f.code());
-    assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 8000, "well before the tool would answer");
+    assertTrue(
+        Duration.ofNanos(System.nanoTime() - started).toMillis() < 8000,
+        "well before the tool would answer");
     // The client survives a slow tool: the next call uses the same MCP session.
-    succeeded(await(client.call(invocation(mcp(server.url(), List.of(), null), "echo", "{\"text\":\"x\"}"))));
-    assertEquals(1, server.toolCalls().stream().map(TestMcpServer.ToolCall::mcpSession).distinct().count());
+    succeeded(
+        await(
+            client.call(
+                invocation(mcp(server.url(), List.of(), null), "echo", "{\"text\":\"x\"}"))));
+    assertEquals(
+        1, server.toolCalls().stream().map(TestMcpServer.ToolCall::mcpSession).distinct().count());
   }
 
   @Test
@@ -153,9 +190,15 @@ class McpToolClientTest {
     McpToolClient small = client(settings().withMaxResultBytes(1000), Map.of());
     try {
       ToolResult.Failed f =
-          failed(await(small.call(invocation(mcp(server.url(), List.of(), null), "big", "{\"chars\":5000}"))));
+          failed(
+              await(
+                  small.call(
+                      invocation(mcp(server.url(), List.of(), null), "big", "{\"chars\":5000}"))));
       assertEquals("tool_result_too_large", f.code());
-      succeeded(await(small.call(invocation(mcp(server.url(), List.of(), null), "big", "{\"chars\":500}"))));
+      succeeded(
+          await(
+              small.call(
+                  invocation(mcp(server.url(), List.of(), null), "big", "{\"chars\":500}"))));
     } finally {
       small.close();
     }
@@ -182,7 +225,8 @@ class McpToolClientTest {
     succeeded(await(client.call(invocation(files, "echo", "{\"text\":\"before\"}"))));
 
     server.restart();
-    JsonNode after = succeeded(await(client.call(invocation(files, "echo", "{\"text\":\"after\"}"))));
+    JsonNode after =
+        succeeded(await(client.call(invocation(files, "echo", "{\"text\":\"after\"}"))));
 
     assertEquals("after", after.asText());
     List<TestMcpServer.ToolCall> calls = server.toolCalls("echo");
@@ -201,7 +245,8 @@ class McpToolClientTest {
     assertEquals("tool_unreachable", f.code());
 
     server.restart();
-    assertEquals("3", succeeded(await(client.call(invocation(files, "echo", "{\"text\":\"3\"}")))).asText());
+    assertEquals(
+        "3", succeeded(await(client.call(invocation(files, "echo", "{\"text\":\"3\"}")))).asText());
   }
 
   @Test
@@ -215,14 +260,21 @@ class McpToolClientTest {
     client.release("acme/a");
 
     assertEquals(1, client.openClients());
-    assertTrue(eventually(() -> server.requests("DELETE").stream().anyMatch(r -> sessionOfA.equals(r.mcpSession()))));
-    assertTrue(server.requests("DELETE").stream().noneMatch(r -> !sessionOfA.equals(r.mcpSession())));
+    assertTrue(
+        eventually(
+            () ->
+                server.requests("DELETE").stream()
+                    .anyMatch(r -> sessionOfA.equals(r.mcpSession()))));
+    assertTrue(
+        server.requests("DELETE").stream().noneMatch(r -> !sessionOfA.equals(r.mcpSession())));
   }
 
   @Test
   void overThePoolLimitTheLeastRecentlyUsedIdleClientIsClosed() throws InterruptedException {
     McpToolClient one =
-        client(settings().withMcp(new ToolSettings.McpLimits(1, Duration.ofMinutes(5), 1 << 20, 1)), Map.of());
+        client(
+            settings().withMcp(new ToolSettings.McpLimits(1, Duration.ofMinutes(5), 1 << 20, 1)),
+            Map.of());
     try {
       ToolConnection.Mcp files = mcp(server.url(), List.of(), null);
       Duration t = Duration.ofSeconds(10);
@@ -233,7 +285,10 @@ class McpToolClientTest {
 
       assertEquals(1, one.openClients());
       assertTrue(
-          eventually(() -> server.requests("DELETE").stream().anyMatch(r -> sessionOfA.equals(r.mcpSession()))));
+          eventually(
+              () ->
+                  server.requests("DELETE").stream()
+                      .anyMatch(r -> sessionOfA.equals(r.mcpSession()))));
     } finally {
       one.close();
     }
@@ -242,9 +297,14 @@ class McpToolClientTest {
   @Test
   void anIdleClientIsClosed() throws InterruptedException {
     McpToolClient quick =
-        client(settings().withMcp(new ToolSettings.McpLimits(10, Duration.ofMillis(100), 1 << 20, 1)), Map.of());
+        client(
+            settings().withMcp(new ToolSettings.McpLimits(10, Duration.ofMillis(100), 1 << 20, 1)),
+            Map.of());
     try {
-      succeeded(await(quick.call(invocation(mcp(server.url(), List.of(), null), "echo", "{\"text\":\"1\"}"))));
+      succeeded(
+          await(
+              quick.call(
+                  invocation(mcp(server.url(), List.of(), null), "echo", "{\"text\":\"1\"}"))));
 
       assertTrue(eventually(() -> quick.openClients() == 0));
       assertTrue(eventually(() -> server.requests("DELETE").size() == 1));
@@ -255,7 +315,8 @@ class McpToolClientTest {
 
   @Test
   void argumentsThatAreNotAnObjectAreRefused() {
-    ToolResult.Failed f = failed(await(client.call(invocation(mcp(server.url(), List.of(), null), "echo", "[1,2]"))));
+    ToolResult.Failed f =
+        failed(await(client.call(invocation(mcp(server.url(), List.of(), null), "echo", "[1,2]"))));
 
     assertEquals("invalid_invocation", f.code());
     assertTrue(server.requests().isEmpty());
@@ -274,7 +335,10 @@ class McpToolClientTest {
 
   @Test
   void noAuthorizationWithoutASecretRef() {
-    succeeded(await(client.call(invocation(mcp(server.url(), List.of(), null), "echo", "{\"text\":\"x\"}"))));
+    succeeded(
+        await(
+            client.call(
+                invocation(mcp(server.url(), List.of(), null), "echo", "{\"text\":\"x\"}"))));
 
     assertTrue(server.requests().stream().allMatch(r -> r.authorization() == null));
   }
@@ -296,12 +360,15 @@ class McpToolClientTest {
   void theIdempotencyKeyTravelsInMeta() {
     await(client.call(invocation(mcp(server.url(), List.of(), null), "echo", "{\"text\":\"x\"}")));
 
-    assertEquals("call-echo-1", server.toolCalls("echo").get(0).meta().get("io.agentruntime/idempotency-key"));
+    assertEquals(
+        "call-echo-1",
+        server.toolCalls("echo").get(0).meta().get("io.agentruntime/idempotency-key"));
   }
 
   @Test
   void aHostOutsideTheAllowListIsNeverContacted() {
-    McpToolClient strict = client(settings().withAllowedHosts(ToolHosts.parse("tools.internal")), Map.of());
+    McpToolClient strict =
+        client(settings().withAllowedHosts(ToolHosts.parse("tools.internal")), Map.of());
     try {
       ToolConnection.Mcp files = mcp(server.url(), List.of(), null);
       ToolResult.Failed f = failed(await(strict.call(invocation(files, "echo", "{}"))));
@@ -322,7 +389,8 @@ class McpToolClientTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       freePort = socket.getLocalPort();
     }
-    ToolException e = discoveryFailure(mcp("http://127.0.0.1:" + freePort + "/mcp", List.of(), null));
+    ToolException e =
+        discoveryFailure(mcp("http://127.0.0.1:" + freePort + "/mcp", List.of(), null));
 
     assertEquals("tool_unreachable", e.code());
   }

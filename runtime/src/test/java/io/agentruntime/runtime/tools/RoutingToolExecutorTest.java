@@ -41,7 +41,8 @@ class RoutingToolExecutorTest {
   @BeforeAll
   static void start() {
     system = ActorSystem.create(Behaviors.empty(), "routing-tool-executor-test");
-    ObjectMapper pekkoMapper = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
+    ObjectMapper pekkoMapper =
+        JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
     tools = RecordingToolServer.start();
     mcpServer = TestMcpServer.start();
     executor = RoutingToolExecutor.create(settings(), pekkoMapper);
@@ -59,7 +60,8 @@ class RoutingToolExecutorTest {
   void anHttpToolIsCalledOverHttp() {
     tools.script("/send_email", Reply.json("{\"sent\":true}"));
 
-    ToolResult result = await(executor.call(invocation(http(tools.url("/send_email"), null), "send_email", "{}")));
+    ToolResult result =
+        await(executor.call(invocation(http(tools.url("/send_email"), null), "send_email", "{}")));
 
     assertEquals(json("{\"sent\":true}"), succeeded(result));
   }
@@ -69,7 +71,8 @@ class RoutingToolExecutorTest {
     ToolConnection.Mcp files = mcp(mcpServer.url(), List.of("search"), null);
 
     List<ToolSpec> specs = await(executor.discover(files));
-    ToolResult result = await(executor.call(invocation(files.withTools(specs), "search", "{\"query\":\"q\"}")));
+    ToolResult result =
+        await(executor.call(invocation(files.withTools(specs), "search", "{\"query\":\"q\"}")));
 
     assertEquals(List.of("files__search"), specs.stream().map(ToolSpec::name).toList());
     assertEquals("About q", succeeded(result).at("/results/0/title").asText());
@@ -79,7 +82,8 @@ class RoutingToolExecutorTest {
   void releasingASessionClosesItsMcpClients() {
     ToolConnection.Mcp files = mcp(mcpServer.url(), List.of(), null);
     Duration t = Duration.ofSeconds(10);
-    succeeded(await(executor.call(invocation("acme/released", files, "echo", "{\"text\":\"x\"}", t))));
+    succeeded(
+        await(executor.call(invocation("acme/released", files, "echo", "{\"text\":\"x\"}", t))));
     int deletesBefore = mcpServer.requests("DELETE").size();
 
     executor.release("acme/released");
@@ -89,7 +93,10 @@ class RoutingToolExecutorTest {
 
   @Test
   void aCallWithoutAConnectionFailsRatherThanThrows() {
-    ToolResult result = await(executor.call(new ToolInvocation("acme/s1", null, "x", null, "k", Duration.ofSeconds(1))));
+    ToolResult result =
+        await(
+            executor.call(
+                new ToolInvocation("acme/s1", null, "x", null, "k", Duration.ofSeconds(1))));
 
     assertEquals("invalid_invocation", failed(result).code());
   }

@@ -15,14 +15,25 @@ import org.junit.jupiter.api.io.TempDir;
 class SecretsTest {
 
   private static final Map<String, String> ENV =
-      Map.of("EMAIL_TOKEN", "from-env", "PADDED", "  padded\n", "BLANK", "  ", "AGENT_RUNTIME_MODEL_API_KEY", "sk-model");
+      Map.of(
+          "EMAIL_TOKEN",
+          "from-env",
+          "PADDED",
+          "  padded\n",
+          "BLANK",
+          "  ",
+          "AGENT_RUNTIME_MODEL_API_KEY",
+          "sk-model");
 
   @Test
   void theEnvironmentResolvesAReference() {
     Secrets secrets = new Secrets(Optional.empty(), ENV::get);
 
     assertEquals(Optional.of("from-env"), secrets.resolve("EMAIL_TOKEN"));
-    assertEquals(Optional.of("padded"), secrets.resolve("PADDED"), "surrounding whitespace is not part of a token");
+    assertEquals(
+        Optional.of("padded"),
+        secrets.resolve("PADDED"),
+        "surrounding whitespace is not part of a token");
     assertEquals(Optional.empty(), secrets.resolve("BLANK"));
     assertEquals(Optional.empty(), secrets.resolve("UNKNOWN"));
     assertEquals(Optional.empty(), secrets.resolve(null));
@@ -58,11 +69,13 @@ class SecretsTest {
     assertEquals(Optional.of("n"), secrets.resolve("NEW"));
 
     Files.writeString(file, "{\"NEW\": \"n\"}");
-    assertEquals(Optional.empty(), secrets.resolve("TOKEN"), "a secret removed from the file is gone");
+    assertEquals(
+        Optional.empty(), secrets.resolve("TOKEN"), "a secret removed from the file is gone");
   }
 
   @Test
-  void aDeletedFileHoldsNoSecretsAndAFileThatAppearsLaterIsRead(@TempDir Path dir) throws Exception {
+  void aDeletedFileHoldsNoSecretsAndAFileThatAppearsLaterIsRead(@TempDir Path dir)
+      throws Exception {
     Path file = dir.resolve("secrets.json");
     Secrets secrets = new Secrets(Optional.of(file), name -> null);
     assertEquals(Optional.empty(), secrets.resolve("TOKEN"));

@@ -54,8 +54,13 @@ final class ToolFixtures {
   }
 
   static ToolInvocation invocation(
-      String sessionKey, ToolConnection connection, String tool, String arguments, Duration timeout) {
-    return new ToolInvocation(sessionKey, connection, tool, json(arguments), "call-" + tool + "-1", timeout);
+      String sessionKey,
+      ToolConnection connection,
+      String tool,
+      String arguments,
+      Duration timeout) {
+    return new ToolInvocation(
+        sessionKey, connection, tool, json(arguments), "call-" + tool + "-1", timeout);
   }
 
   static <T> T await(CompletionStage<T> stage) {

@@ -82,7 +82,8 @@ class ToolHostsTest {
 
   @Test
   void aRefusalNamesTheHostTheListAndTheSetting() {
-    String message = ToolHosts.parse("tools.internal").refusal("http://evil.example/x").orElseThrow();
+    String message =
+        ToolHosts.parse("tools.internal").refusal("http://evil.example/x").orElseThrow();
 
     assertTrue(message.contains("'evil.example'"), message);
     assertTrue(message.contains("[tools.internal]"), message);
