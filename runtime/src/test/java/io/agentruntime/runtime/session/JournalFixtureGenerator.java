@@ -199,10 +199,14 @@ class JournalFixtureGenerator {
                       ADA_APPROVER, id, decision, "checked by ada", null, r)));
     }
 
-    /** Lets the entity take in what a fake just answered, a second later. */
+    /**
+     * Waits until the entity has taken in what a fake just answered (enqueued as the fake
+     * completed), then moves the clock on: the other way round, the time journaled would depend on
+     * which thread came first.
+     */
     void settle() {
-      tick();
       kit.getState();
+      tick();
     }
 
     TurnStatus status(Turn turn) {
