@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentruntime.runtime.metrics.SessionMetrics;
 import io.agentruntime.runtime.model.ToolSpec;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import java.io.IOException;
@@ -138,7 +139,8 @@ class JournalFixtureGenerator {
               new RecordingDirectory(),
               model,
               tools,
-              clock);
+              clock,
+              SessionMetrics.NONE);
       kit =
           EventSourcedBehaviorTestKit.create(
               testKit.system(),

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import io.agentruntime.runtime.metrics.SessionMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -192,7 +193,8 @@ class JournalFromFd1131aTest {
             new RecordingDirectory(),
             new FakeModel(),
             new FakeTools(),
-            clock);
+            clock,
+            SessionMetrics.NONE);
     // Created first: a new testkit clears the in-memory journal. The entity is then restarted on
     // the stored events alone.
     EventSourcedBehaviorTestKit<SessionCommand, SessionEvent, SessionState> kit =
