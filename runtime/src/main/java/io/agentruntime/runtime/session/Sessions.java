@@ -1,25 +1,50 @@
 package io.agentruntime.runtime.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.Continuations;
 import io.agentruntime.runtime.directory.SessionDirectory;
+import io.agentruntime.runtime.directory.SessionPage;
+import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sessions of the cluster, as the API reaches them: starts sharding for session entities on
- * this node and sends a command to the one node that hosts a session, wherever that is.
+ * this node and sends a command to the one node that hosts a session, wherever that is. Each
+ * operation of {@link SessionService} is one command (or, to wait for a turn, an ask that falls
+ * back to reading the turn); a session's event stream reads its journal and follows it live.
  */
-public final class Sessions {
+public final class Sessions implements SessionService {
 
+  private static final Logger log = LoggerFactory.getLogger(Sessions.class);
+
+  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Executor dispatcher;
   private final SessionSettings settings;
@@ -27,12 +52,14 @@ public final class Sessions {
 
   private final io.agentruntime.runtime.tools.ToolExecutor tools;
   private final SessionHosts hosts;
+  private final EventStreamSettings events;
 
   private Sessions(
       ActorSystem<?> system,
       SessionSettings settings,
       SessionDirectory directory,
       io.agentruntime.runtime.tools.ToolExecutor tools) {
+    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.settings = settings;
@@ -41,6 +68,7 @@ public final class Sessions {
     this.hosts =
         new SessionHosts(
             system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
+    this.events = EventStreamSettings.fromConfig(system.settings().config());
   }
 
   /** Sessions that call no model and no tool: for tests of everything but the agent loop. */
@@ -79,7 +107,7 @@ public final class Sessions {
       String tenant,
       String sessionId,
       Function<ActorRef<SessionReply>, SessionCommand> command,
-      java.time.Duration timeout) {
+      Duration timeout) {
     // The session drops the command if it only gets to it after the ask has timed out (with a
     // margin for the write itself): a client told 503 must find nothing accepted.
     long notAfter = System.currentTimeMillis() + timeout.toMillis() - timeout.toMillis() / 4;
@@ -95,12 +123,83 @@ public final class Sessions {
         .thenApply(reply -> hosts.unwrap(entityId, reply));
   }
 
-  /**
-   * The node ({@code host:port} of its cluster address) that hosted the session when it last
-   * answered through this node; empty before it has.
-   */
+  @Override
   public Optional<String> hostOf(String tenant, String sessionId) {
     return hosts.hostOf(SessionEntity.entityId(tenant, sessionId));
+  }
+
+  @Override
+  public Limits defaultLimits() {
+    return settings.defaultLimits();
+  }
+
+  @Override
+  public CompletionStage<Creation> create(
+      String tenant, String sessionId, Caller caller, SessionSpec spec, CreateMode mode) {
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.CreateSession(caller, spec, mode, replyTo),
+            SessionReply.class,
+            settings.askTimeout())
+        .thenApply(
+            reply -> {
+              if (reply instanceof SessionReply.Created created) {
+                return new Creation(created.session(), true);
+              }
+              return new Creation(expect(reply, SessionReply.Current.class).session(), false);
+            });
+  }
+
+  @Override
+  public CompletionStage<SessionView> get(String tenant, String sessionId, Caller caller) {
+    return view(tenant, sessionId, replyTo -> new SessionCommand.GetSession(caller, replyTo));
+  }
+
+  @Override
+  public CompletionStage<SessionPage> list(
+      String tenant,
+      Optional<String> owner,
+      Optional<String> status,
+      int limit,
+      Optional<String> cursor) {
+    return directory
+        .list(tenant, owner, status, limit, cursor)
+        .toCompletableFuture()
+        .copy()
+        .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public CompletionStage<SessionView> close(String tenant, String sessionId, Caller caller) {
+    return view(tenant, sessionId, replyTo -> new SessionCommand.CloseSession(caller, replyTo));
+  }
+
+  @Override
+  public CompletionStage<SessionView> writeMemory(
+      String tenant, String sessionId, Caller caller, String key, JsonNode value) {
+    return view(
+        tenant, sessionId, replyTo -> new SessionCommand.WriteMemory(caller, key, value, replyTo));
+  }
+
+  @Override
+  public CompletionStage<SessionView> deleteMemory(
+      String tenant, String sessionId, Caller caller, String key) {
+    return view(
+        tenant, sessionId, replyTo -> new SessionCommand.DeleteMemory(caller, key, replyTo));
+  }
+
+  @Override
+  public CompletionStage<SessionView> connectTool(
+      String tenant, String sessionId, Caller caller, ToolConnection tool) {
+    // Discovery calls out to the server: only for a caller who may see the session at all.
+    CompletionStage<?> visible =
+        tool instanceof ToolConnection.Mcp
+            ? get(tenant, sessionId, caller)
+            : CompletableFuture.completedFuture(null);
+    return visible
+        .thenCompose(seen -> connect(tenant, sessionId, caller, tool))
+        .thenApply(reply -> expect(reply, SessionReply.Current.class).session());
   }
 
   /**
@@ -108,7 +207,7 @@ public final class Sessions {
    * they are journaled with the connection; a server that cannot be reached is refused (INVALID,
    * field url) and nothing changes.
    */
-  public CompletionStage<SessionReply> connectTool(
+  private CompletionStage<SessionReply> connect(
       String tenant, String sessionId, Caller caller, ToolConnection tool) {
     if (!(tool instanceof ToolConnection.Mcp mcp) || tools == null) {
       return ask(
@@ -132,19 +231,350 @@ public final class Sessions {
                         new SessionCommand.ConnectTool(caller, mcp.withTools(found), replyTo)))
         .exceptionally(
             failure -> {
-              Throwable cause =
-                  failure instanceof java.util.concurrent.CompletionException
-                          && failure.getCause() != null
-                      ? failure.getCause()
-                      : failure;
+              Throwable cause = unwrap(failure);
               if (cause instanceof io.agentruntime.runtime.tools.ToolException e) {
                 return new SessionReply.Rejected(
                     new Problem(Problem.Kind.INVALID, e.code(), "url: " + e.getMessage(), "url"));
               }
-              throw cause instanceof RuntimeException r
-                  ? r
-                  : new java.util.concurrent.CompletionException(cause);
+              throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
             });
+  }
+
+  @Override
+  public CompletionStage<SessionView> disconnectTool(
+      String tenant, String sessionId, Caller caller, String name) {
+    return view(
+        tenant, sessionId, replyTo -> new SessionCommand.DisconnectTool(caller, name, replyTo));
+  }
+
+  @Override
+  public CompletionStage<SessionView> changePermissions(
+      String tenant, String sessionId, Caller caller, PermissionPolicy permissions) {
+    return view(
+        tenant,
+        sessionId,
+        replyTo -> new SessionCommand.ChangePermissions(caller, permissions, replyTo));
+  }
+
+  /**
+   * With a wait, in one ask: the session answers once the turn settles, or with the turn as it
+   * stands when the wait is over. The turn is named here, so that a request that heard nothing (the
+   * session was moving, say) can still find it; a turn that cannot be found was never accepted, and
+   * the request fails as the ask did (a timeout).
+   */
+  @Override
+  public CompletionStage<Turn> send(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      String content,
+      OnBusy onBusy,
+      String idempotencyKey,
+      Duration wait) {
+    if (wait.isZero()) {
+      return request(
+              tenant,
+              sessionId,
+              replyTo ->
+                  new SessionCommand.SendUserMessage(
+                      caller, content, onBusy, idempotencyKey, replyTo),
+              SessionReply.TurnAccepted.class,
+              settings.askTimeout())
+          .thenApply(SessionReply.TurnAccepted::turn);
+    }
+    String turnId = Turn.newId();
+    long answerBy = System.currentTimeMillis() + wait.toMillis();
+    return request(
+            tenant,
+            sessionId,
+            replyTo ->
+                new SessionCommand.SendUserMessage(
+                    caller, content, onBusy, idempotencyKey, turnId, answerBy, replyTo),
+            SessionReply.TurnAccepted.class,
+            wait.plus(settings.askTimeout()))
+        .thenApply(SessionReply.TurnAccepted::turn)
+        .exceptionallyCompose(
+            failure ->
+                timedOut(failure)
+                    ? getTurn(tenant, sessionId, caller, turnId)
+                        .exceptionallyCompose(lookup -> CompletableFuture.failedStage(failure))
+                    : CompletableFuture.failedStage(failure));
+  }
+
+  @Override
+  public CompletionStage<Turn> getTurn(
+      String tenant, String sessionId, Caller caller, String turnId) {
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.GetTurn(caller, turnId, replyTo),
+            SessionReply.TurnFound.class,
+            settings.askTimeout())
+        .thenApply(SessionReply.TurnFound::turn);
+  }
+
+  /**
+   * Without holding a thread: the session answers the moment the turn settles. When the time is up
+   * first (or the session restarted and forgot the waiter), the turn is read as it stands.
+   */
+  @Override
+  public CompletionStage<Turn> awaitTurn(
+      String tenant, String sessionId, Caller caller, Turn seen, Duration wait) {
+    if (seen.settled() || wait.isZero()) {
+      return CompletableFuture.completedFuture(seen);
+    }
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.AwaitTurn(caller, seen.id(), replyTo),
+            SessionReply.TurnFound.class,
+            wait)
+        .thenApply(SessionReply.TurnFound::turn)
+        .exceptionallyCompose(
+            failure ->
+                timedOut(failure)
+                    ? getTurn(tenant, sessionId, caller, seen.id())
+                    : CompletableFuture.failedStage(failure));
+  }
+
+  @Override
+  public CompletionStage<SessionReply.TurnList> listTurns(
+      String tenant, String sessionId, Caller caller, int limit, String afterTurnId) {
+    return request(
+        tenant,
+        sessionId,
+        replyTo -> new SessionCommand.ListTurns(caller, limit, afterTurnId, replyTo),
+        SessionReply.TurnList.class,
+        settings.askTimeout());
+  }
+
+  @Override
+  public CompletionStage<Turn> cancelTurn(
+      String tenant, String sessionId, Caller caller, String turnId) {
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.CancelTurn(caller, turnId, replyTo),
+            SessionReply.TurnFound.class,
+            settings.askTimeout())
+        .thenApply(SessionReply.TurnFound::turn);
+  }
+
+  @Override
+  public CompletionStage<List<TranscriptEntry>> transcript(
+      String tenant, String sessionId, Caller caller) {
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.GetTranscript(caller, replyTo),
+            SessionReply.TranscriptFound.class,
+            settings.askTimeout())
+        .thenApply(SessionReply.TranscriptFound::messages);
+  }
+
+  @Override
+  public CompletionStage<List<Approval>> approvals(String tenant, String sessionId, Caller caller) {
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.ListApprovals(caller, replyTo),
+            SessionReply.ApprovalList.class,
+            settings.askTimeout())
+        .thenApply(SessionReply.ApprovalList::approvals);
+  }
+
+  @Override
+  public CompletionStage<Approval> decideApproval(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      String approvalId,
+      String decision,
+      String comment,
+      JsonNode result) {
+    return request(
+            tenant,
+            sessionId,
+            replyTo ->
+                new SessionCommand.DecideApproval(
+                    caller, approvalId, decision, comment, result, replyTo),
+            SessionReply.ApprovalDecided.class,
+            settings.askTimeout())
+        .thenApply(SessionReply.ApprovalDecided::approval);
+  }
+
+  @Override
+  public CompletionStage<SessionView> suspend(
+      String tenant, String sessionId, Caller caller, String reason) {
+    return view(
+        tenant, sessionId, replyTo -> new SessionCommand.SuspendSession(caller, reason, replyTo));
+  }
+
+  @Override
+  public CompletionStage<SessionView> resume(String tenant, String sessionId, Caller caller) {
+    return view(tenant, sessionId, replyTo -> new SessionCommand.ResumeSession(caller, replyTo));
+  }
+
+  @Override
+  public CompletionStage<SessionView> terminate(String tenant, String sessionId, Caller caller) {
+    return view(tenant, sessionId, replyTo -> new SessionCommand.TerminateSession(caller, replyTo));
+  }
+
+  @Override
+  public CompletionStage<String> erase(String tenant, String sessionId, Caller caller) {
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.EraseSession(caller, replyTo),
+            SessionReply.Erased.class,
+            settings.askTimeout())
+        .thenApply(SessionReply.Erased::id);
+  }
+
+  /**
+   * Each stream is an actor-backed source that the session knows as a follower; the stream
+   * subscribes again every resubscribe interval (which finds the session after it moved or
+   * restarted, and reports its last id, so that nothing journaled meanwhile is missed) and
+   * unsubscribes when it ends. Nothing runs until the source does; nothing is buffered beyond the
+   * live buffer.
+   */
+  @Override
+  public CompletionStage<Source<StreamItem, NotUsed>> events(
+      String tenant, String sessionId, Caller caller, long after, String requestId) {
+    return get(tenant, sessionId, caller)
+        .thenApply(
+            visible -> {
+              // Looked up before the stream starts, so that a misconfigured plugin fails the
+              // request rather than a stream already under way.
+              CurrentEventsByPersistenceIdQuery journal = readJournal();
+              return Source.fromMaterializer(
+                      (mat, attributes) ->
+                          follow(tenant, sessionId, caller, after, journal, mat, requestId))
+                  .mapMaterializedValue(ignored -> NotUsed.getInstance());
+            });
+  }
+
+  private CurrentEventsByPersistenceIdQuery readJournal() {
+    if (events.readJournal().isEmpty()) {
+      throw new IllegalStateException(
+          "agent-runtime.session.events.read-journal names no Persistence Query plugin");
+    }
+    return PersistenceQuery.get(system)
+        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, events.readJournal());
+  }
+
+  private Source<StreamItem, NotUsed> follow(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      long after,
+      CurrentEventsByPersistenceIdQuery journal,
+      Materializer mat,
+      String requestId) {
+    String entityId = SessionEntity.entityId(tenant, sessionId);
+    String persistenceId = PersistenceId.of(SessionEntity.TYPE_KEY.name(), entityId).id();
+    Pair<ActorRef<StreamItem>, Source<StreamItem, NotUsed>> live =
+        ActorSource.<StreamItem>actorRef(
+                item -> false,
+                item -> Optional.empty(),
+                events.liveBuffer(),
+                OverflowStrategy.dropHead())
+            .preMaterialize(mat);
+    ActorRef<StreamItem> follower = live.first();
+    Source<JournalSequencer.Signal, NotUsed> heads =
+        Source.tick(Duration.ZERO, events.resubscribeInterval(), Done.getInstance())
+            .mapAsync(1, tick -> subscribe(tenant, sessionId, caller, follower))
+            .mapConcat(head -> head.map(List::of).orElse(List.of()))
+            .mapMaterializedValue(cancellable -> NotUsed.getInstance());
+    JournalSequencer sequencer = new JournalSequencer(journal, persistenceId, after, requestId);
+    return live.second()
+        .<JournalSequencer.Signal>map(JournalSequencer.Signal.Pushed::new)
+        .merge(heads, true)
+        .flatMapConcat(sequencer::next)
+        .takeWhile(sequencer::inOrder)
+        .watchTermination(
+            (notUsed, done) -> {
+              // Off the Scala future's own completion stage first (decision 0010).
+              Continuations.on(dispatcher, done)
+                  .whenComplete(
+                      (ok, failure) -> {
+                        if (failure != null) {
+                          log.debug(
+                              "Event stream of session {}/{} ended: {}",
+                              tenant,
+                              sessionId,
+                              failure.toString());
+                        }
+                        sharding
+                            .entityRefFor(SessionEntity.TYPE_KEY, entityId)
+                            .tell(new SessionCommand.Unsubscribe(follower));
+                      });
+              return notUsed;
+            });
+  }
+
+  /**
+   * The session's last event id, or nothing this time (it did not answer; the next tick tries
+   * again).
+   */
+  private CompletionStage<Optional<JournalSequencer.Signal>> subscribe(
+      String tenant, String sessionId, Caller caller, ActorRef<StreamItem> follower) {
+    return ask(
+            tenant, sessionId, replyTo -> new SessionCommand.Subscribe(caller, follower, replyTo))
+        .handle(
+            (reply, failure) -> {
+              if (reply instanceof SessionReply.Subscribed subscribed) {
+                return Optional.of(new JournalSequencer.Signal.Head(subscribed.lastSeq()));
+              }
+              log.debug(
+                  "Session {}/{} did not take a subscription: {}",
+                  tenant,
+                  sessionId,
+                  failure != null ? failure.toString() : reply);
+              return Optional.empty();
+            });
+  }
+
+  /** The session as it is after a command that answers {@code Current}. */
+  private CompletionStage<SessionView> view(
+      String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command) {
+    return request(tenant, sessionId, command, SessionReply.Current.class, settings.askTimeout())
+        .thenApply(SessionReply.Current::session);
+  }
+
+  /** The session's answer of type {@code expected}; a refusal fails with {@link SessionRefused}. */
+  private <R extends SessionReply> CompletionStage<R> request(
+      String tenant,
+      String sessionId,
+      Function<ActorRef<SessionReply>, SessionCommand> command,
+      Class<R> expected,
+      Duration timeout) {
+    return ask(tenant, sessionId, command, timeout).thenApply(reply -> expect(reply, expected));
+  }
+
+  private static <R extends SessionReply> R expect(SessionReply reply, Class<R> expected) {
+    if (reply instanceof SessionReply.Rejected rejected) {
+      throw new SessionRefused(rejected.problem());
+    }
+    if (!expected.isInstance(reply)) {
+      throw new IllegalStateException(
+          "session answered "
+              + reply.getClass().getSimpleName()
+              + " where "
+              + expected.getSimpleName()
+              + " was expected");
+    }
+    return expected.cast(reply);
+  }
+
+  private static boolean timedOut(Throwable failure) {
+    return unwrap(failure) instanceof TimeoutException;
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   public SessionDirectory directory() {
