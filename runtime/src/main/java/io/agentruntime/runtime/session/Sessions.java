@@ -16,23 +16,13 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The sessions of the cluster, as the API reaches them: starts sharding for session entities on
@@ -42,9 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sessions implements SessionService {
 
-  private static final Logger log = LoggerFactory.getLogger(Sessions.class);
-
-  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Executor dispatcher;
   private final SessionSettings settings;
@@ -52,14 +39,13 @@ public final class Sessions implements SessionService {
 
   private final io.agentruntime.runtime.tools.ToolExecutor tools;
   private final SessionHosts hosts;
-  private final EventStreamSettings events;
+  private final EventFeed feed;
 
   private Sessions(
       ActorSystem<?> system,
       SessionSettings settings,
       SessionDirectory directory,
       io.agentruntime.runtime.tools.ToolExecutor tools) {
-    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.settings = settings;
@@ -68,7 +54,8 @@ public final class Sessions implements SessionService {
     this.hosts =
         new SessionHosts(
             system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
-    this.events = EventStreamSettings.fromConfig(system.settings().config());
+    this.feed =
+        new EventFeed(system, this, EventStreamSettings.fromConfig(system.settings().config()));
   }
 
   /** Sessions that call no model and no tool: for tests of everything but the agent loop. */
@@ -94,8 +81,9 @@ public final class Sessions implements SessionService {
   }
 
   /**
-   * Asks the session {@code tenant}/{@code sessionId}. Fails with a timeout when the session does
-   * not answer within the ask timeout, which is how an unavailable journal shows.
+   * Asks the session {@code tenant}/{@code sessionId} in its own protocol (the edge uses the typed
+   * {@link SessionService} methods instead). Fails with a timeout when the session does not answer
+   * within the ask timeout, which is how an unavailable journal shows.
    */
   public CompletionStage<SessionReply> ask(
       String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command) {
@@ -140,8 +128,7 @@ public final class Sessions implements SessionService {
             tenant,
             sessionId,
             replyTo -> new SessionCommand.CreateSession(caller, spec, mode, replyTo),
-            SessionReply.class,
-            settings.askTimeout())
+            SessionReply.class)
         .thenApply(
             reply -> {
               if (reply instanceof SessionReply.Created created) {
@@ -278,8 +265,7 @@ public final class Sessions implements SessionService {
               replyTo ->
                   new SessionCommand.SendUserMessage(
                       caller, content, onBusy, idempotencyKey, replyTo),
-              SessionReply.TurnAccepted.class,
-              settings.askTimeout())
+              SessionReply.TurnAccepted.class)
           .thenApply(SessionReply.TurnAccepted::turn);
     }
     String turnId = Turn.newId();
@@ -308,8 +294,7 @@ public final class Sessions implements SessionService {
             tenant,
             sessionId,
             replyTo -> new SessionCommand.GetTurn(caller, turnId, replyTo),
-            SessionReply.TurnFound.class,
-            settings.askTimeout())
+            SessionReply.TurnFound.class)
         .thenApply(SessionReply.TurnFound::turn);
   }
 
@@ -344,8 +329,7 @@ public final class Sessions implements SessionService {
         tenant,
         sessionId,
         replyTo -> new SessionCommand.ListTurns(caller, limit, afterTurnId, replyTo),
-        SessionReply.TurnList.class,
-        settings.askTimeout());
+        SessionReply.TurnList.class);
   }
 
   @Override
@@ -355,8 +339,7 @@ public final class Sessions implements SessionService {
             tenant,
             sessionId,
             replyTo -> new SessionCommand.CancelTurn(caller, turnId, replyTo),
-            SessionReply.TurnFound.class,
-            settings.askTimeout())
+            SessionReply.TurnFound.class)
         .thenApply(SessionReply.TurnFound::turn);
   }
 
@@ -367,8 +350,7 @@ public final class Sessions implements SessionService {
             tenant,
             sessionId,
             replyTo -> new SessionCommand.GetTranscript(caller, replyTo),
-            SessionReply.TranscriptFound.class,
-            settings.askTimeout())
+            SessionReply.TranscriptFound.class)
         .thenApply(SessionReply.TranscriptFound::messages);
   }
 
@@ -378,8 +360,7 @@ public final class Sessions implements SessionService {
             tenant,
             sessionId,
             replyTo -> new SessionCommand.ListApprovals(caller, replyTo),
-            SessionReply.ApprovalList.class,
-            settings.askTimeout())
+            SessionReply.ApprovalList.class)
         .thenApply(SessionReply.ApprovalList::approvals);
   }
 
@@ -398,8 +379,7 @@ public final class Sessions implements SessionService {
             replyTo ->
                 new SessionCommand.DecideApproval(
                     caller, approvalId, decision, comment, result, replyTo),
-            SessionReply.ApprovalDecided.class,
-            settings.askTimeout())
+            SessionReply.ApprovalDecided.class)
         .thenApply(SessionReply.ApprovalDecided::approval);
   }
 
@@ -426,123 +406,34 @@ public final class Sessions implements SessionService {
             tenant,
             sessionId,
             replyTo -> new SessionCommand.EraseSession(caller, replyTo),
-            SessionReply.Erased.class,
-            settings.askTimeout())
+            SessionReply.Erased.class)
         .thenApply(SessionReply.Erased::id);
   }
 
-  /**
-   * Each stream is an actor-backed source that the session knows as a follower; the stream
-   * subscribes again every resubscribe interval (which finds the session after it moved or
-   * restarted, and reports its last id, so that nothing journaled meanwhile is missed) and
-   * unsubscribes when it ends. Nothing runs until the source does; nothing is buffered beyond the
-   * live buffer.
-   */
   @Override
   public CompletionStage<Source<StreamItem, NotUsed>> events(
       String tenant, String sessionId, Caller caller, long after, String requestId) {
     return get(tenant, sessionId, caller)
-        .thenApply(
-            visible -> {
-              // Looked up before the stream starts, so that a misconfigured plugin fails the
-              // request rather than a stream already under way.
-              CurrentEventsByPersistenceIdQuery journal = readJournal();
-              return Source.fromMaterializer(
-                      (mat, attributes) ->
-                          follow(tenant, sessionId, caller, after, journal, mat, requestId))
-                  .mapMaterializedValue(ignored -> NotUsed.getInstance());
-            });
-  }
-
-  private CurrentEventsByPersistenceIdQuery readJournal() {
-    if (events.readJournal().isEmpty()) {
-      throw new IllegalStateException(
-          "agent-runtime.session.events.read-journal names no Persistence Query plugin");
-    }
-    return PersistenceQuery.get(system)
-        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, events.readJournal());
-  }
-
-  private Source<StreamItem, NotUsed> follow(
-      String tenant,
-      String sessionId,
-      Caller caller,
-      long after,
-      CurrentEventsByPersistenceIdQuery journal,
-      Materializer mat,
-      String requestId) {
-    String entityId = SessionEntity.entityId(tenant, sessionId);
-    String persistenceId = PersistenceId.of(SessionEntity.TYPE_KEY.name(), entityId).id();
-    Pair<ActorRef<StreamItem>, Source<StreamItem, NotUsed>> live =
-        ActorSource.<StreamItem>actorRef(
-                item -> false,
-                item -> Optional.empty(),
-                events.liveBuffer(),
-                OverflowStrategy.dropHead())
-            .preMaterialize(mat);
-    ActorRef<StreamItem> follower = live.first();
-    Source<JournalSequencer.Signal, NotUsed> heads =
-        Source.tick(Duration.ZERO, events.resubscribeInterval(), Done.getInstance())
-            .mapAsync(1, tick -> subscribe(tenant, sessionId, caller, follower))
-            .mapConcat(head -> head.map(List::of).orElse(List.of()))
-            .mapMaterializedValue(cancellable -> NotUsed.getInstance());
-    JournalSequencer sequencer = new JournalSequencer(journal, persistenceId, after, requestId);
-    return live.second()
-        .<JournalSequencer.Signal>map(JournalSequencer.Signal.Pushed::new)
-        .merge(heads, true)
-        .flatMapConcat(sequencer::next)
-        .takeWhile(sequencer::inOrder)
-        .watchTermination(
-            (notUsed, done) -> {
-              // Off the Scala future's own completion stage first (decision 0010).
-              Continuations.on(dispatcher, done)
-                  .whenComplete(
-                      (ok, failure) -> {
-                        if (failure != null) {
-                          log.debug(
-                              "Event stream of session {}/{} ended: {}",
-                              tenant,
-                              sessionId,
-                              failure.toString());
-                        }
-                        sharding
-                            .entityRefFor(SessionEntity.TYPE_KEY, entityId)
-                            .tell(new SessionCommand.Unsubscribe(follower));
-                      });
-              return notUsed;
-            });
-  }
-
-  /**
-   * The session's last event id, or nothing this time (it did not answer; the next tick tries
-   * again).
-   */
-  private CompletionStage<Optional<JournalSequencer.Signal>> subscribe(
-      String tenant, String sessionId, Caller caller, ActorRef<StreamItem> follower) {
-    return ask(
-            tenant, sessionId, replyTo -> new SessionCommand.Subscribe(caller, follower, replyTo))
-        .handle(
-            (reply, failure) -> {
-              if (reply instanceof SessionReply.Subscribed subscribed) {
-                return Optional.of(new JournalSequencer.Signal.Head(subscribed.lastSeq()));
-              }
-              log.debug(
-                  "Session {}/{} did not take a subscription: {}",
-                  tenant,
-                  sessionId,
-                  failure != null ? failure.toString() : reply);
-              return Optional.empty();
-            });
+        .thenApply(visible -> feed.events(tenant, sessionId, caller, after, requestId));
   }
 
   /** The session as it is after a command that answers {@code Current}. */
   private CompletionStage<SessionView> view(
       String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command) {
-    return request(tenant, sessionId, command, SessionReply.Current.class, settings.askTimeout())
+    return request(tenant, sessionId, command, SessionReply.Current.class)
         .thenApply(SessionReply.Current::session);
   }
 
   /** The session's answer of type {@code expected}; a refusal fails with {@link SessionRefused}. */
+  private <R extends SessionReply> CompletionStage<R> request(
+      String tenant,
+      String sessionId,
+      Function<ActorRef<SessionReply>, SessionCommand> command,
+      Class<R> expected) {
+    return request(tenant, sessionId, command, expected, settings.askTimeout());
+  }
+
+  /** As {@link #request(String, String, Function, Class)}, waiting at most {@code timeout}. */
   private <R extends SessionReply> CompletionStage<R> request(
       String tenant,
       String sessionId,
