@@ -64,7 +64,7 @@ class AgentWorkflowIntegrationTest {
                 Map.of(
                     "agent-runtime.models.default.base-url", model.baseUrl(),
                     "agent-runtime.models.default.model", "fake-model",
-                    "agent-runtime.http.events.read-journal",
+                    "agent-runtime.session.events.read-journal",
                         "pekko.persistence.cassandra.query")));
     String base = TestNodes.baseUrl(node);
     HttpClientSupport ada = new HttpClientSupport(base, TestKeysFile.ADA);

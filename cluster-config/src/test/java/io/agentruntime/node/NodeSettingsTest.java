@@ -31,6 +31,16 @@ class NodeSettingsTest {
   }
 
   @Test
+  void everyProfileReadsSessionEventsBackFromTheCassandraJournal() {
+    for (String profile : new String[] {"dev", "local", "prod", "kubernetes"}) {
+      assertEquals(
+          "pekko.persistence.cassandra.query",
+          ConfigFactory.load(profile).getString("agent-runtime.session.events.read-journal"),
+          profile);
+    }
+  }
+
+  @Test
   void aSeedNodeBecomesAClusterAddress() {
     assertEquals(
         new Address("pekko", "agent-runtime", "10.0.0.1", 25520),

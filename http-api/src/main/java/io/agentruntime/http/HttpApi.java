@@ -11,7 +11,7 @@ import io.agentruntime.http.metrics.NodeMetrics;
 import io.agentruntime.http.request.RequestScope;
 import io.agentruntime.http.routes.ApiRoutes;
 import io.agentruntime.http.routes.HealthRoutes;
-import io.agentruntime.runtime.session.Sessions;
+import io.agentruntime.runtime.session.SessionService;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -33,7 +33,7 @@ public final class HttpApi {
    */
   public static CompletionStage<HttpServer> start(
       ActorSystem<?> system,
-      Sessions sessions,
+      SessionService sessions,
       Supplier<CompletionStage<Boolean>> readiness,
       NodeMetrics metrics) {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
@@ -42,12 +42,12 @@ public final class HttpApi {
   }
 
   /**
-   * As {@link #routes(ActorSystem, Sessions, HttpSettings, Supplier, NodeMetrics)}, with metrics of
-   * its own.
+   * As {@link #routes(ActorSystem, SessionService, HttpSettings, Supplier, NodeMetrics)}, with
+   * metrics of its own.
    */
   public static Route routes(
       ActorSystem<?> system,
-      Sessions sessions,
+      SessionService sessions,
       HttpSettings settings,
       Supplier<CompletionStage<Boolean>> readiness) {
     return routes(system, sessions, settings, readiness, new NodeMetrics());
@@ -60,7 +60,7 @@ public final class HttpApi {
    */
   public static Route routes(
       ActorSystem<?> system,
-      Sessions sessions,
+      SessionService sessions,
       HttpSettings settings,
       Supplier<CompletionStage<Boolean>> readiness,
       NodeMetrics metrics) {

@@ -28,9 +28,11 @@ public record HttpSettings(
     Duration terminationDeadline,
     EventSettings events) {
 
-  /** How {@code GET .../events} streams: see {@code agent-runtime.http.events}. */
-  public record EventSettings(
-      String readJournal, Duration keepAlive, Duration resubscribeInterval, int liveBuffer) {}
+  /**
+   * How {@code GET .../events} is framed: see {@code agent-runtime.http.events}. What it streams
+   * (journal, then live) is the sessions' business: {@code agent-runtime.session.events}.
+   */
+  public record EventSettings(Duration keepAlive) {}
 
   public static HttpSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.http");
@@ -55,10 +57,6 @@ public record HttpSettings(
         c.getDuration("retry-after"),
         c.getDuration("readiness-timeout"),
         c.getDuration("termination-deadline"),
-        new EventSettings(
-            c.getString("events.read-journal"),
-            c.getDuration("events.keep-alive"),
-            c.getDuration("events.resubscribe-interval"),
-            c.getInt("events.live-buffer")));
+        new EventSettings(c.getDuration("events.keep-alive")));
   }
 }

@@ -103,9 +103,9 @@ final class TestNode implements AutoCloseable {
             agent-runtime.http.port = 0
             agent-runtime.http.keys-reload-interval = 200ms
             agent-runtime.http.rate-limit.per-second = 0
-            agent-runtime.http.events.read-journal = "pekko.persistence.testkit.query"
+            agent-runtime.session.events.read-journal = "pekko.persistence.testkit.query"
             agent-runtime.http.events.keep-alive = 1s
-            agent-runtime.http.events.resubscribe-interval = 1s
+            agent-runtime.session.events.resubscribe-interval = 1s
             """))
             .withFallback(
                 ConfigFactory.parseMap(

@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 
 import io.agentruntime.http.json.Json;
 import io.agentruntime.http.request.RequestIds;
+import io.agentruntime.runtime.session.SessionRefused;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,9 @@ public final class ErrorMapper {
     Throwable t = unwrap(failure);
     if (t instanceof ApiError e) {
       return e;
+    }
+    if (t instanceof SessionRefused refused) {
+      return ApiError.of(refused.problem());
     }
     if (t instanceof TimeoutException) {
       RequestIds.logWith(

@@ -11,7 +11,7 @@ import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
-import io.agentruntime.runtime.session.Sessions;
+import io.agentruntime.runtime.session.SessionService;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -42,34 +42,24 @@ public final class ApiRoutes {
    */
   public ApiRoutes(
       ActorSystem<?> system,
-      Sessions sessions,
+      SessionService sessions,
       HttpSettings settings,
       Authenticator auth,
       HealthRoutes health,
       ExceptionHandler errors) {
-    SessionGateway gateway = new SessionGateway(sessions);
     JsonBody body = new JsonBody(settings.maxBodyBytes(), settings.bodyReadTimeout());
-    TurnWaiter waiter = new TurnWaiter(gateway);
     this.auth = auth;
     this.health = health;
     this.openApi = new OpenApiRoutes();
-    this.sessions =
-        new SessionRoutes(
-            gateway,
-            sessions.directory(),
-            settings,
-            body,
-            sessions.settings().defaultLimits(),
-            sessions.settings().askTimeout());
-    this.memory = new MemoryRoutes(gateway, body);
-    this.tools = new ToolRoutes(gateway, body);
-    this.permissions = new PermissionRoutes(gateway, body);
-    this.messages = new MessageRoutes(gateway, waiter, body, settings.maxWait());
-    this.turns = new TurnRoutes(gateway, waiter, settings);
-    this.approvals = new ApprovalRoutes(gateway, body);
-    this.operator = new OperatorRoutes(gateway, body);
-    this.events =
-        new EventRoutes(gateway, new SessionEventStream(system, sessions, settings.events()));
+    this.sessions = new SessionRoutes(sessions, settings, body);
+    this.memory = new MemoryRoutes(sessions, body);
+    this.tools = new ToolRoutes(sessions, body);
+    this.permissions = new PermissionRoutes(sessions, body);
+    this.messages = new MessageRoutes(sessions, body, settings.maxWait());
+    this.turns = new TurnRoutes(sessions, settings);
+    this.approvals = new ApprovalRoutes(sessions, body);
+    this.operator = new OperatorRoutes(sessions, body);
+    this.events = new EventRoutes(sessions, new SessionEventStream(system, settings.events()));
     this.nodeHeader = new NodeHeader(sessions, errors);
   }
 

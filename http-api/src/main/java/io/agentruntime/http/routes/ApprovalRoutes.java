@@ -11,9 +11,7 @@ import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.json.ApprovalBody;
 import io.agentruntime.http.json.DecisionRequest;
 import io.agentruntime.http.request.JsonBody;
-import io.agentruntime.runtime.session.SessionCommand.DecideApproval;
-import io.agentruntime.runtime.session.SessionCommand.ListApprovals;
-import io.agentruntime.runtime.session.SessionReply;
+import io.agentruntime.runtime.session.SessionService;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -23,11 +21,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class ApprovalRoutes {
 
-  private final SessionGateway gateway;
+  private final SessionService sessions;
   private final JsonBody body;
 
-  ApprovalRoutes(SessionGateway gateway, JsonBody body) {
-    this.gateway = gateway;
+  ApprovalRoutes(SessionService sessions, JsonBody body) {
+    this.sessions = sessions;
     this.body = body;
   }
 
@@ -39,17 +37,11 @@ public final class ApprovalRoutes {
                 get(
                     () ->
                         Responses.ok(
-                            gateway
-                                .ask(
-                                    principal,
-                                    id,
-                                    ListApprovals::new,
-                                    SessionReply.ApprovalList.class)
+                            sessions
+                                .approvals(principal.tenant(), id, principal.caller())
                                 .thenApply(
-                                    list ->
-                                        list.approvals().stream()
-                                            .map(ApprovalBody::of)
-                                            .toList())))),
+                                    approvals ->
+                                        approvals.stream().map(ApprovalBody::of).toList())))),
         path(
             segment(),
             approvalId ->
@@ -59,20 +51,16 @@ public final class ApprovalRoutes {
                             json -> {
                               DecisionRequest d = DecisionRequest.read(json);
                               return Responses.ok(
-                                  gateway
-                                      .ask(
-                                          principal,
+                                  sessions
+                                      .decideApproval(
+                                          principal.tenant(),
                                           id,
-                                          (caller, replyTo) ->
-                                              new DecideApproval(
-                                                  caller,
-                                                  approvalId,
-                                                  d.decision(),
-                                                  d.comment(),
-                                                  d.result(),
-                                                  replyTo),
-                                          SessionReply.ApprovalDecided.class)
-                                      .thenApply(decided -> ApprovalBody.of(decided.approval())));
+                                          principal.caller(),
+                                          approvalId,
+                                          d.decision(),
+                                          d.comment(),
+                                          d.result())
+                                      .thenApply(ApprovalBody::of));
                             }))));
   }
 }

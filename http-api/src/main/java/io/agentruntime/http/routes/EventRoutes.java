@@ -13,7 +13,7 @@ import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.request.QueryParams;
 import io.agentruntime.http.request.RequestIds;
-import io.agentruntime.runtime.session.SessionCommand.GetSession;
+import io.agentruntime.runtime.session.SessionService;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
@@ -28,11 +28,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class EventRoutes {
 
-  private final SessionGateway gateway;
+  private final SessionService sessions;
   private final SessionEventStream events;
 
-  EventRoutes(SessionGateway gateway, SessionEventStream events) {
-    this.gateway = gateway;
+  EventRoutes(SessionService sessions, SessionEventStream events) {
+    this.sessions = sessions;
     this.events = events;
   }
 
@@ -53,20 +53,12 @@ public final class EventRoutes {
     return extractRequest(
         request ->
             onSuccess(
-                gateway.view(principal, id, GetSession::new),
-                visible ->
+                sessions.events(
+                    principal.tenant(), id, principal.caller(), after, RequestIds.of(request)),
+                items ->
                     respondWithHeader(
                         CacheControl.create(CacheDirectives.NO_CACHE),
-                        () ->
-                            complete(
-                                HttpResponse.create()
-                                    .withEntity(
-                                        events.events(
-                                            principal.tenant(),
-                                            id,
-                                            principal.caller(),
-                                            after,
-                                            RequestIds.of(request)))))));
+                        () -> complete(HttpResponse.create().withEntity(events.sse(items))))));
   }
 
   private static long after(Optional<String> header, Optional<String> param) {

@@ -13,9 +13,7 @@ import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.error.ApiError;
 import io.agentruntime.http.json.SessionBody;
 import io.agentruntime.http.request.JsonBody;
-import io.agentruntime.runtime.session.SessionCommand.DeleteMemory;
-import io.agentruntime.runtime.session.SessionCommand.GetSession;
-import io.agentruntime.runtime.session.SessionCommand.WriteMemory;
+import io.agentruntime.runtime.session.SessionService;
 import java.util.LinkedHashMap;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -26,11 +24,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class MemoryRoutes {
 
-  private final SessionGateway gateway;
+  private final SessionService sessions;
   private final JsonBody body;
 
-  MemoryRoutes(SessionGateway gateway, JsonBody body) {
-    this.gateway = gateway;
+  MemoryRoutes(SessionService sessions, JsonBody body) {
+    this.sessions = sessions;
     this.body = body;
   }
 
@@ -42,8 +40,8 @@ public final class MemoryRoutes {
                 get(
                     () ->
                         Responses.ok(
-                            gateway
-                                .view(principal, id, GetSession::new)
+                            sessions
+                                .get(principal.tenant(), id, principal.caller())
                                 .thenApply(s -> new LinkedHashMap<>(s.memory()))))),
         path(
             segment(),
@@ -52,29 +50,27 @@ public final class MemoryRoutes {
                     get(
                         () ->
                             Responses.ok(
-                                gateway
-                                    .view(principal, id, GetSession::new)
+                                sessions
+                                    .get(principal.tenant(), id, principal.caller())
                                     .thenApply(s -> entry(s.memory().get(key), key)))),
                     put(
                         () ->
                             body.json(
                                 value ->
                                     Responses.ok(
-                                        gateway
-                                            .view(
-                                                principal,
+                                        sessions
+                                            .writeMemory(
+                                                principal.tenant(),
                                                 id,
-                                                (caller, replyTo) ->
-                                                    new WriteMemory(caller, key, value, replyTo))
+                                                principal.caller(),
+                                                key,
+                                                value)
                                             .thenApply(SessionBody::of)))),
                     delete(
                         () ->
                             Responses.ok(
-                                gateway
-                                    .view(
-                                        principal,
-                                        id,
-                                        (caller, replyTo) -> new DeleteMemory(caller, key, replyTo))
+                                sessions
+                                    .deleteMemory(principal.tenant(), id, principal.caller(), key)
                                     .thenApply(SessionBody::of))))));
   }
 

@@ -15,9 +15,7 @@ import io.agentruntime.http.json.TranscriptBody;
 import io.agentruntime.http.json.TurnBody;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.http.request.QueryParams;
-import io.agentruntime.runtime.session.SessionCommand.GetTranscript;
-import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
-import io.agentruntime.runtime.session.SessionReply;
+import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.session.Turn;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -31,14 +29,12 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class MessageRoutes {
 
-  private final SessionGateway gateway;
-  private final TurnWaiter waiter;
+  private final SessionService sessions;
   private final JsonBody body;
   private final Duration maxWait;
 
-  MessageRoutes(SessionGateway gateway, TurnWaiter waiter, JsonBody body, Duration maxWait) {
-    this.gateway = gateway;
-    this.waiter = waiter;
+  MessageRoutes(SessionService sessions, JsonBody body, Duration maxWait) {
+    this.sessions = sessions;
     this.body = body;
     this.maxWait = maxWait;
   }
@@ -52,13 +48,9 @@ public final class MessageRoutes {
                 get(
                     () ->
                         Responses.ok(
-                            gateway
-                                .ask(
-                                    principal,
-                                    id,
-                                    GetTranscript::new,
-                                    SessionReply.TranscriptFound.class)
-                                .thenApply(t -> TranscriptBody.of(t.messages()))))));
+                            sessions
+                                .transcript(principal.tenant(), id, principal.caller())
+                                .thenApply(TranscriptBody::of)))));
   }
 
   private Route send(Principal principal, String id) {
@@ -74,22 +66,14 @@ public final class MessageRoutes {
                       json -> {
                         MessageRequest message = MessageRequest.read(json);
                         CompletionStage<Turn> turn =
-                            wait.isZero()
-                                ? gateway
-                                    .ask(
-                                        principal,
-                                        id,
-                                        (caller, replyTo) ->
-                                            new SendUserMessage(
-                                                caller,
-                                                message.content(),
-                                                message.onBusy(),
-                                                key,
-                                                replyTo),
-                                        SessionReply.TurnAccepted.class)
-                                    .thenApply(SessionReply.TurnAccepted::turn)
-                                : waiter.send(
-                                    principal, id, message.content(), message.onBusy(), key, wait);
+                            sessions.send(
+                                principal.tenant(),
+                                id,
+                                principal.caller(),
+                                message.content(),
+                                message.onBusy(),
+                                key,
+                                wait);
                         return completeWithFuture(turn.thenApply(t -> answer(t, wait)));
                       });
                 }));

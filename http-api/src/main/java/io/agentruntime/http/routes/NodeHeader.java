@@ -3,7 +3,7 @@ package io.agentruntime.http.routes;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
 
-import io.agentruntime.runtime.session.Sessions;
+import io.agentruntime.runtime.session.SessionService;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -21,10 +21,10 @@ final class NodeHeader {
 
   static final String NAME = "X-Agent-Node";
 
-  private final Sessions sessions;
+  private final SessionService sessions;
   private final ExceptionHandler errors;
 
-  NodeHeader(Sessions sessions, ExceptionHandler errors) {
+  NodeHeader(SessionService sessions, ExceptionHandler errors) {
     this.sessions = sessions;
     this.errors = errors;
   }

@@ -9,8 +9,7 @@ import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.error.ApiError;
 import io.agentruntime.http.json.SessionBody;
 import io.agentruntime.http.request.JsonBody;
-import io.agentruntime.runtime.session.SessionCommand;
-import io.agentruntime.runtime.session.SessionReply;
+import io.agentruntime.runtime.session.SessionService;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -25,11 +24,11 @@ public final class OperatorRoutes {
 
   static final int MAX_REASON_CHARS = 1000;
 
-  private final SessionGateway gateway;
+  private final SessionService sessions;
   private final JsonBody body;
 
-  OperatorRoutes(SessionGateway gateway, JsonBody body) {
-    this.gateway = gateway;
+  OperatorRoutes(SessionService sessions, JsonBody body) {
+    this.sessions = sessions;
     this.body = body;
   }
 
@@ -45,13 +44,8 @@ public final class OperatorRoutes {
                             json -> {
                               String reason = reason(json);
                               return Responses.ok(
-                                  gateway
-                                      .view(
-                                          principal,
-                                          id,
-                                          (caller, replyTo) ->
-                                              new SessionCommand.SuspendSession(
-                                                  caller, reason, replyTo))
+                                  sessions
+                                      .suspend(principal.tenant(), id, principal.caller(), reason)
                                       .thenApply(SessionBody::of));
                             }))),
         path(
@@ -60,8 +54,8 @@ public final class OperatorRoutes {
                 post(
                     () ->
                         Responses.ok(
-                            gateway
-                                .view(principal, id, SessionCommand.ResumeSession::new)
+                            sessions
+                                .resume(principal.tenant(), id, principal.caller())
                                 .thenApply(SessionBody::of)))),
         path(
             "terminate",
@@ -69,8 +63,8 @@ public final class OperatorRoutes {
                 post(
                     () ->
                         Responses.ok(
-                            gateway
-                                .view(principal, id, SessionCommand.TerminateSession::new)
+                            sessions
+                                .terminate(principal.tenant(), id, principal.caller())
                                 .thenApply(SessionBody::of)))),
         path(
             "erase",
@@ -78,14 +72,9 @@ public final class OperatorRoutes {
                 post(
                     () ->
                         Responses.ok(
-                            gateway
-                                .ask(
-                                    principal,
-                                    id,
-                                    SessionCommand.EraseSession::new,
-                                    SessionReply.Erased.class)
-                                .thenApply(
-                                    erased -> Map.of("id", erased.id(), "status", "erased"))))));
+                            sessions
+                                .erase(principal.tenant(), id, principal.caller())
+                                .thenApply(erased -> Map.of("id", erased, "status", "erased"))))));
   }
 
   private static String reason(Optional<JsonNode> json) {

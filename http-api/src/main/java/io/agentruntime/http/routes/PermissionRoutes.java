@@ -9,17 +9,17 @@ import io.agentruntime.http.json.PermissionsRequest;
 import io.agentruntime.http.json.SessionBody;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.PermissionPolicy;
-import io.agentruntime.runtime.session.SessionCommand.ChangePermissions;
+import io.agentruntime.runtime.session.SessionService;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /** {@code PUT /v1/sessions/{id}/permissions}: replaces the tool policy; answers the session. */
 public final class PermissionRoutes {
 
-  private final SessionGateway gateway;
+  private final SessionService sessions;
   private final JsonBody body;
 
-  PermissionRoutes(SessionGateway gateway, JsonBody body) {
-    this.gateway = gateway;
+  PermissionRoutes(SessionService sessions, JsonBody body) {
+    this.sessions = sessions;
     this.body = body;
   }
 
@@ -33,12 +33,9 @@ public final class PermissionRoutes {
                         json -> {
                           PermissionPolicy policy = PermissionsRequest.body(Fields.body(json));
                           return Responses.ok(
-                              gateway
-                                  .view(
-                                      principal,
-                                      id,
-                                      (caller, replyTo) ->
-                                          new ChangePermissions(caller, policy, replyTo))
+                              sessions
+                                  .changePermissions(
+                                      principal.tenant(), id, principal.caller(), policy)
                                   .thenApply(SessionBody::of));
                         })));
   }

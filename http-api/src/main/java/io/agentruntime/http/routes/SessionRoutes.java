@@ -22,20 +22,13 @@ import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.http.request.QueryParams;
 import io.agentruntime.http.request.RequestIds;
-import io.agentruntime.runtime.directory.SessionDirectory;
 import io.agentruntime.runtime.directory.SessionPage;
-import io.agentruntime.runtime.session.Limits;
-import io.agentruntime.runtime.session.SessionCommand.CloseSession;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
-import io.agentruntime.runtime.session.SessionCommand.CreateSession;
-import io.agentruntime.runtime.session.SessionCommand.GetSession;
-import io.agentruntime.runtime.session.SessionReply;
+import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.session.SessionView;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -50,26 +43,14 @@ public final class SessionRoutes {
   private static final Set<String> STATUSES =
       Set.of("idle", "running", "awaiting_approval", "suspended", "closed");
 
-  private final SessionGateway gateway;
-  private final SessionDirectory directory;
+  private final SessionService sessions;
   private final HttpSettings settings;
   private final JsonBody body;
-  private final Limits defaultLimits;
-  private final Duration directoryTimeout;
 
-  SessionRoutes(
-      SessionGateway gateway,
-      SessionDirectory directory,
-      HttpSettings settings,
-      JsonBody body,
-      Limits defaultLimits,
-      Duration directoryTimeout) {
-    this.gateway = gateway;
-    this.directory = directory;
+  SessionRoutes(SessionService sessions, HttpSettings settings, JsonBody body) {
+    this.sessions = sessions;
     this.settings = settings;
     this.body = body;
-    this.defaultLimits = defaultLimits;
-    this.directoryTimeout = directoryTimeout;
   }
 
   /** {@code /v1/sessions} itself. */
@@ -83,12 +64,16 @@ public final class SessionRoutes {
         get(
             () ->
                 Responses.ok(
-                    gateway.view(principal, id, GetSession::new).thenApply(SessionBody::of))),
+                    sessions
+                        .get(principal.tenant(), id, principal.caller())
+                        .thenApply(SessionBody::of))),
         put(() -> createOrMatch(principal, id)),
         delete(
             () ->
                 Responses.ok(
-                    gateway.view(principal, id, CloseSession::new).thenApply(SessionBody::of))));
+                    sessions
+                        .close(principal.tenant(), id, principal.caller())
+                        .thenApply(SessionBody::of))));
   }
 
   private Route create(Principal principal) {
@@ -99,7 +84,7 @@ public final class SessionRoutes {
                 json -> {
                   SessionRequest request =
                       SessionRequest.read(
-                          json.orElseGet(Json.MAPPER::createObjectNode), defaultLimits);
+                          json.orElseGet(Json.MAPPER::createObjectNode), sessions.defaultLimits());
                   Optional<String> key = header.map(IdempotencyKeys::checked);
                   String id =
                       request
@@ -113,8 +98,8 @@ public final class SessionRoutes {
                   CreateMode mode =
                       key.isPresent() ? CreateMode.CREATE_OR_MATCH : CreateMode.CREATE_NEW;
                   return completeWithFuture(
-                      ask(principal, id, request, mode)
-                          .thenApply(reply -> created(sessionOf(reply))));
+                      create(principal, id, request, mode)
+                          .thenApply(creation -> created(creation.session())));
                 }));
   }
 
@@ -123,30 +108,26 @@ public final class SessionRoutes {
         json -> {
           SessionRequest request = readForPut(json, id);
           return completeWithFuture(
-              ask(principal, id, request, CreateMode.CREATE_OR_MATCH)
+              create(principal, id, request, CreateMode.CREATE_OR_MATCH)
                   .thenApply(
-                      reply ->
-                          reply instanceof SessionReply.Created
-                              ? created(sessionOf(reply))
-                              : Json.response(StatusCodes.OK, SessionBody.of(sessionOf(reply)))));
+                      creation ->
+                          creation.created()
+                              ? created(creation.session())
+                              : Json.response(StatusCodes.OK, SessionBody.of(creation.session()))));
         });
   }
 
   private SessionRequest readForPut(JsonNode json, String id) {
-    SessionRequest request = SessionRequest.read(json, defaultLimits);
+    SessionRequest request = SessionRequest.read(json, sessions.defaultLimits());
     if (request.id().isPresent() && !request.id().get().equals(id)) {
       throw ApiError.invalidField("id must be left out or equal the id in the path");
     }
     return request;
   }
 
-  private CompletionStage<SessionReply> ask(
+  private CompletionStage<SessionService.Creation> create(
       Principal principal, String id, SessionRequest request, CreateMode mode) {
-    return gateway.ask(
-        principal,
-        id,
-        (caller, replyTo) -> new CreateSession(caller, request.spec(), mode, replyTo),
-        SessionReply.class);
+    return sessions.create(principal.tenant(), id, principal.caller(), request.spec(), mode);
   }
 
   private Route list(Principal principal) {
@@ -178,17 +159,12 @@ public final class SessionRoutes {
                                           ? Optional.empty()
                                           : Optional.of(principal.user());
                                   CompletionStage<SessionPage> page =
-                                      directory
-                                          .list(
-                                              principal.tenant(),
-                                              owner,
-                                              status,
-                                              pageSize,
-                                              QueryParams.cursor(cursor))
-                                          .toCompletableFuture()
-                                          .copy()
-                                          .orTimeout(
-                                              directoryTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                                      sessions.list(
+                                          principal.tenant(),
+                                          owner,
+                                          status,
+                                          pageSize,
+                                          QueryParams.cursor(cursor));
                                   return Responses.ok(
                                       page.handle(
                                           (p, failure) -> {
@@ -206,16 +182,6 @@ public final class SessionRoutes {
                                             return SessionListBody.of(p);
                                           }));
                                 }))));
-  }
-
-  private static SessionView sessionOf(SessionReply reply) {
-    if (reply instanceof SessionReply.Created c) {
-      return c.session();
-    }
-    if (reply instanceof SessionReply.Current c) {
-      return c.session();
-    }
-    throw new IllegalStateException("a create answered " + reply.getClass().getSimpleName());
   }
 
   private static HttpResponse created(SessionView session) {

@@ -11,7 +11,7 @@ import io.agentruntime.http.json.Fields;
 import io.agentruntime.http.json.SessionBody;
 import io.agentruntime.http.json.ToolRequest;
 import io.agentruntime.http.request.JsonBody;
-import io.agentruntime.runtime.session.SessionCommand.DisconnectTool;
+import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.session.ToolConnection;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -22,11 +22,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class ToolRoutes {
 
-  private final SessionGateway gateway;
+  private final SessionService sessions;
   private final JsonBody body;
 
-  ToolRoutes(SessionGateway gateway, JsonBody body) {
-    this.gateway = gateway;
+  ToolRoutes(SessionService sessions, JsonBody body) {
+    this.sessions = sessions;
     this.body = body;
   }
 
@@ -42,18 +42,15 @@ public final class ToolRoutes {
                             json -> {
                               ToolConnection tool = ToolRequest.named(Fields.body(json), name);
                               return Responses.ok(
-                                  gateway
-                                      .connectTool(principal, id, tool)
+                                  sessions
+                                      .connectTool(principal.tenant(), id, principal.caller(), tool)
                                       .thenApply(SessionBody::of));
                             })),
                 delete(
                     () ->
                         Responses.ok(
-                            gateway
-                                .view(
-                                    principal,
-                                    id,
-                                    (caller, replyTo) -> new DisconnectTool(caller, name, replyTo))
+                            sessions
+                                .disconnectTool(principal.tenant(), id, principal.caller(), name)
                                 .thenApply(SessionBody::of)))));
   }
 }

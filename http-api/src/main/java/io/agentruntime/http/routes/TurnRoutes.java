@@ -12,10 +12,7 @@ import io.agentruntime.http.HttpSettings;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.json.TurnBody;
 import io.agentruntime.http.request.QueryParams;
-import io.agentruntime.runtime.session.SessionCommand.CancelTurn;
-import io.agentruntime.runtime.session.SessionCommand.GetTurn;
-import io.agentruntime.runtime.session.SessionCommand.ListTurns;
-import io.agentruntime.runtime.session.SessionReply;
+import io.agentruntime.runtime.session.SessionService;
 import java.time.Duration;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -25,13 +22,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class TurnRoutes {
 
-  private final SessionGateway gateway;
-  private final TurnWaiter waiter;
+  private final SessionService sessions;
   private final HttpSettings settings;
 
-  TurnRoutes(SessionGateway gateway, TurnWaiter waiter, HttpSettings settings) {
-    this.gateway = gateway;
-    this.waiter = waiter;
+  TurnRoutes(SessionService sessions, HttpSettings settings) {
+    this.sessions = sessions;
     this.settings = settings;
   }
 
@@ -50,14 +45,16 @@ public final class TurnRoutes {
                               Duration wait =
                                   QueryParams.waitSeconds(waitParam, settings.maxWait());
                               return Responses.ok(
-                                  gateway
-                                      .ask(
-                                          principal,
-                                          id,
-                                          (caller, replyTo) -> new GetTurn(caller, turnId, replyTo),
-                                          SessionReply.TurnFound.class)
+                                  sessions
+                                      .getTurn(principal.tenant(), id, principal.caller(), turnId)
                                       .thenCompose(
-                                          found -> waiter.await(principal, id, found.turn(), wait))
+                                          found ->
+                                              sessions.awaitTurn(
+                                                  principal.tenant(),
+                                                  id,
+                                                  principal.caller(),
+                                                  found,
+                                                  wait))
                                       .thenApply(TurnBody::of));
                             }))),
         path(segment().slash("cancel"), turnId -> post(() -> cancel(principal, id, turnId))));
@@ -69,13 +66,9 @@ public final class TurnRoutes {
    */
   private Route cancel(Principal principal, String id, String turnId) {
     return Responses.ok(
-        gateway
-            .ask(
-                principal,
-                id,
-                (caller, replyTo) -> new CancelTurn(caller, turnId, replyTo),
-                SessionReply.TurnFound.class)
-            .thenApply(found -> TurnBody.of(found.turn())));
+        sessions
+            .cancelTurn(principal.tenant(), id, principal.caller(), turnId)
+            .thenApply(TurnBody::of));
   }
 
   private Route list(Principal principal, String id) {
@@ -90,12 +83,8 @@ public final class TurnRoutes {
                           limit, settings.turnsDefaultLimit(), settings.turnsMaxLimit());
                   String after = QueryParams.cursor(cursor).orElse(null);
                   return Responses.ok(
-                      gateway
-                          .ask(
-                              principal,
-                              id,
-                              (caller, replyTo) -> new ListTurns(caller, pageSize, after, replyTo),
-                              SessionReply.TurnList.class)
+                      sessions
+                          .listTurns(principal.tenant(), id, principal.caller(), pageSize, after)
                           .thenApply(
                               page ->
                                   new TurnBody.Page(

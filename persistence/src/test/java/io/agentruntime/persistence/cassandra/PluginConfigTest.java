@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class PluginConfigTest {
 
   private static final Config FILE = ConfigFactory.parseResources("agent-runtime-cassandra.conf");
+  private static final String READ_JOURNAL = "agent-runtime.session.events.read-journal";
   private static final Config NODE = FILE.withFallback(ConfigFactory.defaultReference()).resolve();
 
   @Test
@@ -81,6 +82,9 @@ class PluginConfigTest {
     int checked = 0;
     for (Map.Entry<String, ConfigValue> e : FILE.entrySet()) {
       String path = e.getKey();
+      if (path.equals(READ_JOURNAL)) {
+        continue; // the one key that tells the runtime which plugin reads: see below
+      }
       assertTrue(
           path.startsWith("pekko.") || path.startsWith("datastax-java-driver."),
           "outside its scope: " + path);
@@ -92,6 +96,14 @@ class PluginConfigTest {
       checked++;
     }
     assertEquals(19, checked, "keys checked");
+  }
+
+  @Test
+  void sessionEventStreamsReadTheJournalBackThroughTheCassandraQueryPlugin() {
+    assertEquals("pekko.persistence.cassandra.query", NODE.getString(READ_JOURNAL));
+    assertTrue(
+        ConfigFactory.defaultReference().hasPath(NODE.getString(READ_JOURNAL) + ".class"),
+        "the plugin it names exists");
   }
 
   @Test

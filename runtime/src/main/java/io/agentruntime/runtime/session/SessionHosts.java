@@ -4,7 +4,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 
 /**
  * Where sessions live, as their own replies tell it: a session entity names its node in every
@@ -13,11 +14,13 @@ import org.apache.pekko.cluster.sharding.ShardRegion;
  */
 final class SessionHosts {
 
-  private final int numberOfShards;
+  /** The extractor sharding uses for session entities, which are initialised without one. */
+  private final ShardingMessageExtractor<ShardingEnvelope<SessionCommand>, SessionCommand> shards;
+
   private final Map<String, String> nodeByShard = new ConcurrentHashMap<>();
 
   SessionHosts(int numberOfShards) {
-    this.numberOfShards = numberOfShards;
+    this.shards = ShardingMessageExtractor.apply(numberOfShards);
   }
 
   /** {@code host:port} of a cluster address. */
@@ -41,7 +44,7 @@ final class SessionHosts {
   }
 
   /** The shard sharding's default message extractor puts the entity in. */
-  private String shardOf(String entityId) {
-    return ShardRegion.HashCodeMessageExtractor$.MODULE$.shardId(entityId, numberOfShards);
+  String shardOf(String entityId) {
+    return shards.shardId(entityId);
   }
 }

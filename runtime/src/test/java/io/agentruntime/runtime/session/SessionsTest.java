@@ -1,12 +1,14 @@
 package io.agentruntime.runtime.session;
 
 import static io.agentruntime.runtime.session.Fixtures.ADA;
+import static io.agentruntime.runtime.session.Fixtures.BOB;
 import static io.agentruntime.runtime.session.Fixtures.TENANT;
 import static io.agentruntime.runtime.session.Fixtures.json;
 import static io.agentruntime.runtime.session.Fixtures.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -46,6 +49,7 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -75,6 +79,7 @@ class SessionsTest {
           agent-runtime.session.snapshot-on-passivation-min-events = 1
           # A session with no work in flight passivates itself (through its shard) after this long.
           agent-runtime.turns.idle-timeout = 1s
+          agent-runtime.session.events.read-journal = "pekko.persistence.testkit.query"
           """);
 
   @JUnit5TestKit
@@ -170,6 +175,79 @@ class SessionsTest {
     assertEquals(view, assertInstanceOf(SessionReply.Current.class, read).session());
     assertTrue(
         directory.listed(TENANT).stream().anyMatch(s -> s.sessionId().equals("through-sharding")));
+  }
+
+  @Test
+  void theServiceAnswersTypedAndARefusalFailsWithItsProblem() throws Exception {
+    SessionService service = sessions;
+    SessionService.Creation creation =
+        service
+            .create(TENANT, "typed", ADA, spec(), CreateMode.CREATE_NEW)
+            .toCompletableFuture()
+            .get(15, TimeUnit.SECONDS);
+    assertTrue(creation.created());
+    assertEquals("typed", creation.session().id());
+
+    ExecutionException refused =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                service.get(TENANT, "typed", BOB).toCompletableFuture().get(15, TimeUnit.SECONDS));
+    assertEquals(
+        Problem.notFound(), assertInstanceOf(SessionRefused.class, refused.getCause()).problem());
+
+    Turn turn =
+        service
+            .send(TENANT, "typed", ADA, "hi", OnBusy.QUEUE, null, Duration.ofSeconds(10))
+            .toCompletableFuture()
+            .get(15, TimeUnit.SECONDS);
+    assertEquals(TurnStatus.COMPLETED, turn.status(), turn::toString);
+    assertEquals(
+        turn,
+        service
+            .awaitTurn(TENANT, "typed", ADA, turn, Duration.ofSeconds(5))
+            .toCompletableFuture()
+            .get(15, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void anEventStreamReadsTheJournalInOrderForACallerWhoSeesTheSession() throws Exception {
+    SessionService service = sessions;
+    service
+        .create(TENANT, "streamed", ADA, spec(), CreateMode.CREATE_NEW)
+        .thenCompose(
+            created ->
+                service.send(
+                    TENANT, "streamed", ADA, "hi", OnBusy.QUEUE, null, Duration.ofSeconds(10)))
+        .toCompletableFuture()
+        .get(15, TimeUnit.SECONDS);
+
+    List<StreamItem> items =
+        service
+            .events(TENANT, "streamed", ADA, 0, "test")
+            .thenCompose(
+                source ->
+                    source
+                        .filter(item -> item instanceof StreamItem.Journaled)
+                        .take(3)
+                        .runWith(Sink.seq(), testKit.system()))
+            .toCompletableFuture()
+            .get(15, TimeUnit.SECONDS);
+    assertEquals(
+        List.of(1L, 2L, 3L),
+        items.stream().map(item -> ((StreamItem.Journaled) item).seq()).toList());
+    assertInstanceOf(
+        SessionEvent.SessionCreated.class, ((StreamItem.Journaled) items.get(0)).event());
+
+    ExecutionException refused =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                service
+                    .events(TENANT, "streamed", BOB, 0, "test")
+                    .toCompletableFuture()
+                    .get(15, TimeUnit.SECONDS));
+    assertInstanceOf(SessionRefused.class, refused.getCause());
   }
 
   @Test

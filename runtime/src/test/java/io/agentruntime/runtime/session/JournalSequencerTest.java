@@ -1,12 +1,10 @@
-package io.agentruntime.http.events;
+package io.agentruntime.runtime.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.agentruntime.http.events.JournalSequencer.Signal;
-import io.agentruntime.runtime.session.SessionEvent;
-import io.agentruntime.runtime.session.StreamItem;
+import io.agentruntime.runtime.session.JournalSequencer.Signal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

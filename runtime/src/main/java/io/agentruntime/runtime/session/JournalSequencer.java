@@ -1,13 +1,11 @@
-package io.agentruntime.http.events;
+package io.agentruntime.runtime.session;
 
-import io.agentruntime.http.request.RequestIds;
-import io.agentruntime.runtime.session.SessionEvent;
-import io.agentruntime.runtime.session.StreamItem;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Turns what one stream hears (events the session pushes, deltas, and the last event id each
@@ -100,15 +98,18 @@ final class JournalSequencer {
       return true;
     }
     if (journaled.seq() != lastSent + 1) {
-      RequestIds.logWith(
-          requestId,
-          () ->
-              log.warn(
-                  "Event stream of {} expected event {} but got {}; ending it so that the client resumes from {}",
-                  persistenceId,
-                  lastSent + 1,
-                  journaled.seq(),
-                  lastSent));
+      // The request's id in the logging context, as the edge puts it there for its own lines.
+      MDC.put("requestId", requestId);
+      try {
+        log.warn(
+            "Event stream of {} expected event {} but got {}; ending it so that the client resumes from {}",
+            persistenceId,
+            lastSent + 1,
+            journaled.seq(),
+            lastSent);
+      } finally {
+        MDC.remove("requestId");
+      }
       return false;
     }
     lastSent = journaled.seq();

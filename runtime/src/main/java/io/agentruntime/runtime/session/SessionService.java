@@ -1,0 +1,140 @@
+package io.agentruntime.runtime.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.directory.SessionPage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * What the edge asks of the sessions, typed: one method per operation of the API. Every session is
+ * reached in its tenant as a caller, and the session alone decides what that caller may do. A
+ * refusal fails the stage with {@link SessionRefused}; a session that does not answer in time (an
+ * unavailable journal, say) fails it with a {@link java.util.concurrent.TimeoutException}.
+ */
+public interface SessionService {
+
+  /** A session the create made ({@code created}), or the existing one it matched. */
+  record Creation(SessionView session, boolean created) {}
+
+  /** Creates session {@code sessionId}; how an existing one is treated is up to {@code mode}. */
+  CompletionStage<Creation> create(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      SessionSpec spec,
+      SessionCommand.CreateMode mode);
+
+  CompletionStage<SessionView> get(String tenant, String sessionId, Caller caller);
+
+  /**
+   * A page of the tenant's sessions from the directory (only {@code owner}'s when given); fails
+   * with a timeout when the directory does not answer within the ask timeout.
+   */
+  CompletionStage<SessionPage> list(
+      String tenant,
+      Optional<String> owner,
+      Optional<String> status,
+      int limit,
+      Optional<String> cursor);
+
+  /** Closes the session; closing a closed one is a no-op. */
+  CompletionStage<SessionView> close(String tenant, String sessionId, Caller caller);
+
+  CompletionStage<SessionView> writeMemory(
+      String tenant, String sessionId, Caller caller, String key, JsonNode value);
+
+  CompletionStage<SessionView> deleteMemory(
+      String tenant, String sessionId, Caller caller, String key);
+
+  /**
+   * Connects (or replaces) a tool. An MCP server is asked for its tools first, and only for a
+   * caller who may see the session; one that cannot be reached is refused (INVALID, field url).
+   */
+  CompletionStage<SessionView> connectTool(
+      String tenant, String sessionId, Caller caller, ToolConnection tool);
+
+  CompletionStage<SessionView> disconnectTool(
+      String tenant, String sessionId, Caller caller, String name);
+
+  CompletionStage<SessionView> changePermissions(
+      String tenant, String sessionId, Caller caller, PermissionPolicy permissions);
+
+  /**
+   * Sends a user message, which opens (or queues) a turn. With a {@code wait} above zero the answer
+   * comes once the turn settles (ends, or pauses for an approval), or as the turn stands when the
+   * wait is over; with zero, as soon as the message is accepted. {@code idempotencyKey} may be
+   * null.
+   */
+  CompletionStage<Turn> send(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      String content,
+      OnBusy onBusy,
+      String idempotencyKey,
+      Duration wait);
+
+  CompletionStage<Turn> getTurn(String tenant, String sessionId, Caller caller, String turnId);
+
+  /**
+   * {@code seen} once it settles, or as it stands after {@code wait}; at once if it has settled.
+   */
+  CompletionStage<Turn> awaitTurn(
+      String tenant, String sessionId, Caller caller, Turn seen, Duration wait);
+
+  /** The turns newest first, {@code limit} of them after {@code afterTurnId} (nullable). */
+  CompletionStage<SessionReply.TurnList> listTurns(
+      String tenant, String sessionId, Caller caller, int limit, String afterTurnId);
+
+  /** Ends a queued or running turn; an ended turn is a conflict. */
+  CompletionStage<Turn> cancelTurn(String tenant, String sessionId, Caller caller, String turnId);
+
+  CompletionStage<List<TranscriptEntry>> transcript(String tenant, String sessionId, Caller caller);
+
+  /** The approvals waiting for a decision. */
+  CompletionStage<List<Approval>> approvals(String tenant, String sessionId, Caller caller);
+
+  /** See {@link SessionCommand.DecideApproval} for the decisions; {@code result} may be null. */
+  CompletionStage<Approval> decideApproval(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      String approvalId,
+      String decision,
+      String comment,
+      JsonNode result);
+
+  /** Operator only, as are resume, terminate and erase. {@code reason} may be null. */
+  CompletionStage<SessionView> suspend(
+      String tenant, String sessionId, Caller caller, String reason);
+
+  CompletionStage<SessionView> resume(String tenant, String sessionId, Caller caller);
+
+  CompletionStage<SessionView> terminate(String tenant, String sessionId, Caller caller);
+
+  /** Erases the session; answers its id once nothing of it but a tombstone is left. */
+  CompletionStage<String> erase(String tenant, String sessionId, Caller caller);
+
+  /**
+   * The session's events journaled after {@code after} (0: all), read from the journal, then live
+   * ones and the model's text as it streams, each event once and in order. Fails (before any
+   * stream) when the caller may not see the session. The source ends when its consumer cancels it.
+   *
+   * @param requestId names the request in the stream's log lines
+   */
+  CompletionStage<Source<StreamItem, NotUsed>> events(
+      String tenant, String sessionId, Caller caller, long after, String requestId);
+
+  /**
+   * The node ({@code host:port}) that hosted the session when it last answered through this node;
+   * empty before it has.
+   */
+  Optional<String> hostOf(String tenant, String sessionId);
+
+  /** The budgets of an agent that names none. */
+  Limits defaultLimits();
+}
