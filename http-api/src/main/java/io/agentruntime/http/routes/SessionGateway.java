@@ -7,7 +7,7 @@ import io.agentruntime.runtime.session.SessionCommand;
 import io.agentruntime.runtime.session.SessionReply;
 import io.agentruntime.runtime.session.SessionView;
 import io.agentruntime.runtime.session.Sessions;
-import io.agentruntime.runtime.session.ToolConnection;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
+import io.agentruntime.runtime.tools.ToolConnection;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**

@@ -19,6 +19,7 @@ import io.agentruntime.runtime.session.SessionCommand.WriteMemory;
 import io.agentruntime.runtime.session.SessionEvent.SessionClosed;
 import io.agentruntime.runtime.session.SessionEvent.SessionCreated;
 import io.agentruntime.runtime.session.SessionReply.Rejected;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +49,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One agent session: a sharded, event-sourced entity and the single writer of its journal. Its
@@ -60,6 +63,7 @@ public final class SessionEntity
       EntityTypeKey.create(SessionCommand.class, "Session");
 
   private static final String LIST_STATUS = "list-status";
+  private static final Logger LOG = LoggerFactory.getLogger(SessionEntity.class);
 
   /**
    * @param shard the shard hosting the entity, to passivate through when idle (null outside
@@ -84,23 +88,6 @@ public final class SessionEntity
         ctx ->
             Behaviors.withTimers(
                 timers -> new SessionEntity(ctx, timers, entityId, runtime, shard, node)));
-  }
-
-  /** A session without models or tools: its turns fail with model_not_configured. */
-  public static Behavior<SessionCommand> create(
-      String entityId, SessionSettings settings, SessionDirectory directory, Clock clock) {
-    return Behaviors.setup(
-        ctx ->
-            create(
-                entityId,
-                new SessionRuntime(
-                    settings,
-                    TurnSettings.fromConfig(ctx.getSystem().settings().config()),
-                    directory,
-                    Unconfigured.MODELS,
-                    Unconfigured.TOOLS,
-                    clock),
-                null));
   }
 
   public static String entityId(String tenant, String sessionId) {
@@ -278,7 +265,7 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onExpiring(
       SessionState s, SessionCommand.Expiring c) {
-    if (System.currentTimeMillis() > c.notAfterMillis()) {
+    if (clock.millis() > c.notAfterMillis()) {
       ctx.getLog()
           .info("Dropped a {} its asker gave up on", c.command().getClass().getSimpleName());
       return Effect().noReply();
@@ -756,7 +743,7 @@ public final class SessionEntity
    * later than that, so that it hears the turn as it stands rather than a timeout).
    */
   private void answerNowOrOnceSettled(Turn turn, boolean duplicate, SendUserMessage c) {
-    long left = c.answerByMillis() - System.currentTimeMillis();
+    long left = c.answerByMillis() - clock.millis();
     if (turn.settled() || left <= 0) {
       c.replyTo().tell(hosted(new SessionReply.TurnAccepted(turn, duplicate)));
       return;
@@ -1142,12 +1129,12 @@ public final class SessionEntity
         .whenComplete(
             (done, failure) -> {
               if (failure != null) {
-                ctx.getLog()
-                    .warn(
-                        "Directory write of status {} for session {} failed: {}",
-                        s.status().wireName(),
-                        sessionId,
-                        failure.toString());
+                // A future callback, off the actor's thread, where ctx.getLog() may not be used.
+                LOG.warn(
+                    "Directory write of status {} for session {} failed: {}",
+                    s.status().wireName(),
+                    sessionId,
+                    failure.toString());
               }
             });
   }

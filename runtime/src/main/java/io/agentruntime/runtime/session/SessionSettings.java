@@ -20,34 +20,6 @@ public record SessionSettings(
     boolean snapshotOnPassivation,
     int snapshotOnPassivationMinEvents) {
 
-  public SessionSettings(
-      int snapshotEvery,
-      int keepSnapshots,
-      Limits defaultLimits,
-      int maxInstructionsChars,
-      int maxMessageChars,
-      int maxMemoryEntries,
-      int maxMemoryValueBytes,
-      int maxTools,
-      int maxMetadataEntries,
-      Duration askTimeout) {
-    this(
-        snapshotEvery,
-        keepSnapshots,
-        defaultLimits,
-        maxInstructionsChars,
-        maxMessageChars,
-        maxMemoryEntries,
-        maxMemoryValueBytes,
-        maxTools,
-        maxMetadataEntries,
-        askTimeout,
-        100,
-        Duration.ZERO,
-        true,
-        1);
-  }
-
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
     return new SessionSettings(

@@ -3,6 +3,7 @@ package io.agentruntime.runtime.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
 import io.agentruntime.runtime.session.SessionEvent.*;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.agentruntime.runtime.session;
 
 import io.agentruntime.runtime.Continuations;
 import io.agentruntime.runtime.directory.SessionDirectory;
-import java.time.Clock;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,18 +41,6 @@ public final class Sessions {
     this.hosts =
         new SessionHosts(
             system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
-  }
-
-  /** Sessions that call no model and no tool: for tests of everything but the agent loop. */
-  public static Sessions start(
-      ActorSystem<?> system, SessionSettings settings, SessionDirectory directory) {
-    Clock clock = Clock.systemUTC();
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                SessionEntity.TYPE_KEY,
-                ctx -> SessionEntity.create(ctx.getEntityId(), settings, directory, clock)));
-    return new Sessions(system, settings, directory, null);
   }
 
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {

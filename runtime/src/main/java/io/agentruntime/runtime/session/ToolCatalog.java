@@ -3,6 +3,7 @@ package io.agentruntime.runtime.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentruntime.runtime.model.ToolSpec;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

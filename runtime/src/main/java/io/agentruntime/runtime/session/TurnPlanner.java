@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The decisions of the turn state machine, as events: what follows a model reply, a tool outcome, a
@@ -135,7 +134,7 @@ final class TurnPlanner {
     } else if (permission == Permission.ASK) {
       b.add(
           new ApprovalRequested(
-              newId("appr_"),
+              Ids.newId("appr_"),
               turnId,
               call.id(),
               call.name(),
@@ -156,7 +155,8 @@ final class TurnPlanner {
       JsonNode args,
       Instant now) {
     if (!target.builtIn()) {
-      b.add(new ToolCallStarted(turnId, callId, target.exposedName(), args, newId("idem_"), now));
+      b.add(
+          new ToolCallStarted(turnId, callId, target.exposedName(), args, Ids.newId("idem_"), now));
       return;
     }
     SessionState s = b.state();
@@ -361,12 +361,8 @@ final class TurnPlanner {
         new ToolCallInDoubt(
             call.turnId(),
             call.toolCallId(),
-            newId("appr_"),
+            Ids.newId("appr_"),
             now.plus(runtime.turns().approvalTimeout()),
             now));
-  }
-
-  static String newId(String prefix) {
-    return prefix + UUID.randomUUID().toString().replace("-", "");
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import io.agentruntime.runtime.model.ModelReply;
 import io.agentruntime.runtime.model.ToolCall;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
+import io.agentruntime.runtime.tools.ToolConnection;
 import io.agentruntime.runtime.tools.ToolResult;
 import java.util.Arrays;
 import java.util.List;
