@@ -1,14 +1,12 @@
 package io.agentruntime.runtime.session;
 
 import io.agentruntime.runtime.directory.SessionDirectory;
-import io.agentruntime.runtime.directory.SessionSummary;
 import io.agentruntime.runtime.session.SessionCommand.ChangePermissions;
 import io.agentruntime.runtime.session.SessionCommand.CloseSession;
 import io.agentruntime.runtime.session.SessionCommand.ConnectTool;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.session.SessionCommand.CreateSession;
 import io.agentruntime.runtime.session.SessionCommand.DeleteMemory;
-import io.agentruntime.runtime.session.SessionCommand.DirectoryWritten;
 import io.agentruntime.runtime.session.SessionCommand.DisconnectTool;
 import io.agentruntime.runtime.session.SessionCommand.GetSession;
 import io.agentruntime.runtime.session.SessionCommand.GetTranscript;
@@ -27,10 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -49,8 +44,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One agent session: a sharded, event-sourced entity and the single writer of its journal. Its
@@ -61,9 +54,6 @@ public final class SessionEntity
 
   public static final EntityTypeKey<SessionCommand> TYPE_KEY =
       EntityTypeKey.create(SessionCommand.class, "Session");
-
-  private static final String LIST_STATUS = "list-status";
-  private static final Logger LOG = LoggerFactory.getLogger(SessionEntity.class);
 
   /**
    * @param shard the shard hosting the entity, to passivate through when idle (null outside
@@ -106,22 +96,14 @@ public final class SessionEntity
   private final TurnPlanner planner;
   private final TurnDriver driver;
   private final TurnProgress progress;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final String node;
   private final SessionAudience audience;
+  private final DeferredReplies replies;
+  private final Passivation passivation;
+  private final DirectoryListing listing;
+  private final Erasure erasure;
   private final EntityMetrics metrics;
   private final TimerScheduler<SessionCommand> timers;
-
-  /** The status this entity last wrote to the directory (null before it wrote one). */
-  private SessionStatus listedStatus;
-
-  /**
-   * The sequence number of the newest snapshot this incarnation loaded or had Pekko save (0: none).
-   * A save that failed is counted too: the next recovery then reads events it could have skipped,
-   * which is all it costs; a signal handler case to know better would cost every live session about
-   * 90 bytes (decision 0051).
-   */
-  private long snapshotSeq;
 
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
@@ -146,9 +128,17 @@ public final class SessionEntity
     this.planner = new TurnPlanner(runtime);
     this.driver = new TurnDriver(ctx, timers, runtime, entityId);
     this.progress = new TurnProgress(planner, clock);
-    this.shard = shard;
     this.node = node;
-    this.audience = new SessionAudience(this::hosted);
+    this.audience = new SessionAudience();
+    this.replies = new DeferredReplies(timers, this::hosted);
+    String persistenceId = persistenceId().id();
+    this.passivation =
+        new Passivation(ctx, shard, settings, persistenceId, sessionId, runtime.clock());
+    this.listing =
+        new DirectoryListing(
+            ctx, timers, directory, settings.statusListingDelay(), tenant, sessionId);
+    this.erasure =
+        new Erasure(ctx, directory, settings.askTimeout(), persistenceId, tenant, sessionId);
     this.metrics = new EntityMetrics(runtime.metrics());
     this.timers = timers;
     metrics.started();
@@ -174,18 +164,18 @@ public final class SessionEntity
       return onExpiring(s, c);
     } else if (command instanceof SendUserMessage c) {
       return onUserMessage(s, c);
-    } else if (command instanceof SessionCommand.ModelAnswered c) {
+    } else if (command instanceof InternalCommand.ModelAnswered c) {
       // While suspended a model's answer is dropped: the model is asked again at resume (a model
       // call has no side effect). A tool's result is journaled: its side effect happened.
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
       return s.suspended() ? Effect().noReply() : act(s, progress.modelAnswered(s, c));
-    } else if (command instanceof SessionCommand.ToolFinished c) {
+    } else if (command instanceof InternalCommand.ToolFinished c) {
       driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
       return act(s, progress.toolFinished(s, c));
     } else if (command instanceof SessionCommand.AwaitTurn c) {
       return onAwaitTurn(s, c);
-    } else if (command instanceof SessionCommand.AnswerDue c) {
-      s.turn(c.turnId()).ifPresent(turn -> audience.deadlinePassed(turn, c.replyTo()));
+    } else if (command instanceof InternalCommand.AnswerDue c) {
+      replies.payDue(c.owed(), s);
       return Effect().noReply();
     } else if (command instanceof GetSession c) {
       return read(s, c.caller(), c.replyTo(), this::current);
@@ -193,8 +183,9 @@ public final class SessionEntity
       return read(s, c.caller(), c.replyTo(), x -> turn(x, c.turnId()));
     } else if (command instanceof CreateSession c) {
       return onCreate(s, c);
-    } else if (command instanceof DirectoryWritten c) {
-      return Effect().reply(c.replyTo(), hosted(c.reply()));
+    } else if (command instanceof InternalCommand.DirectoryWritten c) {
+      replies.payDue(c.owed(), s);
+      return Effect().noReply();
     } else if (command instanceof ListTurns c) {
       return read(s, c.caller(), c.replyTo(), x -> turns(x, c));
     } else if (command instanceof GetTranscript c) {
@@ -210,7 +201,7 @@ public final class SessionEntity
       return onTerminate(s, c);
     } else if (command instanceof SessionCommand.EraseSession c) {
       return onErase(s, c);
-    } else if (command instanceof SessionCommand.ErasureEnded c) {
+    } else if (command instanceof InternalCommand.ErasureEnded c) {
       return onErasureEnded(s, c);
     } else if (command instanceof WriteMemory c) {
       return onWriteMemory(s, c);
@@ -229,33 +220,31 @@ public final class SessionEntity
           s, c.caller(), c.replyTo(), x -> new SessionReply.ApprovalList(x.pendingApprovals()));
     } else if (command instanceof SessionCommand.DecideApproval c) {
       return onDecideApproval(s, c);
-    } else if (command instanceof SessionCommand.ResumeWork) {
+    } else if (command instanceof InternalCommand.ResumeWork) {
       EventBatch batch = progress.resume(s, driver.recovered());
       driver.resume();
       return act(s, batch);
-    } else if (command instanceof SessionCommand.ModelFailed c) {
+    } else if (command instanceof InternalCommand.ModelFailed c) {
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
       return s.suspended() ? Effect().noReply() : act(s, progress.modelFailed(s, c));
-    } else if (command instanceof SessionCommand.TurnDeadlinePassed c) {
+    } else if (command instanceof InternalCommand.TurnDeadlinePassed c) {
       return s.suspended() ? Effect().noReply() : act(s, progress.turnDeadlinePassed(s, c));
-    } else if (command instanceof SessionCommand.ApprovalDeadlinePassed c) {
+    } else if (command instanceof InternalCommand.ApprovalDeadlinePassed c) {
       return act(s, progress.approvalDeadlinePassed(s, c));
-    } else if (command instanceof SessionCommand.IdleCheck) {
+    } else if (command instanceof InternalCommand.IdleCheck) {
       return onIdleCheck(s);
-    } else if (command instanceof SessionCommand.ReadyToPassivate c) {
-      if (mayPassivate(s) && s.lastSeq() == c.seq()) {
-        passivate();
-      }
+    } else if (command instanceof InternalCommand.ReadyToPassivate c) {
+      passivation.ready(s, audience.hasFollowers(), c.seq());
       return Effect().noReply();
-    } else if (command instanceof SessionCommand.ListStatus) {
-      writeStatus(s);
+    } else if (command instanceof InternalCommand.ListStatus) {
+      listing.write(s);
       return Effect().noReply();
     } else if (command instanceof SessionCommand.Subscribe c) {
       return onSubscribe(s, c);
     } else if (command instanceof SessionCommand.Unsubscribe c) {
       audience.unfollow(c.follower());
       return Effect().noReply();
-    } else if (command instanceof SessionCommand.PublishDelta c) {
+    } else if (command instanceof InternalCommand.PublishDelta c) {
       audience.delta(c.turnId(), c.text());
       return Effect().noReply();
     }
@@ -451,41 +440,23 @@ public final class SessionEntity
    * done.
    */
   private void eraseStorage(SessionState erased, ActorRef<SessionReply> replyTo) {
-    CompletionStage<Done> deleted =
-        JournalEraser.erase(ctx, persistenceId().id(), erased.lastSeq() - 1)
-            .thenCompose(done -> directory.remove(tenant, sessionId))
-            .toCompletableFuture()
-            .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    ctx.pipeToSelf(
-        deleted,
-        (done, failure) -> {
-          if (failure != null) {
-            ctx.getLog()
-                .warn("Erasing session {} failed; erase it again to finish", sessionId, failure);
-          }
-          return new SessionCommand.ErasureEnded(
-              failure == null ? null : String.valueOf(failure), replyTo);
-        });
+    erasure.start(
+        erased,
+        replyTo == null
+            ? DeferredReplies.NOBODY
+            : replies.owe(
+                replyTo, settings.askTimeout().multipliedBy(2), x -> Erasure.incomplete()));
   }
 
   private ReplyEffect<SessionEvent, SessionState> onErasureEnded(
-      SessionState s, SessionCommand.ErasureEnded c) {
-    if (c.replyTo() == null) {
-      return Effect().noReply();
+      SessionState s, InternalCommand.ErasureEnded c) {
+    if (c.owed() != DeferredReplies.NOBODY) {
+      if (c.failure() == null) {
+        passivation.stop();
+      }
+      replies.pay(c.owed(), erasure.ended(c));
     }
-    if (c.failure() != null) {
-      return reject(
-          c.replyTo(),
-          new Problem(
-              Problem.Kind.UNAVAILABLE,
-              "erase_incomplete",
-              "the session is erased but its storage was not fully deleted yet; erase it again",
-              null));
-    }
-    if (shard != null) {
-      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-    }
-    return Effect().reply(c.replyTo(), hosted(new SessionReply.Erased(sessionId)));
+    return Effect().noReply();
   }
 
   /** Runs an operator's control of the session: the caller must be an operator of its tenant. */
@@ -743,18 +714,11 @@ public final class SessionEntity
    * later than that, so that it hears the turn as it stands rather than a timeout).
    */
   private void answerNowOrOnceSettled(Turn turn, boolean duplicate, SendUserMessage c) {
-    long left = c.answerByMillis() - clock.millis();
-    if (turn.settled() || left <= 0) {
-      c.replyTo().tell(hosted(new SessionReply.TurnAccepted(turn, duplicate)));
-      return;
-    }
-    SessionCommand.AnswerDue due = new SessionCommand.AnswerDue(turn.id(), c.replyTo());
-    timers.startSingleTimer(due, due, Duration.ofMillis(left));
-    audience.waitFor(
-        turn.id(),
+    replies.oweOnceSettled(
+        turn,
         c.replyTo(),
-        t -> new SessionReply.TurnAccepted(t, duplicate),
-        () -> timers.cancel(due));
+        Duration.ofMillis(c.answerByMillis() - clock.millis()),
+        t -> new SessionReply.TurnAccepted(t, duplicate));
   }
 
   private ReplyEffect<SessionEvent, SessionState> onCancelTurn(
@@ -888,7 +852,8 @@ public final class SessionEntity
     if (turn.isEmpty() || turn.get().settled()) {
       return Effect().reply(c.replyTo(), hosted(turn(s, c.turnId())));
     }
-    audience.waitFor(c.turnId(), c.replyTo());
+    replies.oweOnceSettled(
+        turn.get(), c.replyTo(), settings.longestWait(), SessionReply.TurnFound::new);
     return Effect().noReply();
   }
 
@@ -906,70 +871,18 @@ public final class SessionEntity
         });
   }
 
-  /**
-   * Idle: the session passivates, after saving a snapshot at its last event if it wrote enough
-   * since its newest snapshot (snapshot-on-passivation-min-events), so that its next recovery reads
-   * no events (decision 0051). The snapshot follows a journaled {@link
-   * SessionEvent.SessionPassivating}, the only way typed persistence takes one; commands that come
-   * meanwhile wait in Pekko's stash, and the session stops only if nothing was journaled by the
-   * time the snapshot is written (or failed).
-   */
   private ReplyEffect<SessionEvent, SessionState> onIdleCheck(SessionState s) {
-    if (!mayPassivate(s)) {
-      return Effect().noReply();
-    }
-    if (!settings.snapshotOnPassivation()
-        || s.erased()
-        || s.lastSeq() - snapshotSeq < Math.max(1, settings.snapshotOnPassivationMinEvents())) {
-      passivate();
-      return Effect().noReply();
-    }
-    long previous = snapshotSeq;
-    return Effect()
-        .persist((SessionEvent) new SessionEvent.SessionPassivating(clock.instant()))
-        .thenRun(next -> afterPassivationSnapshot(next.lastSeq(), previous))
-        .thenNoReply();
-  }
-
-  private boolean mayPassivate(SessionState s) {
-    return shard != null
-        && !audience.hasFollowers()
-        && s.activeTurn().isEmpty()
-        && s.nextQueuedTurn().isEmpty();
-  }
-
-  private void passivate() {
-    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-  }
-
-  /**
-   * Runs once the snapshot at {@code seq} was written or failed. Pekko deletes old snapshots only
-   * after those of its schedule (every snapshot-every events), so a passivation snapshot deletes
-   * the one an earlier passivation left since the last scheduled one; the session stops after that.
-   */
-  private void afterPassivationSnapshot(long seq, long previous) {
-    snapshotSeq = seq;
-    long scheduled = seq - seq % settings.snapshotEvery();
-    if (previous <= scheduled) {
-      ctx.getSelf().tell(new SessionCommand.ReadyToPassivate(seq));
-      return;
-    }
-    CompletionStage<Done> pruned =
-        JournalEraser.deleteSnapshots(ctx, persistenceId().id(), scheduled + 1, seq - 1)
-            .toCompletableFuture()
-            .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    ctx.pipeToSelf(
-        pruned,
-        (done, failure) -> {
-          if (failure != null) {
-            ctx.getLog()
-                .warn(
-                    "Deleting older snapshots of session {} failed; the next ones delete them",
-                    sessionId,
-                    failure);
-          }
-          return new SessionCommand.ReadyToPassivate(seq);
-        });
+    // Not through persist: the marker is bookkeeping, which followers, the directory and the
+    // driver do not see.
+    return passivation
+        .idle(s, audience.hasFollowers())
+        .map(
+            marker ->
+                Effect()
+                    .persist(marker)
+                    .thenRun(next -> passivation.markerJournaled(next.lastSeq()))
+                    .thenNoReply())
+        .orElseGet(() -> Effect().noReply());
   }
 
   /** Persists what was planned (if anything), then acts on where the work stands. */
@@ -981,30 +894,23 @@ public final class SessionEntity
     return persist(batch.events()).thenNoReply();
   }
 
-  /** Every persist goes through here: followers learn the events, then the driver acts. */
+  /**
+   * Every persist of the session's work goes through here (the passivation marker alone does not):
+   * followers learn the events, then the driver acts.
+   */
   private EffectBuilder<SessionEvent, SessionState> persist(List<SessionEvent> events) {
     long asked = System.nanoTime();
     return Effect()
         .persist(events)
         .thenRun(
             next -> {
-              noteScheduledSnapshot(next.lastSeq(), events.size());
+              passivation.journaled(next.lastSeq(), events.size());
               metrics.journaled(events, asked, next.pendingApprovals().size());
-              listStatus(next, events);
+              listing.journaled(next, events);
               audience.journaled(next, events);
+              replies.journaled(next);
               driver.reconcile(next);
             });
-  }
-
-  /**
-   * Pekko saves a snapshot after a batch of events that reaches a multiple of snapshot-every,
-   * before the batch's side effects run.
-   */
-  private void noteScheduledSnapshot(long last, int count) {
-    long every = settings.snapshotEvery();
-    if (last / every > (last - count) / every) {
-      snapshotSeq = last;
-    }
   }
 
   private SessionReply turn(SessionState s, String turnId) {
@@ -1097,72 +1003,9 @@ public final class SessionEntity
     return Effect().reply(replyTo, hosted(new Rejected(problem)));
   }
 
-  /**
-   * Keeps the directory's status current: a change of status is written there after it was
-   * journaled (after the status listing delay, if it still stands), never holding a reply; a lost
-   * write is healed by the next change or the next recovery. Creation and closing are written by
-   * {@link #announce}, which the reply waits for.
-   */
-  private void listStatus(SessionState next, List<SessionEvent> events) {
-    boolean announced =
-        events.stream().anyMatch(e -> e instanceof SessionCreated || e instanceof SessionClosed);
-    if (!next.exists() || announced) {
-      return;
-    }
-    if (next.status() == listedStatus) {
-      timers.cancel(LIST_STATUS);
-    } else if (settings.statusListingDelay().isZero()) {
-      writeStatus(next);
-    } else if (!timers.isTimerActive(LIST_STATUS)) {
-      timers.startSingleTimer(
-          LIST_STATUS, new SessionCommand.ListStatus(), settings.statusListingDelay());
-    }
-  }
-
-  private void writeStatus(SessionState s) {
-    if (!s.exists() || s.status() == listedStatus) {
-      return;
-    }
-    listedStatus = s.status();
-    directory
-        .upsert(summary(s))
-        .whenComplete(
-            (done, failure) -> {
-              if (failure != null) {
-                // A future callback, off the actor's thread, where ctx.getLog() may not be used.
-                LOG.warn(
-                    "Directory write of status {} for session {} failed: {}",
-                    s.status().wireName(),
-                    sessionId,
-                    failure.toString());
-              }
-            });
-  }
-
-  /**
-   * Replies only once the directory knows the change, so a listing never misses an acknowledged
-   * session.
-   */
-  private void announce(SessionState s, SessionReply reply, ActorRef<SessionReply> replyTo) {
-    listedStatus = s.status();
-    timers.cancel(LIST_STATUS);
-    ctx.pipeToSelf(
-        directory.upsert(summary(s)),
-        (done, failure) -> {
-          if (failure != null) {
-            ctx.getLog()
-                .warn(
-                    "Directory write for session {} failed; it is repeated on the next recovery",
-                    sessionId,
-                    failure);
-          }
-          return new DirectoryWritten(reply, replyTo);
-        });
-  }
-
-  private SessionSummary summary(SessionState s) {
-    return new SessionSummary(
-        tenant, sessionId, s.owner().user(), s.status().wireName(), s.createdAt(), s.updatedAt());
+  /** Answers once the directory knows {@code next}, by the ask timeout at the latest. */
+  private void announce(SessionState next, SessionReply reply, ActorRef<SessionReply> replyTo) {
+    listing.announce(next, replies.owe(replyTo, settings.askTimeout(), x -> reply));
   }
 
   private SessionReply hosted(SessionReply reply) {
@@ -1190,16 +1033,15 @@ public final class SessionEntity
             s -> {
               metrics.approvals(s.pendingApprovals().size());
               if (s.exists()) {
-                listedStatus = s.status();
-                directory.upsert(summary(s));
+                listing.recovered(s);
               } else if (s.erased()) {
                 // Heals an erase whose deletion was cut off; nobody waits for the answer.
-                eraseStorage(s, null);
+                erasure.start(s, DeferredReplies.NOBODY);
               }
               // Commands stashed during recovery run first; the driver holds back calls cut off by
               // a crash until ResumeWork has decided whether they may run again.
               driver.recovering(s);
-              ctx.getSelf().tell(new SessionCommand.ResumeWork());
+              ctx.getSelf().tell(new InternalCommand.ResumeWork());
             })
         .onSignal(
             org.apache.pekko.actor.typed.Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
@@ -1213,26 +1055,9 @@ public final class SessionEntity
         .build();
   }
 
-  /**
-   * Snapshots are stored as {@link SessionSnapshot}s; one written before them is a whole {@link
-   * SessionState} and is taken as it is (decision 0050). The entity notes where the one it recovers
-   * from stands (its state's last sequence number is the snapshot's).
-   */
   @Override
   public SnapshotAdapter<SessionState> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(SessionState state) {
-        return SNAPSHOTS.toJournal(state);
-      }
-
-      @Override
-      public SessionState fromJournal(Object stored) {
-        SessionState loaded = SNAPSHOTS.fromJournal(stored);
-        snapshotSeq = loaded.lastSeq();
-        return loaded;
-      }
-    };
+    return passivation.adapter();
   }
 
   /** A snapshot after each passivation marker, besides those every snapshot-every events. */
@@ -1240,21 +1065,6 @@ public final class SessionEntity
   public boolean shouldSnapshot(SessionState state, SessionEvent event, long sequenceNr) {
     return event instanceof SessionEvent.SessionPassivating;
   }
-
-  static final SnapshotAdapter<SessionState> SNAPSHOTS =
-      new SnapshotAdapter<>() {
-        @Override
-        public Object toJournal(SessionState state) {
-          return SessionSnapshot.of(state);
-        }
-
-        @Override
-        public SessionState fromJournal(Object stored) {
-          return stored instanceof SessionSnapshot snapshot
-              ? snapshot.toState()
-              : (SessionState) stored;
-        }
-      };
 
   @Override
   public RetentionCriteria retentionCriteria() {

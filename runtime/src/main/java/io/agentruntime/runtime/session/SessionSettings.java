@@ -18,7 +18,8 @@ public record SessionSettings(
     int maxQueuedMessages,
     Duration statusListingDelay,
     boolean snapshotOnPassivation,
-    int snapshotOnPassivationMinEvents) {
+    int snapshotOnPassivationMinEvents,
+    Duration longestWait) {
 
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
@@ -39,6 +40,7 @@ public record SessionSettings(
         c.getInt("max-queued-messages"),
         c.getDuration("status-listing-delay"),
         c.getBoolean("snapshot-on-passivation"),
-        c.getInt("snapshot-on-passivation-min-events"));
+        c.getInt("snapshot-on-passivation-min-events"),
+        c.getDuration("longest-wait"));
   }
 }

@@ -5,12 +5,12 @@ import io.agentruntime.runtime.model.ModelException;
 import io.agentruntime.runtime.model.ModelMessage;
 import io.agentruntime.runtime.model.ModelRequest;
 import io.agentruntime.runtime.model.ToolCall;
-import io.agentruntime.runtime.session.SessionCommand.ApprovalDeadlinePassed;
-import io.agentruntime.runtime.session.SessionCommand.IdleCheck;
-import io.agentruntime.runtime.session.SessionCommand.ModelAnswered;
-import io.agentruntime.runtime.session.SessionCommand.ModelFailed;
-import io.agentruntime.runtime.session.SessionCommand.ToolFinished;
-import io.agentruntime.runtime.session.SessionCommand.TurnDeadlinePassed;
+import io.agentruntime.runtime.session.InternalCommand.ApprovalDeadlinePassed;
+import io.agentruntime.runtime.session.InternalCommand.IdleCheck;
+import io.agentruntime.runtime.session.InternalCommand.ModelAnswered;
+import io.agentruntime.runtime.session.InternalCommand.ModelFailed;
+import io.agentruntime.runtime.session.InternalCommand.ToolFinished;
+import io.agentruntime.runtime.session.InternalCommand.TurnDeadlinePassed;
 import io.agentruntime.runtime.tools.ToolInvocation;
 import io.agentruntime.runtime.tools.ToolResult;
 import java.time.Duration;
@@ -159,7 +159,7 @@ final class TurnDriver {
             .get()
             .complete(
                 request,
-                delta -> ctx.getSelf().tell(new SessionCommand.PublishDelta(turn.id(), delta))),
+                delta -> ctx.getSelf().tell(new InternalCommand.PublishDelta(turn.id(), delta))),
         (reply, failure) -> {
           runtime
               .metrics()

@@ -41,14 +41,14 @@ final class TurnProgress {
     return batch;
   }
 
-  EventBatch modelAnswered(SessionState s, SessionCommand.ModelAnswered c) {
+  EventBatch modelAnswered(SessionState s, InternalCommand.ModelAnswered c) {
     EventBatch batch = new EventBatch(s);
     awaitingModel(s, c.turnId(), c.step())
         .ifPresent(turn -> planner.onModelReply(batch, turn, c.step(), c.reply(), clock.instant()));
     return batch;
   }
 
-  EventBatch modelFailed(SessionState s, SessionCommand.ModelFailed c) {
+  EventBatch modelFailed(SessionState s, InternalCommand.ModelFailed c) {
     EventBatch batch = new EventBatch(s);
     awaitingModel(s, c.turnId(), c.step())
         .ifPresent(
@@ -59,7 +59,7 @@ final class TurnProgress {
     return batch;
   }
 
-  EventBatch toolFinished(SessionState s, SessionCommand.ToolFinished c) {
+  EventBatch toolFinished(SessionState s, InternalCommand.ToolFinished c) {
     EventBatch batch = new EventBatch(s);
     s.pendingCall(c.turnId(), c.toolCallId())
         .filter(p -> p.stage() == PendingCall.Stage.RUNNING)
@@ -67,7 +67,7 @@ final class TurnProgress {
     return batch;
   }
 
-  EventBatch turnDeadlinePassed(SessionState s, SessionCommand.TurnDeadlinePassed c) {
+  EventBatch turnDeadlinePassed(SessionState s, InternalCommand.TurnDeadlinePassed c) {
     EventBatch batch = new EventBatch(s);
     Instant now = clock.instant();
     s.activeTurn()
@@ -90,7 +90,7 @@ final class TurnProgress {
     return batch;
   }
 
-  EventBatch approvalDeadlinePassed(SessionState s, SessionCommand.ApprovalDeadlinePassed c) {
+  EventBatch approvalDeadlinePassed(SessionState s, InternalCommand.ApprovalDeadlinePassed c) {
     EventBatch batch = new EventBatch(s);
     Instant now = clock.instant();
     s.approval(c.approvalId())

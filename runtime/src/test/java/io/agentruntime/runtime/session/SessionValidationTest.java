@@ -34,7 +34,8 @@ class SessionValidationTest {
           100,
           Duration.ZERO,
           true,
-          1);
+          1,
+          Duration.ofMinutes(5));
   private final SessionValidation validation = new SessionValidation(SETTINGS);
 
   private static void assertRefused(Optional<Problem> problem, Problem.Kind kind, String field) {
