@@ -127,6 +127,16 @@ public record SessionState(
     return owner != null;
   }
 
+  public SessionPhase phase() {
+    if (erased) {
+      return SessionPhase.ERASED;
+    }
+    if (owner == null) {
+      return SessionPhase.NEW;
+    }
+    return closed ? SessionPhase.CLOSED : SessionPhase.OPEN;
+  }
+
   public boolean suspended() {
     return suspendedAt != null;
   }
