@@ -12,6 +12,7 @@ import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.tools.ToolConnection;
 import io.agentruntime.runtime.tools.ToolResult;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -191,7 +192,7 @@ class SessionWireSerializationTest {
   static Set<Class<?>> leaves(Class<?> sealed) {
     return Stream.of(sealed.getPermittedSubclasses())
         .flatMap(c -> c.isSealed() ? leaves(c).stream() : Stream.of(c))
-        .collect(Collectors.toSet());
+        .collect(Collectors.toCollection(LinkedHashSet::new));
   }
 
   @Test
