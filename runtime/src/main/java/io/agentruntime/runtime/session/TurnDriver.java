@@ -33,6 +33,12 @@ final class TurnDriver {
   private final SessionRuntime runtime;
   private final String entityId;
   private final Set<String> inFlight = new HashSet<>();
+
+  /**
+   * Approvals whose expiry timer this incarnation armed. It only grows, which costs a few ids per
+   * approval until the session stops: a timer that fires late is harmless, as the deadline's
+   * handler checks that the approval is still pending.
+   */
   private final Set<String> armedApprovals = new HashSet<>();
 
   /** Pending-call keys of calls that were running when the entity last stopped. */
