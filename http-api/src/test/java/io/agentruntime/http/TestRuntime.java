@@ -9,7 +9,7 @@ import io.agentruntime.runtime.model.ModelException;
 import io.agentruntime.runtime.model.ScriptedModel;
 import io.agentruntime.runtime.model.ToolSpec;
 import io.agentruntime.runtime.session.SessionRuntime;
-import io.agentruntime.runtime.session.ToolConnection;
+import io.agentruntime.runtime.tools.ToolConnection;
 import io.agentruntime.runtime.tools.ToolException;
 import io.agentruntime.runtime.tools.ToolExecutor;
 import io.agentruntime.runtime.tools.ToolInvocation;

@@ -17,7 +17,7 @@ import io.agentruntime.runtime.session.Limits;
 import io.agentruntime.runtime.session.PermissionPolicy;
 import io.agentruntime.runtime.session.SessionSpec;
 import io.agentruntime.runtime.session.SessionValidation;
-import io.agentruntime.runtime.session.ToolConnection;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

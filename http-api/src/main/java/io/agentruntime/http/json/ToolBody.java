@@ -1,7 +1,7 @@
 package io.agentruntime.http.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentruntime.runtime.session.ToolConnection;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.util.List;
 
 /** A connected tool as the API shows it: the request's shape with its name. */

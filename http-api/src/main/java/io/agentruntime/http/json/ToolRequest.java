@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentruntime.http.error.ApiError;
-import io.agentruntime.runtime.session.ToolConnection;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.util.ArrayList;
 import java.util.List;
 

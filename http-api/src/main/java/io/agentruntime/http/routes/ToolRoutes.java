@@ -12,7 +12,7 @@ import io.agentruntime.http.json.SessionBody;
 import io.agentruntime.http.json.ToolRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.SessionService;
-import io.agentruntime.runtime.session.ToolConnection;
+import io.agentruntime.runtime.tools.ToolConnection;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**

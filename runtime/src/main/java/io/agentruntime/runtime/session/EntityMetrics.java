@@ -58,27 +58,12 @@ final class EntityMetrics {
   }
 
   private static String turnOutcome(SessionEvent event) {
-    if (event instanceof SessionEvent.TurnCompleted) {
-      return "completed";
-    }
-    if (event instanceof SessionEvent.TurnFailed) {
-      return "failed";
-    }
-    return event instanceof SessionEvent.TurnCancelled ? "cancelled" : null;
+    return event instanceof SessionEvent.TurnEnded ended ? ended.outcome() : null;
   }
 
   private static String callOutcome(SessionEvent event) {
-    if (event instanceof SessionEvent.ToolCallSucceeded) {
-      return "succeeded";
-    }
-    if (event instanceof SessionEvent.ToolCallFailed) {
-      return "failed";
-    }
-    if (event instanceof SessionEvent.ToolCallRejected) {
-      return "rejected";
-    }
-    if (event instanceof SessionEvent.ToolCallCancelled) {
-      return "cancelled";
+    if (event instanceof SessionEvent.ToolCallEnded ended) {
+      return ended.outcome();
     }
     return event instanceof SessionEvent.ToolCallInDoubt ? "in_doubt" : null;
   }

@@ -1,9 +1,9 @@
 package io.agentruntime.runtime.session;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
+import io.agentruntime.runtime.tools.ToolConnection;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -11,7 +11,18 @@ import org.apache.pekko.actor.typed.ActorRef;
  * who may see the session, and answers with a {@link SessionReply}; a refused command answers
  * {@link SessionReply.Rejected} and changes nothing.
  */
-public sealed interface SessionCommand extends CborSerializable {
+public sealed interface SessionCommand extends CborSerializable
+    permits SessionCommand.Asked,
+        SessionCommand.Expiring,
+        SessionCommand.Unsubscribe,
+        InternalCommand {
+
+  /** A command whose caller waits for its answer: every one of them is answered, once. */
+  sealed interface Asked extends SessionCommand {
+    Caller caller();
+
+    ActorRef<SessionReply> replyTo();
+  }
 
   /** How a create treats a session that already exists under the id. */
   enum CreateMode {
@@ -24,65 +35,58 @@ public sealed interface SessionCommand extends CborSerializable {
   /** Replies {@code Created}, {@code Current} (PUT of an identical session) or {@code Rejected}. */
   record CreateSession(
       Caller caller, SessionSpec spec, CreateMode mode, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+      implements Asked {}
 
   /** Replies {@code Current}. */
-  record GetSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+  record GetSession(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /** Replies {@code Current} (closing a closed session is a no-op). */
-  record CloseSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+  record CloseSession(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /**
    * Operator only. Replies {@code Current}: the session accepts no new message and starts no model
    * or tool call until resumed. Suspending a suspended session is a no-op.
    */
   record SuspendSession(Caller caller, String reason, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+      implements Asked {}
 
   /**
    * Operator only. Replies {@code Current}; the work goes on where it stood. A no-op unless
    * suspended.
    */
-  record ResumeSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+  record ResumeSession(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /**
    * Operator only. Replies {@code Current}: the running turn is cancelled and the session closed.
    */
-  record TerminateSession(Caller caller, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+  record TerminateSession(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /**
    * Operator only. Replies {@code Erased} once the session's events (but the tombstone) and
    * snapshots are deleted and it left the directory; its id is refused from then on. Erasing an
    * erased session does the deletion again.
    */
-  record EraseSession(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
-
-  /**
-   * Internal: the deletion an erase asked for has ended; {@code failure} is null when it went well.
-   */
-  record ErasureEnded(String failure, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+  record EraseSession(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /** Replies {@code Current}. */
   record WriteMemory(Caller caller, String key, JsonNode value, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+      implements Asked {}
 
   /** Replies {@code Current}, or {@code Rejected} (not found) when the key is absent. */
-  record DeleteMemory(Caller caller, String key, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+  record DeleteMemory(Caller caller, String key, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /** Replies {@code Current}. Connects a tool or replaces the one of the same name. */
   record ConnectTool(Caller caller, ToolConnection tool, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+      implements Asked {}
 
   /** Replies {@code Current}, or {@code Rejected} (not found) when no such tool is connected. */
   record DisconnectTool(Caller caller, String name, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+      implements Asked {}
 
   /** Replies {@code Current}. Replaces the whole policy. */
   record ChangePermissions(
       Caller caller, PermissionPolicy permissions, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+      implements Asked {}
 
   /**
    * Replies {@code TurnAccepted} with the new turn, or with the earlier turn when the idempotency
@@ -102,7 +106,7 @@ public sealed interface SessionCommand extends CborSerializable {
       String turnId,
       long answerByMillis,
       ActorRef<SessionReply> replyTo)
-      implements SessionCommand {
+      implements Asked {
 
     /** Replies as soon as the message is accepted; the session names the turn. */
     public SendUserMessage(
@@ -116,22 +120,21 @@ public sealed interface SessionCommand extends CborSerializable {
   }
 
   /** Replies {@code TurnFound}. */
-  record GetTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+  record GetTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /** Replies {@code TurnList}: the turns newest first, {@code limit} of them after the cursor. */
   record ListTurns(Caller caller, int limit, String afterTurnId, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+      implements Asked {}
 
   /** Replies {@code TranscriptFound}. */
-  record GetTranscript(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+  record GetTranscript(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /** Replies {@code TurnFound} with the cancelled turn; an ended turn is a conflict. */
   record CancelTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+      implements Asked {}
 
   /** Replies {@code ApprovalList}: the approvals waiting for a decision. */
-  record ListApprovals(Caller caller, ActorRef<SessionReply> replyTo) implements SessionCommand {}
+  record ListApprovals(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /**
    * Replies {@code ApprovalDecided}. {@code decision} is approve or deny for a policy approval,
@@ -146,7 +149,7 @@ public sealed interface SessionCommand extends CborSerializable {
       String comment,
       JsonNode result,
       ActorRef<SessionReply> replyTo)
-      implements SessionCommand {
+      implements Asked {
     public DecideApproval {
       result = result == null || result.isNull() || result.isMissingNode() ? null : result;
     }
@@ -156,8 +159,7 @@ public sealed interface SessionCommand extends CborSerializable {
    * Replies {@code TurnFound} once the turn has settled (ended, or paused for an approval), at once
    * if it has. Nothing is kept across a restart: the asker's own timeout ends the wait.
    */
-  record AwaitTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+  record AwaitTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /**
    * Replies {@code Subscribed} with the last sequence number, then sends {@code follower} every
@@ -165,7 +167,7 @@ public sealed interface SessionCommand extends CborSerializable {
    * again now and then, which also finds the session again after it moved or restarted.
    */
   record Subscribe(Caller caller, ActorRef<StreamItem> follower, ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
+      implements Asked {}
 
   /**
    * {@code command}, sent by an asker that gives up at {@code notAfterMillis} (epoch millis): if
@@ -181,80 +183,4 @@ public sealed interface SessionCommand extends CborSerializable {
 
   /** Stops sending to {@code follower}; no reply. */
   record Unsubscribe(ActorRef<StreamItem> follower) implements SessionCommand {}
-
-  /** Internal: the asker of a message waits no longer: it hears the turn as it stands. */
-  record AnswerDue(String turnId, ActorRef<SessionReply> replyTo) implements SessionCommand {}
-
-  /** Internal: a piece of the model's text for the followers. */
-  record PublishDelta(String turnId, String text) implements SessionCommand {}
-
-  /** Internal: look at where the work stands and go on (sent after recovery). */
-  record ResumeWork() implements SessionCommand {}
-
-  /** Internal: the model answered step {@code step} of a turn. */
-  record ModelAnswered(String turnId, int step, io.agentruntime.runtime.model.ModelReply reply)
-      implements SessionCommand {}
-
-  /** Internal: the model call of step {@code step} failed for good. */
-  record ModelFailed(String turnId, int step, String code, String message)
-      implements SessionCommand {}
-
-  /**
-   * Internal: a tool call ended. The result names its kind, like every polymorphic field that is
-   * serialized.
-   */
-  record ToolFinished(
-      String turnId,
-      String toolCallId,
-      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-          @JsonSubTypes({
-            @JsonSubTypes.Type(
-                value = io.agentruntime.runtime.tools.ToolResult.Succeeded.class,
-                name = "succeeded"),
-            @JsonSubTypes.Type(
-                value = io.agentruntime.runtime.tools.ToolResult.Failed.class,
-                name = "failed")
-          })
-          io.agentruntime.runtime.tools.ToolResult result)
-      implements SessionCommand {}
-
-  /** Internal: a turn's time budget may have run out. */
-  record TurnDeadlinePassed(String turnId) implements SessionCommand {}
-
-  /** Internal: an approval's deadline may have passed. */
-  record ApprovalDeadlinePassed(String approvalId) implements SessionCommand {}
-
-  /** Internal: write the status to the directory if it changed since the last write. */
-  record ListStatus() implements SessionCommand {}
-
-  /** Internal: the session may have been idle long enough to stop. */
-  record IdleCheck() implements SessionCommand {}
-
-  /**
-   * Internal: the snapshot saved at passivation (at event {@code seq}) was written or failed, and
-   * older passivation snapshots were pruned; the session stops if nothing happened since.
-   */
-  record ReadyToPassivate(long seq) implements SessionCommand {}
-
-  /**
-   * Internal: a directory write the reply waited for has ended (well or not). Never leaves the
-   * entity, but is a {@code CborSerializable} like every command, so the nested reply names its
-   * type.
-   */
-  record DirectoryWritten(
-      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-          @JsonSubTypes({
-            @JsonSubTypes.Type(value = SessionReply.Created.class, name = "created"),
-            @JsonSubTypes.Type(value = SessionReply.Current.class, name = "current"),
-            @JsonSubTypes.Type(value = SessionReply.TurnAccepted.class, name = "turn_accepted"),
-            @JsonSubTypes.Type(value = SessionReply.TurnFound.class, name = "turn_found"),
-            @JsonSubTypes.Type(value = SessionReply.TurnList.class, name = "turn_list"),
-            @JsonSubTypes.Type(
-                value = SessionReply.TranscriptFound.class,
-                name = "transcript_found"),
-            @JsonSubTypes.Type(value = SessionReply.Rejected.class, name = "rejected")
-          })
-          SessionReply reply,
-      ActorRef<SessionReply> replyTo)
-      implements SessionCommand {}
 }

@@ -1,38 +1,18 @@
 package io.agentruntime.runtime.session;
 
-import io.agentruntime.runtime.directory.SessionDirectory;
-import io.agentruntime.runtime.directory.SessionSummary;
-import io.agentruntime.runtime.session.SessionCommand.ChangePermissions;
-import io.agentruntime.runtime.session.SessionCommand.CloseSession;
-import io.agentruntime.runtime.session.SessionCommand.ConnectTool;
-import io.agentruntime.runtime.session.SessionCommand.CreateMode;
-import io.agentruntime.runtime.session.SessionCommand.CreateSession;
-import io.agentruntime.runtime.session.SessionCommand.DeleteMemory;
-import io.agentruntime.runtime.session.SessionCommand.DirectoryWritten;
-import io.agentruntime.runtime.session.SessionCommand.DisconnectTool;
-import io.agentruntime.runtime.session.SessionCommand.GetSession;
-import io.agentruntime.runtime.session.SessionCommand.GetTranscript;
-import io.agentruntime.runtime.session.SessionCommand.GetTurn;
-import io.agentruntime.runtime.session.SessionCommand.ListTurns;
-import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
-import io.agentruntime.runtime.session.SessionCommand.WriteMemory;
-import io.agentruntime.runtime.session.SessionEvent.SessionClosed;
-import io.agentruntime.runtime.session.SessionEvent.SessionCreated;
+import io.agentruntime.runtime.session.InternalCommand.*;
+import io.agentruntime.runtime.session.SessionCommand.*;
 import io.agentruntime.runtime.session.SessionReply.Rejected;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -51,15 +31,15 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One agent session: a sharded, event-sourced entity and the single writer of its journal. Its
- * entity id is {@code tenant:sessionId}, so ids chosen by clients never collide across tenants.
+ * entity id is {@code tenant:sessionId}, so ids chosen by clients never collide across tenants. A
+ * shell: it routes commands by the session's phase, takes its decisions from {@link TurnMachine}
+ * and {@link SessionRules}, persists them, and leaves the rest to its actor-side helpers.
  */
 public final class SessionEntity
     extends EventSourcedBehaviorWithEnforcedReplies<SessionCommand, SessionEvent, SessionState> {
 
   public static final EntityTypeKey<SessionCommand> TYPE_KEY =
       EntityTypeKey.create(SessionCommand.class, "Session");
-
-  private static final String LIST_STATUS = "list-status";
 
   /**
    * @param shard the shard hosting the entity, to passivate through when idle (null outside
@@ -86,23 +66,6 @@ public final class SessionEntity
                 timers -> new SessionEntity(ctx, timers, entityId, runtime, shard, node)));
   }
 
-  /** A session without models or tools: its turns fail with model_not_configured. */
-  public static Behavior<SessionCommand> create(
-      String entityId, SessionSettings settings, SessionDirectory directory, Clock clock) {
-    return Behaviors.setup(
-        ctx ->
-            create(
-                entityId,
-                new SessionRuntime(
-                    settings,
-                    TurnSettings.fromConfig(ctx.getSystem().settings().config()),
-                    directory,
-                    Unconfigured.MODELS,
-                    Unconfigured.TOOLS,
-                    clock),
-                null));
-  }
-
   public static String entityId(String tenant, String sessionId) {
     return tenant + ':' + sessionId;
   }
@@ -113,28 +76,17 @@ public final class SessionEntity
   private final String sessionId;
   private final SessionRuntime runtime;
   private final SessionSettings settings;
-  private final SessionValidation validation;
-  private final SessionDirectory directory;
   private final Clock clock;
-  private final TurnPlanner planner;
-  private final TurnDriver driver;
-  private final TurnProgress progress;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final String node;
-  private final SessionAudience audience;
+  private final TurnMachine machine;
+  private final SessionRules rules;
+  private final TurnDriver driver;
+  private final SessionAudience audience = new SessionAudience();
+  private final DeferredReplies replies;
+  private final Passivation passivation;
+  private final DirectoryListing listing;
+  private final Erasure erasure;
   private final EntityMetrics metrics;
-  private final TimerScheduler<SessionCommand> timers;
-
-  /** The status this entity last wrote to the directory (null before it wrote one). */
-  private SessionStatus listedStatus;
-
-  /**
-   * The sequence number of the newest snapshot this incarnation loaded or had Pekko save (0: none).
-   * A save that failed is counted too: the next recovery then reads events it could have skipped,
-   * which is all it costs; a signal handler case to know better would cost every live session about
-   * 90 bytes (decision 0051).
-   */
-  private long snapshotSeq;
 
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
@@ -153,17 +105,23 @@ public final class SessionEntity
     this.sessionId = entityId.substring(split + 1);
     this.runtime = runtime;
     this.settings = runtime.settings();
-    this.validation = new SessionValidation(settings);
-    this.directory = runtime.directory();
     this.clock = runtime.clock();
-    this.planner = new TurnPlanner(runtime);
-    this.driver = new TurnDriver(ctx, timers, runtime, entityId);
-    this.progress = new TurnProgress(planner, clock);
-    this.shard = shard;
     this.node = node;
-    this.audience = new SessionAudience(this::hosted);
+    this.machine = new TurnMachine(settings, runtime.turns());
+    this.rules =
+        new SessionRules(
+            settings, machine, () -> runtime.models().names(), runtime.tools()::refusal);
+    this.driver = new TurnDriver(ctx, timers, runtime, entityId);
+    this.replies = new DeferredReplies(timers, this::hosted);
+    String persistenceId = persistenceId().id();
+    this.passivation = new Passivation(ctx, shard, settings, persistenceId, sessionId, clock);
+    this.listing =
+        new DirectoryListing(
+            ctx, timers, runtime.directory(), settings.statusListingDelay(), tenant, sessionId);
+    this.erasure =
+        new Erasure(
+            ctx, runtime.directory(), settings.askTimeout(), persistenceId, tenant, sessionId);
     this.metrics = new EntityMetrics(runtime.metrics());
-    this.timers = timers;
     metrics.started();
   }
 
@@ -181,1001 +139,316 @@ public final class SessionEntity
     return this::onCommand;
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onCommand(
-      SessionState s, SessionCommand command) {
-    if (command instanceof SessionCommand.Expiring c) {
-      return onExpiring(s, c);
-    } else if (command instanceof SendUserMessage c) {
-      return onUserMessage(s, c);
-    } else if (command instanceof SessionCommand.ModelAnswered c) {
-      // While suspended a model's answer is dropped: the model is asked again at resume (a model
-      // call has no side effect). A tool's result is journaled: its side effect happened.
-      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-      return s.suspended() ? Effect().noReply() : act(s, progress.modelAnswered(s, c));
-    } else if (command instanceof SessionCommand.ToolFinished c) {
-      driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
-      return act(s, progress.toolFinished(s, c));
-    } else if (command instanceof SessionCommand.AwaitTurn c) {
-      return onAwaitTurn(s, c);
-    } else if (command instanceof SessionCommand.AnswerDue c) {
-      s.turn(c.turnId()).ifPresent(turn -> audience.deadlinePassed(turn, c.replyTo()));
-      return Effect().noReply();
-    } else if (command instanceof GetSession c) {
-      return read(s, c.caller(), c.replyTo(), this::current);
-    } else if (command instanceof GetTurn c) {
-      return read(s, c.caller(), c.replyTo(), x -> turn(x, c.turnId()));
-    } else if (command instanceof CreateSession c) {
-      return onCreate(s, c);
-    } else if (command instanceof DirectoryWritten c) {
-      return Effect().reply(c.replyTo(), hosted(c.reply()));
-    } else if (command instanceof ListTurns c) {
-      return read(s, c.caller(), c.replyTo(), x -> turns(x, c));
-    } else if (command instanceof GetTranscript c) {
-      return read(
-          s, c.caller(), c.replyTo(), x -> new SessionReply.TranscriptFound(x.transcript()));
-    } else if (command instanceof CloseSession c) {
-      return onClose(s, c);
-    } else if (command instanceof SessionCommand.SuspendSession c) {
-      return onSuspend(s, c);
-    } else if (command instanceof SessionCommand.ResumeSession c) {
-      return onResume(s, c);
-    } else if (command instanceof SessionCommand.TerminateSession c) {
-      return onTerminate(s, c);
-    } else if (command instanceof SessionCommand.EraseSession c) {
-      return onErase(s, c);
-    } else if (command instanceof SessionCommand.ErasureEnded c) {
-      return onErasureEnded(s, c);
-    } else if (command instanceof WriteMemory c) {
-      return onWriteMemory(s, c);
-    } else if (command instanceof DeleteMemory c) {
-      return onDeleteMemory(s, c);
-    } else if (command instanceof ConnectTool c) {
-      return onConnectTool(s, c);
-    } else if (command instanceof DisconnectTool c) {
-      return onDisconnectTool(s, c);
-    } else if (command instanceof ChangePermissions c) {
-      return onChangePermissions(s, c);
-    } else if (command instanceof SessionCommand.CancelTurn c) {
-      return onCancelTurn(s, c);
-    } else if (command instanceof SessionCommand.ListApprovals c) {
-      return read(
-          s, c.caller(), c.replyTo(), x -> new SessionReply.ApprovalList(x.pendingApprovals()));
-    } else if (command instanceof SessionCommand.DecideApproval c) {
-      return onDecideApproval(s, c);
-    } else if (command instanceof SessionCommand.ResumeWork) {
-      EventBatch batch = progress.resume(s, driver.recovered());
-      driver.resume();
-      return act(s, batch);
-    } else if (command instanceof SessionCommand.ModelFailed c) {
-      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-      return s.suspended() ? Effect().noReply() : act(s, progress.modelFailed(s, c));
-    } else if (command instanceof SessionCommand.TurnDeadlinePassed c) {
-      return s.suspended() ? Effect().noReply() : act(s, progress.turnDeadlinePassed(s, c));
-    } else if (command instanceof SessionCommand.ApprovalDeadlinePassed c) {
-      return act(s, progress.approvalDeadlinePassed(s, c));
-    } else if (command instanceof SessionCommand.IdleCheck) {
-      return onIdleCheck(s);
-    } else if (command instanceof SessionCommand.ReadyToPassivate c) {
-      if (mayPassivate(s) && s.lastSeq() == c.seq()) {
-        passivate();
+  private ReplyEffect<SessionEvent, SessionState> onCommand(SessionState s, SessionCommand cmd) {
+    if (cmd instanceof InternalCommand c) {
+      return onInternal(s, c);
+    } else if (cmd instanceof Expiring c) {
+      if (clock.millis() <= c.notAfterMillis()) {
+        return onCommand(s, c.command());
       }
-      return Effect().noReply();
-    } else if (command instanceof SessionCommand.ListStatus) {
-      writeStatus(s);
-      return Effect().noReply();
-    } else if (command instanceof SessionCommand.Subscribe c) {
-      return onSubscribe(s, c);
-    } else if (command instanceof SessionCommand.Unsubscribe c) {
-      audience.unfollow(c.follower());
-      return Effect().noReply();
-    } else if (command instanceof SessionCommand.PublishDelta c) {
-      audience.delta(c.turnId(), c.text());
-      return Effect().noReply();
-    }
-    throw new IllegalArgumentException(
-        "a command the session does not know: " + command.getClass().getName());
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onExpiring(
-      SessionState s, SessionCommand.Expiring c) {
-    if (System.currentTimeMillis() > c.notAfterMillis()) {
+      // Its asker gave up, and told its client that nothing was accepted: dropped unanswered.
       ctx.getLog()
           .info("Dropped a {} its asker gave up on", c.command().getClass().getSimpleName());
       return Effect().noReply();
+    } else if (cmd instanceof Unsubscribe c) {
+      audience.unfollow(c.follower()); // nobody waits for an answer
+      return Effect().noReply();
     }
-    return onCommand(s, c.command());
+    Asked c = (Asked) cmd;
+    return switch (s.phase()) {
+      case NEW -> c instanceof CreateSession create ? onCreate(s, create) : reject(c, missing(s));
+      case ERASED ->
+          c instanceof CreateSession create
+              ? onCreate(s, create)
+              : c instanceof EraseSession && c.caller().operator()
+                  ? eraseAgain(s, c) // the deletion failed, say: the tombstone stays
+                  : reject(c, missing(s));
+      case OPEN, CLOSED ->
+          c instanceof CreateSession create
+              ? onCreate(s, create)
+              : c.caller().maySee(s.owner()) ? onAsked(s, c) : reject(c, missing(s));
+    };
+  }
+
+  /** A command of a caller who may see this existing session. */
+  private ReplyEffect<SessionEvent, SessionState> onAsked(SessionState s, Asked cmd) {
+    Caller by = cmd.caller();
+    var now = clock.instant();
+    if (cmd instanceof SendUserMessage c) {
+      return onUserMessage(s, c);
+    } else if (cmd instanceof AwaitTurn c) {
+      Optional<Turn> turn = s.turn(c.turnId());
+      if (turn.isEmpty()) {
+        return reject(c, TurnMachine.turnNotFound(c.turnId()));
+      }
+      if (turn.get().settled()) {
+        return answer(c, found(turn.get()));
+      }
+      replies.oweOnceSettled(turn.get(), c.replyTo(), settings.longestWait(), this::found);
+      return owed();
+    } else if (cmd instanceof GetSession) {
+      return answer(cmd, current(s));
+    } else if (cmd instanceof GetTurn c) {
+      return answer(
+          cmd, s.turn(c.turnId()).map(this::found).orElse(rejected(turnNotFound(c.turnId()))));
+    } else if (cmd instanceof ListTurns c) {
+      return answer(cmd, TurnList.page(s.turns(), c.afterTurnId(), c.limit()));
+    } else if (cmd instanceof GetTranscript) {
+      return answer(cmd, new SessionReply.TranscriptFound(s.transcript()));
+    } else if (cmd instanceof ListApprovals) {
+      return answer(cmd, new SessionReply.ApprovalList(s.pendingApprovals()));
+    } else if (cmd instanceof Subscribe c) {
+      if (audience.follow(c.follower())) {
+        ctx.watch(c.follower());
+      }
+      return answer(cmd, new SessionReply.Subscribed(s.lastSeq()));
+    } else if (cmd instanceof CloseSession) {
+      return announced(s, cmd, rules.close(s, by, "the session was closed", now));
+    } else if (cmd instanceof TerminateSession) {
+      return announced(s, cmd, rules.terminate(s, by, now));
+    } else if (cmd instanceof SuspendSession c) {
+      return decided(s, cmd, rules.suspend(s, by, c.reason(), now), this::current);
+    } else if (cmd instanceof ResumeSession) {
+      return decided(s, cmd, rules.resume(s, by, now), this::current);
+    } else if (cmd instanceof EraseSession) {
+      Decision d = rules.erase(s, by, now);
+      return d.refused()
+          ? reject(cmd, d.refusal())
+          : owed(persist(d.events()).thenRun(next -> startErasure(next, cmd)));
+    } else if (cmd instanceof WriteMemory c) {
+      return decided(s, cmd, rules.writeMemory(s, by, c.key(), c.value(), now), this::current);
+    } else if (cmd instanceof DeleteMemory c) {
+      return decided(s, cmd, rules.deleteMemory(s, by, c.key(), now), this::current);
+    } else if (cmd instanceof ConnectTool c) {
+      return decided(s, cmd, rules.connectTool(s, by, c.tool(), now), this::current);
+    } else if (cmd instanceof DisconnectTool c) {
+      return decided(s, cmd, rules.disconnectTool(s, by, c.name(), now), this::current);
+    } else if (cmd instanceof ChangePermissions c) {
+      return decided(s, cmd, rules.changePermissions(s, by, c.permissions(), now), this::current);
+    } else if (cmd instanceof CancelTurn c) {
+      Decision d = machine.cancel(s, c.turnId(), by.user(), now);
+      return decided(s, cmd, d, next -> found(next.turn(c.turnId()).orElseThrow()));
+    } else if (cmd instanceof DecideApproval c) {
+      Decision d =
+          machine.humanDecision(s, by, c.approvalId(), c.decision(), c.comment(), c.result(), now);
+      return decided(
+          s,
+          cmd,
+          d,
+          next -> new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow()));
+    }
+    throw new IllegalArgumentException("a command the session does not know: " + cmd);
   }
 
   private ReplyEffect<SessionEvent, SessionState> onCreate(SessionState s, CreateSession c) {
-    SessionSpec spec = withDefaultLimits(c.spec());
-    if (s.erased()) {
-      return reject(c.replyTo(), Problem.conflict("session_erased", erasedMessage()));
-    }
-    if (s.exists()) {
-      boolean sameRequest =
-          c.mode() == CreateMode.CREATE_OR_MATCH
-              && s.owner().user().equals(c.caller().user())
-              && s.createdWith().equals(spec);
-      return sameRequest
-          ? Effect().reply(c.replyTo(), hosted(current(s)))
-          : reject(
-              c.replyTo(),
-              Problem.conflict(
-                  "session_exists", "a different session exists under id " + sessionId));
-    }
-    Optional<Problem> problem =
-        validation
-            .spec(spec)
-            .or(() -> unknownModel(spec.agent()))
-            .or(() -> refusedHost(spec.tools()));
-    if (problem.isPresent()) {
-      return reject(c.replyTo(), problem.get());
-    }
-    SessionCreated created =
-        new SessionCreated(new Owner(tenant, c.caller().user()), spec, clock.instant());
-    return persist(List.of(created))
-        .thenRun(next -> announce(next, new SessionReply.Created(view(next)), c.replyTo()))
-        .thenNoReply();
-  }
-
-  private Optional<Problem> refusedHost(List<ToolConnection> tools) {
-    for (int i = 0; i < tools.size(); i++) {
-      Optional<String> refusal = runtime.tools().refusal(tools.get(i));
-      if (refusal.isPresent()) {
-        String field = "tools[" + i + "].url";
-        return Optional.of(
-            new Problem(
-                Problem.Kind.INVALID, "host_not_allowed", field + ": " + refusal.get(), field));
-      }
-    }
-    return Optional.empty();
-  }
-
-  private Optional<Problem> unknownModel(AgentDefinition agent) {
-    Set<String> known = runtime.models().names();
-    return known.isEmpty() || known.contains(agent.model())
-        ? Optional.empty()
-        : Optional.of(
-            Problem.invalid(
-                "agent.model",
-                "agent.model names no model provider of this server; known: "
-                    + new java.util.TreeSet<>(known)));
-  }
-
-  /**
-   * An agent that names no budgets gets the configured ones, journaled with it so replay never
-   * reads config.
-   */
-  private SessionSpec withDefaultLimits(SessionSpec spec) {
-    AgentDefinition agent = spec.agent();
-    if (agent == null || agent.limits() != null) {
-      return spec;
-    }
-    return new SessionSpec(
-        new AgentDefinition(agent.instructions(), agent.model(), settings.defaultLimits()),
-        spec.tools(),
-        spec.permissions(),
-        spec.memory(),
-        spec.metadata());
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onClose(SessionState s, CloseSession c) {
-    return write(
+    return announced(
         s,
-        c.caller(),
-        c.replyTo(),
-        x -> close(x, c.caller(), "the session was closed", c.replyTo()));
-  }
-
-  /**
-   * Closes the session; its unfinished turns end as cancelled, for {@code reason}. Replies {@code
-   * Current}.
-   */
-  private ReplyEffect<SessionEvent, SessionState> close(
-      SessionState x, Caller caller, String reason, ActorRef<SessionReply> replyTo) {
-    if (x.closed()) {
-      return Effect().reply(replyTo, hosted(current(x)));
-    }
-    Instant now = clock.instant();
-    EventBatch batch = new EventBatch(x);
-    x.activeTurn()
-        .ifPresent(t -> planner.endTurn(batch, t, true, null, reason, caller.user(), now));
-    batch
-        .state()
-        .unfinishedTurns()
-        .forEach(
-            t -> batch.add(new SessionEvent.TurnCancelled(t.id(), reason, caller.user(), now)));
-    batch.add(new SessionClosed(caller.user(), now));
-    return persist(batch.events())
-        .thenRun(next -> announce(next, current(next), replyTo))
-        .thenNoReply();
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onSuspend(
-      SessionState s, SessionCommand.SuspendSession c) {
-    return operate(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x ->
-            x.suspended()
-                ? Effect().reply(c.replyTo(), hosted(current(x)))
-                : persistAndShow(
-                    new SessionEvent.SessionSuspended(
-                        c.caller().user(), c.reason(), clock.instant()),
-                    c.replyTo()));
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onResume(
-      SessionState s, SessionCommand.ResumeSession c) {
-    return operate(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x -> {
-          if (!x.suspended()) {
-            return Effect().reply(c.replyTo(), hosted(current(x)));
-          }
-          Instant now = clock.instant();
-          EventBatch batch = new EventBatch(x);
-          batch.add(new SessionEvent.SessionResumed(c.caller().user(), now));
-          planner.startNextTurn(batch, now);
-          return persist(batch.events()).thenReply(c.replyTo(), next -> hosted(current(next)));
-        });
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onTerminate(
-      SessionState s, SessionCommand.TerminateSession c) {
-    return operator(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x ->
-            close(
-                x, c.caller(), "the session was terminated by " + c.caller().user(), c.replyTo()));
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onErase(
-      SessionState s, SessionCommand.EraseSession c) {
-    if (s.erased()) {
-      if (!c.caller().operator()) {
-        return reject(c.replyTo(), missing(s));
-      }
-      // Asked again (the first deletion failed, say): delete again, the tombstone stays.
-      eraseStorage(s, c.replyTo());
-      return Effect().noReply();
-    }
-    return operator(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x -> {
-          // The tombstone first: from here the id is refused, whatever happens to the deletion.
-          SessionEvent tombstone =
-              new SessionEvent.SessionErased(x.lastSeq() + 1, c.caller().user(), clock.instant());
-          return persist(List.of(tombstone))
-              .thenRun(next -> eraseStorage(next, c.replyTo()))
-              .thenNoReply();
-        });
-  }
-
-  /**
-   * Deletes everything before the tombstone, and the directory entry; replies {@code Erased} when
-   * done.
-   */
-  private void eraseStorage(SessionState erased, ActorRef<SessionReply> replyTo) {
-    CompletionStage<Done> deleted =
-        JournalEraser.erase(ctx, persistenceId().id(), erased.lastSeq() - 1)
-            .thenCompose(done -> directory.remove(tenant, sessionId))
-            .toCompletableFuture()
-            .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    ctx.pipeToSelf(
-        deleted,
-        (done, failure) -> {
-          if (failure != null) {
-            ctx.getLog()
-                .warn("Erasing session {} failed; erase it again to finish", sessionId, failure);
-          }
-          return new SessionCommand.ErasureEnded(
-              failure == null ? null : String.valueOf(failure), replyTo);
-        });
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onErasureEnded(
-      SessionState s, SessionCommand.ErasureEnded c) {
-    if (c.replyTo() == null) {
-      return Effect().noReply();
-    }
-    if (c.failure() != null) {
-      return reject(
-          c.replyTo(),
-          new Problem(
-              Problem.Kind.UNAVAILABLE,
-              "erase_incomplete",
-              "the session is erased but its storage was not fully deleted yet; erase it again",
-              null));
-    }
-    if (shard != null) {
-      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-    }
-    return Effect().reply(c.replyTo(), hosted(new SessionReply.Erased(sessionId)));
-  }
-
-  /** Runs an operator's control of the session: the caller must be an operator of its tenant. */
-  private ReplyEffect<SessionEvent, SessionState> operator(
-      SessionState s,
-      Caller caller,
-      ActorRef<SessionReply> replyTo,
-      Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
-    return write(
-        s,
-        caller,
-        replyTo,
-        x ->
-            caller.operator()
-                ? change.apply(x)
-                : reject(
-                    replyTo,
-                    new Problem(
-                        Problem.Kind.FORBIDDEN,
-                        "role_missing",
-                        "this control needs the operator role",
-                        null)));
-  }
-
-  /** As {@link #operator}, for a session that must still be open. */
-  private ReplyEffect<SessionEvent, SessionState> operate(
-      SessionState s,
-      Caller caller,
-      ActorRef<SessionReply> replyTo,
-      Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
-    return operator(
-        s,
-        caller,
-        replyTo,
-        x ->
-            x.closed()
-                ? reject(replyTo, Problem.conflict("session_closed", "the session is closed"))
-                : change.apply(x));
-  }
-
-  private String erasedMessage() {
-    return "session " + sessionId + " was erased; its id cannot be used again";
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onWriteMemory(SessionState s, WriteMemory c) {
-    return open(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x -> {
-          Optional<Problem> problem = validation.memoryEntry(c.key(), c.value(), "memory.");
-          if (problem.isPresent()) {
-            return reject(c.replyTo(), problem.get());
-          }
-          boolean adds = !x.memory().containsKey(c.key());
-          if (adds && x.memory().size() >= settings.maxMemoryEntries()) {
-            return reject(
-                c.replyTo(),
-                Problem.tooLarge(
-                    "memory", "memory is full: " + settings.maxMemoryEntries() + " entries"));
-          }
-          return persistAndShow(
-              new SessionEvent.MemoryWritten(
-                  c.key(), c.value(), c.caller().user(), clock.instant()),
-              c.replyTo());
-        });
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onDeleteMemory(SessionState s, DeleteMemory c) {
-    return open(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x ->
-            c.key() != null && x.memory().containsKey(c.key())
-                ? persistAndShow(
-                    new SessionEvent.MemoryDeleted(c.key(), c.caller().user(), clock.instant()),
-                    c.replyTo())
-                : reject(
-                    c.replyTo(),
-                    new Problem(
-                        Problem.Kind.NOT_FOUND,
-                        "memory_key_not_found",
-                        "no memory under key " + c.key(),
-                        "key")));
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onConnectTool(SessionState s, ConnectTool c) {
-    return open(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x -> {
-          Optional<Problem> problem =
-              validation
-                  .tool(c.tool(), "")
-                  .or(
-                      () ->
-                          runtime
-                              .tools()
-                              .refusal(c.tool())
-                              .map(
-                                  why ->
-                                      new Problem(
-                                          Problem.Kind.INVALID,
-                                          "host_not_allowed",
-                                          "url: " + why,
-                                          "url")));
-          if (problem.isPresent()) {
-            return reject(c.replyTo(), problem.get());
-          }
-          if (!x.tools().containsKey(c.tool().name()) && x.tools().size() >= settings.maxTools()) {
-            return reject(
-                c.replyTo(),
-                Problem.tooLarge(
-                    "tools", "the session holds " + settings.maxTools() + " tools already"));
-          }
-          return persistAndShow(
-              new SessionEvent.ToolConnected(c.tool(), c.caller().user(), clock.instant()),
-              c.replyTo());
-        });
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onDisconnectTool(
-      SessionState s, DisconnectTool c) {
-    return open(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x ->
-            c.name() != null && x.tools().containsKey(c.name())
-                ? persistAndShow(
-                    new SessionEvent.ToolDisconnected(c.name(), c.caller().user(), clock.instant()),
-                    c.replyTo())
-                : reject(
-                    c.replyTo(),
-                    new Problem(
-                        Problem.Kind.NOT_FOUND,
-                        "tool_not_found",
-                        "no tool named " + c.name(),
-                        "name")));
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onChangePermissions(
-      SessionState s, ChangePermissions c) {
-    return open(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x ->
-            validation
-                .permissions(c.permissions(), "tools")
-                .map(p -> reject(c.replyTo(), p))
-                .orElseGet(
-                    () ->
-                        persistAndShow(
-                            new SessionEvent.PermissionsChanged(
-                                c.permissions(), c.caller().user(), clock.instant()),
-                            c.replyTo())));
+        c,
+        rules.create(s, tenant, sessionId, c.caller(), c.spec(), c.mode(), clock.instant()),
+        next -> new SessionReply.Created(view(next)));
   }
 
   private ReplyEffect<SessionEvent, SessionState> onUserMessage(SessionState s, SendUserMessage c) {
-    return open(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x -> {
-          Optional<Turn> earlier =
-              c.idempotencyKey() == null
-                  ? Optional.empty()
-                  : x.turnForIdempotencyKey(c.idempotencyKey());
-          if (earlier.isEmpty() && c.turnId() != null) {
-            earlier = x.turn(c.turnId());
-          }
-          if (earlier.isPresent()) {
-            answerNowOrOnceSettled(earlier.get(), true, c);
-            return Effect().noReply();
-          }
-          if (x.suspended()) {
-            return reject(
-                c.replyTo(),
-                Problem.conflict(
-                    "session_suspended",
-                    "the session is suspended by an operator; it takes no new messages until resumed"));
-          }
-          Optional<Problem> problem = validation.message(c.content());
-          if (problem.isPresent()) {
-            return reject(c.replyTo(), problem.get());
-          }
-          List<Turn> unfinished = x.unfinishedTurns();
-          if (!unfinished.isEmpty() && c.onBusy() == OnBusy.REJECT) {
-            return reject(
-                c.replyTo(),
-                Problem.conflict(
-                    "session_busy", "turn " + unfinished.get(0).id() + " has not ended"));
-          }
-          if (c.onBusy() != OnBusy.INTERRUPT
-              && x.queuedMessages() >= settings.maxQueuedMessages()) {
-            return reject(
-                c.replyTo(),
-                new Problem(
-                    Problem.Kind.LIMIT,
-                    "queue_full",
-                    settings.maxQueuedMessages()
-                        + " messages wait for their turn already; send again once some have run",
-                    null));
-          }
-          if (planner.tokensExhausted(x)) {
-            return reject(
-                c.replyTo(),
-                new Problem(
-                    Problem.Kind.LIMIT,
-                    "budget_exhausted",
-                    "the session has spent its token budget of "
-                        + x.agent().limits().maxSessionTokens(),
-                    null));
-          }
-          Instant now = clock.instant();
-          String turnId = c.turnId() != null ? c.turnId() : Turn.newId();
-          EventBatch batch = new EventBatch(x);
-          if (c.onBusy() == OnBusy.INTERRUPT) {
-            x.activeTurn()
-                .ifPresent(
-                    t ->
-                        planner.endTurn(
-                            batch,
-                            t,
-                            true,
-                            null,
-                            "interrupted by a new message",
-                            c.caller().user(),
-                            now));
-            batch
-                .state()
-                .unfinishedTurns()
-                .forEach(
-                    t ->
-                        batch.add(
-                            new SessionEvent.TurnCancelled(
-                                t.id(), "interrupted by a new message", c.caller().user(), now)));
-          }
-          batch.add(
-              new SessionEvent.UserMessageAccepted(
-                  turnId, c.content(), c.idempotencyKey(), c.caller().user(), now));
-          planner.startNextTurn(batch, now);
-          return persist(batch.events())
-              .thenRun(next -> answerNowOrOnceSettled(next.turn(turnId).orElseThrow(), false, c))
-              .thenNoReply();
-        });
+    Optional<Decision> closed = SessionRules.refuseIfClosed(s);
+    if (closed.isPresent()) {
+      return reject(c, closed.get().refusal());
+    }
+    Optional<Turn> earlier = TurnMachine.earlier(s, c.idempotencyKey(), c.turnId());
+    if (earlier.isPresent()) {
+      answerOnceSettled(earlier.get(), true, c);
+      return owed();
+    }
+    String turnId = c.turnId() != null ? c.turnId() : Turn.newId();
+    Decision d =
+        machine.userMessage(
+            s,
+            c.caller().user(),
+            c.content(),
+            c.onBusy(),
+            c.idempotencyKey(),
+            turnId,
+            clock.instant());
+    return d.refused()
+        ? reject(c, d.refusal())
+        : owed(
+            persist(d.events())
+                .thenRun(next -> answerOnceSettled(next.turn(turnId).orElseThrow(), false, c)));
   }
 
   /**
    * Answers a message with its turn now, or, when its asker waits for the turn to settle, once it
-   * has settled, by the asker's deadline at the latest (a timer of the session: the asker gives up
-   * later than that, so that it hears the turn as it stands rather than a timeout).
+   * has settled, by the asker's deadline at the latest (the asker gives up later than that, so that
+   * it hears the turn as it stands rather than a timeout).
    */
-  private void answerNowOrOnceSettled(Turn turn, boolean duplicate, SendUserMessage c) {
-    long left = c.answerByMillis() - System.currentTimeMillis();
-    if (turn.settled() || left <= 0) {
-      c.replyTo().tell(hosted(new SessionReply.TurnAccepted(turn, duplicate)));
-      return;
+  private void answerOnceSettled(Turn turn, boolean duplicate, SendUserMessage c) {
+    Duration left = Duration.ofMillis(c.answerByMillis() - clock.millis());
+    replies.oweOnceSettled(
+        turn, c.replyTo(), left, t -> new SessionReply.TurnAccepted(t, duplicate));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> eraseAgain(SessionState erased, Asked c) {
+    startErasure(erased, c);
+    return owed();
+  }
+
+  /** Deletes the erased session's storage; the operator hears {@code Erased} once it is gone. */
+  private void startErasure(SessionState erased, Asked c) {
+    Duration within = settings.askTimeout().multipliedBy(2); // after the deletion's own timeout
+    erasure.start(erased, replies.owe(c.replyTo(), within, x -> Erasure.incomplete()));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> onInternal(SessionState s, InternalCommand cmd) {
+    var now = clock.instant();
+    if (cmd instanceof ModelAnswered c) {
+      // While suspended a model's answer is dropped: the model is asked again at resume (a model
+      // call has no side effect). A tool's result is journaled: its side effect happened.
+      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
+      return s.suspended()
+          ? Effect().noReply()
+          : act(s, machine.modelReplied(s, c.turnId(), c.step(), c.reply(), now));
+    } else if (cmd instanceof ModelFailed c) {
+      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
+      return s.suspended()
+          ? Effect().noReply()
+          : act(s, machine.modelFailed(s, c.turnId(), c.step(), c.code(), c.message(), now));
+    } else if (cmd instanceof ToolFinished c) {
+      driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
+      return act(s, machine.toolFinished(s, c.turnId(), c.toolCallId(), c.result(), now));
+    } else if (cmd instanceof TurnDeadlinePassed c) {
+      return s.suspended()
+          ? Effect().noReply()
+          : act(s, machine.turnDeadlinePassed(s, c.turnId(), now));
+    } else if (cmd instanceof ApprovalDeadlinePassed c) {
+      return act(s, machine.approvalDeadlinePassed(s, c.approvalId(), now));
+    } else if (cmd instanceof ResumeWork) {
+      Decision d = machine.recover(s, driver.recovered(), now);
+      driver.resume();
+      return act(s, d);
+    } else if (cmd instanceof PublishDelta c) {
+      audience.delta(c.turnId(), c.text());
+    } else if (cmd instanceof AnswerDue c) {
+      replies.payDue(c.owed(), s);
+    } else if (cmd instanceof DirectoryWritten c) {
+      replies.payDue(c.owed(), s);
+    } else if (cmd instanceof ErasureEnded c) {
+      if (c.owed() != DeferredReplies.NOBODY && c.failure() == null) {
+        passivation.stop();
+      }
+      replies.pay(c.owed(), erasure.ended(c));
+    } else if (cmd instanceof ListStatus) {
+      listing.write(s);
+    } else if (cmd instanceof IdleCheck) {
+      // Not through persist: the marker is bookkeeping that followers, the directory and the
+      // driver do not see.
+      Optional<SessionEvent> marker = passivation.idle(s, audience.hasFollowers());
+      if (marker.isPresent()) {
+        return Effect()
+            .persist(marker.get())
+            .thenRun(next -> passivation.markerJournaled(next.lastSeq()))
+            .thenNoReply();
+      }
+    } else if (cmd instanceof ReadyToPassivate c) {
+      passivation.ready(s, audience.hasFollowers(), c.seq());
+    } else {
+      throw new IllegalArgumentException("an internal command the session does not know: " + cmd);
     }
-    SessionCommand.AnswerDue due = new SessionCommand.AnswerDue(turn.id(), c.replyTo());
-    timers.startSingleTimer(due, due, Duration.ofMillis(left));
-    audience.waitFor(
-        turn.id(),
-        c.replyTo(),
-        t -> new SessionReply.TurnAccepted(t, duplicate),
-        () -> timers.cancel(due));
+    return Effect().noReply(); // internal: nobody waits for an answer
   }
 
-  private ReplyEffect<SessionEvent, SessionState> onCancelTurn(
-      SessionState s, SessionCommand.CancelTurn c) {
-    return write(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x -> {
-          Optional<Turn> turn = x.turn(c.turnId());
-          if (turn.isEmpty()) {
-            return reject(
-                c.replyTo(),
-                new Problem(
-                    Problem.Kind.NOT_FOUND, "turn_not_found", "no turn " + c.turnId(), "turnId"));
-          }
-          if (turn.get().status().terminal()) {
-            return reject(
-                c.replyTo(),
-                Problem.conflict(
-                    "turn_ended",
-                    "turn "
-                        + c.turnId()
-                        + " has already ended: "
-                        + turn.get().status().wireName()));
-          }
-          Instant now = clock.instant();
-          EventBatch batch = new EventBatch(x);
-          if (turn.get().status() == TurnStatus.QUEUED) {
-            batch.add(
-                new SessionEvent.TurnCancelled(
-                    c.turnId(), "cancelled by " + c.caller().user(), c.caller().user(), now));
-          } else {
-            planner.endTurn(
-                batch,
-                turn.get(),
-                true,
-                null,
-                "cancelled by " + c.caller().user(),
-                c.caller().user(),
-                now);
-            planner.startNextTurn(batch, now);
-          }
-          return persist(batch.events())
-              .thenReply(
-                  c.replyTo(),
-                  next -> hosted(new SessionReply.TurnFound(next.turn(c.turnId()).orElseThrow())));
-        });
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onDecideApproval(
-      SessionState s, SessionCommand.DecideApproval c) {
-    return write(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x -> {
-          if (!c.caller().approver()) {
-            return reject(
-                c.replyTo(),
-                new Problem(
-                    Problem.Kind.FORBIDDEN,
-                    "role_missing",
-                    "deciding approvals needs the approver role",
-                    null));
-          }
-          Optional<Approval> approval = x.approval(c.approvalId());
-          if (approval.isEmpty()) {
-            return reject(
-                c.replyTo(),
-                new Problem(
-                    Problem.Kind.NOT_FOUND,
-                    "approval_not_found",
-                    "no approval " + c.approvalId(),
-                    "approvalId"));
-          }
-          if (!approval.get().pending()) {
-            return reject(
-                c.replyTo(),
-                Problem.conflict(
-                    "approval_decided",
-                    "approval " + c.approvalId() + " is " + approval.get().status()));
-          }
-          EventBatch batch = new EventBatch(x);
-          Instant now = clock.instant();
-          if (!now.isBefore(approval.get().expiresAt())) {
-            // The deadline passed before its timer fired: the approval is expired, whatever comes
-            // now.
-            planner.expire(batch, approval.get(), now);
-            return persist(batch.events())
-                .thenReply(
-                    c.replyTo(),
-                    next ->
-                        hosted(
-                            new Rejected(
-                                Problem.conflict(
-                                    "approval_decided",
-                                    "approval "
-                                        + c.approvalId()
-                                        + " expired at "
-                                        + approval.get().expiresAt()))));
-          }
-          Optional<Problem> problem =
-              planner.decide(
-                  batch,
-                  approval.get(),
-                  c.decision(),
-                  c.comment(),
-                  c.result(),
-                  c.caller().user(),
-                  now);
-          if (problem.isPresent()) {
-            return reject(c.replyTo(), problem.get());
-          }
-          return persist(batch.events())
-              .thenReply(
-                  c.replyTo(),
-                  next ->
-                      hosted(
-                          new SessionReply.ApprovalDecided(
-                              next.approval(c.approvalId()).orElseThrow())));
-        });
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onAwaitTurn(
-      SessionState s, SessionCommand.AwaitTurn c) {
-    if (!s.exists() || !c.caller().maySee(s.owner())) {
-      return reject(c.replyTo(), missing(s));
-    }
-    Optional<Turn> turn = s.turn(c.turnId());
-    if (turn.isEmpty() || turn.get().settled()) {
-      return Effect().reply(c.replyTo(), hosted(turn(s, c.turnId())));
-    }
-    audience.waitFor(c.turnId(), c.replyTo());
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> onSubscribe(
-      SessionState s, SessionCommand.Subscribe c) {
-    return read(
-        s,
-        c.caller(),
-        c.replyTo(),
-        x -> {
-          if (audience.follow(c.follower())) {
-            ctx.watch(c.follower());
-          }
-          return new SessionReply.Subscribed(x.lastSeq());
-        });
-  }
-
-  /**
-   * Idle: the session passivates, after saving a snapshot at its last event if it wrote enough
-   * since its newest snapshot (snapshot-on-passivation-min-events), so that its next recovery reads
-   * no events (decision 0051). The snapshot follows a journaled {@link
-   * SessionEvent.SessionPassivating}, the only way typed persistence takes one; commands that come
-   * meanwhile wait in Pekko's stash, and the session stops only if nothing was journaled by the
-   * time the snapshot is written (or failed).
-   */
-  private ReplyEffect<SessionEvent, SessionState> onIdleCheck(SessionState s) {
-    if (!mayPassivate(s)) {
-      return Effect().noReply();
-    }
-    if (!settings.snapshotOnPassivation()
-        || s.erased()
-        || s.lastSeq() - snapshotSeq < Math.max(1, settings.snapshotOnPassivationMinEvents())) {
-      passivate();
-      return Effect().noReply();
-    }
-    long previous = snapshotSeq;
-    return Effect()
-        .persist((SessionEvent) new SessionEvent.SessionPassivating(clock.instant()))
-        .thenRun(next -> afterPassivationSnapshot(next.lastSeq(), previous))
-        .thenNoReply();
-  }
-
-  private boolean mayPassivate(SessionState s) {
-    return shard != null
-        && !audience.hasFollowers()
-        && s.activeTurn().isEmpty()
-        && s.nextQueuedTurn().isEmpty();
-  }
-
-  private void passivate() {
-    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-  }
-
-  /**
-   * Runs once the snapshot at {@code seq} was written or failed. Pekko deletes old snapshots only
-   * after those of its schedule (every snapshot-every events), so a passivation snapshot deletes
-   * the one an earlier passivation left since the last scheduled one; the session stops after that.
-   */
-  private void afterPassivationSnapshot(long seq, long previous) {
-    snapshotSeq = seq;
-    long scheduled = seq - seq % settings.snapshotEvery();
-    if (previous <= scheduled) {
-      ctx.getSelf().tell(new SessionCommand.ReadyToPassivate(seq));
-      return;
-    }
-    CompletionStage<Done> pruned =
-        JournalEraser.deleteSnapshots(ctx, persistenceId().id(), scheduled + 1, seq - 1)
-            .toCompletableFuture()
-            .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    ctx.pipeToSelf(
-        pruned,
-        (done, failure) -> {
-          if (failure != null) {
-            ctx.getLog()
-                .warn(
-                    "Deleting older snapshots of session {} failed; the next ones delete them",
-                    sessionId,
-                    failure);
-          }
-          return new SessionCommand.ReadyToPassivate(seq);
-        });
-  }
-
-  /** Persists what was planned (if anything), then acts on where the work stands. */
-  private ReplyEffect<SessionEvent, SessionState> act(SessionState s, EventBatch batch) {
-    if (batch.isEmpty()) {
+  /** Persists what was decided (if anything), then acts on where the work stands. */
+  private ReplyEffect<SessionEvent, SessionState> act(SessionState s, Decision d) {
+    if (d.events().isEmpty()) {
       driver.reconcile(s);
       return Effect().noReply();
     }
-    return persist(batch.events()).thenNoReply();
+    return persist(d.events()).thenNoReply();
   }
 
-  /** Every persist goes through here: followers learn the events, then the driver acts. */
+  /**
+   * Every persist of the session's work goes through here (the passivation marker alone does not):
+   * followers learn the events, then the driver acts.
+   */
   private EffectBuilder<SessionEvent, SessionState> persist(List<SessionEvent> events) {
     long asked = System.nanoTime();
     return Effect()
         .persist(events)
         .thenRun(
             next -> {
-              noteScheduledSnapshot(next.lastSeq(), events.size());
+              passivation.journaled(next.lastSeq(), events.size());
               metrics.journaled(events, asked, next.pendingApprovals().size());
-              listStatus(next, events);
+              listing.journaled(next, events);
               audience.journaled(next, events);
+              replies.journaled(next);
               driver.reconcile(next);
             });
   }
 
+  /** Persists a decision and answers {@code answer} of the state it led to, or its refusal. */
+  private ReplyEffect<SessionEvent, SessionState> decided(
+      SessionState s, Asked c, Decision d, Function<SessionState, SessionReply> answer) {
+    if (d.events().isEmpty()) {
+      return answer(c, d.refused() ? rejected(d.refusal()) : answer.apply(s));
+    }
+    return persist(d.events())
+        .thenReply(
+            c.replyTo(), next -> hosted(d.refused() ? rejected(d.refusal()) : answer.apply(next)));
+  }
+
+  /** As {@link #decided}, for a change the directory must know before the asker hears of it. */
+  private ReplyEffect<SessionEvent, SessionState> announced(
+      SessionState s, Asked c, Decision d, Function<SessionState, SessionReply> answer) {
+    if (d.events().isEmpty()) {
+      return answer(c, d.refused() ? rejected(d.refusal()) : current(s));
+    }
+    return owed(
+        persist(d.events())
+            .thenRun(
+                next -> {
+                  SessionReply reply = answer.apply(next);
+                  listing.announce(
+                      next, replies.owe(c.replyTo(), settings.askTimeout(), x -> reply));
+                }));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> announced(SessionState s, Asked c, Decision d) {
+    return announced(s, c, d, this::current);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> answer(Asked c, SessionReply reply) {
+    return Effect().reply(c.replyTo(), hosted(reply));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> reject(Asked c, Problem problem) {
+    return answer(c, rejected(problem));
+  }
+
   /**
-   * Pekko saves a snapshot after a batch of events that reaches a multiple of snapshot-every,
-   * before the batch's side effects run.
+   * The one way an asked command ends without an answer now: it was registered with {@link
+   * DeferredReplies}, which pays it by a deadline.
    */
-  private void noteScheduledSnapshot(long last, int count) {
-    long every = settings.snapshotEvery();
-    if (last / every > (last - count) / every) {
-      snapshotSeq = last;
-    }
+  private ReplyEffect<SessionEvent, SessionState> owed() {
+    return Effect().noReply();
   }
 
-  private SessionReply turn(SessionState s, String turnId) {
-    return s.turn(turnId)
-        .<SessionReply>map(SessionReply.TurnFound::new)
-        .orElseGet(
-            () ->
-                new Rejected(
-                    new Problem(
-                        Problem.Kind.NOT_FOUND, "turn_not_found", "no turn " + turnId, "turnId")));
+  private ReplyEffect<SessionEvent, SessionState> owed(
+      EffectBuilder<SessionEvent, SessionState> persisted) {
+    return persisted.thenNoReply();
   }
 
-  private SessionReply turns(SessionState s, ListTurns c) {
-    if (c.limit() < 1) {
-      return new Rejected(Problem.invalid("limit", "limit must be at least 1"));
-    }
-    List<Turn> newestFirst = new ArrayList<>(s.turns());
-    java.util.Collections.reverse(newestFirst);
-    int from = 0;
-    if (c.afterTurnId() != null) {
-      from = -1;
-      for (int i = 0; i < newestFirst.size(); i++) {
-        if (newestFirst.get(i).id().equals(c.afterTurnId())) {
-          from = i + 1;
-        }
-      }
-      if (from < 0) {
-        return new Rejected(Problem.invalid("cursor", "cursor names no turn of this session"));
-      }
-    }
-    int to = Math.min(newestFirst.size(), from + c.limit());
-    String next = to < newestFirst.size() ? newestFirst.get(to - 1).id() : null;
-    return new SessionReply.TurnList(newestFirst.subList(from, to), next);
-  }
-
-  /** Answers a read: any state, as long as the caller may see the session. */
-  private ReplyEffect<SessionEvent, SessionState> read(
-      SessionState s,
-      Caller caller,
-      ActorRef<SessionReply> replyTo,
-      Function<SessionState, SessionReply> answer) {
-    if (!s.exists() || !caller.maySee(s.owner())) {
-      return reject(replyTo, missing(s));
-    }
-    return Effect().reply(replyTo, hosted(answer.apply(s)));
-  }
-
-  /** Runs a write the caller may make, in any state of an existing session. */
-  private ReplyEffect<SessionEvent, SessionState> write(
-      SessionState s,
-      Caller caller,
-      ActorRef<SessionReply> replyTo,
-      Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
-    if (!s.exists() || !caller.maySee(s.owner())) {
-      return reject(replyTo, missing(s));
-    }
-    return change.apply(s);
-  }
-
-  /** Runs a write that needs the session open. */
-  private ReplyEffect<SessionEvent, SessionState> open(
-      SessionState s,
-      Caller caller,
-      ActorRef<SessionReply> replyTo,
-      Function<SessionState, ReplyEffect<SessionEvent, SessionState>> change) {
-    return write(
-        s,
-        caller,
-        replyTo,
-        x ->
-            x.closed()
-                ? reject(replyTo, Problem.conflict("session_closed", "the session is closed"))
-                : change.apply(x));
-  }
-
-  /** Not found; an erased session says so, for an id that will never be served again. */
   private Problem missing(SessionState s) {
-    return s.erased()
-        ? new Problem(Problem.Kind.NOT_FOUND, "session_erased", erasedMessage(), null)
-        : Problem.notFound();
+    return SessionRules.missing(s, sessionId);
   }
 
-  private ReplyEffect<SessionEvent, SessionState> persistAndShow(
-      SessionEvent event, ActorRef<SessionReply> replyTo) {
-    return persist(List.of(event)).thenReply(replyTo, next -> hosted(current(next)));
+  private static Problem turnNotFound(String turnId) {
+    return TurnMachine.turnNotFound(turnId);
   }
 
-  private ReplyEffect<SessionEvent, SessionState> reject(
-      ActorRef<SessionReply> replyTo, Problem problem) {
-    return Effect().reply(replyTo, hosted(new Rejected(problem)));
+  private static SessionReply rejected(Problem problem) {
+    return new Rejected(problem);
   }
 
-  /**
-   * Keeps the directory's status current: a change of status is written there after it was
-   * journaled (after the status listing delay, if it still stands), never holding a reply; a lost
-   * write is healed by the next change or the next recovery. Creation and closing are written by
-   * {@link #announce}, which the reply waits for.
-   */
-  private void listStatus(SessionState next, List<SessionEvent> events) {
-    boolean announced =
-        events.stream().anyMatch(e -> e instanceof SessionCreated || e instanceof SessionClosed);
-    if (!next.exists() || announced) {
-      return;
-    }
-    if (next.status() == listedStatus) {
-      timers.cancel(LIST_STATUS);
-    } else if (settings.statusListingDelay().isZero()) {
-      writeStatus(next);
-    } else if (!timers.isTimerActive(LIST_STATUS)) {
-      timers.startSingleTimer(
-          LIST_STATUS, new SessionCommand.ListStatus(), settings.statusListingDelay());
-    }
-  }
-
-  private void writeStatus(SessionState s) {
-    if (!s.exists() || s.status() == listedStatus) {
-      return;
-    }
-    listedStatus = s.status();
-    directory
-        .upsert(summary(s))
-        .whenComplete(
-            (done, failure) -> {
-              if (failure != null) {
-                ctx.getLog()
-                    .warn(
-                        "Directory write of status {} for session {} failed: {}",
-                        s.status().wireName(),
-                        sessionId,
-                        failure.toString());
-              }
-            });
-  }
-
-  /**
-   * Replies only once the directory knows the change, so a listing never misses an acknowledged
-   * session.
-   */
-  private void announce(SessionState s, SessionReply reply, ActorRef<SessionReply> replyTo) {
-    listedStatus = s.status();
-    timers.cancel(LIST_STATUS);
-    ctx.pipeToSelf(
-        directory.upsert(summary(s)),
-        (done, failure) -> {
-          if (failure != null) {
-            ctx.getLog()
-                .warn(
-                    "Directory write for session {} failed; it is repeated on the next recovery",
-                    sessionId,
-                    failure);
-          }
-          return new DirectoryWritten(reply, replyTo);
-        });
-  }
-
-  private SessionSummary summary(SessionState s) {
-    return new SessionSummary(
-        tenant, sessionId, s.owner().user(), s.status().wireName(), s.createdAt(), s.updatedAt());
+  private SessionReply found(Turn turn) {
+    return new SessionReply.TurnFound(turn);
   }
 
   private SessionReply hosted(SessionReply reply) {
@@ -1203,22 +476,20 @@ public final class SessionEntity
             s -> {
               metrics.approvals(s.pendingApprovals().size());
               if (s.exists()) {
-                listedStatus = s.status();
-                directory.upsert(summary(s));
+                listing.recovered(s);
               } else if (s.erased()) {
                 // Heals an erase whose deletion was cut off; nobody waits for the answer.
-                eraseStorage(s, null);
+                erasure.start(s, DeferredReplies.NOBODY);
               }
               // Commands stashed during recovery run first; the driver holds back calls cut off by
               // a crash until ResumeWork has decided whether they may run again.
               driver.recovering(s);
-              ctx.getSelf().tell(new SessionCommand.ResumeWork());
+              ctx.getSelf().tell(new ResumeWork());
             })
-        .onSignal(
-            org.apache.pekko.actor.typed.Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
+        .onSignal(Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
         // Passivated, closed or moved: the MCP client sessions held for it are closed too.
         .onSignal(
-            org.apache.pekko.actor.typed.PostStop.instance(),
+            PostStop.instance(),
             s -> {
               metrics.stopped();
               runtime.tools().release(entityId);
@@ -1226,26 +497,9 @@ public final class SessionEntity
         .build();
   }
 
-  /**
-   * Snapshots are stored as {@link SessionSnapshot}s; one written before them is a whole {@link
-   * SessionState} and is taken as it is (decision 0050). The entity notes where the one it recovers
-   * from stands (its state's last sequence number is the snapshot's).
-   */
   @Override
   public SnapshotAdapter<SessionState> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(SessionState state) {
-        return SNAPSHOTS.toJournal(state);
-      }
-
-      @Override
-      public SessionState fromJournal(Object stored) {
-        SessionState loaded = SNAPSHOTS.fromJournal(stored);
-        snapshotSeq = loaded.lastSeq();
-        return loaded;
-      }
-    };
+    return passivation.adapter();
   }
 
   /** A snapshot after each passivation marker, besides those every snapshot-every events. */
@@ -1253,21 +507,6 @@ public final class SessionEntity
   public boolean shouldSnapshot(SessionState state, SessionEvent event, long sequenceNr) {
     return event instanceof SessionEvent.SessionPassivating;
   }
-
-  static final SnapshotAdapter<SessionState> SNAPSHOTS =
-      new SnapshotAdapter<>() {
-        @Override
-        public Object toJournal(SessionState state) {
-          return SessionSnapshot.of(state);
-        }
-
-        @Override
-        public SessionState fromJournal(Object stored) {
-          return stored instanceof SessionSnapshot snapshot
-              ? snapshot.toState()
-              : (SessionState) stored;
-        }
-      };
 
   @Override
   public RetentionCriteria retentionCriteria() {

@@ -2,6 +2,7 @@ package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Instant;
 import java.util.List;
 
@@ -17,6 +18,28 @@ public sealed interface SessionEvent extends CborSerializable {
 
   /** The snake_case name clients see, e.g. on the SSE stream. */
   String type();
+
+  /**
+   * A turn ended, for good: completed, failed or cancelled. (A sub-interface changes no manifest:
+   * the records keep their names.)
+   */
+  sealed interface TurnEnded extends SessionEvent permits TurnCompleted, TurnFailed, TurnCancelled {
+    String turnId();
+
+    /** How it ended, as metrics name it. */
+    String outcome();
+  }
+
+  /** A tool call's one outcome: it succeeded, failed, was rejected or cancelled. */
+  sealed interface ToolCallEnded extends SessionEvent
+      permits ToolCallSucceeded, ToolCallFailed, ToolCallRejected, ToolCallCancelled {
+    String turnId();
+
+    String toolCallId();
+
+    /** The outcome's name, as the transcript and metrics keep it. */
+    String outcome();
+  }
 
   record SessionCreated(Owner owner, SessionSpec spec, Instant at) implements SessionEvent {
     public String type() {
@@ -116,10 +139,13 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
-  record TurnCancelled(String turnId, String reason, String by, Instant at)
-      implements SessionEvent {
+  record TurnCancelled(String turnId, String reason, String by, Instant at) implements TurnEnded {
     public String type() {
       return "turn_cancelled";
+    }
+
+    public String outcome() {
+      return "cancelled";
     }
   }
 
@@ -170,32 +196,48 @@ public sealed interface SessionEvent extends CborSerializable {
   }
 
   record ToolCallSucceeded(String turnId, String toolCallId, JsonNode result, Instant at)
-      implements SessionEvent {
+      implements ToolCallEnded {
     public String type() {
       return "tool_call_succeeded";
+    }
+
+    public String outcome() {
+      return "succeeded";
     }
   }
 
   record ToolCallFailed(String turnId, String toolCallId, String code, String message, Instant at)
-      implements SessionEvent {
+      implements ToolCallEnded {
     public String type() {
       return "tool_call_failed";
+    }
+
+    public String outcome() {
+      return "failed";
     }
   }
 
   /** The policy or a human said no: the tool was never called. */
   record ToolCallRejected(String turnId, String toolCallId, String reason, Instant at)
-      implements SessionEvent {
+      implements ToolCallEnded {
     public String type() {
       return "tool_call_rejected";
+    }
+
+    public String outcome() {
+      return "rejected";
     }
   }
 
   /** The turn ended before the call had an outcome (cancel, budget, interrupt). */
   record ToolCallCancelled(String turnId, String toolCallId, String reason, Instant at)
-      implements SessionEvent {
+      implements ToolCallEnded {
     public String type() {
       return "tool_call_cancelled";
+    }
+
+    public String outcome() {
+      return "cancelled";
     }
   }
 
@@ -256,9 +298,13 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
-  record TurnCompleted(String turnId, String output, Instant at) implements SessionEvent {
+  record TurnCompleted(String turnId, String output, Instant at) implements TurnEnded {
     public String type() {
       return "turn_completed";
+    }
+
+    public String outcome() {
+      return "completed";
     }
   }
 
@@ -266,10 +312,13 @@ public sealed interface SessionEvent extends CborSerializable {
    * The turn ended without an answer; {@code code} is stable (model_unavailable,
    * step_budget_exhausted ...).
    */
-  record TurnFailed(String turnId, String code, String message, Instant at)
-      implements SessionEvent {
+  record TurnFailed(String turnId, String code, String message, Instant at) implements TurnEnded {
     public String type() {
       return "turn_failed";
+    }
+
+    public String outcome() {
+      return "failed";
     }
   }
 }

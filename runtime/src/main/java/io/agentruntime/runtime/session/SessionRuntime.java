@@ -20,16 +20,6 @@ public record SessionRuntime(
     Clock clock,
     SessionMetrics metrics) {
 
-  public SessionRuntime(
-      SessionSettings settings,
-      TurnSettings turns,
-      SessionDirectory directory,
-      ModelProviders models,
-      ToolExecutor tools,
-      Clock clock) {
-    this(settings, turns, directory, models, tools, clock, SessionMetrics.NONE);
-  }
-
   /** The same runtime, reporting to {@code metrics}. */
   public SessionRuntime withMetrics(SessionMetrics metrics) {
     return new SessionRuntime(settings, turns, directory, models, tools, clock, metrics);
@@ -43,6 +33,7 @@ public record SessionRuntime(
         directory,
         models,
         tools,
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        SessionMetrics.NONE);
   }
 }

@@ -2,6 +2,7 @@ package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.directory.SessionPage;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -18,35 +18,8 @@ public record SessionSettings(
     int maxQueuedMessages,
     Duration statusListingDelay,
     boolean snapshotOnPassivation,
-    int snapshotOnPassivationMinEvents) {
-
-  public SessionSettings(
-      int snapshotEvery,
-      int keepSnapshots,
-      Limits defaultLimits,
-      int maxInstructionsChars,
-      int maxMessageChars,
-      int maxMemoryEntries,
-      int maxMemoryValueBytes,
-      int maxTools,
-      int maxMetadataEntries,
-      Duration askTimeout) {
-    this(
-        snapshotEvery,
-        keepSnapshots,
-        defaultLimits,
-        maxInstructionsChars,
-        maxMessageChars,
-        maxMemoryEntries,
-        maxMemoryValueBytes,
-        maxTools,
-        maxMetadataEntries,
-        askTimeout,
-        100,
-        Duration.ZERO,
-        true,
-        1);
-  }
+    int snapshotOnPassivationMinEvents,
+    Duration longestWait) {
 
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
@@ -67,6 +40,7 @@ public record SessionSettings(
         c.getInt("max-queued-messages"),
         c.getDuration("status-listing-delay"),
         c.getBoolean("snapshot-on-passivation"),
-        c.getInt("snapshot-on-passivation-min-events"));
+        c.getInt("snapshot-on-passivation-min-events"),
+        c.getDuration("longest-wait"));
   }
 }

@@ -1,6 +1,7 @@
 package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;

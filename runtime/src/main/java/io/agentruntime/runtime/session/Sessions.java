@@ -5,7 +5,7 @@ import io.agentruntime.runtime.Continuations;
 import io.agentruntime.runtime.directory.SessionDirectory;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
-import java.time.Clock;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -56,18 +56,6 @@ public final class Sessions implements SessionService {
             system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
     this.feed =
         new EventFeed(system, this, EventStreamSettings.fromConfig(system.settings().config()));
-  }
-
-  /** Sessions that call no model and no tool: for tests of everything but the agent loop. */
-  public static Sessions start(
-      ActorSystem<?> system, SessionSettings settings, SessionDirectory directory) {
-    Clock clock = Clock.systemUTC();
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                SessionEntity.TYPE_KEY,
-                ctx -> SessionEntity.create(ctx.getEntityId(), settings, directory, clock)));
-    return new Sessions(system, settings, directory, null);
   }
 
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {

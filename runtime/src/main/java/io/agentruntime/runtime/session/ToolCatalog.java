@@ -1,8 +1,9 @@
 package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.agentruntime.runtime.model.ToolSpec;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,11 +13,6 @@ import java.util.Optional;
  * its MCP servers exposed as {@code <connection>__<tool>}. Tools the policy denies are not offered.
  */
 final class ToolCatalog {
-
-  static final String MEMORY_READ = "memory_read";
-  static final String MEMORY_WRITE = "memory_write";
-  static final String MEMORY_DELETE = "memory_delete";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Where a call goes: built in, or a connection and the tool's name on it. */
   record Target(
@@ -50,7 +46,7 @@ final class ToolCatalog {
   }
 
   static List<ToolSpec> specs(SessionState s) {
-    List<ToolSpec> specs = new ArrayList<>(BUILT_INS);
+    List<ToolSpec> specs = new ArrayList<>(BuiltInTools.SPECS);
     for (ToolConnection tool : s.tools().values()) {
       if (tool instanceof ToolConnection.Http http) {
         specs.add(
@@ -65,34 +61,6 @@ final class ToolCatalog {
     return specs.stream().filter(t -> s.permissions().decide(t.name()) != Permission.DENY).toList();
   }
 
-  // Parsed once: the catalog is built for every model call.
-  private static final JsonNode ANY_OBJECT = schema("{\"type\":\"object\"}");
-  private static final List<ToolSpec> BUILT_INS = builtIns();
-
-  private static List<ToolSpec> builtIns() {
-    return List.of(
-        new ToolSpec(
-            MEMORY_READ,
-            "Read the value stored in the session's memory under a key.",
-            schema(
-                "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}")),
-        new ToolSpec(
-            MEMORY_WRITE,
-            "Store any JSON value in the session's memory under a key.",
-            schema(
-                "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},\"value\":{}},\"required\":[\"key\",\"value\"]}")),
-        new ToolSpec(
-            MEMORY_DELETE,
-            "Delete a key from the session's memory.",
-            schema(
-                "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}")));
-  }
-
-  private static JsonNode schema(String json) {
-    try {
-      return JSON.readTree(json);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  private static final JsonNode ANY_OBJECT =
+      JsonNodeFactory.instance.objectNode().put("type", "object");
 }

@@ -81,7 +81,7 @@ public record Turn(
    * 0013).
    */
   public static String newId() {
-    return TurnPlanner.newId("turn_");
+    return Ids.newId("turn_");
   }
 
   /** Ended, or waiting for a human: a client waiting for the turn has its answer. */

@@ -2,26 +2,18 @@ package io.agentruntime.runtime.session;
 
 import io.agentruntime.runtime.model.ModelClient;
 import io.agentruntime.runtime.model.ModelException;
-import io.agentruntime.runtime.model.ModelMessage;
 import io.agentruntime.runtime.model.ModelRequest;
-import io.agentruntime.runtime.model.ToolCall;
-import io.agentruntime.runtime.session.SessionCommand.ApprovalDeadlinePassed;
-import io.agentruntime.runtime.session.SessionCommand.IdleCheck;
-import io.agentruntime.runtime.session.SessionCommand.ModelAnswered;
-import io.agentruntime.runtime.session.SessionCommand.ModelFailed;
-import io.agentruntime.runtime.session.SessionCommand.ToolFinished;
-import io.agentruntime.runtime.session.SessionCommand.TurnDeadlinePassed;
+import io.agentruntime.runtime.session.InternalCommand.ApprovalDeadlinePassed;
+import io.agentruntime.runtime.session.InternalCommand.IdleCheck;
+import io.agentruntime.runtime.session.InternalCommand.ModelAnswered;
+import io.agentruntime.runtime.session.InternalCommand.ModelFailed;
+import io.agentruntime.runtime.session.InternalCommand.ToolFinished;
+import io.agentruntime.runtime.session.InternalCommand.TurnDeadlinePassed;
 import io.agentruntime.runtime.tools.ToolInvocation;
 import io.agentruntime.runtime.tools.ToolResult;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
@@ -41,6 +33,12 @@ final class TurnDriver {
   private final SessionRuntime runtime;
   private final String entityId;
   private final Set<String> inFlight = new HashSet<>();
+
+  /**
+   * Approvals whose expiry timer this incarnation armed. It only grows, which costs a few ids per
+   * approval until the session stops: a timer that fires late is harmless, as the deadline's
+   * handler checks that the approval is still pending.
+   */
   private final Set<String> armedApprovals = new HashSet<>();
 
   /** Pending-call keys of calls that were running when the entity last stopped. */
@@ -150,7 +148,7 @@ final class TurnDriver {
     ModelRequest request =
         new ModelRequest(
             s.agent().instructions(),
-            messages(s, runtime.turns().contextTurns()),
+            ContextWindow.messages(s, runtime.turns().contextTurns()),
             ToolCatalog.specs(s),
             bounded(runtime.turns().modelTimeout(), turn));
     long asked = System.nanoTime();
@@ -159,7 +157,7 @@ final class TurnDriver {
             .get()
             .complete(
                 request,
-                delta -> ctx.getSelf().tell(new SessionCommand.PublishDelta(turn.id(), delta))),
+                delta -> ctx.getSelf().tell(new InternalCommand.PublishDelta(turn.id(), delta))),
         (reply, failure) -> {
           runtime
               .metrics()
@@ -242,76 +240,5 @@ final class TurnDriver {
   private Duration until(Instant when) {
     Duration d = Duration.between(runtime.clock().instant(), when);
     return d.isNegative() ? Duration.ZERO : d;
-  }
-
-  /**
-   * The conversation as a chat model takes it: turn by turn in the order they came (which is the
-   * order they run), each turn's messages in journal order, the most recent {@code contextTurns}
-   * turns only. A message still queued is not part of it yet: journaled as it arrived, it would
-   * otherwise land between a step's tool calls and their results, or be answered by a turn it does
-   * not belong to. A call still in doubt is not part of it either.
-   *
-   * <p>Read from the end, so that a call costs what its window holds, not the session's whole
-   * history: the oldest turn of the window starts with its user message, and every later turn's
-   * entries come after it (queued messages are journaled in the order they run).
-   */
-  static List<ModelMessage> messages(SessionState s, int contextTurns) {
-    List<Turn> turns = s.turns();
-    Deque<Turn> window = new ArrayDeque<>();
-    for (int i = turns.size() - 1; i >= 0 && window.size() < contextTurns; i--) {
-      Turn turn = turns.get(i);
-      if (turn.status() != TurnStatus.QUEUED) {
-        window.addFirst(turn);
-      }
-    }
-    if (window.isEmpty()) {
-      return List.of();
-    }
-    Map<String, List<TranscriptEntry>> byTurn = new HashMap<>();
-    window.forEach(t -> byTurn.put(t.id(), new ArrayList<>()));
-    String oldest = window.getFirst().id();
-    List<TranscriptEntry> transcript = s.transcript();
-    for (int i = transcript.size() - 1; i >= 0; i--) {
-      TranscriptEntry entry = transcript.get(i);
-      List<TranscriptEntry> ofTurn = byTurn.get(entry.turnId());
-      if (ofTurn != null) {
-        ofTurn.add(entry);
-      }
-      if (entry.turnId().equals(oldest) && "user".equals(entry.role())) {
-        break;
-      }
-    }
-    List<ModelMessage> messages = new ArrayList<>();
-    for (Turn turn : window) {
-      List<TranscriptEntry> ofTurn = byTurn.get(turn.id());
-      for (int i = ofTurn.size() - 1; i >= 0; i--) {
-        TranscriptEntry e = ofTurn.get(i);
-        if (!"in_doubt".equals(e.outcome())) {
-          messages.add(message(e));
-        }
-      }
-    }
-    return List.copyOf(messages);
-  }
-
-  private static ModelMessage message(TranscriptEntry e) {
-    return switch (e.role()) {
-      case "assistant" ->
-          ModelMessage.assistant(
-              e.content(),
-              e.toolCalls().stream()
-                  .map(
-                      c ->
-                          new ToolCall(
-                              c.id(),
-                              c.name(),
-                              c.arguments().isObject() ? c.arguments() : null,
-                              c.arguments().isTextual()
-                                  ? c.arguments().asText()
-                                  : c.arguments().toString()))
-                  .toList());
-      case "tool" -> ModelMessage.tool(e.toolCallId(), e.content());
-      default -> ModelMessage.user(e.content());
-    };
   }
 }

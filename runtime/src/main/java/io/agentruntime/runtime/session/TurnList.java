@@ -1,6 +1,8 @@
 package io.agentruntime.runtime.session;
 
 import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -119,5 +121,33 @@ final class TurnList extends AbstractList<Turn> {
       open++;
     }
     return open == firstOpen ? this : new TurnList(turns, open);
+  }
+
+  /**
+   * {@code limit} turns, newest first, after the turn {@code afterTurnId} (null: from the newest);
+   * replies {@code TurnList}, or {@code Rejected} for a bad limit or cursor.
+   */
+  static SessionReply page(List<Turn> turns, String afterTurnId, int limit) {
+    if (limit < 1) {
+      return new SessionReply.Rejected(Problem.invalid("limit", "limit must be at least 1"));
+    }
+    List<Turn> newestFirst = new ArrayList<>(turns);
+    Collections.reverse(newestFirst);
+    int from = 0;
+    if (afterTurnId != null) {
+      from = -1;
+      for (int i = 0; i < newestFirst.size(); i++) {
+        if (newestFirst.get(i).id().equals(afterTurnId)) {
+          from = i + 1;
+        }
+      }
+      if (from < 0) {
+        return new SessionReply.Rejected(
+            Problem.invalid("cursor", "cursor names no turn of this session"));
+      }
+    }
+    int to = Math.min(newestFirst.size(), from + limit);
+    String next = to < newestFirst.size() ? newestFirst.get(to - 1).id() : null;
+    return new SessionReply.TurnList(newestFirst.subList(from, to), next);
   }
 }

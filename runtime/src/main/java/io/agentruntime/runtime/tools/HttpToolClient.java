@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.agentruntime.runtime.BodyReports;
-import io.agentruntime.runtime.session.ToolConnection;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

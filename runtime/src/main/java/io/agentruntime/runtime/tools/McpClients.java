@@ -1,6 +1,5 @@
 package io.agentruntime.runtime.tools;
 
-import io.agentruntime.runtime.session.ToolConnection;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;

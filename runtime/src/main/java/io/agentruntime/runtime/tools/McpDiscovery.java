@@ -3,7 +3,6 @@ package io.agentruntime.runtime.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentruntime.runtime.model.ToolSpec;
-import io.agentruntime.runtime.session.ToolConnection;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;

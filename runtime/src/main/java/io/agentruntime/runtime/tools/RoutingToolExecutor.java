@@ -4,7 +4,6 @@ import static io.agentruntime.runtime.tools.ToolFailures.failed;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentruntime.runtime.model.ToolSpec;
-import io.agentruntime.runtime.session.ToolConnection;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,6 @@
 package io.agentruntime.runtime.tools;
 
 import io.agentruntime.runtime.model.ToolSpec;
-import io.agentruntime.runtime.session.ToolConnection;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 

@@ -2,7 +2,6 @@ package io.agentruntime.runtime.tools;
 
 import static io.agentruntime.runtime.tools.ToolFailures.failed;
 
-import io.agentruntime.runtime.session.ToolConnection;
 import java.util.Optional;
 
 /**

@@ -1,7 +1,6 @@
 package io.agentruntime.runtime.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentruntime.runtime.session.ToolConnection;
 import java.time.Duration;
 
 /**

@@ -15,6 +15,7 @@ import io.agentruntime.runtime.session.SessionEvent.ToolCallCancelled;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallFailed;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallRejected;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallSucceeded;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

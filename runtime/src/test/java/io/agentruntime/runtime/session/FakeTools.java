@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.model.ToolSpec;
+import io.agentruntime.runtime.tools.ToolConnection;
 import io.agentruntime.runtime.tools.ToolException;
 import io.agentruntime.runtime.tools.ToolExecutor;
 import io.agentruntime.runtime.tools.ToolInvocation;

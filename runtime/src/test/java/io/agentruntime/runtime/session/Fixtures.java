@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

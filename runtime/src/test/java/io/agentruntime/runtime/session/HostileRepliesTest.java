@@ -17,6 +17,7 @@ import io.agentruntime.runtime.testing.FakeReply;
 import io.agentruntime.runtime.testing.RecordingToolServer;
 import io.agentruntime.runtime.testing.RecordingToolServer.Reply;
 import io.agentruntime.runtime.tools.RoutingToolExecutor;
+import io.agentruntime.runtime.tools.ToolConnection;
 import io.agentruntime.runtime.tools.ToolSettings;
 import java.util.List;
 import java.util.Map;

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentruntime.runtime.metrics.SessionMetrics;
 import io.agentruntime.runtime.model.ToolSpec;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -294,7 +295,7 @@ class JournalFixtureGenerator {
     s.settle();
     String asked = s.pending().id();
     s.clock.advance(SessionEntityTestSupport.TURNS.approvalTimeout());
-    s.kit.runCommand(new SessionCommand.ApprovalDeadlinePassed(asked));
+    s.kit.runCommand(new InternalCommand.ApprovalDeadlinePassed(asked));
     s.model.call(8).answer("Nobody approved the mail.");
     s.settle();
 
@@ -337,7 +338,7 @@ class JournalFixtureGenerator {
 
     s.run(r -> new SessionCommand.DisconnectTool(ADA, "weather", r));
     s.tick();
-    s.kit.runCommand(new SessionCommand.IdleCheck());
+    s.kit.runCommand(new InternalCommand.IdleCheck());
     s.shard.expectMessageClass(ClusterSharding.Passivate.class);
     s.run(r -> new SessionCommand.CloseSession(ADA, r));
     return s;

@@ -203,11 +203,11 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
     newEvents();
     clock.advance(TURNS.approvalTimeout().minusSeconds(1));
     assertTrue(
-        kit.runCommand(new SessionCommand.ApprovalDeadlinePassed(asked.id())).hasNoEvents(),
+        kit.runCommand(new InternalCommand.ApprovalDeadlinePassed(asked.id())).hasNoEvents(),
         "not yet");
 
     Instant at = clock.advance(Duration.ofSeconds(1));
-    var expired = kit.runCommand(new SessionCommand.ApprovalDeadlinePassed(asked.id()));
+    var expired = kit.runCommand(new InternalCommand.ApprovalDeadlinePassed(asked.id()));
 
     assertEquals(
         List.of(
@@ -226,7 +226,7 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
         "approval_decided",
         null);
     assertTrue(
-        kit.runCommand(new SessionCommand.ApprovalDeadlinePassed(asked.id())).hasNoEvents(),
+        kit.runCommand(new InternalCommand.ApprovalDeadlinePassed(asked.id())).hasNoEvents(),
         "expires once");
   }
 

@@ -118,10 +118,10 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     newEvents();
     clock.advance(Duration.ofSeconds(300));
     assertTrue(
-        kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "not yet");
+        kit.runCommand(new InternalCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "not yet");
 
     Instant at = clock.advance(Duration.ofSeconds(300));
-    var timedOut = kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id()));
+    var timedOut = kit.runCommand(new InternalCommand.TurnDeadlinePassed(turn.id()));
 
     String why = "the turn ran longer than its budget of 600 s";
     assertEquals(
@@ -145,16 +145,16 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     settled();
     clock.advance(Duration.ofSeconds(1000));
     assertTrue(
-        kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "paused");
+        kit.runCommand(new InternalCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(), "paused");
 
     decided(pendingApprovals().get(0).id(), "approve");
     assertEquals(T0.plusSeconds(1600), turn(turn.id()).deadline());
     clock.advance(Duration.ofSeconds(400));
     assertTrue(
-        kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(),
+        kit.runCommand(new InternalCommand.TurnDeadlinePassed(turn.id())).hasNoEvents(),
         "100 s are left");
     clock.advance(Duration.ofSeconds(100));
-    var timedOut = kit.runCommand(new SessionCommand.TurnDeadlinePassed(turn.id()));
+    var timedOut = kit.runCommand(new InternalCommand.TurnDeadlinePassed(turn.id()));
 
     assertEquals(List.of("tool_call_cancelled", "turn_failed"), types(timedOut.events()));
   }

@@ -19,6 +19,7 @@ import io.agentruntime.runtime.session.SessionEvent.MemoryWritten;
 import io.agentruntime.runtime.session.SessionEvent.PermissionsChanged;
 import io.agentruntime.runtime.session.SessionEvent.ToolConnected;
 import io.agentruntime.runtime.session.SessionEvent.ToolDisconnected;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -62,8 +63,7 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
     var late =
         kit.runCommand(
             new SessionCommand.Expiring(
-                new WriteMemory(ADA, "late", json("1"), asker.ref()),
-                System.currentTimeMillis() - 1));
+                new WriteMemory(ADA, "late", json("1"), asker.ref()), clock.millis() - 1));
     assertEquals(List.of(), late.events(), "the client was told 503: nothing may be accepted");
     assertEquals(before, late.state());
     asker.expectNoMessage(Duration.ofMillis(100));
@@ -72,8 +72,7 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
         run(
             r ->
                 new SessionCommand.Expiring(
-                    new WriteMemory(ADA, "early", json("1"), r),
-                    System.currentTimeMillis() + 60_000));
+                    new WriteMemory(ADA, "early", json("1"), r), clock.millis() + 60_000));
     assertEquals(json("1"), current(inTime.reply()).memory().get("early"));
   }
 

@@ -18,6 +18,7 @@ import io.agentruntime.runtime.session.SessionEvent.ToolCallSucceeded;
 import io.agentruntime.runtime.session.SessionEvent.TurnCompleted;
 import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
 import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -33,7 +33,7 @@ class SessionEntityOneRequestTurnTest extends AgentLoopTestSupport {
             OnBusy.QUEUE,
             null,
             "turn_named",
-            System.currentTimeMillis() + 10_000,
+            clock.millis() + 10_000,
             asker.ref()));
     asker.expectNoMessage(Duration.ofMillis(200));
 
@@ -53,13 +53,7 @@ class SessionEntityOneRequestTurnTest extends AgentLoopTestSupport {
     TestProbe<SessionReply> asker = testKit.createTestProbe();
     kit.runCommand(
         new SendUserMessage(
-            Fixtures.ADA,
-            "hello",
-            OnBusy.QUEUE,
-            null,
-            null,
-            System.currentTimeMillis() + 300,
-            asker.ref()));
+            Fixtures.ADA, "hello", OnBusy.QUEUE, null, null, clock.millis() + 300, asker.ref()));
 
     SessionReply.TurnAccepted answer =
         assertInstanceOf(

@@ -28,7 +28,7 @@ class SessionEntityPassivationOffTest extends SessionEntityTestSupport {
   void anIdleSessionPassivatesWithoutMarkerOrSnapshot() {
     createSession();
 
-    assertEquals(List.of(), kit.runCommand(new SessionCommand.IdleCheck()).events());
+    assertEquals(List.of(), kit.runCommand(new InternalCommand.IdleCheck()).events());
     shardProbe.expectMessageClass(ClusterSharding.Passivate.class);
     assertTrue(kit.snapshotTestKit().orElseThrow().persistedInStorage(persistenceId()).isEmpty());
   }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentruntime.runtime.session.InternalCommand.IdleCheck;
 import io.agentruntime.runtime.session.SessionCommand.GetSession;
 import io.agentruntime.runtime.session.SessionCommand.GetTranscript;
-import io.agentruntime.runtime.session.SessionCommand.IdleCheck;
 import io.agentruntime.runtime.session.SessionCommand.WriteMemory;
 import java.time.Duration;
 import java.util.List;
@@ -130,7 +130,7 @@ class SessionEntityPassivationTest extends SessionEntityTestSupport {
     write(3);
 
     // What the entity hears once a snapshot at 2 is saved, with event 3 journaled meanwhile.
-    kit.runCommand(new SessionCommand.ReadyToPassivate(2));
+    kit.runCommand(new InternalCommand.ReadyToPassivate(2));
     expectNoPassivate();
   }
 

@@ -44,13 +44,15 @@ class SessionEntityPassivationThresholdTest extends SessionEntityTestSupport {
     assertEquals(9, kit.getState().lastSeq());
 
     assertEquals(
-        List.of(), kit.runCommand(new SessionCommand.IdleCheck()).events(), "9 events: no marker");
+        List.of(), kit.runCommand(new InternalCommand.IdleCheck()).events(), "9 events: no marker");
     shardProbe.expectMessageClass(ClusterSharding.Passivate.class);
     assertTrue(kit.snapshotTestKit().orElseThrow().persistedInStorage(persistenceId()).isEmpty());
 
     writes(8, 9);
     assertEquals(
-        1, kit.runCommand(new SessionCommand.IdleCheck()).events().size(), "10 events: the marker");
+        1,
+        kit.runCommand(new InternalCommand.IdleCheck()).events().size(),
+        "10 events: the marker");
     shardProbe.expectMessageClass(ClusterSharding.Passivate.class);
     assertEquals(
         List.of(11L),

@@ -182,7 +182,7 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
     ToolCallInDoubt doubt = inDoubtAfterACrash("charge_card");
     clock.advance(TURNS.approvalTimeout());
 
-    var expired = kit.runCommand(new SessionCommand.ApprovalDeadlinePassed(doubt.approvalId()));
+    var expired = kit.runCommand(new InternalCommand.ApprovalDeadlinePassed(doubt.approvalId()));
 
     assertEquals(List.of("approval_expired", "tool_call_failed"), types(expired.events()));
     assertEquals("in_doubt_expired", only(ToolCallFailed.class, expired.events()).code());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.agentruntime.runtime.metrics.SessionMetrics;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.session.SessionCommand.CreateSession;
 import java.time.Duration;
@@ -110,7 +111,8 @@ abstract class SessionEntityTestSupport {
     tools = new FakeTools();
     sessionId = "s" + SESSIONS.incrementAndGet();
     SessionRuntime runtime =
-        new SessionRuntime(settings, turnSettings(), directory, model, tools, clock);
+        new SessionRuntime(
+            settings, turnSettings(), directory, model, tools, clock, SessionMetrics.NONE);
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),

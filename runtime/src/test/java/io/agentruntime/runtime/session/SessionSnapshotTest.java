@@ -55,7 +55,7 @@ class SessionSnapshotTest {
 
   /** Stored as the entity stores it and read back as recovery reads it. */
   private SessionState stored(SessionState state) {
-    Object form = SessionEntity.SNAPSHOTS.toJournal(state);
+    Object form = Passivation.SNAPSHOTS.toJournal(state);
     assertEquals(SessionSnapshot.class, form.getClass());
     Serializer serializer = serialization().findSerializerFor(form);
     assertEquals(SessionEventSerializationTest.JACKSON_CBOR, serializer.identifier());
@@ -64,7 +64,7 @@ class SessionSnapshotTest {
         serialization()
             .deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, form))
             .get();
-    return SessionEntity.SNAPSHOTS.fromJournal(read);
+    return Passivation.SNAPSHOTS.fromJournal(read);
   }
 
   /** A session with turns that ended every way, one running and one queued behind it. */
@@ -144,7 +144,7 @@ class SessionSnapshotTest {
             .apply(new TurnCompleted("turn_1", reply, T0));
     String bytes =
         new String(
-            serialization().serialize(SessionEntity.SNAPSHOTS.toJournal(s)).get(),
+            serialization().serialize(Passivation.SNAPSHOTS.toJournal(s)).get(),
             StandardCharsets.ISO_8859_1);
     assertEquals(1, bytes.split("a reply long enough", -1).length - 1);
     assertEquals(reply, stored(s).turn("turn_1").orElseThrow().output());
@@ -168,6 +168,6 @@ class SessionSnapshotTest {
         serialization()
             .deserialize(bytes, SessionEventSerializationTest.JACKSON_CBOR, manifest)
             .get();
-    return SessionEntity.SNAPSHOTS.fromJournal(read);
+    return Passivation.SNAPSHOTS.fromJournal(read);
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +20,22 @@ import org.junit.jupiter.api.Test;
 class SessionValidationTest {
 
   private static final SessionSettings SETTINGS =
-      new SessionSettings(100, 2, new Limits(8, 600), 50, 20, 3, 16, 3, 2, Duration.ofSeconds(10));
+      new SessionSettings(
+          100,
+          2,
+          new Limits(8, 600),
+          50,
+          20,
+          3,
+          16,
+          3,
+          2,
+          Duration.ofSeconds(10),
+          100,
+          Duration.ZERO,
+          true,
+          1,
+          Duration.ofMinutes(5));
   private final SessionValidation validation = new SessionValidation(SETTINGS);
 
   private static void assertRefused(Optional<Problem> problem, Problem.Kind kind, String field) {

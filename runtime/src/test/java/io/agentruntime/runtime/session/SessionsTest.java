@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.agentruntime.runtime.metrics.SessionMetrics;
 import io.agentruntime.runtime.model.ModelClient;
 import io.agentruntime.runtime.model.ModelProviders;
 import io.agentruntime.runtime.model.ScriptedModel;
@@ -23,6 +24,7 @@ import io.agentruntime.runtime.session.SessionCommand.GetTranscript;
 import io.agentruntime.runtime.session.SessionCommand.GetTurn;
 import io.agentruntime.runtime.session.SessionCommand.SendUserMessage;
 import io.agentruntime.runtime.session.SessionCommand.WriteMemory;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -125,7 +127,8 @@ class SessionsTest {
                 directory,
                 scripted,
                 new FakeTools(),
-                Clock.systemUTC()));
+                Clock.systemUTC(),
+                SessionMetrics.NONE));
   }
 
   private Turn awaitTurnEnded(String tenant, String id, String turnId) {

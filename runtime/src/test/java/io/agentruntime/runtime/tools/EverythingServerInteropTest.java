@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.agentruntime.runtime.model.ToolSpec;
-import io.agentruntime.runtime.session.ToolConnection;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

@@ -20,7 +20,6 @@ import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.session.SessionSpec;
 import io.agentruntime.runtime.session.SessionView;
 import io.agentruntime.runtime.session.Sessions;
-import io.agentruntime.runtime.session.ToolConnection;
 import io.agentruntime.runtime.session.TranscriptEntry;
 import io.agentruntime.runtime.session.Turn;
 import io.agentruntime.runtime.session.TurnStatus;

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentruntime.runtime.session.ToolConnection;
 import io.agentruntime.runtime.testing.RecordingToolServer;
 import io.agentruntime.runtime.testing.RecordingToolServer.RecordedCall;
 import io.agentruntime.runtime.testing.RecordingToolServer.Reply;

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentruntime.runtime.model.ToolSpec;
-import io.agentruntime.runtime.session.ToolConnection;
 import io.agentruntime.runtime.testing.RecordingToolServer;
 import io.agentruntime.runtime.testing.RecordingToolServer.Reply;
 import io.agentruntime.runtime.testing.TestMcpServer;

@@ -2,7 +2,6 @@ package io.agentruntime.runtime.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agentruntime.runtime.session.ToolConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

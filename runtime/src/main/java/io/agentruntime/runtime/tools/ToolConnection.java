@@ -1,4 +1,4 @@
-package io.agentruntime.runtime.session;
+package io.agentruntime.runtime.tools;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;

@@ -1,0 +1,87 @@
+package io.agentruntime.runtime.session;
+
+import io.agentruntime.runtime.model.ModelMessage;
+import io.agentruntime.runtime.model.ToolCall;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What a model is shown of the session: its recent turns as chat messages (decision 0012). */
+final class ContextWindow {
+
+  private ContextWindow() {}
+
+  /**
+   * The conversation as a chat model takes it: turn by turn in the order they came (which is the
+   * order they run), each turn's messages in journal order, the most recent {@code contextTurns}
+   * turns only. A message still queued is not part of it yet: journaled as it arrived, it would
+   * otherwise land between a step's tool calls and their results, or be answered by a turn it does
+   * not belong to. A call still in doubt is not part of it either.
+   *
+   * <p>Read from the end, so that a call costs what its window holds, not the session's whole
+   * history: the oldest turn of the window starts with its user message, and every later turn's
+   * entries come after it (queued messages are journaled in the order they run).
+   */
+  static List<ModelMessage> messages(SessionState s, int contextTurns) {
+    List<Turn> turns = s.turns();
+    Deque<Turn> window = new ArrayDeque<>();
+    for (int i = turns.size() - 1; i >= 0 && window.size() < contextTurns; i--) {
+      Turn turn = turns.get(i);
+      if (turn.status() != TurnStatus.QUEUED) {
+        window.addFirst(turn);
+      }
+    }
+    if (window.isEmpty()) {
+      return List.of();
+    }
+    Map<String, List<TranscriptEntry>> byTurn = new HashMap<>();
+    window.forEach(t -> byTurn.put(t.id(), new ArrayList<>()));
+    String oldest = window.getFirst().id();
+    List<TranscriptEntry> transcript = s.transcript();
+    for (int i = transcript.size() - 1; i >= 0; i--) {
+      TranscriptEntry entry = transcript.get(i);
+      List<TranscriptEntry> ofTurn = byTurn.get(entry.turnId());
+      if (ofTurn != null) {
+        ofTurn.add(entry);
+      }
+      if (entry.turnId().equals(oldest) && "user".equals(entry.role())) {
+        break;
+      }
+    }
+    List<ModelMessage> messages = new ArrayList<>();
+    for (Turn turn : window) {
+      List<TranscriptEntry> ofTurn = byTurn.get(turn.id());
+      for (int i = ofTurn.size() - 1; i >= 0; i--) {
+        TranscriptEntry e = ofTurn.get(i);
+        if (!"in_doubt".equals(e.outcome())) {
+          messages.add(message(e));
+        }
+      }
+    }
+    return List.copyOf(messages);
+  }
+
+  private static ModelMessage message(TranscriptEntry e) {
+    return switch (e.role()) {
+      case "assistant" ->
+          ModelMessage.assistant(
+              e.content(),
+              e.toolCalls().stream()
+                  .map(
+                      c ->
+                          new ToolCall(
+                              c.id(),
+                              c.name(),
+                              c.arguments().isObject() ? c.arguments() : null,
+                              c.arguments().isTextual()
+                                  ? c.arguments().asText()
+                                  : c.arguments().toString()))
+                  .toList());
+      case "tool" -> ModelMessage.tool(e.toolCallId(), e.content());
+      default -> ModelMessage.user(e.content());
+    };
+  }
+}

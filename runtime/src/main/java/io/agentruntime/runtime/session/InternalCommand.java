@@ -1,0 +1,67 @@
+package io.agentruntime.runtime.session;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.agentruntime.runtime.model.ModelReply;
+import io.agentruntime.runtime.tools.ToolResult;
+
+/**
+ * What a session tells itself: results of the work it started, its timers, and the ends of the
+ * writes it waited for. Package-private, so nothing outside the session can send one; none leaves
+ * the node (they are {@code CborSerializable} as every command is, which the entity tests check).
+ * None is answered: nobody asked.
+ */
+sealed interface InternalCommand extends SessionCommand {
+
+  /** The deletion an erase asked for has ended; {@code failure} is null when it went well. */
+  record ErasureEnded(String failure, long owed) implements InternalCommand {}
+
+  /** The deadline of the answer {@code owed} passed: its asker hears the fallback now. */
+  record AnswerDue(long owed) implements InternalCommand {}
+
+  /** The directory write answer {@code owed} waited for has ended (well or not). */
+  record DirectoryWritten(long owed) implements InternalCommand {}
+
+  /** A piece of the model's text for the followers. */
+  record PublishDelta(String turnId, String text) implements InternalCommand {}
+
+  /** Look at where the work stands and go on (sent after recovery). */
+  record ResumeWork() implements InternalCommand {}
+
+  /** The model answered step {@code step} of a turn. */
+  record ModelAnswered(String turnId, int step, ModelReply reply) implements InternalCommand {}
+
+  /** The model call of step {@code step} failed for good. */
+  record ModelFailed(String turnId, int step, String code, String message)
+      implements InternalCommand {}
+
+  /** A tool call ended. The result names its kind, like every polymorphic field. */
+  record ToolFinished(
+      String turnId,
+      String toolCallId,
+      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+          @JsonSubTypes({
+            @JsonSubTypes.Type(value = ToolResult.Succeeded.class, name = "succeeded"),
+            @JsonSubTypes.Type(value = ToolResult.Failed.class, name = "failed")
+          })
+          ToolResult result)
+      implements InternalCommand {}
+
+  /** A turn's time budget may have run out. */
+  record TurnDeadlinePassed(String turnId) implements InternalCommand {}
+
+  /** An approval's deadline may have passed. */
+  record ApprovalDeadlinePassed(String approvalId) implements InternalCommand {}
+
+  /** Write the status to the directory if it changed since the last write. */
+  record ListStatus() implements InternalCommand {}
+
+  /** The session may have been idle long enough to stop. */
+  record IdleCheck() implements InternalCommand {}
+
+  /**
+   * The snapshot saved at passivation (at event {@code seq}) was written or failed, and older
+   * passivation snapshots were pruned; the session stops if nothing happened since.
+   */
+  record ReadyToPassivate(long seq) implements InternalCommand {}
+}

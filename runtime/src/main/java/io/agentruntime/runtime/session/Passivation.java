@@ -1,0 +1,172 @@
+package io.agentruntime.runtime.session;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+
+/**
+ * How an idle session stops (actor-side). It passivates, after saving a snapshot at its last event
+ * if it wrote enough since its newest snapshot (snapshot-on-passivation-min-events), so that its
+ * next recovery reads no events (decision 0051). The snapshot follows a journaled {@link
+ * SessionEvent.SessionPassivating}, the only way typed persistence takes one; commands that come
+ * meanwhile wait in Pekko's stash, and the session stops only if nothing was journaled by the time
+ * the snapshot is written (or failed).
+ */
+final class Passivation {
+
+  /**
+   * Snapshots are stored as {@link SessionSnapshot}s; one written before them is a whole {@link
+   * SessionState} and is taken as it is (decision 0050).
+   */
+  static final SnapshotAdapter<SessionState> SNAPSHOTS =
+      new SnapshotAdapter<>() {
+        @Override
+        public Object toJournal(SessionState state) {
+          return SessionSnapshot.of(state);
+        }
+
+        @Override
+        public SessionState fromJournal(Object stored) {
+          return stored instanceof SessionSnapshot snapshot
+              ? snapshot.toState()
+              : (SessionState) stored;
+        }
+      };
+
+  private final ActorContext<SessionCommand> ctx;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final SessionSettings settings;
+  private final String persistenceId;
+  private final String sessionId;
+  private final Clock clock;
+
+  /**
+   * The sequence number of the newest snapshot this incarnation loaded or had Pekko save (0: none).
+   * A save that failed is counted too: the next recovery then reads events it could have skipped,
+   * which is all it costs; a signal handler case to know better would cost every live session about
+   * 90 bytes (decision 0051).
+   */
+  private long snapshotSeq;
+
+  /** {@link #snapshotSeq} when the passivation marker was asked for. */
+  private long beforeMarker;
+
+  /**
+   * @param shard the shard to passivate through (null outside sharding: the session never stops)
+   */
+  Passivation(
+      ActorContext<SessionCommand> ctx,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      SessionSettings settings,
+      String persistenceId,
+      String sessionId,
+      Clock clock) {
+    this.ctx = ctx;
+    this.shard = shard;
+    this.settings = settings;
+    this.persistenceId = persistenceId;
+    this.sessionId = sessionId;
+    this.clock = clock;
+  }
+
+  /**
+   * The session was idle: it stops now (empty), or first journals the returned marker, after which
+   * {@link #markerJournaled} runs.
+   */
+  Optional<SessionEvent> idle(SessionState s, boolean followed) {
+    if (!may(s, followed)) {
+      return Optional.empty();
+    }
+    if (!settings.snapshotOnPassivation()
+        || s.erased()
+        || s.lastSeq() - snapshotSeq < Math.max(1, settings.snapshotOnPassivationMinEvents())) {
+      stop();
+      return Optional.empty();
+    }
+    beforeMarker = snapshotSeq;
+    return Optional.of(new SessionEvent.SessionPassivating(clock.instant()));
+  }
+
+  /** The snapshot of {@code seq} was written or failed: the session stops if still idle. */
+  void ready(SessionState s, boolean followed, long seq) {
+    if (may(s, followed) && s.lastSeq() == seq) {
+      stop();
+    }
+  }
+
+  /** Stops the session through its shard (a no-op outside sharding). */
+  void stop() {
+    if (shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    }
+  }
+
+  private boolean may(SessionState s, boolean followed) {
+    return shard != null && !followed && s.activeTurn().isEmpty() && s.nextQueuedTurn().isEmpty();
+  }
+
+  /**
+   * Runs once the snapshot at {@code seq} was written or failed. Pekko deletes old snapshots only
+   * after those of its schedule (every snapshot-every events), so a passivation snapshot deletes
+   * the one an earlier passivation left since the last scheduled one; the session stops after that.
+   */
+  void markerJournaled(long seq) {
+    long previous = beforeMarker;
+    snapshotSeq = seq;
+    long scheduled = seq - seq % settings.snapshotEvery();
+    if (previous <= scheduled) {
+      ctx.getSelf().tell(new InternalCommand.ReadyToPassivate(seq));
+      return;
+    }
+    CompletionStage<Done> pruned =
+        JournalEraser.deleteSnapshots(ctx, persistenceId, scheduled + 1, seq - 1)
+            .toCompletableFuture()
+            .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ctx.pipeToSelf(
+        pruned,
+        (done, failure) -> {
+          if (failure != null) {
+            ctx.getLog()
+                .warn(
+                    "Deleting older snapshots of session {} failed; the next ones delete them",
+                    sessionId,
+                    failure);
+          }
+          return new InternalCommand.ReadyToPassivate(seq);
+        });
+  }
+
+  /**
+   * Pekko saves a snapshot after a batch of events that reaches a multiple of snapshot-every,
+   * before the batch's side effects run.
+   */
+  void journaled(long last, int count) {
+    long every = settings.snapshotEvery();
+    if (last / every > (last - count) / every) {
+      snapshotSeq = last;
+    }
+  }
+
+  /** {@link #SNAPSHOTS}, noting where the snapshot recovery starts from stands. */
+  SnapshotAdapter<SessionState> adapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(SessionState state) {
+        return SNAPSHOTS.toJournal(state);
+      }
+
+      @Override
+      public SessionState fromJournal(Object stored) {
+        SessionState loaded = SNAPSHOTS.fromJournal(stored);
+        snapshotSeq = loaded.lastSeq();
+        return loaded;
+      }
+    };
+  }
+}

@@ -1,0 +1,610 @@
+package io.agentruntime.runtime.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.agentruntime.runtime.model.ModelReply;
+import io.agentruntime.runtime.model.ToolCall;
+import io.agentruntime.runtime.session.SessionEvent.ApprovalDenied;
+import io.agentruntime.runtime.session.SessionEvent.ApprovalExpired;
+import io.agentruntime.runtime.session.SessionEvent.ApprovalGranted;
+import io.agentruntime.runtime.session.SessionEvent.ApprovalRequested;
+import io.agentruntime.runtime.session.SessionEvent.AssistantReplied;
+import io.agentruntime.runtime.session.SessionEvent.InDoubtResolved;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallCancelled;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallFailed;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallInDoubt;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallRejected;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallStarted;
+import io.agentruntime.runtime.session.SessionEvent.ToolCallSucceeded;
+import io.agentruntime.runtime.session.SessionEvent.TurnCancelled;
+import io.agentruntime.runtime.session.SessionEvent.TurnCompleted;
+import io.agentruntime.runtime.session.SessionEvent.TurnFailed;
+import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
+import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
+import io.agentruntime.runtime.tools.ToolResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The turn state machine. Given the session's state, one input and the time, it returns a {@link
+ * Decision}: the events to persist, or a refusal. No actor, no clock, no I/O: the entity persists
+ * the events, and {@link TurnDriver} then starts what the new state asks for (model and tool calls,
+ * timers). Fresh ids are its only randomness.
+ *
+ * <pre>
+ *  user message --(another turn runs: QUEUE / REJECT / INTERRUPT)--> QUEUED
+ *       |                                            (a turn ends: the oldest queued one starts)
+ *       v
+ *  RUNNING, awaiting the model --model reply(text)--> COMPLETED
+ *       |                      --model failed / deadline / cancel--> FAILED | CANCELLED
+ *       +--model reply(tool calls), for each call:
+ *             unknown tool | bad arguments       -> ToolCallFailed
+ *             policy deny                         -> ToolCallRejected
+ *             policy ask -> ApprovalRequested (AWAITING_APPROVAL)
+ *                             -> approve -> (as allow)     deny | expire -> ToolCallRejected
+ *             policy allow -> built in: run in place -> ToolCallSucceeded | ToolCallFailed
+ *                          -> ToolCallStarted(idempotency key) --tool outcome-->
+ *                                ToolCallSucceeded | ToolCallFailed (result too large: failed)
+ *       <-- when every call of the step has its one outcome, back to awaiting the model
+ *
+ *  step budget or token budget spent with calls asked for: calls cancelled, FAILED
+ *  deadline, cancel, interrupt, close: every open call cancelled, then FAILED | CANCELLED
+ *  recovery: a call that was running is run again if its tool is idempotent, else put
+ *            in doubt (AWAITING_APPROVAL) -> retry (started again) | fail | result | expire
+ * </pre>
+ *
+ * Every tool call ends with exactly one outcome, so the history a model is shown stays valid.
+ */
+final class TurnMachine {
+
+  private final SessionSettings settings;
+  private final TurnSettings turns;
+  private final SessionValidation validation;
+  private final BuiltInTools builtIns;
+
+  TurnMachine(SessionSettings settings, TurnSettings turns) {
+    this.settings = settings;
+    this.turns = turns;
+    this.validation = new SessionValidation(settings);
+    this.builtIns = new BuiltInTools(validation, settings.maxMemoryEntries());
+  }
+
+  // ---- inputs from the API ----
+
+  /** The turn a message was sent for already: by its idempotency key, or the turn it names. */
+  static Optional<Turn> earlier(SessionState s, String idempotencyKey, String turnId) {
+    Optional<Turn> earlier =
+        idempotencyKey == null ? Optional.empty() : s.turnForIdempotencyKey(idempotencyKey);
+    return earlier.isEmpty() && turnId != null ? s.turn(turnId) : earlier;
+  }
+
+  /** A new user message opens turn {@code turnId}, queued or started at once. */
+  Decision userMessage(
+      SessionState s,
+      String by,
+      String content,
+      OnBusy onBusy,
+      String idempotencyKey,
+      String turnId,
+      Instant now) {
+    if (s.suspended()) {
+      return Decision.refuse(
+          Problem.conflict(
+              "session_suspended",
+              "the session is suspended by an operator; it takes no new messages until resumed"));
+    }
+    Optional<Problem> problem = validation.message(content);
+    if (problem.isPresent()) {
+      return Decision.refuse(problem.get());
+    }
+    List<Turn> unfinished = s.unfinishedTurns();
+    if (!unfinished.isEmpty() && onBusy == OnBusy.REJECT) {
+      return Decision.refuse(
+          Problem.conflict("session_busy", "turn " + unfinished.get(0).id() + " has not ended"));
+    }
+    if (onBusy != OnBusy.INTERRUPT && s.queuedMessages() >= settings.maxQueuedMessages()) {
+      return Decision.refuse(
+          new Problem(
+              Problem.Kind.LIMIT,
+              "queue_full",
+              settings.maxQueuedMessages()
+                  + " messages wait for their turn already; send again once some have run",
+              null));
+    }
+    if (tokensExhausted(s)) {
+      return Decision.refuse(
+          new Problem(
+              Problem.Kind.LIMIT,
+              "budget_exhausted",
+              "the session has spent its token budget of " + s.agent().limits().maxSessionTokens(),
+              null));
+    }
+    EventBatch b = new EventBatch(s);
+    if (onBusy == OnBusy.INTERRUPT) {
+      endAll(b, "interrupted by a new message", by, now);
+    }
+    b.add(new UserMessageAccepted(turnId, content, idempotencyKey, by, now));
+    startNextTurn(b, now);
+    return Decision.of(b);
+  }
+
+  /** Cancels a turn that has not ended; the next queued one starts. */
+  Decision cancel(SessionState s, String turnId, String by, Instant now) {
+    Optional<Turn> turn = s.turn(turnId);
+    if (turn.isEmpty()) {
+      return Decision.refuse(turnNotFound(turnId));
+    }
+    if (turn.get().status().terminal()) {
+      return Decision.refuse(
+          Problem.conflict(
+              "turn_ended",
+              "turn " + turnId + " has already ended: " + turn.get().status().wireName()));
+    }
+    EventBatch b = new EventBatch(s);
+    if (turn.get().status() == TurnStatus.QUEUED) {
+      b.add(new TurnCancelled(turnId, "cancelled by " + by, by, now));
+    } else {
+      endTurn(b, turn.get(), true, null, "cancelled by " + by, by, now);
+      startNextTurn(b, now);
+    }
+    return Decision.of(b);
+  }
+
+  /**
+   * A human decides an approval: approve or deny a call the policy asked about, or retry, fail or
+   * give the result of a call left in doubt. An approval whose deadline passed is expired instead
+   * (journaled, and refused).
+   */
+  Decision humanDecision(
+      SessionState s,
+      Caller caller,
+      String approvalId,
+      String decision,
+      String comment,
+      JsonNode result,
+      Instant now) {
+    if (!caller.approver()) {
+      return Decision.refuse(
+          new Problem(
+              Problem.Kind.FORBIDDEN,
+              "role_missing",
+              "deciding approvals needs the approver role",
+              null));
+    }
+    Optional<Approval> found = s.approval(approvalId);
+    if (found.isEmpty()) {
+      return Decision.refuse(
+          new Problem(
+              Problem.Kind.NOT_FOUND,
+              "approval_not_found",
+              "no approval " + approvalId,
+              "approvalId"));
+    }
+    Approval approval = found.get();
+    if (!approval.pending()) {
+      return Decision.refuse(
+          Problem.conflict(
+              "approval_decided", "approval " + approvalId + " is " + approval.status()));
+    }
+    EventBatch b = new EventBatch(s);
+    if (!now.isBefore(approval.expiresAt())) {
+      // The deadline passed before its timer fired: the approval is expired, whatever comes now.
+      expire(b, approval, now);
+      return Decision.of(
+          b,
+          Problem.conflict(
+              "approval_decided",
+              "approval " + approvalId + " expired at " + approval.expiresAt()));
+    }
+    Optional<Problem> refused =
+        applyHumanDecision(b, approval, decision, comment, result, caller.user(), now);
+    return refused.isPresent() ? Decision.refuse(refused.get()) : Decision.of(b);
+  }
+
+  // ---- inputs from the work the session started ----
+
+  /** The model answered step {@code step}: the turn completes, or the calls it asked for go on. */
+  Decision modelReplied(SessionState s, String turnId, int step, ModelReply reply, Instant now) {
+    EventBatch b = new EventBatch(s);
+    awaitingModel(s, turnId, step).ifPresent(turn -> onModelReply(b, turn, step, reply, now));
+    return Decision.of(b);
+  }
+
+  /** The model call of step {@code step} failed for good: so does the turn. */
+  Decision modelFailed(
+      SessionState s, String turnId, int step, String code, String message, Instant now) {
+    EventBatch b = new EventBatch(s);
+    awaitingModel(s, turnId, step)
+        .ifPresent(
+            turn -> {
+              endTurn(b, turn, false, code, message, null, now);
+              startNextTurn(b, now);
+            });
+    return Decision.of(b);
+  }
+
+  /** A running call ended: its one outcome, bounded in size. Stale news is dropped. */
+  Decision toolFinished(
+      SessionState s, String turnId, String toolCallId, ToolResult result, Instant now) {
+    EventBatch b = new EventBatch(s);
+    s.pendingCall(turnId, toolCallId)
+        .filter(p -> p.stage() == PendingCall.Stage.RUNNING)
+        .ifPresent(call -> finishTool(b, call, result, now));
+    return Decision.of(b);
+  }
+
+  /** The turn's time budget may have run out: if so, it fails. */
+  Decision turnDeadlinePassed(SessionState s, String turnId, Instant now) {
+    EventBatch b = new EventBatch(s);
+    s.activeTurn()
+        .filter(t -> t.id().equals(turnId) && t.status() == TurnStatus.RUNNING)
+        .filter(t -> t.deadline() != null && !now.isBefore(t.deadline()))
+        .ifPresent(
+            turn -> {
+              endTurn(
+                  b,
+                  turn,
+                  false,
+                  "turn_timeout",
+                  "the turn ran longer than its budget of "
+                      + s.agent().limits().maxTurnSeconds()
+                      + " s",
+                  null,
+                  now);
+              startNextTurn(b, now);
+            });
+    return Decision.of(b);
+  }
+
+  /** An approval's deadline may have passed: if nobody decided, it expires. */
+  Decision approvalDeadlinePassed(SessionState s, String approvalId, Instant now) {
+    EventBatch b = new EventBatch(s);
+    s.approval(approvalId)
+        .filter(a -> a.pending() && !now.isBefore(a.expiresAt()))
+        .ifPresent(approval -> expire(b, approval, now));
+    return Decision.of(b);
+  }
+
+  /**
+   * After recovery: calls that were running when the session stopped ({@code cutOff}, pending-call
+   * keys) are run again when their tool is idempotent, else put in doubt for a human.
+   */
+  Decision recover(SessionState s, Set<String> cutOff, Instant now) {
+    EventBatch b = new EventBatch(s);
+    for (String key : cutOff) {
+      PendingCall call = s.pendingCalls().get(key);
+      if (call == null || call.stage() != PendingCall.Stage.RUNNING) {
+        continue;
+      }
+      boolean idempotent =
+          ToolCatalog.resolve(s, call.tool()).map(ToolCatalog.Target::idempotent).orElse(false);
+      if (!idempotent) {
+        b.add(
+            new ToolCallInDoubt(
+                call.turnId(),
+                call.toolCallId(),
+                Ids.newId("appr_"),
+                now.plus(turns.approvalTimeout()),
+                now));
+      }
+    }
+    if (s.exists()) {
+      startNextTurn(b, now);
+    }
+    return Decision.of(b);
+  }
+
+  // ---- steps shared with the session's rules ----
+
+  /** Starts the oldest queued turn when none runs and the session is open. */
+  void startNextTurn(EventBatch b, Instant now) {
+    SessionState s = b.state();
+    if (s.closed() || s.suspended() || s.activeTurn().isPresent()) {
+      return;
+    }
+    s.nextQueuedTurn()
+        .ifPresent(
+            next -> {
+              b.add(new TurnStarted(next.id(), now));
+              if (tokensExhausted(b.state())) {
+                b.add(
+                    new TurnFailed(
+                        next.id(),
+                        "token_budget_exhausted",
+                        "the session has spent its token budget",
+                        now));
+                startNextTurn(b, now);
+              }
+            });
+  }
+
+  /** Ends every turn that has not ended (the running one first), for {@code reason}. */
+  void endAll(EventBatch b, String reason, String by, Instant now) {
+    b.state().activeTurn().ifPresent(t -> endTurn(b, t, true, null, reason, by, now));
+    b.state().unfinishedTurns().forEach(t -> b.add(new TurnCancelled(t.id(), reason, by, now)));
+  }
+
+  boolean tokensExhausted(SessionState s) {
+    long max = s.agent().limits().maxSessionTokens();
+    return max > 0 && s.tokensUsed() >= max;
+  }
+
+  static Problem turnNotFound(String turnId) {
+    return new Problem(Problem.Kind.NOT_FOUND, "turn_not_found", "no turn " + turnId, "turnId");
+  }
+
+  // ---- the steps themselves ----
+
+  /** The turn, if it still waits for the answer of this very step. */
+  private static Optional<Turn> awaitingModel(SessionState s, String turnId, int step) {
+    return s.activeTurn()
+        .filter(t -> t.id().equals(turnId) && s.awaitsModel(t) && t.steps() + 1 == step);
+  }
+
+  private void onModelReply(EventBatch b, Turn turn, int step, ModelReply reply, Instant now) {
+    // Every call needs an id of its own to get exactly one outcome: a missing or repeated id
+    // (some models send them) is replaced by one made from the step and position.
+    Set<String> seen = new HashSet<>();
+    List<TranscriptEntry.ToolCall> calls = new ArrayList<>();
+    for (int i = 0; i < reply.toolCalls().size(); i++) {
+      ToolCall c = reply.toolCalls().get(i);
+      String id =
+          c.id() == null || c.id().isBlank() || !seen.add(c.id())
+              ? "call_s" + step + "_" + i
+              : c.id();
+      seen.add(id);
+      calls.add(
+          new TranscriptEntry.ToolCall(
+              id,
+              c.name(),
+              c.arguments() != null
+                  ? c.arguments()
+                  : TextNode.valueOf(c.rawArguments() == null ? "" : c.rawArguments())));
+    }
+    String text = reply.text() == null ? "" : reply.text();
+    b.add(
+        new AssistantReplied(
+            turn.id(), step, text, calls, reply.inputTokens(), reply.outputTokens(), now));
+    if (calls.isEmpty()) {
+      b.add(new TurnCompleted(turn.id(), text, now));
+      startNextTurn(b, now);
+    } else if (step >= b.state().agent().limits().maxStepsPerTurn()) {
+      calls.forEach(
+          c ->
+              b.add(
+                  new ToolCallCancelled(
+                      turn.id(), c.id(), "the turn reached its step budget", now)));
+      b.add(
+          new TurnFailed(
+              turn.id(),
+              "step_budget_exhausted",
+              "the model asked for more tools after "
+                  + step
+                  + " steps, the most this agent may take",
+              now));
+      startNextTurn(b, now);
+    } else if (tokensExhausted(b.state())) {
+      calls.forEach(
+          c ->
+              b.add(
+                  new ToolCallCancelled(
+                      turn.id(), c.id(), "the session spent its token budget", now)));
+      b.add(
+          new TurnFailed(
+              turn.id(), "token_budget_exhausted", "the session has spent its token budget", now));
+      startNextTurn(b, now);
+    } else {
+      calls.forEach(c -> applyPolicy(b, turn.id(), c, now));
+    }
+  }
+
+  /** The runtime, not the model, decides whether a call runs: deny, ask or allow. */
+  private void applyPolicy(
+      EventBatch b, String turnId, TranscriptEntry.ToolCall call, Instant now) {
+    SessionState s = b.state();
+    Optional<ToolCatalog.Target> target = ToolCatalog.resolve(s, call.name());
+    Permission permission = s.permissions().decide(call.name());
+    if (target.isEmpty()) {
+      b.add(
+          new ToolCallFailed(
+              turnId,
+              call.id(),
+              "unknown_tool",
+              "this session has no tool named " + call.name(),
+              now));
+    } else if (permission == Permission.DENY) {
+      b.add(
+          new ToolCallRejected(
+              turnId, call.id(), "the session's policy denies " + call.name(), now));
+    } else if (!call.arguments().isObject()) {
+      b.add(
+          new ToolCallFailed(
+              turnId, call.id(), "invalid_arguments", "the arguments must be a JSON object", now));
+    } else if (permission == Permission.ASK) {
+      b.add(
+          new ApprovalRequested(
+              Ids.newId("appr_"),
+              turnId,
+              call.id(),
+              call.name(),
+              call.arguments(),
+              now.plus(turns.approvalTimeout()),
+              now));
+    } else {
+      execute(b, turnId, call.id(), target.get(), call.arguments(), now);
+    }
+  }
+
+  /** Runs a built-in tool in place, or journals the intent to call an external one. */
+  private void execute(
+      EventBatch b,
+      String turnId,
+      String callId,
+      ToolCatalog.Target target,
+      JsonNode args,
+      Instant now) {
+    if (target.builtIn()) {
+      builtIns.run(b, turnId, callId, target.exposedName(), args, now);
+    } else {
+      b.add(
+          new ToolCallStarted(turnId, callId, target.exposedName(), args, Ids.newId("idem_"), now));
+    }
+  }
+
+  private void finishTool(EventBatch b, PendingCall call, ToolResult result, Instant now) {
+    if (result instanceof ToolResult.Succeeded ok) {
+      int size =
+          ok.result() == null ? 4 : ok.result().toString().getBytes(StandardCharsets.UTF_8).length;
+      if (size > turns.maxToolResultBytes()) {
+        b.add(
+            new ToolCallFailed(
+                call.turnId(),
+                call.toolCallId(),
+                "tool_result_too_large",
+                "the result has "
+                    + size
+                    + " bytes, over the limit of "
+                    + turns.maxToolResultBytes(),
+                now));
+      } else {
+        b.add(new ToolCallSucceeded(call.turnId(), call.toolCallId(), ok.result(), now));
+      }
+    } else if (result instanceof ToolResult.Failed failed) {
+      b.add(
+          new ToolCallFailed(
+              call.turnId(), call.toolCallId(), failed.code(), failed.message(), now));
+    } else {
+      // The executor promises a result. Should it break that, the call still gets its one outcome:
+      // left without one, it would look not yet started and be called a second time.
+      b.add(
+          new ToolCallFailed(
+              call.turnId(),
+              call.toolCallId(),
+              "tool_error",
+              "the tool executor gave no result",
+              now));
+    }
+  }
+
+  /** Ends a running turn: every open call gets a cancellation outcome first. */
+  private void endTurn(
+      EventBatch b,
+      Turn turn,
+      boolean cancelled,
+      String code,
+      String message,
+      String by,
+      Instant now) {
+    for (PendingCall call : b.state().pendingCallsOf(turn.id())) {
+      b.add(new ToolCallCancelled(turn.id(), call.toolCallId(), message, now));
+    }
+    b.add(
+        cancelled
+            ? new TurnCancelled(turn.id(), message, by, now)
+            : new TurnFailed(turn.id(), code, message, now));
+  }
+
+  /** Applies a human's decision; empty when it was applied, else why it was refused. */
+  private Optional<Problem> applyHumanDecision(
+      EventBatch b,
+      Approval a,
+      String decision,
+      String comment,
+      JsonNode result,
+      String by,
+      Instant now) {
+    PendingCall call = b.state().pendingCall(a.turnId(), a.toolCallId()).orElse(null);
+    if (call == null) {
+      return Optional.of(
+          Problem.conflict("approval_decided", "the call of this approval has already ended"));
+    }
+    if (Approval.POLICY.equals(a.reason())) {
+      switch (decision) {
+        case "approve" -> {
+          b.add(new ApprovalGranted(a.id(), by, comment, now));
+          Optional<ToolCatalog.Target> target = ToolCatalog.resolve(b.state(), a.tool());
+          if (target.isPresent()) {
+            execute(b, a.turnId(), a.toolCallId(), target.get(), a.arguments(), now);
+          } else {
+            b.add(
+                new ToolCallFailed(
+                    a.turnId(), a.toolCallId(), "unknown_tool", "the tool was disconnected", now));
+          }
+        }
+        case "deny" -> {
+          b.add(new ApprovalDenied(a.id(), by, comment, now));
+          b.add(
+              new ToolCallRejected(
+                  a.turnId(),
+                  a.toolCallId(),
+                  "denied by " + by + (comment == null ? "" : ": " + comment),
+                  now));
+        }
+        default -> {
+          return Optional.of(Problem.invalid("decision", "decision must be approve or deny"));
+        }
+      }
+    } else {
+      switch (decision) {
+        case "retry" -> {
+          b.add(new InDoubtResolved(a.id(), decision, by, comment, now));
+          b.add(
+              new ToolCallStarted(
+                  a.turnId(),
+                  a.toolCallId(),
+                  call.tool(),
+                  call.arguments(),
+                  call.idempotencyKey(),
+                  now));
+        }
+        case "fail" -> {
+          b.add(new InDoubtResolved(a.id(), decision, by, comment, now));
+          b.add(
+              new ToolCallFailed(
+                  a.turnId(),
+                  a.toolCallId(),
+                  "in_doubt",
+                  "failed by " + by + " after a crash left the outcome unknown",
+                  now));
+        }
+        case "result" -> {
+          if (result == null) {
+            return Optional.of(
+                Problem.invalid("result", "result is required with the decision result"));
+          }
+          b.add(new InDoubtResolved(a.id(), decision, by, comment, now));
+          b.add(new ToolCallSucceeded(a.turnId(), a.toolCallId(), result, now));
+        }
+        default -> {
+          return Optional.of(
+              Problem.invalid(
+                  "decision", "decision must be retry, fail or result for an in-doubt call"));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Nobody decided in time: denied, or for an in-doubt call, failed. */
+  private void expire(EventBatch b, Approval a, Instant now) {
+    b.add(new ApprovalExpired(a.id(), now));
+    if (Approval.POLICY.equals(a.reason())) {
+      b.add(
+          new ToolCallRejected(
+              a.turnId(), a.toolCallId(), "the approval expired at " + a.expiresAt(), now));
+    } else {
+      b.add(
+          new ToolCallFailed(
+              a.turnId(),
+              a.toolCallId(),
+              "in_doubt_expired",
+              "nobody resolved the in-doubt call by " + a.expiresAt(),
+              now));
+    }
+  }
+}

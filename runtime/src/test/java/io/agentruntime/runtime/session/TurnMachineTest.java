@@ -1,0 +1,501 @@
+package io.agentruntime.runtime.session;
+
+import static io.agentruntime.runtime.session.Fixtures.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import io.agentruntime.runtime.model.ModelReply;
+import io.agentruntime.runtime.model.ToolCall;
+import io.agentruntime.runtime.session.SessionEvent.*;
+import io.agentruntime.runtime.tools.ToolConnection;
+import io.agentruntime.runtime.tools.ToolResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every transition of the turn state machine, as a table, without an actor: a state made from
+ * events, one input, and the events decided (by type, in order) or the refusal. The entity tests
+ * stay the end-to-end proof.
+ */
+class TurnMachineTest {
+
+  private static final Instant T0 = Fixtures.T0;
+  private static final Instant LATER = T0.plusSeconds(60);
+  private static final Caller APPROVER = new Caller("ada", false, true);
+  private static final JsonNode ARGS = json("{\"to\":\"bob\"}");
+
+  private static final TurnMachine MACHINE =
+      new TurnMachine(SessionSettings.fromConfig(config()), TurnSettings.fromConfig(config()));
+
+  private static com.typesafe.config.Config config() {
+    return ConfigFactory.parseString(
+            """
+            agent-runtime.session.max-queued-messages = 1
+            agent-runtime.turns.max-tool-result-size = 64
+            """)
+        .withFallback(ConfigFactory.load());
+  }
+
+  /**
+   * Tools: {@code send_email} (asks), {@code lookup} (idempotent, allowed), {@code wipe} (denied),
+   * {@code files__search} (MCP, allowed); two steps and 100 tokens per turn at most.
+   */
+  private static SessionState created() {
+    List<ToolConnection> tools =
+        List.of(
+            Fixtures.httpTool("send_email"),
+            new ToolConnection.Http("lookup", "http://tools.internal/lookup", "", null, true, null),
+            new ToolConnection.Http("wipe", "http://tools.internal/wipe", "", null, false, null),
+            Fixtures.mcpTool("files"));
+    SessionSpec spec =
+        new SessionSpec(
+            new AgentDefinition("Be brief.", "default", new Limits(2, 600, 100)),
+            tools,
+            new PermissionPolicy(
+                Map.of(
+                    "send_email", Permission.ASK, "wipe", Permission.DENY, "*", Permission.ALLOW)),
+            Map.of(),
+            Map.of());
+    return fold(SessionState.empty(), new SessionCreated(new Owner("acme", "ada"), spec, T0));
+  }
+
+  private static SessionState fold(SessionState s, SessionEvent... events) {
+    for (SessionEvent e : events) {
+      s = s.apply(e);
+    }
+    return s;
+  }
+
+  /** Turn t1 runs and waits for the model's first step. */
+  private static SessionState running() {
+    return fold(
+        created(), new UserMessageAccepted("t1", "hi", null, "ada", T0), new TurnStarted("t1", T0));
+  }
+
+  /** t1 runs, t2 waits behind it. */
+  private static SessionState busyWithQueue() {
+    return fold(running(), new UserMessageAccepted("t2", "and then?", null, "ada", T0));
+  }
+
+  /** t1's first step asked for {@code tool}. */
+  private static SessionState stepped(String tool) {
+    return fold(
+        running(),
+        new AssistantReplied(
+            "t1", 1, "", List.of(new TranscriptEntry.ToolCall("c1", tool, ARGS)), 1, 1, T0));
+  }
+
+  private static SessionState awaitingApproval() {
+    return fold(
+        stepped("send_email"),
+        new ApprovalRequested(
+            "appr_1", "t1", "c1", "send_email", ARGS, T0.plus(Duration.ofHours(1)), T0));
+  }
+
+  private static SessionState calling(String tool) {
+    return fold(stepped(tool), new ToolCallStarted("t1", "c1", tool, ARGS, "idem_1", T0));
+  }
+
+  private static SessionState inDoubt() {
+    return fold(
+        calling("files__search"),
+        new ToolCallInDoubt("t1", "c1", "appr_2", T0.plus(Duration.ofHours(1)), T0));
+  }
+
+  private static SessionState completedTurnSpentTheBudget() {
+    return fold(
+        running(),
+        new AssistantReplied("t1", 1, "done", List.of(), 60, 50, T0),
+        new TurnCompleted("t1", "done", T0));
+  }
+
+  private static SessionState suspended() {
+    return fold(running(), new SessionSuspended("olga", null, T0));
+  }
+
+  private static ModelReply text(String text) {
+    return new ModelReply(text, List.of(), 1, 1);
+  }
+
+  private static ModelReply calls(String tool, String rawArguments) {
+    return new ModelReply("", List.of(ToolCall.fromRaw("c1", tool, rawArguments)), 1, 1);
+  }
+
+  /** A row of the table: {@code refusal} is the refusal's code, or null. */
+  private record Row(
+      String name,
+      SessionState given,
+      Function<SessionState, Decision> input,
+      List<Class<? extends SessionEvent>> events,
+      String refusal) {}
+
+  private static Row row(
+      String name,
+      SessionState given,
+      Function<SessionState, Decision> input,
+      List<Class<? extends SessionEvent>> events) {
+    return new Row(name, given, input, events, null);
+  }
+
+  private static Row refused(
+      String name, SessionState given, Function<SessionState, Decision> input, String code) {
+    return new Row(name, given, input, List.of(), code);
+  }
+
+  private static Function<SessionState, Decision> message(OnBusy onBusy) {
+    return s -> MACHINE.userMessage(s, "ada", "hello", onBusy, null, "t9", T0);
+  }
+
+  private static Function<SessionState, Decision> model(int step, ModelReply reply) {
+    return s -> MACHINE.modelReplied(s, "t1", step, reply, LATER);
+  }
+
+  private static Function<SessionState, Decision> tool(ToolResult result) {
+    return s -> MACHINE.toolFinished(s, "t1", "c1", result, LATER);
+  }
+
+  private static Function<SessionState, Decision> human(
+      Caller by, String approvalId, String decision, JsonNode result, Instant now) {
+    return s -> MACHINE.humanDecision(s, by, approvalId, decision, null, result, now);
+  }
+
+  private static Function<SessionState, Decision> recover() {
+    return s -> MACHINE.recover(s, Set.of(SessionState.callKey("t1", "c1")), LATER);
+  }
+
+  private static List<Row> table() {
+    Instant afterApprovalDeadline = T0.plus(Duration.ofHours(2));
+    Instant afterTurnDeadline = T0.plusSeconds(601);
+    return List.of(
+        // a user message
+        row(
+            "message, idle: accepted and started",
+            created(),
+            message(OnBusy.QUEUE),
+            List.of(UserMessageAccepted.class, TurnStarted.class)),
+        row(
+            "message, busy, queue: queued",
+            running(),
+            message(OnBusy.QUEUE),
+            List.of(UserMessageAccepted.class)),
+        refused("message, busy, reject", running(), message(OnBusy.REJECT), "session_busy"),
+        row(
+            "message, busy, interrupt: the running turn is cancelled, the new one starts",
+            running(),
+            message(OnBusy.INTERRUPT),
+            List.of(TurnCancelled.class, UserMessageAccepted.class, TurnStarted.class)),
+        row(
+            "message, busy with a call and a queue, interrupt: every open call and turn end",
+            fold(calling("lookup"), new UserMessageAccepted("t2", "and then?", null, "ada", T0)),
+            message(OnBusy.INTERRUPT),
+            List.of(
+                ToolCallCancelled.class,
+                TurnCancelled.class,
+                TurnCancelled.class,
+                UserMessageAccepted.class,
+                TurnStarted.class)),
+        refused("message, queue full", busyWithQueue(), message(OnBusy.QUEUE), "queue_full"),
+        refused("message, suspended", suspended(), message(OnBusy.QUEUE), "session_suspended"),
+        refused(
+            "message, token budget spent",
+            completedTurnSpentTheBudget(),
+            message(OnBusy.QUEUE),
+            "budget_exhausted"),
+        // the model's reply
+        row(
+            "model text reply: the turn completes",
+            running(),
+            model(1, text("Hi")),
+            List.of(AssistantReplied.class, TurnCompleted.class)),
+        row(
+            "model text reply: the next queued turn starts",
+            busyWithQueue(),
+            model(1, text("Hi")),
+            List.of(AssistantReplied.class, TurnCompleted.class, TurnStarted.class)),
+        row("model reply for another step: stale", running(), model(2, text("Hi")), List.of()),
+        row(
+            "tool call allowed: the intent is journaled",
+            running(),
+            model(1, calls("lookup", "{\"q\":1}")),
+            List.of(AssistantReplied.class, ToolCallStarted.class)),
+        row(
+            "built-in tool call allowed: it runs in place",
+            running(),
+            model(1, calls("memory_write", "{\"key\":\"k\",\"value\":1}")),
+            List.of(AssistantReplied.class, MemoryWritten.class, ToolCallSucceeded.class)),
+        row(
+            "tool call asked: an approval is requested",
+            running(),
+            model(1, calls("send_email", "{\"to\":\"bob\"}")),
+            List.of(AssistantReplied.class, ApprovalRequested.class)),
+        row(
+            "tool call denied: rejected",
+            running(),
+            model(1, calls("wipe", "{}")),
+            List.of(AssistantReplied.class, ToolCallRejected.class)),
+        row(
+            "tool call unknown: failed",
+            running(),
+            model(1, calls("nope", "{}")),
+            List.of(AssistantReplied.class, ToolCallFailed.class)),
+        row(
+            "tool call with arguments that are not an object: failed",
+            running(),
+            model(1, calls("lookup", "[1]")),
+            List.of(AssistantReplied.class, ToolCallFailed.class)),
+        row(
+            "tool calls at the step limit: cancelled, the turn fails",
+            fold(calling("lookup"), new ToolCallSucceeded("t1", "c1", json("1"), T0)),
+            model(2, calls("lookup", "{}")),
+            List.of(AssistantReplied.class, ToolCallCancelled.class, TurnFailed.class)),
+        row(
+            "tool calls past the token budget: cancelled, the turn fails",
+            running(),
+            model(1, new ModelReply("", List.of(ToolCall.fromRaw("c1", "lookup", "{}")), 60, 50)),
+            List.of(AssistantReplied.class, ToolCallCancelled.class, TurnFailed.class)),
+        row(
+            "model failed: the turn fails",
+            running(),
+            s -> MACHINE.modelFailed(s, "t1", 1, "model_timeout", "no answer", LATER),
+            List.of(TurnFailed.class)),
+        // a tool's outcome
+        row(
+            "tool outcome, success",
+            calling("lookup"),
+            tool(new ToolResult.Succeeded(json("{\"n\":1}"))),
+            List.of(ToolCallSucceeded.class)),
+        row(
+            "tool outcome, failure",
+            calling("lookup"),
+            tool(new ToolResult.Failed("tool_http_error", "HTTP 502")),
+            List.of(ToolCallFailed.class)),
+        row(
+            "tool outcome too large: failed",
+            calling("lookup"),
+            tool(new ToolResult.Succeeded(json("\"" + "x".repeat(100) + "\""))),
+            List.of(ToolCallFailed.class)),
+        row(
+            "tool outcome of a call that ended: stale",
+            running(),
+            tool(new ToolResult.Succeeded(json("1"))),
+            List.of()),
+        // a human's decision
+        row(
+            "approve: the call starts",
+            awaitingApproval(),
+            human(APPROVER, "appr_1", "approve", null, LATER),
+            List.of(ApprovalGranted.class, ToolCallStarted.class)),
+        row(
+            "deny: the call is rejected",
+            awaitingApproval(),
+            human(APPROVER, "appr_1", "deny", null, LATER),
+            List.of(ApprovalDenied.class, ToolCallRejected.class)),
+        new Row(
+            "decided after the deadline: expired, and refused",
+            awaitingApproval(),
+            human(APPROVER, "appr_1", "approve", null, afterApprovalDeadline),
+            List.of(ApprovalExpired.class, ToolCallRejected.class),
+            "approval_decided"),
+        refused(
+            "decided without the approver role",
+            awaitingApproval(),
+            human(Fixtures.ADA, "appr_1", "approve", null, LATER),
+            "role_missing"),
+        refused(
+            "an approval that does not exist",
+            awaitingApproval(),
+            human(APPROVER, "appr_9", "approve", null, LATER),
+            "approval_not_found"),
+        refused(
+            "a decision that is not approve or deny",
+            awaitingApproval(),
+            human(APPROVER, "appr_1", "retry", null, LATER),
+            "invalid_field"),
+        refused(
+            "decided twice",
+            fold(awaitingApproval(), new ApprovalDenied("appr_1", "ada", null, T0)),
+            human(APPROVER, "appr_1", "approve", null, LATER),
+            "approval_decided"),
+        row(
+            "in doubt, retry: started again",
+            inDoubt(),
+            human(APPROVER, "appr_2", "retry", null, LATER),
+            List.of(InDoubtResolved.class, ToolCallStarted.class)),
+        row(
+            "in doubt, fail",
+            inDoubt(),
+            human(APPROVER, "appr_2", "fail", null, LATER),
+            List.of(InDoubtResolved.class, ToolCallFailed.class)),
+        row(
+            "in doubt, result",
+            inDoubt(),
+            human(APPROVER, "appr_2", "result", json("{\"sent\":true}"), LATER),
+            List.of(InDoubtResolved.class, ToolCallSucceeded.class)),
+        refused(
+            "in doubt, result without one",
+            inDoubt(),
+            human(APPROVER, "appr_2", "result", null, LATER),
+            "invalid_field"),
+        // deadlines
+        row(
+            "approval deadline passed: expired, the call rejected",
+            awaitingApproval(),
+            s -> MACHINE.approvalDeadlinePassed(s, "appr_1", afterApprovalDeadline),
+            List.of(ApprovalExpired.class, ToolCallRejected.class)),
+        row(
+            "in-doubt deadline passed: expired, the call failed",
+            inDoubt(),
+            s -> MACHINE.approvalDeadlinePassed(s, "appr_2", afterApprovalDeadline),
+            List.of(ApprovalExpired.class, ToolCallFailed.class)),
+        row(
+            "approval timer early: nothing",
+            awaitingApproval(),
+            s -> MACHINE.approvalDeadlinePassed(s, "appr_1", LATER),
+            List.of()),
+        row(
+            "turn deadline passed: the open call is cancelled, the turn fails",
+            calling("lookup"),
+            s -> MACHINE.turnDeadlinePassed(s, "t1", afterTurnDeadline),
+            List.of(ToolCallCancelled.class, TurnFailed.class)),
+        row(
+            "turn deadline passed: the next queued turn starts",
+            busyWithQueue(),
+            s -> MACHINE.turnDeadlinePassed(s, "t1", afterTurnDeadline),
+            List.of(TurnFailed.class, TurnStarted.class)),
+        row(
+            "turn timer early: nothing",
+            running(),
+            s -> MACHINE.turnDeadlinePassed(s, "t1", LATER),
+            List.of()),
+        // cancel
+        row(
+            "cancel the running turn: its call first, then the next turn starts",
+            fold(calling("lookup"), new UserMessageAccepted("t2", "and then?", null, "ada", T0)),
+            s -> MACHINE.cancel(s, "t1", "ada", LATER),
+            List.of(ToolCallCancelled.class, TurnCancelled.class, TurnStarted.class)),
+        row(
+            "cancel a queued turn",
+            busyWithQueue(),
+            s -> MACHINE.cancel(s, "t2", "ada", LATER),
+            List.of(TurnCancelled.class)),
+        refused(
+            "cancel an ended turn",
+            completedTurnSpentTheBudget(),
+            s -> MACHINE.cancel(s, "t1", "ada", LATER),
+            "turn_ended"),
+        refused(
+            "cancel a turn that does not exist",
+            running(),
+            s -> MACHINE.cancel(s, "t7", "ada", LATER),
+            "turn_not_found"),
+        // recovery, for each stage of a pending call
+        row(
+            "recovery, running idempotent call: run again as it is",
+            calling("lookup"),
+            recover(),
+            List.of()),
+        row(
+            "recovery, running call with side effects: in doubt",
+            calling("files__search"),
+            recover(),
+            List.of(ToolCallInDoubt.class)),
+        row(
+            "recovery, a call awaiting approval: it waits on",
+            awaitingApproval(),
+            recover(),
+            List.of()),
+        row("recovery, a call in doubt: it stays so", inDoubt(), recover(), List.of()),
+        row(
+            "recovery, a queued turn and none running: it starts",
+            fold(completedTurnSpentTheBudget(), new UserMessageAccepted("t2", "x", null, "a", T0)),
+            s -> MACHINE.recover(s, Set.of(), LATER),
+            List.of(TurnStarted.class, TurnFailed.class)));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyTransition() {
+    return table().stream()
+        .map(
+            row ->
+                DynamicTest.dynamicTest(
+                    row.name(),
+                    () -> {
+                      Decision d = row.input().apply(row.given());
+                      assertEquals(
+                          row.events(),
+                          d.events().stream().map(Object::getClass).toList(),
+                          d::toString);
+                      assertEquals(
+                          row.refusal(),
+                          d.refused() ? d.refusal().code() : null,
+                          () -> String.valueOf(d.refusal()));
+                      // What was decided folds: every event applies to the state it was decided on.
+                      SessionState after = row.given();
+                      for (SessionEvent e : d.events()) {
+                        after = after.apply(e);
+                      }
+                      assertEquals(row.given().lastSeq() + d.events().size(), after.lastSeq());
+                    }));
+  }
+
+  @Test
+  void aTurnEndsWithEveryCallOfItsStepHavingOneOutcome() {
+    SessionState s = calling("lookup");
+    Decision d = MACHINE.turnDeadlinePassed(s, "t1", T0.plusSeconds(601));
+    SessionState after = s;
+    for (SessionEvent e : d.events()) {
+      after = after.apply(e);
+    }
+    assertEquals(TurnStatus.FAILED, after.turn("t1").orElseThrow().status());
+    assertTrue(after.pendingCalls().isEmpty());
+    assertEquals("turn_timeout", ((TurnFailed) d.events().get(1)).code());
+  }
+
+  @Test
+  void callsWithoutIdsOrWithRepeatedOnesGetIdsOfTheirOwn() {
+    ModelReply reply =
+        new ModelReply(
+            "",
+            List.of(
+                ToolCall.fromRaw(null, "lookup", "{}"),
+                ToolCall.fromRaw("same", "lookup", "{}"),
+                ToolCall.fromRaw("same", "lookup", "{}")),
+            1,
+            1);
+    Decision d = MACHINE.modelReplied(running(), "t1", 1, reply, LATER);
+    List<String> ids =
+        d.events().stream()
+            .filter(ToolCallStarted.class::isInstance)
+            .map(e -> ((ToolCallStarted) e).toolCallId())
+            .toList();
+    assertEquals(List.of("call_s1_0", "same", "call_s1_2"), ids);
+  }
+
+  @Test
+  void approvalsAndIdempotencyKeysAreFresh() {
+    Decision asked = MACHINE.modelReplied(running(), "t1", 1, calls("send_email", "{}"), LATER);
+    Decision again = MACHINE.modelReplied(running(), "t1", 1, calls("send_email", "{}"), LATER);
+    String first = ((ApprovalRequested) asked.events().get(1)).approvalId();
+    assertTrue(first.startsWith("appr_"), first);
+    assertNotEquals(first, ((ApprovalRequested) again.events().get(1)).approvalId());
+  }
+
+  @Test
+  void aDuplicateMessageFindsItsEarlierTurn() {
+    SessionState s = fold(created(), new UserMessageAccepted("t1", "hi", "idem-1", "ada", T0));
+    assertEquals("t1", TurnMachine.earlier(s, "idem-1", null).orElseThrow().id());
+    assertEquals("t1", TurnMachine.earlier(s, null, "t1").orElseThrow().id());
+    assertTrue(TurnMachine.earlier(s, "idem-2", "t2").isEmpty());
+  }
+}
