@@ -18,7 +18,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The route tree: health and the OpenAPI document without a key, everything under {@code
- * /v1/sessions} behind the authenticator, each resource in its own routes class.
+ * /v1/sessions} and {@code /v1/policy} behind the authenticator, each resource in its own routes
+ * class.
  */
 public final class ApiRoutes {
 
@@ -34,6 +35,7 @@ public final class ApiRoutes {
   private final ApprovalRoutes approvals;
   private final EventRoutes events;
   private final OperatorRoutes operator;
+  private final PolicyRoutes policy;
   private final NodeHeader nodeHeader;
 
   /**
@@ -59,6 +61,7 @@ public final class ApiRoutes {
     this.turns = new TurnRoutes(sessions, settings);
     this.approvals = new ApprovalRoutes(sessions, body);
     this.operator = new OperatorRoutes(sessions, body);
+    this.policy = new PolicyRoutes(sessions, body);
     this.events = new EventRoutes(sessions, new SessionEventStream(system, settings.events()));
     this.nodeHeader = new NodeHeader(sessions, errors);
   }
@@ -71,6 +74,7 @@ public final class ApiRoutes {
             () ->
                 concat(
                     openApi.routes(),
+                    pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
                     pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
   }
 

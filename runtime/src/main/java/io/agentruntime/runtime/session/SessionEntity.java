@@ -7,6 +7,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -88,6 +90,9 @@ public final class SessionEntity
   private final Erasure erasure;
   private final EntityMetrics metrics;
 
+  /** While an {@link Expiring} command is handled, when its asker gives up. */
+  private long askerGivesUpAt = Long.MAX_VALUE;
+
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
       TimerScheduler<SessionCommand> timers,
@@ -144,7 +149,12 @@ public final class SessionEntity
       return onInternal(s, c);
     } else if (cmd instanceof Expiring c) {
       if (clock.millis() <= c.notAfterMillis()) {
-        return onCommand(s, c.command());
+        askerGivesUpAt = c.notAfterMillis();
+        try {
+          return onCommand(s, c.command());
+        } finally {
+          askerGivesUpAt = Long.MAX_VALUE;
+        }
       }
       // Its asker gave up, and told its client that nothing was accepted: dropped unanswered.
       ctx.getLog()
@@ -229,15 +239,46 @@ public final class SessionEntity
       Decision d = machine.cancel(s, c.turnId(), by.user(), now);
       return decided(s, cmd, d, next -> found(next.turn(c.turnId()).orElseThrow()));
     } else if (cmd instanceof DecideApproval c) {
-      Decision d =
-          machine.humanDecision(s, by, c.approvalId(), c.decision(), c.comment(), c.result(), now);
-      return decided(
-          s,
-          cmd,
-          d,
-          next -> new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow()));
+      if (!"approve".equals(c.decision()) && !"retry".equals(c.decision())) {
+        return decideApproval(s, c, TenantPolicy.NONE); // runs no call: no ceiling to check
+      }
+      // A decision that runs the call checks the tenant's ceiling, read first (decision 0018).
+      CompletionStage<TenantPolicy> ceiling = runtime.ceilings().ceiling(tenant);
+      TenantPolicy known = readAlready(ceiling);
+      if (known != null) {
+        return decideApproval(s, c, known);
+      }
+      long notAfter = askerGivesUpAt;
+      ctx.pipeToSelf(ceiling, (read, failure) -> new CeilingRead(c, read, notAfter));
+      return owed();
     }
     throw new IllegalArgumentException("a command the session does not know: " + cmd);
+  }
+
+  /** The ceiling, if the read has completed already (a node's fresh cache): no hop needed. */
+  private static TenantPolicy readAlready(CompletionStage<TenantPolicy> read) {
+    CompletableFuture<TenantPolicy> f = read.toCompletableFuture();
+    return f.isDone() && !f.isCompletedExceptionally() ? f.getNow(null) : null;
+  }
+
+  /** A human's decision, under the tenant's {@code ceiling} (null: it could not be read). */
+  private ReplyEffect<SessionEvent, SessionState> decideApproval(
+      SessionState s, DecideApproval c, TenantPolicy ceiling) {
+    Decision d =
+        machine.humanDecision(
+            s,
+            c.caller(),
+            c.approvalId(),
+            c.decision(),
+            c.comment(),
+            c.result(),
+            ceiling,
+            clock.instant());
+    return decided(
+        s,
+        c,
+        d,
+        next -> new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow()));
   }
 
   private ReplyEffect<SessionEvent, SessionState> onCreate(SessionState s, CreateSession c) {
@@ -299,18 +340,41 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onInternal(SessionState s, InternalCommand cmd) {
     var now = clock.instant();
-    if (cmd instanceof ModelAnswered c) {
+    if (cmd instanceof ModelAnswered c && c.ceiling() == null) {
+      // The calls it asks for are decided under the tenant's ceiling as of now: read it first.
+      CompletionStage<TenantPolicy> ceiling = runtime.ceilings().ceiling(tenant);
+      TenantPolicy known = readAlready(ceiling);
+      if (known != null) {
+        return onInternal(s, new ModelAnswered(c.turnId(), c.step(), c.reply(), known));
+      }
+      ctx.pipeToSelf(
+          ceiling,
+          (read, failure) ->
+              new ModelAnswered(
+                  c.turnId(), c.step(), c.reply(), read != null ? read : TenantPolicy.UNREADABLE));
+      return Effect().noReply();
+    } else if (cmd instanceof ModelAnswered c) {
       // While suspended a model's answer is dropped: the model is asked again at resume (a model
       // call has no side effect). A tool's result is journaled: its side effect happened.
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
       return s.suspended()
           ? Effect().noReply()
-          : act(s, machine.modelReplied(s, c.turnId(), c.step(), c.reply(), now));
+          : act(s, machine.modelReplied(s, c.turnId(), c.step(), c.reply(), c.ceiling(), now));
     } else if (cmd instanceof ModelFailed c) {
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
       return s.suspended()
           ? Effect().noReply()
           : act(s, machine.modelFailed(s, c.turnId(), c.step(), c.code(), c.message(), now));
+    } else if (cmd instanceof CeilingRead c) {
+      if (clock.millis() > c.notAfterMillis()) {
+        // As for Expiring: its asker gave up, and told its client that nothing was accepted.
+        ctx.getLog().info("Dropped an approval decision its asker gave up on");
+        return Effect().noReply();
+      }
+      if (!s.exists() || !c.decision().caller().maySee(s.owner())) {
+        return reject(c.decision(), missing(s)); // erased while the ceiling was read
+      }
+      return decideApproval(s, c.decision(), c.ceiling());
     } else if (cmd instanceof ToolFinished c) {
       driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
       return act(s, machine.toolFinished(s, c.turnId(), c.toolCallId(), c.result(), now));

@@ -40,12 +40,15 @@ public final class Sessions implements SessionService {
   private final io.agentruntime.runtime.tools.ToolExecutor tools;
   private final SessionHosts hosts;
   private final EventFeed feed;
+  private final TenantPolicies policies;
 
   private Sessions(
       ActorSystem<?> system,
       SessionSettings settings,
       SessionDirectory directory,
-      io.agentruntime.runtime.tools.ToolExecutor tools) {
+      io.agentruntime.runtime.tools.ToolExecutor tools,
+      TenantPolicies policies) {
+    this.policies = policies;
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.settings = settings;
@@ -58,14 +61,33 @@ public final class Sessions implements SessionService {
         new EventFeed(system, this, EventStreamSettings.fromConfig(system.settings().config()));
   }
 
+  /** Starts sharding for the sessions and for the tenants' policies, which sessions read. */
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {
     String node = SessionHosts.nodeName(Cluster.get(system).selfMember().address());
+    TenantPolicies policies =
+        TenantPolicies.start(
+            system,
+            runtime.settings(),
+            system.settings().config().getDuration("agent-runtime.session.ceiling-refresh"),
+            runtime.clock());
+    SessionRuntime governed = runtime.withCeilings(policies);
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 SessionEntity.TYPE_KEY,
-                ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard(), node)));
-    return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools());
+                ctx -> SessionEntity.create(ctx.getEntityId(), governed, ctx.getShard(), node)));
+    return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools(), policies);
+  }
+
+  @Override
+  public CompletionStage<TenantPolicy> tenantPolicy(String tenant, Caller caller) {
+    return policies.get(tenant, caller);
+  }
+
+  @Override
+  public CompletionStage<TenantPolicy> replaceTenantPolicy(
+      String tenant, Caller caller, TenantPolicy policy) {
+    return policies.replace(tenant, caller, policy);
   }
 
   /**

@@ -45,6 +45,21 @@ final class ToolCatalog {
     return Optional.empty();
   }
 
+  /**
+   * Where a call journaled with {@code definition} goes: that definition, whatever the session's
+   * connection of that name is now (the connection itself while it still matches). Without a
+   * definition (journaled before it was), the connection of that name now.
+   */
+  static Optional<Target> resolve(SessionState s, String name, ToolDefinition definition) {
+    Optional<Target> current = resolve(s, name);
+    if (definition == null) {
+      return current;
+    }
+    return current
+        .filter(t -> definition.equals(ToolDefinition.of(t)))
+        .or(() -> Optional.of(definition.target(name)));
+  }
+
   static List<ToolSpec> specs(SessionState s) {
     List<ToolSpec> specs = new ArrayList<>(BuiltInTools.SPECS);
     for (ToolConnection tool : s.tools().values()) {

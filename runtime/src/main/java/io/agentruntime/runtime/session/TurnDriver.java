@@ -181,7 +181,9 @@ final class TurnDriver {
   }
 
   private void callTool(SessionState s, Turn turn, PendingCall call) {
-    Optional<ToolCatalog.Target> target = ToolCatalog.resolve(s, call.tool());
+    // The connection as journaled when the call started; calls journaled before that was, the
+    // connection of that name now.
+    Optional<ToolCatalog.Target> target = ToolCatalog.resolve(s, call.tool(), call.definition());
     if (target.isEmpty() || target.get().builtIn()) {
       ctx.getSelf()
           .tell(
