@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * The tools a session offers its model: the built-in memory tools, its HTTP tools, and the tools
- * its MCP servers exposed as {@code <connection>__<tool>}. Tools the policy denies are not offered.
+ * its MCP servers exposed as {@code <connection>__<tool>}. Tools the policy or the tenant's ceiling
+ * denies are not offered.
  */
 final class ToolCatalog {
 
@@ -61,6 +62,11 @@ final class ToolCatalog {
   }
 
   static List<ToolSpec> specs(SessionState s) {
+    return specs(s, TenantPolicy.NONE);
+  }
+
+  /** As {@link #specs(SessionState)}, without the tools the tenant's {@code ceiling} denies. */
+  static List<ToolSpec> specs(SessionState s, TenantPolicy ceiling) {
     List<ToolSpec> specs = new ArrayList<>(BuiltInTools.SPECS);
     for (ToolConnection tool : s.tools().values()) {
       if (tool instanceof ToolConnection.Http http) {
@@ -73,7 +79,9 @@ final class ToolCatalog {
         specs.addAll(mcp.tools());
       }
     }
-    return specs.stream().filter(t -> s.permissions().decide(t.name()) != Permission.DENY).toList();
+    return specs.stream()
+        .filter(t -> ceiling.effective(s.permissions(), t.name()) != Permission.DENY)
+        .toList();
   }
 
   private static final JsonNode ANY_OBJECT =

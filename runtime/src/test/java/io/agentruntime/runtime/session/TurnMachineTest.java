@@ -588,6 +588,17 @@ class TurnMachineTest {
   }
 
   @Test
+  void theModelIsNotOfferedToolsThePolicyOrTheCeilingDenies() {
+    List<String> offered =
+        ToolCatalog.specs(created(), ceiling("lookup", Permission.DENY)).stream()
+            .map(io.agentruntime.runtime.model.ToolSpec::name)
+            .toList();
+    assertTrue(offered.contains("send_email"), offered::toString);
+    assertTrue(!offered.contains("lookup"), "the ceiling denies it: " + offered);
+    assertTrue(!offered.contains("wipe"), "the session denies it: " + offered);
+  }
+
+  @Test
   void aTurnEndsWithEveryCallOfItsStepHavingOneOutcome() {
     SessionState s = calling("lookup");
     Decision d = MACHINE.turnDeadlinePassed(s, "t1", T0.plusSeconds(601));
