@@ -49,11 +49,19 @@ final class ProcessCluster implements AutoCloseable {
     Map<String, String> env =
         new HashMap<>(
             Map.of(
-                "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
-                "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
-                "AGENT_RUNTIME_MIGRATE_ON_START", Boolean.toString(index == 0),
-                "AGENT_RUNTIME_RATE_LIMIT", "0",
-                "AGENT_RUNTIME_SEED_NODES", "127.0.0.1:" + seedPort));
+                "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS",
+                TestCassandra.get().contactPoint(),
+                "AGENT_RUNTIME_KEYS_FILE",
+                keys.toString(),
+                "AGENT_RUNTIME_MIGRATE_ON_START",
+                Boolean.toString(index == 0),
+                "AGENT_RUNTIME_RATE_LIMIT",
+                "0",
+                "AGENT_RUNTIME_SEED_NODES",
+                "127.0.0.1:" + seedPort,
+                // A graceful leave goes through management, as an operator's would.
+                "AGENT_RUNTIME_MANAGEMENT_WRITE",
+                "on"));
     if (index == 0) {
       env.put("AGENT_RUNTIME_CLUSTER_PORT", Integer.toString(seedPort));
     }
