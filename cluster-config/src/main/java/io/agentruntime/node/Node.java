@@ -75,7 +75,11 @@ public final class Node {
       if (settings.migrateOnStart()) {
         SchemaMigrator.create(schema).migrate(cql);
       }
-      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+      ActorSystem<Void> system =
+          ActorSystem.create(
+              Behaviors.empty(),
+              SYSTEM_NAME,
+              settings.remoteTls().map(tls -> tls.applyTo(config)).orElse(config));
       stopWithSystem(system, cql, cassandra);
       // From here coordinated shutdown stops Cassandra after sharding's last journal write.
       cassandra.ifPresent(ManagedCassandra::leaveStopToOwner);

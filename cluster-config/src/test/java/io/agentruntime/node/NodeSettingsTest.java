@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.Address;
 import org.junit.jupiter.api.Test;
 
@@ -87,7 +88,9 @@ class NodeSettingsTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new NodeSettings(false, false, List.of("10.0.0.1:25520"), true, false));
+            () ->
+                new NodeSettings(
+                    false, false, List.of("10.0.0.1:25520"), true, false, Optional.empty()));
     assertEquals(true, e.getMessage().contains("AGENT_RUNTIME_SEED_NODES"));
   }
 }
