@@ -30,6 +30,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.slf4j.Logger;
@@ -74,15 +75,18 @@ public final class Node {
       if (settings.migrateOnStart()) {
         SchemaMigrator.create(schema).migrate(cql);
       }
-      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+      ActorSystem<Void> system =
+          ActorSystem.create(
+              Behaviors.empty(),
+              SYSTEM_NAME,
+              settings.remoteTls().map(tls -> tls.applyTo(config)).orElse(config));
       stopWithSystem(system, cql, cassandra);
       // From here coordinated shutdown stops Cassandra after sharding's last journal write.
       cassandra.ifPresent(ManagedCassandra::leaveStopToOwner);
       if (!settings.clusterBootstrap()) {
         ClusterMembership.join(system, settings.seedNodes());
       }
-      org.apache.pekko.http.javadsl.model.Uri management =
-          PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Uri management = startManagement(system, settings);
       if (settings.clusterBootstrap()) {
         // Bootstrap probes the other nodes' management endpoints: it starts once ours answers.
         KubernetesBootstrap.start(system);
@@ -127,6 +131,17 @@ public final class Node {
       cassandra.ifPresent(ManagedCassandra::stop);
       throw new IllegalStateException("the node failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Starts Pekko Management, its write routes (leave, down) only when the settings allow them;
+   * returns once it is bound.
+   */
+  static Uri startManagement(ActorSystem<?> system, NodeSettings settings) throws Exception {
+    return PekkoManagement.get(system)
+        .start(routes -> routes.withReadOnly(!settings.managementWriteRoutes()))
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   /** Ready when this node is an Up member of the cluster and the journal's store answers. */
