@@ -1,10 +1,10 @@
 package io.agentruntime.runtime.session;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -28,7 +28,7 @@ final class DeferredReplies {
 
   private final TimerScheduler<SessionCommand> timers;
   private final UnaryOperator<SessionReply> hosted;
-  private final Map<Long, Debt> debts = new HashMap<>();
+  private final Map<Long, Debt> debts = new LinkedHashMap<>();
   private long lastId = NOBODY;
 
   /**
@@ -79,14 +79,7 @@ final class DeferredReplies {
             s ->
                 s.turn(turnId)
                     .map(answer)
-                    .orElseGet(
-                        () ->
-                            new SessionReply.Rejected(
-                                new Problem(
-                                    Problem.Kind.NOT_FOUND,
-                                    "turn_not_found",
-                                    "no turn " + turnId,
-                                    "turnId"))),
+                    .orElseGet(() -> new SessionReply.Rejected(TurnMachine.turnNotFound(turnId))),
             turnId,
             answer),
         within);
@@ -114,15 +107,12 @@ final class DeferredReplies {
 
   /** After a persist: debts of turns that have settled are paid. */
   void journaled(SessionState after) {
-    List<Long> settled = new ArrayList<>();
-    debts.forEach(
-        (id, debt) -> {
-          if (debt.turnId() != null && after.turn(debt.turnId()).map(Turn::settled).orElse(false)) {
-            settled.add(id);
-          }
-        });
-    for (long id : settled) {
-      pay(id, debts.get(id).settled().apply(after.turn(debts.get(id).turnId()).orElseThrow()));
+    for (long id : List.copyOf(debts.keySet())) {
+      Debt debt = debts.get(id);
+      Optional<Turn> turn = debt.turnId() == null ? Optional.empty() : after.turn(debt.turnId());
+      if (turn.isPresent() && turn.get().settled()) {
+        pay(id, debt.settled().apply(turn.get()));
+      }
     }
   }
 

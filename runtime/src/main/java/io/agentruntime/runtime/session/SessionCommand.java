@@ -9,7 +9,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * What the API asks of a session. Every command names its caller, so that the entity alone decides
  * who may see the session, and answers with a {@link SessionReply}; a refused command answers
- * {@link SessionReply.Rejected} and changes nothing.
+ * {@link SessionReply.Rejected} and changes nothing. What the session tells itself is an {@link
+ * InternalCommand}, which nothing outside this package can make.
  */
 public sealed interface SessionCommand extends CborSerializable
     permits SessionCommand.Asked,

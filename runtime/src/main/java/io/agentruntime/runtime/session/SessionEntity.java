@@ -5,6 +5,7 @@ import io.agentruntime.runtime.session.SessionCommand.*;
 import io.agentruntime.runtime.session.SessionReply.Rejected;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -173,7 +174,7 @@ public final class SessionEntity
   /** A command of a caller who may see this existing session. */
   private ReplyEffect<SessionEvent, SessionState> onAsked(SessionState s, Asked cmd) {
     Caller by = cmd.caller();
-    var now = clock.instant();
+    Instant now = clock.instant();
     if (cmd instanceof SendUserMessage c) {
       return onUserMessage(s, c);
     } else if (cmd instanceof AwaitTurn c) {
@@ -190,7 +191,10 @@ public final class SessionEntity
       return answer(cmd, current(s));
     } else if (cmd instanceof GetTurn c) {
       return answer(
-          cmd, s.turn(c.turnId()).map(this::found).orElse(rejected(turnNotFound(c.turnId()))));
+          cmd,
+          s.turn(c.turnId())
+              .map(this::found)
+              .orElse(rejected(TurnMachine.turnNotFound(c.turnId()))));
     } else if (cmd instanceof ListTurns c) {
       return answer(cmd, TurnList.page(s.turns(), c.afterTurnId(), c.limit()));
     } else if (cmd instanceof GetTranscript) {
@@ -203,9 +207,9 @@ public final class SessionEntity
       }
       return answer(cmd, new SessionReply.Subscribed(s.lastSeq()));
     } else if (cmd instanceof CloseSession) {
-      return announced(s, cmd, rules.close(s, by, "the session was closed", now));
+      return announced(s, cmd, rules.close(s, by, "the session was closed", now), this::current);
     } else if (cmd instanceof TerminateSession) {
-      return announced(s, cmd, rules.terminate(s, by, now));
+      return announced(s, cmd, rules.terminate(s, by, now), this::current);
     } else if (cmd instanceof SuspendSession c) {
       return decided(s, cmd, rules.suspend(s, by, c.reason(), now), this::current);
     } else if (cmd instanceof ResumeSession) {
@@ -298,7 +302,7 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> onInternal(SessionState s, InternalCommand cmd) {
-    var now = clock.instant();
+    Instant now = clock.instant();
     if (cmd instanceof ModelAnswered c) {
       // While suspended a model's answer is dropped: the model is asked again at resume (a model
       // call has no side effect). A tool's result is journaled: its side effect happened.
@@ -410,10 +414,6 @@ public final class SessionEntity
                 }));
   }
 
-  private ReplyEffect<SessionEvent, SessionState> announced(SessionState s, Asked c, Decision d) {
-    return announced(s, c, d, this::current);
-  }
-
   private ReplyEffect<SessionEvent, SessionState> answer(Asked c, SessionReply reply) {
     return Effect().reply(c.replyTo(), hosted(reply));
   }
@@ -437,10 +437,6 @@ public final class SessionEntity
 
   private Problem missing(SessionState s) {
     return SessionRules.missing(s, sessionId);
-  }
-
-  private static Problem turnNotFound(String turnId) {
-    return TurnMachine.turnNotFound(turnId);
   }
 
   private static SessionReply rejected(Problem problem) {
