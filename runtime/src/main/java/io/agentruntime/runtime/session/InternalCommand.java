@@ -42,7 +42,8 @@ sealed interface InternalCommand extends SessionCommand {
       @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
           @JsonSubTypes({
             @JsonSubTypes.Type(value = ToolResult.Succeeded.class, name = "succeeded"),
-            @JsonSubTypes.Type(value = ToolResult.Failed.class, name = "failed")
+            @JsonSubTypes.Type(value = ToolResult.Failed.class, name = "failed"),
+            @JsonSubTypes.Type(value = ToolResult.Unknown.class, name = "unknown")
           })
           ToolResult result)
       implements InternalCommand {}

@@ -194,10 +194,11 @@ public final class McpToolClient implements AutoCloseable {
               if (!McpOutcomes.clientSurvives(o.error())) {
                 pool.evict(o.lease());
               }
-              return CompletableFuture.completedFuture(outcomes.failure(o.error(), timeout));
+              return CompletableFuture.completedFuture(outcomes.callFailure(o.error(), timeout));
             })
         .exceptionally(
             error -> {
+              // No client could be had (pool.acquire): the call was never sent.
               http.takeTurnedAway(callId);
               return outcomes.failure(ToolFailures.unwrap(error), timeout);
             });
