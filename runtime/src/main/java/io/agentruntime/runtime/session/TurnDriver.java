@@ -16,7 +16,9 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
@@ -40,6 +42,9 @@ final class TurnDriver {
    * handler checks that the approval is still pending.
    */
   private final Set<String> armedApprovals = new HashSet<>();
+
+  /** Tool keys whose last attempt ended with an unknown outcome: sent again after a pause. */
+  private final Set<String> unanswered = new HashSet<>();
 
   /** Pending-call keys of calls that were running when the entity last stopped. */
   private final Set<String> recovered = new HashSet<>();
@@ -94,6 +99,19 @@ final class TurnDriver {
     inFlight.remove(key);
   }
 
+  /**
+   * A tool's result came back; {@code unknown}: without an outcome, so that if the call is sent
+   * again (an idempotent one), it is sent after a pause rather than at once.
+   */
+  void landed(String key, boolean unknown) {
+    landed(key);
+    if (unknown) {
+      unanswered.add(key);
+    } else {
+      unanswered.remove(key);
+    }
+  }
+
   static String modelKey(String turnId, int step) {
     return "model/" + turnId + "/" + step;
   }
@@ -113,6 +131,13 @@ final class TurnDriver {
           "turn-deadline", new TurnDeadlinePassed(turn.id()), until(turn.deadline()));
     } else {
       timers.cancel("turn-deadline");
+    }
+    if (turn.status() == TurnStatus.RUNNING
+        && turn.deadline() != null
+        && until(turn.deadline()).isZero()) {
+      // Nothing starts after the deadline (a zero budget is zero, not a default timeout): its
+      // timer, armed above, ends the turn.
+      return;
     }
     if (s.awaitsModel(turn)) {
       int step = turn.steps() + 1;
@@ -192,6 +217,15 @@ final class TurnDriver {
                       "tool_disconnected", "the tool " + call.tool() + " is no longer connected")));
       return;
     }
+    String key = toolKey(turn.id(), call.toolCallId());
+    Duration budget = bounded(runtime.turns().toolTimeout(), turn);
+    Duration pause = unanswered.contains(key) ? runtime.turns().toolRetryDelay() : Duration.ZERO;
+    if (budget.compareTo(pause) <= 0) {
+      // No time left to send it (again): the turn's deadline, due by then, puts it in doubt.
+      inFlight.remove(key);
+      return;
+    }
+    unanswered.remove(key);
     ToolInvocation invocation =
         new ToolInvocation(
             entityId,
@@ -199,10 +233,10 @@ final class TurnDriver {
             target.get().remoteName(),
             call.arguments(),
             call.idempotencyKey(),
-            bounded(runtime.turns().toolTimeout(), turn));
+            budget.minus(pause));
     long asked = System.nanoTime();
     ctx.pipeToSelf(
-        runtime.tools().call(invocation),
+        pause.isZero() ? runtime.tools().call(invocation) : later(pause, invocation),
         (result, failure) -> {
           ToolResult outcome =
               StorableReplies.tool(
@@ -212,10 +246,35 @@ final class TurnDriver {
           runtime
               .metrics()
               .toolCallReturned(
-                  outcome instanceof ToolResult.Succeeded ? "succeeded" : "failed",
+                  outcome instanceof ToolResult.Succeeded
+                      ? "succeeded"
+                      : outcome instanceof ToolResult.Failed ? "failed" : "unknown",
                   System.nanoTime() - asked);
           return new ToolFinished(turn.id(), call.toolCallId(), outcome);
         });
+  }
+
+  /** The call, made after {@code pause} (on the scheduler: nothing blocks). */
+  private CompletionStage<ToolResult> later(Duration pause, ToolInvocation invocation) {
+    CompletableFuture<ToolResult> result = new CompletableFuture<>();
+    ctx.getSystem()
+        .scheduler()
+        .scheduleOnce(
+            pause,
+            () ->
+                runtime
+                    .tools()
+                    .call(invocation)
+                    .whenComplete(
+                        (r, e) -> {
+                          if (e != null) {
+                            result.completeExceptionally(e);
+                          } else {
+                            result.complete(r);
+                          }
+                        }),
+            ctx.getExecutionContext());
+    return result;
   }
 
   private void armApprovals(SessionState s) {
