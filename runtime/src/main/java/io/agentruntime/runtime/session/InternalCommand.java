@@ -48,6 +48,12 @@ sealed interface InternalCommand extends SessionCommand {
           ToolResult result)
       implements InternalCommand {}
 
+  /**
+   * The pause after an unknown outcome of tool call {@code key} is over: it is sent again if the
+   * journal still says it runs (decision 0016).
+   */
+  record RetryDue(String key) implements InternalCommand {}
+
   /** A turn's time budget may have run out. */
   record TurnDeadlinePassed(String turnId) implements InternalCommand {}
 

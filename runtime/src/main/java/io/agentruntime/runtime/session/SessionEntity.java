@@ -316,6 +316,9 @@ public final class SessionEntity
           TurnDriver.toolKey(c.turnId(), c.toolCallId()),
           c.result() instanceof io.agentruntime.runtime.tools.ToolResult.Unknown);
       return act(s, machine.toolFinished(s, c.turnId(), c.toolCallId(), c.result(), now));
+    } else if (cmd instanceof RetryDue c) {
+      driver.retryDue(c.key());
+      driver.reconcile(s);
     } else if (cmd instanceof TurnDeadlinePassed c) {
       return s.suspended()
           ? Effect().noReply()

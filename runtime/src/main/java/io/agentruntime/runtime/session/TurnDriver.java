@@ -16,9 +16,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
@@ -43,8 +41,11 @@ final class TurnDriver {
    */
   private final Set<String> armedApprovals = new HashSet<>();
 
-  /** Tool keys whose last attempt ended with an unknown outcome: sent again after a pause. */
-  private final Set<String> unanswered = new HashSet<>();
+  /**
+   * Tool keys whose last attempt ended with an unknown outcome: not sent again before their retry
+   * timer fires, and then only if the journal still says the call runs.
+   */
+  private final Set<String> pausing = new HashSet<>();
 
   /** Pending-call keys of calls that were running when the entity last stopped. */
   private final Set<String> recovered = new HashSet<>();
@@ -100,16 +101,20 @@ final class TurnDriver {
   }
 
   /**
-   * A tool's result came back; {@code unknown}: without an outcome, so that if the call is sent
-   * again (an idempotent one), it is sent after a pause rather than at once.
+   * A tool's result came back; {@code unknown}: without an outcome. If the call is to be sent again
+   * (an idempotent one), that waits for {@link #retryDue}, after the retry pause.
    */
   void landed(String key, boolean unknown) {
     landed(key);
-    if (unknown) {
-      unanswered.add(key);
-    } else {
-      unanswered.remove(key);
+    if (unknown && pausing.add(key)) {
+      timers.startSingleTimer(
+          "retry/" + key, new InternalCommand.RetryDue(key), runtime.turns().toolRetryDelay());
     }
+  }
+
+  /** The retry pause of {@code key} is over: the next reconcile sends it, if it still runs. */
+  void retryDue(String key) {
+    pausing.remove(key);
   }
 
   static String modelKey(String turnId, int step) {
@@ -148,9 +153,11 @@ final class TurnDriver {
     for (PendingCall call : s.pendingCallsOf(turn.id())) {
       boolean heldBack =
           holding && recovered.contains(SessionState.callKey(turn.id(), call.toolCallId()));
+      String key = toolKey(turn.id(), call.toolCallId());
       if (call.stage() == PendingCall.Stage.RUNNING
           && !heldBack
-          && inFlight.add(toolKey(turn.id(), call.toolCallId()))) {
+          && !pausing.contains(key)
+          && inFlight.add(key)) {
         callTool(s, turn, call);
       }
     }
@@ -217,15 +224,6 @@ final class TurnDriver {
                       "tool_disconnected", "the tool " + call.tool() + " is no longer connected")));
       return;
     }
-    String key = toolKey(turn.id(), call.toolCallId());
-    Duration budget = bounded(runtime.turns().toolTimeout(), turn);
-    Duration pause = unanswered.contains(key) ? runtime.turns().toolRetryDelay() : Duration.ZERO;
-    if (budget.compareTo(pause) <= 0) {
-      // No time left to send it (again): the turn's deadline, due by then, puts it in doubt.
-      inFlight.remove(key);
-      return;
-    }
-    unanswered.remove(key);
     ToolInvocation invocation =
         new ToolInvocation(
             entityId,
@@ -233,10 +231,10 @@ final class TurnDriver {
             target.get().remoteName(),
             call.arguments(),
             call.idempotencyKey(),
-            budget.minus(pause));
+            bounded(runtime.turns().toolTimeout(), turn));
     long asked = System.nanoTime();
     ctx.pipeToSelf(
-        pause.isZero() ? runtime.tools().call(invocation) : later(pause, invocation),
+        runtime.tools().call(invocation),
         (result, failure) -> {
           ToolResult outcome =
               StorableReplies.tool(
@@ -252,29 +250,6 @@ final class TurnDriver {
                   System.nanoTime() - asked);
           return new ToolFinished(turn.id(), call.toolCallId(), outcome);
         });
-  }
-
-  /** The call, made after {@code pause} (on the scheduler: nothing blocks). */
-  private CompletionStage<ToolResult> later(Duration pause, ToolInvocation invocation) {
-    CompletableFuture<ToolResult> result = new CompletableFuture<>();
-    ctx.getSystem()
-        .scheduler()
-        .scheduleOnce(
-            pause,
-            () ->
-                runtime
-                    .tools()
-                    .call(invocation)
-                    .whenComplete(
-                        (r, e) -> {
-                          if (e != null) {
-                            result.completeExceptionally(e);
-                          } else {
-                            result.complete(r);
-                          }
-                        }),
-            ctx.getExecutionContext());
-    return result;
   }
 
   private void armApprovals(SessionState s) {

@@ -83,6 +83,25 @@ class SessionEntityUnknownOutcomeTest extends AgentLoopTestSupport {
   }
 
   @Test
+  void aRetryWhosePauseOutlivesTheTurnIsNeverSent() throws InterruptedException {
+    Turn turn = send("look it up");
+    model.call(1).callTools(call("c1", "lookup", "{}"));
+    settled();
+    tools.invocation(1).end(NO_ANSWER);
+    settled();
+    newEvents();
+
+    clock.advance(Duration.ofSeconds(601));
+    kit.runCommand(new InternalCommand.TurnDeadlinePassed(turn.id()));
+    Thread.sleep(600); // past the retry pause
+
+    assertEquals(1, tools.invocations().size(), "in doubt now: not sent again by itself");
+    assertEquals(
+        PendingCall.Stage.IN_DOUBT,
+        kit.getState().pendingCalls().values().iterator().next().stage());
+  }
+
+  @Test
   void nothingStartsAfterTheTurnsDeadline() {
     Turn turn = send("slow model");
     clock.advance(Duration.ofSeconds(601));
