@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.session.Approval;
 
 /**
- * An approval as the approvals endpoints show it. {@code status} is pending, decided, expired or
- * withdrawn (its turn ended first); {@code decision} (approve, deny, retry, fail or result) and
- * {@code decidedBy} are set once it was decided.
+ * An approval as the approvals endpoints show it. {@code status} is pending, decided, expired,
+ * withdrawn (its turn ended first) or answered (an in-doubt call whose tool answered late: the real
+ * outcome settled the question); {@code decision} (approve, deny, retry, fail or result) and {@code
+ * decidedBy} are set once a human decided.
  */
 public record ApprovalBody(
     String id,
@@ -52,6 +53,7 @@ public record ApprovalBody(
       case "resolved:retry" -> new Outcome("decided", "retry");
       case "resolved:fail" -> new Outcome("decided", "fail");
       case "resolved:result" -> new Outcome("decided", "result");
+      case "resolved:answered" -> new Outcome("answered", null);
       default -> new Outcome(status, null);
     };
   }

@@ -42,10 +42,17 @@ sealed interface InternalCommand extends SessionCommand {
       @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
           @JsonSubTypes({
             @JsonSubTypes.Type(value = ToolResult.Succeeded.class, name = "succeeded"),
-            @JsonSubTypes.Type(value = ToolResult.Failed.class, name = "failed")
+            @JsonSubTypes.Type(value = ToolResult.Failed.class, name = "failed"),
+            @JsonSubTypes.Type(value = ToolResult.Unknown.class, name = "unknown")
           })
           ToolResult result)
       implements InternalCommand {}
+
+  /**
+   * The pause after an unknown outcome of tool call {@code key} is over: it is sent again if the
+   * journal still says it runs (decision 0016).
+   */
+  record RetryDue(String key) implements InternalCommand {}
 
   /** A turn's time budget may have run out. */
   record TurnDeadlinePassed(String turnId) implements InternalCommand {}

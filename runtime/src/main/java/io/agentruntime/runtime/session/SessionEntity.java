@@ -316,8 +316,13 @@ public final class SessionEntity
           ? Effect().noReply()
           : act(s, machine.modelFailed(s, c.turnId(), c.step(), c.code(), c.message(), now));
     } else if (cmd instanceof ToolFinished c) {
-      driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()));
+      driver.landed(
+          TurnDriver.toolKey(c.turnId(), c.toolCallId()),
+          c.result() instanceof io.agentruntime.runtime.tools.ToolResult.Unknown);
       return act(s, machine.toolFinished(s, c.turnId(), c.toolCallId(), c.result(), now));
+    } else if (cmd instanceof RetryDue c) {
+      driver.retryDue(c.key());
+      driver.reconcile(s);
     } else if (cmd instanceof TurnDeadlinePassed c) {
       return s.suspended()
           ? Effect().noReply()

@@ -242,15 +242,42 @@ public sealed interface SessionEvent extends CborSerializable {
   }
 
   /**
-   * A call of a tool with side effects was started before a crash and its outcome is unknown. It is
-   * never called again silently: approval {@code approvalId} asks a human to retry, fail it, or
-   * supply the result.
+   * A started call's outcome is unknown: the session stopped while it ran, its tool's answer never
+   * came (a timeout, a connection lost after the request was sent), or the turn was told to end
+   * while it ran. It is never called again silently: approval {@code approvalId} asks a human to
+   * retry it, fail it, or supply the result; a late answer of the tool settles it too. {@code
+   * reason} says why the outcome is unknown (optional: events before decision 0016 lack it, and
+   * were all written after a crash).
    */
   record ToolCallInDoubt(
-      String turnId, String toolCallId, String approvalId, Instant expiresAt, Instant at)
+      String turnId,
+      String toolCallId,
+      String approvalId,
+      Instant expiresAt,
+      Instant at,
+      String reason)
       implements SessionEvent {
+
+    public ToolCallInDoubt(
+        String turnId, String toolCallId, String approvalId, Instant expiresAt, Instant at) {
+      this(turnId, toolCallId, approvalId, expiresAt, at, null);
+    }
+
     public String type() {
       return "tool_call_in_doubt";
+    }
+  }
+
+  /**
+   * The turn was told to end ({@code code} {@code cancelled}, or a failure such as {@code
+   * turn_timeout}) while calls of it had an unknown outcome. It waits for a human to decide each of
+   * them (decision 0016), then ends as told: cancelled when {@code code} is {@code cancelled}, else
+   * failed with {@code code}.
+   */
+  record TurnEnding(String turnId, String code, String reason, String by, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "turn_ending";
     }
   }
 

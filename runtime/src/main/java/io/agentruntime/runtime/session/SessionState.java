@@ -205,7 +205,9 @@ public record SessionState(
 
   /** The running turn is waiting for the model: nothing of its current step is outstanding. */
   public boolean awaitsModel(Turn turn) {
-    return turn.status() == TurnStatus.RUNNING && pendingCallsOf(turn.id()).isEmpty();
+    return turn.status() == TurnStatus.RUNNING
+        && !turn.toldToEnd()
+        && pendingCallsOf(turn.id()).isEmpty();
   }
 
   public long tokensUsed() {
@@ -370,6 +372,9 @@ public record SessionState(
                     Transcript.IN_DOUBT));
       }
       d.turn(e.turnId(), t -> t.paused(e.at()));
+    } else if (event instanceof TurnEnding e) {
+      d.turn(e.turnId(), t -> t.ending(new TurnError(e.code(), e.reason()), e.at()));
+      d.withdrawPolicyApprovals(e.turnId());
     } else if (event instanceof ApprovalGranted e) {
       d.decide(e.approvalId(), "granted", e.by(), e.at());
     } else if (event instanceof ApprovalDenied e) {

@@ -83,6 +83,18 @@ final class StateDraft {
             .plus(TranscriptEntry.tool(seq, turnId, toolCallId, content, outcome));
   }
 
+  /**
+   * A turn told to end asks nobody whether its calls may run any more: its policy approvals are
+   * withdrawn (their calls were cancelled with it); its in-doubt questions stay.
+   */
+  void withdrawPolicyApprovals(String turnId) {
+    for (Approval a : approvals.values()) {
+      if (a.pending() && a.turnId().equals(turnId) && Approval.POLICY.equals(a.reason())) {
+        approvals = approvals.plus(a.id(), a.decided("withdrawn", null));
+      }
+    }
+  }
+
   /** A turn that ended leaves no approval open. */
   void endTurn(String turnId, Instant at) {
     for (Approval a : approvals.values()) {

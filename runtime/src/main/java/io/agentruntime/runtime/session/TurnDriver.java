@@ -41,6 +41,12 @@ final class TurnDriver {
    */
   private final Set<String> armedApprovals = new HashSet<>();
 
+  /**
+   * Tool keys whose last attempt ended with an unknown outcome: not sent again before their retry
+   * timer fires, and then only if the journal still says the call runs.
+   */
+  private final Set<String> pausing = new HashSet<>();
+
   /** Pending-call keys of calls that were running when the entity last stopped. */
   private final Set<String> recovered = new HashSet<>();
 
@@ -94,6 +100,23 @@ final class TurnDriver {
     inFlight.remove(key);
   }
 
+  /**
+   * A tool's result came back; {@code unknown}: without an outcome. If the call is to be sent again
+   * (an idempotent one), that waits for {@link #retryDue}, after the retry pause.
+   */
+  void landed(String key, boolean unknown) {
+    landed(key);
+    if (unknown && pausing.add(key)) {
+      timers.startSingleTimer(
+          "retry/" + key, new InternalCommand.RetryDue(key), runtime.turns().toolRetryDelay());
+    }
+  }
+
+  /** The retry pause of {@code key} is over: the next reconcile sends it, if it still runs. */
+  void retryDue(String key) {
+    pausing.remove(key);
+  }
+
   static String modelKey(String turnId, int step) {
     return "model/" + turnId + "/" + step;
   }
@@ -114,6 +137,13 @@ final class TurnDriver {
     } else {
       timers.cancel("turn-deadline");
     }
+    if (turn.status() == TurnStatus.RUNNING
+        && turn.deadline() != null
+        && until(turn.deadline()).isZero()) {
+      // Nothing starts after the deadline (a zero budget is zero, not a default timeout): its
+      // timer, armed above, ends the turn.
+      return;
+    }
     if (s.awaitsModel(turn)) {
       int step = turn.steps() + 1;
       if (inFlight.add(modelKey(turn.id(), step))) {
@@ -123,9 +153,11 @@ final class TurnDriver {
     for (PendingCall call : s.pendingCallsOf(turn.id())) {
       boolean heldBack =
           holding && recovered.contains(SessionState.callKey(turn.id(), call.toolCallId()));
+      String key = toolKey(turn.id(), call.toolCallId());
       if (call.stage() == PendingCall.Stage.RUNNING
           && !heldBack
-          && inFlight.add(toolKey(turn.id(), call.toolCallId()))) {
+          && !pausing.contains(key)
+          && inFlight.add(key)) {
         callTool(s, turn, call);
       }
     }
@@ -212,7 +244,9 @@ final class TurnDriver {
           runtime
               .metrics()
               .toolCallReturned(
-                  outcome instanceof ToolResult.Succeeded ? "succeeded" : "failed",
+                  outcome instanceof ToolResult.Succeeded
+                      ? "succeeded"
+                      : outcome instanceof ToolResult.Failed ? "failed" : "unknown",
                   System.nanoTime() - asked);
           return new ToolFinished(turn.id(), call.toolCallId(), outcome);
         });

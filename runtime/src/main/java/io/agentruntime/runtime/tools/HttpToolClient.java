@@ -1,6 +1,7 @@
 package io.agentruntime.runtime.tools;
 
 import static io.agentruntime.runtime.tools.ToolFailures.failed;
+import static io.agentruntime.runtime.tools.ToolFailures.unknown;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -19,6 +20,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Calls an HTTP tool: {@code POST url} with {@code {"arguments": {...}}}. A 2xx answer is the
@@ -179,24 +182,44 @@ public final class HttpToolClient {
     return TextNode.valueOf(body.text());
   }
 
+  /**
+   * What a failed exchange proves. Only a failure before the request could leave (no connection,
+   * unknown host, TLS handshake) is a failure; a timeout or a broken connection afterwards leaves
+   * the outcome unknown: the tool may have acted.
+   */
   private static ToolResult failure(Throwable error, Duration timeout) {
     if (error instanceof HttpConnectTimeoutException) {
       return failed(
           ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: connect timed out");
     }
     if (error instanceof HttpTimeoutException || error instanceof TimeoutException) {
-      return failed(ToolFailures.TOOL_TIMEOUT, "the tool did not answer within " + timeout);
+      return unknown(ToolFailures.TOOL_TIMEOUT, "the tool did not answer within " + timeout);
     }
     if (error instanceof ConnectException) {
       return failed(
           ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: connection refused");
     }
-    if (error instanceof IOException) {
+    if (causedBy(error, SSLHandshakeException.class)
+        || causedBy(error, UnresolvedAddressException.class)) {
       return failed(
-          ToolFailures.TOOL_UNREACHABLE, "the connection to the tool failed: " + describe(error));
+          ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: " + describe(error));
     }
-    return failed(
-        ToolFailures.INTERNAL_ERROR, "the tool call could not be made: " + describe(error));
+    if (error instanceof IOException) {
+      return unknown(
+          ToolFailures.TOOL_CONNECTION_LOST,
+          "the connection to the tool broke before it answered: " + describe(error));
+    }
+    return unknown(
+        ToolFailures.INTERNAL_ERROR, "the tool call ended without an answer: " + describe(error));
+  }
+
+  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String describe(Throwable error) {

@@ -116,7 +116,21 @@ public final class McpToolClient implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     Optional<String> secret = Optional.ofNullable(connection.secretRef()).flatMap(secrets::resolve);
     return attempt(invocation.sessionKey(), connection, request, deadline, timeout, true)
-        .thenApply(outcome -> EchoedSecrets.redacted(outcome, secret));
+        .thenApply(outcome -> redacted(outcome, secret));
+  }
+
+  /**
+   * Every kind of outcome redacted: an unknown one's message may quote the server, as a failure's.
+   */
+  private static ToolResult redacted(ToolResult outcome, Optional<String> secret) {
+    if (outcome instanceof ToolResult.Unknown u) {
+      ToolResult quoted =
+          EchoedSecrets.redacted(new ToolResult.Failed(u.code(), u.message()), secret);
+      return quoted instanceof ToolResult.Failed f
+          ? new ToolResult.Unknown(f.code(), f.message())
+          : outcome;
+    }
+    return EchoedSecrets.redacted(outcome, secret);
   }
 
   /**
@@ -194,10 +208,11 @@ public final class McpToolClient implements AutoCloseable {
               if (!McpOutcomes.clientSurvives(o.error())) {
                 pool.evict(o.lease());
               }
-              return CompletableFuture.completedFuture(outcomes.failure(o.error(), timeout));
+              return CompletableFuture.completedFuture(outcomes.callFailure(o.error(), timeout));
             })
         .exceptionally(
             error -> {
+              // No client could be had (pool.acquire): the call was never sent.
               http.takeTurnedAway(callId);
               return outcomes.failure(ToolFailures.unwrap(error), timeout);
             });

@@ -25,6 +25,7 @@ import io.agentruntime.runtime.session.SessionEvent.ToolConnected;
 import io.agentruntime.runtime.session.SessionEvent.ToolDisconnected;
 import io.agentruntime.runtime.session.SessionEvent.TurnCancelled;
 import io.agentruntime.runtime.session.SessionEvent.TurnCompleted;
+import io.agentruntime.runtime.session.SessionEvent.TurnEnding;
 import io.agentruntime.runtime.session.SessionEvent.TurnFailed;
 import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
 import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
@@ -176,6 +177,7 @@ final class Samples {
     put(events, new ApprovalDenied("appr_1a2b3c", "olga", null, AT));
     put(events, new ApprovalExpired("appr_1a2b3c", AT));
     put(events, new InDoubtResolved("appr_9c8d7e", "result", "ada", "it was sent", AT));
+    put(events, new TurnEnding(turn, "cancelled", "cancelled by bob", "bob", AT));
     put(events, new TurnCompleted(turn, "Done: 2 tickets.", AT));
     put(
         events,
@@ -189,6 +191,15 @@ final class Samples {
    */
   static Map<String, SessionEvent> variants() {
     Map<String, SessionEvent> variants = new LinkedHashMap<>();
+    variants.put(
+        "ToolCallInDoubt.with-reason",
+        new ToolCallInDoubt(
+            "turn_3d4e5f",
+            "call_2",
+            "appr_9c8d7e",
+            AT.plus(Duration.ofHours(24)),
+            AT,
+            "the tool did not answer within PT30S"));
     variants.put(
         "ToolConnected.mcp-with-tools",
         new ToolConnected(

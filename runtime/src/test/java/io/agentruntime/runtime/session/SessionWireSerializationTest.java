@@ -148,6 +148,9 @@ class SessionWireSerializationTest {
             "turn_1", "call_1", new ToolResult.Succeeded(json("{\"open\":2}"))),
         new InternalCommand.ToolFinished(
             "turn_1", "call_2", new ToolResult.Failed("tool_http_error", "HTTP 502")),
+        new InternalCommand.ToolFinished(
+            "turn_1", "call_3", new ToolResult.Unknown("tool_timeout", "no answer within PT30S")),
+        new InternalCommand.RetryDue("tool/turn_1/call_3"),
         new InternalCommand.TurnDeadlinePassed("turn_1"),
         new InternalCommand.AnswerDue(4),
         new InternalCommand.ApprovalDeadlinePassed("appr_1"),

@@ -8,6 +8,7 @@ import static io.agentruntime.runtime.tools.ToolFixtures.invocation;
 import static io.agentruntime.runtime.tools.ToolFixtures.json;
 import static io.agentruntime.runtime.tools.ToolFixtures.settings;
 import static io.agentruntime.runtime.tools.ToolFixtures.succeeded;
+import static io.agentruntime.runtime.tools.ToolFixtures.unknown;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -228,16 +229,21 @@ class HttpToolClientTest {
     assertEquals(0, tools.count("/elsewhere"));
   }
 
+  /**
+   * Decision 0016 changed this test: a timeout was a failure. The request reached the tool, which
+   * may have acted: the outcome is unknown, never failed.
+   */
   @Test
-  void aToolThatDoesNotAnswerInTimeTimesOut() {
+  void aToolThatDoesNotAnswerInTimeHasAnUnknownOutcome() {
     tools.script("/slow", Reply.hang());
     ToolInvocation call =
         invocation("acme/s1", http(tools.url("/slow"), null), "slow", "{}", Duration.ofMillis(300));
 
     long started = System.nanoTime();
-    ToolResult.Failed f = failed(await(client().call(call)));
+    ToolResult.Unknown f = unknown(await(client().call(call)));
 
     assertEquals("tool_timeout", f.code());
+    assertEquals(1, tools.count("/slow"), "the request was sent");
     assertTrue(
         Duration.ofNanos(System.nanoTime() - started).toMillis() < 5000,
         "well before the tool would answer");
@@ -308,7 +314,36 @@ class HttpToolClientTest {
                 client()
                     .call(invocation(http("http://127.0.0.1:" + port + "/x", null), "x", "{}"))));
 
-    assertEquals("tool_unreachable", f.code());
+    assertEquals("tool_unreachable", f.code(), "a refused connection proves nothing was sent");
+  }
+
+  @Test
+  void aConnectionClosedAfterTheRequestWasSentHasAnUnknownOutcome() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread server =
+          new Thread(
+              () -> {
+                try (java.net.Socket s = socket.accept()) {
+                  s.getInputStream().read(new byte[1024]); // the request arrived ...
+                } catch (java.io.IOException e) {
+                  // ... and the connection closes without an answer
+                }
+              });
+      server.start();
+
+      ToolResult.Unknown u =
+          unknown(
+              await(
+                  client()
+                      .call(
+                          invocation(
+                              http("http://127.0.0.1:" + socket.getLocalPort() + "/x", null),
+                              "x",
+                              "{}"))));
+
+      assertEquals("tool_connection_lost", u.code());
+      server.join(5000);
+    }
   }
 
   @Test

@@ -77,6 +77,13 @@ final class ToolFixtures {
     throw new AssertionError("expected a failure, got " + result);
   }
 
+  static ToolResult.Unknown unknown(ToolResult result) {
+    if (result instanceof ToolResult.Unknown u) {
+      return u;
+    }
+    throw new AssertionError("expected an unknown outcome, got " + result);
+  }
+
   static JsonNode succeeded(ToolResult result) {
     if (result instanceof ToolResult.Succeeded s) {
       return s.result();
