@@ -32,6 +32,9 @@ final class ProcessCluster implements AutoCloseable {
   /** The nodes a load balancer would send to: ready once, and not stopped since. */
   private final List<NodeProcess> serving = new CopyOnWriteArrayList<>();
 
+  /** JVM options of the nodes started from now on, after the defaults (a later -Xmx wins). */
+  List<String> jvmOptions = List.of();
+
   ProcessCluster(Path home) throws IOException {
     this(home, Map.of());
   }
@@ -76,14 +79,10 @@ final class ProcessCluster implements AutoCloseable {
     if (index == 0) {
       env.put("AGENT_RUNTIME_CLUSTER_PORT", Integer.toString(seedPort));
     }
-    NodeProcess node =
-        NodeProcess.start(
-            "node",
-            home.resolve("node" + index),
-            env,
-            List.of(
-                "-Dagent-runtime.cassandra.keyspace=" + keyspace,
-                "-Dagent-runtime.node-name=node" + index));
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.add("-Dagent-runtime.cassandra.keyspace=" + keyspace);
+    options.add("-Dagent-runtime.node-name=node" + index);
+    NodeProcess node = NodeProcess.start("node", home.resolve("node" + index), env, options);
     nodes.add(node);
     node.awaitReady(Duration.ofSeconds(90));
     serving.add(node);

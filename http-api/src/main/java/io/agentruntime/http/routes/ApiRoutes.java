@@ -55,7 +55,7 @@ public final class ApiRoutes {
     this.memory = new MemoryRoutes(sessions, body);
     this.tools = new ToolRoutes(sessions, body);
     this.permissions = new PermissionRoutes(sessions, body);
-    this.messages = new MessageRoutes(sessions, body, settings.maxWait());
+    this.messages = new MessageRoutes(sessions, body, settings);
     this.turns = new TurnRoutes(sessions, settings);
     this.approvals = new ApprovalRoutes(sessions, body);
     this.operator = new OperatorRoutes(sessions, body);

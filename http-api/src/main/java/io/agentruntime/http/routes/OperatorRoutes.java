@@ -7,7 +7,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.error.ApiError;
-import io.agentruntime.http.json.SessionBody;
+import io.agentruntime.http.json.SessionSummaryBody;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.SessionService;
 import java.util.Map;
@@ -46,7 +46,7 @@ public final class OperatorRoutes {
                               return Responses.ok(
                                   sessions
                                       .suspend(principal.tenant(), id, principal.caller(), reason)
-                                      .thenApply(SessionBody::of));
+                                      .thenApply(SessionSummaryBody::of));
                             }))),
         path(
             "resume",
@@ -56,7 +56,7 @@ public final class OperatorRoutes {
                         Responses.ok(
                             sessions
                                 .resume(principal.tenant(), id, principal.caller())
-                                .thenApply(SessionBody::of)))),
+                                .thenApply(SessionSummaryBody::of)))),
         path(
             "terminate",
             () ->
@@ -65,7 +65,7 @@ public final class OperatorRoutes {
                         Responses.ok(
                             sessions
                                 .terminate(principal.tenant(), id, principal.caller())
-                                .thenApply(SessionBody::of)))),
+                                .thenApply(SessionSummaryBody::of)))),
         path(
             "erase",
             () ->

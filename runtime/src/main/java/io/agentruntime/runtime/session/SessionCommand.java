@@ -38,8 +38,11 @@ public sealed interface SessionCommand extends CborSerializable
       Caller caller, SessionSpec spec, CreateMode mode, ActorRef<SessionReply> replyTo)
       implements Asked {}
 
-  /** Replies {@code Current}. */
+  /** Replies {@code ViewStream}: the whole view, in parts. */
   record GetSession(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
+
+  /** Replies {@code MemoryValue}, or {@code Rejected} (not found) when the key is absent. */
+  record GetMemory(Caller caller, String key, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /** Replies {@code Current} (closing a closed session is a no-op). */
   record CloseSession(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
@@ -127,8 +130,21 @@ public sealed interface SessionCommand extends CborSerializable
   record ListTurns(Caller caller, int limit, String afterTurnId, ActorRef<SessionReply> replyTo)
       implements Asked {}
 
-  /** Replies {@code TranscriptFound}. */
-  record GetTranscript(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
+  /**
+   * Replies {@code TranscriptFound}: at most {@code limit} messages after sequence number {@code
+   * after} (0: from the start), fewer when more would not fit a page's bytes.
+   */
+  record GetTranscript(Caller caller, long after, int limit, ActorRef<SessionReply> replyTo)
+      implements Asked {
+
+    /** The first page, of at most {@link #MAX_LIMIT} messages. */
+    public GetTranscript(Caller caller, ActorRef<SessionReply> replyTo) {
+      this(caller, 0, MAX_LIMIT, replyTo);
+    }
+
+    /** The most messages one page holds. */
+    public static final int MAX_LIMIT = 1000;
+  }
 
   /** Replies {@code TurnFound} with the cancelled turn; an ended turn is a conflict. */
   record CancelTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo)

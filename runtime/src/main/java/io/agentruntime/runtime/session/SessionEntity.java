@@ -1,5 +1,6 @@
 package io.agentruntime.runtime.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.session.InternalCommand.*;
 import io.agentruntime.runtime.session.SessionCommand.*;
 import io.agentruntime.runtime.session.SessionReply.Rejected;
@@ -29,6 +30,9 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
 
 /**
  * One agent session: a sharded, event-sourced entity and the single writer of its journal. Its
@@ -88,6 +92,8 @@ public final class SessionEntity
   private final DirectoryListing listing;
   private final Erasure erasure;
   private final EntityMetrics metrics;
+  private final ReplySizes sizes;
+  private final Materializer materializer;
 
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
@@ -123,6 +129,8 @@ public final class SessionEntity
         new Erasure(
             ctx, runtime.directory(), settings.askTimeout(), persistenceId, tenant, sessionId);
     this.metrics = new EntityMetrics(runtime.metrics());
+    this.sizes = new ReplySizes(ctx.getSystem(), settings.replyPageSize());
+    this.materializer = Materializer.matFromSystem(ctx.getSystem());
     metrics.started();
   }
 
@@ -188,7 +196,14 @@ public final class SessionEntity
       replies.oweOnceSettled(turn.get(), c.replyTo(), settings.longestWait(), this::found);
       return owed();
     } else if (cmd instanceof GetSession) {
-      return answer(cmd, current(s));
+      return answer(cmd, viewStream(s));
+    } else if (cmd instanceof GetMemory c) {
+      JsonNode value = c.key() == null ? null : s.memory().get(c.key());
+      return answer(
+          cmd,
+          value == null
+              ? rejected(SessionRules.memoryKeyNotFound(c.key()))
+              : new SessionReply.MemoryValue(c.key(), value));
     } else if (cmd instanceof GetTurn c) {
       return answer(
           cmd,
@@ -196,9 +211,23 @@ public final class SessionEntity
               .map(this::found)
               .orElse(rejected(TurnMachine.turnNotFound(c.turnId()))));
     } else if (cmd instanceof ListTurns c) {
-      return answer(cmd, TurnList.page(s.turns(), c.afterTurnId(), c.limit()));
-    } else if (cmd instanceof GetTranscript) {
-      return answer(cmd, new SessionReply.TranscriptFound(s.transcript()));
+      return answer(
+          cmd,
+          TurnList.page(
+              s.turns(),
+              c.afterTurnId(),
+              c.limit(),
+              t -> sizes.of(new SessionReply.TurnFound(t)),
+              sizes.budget()));
+    } else if (cmd instanceof GetTranscript c) {
+      return answer(
+          cmd,
+          Transcript.page(
+              s.transcript(),
+              c.after(),
+              Math.min(c.limit(), GetTranscript.MAX_LIMIT),
+              e -> sizes.of(new SessionReply.TranscriptFound(List.of(e))),
+              sizes.budget()));
     } else if (cmd instanceof ListApprovals) {
       return answer(cmd, new SessionReply.ApprovalList(s.pendingApprovals()));
     } else if (cmd instanceof Subscribe c) {
@@ -249,7 +278,7 @@ public final class SessionEntity
         s,
         c,
         rules.create(s, tenant, sessionId, c.caller(), c.spec(), c.mode(), clock.instant()),
-        next -> new SessionReply.Created(view(next)));
+        next -> new SessionReply.Created(SessionSummary.of(sessionId, next)));
   }
 
   private ReplyEffect<SessionEvent, SessionState> onUserMessage(SessionState s, SendUserMessage c) {
@@ -456,12 +485,20 @@ public final class SessionEntity
     return node == null ? reply : new SessionReply.Hosted(node, reply);
   }
 
+  /** What a write answers: small, whatever the session holds (decision 0033). */
   private SessionReply current(SessionState s) {
-    return new SessionReply.Current(view(s));
+    return new SessionReply.Current(SessionSummary.of(sessionId, s));
   }
 
-  private SessionView view(SessionState s) {
-    return SessionView.of(sessionId, s);
+  /**
+   * The whole view, streamed in parts that each fit a message between nodes. The parts are cut as
+   * the asker takes them, from this state (immutable), off the session's thread; an asker that
+   * never takes them lets the stream end after the stream-ref subscription timeout.
+   */
+  private SessionReply viewStream(SessionState s) {
+    Iterable<ViewPart> parts = ViewPart.of(SessionView.of(sessionId, s), sizes::of, sizes.budget());
+    return new SessionReply.ViewStream(
+        Source.from(parts).runWith(StreamRefs.sourceRef(), materializer));
   }
 
   @Override

@@ -162,12 +162,12 @@ final class SessionRules {
             () ->
                 key != null && s.memory().containsKey(key)
                     ? Decision.of(new MemoryDeleted(key, caller.user(), now))
-                    : Decision.refuse(
-                        new Problem(
-                            Problem.Kind.NOT_FOUND,
-                            "memory_key_not_found",
-                            "no memory under key " + key,
-                            "key")));
+                    : Decision.refuse(memoryKeyNotFound(key)));
+  }
+
+  static Problem memoryKeyNotFound(String key) {
+    return new Problem(
+        Problem.Kind.NOT_FOUND, "memory_key_not_found", "no memory under key " + key, "key");
   }
 
   /** Connects a tool, or replaces the one of the same name. */

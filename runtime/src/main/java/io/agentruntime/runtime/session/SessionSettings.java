@@ -19,7 +19,8 @@ public record SessionSettings(
     Duration statusListingDelay,
     boolean snapshotOnPassivation,
     int snapshotOnPassivationMinEvents,
-    Duration longestWait) {
+    Duration longestWait,
+    int replyPageSize) {
 
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
@@ -41,6 +42,7 @@ public record SessionSettings(
         c.getDuration("status-listing-delay"),
         c.getBoolean("snapshot-on-passivation"),
         c.getInt("snapshot-on-passivation-min-events"),
-        c.getDuration("longest-wait"));
+        c.getDuration("longest-wait"),
+        (int) c.getBytes("reply-page-size").longValue());
   }
 }

@@ -22,6 +22,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
@@ -40,6 +42,7 @@ public final class Sessions implements SessionService {
   private final io.agentruntime.runtime.tools.ToolExecutor tools;
   private final SessionHosts hosts;
   private final EventFeed feed;
+  private final Materializer materializer;
 
   private Sessions(
       ActorSystem<?> system,
@@ -56,6 +59,7 @@ public final class Sessions implements SessionService {
             system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
     this.feed =
         new EventFeed(system, this, EventStreamSettings.fromConfig(system.settings().config()));
+    this.materializer = Materializer.matFromSystem(system);
   }
 
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {
@@ -126,9 +130,51 @@ public final class Sessions implements SessionService {
             });
   }
 
+  /**
+   * The view streams in parts from the session's node; a stream that does not end within the ask
+   * timeout, or breaks (its node left, say), fails as a session that does not answer does.
+   */
   @Override
   public CompletionStage<SessionView> get(String tenant, String sessionId, Caller caller) {
-    return view(tenant, sessionId, replyTo -> new SessionCommand.GetSession(caller, replyTo));
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.GetSession(caller, replyTo),
+            SessionReply.ViewStream.class)
+        .thenCompose(
+            stream ->
+                Continuations.on(
+                    dispatcher,
+                    stream
+                        .parts()
+                        .getSource()
+                        .completionTimeout(settings.askTimeout())
+                        .runWith(Sink.seq(), materializer)))
+        .handle(
+            (parts, failure) -> {
+              if (failure == null) {
+                return ViewPart.assemble(parts);
+              }
+              Throwable cause = unwrap(failure);
+              if (cause instanceof SessionRefused || cause instanceof TimeoutException) {
+                throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+              }
+              TimeoutException broken =
+                  new TimeoutException("the session's view did not arrive whole: " + cause);
+              broken.initCause(cause);
+              throw new CompletionException(broken);
+            });
+  }
+
+  @Override
+  public CompletionStage<JsonNode> memoryValue(
+      String tenant, String sessionId, Caller caller, String key) {
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.GetMemory(caller, key, replyTo),
+            SessionReply.MemoryValue.class)
+        .thenApply(SessionReply.MemoryValue::value);
   }
 
   @Override
@@ -146,31 +192,31 @@ public final class Sessions implements SessionService {
   }
 
   @Override
-  public CompletionStage<SessionView> close(String tenant, String sessionId, Caller caller) {
+  public CompletionStage<SessionSummary> close(String tenant, String sessionId, Caller caller) {
     return view(tenant, sessionId, replyTo -> new SessionCommand.CloseSession(caller, replyTo));
   }
 
   @Override
-  public CompletionStage<SessionView> writeMemory(
+  public CompletionStage<SessionSummary> writeMemory(
       String tenant, String sessionId, Caller caller, String key, JsonNode value) {
     return view(
         tenant, sessionId, replyTo -> new SessionCommand.WriteMemory(caller, key, value, replyTo));
   }
 
   @Override
-  public CompletionStage<SessionView> deleteMemory(
+  public CompletionStage<SessionSummary> deleteMemory(
       String tenant, String sessionId, Caller caller, String key) {
     return view(
         tenant, sessionId, replyTo -> new SessionCommand.DeleteMemory(caller, key, replyTo));
   }
 
   @Override
-  public CompletionStage<SessionView> connectTool(
+  public CompletionStage<SessionSummary> connectTool(
       String tenant, String sessionId, Caller caller, ToolConnection tool) {
     // Discovery calls out to the server: only for a caller who may see the session at all.
     CompletionStage<?> visible =
         tool instanceof ToolConnection.Mcp
-            ? get(tenant, sessionId, caller)
+            ? visible(tenant, sessionId, caller)
             : CompletableFuture.completedFuture(null);
     return visible
         .thenCompose(seen -> connect(tenant, sessionId, caller, tool))
@@ -216,14 +262,14 @@ public final class Sessions implements SessionService {
   }
 
   @Override
-  public CompletionStage<SessionView> disconnectTool(
+  public CompletionStage<SessionSummary> disconnectTool(
       String tenant, String sessionId, Caller caller, String name) {
     return view(
         tenant, sessionId, replyTo -> new SessionCommand.DisconnectTool(caller, name, replyTo));
   }
 
   @Override
-  public CompletionStage<SessionView> changePermissions(
+  public CompletionStage<SessionSummary> changePermissions(
       String tenant, String sessionId, Caller caller, PermissionPolicy permissions) {
     return view(
         tenant,
@@ -332,14 +378,13 @@ public final class Sessions implements SessionService {
   }
 
   @Override
-  public CompletionStage<List<TranscriptEntry>> transcript(
-      String tenant, String sessionId, Caller caller) {
+  public CompletionStage<SessionReply.TranscriptFound> transcript(
+      String tenant, String sessionId, Caller caller, long after, int limit) {
     return request(
-            tenant,
-            sessionId,
-            replyTo -> new SessionCommand.GetTranscript(caller, replyTo),
-            SessionReply.TranscriptFound.class)
-        .thenApply(SessionReply.TranscriptFound::messages);
+        tenant,
+        sessionId,
+        replyTo -> new SessionCommand.GetTranscript(caller, after, limit, replyTo),
+        SessionReply.TranscriptFound.class);
   }
 
   @Override
@@ -372,19 +417,19 @@ public final class Sessions implements SessionService {
   }
 
   @Override
-  public CompletionStage<SessionView> suspend(
+  public CompletionStage<SessionSummary> suspend(
       String tenant, String sessionId, Caller caller, String reason) {
     return view(
         tenant, sessionId, replyTo -> new SessionCommand.SuspendSession(caller, reason, replyTo));
   }
 
   @Override
-  public CompletionStage<SessionView> resume(String tenant, String sessionId, Caller caller) {
+  public CompletionStage<SessionSummary> resume(String tenant, String sessionId, Caller caller) {
     return view(tenant, sessionId, replyTo -> new SessionCommand.ResumeSession(caller, replyTo));
   }
 
   @Override
-  public CompletionStage<SessionView> terminate(String tenant, String sessionId, Caller caller) {
+  public CompletionStage<SessionSummary> terminate(String tenant, String sessionId, Caller caller) {
     return view(tenant, sessionId, replyTo -> new SessionCommand.TerminateSession(caller, replyTo));
   }
 
@@ -401,12 +446,20 @@ public final class Sessions implements SessionService {
   @Override
   public CompletionStage<Source<StreamItem, NotUsed>> events(
       String tenant, String sessionId, Caller caller, long after, String requestId) {
-    return get(tenant, sessionId, caller)
+    return visible(tenant, sessionId, caller)
         .thenApply(visible -> feed.events(tenant, sessionId, caller, after, requestId));
   }
 
-  /** The session as it is after a command that answers {@code Current}. */
-  private CompletionStage<SessionView> view(
+  /**
+   * Completes when the caller may see the session, fails as a read of it would otherwise: an empty
+   * page of the transcript, so that the check carries nothing of the session.
+   */
+  private CompletionStage<?> visible(String tenant, String sessionId, Caller caller) {
+    return transcript(tenant, sessionId, caller, Long.MAX_VALUE, 1);
+  }
+
+  /** The session, in summary, as it is after a command that answers {@code Current}. */
+  private CompletionStage<SessionSummary> view(
       String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command) {
     return request(tenant, sessionId, command, SessionReply.Current.class)
         .thenApply(SessionReply.Current::session);

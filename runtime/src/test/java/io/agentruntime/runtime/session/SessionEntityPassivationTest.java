@@ -165,6 +165,6 @@ class SessionEntityPassivationTest extends SessionEntityTestSupport {
     assertEquals(
         List.of(5L, 10L, 12L), snapshotSeqs(), "scheduled snapshots are left to Pekko's retention");
     assertTrue(kit.getState().exists());
-    assertInstanceOf(SessionReply.Current.class, run(r -> new GetSession(ADA, r)).reply());
+    assertInstanceOf(SessionReply.ViewStream.class, run(r -> new GetSession(ADA, r)).reply());
   }
 }

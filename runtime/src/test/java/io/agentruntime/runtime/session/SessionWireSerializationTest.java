@@ -26,6 +26,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -49,14 +51,19 @@ class SessionWireSerializationTest {
 
   private List<SessionReply> replies() {
     return List.of(
-        new SessionReply.Created(Samples.view()),
+        new SessionReply.Created(SessionSummary.of(Samples.view())),
         new SessionReply.Current(
-            SessionView.of(
+            SessionSummary.of(
                 "s-2",
                 SessionState.empty()
                     .apply(
                         new SessionEvent.SessionCreated(
                             Samples.OWNER, Samples.spec(), Samples.AT)))),
+        new SessionReply.MemoryValue("prefs", json("{\"a\":[1,2.5,null]}")),
+        new SessionReply.ViewStream(
+            Source.<ViewPart>single(ViewPart.head(Samples.view()))
+                .runWith(StreamRefs.sourceRef(), testKit.system())),
+        new SessionReply.TranscriptFound(List.of(Samples.toolResultEntry()), 41L),
         new SessionReply.TurnAccepted(Turn.queued("turn_1", Samples.AT), true),
         new SessionReply.TurnFound(Samples.cancelledTurn()),
         new SessionReply.TurnList(
@@ -71,7 +78,7 @@ class SessionWireSerializationTest {
         new SessionReply.Rejected(Problem.invalid("memory.k", "memory.k must match")),
         new SessionReply.Rejected(
             new Problem(Problem.Kind.LIMIT, "budget_exhausted", "spent", null)),
-        new SessionReply.Current(SessionView.of("s-3", Samples.busyState())),
+        new SessionReply.Current(SessionSummary.of("s-3", Samples.busyState())),
         new SessionReply.TurnFound(Samples.busyState().turn("turn_3d4e5f").orElseThrow()),
         new SessionReply.ApprovalList(Samples.busyState().pendingApprovals()),
         new SessionReply.ApprovalList(List.of()),
@@ -119,6 +126,8 @@ class SessionWireSerializationTest {
         new SessionCommand.GetTurn(ADA, "turn_1", replyTo),
         new SessionCommand.ListTurns(ADA, 20, "turn_1", replyTo),
         new SessionCommand.GetTranscript(ADA, replyTo),
+        new SessionCommand.GetTranscript(ADA, 41, 100, replyTo),
+        new SessionCommand.GetMemory(ADA, "prefs", replyTo),
         new InternalCommand.DirectoryWritten(3),
         new SessionCommand.CancelTurn(ADA, "turn_1", replyTo),
         new SessionCommand.ListApprovals(ADA, replyTo),
