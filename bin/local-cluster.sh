@@ -88,7 +88,7 @@ stop_process() {
   pid="$(pid_of "$name")"
   if alive "$name"; then
     kill -TERM "$pid"
-    for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 900); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
   fi
   rm -f "$cluster_dir/$name.pid"
@@ -130,7 +130,7 @@ cluster_command() {
       curl -sf -X PUT -F operation=Leave \
         "http://127.0.0.1:$(management_port "$i")/cluster/members/pekko://agent-runtime@127.0.0.1:$(cluster_port "$i")" >/dev/null
       local pid; pid="$(pid_of "node-$i")"
-      for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      for _ in $(seq 900); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       rm -f "$cluster_dir/node-$i.pid"
       echo "node $i left the cluster"
       ;;

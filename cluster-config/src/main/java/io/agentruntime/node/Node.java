@@ -106,9 +106,11 @@ public final class Node {
                   tools)
               .withMetrics(metrics);
       log.info("Model providers: {}", runtime.models().names());
+      // After the sessions were handed off (cluster-sharding-shutdown-region): their calls in
+      // flight land through these clients first (decision 0017).
       CoordinatedShutdown.get(system)
           .addTask(
-              CoordinatedShutdown.PhaseServiceStop(),
+              CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
               "close-tool-clients",
               () ->
                   CompletableFuture.supplyAsync(

@@ -18,6 +18,9 @@ public final class ApiError extends RuntimeException {
   /** When a session reports its store failed (an erase that could not delete): retry after this. */
   private static final long UNAVAILABLE_RETRY_SECONDS = 5;
 
+  /** When a key or a session has too many requests waiting: they end within the longest wait. */
+  private static final long WAITERS_RETRY_SECONDS = 1;
+
   private final StatusCode status;
   private final String code;
   private final List<HttpHeader> headers;
@@ -88,6 +91,15 @@ public final class ApiError extends RuntimeException {
         List.of(retryAfter(retryAfterSeconds)));
   }
 
+  /**
+   * The API key holds as many requests waiting for turns ({@code too_many_waiters}) or event
+   * streams ({@code too_many_streams}) on this node as it may: retry once one has ended.
+   */
+  public static ApiError tooManyOpen(String code, String message) {
+    return new ApiError(
+        StatusCodes.TOO_MANY_REQUESTS, code, message, List.of(retryAfter(WAITERS_RETRY_SECONDS)));
+  }
+
   public static ApiError storageUnavailable(Duration retryAfter) {
     return new ApiError(
         StatusCodes.SERVICE_UNAVAILABLE,
@@ -108,6 +120,9 @@ public final class ApiError extends RuntimeException {
           problem.code(),
           problem.message(),
           List.of(retryAfter(UNAVAILABLE_RETRY_SECONDS)));
+    }
+    if (problem.kind() == Problem.Kind.LIMIT && problem.code().equals("too_many_waiters")) {
+      return tooManyOpen(problem.code(), problem.message());
     }
     StatusCode status =
         switch (problem.kind()) {

@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 
 import io.agentruntime.http.HttpSettings;
+import io.agentruntime.http.auth.KeySlots;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.json.Json;
 import io.agentruntime.http.json.MessageRequest;
@@ -20,6 +21,7 @@ import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.session.Turn;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -34,11 +36,13 @@ public final class MessageRoutes {
   private final SessionService sessions;
   private final JsonBody body;
   private final HttpSettings settings;
+  private final KeySlots waits;
 
-  MessageRoutes(SessionService sessions, JsonBody body, HttpSettings settings) {
+  MessageRoutes(SessionService sessions, JsonBody body, HttpSettings settings, KeySlots waits) {
     this.sessions = sessions;
     this.body = body;
     this.settings = settings;
+    this.waits = waits;
   }
 
   /** The routes of {@code /v1/sessions/{id}/messages}. */
@@ -82,15 +86,20 @@ public final class MessageRoutes {
                   return body.json(
                       json -> {
                         MessageRequest message = MessageRequest.read(json);
+                        Supplier<CompletionStage<Turn>> sending =
+                            () ->
+                                sessions.send(
+                                    principal.tenant(),
+                                    id,
+                                    principal.caller(),
+                                    message.content(),
+                                    message.onBusy(),
+                                    key,
+                                    wait);
                         CompletionStage<Turn> turn =
-                            sessions.send(
-                                principal.tenant(),
-                                id,
-                                principal.caller(),
-                                message.content(),
-                                message.onBusy(),
-                                key,
-                                wait);
+                            wait.isZero()
+                                ? sending.get()
+                                : Waits.holding(waits, principal, sending);
                         return completeWithFuture(turn.thenApply(t -> answer(t, wait)));
                       });
                 }));

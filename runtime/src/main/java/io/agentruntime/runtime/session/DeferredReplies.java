@@ -19,7 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * {@code noReply} is left to internal commands, which nobody waits for.
  *
  * <p>Nothing here is journaled: a restart forgets the debts, and the askers' own timeouts answer
- * for them (decision 0013).
+ * for them (decision 0013). A restart in place (after a failed journal write) keeps this object but
+ * cancels the session's timers: {@link #recovered} arms the deadlines again (decision 0017).
  */
 final class DeferredReplies {
 
@@ -48,7 +49,8 @@ final class DeferredReplies {
       ActorRef<SessionReply> replyTo,
       Function<SessionState, SessionReply> due,
       String turnId,
-      Function<Turn, SessionReply> settled) {}
+      Function<Turn, SessionReply> settled,
+      long dueAtNanos) {}
 
   /**
    * Owes {@code replyTo} an answer, paid by {@link #payDue} or {@link #pay}, or at the latest
@@ -56,7 +58,7 @@ final class DeferredReplies {
    */
   long owe(
       ActorRef<SessionReply> replyTo, Duration within, Function<SessionState, SessionReply> due) {
-    return add(new Debt(replyTo, due, null, null), within);
+    return add(new Debt(replyTo, due, null, null, deadline(within)), within);
   }
 
   /**
@@ -81,8 +83,35 @@ final class DeferredReplies {
                     .map(answer)
                     .orElseGet(() -> new SessionReply.Rejected(TurnMachine.turnNotFound(turnId))),
             turnId,
-            answer),
+            answer,
+            deadline(within)),
         within);
+  }
+
+  /** How many askers wait for a turn of this session to settle. */
+  int turnWaiters() {
+    int n = 0;
+    for (Debt debt : debts.values()) {
+      if (debt.turnId() != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** After a recovery: the deadlines a restart in place cancelled are armed again. */
+  void recovered() {
+    long now = System.nanoTime();
+    debts.forEach(
+        (id, debt) ->
+            timers.startSingleTimer(
+                timerKey(id),
+                new InternalCommand.AnswerDue(id),
+                Duration.ofNanos(Math.max(0, debt.dueAtNanos() - now))));
+  }
+
+  private static long deadline(Duration within) {
+    return System.nanoTime() + within.toNanos();
   }
 
   /**

@@ -25,6 +25,15 @@ sealed interface InternalCommand extends SessionCommand {
   /** A piece of the model's text for the followers. */
   record PublishDelta(String turnId, String text) implements InternalCommand {}
 
+  /**
+   * Sharding's stop message: the session moves to another node. It starts nothing new, and stops
+   * once the tool calls in flight have landed (decision 0017).
+   */
+  record HandOff() implements InternalCommand {}
+
+  /** The hand-off waited {@code handoff-timeout} for calls in flight: the session stops now. */
+  record HandOffTimedOut() implements InternalCommand {}
+
   /** Look at where the work stands and go on (sent after recovery). */
   record ResumeWork() implements InternalCommand {}
 

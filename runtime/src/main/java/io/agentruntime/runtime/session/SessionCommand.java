@@ -174,9 +174,20 @@ public sealed interface SessionCommand extends CborSerializable
 
   /**
    * Replies {@code TurnFound} once the turn has settled (ended, or paused for an approval), at once
-   * if it has. Nothing is kept across a restart: the asker's own timeout ends the wait.
+   * if it has, or with the turn as it stands at {@code answerByMillis} (epoch millis; 0: after the
+   * session's longest wait). Refused ({@code too_many_waiters}) when {@code max-waiters} askers
+   * wait for turns of the session already. Nothing is kept across a move: the asker's own timeout
+   * ends the wait.
    */
-  record AwaitTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo) implements Asked {}
+  record AwaitTurn(
+      Caller caller, String turnId, long answerByMillis, ActorRef<SessionReply> replyTo)
+      implements Asked {
+
+    /** Waits up to the session's longest wait. */
+    public AwaitTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo) {
+      this(caller, turnId, 0, replyTo);
+    }
+  }
 
   /**
    * Replies {@code Subscribed} with the last sequence number, then sends {@code follower} every

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.session.InternalCommand.*;
 import io.agentruntime.runtime.session.SessionCommand.*;
 import io.agentruntime.runtime.session.SessionReply.Rejected;
+import io.agentruntime.runtime.tools.ToolResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,6 +77,7 @@ public final class SessionEntity
   }
 
   private final ActorContext<SessionCommand> ctx;
+  private final TimerScheduler<SessionCommand> timers;
   private final String entityId;
   private final String tenant;
   private final String sessionId;
@@ -107,6 +109,7 @@ public final class SessionEntity
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     int split = entityId.lastIndexOf(':');
     this.ctx = ctx;
+    this.timers = timers;
     this.entityId = entityId;
     this.tenant = entityId.substring(0, split);
     this.sessionId = entityId.substring(split + 1);
@@ -193,7 +196,15 @@ public final class SessionEntity
       if (turn.get().settled()) {
         return answer(c, found(turn.get()));
       }
-      replies.oweOnceSettled(turn.get(), c.replyTo(), settings.longestWait(), this::found);
+      if (replies.turnWaiters() >= settings.maxWaiters()) {
+        return reject(c, tooManyWaiters());
+      }
+      Duration within = settings.longestWait();
+      if (c.answerByMillis() > 0) {
+        Duration left = Duration.ofMillis(c.answerByMillis() - clock.millis());
+        within = left.compareTo(within) < 0 ? left : within;
+      }
+      replies.oweOnceSettled(turn.get(), c.replyTo(), within, this::found);
       return owed();
     } else if (cmd instanceof GetSession) {
       return answer(cmd, viewStream(s));
@@ -314,7 +325,11 @@ public final class SessionEntity
    * it hears the turn as it stands rather than a timeout).
    */
   private void answerOnceSettled(Turn turn, boolean duplicate, SendUserMessage c) {
-    Duration left = Duration.ofMillis(c.answerByMillis() - clock.millis());
+    // With too many askers waiting already, the message is answered now: accepted, still running.
+    Duration left =
+        replies.turnWaiters() >= settings.maxWaiters()
+            ? Duration.ZERO
+            : Duration.ofMillis(c.answerByMillis() - clock.millis());
     replies.oweOnceSettled(
         turn, c.replyTo(), left, t -> new SessionReply.TurnAccepted(t, duplicate));
   }
@@ -333,25 +348,37 @@ public final class SessionEntity
   private ReplyEffect<SessionEvent, SessionState> onInternal(SessionState s, InternalCommand cmd) {
     Instant now = clock.instant();
     if (cmd instanceof ModelAnswered c) {
-      // While suspended a model's answer is dropped: the model is asked again at resume (a model
-      // call has no side effect). A tool's result is journaled: its side effect happened.
-      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-      return s.suspended()
+      // While suspended or handed off a model's answer is dropped: the model is asked again at
+      // resume or on the next node (a model call has no side effect), and no tool call it asks
+      // for is journaled as started by a session that will not start it. A tool's result is
+      // journaled: its side effect happened.
+      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()), c);
+      return s.suspended() || driver.handingOff()
           ? Effect().noReply()
           : act(s, machine.modelReplied(s, c.turnId(), c.step(), c.reply(), now));
     } else if (cmd instanceof ModelFailed c) {
-      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-      return s.suspended()
+      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()), c);
+      return s.suspended() || driver.handingOff()
           ? Effect().noReply()
           : act(s, machine.modelFailed(s, c.turnId(), c.step(), c.code(), c.message(), now));
     } else if (cmd instanceof ToolFinished c) {
       driver.landed(
           TurnDriver.toolKey(c.turnId(), c.toolCallId()),
-          c.result() instanceof io.agentruntime.runtime.tools.ToolResult.Unknown);
+          c,
+          c.result() instanceof ToolResult.Unknown);
       return act(s, machine.toolFinished(s, c.turnId(), c.toolCallId(), c.result(), now));
     } else if (cmd instanceof RetryDue c) {
       driver.retryDue(c.key());
       driver.reconcile(s);
+    } else if (cmd instanceof HandOff) {
+      return onHandOff();
+    } else if (cmd instanceof HandOffTimedOut) {
+      ctx.getLog()
+          .warn(
+              "Session {} stops for its hand-off with tool calls still in flight after {}",
+              sessionId,
+              settings.handoffTimeout());
+      return Effect().stop().thenNoReply();
     } else if (cmd instanceof TurnDeadlinePassed c) {
       return s.suspended()
           ? Effect().noReply()
@@ -391,6 +418,22 @@ public final class SessionEntity
       throw new IllegalArgumentException("an internal command the session does not know: " + cmd);
     }
     return Effect().noReply(); // internal: nobody waits for an answer
+  }
+
+  /**
+   * Sharding moves the session to another node (the node leaves, or shards are rebalanced): it
+   * starts nothing new, lets the tool calls in flight land and journals their outcomes, then stops;
+   * after {@code handoff-timeout} it stops anyway (decision 0017). The driver sends this again
+   * after each write while calls are in flight.
+   */
+  private ReplyEffect<SessionEvent, SessionState> onHandOff() {
+    if (!driver.handingOff()) {
+      timers.startSingleTimer("hand-off", new HandOffTimedOut(), settings.handoffTimeout());
+    }
+    if (driver.handOff()) {
+      return Effect().noReply(); // the calls in flight land first
+    }
+    return Effect().stop().thenNoReply();
   }
 
   /** Persists what was decided (if anything), then acts on where the work stands. */
@@ -473,6 +516,16 @@ public final class SessionEntity
     return SessionRules.missing(s, sessionId);
   }
 
+  private Problem tooManyWaiters() {
+    return new Problem(
+        Problem.Kind.LIMIT,
+        "too_many_waiters",
+        "already "
+            + settings.maxWaiters()
+            + " requests wait for turns of this session; retry later or without waitSeconds",
+        "waitSeconds");
+  }
+
   private static SessionReply rejected(Problem problem) {
     return new Rejected(problem);
   }
@@ -520,7 +573,13 @@ public final class SessionEntity
                 erasure.start(s, DeferredReplies.NOBODY);
               }
               // Commands stashed during recovery run first; the driver holds back calls cut off by
-              // a crash until ResumeWork has decided whether they may run again.
+              // a crash until ResumeWork has decided whether they may run again. After a restart in
+              // place (a failed write) the timers are armed again (decision 0017).
+              replies.recovered();
+              if (driver.handingOff()) {
+                timers.startSingleTimer(
+                    "hand-off", new HandOffTimedOut(), settings.handoffTimeout());
+              }
               driver.recovering(s);
               ctx.getSelf().tell(new ResumeWork());
             })

@@ -20,7 +20,9 @@ public record SessionSettings(
     boolean snapshotOnPassivation,
     int snapshotOnPassivationMinEvents,
     Duration longestWait,
-    int replyPageSize) {
+    int replyPageSize,
+    int maxWaiters,
+    Duration handoffTimeout) {
 
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
@@ -43,6 +45,8 @@ public record SessionSettings(
         c.getBoolean("snapshot-on-passivation"),
         c.getInt("snapshot-on-passivation-min-events"),
         c.getDuration("longest-wait"),
-        (int) c.getBytes("reply-page-size").longValue());
+        (int) c.getBytes("reply-page-size").longValue(),
+        c.getInt("max-waiters"),
+        c.getDuration("handoff-timeout"));
   }
 }

@@ -67,8 +67,10 @@ public final class Sessions implements SessionService {
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                SessionEntity.TYPE_KEY,
-                ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard(), node)));
+                    SessionEntity.TYPE_KEY,
+                    ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard(), node))
+                // A session that moves lets its tool calls in flight land first (decision 0017).
+                .withStopMessage(new InternalCommand.HandOff()));
     return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools());
   }
 
@@ -333,8 +335,9 @@ public final class Sessions implements SessionService {
   }
 
   /**
-   * Without holding a thread: the session answers the moment the turn settles. When the time is up
-   * first (or the session restarted and forgot the waiter), the turn is read as it stands.
+   * Without holding a thread: the session answers the moment the turn settles, or with the turn as
+   * it stands when the wait is over (so that it owes the asker nothing after that). When the
+   * session does not answer (it moved and forgot the waiter), the turn is read as it stands.
    */
   @Override
   public CompletionStage<Turn> awaitTurn(
@@ -342,12 +345,13 @@ public final class Sessions implements SessionService {
     if (seen.settled() || wait.isZero()) {
       return CompletableFuture.completedFuture(seen);
     }
+    long answerBy = System.currentTimeMillis() + wait.toMillis();
     return request(
             tenant,
             sessionId,
-            replyTo -> new SessionCommand.AwaitTurn(caller, seen.id(), replyTo),
+            replyTo -> new SessionCommand.AwaitTurn(caller, seen.id(), answerBy, replyTo),
             SessionReply.TurnFound.class,
-            wait)
+            wait.plus(settings.askTimeout()))
         .thenApply(SessionReply.TurnFound::turn)
         .exceptionallyCompose(
             failure ->

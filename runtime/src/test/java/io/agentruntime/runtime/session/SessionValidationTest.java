@@ -36,7 +36,9 @@ class SessionValidationTest {
           true,
           1,
           Duration.ofMinutes(5),
-          1024 * 1024);
+          1024 * 1024,
+          100,
+          Duration.ofSeconds(30));
   private final SessionValidation validation = new SessionValidation(SETTINGS);
 
   private static void assertRefused(Optional<Problem> problem, Problem.Kind kind, String field) {

@@ -137,9 +137,12 @@ class SessionWireSerializationTest {
             OPERATOR, "appr_2", "result", null, json("{\"sent\":true,\"n\":[1,2.5]}"), replyTo),
         new SessionCommand.Subscribe(ADA, null, replyTo),
         new SessionCommand.AwaitTurn(ADA, "turn_3d4e5f", replyTo),
+        new SessionCommand.AwaitTurn(ADA, "turn_3d4e5f", 1_790_000_000_000L, replyTo),
         new SessionCommand.Unsubscribe(null),
         new InternalCommand.PublishDelta("turn_1", "Hel"),
         new InternalCommand.ResumeWork(),
+        new InternalCommand.HandOff(),
+        new InternalCommand.HandOffTimedOut(),
         // Malformed arguments (null) would read back as a JSON null: this command never leaves the
         // entity.
         new InternalCommand.ModelAnswered(
