@@ -55,23 +55,30 @@ public final class MemoryRoutes {
                                     .thenApply(s -> entry(s.memory().get(key), key)))),
                     put(
                         () ->
-                            body.json(
-                                value ->
-                                    Responses.ok(
-                                        sessions
-                                            .writeMemory(
-                                                principal.tenant(),
-                                                id,
-                                                principal.caller(),
-                                                key,
-                                                value)
-                                            .thenApply(SessionBody::of)))),
+                            IdempotencyKeys.withKey(
+                                idempotencyKey ->
+                                    body.json(
+                                        value ->
+                                            Responses.ok(
+                                                sessions
+                                                    .keyed(idempotencyKey)
+                                                    .writeMemory(
+                                                        principal.tenant(),
+                                                        id,
+                                                        principal.caller(),
+                                                        key,
+                                                        value)
+                                                    .thenApply(SessionBody::of))))),
                     delete(
                         () ->
-                            Responses.ok(
-                                sessions
-                                    .deleteMemory(principal.tenant(), id, principal.caller(), key)
-                                    .thenApply(SessionBody::of))))));
+                            IdempotencyKeys.withKey(
+                                idempotencyKey ->
+                                    Responses.ok(
+                                        sessions
+                                            .keyed(idempotencyKey)
+                                            .deleteMemory(
+                                                principal.tenant(), id, principal.caller(), key)
+                                            .thenApply(SessionBody::of)))))));
   }
 
   private static JsonNode entry(JsonNode value, String key) {

@@ -29,14 +29,18 @@ public final class PermissionRoutes {
         () ->
             put(
                 () ->
-                    body.json(
-                        json -> {
-                          PermissionPolicy policy = PermissionsRequest.body(Fields.body(json));
-                          return Responses.ok(
-                              sessions
-                                  .changePermissions(
-                                      principal.tenant(), id, principal.caller(), policy)
-                                  .thenApply(SessionBody::of));
-                        })));
+                    IdempotencyKeys.withKey(
+                        idempotencyKey ->
+                            body.json(
+                                json -> {
+                                  PermissionPolicy policy =
+                                      PermissionsRequest.body(Fields.body(json));
+                                  return Responses.ok(
+                                      sessions
+                                          .keyed(idempotencyKey)
+                                          .changePermissions(
+                                              principal.tenant(), id, principal.caller(), policy)
+                                          .thenApply(SessionBody::of));
+                                }))));
   }
 }

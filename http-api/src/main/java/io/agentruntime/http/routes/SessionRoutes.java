@@ -70,10 +70,13 @@ public final class SessionRoutes {
         put(() -> createOrMatch(principal, id)),
         delete(
             () ->
-                Responses.ok(
-                    sessions
-                        .close(principal.tenant(), id, principal.caller())
-                        .thenApply(SessionBody::of))));
+                IdempotencyKeys.withKey(
+                    idempotencyKey ->
+                        Responses.ok(
+                            sessions
+                                .keyed(idempotencyKey)
+                                .close(principal.tenant(), id, principal.caller())
+                                .thenApply(SessionBody::of)))));
   }
 
   private Route create(Principal principal) {

@@ -38,19 +38,28 @@ public final class ToolRoutes {
             concat(
                 put(
                     () ->
-                        body.json(
-                            json -> {
-                              ToolConnection tool = ToolRequest.named(Fields.body(json), name);
-                              return Responses.ok(
-                                  sessions
-                                      .connectTool(principal.tenant(), id, principal.caller(), tool)
-                                      .thenApply(SessionBody::of));
-                            })),
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                body.json(
+                                    json -> {
+                                      ToolConnection tool =
+                                          ToolRequest.named(Fields.body(json), name);
+                                      return Responses.ok(
+                                          sessions
+                                              .keyed(idempotencyKey)
+                                              .connectTool(
+                                                  principal.tenant(), id, principal.caller(), tool)
+                                              .thenApply(SessionBody::of));
+                                    }))),
                 delete(
                     () ->
-                        Responses.ok(
-                            sessions
-                                .disconnectTool(principal.tenant(), id, principal.caller(), name)
-                                .thenApply(SessionBody::of)))));
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                Responses.ok(
+                                    sessions
+                                        .keyed(idempotencyKey)
+                                        .disconnectTool(
+                                            principal.tenant(), id, principal.caller(), name)
+                                        .thenApply(SessionBody::of))))));
   }
 }
