@@ -5,6 +5,7 @@ import static io.agentruntime.http.TestKeys.OLGA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.agentruntime.http.Api.Response;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -149,9 +150,15 @@ class IdempotencyKeysApiTest {
   @Test
   void aMalformedKeyIs400() {
     String s = created();
-    Response r = send("PUT", s + "/memory/colour", ADA, "\"blue\"", "has space");
-    assertEquals(400, r.status(), r.toString());
-    assertEquals("invalid_field", r.errorCode());
+    for (Response r :
+        List.of(
+            send("PUT", s + "/memory/colour", ADA, "\"blue\"", "has space"),
+            send("PUT", s, ADA, "{\"agent\": {\"model\": \"scripted\"}}", "k".repeat(201)),
+            send("POST", s + "/suspend", OLGA, "{}", "a b"))) {
+      assertEquals(400, r.status(), r.toString());
+      assertEquals("invalid_field", r.errorCode());
+    }
+    assertEquals(1, lastSeq(s), "nothing changed");
   }
 
   private void assertReused(Response r, String session, long seq) {

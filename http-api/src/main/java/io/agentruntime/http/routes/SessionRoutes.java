@@ -67,7 +67,8 @@ public final class SessionRoutes {
                     sessions
                         .get(principal.tenant(), id, principal.caller())
                         .thenApply(SessionBody::of))),
-        put(() -> createOrMatch(principal, id)),
+        // A PUT is idempotent by itself; its key is checked like every write's.
+        put(() -> IdempotencyKeys.withKey(idempotencyKey -> createOrMatch(principal, id))),
         delete(
             () ->
                 IdempotencyKeys.withKey(
