@@ -108,6 +108,18 @@ public final class ApiError extends RuntimeException {
         List.of(retryAfter(Math.max(1, retryAfter.toSeconds()))));
   }
 
+  /**
+   * The runtime cannot tell whether the write landed (decision 0034): never "nothing was accepted".
+   * A retry with the same Idempotency-Key is safe.
+   */
+  public static ApiError outcomeUnknown(String message, Duration retryAfter) {
+    return new ApiError(
+        StatusCodes.GATEWAY_TIMEOUT,
+        "outcome_unknown",
+        message,
+        List.of(retryAfter(Math.max(1, retryAfter.toSeconds()))));
+  }
+
   public static ApiError internal() {
     return new ApiError(StatusCodes.INTERNAL_SERVER_ERROR, "internal", "internal error");
   }
@@ -133,6 +145,8 @@ public final class ApiError extends RuntimeException {
           case FORBIDDEN -> StatusCodes.FORBIDDEN;
           case LIMIT -> StatusCodes.TOO_MANY_REQUESTS;
           case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+          // Journaled, so never a 503 ("nothing was accepted"); asking again finishes it.
+          case INCOMPLETE -> StatusCodes.INTERNAL_SERVER_ERROR;
         };
     return new ApiError(status, problem.code(), problem.message());
   }

@@ -51,26 +51,35 @@ public final class MemoryRoutes {
                                     principal.tenant(), id, principal.caller(), key))),
                     put(
                         () ->
-                            body.json(
-                                value ->
-                                    Responses.ok(
-                                        sessions
-                                            .writeMemory(
-                                                principal.tenant(),
-                                                id,
-                                                principal.caller(),
-                                                key,
-                                                value)
-                                            .thenApply(
-                                                s ->
-                                                    new ChangeBody.MemoryWritten(
-                                                        key, value, s.lastSeq()))))),
+                            IdempotencyKeys.withKey(
+                                idempotencyKey ->
+                                    body.json(
+                                        value ->
+                                            Responses.ok(
+                                                sessions
+                                                    .keyed(idempotencyKey)
+                                                    .writeMemory(
+                                                        principal.tenant(),
+                                                        id,
+                                                        principal.caller(),
+                                                        key,
+                                                        value)
+                                                    .thenApply(
+                                                        s ->
+                                                            new ChangeBody.MemoryWritten(
+                                                                key, value, s.lastSeq())))))),
                     delete(
                         () ->
-                            Responses.ok(
-                                sessions
-                                    .deleteMemory(principal.tenant(), id, principal.caller(), key)
-                                    .thenApply(
-                                        s -> new ChangeBody.MemoryDeleted(key, s.lastSeq())))))));
+                            IdempotencyKeys.withKey(
+                                idempotencyKey ->
+                                    Responses.ok(
+                                        sessions
+                                            .keyed(idempotencyKey)
+                                            .deleteMemory(
+                                                principal.tenant(), id, principal.caller(), key)
+                                            .thenApply(
+                                                s ->
+                                                    new ChangeBody.MemoryDeleted(
+                                                        key, s.lastSeq()))))))));
   }
 }

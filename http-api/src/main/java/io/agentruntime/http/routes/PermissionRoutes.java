@@ -32,15 +32,21 @@ public final class PermissionRoutes {
         () ->
             put(
                 () ->
-                    body.json(
-                        json -> {
-                          PermissionPolicy policy = PermissionsRequest.body(Fields.body(json));
-                          return Responses.ok(
-                              sessions
-                                  .changePermissions(
-                                      principal.tenant(), id, principal.caller(), policy)
-                                  .thenApply(
-                                      s -> ChangeBody.PermissionsChanged.of(policy, s.lastSeq())));
-                        })));
+                    IdempotencyKeys.withKey(
+                        idempotencyKey ->
+                            body.json(
+                                json -> {
+                                  PermissionPolicy policy =
+                                      PermissionsRequest.body(Fields.body(json));
+                                  return Responses.ok(
+                                      sessions
+                                          .keyed(idempotencyKey)
+                                          .changePermissions(
+                                              principal.tenant(), id, principal.caller(), policy)
+                                          .thenApply(
+                                              s ->
+                                                  ChangeBody.PermissionsChanged.of(
+                                                      policy, s.lastSeq())));
+                                }))));
   }
 }

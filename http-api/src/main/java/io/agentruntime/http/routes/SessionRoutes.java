@@ -68,13 +68,17 @@ public final class SessionRoutes {
                     sessions
                         .get(principal.tenant(), id, principal.caller())
                         .thenApply(SessionBody::of))),
-        put(() -> createOrMatch(principal, id)),
+        // A PUT is idempotent by itself; its key is checked like every write's.
+        put(() -> IdempotencyKeys.withKey(idempotencyKey -> createOrMatch(principal, id))),
         delete(
             () ->
-                Responses.ok(
-                    sessions
-                        .close(principal.tenant(), id, principal.caller())
-                        .thenApply(SessionSummaryBody::of))));
+                IdempotencyKeys.withKey(
+                    idempotencyKey ->
+                        Responses.ok(
+                            sessions
+                                .keyed(idempotencyKey)
+                                .close(principal.tenant(), id, principal.caller())
+                                .thenApply(SessionSummaryBody::of)))));
   }
 
   private Route create(Principal principal) {

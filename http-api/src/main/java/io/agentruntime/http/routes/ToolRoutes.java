@@ -39,21 +39,34 @@ public final class ToolRoutes {
             concat(
                 put(
                     () ->
-                        body.json(
-                            json -> {
-                              ToolConnection tool = ToolRequest.named(Fields.body(json), name);
-                              return Responses.ok(
-                                  sessions
-                                      .connectTool(principal.tenant(), id, principal.caller(), tool)
-                                      .thenApply(
-                                          s -> ChangeBody.ToolConnected.of(tool, s.lastSeq())));
-                            })),
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                body.json(
+                                    json -> {
+                                      ToolConnection tool =
+                                          ToolRequest.named(Fields.body(json), name);
+                                      return Responses.ok(
+                                          sessions
+                                              .keyed(idempotencyKey)
+                                              .connectTool(
+                                                  principal.tenant(), id, principal.caller(), tool)
+                                              .thenApply(
+                                                  s ->
+                                                      ChangeBody.ToolConnected.of(
+                                                          tool, s.lastSeq())));
+                                    }))),
                 delete(
                     () ->
-                        Responses.ok(
-                            sessions
-                                .disconnectTool(principal.tenant(), id, principal.caller(), name)
-                                .thenApply(
-                                    s -> new ChangeBody.ToolDisconnected(name, s.lastSeq()))))));
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                Responses.ok(
+                                    sessions
+                                        .keyed(idempotencyKey)
+                                        .disconnectTool(
+                                            principal.tenant(), id, principal.caller(), name)
+                                        .thenApply(
+                                            s ->
+                                                new ChangeBody.ToolDisconnected(
+                                                    name, s.lastSeq())))))));
   }
 }

@@ -82,10 +82,13 @@ public final class TurnRoutes {
    * a 409.
    */
   private Route cancel(Principal principal, String id, String turnId) {
-    return Responses.ok(
-        sessions
-            .cancelTurn(principal.tenant(), id, principal.caller(), turnId)
-            .thenApply(TurnBody::of));
+    return IdempotencyKeys.withKey(
+        idempotencyKey ->
+            Responses.ok(
+                sessions
+                    .keyed(idempotencyKey)
+                    .cancelTurn(principal.tenant(), id, principal.caller(), turnId)
+                    .thenApply(TurnBody::of)));
   }
 
   private Route list(Principal principal, String id) {

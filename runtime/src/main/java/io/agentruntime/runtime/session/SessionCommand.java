@@ -198,6 +198,31 @@ public sealed interface SessionCommand extends CborSerializable
       implements Asked {}
 
   /**
+   * {@code command}, a write sent with the client's idempotency key {@code key} (decision 0034).
+   * The first time, it does what {@code command} does, and the key is journaled with its events.
+   * Again with the same key and {@code fingerprint} (of what was asked, see {@link RequestKeys}),
+   * it answers as {@code command} would of the session as it is now, and changes nothing; with the
+   * same key and another fingerprint, it is refused (conflict, {@code idempotency_key_reused}).
+   * Replies as {@code command} does.
+   */
+  record Keyed(
+      @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "class") Asked command,
+      String key,
+      String fingerprint)
+      implements Asked {
+
+    @Override
+    public Caller caller() {
+      return command.caller();
+    }
+
+    @Override
+    public ActorRef<SessionReply> replyTo() {
+      return command.replyTo();
+    }
+  }
+
+  /**
    * {@code command}, sent by an asker that gives up at {@code notAfterMillis} (epoch millis): if
    * the session gets to it later (it was recovering, or its shard restarting, while the journal was
    * away) it is dropped unanswered and changes nothing, since the asker has already told its client

@@ -182,8 +182,22 @@ public final class SessionEntity
     };
   }
 
-  /** A command of a caller who may see this existing session. */
-  private ReplyEffect<SessionEvent, SessionState> onAsked(SessionState s, Asked cmd) {
+  /**
+   * A command of a caller who may see this existing session. A keyed write ({@link Keyed}) seen
+   * before is answered here; a new one is decided as its command, and its key journaled with it.
+   */
+  private ReplyEffect<SessionEvent, SessionState> onAsked(SessionState s, Asked asked) {
+    if (asked instanceof Keyed k) {
+      switch (RequestKeys.use(s, k.key(), k.fingerprint())) {
+        case REUSED:
+          return reject(k, RequestKeys.reused());
+        case REPEAT:
+          return answer(k, repeated(s, k.command()));
+        case NEW:
+          break;
+      }
+    }
+    Asked cmd = asked instanceof Keyed k ? k.command() : asked;
     Caller by = cmd.caller();
     Instant now = clock.instant();
     if (cmd instanceof SendUserMessage c) {
@@ -251,37 +265,51 @@ public final class SessionEntity
     } else if (cmd instanceof TerminateSession) {
       return announced(s, cmd, rules.terminate(s, by, now), this::current);
     } else if (cmd instanceof SuspendSession c) {
-      return decided(s, cmd, rules.suspend(s, by, c.reason(), now), this::current);
+      return decided(s, asked, rules.suspend(s, by, c.reason(), now), this::current);
     } else if (cmd instanceof ResumeSession) {
-      return decided(s, cmd, rules.resume(s, by, now), this::current);
+      return decided(s, asked, rules.resume(s, by, now), this::current);
     } else if (cmd instanceof EraseSession) {
       Decision d = rules.erase(s, by, now);
       return d.refused()
           ? reject(cmd, d.refusal())
           : owed(persist(d.events()).thenRun(next -> startErasure(next, cmd)));
     } else if (cmd instanceof WriteMemory c) {
-      return decided(s, cmd, rules.writeMemory(s, by, c.key(), c.value(), now), this::current);
+      return decided(s, asked, rules.writeMemory(s, by, c.key(), c.value(), now), this::current);
     } else if (cmd instanceof DeleteMemory c) {
-      return decided(s, cmd, rules.deleteMemory(s, by, c.key(), now), this::current);
+      return decided(s, asked, rules.deleteMemory(s, by, c.key(), now), this::current);
     } else if (cmd instanceof ConnectTool c) {
-      return decided(s, cmd, rules.connectTool(s, by, c.tool(), now), this::current);
+      return decided(s, asked, rules.connectTool(s, by, c.tool(), now), this::current);
     } else if (cmd instanceof DisconnectTool c) {
-      return decided(s, cmd, rules.disconnectTool(s, by, c.name(), now), this::current);
+      return decided(s, asked, rules.disconnectTool(s, by, c.name(), now), this::current);
     } else if (cmd instanceof ChangePermissions c) {
-      return decided(s, cmd, rules.changePermissions(s, by, c.permissions(), now), this::current);
+      return decided(s, asked, rules.changePermissions(s, by, c.permissions(), now), this::current);
     } else if (cmd instanceof CancelTurn c) {
       Decision d = machine.cancel(s, c.turnId(), by.user(), now);
-      return decided(s, cmd, d, next -> found(next.turn(c.turnId()).orElseThrow()));
+      return decided(s, asked, d, next -> found(next.turn(c.turnId()).orElseThrow()));
     } else if (cmd instanceof DecideApproval c) {
       Decision d =
           machine.humanDecision(s, by, c.approvalId(), c.decision(), c.comment(), c.result(), now);
       return decided(
           s,
-          cmd,
+          asked,
           d,
           next -> new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow()));
     }
     throw new IllegalArgumentException("a command the session does not know: " + cmd);
+  }
+
+  /** The answer to a keyed write repeated: the first outcome, of the session as it is now. */
+  private SessionReply repeated(SessionState s, Asked cmd) {
+    if (cmd instanceof CancelTurn c) {
+      return s.turn(c.turnId())
+          .map(this::found)
+          .orElse(rejected(TurnMachine.turnNotFound(c.turnId())));
+    } else if (cmd instanceof DecideApproval c) {
+      return s.approval(c.approvalId())
+          .<SessionReply>map(SessionReply.ApprovalDecided::new)
+          .orElseGet(() -> current(s));
+    }
+    return current(s);
   }
 
   private ReplyEffect<SessionEvent, SessionState> onCreate(SessionState s, CreateSession c) {
@@ -296,6 +324,9 @@ public final class SessionEntity
     Optional<Decision> closed = SessionRules.refuseIfClosed(s);
     if (closed.isPresent()) {
       return reject(c, closed.get().refusal());
+    }
+    if (RequestKeys.reusedByMessage(s, c.idempotencyKey(), c.content())) {
+      return reject(c, RequestKeys.reused());
     }
     Optional<Turn> earlier = TurnMachine.earlier(s, c.idempotencyKey(), c.turnId());
     if (earlier.isPresent()) {
@@ -339,10 +370,24 @@ public final class SessionEntity
     return owed();
   }
 
-  /** Deletes the erased session's storage; the operator hears {@code Erased} once it is gone. */
+  /**
+   * Deletes the erased session's storage. The operator hears {@code Erased} once it is gone, or
+   * once {@link #sideWorkWait()} has passed, whichever comes first: the tombstone is journaled, so
+   * the id is gone for good, and a deletion still running goes on (decision 0034). A deletion that
+   * failed before is {@code erase_incomplete}.
+   */
   private void startErasure(SessionState erased, Asked c) {
-    Duration within = settings.askTimeout().multipliedBy(2); // after the deletion's own timeout
-    erasure.start(erased, replies.owe(c.replyTo(), within, x -> Erasure.incomplete()));
+    erasure.start(
+        erased, replies.owe(c.replyTo(), sideWorkWait(), x -> new SessionReply.Erased(sessionId)));
+  }
+
+  /**
+   * How long an answer waits for side work after its event was journaled (the directory's line, an
+   * erase's deletion): a quarter of the ask timeout, the margin its asker keeps for the write
+   * itself, so that the asker hears the answer rather than a timeout.
+   */
+  private Duration sideWorkWait() {
+    return settings.askTimeout().dividedBy(4);
   }
 
   private ReplyEffect<SessionEvent, SessionState> onInternal(SessionState s, InternalCommand cmd) {
@@ -464,9 +509,16 @@ public final class SessionEntity
             });
   }
 
-  /** Persists a decision and answers {@code answer} of the state it led to, or its refusal. */
+  /**
+   * Persists a decision (with the idempotency key of a {@link Keyed} command) and answers {@code
+   * answer} of the state it led to, or its refusal.
+   */
   private ReplyEffect<SessionEvent, SessionState> decided(
-      SessionState s, Asked c, Decision d, Function<SessionState, SessionReply> answer) {
+      SessionState s, Asked c, Decision decision, Function<SessionState, SessionReply> answer) {
+    Decision d =
+        c instanceof Keyed k
+            ? RequestKeys.recorded(decision, k.key(), k.fingerprint(), clock.instant())
+            : decision;
     if (d.events().isEmpty()) {
       return answer(c, d.refused() ? rejected(d.refusal()) : answer.apply(s));
     }
@@ -486,8 +538,7 @@ public final class SessionEntity
             .thenRun(
                 next -> {
                   SessionReply reply = answer.apply(next);
-                  listing.announce(
-                      next, replies.owe(c.replyTo(), settings.askTimeout(), x -> reply));
+                  listing.announce(next, replies.owe(c.replyTo(), sideWorkWait(), x -> reply));
                 }));
   }
 

@@ -128,6 +128,21 @@ public sealed interface SessionEvent extends CborSerializable {
   }
 
   /**
+   * A write of the API was accepted under the client's idempotency key {@code key}: journaled
+   * together with (after) the events of that write, so that a retry with the same key answers the
+   * first outcome and changes nothing again. {@code fingerprint} is a hash of what was asked (the
+   * operation, its arguments and the user), so that the same key with another request is refused.
+   * The session keeps the most recent keys only ({@link RequestKeys#WINDOW}). Messages keep their
+   * key in {@link UserMessageAccepted} instead.
+   */
+  record IdempotencyKeyRecorded(String key, String fingerprint, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "idempotency_key_recorded";
+    }
+  }
+
+  /**
    * A user message was accepted and a turn opened for it. {@code idempotencyKey} is the client's
    * key for the request, or null; a retry with the same key answers this turn again.
    */

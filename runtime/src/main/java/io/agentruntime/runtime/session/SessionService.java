@@ -14,9 +14,22 @@ import org.apache.pekko.stream.javadsl.Source;
  * What the edge asks of the sessions, typed: one method per operation of the API. Every session is
  * reached in its tenant as a caller, and the session alone decides what that caller may do. A
  * refusal fails the stage with {@link SessionRefused}; a session that does not answer in time (an
- * unavailable journal, say) fails it with a {@link java.util.concurrent.TimeoutException}.
+ * unavailable journal, say) fails it with a {@link java.util.concurrent.TimeoutException}, which
+ * for a write means that nothing was accepted. A write whose outcome cannot be told fails with
+ * {@link OutcomeUnknown} (decision 0034).
  */
 public interface SessionService {
+
+  /**
+   * The same service, whose writes carry the client's {@code idempotencyKey} (null: none): a write
+   * repeated under the same key answers its first outcome and changes nothing again; another
+   * request under a used key is refused (conflict, {@code idempotency_key_reused}). Messages take
+   * their key in {@link #send} instead; create, close, terminate and erase are idempotent by
+   * themselves. A stub may ignore the key.
+   */
+  default SessionService keyed(String idempotencyKey) {
+    return this;
+  }
 
   /** A session the create made ({@code created}), or the existing one it matched. */
   record Creation(SessionSummary session, boolean created) {}

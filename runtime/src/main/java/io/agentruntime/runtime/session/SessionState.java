@@ -17,7 +17,9 @@ import java.util.function.Consumer;
  * the events folded so far, which is the journal sequence number of the last one. {@code
  * pendingCalls} are keyed by turn id and tool call id; {@code approvals} keep decided ones too, so
  * that a second decision is refused. {@code suspendedAt} is when an operator suspended the session
- * (null unless suspended); an {@code erased} state holds nothing but its sequence number.
+ * (null unless suspended); an {@code erased} state holds nothing but its sequence number. {@code
+ * requestKeys} are the idempotency keys of the latest writes, oldest first, each with the
+ * fingerprint of what it asked ({@link RequestKeys}).
  *
  * <p>Its collections are persistent (decision 0050): folding an event changes what it touches in
  * O(log n) and shares everything else with the state before, so neither a live event nor replay
@@ -42,7 +44,8 @@ public record SessionState(
     Map<String, PendingCall> pendingCalls,
     Map<String, Approval> approvals,
     Instant suspendedAt,
-    boolean erased)
+    boolean erased,
+    Map<String, String> requestKeys)
     implements CborSerializable {
 
   public SessionState {
@@ -54,6 +57,54 @@ public record SessionState(
     turnIdsByIdempotencyKey = StateDraft.hashed(turnIdsByIdempotencyKey);
     pendingCalls = StateDraft.ordered(pendingCalls);
     approvals = StateDraft.ordered(approvals);
+    requestKeys = StateDraft.ordered(requestKeys);
+  }
+
+  /**
+   * As the canonical constructor, without idempotency keys of writes (a state or snapshot written
+   * before they were kept).
+   */
+  public SessionState(
+      Owner owner,
+      SessionSpec createdWith,
+      AgentDefinition agent,
+      Map<String, JsonNode> memory,
+      Map<String, ToolConnection> tools,
+      PermissionPolicy permissions,
+      Map<String, String> metadata,
+      boolean closed,
+      Instant createdAt,
+      Instant updatedAt,
+      long lastSeq,
+      List<TranscriptEntry> transcript,
+      List<Turn> turns,
+      Map<String, String> turnIdsByIdempotencyKey,
+      Usage usage,
+      Map<String, PendingCall> pendingCalls,
+      Map<String, Approval> approvals,
+      Instant suspendedAt,
+      boolean erased) {
+    this(
+        owner,
+        createdWith,
+        agent,
+        memory,
+        tools,
+        permissions,
+        metadata,
+        closed,
+        createdAt,
+        updatedAt,
+        lastSeq,
+        transcript,
+        turns,
+        turnIdsByIdempotencyKey,
+        usage,
+        pendingCalls,
+        approvals,
+        suspendedAt,
+        erased,
+        Map.of());
   }
 
   public SessionState(
@@ -181,6 +232,11 @@ public record SessionState(
   /** The turns from the oldest that has not ended: all that have not ended are among them. */
   private List<Turn> open() {
     return ((TurnList) turns).fromFirstOpen();
+  }
+
+  /** What the write that used idempotency key {@code key} asked for (its fingerprint), if kept. */
+  public Optional<String> requestForIdempotencyKey(String key) {
+    return Optional.ofNullable(requestKeys.get(key));
   }
 
   public Optional<Turn> turnForIdempotencyKey(String key) {
@@ -405,6 +461,8 @@ public record SessionState(
     } else if (event instanceof TurnCancelled e) {
       d.turn(e.turnId(), t -> t.cancelled(new TurnError("cancelled", e.reason()), e.at()));
       d.endTurn(e.turnId(), e.at());
+    } else if (event instanceof IdempotencyKeyRecorded e) {
+      d.requestKeys = RequestKeys.remember(d.requestKeys, e.key(), e.fingerprint());
     } else if (event instanceof SessionPassivating) {
       // Bookkeeping of the entity (decision 0051): the session itself does not change.
     } else {

@@ -16,6 +16,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -31,6 +33,12 @@ import org.apache.pekko.stream.javadsl.Source;
  * this node and sends a command to the one node that hosts a session, wherever that is. Each
  * operation of {@link SessionService} is one command (or, to wait for a turn, an ask that falls
  * back to reading the turn); a session's event stream reads its journal and follows it live.
+ *
+ * <p>A write whose session does not answer in time is told apart (decision 0034): looked up (a
+ * message by the turn it names, a keyed write by sending it again under its key, create, close and
+ * erase by the session's state), it answers what was found, fails as "nothing was accepted" (the
+ * ask's timeout) when the look-up proves the write is not there, and with {@link OutcomeUnknown}
+ * when nothing can tell.
  */
 public final class Sessions implements SessionService {
 
@@ -43,6 +51,9 @@ public final class Sessions implements SessionService {
   private final SessionHosts hosts;
   private final EventFeed feed;
   private final Materializer materializer;
+
+  /** The client's idempotency key for this request's write, or null (see {@link #keyed}). */
+  private final String requestKey;
 
   private Sessions(
       ActorSystem<?> system,
@@ -60,6 +71,24 @@ public final class Sessions implements SessionService {
     this.feed =
         new EventFeed(system, this, EventStreamSettings.fromConfig(system.settings().config()));
     this.materializer = Materializer.matFromSystem(system);
+    this.requestKey = null;
+  }
+
+  private Sessions(Sessions sessions, String requestKey) {
+    this.sharding = sessions.sharding;
+    this.dispatcher = sessions.dispatcher;
+    this.settings = sessions.settings;
+    this.directory = sessions.directory;
+    this.tools = sessions.tools;
+    this.hosts = sessions.hosts;
+    this.feed = sessions.feed;
+    this.materializer = sessions.materializer;
+    this.requestKey = requestKey;
+  }
+
+  @Override
+  public SessionService keyed(String idempotencyKey) {
+    return idempotencyKey == null ? this : new Sessions(this, idempotencyKey);
   }
 
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {
@@ -118,18 +147,34 @@ public final class Sessions implements SessionService {
   @Override
   public CompletionStage<Creation> create(
       String tenant, String sessionId, Caller caller, SessionSpec spec, CreateMode mode) {
-    return request(
-            tenant,
-            sessionId,
-            replyTo -> new SessionCommand.CreateSession(caller, spec, mode, replyTo),
-            SessionReply.class)
-        .thenApply(
-            reply -> {
-              if (reply instanceof SessionReply.Created created) {
-                return new Creation(created.session(), true);
-              }
-              return new Creation(expect(reply, SessionReply.Current.class).session(), false);
-            });
+    // A session made before this request (less the skew of two clocks) was not made by it.
+    java.time.Instant notBefore = java.time.Instant.now().minus(settings.askTimeout());
+    CompletionStage<Creation> created =
+        request(
+                tenant,
+                sessionId,
+                replyTo -> new SessionCommand.CreateSession(caller, spec, mode, replyTo),
+                SessionReply.class)
+            .thenApply(
+                reply -> {
+                  if (reply instanceof SessionReply.Created c) {
+                    return new Creation(c.session(), true);
+                  }
+                  return new Creation(expect(reply, SessionReply.Current.class).session(), false);
+                });
+    // Found, the caller's and new: this request made it.
+    return settled(
+        created,
+        "create",
+        () ->
+            found(get(tenant, sessionId, caller))
+                .thenApply(
+                    view ->
+                        view.filter(
+                                v ->
+                                    v.owner().user().equals(caller.user())
+                                        && v.createdAt().isAfter(notBefore))
+                            .map(v -> new Creation(SessionSummary.of(v), true))));
   }
 
   /**
@@ -195,21 +240,43 @@ public final class Sessions implements SessionService {
 
   @Override
   public CompletionStage<SessionSummary> close(String tenant, String sessionId, Caller caller) {
-    return view(tenant, sessionId, replyTo -> new SessionCommand.CloseSession(caller, replyTo));
+    return settled(
+        view(tenant, sessionId, replyTo -> new SessionCommand.CloseSession(caller, replyTo)),
+        "close",
+        () -> withStatus(tenant, sessionId, caller, SessionStatus.CLOSED::equals));
   }
 
   @Override
   public CompletionStage<SessionSummary> writeMemory(
       String tenant, String sessionId, Caller caller, String key, JsonNode value) {
-    return view(
-        tenant, sessionId, replyTo -> new SessionCommand.WriteMemory(caller, key, value, replyTo));
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo -> new SessionCommand.WriteMemory(caller, key, value, replyTo),
+                "memory.put",
+                caller,
+                key,
+                value),
+            SessionReply.Current.class,
+            "memory write")
+        .thenApply(SessionReply.Current::session);
   }
 
   @Override
   public CompletionStage<SessionSummary> deleteMemory(
       String tenant, String sessionId, Caller caller, String key) {
-    return view(
-        tenant, sessionId, replyTo -> new SessionCommand.DeleteMemory(caller, key, replyTo));
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo -> new SessionCommand.DeleteMemory(caller, key, replyTo),
+                "memory.delete",
+                caller,
+                key),
+            SessionReply.Current.class,
+            "memory delete")
+        .thenApply(SessionReply.Current::session);
   }
 
   @Override
@@ -233,8 +300,7 @@ public final class Sessions implements SessionService {
   private CompletionStage<SessionReply> connect(
       String tenant, String sessionId, Caller caller, ToolConnection tool) {
     if (!(tool instanceof ToolConnection.Mcp mcp) || tools == null) {
-      return ask(
-          tenant, sessionId, replyTo -> new SessionCommand.ConnectTool(caller, tool, replyTo));
+      return connected(tenant, sessionId, caller, tool, tool);
     }
     Optional<String> refusal = tools.refusal(mcp);
     if (refusal.isPresent()) {
@@ -245,13 +311,7 @@ public final class Sessions implements SessionService {
     }
     return tools
         .discover(mcp)
-        .thenCompose(
-            found ->
-                ask(
-                    tenant,
-                    sessionId,
-                    replyTo ->
-                        new SessionCommand.ConnectTool(caller, mcp.withTools(found), replyTo)))
+        .thenCompose(found -> connected(tenant, sessionId, caller, mcp.withTools(found), tool))
         .exceptionally(
             failure -> {
               Throwable cause = unwrap(failure);
@@ -263,27 +323,60 @@ public final class Sessions implements SessionService {
             });
   }
 
+  /** Connects {@code tool}, keyed by {@code asked} (the request, before any discovery). */
+  private CompletionStage<SessionReply> connected(
+      String tenant, String sessionId, Caller caller, ToolConnection tool, ToolConnection asked) {
+    return write(
+        tenant,
+        sessionId,
+        keyed(
+            replyTo -> new SessionCommand.ConnectTool(caller, tool, replyTo),
+            "tools.put",
+            caller,
+            asked),
+        SessionReply.class,
+        "tool connection");
+  }
+
   @Override
   public CompletionStage<SessionSummary> disconnectTool(
       String tenant, String sessionId, Caller caller, String name) {
-    return view(
-        tenant, sessionId, replyTo -> new SessionCommand.DisconnectTool(caller, name, replyTo));
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo -> new SessionCommand.DisconnectTool(caller, name, replyTo),
+                "tools.delete",
+                caller,
+                name),
+            SessionReply.Current.class,
+            "tool disconnection")
+        .thenApply(SessionReply.Current::session);
   }
 
   @Override
   public CompletionStage<SessionSummary> changePermissions(
       String tenant, String sessionId, Caller caller, PermissionPolicy permissions) {
-    return view(
-        tenant,
-        sessionId,
-        replyTo -> new SessionCommand.ChangePermissions(caller, permissions, replyTo));
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo -> new SessionCommand.ChangePermissions(caller, permissions, replyTo),
+                "permissions.put",
+                caller,
+                permissions),
+            SessionReply.Current.class,
+            "permissions change")
+        .thenApply(SessionReply.Current::session);
   }
 
   /**
-   * With a wait, in one ask: the session answers once the turn settles, or with the turn as it
-   * stands when the wait is over. The turn is named here, so that a request that heard nothing (the
-   * session was moving, say) can still find it; a turn that cannot be found was never accepted, and
-   * the request fails as the ask did (a timeout).
+   * In one ask: the session answers once the message is accepted, or with a wait once the turn
+   * settles, or with the turn as it stands when the wait is over. The turn is named here, with or
+   * without a wait, so that a request that heard nothing (the session was moving, or its write was
+   * slow) can still find it: found, it is the answer; not found, the message was never accepted and
+   * the request fails as the ask did (a timeout); when the look-up hears nothing either, the
+   * outcome is unknown.
    */
   @Override
   public CompletionStage<Turn> send(
@@ -294,33 +387,20 @@ public final class Sessions implements SessionService {
       OnBusy onBusy,
       String idempotencyKey,
       Duration wait) {
-    if (wait.isZero()) {
-      return request(
-              tenant,
-              sessionId,
-              replyTo ->
-                  new SessionCommand.SendUserMessage(
-                      caller, content, onBusy, idempotencyKey, replyTo),
-              SessionReply.TurnAccepted.class)
-          .thenApply(SessionReply.TurnAccepted::turn);
-    }
     String turnId = Turn.newId();
-    long answerBy = System.currentTimeMillis() + wait.toMillis();
-    return request(
-            tenant,
-            sessionId,
-            replyTo ->
-                new SessionCommand.SendUserMessage(
-                    caller, content, onBusy, idempotencyKey, turnId, answerBy, replyTo),
-            SessionReply.TurnAccepted.class,
-            wait.plus(settings.askTimeout()))
-        .thenApply(SessionReply.TurnAccepted::turn)
-        .exceptionallyCompose(
-            failure ->
-                timedOut(failure)
-                    ? getTurn(tenant, sessionId, caller, turnId)
-                        .exceptionallyCompose(lookup -> CompletableFuture.failedStage(failure))
-                    : CompletableFuture.failedStage(failure));
+    long answerBy = wait.isZero() ? 0 : System.currentTimeMillis() + wait.toMillis();
+    return settled(
+        request(
+                tenant,
+                sessionId,
+                replyTo ->
+                    new SessionCommand.SendUserMessage(
+                        caller, content, onBusy, idempotencyKey, turnId, answerBy, replyTo),
+                SessionReply.TurnAccepted.class,
+                wait.plus(settings.askTimeout()))
+            .thenApply(SessionReply.TurnAccepted::turn),
+        "message",
+        () -> found(getTurn(tenant, sessionId, caller, turnId)));
   }
 
   @Override
@@ -373,11 +453,16 @@ public final class Sessions implements SessionService {
   @Override
   public CompletionStage<Turn> cancelTurn(
       String tenant, String sessionId, Caller caller, String turnId) {
-    return request(
+    return write(
             tenant,
             sessionId,
-            replyTo -> new SessionCommand.CancelTurn(caller, turnId, replyTo),
-            SessionReply.TurnFound.class)
+            keyed(
+                replyTo -> new SessionCommand.CancelTurn(caller, turnId, replyTo),
+                "turn.cancel",
+                caller,
+                turnId),
+            SessionReply.TurnFound.class,
+            "cancel")
         .thenApply(SessionReply.TurnFound::turn);
   }
 
@@ -410,41 +495,105 @@ public final class Sessions implements SessionService {
       String decision,
       String comment,
       JsonNode result) {
-    return request(
+    return write(
             tenant,
             sessionId,
-            replyTo ->
-                new SessionCommand.DecideApproval(
-                    caller, approvalId, decision, comment, result, replyTo),
-            SessionReply.ApprovalDecided.class)
+            keyed(
+                replyTo ->
+                    new SessionCommand.DecideApproval(
+                        caller, approvalId, decision, comment, result, replyTo),
+                "approval.decide",
+                caller,
+                approvalId,
+                decision,
+                comment,
+                result),
+            SessionReply.ApprovalDecided.class,
+            "approval decision")
         .thenApply(SessionReply.ApprovalDecided::approval);
   }
 
   @Override
   public CompletionStage<SessionSummary> suspend(
       String tenant, String sessionId, Caller caller, String reason) {
-    return view(
-        tenant, sessionId, replyTo -> new SessionCommand.SuspendSession(caller, reason, replyTo));
+    return requestKey != null
+        ? write(
+                tenant,
+                sessionId,
+                keyed(
+                    replyTo -> new SessionCommand.SuspendSession(caller, reason, replyTo),
+                    "session.suspend",
+                    caller,
+                    reason),
+                SessionReply.Current.class,
+                "suspend")
+            .thenApply(SessionReply.Current::session)
+        : settled(
+            view(
+                tenant,
+                sessionId,
+                replyTo -> new SessionCommand.SuspendSession(caller, reason, replyTo)),
+            "suspend",
+            () -> withStatus(tenant, sessionId, caller, SessionStatus.SUSPENDED::equals));
   }
 
   @Override
   public CompletionStage<SessionSummary> resume(String tenant, String sessionId, Caller caller) {
-    return view(tenant, sessionId, replyTo -> new SessionCommand.ResumeSession(caller, replyTo));
+    return requestKey != null
+        ? write(
+                tenant,
+                sessionId,
+                keyed(
+                    replyTo -> new SessionCommand.ResumeSession(caller, replyTo),
+                    "session.resume",
+                    caller),
+                SessionReply.Current.class,
+                "resume")
+            .thenApply(SessionReply.Current::session)
+        : settled(
+            view(tenant, sessionId, replyTo -> new SessionCommand.ResumeSession(caller, replyTo)),
+            "resume",
+            () ->
+                withStatus(tenant, sessionId, caller, status -> status != SessionStatus.SUSPENDED));
   }
 
   @Override
   public CompletionStage<SessionSummary> terminate(String tenant, String sessionId, Caller caller) {
-    return view(tenant, sessionId, replyTo -> new SessionCommand.TerminateSession(caller, replyTo));
+    return settled(
+        view(tenant, sessionId, replyTo -> new SessionCommand.TerminateSession(caller, replyTo)),
+        "terminate",
+        () -> withStatus(tenant, sessionId, caller, SessionStatus.CLOSED::equals));
   }
 
   @Override
   public CompletionStage<String> erase(String tenant, String sessionId, Caller caller) {
-    return request(
-            tenant,
-            sessionId,
-            replyTo -> new SessionCommand.EraseSession(caller, replyTo),
-            SessionReply.Erased.class)
-        .thenApply(SessionReply.Erased::id);
+    CompletionStage<String> erased =
+        request(
+                tenant,
+                sessionId,
+                replyTo -> new SessionCommand.EraseSession(caller, replyTo),
+                SessionReply.Erased.class)
+            .thenApply(SessionReply.Erased::id);
+    // The tombstone answers every read with session_erased: then it is erased for good.
+    return settled(
+        erased,
+        "erase",
+        () ->
+            get(tenant, sessionId, caller)
+                .handle(
+                    (view, failure) -> {
+                      if (failure == null) {
+                        return Optional.<String>empty();
+                      }
+                      if (unwrap(failure) instanceof SessionRefused refused) {
+                        return "session_erased".equals(refused.problem().code())
+                            ? Optional.of(sessionId)
+                            : Optional.<String>empty();
+                      }
+                      throw failure instanceof CompletionException c
+                          ? c
+                          : new CompletionException(failure);
+                    }));
   }
 
   @Override
@@ -460,6 +609,102 @@ public final class Sessions implements SessionService {
    */
   private CompletionStage<?> visible(String tenant, String sessionId, Caller caller) {
     return transcript(tenant, sessionId, caller, Long.MAX_VALUE, 1);
+  }
+
+  /**
+   * {@code command}, sent with this request's idempotency key (when the client gave one) and a
+   * fingerprint of {@code operation}, the user and {@code arguments}: see {@link
+   * SessionCommand.Keyed}.
+   */
+  private Function<ActorRef<SessionReply>, SessionCommand> keyed(
+      Function<ActorRef<SessionReply>, SessionCommand.Asked> command,
+      String operation,
+      Caller caller,
+      Object... arguments) {
+    if (requestKey == null) {
+      return command::apply;
+    }
+    String fingerprint = RequestKeys.fingerprint(operation, caller.user(), arguments);
+    return replyTo -> new SessionCommand.Keyed(command.apply(replyTo), requestKey, fingerprint);
+  }
+
+  /**
+   * A write: keyed, a timeout is looked up by sending it again under its key (it answers the first
+   * outcome, or is accepted now); without a key, nothing can tell whether it landed.
+   */
+  private <R extends SessionReply> CompletionStage<R> write(
+      String tenant,
+      String sessionId,
+      Function<ActorRef<SessionReply>, SessionCommand> command,
+      Class<R> expected,
+      String what) {
+    return settled(
+        request(tenant, sessionId, command, expected),
+        what,
+        requestKey == null
+            ? null
+            : () -> request(tenant, sessionId, command, expected).thenApply(Optional::of));
+  }
+
+  /**
+   * {@code asked}, or when its session did not answer in time, what {@code lookUp} finds: present,
+   * the write landed and that is the answer; empty, it did not (and cannot any more: a command its
+   * session gets to after its asker gave up is dropped), and the request fails as the ask did; a
+   * look-up that is refused answers with that refusal; one that does not answer, or no look-up,
+   * leaves the outcome unknown (decision 0034).
+   */
+  private <T> CompletionStage<T> settled(
+      CompletionStage<T> asked, String what, Supplier<CompletionStage<Optional<T>>> lookUp) {
+    return asked.exceptionallyCompose(
+        failure -> {
+          if (!timedOut(failure)) {
+            return CompletableFuture.failedStage(failure);
+          }
+          if (lookUp == null) {
+            return CompletableFuture.failedStage(unknown(what, failure));
+          }
+          return lookUp
+              .get()
+              .handle(
+                  (found, lookupFailure) -> {
+                    if (lookupFailure == null) {
+                      return found
+                          .map(CompletableFuture::completedStage)
+                          .orElseGet(() -> CompletableFuture.failedStage(failure));
+                    }
+                    Throwable cause = unwrap(lookupFailure);
+                    return CompletableFuture.<T>failedStage(
+                        cause instanceof SessionRefused ? cause : unknown(what, failure));
+                  })
+              .thenCompose(Function.identity());
+        });
+  }
+
+  private static OutcomeUnknown unknown(String what, Throwable failure) {
+    return new OutcomeUnknown(
+        "the outcome of the " + what + " is unknown: the session did not answer in time",
+        unwrap(failure));
+  }
+
+  /** What a read finds: the value, or empty when the session refused it (e.g. not found). */
+  private static <T> CompletionStage<Optional<T>> found(CompletionStage<T> read) {
+    return read.handle(
+        (value, failure) -> {
+          if (failure == null) {
+            return Optional.of(value);
+          }
+          if (unwrap(failure) instanceof SessionRefused) {
+            return Optional.<T>empty();
+          }
+          throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+        });
+  }
+
+  /** The session in summary, if it is there and its status is as {@code expected}. */
+  private CompletionStage<Optional<SessionSummary>> withStatus(
+      String tenant, String sessionId, Caller caller, Predicate<SessionStatus> expected) {
+    return found(get(tenant, sessionId, caller))
+        .thenApply(view -> view.filter(v -> expected.test(v.status())).map(SessionSummary::of));
   }
 
   /** The session, in summary, as it is after a command that answers {@code Current}. */

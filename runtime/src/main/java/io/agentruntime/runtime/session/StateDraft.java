@@ -34,6 +34,7 @@ final class StateDraft {
   PMap<String, PendingCall> pendingCalls;
   PMap<String, Approval> approvals;
   Instant suspendedAt;
+  PMap<String, String> requestKeys;
 
   StateDraft(SessionState s) {
     owner = s.owner();
@@ -54,6 +55,7 @@ final class StateDraft {
     pendingCalls = (PMap<String, PendingCall>) s.pendingCalls();
     approvals = (PMap<String, Approval>) s.approvals();
     suspendedAt = s.suspendedAt();
+    requestKeys = (PMap<String, String>) s.requestKeys();
   }
 
   void turn(String turnId, UnaryOperator<Turn> change) {
@@ -129,7 +131,8 @@ final class StateDraft {
         pendingCalls,
         approvals,
         suspendedAt,
-        false);
+        false,
+        requestKeys);
   }
 
   // Empty maps are shared: most sessions have no metadata, pending calls or approvals, and an

@@ -84,14 +84,18 @@ final class Samples {
   }
 
   /**
-   * An operator's controls of a session, and the runtime's own marker (not folded into the sample
-   * states).
+   * An operator's controls of a session, the runtime's own marker, and a write's idempotency key
+   * (not folded into the sample states).
    */
   private static void operatorEvents(Map<Class<? extends SessionEvent>, SessionEvent> events) {
     put(events, new SessionEvent.SessionSuspended("olga", "incident 7: tool vendor outage", AT));
     put(events, new SessionEvent.SessionResumed("olga", AT));
     put(events, new SessionEvent.SessionErased(42, "olga", AT));
     put(events, new SessionEvent.SessionPassivating(AT));
+    put(
+        events,
+        new SessionEvent.IdempotencyKeyRecorded(
+            "idem-43 ✓", "0123456789abcdef0123456789abcdef", AT));
   }
 
   /** The events of a session's own life, and of messages before turns ran. */

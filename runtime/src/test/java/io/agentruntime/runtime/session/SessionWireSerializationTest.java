@@ -116,6 +116,10 @@ class SessionWireSerializationTest {
         new SessionCommand.Expiring(
             new SessionCommand.WriteMemory(ADA, "k", json("1"), replyTo), 1_700_000_000_000L),
         new SessionCommand.DeleteMemory(ADA, "prefs", replyTo),
+        new SessionCommand.Keyed(
+            new SessionCommand.WriteMemory(ADA, "k", json("[1,\"✓\"]"), replyTo),
+            "idem-7",
+            "0123456789abcdef0123456789abcdef"),
         new SessionCommand.ConnectTool(ADA, Samples.spec().tools().get(1), replyTo),
         new SessionCommand.DisconnectTool(ADA, "files", replyTo),
         new SessionCommand.ChangePermissions(ADA, Samples.spec().permissions(), replyTo),
