@@ -111,7 +111,7 @@ public final class SessionEntity
     this.rules =
         new SessionRules(
             settings, machine, () -> runtime.models().names(), runtime.tools()::refusal);
-    this.driver = new TurnDriver(ctx, timers, runtime, entityId);
+    this.driver = new TurnDriver(ctx, timers, runtime, entityId, tenant);
     this.replies = new DeferredReplies(timers, this::hosted);
     String persistenceId = persistenceId().id();
     this.passivation = new Passivation(ctx, shard, settings, persistenceId, sessionId, clock);

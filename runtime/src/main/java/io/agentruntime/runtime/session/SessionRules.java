@@ -72,7 +72,7 @@ final class SessionRules {
       boolean sameRequest =
           mode == CreateMode.CREATE_OR_MATCH
               && s.owner().user().equals(caller.user())
-              && s.createdWith().equals(spec);
+              && s.createdWith().asAsked().equals(spec.asAsked());
       return sameRequest
           ? Decision.none()
           : Decision.refuse(

@@ -32,6 +32,7 @@ final class TurnDriver {
   private final TimerScheduler<SessionCommand> timers;
   private final SessionRuntime runtime;
   private final String entityId;
+  private final String tenant;
   private final Set<String> inFlight = new HashSet<>();
 
   /**
@@ -50,11 +51,13 @@ final class TurnDriver {
       ActorContext<SessionCommand> ctx,
       TimerScheduler<SessionCommand> timers,
       SessionRuntime runtime,
-      String entityId) {
+      String entityId,
+      String tenant) {
     this.ctx = ctx;
     this.timers = timers;
     this.runtime = runtime;
     this.entityId = entityId;
+    this.tenant = tenant;
   }
 
   /** Recovery ended: hold back the calls that were running until {@link #resume()}. */
@@ -194,6 +197,7 @@ final class TurnDriver {
     }
     ToolInvocation invocation =
         new ToolInvocation(
+            tenant,
             entityId,
             target.get().connection(),
             target.get().remoteName(),
