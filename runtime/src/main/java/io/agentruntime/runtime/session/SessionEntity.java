@@ -21,6 +21,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -487,6 +488,9 @@ public final class SessionEntity
               ctx.getSelf().tell(new ResumeWork());
             })
         .onSignal(Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
+        .onSignal(
+            SnapshotFailed.class,
+            (s, f) -> passivation.snapshotFailed(f.metadata().sequenceNr(), f.getFailure()))
         // Passivated, closed or moved: the MCP client sessions held for it are closed too.
         .onSignal(
             PostStop.instance(),
