@@ -259,6 +259,11 @@ public final class SessionEntity
       answerOnceSettled(earlier.get(), true, c);
       return owed();
     }
+    Optional<Problem> tooLarge =
+        rules.tooLarge(s, SessionSize.text(c.content()), "the message", "content");
+    if (tooLarge.isPresent()) {
+      return reject(c, tooLarge.get());
+    }
     String turnId = c.turnId() != null ? c.turnId() : Turn.newId();
     Decision d =
         machine.userMessage(
@@ -304,9 +309,17 @@ public final class SessionEntity
       // While suspended a model's answer is dropped: the model is asked again at resume (a model
       // call has no side effect). A tool's result is journaled: its side effect happened.
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
-      return s.suspended()
-          ? Effect().noReply()
-          : act(s, machine.modelReplied(s, c.turnId(), c.step(), c.reply(), now));
+      if (s.suspended()) {
+        return Effect().noReply();
+      }
+      // A session that a turn took past max-session-size ends the turn rather than grow further.
+      Optional<Problem> full = rules.full(s);
+      return act(
+          s,
+          full.isPresent()
+              ? machine.modelFailed(
+                  s, c.turnId(), c.step(), full.get().code(), full.get().message(), now)
+              : machine.modelReplied(s, c.turnId(), c.step(), c.reply(), now));
     } else if (cmd instanceof ModelFailed c) {
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()));
       return s.suspended()

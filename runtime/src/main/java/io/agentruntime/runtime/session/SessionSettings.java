@@ -19,7 +19,8 @@ public record SessionSettings(
     Duration statusListingDelay,
     boolean snapshotOnPassivation,
     int snapshotOnPassivationMinEvents,
-    Duration longestWait) {
+    Duration longestWait,
+    long maxSessionBytes) {
 
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
@@ -41,6 +42,7 @@ public record SessionSettings(
         c.getDuration("status-listing-delay"),
         c.getBoolean("snapshot-on-passivation"),
         c.getInt("snapshot-on-passivation-min-events"),
-        c.getDuration("longest-wait"));
+        c.getDuration("longest-wait"),
+        c.getBytes("max-session-size"));
   }
 }
