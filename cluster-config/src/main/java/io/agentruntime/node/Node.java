@@ -16,6 +16,7 @@ import io.agentruntime.runtime.model.ConfiguredModelProviders;
 import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.session.Sessions;
 import io.agentruntime.runtime.tools.RoutingToolExecutor;
+import io.agentruntime.runtime.tools.Secrets;
 import io.agentruntime.runtime.tools.ToolSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -61,6 +62,9 @@ public final class Node {
   /** Starts a node and returns once its HTTP API is bound. Blocking: call it from main(). */
   public static Node start(Config config) {
     NodeSettings settings = NodeSettings.fromConfig(config);
+    // A secrets file in a format this version does not read stops the node before anything
+    // starts, with a message naming the format (ADR 0019).
+    Secrets.fromEnvironment(ToolSettings.fromConfig(config).secretsFile());
     Optional<ManagedCassandra> cassandra =
         settings.managedCassandra()
             ? Optional.of(ManagedCassandra.start(ManagedCassandraSettings.fromConfig(config)))

@@ -52,7 +52,10 @@ final class TestNode implements AutoCloseable {
     return start(overrides, TestRuntime::of);
   }
 
-  /** A node with the agent loop {@code runtime} makes of its config (e.g. with real tool calls). */
+  /**
+   * A node whose config is {@code overrides} over the test defaults, running the sessions of {@code
+   * runtime} (made from that config): say, with the node's real tool executor.
+   */
   static TestNode start(String overrides, Function<Config, SessionRuntime> runtime) {
     try {
       return new TestNode(overrides, runtime);

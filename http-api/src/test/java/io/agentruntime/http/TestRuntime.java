@@ -80,7 +80,7 @@ final class TestRuntime {
     }
 
     @Override
-    public CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
+    public CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
       discoveries.incrementAndGet();
       if (connection.url().contains("unreachable")) {
         return CompletableFuture.failedFuture(

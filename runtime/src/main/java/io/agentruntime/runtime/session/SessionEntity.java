@@ -24,6 +24,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -121,7 +122,7 @@ public final class SessionEntity
     this.rules =
         new SessionRules(
             settings, machine, () -> runtime.models().names(), runtime.tools()::refusal);
-    this.driver = new TurnDriver(ctx, timers, runtime, entityId);
+    this.driver = new TurnDriver(ctx, timers, runtime, entityId, tenant);
     this.replies = new DeferredReplies(timers, this::hosted);
     String persistenceId = persistenceId().id();
     this.passivation = new Passivation(ctx, shard, settings, persistenceId, sessionId, clock);
@@ -333,6 +334,11 @@ public final class SessionEntity
       answerOnceSettled(earlier.get(), true, c);
       return owed();
     }
+    Optional<Problem> tooLarge =
+        rules.tooLarge(s, SessionSize.text(c.content()), "the message", "content");
+    if (tooLarge.isPresent()) {
+      return reject(c, tooLarge.get());
+    }
     String turnId = c.turnId() != null ? c.turnId() : Turn.newId();
     Decision d =
         machine.userMessage(
@@ -398,9 +404,17 @@ public final class SessionEntity
       // for is journaled as started by a session that will not start it. A tool's result is
       // journaled: its side effect happened.
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()), c);
-      return s.suspended() || driver.handingOff()
-          ? Effect().noReply()
-          : act(s, machine.modelReplied(s, c.turnId(), c.step(), c.reply(), now));
+      if (s.suspended() || driver.handingOff()) {
+        return Effect().noReply();
+      }
+      // A session that a turn took past max-session-size ends the turn rather than grow further.
+      Optional<Problem> full = rules.full(s);
+      return act(
+          s,
+          full.isPresent()
+              ? machine.modelFailed(
+                  s, c.turnId(), c.step(), full.get().code(), full.get().message(), now)
+              : machine.modelReplied(s, c.turnId(), c.step(), c.reply(), now));
     } else if (cmd instanceof ModelFailed c) {
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()), c);
       return s.suspended() || driver.handingOff()
@@ -635,6 +649,9 @@ public final class SessionEntity
               ctx.getSelf().tell(new ResumeWork());
             })
         .onSignal(Terminated.class, (s, t) -> audience.unfollow(t.getRef()))
+        .onSignal(
+            SnapshotFailed.class,
+            (s, f) -> passivation.snapshotFailed(f.metadata().sequenceNr(), f.getFailure()))
         // Passivated, closed or moved: the MCP client sessions held for it are closed too.
         .onSignal(
             PostStop.instance(),

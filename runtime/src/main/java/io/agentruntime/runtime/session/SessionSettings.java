@@ -22,7 +22,8 @@ public record SessionSettings(
     Duration longestWait,
     int replyPageSize,
     int maxWaiters,
-    Duration handoffTimeout) {
+    Duration handoffTimeout,
+    long maxSessionBytes) {
 
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
@@ -47,6 +48,7 @@ public record SessionSettings(
         c.getDuration("longest-wait"),
         (int) c.getBytes("reply-page-size").longValue(),
         c.getInt("max-waiters"),
-        c.getDuration("handoff-timeout"));
+        c.getDuration("handoff-timeout"),
+        c.getBytes("max-session-size"));
   }
 }

@@ -7,6 +7,7 @@ import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -144,17 +145,25 @@ public final class Sessions implements SessionService {
     return settings.defaultLimits();
   }
 
+  /**
+   * Creates a session. The tools of its MCP servers are discovered first, as when one is connected
+   * later, so the model is offered them from the first turn; a server that cannot be reached is
+   * refused (INVALID, field {@code tools[i].url}) and nothing is created.
+   */
   @Override
   public CompletionStage<Creation> create(
       String tenant, String sessionId, Caller caller, SessionSpec spec, CreateMode mode) {
     // A session made before this request (less the skew of two clocks) was not made by it.
     java.time.Instant notBefore = java.time.Instant.now().minus(settings.askTimeout());
     CompletionStage<Creation> created =
-        request(
-                tenant,
-                sessionId,
-                replyTo -> new SessionCommand.CreateSession(caller, spec, mode, replyTo),
-                SessionReply.class)
+        discovered(tenant, spec)
+            .thenCompose(
+                full ->
+                    request(
+                        tenant,
+                        sessionId,
+                        replyTo -> new SessionCommand.CreateSession(caller, full, mode, replyTo),
+                        SessionReply.class))
             .thenApply(
                 reply -> {
                   if (reply instanceof SessionReply.Created c) {
@@ -210,6 +219,66 @@ public final class Sessions implements SessionService {
                   new TimeoutException("the session's view did not arrive whole: " + cause);
               broken.initCause(cause);
               throw new CompletionException(broken);
+            });
+  }
+
+  /**
+   * {@code spec} with each of its MCP connections carrying the tools discovered on it, for a
+   * session of {@code tenant}. The tools are checked first, so that nothing is called for a request
+   * the session would refuse anyway; a failure names the first connection (by index) that failed.
+   */
+  private CompletionStage<SessionSpec> discovered(String tenant, SessionSpec spec) {
+    List<ToolConnection> asked = spec.tools();
+    if (tools == null || asked.stream().noneMatch(t -> t instanceof ToolConnection.Mcp)) {
+      return CompletableFuture.completedFuture(spec);
+    }
+    Optional<Problem> invalid = new SessionValidation(settings).tools(asked);
+    if (invalid.isPresent()) {
+      return CompletableFuture.failedFuture(new SessionRefused(invalid.get()));
+    }
+    List<CompletableFuture<ToolConnection>> each = new ArrayList<>();
+    for (int i = 0; i < asked.size(); i++) {
+      String field = "tools[" + i + "].url";
+      each.add(
+          asked.get(i) instanceof ToolConnection.Mcp mcp
+              ? withTools(tenant, mcp, field).toCompletableFuture()
+              : CompletableFuture.completedFuture(asked.get(i)));
+    }
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .handle((done, failure) -> each)
+        .thenApply(
+            all -> {
+              List<ToolConnection> found = new ArrayList<>();
+              for (CompletableFuture<ToolConnection> one : all) {
+                found.add(one.join()); // the first that failed, by index, fails the whole
+              }
+              return new SessionSpec(
+                  spec.agent(), found, spec.permissions(), spec.memory(), spec.metadata());
+            });
+  }
+
+  /** The connection with its tools, or a refusal naming {@code field}. */
+  private CompletionStage<ToolConnection> withTools(
+      String tenant, ToolConnection.Mcp mcp, String field) {
+    Optional<String> refusal = tools.refusal(mcp);
+    if (refusal.isPresent()) {
+      return CompletableFuture.failedFuture(
+          new SessionRefused(
+              new Problem(
+                  Problem.Kind.INVALID, "host_not_allowed", field + ": " + refusal.get(), field)));
+    }
+    return tools
+        .discover(tenant, mcp)
+        .<ToolConnection>thenApply(mcp::withTools)
+        .exceptionally(
+            failure -> {
+              Throwable cause = unwrap(failure);
+              if (cause instanceof io.agentruntime.runtime.tools.ToolException e) {
+                throw new SessionRefused(
+                    new Problem(
+                        Problem.Kind.INVALID, e.code(), field + ": " + e.getMessage(), field));
+              }
+              throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
             });
   }
 
@@ -310,7 +379,7 @@ public final class Sessions implements SessionService {
                   Problem.Kind.INVALID, "host_not_allowed", "url: " + refusal.get(), "url")));
     }
     return tools
-        .discover(mcp)
+        .discover(tenant, mcp)
         .thenCompose(found -> connected(tenant, sessionId, caller, mcp.withTools(found), tool))
         .exceptionally(
             failure -> {

@@ -38,6 +38,7 @@ final class TurnDriver {
   private final TimerScheduler<SessionCommand> timers;
   private final SessionRuntime runtime;
   private final String entityId;
+  private final String tenant;
 
   /**
    * Model steps and tool calls this actor started whose result has not come back yet. Kept across a
@@ -76,11 +77,13 @@ final class TurnDriver {
       ActorContext<SessionCommand> ctx,
       TimerScheduler<SessionCommand> timers,
       SessionRuntime runtime,
-      String entityId) {
+      String entityId,
+      String tenant) {
     this.ctx = ctx;
     this.timers = timers;
     this.runtime = runtime;
     this.entityId = entityId;
+    this.tenant = tenant;
   }
 
   /**
@@ -295,6 +298,7 @@ final class TurnDriver {
     }
     ToolInvocation invocation =
         new ToolInvocation(
+            tenant,
             entityId,
             target.get().connection(),
             target.get().remoteName(),

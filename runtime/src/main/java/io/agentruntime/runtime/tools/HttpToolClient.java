@@ -64,11 +64,13 @@ public final class HttpToolClient {
       return CompletableFuture.completedFuture(
           failed(ToolFailures.INVALID_INVOCATION, "not an HTTP tool: " + invocation.connection()));
     }
-    Optional<ToolResult.Failed> refused = gate.refusal(tool);
+    Optional<ToolResult.Failed> refused = gate.refusal(invocation.tenant(), tool);
     if (refused.isPresent()) {
       return CompletableFuture.completedFuture(refused.get());
     }
-    Optional<String> bearer = Optional.ofNullable(tool.secretRef()).flatMap(secrets::resolve);
+    Optional<String> bearer =
+        Optional.ofNullable(tool.secretRef())
+            .flatMap(ref -> secrets.resolve(invocation.tenant(), ref));
     if (tool.secretRef() != null && bearer.isEmpty()) {
       // Removed from the secrets file since the gate looked.
       return CompletableFuture.completedFuture(ToolGate.missingSecret(tool.secretRef()));
@@ -93,13 +95,14 @@ public final class HttpToolClient {
             BodyReports.reporting(
                 BoundedBody.handler(settings.maxResultBytes(), ERROR_BODY_BYTES),
                 (info, body) ->
-                    answered.complete(outcome(info.statusCode(), info.headers(), body))));
+                    answered.complete(outcome(info.statusCode(), info.headers(), body, bearer))));
     exchange.whenComplete(
         (response, error) -> {
           if (error != null) {
             answered.completeExceptionally(error);
           } else {
-            answered.complete(outcome(response.statusCode(), response.headers(), response.body()));
+            answered.complete(
+                outcome(response.statusCode(), response.headers(), response.body(), bearer));
           }
         });
     // The request's own timeout covers the wait for headers only; this one covers the body too,
@@ -150,9 +153,13 @@ public final class HttpToolClient {
     }
   }
 
-  private ToolResult outcome(int status, HttpHeaders headers, BoundedBody body) {
+  private ToolResult outcome(
+      int status, HttpHeaders headers, BoundedBody body, Optional<String> bearer) {
     if (status / 100 != 2) {
-      String excerpt = ToolFailures.excerpt(body.text(), settings.errorExcerptChars());
+      // Redacted before it is cut: a cut through an echoed secret would leave its start behind.
+      String excerpt =
+          ToolFailures.excerpt(
+              EchoedSecrets.text(body.text(), bearer), settings.errorExcerptChars());
       return failed(
           ToolFailures.TOOL_HTTP_ERROR,
           "the tool answered HTTP " + status + (excerpt.isEmpty() ? "" : ": " + excerpt));

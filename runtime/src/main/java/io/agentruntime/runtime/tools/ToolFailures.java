@@ -11,7 +11,9 @@ public final class ToolFailures {
   /** The destination is not in the allow-list of tool hosts; nothing was sent. */
   public static final String HOST_NOT_ALLOWED = "host_not_allowed";
 
-  /** The connection's secretRef names no secret the server knows; nothing was sent. */
+  /**
+   * The connection's secretRef names no secret granted to the session's tenant; nothing was sent.
+   */
   public static final String SECRET_MISSING = "secret_missing";
 
   /** The secret holds characters an HTTP header cannot carry; nothing was sent. */

@@ -147,6 +147,21 @@ class SessionEntityPassivationTest extends SessionEntityTestSupport {
   }
 
   @Test
+  void aFailedSnapshotIsNotCountedAsWrittenSoTheNextPassivationSavesOne() {
+    createSession();
+    write(2);
+    snapshots().failNextPersisted();
+    assertEquals(1, idleCheck().size());
+    expectPassivate();
+    assertEquals(List.of(), snapshotSeqs());
+
+    // Still up (say, a command came meanwhile): the next idle time tries again.
+    assertEquals(1, idleCheck().size(), "the failed snapshot was not taken for a saved one");
+    expectPassivate();
+    assertEquals(List.of(4L), snapshotSeqs());
+  }
+
+  @Test
   void aPassivationSnapshotReplacesTheOneAnEarlierPassivationLeftSinceTheScheduledOne() {
     createSession();
     write(2);

@@ -38,7 +38,8 @@ class SessionValidationTest {
           Duration.ofMinutes(5),
           1024 * 1024,
           100,
-          Duration.ofSeconds(30));
+          Duration.ofSeconds(30),
+          8L << 20);
   private final SessionValidation validation = new SessionValidation(SETTINGS);
 
   private static void assertRefused(Optional<Problem> problem, Problem.Kind kind, String field) {
