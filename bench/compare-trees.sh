@@ -29,7 +29,7 @@ done
 run() { # tree round
   local log="$work/$1-run$2.log"
   echo "$(date -u +%H:%M:%S) $1 run $2 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  (cd "$work/$1" && mvn -o -B verify -Pbenchmarks -pl cluster-config -am -Dtest=none \
+  (cd "$work/$1" && mvn -B verify -Pbenchmarks -pl cluster-config -am -Dtest=none \
       -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=TurnLatencyBenchmark \
       -Dfailsafe.failIfNoSpecifiedTests=false ${BENCH_ARGS:-}) >"$log" 2>&1 \
     || { echo "run failed, see $log"; exit 1; }
@@ -39,7 +39,7 @@ run() { # tree round
 
 for rev in "$base" "$head"; do
   echo "$(date -u +%H:%M:%S) building $rev"
-  (cd "$work/$rev" && mvn -o -q -B test-compile -pl cluster-config -am) >"$work/$rev-build.log" 2>&1 \
+  (cd "$work/$rev" && mvn -q -B test-compile -pl cluster-config -am) >"$work/$rev-build.log" 2>&1 \
     || { echo "build failed, see $work/$rev-build.log"; exit 1; }
 done
 

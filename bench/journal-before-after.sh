@@ -2,7 +2,7 @@
 # Before and after from one run: RuntimeJournalThroughput (BENCHMARKS.md section 5) on two built
 # trees in turns, A B A B, against one dev Cassandra of its own (ports 18480, 19842, 25890, 18858,
 # 17800-17801; a home under /tmp). Each tree must have been built with
-# `mvn -o -q package -DskipTests -Dload.smoke.skip=true` (its cluster-config/target/lib and test-classes).
+# `mvn -q package -DskipTests -Dload.smoke.skip=true` (its cluster-config/target/lib and test-classes).
 #
 #   bench/journal-before-after.sh AFTER_TREE BEFORE_TREE       (TPS=500 turns a session, SECONDS_RUN=30)
 set -euo pipefail

@@ -6,7 +6,7 @@
 # The machine may be shared: each start waits until it is quiet, and is measured again if other
 # processes took more than 10% of the CPU meanwhile (the table shows their share).
 #   bench/startup-time.sh [RUNS]     RUNS cold + RUNS warm starts, default 5
-# Build first (this script refuses to time a build): mvn -q -B -o install -DskipTests
+# Build first (this script refuses to time a build): mvn -q -B install -DskipTests
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +21,7 @@ export AGENT_RUNTIME_JAVA_OPTS="-Xms256m -Xmx1g -Dagent-runtime.cassandra.manage
 fail() { echo "startup-time: $*" >&2; exit 1; }
 
 if [[ ! -f "$node_jar" || -n "$(find "$root" -path '*/src/main/*' -newer "$node_jar" -type f -print -quit)" ]]; then
-  fail "the build is missing or stale; run 'mvn -q -B -o install -DskipTests' first"
+  fail "the build is missing or stale; run 'mvn -q -B install -DskipTests' first"
 fi
 for port in "$AGENT_RUNTIME_HTTP_PORT" "$AGENT_RUNTIME_CASSANDRA_PORT" "$AGENT_RUNTIME_CLUSTER_PORT" "$AGENT_RUNTIME_MANAGEMENT_PORT" 17300 17301; do
   # The managed Cassandra would reuse any CQL server it finds on its port: refuse to start instead.

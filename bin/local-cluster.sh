@@ -1,6 +1,7 @@
 # A local cluster for `bin/agent-runtime cluster ...` (sourced by bin/agent-runtime, which sets
 # root, java_bin, node_jar, node_lib, cassandra_lib and AGENT_RUNTIME_HOME).
 # Node I listens on HTTP 808I, cluster 2552I and management 856I, on 127.0.0.1; node 1 is the seed.
+# Management's write routes are on for these nodes (loopback only): `cluster leave` uses them.
 # Each node's output and logs are under $AGENT_RUNTIME_HOME/cluster/node-I/.
 
 cluster_dir="$AGENT_RUNTIME_HOME/cluster"
@@ -46,7 +47,7 @@ start_node() {
   AGENT_RUNTIME_PROFILE=local AGENT_RUNTIME_HOME="$home" \
   AGENT_RUNTIME_HTTP_HOST=127.0.0.1 AGENT_RUNTIME_HTTP_PORT="$(http_port "$i")" \
   AGENT_RUNTIME_CLUSTER_HOST=127.0.0.1 AGENT_RUNTIME_CLUSTER_PORT="$(cluster_port "$i")" \
-  AGENT_RUNTIME_MANAGEMENT_PORT="$(management_port "$i")" \
+  AGENT_RUNTIME_MANAGEMENT_PORT="$(management_port "$i")" AGENT_RUNTIME_MANAGEMENT_WRITE=on \
   AGENT_RUNTIME_SEED_NODES="127.0.0.1:$(cluster_port 1)" \
     "$java_bin" ${AGENT_RUNTIME_JAVA_OPTS:--Xms256m -Xmx1g} -Dagent-runtime.node-name="node-$i" \
     -cp "$node_jar:$node_lib/*" io.agentruntime.node.Main node > "$home/output.log" 2>&1 &
@@ -87,7 +88,7 @@ stop_process() {
   pid="$(pid_of "$name")"
   if alive "$name"; then
     kill -TERM "$pid"
-    for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 900); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
   fi
   rm -f "$cluster_dir/$name.pid"
@@ -129,7 +130,7 @@ cluster_command() {
       curl -sf -X PUT -F operation=Leave \
         "http://127.0.0.1:$(management_port "$i")/cluster/members/pekko://agent-runtime@127.0.0.1:$(cluster_port "$i")" >/dev/null
       local pid; pid="$(pid_of "node-$i")"
-      for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      for _ in $(seq 900); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       rm -f "$cluster_dir/node-$i.pid"
       echo "node $i left the cluster"
       ;;

@@ -16,6 +16,7 @@ import io.agentruntime.runtime.model.ConfiguredModelProviders;
 import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.session.Sessions;
 import io.agentruntime.runtime.tools.RoutingToolExecutor;
+import io.agentruntime.runtime.tools.Secrets;
 import io.agentruntime.runtime.tools.ToolSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.slf4j.Logger;
@@ -60,6 +62,9 @@ public final class Node {
   /** Starts a node and returns once its HTTP API is bound. Blocking: call it from main(). */
   public static Node start(Config config) {
     NodeSettings settings = NodeSettings.fromConfig(config);
+    // A secrets file in a format this version does not read stops the node before anything
+    // starts, with a message naming the format (ADR 0019).
+    Secrets.fromEnvironment(ToolSettings.fromConfig(config).secretsFile());
     Optional<ManagedCassandra> cassandra =
         settings.managedCassandra()
             ? Optional.of(ManagedCassandra.start(ManagedCassandraSettings.fromConfig(config)))
@@ -74,15 +79,18 @@ public final class Node {
       if (settings.migrateOnStart()) {
         SchemaMigrator.create(schema).migrate(cql);
       }
-      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+      ActorSystem<Void> system =
+          ActorSystem.create(
+              Behaviors.empty(),
+              SYSTEM_NAME,
+              settings.remoteTls().map(tls -> tls.applyTo(config)).orElse(config));
       stopWithSystem(system, cql, cassandra);
       // From here coordinated shutdown stops Cassandra after sharding's last journal write.
       cassandra.ifPresent(ManagedCassandra::leaveStopToOwner);
       if (!settings.clusterBootstrap()) {
         ClusterMembership.join(system, settings.seedNodes());
       }
-      org.apache.pekko.http.javadsl.model.Uri management =
-          PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Uri management = startManagement(system, settings);
       if (settings.clusterBootstrap()) {
         // Bootstrap probes the other nodes' management endpoints: it starts once ours answers.
         KubernetesBootstrap.start(system);
@@ -102,9 +110,11 @@ public final class Node {
                   tools)
               .withMetrics(metrics);
       log.info("Model providers: {}", runtime.models().names());
+      // After the sessions were handed off (cluster-sharding-shutdown-region): their calls in
+      // flight land through these clients first (decision 0017).
       CoordinatedShutdown.get(system)
           .addTask(
-              CoordinatedShutdown.PhaseServiceStop(),
+              CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
               "close-tool-clients",
               () ->
                   CompletableFuture.supplyAsync(
@@ -127,6 +137,17 @@ public final class Node {
       cassandra.ifPresent(ManagedCassandra::stop);
       throw new IllegalStateException("the node failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Starts Pekko Management, its write routes (leave, down) only when the settings allow them;
+   * returns once it is bound.
+   */
+  static Uri startManagement(ActorSystem<?> system, NodeSettings settings) throws Exception {
+    return PekkoManagement.get(system)
+        .start(routes -> routes.withReadOnly(!settings.managementWriteRoutes()))
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   /** Ready when this node is an Up member of the cluster and the journal's store answers. */

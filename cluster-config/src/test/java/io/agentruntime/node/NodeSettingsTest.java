@@ -3,8 +3,11 @@ package io.agentruntime.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.Address;
 import org.junit.jupiter.api.Test;
 
@@ -68,11 +71,36 @@ class NodeSettingsTest {
   }
 
   @Test
+  void managementAnswersOnLoopbackAndOnlyReadsUnlessAProfileOrSettingSaysOtherwise() {
+    for (String name : List.of("dev", "local", "prod")) {
+      Config config = profile(name, "10.1.2.3");
+      assertEquals("127.0.0.1", config.getString("pekko.management.http.hostname"), name);
+      assertEquals(false, NodeSettings.fromConfig(config).managementWriteRoutes(), name);
+    }
+    Config kubernetes = profile("kubernetes", "10.1.2.3");
+    assertEquals(
+        "10.1.2.3",
+        kubernetes.getString("pekko.management.http.hostname"),
+        "on the pod IP, where bootstrap and the probes reach it");
+    assertEquals(false, NodeSettings.fromConfig(kubernetes).managementWriteRoutes());
+  }
+
+  /** A profile as the node loads it, its cluster host set as AGENT_RUNTIME_CLUSTER_HOST does. */
+  private static Config profile(String name, String clusterHost) {
+    return ConfigFactory.parseMap(Map.of("pekko.remote.artery.canonical.hostname", clusterHost))
+        .withFallback(ConfigFactory.parseResources(name + ".conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+  }
+
+  @Test
   void seedNodesAndBootstrapExcludeEachOther() {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new NodeSettings(false, false, List.of("10.0.0.1:25520"), true));
+            () ->
+                new NodeSettings(
+                    false, false, List.of("10.0.0.1:25520"), true, false, Optional.empty()));
     assertEquals(true, e.getMessage().contains("AGENT_RUNTIME_SEED_NODES"));
   }
 }

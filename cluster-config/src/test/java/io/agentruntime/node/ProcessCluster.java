@@ -24,6 +24,7 @@ final class ProcessCluster implements AutoCloseable {
 
   private final Path home;
   private final Path keys;
+  private final Map<String, String> env;
   private final int seedPort = NodeProcess.freePort();
   private final String keyspace = TestCassandra.uniqueKeyspaceName("cluster");
   final List<NodeProcess> nodes = new ArrayList<>();
@@ -31,13 +32,40 @@ final class ProcessCluster implements AutoCloseable {
   /** The nodes a load balancer would send to: ready once, and not stopped since. */
   private final List<NodeProcess> serving = new CopyOnWriteArrayList<>();
 
+  /** JVM options of the nodes started from now on, after the defaults (a later -Xmx wins). */
+  List<String> jvmOptions = List.of();
+
   ProcessCluster(Path home) throws IOException {
+    this(home, Map.of());
+  }
+
+  /** With {@code env} added to every node's environment. */
+  ProcessCluster(Path home, Map<String, String> env) throws IOException {
     this.home = home;
     this.keys = TestKeysFile.write(home);
+    this.env = Map.copyOf(env);
   }
 
   String keyspace() {
     return keyspace;
+  }
+
+  /** {@code host:port} of the seed node's cluster address. */
+  String seedAddress() {
+    return "127.0.0.1:" + seedPort;
+  }
+
+  /** The environment of every node of this cluster, also for a process started beside it. */
+  Map<String, String> nodeEnvironment() {
+    Map<String, String> nodeEnv = new HashMap<>();
+    nodeEnv.put("AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint());
+    nodeEnv.put("AGENT_RUNTIME_KEYS_FILE", keys.toString());
+    nodeEnv.put("AGENT_RUNTIME_RATE_LIMIT", "0");
+    nodeEnv.put("AGENT_RUNTIME_SEED_NODES", seedAddress());
+    // A graceful leave goes through management, as an operator's would.
+    nodeEnv.put("AGENT_RUNTIME_MANAGEMENT_WRITE", "on");
+    nodeEnv.putAll(env);
+    return nodeEnv;
   }
 
   /**
@@ -46,25 +74,15 @@ final class ProcessCluster implements AutoCloseable {
    */
   NodeProcess startNode() throws IOException {
     int index = nodes.size();
-    Map<String, String> env =
-        new HashMap<>(
-            Map.of(
-                "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
-                "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
-                "AGENT_RUNTIME_MIGRATE_ON_START", Boolean.toString(index == 0),
-                "AGENT_RUNTIME_RATE_LIMIT", "0",
-                "AGENT_RUNTIME_SEED_NODES", "127.0.0.1:" + seedPort));
+    Map<String, String> env = nodeEnvironment();
+    env.put("AGENT_RUNTIME_MIGRATE_ON_START", Boolean.toString(index == 0));
     if (index == 0) {
       env.put("AGENT_RUNTIME_CLUSTER_PORT", Integer.toString(seedPort));
     }
-    NodeProcess node =
-        NodeProcess.start(
-            "node",
-            home.resolve("node" + index),
-            env,
-            List.of(
-                "-Dagent-runtime.cassandra.keyspace=" + keyspace,
-                "-Dagent-runtime.node-name=node" + index));
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.add("-Dagent-runtime.cassandra.keyspace=" + keyspace);
+    options.add("-Dagent-runtime.node-name=node" + index);
+    NodeProcess node = NodeProcess.start("node", home.resolve("node" + index), env, options);
     nodes.add(node);
     node.awaitReady(Duration.ofSeconds(90));
     serving.add(node);

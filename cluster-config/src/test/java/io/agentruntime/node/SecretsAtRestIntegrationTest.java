@@ -26,11 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Secrets stay out of storage and logs. A dev node (a process of its own, with its managed
  * Cassandra) runs a turn whose model needs an API key and whose HTTP tool needs a bearer secret
- * named by {@code secretRef}; both are used, as the fake servers see, and two careless tools echo
- * the token back (in a result, in an error). Then Cassandra's files (commit log while the node
- * runs; sstables, flushed on its shutdown, afterwards) and everything the node logged are searched
- * for the two values: neither is there, while the conversation itself is (so the search does find
- * what is stored).
+ * named by {@code secretRef} (granted to the dev tenant as an environment variable, in the secrets
+ * file); both are used, as the fake servers see, and two careless tools echo the token back (in a
+ * result, in an error). Then Cassandra's files (commit log while the node runs; sstables, flushed
+ * on its shutdown, afterwards) and everything the node logged are searched for the two values:
+ * neither is there, while the conversation itself is (so the search does find what is stored).
  */
 class SecretsAtRestIntegrationTest {
 
@@ -67,8 +67,14 @@ class SecretsAtRestIntegrationTest {
             FakeOpenAiServer.call("c3", "refuse", "{}")),
         FakeOpenAiServer.text("Sent. " + marker));
 
+    // The dev key's tenant is dev: the secrets file grants it the variable EMAIL_TOKEN.
+    Path secrets = home.resolve("secrets.json");
+    Files.writeString(
+        secrets, "{\"tenants\": {\"dev\": {\"EMAIL_TOKEN\": {\"env\": \"EMAIL_TOKEN\"}}}}");
     Map<String, String> env =
         Map.of(
+            "AGENT_RUNTIME_SECRETS_FILE",
+            secrets.toString(),
             "AGENT_RUNTIME_CASSANDRA_PORT",
             Integer.toString(NodeProcess.freePort()),
             "AGENT_RUNTIME_MODEL_BASE_URL",

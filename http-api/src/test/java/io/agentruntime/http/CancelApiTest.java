@@ -74,8 +74,13 @@ class CancelApiTest {
     assertEquals(0, api.get(ADA, session).json().get("queuedMessages").asInt());
   }
 
+  /**
+   * Decision 0016 changed this test: it pinned "the open call gets a cancellation outcome". The
+   * call was sent and never answered, so its outcome is unknown: it is in doubt, with an approval
+   * of reason in_doubt, and the turn waits for an approver before it ends as cancelled.
+   */
   @Test
-  void openToolCallsOfTheTurnGetACancellationOutcome() throws Exception {
+  void aCallThatWasSentIsInDoubtAfterACancelAndTheTurnWaitsForAnApprover() throws Exception {
     String session =
         session(
             """
@@ -86,23 +91,35 @@ class CancelApiTest {
     ApiKeysTest.eventually(
         () -> api.get(ADA, session + "/messages").json().get("messages").size() == 2);
 
-    // A client waiting for the turn learns of the cancellation at once.
+    // A client waiting for the turn learns at once that it now waits for a human.
     CompletableFuture<Response> waiting =
         CompletableFuture.supplyAsync(
             () -> api.get(ADA, session + "/turns/" + turnId + "?waitSeconds=30"));
     Thread.sleep(300);
+    Response cancelled = api.post(OLGA, session + "/turns/" + turnId + "/cancel", null);
+    assertEquals(200, cancelled.status(), "operators may cancel");
+    assertEquals("awaiting_approval", cancelled.json().get("status").asText());
+    assertEquals("cancelled", cancelled.json().at("/error/code").asText(), "how it will end");
     assertEquals(
-        200,
-        api.post(OLGA, session + "/turns/" + turnId + "/cancel", null).status(),
-        "operators may cancel");
-    assertEquals("cancelled", waiting.get(5, TimeUnit.SECONDS).json().get("status").asText());
+        "awaiting_approval", waiting.get(5, TimeUnit.SECONDS).json().get("status").asText());
 
     JsonNode messages = api.get(ADA, session + "/messages").json().get("messages");
     JsonNode outcome = messages.get(messages.size() - 1);
     assertEquals("tool", outcome.get("role").asText());
     assertEquals(
         messages.get(1).at("/toolCalls/0/id").asText(), outcome.get("toolCallId").asText());
-    assertEquals("cancelled", outcome.get("outcome").asText());
+    assertEquals("in_doubt", outcome.get("outcome").asText());
+    JsonNode approvals = api.get(ADA, session + "/approvals").json();
+    assertEquals("in_doubt", approvals.get(0).get("reason").asText());
+
+    Response failed =
+        api.post(
+            ADA,
+            session + "/approvals/" + approvals.get(0).get("id").asText(),
+            "{\"decision\": \"fail\"}");
+    assertEquals(200, failed.status(), failed.toString());
+    assertEquals(
+        "cancelled", api.get(ADA, session + "/turns/" + turnId).json().get("status").asText());
   }
 
   @Test

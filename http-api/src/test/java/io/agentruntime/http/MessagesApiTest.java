@@ -143,6 +143,60 @@ class MessagesApiTest {
   }
 
   @Test
+  void theTranscriptIsReadAPageAtATime() {
+    String session = session("scripted");
+    for (int i = 0; i < 5; i++) {
+      assertEquals(
+          200,
+          api.post(ADA, session + "/messages?waitSeconds=30", "{\"content\": \"m" + i + "\"}")
+              .status());
+    }
+    JsonNode all = api.get(ADA, session + "/messages").json();
+    assertEquals(10, all.get("messages").size(), "a message and its echo each");
+    assertTrue(all.get("nextAfter").isNull(), "one page holds them all by default");
+
+    List<JsonNode> paged = new java.util.ArrayList<>();
+    String query = "?limit=3";
+    int pages = 0;
+    while (query != null) {
+      JsonNode page = api.get(ADA, session + "/messages" + query).json();
+      page.get("messages").forEach(paged::add);
+      pages++;
+      JsonNode next = page.get("nextAfter");
+      query = next.isNull() ? null : "?limit=3&after=" + next.asLong();
+    }
+    assertEquals(4, pages, "3 + 3 + 3 + 1");
+    List<JsonNode> expected = new java.util.ArrayList<>();
+    all.get("messages").forEach(expected::add);
+    assertEquals(expected, paged, "every message once, in order");
+
+    Response bad = api.get(ADA, session + "/messages?after=-1");
+    assertEquals(400, bad.status());
+    assertTrue(bad.toString().contains("after"), bad.toString());
+    assertEquals(400, api.get(ADA, session + "/messages?limit=0").status());
+  }
+
+  @Test
+  void aPageOfTheTranscriptIsBoundedInBytesToo() {
+    String session = session("scripted");
+    String large = "x".repeat(150_000);
+    for (int i = 0; i < 4; i++) {
+      assertEquals(
+          200,
+          api.post(ADA, session + "/messages?waitSeconds=30", "{\"content\": \"" + large + "\"}")
+              .status());
+    }
+    JsonNode first = api.get(ADA, session + "/messages?limit=1000").json();
+    int onFirst = first.get("messages").size();
+    assertTrue(onFirst < 8, "8 messages of 150 KB do not fit one page of 1 MiB: " + onFirst);
+    assertTrue(first.get("nextAfter").canConvertToLong(), first.get("nextAfter").toString());
+    JsonNode rest =
+        api.get(ADA, session + "/messages?limit=1000&after=" + first.get("nextAfter").asLong())
+            .json();
+    assertEquals(8, onFirst + rest.get("messages").size());
+  }
+
+  @Test
   void waitingEndsAsSoonAsTheTurnCompletes() {
     String session = session("scripted");
     long started = System.nanoTime();

@@ -33,8 +33,11 @@ class SessionPartsApiTest {
         api.put(
             ADA, session + "/memory/profile", "{\"name\": \"Ada\", \"langs\": [\"en\", \"fr\"]}");
     assertEquals(200, written.status(), written.toString());
-    assertEquals(
-        "Ada", written.json().at("/memory/profile/name").asText(), "a write answers the session");
+    // A write answers what changed and where the journal stands, never the whole session.
+    assertEquals("profile", written.json().get("key").asText());
+    assertEquals("Ada", written.json().at("/value/name").asText());
+    assertEquals(2, written.json().get("lastSeq").asLong());
+    assertFalse(written.json().has("memory"), written.toString());
 
     assertEquals(200, api.put(ADA, session + "/memory/count", "42").status());
     assertEquals(200, api.put(ADA, session + "/memory/nothing", "null").status());
@@ -53,7 +56,9 @@ class SessionPartsApiTest {
 
     Response deleted = api.delete(ADA, session + "/memory/count");
     assertEquals(200, deleted.status());
-    assertFalse(deleted.json().get("memory").has("count"));
+    assertEquals("count", deleted.json().get("key").asText());
+    assertEquals(5, deleted.json().get("lastSeq").asLong());
+    assertFalse(api.get(ADA, session + "/memory").json().has("count"));
 
     Response gone = api.get(ADA, session + "/memory/count");
     assertEquals(404, gone.status());
@@ -83,7 +88,9 @@ class SessionPartsApiTest {
          "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}, "idempotent": true}
         """);
     assertEquals(200, http.status(), http.toString());
-    JsonNode tool = http.json().at("/tools/0");
+    assertEquals(2, http.json().get("lastSeq").asLong());
+    assertEquals(http.json().get("tool"), api.get(ADA, session).json().at("/tools/0"));
+    JsonNode tool = http.json().get("tool");
     assertEquals("search", tool.get("name").asText());
     assertEquals("http", tool.get("kind").asText());
     assertEquals("http://tools.internal/search", tool.get("url").asText());
@@ -100,13 +107,15 @@ class SessionPartsApiTest {
         {"kind": "mcp", "url": "http://127.0.0.1:9000/mcp", "allow": ["search"], "secretRef": "MCP_TOKEN"}
         """);
     assertEquals(200, replaced.status(), replaced.toString());
-    assertEquals(1, replaced.json().get("tools").size());
-    assertEquals("mcp", replaced.json().at("/tools/0/kind").asText());
-    assertEquals("MCP_TOKEN", replaced.json().at("/tools/0/secretRef").asText());
+    assertEquals(1, api.get(ADA, session).json().get("tools").size());
+    assertEquals("mcp", replaced.json().at("/tool/kind").asText());
+    assertEquals("MCP_TOKEN", replaced.json().at("/tool/secretRef").asText());
 
     Response removed = api.delete(ADA, session + "/tools/search");
     assertEquals(200, removed.status());
-    assertEquals(0, removed.json().get("tools").size());
+    assertEquals("search", removed.json().get("name").asText());
+    assertEquals(4, removed.json().get("lastSeq").asLong());
+    assertEquals(0, api.get(ADA, session).json().get("tools").size());
     Response again = api.delete(ADA, session + "/tools/search");
     assertEquals(404, again.status());
     assertEquals("tool_not_found", again.errorCode());

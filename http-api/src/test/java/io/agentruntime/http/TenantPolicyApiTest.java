@@ -158,4 +158,34 @@ class TenantPolicyApiTest {
     assertEquals("{\"echo\":\"ask\"}", api.get(OLGA, "/v1/policy").json().path("tools").toString());
     setCeiling("{}");
   }
+
+  @Test
+  void aPolicyReplacementTakesAnIdempotencyKeyAndARetryWithItChangesNothingMore() {
+    setCeiling("{\"echo\": \"ask\"}");
+    Response malformed =
+        api.send(
+            "PUT",
+            "/v1/policy",
+            OLGA,
+            "{\"tools\": {}}",
+            java.util.Map.of("Idempotency-Key", "has space"));
+    assertEquals(400, malformed.status(), malformed.toString());
+    assertEquals("invalid_field", malformed.errorCode());
+    assertEquals("{\"echo\":\"ask\"}", api.get(OLGA, "/v1/policy").json().path("tools").toString());
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Response keyed =
+          api.send(
+              "PUT",
+              "/v1/policy",
+              OLGA,
+              "{\"tools\": {\"echo\": \"deny\"}}",
+              java.util.Map.of("Idempotency-Key", "policy-1"));
+      assertEquals(200, keyed.status(), keyed.toString());
+      assertEquals("{\"echo\":\"deny\"}", keyed.json().path("tools").toString());
+    }
+    assertEquals(
+        "{\"echo\":\"deny\"}", api.get(OLGA, "/v1/policy").json().path("tools").toString());
+    setCeiling("{}");
+  }
 }

@@ -3,6 +3,7 @@ package io.agentruntime.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.agentruntime.http.metrics.NodeMetrics;
+import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.session.Sessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
@@ -47,14 +49,22 @@ final class TestNode implements AutoCloseable {
 
   /** A node whose config is {@code overrides} over the test defaults. */
   static TestNode start(String overrides) {
+    return start(overrides, TestRuntime::of);
+  }
+
+  /**
+   * A node whose config is {@code overrides} over the test defaults, running the sessions of {@code
+   * runtime} (made from that config): say, with the node's real tool executor.
+   */
+  static TestNode start(String overrides, Function<Config, SessionRuntime> runtime) {
     try {
-      return new TestNode(overrides);
+      return new TestNode(overrides, runtime);
     } catch (Exception e) {
       throw new IllegalStateException("test node did not start", e);
     }
   }
 
-  private TestNode(String overrides) throws Exception {
+  private TestNode(String overrides, Function<Config, SessionRuntime> runtime) throws Exception {
     Path dir = Files.createTempDirectory("http-api-test");
     keysFile = dir.resolve("keys.json");
     TestKeys.write(keysFile, TestKeys.ALL);
@@ -62,7 +72,7 @@ final class TestNode implements AutoCloseable {
     system = ActorSystem.create(Behaviors.empty(), "http-api-test", config);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    sessions = Sessions.start(system, TestRuntime.of(config).withMetrics(metrics));
+    sessions = Sessions.start(system, runtime.apply(config).withMetrics(metrics));
     settings = HttpSettings.fromConfig(config);
     server =
         HttpServer.start(

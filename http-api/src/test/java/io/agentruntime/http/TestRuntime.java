@@ -16,8 +16,10 @@ import io.agentruntime.runtime.tools.ToolInvocation;
 import io.agentruntime.runtime.tools.ToolResult;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,13 +28,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code echo: <message>}, its text streamed a few words at a time); {@code stall} never answers,
  * so that its turns stay running; {@code broken} fails every call. Tools (whatever URL they are
  * connected under): {@code echo} answers {@code {"echoed": <arguments>}}, {@code hang} never
- * answers, any other fails. An MCP server whose URL contains {@code unreachable} cannot be reached;
- * any other offers one tool, {@code search}.
+ * answers, {@code gate} answers when a test completes the future it finds in {@link #gates}, any
+ * other fails. An MCP server whose URL contains {@code unreachable} cannot be reached; any other
+ * offers one tool, {@code search}.
  */
 final class TestRuntime {
 
   /** How many MCP discoveries were attempted, to check that a refused caller triggers none. */
   static final AtomicInteger discoveries = new AtomicInteger();
+
+  /** The calls of the tool {@code gate} not yet taken by a test, each answered as it completes. */
+  static final BlockingQueue<CompletableFuture<ToolResult>> gates = new LinkedBlockingQueue<>();
 
   private TestRuntime() {}
 
@@ -61,6 +67,11 @@ final class TestRuntime {
                 new ToolResult.Succeeded(
                     Api.JSON.createObjectNode().set("echoed", invocation.arguments())));
         case "hang" -> new CompletableFuture<>();
+        case "gate" -> {
+          CompletableFuture<ToolResult> gate = new CompletableFuture<>();
+          gates.add(gate);
+          yield gate;
+        }
         default ->
             CompletableFuture.completedFuture(
                 new ToolResult.Failed(
@@ -69,7 +80,7 @@ final class TestRuntime {
     }
 
     @Override
-    public CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
+    public CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
       discoveries.incrementAndGet();
       if (connection.url().contains("unreachable")) {
         return CompletableFuture.failedFuture(

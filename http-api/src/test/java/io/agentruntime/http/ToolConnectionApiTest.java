@@ -33,8 +33,8 @@ class ToolConnectionApiTest {
             session + "/tools/docs",
             "{\"kind\": \"mcp\", \"url\": \"http://127.0.0.1:9/mcp\", \"allow\": [\"search\"]}");
     assertEquals(200, r.status(), r.toString());
-    assertEquals("docs", r.json().at("/tools/0/name").asText());
-    assertEquals("mcp", r.json().at("/tools/0/kind").asText());
+    assertEquals("docs", r.json().at("/tool/name").asText());
+    assertEquals("mcp", r.json().at("/tool/kind").asText());
   }
 
   @Test

@@ -71,12 +71,9 @@ public final class ApiKeys {
       log.warn(
           "No keys file configured: the dev key is accepted (tenant dev, user dev, all roles)");
       byte[] hash = sha256(DEV_KEY);
-      Principal dev = new Principal("dev", "dev", EnumSet.allOf(Role.class));
-      return new ApiKeys(
-          Optional.empty(),
-          List.of(new ApiKey(HexFormat.of().formatHex(hash), hash, dev)),
-          io,
-          checkEvery);
+      String id = HexFormat.of().formatHex(hash);
+      Principal dev = new Principal("dev", "dev", EnumSet.allOf(Role.class), id);
+      return new ApiKeys(Optional.empty(), List.of(new ApiKey(id, hash, dev)), io, checkEvery);
     }
     log.warn(
         "No keys file configured and the dev key is off: every /v1/sessions request answers 401");
@@ -90,6 +87,29 @@ public final class ApiKeys {
           .handle((done, failure) -> lookup(presented));
     }
     return CompletableFuture.completedFuture(lookup(presented));
+  }
+
+  /**
+   * Whether the key {@code principal} was authenticated with still speaks for it, once the keys
+   * file was checked if a check is due: false once the key was removed from the file (or now speaks
+   * for another tenant or user).
+   */
+  public CompletionStage<Boolean> stillValid(Principal principal) {
+    if (checkDue()) {
+      return CompletableFuture.runAsync(this::reloadIfChanged, io)
+          .handle((done, failure) -> holds(principal));
+    }
+    return CompletableFuture.completedFuture(holds(principal));
+  }
+
+  private boolean holds(Principal principal) {
+    for (ApiKey key : current.get().keys()) {
+      if (key.id().equals(principal.keyId())) {
+        return key.principal().tenant().equals(principal.tenant())
+            && key.principal().user().equals(principal.user());
+      }
+    }
+    return false;
   }
 
   /**

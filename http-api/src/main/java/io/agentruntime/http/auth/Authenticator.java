@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValu
 
 import io.agentruntime.http.error.ApiError;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -32,6 +33,11 @@ public final class Authenticator {
           }
           return inner.apply(principal);
         });
+  }
+
+  /** Whether the key {@code principal} came with is still configured for it. */
+  public CompletionStage<Boolean> stillValid(Principal principal) {
+    return keys.stillValid(principal);
   }
 
   public Route authenticated(Function<Principal, Route> inner) {

@@ -72,7 +72,7 @@ public final class KeysFile {
                           where + ": unknown role " + r + " (user, approver, operator)")));
     }
     String id = hash.toLowerCase(Locale.ROOT);
-    return new ApiKey(id, HexFormat.of().parseHex(id), new Principal(tenant, user, parsed));
+    return new ApiKey(id, HexFormat.of().parseHex(id), new Principal(tenant, user, parsed, id));
   }
 
   private static String name(JsonNode e, String field, String where) {

@@ -18,6 +18,9 @@ public final class ApiError extends RuntimeException {
   /** When a session reports its store failed (an erase that could not delete): retry after this. */
   private static final long UNAVAILABLE_RETRY_SECONDS = 5;
 
+  /** When a key or a session has too many requests waiting: they end within the longest wait. */
+  private static final long WAITERS_RETRY_SECONDS = 1;
+
   private final StatusCode status;
   private final String code;
   private final List<HttpHeader> headers;
@@ -88,11 +91,32 @@ public final class ApiError extends RuntimeException {
         List.of(retryAfter(retryAfterSeconds)));
   }
 
+  /**
+   * The API key holds as many requests waiting for turns ({@code too_many_waiters}) or event
+   * streams ({@code too_many_streams}) on this node as it may: retry once one has ended.
+   */
+  public static ApiError tooManyOpen(String code, String message) {
+    return new ApiError(
+        StatusCodes.TOO_MANY_REQUESTS, code, message, List.of(retryAfter(WAITERS_RETRY_SECONDS)));
+  }
+
   public static ApiError storageUnavailable(Duration retryAfter) {
     return new ApiError(
         StatusCodes.SERVICE_UNAVAILABLE,
         "storage_unavailable",
         "the session store did not answer in time; nothing was accepted, retry later",
+        List.of(retryAfter(Math.max(1, retryAfter.toSeconds()))));
+  }
+
+  /**
+   * The runtime cannot tell whether the write landed (decision 0034): never "nothing was accepted".
+   * A retry with the same Idempotency-Key is safe.
+   */
+  public static ApiError outcomeUnknown(String message, Duration retryAfter) {
+    return new ApiError(
+        StatusCodes.GATEWAY_TIMEOUT,
+        "outcome_unknown",
+        message,
         List.of(retryAfter(Math.max(1, retryAfter.toSeconds()))));
   }
 
@@ -109,6 +133,9 @@ public final class ApiError extends RuntimeException {
           problem.message(),
           List.of(retryAfter(UNAVAILABLE_RETRY_SECONDS)));
     }
+    if (problem.kind() == Problem.Kind.LIMIT && problem.code().equals("too_many_waiters")) {
+      return tooManyOpen(problem.code(), problem.message());
+    }
     StatusCode status =
         switch (problem.kind()) {
           case NOT_FOUND -> StatusCodes.NOT_FOUND;
@@ -118,6 +145,8 @@ public final class ApiError extends RuntimeException {
           case FORBIDDEN -> StatusCodes.FORBIDDEN;
           case LIMIT -> StatusCodes.TOO_MANY_REQUESTS;
           case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+          // Journaled, so never a 503 ("nothing was accepted"); asking again finishes it.
+          case INCOMPLETE -> StatusCodes.INTERNAL_SERVER_ERROR;
         };
     return new ApiError(status, problem.code(), problem.message());
   }

@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 
 import io.agentruntime.http.json.Json;
 import io.agentruntime.http.request.RequestIds;
+import io.agentruntime.runtime.session.OutcomeUnknown;
 import io.agentruntime.runtime.session.SessionRefused;
 import java.time.Duration;
 import java.util.List;
@@ -50,12 +51,20 @@ public final class ErrorMapper {
     this.maxBodyBytes = maxBodyBytes;
   }
 
-  /** The error response for a request whose id is {@code requestId}. */
   /**
-   * A request that ran past the request timeout: 503, to be retried, like a store that did not
-   * answer.
+   * A request that ran past the request timeout. A read changed nothing: 503, to be retried, like a
+   * store that did not answer. A write may have been accepted meanwhile: 504 {@code
+   * outcome_unknown} (decision 0034).
    */
-  public HttpResponse requestTimedOut(String requestId) {
+  public HttpResponse requestTimedOut(HttpMethod method, String requestId) {
+    if (!method.isSafe()) {
+      return response(
+          ApiError.outcomeUnknown(
+              "the request took too long; it may have been accepted: retry with the same"
+                  + " Idempotency-Key, or read the resource to see",
+              retryAfter),
+          requestId);
+    }
     return response(
         new ApiError(
             StatusCodes.SERVICE_UNAVAILABLE,
@@ -81,6 +90,15 @@ public final class ErrorMapper {
     }
     if (t instanceof SessionRefused refused) {
       return ApiError.of(refused.problem());
+    }
+    if (t instanceof OutcomeUnknown) {
+      RequestIds.logWith(
+          requestId,
+          () -> log.warn("[{}] the outcome of a write is unknown: {}", requestId, t.toString()));
+      return ApiError.outcomeUnknown(
+          "the session store did not confirm the write in time; it may have been accepted: retry"
+              + " with the same Idempotency-Key, or read the resource to see",
+          retryAfter);
     }
     if (t instanceof TimeoutException) {
       RequestIds.logWith(

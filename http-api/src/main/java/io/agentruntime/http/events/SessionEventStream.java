@@ -1,10 +1,16 @@
 package io.agentruntime.http.events;
 
 import io.agentruntime.http.HttpSettings.EventSettings;
+import io.agentruntime.http.auth.KeySlots;
+import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.error.ApiError;
 import io.agentruntime.http.json.EventBody;
 import io.agentruntime.http.json.Json;
 import io.agentruntime.runtime.session.StreamItem;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -17,22 +23,40 @@ import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * A session's events as Server-Sent Events: each journaled event with {@code id:} its sequence
  * number and {@code event:} its type, and the model's text as it streams ({@code event: delta}, no
  * id). A quiet stream gets a comment line every keep-alive interval. Streams end when the client
- * goes away, and when the node shuts down (so that clients reconnect elsewhere). What is streamed,
- * and in which order, is the sessions' business ({@link
- * io.agentruntime.runtime.session.SessionService#events}).
+ * goes away, when the node shuts down (so that clients reconnect elsewhere), and when the API key
+ * they were opened with is removed from the keys file; an API key holds at most {@code
+ * max-streams-per-key} of them open on a node. What is streamed, and in which order, is the
+ * sessions' business ({@link io.agentruntime.runtime.session.SessionService#events}).
  */
 public final class SessionEventStream {
 
   private final EventSettings settings;
   private final SharedKillSwitch shutdown = KillSwitches.shared("session-event-streams");
+  private final KeySlots open;
+  private final Function<Principal, CompletionStage<Boolean>> keyStillValid;
+  private final Duration keyCheckInterval;
 
-  public SessionEventStream(ActorSystem<?> system, EventSettings settings) {
+  /**
+   * @param open the streams each API key holds open
+   * @param keyStillValid whether a stream's key is still configured for its principal; asked every
+   *     {@code keyCheckInterval}
+   */
+  public SessionEventStream(
+      ActorSystem<?> system,
+      EventSettings settings,
+      KeySlots open,
+      Function<Principal, CompletionStage<Boolean>> keyStillValid,
+      Duration keyCheckInterval) {
     this.settings = settings;
+    this.open = open;
+    this.keyStillValid = keyStillValid;
+    this.keyCheckInterval = keyCheckInterval;
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceUnbind(),
@@ -43,14 +67,46 @@ public final class SessionEventStream {
             });
   }
 
-  /** {@code items} as a chunked {@code text/event-stream} body. */
-  public HttpEntity.Chunked sse(Source<StreamItem, NotUsed> items) {
-    return HttpEntities.create(
-        ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM),
+  /** Refuses (429 too_many_streams) a stream the principal's key has no room for. */
+  public void checkRoomFor(Principal principal) {
+    if (open.full(principal.keyId())) {
+      throw ApiError.tooManyOpen(
+          "too_many_streams",
+          "this API key has as many event streams open as it may; close one or retry later");
+    }
+  }
+
+  /**
+   * {@code items} as a chunked {@code text/event-stream} body for {@code principal}, counted
+   * against its key while it runs and ended when its key is revoked.
+   */
+  public HttpEntity.Chunked sse(Principal principal, Source<StreamItem, NotUsed> items) {
+    String key = principal.keyId();
+    Source<ByteString, NotUsed> revoked =
+        Source.tick(keyCheckInterval, keyCheckInterval, Done.getInstance())
+            .mapAsync(1, tick -> keyStillValid.apply(principal))
+            .takeWhile(valid -> valid)
+            .filter(valid -> false)
+            .map(valid -> ByteString.emptyByteString())
+            .mapMaterializedValue(cancellable -> NotUsed.getInstance());
+    Source<ByteString, NotUsed> frames =
         items
             .map(item -> SseFrames.encode(frame(item)))
             .keepAlive(settings.keepAlive(), () -> SseFrames.KEEP_ALIVE)
-            .via(shutdown.flow()));
+            .merge(revoked, true); // ends the stream once its key is gone
+    Source<ByteString, NotUsed> counted =
+        Source.fromMaterializer(
+                (mat, attributes) -> {
+                  open.take(key);
+                  return frames.watchTermination(
+                      (notUsed, done) -> {
+                        done.whenComplete((ok, failure) -> open.give(key));
+                        return notUsed;
+                      });
+                })
+            .mapMaterializedValue(ignored -> NotUsed.getInstance());
+    return HttpEntities.create(
+        ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), counted.via(shutdown.flow()));
   }
 
   private static ServerSentEvent frame(StreamItem item) {

@@ -5,11 +5,12 @@ import io.agentruntime.runtime.session.Approval;
 import io.agentruntime.runtime.session.ToolDefinition;
 
 /**
- * An approval as the approvals endpoints show it. {@code status} is pending, decided, expired or
- * withdrawn (its turn ended first); {@code decision} (approve, deny, retry, fail or result) and
- * {@code decidedBy} are set once it was decided. {@code connection} is where the call goes if
- * approved (kind, url, secretRef, idempotent; absent for built-in tools and older approvals): a
- * change of the tool withdraws the approval and asks again.
+ * An approval as the approvals endpoints show it. {@code status} is pending, decided, expired,
+ * withdrawn (its turn ended first, or its tool changed while it waited) or answered (an in-doubt
+ * call whose tool answered late: the real outcome settled the question); {@code decision} (approve,
+ * deny, retry, fail or result) and {@code decidedBy} are set once a human decided. {@code
+ * connection} is where the call goes if approved (kind, url, secretRef, idempotent; absent for
+ * built-in tools and older approvals): a change of the tool withdraws the approval and asks again.
  */
 public record ApprovalBody(
     String id,
@@ -66,6 +67,7 @@ public record ApprovalBody(
       case "resolved:retry" -> new Outcome("decided", "retry");
       case "resolved:fail" -> new Outcome("decided", "fail");
       case "resolved:result" -> new Outcome("decided", "result");
+      case "resolved:answered" -> new Outcome("answered", null);
       default -> new Outcome(status, null);
     };
   }

@@ -70,6 +70,9 @@ public final class EventBody {
       call(o, e.turnId(), e.toolCallId())
           .put("approvalId", e.approvalId())
           .put("expiresAt", time(e.expiresAt()));
+      if (e.reason() != null) {
+        o.put("reason", e.reason());
+      }
     } else if (event instanceof ApprovalRequested e) {
       o.put("approvalId", e.approvalId());
       call(o, e.turnId(), e.toolCallId()).put("tool", e.tool()).set("arguments", e.arguments());
@@ -94,6 +97,8 @@ public final class EventBody {
       o.put("turnId", e.turnId()).put("output", e.output());
     } else if (event instanceof TurnFailed e) {
       o.put("turnId", e.turnId()).put("code", e.code()).put("message", e.message());
+    } else if (event instanceof TurnEnding e) {
+      o.put("turnId", e.turnId()).put("code", e.code()).put("reason", e.reason()).put("by", e.by());
     } else if (event instanceof TurnCancelled e) {
       o.put("turnId", e.turnId()).put("reason", e.reason()).put("by", e.by());
     }

@@ -1,13 +1,15 @@
 package io.agentruntime.http.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.session.SessionReply;
 import io.agentruntime.runtime.session.TranscriptEntry;
 import java.util.List;
 
 /**
- * {@code GET .../messages}: the conversation in order. Fields that do not apply to a role are null.
+ * {@code GET .../messages}: a page of the conversation in order; {@code nextAfter} is the {@code
+ * after} of the next page, null on the last. Fields that do not apply to a role are null.
  */
-public record TranscriptBody(List<MessageBody> messages) {
+public record TranscriptBody(List<MessageBody> messages, Long nextAfter) {
 
   public record MessageBody(
       long seq,
@@ -20,8 +22,9 @@ public record TranscriptBody(List<MessageBody> messages) {
 
   public record ToolCallBody(String id, String name, JsonNode arguments) {}
 
-  public static TranscriptBody of(List<TranscriptEntry> entries) {
-    return new TranscriptBody(entries.stream().map(TranscriptBody::message).toList());
+  public static TranscriptBody of(SessionReply.TranscriptFound page) {
+    return new TranscriptBody(
+        page.messages().stream().map(TranscriptBody::message).toList(), page.nextAfter());
   }
 
   private static MessageBody message(TranscriptEntry e) {

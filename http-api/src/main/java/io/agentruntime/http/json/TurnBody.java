@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * A turn as the turn endpoints show it. {@code output} is set once the turn completed, {@code
- * error} once it failed or was cancelled; both are null before.
+ * error} once it failed or was cancelled, or once it was told to end while a call of it is in doubt
+ * (it is then still {@code awaiting_approval}, and {@code error} says how it will end: decision
+ * 0016); both are null before.
  */
 public record TurnBody(
     String turnId,

@@ -64,7 +64,9 @@ public final class RequestScope {
                                       original,
                                       requestId,
                                       started,
-                                      errors.requestTimedOut(requestId).addHeader(idHeader)),
+                                      errors
+                                          .requestTimedOut(original.method(), requestId)
+                                          .addHeader(idHeader)),
                               () ->
                                   handleExceptions(
                                       exceptions, () -> handleRejections(rejections, inner)))));

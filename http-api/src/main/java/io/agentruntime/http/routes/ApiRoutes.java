@@ -7,6 +7,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.agentruntime.http.HttpSettings;
 import io.agentruntime.http.auth.Authenticator;
+import io.agentruntime.http.auth.KeySlots;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.json.SessionRequest;
@@ -57,12 +58,21 @@ public final class ApiRoutes {
     this.memory = new MemoryRoutes(sessions, body);
     this.tools = new ToolRoutes(sessions, body);
     this.permissions = new PermissionRoutes(sessions, body);
-    this.messages = new MessageRoutes(sessions, body, settings.maxWait());
-    this.turns = new TurnRoutes(sessions, settings);
+    KeySlots waits = new KeySlots(settings.maxWaitingRequestsPerKey());
+    this.messages = new MessageRoutes(sessions, body, settings, waits);
+    this.turns = new TurnRoutes(sessions, settings, waits);
     this.approvals = new ApprovalRoutes(sessions, body);
     this.operator = new OperatorRoutes(sessions, body);
     this.policy = new PolicyRoutes(sessions, body);
-    this.events = new EventRoutes(sessions, new SessionEventStream(system, settings.events()));
+    this.events =
+        new EventRoutes(
+            sessions,
+            new SessionEventStream(
+                system,
+                settings.events(),
+                new KeySlots(settings.maxEventStreamsPerKey()),
+                auth::stillValid,
+                settings.keysReloadInterval()));
     this.nodeHeader = new NodeHeader(sessions, errors);
   }
 

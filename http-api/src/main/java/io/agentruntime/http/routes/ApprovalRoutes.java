@@ -47,20 +47,23 @@ public final class ApprovalRoutes {
             approvalId ->
                 post(
                     () ->
-                        body.json(
-                            json -> {
-                              DecisionRequest d = DecisionRequest.read(json);
-                              return Responses.ok(
-                                  sessions
-                                      .decideApproval(
-                                          principal.tenant(),
-                                          id,
-                                          principal.caller(),
-                                          approvalId,
-                                          d.decision(),
-                                          d.comment(),
-                                          d.result())
-                                      .thenApply(ApprovalBody::of));
-                            }))));
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                body.json(
+                                    json -> {
+                                      DecisionRequest d = DecisionRequest.read(json);
+                                      return Responses.ok(
+                                          sessions
+                                              .keyed(idempotencyKey)
+                                              .decideApproval(
+                                                  principal.tenant(),
+                                                  id,
+                                                  principal.caller(),
+                                                  approvalId,
+                                                  d.decision(),
+                                                  d.comment(),
+                                                  d.result())
+                                              .thenApply(ApprovalBody::of));
+                                    })))));
   }
 }

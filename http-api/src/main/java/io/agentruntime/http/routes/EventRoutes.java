@@ -50,6 +50,7 @@ public final class EventRoutes {
   }
 
   private Route stream(Principal principal, String id, long after) {
+    events.checkRoomFor(principal);
     return extractRequest(
         request ->
             onSuccess(
@@ -58,7 +59,9 @@ public final class EventRoutes {
                 items ->
                     respondWithHeader(
                         CacheControl.create(CacheDirectives.NO_CACHE),
-                        () -> complete(HttpResponse.create().withEntity(events.sse(items))))));
+                        () ->
+                            complete(
+                                HttpResponse.create().withEntity(events.sse(principal, items))))));
   }
 
   private static long after(Optional<String> header, Optional<String> param) {

@@ -1,12 +1,16 @@
 package io.agentruntime.http.routes;
 
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+
 import io.agentruntime.http.error.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.server.Route;
 
 /** {@code Idempotency-Key} headers, and the session ids the server chooses. */
 final class IdempotencyKeys {
@@ -14,6 +18,16 @@ final class IdempotencyKeys {
   private static final Pattern VISIBLE_ASCII = Pattern.compile("[\\x21-\\x7E]{1,200}");
 
   private IdempotencyKeys() {}
+
+  /**
+   * The route {@code inner} makes of the request's {@code Idempotency-Key} (checked; null when
+   * there is none). Every write endpoint takes one (decision 0034).
+   */
+  static Route withKey(Function<String, Route> inner) {
+    return optionalHeaderValueByName(
+        "Idempotency-Key",
+        header -> inner.apply(header.map(IdempotencyKeys::checked).orElse(null)));
+  }
 
   static String checked(String key) {
     if (!VISIBLE_ASCII.matcher(key).matches()) {

@@ -8,19 +8,16 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.put;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.auth.Principal;
-import io.agentruntime.http.error.ApiError;
-import io.agentruntime.http.json.SessionBody;
+import io.agentruntime.http.json.ChangeBody;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.SessionService;
 import java.util.LinkedHashMap;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /v1/sessions/{id}/memory[/{key}]}: the session's memory, as a whole or one key. A write
- * answers with the session as it is after it.
+ * answers with the key as it now is and the session's {@code lastSeq} after it.
  */
 public final class MemoryRoutes {
 
@@ -50,35 +47,39 @@ public final class MemoryRoutes {
                     get(
                         () ->
                             Responses.ok(
-                                sessions
-                                    .get(principal.tenant(), id, principal.caller())
-                                    .thenApply(s -> entry(s.memory().get(key), key)))),
+                                sessions.memoryValue(
+                                    principal.tenant(), id, principal.caller(), key))),
                     put(
                         () ->
-                            body.json(
-                                value ->
-                                    Responses.ok(
-                                        sessions
-                                            .writeMemory(
-                                                principal.tenant(),
-                                                id,
-                                                principal.caller(),
-                                                key,
-                                                value)
-                                            .thenApply(SessionBody::of)))),
+                            IdempotencyKeys.withKey(
+                                idempotencyKey ->
+                                    body.json(
+                                        value ->
+                                            Responses.ok(
+                                                sessions
+                                                    .keyed(idempotencyKey)
+                                                    .writeMemory(
+                                                        principal.tenant(),
+                                                        id,
+                                                        principal.caller(),
+                                                        key,
+                                                        value)
+                                                    .thenApply(
+                                                        s ->
+                                                            new ChangeBody.MemoryWritten(
+                                                                key, value, s.lastSeq())))))),
                     delete(
                         () ->
-                            Responses.ok(
-                                sessions
-                                    .deleteMemory(principal.tenant(), id, principal.caller(), key)
-                                    .thenApply(SessionBody::of))))));
-  }
-
-  private static JsonNode entry(JsonNode value, String key) {
-    if (value == null) {
-      throw new ApiError(
-          StatusCodes.NOT_FOUND, "memory_key_not_found", "no memory under key " + key);
-    }
-    return value;
+                            IdempotencyKeys.withKey(
+                                idempotencyKey ->
+                                    Responses.ok(
+                                        sessions
+                                            .keyed(idempotencyKey)
+                                            .deleteMemory(
+                                                principal.tenant(), id, principal.caller(), key)
+                                            .thenApply(
+                                                s ->
+                                                    new ChangeBody.MemoryDeleted(
+                                                        key, s.lastSeq()))))))));
   }
 }

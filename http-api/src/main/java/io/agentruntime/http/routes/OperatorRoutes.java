@@ -7,7 +7,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.error.ApiError;
-import io.agentruntime.http.json.SessionBody;
+import io.agentruntime.http.json.SessionSummaryBody;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.SessionService;
 import java.util.Map;
@@ -40,41 +40,59 @@ public final class OperatorRoutes {
             () ->
                 post(
                     () ->
-                        body.optionalJson(
-                            json -> {
-                              String reason = reason(json);
-                              return Responses.ok(
-                                  sessions
-                                      .suspend(principal.tenant(), id, principal.caller(), reason)
-                                      .thenApply(SessionBody::of));
-                            }))),
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                body.optionalJson(
+                                    json -> {
+                                      String reason = reason(json);
+                                      return Responses.ok(
+                                          sessions
+                                              .keyed(idempotencyKey)
+                                              .suspend(
+                                                  principal.tenant(),
+                                                  id,
+                                                  principal.caller(),
+                                                  reason)
+                                              .thenApply(SessionSummaryBody::of));
+                                    })))),
         path(
             "resume",
             () ->
                 post(
                     () ->
-                        Responses.ok(
-                            sessions
-                                .resume(principal.tenant(), id, principal.caller())
-                                .thenApply(SessionBody::of)))),
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                Responses.ok(
+                                    sessions
+                                        .keyed(idempotencyKey)
+                                        .resume(principal.tenant(), id, principal.caller())
+                                        .thenApply(SessionSummaryBody::of))))),
         path(
             "terminate",
             () ->
                 post(
                     () ->
-                        Responses.ok(
-                            sessions
-                                .terminate(principal.tenant(), id, principal.caller())
-                                .thenApply(SessionBody::of)))),
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                Responses.ok(
+                                    sessions
+                                        .keyed(idempotencyKey)
+                                        .terminate(principal.tenant(), id, principal.caller())
+                                        .thenApply(SessionSummaryBody::of))))),
         path(
             "erase",
             () ->
                 post(
                     () ->
-                        Responses.ok(
-                            sessions
-                                .erase(principal.tenant(), id, principal.caller())
-                                .thenApply(erased -> Map.of("id", erased, "status", "erased"))))));
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                Responses.ok(
+                                    sessions
+                                        .keyed(idempotencyKey)
+                                        .erase(principal.tenant(), id, principal.caller())
+                                        .thenApply(
+                                            erased ->
+                                                Map.of("id", erased, "status", "erased")))))));
   }
 
   private static String reason(Optional<JsonNode> json) {

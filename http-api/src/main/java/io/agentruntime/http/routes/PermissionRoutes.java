@@ -4,15 +4,18 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.put;
 
 import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.json.ChangeBody;
 import io.agentruntime.http.json.Fields;
 import io.agentruntime.http.json.PermissionsRequest;
-import io.agentruntime.http.json.SessionBody;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.PermissionPolicy;
 import io.agentruntime.runtime.session.SessionService;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code PUT /v1/sessions/{id}/permissions}: replaces the tool policy; answers the session. */
+/**
+ * {@code PUT /v1/sessions/{id}/permissions}: replaces the tool policy; answers the policy and the
+ * session's {@code lastSeq} after the change.
+ */
 public final class PermissionRoutes {
 
   private final SessionService sessions;
@@ -29,14 +32,21 @@ public final class PermissionRoutes {
         () ->
             put(
                 () ->
-                    body.json(
-                        json -> {
-                          PermissionPolicy policy = PermissionsRequest.body(Fields.body(json));
-                          return Responses.ok(
-                              sessions
-                                  .changePermissions(
-                                      principal.tenant(), id, principal.caller(), policy)
-                                  .thenApply(SessionBody::of));
-                        })));
+                    IdempotencyKeys.withKey(
+                        idempotencyKey ->
+                            body.json(
+                                json -> {
+                                  PermissionPolicy policy =
+                                      PermissionsRequest.body(Fields.body(json));
+                                  return Responses.ok(
+                                      sessions
+                                          .keyed(idempotencyKey)
+                                          .changePermissions(
+                                              principal.tenant(), id, principal.caller(), policy)
+                                          .thenApply(
+                                              s ->
+                                                  ChangeBody.PermissionsChanged.of(
+                                                      policy, s.lastSeq())));
+                                }))));
   }
 }

@@ -18,7 +18,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code GET /v1/policy} and {@code PUT /v1/policy}: the caller's tenant's policy, a ceiling over
  * every session's ({@code {"tools": {"send_email": "ask", "*": "allow"}}}). Any principal of the
- * tenant reads it; only an operator replaces it (the runtime checks, 403 role_missing).
+ * tenant reads it; only an operator replaces it (the runtime checks, 403 role_missing). The PUT
+ * takes an {@code Idempotency-Key} as every write does (checked; a replacement is idempotent by its
+ * content, so the same key again changes nothing more).
  */
 public final class PolicyRoutes {
 
@@ -52,15 +54,18 @@ public final class PolicyRoutes {
                                 .thenApply(PolicyBody::of))),
                 put(
                     () ->
-                        body.json(
-                            json -> {
-                              TenantPolicy policy = read(Fields.body(json));
-                              return Responses.ok(
-                                  sessions
-                                      .replaceTenantPolicy(
-                                          principal.tenant(), principal.caller(), policy)
-                                      .thenApply(PolicyBody::of));
-                            }))));
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                body.json(
+                                    json -> {
+                                      TenantPolicy policy = read(Fields.body(json));
+                                      return Responses.ok(
+                                          sessions
+                                              .keyed(idempotencyKey)
+                                              .replaceTenantPolicy(
+                                                  principal.tenant(), principal.caller(), policy)
+                                              .thenApply(PolicyBody::of));
+                                    })))));
   }
 
   /** The body of {@code PUT /v1/policy}: an object, so that more than {@code tools} can come. */

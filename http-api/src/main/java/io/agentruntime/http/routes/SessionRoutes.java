@@ -19,13 +19,14 @@ import io.agentruntime.http.json.Json;
 import io.agentruntime.http.json.SessionBody;
 import io.agentruntime.http.json.SessionListBody;
 import io.agentruntime.http.json.SessionRequest;
+import io.agentruntime.http.json.SessionSummaryBody;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.http.request.QueryParams;
 import io.agentruntime.http.request.RequestIds;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.session.SessionService;
-import io.agentruntime.runtime.session.SessionView;
+import io.agentruntime.runtime.session.SessionSummary;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -67,13 +68,17 @@ public final class SessionRoutes {
                     sessions
                         .get(principal.tenant(), id, principal.caller())
                         .thenApply(SessionBody::of))),
-        put(() -> createOrMatch(principal, id)),
+        // A PUT is idempotent by itself; its key is checked like every write's.
+        put(() -> IdempotencyKeys.withKey(idempotencyKey -> createOrMatch(principal, id))),
         delete(
             () ->
-                Responses.ok(
-                    sessions
-                        .close(principal.tenant(), id, principal.caller())
-                        .thenApply(SessionBody::of))));
+                IdempotencyKeys.withKey(
+                    idempotencyKey ->
+                        Responses.ok(
+                            sessions
+                                .keyed(idempotencyKey)
+                                .close(principal.tenant(), id, principal.caller())
+                                .thenApply(SessionSummaryBody::of)))));
   }
 
   private Route create(Principal principal) {
@@ -113,7 +118,8 @@ public final class SessionRoutes {
                       creation ->
                           creation.created()
                               ? created(creation.session())
-                              : Json.response(StatusCodes.OK, SessionBody.of(creation.session()))));
+                              : Json.response(
+                                  StatusCodes.OK, SessionSummaryBody.of(creation.session()))));
         });
   }
 
@@ -184,8 +190,8 @@ public final class SessionRoutes {
                                 }))));
   }
 
-  private static HttpResponse created(SessionView session) {
-    return Json.response(StatusCodes.CREATED, SessionBody.of(session))
+  private static HttpResponse created(SessionSummary session) {
+    return Json.response(StatusCodes.CREATED, SessionSummaryBody.of(session))
         .addHeader(Location.create("/v1/sessions/" + session.id()));
   }
 }

@@ -7,8 +7,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.put;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.json.ChangeBody;
 import io.agentruntime.http.json.Fields;
-import io.agentruntime.http.json.SessionBody;
 import io.agentruntime.http.json.ToolRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.SessionService;
@@ -17,8 +17,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /v1/sessions/{id}/tools/{name}}: connect (or replace) and disconnect one tool. Both answer
- * with the session as it is after the change. An MCP server is asked for its tools when it is
- * connected; one that cannot be reached is refused (400) and nothing changes.
+ * with what changed (the tool, or its name) and the session's {@code lastSeq} after it. An MCP
+ * server is asked for its tools when it is connected; one that cannot be reached is refused (400)
+ * and nothing changes.
  */
 public final class ToolRoutes {
 
@@ -38,19 +39,34 @@ public final class ToolRoutes {
             concat(
                 put(
                     () ->
-                        body.json(
-                            json -> {
-                              ToolConnection tool = ToolRequest.named(Fields.body(json), name);
-                              return Responses.ok(
-                                  sessions
-                                      .connectTool(principal.tenant(), id, principal.caller(), tool)
-                                      .thenApply(SessionBody::of));
-                            })),
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                body.json(
+                                    json -> {
+                                      ToolConnection tool =
+                                          ToolRequest.named(Fields.body(json), name);
+                                      return Responses.ok(
+                                          sessions
+                                              .keyed(idempotencyKey)
+                                              .connectTool(
+                                                  principal.tenant(), id, principal.caller(), tool)
+                                              .thenApply(
+                                                  s ->
+                                                      ChangeBody.ToolConnected.of(
+                                                          tool, s.lastSeq())));
+                                    }))),
                 delete(
                     () ->
-                        Responses.ok(
-                            sessions
-                                .disconnectTool(principal.tenant(), id, principal.caller(), name)
-                                .thenApply(SessionBody::of)))));
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                Responses.ok(
+                                    sessions
+                                        .keyed(idempotencyKey)
+                                        .disconnectTool(
+                                            principal.tenant(), id, principal.caller(), name)
+                                        .thenApply(
+                                            s ->
+                                                new ChangeBody.ToolDisconnected(
+                                                    name, s.lastSeq())))))));
   }
 }

@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.agentruntime.http.HttpSettings;
+import io.agentruntime.http.auth.KeySlots;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.json.TurnBody;
 import io.agentruntime.http.request.QueryParams;
@@ -24,10 +25,12 @@ public final class TurnRoutes {
 
   private final SessionService sessions;
   private final HttpSettings settings;
+  private final KeySlots waits;
 
-  TurnRoutes(SessionService sessions, HttpSettings settings) {
+  TurnRoutes(SessionService sessions, HttpSettings settings, KeySlots waits) {
     this.sessions = sessions;
     this.settings = settings;
+    this.waits = waits;
   }
 
   /** The routes below {@code /v1/sessions/{id}/turns}. */
@@ -44,18 +47,32 @@ public final class TurnRoutes {
                             waitParam -> {
                               Duration wait =
                                   QueryParams.waitSeconds(waitParam, settings.maxWait());
+                              if (wait.isZero()) {
+                                return Responses.ok(
+                                    sessions
+                                        .getTurn(principal.tenant(), id, principal.caller(), turnId)
+                                        .thenApply(TurnBody::of));
+                              }
                               return Responses.ok(
-                                  sessions
-                                      .getTurn(principal.tenant(), id, principal.caller(), turnId)
-                                      .thenCompose(
-                                          found ->
-                                              sessions.awaitTurn(
+                                  Waits.holding(
+                                      waits,
+                                      principal,
+                                      () ->
+                                          sessions
+                                              .getTurn(
                                                   principal.tenant(),
                                                   id,
                                                   principal.caller(),
-                                                  found,
-                                                  wait))
-                                      .thenApply(TurnBody::of));
+                                                  turnId)
+                                              .thenCompose(
+                                                  found ->
+                                                      sessions.awaitTurn(
+                                                          principal.tenant(),
+                                                          id,
+                                                          principal.caller(),
+                                                          found,
+                                                          wait))
+                                              .thenApply(TurnBody::of)));
                             }))),
         path(segment().slash("cancel"), turnId -> post(() -> cancel(principal, id, turnId))));
   }
@@ -65,10 +82,13 @@ public final class TurnRoutes {
    * a 409.
    */
   private Route cancel(Principal principal, String id, String turnId) {
-    return Responses.ok(
-        sessions
-            .cancelTurn(principal.tenant(), id, principal.caller(), turnId)
-            .thenApply(TurnBody::of));
+    return IdempotencyKeys.withKey(
+        idempotencyKey ->
+            Responses.ok(
+                sessions
+                    .keyed(idempotencyKey)
+                    .cancelTurn(principal.tenant(), id, principal.caller(), turnId)
+                    .thenApply(TurnBody::of)));
   }
 
   private Route list(Principal principal, String id) {

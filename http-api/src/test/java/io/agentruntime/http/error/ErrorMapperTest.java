@@ -3,9 +3,11 @@ package io.agentruntime.http.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.agentruntime.runtime.session.OutcomeUnknown;
 import io.agentruntime.runtime.session.Problem;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +37,34 @@ class ErrorMapperTest {
     assertEquals("storage_unavailable", e.code());
     assertEquals("2", e.headers().get(0).value());
     assertEquals("Retry-After", e.headers().get(0).name());
+  }
+
+  @Test
+  void anUnknownOutcomeIs504OutcomeUnknownWithRetryAfterNeverA503() {
+    ApiError e =
+        mapper.toApiError(
+            new CompletionException(
+                new OutcomeUnknown("the memory write", new AskTimeoutException("no answer"))),
+            "r3");
+    assertEquals(504, e.status().intValue());
+    assertEquals("outcome_unknown", e.code());
+    assertEquals("Retry-After", e.headers().get(0).name());
+    assertFalse(e.getMessage().contains("nothing was accepted"), e.getMessage());
+  }
+
+  @Test
+  void anEraseWhoseDeletionFailedIsNot503() {
+    ApiError e =
+        ApiError.of(
+            new Problem(Problem.Kind.INCOMPLETE, "erase_incomplete", "erase it again", null));
+    assertEquals(500, e.status().intValue());
+    assertEquals("erase_incomplete", e.code());
+  }
+
+  @Test
+  void aWritePastTheRequestTimeoutIs504AndAReadIs503() {
+    assertEquals(504, mapper.requestTimedOut(HttpMethods.POST, "r4").status().intValue());
+    assertEquals(503, mapper.requestTimedOut(HttpMethods.GET, "r5").status().intValue());
   }
 
   @Test

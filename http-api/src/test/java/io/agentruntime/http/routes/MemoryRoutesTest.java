@@ -35,20 +35,31 @@ class MemoryRoutesTest extends RouteTesting {
   }
 
   @Test
-  void aWriteAndADeleteNameTheKey() {
+  void aWriteAndADeleteNameTheKeyAndAnswerOnlyWhatChanged() {
     api()
         .run(
             keyed(
                 HttpRequest.PUT("/v1/sessions/s1/memory/color")
                     .withEntity(ContentTypes.APPLICATION_JSON, "\"green\"")))
-        .assertStatusCode(StatusCodes.OK);
+        .assertStatusCode(StatusCodes.OK)
+        .assertEntity("{\"key\":\"color\",\"value\":\"green\",\"lastSeq\":3}");
     assertEquals(
         List.of("writeMemory", "dev", "s1", DEV, "color", TextNode.valueOf("green")),
         sessions.last());
 
     api()
         .run(keyed(HttpRequest.DELETE("/v1/sessions/s1/memory/color")))
-        .assertStatusCode(StatusCodes.OK);
+        .assertStatusCode(StatusCodes.OK)
+        .assertEntity("{\"key\":\"color\",\"lastSeq\":3}");
     assertEquals(List.of("deleteMemory", "dev", "s1", DEV, "color"), sessions.last());
+  }
+
+  @Test
+  void oneKeyIsReadAloneNotWithTheWholeSession() {
+    sessions.view = StubSessions.view("s1", Map.of("color", TextNode.valueOf("blue")));
+
+    api().run(keyed(HttpRequest.GET("/v1/sessions/s1/memory/color"))).assertEntity("\"blue\"");
+
+    assertEquals(List.of(List.of("memoryValue", "dev", "s1", DEV, "color")), sessions.calls);
   }
 }

@@ -2,8 +2,10 @@ package io.agentruntime.http.routes;
 
 import static io.agentruntime.http.routes.SessionRoutesTest.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentruntime.runtime.session.OnBusy;
+import io.agentruntime.runtime.session.SessionReply;
 import io.agentruntime.runtime.session.TurnStatus;
 import java.time.Duration;
 import java.util.Arrays;
@@ -107,12 +109,36 @@ class MessageRoutesTest extends RouteTesting {
   }
 
   @Test
-  void theTranscriptIsReadAsTheCaller() {
+  void theTranscriptIsReadAsTheCallerAPageAtATime() {
     api()
         .run(keyed(HttpRequest.GET("/v1/sessions/s1/messages")))
         .assertStatusCode(StatusCodes.OK)
-        .assertEntity("{\"messages\":[]}");
+        .assertEntity("{\"messages\":[],\"nextAfter\":null}");
+    assertEquals(List.of("transcript", "dev", "s1", DEV, 0L, 100), sessions.last());
 
-    assertEquals(List.of("transcript", "dev", "s1", DEV), sessions.last());
+    sessions.transcript = new SessionReply.TranscriptFound(List.of(), 41L);
+    api()
+        .run(keyed(HttpRequest.GET("/v1/sessions/s1/messages?after=7&limit=5000")))
+        .assertStatusCode(StatusCodes.OK)
+        .assertEntity("{\"messages\":[],\"nextAfter\":41}");
+    assertEquals(
+        List.of("transcript", "dev", "s1", DEV, 7L, 1000),
+        sessions.last(),
+        "a limit above the most counts as the most");
+  }
+
+  @Test
+  void badPagingParametersAre400NamingTheParameter() {
+    for (String query : List.of("after=-1", "after=x", "limit=0", "limit=-3", "limit=ten")) {
+      String body =
+          api()
+              .run(keyed(HttpRequest.GET("/v1/sessions/s1/messages?" + query)))
+              .assertStatusCode(StatusCodes.BAD_REQUEST)
+              .entityString();
+      String parameter = query.substring(0, query.indexOf('='));
+      assertTrue(body.contains("\"invalid_field\""), body);
+      assertTrue(body.contains(parameter + " must"), query + ": " + body);
+    }
+    assertEquals(List.of(), sessions.calls, "nothing was asked of the session");
   }
 }

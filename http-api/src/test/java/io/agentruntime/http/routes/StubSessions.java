@@ -10,14 +10,16 @@ import io.agentruntime.runtime.session.Limits;
 import io.agentruntime.runtime.session.OnBusy;
 import io.agentruntime.runtime.session.Owner;
 import io.agentruntime.runtime.session.PermissionPolicy;
+import io.agentruntime.runtime.session.Problem;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
+import io.agentruntime.runtime.session.SessionRefused;
 import io.agentruntime.runtime.session.SessionReply;
 import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.session.SessionSpec;
 import io.agentruntime.runtime.session.SessionStatus;
+import io.agentruntime.runtime.session.SessionSummary;
 import io.agentruntime.runtime.session.SessionView;
 import io.agentruntime.runtime.session.StreamItem;
-import io.agentruntime.runtime.session.TranscriptEntry;
 import io.agentruntime.runtime.session.Turn;
 import io.agentruntime.runtime.session.TurnStatus;
 import io.agentruntime.runtime.session.Usage;
@@ -49,6 +51,7 @@ final class StubSessions implements SessionService {
   Turn turn = turn("turn_1", TurnStatus.COMPLETED, "done");
   Approval approval = approval("appr_1", "approved");
   Optional<String> host = Optional.empty();
+  SessionReply.TranscriptFound transcript = new SessionReply.TranscriptFound(List.of());
 
   /** When set, every call fails with it. */
   Throwable failure;
@@ -106,7 +109,7 @@ final class StubSessions implements SessionService {
   public CompletionStage<Creation> create(
       String tenant, String sessionId, Caller caller, SessionSpec spec, CreateMode mode) {
     return answer(
-        new Creation(view(sessionId, Map.of()), created),
+        new Creation(SessionSummary.of(view(sessionId, Map.of())), created),
         "create",
         tenant,
         sessionId,
@@ -121,6 +124,29 @@ final class StubSessions implements SessionService {
   }
 
   @Override
+  public CompletionStage<JsonNode> memoryValue(
+      String tenant, String sessionId, Caller caller, String key) {
+    calls.add(Arrays.asList("memoryValue", tenant, sessionId, caller, key));
+    if (failure == null && !view.memory().containsKey(key)) {
+      return CompletableFuture.failedFuture(
+          new SessionRefused(
+              new Problem(
+                  Problem.Kind.NOT_FOUND,
+                  "memory_key_not_found",
+                  "no memory under key " + key,
+                  "key")));
+    }
+    return failure != null
+        ? CompletableFuture.failedFuture(failure)
+        : CompletableFuture.completedFuture(view.memory().get(key));
+  }
+
+  /** What the writes answer: the view in summary. */
+  SessionSummary summary() {
+    return SessionSummary.of(view);
+  }
+
+  @Override
   public CompletionStage<SessionPage> list(
       String tenant,
       Optional<String> owner,
@@ -132,26 +158,26 @@ final class StubSessions implements SessionService {
   }
 
   @Override
-  public CompletionStage<SessionView> close(String tenant, String sessionId, Caller caller) {
-    return answer(view, "close", tenant, sessionId, caller);
+  public CompletionStage<SessionSummary> close(String tenant, String sessionId, Caller caller) {
+    return answer(summary(), "close", tenant, sessionId, caller);
   }
 
   @Override
-  public CompletionStage<SessionView> writeMemory(
+  public CompletionStage<SessionSummary> writeMemory(
       String tenant, String sessionId, Caller caller, String key, JsonNode value) {
-    return answer(view, "writeMemory", tenant, sessionId, caller, key, value);
+    return answer(summary(), "writeMemory", tenant, sessionId, caller, key, value);
   }
 
   @Override
-  public CompletionStage<SessionView> deleteMemory(
+  public CompletionStage<SessionSummary> deleteMemory(
       String tenant, String sessionId, Caller caller, String key) {
-    return answer(view, "deleteMemory", tenant, sessionId, caller, key);
+    return answer(summary(), "deleteMemory", tenant, sessionId, caller, key);
   }
 
   @Override
-  public CompletionStage<SessionView> connectTool(
+  public CompletionStage<SessionSummary> connectTool(
       String tenant, String sessionId, Caller caller, ToolConnection tool) {
-    return answer(view, "connectTool", tenant, sessionId, caller, tool);
+    return answer(summary(), "connectTool", tenant, sessionId, caller, tool);
   }
 
   @Override
@@ -168,15 +194,15 @@ final class StubSessions implements SessionService {
   }
 
   @Override
-  public CompletionStage<SessionView> disconnectTool(
+  public CompletionStage<SessionSummary> disconnectTool(
       String tenant, String sessionId, Caller caller, String name) {
-    return answer(view, "disconnectTool", tenant, sessionId, caller, name);
+    return answer(summary(), "disconnectTool", tenant, sessionId, caller, name);
   }
 
   @Override
-  public CompletionStage<SessionView> changePermissions(
+  public CompletionStage<SessionSummary> changePermissions(
       String tenant, String sessionId, Caller caller, PermissionPolicy permissions) {
-    return answer(view, "changePermissions", tenant, sessionId, caller, permissions);
+    return answer(summary(), "changePermissions", tenant, sessionId, caller, permissions);
   }
 
   @Override
@@ -223,9 +249,9 @@ final class StubSessions implements SessionService {
   }
 
   @Override
-  public CompletionStage<List<TranscriptEntry>> transcript(
-      String tenant, String sessionId, Caller caller) {
-    return answer(List.of(), "transcript", tenant, sessionId, caller);
+  public CompletionStage<SessionReply.TranscriptFound> transcript(
+      String tenant, String sessionId, Caller caller, long after, int limit) {
+    return answer(transcript, "transcript", tenant, sessionId, caller, after, limit);
   }
 
   @Override
@@ -255,19 +281,19 @@ final class StubSessions implements SessionService {
   }
 
   @Override
-  public CompletionStage<SessionView> suspend(
+  public CompletionStage<SessionSummary> suspend(
       String tenant, String sessionId, Caller caller, String reason) {
-    return answer(view, "suspend", tenant, sessionId, caller, reason);
+    return answer(summary(), "suspend", tenant, sessionId, caller, reason);
   }
 
   @Override
-  public CompletionStage<SessionView> resume(String tenant, String sessionId, Caller caller) {
-    return answer(view, "resume", tenant, sessionId, caller);
+  public CompletionStage<SessionSummary> resume(String tenant, String sessionId, Caller caller) {
+    return answer(summary(), "resume", tenant, sessionId, caller);
   }
 
   @Override
-  public CompletionStage<SessionView> terminate(String tenant, String sessionId, Caller caller) {
-    return answer(view, "terminate", tenant, sessionId, caller);
+  public CompletionStage<SessionSummary> terminate(String tenant, String sessionId, Caller caller) {
+    return answer(summary(), "terminate", tenant, sessionId, caller);
   }
 
   @Override

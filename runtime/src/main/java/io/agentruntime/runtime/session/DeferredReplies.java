@@ -1,10 +1,10 @@
 package io.agentruntime.runtime.session;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,7 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * {@code noReply} is left to internal commands, which nobody waits for.
  *
  * <p>Nothing here is journaled: a restart forgets the debts, and the askers' own timeouts answer
- * for them (decision 0013).
+ * for them (decision 0013). A restart in place (after a failed journal write) keeps this object but
+ * cancels the session's timers: {@link #recovered} arms the deadlines again (decision 0017).
  */
 final class DeferredReplies {
 
@@ -28,7 +29,7 @@ final class DeferredReplies {
 
   private final TimerScheduler<SessionCommand> timers;
   private final UnaryOperator<SessionReply> hosted;
-  private final Map<Long, Debt> debts = new HashMap<>();
+  private final Map<Long, Debt> debts = new LinkedHashMap<>();
   private long lastId = NOBODY;
 
   /**
@@ -48,7 +49,8 @@ final class DeferredReplies {
       ActorRef<SessionReply> replyTo,
       Function<SessionState, SessionReply> due,
       String turnId,
-      Function<Turn, SessionReply> settled) {}
+      Function<Turn, SessionReply> settled,
+      long dueAtNanos) {}
 
   /**
    * Owes {@code replyTo} an answer, paid by {@link #payDue} or {@link #pay}, or at the latest
@@ -56,7 +58,7 @@ final class DeferredReplies {
    */
   long owe(
       ActorRef<SessionReply> replyTo, Duration within, Function<SessionState, SessionReply> due) {
-    return add(new Debt(replyTo, due, null, null), within);
+    return add(new Debt(replyTo, due, null, null, deadline(within)), within);
   }
 
   /**
@@ -79,17 +81,37 @@ final class DeferredReplies {
             s ->
                 s.turn(turnId)
                     .map(answer)
-                    .orElseGet(
-                        () ->
-                            new SessionReply.Rejected(
-                                new Problem(
-                                    Problem.Kind.NOT_FOUND,
-                                    "turn_not_found",
-                                    "no turn " + turnId,
-                                    "turnId"))),
+                    .orElseGet(() -> new SessionReply.Rejected(TurnMachine.turnNotFound(turnId))),
             turnId,
-            answer),
+            answer,
+            deadline(within)),
         within);
+  }
+
+  /** How many askers wait for a turn of this session to settle. */
+  int turnWaiters() {
+    int n = 0;
+    for (Debt debt : debts.values()) {
+      if (debt.turnId() != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** After a recovery: the deadlines a restart in place cancelled are armed again. */
+  void recovered() {
+    long now = System.nanoTime();
+    debts.forEach(
+        (id, debt) ->
+            timers.startSingleTimer(
+                timerKey(id),
+                new InternalCommand.AnswerDue(id),
+                Duration.ofNanos(Math.max(0, debt.dueAtNanos() - now))));
+  }
+
+  private static long deadline(Duration within) {
+    return System.nanoTime() + within.toNanos();
   }
 
   /**
@@ -114,15 +136,12 @@ final class DeferredReplies {
 
   /** After a persist: debts of turns that have settled are paid. */
   void journaled(SessionState after) {
-    List<Long> settled = new ArrayList<>();
-    debts.forEach(
-        (id, debt) -> {
-          if (debt.turnId() != null && after.turn(debt.turnId()).map(Turn::settled).orElse(false)) {
-            settled.add(id);
-          }
-        });
-    for (long id : settled) {
-      pay(id, debts.get(id).settled().apply(after.turn(debts.get(id).turnId()).orElseThrow()));
+    for (long id : List.copyOf(debts.keySet())) {
+      Debt debt = debts.get(id);
+      Optional<Turn> turn = debt.turnId() == null ? Optional.empty() : after.turn(debt.turnId());
+      if (turn.isPresent() && turn.get().settled()) {
+        pay(id, debt.settled().apply(turn.get()));
+      }
     }
   }
 

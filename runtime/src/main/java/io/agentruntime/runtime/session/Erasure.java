@@ -64,11 +64,13 @@ final class Erasure {
     return c.failure() == null ? new SessionReply.Erased(sessionId) : incomplete();
   }
 
-  /** The deletion has not ended (yet, or in time). */
+  /**
+   * The deletion failed: the session is erased (its tombstone journaled), its storage not all gone.
+   */
   static SessionReply incomplete() {
     return new SessionReply.Rejected(
         new Problem(
-            Problem.Kind.UNAVAILABLE,
+            Problem.Kind.INCOMPLETE,
             "erase_incomplete",
             "the session is erased but its storage was not fully deleted yet; erase it again",
             null));

@@ -25,6 +25,15 @@ sealed interface InternalCommand extends SessionCommand {
   /** A piece of the model's text for the followers. */
   record PublishDelta(String turnId, String text) implements InternalCommand {}
 
+  /**
+   * Sharding's stop message: the session moves to another node. It starts nothing new, and stops
+   * once the tool calls in flight have landed (decision 0017).
+   */
+  record HandOff() implements InternalCommand {}
+
+  /** The hand-off waited {@code handoff-timeout} for calls in flight: the session stops now. */
+  record HandOffTimedOut() implements InternalCommand {}
+
   /** Look at where the work stands and go on (sent after recovery). */
   record ResumeWork() implements InternalCommand {}
 
@@ -42,10 +51,14 @@ sealed interface InternalCommand extends SessionCommand {
   /**
    * The tenant's policy was read for a human's decision (null: it could not be read); the decision
    * is taken now, unless its asker gave up by then ({@code notAfterMillis}, as for {@code
-   * Expiring}).
+   * Expiring}). {@code decision} is the {@link SessionCommand.DecideApproval} as it was asked,
+   * possibly {@link SessionCommand.Keyed}: its key is checked again and journaled with the
+   * decision.
    */
   record CeilingRead(
-      SessionCommand.DecideApproval decision, TenantPolicy ceiling, long notAfterMillis)
+      @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "class") SessionCommand.Asked decision,
+      TenantPolicy ceiling,
+      long notAfterMillis)
       implements InternalCommand {}
 
   /** The model call of step {@code step} failed for good. */
@@ -59,10 +72,17 @@ sealed interface InternalCommand extends SessionCommand {
       @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
           @JsonSubTypes({
             @JsonSubTypes.Type(value = ToolResult.Succeeded.class, name = "succeeded"),
-            @JsonSubTypes.Type(value = ToolResult.Failed.class, name = "failed")
+            @JsonSubTypes.Type(value = ToolResult.Failed.class, name = "failed"),
+            @JsonSubTypes.Type(value = ToolResult.Unknown.class, name = "unknown")
           })
           ToolResult result)
       implements InternalCommand {}
+
+  /**
+   * The pause after an unknown outcome of tool call {@code key} is over: it is sent again if the
+   * journal still says it runs (decision 0016).
+   */
+  record RetryDue(String key) implements InternalCommand {}
 
   /** A turn's time budget may have run out. */
   record TurnDeadlinePassed(String turnId) implements InternalCommand {}

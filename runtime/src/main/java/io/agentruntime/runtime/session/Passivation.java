@@ -47,12 +47,20 @@ final class Passivation {
   private final Clock clock;
 
   /**
-   * The sequence number of the newest snapshot this incarnation loaded or had Pekko save (0: none).
-   * A save that failed is counted too: the next recovery then reads events it could have skipped,
-   * which is all it costs; a signal handler case to know better would cost every live session about
-   * 90 bytes (decision 0051).
+   * The sequence number of the newest snapshot this incarnation loaded or had Pekko save (0: none):
+   * counted when the save is asked for, and taken back when it fails ({@link #snapshotFailed}), so
+   * that the next passivation tries again rather than leave recovery ever longer.
    */
   private long snapshotSeq;
+
+  /** {@link #snapshotSeq} before the save last asked for, to go back to if it fails. */
+  private long beforeSave;
+
+  /**
+   * A snapshot that failed before its events' side effects ran (Pekko signals the failure first),
+   * so that it is not counted when they run; 0: none.
+   */
+  private long failedSeq;
 
   /** {@link #snapshotSeq} when the passivation marker was asked for. */
   private long beforeMarker;
@@ -118,7 +126,7 @@ final class Passivation {
    */
   void markerJournaled(long seq) {
     long previous = beforeMarker;
-    snapshotSeq = seq;
+    saving(seq);
     long scheduled = seq - seq % settings.snapshotEvery();
     if (previous <= scheduled) {
       ctx.getSelf().tell(new InternalCommand.ReadyToPassivate(seq));
@@ -149,7 +157,35 @@ final class Passivation {
   void journaled(long last, int count) {
     long every = settings.snapshotEvery();
     if (last / every > (last - count) / every) {
-      snapshotSeq = last;
+      saving(last);
+    }
+  }
+
+  private void saving(long seq) {
+    if (failedSeq == seq) {
+      failedSeq = 0;
+      return;
+    }
+    beforeSave = snapshotSeq;
+    snapshotSeq = seq;
+  }
+
+  /**
+   * The snapshot at {@code seq} was not saved (storage trouble, or a state too large to store): it
+   * does not count, and says so.
+   */
+  void snapshotFailed(long seq, Throwable failure) {
+    ctx.getLog()
+        .warn(
+            "The snapshot of session {} at event {} was not saved ({}); recovery replays the events"
+                + " after the previous one",
+            sessionId,
+            seq,
+            failure.toString());
+    if (snapshotSeq == seq) {
+      snapshotSeq = beforeSave;
+    } else {
+      failedSeq = seq;
     }
   }
 

@@ -16,7 +16,12 @@ public record Problem(Kind kind, String code, String message, String field) {
     /** A budget of the session is spent. */
     LIMIT,
     /** The store did not do what was asked; retry later. */
-    UNAVAILABLE
+    UNAVAILABLE,
+    /**
+     * What was asked is journaled, but the work that follows it failed (an erase whose deletion
+     * failed); asking again finishes it.
+     */
+    INCOMPLETE
   }
 
   public static Problem notFound() {

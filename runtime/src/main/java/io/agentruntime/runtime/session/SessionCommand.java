@@ -9,7 +9,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * What the API asks of a session. Every command names its caller, so that the entity alone decides
  * who may see the session, and answers with a {@link SessionReply}; a refused command answers
- * {@link SessionReply.Rejected} and changes nothing.
+ * {@link SessionReply.Rejected} and changes nothing. What the session tells itself is an {@link
+ * InternalCommand}, which nothing outside this package can make.
  */
 public sealed interface SessionCommand extends CborSerializable
     permits SessionCommand.Asked,
@@ -37,8 +38,11 @@ public sealed interface SessionCommand extends CborSerializable
       Caller caller, SessionSpec spec, CreateMode mode, ActorRef<SessionReply> replyTo)
       implements Asked {}
 
-  /** Replies {@code Current}. */
+  /** Replies {@code ViewStream}: the whole view, in parts. */
   record GetSession(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
+
+  /** Replies {@code MemoryValue}, or {@code Rejected} (not found) when the key is absent. */
+  record GetMemory(Caller caller, String key, ActorRef<SessionReply> replyTo) implements Asked {}
 
   /** Replies {@code Current} (closing a closed session is a no-op). */
   record CloseSession(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
@@ -126,8 +130,21 @@ public sealed interface SessionCommand extends CborSerializable
   record ListTurns(Caller caller, int limit, String afterTurnId, ActorRef<SessionReply> replyTo)
       implements Asked {}
 
-  /** Replies {@code TranscriptFound}. */
-  record GetTranscript(Caller caller, ActorRef<SessionReply> replyTo) implements Asked {}
+  /**
+   * Replies {@code TranscriptFound}: at most {@code limit} messages after sequence number {@code
+   * after} (0: from the start), fewer when more would not fit a page's bytes.
+   */
+  record GetTranscript(Caller caller, long after, int limit, ActorRef<SessionReply> replyTo)
+      implements Asked {
+
+    /** The first page, of at most {@link #MAX_LIMIT} messages. */
+    public GetTranscript(Caller caller, ActorRef<SessionReply> replyTo) {
+      this(caller, 0, MAX_LIMIT, replyTo);
+    }
+
+    /** The most messages one page holds. */
+    public static final int MAX_LIMIT = 1000;
+  }
 
   /** Replies {@code TurnFound} with the cancelled turn; an ended turn is a conflict. */
   record CancelTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo)
@@ -157,9 +174,20 @@ public sealed interface SessionCommand extends CborSerializable
 
   /**
    * Replies {@code TurnFound} once the turn has settled (ended, or paused for an approval), at once
-   * if it has. Nothing is kept across a restart: the asker's own timeout ends the wait.
+   * if it has, or with the turn as it stands at {@code answerByMillis} (epoch millis; 0: after the
+   * session's longest wait). Refused ({@code too_many_waiters}) when {@code max-waiters} askers
+   * wait for turns of the session already. Nothing is kept across a move: the asker's own timeout
+   * ends the wait.
    */
-  record AwaitTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo) implements Asked {}
+  record AwaitTurn(
+      Caller caller, String turnId, long answerByMillis, ActorRef<SessionReply> replyTo)
+      implements Asked {
+
+    /** Waits up to the session's longest wait. */
+    public AwaitTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo) {
+      this(caller, turnId, 0, replyTo);
+    }
+  }
 
   /**
    * Replies {@code Subscribed} with the last sequence number, then sends {@code follower} every
@@ -168,6 +196,31 @@ public sealed interface SessionCommand extends CborSerializable
    */
   record Subscribe(Caller caller, ActorRef<StreamItem> follower, ActorRef<SessionReply> replyTo)
       implements Asked {}
+
+  /**
+   * {@code command}, a write sent with the client's idempotency key {@code key} (decision 0034).
+   * The first time, it does what {@code command} does, and the key is journaled with its events.
+   * Again with the same key and {@code fingerprint} (of what was asked, see {@link RequestKeys}),
+   * it answers as {@code command} would of the session as it is now, and changes nothing; with the
+   * same key and another fingerprint, it is refused (conflict, {@code idempotency_key_reused}).
+   * Replies as {@code command} does.
+   */
+  record Keyed(
+      @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "class") Asked command,
+      String key,
+      String fingerprint)
+      implements Asked {
+
+    @Override
+    public Caller caller() {
+      return command.caller();
+    }
+
+    @Override
+    public ActorRef<SessionReply> replyTo() {
+      return command.replyTo();
+    }
+  }
 
   /**
    * {@code command}, sent by an asker that gives up at {@code notAfterMillis} (epoch millis): if

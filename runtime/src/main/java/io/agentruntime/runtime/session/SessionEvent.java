@@ -128,6 +128,21 @@ public sealed interface SessionEvent extends CborSerializable {
   }
 
   /**
+   * A write of the API was accepted under the client's idempotency key {@code key}: journaled
+   * together with (after) the events of that write, so that a retry with the same key answers the
+   * first outcome and changes nothing again. {@code fingerprint} is a hash of what was asked (the
+   * operation, its arguments and the user), so that the same key with another request is refused.
+   * The session keeps the most recent keys only ({@link RequestKeys#WINDOW}). Messages keep their
+   * key in {@link UserMessageAccepted} instead.
+   */
+  record IdempotencyKeyRecorded(String key, String fingerprint, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "idempotency_key_recorded";
+    }
+  }
+
+  /**
    * A user message was accepted and a turn opened for it. {@code idempotencyKey} is the client's
    * key for the request, or null; a retry with the same key answers this turn again.
    */
@@ -255,15 +270,42 @@ public sealed interface SessionEvent extends CborSerializable {
   }
 
   /**
-   * A call of a tool with side effects was started before a crash and its outcome is unknown. It is
-   * never called again silently: approval {@code approvalId} asks a human to retry, fail it, or
-   * supply the result.
+   * A started call's outcome is unknown: the session stopped while it ran, its tool's answer never
+   * came (a timeout, a connection lost after the request was sent), or the turn was told to end
+   * while it ran. It is never called again silently: approval {@code approvalId} asks a human to
+   * retry it, fail it, or supply the result; a late answer of the tool settles it too. {@code
+   * reason} says why the outcome is unknown (optional: events before decision 0016 lack it, and
+   * were all written after a crash).
    */
   record ToolCallInDoubt(
-      String turnId, String toolCallId, String approvalId, Instant expiresAt, Instant at)
+      String turnId,
+      String toolCallId,
+      String approvalId,
+      Instant expiresAt,
+      Instant at,
+      String reason)
       implements SessionEvent {
+
+    public ToolCallInDoubt(
+        String turnId, String toolCallId, String approvalId, Instant expiresAt, Instant at) {
+      this(turnId, toolCallId, approvalId, expiresAt, at, null);
+    }
+
     public String type() {
       return "tool_call_in_doubt";
+    }
+  }
+
+  /**
+   * The turn was told to end ({@code code} {@code cancelled}, or a failure such as {@code
+   * turn_timeout}) while calls of it had an unknown outcome. It waits for a human to decide each of
+   * them (decision 0016), then ends as told: cancelled when {@code code} is {@code cancelled}, else
+   * failed with {@code code}.
+   */
+  record TurnEnding(String turnId, String code, String reason, String by, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "turn_ending";
     }
   }
 

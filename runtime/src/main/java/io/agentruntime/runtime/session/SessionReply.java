@@ -2,17 +2,33 @@ package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
 import java.util.List;
+import org.apache.pekko.stream.SourceRef;
 
-/** The answers of a session entity. */
+/**
+ * The answers of a session entity. Each one may cross the cluster, so each is bounded in bytes by
+ * the session's limits to fit Artery's frame (decision 0033): writes answer a {@link
+ * SessionSummary}, the whole view streams in {@link ViewPart}s, the transcript and the turns come
+ * in pages.
+ */
 public sealed interface SessionReply extends CborSerializable {
 
   /** The session was created by this command. */
-  record Created(SessionView session) implements SessionReply {}
+  record Created(SessionSummary session) implements SessionReply {}
 
-  /** The session as it is after the command. */
-  record Current(SessionView session) implements SessionReply {}
+  /** The session as it stands after the command (a write, or a create that matched). */
+  record Current(SessionSummary session) implements SessionReply {}
+
+  /**
+   * The session's whole view, as a stream of parts from one state of the session: the head first
+   * ({@link ViewPart#assemble} makes the view of them).
+   */
+  record ViewStream(SourceRef<ViewPart> parts) implements SessionReply {}
+
+  /** One memory value. */
+  record MemoryValue(String key, JsonNode value) implements SessionReply {}
 
   /** The session was erased: nothing of it is kept but a tombstone under its id. */
   record Erased(String id) implements SessionReply {}
@@ -29,9 +45,18 @@ public sealed interface SessionReply extends CborSerializable {
     }
   }
 
-  record TranscriptFound(List<TranscriptEntry> messages) implements SessionReply {
+  /**
+   * A page of the transcript in order; {@code nextAfter} is the sequence number to continue after,
+   * or null on the last page.
+   */
+  record TranscriptFound(List<TranscriptEntry> messages, Long nextAfter) implements SessionReply {
     public TranscriptFound {
       messages = List.copyOf(messages);
+    }
+
+    /** The last page. */
+    public TranscriptFound(List<TranscriptEntry> messages) {
+      this(messages, null);
     }
   }
 
@@ -57,6 +82,8 @@ public sealed interface SessionReply extends CborSerializable {
           @JsonSubTypes({
             @JsonSubTypes.Type(value = Created.class, name = "created"),
             @JsonSubTypes.Type(value = Current.class, name = "current"),
+            @JsonSubTypes.Type(value = ViewStream.class, name = "view_stream"),
+            @JsonSubTypes.Type(value = MemoryValue.class, name = "memory_value"),
             @JsonSubTypes.Type(value = TurnAccepted.class, name = "turn_accepted"),
             @JsonSubTypes.Type(value = TurnFound.class, name = "turn_found"),
             @JsonSubTypes.Type(value = TurnList.class, name = "turn_list"),

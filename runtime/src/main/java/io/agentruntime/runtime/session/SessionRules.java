@@ -72,7 +72,7 @@ final class SessionRules {
       boolean sameRequest =
           mode == CreateMode.CREATE_OR_MATCH
               && s.owner().user().equals(caller.user())
-              && s.createdWith().equals(spec);
+              && s.createdWith().asAsked().equals(spec.asAsked());
       return sameRequest
           ? Decision.none()
           : Decision.refuse(
@@ -83,7 +83,17 @@ final class SessionRules {
         validation
             .spec(spec)
             .or(() -> unknownModel(spec.agent()))
-            .or(() -> refusedHost(spec.tools()));
+            .or(() -> refusedHost(spec.tools()))
+            // Held twice: as created, and as the state it starts from.
+            .or(
+                () ->
+                    tooLarge(
+                        0,
+                        2 * SessionSize.of(spec),
+                        "the session",
+                        SessionSize.memory(spec.memory()) > SessionSize.of(spec) / 2
+                            ? "memory"
+                            : "tools"));
     return problem
         .map(Decision::refuse)
         .orElseGet(
@@ -153,7 +163,67 @@ final class SessionRules {
                         Problem.tooLarge(
                             "memory",
                             "memory is full: " + settings.maxMemoryEntries() + " entries"))
-                    : Decision.of(new MemoryWritten(key, value, caller.user(), now)));
+                    : tooLarge(
+                            s,
+                            SessionSize.text(key)
+                                + SessionSize.of(value)
+                                - (s.memory().containsKey(key)
+                                    ? SessionSize.text(key) + SessionSize.of(s.memory().get(key))
+                                    : 0),
+                            "the value",
+                            "value")
+                        .map(Decision::refuse)
+                        .orElseGet(
+                            () -> Decision.of(new MemoryWritten(key, value, caller.user(), now))));
+  }
+
+  /**
+   * Why a running turn may not grow the session any further (journal the model's next reply), if
+   * the session is past max-session-size already: what one step adds (a model reply, its tool
+   * results) is the room between that bound and Cassandra's mutation limit.
+   */
+  Optional<Problem> full(SessionState s) {
+    long size = SessionSize.of(s);
+    if (size <= settings.maxSessionBytes()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Problem(
+            Problem.Kind.TOO_LARGE,
+            "session_too_large",
+            "the session holds about "
+                + size
+                + " bytes, more than the "
+                + settings.maxSessionBytes()
+                + " it may hold (agent-runtime.session.max-session-size); the turn ends here",
+            null));
+  }
+
+  /**
+   * A refusal when {@code adding} bytes (as {@link SessionSize} counts them) would take the session
+   * past max-session-size; {@code what} and {@code field} name what was asked for.
+   */
+  Optional<Problem> tooLarge(SessionState s, long adding, String what, String field) {
+    return tooLarge(SessionSize.of(s), adding, what, field);
+  }
+
+  private Optional<Problem> tooLarge(long size, long adding, String what, String field) {
+    if (adding <= 0 || size + adding <= settings.maxSessionBytes()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Problem(
+            Problem.Kind.TOO_LARGE,
+            "session_too_large",
+            field
+                + ": "
+                + what
+                + " would take the session to about "
+                + (size + adding)
+                + " bytes, more than the "
+                + settings.maxSessionBytes()
+                + " a session may hold (agent-runtime.session.max-session-size)",
+            field));
   }
 
   Decision deleteMemory(SessionState s, Caller caller, String key, Instant now) {
@@ -162,12 +232,12 @@ final class SessionRules {
             () ->
                 key != null && s.memory().containsKey(key)
                     ? Decision.of(new MemoryDeleted(key, caller.user(), now))
-                    : Decision.refuse(
-                        new Problem(
-                            Problem.Kind.NOT_FOUND,
-                            "memory_key_not_found",
-                            "no memory under key " + key,
-                            "key")));
+                    : Decision.refuse(memoryKeyNotFound(key)));
+  }
+
+  static Problem memoryKeyNotFound(String key) {
+    return new Problem(
+        Problem.Kind.NOT_FOUND, "memory_key_not_found", "no memory under key " + key, "key");
   }
 
   /**
@@ -202,8 +272,20 @@ final class SessionRules {
                     ? Decision.refuse(
                         Problem.tooLarge(
                             "tools", "the session holds " + settings.maxTools() + " tools already"))
-                    : changedTool(
-                        s, new ToolConnected(tool, caller.user(), now), tool.name(), caller, now));
+                    : tooLarge(
+                            s,
+                            SessionSize.of(tool) - SessionSize.of(s.tools().get(tool.name())),
+                            "the tool",
+                            "tools")
+                        .map(Decision::refuse)
+                        .orElseGet(
+                            () ->
+                                changedTool(
+                                    s,
+                                    new ToolConnected(tool, caller.user(), now),
+                                    tool.name(),
+                                    caller,
+                                    now)));
   }
 
   /** The change, and what it means for calls of the tool that wait for an approval. */

@@ -14,12 +14,25 @@ import org.apache.pekko.stream.javadsl.Source;
  * What the edge asks of the sessions, typed: one method per operation of the API. Every session is
  * reached in its tenant as a caller, and the session alone decides what that caller may do. A
  * refusal fails the stage with {@link SessionRefused}; a session that does not answer in time (an
- * unavailable journal, say) fails it with a {@link java.util.concurrent.TimeoutException}.
+ * unavailable journal, say) fails it with a {@link java.util.concurrent.TimeoutException}, which
+ * for a write means that nothing was accepted. A write whose outcome cannot be told fails with
+ * {@link OutcomeUnknown} (decision 0034).
  */
 public interface SessionService {
 
+  /**
+   * The same service, whose writes carry the client's {@code idempotencyKey} (null: none): a write
+   * repeated under the same key answers its first outcome and changes nothing again; another
+   * request under a used key is refused (conflict, {@code idempotency_key_reused}). Messages take
+   * their key in {@link #send} instead; create, close, terminate and erase are idempotent by
+   * themselves. A stub may ignore the key.
+   */
+  default SessionService keyed(String idempotencyKey) {
+    return this;
+  }
+
   /** A session the create made ({@code created}), or the existing one it matched. */
-  record Creation(SessionView session, boolean created) {}
+  record Creation(SessionSummary session, boolean created) {}
 
   /** Creates session {@code sessionId}; how an existing one is treated is up to {@code mode}. */
   CompletionStage<Creation> create(
@@ -29,7 +42,14 @@ public interface SessionService {
       SessionSpec spec,
       SessionCommand.CreateMode mode);
 
+  /**
+   * The whole session, memory and tools included; it streams from the node that hosts it in parts
+   * that each fit a message between nodes (decision 0033).
+   */
   CompletionStage<SessionView> get(String tenant, String sessionId, Caller caller);
+
+  /** One memory value; an absent key is refused (NOT_FOUND, code memory_key_not_found). */
+  CompletionStage<JsonNode> memoryValue(String tenant, String sessionId, Caller caller, String key);
 
   /**
    * A page of the tenant's sessions from the directory (only {@code owner}'s when given); fails
@@ -42,20 +62,23 @@ public interface SessionService {
       int limit,
       Optional<String> cursor);
 
-  /** Closes the session; closing a closed one is a no-op. */
-  CompletionStage<SessionView> close(String tenant, String sessionId, Caller caller);
+  /**
+   * Closes the session; closing a closed one is a no-op. This and every other write answer the
+   * session in summary, so that the answer stays small whatever the session holds.
+   */
+  CompletionStage<SessionSummary> close(String tenant, String sessionId, Caller caller);
 
-  CompletionStage<SessionView> writeMemory(
+  CompletionStage<SessionSummary> writeMemory(
       String tenant, String sessionId, Caller caller, String key, JsonNode value);
 
-  CompletionStage<SessionView> deleteMemory(
+  CompletionStage<SessionSummary> deleteMemory(
       String tenant, String sessionId, Caller caller, String key);
 
   /**
    * Connects (or replaces) a tool. An MCP server is asked for its tools first, and only for a
    * caller who may see the session; one that cannot be reached is refused (INVALID, field url).
    */
-  CompletionStage<SessionView> connectTool(
+  CompletionStage<SessionSummary> connectTool(
       String tenant, String sessionId, Caller caller, ToolConnection tool);
 
   /** The tenant's policy, the ceiling over every session's (any principal of the tenant). */
@@ -65,10 +88,10 @@ public interface SessionService {
   CompletionStage<TenantPolicy> replaceTenantPolicy(
       String tenant, Caller caller, TenantPolicy policy);
 
-  CompletionStage<SessionView> disconnectTool(
+  CompletionStage<SessionSummary> disconnectTool(
       String tenant, String sessionId, Caller caller, String name);
 
-  CompletionStage<SessionView> changePermissions(
+  CompletionStage<SessionSummary> changePermissions(
       String tenant, String sessionId, Caller caller, PermissionPolicy permissions);
 
   /**
@@ -101,7 +124,13 @@ public interface SessionService {
   /** Ends a queued or running turn; an ended turn is a conflict. */
   CompletionStage<Turn> cancelTurn(String tenant, String sessionId, Caller caller, String turnId);
 
-  CompletionStage<List<TranscriptEntry>> transcript(String tenant, String sessionId, Caller caller);
+  /**
+   * A page of the transcript: at most {@code limit} messages after sequence number {@code after}
+   * (0: from the start), fewer when more would not fit a page's bytes; its {@code nextAfter} is
+   * where the next page starts, null on the last.
+   */
+  CompletionStage<SessionReply.TranscriptFound> transcript(
+      String tenant, String sessionId, Caller caller, long after, int limit);
 
   /** The approvals waiting for a decision. */
   CompletionStage<List<Approval>> approvals(String tenant, String sessionId, Caller caller);
@@ -117,12 +146,12 @@ public interface SessionService {
       JsonNode result);
 
   /** Operator only, as are resume, terminate and erase. {@code reason} may be null. */
-  CompletionStage<SessionView> suspend(
+  CompletionStage<SessionSummary> suspend(
       String tenant, String sessionId, Caller caller, String reason);
 
-  CompletionStage<SessionView> resume(String tenant, String sessionId, Caller caller);
+  CompletionStage<SessionSummary> resume(String tenant, String sessionId, Caller caller);
 
-  CompletionStage<SessionView> terminate(String tenant, String sessionId, Caller caller);
+  CompletionStage<SessionSummary> terminate(String tenant, String sessionId, Caller caller);
 
   /** Erases the session; answers its id once nothing of it but a tombstone is left. */
   CompletionStage<String> erase(String tenant, String sessionId, Caller caller);

@@ -19,7 +19,11 @@ public record SessionSettings(
     Duration statusListingDelay,
     boolean snapshotOnPassivation,
     int snapshotOnPassivationMinEvents,
-    Duration longestWait) {
+    Duration longestWait,
+    int replyPageSize,
+    int maxWaiters,
+    Duration handoffTimeout,
+    long maxSessionBytes) {
 
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
@@ -41,6 +45,10 @@ public record SessionSettings(
         c.getDuration("status-listing-delay"),
         c.getBoolean("snapshot-on-passivation"),
         c.getInt("snapshot-on-passivation-min-events"),
-        c.getDuration("longest-wait"));
+        c.getDuration("longest-wait"),
+        (int) c.getBytes("reply-page-size").longValue(),
+        c.getInt("max-waiters"),
+        c.getDuration("handoff-timeout"),
+        c.getBytes("max-session-size"));
   }
 }

@@ -149,7 +149,8 @@ public record SessionSnapshot(int format, SessionState rest, Entries transcript,
             s.pendingCalls(),
             s.approvals(),
             s.suspendedAt(),
-            s.erased());
+            s.erased(),
+            s.requestKeys());
     return new SessionSnapshot(
         FORMAT,
         rest,
@@ -222,7 +223,8 @@ public record SessionSnapshot(int format, SessionState rest, Entries transcript,
         s.pendingCalls(),
         s.approvals(),
         s.suspendedAt(),
-        s.erased());
+        s.erased(),
+        s.requestKeys());
   }
 
   // The columns are arrays, which records compare and print by identity: a snapshot is compared

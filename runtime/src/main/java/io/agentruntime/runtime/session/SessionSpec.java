@@ -37,4 +37,21 @@ public record SessionSpec(
                 ? Collections.emptyMap()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
+
+  /**
+   * The spec as a client sends it: MCP connections without the tools discovered on them, which
+   * depend on when the server was asked. Two creates of the same session compare these.
+   */
+  public SessionSpec asAsked() {
+    if (tools.stream().noneMatch(t -> t instanceof ToolConnection.Mcp m && !m.tools().isEmpty())) {
+      return this;
+    }
+    List<ToolConnection> asked =
+        tools.stream()
+            .map(
+                t ->
+                    t instanceof ToolConnection.Mcp m ? (ToolConnection) m.withTools(List.of()) : t)
+            .toList();
+    return new SessionSpec(agent, asked, permissions, memory, metadata);
+  }
 }

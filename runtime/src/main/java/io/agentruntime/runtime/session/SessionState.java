@@ -17,7 +17,9 @@ import java.util.function.Consumer;
  * the events folded so far, which is the journal sequence number of the last one. {@code
  * pendingCalls} are keyed by turn id and tool call id; {@code approvals} keep decided ones too, so
  * that a second decision is refused. {@code suspendedAt} is when an operator suspended the session
- * (null unless suspended); an {@code erased} state holds nothing but its sequence number.
+ * (null unless suspended); an {@code erased} state holds nothing but its sequence number. {@code
+ * requestKeys} are the idempotency keys of the latest writes, oldest first, each with the
+ * fingerprint of what it asked ({@link RequestKeys}).
  *
  * <p>Its collections are persistent (decision 0050): folding an event changes what it touches in
  * O(log n) and shares everything else with the state before, so neither a live event nor replay
@@ -42,7 +44,8 @@ public record SessionState(
     Map<String, PendingCall> pendingCalls,
     Map<String, Approval> approvals,
     Instant suspendedAt,
-    boolean erased)
+    boolean erased,
+    Map<String, String> requestKeys)
     implements CborSerializable {
 
   public SessionState {
@@ -54,6 +57,54 @@ public record SessionState(
     turnIdsByIdempotencyKey = StateDraft.hashed(turnIdsByIdempotencyKey);
     pendingCalls = StateDraft.ordered(pendingCalls);
     approvals = StateDraft.ordered(approvals);
+    requestKeys = StateDraft.ordered(requestKeys);
+  }
+
+  /**
+   * As the canonical constructor, without idempotency keys of writes (a state or snapshot written
+   * before they were kept).
+   */
+  public SessionState(
+      Owner owner,
+      SessionSpec createdWith,
+      AgentDefinition agent,
+      Map<String, JsonNode> memory,
+      Map<String, ToolConnection> tools,
+      PermissionPolicy permissions,
+      Map<String, String> metadata,
+      boolean closed,
+      Instant createdAt,
+      Instant updatedAt,
+      long lastSeq,
+      List<TranscriptEntry> transcript,
+      List<Turn> turns,
+      Map<String, String> turnIdsByIdempotencyKey,
+      Usage usage,
+      Map<String, PendingCall> pendingCalls,
+      Map<String, Approval> approvals,
+      Instant suspendedAt,
+      boolean erased) {
+    this(
+        owner,
+        createdWith,
+        agent,
+        memory,
+        tools,
+        permissions,
+        metadata,
+        closed,
+        createdAt,
+        updatedAt,
+        lastSeq,
+        transcript,
+        turns,
+        turnIdsByIdempotencyKey,
+        usage,
+        pendingCalls,
+        approvals,
+        suspendedAt,
+        erased,
+        Map.of());
   }
 
   public SessionState(
@@ -183,6 +234,11 @@ public record SessionState(
     return ((TurnList) turns).fromFirstOpen();
   }
 
+  /** What the write that used idempotency key {@code key} asked for (its fingerprint), if kept. */
+  public Optional<String> requestForIdempotencyKey(String key) {
+    return Optional.ofNullable(requestKeys.get(key));
+  }
+
   public Optional<Turn> turnForIdempotencyKey(String key) {
     return Optional.ofNullable(turnIdsByIdempotencyKey.get(key)).flatMap(this::turn);
   }
@@ -205,7 +261,9 @@ public record SessionState(
 
   /** The running turn is waiting for the model: nothing of its current step is outstanding. */
   public boolean awaitsModel(Turn turn) {
-    return turn.status() == TurnStatus.RUNNING && pendingCallsOf(turn.id()).isEmpty();
+    return turn.status() == TurnStatus.RUNNING
+        && !turn.toldToEnd()
+        && pendingCallsOf(turn.id()).isEmpty();
   }
 
   public long tokensUsed() {
@@ -374,6 +432,9 @@ public record SessionState(
                     Transcript.IN_DOUBT));
       }
       d.turn(e.turnId(), t -> t.paused(e.at()));
+    } else if (event instanceof TurnEnding e) {
+      d.turn(e.turnId(), t -> t.ending(new TurnError(e.code(), e.reason()), e.at()));
+      d.withdrawPolicyApprovals(e.turnId());
     } else if (event instanceof ApprovalGranted e) {
       d.decide(e.approvalId(), "granted", e.by(), e.at());
     } else if (event instanceof ApprovalDenied e) {
@@ -406,6 +467,8 @@ public record SessionState(
     } else if (event instanceof TurnCancelled e) {
       d.turn(e.turnId(), t -> t.cancelled(new TurnError("cancelled", e.reason()), e.at()));
       d.endTurn(e.turnId(), e.at());
+    } else if (event instanceof IdempotencyKeyRecorded e) {
+      d.requestKeys = RequestKeys.remember(d.requestKeys, e.key(), e.fingerprint());
     } else if (event instanceof SessionPassivating) {
       // Bookkeeping of the entity (decision 0051): the session itself does not change.
     } else {

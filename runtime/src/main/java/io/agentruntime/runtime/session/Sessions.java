@@ -7,6 +7,7 @@ import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -16,12 +17,16 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
@@ -29,6 +34,12 @@ import org.apache.pekko.stream.javadsl.Source;
  * this node and sends a command to the one node that hosts a session, wherever that is. Each
  * operation of {@link SessionService} is one command (or, to wait for a turn, an ask that falls
  * back to reading the turn); a session's event stream reads its journal and follows it live.
+ *
+ * <p>A write whose session does not answer in time is told apart (decision 0034): looked up (a
+ * message by the turn it names, a keyed write by sending it again under its key, create, close and
+ * erase by the session's state), it answers what was found, fails as "nothing was accepted" (the
+ * ask's timeout) when the look-up proves the write is not there, and with {@link OutcomeUnknown}
+ * when nothing can tell.
  */
 public final class Sessions implements SessionService {
 
@@ -41,6 +52,10 @@ public final class Sessions implements SessionService {
   private final SessionHosts hosts;
   private final EventFeed feed;
   private final TenantPolicies policies;
+  private final Materializer materializer;
+
+  /** The client's idempotency key for this request's write, or null (see {@link #keyed}). */
+  private final String requestKey;
 
   private Sessions(
       ActorSystem<?> system,
@@ -59,6 +74,26 @@ public final class Sessions implements SessionService {
             system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"));
     this.feed =
         new EventFeed(system, this, EventStreamSettings.fromConfig(system.settings().config()));
+    this.materializer = Materializer.matFromSystem(system);
+    this.requestKey = null;
+  }
+
+  private Sessions(Sessions sessions, String requestKey) {
+    this.sharding = sessions.sharding;
+    this.dispatcher = sessions.dispatcher;
+    this.settings = sessions.settings;
+    this.directory = sessions.directory;
+    this.tools = sessions.tools;
+    this.hosts = sessions.hosts;
+    this.feed = sessions.feed;
+    this.policies = sessions.policies;
+    this.materializer = sessions.materializer;
+    this.requestKey = requestKey;
+  }
+
+  @Override
+  public SessionService keyed(String idempotencyKey) {
+    return idempotencyKey == null ? this : new Sessions(this, idempotencyKey);
   }
 
   /** Starts sharding for the sessions and for the tenants' policies, which sessions read. */
@@ -74,8 +109,10 @@ public final class Sessions implements SessionService {
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                SessionEntity.TYPE_KEY,
-                ctx -> SessionEntity.create(ctx.getEntityId(), governed, ctx.getShard(), node)));
+                    SessionEntity.TYPE_KEY,
+                    ctx -> SessionEntity.create(ctx.getEntityId(), governed, ctx.getShard(), node))
+                // A session that moves lets its tool calls in flight land first (decision 0017).
+                .withStopMessage(new InternalCommand.HandOff()));
     return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools(), policies);
   }
 
@@ -87,7 +124,24 @@ public final class Sessions implements SessionService {
   @Override
   public CompletionStage<TenantPolicy> replaceTenantPolicy(
       String tenant, Caller caller, TenantPolicy policy) {
-    return policies.replace(tenant, caller, policy);
+    // A replacement is idempotent by its content: sent again under the same Idempotency-Key (or
+    // none) it changes nothing more, so the key needs no journal. The tenant's entity has no
+    // Expiring guard, so a replacement whose ask timed out may still land: the policy is read back,
+    // and unless it is the one asked for, the outcome is unknown (decision 0034), never 503.
+    return settled(
+        policies.replace(tenant, caller, policy),
+        "tenant policy change",
+        () ->
+            policies
+                .get(tenant, caller)
+                .thenApply(
+                    read -> {
+                      if (read.equals(policy)) {
+                        return Optional.of(read);
+                      }
+                      throw new CompletionException(
+                          new IllegalStateException("the tenant's policy read back differs"));
+                    }));
   }
 
   /**
@@ -131,26 +185,152 @@ public final class Sessions implements SessionService {
     return settings.defaultLimits();
   }
 
+  /**
+   * Creates a session. The tools of its MCP servers are discovered first, as when one is connected
+   * later, so the model is offered them from the first turn; a server that cannot be reached is
+   * refused (INVALID, field {@code tools[i].url}) and nothing is created.
+   */
   @Override
   public CompletionStage<Creation> create(
       String tenant, String sessionId, Caller caller, SessionSpec spec, CreateMode mode) {
+    // A session made before this request (less the skew of two clocks) was not made by it.
+    java.time.Instant notBefore = java.time.Instant.now().minus(settings.askTimeout());
+    CompletionStage<Creation> created =
+        discovered(tenant, spec)
+            .thenCompose(
+                full ->
+                    request(
+                        tenant,
+                        sessionId,
+                        replyTo -> new SessionCommand.CreateSession(caller, full, mode, replyTo),
+                        SessionReply.class))
+            .thenApply(
+                reply -> {
+                  if (reply instanceof SessionReply.Created c) {
+                    return new Creation(c.session(), true);
+                  }
+                  return new Creation(expect(reply, SessionReply.Current.class).session(), false);
+                });
+    // Found, the caller's and new: this request made it.
+    return settled(
+        created,
+        "create",
+        () ->
+            found(get(tenant, sessionId, caller))
+                .thenApply(
+                    view ->
+                        view.filter(
+                                v ->
+                                    v.owner().user().equals(caller.user())
+                                        && v.createdAt().isAfter(notBefore))
+                            .map(v -> new Creation(SessionSummary.of(v), true))));
+  }
+
+  /**
+   * The view streams in parts from the session's node; a stream that does not end within the ask
+   * timeout, or breaks (its node left, say), fails as a session that does not answer does.
+   */
+  @Override
+  public CompletionStage<SessionView> get(String tenant, String sessionId, Caller caller) {
     return request(
             tenant,
             sessionId,
-            replyTo -> new SessionCommand.CreateSession(caller, spec, mode, replyTo),
-            SessionReply.class)
-        .thenApply(
-            reply -> {
-              if (reply instanceof SessionReply.Created created) {
-                return new Creation(created.session(), true);
+            replyTo -> new SessionCommand.GetSession(caller, replyTo),
+            SessionReply.ViewStream.class)
+        .thenCompose(
+            stream ->
+                Continuations.on(
+                    dispatcher,
+                    stream
+                        .parts()
+                        .getSource()
+                        .completionTimeout(settings.askTimeout())
+                        .runWith(Sink.seq(), materializer)))
+        .handle(
+            (parts, failure) -> {
+              if (failure == null) {
+                return ViewPart.assemble(parts);
               }
-              return new Creation(expect(reply, SessionReply.Current.class).session(), false);
+              Throwable cause = unwrap(failure);
+              if (cause instanceof SessionRefused || cause instanceof TimeoutException) {
+                throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+              }
+              TimeoutException broken =
+                  new TimeoutException("the session's view did not arrive whole: " + cause);
+              broken.initCause(cause);
+              throw new CompletionException(broken);
+            });
+  }
+
+  /**
+   * {@code spec} with each of its MCP connections carrying the tools discovered on it, for a
+   * session of {@code tenant}. The tools are checked first, so that nothing is called for a request
+   * the session would refuse anyway; a failure names the first connection (by index) that failed.
+   */
+  private CompletionStage<SessionSpec> discovered(String tenant, SessionSpec spec) {
+    List<ToolConnection> asked = spec.tools();
+    if (tools == null || asked.stream().noneMatch(t -> t instanceof ToolConnection.Mcp)) {
+      return CompletableFuture.completedFuture(spec);
+    }
+    Optional<Problem> invalid = new SessionValidation(settings).tools(asked);
+    if (invalid.isPresent()) {
+      return CompletableFuture.failedFuture(new SessionRefused(invalid.get()));
+    }
+    List<CompletableFuture<ToolConnection>> each = new ArrayList<>();
+    for (int i = 0; i < asked.size(); i++) {
+      String field = "tools[" + i + "].url";
+      each.add(
+          asked.get(i) instanceof ToolConnection.Mcp mcp
+              ? withTools(tenant, mcp, field).toCompletableFuture()
+              : CompletableFuture.completedFuture(asked.get(i)));
+    }
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .handle((done, failure) -> each)
+        .thenApply(
+            all -> {
+              List<ToolConnection> found = new ArrayList<>();
+              for (CompletableFuture<ToolConnection> one : all) {
+                found.add(one.join()); // the first that failed, by index, fails the whole
+              }
+              return new SessionSpec(
+                  spec.agent(), found, spec.permissions(), spec.memory(), spec.metadata());
+            });
+  }
+
+  /** The connection with its tools, or a refusal naming {@code field}. */
+  private CompletionStage<ToolConnection> withTools(
+      String tenant, ToolConnection.Mcp mcp, String field) {
+    Optional<String> refusal = tools.refusal(mcp);
+    if (refusal.isPresent()) {
+      return CompletableFuture.failedFuture(
+          new SessionRefused(
+              new Problem(
+                  Problem.Kind.INVALID, "host_not_allowed", field + ": " + refusal.get(), field)));
+    }
+    return tools
+        .discover(tenant, mcp)
+        .<ToolConnection>thenApply(mcp::withTools)
+        .exceptionally(
+            failure -> {
+              Throwable cause = unwrap(failure);
+              if (cause instanceof io.agentruntime.runtime.tools.ToolException e) {
+                throw new SessionRefused(
+                    new Problem(
+                        Problem.Kind.INVALID, e.code(), field + ": " + e.getMessage(), field));
+              }
+              throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
             });
   }
 
   @Override
-  public CompletionStage<SessionView> get(String tenant, String sessionId, Caller caller) {
-    return view(tenant, sessionId, replyTo -> new SessionCommand.GetSession(caller, replyTo));
+  public CompletionStage<JsonNode> memoryValue(
+      String tenant, String sessionId, Caller caller, String key) {
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.GetMemory(caller, key, replyTo),
+            SessionReply.MemoryValue.class)
+        .thenApply(SessionReply.MemoryValue::value);
   }
 
   @Override
@@ -168,31 +348,53 @@ public final class Sessions implements SessionService {
   }
 
   @Override
-  public CompletionStage<SessionView> close(String tenant, String sessionId, Caller caller) {
-    return view(tenant, sessionId, replyTo -> new SessionCommand.CloseSession(caller, replyTo));
+  public CompletionStage<SessionSummary> close(String tenant, String sessionId, Caller caller) {
+    return settled(
+        view(tenant, sessionId, replyTo -> new SessionCommand.CloseSession(caller, replyTo)),
+        "close",
+        () -> withStatus(tenant, sessionId, caller, SessionStatus.CLOSED::equals));
   }
 
   @Override
-  public CompletionStage<SessionView> writeMemory(
+  public CompletionStage<SessionSummary> writeMemory(
       String tenant, String sessionId, Caller caller, String key, JsonNode value) {
-    return view(
-        tenant, sessionId, replyTo -> new SessionCommand.WriteMemory(caller, key, value, replyTo));
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo -> new SessionCommand.WriteMemory(caller, key, value, replyTo),
+                "memory.put",
+                caller,
+                key,
+                value),
+            SessionReply.Current.class,
+            "memory write")
+        .thenApply(SessionReply.Current::session);
   }
 
   @Override
-  public CompletionStage<SessionView> deleteMemory(
+  public CompletionStage<SessionSummary> deleteMemory(
       String tenant, String sessionId, Caller caller, String key) {
-    return view(
-        tenant, sessionId, replyTo -> new SessionCommand.DeleteMemory(caller, key, replyTo));
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo -> new SessionCommand.DeleteMemory(caller, key, replyTo),
+                "memory.delete",
+                caller,
+                key),
+            SessionReply.Current.class,
+            "memory delete")
+        .thenApply(SessionReply.Current::session);
   }
 
   @Override
-  public CompletionStage<SessionView> connectTool(
+  public CompletionStage<SessionSummary> connectTool(
       String tenant, String sessionId, Caller caller, ToolConnection tool) {
     // Discovery calls out to the server: only for a caller who may see the session at all.
     CompletionStage<?> visible =
         tool instanceof ToolConnection.Mcp
-            ? get(tenant, sessionId, caller)
+            ? visible(tenant, sessionId, caller)
             : CompletableFuture.completedFuture(null);
     return visible
         .thenCompose(seen -> connect(tenant, sessionId, caller, tool))
@@ -207,8 +409,7 @@ public final class Sessions implements SessionService {
   private CompletionStage<SessionReply> connect(
       String tenant, String sessionId, Caller caller, ToolConnection tool) {
     if (!(tool instanceof ToolConnection.Mcp mcp) || tools == null) {
-      return ask(
-          tenant, sessionId, replyTo -> new SessionCommand.ConnectTool(caller, tool, replyTo));
+      return connected(tenant, sessionId, caller, tool, tool);
     }
     Optional<String> refusal = tools.refusal(mcp);
     if (refusal.isPresent()) {
@@ -218,14 +419,8 @@ public final class Sessions implements SessionService {
                   Problem.Kind.INVALID, "host_not_allowed", "url: " + refusal.get(), "url")));
     }
     return tools
-        .discover(mcp)
-        .thenCompose(
-            found ->
-                ask(
-                    tenant,
-                    sessionId,
-                    replyTo ->
-                        new SessionCommand.ConnectTool(caller, mcp.withTools(found), replyTo)))
+        .discover(tenant, mcp)
+        .thenCompose(found -> connected(tenant, sessionId, caller, mcp.withTools(found), tool))
         .exceptionally(
             failure -> {
               Throwable cause = unwrap(failure);
@@ -237,27 +432,60 @@ public final class Sessions implements SessionService {
             });
   }
 
-  @Override
-  public CompletionStage<SessionView> disconnectTool(
-      String tenant, String sessionId, Caller caller, String name) {
-    return view(
-        tenant, sessionId, replyTo -> new SessionCommand.DisconnectTool(caller, name, replyTo));
+  /** Connects {@code tool}, keyed by {@code asked} (the request, before any discovery). */
+  private CompletionStage<SessionReply> connected(
+      String tenant, String sessionId, Caller caller, ToolConnection tool, ToolConnection asked) {
+    return write(
+        tenant,
+        sessionId,
+        keyed(
+            replyTo -> new SessionCommand.ConnectTool(caller, tool, replyTo),
+            "tools.put",
+            caller,
+            asked),
+        SessionReply.class,
+        "tool connection");
   }
 
   @Override
-  public CompletionStage<SessionView> changePermissions(
+  public CompletionStage<SessionSummary> disconnectTool(
+      String tenant, String sessionId, Caller caller, String name) {
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo -> new SessionCommand.DisconnectTool(caller, name, replyTo),
+                "tools.delete",
+                caller,
+                name),
+            SessionReply.Current.class,
+            "tool disconnection")
+        .thenApply(SessionReply.Current::session);
+  }
+
+  @Override
+  public CompletionStage<SessionSummary> changePermissions(
       String tenant, String sessionId, Caller caller, PermissionPolicy permissions) {
-    return view(
-        tenant,
-        sessionId,
-        replyTo -> new SessionCommand.ChangePermissions(caller, permissions, replyTo));
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo -> new SessionCommand.ChangePermissions(caller, permissions, replyTo),
+                "permissions.put",
+                caller,
+                permissions),
+            SessionReply.Current.class,
+            "permissions change")
+        .thenApply(SessionReply.Current::session);
   }
 
   /**
-   * With a wait, in one ask: the session answers once the turn settles, or with the turn as it
-   * stands when the wait is over. The turn is named here, so that a request that heard nothing (the
-   * session was moving, say) can still find it; a turn that cannot be found was never accepted, and
-   * the request fails as the ask did (a timeout).
+   * In one ask: the session answers once the message is accepted, or with a wait once the turn
+   * settles, or with the turn as it stands when the wait is over. The turn is named here, with or
+   * without a wait, so that a request that heard nothing (the session was moving, or its write was
+   * slow) can still find it: found, it is the answer; not found, the message was never accepted and
+   * the request fails as the ask did (a timeout); when the look-up hears nothing either, the
+   * outcome is unknown.
    */
   @Override
   public CompletionStage<Turn> send(
@@ -268,33 +496,20 @@ public final class Sessions implements SessionService {
       OnBusy onBusy,
       String idempotencyKey,
       Duration wait) {
-    if (wait.isZero()) {
-      return request(
-              tenant,
-              sessionId,
-              replyTo ->
-                  new SessionCommand.SendUserMessage(
-                      caller, content, onBusy, idempotencyKey, replyTo),
-              SessionReply.TurnAccepted.class)
-          .thenApply(SessionReply.TurnAccepted::turn);
-    }
     String turnId = Turn.newId();
-    long answerBy = System.currentTimeMillis() + wait.toMillis();
-    return request(
-            tenant,
-            sessionId,
-            replyTo ->
-                new SessionCommand.SendUserMessage(
-                    caller, content, onBusy, idempotencyKey, turnId, answerBy, replyTo),
-            SessionReply.TurnAccepted.class,
-            wait.plus(settings.askTimeout()))
-        .thenApply(SessionReply.TurnAccepted::turn)
-        .exceptionallyCompose(
-            failure ->
-                timedOut(failure)
-                    ? getTurn(tenant, sessionId, caller, turnId)
-                        .exceptionallyCompose(lookup -> CompletableFuture.failedStage(failure))
-                    : CompletableFuture.failedStage(failure));
+    long answerBy = wait.isZero() ? 0 : System.currentTimeMillis() + wait.toMillis();
+    return settled(
+        request(
+                tenant,
+                sessionId,
+                replyTo ->
+                    new SessionCommand.SendUserMessage(
+                        caller, content, onBusy, idempotencyKey, turnId, answerBy, replyTo),
+                SessionReply.TurnAccepted.class,
+                wait.plus(settings.askTimeout()))
+            .thenApply(SessionReply.TurnAccepted::turn),
+        "message",
+        () -> found(getTurn(tenant, sessionId, caller, turnId)));
   }
 
   @Override
@@ -309,8 +524,9 @@ public final class Sessions implements SessionService {
   }
 
   /**
-   * Without holding a thread: the session answers the moment the turn settles. When the time is up
-   * first (or the session restarted and forgot the waiter), the turn is read as it stands.
+   * Without holding a thread: the session answers the moment the turn settles, or with the turn as
+   * it stands when the wait is over (so that it owes the asker nothing after that). When the
+   * session does not answer (it moved and forgot the waiter), the turn is read as it stands.
    */
   @Override
   public CompletionStage<Turn> awaitTurn(
@@ -318,12 +534,13 @@ public final class Sessions implements SessionService {
     if (seen.settled() || wait.isZero()) {
       return CompletableFuture.completedFuture(seen);
     }
+    long answerBy = System.currentTimeMillis() + wait.toMillis();
     return request(
             tenant,
             sessionId,
-            replyTo -> new SessionCommand.AwaitTurn(caller, seen.id(), replyTo),
+            replyTo -> new SessionCommand.AwaitTurn(caller, seen.id(), answerBy, replyTo),
             SessionReply.TurnFound.class,
-            wait)
+            wait.plus(settings.askTimeout()))
         .thenApply(SessionReply.TurnFound::turn)
         .exceptionallyCompose(
             failure ->
@@ -345,23 +562,27 @@ public final class Sessions implements SessionService {
   @Override
   public CompletionStage<Turn> cancelTurn(
       String tenant, String sessionId, Caller caller, String turnId) {
-    return request(
+    return write(
             tenant,
             sessionId,
-            replyTo -> new SessionCommand.CancelTurn(caller, turnId, replyTo),
-            SessionReply.TurnFound.class)
+            keyed(
+                replyTo -> new SessionCommand.CancelTurn(caller, turnId, replyTo),
+                "turn.cancel",
+                caller,
+                turnId),
+            SessionReply.TurnFound.class,
+            "cancel")
         .thenApply(SessionReply.TurnFound::turn);
   }
 
   @Override
-  public CompletionStage<List<TranscriptEntry>> transcript(
-      String tenant, String sessionId, Caller caller) {
+  public CompletionStage<SessionReply.TranscriptFound> transcript(
+      String tenant, String sessionId, Caller caller, long after, int limit) {
     return request(
-            tenant,
-            sessionId,
-            replyTo -> new SessionCommand.GetTranscript(caller, replyTo),
-            SessionReply.TranscriptFound.class)
-        .thenApply(SessionReply.TranscriptFound::messages);
+        tenant,
+        sessionId,
+        replyTo -> new SessionCommand.GetTranscript(caller, after, limit, replyTo),
+        SessionReply.TranscriptFound.class);
   }
 
   @Override
@@ -383,52 +604,220 @@ public final class Sessions implements SessionService {
       String decision,
       String comment,
       JsonNode result) {
-    return request(
+    return write(
             tenant,
             sessionId,
-            replyTo ->
-                new SessionCommand.DecideApproval(
-                    caller, approvalId, decision, comment, result, replyTo),
-            SessionReply.ApprovalDecided.class)
+            keyed(
+                replyTo ->
+                    new SessionCommand.DecideApproval(
+                        caller, approvalId, decision, comment, result, replyTo),
+                "approval.decide",
+                caller,
+                approvalId,
+                decision,
+                comment,
+                result),
+            SessionReply.ApprovalDecided.class,
+            "approval decision")
         .thenApply(SessionReply.ApprovalDecided::approval);
   }
 
   @Override
-  public CompletionStage<SessionView> suspend(
+  public CompletionStage<SessionSummary> suspend(
       String tenant, String sessionId, Caller caller, String reason) {
-    return view(
-        tenant, sessionId, replyTo -> new SessionCommand.SuspendSession(caller, reason, replyTo));
+    return requestKey != null
+        ? write(
+                tenant,
+                sessionId,
+                keyed(
+                    replyTo -> new SessionCommand.SuspendSession(caller, reason, replyTo),
+                    "session.suspend",
+                    caller,
+                    reason),
+                SessionReply.Current.class,
+                "suspend")
+            .thenApply(SessionReply.Current::session)
+        : settled(
+            view(
+                tenant,
+                sessionId,
+                replyTo -> new SessionCommand.SuspendSession(caller, reason, replyTo)),
+            "suspend",
+            () -> withStatus(tenant, sessionId, caller, SessionStatus.SUSPENDED::equals));
   }
 
   @Override
-  public CompletionStage<SessionView> resume(String tenant, String sessionId, Caller caller) {
-    return view(tenant, sessionId, replyTo -> new SessionCommand.ResumeSession(caller, replyTo));
+  public CompletionStage<SessionSummary> resume(String tenant, String sessionId, Caller caller) {
+    return requestKey != null
+        ? write(
+                tenant,
+                sessionId,
+                keyed(
+                    replyTo -> new SessionCommand.ResumeSession(caller, replyTo),
+                    "session.resume",
+                    caller),
+                SessionReply.Current.class,
+                "resume")
+            .thenApply(SessionReply.Current::session)
+        : settled(
+            view(tenant, sessionId, replyTo -> new SessionCommand.ResumeSession(caller, replyTo)),
+            "resume",
+            () ->
+                withStatus(tenant, sessionId, caller, status -> status != SessionStatus.SUSPENDED));
   }
 
   @Override
-  public CompletionStage<SessionView> terminate(String tenant, String sessionId, Caller caller) {
-    return view(tenant, sessionId, replyTo -> new SessionCommand.TerminateSession(caller, replyTo));
+  public CompletionStage<SessionSummary> terminate(String tenant, String sessionId, Caller caller) {
+    return settled(
+        view(tenant, sessionId, replyTo -> new SessionCommand.TerminateSession(caller, replyTo)),
+        "terminate",
+        () -> withStatus(tenant, sessionId, caller, SessionStatus.CLOSED::equals));
   }
 
   @Override
   public CompletionStage<String> erase(String tenant, String sessionId, Caller caller) {
-    return request(
-            tenant,
-            sessionId,
-            replyTo -> new SessionCommand.EraseSession(caller, replyTo),
-            SessionReply.Erased.class)
-        .thenApply(SessionReply.Erased::id);
+    CompletionStage<String> erased =
+        request(
+                tenant,
+                sessionId,
+                replyTo -> new SessionCommand.EraseSession(caller, replyTo),
+                SessionReply.Erased.class)
+            .thenApply(SessionReply.Erased::id);
+    // The tombstone answers every read with session_erased: then it is erased for good.
+    return settled(
+        erased,
+        "erase",
+        () ->
+            get(tenant, sessionId, caller)
+                .handle(
+                    (view, failure) -> {
+                      if (failure == null) {
+                        return Optional.<String>empty();
+                      }
+                      if (unwrap(failure) instanceof SessionRefused refused) {
+                        return "session_erased".equals(refused.problem().code())
+                            ? Optional.of(sessionId)
+                            : Optional.<String>empty();
+                      }
+                      throw failure instanceof CompletionException c
+                          ? c
+                          : new CompletionException(failure);
+                    }));
   }
 
   @Override
   public CompletionStage<Source<StreamItem, NotUsed>> events(
       String tenant, String sessionId, Caller caller, long after, String requestId) {
-    return get(tenant, sessionId, caller)
+    return visible(tenant, sessionId, caller)
         .thenApply(visible -> feed.events(tenant, sessionId, caller, after, requestId));
   }
 
-  /** The session as it is after a command that answers {@code Current}. */
-  private CompletionStage<SessionView> view(
+  /**
+   * Completes when the caller may see the session, fails as a read of it would otherwise: an empty
+   * page of the transcript, so that the check carries nothing of the session.
+   */
+  private CompletionStage<?> visible(String tenant, String sessionId, Caller caller) {
+    return transcript(tenant, sessionId, caller, Long.MAX_VALUE, 1);
+  }
+
+  /**
+   * {@code command}, sent with this request's idempotency key (when the client gave one) and a
+   * fingerprint of {@code operation}, the user and {@code arguments}: see {@link
+   * SessionCommand.Keyed}.
+   */
+  private Function<ActorRef<SessionReply>, SessionCommand> keyed(
+      Function<ActorRef<SessionReply>, SessionCommand.Asked> command,
+      String operation,
+      Caller caller,
+      Object... arguments) {
+    if (requestKey == null) {
+      return command::apply;
+    }
+    String fingerprint = RequestKeys.fingerprint(operation, caller.user(), arguments);
+    return replyTo -> new SessionCommand.Keyed(command.apply(replyTo), requestKey, fingerprint);
+  }
+
+  /**
+   * A write: keyed, a timeout is looked up by sending it again under its key (it answers the first
+   * outcome, or is accepted now); without a key, nothing can tell whether it landed.
+   */
+  private <R extends SessionReply> CompletionStage<R> write(
+      String tenant,
+      String sessionId,
+      Function<ActorRef<SessionReply>, SessionCommand> command,
+      Class<R> expected,
+      String what) {
+    return settled(
+        request(tenant, sessionId, command, expected),
+        what,
+        requestKey == null
+            ? null
+            : () -> request(tenant, sessionId, command, expected).thenApply(Optional::of));
+  }
+
+  /**
+   * {@code asked}, or when its session did not answer in time, what {@code lookUp} finds: present,
+   * the write landed and that is the answer; empty, it did not (and cannot any more: a command its
+   * session gets to after its asker gave up is dropped), and the request fails as the ask did; a
+   * look-up that is refused answers with that refusal; one that does not answer, or no look-up,
+   * leaves the outcome unknown (decision 0034).
+   */
+  private <T> CompletionStage<T> settled(
+      CompletionStage<T> asked, String what, Supplier<CompletionStage<Optional<T>>> lookUp) {
+    return asked.exceptionallyCompose(
+        failure -> {
+          if (!timedOut(failure)) {
+            return CompletableFuture.failedStage(failure);
+          }
+          if (lookUp == null) {
+            return CompletableFuture.failedStage(unknown(what, failure));
+          }
+          return lookUp
+              .get()
+              .handle(
+                  (found, lookupFailure) -> {
+                    if (lookupFailure == null) {
+                      return found
+                          .map(CompletableFuture::completedStage)
+                          .orElseGet(() -> CompletableFuture.failedStage(failure));
+                    }
+                    Throwable cause = unwrap(lookupFailure);
+                    return CompletableFuture.<T>failedStage(
+                        cause instanceof SessionRefused ? cause : unknown(what, failure));
+                  })
+              .thenCompose(Function.identity());
+        });
+  }
+
+  private static OutcomeUnknown unknown(String what, Throwable failure) {
+    return new OutcomeUnknown(
+        "the outcome of the " + what + " is unknown: the session did not answer in time",
+        unwrap(failure));
+  }
+
+  /** What a read finds: the value, or empty when the session refused it (e.g. not found). */
+  private static <T> CompletionStage<Optional<T>> found(CompletionStage<T> read) {
+    return read.handle(
+        (value, failure) -> {
+          if (failure == null) {
+            return Optional.of(value);
+          }
+          if (unwrap(failure) instanceof SessionRefused) {
+            return Optional.<T>empty();
+          }
+          throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+        });
+  }
+
+  /** The session in summary, if it is there and its status is as {@code expected}. */
+  private CompletionStage<Optional<SessionSummary>> withStatus(
+      String tenant, String sessionId, Caller caller, Predicate<SessionStatus> expected) {
+    return found(get(tenant, sessionId, caller))
+        .thenApply(view -> view.filter(v -> expected.test(v.status())).map(SessionSummary::of));
+  }
+
+  /** The session, in summary, as it is after a command that answers {@code Current}. */
+  private CompletionStage<SessionSummary> view(
       String tenant, String sessionId, Function<ActorRef<SessionReply>, SessionCommand> command) {
     return request(tenant, sessionId, command, SessionReply.Current.class)
         .thenApply(SessionReply.Current::session);

@@ -34,6 +34,7 @@ final class StateDraft {
   PMap<String, PendingCall> pendingCalls;
   PMap<String, Approval> approvals;
   Instant suspendedAt;
+  PMap<String, String> requestKeys;
 
   StateDraft(SessionState s) {
     owner = s.owner();
@@ -54,6 +55,7 @@ final class StateDraft {
     pendingCalls = (PMap<String, PendingCall>) s.pendingCalls();
     approvals = (PMap<String, Approval>) s.approvals();
     suspendedAt = s.suspendedAt();
+    requestKeys = (PMap<String, String>) s.requestKeys();
   }
 
   void turn(String turnId, UnaryOperator<Turn> change) {
@@ -81,6 +83,18 @@ final class StateDraft {
         transcript
             .withoutPlaceholder(turnId, toolCallId)
             .plus(TranscriptEntry.tool(seq, turnId, toolCallId, content, outcome));
+  }
+
+  /**
+   * A turn told to end asks nobody whether its calls may run any more: its policy approvals are
+   * withdrawn (their calls were cancelled with it); its in-doubt questions stay.
+   */
+  void withdrawPolicyApprovals(String turnId) {
+    for (Approval a : approvals.values()) {
+      if (a.pending() && a.turnId().equals(turnId) && Approval.POLICY.equals(a.reason())) {
+        approvals = approvals.plus(a.id(), a.decided("withdrawn", null));
+      }
+    }
   }
 
   /** A turn that ended leaves no approval open. */
@@ -117,7 +131,8 @@ final class StateDraft {
         pendingCalls,
         approvals,
         suspendedAt,
-        false);
+        false,
+        requestKeys);
   }
 
   // Empty maps are shared: most sessions have no metadata, pending calls or approvals, and an

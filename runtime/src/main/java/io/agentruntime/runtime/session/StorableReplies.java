@@ -47,6 +47,9 @@ final class StorableReplies {
     if (result instanceof ToolResult.Failed f) {
       return new ToolResult.Failed(f.code(), UnpairedSurrogates.replaced(f.message()));
     }
+    if (result instanceof ToolResult.Unknown u) {
+      return new ToolResult.Unknown(u.code(), UnpairedSurrogates.replaced(u.message()));
+    }
     return result;
   }
 

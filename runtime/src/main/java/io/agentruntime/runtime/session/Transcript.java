@@ -3,6 +3,7 @@ package io.agentruntime.runtime.session;
 import java.util.AbstractList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.ToIntFunction;
 import org.pcollections.PVector;
 import org.pcollections.TreePVector;
 
@@ -70,6 +71,53 @@ final class Transcript extends AbstractList<TranscriptEntry> {
       }
     }
     return this;
+  }
+
+  /**
+   * At most {@code limit} entries of {@code transcript} (in seq order) after seq {@code after},
+   * fewer when more would take over {@code budget} bytes as {@code size} measures one (a page holds
+   * at least one entry); replies {@code TranscriptFound}, or {@code Rejected} for a bad limit.
+   */
+  static SessionReply page(
+      List<TranscriptEntry> transcript,
+      long after,
+      int limit,
+      ToIntFunction<TranscriptEntry> size,
+      int budget) {
+    if (limit < 1) {
+      return new SessionReply.Rejected(Problem.invalid("limit", "limit must be at least 1"));
+    }
+    if (after < 0) {
+      return new SessionReply.Rejected(Problem.invalid("after", "after must not be negative"));
+    }
+    int from = firstAfter(transcript, after);
+    int to = from;
+    long bytes = 0;
+    while (to < transcript.size() && to - from < limit) {
+      int next = size.applyAsInt(transcript.get(to));
+      if (to > from && bytes + next > budget) {
+        break;
+      }
+      bytes += next;
+      to++;
+    }
+    Long nextAfter = to < transcript.size() && to > from ? transcript.get(to - 1).seq() : null;
+    return new SessionReply.TranscriptFound(transcript.subList(from, to), nextAfter);
+  }
+
+  /** The index of the first entry whose seq is above {@code after} (seqs only grow). */
+  private static int firstAfter(List<TranscriptEntry> transcript, long after) {
+    int low = 0;
+    int high = transcript.size();
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (transcript.get(mid).seq() <= after) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
   }
 
   private static boolean placeholder(TranscriptEntry e) {

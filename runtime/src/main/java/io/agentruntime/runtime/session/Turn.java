@@ -58,6 +58,25 @@ public record Turn(
     return new Turn(id, TurnStatus.RUNNING, steps, output, error, acceptedAt, at, moved, null);
   }
 
+  /**
+   * Told to end while calls of it had an unknown outcome: it waits for a human (decision 0016) and
+   * then ends as {@code why} says. The budget no longer runs: a human's retry gets the tool's own
+   * timeout, not what was left of the turn.
+   */
+  Turn ending(TurnError why, Instant at) {
+    Instant since = pausedAt == null ? at : pausedAt;
+    return new Turn(
+        id, TurnStatus.AWAITING_APPROVAL, steps, output, why, acceptedAt, at, null, since);
+  }
+
+  /**
+   * Not ended yet, but told to end (see {@link #ending}); {@code error} says how it will end. It no
+   * longer asks the model.
+   */
+  public boolean toldToEnd() {
+    return !status.terminal() && error != null;
+  }
+
   /** The budget's deadline moves on by {@code pause} (the session was suspended that long). */
   Turn extended(Duration pause) {
     Instant moved = deadline == null ? null : deadline.plus(pause);

@@ -26,9 +26,15 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Acts on what the journal says must happen next: asks the model, calls tools, arms deadlines. It
- * runs after every persist and after recovery, and starts only what this incarnation of the entity
- * has not started yet; results come back to the entity as commands (pipeToSelf), never touching
- * state from another thread.
+ * runs after every persist and after recovery, and starts only what this actor has not started yet;
+ * results come back to the entity as commands (pipeToSelf), never touching state from another
+ * thread.
+ *
+ * <p>A failed journal write restarts the entity inside the same actor (decision 0017): Pekko
+ * cancels every timer, replays the journal and keeps this object. What belongs to one incarnation
+ * (armed timers, calls cut off by a stop) starts again from the journal at {@link #recovering};
+ * what is true of the actor (the calls it started whose results will still come back to it, and a
+ * result whose write failed) is kept, so that those results are journaled, not put in doubt.
  */
 final class TurnDriver {
 
@@ -37,42 +43,83 @@ final class TurnDriver {
   private final SessionRuntime runtime;
   private final String entityId;
   private final String tenant;
+
+  /**
+   * Model steps and tool calls this actor started whose result has not come back yet. Kept across a
+   * restart in place: their results still come back to this actor.
+   */
   private final Set<String> inFlight = new HashSet<>();
 
   /**
-   * Approvals whose expiry timer this incarnation armed. It only grows, which costs a few ids per
-   * approval until the session stops: a timer that fires late is harmless, as the deadline's
-   * handler checks that the approval is still pending.
+   * The tool result being journaled now (null when none): if its write fails, the restart in place
+   * hands it to the new incarnation, which journals it again.
+   */
+  private InternalCommand landing;
+
+  /**
+   * Approvals whose expiry timer this incarnation armed. It grows until the next recovery, which
+   * costs a few ids per approval: a timer that fires late is harmless, as the deadline's handler
+   * checks that the approval is still pending.
    */
   private final Set<String> armedApprovals = new HashSet<>();
+
+  /**
+   * Tool keys whose last attempt ended with an unknown outcome: not sent again before their retry
+   * timer fires, and then only if the journal still says the call runs.
+   */
+  private final Set<String> pausing = new HashSet<>();
 
   /** Pending-call keys of calls that were running when the entity last stopped. */
   private final Set<String> recovered = new HashSet<>();
 
   private boolean holding;
 
+  /** Handing the session off to another node: nothing new is started (decision 0017). */
+  private boolean handingOff;
+
   TurnDriver(
       ActorContext<SessionCommand> ctx,
       TimerScheduler<SessionCommand> timers,
       SessionRuntime runtime,
-      String entityId) {
+      String entityId,
+      String tenant) {
     this.ctx = ctx;
     this.timers = timers;
     this.runtime = runtime;
     this.entityId = entityId;
-    this.tenant = entityId.substring(0, entityId.lastIndexOf(':'));
+    this.tenant = tenant;
   }
 
-  /** Recovery ended: hold back the calls that were running until {@link #resume()}. */
+  /**
+   * Recovery ended: the incarnation starts from the journal. Timers are armed again (a restart in
+   * place cancelled them), and the calls that were running are held back until {@link #resume()},
+   * except those this actor still waits for: their results come back and are journaled. A result
+   * whose write failed is delivered again.
+   */
   void recovering(SessionState s) {
+    armedApprovals.clear();
+    pausing.clear(); // their retry timers were cancelled: recovery decides about those calls again
+    recovered.clear();
     s.pendingCalls()
         .forEach(
             (key, call) -> {
-              if (call.stage() == PendingCall.Stage.RUNNING) {
+              if (call.stage() == PendingCall.Stage.RUNNING && !stillComing(key)) {
                 recovered.add(key);
               }
             });
     holding = !recovered.isEmpty();
+    if (landing != null) {
+      ctx.getSelf().tell(landing);
+      landing = null;
+    }
+  }
+
+  /** Whether the result of the call with pending-call key {@code key} will still come back. */
+  private boolean stillComing(String key) {
+    String toolKey = "tool/" + key;
+    return inFlight.contains(toolKey)
+        || (landing instanceof ToolFinished f
+            && toolKey(f.turnId(), f.toolCallId()).equals(toolKey));
   }
 
   Set<String> recovered() {
@@ -85,6 +132,7 @@ final class TurnDriver {
   }
 
   void reconcile(SessionState s) {
+    landing = null; // whatever result was being journaled, its write is done
     Optional<Turn> active = s.activeTurn();
     active.ifPresentOrElse(turn -> drive(s, turn), () -> timers.cancel("turn-deadline"));
     armApprovals(s);
@@ -93,11 +141,53 @@ final class TurnDriver {
     } else {
       timers.cancel("idle");
     }
+    if (handingOff && !toolsInFlight()) {
+      ctx.getSelf().tell(new InternalCommand.HandOff()); // the last call in flight has landed
+    }
   }
 
-  /** A result came back: the work it stood for is no longer in flight. */
-  void landed(String key) {
+  /**
+   * {@code result} came back: the work it stood for is no longer in flight, and a tool's result is
+   * being journaled (a model's answer whose write fails is asked for again: it has no side effect).
+   */
+  void landed(String key, InternalCommand result) {
     inFlight.remove(key);
+    landing = result instanceof ToolFinished ? result : null;
+  }
+
+  /**
+   * The session is being handed off to another node: from now on nothing new is started. Returns
+   * whether tool calls are still in flight (their results are journaled as they land).
+   */
+  boolean handOff() {
+    handingOff = true;
+    return toolsInFlight();
+  }
+
+  boolean handingOff() {
+    return handingOff;
+  }
+
+  /** Whether tool calls this actor started have not come back yet. */
+  boolean toolsInFlight() {
+    return inFlight.stream().anyMatch(k -> k.startsWith("tool/"));
+  }
+
+  /**
+   * A tool's result came back; {@code unknown}: without an outcome. If the call is to be sent again
+   * (an idempotent one), that waits for {@link #retryDue}, after the retry pause.
+   */
+  void landed(String key, InternalCommand result, boolean unknown) {
+    landed(key, result);
+    if (unknown && pausing.add(key)) {
+      timers.startSingleTimer(
+          "retry/" + key, new InternalCommand.RetryDue(key), runtime.turns().toolRetryDelay());
+    }
+  }
+
+  /** The retry pause of {@code key} is over: the next reconcile sends it, if it still runs. */
+  void retryDue(String key) {
+    pausing.remove(key);
   }
 
   static String modelKey(String turnId, int step) {
@@ -105,7 +195,7 @@ final class TurnDriver {
   }
 
   static String toolKey(String turnId, String toolCallId) {
-    return "tool/" + turnId + "/" + toolCallId;
+    return "tool/" + SessionState.callKey(turnId, toolCallId);
   }
 
   private void drive(SessionState s, Turn turn) {
@@ -114,11 +204,21 @@ final class TurnDriver {
       timers.cancel("turn-deadline");
       return;
     }
+    if (handingOff) {
+      return; // the node that takes the session over goes on from the journal
+    }
     if (turn.status() == TurnStatus.RUNNING && turn.deadline() != null) {
       timers.startSingleTimer(
           "turn-deadline", new TurnDeadlinePassed(turn.id()), until(turn.deadline()));
     } else {
       timers.cancel("turn-deadline");
+    }
+    if (turn.status() == TurnStatus.RUNNING
+        && turn.deadline() != null
+        && until(turn.deadline()).isZero()) {
+      // Nothing starts after the deadline (a zero budget is zero, not a default timeout): its
+      // timer, armed above, ends the turn.
+      return;
     }
     if (s.awaitsModel(turn)) {
       int step = turn.steps() + 1;
@@ -129,9 +229,11 @@ final class TurnDriver {
     for (PendingCall call : s.pendingCallsOf(turn.id())) {
       boolean heldBack =
           holding && recovered.contains(SessionState.callKey(turn.id(), call.toolCallId()));
+      String key = toolKey(turn.id(), call.toolCallId());
       if (call.stage() == PendingCall.Stage.RUNNING
           && !heldBack
-          && inFlight.add(toolKey(turn.id(), call.toolCallId()))) {
+          && !pausing.contains(key)
+          && inFlight.add(key)) {
         callTool(s, turn, call);
       }
     }
@@ -214,6 +316,7 @@ final class TurnDriver {
     }
     ToolInvocation invocation =
         new ToolInvocation(
+            tenant,
             entityId,
             target.get().connection(),
             target.get().remoteName(),
@@ -232,7 +335,9 @@ final class TurnDriver {
           runtime
               .metrics()
               .toolCallReturned(
-                  outcome instanceof ToolResult.Succeeded ? "succeeded" : "failed",
+                  outcome instanceof ToolResult.Succeeded
+                      ? "succeeded"
+                      : outcome instanceof ToolResult.Failed ? "failed" : "unknown",
                   System.nanoTime() - asked);
           return new ToolFinished(turn.id(), call.toolCallId(), outcome);
         });

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
 import org.pcollections.PVector;
 import org.pcollections.TreePVector;
@@ -124,10 +125,12 @@ final class TurnList extends AbstractList<Turn> {
   }
 
   /**
-   * {@code limit} turns, newest first, after the turn {@code afterTurnId} (null: from the newest);
-   * replies {@code TurnList}, or {@code Rejected} for a bad limit or cursor.
+   * {@code limit} turns, newest first, after the turn {@code afterTurnId} (null: from the newest),
+   * fewer when more would take over {@code budget} bytes as {@code size} measures one (a page holds
+   * at least one turn); replies {@code TurnList}, or {@code Rejected} for a bad limit or cursor.
    */
-  static SessionReply page(List<Turn> turns, String afterTurnId, int limit) {
+  static SessionReply page(
+      List<Turn> turns, String afterTurnId, int limit, ToIntFunction<Turn> size, int budget) {
     if (limit < 1) {
       return new SessionReply.Rejected(Problem.invalid("limit", "limit must be at least 1"));
     }
@@ -146,7 +149,16 @@ final class TurnList extends AbstractList<Turn> {
             Problem.invalid("cursor", "cursor names no turn of this session"));
       }
     }
-    int to = Math.min(newestFirst.size(), from + limit);
+    int to = from;
+    long bytes = 0;
+    while (to < newestFirst.size() && to - from < limit) {
+      int next = size.applyAsInt(newestFirst.get(to));
+      if (to > from && bytes + next > budget) {
+        break;
+      }
+      bytes += next;
+      to++;
+    }
     String next = to < newestFirst.size() ? newestFirst.get(to - 1).id() : null;
     return new SessionReply.TurnList(newestFirst.subList(from, to), next);
   }

@@ -19,6 +19,7 @@ import io.agentruntime.runtime.session.SessionEvent.ToolCallStarted;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallSucceeded;
 import io.agentruntime.runtime.session.SessionEvent.TurnCancelled;
 import io.agentruntime.runtime.session.SessionEvent.TurnCompleted;
+import io.agentruntime.runtime.session.SessionEvent.TurnEnding;
 import io.agentruntime.runtime.session.SessionEvent.TurnFailed;
 import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
 import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
@@ -53,20 +54,41 @@ import java.util.Set;
  *                             -> the tool changes -> withdrawn, ApprovalRequested again
  *             policy allow -> built in: run in place -> ToolCallSucceeded | ToolCallFailed
  *                          -> ToolCallStarted(idempotency key) --tool outcome-->
- *                                ToolCallSucceeded | ToolCallFailed (result too large: failed)
+ *                                ToolCallSucceeded | ToolCallFailed (proven: an error answer,
+ *                                never sent, result too large)
+ *                                | unknown (timeout, connection lost after sending):
+ *                                    idempotent and the turn's budget lasts -> sent again
+ *                                    (same key); else ToolCallInDoubt
  *       <-- when every call of the step has its one outcome, back to awaiting the model
  *
- *  step budget or token budget spent with calls asked for: calls cancelled, FAILED
- *  deadline, cancel, interrupt, close: every open call cancelled, then FAILED | CANCELLED
- *  recovery: a call that was running is run again if its tool (as journaled) is idempotent,
- *            else put in doubt (AWAITING_APPROVAL) -> retry (started again) | fail | result | expire
+ *  step budget or token budget spent, or the deadline passed, with calls asked for: the calls
+ *      cancelled (none was sent), FAILED
+ *  deadline, cancel, interrupt, close, terminate: calls awaiting approval cancelled; then
+ *      no call with an unknown outcome -> FAILED | CANCELLED
+ *      else running calls ToolCallInDoubt, TurnEnding (AWAITING_APPROVAL) --every in-doubt
+ *      call decided (or answered late by its tool)--> FAILED | CANCELLED as told
+ *  in doubt (AWAITING_APPROVAL): retry (started again, same key, to the journaled definition;
+ *      refused while the policy denies the tool) | fail | result | expire | the tool's late answer
+ *  recovery: a call that was running is run again if its tool (as journaled) is idempotent, else
+ *      in doubt
  *
  *  policy: the stricter of the session's policy and the tenant's ceiling (TenantPolicy)
  * </pre>
  *
- * Every tool call ends with exactly one outcome, so the history a model is shown stays valid.
+ * Every tool call ends with exactly one outcome, so the history a model is shown stays valid. A
+ * call that may have reached its tool is never recorded failed or cancelled without proof, and
+ * never sent again without a human (decision 0016).
  */
 final class TurnMachine {
+
+  /** The decision journaled when a tool's late answer settles an in-doubt call. */
+  static final String ANSWERED = "answered";
+
+  /** Why a call is in doubt after recovery. */
+  static final String CUT_OFF =
+      "the session stopped while the call ran (a crash, or its node left)";
+
+  private static final String CANCELLED = "cancelled";
 
   private final SessionSettings settings;
   private final TurnSettings turns;
@@ -218,6 +240,7 @@ final class TurnMachine {
     if (!now.isBefore(approval.expiresAt())) {
       // The deadline passed before its timer fired: the approval is expired, whatever comes now.
       expire(b, approval, now);
+      endIfToldTo(b, approval.turnId(), now);
       return Decision.of(
           b,
           Problem.conflict(
@@ -226,10 +249,12 @@ final class TurnMachine {
     }
     Optional<Problem> refused =
         applyHumanDecision(b, approval, decision, comment, result, caller.user(), ceiling, now);
-    if (refused.isPresent() && !b.events().isEmpty()) {
-      return Decision.of(b, refused.get()); // withdrawn and rejected: journaled, then refused
+    if (refused.isPresent() && b.events().isEmpty()) {
+      return Decision.refuse(refused.get());
     }
-    return refused.isPresent() ? Decision.refuse(refused.get()) : Decision.of(b);
+    endIfToldTo(b, approval.turnId(), now);
+    // Refused with events: withdrawn and rejected, journaled, then refused.
+    return refused.isPresent() ? Decision.of(b, refused.get()) : Decision.of(b);
   }
 
   // ---- inputs from the work the session started ----
@@ -266,13 +291,40 @@ final class TurnMachine {
     return Decision.of(b);
   }
 
-  /** A running call ended: its one outcome, bounded in size. Stale news is dropped. */
+  /**
+   * A call's answer came back: the outcome of a running call, bounded in size. An unknown outcome
+   * sends an idempotent call again (no event: the driver calls it with the same key) while the
+   * turn's budget lasts, else puts the call in doubt. The answer of a call already in doubt settles
+   * it. Other stale news is dropped.
+   */
   Decision toolFinished(
       SessionState s, String turnId, String toolCallId, ToolResult result, Instant now) {
     EventBatch b = new EventBatch(s);
-    s.pendingCall(turnId, toolCallId)
-        .filter(p -> p.stage() == PendingCall.Stage.RUNNING)
-        .ifPresent(call -> finishTool(b, call, result, now));
+    Optional<PendingCall> pending = s.pendingCall(turnId, toolCallId);
+    if (pending.isEmpty()) {
+      return Decision.of(b);
+    }
+    PendingCall call = pending.get();
+    if (call.stage() == PendingCall.Stage.RUNNING) {
+      if (!(result instanceof ToolResult.Unknown unknown)) {
+        finishTool(b, call, result, now);
+      } else if (!mayCallAgain(s, call, now)) {
+        b.add(inDoubt(call, unknown.message(), now));
+      }
+    } else if (call.stage() == PendingCall.Stage.IN_DOUBT
+        && !(result instanceof ToolResult.Unknown)) {
+      // The tool answered after all: what the human was asked is now known, so it is journaled
+      // as the call's outcome and the question closes.
+      b.add(
+          new InDoubtResolved(
+              call.approvalId(),
+              ANSWERED,
+              null,
+              "the tool answered after the call was put in doubt",
+              now));
+      finishTool(b, call, result, now);
+    }
+    endIfToldTo(b, turnId, now);
     return Decision.of(b);
   }
 
@@ -284,16 +336,7 @@ final class TurnMachine {
         .filter(t -> t.deadline() != null && !now.isBefore(t.deadline()))
         .ifPresent(
             turn -> {
-              endTurn(
-                  b,
-                  turn,
-                  false,
-                  "turn_timeout",
-                  "the turn ran longer than its budget of "
-                      + s.agent().limits().maxTurnSeconds()
-                      + " s",
-                  null,
-                  now);
+              endTurn(b, turn, false, "turn_timeout", timeoutMessage(s), null, now);
               startNextTurn(b, now);
             });
     return Decision.of(b);
@@ -304,7 +347,11 @@ final class TurnMachine {
     EventBatch b = new EventBatch(s);
     s.approval(approvalId)
         .filter(a -> a.pending() && !now.isBefore(a.expiresAt()))
-        .ifPresent(approval -> expire(b, approval, now));
+        .ifPresent(
+            approval -> {
+              expire(b, approval, now);
+              endIfToldTo(b, approval.turnId(), now);
+            });
     return Decision.of(b);
   }
 
@@ -319,20 +366,8 @@ final class TurnMachine {
       if (call == null || call.stage() != PendingCall.Stage.RUNNING) {
         continue;
       }
-      boolean idempotent =
-          call.definition() != null
-              ? call.definition().idempotent()
-              : ToolCatalog.resolve(s, call.tool())
-                  .map(ToolCatalog.Target::idempotent)
-                  .orElse(false);
-      if (!idempotent) {
-        b.add(
-            new ToolCallInDoubt(
-                call.turnId(),
-                call.toolCallId(),
-                Ids.newId("appr_"),
-                now.plus(turns.approvalTimeout()),
-                now));
+      if (!idempotent(s, call)) {
+        b.add(inDoubt(call, CUT_OFF, now));
       }
     }
     if (s.exists()) {
@@ -368,7 +403,10 @@ final class TurnMachine {
   /** Ends every turn that has not ended (the running one first), for {@code reason}. */
   void endAll(EventBatch b, String reason, String by, Instant now) {
     b.state().activeTurn().ifPresent(t -> endTurn(b, t, true, null, reason, by, now));
-    b.state().unfinishedTurns().forEach(t -> b.add(new TurnCancelled(t.id(), reason, by, now)));
+    // The running one may still wait for its in-doubt calls (decision 0016): only those queued end.
+    b.state().unfinishedTurns().stream()
+        .filter(t -> t.status() == TurnStatus.QUEUED)
+        .forEach(t -> b.add(new TurnCancelled(t.id(), reason, by, now)));
   }
 
   boolean tokensExhausted(SessionState s) {
@@ -430,6 +468,15 @@ final class TurnMachine {
                   + step
                   + " steps, the most this agent may take",
               now));
+      startNextTurn(b, now);
+    } else if (turn.deadline() != null && !now.isBefore(turn.deadline())) {
+      // Nothing starts after the deadline: the calls were never sent.
+      calls.forEach(
+          c ->
+              b.add(
+                  new ToolCallCancelled(
+                      turn.id(), c.id(), "the turn's time budget ran out before it started", now)));
+      b.add(new TurnFailed(turn.id(), "turn_timeout", timeoutMessage(b.state()), now));
       startNextTurn(b, now);
     } else if (tokensExhausted(b.state())) {
       calls.forEach(
@@ -614,7 +661,12 @@ final class TurnMachine {
     }
   }
 
-  /** Ends a running turn: every open call gets a cancellation outcome first. */
+  /**
+   * Ends a running turn. A call awaiting approval was never sent: it is cancelled. A call that may
+   * have reached its tool (running, or in doubt already) is not: a running one goes in doubt, and
+   * the turn waits for a human to decide each such call, then ends as told ({@link TurnEnding}). A
+   * turn told to end already keeps its first ending.
+   */
   private void endTurn(
       EventBatch b,
       Turn turn,
@@ -623,13 +675,83 @@ final class TurnMachine {
       String message,
       String by,
       Instant now) {
+    boolean unknownOutcomes = false;
     for (PendingCall call : b.state().pendingCallsOf(turn.id())) {
-      b.add(new ToolCallCancelled(turn.id(), call.toolCallId(), message, now));
+      switch (call.stage()) {
+        case AWAITING_APPROVAL ->
+            b.add(new ToolCallCancelled(turn.id(), call.toolCallId(), message, now));
+        case RUNNING -> {
+          b.add(inDoubt(call, "the turn ended while the call ran: " + message, now));
+          unknownOutcomes = true;
+        }
+        case IN_DOUBT -> unknownOutcomes = true;
+      }
     }
+    if (unknownOutcomes) {
+      if (!turn.toldToEnd()) {
+        b.add(new TurnEnding(turn.id(), cancelled ? CANCELLED : code, message, by, now));
+      }
+    } else {
+      b.add(
+          cancelled
+              ? new TurnCancelled(turn.id(), message, by, now)
+              : new TurnFailed(turn.id(), code, message, now));
+    }
+  }
+
+  /**
+   * A turn told to end whose last call with an unknown outcome was just decided ends now, as it was
+   * told; the next queued turn starts.
+   */
+  private void endIfToldTo(EventBatch b, String turnId, Instant now) {
+    SessionState s = b.state();
+    Optional<Turn> turn = s.turn(turnId).filter(Turn::toldToEnd);
+    if (turn.isEmpty() || !s.pendingCallsOf(turnId).isEmpty()) {
+      return;
+    }
+    TurnError how = turn.get().error();
     b.add(
-        cancelled
-            ? new TurnCancelled(turn.id(), message, by, now)
-            : new TurnFailed(turn.id(), code, message, now));
+        CANCELLED.equals(how.code())
+            ? new TurnCancelled(turnId, how.message(), null, now)
+            : new TurnFailed(turnId, how.code(), how.message(), now));
+    startNextTurn(b, now);
+  }
+
+  /** The call may have reached its tool: a human decides (retry, fail, result). */
+  private ToolCallInDoubt inDoubt(PendingCall call, String reason, Instant now) {
+    return new ToolCallInDoubt(
+        call.turnId(),
+        call.toolCallId(),
+        Ids.newId("appr_"),
+        now.plus(turns.approvalTimeout()),
+        now,
+        reason);
+  }
+
+  /**
+   * An idempotent call whose outcome is unknown is sent again, with the same key, while its turn
+   * runs within its budget; a call with side effects never is.
+   */
+  private static boolean mayCallAgain(SessionState s, PendingCall call, Instant now) {
+    return idempotent(s, call)
+        && s.turn(call.turnId())
+            .filter(t -> t.status() == TurnStatus.RUNNING && !t.toldToEnd())
+            .filter(t -> t.deadline() != null && now.isBefore(t.deadline()))
+            .isPresent();
+  }
+
+  /**
+   * Whether the call's tool is idempotent, as journaled when the call started (decision 0018); a
+   * call journaled before definitions were falls back to the tool as connected now.
+   */
+  private static boolean idempotent(SessionState s, PendingCall call) {
+    return call.definition() != null
+        ? call.definition().idempotent()
+        : ToolCatalog.resolve(s, call.tool()).map(ToolCatalog.Target::idempotent).orElse(false);
+  }
+
+  private static String timeoutMessage(SessionState s) {
+    return "the turn ran longer than its budget of " + s.agent().limits().maxTurnSeconds() + " s";
   }
 
   /** Applies a human's decision; empty when it was applied, else why it was refused. */
@@ -717,7 +839,7 @@ final class TurnMachine {
                   a.turnId(),
                   a.toolCallId(),
                   "in_doubt",
-                  "failed by " + by + " after a crash left the outcome unknown",
+                  "failed by " + by + " after the call's outcome was unknown",
                   now));
         }
         case "result" -> {

@@ -1,6 +1,7 @@
 package io.agentruntime.runtime.tools;
 
 import static io.agentruntime.runtime.tools.ToolFailures.failed;
+import static io.agentruntime.runtime.tools.ToolFailures.unknown;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -19,6 +20,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Calls an HTTP tool: {@code POST url} with {@code {"arguments": {...}}}. A 2xx answer is the
@@ -61,11 +64,13 @@ public final class HttpToolClient {
       return CompletableFuture.completedFuture(
           failed(ToolFailures.INVALID_INVOCATION, "not an HTTP tool: " + invocation.connection()));
     }
-    Optional<ToolResult.Failed> refused = gate.refusal(tool);
+    Optional<ToolResult.Failed> refused = gate.refusal(invocation.tenant(), tool);
     if (refused.isPresent()) {
       return CompletableFuture.completedFuture(refused.get());
     }
-    Optional<String> bearer = Optional.ofNullable(tool.secretRef()).flatMap(secrets::resolve);
+    Optional<String> bearer =
+        Optional.ofNullable(tool.secretRef())
+            .flatMap(ref -> secrets.resolve(invocation.tenant(), ref));
     if (tool.secretRef() != null && bearer.isEmpty()) {
       // Removed from the secrets file since the gate looked.
       return CompletableFuture.completedFuture(ToolGate.missingSecret(tool.secretRef()));
@@ -90,13 +95,14 @@ public final class HttpToolClient {
             BodyReports.reporting(
                 BoundedBody.handler(settings.maxResultBytes(), ERROR_BODY_BYTES),
                 (info, body) ->
-                    answered.complete(outcome(info.statusCode(), info.headers(), body))));
+                    answered.complete(outcome(info.statusCode(), info.headers(), body, bearer))));
     exchange.whenComplete(
         (response, error) -> {
           if (error != null) {
             answered.completeExceptionally(error);
           } else {
-            answered.complete(outcome(response.statusCode(), response.headers(), response.body()));
+            answered.complete(
+                outcome(response.statusCode(), response.headers(), response.body(), bearer));
           }
         });
     // The request's own timeout covers the wait for headers only; this one covers the body too,
@@ -147,9 +153,13 @@ public final class HttpToolClient {
     }
   }
 
-  private ToolResult outcome(int status, HttpHeaders headers, BoundedBody body) {
+  private ToolResult outcome(
+      int status, HttpHeaders headers, BoundedBody body, Optional<String> bearer) {
     if (status / 100 != 2) {
-      String excerpt = ToolFailures.excerpt(body.text(), settings.errorExcerptChars());
+      // Redacted before it is cut: a cut through an echoed secret would leave its start behind.
+      String excerpt =
+          ToolFailures.excerpt(
+              EchoedSecrets.text(body.text(), bearer), settings.errorExcerptChars());
       return failed(
           ToolFailures.TOOL_HTTP_ERROR,
           "the tool answered HTTP " + status + (excerpt.isEmpty() ? "" : ": " + excerpt));
@@ -179,24 +189,44 @@ public final class HttpToolClient {
     return TextNode.valueOf(body.text());
   }
 
+  /**
+   * What a failed exchange proves. Only a failure before the request could leave (no connection,
+   * unknown host, TLS handshake) is a failure; a timeout or a broken connection afterwards leaves
+   * the outcome unknown: the tool may have acted.
+   */
   private static ToolResult failure(Throwable error, Duration timeout) {
     if (error instanceof HttpConnectTimeoutException) {
       return failed(
           ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: connect timed out");
     }
     if (error instanceof HttpTimeoutException || error instanceof TimeoutException) {
-      return failed(ToolFailures.TOOL_TIMEOUT, "the tool did not answer within " + timeout);
+      return unknown(ToolFailures.TOOL_TIMEOUT, "the tool did not answer within " + timeout);
     }
     if (error instanceof ConnectException) {
       return failed(
           ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: connection refused");
     }
-    if (error instanceof IOException) {
+    if (causedBy(error, SSLHandshakeException.class)
+        || causedBy(error, UnresolvedAddressException.class)) {
       return failed(
-          ToolFailures.TOOL_UNREACHABLE, "the connection to the tool failed: " + describe(error));
+          ToolFailures.TOOL_UNREACHABLE, "could not connect to the tool: " + describe(error));
     }
-    return failed(
-        ToolFailures.INTERNAL_ERROR, "the tool call could not be made: " + describe(error));
+    if (error instanceof IOException) {
+      return unknown(
+          ToolFailures.TOOL_CONNECTION_LOST,
+          "the connection to the tool broke before it answered: " + describe(error));
+    }
+    return unknown(
+        ToolFailures.INTERNAL_ERROR, "the tool call ended without an answer: " + describe(error));
+  }
+
+  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String describe(Throwable error) {

@@ -27,11 +27,12 @@ final class McpClientPool implements AutoCloseable {
 
   /**
    * The secretRef is part of the key: a connection replaced with another credential gets a new
-   * client.
+   * client. So is the tenant whose secrets the client's requests carry.
    */
-  record Key(String sessionKey, String name, String url, String secretRef) {
-    static Key of(String sessionKey, ToolConnection.Mcp connection) {
-      return new Key(sessionKey, connection.name(), connection.url(), connection.secretRef());
+  record Key(String tenant, String sessionKey, String name, String url, String secretRef) {
+    static Key of(String tenant, String sessionKey, ToolConnection.Mcp connection) {
+      return new Key(
+          tenant, sessionKey, connection.name(), connection.url(), connection.secretRef());
     }
   }
 
@@ -74,14 +75,16 @@ final class McpClientPool implements AutoCloseable {
    * The open client for the key, opened if there is none. Builds a client: not for a caller's
    * thread.
    */
-  Lease acquire(String sessionKey, ToolConnection.Mcp connection) {
-    Key key = Key.of(sessionKey, connection);
+  Lease acquire(String tenant, String sessionKey, ToolConnection.Mcp connection) {
+    Key key = Key.of(tenant, sessionKey, connection);
     Lease lease =
         open.compute(
             key,
             (k, existing) -> {
               Lease l =
-                  existing != null ? existing : new Lease(k, clients.open(connection, sessionKey));
+                  existing != null
+                      ? existing
+                      : new Lease(k, clients.open(tenant, connection, sessionKey));
               // Counted inside compute, so the sweeper never sees it idle between lookup and use.
               l.inFlight.incrementAndGet();
               l.lastUsed = System.nanoTime();

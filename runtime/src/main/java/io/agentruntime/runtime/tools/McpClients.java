@@ -35,10 +35,10 @@ final class McpClients {
   }
 
   /**
-   * A client for {@code connection}; {@code sessionKey} (null when none) is sent as
-   * X-Agent-Session.
+   * A client for {@code connection} of a session of {@code tenant}, whose secrets only it sends;
+   * {@code sessionKey} (null when none) is sent as X-Agent-Session.
    */
-  McpAsyncClient open(ToolConnection.Mcp connection, String sessionKey) {
+  McpAsyncClient open(String tenant, ToolConnection.Mcp connection, String sessionKey) {
     HttpClientStreamableHttpTransport transport =
         HttpClientStreamableHttpTransport.builder(connection.url())
             .endpoint(connection.url())
@@ -47,7 +47,7 @@ final class McpClients {
             .maxResponseSize(settings.mcp().maxMessageBytes())
             .httpRequestCustomizer(
                 (request, method, uri, body, context) -> {
-                  headers(request, connection, sessionKey);
+                  headers(request, tenant, connection, sessionKey);
                   Object call = context.get(CALL_ID);
                   if (call != null && method.equals("POST")) {
                     request.setHeader(CallTrackingHttpClient.CALL_HEADER, call.toString());
@@ -63,10 +63,13 @@ final class McpClients {
   }
 
   private void headers(
-      HttpRequest.Builder request, ToolConnection.Mcp connection, String sessionKey) {
+      HttpRequest.Builder request,
+      String tenant,
+      ToolConnection.Mcp connection,
+      String sessionKey) {
     if (connection.secretRef() != null) {
       secrets
-          .resolve(connection.secretRef())
+          .resolve(tenant, connection.secretRef())
           .filter(Secrets::fitsInHeader)
           .ifPresent(secret -> request.setHeader("Authorization", "Bearer " + secret));
     }

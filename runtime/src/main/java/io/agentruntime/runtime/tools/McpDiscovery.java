@@ -1,5 +1,6 @@
 package io.agentruntime.runtime.tools;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentruntime.runtime.model.ToolSpec;
@@ -24,6 +25,9 @@ final class McpDiscovery {
   /** How a discovered tool is named for the model: {@code <connection>__<tool>}. */
   static final String SEPARATOR = "__";
 
+  /** The code of a discovery that brought more than a connection may hold. */
+  static final String DISCOVERY_TOO_LARGE = "mcp_discovery_too_large";
+
   // A server that keeps handing out cursors must not keep us listing forever.
   private static final int MAX_PAGES = 100;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -34,6 +38,7 @@ final class McpDiscovery {
   private final ObjectMapper mapper;
   private final Executor executor;
   private final Duration timeout;
+  private final ToolSettings.McpLimits limits;
 
   McpDiscovery(
       ToolGate gate,
@@ -41,24 +46,26 @@ final class McpDiscovery {
       McpOutcomes outcomes,
       ObjectMapper mapper,
       Executor executor,
-      Duration timeout) {
+      Duration timeout,
+      ToolSettings.McpLimits limits) {
     this.gate = gate;
     this.clients = clients;
     this.outcomes = outcomes;
     this.mapper = mapper;
     this.executor = executor;
     this.timeout = timeout;
+    this.limits = limits;
   }
 
   /** The allowed tools, or a failed stage whose exception is the {@link ToolException} itself. */
-  CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
-    Optional<ToolResult.Failed> refused = gate.refusal(connection);
+  CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
+    Optional<ToolResult.Failed> refused = gate.refusal(tenant, connection);
     if (refused.isPresent()) {
       return CompletableFuture.failedFuture(
           new ToolException(refused.get().code(), refused.get().message(), null));
     }
     CompletableFuture<List<ToolSpec>> discovered = new CompletableFuture<>();
-    CompletableFuture.supplyAsync(() -> clients.open(connection, null), executor)
+    CompletableFuture.supplyAsync(() -> clients.open(tenant, connection, null), executor)
         .thenCompose(
             client ->
                 listTools(client).timeout(timeout).doFinally(signal -> close(client)).toFuture())
@@ -66,15 +73,53 @@ final class McpDiscovery {
         .whenComplete(
             (specs, error) -> {
               if (error == null) {
-                discovered.complete(specs);
+                Optional<String> tooLarge = tooLarge(specs);
+                if (tooLarge.isPresent()) {
+                  discovered.completeExceptionally(
+                      new ToolException(
+                          DISCOVERY_TOO_LARGE,
+                          "discovering " + connection.url() + ": " + tooLarge.get(),
+                          null));
+                } else {
+                  discovered.complete(specs);
+                }
               } else {
                 ToolResult.Failed f = outcomes.failure(ToolFailures.unwrap(error), timeout);
+                // The server's own words (a JSON-RPC error) may echo the credential.
+                String message = EchoedSecrets.text(f.message(), gate.secret(tenant, connection));
                 discovered.completeExceptionally(
                     new ToolException(
-                        f.code(), "discovering " + connection.url() + ": " + f.message(), null));
+                        f.code(), "discovering " + connection.url() + ": " + message, null));
               }
             });
     return discovered;
+  }
+
+  /** Why the allowed tools are more than a connection may hold, if they are. */
+  private Optional<String> tooLarge(List<ToolSpec> specs) {
+    if (specs.size() > limits.maxDiscoveredTools()) {
+      return Optional.of(
+          "the server offers "
+              + specs.size()
+              + " tools, more than the "
+              + limits.maxDiscoveredTools()
+              + " a connection may hold (narrow them with allow)");
+    }
+    long bytes;
+    try {
+      bytes = mapper.writeValueAsBytes(specs).length;
+    } catch (JsonProcessingException e) {
+      bytes = Long.MAX_VALUE;
+    }
+    if (bytes > limits.maxDiscoveredBytes()) {
+      return Optional.of(
+          "the server's tools take "
+              + bytes
+              + " bytes as JSON, more than the "
+              + limits.maxDiscoveredBytes()
+              + " a connection may hold (narrow them with allow)");
+    }
+    return Optional.empty();
   }
 
   private static Mono<List<McpSchema.Tool>> listTools(McpAsyncClient client) {

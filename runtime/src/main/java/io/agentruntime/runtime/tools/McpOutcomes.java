@@ -1,6 +1,7 @@
 package io.agentruntime.runtime.tools;
 
 import static io.agentruntime.runtime.tools.ToolFailures.failed;
+import static io.agentruntime.runtime.tools.ToolFailures.unknown;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -12,12 +13,15 @@ import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * What an MCP call's answer or failure means for the session. A successful result is, in this
@@ -59,6 +63,32 @@ final class McpOutcomes {
           "the tool's answer is larger than " + settings.maxResultBytes() + " bytes");
     }
     return new ToolResult.Succeeded(result);
+  }
+
+  /**
+   * What a failed tool call proves. Failed only when the failure shows the call did not run: the
+   * server refused the connection, the credentials or the call (a JSON-RPC error), or the answer
+   * was too large. A timeout or a broken exchange after the call may have been sent leaves the
+   * outcome unknown: the server may have run the tool.
+   */
+  ToolResult callFailure(Throwable error, Duration timeout) {
+    if (find(error, TimeoutException.class::isInstance).isPresent()) {
+      return unknown(ToolFailures.TOOL_TIMEOUT, "the MCP server did not answer within " + timeout);
+    }
+    ToolResult.Failed failed = failure(error, timeout);
+    if (!failed.code().equals(ToolFailures.TOOL_UNREACHABLE)
+        || find(error, McpOutcomes::beforeSending).isPresent()) {
+      return failed;
+    }
+    return unknown(ToolFailures.TOOL_CONNECTION_LOST, failed.message());
+  }
+
+  /** A failure that shows nothing was sent: no connection, unknown host, TLS handshake. */
+  private static boolean beforeSending(Throwable t) {
+    return t instanceof ConnectException
+        || t instanceof UnresolvedAddressException
+        || t instanceof UnknownHostException
+        || t instanceof SSLHandshakeException;
   }
 
   /**

@@ -74,7 +74,8 @@ public final class McpToolClient implements AutoCloseable {
     this.outcomes = new McpOutcomes(mapper, settings);
     this.executor = Executors.newScheduledThreadPool(settings.mcp().threads(), daemonThreads());
     this.discovery =
-        new McpDiscovery(gate, clients, outcomes, mapper, executor, settings.defaultTimeout());
+        new McpDiscovery(
+            gate, clients, outcomes, mapper, executor, settings.defaultTimeout(), settings.mcp());
     long sweepMillis = Math.max(1000, settings.mcp().idleTimeout().toMillis() / 2);
     executor.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
   }
@@ -90,7 +91,7 @@ public final class McpToolClient implements AutoCloseable {
               ToolFailures.INVALID_INVOCATION,
               "not an MCP connection: " + invocation.connection()));
     }
-    Optional<ToolResult.Failed> refused = gate.refusal(connection);
+    Optional<ToolResult.Failed> refused = gate.refusal(invocation.tenant(), connection);
     if (refused.isPresent()) {
       return CompletableFuture.completedFuture(refused.get());
     }
@@ -114,17 +115,40 @@ public final class McpToolClient implements AutoCloseable {
     Duration timeout = settings.timeoutOf(invocation);
     McpSchema.CallToolRequest request = request(invocation);
     long deadline = System.nanoTime() + timeout.toNanos();
-    Optional<String> secret = Optional.ofNullable(connection.secretRef()).flatMap(secrets::resolve);
-    return attempt(invocation.sessionKey(), connection, request, deadline, timeout, true)
-        .thenApply(outcome -> EchoedSecrets.redacted(outcome, secret));
+    Optional<String> secret =
+        Optional.ofNullable(connection.secretRef())
+            .flatMap(ref -> secrets.resolve(invocation.tenant(), ref));
+    return attempt(
+            invocation.tenant(),
+            invocation.sessionKey(),
+            connection,
+            request,
+            deadline,
+            timeout,
+            true)
+        .thenApply(outcome -> redacted(outcome, secret));
+  }
+
+  /**
+   * Every kind of outcome redacted: an unknown one's message may quote the server, as a failure's.
+   */
+  private static ToolResult redacted(ToolResult outcome, Optional<String> secret) {
+    if (outcome instanceof ToolResult.Unknown u) {
+      ToolResult quoted =
+          EchoedSecrets.redacted(new ToolResult.Failed(u.code(), u.message()), secret);
+      return quoted instanceof ToolResult.Failed f
+          ? new ToolResult.Unknown(f.code(), f.message())
+          : outcome;
+    }
+    return EchoedSecrets.redacted(outcome, secret);
   }
 
   /**
    * Lists the server's allowed tools, named {@code <connection>__<tool>}; fails with a {@link
    * ToolException} (host_not_allowed, secret_missing, tool_unreachable, tool_timeout ...).
    */
-  public CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
-    return discovery.discover(connection);
+  public CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
+    return discovery.discover(tenant, connection);
   }
 
   /** Closes the agent session's MCP clients (the servers' sessions end too). */
@@ -144,6 +168,7 @@ public final class McpToolClient implements AutoCloseable {
   }
 
   private CompletionStage<ToolResult> attempt(
+      String tenant,
       String sessionKey,
       ToolConnection.Mcp connection,
       McpSchema.CallToolRequest request,
@@ -156,7 +181,8 @@ public final class McpToolClient implements AutoCloseable {
         Context.of(
             McpTransportContext.KEY,
             McpTransportContext.create(Map.of(McpClients.CALL_ID, callId)));
-    return CompletableFuture.supplyAsync(() -> pool.acquire(sessionKey, connection), executor)
+    return CompletableFuture.supplyAsync(
+            () -> pool.acquire(tenant, sessionKey, connection), executor)
         .thenCompose(
             lease -> {
               // Released before the caller hears the outcome (doFinally would run after it, so a
@@ -189,15 +215,16 @@ public final class McpToolClient implements AutoCloseable {
               if (mayRetry && turnedAway) {
                 // The server did not know the session (it restarted), so the call never ran there.
                 // The SDK client is already opening a new session: the retry waits for it.
-                return attempt(sessionKey, connection, request, deadline, timeout, false);
+                return attempt(tenant, sessionKey, connection, request, deadline, timeout, false);
               }
               if (!McpOutcomes.clientSurvives(o.error())) {
                 pool.evict(o.lease());
               }
-              return CompletableFuture.completedFuture(outcomes.failure(o.error(), timeout));
+              return CompletableFuture.completedFuture(outcomes.callFailure(o.error(), timeout));
             })
         .exceptionally(
             error -> {
+              // No client could be had (pool.acquire): the call was never sent.
               http.takeTurnedAway(callId);
               return outcomes.failure(ToolFailures.unwrap(error), timeout);
             });

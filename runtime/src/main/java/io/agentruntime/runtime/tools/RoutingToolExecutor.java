@@ -84,8 +84,8 @@ public final class RoutingToolExecutor implements ToolExecutor, AutoCloseable {
   }
 
   @Override
-  public CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
-    return mcp.discover(connection);
+  public CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
+    return mcp.discover(tenant, connection);
   }
 
   @Override

@@ -14,10 +14,11 @@ public interface ToolExecutor {
 
   /**
    * Connects to an MCP server and lists the tools it offers (filtered by the connection's {@code
-   * allow}), named as the model will see them: {@code <connection>__<tool>}. Fails with a {@link
-   * ToolException} when the server cannot be reached or refuses.
+   * allow}), named as the model will see them: {@code <connection>__<tool>}, for a session of
+   * {@code tenant} (whose secrets only it may use). Fails with a {@link ToolException} when the
+   * server cannot be reached or refuses, or offers more than the discovery limits.
    */
-  CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection);
+  CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection);
 
   /**
    * Why a connection's destination may not be used (not on the allow-list of hosts), or empty when

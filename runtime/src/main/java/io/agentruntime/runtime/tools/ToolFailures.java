@@ -11,7 +11,9 @@ public final class ToolFailures {
   /** The destination is not in the allow-list of tool hosts; nothing was sent. */
   public static final String HOST_NOT_ALLOWED = "host_not_allowed";
 
-  /** The connection's secretRef names no secret the server knows; nothing was sent. */
+  /**
+   * The connection's secretRef names no secret granted to the session's tenant; nothing was sent.
+   */
   public static final String SECRET_MISSING = "secret_missing";
 
   /** The secret holds characters an HTTP header cannot carry; nothing was sent. */
@@ -20,11 +22,20 @@ public final class ToolFailures {
   /** The tool answered with a status other than 2xx. */
   public static final String TOOL_HTTP_ERROR = "tool_http_error";
 
-  /** No answer within the call's timeout: the tool may or may not have acted. */
+  /** No answer within the call's timeout: the tool may or may not have acted (unknown). */
   public static final String TOOL_TIMEOUT = "tool_timeout";
 
-  /** The tool could not be reached, or the connection broke before an answer. */
+  /**
+   * The tool could not be reached (refused connection, unknown host, TLS handshake, connect
+   * timeout): the request was never sent.
+   */
   public static final String TOOL_UNREACHABLE = "tool_unreachable";
+
+  /**
+   * The connection broke after the request may have been written (reset, closed stream): the tool
+   * may or may not have acted (unknown).
+   */
+  public static final String TOOL_CONNECTION_LOST = "tool_connection_lost";
 
   /** The answer exceeded the size limit; it was not read further. */
   public static final String TOOL_RESULT_TOO_LARGE = "tool_result_too_large";
@@ -45,6 +56,10 @@ public final class ToolFailures {
 
   public static ToolResult.Failed failed(String code, String message) {
     return new ToolResult.Failed(code, message);
+  }
+
+  public static ToolResult.Unknown unknown(String code, String message) {
+    return new ToolResult.Unknown(code, message);
   }
 
   /** A tool's text on one line, cut to {@code maxChars}, for a failure message. */

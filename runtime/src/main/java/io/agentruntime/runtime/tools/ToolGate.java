@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * What every tool call and discovery passes before anything is sent: a destination in the
- * allow-list, and, when the connection names a secret, a secret the server knows that an HTTP
- * header can carry. Messages name the secret, never its value.
+ * allow-list, and, when the connection names a secret, a secret granted to the calling session's
+ * tenant that an HTTP header can carry. Messages name the secret, never its value, and never tell
+ * an unknown name from one granted to another tenant.
  */
 final class ToolGate {
 
@@ -20,7 +21,7 @@ final class ToolGate {
   }
 
   /** Why nothing may be sent to this connection, or empty when the call may go ahead. */
-  Optional<ToolResult.Failed> refusal(ToolConnection connection) {
+  Optional<ToolResult.Failed> refusal(String tenant, ToolConnection connection) {
     Optional<String> refused = hosts.refusal(connection.url());
     if (refused.isPresent()) {
       return Optional.of(failed(ToolFailures.HOST_NOT_ALLOWED, refused.get()));
@@ -29,7 +30,7 @@ final class ToolGate {
     if (ref == null) {
       return Optional.empty();
     }
-    Optional<String> secret = secrets.resolve(ref);
+    Optional<String> secret = secrets.resolve(tenant, ref);
     if (secret.isEmpty()) {
       return Optional.of(missingSecret(ref));
     }
@@ -42,7 +43,15 @@ final class ToolGate {
     return Optional.empty();
   }
 
+  /** The secret the connection names, as granted to {@code tenant}; empty when none. */
+  Optional<String> secret(String tenant, ToolConnection connection) {
+    return Optional.ofNullable(connection.secretRef()).flatMap(ref -> secrets.resolve(tenant, ref));
+  }
+
+  /** The same text whether the name is unknown or granted to another tenant: nothing to probe. */
   static ToolResult.Failed missingSecret(String ref) {
-    return failed(ToolFailures.SECRET_MISSING, "secret '" + ref + "' is not known to the server");
+    return failed(
+        ToolFailures.SECRET_MISSING,
+        "secret '" + ref + "' is not granted to this session's tenant");
   }
 }

@@ -36,12 +36,23 @@ public record ToolSettings(
     }
   }
 
-  /** Bounds on the pool of MCP client sessions. */
-  public record McpLimits(int maxClients, Duration idleTimeout, int maxMessageBytes, int threads) {
+  /**
+   * Bounds on the pool of MCP client sessions, and on what one discovery may bring (it is journaled
+   * with the connection and sent with every model call).
+   */
+  public record McpLimits(
+      int maxClients,
+      Duration idleTimeout,
+      int maxMessageBytes,
+      int threads,
+      int maxDiscoveredTools,
+      int maxDiscoveredBytes) {
     public McpLimits {
       if (maxClients < 1
           || maxMessageBytes < 1
           || threads < 1
+          || maxDiscoveredTools < 1
+          || maxDiscoveredBytes < 1
           || idleTimeout.isNegative()
           || idleTimeout.isZero()) {
         throw new IllegalArgumentException("agent-runtime.tools.mcp settings must be positive");
@@ -64,7 +75,9 @@ public record ToolSettings(
             c.getInt("mcp.max-clients"),
             c.getDuration("mcp.idle-timeout"),
             (int) c.getBytes("mcp.max-message-size").longValue(),
-            c.getInt("mcp.threads")));
+            c.getInt("mcp.threads"),
+            c.getInt("mcp.max-discovered-tools"),
+            (int) c.getBytes("mcp.max-discovered-size").longValue()));
   }
 
   /** What a call may wait: its own timeout (the default when it has none), at most the maximum. */

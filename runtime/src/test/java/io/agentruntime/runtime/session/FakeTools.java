@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.agentruntime.runtime.model.ToolSpec;
 import io.agentruntime.runtime.tools.ToolConnection;
 import io.agentruntime.runtime.tools.ToolException;
@@ -58,10 +59,26 @@ final class FakeTools implements ToolExecutor {
     return call.future();
   }
 
+  /**
+   * A server whose URL contains {@code unreachable} cannot be reached; any other offers the tools
+   * its connection allows (none allowed: one, {@code search}).
+   */
   @Override
-  public CompletionStage<List<ToolSpec>> discover(ToolConnection.Mcp connection) {
-    return CompletableFuture.failedFuture(
-        new ToolException("mcp_unreachable", "not in these tests", null));
+  public CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
+    if (connection.url().contains("unreachable")) {
+      return CompletableFuture.failedFuture(
+          new ToolException("mcp_unreachable", "not in these tests", null));
+    }
+    List<String> offered = connection.allow().isEmpty() ? List.of("search") : connection.allow();
+    return CompletableFuture.completedFuture(
+        offered.stream()
+            .map(
+                t ->
+                    new ToolSpec(
+                        connection.name() + "__" + t,
+                        "",
+                        JsonNodeFactory.instance.objectNode().put("type", "object")))
+            .toList());
   }
 
   @Override

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * malformed tool-call arguments, unknown tool names, oversized, deeply nested or non-Unicode tool
  * results, a tool that hangs, and a model answering garbage or a cut-off stream. Each turn ends by
  * itself with a clear outcome in the transcript (every tool call exactly one), and the session
- * takes the next message.
+ * takes the next message; a hanging tool's call is in doubt, and its turn waits for an approver.
  */
 class HostileRepliesTest {
 
@@ -141,12 +141,37 @@ class HostileRepliesTest {
     o.assertToolOutcome("failed", "");
   }
 
+  /**
+   * Decision 0016 changed this test: it pinned "a hanging tool's call fails". The request reached
+   * the tool, so its outcome is unknown: the call is in doubt, and the turn, which never hangs,
+   * waits for an approver; once one fails the call, the turn goes on and completes.
+   */
   @Test
-  void aToolThatHangsTimesOut() throws Exception {
-    Outcome o =
-        turn(List.of(toolCalls(call("c1", "lookup", "{}")), text("done")), "/hang", Reply.hang());
-    assertEquals(TurnStatus.COMPLETED, o.turn.status(), o.toString());
-    o.assertToolOutcome("failed", "");
+  void aToolThatHangsTimesOutIntoDoubtAndTheTurnWaitsForAnApprover() throws Exception {
+    String session = "hostile-" + UUID.randomUUID().toString().substring(0, 8);
+    String path = "/" + session + "/hang";
+    tool.script(path, Reply.hang());
+    create(session, path);
+    model.enqueue(toolCalls(call("c1", "lookup", "{}")), text("done"));
+    String turnId = message(session, "go");
+
+    Turn waiting = await(session, turnId, t -> t.status() == TurnStatus.AWAITING_APPROVAL);
+    List<Approval> approvals =
+        assertInstanceOf(
+                SessionReply.ApprovalList.class,
+                ask(session, r -> new SessionCommand.ListApprovals(ADA, r)))
+            .approvals();
+    assertEquals(1, approvals.size(), approvals::toString);
+    assertEquals(Approval.IN_DOUBT, approvals.get(0).reason());
+    assertEquals(1, tool.count(path), "sent once, never again by itself");
+
+    ask(
+        session,
+        r -> new SessionCommand.DecideApproval(ADA, approvals.get(0).id(), "fail", null, null, r));
+    Turn ended = await(session, turnId, t -> t.status().terminal());
+    assertEquals(TurnStatus.COMPLETED, ended.status(), waiting + " then " + ended);
+    assertEquals(1, tool.count(path));
+    model.clearReplies();
   }
 
   @Test
@@ -238,21 +263,7 @@ class HostileRepliesTest {
     String session = "hostile-" + UUID.randomUUID().toString().substring(0, 8);
     String path = "/" + session + toolPath;
     tool.script(path, reply);
-    SessionSpec spec =
-        new SessionSpec(
-            new AgentDefinition("", "default", new Limits(3, 30)),
-            List.of(
-                new ToolConnection.Http("lookup", tool.url(path), "Looks up", null, false, null)),
-            new PermissionPolicy(Map.of("*", Permission.ALLOW)),
-            Map.of(),
-            Map.of());
-    assertInstanceOf(
-        SessionReply.Created.class,
-        ask(
-            session,
-            r ->
-                new SessionCommand.CreateSession(
-                    ADA, spec, SessionCommand.CreateMode.CREATE_NEW, r)));
+    create(session, path);
     model.enqueue(replies.toArray(FakeReply[]::new));
     Turn ended = await(session, message(session, "go"));
     List<TranscriptEntry> transcript =
@@ -277,6 +288,25 @@ class HostileRepliesTest {
     return outcome;
   }
 
+  /** Creates session {@code session} with the HTTP tool {@code lookup} at {@code path}, allowed. */
+  private static void create(String session, String path) throws Exception {
+    SessionSpec spec =
+        new SessionSpec(
+            new AgentDefinition("", "default", new Limits(3, 30)),
+            List.of(
+                new ToolConnection.Http("lookup", tool.url(path), "Looks up", null, false, null)),
+            new PermissionPolicy(Map.of("*", Permission.ALLOW)),
+            Map.of(),
+            Map.of());
+    assertInstanceOf(
+        SessionReply.Created.class,
+        ask(
+            session,
+            r ->
+                new SessionCommand.CreateSession(
+                    ADA, spec, SessionCommand.CreateMode.CREATE_NEW, r)));
+  }
+
   private static String message(String session, String content) throws Exception {
     SessionReply accepted =
         ask(session, r -> new SessionCommand.SendUserMessage(ADA, content, OnBusy.QUEUE, null, r));
@@ -286,11 +316,16 @@ class HostileRepliesTest {
   }
 
   private static Turn await(String session, String turnId) throws Exception {
+    return await(session, turnId, t -> t.status().terminal());
+  }
+
+  private static Turn await(String session, String turnId, java.util.function.Predicate<Turn> until)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       SessionReply found = ask(session, r -> new SessionCommand.GetTurn(ADA, turnId, r));
       Turn turn = assertInstanceOf(SessionReply.TurnFound.class, found, found::toString).turn();
-      if (turn.status().terminal()) {
+      if (until.test(turn)) {
         return turn;
       }
       assertTrue(System.nanoTime() < deadline, "the turn did not end by itself: " + turn);

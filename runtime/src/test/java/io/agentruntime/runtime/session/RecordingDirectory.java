@@ -21,8 +21,15 @@ final class RecordingDirectory implements SessionDirectory {
   private final List<SessionSummary> writes = new CopyOnWriteArrayList<>();
   private volatile boolean failing;
 
+  private volatile boolean hanging;
+
   void failWrites(boolean failing) {
     this.failing = failing;
+  }
+
+  /** Writes from now on never complete, as on a store that stalls. */
+  void hangWrites(boolean hanging) {
+    this.hanging = hanging;
   }
 
   /** Every summary the entity tried to write, in order, including failed ones. */
@@ -33,6 +40,9 @@ final class RecordingDirectory implements SessionDirectory {
   @Override
   public CompletionStage<Done> upsert(SessionSummary summary) {
     writes.add(summary);
+    if (hanging) {
+      return new CompletableFuture<>();
+    }
     if (failing) {
       return CompletableFuture.failedFuture(
           new IllegalStateException("directory unavailable (test)"));

@@ -26,6 +26,7 @@ import io.agentruntime.runtime.session.SessionEvent.ToolConnected;
 import io.agentruntime.runtime.session.SessionEvent.ToolDisconnected;
 import io.agentruntime.runtime.session.SessionEvent.TurnCancelled;
 import io.agentruntime.runtime.session.SessionEvent.TurnCompleted;
+import io.agentruntime.runtime.session.SessionEvent.TurnEnding;
 import io.agentruntime.runtime.session.SessionEvent.TurnFailed;
 import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
 import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
@@ -84,14 +85,18 @@ final class Samples {
   }
 
   /**
-   * An operator's controls of a session, and the runtime's own marker (not folded into the sample
-   * states).
+   * An operator's controls of a session, the runtime's own marker, and a write's idempotency key
+   * (not folded into the sample states).
    */
   private static void operatorEvents(Map<Class<? extends SessionEvent>, SessionEvent> events) {
     put(events, new SessionEvent.SessionSuspended("olga", "incident 7: tool vendor outage", AT));
     put(events, new SessionEvent.SessionResumed("olga", AT));
     put(events, new SessionEvent.SessionErased(42, "olga", AT));
     put(events, new SessionEvent.SessionPassivating(AT));
+    put(
+        events,
+        new SessionEvent.IdempotencyKeyRecorded(
+            "idem-43 ✓", "0123456789abcdef0123456789abcdef", AT));
   }
 
   /** The events of a session's own life, and of messages before turns ran. */
@@ -181,6 +186,7 @@ final class Samples {
         new ApprovalWithdrawn(
             "appr_1a2b3c", "the tool send_email changed while its approval waited", "olga", AT));
     put(events, new InDoubtResolved("appr_9c8d7e", "result", "ada", "it was sent", AT));
+    put(events, new TurnEnding(turn, "cancelled", "cancelled by bob", "bob", AT));
     put(events, new TurnCompleted(turn, "Done: 2 tickets.", AT));
     put(
         events,
@@ -195,6 +201,15 @@ final class Samples {
    */
   static Map<String, SessionEvent> variants() {
     Map<String, SessionEvent> variants = new LinkedHashMap<>();
+    variants.put(
+        "ToolCallInDoubt.with-reason",
+        new ToolCallInDoubt(
+            "turn_3d4e5f",
+            "call_2",
+            "appr_9c8d7e",
+            AT.plus(Duration.ofHours(24)),
+            AT,
+            "the tool did not answer within PT30S"));
     variants.put(
         "ToolConnected.mcp-with-tools",
         new ToolConnected(

@@ -72,6 +72,24 @@ class SessionDirectoryTest extends SessionEntityTestSupport {
   }
 
   @Test
+  void aStalledDirectoryDelaysACreateOrCloseByAQuarterOfTheAskTimeoutAtMost() {
+    // The asker gives up at the ask timeout (10 s here): its answer must come well before, or a
+    // journaled create would be reported as a timeout (decision 0034).
+    directory.hangWrites(true);
+    var asker = testKit.<SessionReply>createTestProbe();
+    kit.runCommand(new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, asker.ref()));
+    asker.expectMessageClass(SessionReply.Created.class, Duration.ofSeconds(4));
+    kit.runCommand(new CloseSession(ADA, asker.ref()));
+    assertEquals(
+        "closed",
+        asker
+            .expectMessageClass(SessionReply.Current.class, Duration.ofSeconds(4))
+            .session()
+            .status()
+            .wireName());
+  }
+
+  @Test
   void recoveryWritesTheLatestSummaryAgain() {
     createSession();
     Instant at = clock.advance(Duration.ofMinutes(1));

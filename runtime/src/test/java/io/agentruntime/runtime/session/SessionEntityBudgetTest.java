@@ -110,8 +110,13 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
         null);
   }
 
+  /**
+   * Decision 0016 changed this test: it pinned "the running call is cancelled, the turn fails, a
+   * late result is ignored". The running call may have reached its tool: it goes in doubt and the
+   * turn waits; the tool's late answer settles it, and the turn then fails as the deadline said.
+   */
   @Test
-  void aTurnOverItsTimeBudgetFailsAndItsOpenCallsAreCancelled() {
+  void aTurnOverItsTimeBudgetPutsItsRunningCallInDoubtAndFailsOnceItIsSettled() {
     create();
     Turn turn = send("slow");
     stepWithLookup(model.call(1), "c1");
@@ -124,15 +129,18 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     var timedOut = kit.runCommand(new InternalCommand.TurnDeadlinePassed(turn.id()));
 
     String why = "the turn ran longer than its budget of 600 s";
+    assertEquals(List.of("tool_call_in_doubt", "turn_ending"), types(timedOut.events()));
     assertEquals(
-        List.of(
-            new ToolCallCancelled(turn.id(), "c1", why, at),
-            new TurnFailed(turn.id(), "turn_timeout", why, at)),
-        timedOut.events());
+        new SessionEvent.TurnEnding(turn.id(), "turn_timeout", why, null, at),
+        timedOut.events().get(1));
+    assertEquals(TurnStatus.AWAITING_APPROVAL, turn(turn.id()).status());
     newEvents();
     tools.invocation(1).succeed(json("{\"late\":true}"));
     settled();
-    assertTrue(newEvents().isEmpty(), "a result after the deadline is ignored");
+    assertEquals(
+        List.of("in_doubt_resolved", "tool_call_succeeded", "turn_failed"), types(newEvents()));
+    assertEquals(new TurnError("turn_timeout", why), turn(turn.id()).error());
+    assertEquals(TurnStatus.FAILED, turn(turn.id()).status());
     assertEquals(1, model.callCount());
   }
 
@@ -156,7 +164,8 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     clock.advance(Duration.ofSeconds(100));
     var timedOut = kit.runCommand(new InternalCommand.TurnDeadlinePassed(turn.id()));
 
-    assertEquals(List.of("tool_call_cancelled", "turn_failed"), types(timedOut.events()));
+    // (Decision 0016: the approved call was running, so it is in doubt, not cancelled.)
+    assertEquals(List.of("tool_call_in_doubt", "turn_ending"), types(timedOut.events()));
   }
 
   @Test

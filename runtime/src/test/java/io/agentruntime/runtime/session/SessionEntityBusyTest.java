@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentruntime.runtime.session.SessionEvent.ToolCallCancelled;
 import io.agentruntime.runtime.session.SessionEvent.TurnCancelled;
+import io.agentruntime.runtime.session.SessionEvent.TurnEnding;
 import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
-import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,23 +46,32 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     assertEquals(SessionStatus.IDLE, kit.getState().status());
   }
 
+  /**
+   * Decision 0016 changed this test: it pinned "every open call is cancelled, a late result is
+   * ignored". A call awaiting approval was never sent and is still cancelled; the running call may
+   * have reached its tool, so it goes in doubt, the turn waits, and the tool's late answer settles
+   * the question and ends the turn as cancelled.
+   */
   @Test
-  void cancellingWhileAToolRunsGivesEveryOpenCallOneCancellation() {
+  void cancellingWhileAToolRunsCancelsWhatWasNeverSentAndPutsTheRunningCallInDoubt() {
     Turn turn = send("two calls");
     model.call(1).callTools(call("c1", "lookup", "{}"), call("e1", "send_email", "{}"));
     settled();
     String approvalId = pendingApprovals().get(0).id();
     newEvents();
 
-    cancel(turn.id());
+    Turn cancelled = cancel(turn.id());
 
     List<SessionEvent> events = newEvents();
     assertEquals(
-        List.of("tool_call_cancelled", "tool_call_cancelled", "turn_cancelled"), types(events));
+        List.of("tool_call_in_doubt", "tool_call_cancelled", "turn_ending"), types(events));
     assertEquals(
-        List.of("c1", "e1"),
+        List.of("e1"),
         all(ToolCallCancelled.class, events).stream().map(ToolCallCancelled::toolCallId).toList());
-    assertTrue(pendingApprovals().isEmpty(), "the turn's approvals are withdrawn");
+    assertEquals(TurnStatus.AWAITING_APPROVAL, cancelled.status());
+    assertEquals(new TurnError("cancelled", "cancelled by ada"), cancelled.error());
+    assertEquals(1, pendingApprovals().size(), "the policy approval is withdrawn, not the other");
+    assertEquals(Approval.IN_DOUBT, pendingApprovals().get(0).reason());
     assertProblem(
         refused(
             r ->
@@ -74,7 +83,10 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
 
     tools.of("lookup").succeed(json("{\"late\":true}"));
     settled();
-    assertTrue(newEvents().isEmpty(), "a late tool result is ignored");
+    assertEquals(
+        List.of("in_doubt_resolved", "tool_call_succeeded", "turn_cancelled"), types(newEvents()));
+    assertTrue(pendingApprovals().isEmpty(), "the late answer settled the question");
+    assertEquals(TurnStatus.CANCELLED, turn(turn.id()).status());
     assertEquals(1, model.callCount());
   }
 
@@ -171,8 +183,13 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     assertTrue(busy.message().contains(running.id()), busy::message);
   }
 
+  /**
+   * Decision 0016 changed this test: it pinned "the interrupted turn's tool result is ignored" and
+   * a new turn that starts at once. The running call goes in doubt instead, the new message waits
+   * behind it, and the tool's late answer settles the call; then the new turn starts.
+   */
   @Test
-  void interruptCancelsWhatRunsAndWhatWaitsThenStartsAtOnce() {
+  void interruptPutsTheRunningCallInDoubtCancelsWhatWaitsAndStartsOnceItIsSettled() {
     Turn first = send("first");
     model.call(1).callTools(call("c1", "lookup", "{}"));
     settled();
@@ -182,22 +199,23 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     Turn third = send("stop, do this instead", OnBusy.INTERRUPT);
 
     String why = "interrupted by a new message";
+    List<SessionEvent> events = sent;
     assertEquals(
-        List.of(
-            new ToolCallCancelled(first.id(), "c1", why, T0),
-            new TurnCancelled(first.id(), why, "ada", T0),
-            new TurnCancelled(queued.id(), why, "ada", T0),
-            new UserMessageAccepted(third.id(), "stop, do this instead", null, "ada", T0),
-            new TurnStarted(third.id(), T0)),
-        sent);
-    assertEquals(TurnStatus.RUNNING, third.status());
-    assertEquals(
-        "user: stop, do this instead",
-        model.call(2).conversation().get(model.call(2).conversation().size() - 1));
+        List.of("tool_call_in_doubt", "turn_ending", "turn_cancelled", "user_message"),
+        types(events));
+    assertEquals(new TurnEnding(first.id(), "cancelled", why, "ada", T0), events.get(1));
+    assertEquals(new TurnCancelled(queued.id(), why, "ada", T0), events.get(2));
+    assertEquals(TurnStatus.QUEUED, third.status());
+    assertEquals(1, model.callCount());
 
     tools.invocation(1).succeed(json("{}"));
     settled();
-    assertTrue(newEvents().isEmpty(), "the interrupted turn's tool result is ignored");
+    assertEquals(
+        List.of("in_doubt_resolved", "tool_call_succeeded", "turn_cancelled", "turn_started"),
+        types(newEvents()));
+    assertEquals(
+        "user: stop, do this instead",
+        model.call(2).conversation().get(model.call(2).conversation().size() - 1));
   }
 
   @Test
@@ -227,8 +245,13 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
         model.call(3).conversation());
   }
 
+  /**
+   * Decision 0016 changed this test: it pinned "the running call is cancelled and its late result
+   * ignored". Closing cancels the queued turn; the running call goes in doubt, its question stays
+   * open in the closed session, and the tool's late answer settles it and ends the turn.
+   */
   @Test
-  void closingCancelsTheRunningAndQueuedTurnsAndIgnoresLateResults() {
+  void closingCancelsTheQueuedTurnsAndLeavesTheRunningCallInDoubtUntilItsAnswer() {
     Turn first = send("first");
     model.call(1).callTools(call("c1", "lookup", "{}"));
     settled();
@@ -240,14 +263,17 @@ class SessionEntityBusyTest extends AgentLoopTestSupport {
     assertEquals(SessionStatus.CLOSED, closed.status());
     List<SessionEvent> events = newEvents();
     assertEquals(
-        List.of("tool_call_cancelled", "turn_cancelled", "turn_cancelled", "session_closed"),
+        List.of("tool_call_in_doubt", "turn_ending", "turn_cancelled", "session_closed"),
         types(events));
     assertEquals(
-        List.of(first.id(), queued.id()),
+        List.of(queued.id()),
         all(TurnCancelled.class, events).stream().map(TurnCancelled::turnId).toList());
+    assertEquals(Approval.IN_DOUBT, pendingApprovals().get(0).reason());
     tools.invocation(1).succeed(json("{}"));
     settled();
-    assertTrue(newEvents().isEmpty());
+    assertEquals(
+        List.of("in_doubt_resolved", "tool_call_succeeded", "turn_cancelled"), types(newEvents()));
+    assertEquals(TurnStatus.CANCELLED, turn(first.id()).status());
     assertEquals(1, model.callCount());
   }
 }

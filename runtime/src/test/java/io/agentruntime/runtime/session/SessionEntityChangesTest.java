@@ -77,6 +77,32 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
   }
 
   @Test
+  void aKeyedWriteJournalsItsKeyAndARepeatChangesNothing() {
+    String fp = RequestKeys.fingerprint("memory.put", "ada", "k", "1");
+    var first =
+        run(r -> new SessionCommand.Keyed(new WriteMemory(ADA, "k", json("1"), r), "key-1", fp));
+    assertEquals(
+        List.of(
+            new MemoryWritten("k", json("1"), "ada", now),
+            new SessionEvent.IdempotencyKeyRecorded("key-1", fp, now)),
+        first.events());
+
+    run(r -> new WriteMemory(ADA, "k", json("2"), r));
+    var repeat =
+        run(r -> new SessionCommand.Keyed(new WriteMemory(ADA, "k", json("1"), r), "key-1", fp));
+    assertEquals(List.of(), repeat.events(), "the repeat journals nothing");
+    assertEquals(json("2"), current(repeat.reply()).memory().get("k"), "the session as it is");
+
+    String other = RequestKeys.fingerprint("memory.put", "ada", "k", "3");
+    assertProblem(
+        refused(
+            r -> new SessionCommand.Keyed(new WriteMemory(ADA, "k", json("3"), r), "key-1", other)),
+        Problem.Kind.CONFLICT,
+        "idempotency_key_reused",
+        null);
+  }
+
+  @Test
   void overwritingAKeyReplacesItsValue() {
     var result = run(r -> new WriteMemory(ADA, "user_name", json("\"Ada L.\""), r));
     assertEquals(json("\"Ada L.\""), current(result.reply()).memory().get("user_name"));

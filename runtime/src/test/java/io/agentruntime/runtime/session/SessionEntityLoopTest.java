@@ -112,6 +112,7 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     assertEquals(started.idempotencyKey(), invoked.key());
     assertEquals(
         SessionEntity.entityId(Fixtures.TENANT, sessionId), invoked.invocation().sessionKey());
+    assertEquals(Fixtures.TENANT, invoked.invocation().tenant(), "whose secrets the call may use");
     assertEquals(kit.getState().tools().get("lookup"), invoked.invocation().connection());
     assertEquals(Duration.ofMinutes(1), invoked.invocation().timeout());
     assertEquals(1, model.callCount(), "the model waits for the step's outcomes");

@@ -85,7 +85,12 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
     ToolCallInDoubt doubt = only(ToolCallInDoubt.class, events);
     assertEquals(
         new ToolCallInDoubt(
-            turn.id(), "c1", doubt.approvalId(), at.plus(TURNS.approvalTimeout()), at),
+            turn.id(),
+            "c1",
+            doubt.approvalId(),
+            at.plus(TURNS.approvalTimeout()),
+            at,
+            TurnMachine.CUT_OFF),
         doubt);
     assertEquals(
         1, tools.invocations().size(), "a tool with side effects is never run again by itself");

@@ -45,7 +45,9 @@ class SessionEntityTest extends SessionEntityTestSupport {
 
     assertEquals(
         List.of(new SessionCreated(new Owner(TENANT, "ada"), spec(), T0)), result.events());
-    SessionView view = assertInstanceOf(SessionReply.Created.class, result.reply()).session();
+    SessionSummary made = assertInstanceOf(SessionReply.Created.class, result.reply()).session();
+    SessionView view = view(ADA);
+    assertEquals(SessionSummary.of(view), made, "the create answers the session in summary");
     assertEquals(sessionId, view.id());
     assertEquals(new Owner(TENANT, "ada"), view.owner());
     assertEquals(SessionStatus.IDLE, view.status());
@@ -135,7 +137,8 @@ class SessionEntityTest extends SessionEntityTestSupport {
   void anAgentWithoutLimitsGetsTheConfiguredDefaults() {
     SessionSpec noLimits = spec(new AgentDefinition("hi", "default", null));
     var created = run(r -> new CreateSession(ADA, noLimits, CREATE_NEW, r));
-    SessionView view = assertInstanceOf(SessionReply.Created.class, created.reply()).session();
+    assertInstanceOf(SessionReply.Created.class, created.reply());
+    SessionView view = view(ADA);
     assertEquals(settings.defaultLimits(), view.agent().limits());
 
     // The same request again is the same session, not a conflict.

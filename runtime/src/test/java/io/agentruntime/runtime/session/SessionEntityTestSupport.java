@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import io.agentruntime.runtime.metrics.SessionMetrics;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.session.SessionCommand.CreateSession;
+import io.agentruntime.runtime.session.SessionCommand.GetSession;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -171,10 +172,31 @@ abstract class SessionEntityTestSupport {
 
   /** Creates the standard session as Ada and returns what she sees. */
   SessionView createSession() {
-    return assertInstanceOf(
-            SessionReply.Created.class,
-            run(r -> new CreateSession(ADA, Fixtures.spec(), CreateMode.CREATE_NEW, r)).reply())
-        .session();
+    SessionSummary made =
+        assertInstanceOf(
+                SessionReply.Created.class,
+                run(r -> new CreateSession(ADA, Fixtures.spec(), CreateMode.CREATE_NEW, r)).reply())
+            .session();
+    SessionView view = view(ADA);
+    assertEquals(SessionSummary.of(view), made, "the create answers the session in summary");
+    return view;
+  }
+
+  /** The whole view as {@code caller} reads it: GetSession streams it in parts. */
+  SessionView view(Caller caller) {
+    return view(run(r -> new GetSession(caller, r)).reply());
+  }
+
+  /** The view a GetSession answered, streamed in parts. */
+  SessionView view(SessionReply reply) {
+    SessionReply.ViewStream stream = assertInstanceOf(SessionReply.ViewStream.class, reply);
+    return ViewPart.assemble(
+        stream
+            .parts()
+            .getSource()
+            .runWith(Sink.seq(), testKit.system())
+            .toCompletableFuture()
+            .join());
   }
 
   /** Runs a command that must be refused, checks that it changed nothing, returns why. */
@@ -216,8 +238,19 @@ abstract class SessionEntityTestSupport {
     return seen[0];
   }
 
-  static SessionView current(SessionReply reply) {
-    return assertInstanceOf(SessionReply.Current.class, reply).session();
+  /**
+   * The session after {@code reply}: the view a GetSession streamed, or, after a write (which
+   * answers the session in summary only), the whole view read now, which the summary must name.
+   */
+  SessionView current(SessionReply reply) {
+    if (reply instanceof SessionReply.ViewStream) {
+      return view(reply);
+    }
+    SessionSummary summary = assertInstanceOf(SessionReply.Current.class, reply).session();
+    SessionView now = view(Fixtures.OPERATOR);
+    assertEquals(now.id(), summary.id());
+    assertTrue(summary.lastSeq() <= now.lastSeq(), () -> summary + " after " + now);
+    return now;
   }
 
   static void assertProblem(Problem problem, Problem.Kind kind, String code, String field) {

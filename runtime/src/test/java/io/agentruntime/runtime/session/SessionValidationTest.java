@@ -35,7 +35,11 @@ class SessionValidationTest {
           Duration.ZERO,
           true,
           1,
-          Duration.ofMinutes(5));
+          Duration.ofMinutes(5),
+          1024 * 1024,
+          100,
+          Duration.ofSeconds(30),
+          8L << 20);
   private final SessionValidation validation = new SessionValidation(SETTINGS);
 
   private static void assertRefused(Optional<Problem> problem, Problem.Kind kind, String field) {

@@ -26,6 +26,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -49,14 +51,19 @@ class SessionWireSerializationTest {
 
   private List<SessionReply> replies() {
     return List.of(
-        new SessionReply.Created(Samples.view()),
+        new SessionReply.Created(SessionSummary.of(Samples.view())),
         new SessionReply.Current(
-            SessionView.of(
+            SessionSummary.of(
                 "s-2",
                 SessionState.empty()
                     .apply(
                         new SessionEvent.SessionCreated(
                             Samples.OWNER, Samples.spec(), Samples.AT)))),
+        new SessionReply.MemoryValue("prefs", json("{\"a\":[1,2.5,null]}")),
+        new SessionReply.ViewStream(
+            Source.<ViewPart>single(ViewPart.head(Samples.view()))
+                .runWith(StreamRefs.sourceRef(), testKit.system())),
+        new SessionReply.TranscriptFound(List.of(Samples.toolResultEntry()), 41L),
         new SessionReply.TurnAccepted(Turn.queued("turn_1", Samples.AT), true),
         new SessionReply.TurnFound(Samples.cancelledTurn()),
         new SessionReply.TurnList(
@@ -71,7 +78,7 @@ class SessionWireSerializationTest {
         new SessionReply.Rejected(Problem.invalid("memory.k", "memory.k must match")),
         new SessionReply.Rejected(
             new Problem(Problem.Kind.LIMIT, "budget_exhausted", "spent", null)),
-        new SessionReply.Current(SessionView.of("s-3", Samples.busyState())),
+        new SessionReply.Current(SessionSummary.of("s-3", Samples.busyState())),
         new SessionReply.TurnFound(Samples.busyState().turn("turn_3d4e5f").orElseThrow()),
         new SessionReply.ApprovalList(Samples.busyState().pendingApprovals()),
         new SessionReply.ApprovalList(List.of()),
@@ -109,6 +116,10 @@ class SessionWireSerializationTest {
         new SessionCommand.Expiring(
             new SessionCommand.WriteMemory(ADA, "k", json("1"), replyTo), 1_700_000_000_000L),
         new SessionCommand.DeleteMemory(ADA, "prefs", replyTo),
+        new SessionCommand.Keyed(
+            new SessionCommand.WriteMemory(ADA, "k", json("[1,\"✓\"]"), replyTo),
+            "idem-7",
+            "0123456789abcdef0123456789abcdef"),
         new SessionCommand.ConnectTool(ADA, Samples.spec().tools().get(1), replyTo),
         new SessionCommand.DisconnectTool(ADA, "files", replyTo),
         new SessionCommand.ChangePermissions(ADA, Samples.spec().permissions(), replyTo),
@@ -119,6 +130,8 @@ class SessionWireSerializationTest {
         new SessionCommand.GetTurn(ADA, "turn_1", replyTo),
         new SessionCommand.ListTurns(ADA, 20, "turn_1", replyTo),
         new SessionCommand.GetTranscript(ADA, replyTo),
+        new SessionCommand.GetTranscript(ADA, 41, 100, replyTo),
+        new SessionCommand.GetMemory(ADA, "prefs", replyTo),
         new InternalCommand.DirectoryWritten(3),
         new SessionCommand.CancelTurn(ADA, "turn_1", replyTo),
         new SessionCommand.ListApprovals(ADA, replyTo),
@@ -128,9 +141,12 @@ class SessionWireSerializationTest {
             OPERATOR, "appr_2", "result", null, json("{\"sent\":true,\"n\":[1,2.5]}"), replyTo),
         new SessionCommand.Subscribe(ADA, null, replyTo),
         new SessionCommand.AwaitTurn(ADA, "turn_3d4e5f", replyTo),
+        new SessionCommand.AwaitTurn(ADA, "turn_3d4e5f", 1_790_000_000_000L, replyTo),
         new SessionCommand.Unsubscribe(null),
         new InternalCommand.PublishDelta("turn_1", "Hel"),
         new InternalCommand.ResumeWork(),
+        new InternalCommand.HandOff(),
+        new InternalCommand.HandOffTimedOut(),
         // Malformed arguments (null) would read back as a JSON null: this command never leaves the
         // entity.
         new InternalCommand.ModelAnswered(
@@ -153,11 +169,22 @@ class SessionWireSerializationTest {
                 new Caller("ada", false, true), "appr_1", "approve", null, null, replyTo),
             TenantPolicy.NONE,
             1_790_000_000_000L),
+        new InternalCommand.CeilingRead(
+            new SessionCommand.Keyed(
+                new SessionCommand.DecideApproval(
+                    new Caller("ada", false, true), "appr_1", "approve", null, null, replyTo),
+                "key-1",
+                "fp-1"),
+            null,
+            1_790_000_000_000L),
         new InternalCommand.ModelFailed("turn_1", 1, "model_timeout", "no answer in 120 s"),
         new InternalCommand.ToolFinished(
             "turn_1", "call_1", new ToolResult.Succeeded(json("{\"open\":2}"))),
         new InternalCommand.ToolFinished(
             "turn_1", "call_2", new ToolResult.Failed("tool_http_error", "HTTP 502")),
+        new InternalCommand.ToolFinished(
+            "turn_1", "call_3", new ToolResult.Unknown("tool_timeout", "no answer within PT30S")),
+        new InternalCommand.RetryDue("tool/turn_1/call_3"),
         new InternalCommand.TurnDeadlinePassed("turn_1"),
         new InternalCommand.AnswerDue(4),
         new InternalCommand.ApprovalDeadlinePassed("appr_1"),

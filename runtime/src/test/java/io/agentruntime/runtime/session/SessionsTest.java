@@ -169,13 +169,14 @@ class SessionsTest {
             TENANT,
             "through-sharding",
             r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
-    SessionView view = assertInstanceOf(SessionReply.Created.class, created).session();
-    assertEquals("through-sharding", view.id());
-    assertEquals(new Owner(TENANT, "ada"), view.owner());
+    SessionSummary made = assertInstanceOf(SessionReply.Created.class, created).session();
+    assertEquals("through-sharding", made.id());
+    assertEquals(new Owner(TENANT, "ada"), made.owner());
     assertTrue(liveEntities().contains(SessionEntity.entityId(TENANT, "through-sharding")));
 
-    SessionReply read = ask(TENANT, "through-sharding", r -> new GetSession(ADA, r));
-    assertEquals(view, assertInstanceOf(SessionReply.Current.class, read).session());
+    SessionView read = view(TENANT, "through-sharding");
+    assertEquals(made, SessionSummary.of(read));
+    assertEquals(spec().memory(), read.memory(), "the view streams whole, memory included");
     assertTrue(
         directory.listed(TENANT).stream().anyMatch(s -> s.sessionId().equals("through-sharding")));
   }
@@ -292,9 +293,7 @@ class SessionsTest {
         awaitTurnEnded(
             TENANT, id, assertInstanceOf(SessionReply.TurnAccepted.class, accepted).turn().id());
     assertEquals("echo: hello", answered.output());
-    SessionView before =
-        assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r)))
-            .session();
+    SessionView before = view(TENANT, id);
     // created, five memory writes, the message, its turn started, answered and completed
     assertEquals(10, before.lastSeq());
 
@@ -317,9 +316,7 @@ class SessionsTest {
         SnapshotTestKit.create(testKit.system()).persistedInStorage(persistenceId).stream()
             .map(stored -> stored.first().sequenceNr())
             .toList());
-    SessionView after =
-        assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r)))
-            .session();
+    SessionView after = view(TENANT, id);
 
     assertEquals(
         sameButLastSeq(before, 11),
@@ -331,11 +328,16 @@ class SessionsTest {
     // The snapshot was read back from bytes: the same PUT still matches, and the idempotency key
     // still answers the same turn.
     assertEquals(
-        new SessionReply.Current(after),
+        new SessionReply.Current(SessionSummary.of(after)),
         ask(TENANT, id, r -> new CreateSession(ADA, spec, CreateMode.CREATE_OR_MATCH, r)));
     SessionReply retry =
         ask(TENANT, id, r -> new SendUserMessage(ADA, "hello", OnBusy.QUEUE, "idem-1", r));
     assertEquals(new SessionReply.TurnAccepted(answered, true), retry);
+  }
+
+  /** The whole view, as the service reads it: streamed in parts. */
+  private SessionView view(String tenant, String id) throws Exception {
+    return sessions.get(tenant, id, ADA).toCompletableFuture().get(15, TimeUnit.SECONDS);
   }
 
   private static SessionView sameButLastSeq(SessionView v, long lastSeq) {
@@ -380,9 +382,7 @@ class SessionsTest {
     assertEquals(TurnStatus.COMPLETED, turn.status());
     assertEquals(2, turn.steps());
     assertEquals("Tool results: memory_write: {\"written\":\"city\"}", turn.output());
-    SessionView view =
-        assertInstanceOf(SessionReply.Current.class, ask(TENANT, id, r -> new GetSession(ADA, r)))
-            .session();
+    SessionView view = view(TENANT, id);
     assertEquals(json("\"Paris\""), view.memory().get("city"));
     var transcript =
         assertInstanceOf(

@@ -108,10 +108,33 @@ class TurnMachineTest {
   }
 
   private static SessionState inDoubt() {
-    return fold(
-        calling("files__search"),
-        new ToolCallInDoubt("t1", "c1", "appr_2", T0.plus(Duration.ofHours(1)), T0));
+    return inDoubt("files__search");
   }
+
+  private static SessionState inDoubt(String tool) {
+    return fold(
+        calling(tool), new ToolCallInDoubt("t1", "c1", "appr_2", T0.plus(Duration.ofHours(1)), T0));
+  }
+
+  /** t1 was cancelled by ada while its call (of a tool with side effects) ran: it waits. */
+  private static SessionState toldToEnd() {
+    return fold(
+        inDoubt(),
+        new TurnEnding("t1", "cancelled", "cancelled by ada", "ada", T0),
+        new UserMessageAccepted("t2", "and then?", null, "ada", T0));
+  }
+
+  /** As {@link #toldToEnd}, after a human asked for a retry: the call runs again. */
+  private static SessionState toldToEndRetrying() {
+    return fold(
+        toldToEnd(),
+        new InDoubtResolved("appr_2", "retry", "ada", null, T0),
+        new ToolCallStarted("t1", "c1", "files__search", ARGS, "idem_1", T0));
+  }
+
+  private static final SessionRules RULES =
+      new SessionRules(
+          SessionSettings.fromConfig(config()), MACHINE, Set::of, t -> java.util.Optional.empty());
 
   private static SessionState completedTurnSpentTheBudget() {
     return fold(
@@ -242,323 +265,540 @@ class TurnMachineTest {
     return s -> MACHINE.recover(s, Set.of(SessionState.callKey("t1", "c1")), LATER);
   }
 
+  /**
+   * Every ending of a turn's wait, for each stage of its open call, with a tool with side effects
+   * and an idempotent one: a call that may have reached its tool is never cancelled; it is in
+   * doubt, and the turn waits for a human (decision 0016). A call awaiting approval was never sent:
+   * it is cancelled.
+   */
+  private static List<Row> endings() {
+    Instant afterTurnDeadline = T0.plusSeconds(601);
+    Map<String, Function<SessionState, Decision>> endings = new java.util.LinkedHashMap<>();
+    endings.put("cancel", s -> MACHINE.cancel(s, "t1", "bob", LATER));
+    endings.put("interrupt", message(OnBusy.INTERRUPT));
+    endings.put("close (DELETE)", s -> RULES.close(s, Fixtures.ADA, "closed", LATER));
+    endings.put("terminate", s -> RULES.terminate(s, Fixtures.OPERATOR, LATER));
+    endings.put("deadline", s -> MACHINE.turnDeadlinePassed(s, "t1", afterTurnDeadline));
+    Map<String, List<Class<? extends SessionEvent>>> after =
+        Map.of(
+            "cancel", List.of(),
+            "interrupt", List.of(UserMessageAccepted.class),
+            "close (DELETE)", List.of(SessionClosed.class),
+            "terminate", List.of(SessionClosed.class),
+            "deadline", List.of());
+    List<Row> rows = new java.util.ArrayList<>();
+    endings.forEach(
+        (ending, input) -> {
+          for (String tool : List.of("files__search", "lookup")) {
+            String kind = tool.equals("lookup") ? "idempotent" : "with side effects";
+            rows.add(
+                row(
+                    ending + ", RUNNING call " + kind + ": in doubt, the turn waits",
+                    calling(tool),
+                    input,
+                    concat(List.of(ToolCallInDoubt.class, TurnEnding.class), after.get(ending))));
+            rows.add(
+                row(
+                    ending + ", IN_DOUBT call " + kind + ": it stays in doubt, the turn waits",
+                    inDoubt(tool),
+                    input,
+                    ending.equals("deadline") // waiting for a human: the budget is paused
+                        ? List.of()
+                        : concat(List.of(TurnEnding.class), after.get(ending))));
+          }
+          rows.add(
+              row(
+                  ending + ", AWAITING_APPROVAL call: never sent, so cancelled; the turn ends",
+                  awaitingApproval(),
+                  input,
+                  ending.equals("deadline")
+                      ? List.of()
+                      : concat(
+                          List.of(ToolCallCancelled.class, TurnCancelled.class),
+                          ending.equals("interrupt")
+                              ? List.of(UserMessageAccepted.class, TurnStarted.class)
+                              : after.get(ending))));
+          rows.add(
+              row(
+                  ending + ", a turn told to end already: it keeps waiting",
+                  toldToEnd(),
+                  input,
+                  ending.equals("interrupt")
+                      ? List.of(TurnCancelled.class, UserMessageAccepted.class) // t2 was queued
+                      : ending.startsWith("close") || ending.equals("terminate")
+                          ? List.of(TurnCancelled.class, SessionClosed.class)
+                          : List.of()));
+        });
+    return rows;
+  }
+
+  @SafeVarargs
+  private static List<Class<? extends SessionEvent>> concat(
+      List<Class<? extends SessionEvent>>... parts) {
+    return Stream.of(parts).flatMap(List::stream).toList();
+  }
+
   private static List<Row> table() {
     Instant afterApprovalDeadline = T0.plus(Duration.ofHours(2));
     Instant afterTurnDeadline = T0.plusSeconds(601);
-    return List.of(
-        // a user message
-        row(
-            "message, idle: accepted and started",
-            created(),
-            message(OnBusy.QUEUE),
-            List.of(UserMessageAccepted.class, TurnStarted.class)),
-        row(
-            "message, busy, queue: queued",
-            running(),
-            message(OnBusy.QUEUE),
-            List.of(UserMessageAccepted.class)),
-        refused("message, busy, reject", running(), message(OnBusy.REJECT), "session_busy"),
-        row(
-            "message, busy, interrupt: the running turn is cancelled, the new one starts",
-            running(),
-            message(OnBusy.INTERRUPT),
-            List.of(TurnCancelled.class, UserMessageAccepted.class, TurnStarted.class)),
-        row(
-            "message, busy with a call and a queue, interrupt: every open call and turn end",
-            fold(calling("lookup"), new UserMessageAccepted("t2", "and then?", null, "ada", T0)),
-            message(OnBusy.INTERRUPT),
-            List.of(
-                ToolCallCancelled.class,
-                TurnCancelled.class,
-                TurnCancelled.class,
-                UserMessageAccepted.class,
-                TurnStarted.class)),
-        refused("message, queue full", busyWithQueue(), message(OnBusy.QUEUE), "queue_full"),
-        refused("message, suspended", suspended(), message(OnBusy.QUEUE), "session_suspended"),
-        refused(
-            "message, token budget spent",
-            completedTurnSpentTheBudget(),
-            message(OnBusy.QUEUE),
-            "budget_exhausted"),
-        // the model's reply
-        row(
-            "model text reply: the turn completes",
-            running(),
-            model(1, text("Hi")),
-            List.of(AssistantReplied.class, TurnCompleted.class)),
-        row(
-            "model text reply: the next queued turn starts",
-            busyWithQueue(),
-            model(1, text("Hi")),
-            List.of(AssistantReplied.class, TurnCompleted.class, TurnStarted.class)),
-        row("model reply for another step: stale", running(), model(2, text("Hi")), List.of()),
-        row(
-            "tool call allowed: the intent is journaled",
-            running(),
-            model(1, calls("lookup", "{\"q\":1}")),
-            List.of(AssistantReplied.class, ToolCallStarted.class)),
-        row(
-            "built-in tool call allowed: it runs in place",
-            running(),
-            model(1, calls("memory_write", "{\"key\":\"k\",\"value\":1}")),
-            List.of(AssistantReplied.class, MemoryWritten.class, ToolCallSucceeded.class)),
-        row(
-            "tool call asked: an approval is requested",
-            running(),
-            model(1, calls("send_email", "{\"to\":\"bob\"}")),
-            List.of(AssistantReplied.class, ApprovalRequested.class)),
-        row(
-            "tool call denied: rejected",
-            running(),
-            model(1, calls("wipe", "{}")),
-            List.of(AssistantReplied.class, ToolCallRejected.class)),
-        row(
-            "tool call unknown: failed",
-            running(),
-            model(1, calls("nope", "{}")),
-            List.of(AssistantReplied.class, ToolCallFailed.class)),
-        row(
-            "tool call with arguments that are not an object: failed",
-            running(),
-            model(1, calls("lookup", "[1]")),
-            List.of(AssistantReplied.class, ToolCallFailed.class)),
-        row(
-            "tool calls at the step limit: cancelled, the turn fails",
-            fold(calling("lookup"), new ToolCallSucceeded("t1", "c1", json("1"), T0)),
-            model(2, calls("lookup", "{}")),
-            List.of(AssistantReplied.class, ToolCallCancelled.class, TurnFailed.class)),
-        row(
-            "tool calls past the token budget: cancelled, the turn fails",
-            running(),
-            model(1, new ModelReply("", List.of(ToolCall.fromRaw("c1", "lookup", "{}")), 60, 50)),
-            List.of(AssistantReplied.class, ToolCallCancelled.class, TurnFailed.class)),
-        row(
-            "model failed: the turn fails",
-            running(),
-            s -> MACHINE.modelFailed(s, "t1", 1, "model_timeout", "no answer", LATER),
-            List.of(TurnFailed.class)),
-        // a tool's outcome
-        row(
-            "tool outcome, success",
-            calling("lookup"),
-            tool(new ToolResult.Succeeded(json("{\"n\":1}"))),
-            List.of(ToolCallSucceeded.class)),
-        row(
-            "tool outcome, failure",
-            calling("lookup"),
-            tool(new ToolResult.Failed("tool_http_error", "HTTP 502")),
-            List.of(ToolCallFailed.class)),
-        row(
-            "tool outcome too large: failed",
-            calling("lookup"),
-            tool(new ToolResult.Succeeded(json("\"" + "x".repeat(100) + "\""))),
-            List.of(ToolCallFailed.class)),
-        row(
-            "tool outcome of a call that ended: stale",
-            running(),
-            tool(new ToolResult.Succeeded(json("1"))),
-            List.of()),
-        // a human's decision
-        row(
-            "approve: the call starts",
-            awaitingApproval(),
-            human(APPROVER, "appr_1", "approve", null, LATER),
-            List.of(ApprovalGranted.class, ToolCallStarted.class)),
-        row(
-            "deny: the call is rejected",
-            awaitingApproval(),
-            human(APPROVER, "appr_1", "deny", null, LATER),
-            List.of(ApprovalDenied.class, ToolCallRejected.class)),
-        new Row(
-            "decided after the deadline: expired, and refused",
-            awaitingApproval(),
-            human(APPROVER, "appr_1", "approve", null, afterApprovalDeadline),
-            List.of(ApprovalExpired.class, ToolCallRejected.class),
-            "approval_decided"),
-        refused(
-            "decided without the approver role",
-            awaitingApproval(),
-            human(Fixtures.ADA, "appr_1", "approve", null, LATER),
-            "role_missing"),
-        refused(
-            "an approval that does not exist",
-            awaitingApproval(),
-            human(APPROVER, "appr_9", "approve", null, LATER),
-            "approval_not_found"),
-        refused(
-            "a decision that is not approve or deny",
-            awaitingApproval(),
-            human(APPROVER, "appr_1", "retry", null, LATER),
-            "invalid_field"),
-        refused(
-            "decided twice",
-            fold(awaitingApproval(), new ApprovalDenied("appr_1", "ada", null, T0)),
-            human(APPROVER, "appr_1", "approve", null, LATER),
-            "approval_decided"),
-        row(
-            "in doubt, retry: started again",
-            inDoubt(),
-            human(APPROVER, "appr_2", "retry", null, LATER),
-            List.of(InDoubtResolved.class, ToolCallStarted.class)),
-        row(
-            "in doubt, fail",
-            inDoubt(),
-            human(APPROVER, "appr_2", "fail", null, LATER),
-            List.of(InDoubtResolved.class, ToolCallFailed.class)),
-        row(
-            "in doubt, result",
-            inDoubt(),
-            human(APPROVER, "appr_2", "result", json("{\"sent\":true}"), LATER),
-            List.of(InDoubtResolved.class, ToolCallSucceeded.class)),
-        refused(
-            "in doubt, result without one",
-            inDoubt(),
-            human(APPROVER, "appr_2", "result", null, LATER),
-            "invalid_field"),
-        // deadlines
-        row(
-            "approval deadline passed: expired, the call rejected",
-            awaitingApproval(),
-            s -> MACHINE.approvalDeadlinePassed(s, "appr_1", afterApprovalDeadline),
-            List.of(ApprovalExpired.class, ToolCallRejected.class)),
-        row(
-            "in-doubt deadline passed: expired, the call failed",
-            inDoubt(),
-            s -> MACHINE.approvalDeadlinePassed(s, "appr_2", afterApprovalDeadline),
-            List.of(ApprovalExpired.class, ToolCallFailed.class)),
-        row(
-            "approval timer early: nothing",
-            awaitingApproval(),
-            s -> MACHINE.approvalDeadlinePassed(s, "appr_1", LATER),
-            List.of()),
-        row(
-            "turn deadline passed: the open call is cancelled, the turn fails",
-            calling("lookup"),
-            s -> MACHINE.turnDeadlinePassed(s, "t1", afterTurnDeadline),
-            List.of(ToolCallCancelled.class, TurnFailed.class)),
-        row(
-            "turn deadline passed: the next queued turn starts",
-            busyWithQueue(),
-            s -> MACHINE.turnDeadlinePassed(s, "t1", afterTurnDeadline),
-            List.of(TurnFailed.class, TurnStarted.class)),
-        row(
-            "turn timer early: nothing",
-            running(),
-            s -> MACHINE.turnDeadlinePassed(s, "t1", LATER),
-            List.of()),
-        // cancel
-        row(
-            "cancel the running turn: its call first, then the next turn starts",
-            fold(calling("lookup"), new UserMessageAccepted("t2", "and then?", null, "ada", T0)),
-            s -> MACHINE.cancel(s, "t1", "ada", LATER),
-            List.of(ToolCallCancelled.class, TurnCancelled.class, TurnStarted.class)),
-        row(
-            "cancel a queued turn",
-            busyWithQueue(),
-            s -> MACHINE.cancel(s, "t2", "ada", LATER),
-            List.of(TurnCancelled.class)),
-        refused(
-            "cancel an ended turn",
-            completedTurnSpentTheBudget(),
-            s -> MACHINE.cancel(s, "t1", "ada", LATER),
-            "turn_ended"),
-        refused(
-            "cancel a turn that does not exist",
-            running(),
-            s -> MACHINE.cancel(s, "t7", "ada", LATER),
-            "turn_not_found"),
-        // governance: the tenant's ceiling, the policy at decision time, the journaled definition
-        row(
-            "model asks for an allowed tool the ceiling denies: rejected",
-            running(),
-            modelUnder(ceiling("lookup", Permission.DENY), calls("lookup", "{}")),
-            List.of(AssistantReplied.class, ToolCallRejected.class)),
-        row(
-            "model asks for an allowed tool the ceiling's * asks about: approval requested",
-            running(),
-            modelUnder(ceiling("*", Permission.ASK), calls("lookup", "{}")),
-            List.of(AssistantReplied.class, ApprovalRequested.class)),
-        row(
-            "a ceiling that allows does not loosen the session's deny",
-            running(),
-            modelUnder(ceiling("wipe", Permission.ALLOW), calls("wipe", "{}")),
-            List.of(AssistantReplied.class, ToolCallRejected.class)),
-        row(
-            "approve a call the session's policy now denies: withdrawn, rejected, refused",
-            fold(
+    List<Row> rows = new java.util.ArrayList<>(endings());
+    rows.addAll(
+        List.of(
+            // unknown outcomes and late answers (decision 0016)
+            row(
+                "unknown outcome, idempotent, within the budget: sent again (by the driver)",
+                calling("lookup"),
+                tool(new ToolResult.Unknown("tool_timeout", "no answer")),
+                List.of()),
+            row(
+                "unknown outcome, idempotent, the budget spent: in doubt",
+                calling("lookup"),
+                s -> MACHINE.toolFinished(s, "t1", "c1", unknown(), afterTurnDeadline),
+                List.of(ToolCallInDoubt.class)),
+            row(
+                "unknown outcome, with side effects: in doubt",
+                calling("files__search"),
+                tool(unknown()),
+                List.of(ToolCallInDoubt.class)),
+            row(
+                "unknown outcome of a retry in a turn told to end: in doubt again",
+                toldToEndRetrying(),
+                tool(unknown()),
+                List.of(ToolCallInDoubt.class)),
+            row(
+                "answer of a retry in a turn told to end: the turn ends as told, the next starts",
+                toldToEndRetrying(),
+                tool(new ToolResult.Succeeded(json("1"))),
+                List.of(ToolCallSucceeded.class, TurnCancelled.class, TurnStarted.class)),
+            row(
+                "late answer of a call in doubt: it settles the question",
+                inDoubt(),
+                tool(new ToolResult.Succeeded(json("{\"sent\":true}"))),
+                List.of(InDoubtResolved.class, ToolCallSucceeded.class)),
+            row(
+                "late error answer of a call in doubt: it settles the question as failed",
+                inDoubt(),
+                tool(new ToolResult.Failed("tool_http_error", "HTTP 502")),
+                List.of(InDoubtResolved.class, ToolCallFailed.class)),
+            row(
+                "late answer in a turn told to end: settled, the turn ends, the next starts",
+                toldToEnd(),
+                tool(new ToolResult.Succeeded(json("1"))),
+                List.of(
+                    InDoubtResolved.class,
+                    ToolCallSucceeded.class,
+                    TurnCancelled.class,
+                    TurnStarted.class)),
+            row(
+                "late unknown outcome of a call in doubt: nothing",
+                inDoubt(),
+                tool(unknown()),
+                List.of()),
+            row(
+                "in doubt in a turn told to end, fail: the turn ends as told",
+                toldToEnd(),
+                human(APPROVER, "appr_2", "fail", null, LATER),
+                List.of(
+                    InDoubtResolved.class,
+                    ToolCallFailed.class,
+                    TurnCancelled.class,
+                    TurnStarted.class)),
+            row(
+                "in doubt in a turn told to end, result: the turn ends as told",
+                toldToEnd(),
+                human(APPROVER, "appr_2", "result", json("{\"sent\":true}"), LATER),
+                List.of(
+                    InDoubtResolved.class,
+                    ToolCallSucceeded.class,
+                    TurnCancelled.class,
+                    TurnStarted.class)),
+            row(
+                "in doubt in a turn told to end, retry: sent again with the same key, the turn waits",
+                toldToEnd(),
+                human(APPROVER, "appr_2", "retry", null, LATER),
+                List.of(InDoubtResolved.class, ToolCallStarted.class)),
+            refused(
+                "in doubt in a turn told to end, decided by a user without the approver role",
+                toldToEnd(),
+                human(Fixtures.ADA, "appr_2", "fail", null, LATER),
+                "role_missing"),
+            row(
+                "in doubt in a turn told to end, expired: failed, the turn ends as told",
+                toldToEnd(),
+                s -> MACHINE.approvalDeadlinePassed(s, "appr_2", afterApprovalDeadline),
+                List.of(
+                    ApprovalExpired.class,
+                    ToolCallFailed.class,
+                    TurnCancelled.class,
+                    TurnStarted.class)),
+            row(
+                "recovery, a retry running in a turn told to end: in doubt again",
+                toldToEndRetrying(),
+                recover(),
+                List.of(ToolCallInDoubt.class)),
+            row(
+                "model asks for tools after the turn's deadline: none starts, the turn fails",
+                running(),
+                s -> MACHINE.modelReplied(s, "t1", 1, calls("lookup", "{}"), afterTurnDeadline),
+                List.of(AssistantReplied.class, ToolCallCancelled.class, TurnFailed.class))));
+    rows.addAll(
+        List.of(
+            // a user message
+            row(
+                "message, idle: accepted and started",
+                created(),
+                message(OnBusy.QUEUE),
+                List.of(UserMessageAccepted.class, TurnStarted.class)),
+            row(
+                "message, busy, queue: queued",
+                running(),
+                message(OnBusy.QUEUE),
+                List.of(UserMessageAccepted.class)),
+            refused("message, busy, reject", running(), message(OnBusy.REJECT), "session_busy"),
+            row(
+                "message, busy, interrupt: the running turn is cancelled, the new one starts",
+                running(),
+                message(OnBusy.INTERRUPT),
+                List.of(TurnCancelled.class, UserMessageAccepted.class, TurnStarted.class)),
+            row(
+                "message, busy with a running call and a queue, interrupt: the call in doubt, the"
+                    + " queue cancelled, the new message waits for the human",
+                fold(
+                    calling("lookup"), new UserMessageAccepted("t2", "and then?", null, "ada", T0)),
+                message(OnBusy.INTERRUPT),
+                List.of(
+                    ToolCallInDoubt.class,
+                    TurnEnding.class,
+                    TurnCancelled.class,
+                    UserMessageAccepted.class)),
+            refused("message, queue full", busyWithQueue(), message(OnBusy.QUEUE), "queue_full"),
+            refused("message, suspended", suspended(), message(OnBusy.QUEUE), "session_suspended"),
+            refused(
+                "message, token budget spent",
+                completedTurnSpentTheBudget(),
+                message(OnBusy.QUEUE),
+                "budget_exhausted"),
+            // the model's reply
+            row(
+                "model text reply: the turn completes",
+                running(),
+                model(1, text("Hi")),
+                List.of(AssistantReplied.class, TurnCompleted.class)),
+            row(
+                "model text reply: the next queued turn starts",
+                busyWithQueue(),
+                model(1, text("Hi")),
+                List.of(AssistantReplied.class, TurnCompleted.class, TurnStarted.class)),
+            row("model reply for another step: stale", running(), model(2, text("Hi")), List.of()),
+            row(
+                "tool call allowed: the intent is journaled",
+                running(),
+                model(1, calls("lookup", "{\"q\":1}")),
+                List.of(AssistantReplied.class, ToolCallStarted.class)),
+            row(
+                "built-in tool call allowed: it runs in place",
+                running(),
+                model(1, calls("memory_write", "{\"key\":\"k\",\"value\":1}")),
+                List.of(AssistantReplied.class, MemoryWritten.class, ToolCallSucceeded.class)),
+            row(
+                "tool call asked: an approval is requested",
+                running(),
+                model(1, calls("send_email", "{\"to\":\"bob\"}")),
+                List.of(AssistantReplied.class, ApprovalRequested.class)),
+            row(
+                "tool call denied: rejected",
+                running(),
+                model(1, calls("wipe", "{}")),
+                List.of(AssistantReplied.class, ToolCallRejected.class)),
+            row(
+                "tool call unknown: failed",
+                running(),
+                model(1, calls("nope", "{}")),
+                List.of(AssistantReplied.class, ToolCallFailed.class)),
+            row(
+                "tool call with arguments that are not an object: failed",
+                running(),
+                model(1, calls("lookup", "[1]")),
+                List.of(AssistantReplied.class, ToolCallFailed.class)),
+            row(
+                "tool calls at the step limit: cancelled, the turn fails",
+                fold(calling("lookup"), new ToolCallSucceeded("t1", "c1", json("1"), T0)),
+                model(2, calls("lookup", "{}")),
+                List.of(AssistantReplied.class, ToolCallCancelled.class, TurnFailed.class)),
+            row(
+                "tool calls past the token budget: cancelled, the turn fails",
+                running(),
+                model(
+                    1, new ModelReply("", List.of(ToolCall.fromRaw("c1", "lookup", "{}")), 60, 50)),
+                List.of(AssistantReplied.class, ToolCallCancelled.class, TurnFailed.class)),
+            row(
+                "model failed: the turn fails",
+                running(),
+                s -> MACHINE.modelFailed(s, "t1", 1, "model_timeout", "no answer", LATER),
+                List.of(TurnFailed.class)),
+            // a tool's outcome
+            row(
+                "tool outcome, success",
+                calling("lookup"),
+                tool(new ToolResult.Succeeded(json("{\"n\":1}"))),
+                List.of(ToolCallSucceeded.class)),
+            row(
+                "tool outcome, failure",
+                calling("lookup"),
+                tool(new ToolResult.Failed("tool_http_error", "HTTP 502")),
+                List.of(ToolCallFailed.class)),
+            row(
+                "tool outcome too large: failed",
+                calling("lookup"),
+                tool(new ToolResult.Succeeded(json("\"" + "x".repeat(100) + "\""))),
+                List.of(ToolCallFailed.class)),
+            row(
+                "tool outcome of a call that ended: stale",
+                running(),
+                tool(new ToolResult.Succeeded(json("1"))),
+                List.of()),
+            // a human's decision
+            row(
+                "approve: the call starts",
                 awaitingApproval(),
-                new PermissionsChanged(
-                    new PermissionPolicy(Map.of("send_email", Permission.DENY)), "ada", T0)),
-            human(APPROVER, "appr_1", "approve", null, LATER),
-            List.of(ApprovalWithdrawn.class, ToolCallRejected.class),
-            "tool_denied"),
-        row(
-            "approve a call the ceiling now denies: withdrawn, rejected, refused",
-            awaitingApproval(),
-            humanUnder(ceiling("send_email", Permission.DENY), "appr_1", "approve"),
-            List.of(ApprovalWithdrawn.class, ToolCallRejected.class),
-            "tool_denied"),
-        refused(
-            "approve while the ceiling cannot be read: nothing decided",
-            awaitingApproval(),
-            humanUnder(null, "appr_1", "approve"),
-            "policy_unavailable"),
-        row(
-            "deny while the ceiling cannot be read: denied",
-            awaitingApproval(),
-            humanUnder(null, "appr_1", "deny"),
-            List.of(ApprovalDenied.class, ToolCallRejected.class)),
-        refused(
-            "retry an in-doubt call the ceiling now denies: refused, nothing sent",
-            inDoubt(),
-            humanUnder(ceiling("files__search", Permission.DENY), "appr_2", "retry"),
-            "tool_denied"),
-        row(
-            "the tool is retargeted while its approval waits: withdrawn and asked again",
-            awaitingApprovalOfDefinition(),
-            toolReplaced(
-                new ToolConnection.Http(
-                    "send_email", "http://tools.internal/wire_money", "", null, false, "PAYMENTS")),
-            List.of(ToolConnected.class, ApprovalWithdrawn.class, ApprovalRequested.class)),
-        row(
-            "the tool is described anew while its approval waits: the approval stands",
-            awaitingApprovalOfDefinition(),
-            toolReplaced(
-                new ToolConnection.Http(
-                    "send_email",
-                    Fixtures.httpTool("send_email").url(),
-                    "new words",
-                    null,
-                    false,
-                    Fixtures.httpTool("send_email").secretRef())),
-            List.of(ToolConnected.class)),
-        row(
-            "recovery: the journaled definition (not idempotent) decides, not today's tool",
-            callingWhileMadeIdempotent(),
-            recover(),
-            List.of(ToolCallInDoubt.class)),
-        // recovery, for each stage of a pending call
-        row(
-            "recovery, running idempotent call: run again as it is",
-            calling("lookup"),
-            recover(),
-            List.of()),
-        row(
-            "recovery, running call with side effects: in doubt",
-            calling("files__search"),
-            recover(),
-            List.of(ToolCallInDoubt.class)),
-        row(
-            "recovery, a call awaiting approval: it waits on",
-            awaitingApproval(),
-            recover(),
-            List.of()),
-        row("recovery, a call in doubt: it stays so", inDoubt(), recover(), List.of()),
-        row(
-            "recovery, a queued turn and none running: it starts",
-            fold(completedTurnSpentTheBudget(), new UserMessageAccepted("t2", "x", null, "a", T0)),
-            s -> MACHINE.recover(s, Set.of(), LATER),
-            List.of(TurnStarted.class, TurnFailed.class)));
+                human(APPROVER, "appr_1", "approve", null, LATER),
+                List.of(ApprovalGranted.class, ToolCallStarted.class)),
+            row(
+                "deny: the call is rejected",
+                awaitingApproval(),
+                human(APPROVER, "appr_1", "deny", null, LATER),
+                List.of(ApprovalDenied.class, ToolCallRejected.class)),
+            new Row(
+                "decided after the deadline: expired, and refused",
+                awaitingApproval(),
+                human(APPROVER, "appr_1", "approve", null, afterApprovalDeadline),
+                List.of(ApprovalExpired.class, ToolCallRejected.class),
+                "approval_decided"),
+            refused(
+                "decided without the approver role",
+                awaitingApproval(),
+                human(Fixtures.ADA, "appr_1", "approve", null, LATER),
+                "role_missing"),
+            refused(
+                "an approval that does not exist",
+                awaitingApproval(),
+                human(APPROVER, "appr_9", "approve", null, LATER),
+                "approval_not_found"),
+            refused(
+                "a decision that is not approve or deny",
+                awaitingApproval(),
+                human(APPROVER, "appr_1", "retry", null, LATER),
+                "invalid_field"),
+            refused(
+                "decided twice",
+                fold(awaitingApproval(), new ApprovalDenied("appr_1", "ada", null, T0)),
+                human(APPROVER, "appr_1", "approve", null, LATER),
+                "approval_decided"),
+            row(
+                "in doubt, retry: started again",
+                inDoubt(),
+                human(APPROVER, "appr_2", "retry", null, LATER),
+                List.of(InDoubtResolved.class, ToolCallStarted.class)),
+            row(
+                "in doubt, fail",
+                inDoubt(),
+                human(APPROVER, "appr_2", "fail", null, LATER),
+                List.of(InDoubtResolved.class, ToolCallFailed.class)),
+            row(
+                "in doubt, result",
+                inDoubt(),
+                human(APPROVER, "appr_2", "result", json("{\"sent\":true}"), LATER),
+                List.of(InDoubtResolved.class, ToolCallSucceeded.class)),
+            refused(
+                "in doubt, result without one",
+                inDoubt(),
+                human(APPROVER, "appr_2", "result", null, LATER),
+                "invalid_field"),
+            // deadlines
+            row(
+                "approval deadline passed: expired, the call rejected",
+                awaitingApproval(),
+                s -> MACHINE.approvalDeadlinePassed(s, "appr_1", afterApprovalDeadline),
+                List.of(ApprovalExpired.class, ToolCallRejected.class)),
+            row(
+                "in-doubt deadline passed: expired, the call failed",
+                inDoubt(),
+                s -> MACHINE.approvalDeadlinePassed(s, "appr_2", afterApprovalDeadline),
+                List.of(ApprovalExpired.class, ToolCallFailed.class)),
+            row(
+                "approval timer early: nothing",
+                awaitingApproval(),
+                s -> MACHINE.approvalDeadlinePassed(s, "appr_1", LATER),
+                List.of()),
+            row(
+                "turn deadline passed: the running call is in doubt, the turn waits to fail",
+                calling("lookup"),
+                s -> MACHINE.turnDeadlinePassed(s, "t1", afterTurnDeadline),
+                List.of(ToolCallInDoubt.class, TurnEnding.class)),
+            row(
+                "turn deadline passed: the next queued turn starts",
+                busyWithQueue(),
+                s -> MACHINE.turnDeadlinePassed(s, "t1", afterTurnDeadline),
+                List.of(TurnFailed.class, TurnStarted.class)),
+            row(
+                "turn timer early: nothing",
+                running(),
+                s -> MACHINE.turnDeadlinePassed(s, "t1", LATER),
+                List.of()),
+            // cancel
+            row(
+                "cancel the running turn with a running call: in doubt, the next turn waits",
+                fold(
+                    calling("lookup"), new UserMessageAccepted("t2", "and then?", null, "ada", T0)),
+                s -> MACHINE.cancel(s, "t1", "ada", LATER),
+                List.of(ToolCallInDoubt.class, TurnEnding.class)),
+            row(
+                "cancel the running turn awaiting the model: cancelled, the next turn starts",
+                busyWithQueue(),
+                s -> MACHINE.cancel(s, "t1", "ada", LATER),
+                List.of(TurnCancelled.class, TurnStarted.class)),
+            row(
+                "cancel a queued turn",
+                busyWithQueue(),
+                s -> MACHINE.cancel(s, "t2", "ada", LATER),
+                List.of(TurnCancelled.class)),
+            refused(
+                "cancel an ended turn",
+                completedTurnSpentTheBudget(),
+                s -> MACHINE.cancel(s, "t1", "ada", LATER),
+                "turn_ended"),
+            refused(
+                "cancel a turn that does not exist",
+                running(),
+                s -> MACHINE.cancel(s, "t7", "ada", LATER),
+                "turn_not_found"),
+            // governance: the tenant's ceiling, the policy at decision time, the journaled
+            // definition
+            row(
+                "model asks for an allowed tool the ceiling denies: rejected",
+                running(),
+                modelUnder(ceiling("lookup", Permission.DENY), calls("lookup", "{}")),
+                List.of(AssistantReplied.class, ToolCallRejected.class)),
+            row(
+                "model asks for an allowed tool the ceiling's * asks about: approval requested",
+                running(),
+                modelUnder(ceiling("*", Permission.ASK), calls("lookup", "{}")),
+                List.of(AssistantReplied.class, ApprovalRequested.class)),
+            row(
+                "a ceiling that allows does not loosen the session's deny",
+                running(),
+                modelUnder(ceiling("wipe", Permission.ALLOW), calls("wipe", "{}")),
+                List.of(AssistantReplied.class, ToolCallRejected.class)),
+            row(
+                "approve a call the session's policy now denies: withdrawn, rejected, refused",
+                fold(
+                    awaitingApproval(),
+                    new PermissionsChanged(
+                        new PermissionPolicy(Map.of("send_email", Permission.DENY)), "ada", T0)),
+                human(APPROVER, "appr_1", "approve", null, LATER),
+                List.of(ApprovalWithdrawn.class, ToolCallRejected.class),
+                "tool_denied"),
+            row(
+                "approve a call the ceiling now denies: withdrawn, rejected, refused",
+                awaitingApproval(),
+                humanUnder(ceiling("send_email", Permission.DENY), "appr_1", "approve"),
+                List.of(ApprovalWithdrawn.class, ToolCallRejected.class),
+                "tool_denied"),
+            refused(
+                "approve while the ceiling cannot be read: nothing decided",
+                awaitingApproval(),
+                humanUnder(null, "appr_1", "approve"),
+                "policy_unavailable"),
+            row(
+                "deny while the ceiling cannot be read: denied",
+                awaitingApproval(),
+                humanUnder(null, "appr_1", "deny"),
+                List.of(ApprovalDenied.class, ToolCallRejected.class)),
+            refused(
+                "retry an in-doubt call the ceiling now denies: refused, nothing sent",
+                inDoubt(),
+                humanUnder(ceiling("files__search", Permission.DENY), "appr_2", "retry"),
+                "tool_denied"),
+            refused(
+                "retry an in-doubt call of a turn told to end the ceiling now denies: refused, the"
+                    + " turn waits on",
+                toldToEnd(),
+                humanUnder(ceiling("files__search", Permission.DENY), "appr_2", "retry"),
+                "tool_denied"),
+            row(
+                "in doubt in a turn told to end, fail while the ceiling cannot be read: the turn"
+                    + " ends as told",
+                toldToEnd(),
+                humanUnder(null, "appr_2", "fail"),
+                List.of(
+                    InDoubtResolved.class,
+                    ToolCallFailed.class,
+                    TurnCancelled.class,
+                    TurnStarted.class)),
+            row(
+                "the tool is retargeted while its approval waits: withdrawn and asked again",
+                awaitingApprovalOfDefinition(),
+                toolReplaced(
+                    new ToolConnection.Http(
+                        "send_email",
+                        "http://tools.internal/wire_money",
+                        "",
+                        null,
+                        false,
+                        "PAYMENTS")),
+                List.of(ToolConnected.class, ApprovalWithdrawn.class, ApprovalRequested.class)),
+            row(
+                "the tool is described anew while its approval waits: the approval stands",
+                awaitingApprovalOfDefinition(),
+                toolReplaced(
+                    new ToolConnection.Http(
+                        "send_email",
+                        Fixtures.httpTool("send_email").url(),
+                        "new words",
+                        null,
+                        false,
+                        Fixtures.httpTool("send_email").secretRef())),
+                List.of(ToolConnected.class)),
+            row(
+                "recovery: the journaled definition (not idempotent) decides, not today's tool",
+                callingWhileMadeIdempotent(),
+                recover(),
+                List.of(ToolCallInDoubt.class)),
+            row(
+                "unknown outcome: the journaled definition (not idempotent) decides, not today's"
+                    + " tool: in doubt, not sent again",
+                callingWhileMadeIdempotent(),
+                tool(unknown()),
+                List.of(ToolCallInDoubt.class)),
+            // recovery, for each stage of a pending call
+            row(
+                "recovery, running idempotent call: run again as it is",
+                calling("lookup"),
+                recover(),
+                List.of()),
+            row(
+                "recovery, running call with side effects: in doubt",
+                calling("files__search"),
+                recover(),
+                List.of(ToolCallInDoubt.class)),
+            row(
+                "recovery, a call awaiting approval: it waits on",
+                awaitingApproval(),
+                recover(),
+                List.of()),
+            row("recovery, a call in doubt: it stays so", inDoubt(), recover(), List.of()),
+            row(
+                "recovery, a queued turn and none running: it starts",
+                fold(
+                    completedTurnSpentTheBudget(),
+                    new UserMessageAccepted("t2", "x", null, "a", T0)),
+                s -> MACHINE.recover(s, Set.of(), LATER),
+                List.of(TurnStarted.class, TurnFailed.class))));
+    return rows;
+  }
+
+  private static ToolResult unknown() {
+    return new ToolResult.Unknown("tool_timeout", "no answer within 30 s");
   }
 
   @TestFactory
@@ -600,15 +840,84 @@ class TurnMachineTest {
 
   @Test
   void aTurnEndsWithEveryCallOfItsStepHavingOneOutcome() {
-    SessionState s = calling("lookup");
-    Decision d = MACHINE.turnDeadlinePassed(s, "t1", T0.plusSeconds(601));
-    SessionState after = s;
-    for (SessionEvent e : d.events()) {
-      after = after.apply(e);
-    }
-    assertEquals(TurnStatus.FAILED, after.turn("t1").orElseThrow().status());
+    SessionState s = awaitingApproval();
+    SessionState after = apply(s, MACHINE.cancel(s, "t1", "ada", LATER));
+    assertEquals(TurnStatus.CANCELLED, after.turn("t1").orElseThrow().status());
     assertTrue(after.pendingCalls().isEmpty());
-    assertEquals("turn_timeout", ((TurnFailed) d.events().get(1)).code());
+    assertTrue(after.pendingApprovals().isEmpty());
+  }
+
+  @Test
+  void aCallCutOffByTheDeadlineIsInDoubtAndTheTurnFailsOnlyOnceAHumanDecided() {
+    SessionState s =
+        apply(
+            calling("files__search"),
+            MACHINE.turnDeadlinePassed(calling("files__search"), "t1", T0.plusSeconds(601)));
+    Turn waiting = s.turn("t1").orElseThrow();
+    assertEquals(TurnStatus.AWAITING_APPROVAL, waiting.status());
+    assertEquals("turn_timeout", waiting.error().code(), "how it will end");
+    Approval question = s.pendingApprovals().get(0);
+    assertEquals(Approval.IN_DOUBT, question.reason());
+    assertEquals(PendingCall.Stage.IN_DOUBT, s.pendingCall("t1", "c1").orElseThrow().stage());
+    assertTrue(
+        s.transcript().stream().noneMatch(e -> "cancelled".equals(e.outcome())),
+        "nothing is recorded cancelled");
+
+    // A user-only key cannot cancel the question away: the call stays in doubt.
+    SessionState cancelled = apply(s, MACHINE.cancel(s, "t1", "bob", LATER));
+    assertEquals(
+        PendingCall.Stage.IN_DOUBT, cancelled.pendingCall("t1", "c1").orElseThrow().stage());
+    assertTrue(cancelled.approval(question.id()).orElseThrow().pending());
+
+    SessionState decided =
+        apply(
+            cancelled,
+            MACHINE.humanDecision(
+                cancelled,
+                APPROVER,
+                question.id(),
+                "result",
+                null,
+                json("{\"sent\":true}"),
+                LATER));
+    assertEquals(TurnStatus.FAILED, decided.turn("t1").orElseThrow().status());
+    assertEquals("turn_timeout", decided.turn("t1").orElseThrow().error().code());
+    assertEquals("resolved:result", decided.approval(question.id()).orElseThrow().status());
+  }
+
+  @Test
+  void aClosedSessionKeepsItsInDoubtQuestionForAnApprover() {
+    SessionState s = calling("files__search");
+    SessionState closed = apply(s, RULES.terminate(s, Fixtures.OPERATOR, LATER));
+    assertTrue(closed.closed());
+    Approval question = closed.pendingApprovals().get(0);
+    assertEquals(Approval.IN_DOUBT, question.reason());
+    assertEquals(TurnStatus.AWAITING_APPROVAL, closed.turn("t1").orElseThrow().status());
+
+    SessionState failed =
+        apply(
+            closed,
+            MACHINE.humanDecision(closed, APPROVER, question.id(), "fail", null, null, LATER));
+    assertEquals(TurnStatus.CANCELLED, failed.turn("t1").orElseThrow().status());
+    assertTrue(failed.pendingApprovals().isEmpty());
+  }
+
+  @Test
+  void aLateAnswerSettlesTheQuestionWithTheRealOutcome() {
+    SessionState s = toldToEnd();
+    SessionState after =
+        apply(s, MACHINE.toolFinished(s, "t1", "c1", new ToolResult.Succeeded(json("7")), LATER));
+    assertEquals("resolved:answered", after.approval("appr_2").orElseThrow().status());
+    TranscriptEntry outcome = after.transcript().get(after.transcript().size() - 1);
+    assertEquals("succeeded", outcome.outcome());
+    assertEquals("7", outcome.content());
+    assertEquals(TurnStatus.CANCELLED, after.turn("t1").orElseThrow().status());
+    assertEquals(TurnStatus.RUNNING, after.turn("t2").orElseThrow().status());
+  }
+
+  private static SessionState apply(SessionState s, Decision d) {
+    assertTrue(!d.refused(), () -> String.valueOf(d.refusal()));
+    return fold(s, d.events().toArray(SessionEvent[]::new));
   }
 
   @Test

@@ -57,7 +57,8 @@ class EverythingServerInteropTest {
 
   @Test
   void discoveryNamesTheAllowedToolsAndKeepsTheirSchemas() {
-    List<ToolSpec> tools = await(client.discover(everything(List.of("echo", "get-sum"))));
+    List<ToolSpec> tools =
+        await(client.discover(ToolFixtures.TENANT, everything(List.of("echo", "get-sum"))));
 
     assertEquals(
         List.of("everything__echo", "everything__get-sum"),

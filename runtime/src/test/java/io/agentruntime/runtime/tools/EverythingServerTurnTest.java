@@ -114,16 +114,17 @@ class EverythingServerTurnTest {
             r ->
                 new SessionCommand.CreateSession(
                     ADA, spec, SessionCommand.CreateMode.CREATE_NEW, r)));
-    // A refusal would fail the stage (SessionRefused); what comes back is the session after it.
+    // A refusal would fail the stage (SessionRefused); what comes back is the session in summary.
+    sessions
+        .connectTool(
+            "acme",
+            "interop",
+            ADA,
+            new ToolConnection.Mcp("everything", server.url(), List.of("echo"), null))
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
     SessionView connected =
-        sessions
-            .connectTool(
-                "acme",
-                "interop",
-                ADA,
-                new ToolConnection.Mcp("everything", server.url(), List.of("echo"), null))
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+        sessions.get("acme", "interop", ADA).toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertTrue(
         connected.tools().stream().anyMatch(t -> t.name().equals("everything")),
         connected::toString);

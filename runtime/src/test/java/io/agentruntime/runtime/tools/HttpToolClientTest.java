@@ -8,6 +8,7 @@ import static io.agentruntime.runtime.tools.ToolFixtures.invocation;
 import static io.agentruntime.runtime.tools.ToolFixtures.json;
 import static io.agentruntime.runtime.tools.ToolFixtures.settings;
 import static io.agentruntime.runtime.tools.ToolFixtures.succeeded;
+import static io.agentruntime.runtime.tools.ToolFixtures.unknown;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -81,7 +82,7 @@ class HttpToolClientTest {
   }
 
   @Test
-  void theSecretFromTheEnvironmentIsSentAsABearerToken() {
+  void theTenantsSecretIsSentAsABearerToken() {
     await(
         client()
             .call(invocation(http(tools.url("/send_email"), "EMAIL_TOKEN"), "send_email", "{}")));
@@ -112,18 +113,82 @@ class HttpToolClientTest {
   void theSecretFromTheSecretsFileIsSentAndARotationTakesEffect(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("secrets.json");
-    Files.writeString(file, "{\"EMAIL_TOKEN\": \"file-secret-1\"}");
+    Files.writeString(file, fileOf("file-secret-1"));
     HttpToolClient client =
         client(settings(), new Secrets(Optional.of(file), Map.<String, String>of()::get));
     ToolInvocation call =
         invocation(http(tools.url("/send_email"), "EMAIL_TOKEN"), "send_email", "{}");
 
     await(client.call(call));
-    Files.writeString(file, "{\"EMAIL_TOKEN\": \"file-secret-two\"}");
+    Files.writeString(file, fileOf("file-secret-two"));
     await(client.call(call));
 
     assertEquals("Bearer file-secret-1", tools.calls().get(0).authorization());
     assertEquals("Bearer file-secret-two", tools.calls().get(1).authorization());
+  }
+
+  @Test
+  void anErrorBodyEchoingTheTokenAcrossTheExcerptsCutLeavesNoStartOfIt() {
+    String secret = "tok-0123456789abcdef"; // 20 characters
+    // 180 + 12 characters before the token: the 200-character excerpt cuts through it.
+    tools.script("/refuse", Reply.text(401, "A".repeat(180) + " got Bearer " + secret + " bye"));
+    HttpToolClient client = client(settings(), ToolFixtures.secrets(Map.of("T", secret)));
+
+    String message =
+        failed(await(client.call(invocation(http(tools.url("/refuse"), "T"), "refuse", "{}"))))
+            .message();
+
+    assertFalse(message.contains(secret.substring(0, 3)), message);
+    assertTrue(message.contains("got Bearer [redac"), message);
+  }
+
+  @Test
+  void anErrorBodyCutAtTheReadLimitInsideTheTokenLeavesNoStartOfIt() {
+    String secret = "tok-0123456789abcdef";
+    // The error body is read up to 4096 bytes: this one ends 6 characters into the token.
+    tools.script("/refuse", Reply.text(500, "B".repeat(4090) + secret));
+    ToolSettings wide =
+        new ToolSettings(
+            ToolHosts.loopbackOnly(),
+            Optional.empty(),
+            256 * 1024,
+            10_000,
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(1),
+            Duration.ofSeconds(2),
+            settings().mcp());
+    HttpToolClient client = client(wide, ToolFixtures.secrets(Map.of("T", secret)));
+
+    String message =
+        failed(await(client.call(invocation(http(tools.url("/refuse"), "T"), "refuse", "{}"))))
+            .message();
+
+    assertFalse(message.contains(secret.substring(0, 6)), message);
+    assertTrue(message.endsWith("B[redacted]"), message.substring(message.length() - 40));
+  }
+
+  @Test
+  void aTokenWithQuotesAndBackslashesIsRedactedInResultsAndInJsonErrorBodies() {
+    String secret = "t\"o\\k-en-42";
+    String escaped = "t\\\"o\\\\k-en-42"; // as JSON writes it
+    tools.script("/echo", Reply.json("{\"seen\": \"Bearer " + escaped + "\"}"));
+    tools.script("/refuse", Reply.json(401, "{\"error\": \"bad token " + escaped + "\"}"));
+    HttpToolClient client = client(settings(), ToolFixtures.secrets(Map.of("T", secret)));
+
+    JsonNode result =
+        succeeded(await(client.call(invocation(http(tools.url("/echo"), "T"), "echo", "{}"))));
+    String message =
+        failed(await(client.call(invocation(http(tools.url("/refuse"), "T"), "refuse", "{}"))))
+            .message();
+
+    assertEquals("Bearer " + secret, tools.calls("/echo").get(0).authorization());
+    assertEquals("Bearer [redacted]", result.get("seen").asText());
+    assertFalse(message.contains(escaped) || message.contains(secret), message);
+    assertTrue(message.contains("bad token [redacted]"), message);
+  }
+
+  private static String fileOf(String emailToken) {
+    return "{\"tenants\": {\"acme\": {\"EMAIL_TOKEN\": {\"value\": \"" + emailToken + "\"}}}}";
   }
 
   @Test
@@ -228,16 +293,21 @@ class HttpToolClientTest {
     assertEquals(0, tools.count("/elsewhere"));
   }
 
+  /**
+   * Decision 0016 changed this test: a timeout was a failure. The request reached the tool, which
+   * may have acted: the outcome is unknown, never failed.
+   */
   @Test
-  void aToolThatDoesNotAnswerInTimeTimesOut() {
+  void aToolThatDoesNotAnswerInTimeHasAnUnknownOutcome() {
     tools.script("/slow", Reply.hang());
     ToolInvocation call =
         invocation("acme/s1", http(tools.url("/slow"), null), "slow", "{}", Duration.ofMillis(300));
 
     long started = System.nanoTime();
-    ToolResult.Failed f = failed(await(client().call(call)));
+    ToolResult.Unknown f = unknown(await(client().call(call)));
 
     assertEquals("tool_timeout", f.code());
+    assertEquals(1, tools.count("/slow"), "the request was sent");
     assertTrue(
         Duration.ofNanos(System.nanoTime() - started).toMillis() < 5000,
         "well before the tool would answer");
@@ -308,14 +378,43 @@ class HttpToolClientTest {
                 client()
                     .call(invocation(http("http://127.0.0.1:" + port + "/x", null), "x", "{}"))));
 
-    assertEquals("tool_unreachable", f.code());
+    assertEquals("tool_unreachable", f.code(), "a refused connection proves nothing was sent");
+  }
+
+  @Test
+  void aConnectionClosedAfterTheRequestWasSentHasAnUnknownOutcome() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread server =
+          new Thread(
+              () -> {
+                try (java.net.Socket s = socket.accept()) {
+                  s.getInputStream().read(new byte[1024]); // the request arrived ...
+                } catch (java.io.IOException e) {
+                  // ... and the connection closes without an answer
+                }
+              });
+      server.start();
+
+      ToolResult.Unknown u =
+          unknown(
+              await(
+                  client()
+                      .call(
+                          invocation(
+                              http("http://127.0.0.1:" + socket.getLocalPort() + "/x", null),
+                              "x",
+                              "{}"))));
+
+      assertEquals("tool_connection_lost", u.code());
+      server.join(5000);
+    }
   }
 
   @Test
   void noArgumentsAreSentAsAnEmptyObject() {
     ToolInvocation call =
         new ToolInvocation(
-            "acme/s1", http(tools.url("/t"), null), "t", null, "k", Duration.ofSeconds(5));
+            "acme", "acme/s1", http(tools.url("/t"), null), "t", null, "k", Duration.ofSeconds(5));
 
     succeeded(await(client().call(call)));
 

@@ -8,6 +8,7 @@ import static io.agentruntime.runtime.tools.ToolFixtures.json;
 import static io.agentruntime.runtime.tools.ToolFixtures.mcp;
 import static io.agentruntime.runtime.tools.ToolFixtures.settings;
 import static io.agentruntime.runtime.tools.ToolFixtures.succeeded;
+import static io.agentruntime.runtime.tools.ToolFixtures.unknown;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -56,7 +57,9 @@ class McpToolClientTest {
   @Test
   void discoveryListsTheAllowedToolsNamedAfterTheConnection() {
     List<ToolSpec> tools =
-        await(client.discover(mcp(server.url(), List.of("search", "echo"), null)));
+        await(
+            client.discover(
+                ToolFixtures.TENANT, mcp(server.url(), List.of("search", "echo"), null)));
 
     assertEquals(
         List.of("files__search", "files__echo"), tools.stream().map(ToolSpec::name).toList());
@@ -68,7 +71,8 @@ class McpToolClientTest {
 
   @Test
   void discoveryWithNoAllowListOffersEveryTool() {
-    List<ToolSpec> tools = await(client.discover(mcp(server.url(), List.of(), null)));
+    List<ToolSpec> tools =
+        await(client.discover(ToolFixtures.TENANT, mcp(server.url(), List.of(), null)));
 
     assertEquals(
         List.of(
@@ -83,7 +87,7 @@ class McpToolClientTest {
 
   @Test
   void discoveryClosesItsClientAndTheServersSession() throws InterruptedException {
-    await(client.discover(mcp(server.url(), List.of(), null)));
+    await(client.discover(ToolFixtures.TENANT, mcp(server.url(), List.of(), null)));
 
     assertTrue(
         eventually(() -> server.requests("DELETE").size() == 1), "the server's session is ended");
@@ -169,7 +173,9 @@ class McpToolClientTest {
             Duration.ofMillis(500));
 
     long started = System.nanoTime();
-    ToolResult.Failed f = failed(await(client.call(slow)));
+    // Decision 0016 changed this: a timeout was a failure; the server may have run the tool, so
+    // the outcome is unknown.
+    ToolResult.Unknown f = unknown(await(client.call(slow)));
 
     assertEquals("tool_timeout", f.code());
     assertTrue(
@@ -272,7 +278,9 @@ class McpToolClientTest {
   void overThePoolLimitTheLeastRecentlyUsedIdleClientIsClosed() throws InterruptedException {
     McpToolClient one =
         client(
-            settings().withMcp(new ToolSettings.McpLimits(1, Duration.ofMinutes(5), 1 << 20, 1)),
+            settings()
+                .withMcp(
+                    new ToolSettings.McpLimits(1, Duration.ofMinutes(5), 1 << 20, 1, 128, 1 << 20)),
             Map.of());
     try {
       ToolConnection.Mcp files = mcp(server.url(), List.of(), null);
@@ -297,7 +305,10 @@ class McpToolClientTest {
   void anIdleClientIsClosed() throws InterruptedException {
     McpToolClient quick =
         client(
-            settings().withMcp(new ToolSettings.McpLimits(10, Duration.ofMillis(100), 1 << 20, 1)),
+            settings()
+                .withMcp(
+                    new ToolSettings.McpLimits(
+                        10, Duration.ofMillis(100), 1 << 20, 1, 128, 1 << 20)),
             Map.of());
     try {
       succeeded(
@@ -394,13 +405,145 @@ class McpToolClientTest {
     assertEquals("tool_unreachable", e.code());
   }
 
+  @Test
+  void aDiscoveryOfMoreToolsThanAConnectionMayHoldIsRefused() {
+    McpToolClient small =
+        client(
+            settings()
+                .withMcp(
+                    new ToolSettings.McpLimits(10, Duration.ofMinutes(5), 1 << 20, 1, 2, 1 << 20)),
+            Map.of());
+    try {
+      ToolException e =
+          assertThrows(
+              ToolException.class, () -> unwrap(small, mcp(server.url(), List.of(), null)));
+      List<ToolSpec> two =
+          await(
+              small.discover(
+                  ToolFixtures.TENANT, mcp(server.url(), List.of("echo", "fail"), null)));
+
+      assertEquals("mcp_discovery_too_large", e.code());
+      assertTrue(e.getMessage().contains("more than the 2"), e.getMessage());
+      assertEquals(2, two.size(), "allow narrows what is held");
+    } finally {
+      small.close();
+    }
+  }
+
+  @Test
+  void aDiscoveryLargerThanAConnectionMayHoldIsRefused() {
+    McpToolClient small =
+        client(
+            settings()
+                .withMcp(
+                    new ToolSettings.McpLimits(10, Duration.ofMinutes(5), 1 << 20, 1, 128, 300)),
+            Map.of());
+    try {
+      ToolException e =
+          assertThrows(
+              ToolException.class, () -> unwrap(small, mcp(server.url(), List.of(), null)));
+
+      assertEquals("mcp_discovery_too_large", e.code());
+      assertTrue(e.getMessage().contains("bytes"), e.getMessage());
+    } finally {
+      small.close();
+    }
+  }
+
+  @Test
+  void aDiscoveryErrorEchoingTheCredentialIsRedacted() throws Exception {
+    try (EchoingRpcServer echoing = EchoingRpcServer.start()) {
+      ToolException e = discoveryFailure(mcp(echoing.url(), List.of(), "FILES_TOKEN"));
+
+      assertEquals("mcp_error", e.code());
+      assertTrue(echoing.sawBearer("s3cret"), "the server got the credential");
+      assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+      assertTrue(e.getMessage().contains("[redacted]"), e.getMessage());
+    }
+  }
+
+  /**
+   * An MCP server (JSON over Streamable HTTP) that initializes, then answers tools/list with a
+   * JSON-RPC error quoting the request's Authorization header.
+   */
+  private static final class EchoingRpcServer implements AutoCloseable {
+    private final com.sun.net.httpserver.HttpServer http;
+    private final java.util.List<String> authorizations =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private EchoingRpcServer(com.sun.net.httpserver.HttpServer http) {
+      this.http = http;
+    }
+
+    static EchoingRpcServer start() throws java.io.IOException {
+      com.sun.net.httpserver.HttpServer http =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+      EchoingRpcServer server = new EchoingRpcServer(http);
+      http.createContext("/mcp", server::handle);
+      http.start();
+      return server;
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + http.getAddress().getPort() + "/mcp";
+    }
+
+    boolean sawBearer(String secret) {
+      return authorizations.contains("Bearer " + secret);
+    }
+
+    private void handle(com.sun.net.httpserver.HttpExchange exchange) throws java.io.IOException {
+      try (exchange) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        authorizations.add(String.valueOf(auth));
+        if (!exchange.getRequestMethod().equals("POST")) {
+          exchange.sendResponseHeaders(405, -1);
+          return;
+        }
+        JsonNode rpc = MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+        if (!rpc.has("id")) {
+          exchange.sendResponseHeaders(202, -1);
+          return;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode answer =
+            MAPPER.createObjectNode().put("jsonrpc", "2.0").set("id", rpc.get("id"));
+        if (rpc.path("method").asText().equals("initialize")) {
+          answer.set(
+              "result",
+              json(
+                  "{\"protocolVersion\": "
+                      + rpc.at("/params/protocolVersion")
+                      + ", \"capabilities\": {\"tools\": {}},"
+                      + " \"serverInfo\": {\"name\": \"echoing\", \"version\": \"1\"}}"));
+        } else {
+          answer.set(
+              "error",
+              MAPPER
+                  .createObjectNode()
+                  .put("code", -32001)
+                  .put("message", "credentials " + auth + " are not welcome here"));
+        }
+        byte[] body = MAPPER.writeValueAsBytes(answer);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+      }
+    }
+
+    @Override
+    public void close() {
+      http.stop(0);
+    }
+  }
+
   private ToolException discoveryFailure(ToolConnection.Mcp connection) {
     return assertThrows(ToolException.class, () -> unwrap(client, connection));
   }
 
   private static void unwrap(McpToolClient client, ToolConnection.Mcp connection) throws Throwable {
     try {
-      client.discover(connection).toCompletableFuture().get();
+      client.discover(ToolFixtures.TENANT, connection).toCompletableFuture().get();
     } catch (ExecutionException e) {
       throw e.getCause();
     }

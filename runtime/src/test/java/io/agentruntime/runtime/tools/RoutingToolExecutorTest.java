@@ -69,7 +69,7 @@ class RoutingToolExecutorTest {
   void anMcpToolIsDiscoveredAndCalledOverMcp() {
     ToolConnection.Mcp files = mcp(mcpServer.url(), List.of("search"), null);
 
-    List<ToolSpec> specs = await(executor.discover(files));
+    List<ToolSpec> specs = await(executor.discover(ToolFixtures.TENANT, files));
     ToolResult result =
         await(executor.call(invocation(files.withTools(specs), "search", "{\"query\":\"q\"}")));
 
@@ -95,7 +95,8 @@ class RoutingToolExecutorTest {
     ToolResult result =
         await(
             executor.call(
-                new ToolInvocation("acme/s1", null, "x", null, "k", Duration.ofSeconds(1))));
+                new ToolInvocation(
+                    "acme", "acme/s1", null, "x", null, "k", Duration.ofSeconds(1))));
 
     assertEquals("invalid_invocation", failed(result).code());
   }

@@ -25,11 +25,15 @@ final class ToolFixtures {
         Duration.ofSeconds(10),
         Duration.ofMinutes(1),
         Duration.ofSeconds(2),
-        new ToolSettings.McpLimits(100, Duration.ofMinutes(5), 4 * 1024 * 1024, 2));
+        new ToolSettings.McpLimits(100, Duration.ofMinutes(5), 4 * 1024 * 1024, 2, 128, 1 << 20));
   }
 
-  static Secrets secrets(Map<String, String> environment) {
-    return new Secrets(Optional.empty(), environment::get);
+  /** The tenant of {@link #invocation}s. */
+  static final String TENANT = "acme";
+
+  /** Secrets granted to {@link #TENANT}, by name. */
+  static Secrets secrets(Map<String, String> values) {
+    return Secrets.of(Map.of(TENANT, values));
   }
 
   static JsonNode json(String json) {
@@ -59,7 +63,7 @@ final class ToolFixtures {
       String arguments,
       Duration timeout) {
     return new ToolInvocation(
-        sessionKey, connection, tool, json(arguments), "call-" + tool + "-1", timeout);
+        TENANT, sessionKey, connection, tool, json(arguments), "call-" + tool + "-1", timeout);
   }
 
   static <T> T await(CompletionStage<T> stage) {
@@ -75,6 +79,13 @@ final class ToolFixtures {
       return f;
     }
     throw new AssertionError("expected a failure, got " + result);
+  }
+
+  static ToolResult.Unknown unknown(ToolResult result) {
+    if (result instanceof ToolResult.Unknown u) {
+      return u;
+    }
+    throw new AssertionError("expected an unknown outcome, got " + result);
   }
 
   static JsonNode succeeded(ToolResult result) {

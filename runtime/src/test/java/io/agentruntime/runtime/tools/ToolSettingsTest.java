@@ -59,6 +59,6 @@ class ToolSettingsTest {
   }
 
   private static ToolInvocation call(Duration timeout) {
-    return new ToolInvocation("s", null, "t", null, "k", timeout);
+    return new ToolInvocation("acme", "s", null, "t", null, "k", timeout);
   }
 }
