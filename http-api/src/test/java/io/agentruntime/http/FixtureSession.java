@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * A fresh session with something behind every path parameter of the API: a memory entry {@code k},
  * an HTTP tool {@code t} that the policy asks about, and a turn waiting for the approval of a call
- * of {@code t}.
+ * of {@code t}. Tool {@code t} goes where the documented example of {@code PUT .../tools/{name}}
+ * goes, so that the example is a change its owner may make (only an operator retargets a tool).
  */
 record FixtureSession(String id, Map<String, String> params) {
 
@@ -21,7 +22,8 @@ record FixtureSession(String id, Map<String, String> params) {
             "/v1/sessions",
             """
         {"id": "%s", "memory": {"k": "owner's"},
-         "tools": [{"name": "t", "kind": "http", "url": "http://127.0.0.1:9/t"}],
+         "tools": [{"name": "t", "kind": "http", "url": "http://127.0.0.1:9000/send_email",
+                    "idempotent": false, "secretRef": "EMAIL_TOKEN"}],
          "permissions": {"tools": {"t": "ask"}}}
         """
                 .formatted(id));

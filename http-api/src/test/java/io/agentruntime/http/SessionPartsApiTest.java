@@ -1,6 +1,7 @@
 package io.agentruntime.http;
 
 import static io.agentruntime.http.TestKeys.ADA;
+import static io.agentruntime.http.TestKeys.OLGA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,9 +98,10 @@ class SessionPartsApiTest {
     assertEquals("string", tool.at("/parameters/properties/q/type").asText());
     assertTrue(tool.get("idempotent").asBoolean());
 
+    // Another kind, url and secret: only an operator may retarget a connected tool (issue 12).
     Response replaced =
         api.put(
-            ADA,
+            OLGA,
             session + "/tools/search",
             """
         {"kind": "mcp", "url": "http://127.0.0.1:9000/mcp", "allow": ["search"], "secretRef": "MCP_TOKEN"}
@@ -155,9 +157,10 @@ class SessionPartsApiTest {
 
   @Test
   void permissionsAreReplacedAsAWhole() {
+    // Loosening (to allow) is an operator's to do (issue 12); tightening is the owner's.
     Response first =
         api.put(
-            ADA,
+            OLGA,
             session + "/permissions",
             "{\"tools\": {\"send_email\": \"ask\", \"*\": \"allow\"}}");
     assertEquals(200, first.status(), first.toString());

@@ -2,12 +2,15 @@ package io.agentruntime.http.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.session.Approval;
+import io.agentruntime.runtime.session.ToolDefinition;
 
 /**
  * An approval as the approvals endpoints show it. {@code status} is pending, decided, expired,
- * withdrawn (its turn ended first) or answered (an in-doubt call whose tool answered late: the real
- * outcome settled the question); {@code decision} (approve, deny, retry, fail or result) and {@code
- * decidedBy} are set once a human decided.
+ * withdrawn (its turn ended first, or its tool changed while it waited) or answered (an in-doubt
+ * call whose tool answered late: the real outcome settled the question); {@code decision} (approve,
+ * deny, retry, fail or result) and {@code decidedBy} are set once a human decided. {@code
+ * connection} is where the call goes if approved (kind, url, secretRef, idempotent; absent for
+ * built-in tools and older approvals): a change of the tool withdraws the approval and asks again.
  */
 public record ApprovalBody(
     String id,
@@ -20,7 +23,17 @@ public record ApprovalBody(
     String expiresAt,
     String status,
     String decision,
-    String decidedBy) {
+    String decidedBy,
+    ConnectionBody connection) {
+
+  /** Where an approved call goes; the secret's name, never the secret. */
+  public record ConnectionBody(String kind, String url, String secretRef, boolean idempotent) {
+    static ConnectionBody of(ToolDefinition d) {
+      return d == null
+          ? null
+          : new ConnectionBody(d.kind(), d.url(), d.secretRef(), d.idempotent());
+    }
+  }
 
   private record Outcome(String status, String decision) {}
 
@@ -37,7 +50,8 @@ public record ApprovalBody(
         SessionBody.time(a.expiresAt()),
         outcome.status(),
         outcome.decision(),
-        a.decidedBy());
+        a.decidedBy(),
+        ConnectionBody.of(a.definition()));
   }
 
   /**

@@ -55,6 +55,9 @@ public final class EventBody {
       o.put("inputTokens", e.inputTokens()).put("outputTokens", e.outputTokens());
     } else if (event instanceof ToolCallStarted e) {
       call(o, e.turnId(), e.toolCallId()).put("tool", e.tool()).set("arguments", e.arguments());
+      if (e.definition() != null) {
+        o.putPOJO("connection", ApprovalBody.ConnectionBody.of(e.definition()));
+      }
     } else if (event instanceof ToolCallSucceeded e) {
       call(o, e.turnId(), e.toolCallId()).set("result", e.result());
     } else if (event instanceof ToolCallFailed e) {
@@ -74,12 +77,17 @@ public final class EventBody {
       o.put("approvalId", e.approvalId());
       call(o, e.turnId(), e.toolCallId()).put("tool", e.tool()).set("arguments", e.arguments());
       o.put("expiresAt", time(e.expiresAt()));
+      if (e.definition() != null) {
+        o.putPOJO("connection", ApprovalBody.ConnectionBody.of(e.definition()));
+      }
     } else if (event instanceof ApprovalGranted e) {
       o.put("approvalId", e.approvalId()).put("by", e.by()).put("comment", e.comment());
     } else if (event instanceof ApprovalDenied e) {
       o.put("approvalId", e.approvalId()).put("by", e.by()).put("comment", e.comment());
     } else if (event instanceof ApprovalExpired e) {
       o.put("approvalId", e.approvalId());
+    } else if (event instanceof ApprovalWithdrawn e) {
+      o.put("approvalId", e.approvalId()).put("reason", e.reason()).put("by", e.by());
     } else if (event instanceof InDoubtResolved e) {
       o.put("approvalId", e.approvalId())
           .put("decision", e.decision())

@@ -10,7 +10,13 @@ import java.util.Set;
 public final class RouteTemplates {
 
   private static final Set<String> FIXED =
-      Set.of("/health/alive", "/health/ready", "/metrics", "/v1/openapi.json", "/v1/sessions");
+      Set.of(
+          "/health/alive",
+          "/health/ready",
+          "/metrics",
+          "/v1/openapi.json",
+          "/v1/sessions",
+          "/v1/policy");
   private static final Set<String> PARTS =
       Set.of("memory", "tools", "permissions", "messages", "turns", "approvals", "events");
   private static final Set<String> ACTIONS = Set.of("suspend", "resume", "terminate", "erase");

@@ -19,7 +19,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The route tree: health and the OpenAPI document without a key, everything under {@code
- * /v1/sessions} behind the authenticator, each resource in its own routes class.
+ * /v1/sessions} and {@code /v1/policy} behind the authenticator, each resource in its own routes
+ * class.
  */
 public final class ApiRoutes {
 
@@ -35,6 +36,7 @@ public final class ApiRoutes {
   private final ApprovalRoutes approvals;
   private final EventRoutes events;
   private final OperatorRoutes operator;
+  private final PolicyRoutes policy;
   private final NodeHeader nodeHeader;
 
   /**
@@ -61,6 +63,7 @@ public final class ApiRoutes {
     this.turns = new TurnRoutes(sessions, settings, waits);
     this.approvals = new ApprovalRoutes(sessions, body);
     this.operator = new OperatorRoutes(sessions, body);
+    this.policy = new PolicyRoutes(sessions, body);
     this.events =
         new EventRoutes(
             sessions,
@@ -81,6 +84,7 @@ public final class ApiRoutes {
             () ->
                 concat(
                     openApi.routes(),
+                    pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
                     pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
   }
 

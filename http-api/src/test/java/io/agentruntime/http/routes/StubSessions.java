@@ -181,6 +181,19 @@ final class StubSessions implements SessionService {
   }
 
   @Override
+  public CompletionStage<io.agentruntime.runtime.session.TenantPolicy> tenantPolicy(
+      String tenant, Caller caller) {
+    return answer(
+        io.agentruntime.runtime.session.TenantPolicy.NONE, "tenantPolicy", tenant, caller);
+  }
+
+  @Override
+  public CompletionStage<io.agentruntime.runtime.session.TenantPolicy> replaceTenantPolicy(
+      String tenant, Caller caller, io.agentruntime.runtime.session.TenantPolicy policy) {
+    return answer(policy, "replaceTenantPolicy", tenant, caller, policy);
+  }
+
+  @Override
   public CompletionStage<SessionSummary> disconnectTool(
       String tenant, String sessionId, Caller caller, String name) {
     return answer(summary(), "disconnectTool", tenant, sessionId, caller, name);

@@ -6,8 +6,9 @@ import java.time.Instant;
 
 /**
  * A question to a human about one tool call: {@code reason} {@code policy} (may it run, with
- * exactly these arguments?) or {@code in_doubt} (did it run? retry, fail, or give the result).
- * Decided once; denied (or failed) when nobody decides before {@code expiresAt}.
+ * exactly these arguments, to this {@code definition} of the tool?) or {@code in_doubt} (did it
+ * run? retry, fail, or give the result). Decided once; denied (or failed) when nobody decides
+ * before {@code expiresAt}. {@code definition} is null for approvals journaled before it was.
  */
 public record Approval(
     String id,
@@ -19,8 +20,34 @@ public record Approval(
     Instant requestedAt,
     Instant expiresAt,
     String status,
-    String decidedBy)
+    String decidedBy,
+    ToolDefinition definition)
     implements CborSerializable {
+
+  public Approval(
+      String id,
+      String turnId,
+      String toolCallId,
+      String tool,
+      JsonNode arguments,
+      String reason,
+      Instant requestedAt,
+      Instant expiresAt,
+      String status,
+      String decidedBy) {
+    this(
+        id,
+        turnId,
+        toolCallId,
+        tool,
+        arguments,
+        reason,
+        requestedAt,
+        expiresAt,
+        status,
+        decidedBy,
+        null);
+  }
 
   public static final String POLICY = "policy";
   public static final String IN_DOUBT = "in_doubt";
@@ -32,6 +59,16 @@ public record Approval(
 
   Approval decided(String outcome, String by) {
     return new Approval(
-        id, turnId, toolCallId, tool, arguments, reason, requestedAt, expiresAt, outcome, by);
+        id,
+        turnId,
+        toolCallId,
+        tool,
+        arguments,
+        reason,
+        requestedAt,
+        expiresAt,
+        outcome,
+        by,
+        definition);
   }
 }

@@ -37,8 +37,29 @@ sealed interface InternalCommand extends SessionCommand {
   /** Look at where the work stands and go on (sent after recovery). */
   record ResumeWork() implements InternalCommand {}
 
-  /** The model answered step {@code step} of a turn. */
-  record ModelAnswered(String turnId, int step, ModelReply reply) implements InternalCommand {}
+  /**
+   * The model answered step {@code step} of a turn; {@code ceiling} is the tenant's policy read
+   * since (null until the session has read it, {@link TenantPolicy#UNREADABLE} when it could not).
+   */
+  record ModelAnswered(String turnId, int step, ModelReply reply, TenantPolicy ceiling)
+      implements InternalCommand {
+    ModelAnswered(String turnId, int step, ModelReply reply) {
+      this(turnId, step, reply, null);
+    }
+  }
+
+  /**
+   * The tenant's policy was read for a human's decision (null: it could not be read); the decision
+   * is taken now, unless its asker gave up by then ({@code notAfterMillis}, as for {@code
+   * Expiring}). {@code decision} is the {@link SessionCommand.DecideApproval} as it was asked,
+   * possibly {@link SessionCommand.Keyed}: its key is checked again and journaled with the
+   * decision.
+   */
+  record CeilingRead(
+      @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "class") SessionCommand.Asked decision,
+      TenantPolicy ceiling,
+      long notAfterMillis)
+      implements InternalCommand {}
 
   /** The model call of step {@code step} failed for good. */
   record ModelFailed(String turnId, int step, String code, String message)

@@ -1,8 +1,10 @@
 package io.agentruntime.runtime.session;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Tool name (or {@code *} for every other tool) to a permission. A tool the policy does not name,
@@ -33,5 +35,35 @@ public record PermissionPolicy(Map<String, Permission> tools) {
       return Permission.ALLOW;
     }
     return tools.getOrDefault(ANY_TOOL, Permission.ASK);
+  }
+
+  /** The stricter of two permissions: deny over ask over allow. */
+  public static Permission stricter(Permission a, Permission b) {
+    return a.ordinal() >= b.ordinal() ? a : b;
+  }
+
+  /** A tool whose permission a new policy loosens; {@code tool} is {@code *} for unnamed tools. */
+  public record Loosening(String tool, Permission from, Permission to) {}
+
+  /**
+   * The first tool whose permission {@code next} loosens: a tool either policy names, a built-in
+   * tool, or {@code *} for every tool neither names (those of the future too). Empty when {@code
+   * next} keeps or tightens every permission.
+   */
+  public Optional<Loosening> loosenedBy(PermissionPolicy next) {
+    Set<String> names = new TreeSet<>(tools.keySet());
+    names.addAll(next.tools.keySet());
+    names.addAll(BUILT_IN_TOOLS);
+    names.remove(ANY_TOOL);
+    for (String name : names) {
+      if (next.decide(name).ordinal() < decide(name).ordinal()) {
+        return Optional.of(new Loosening(name, decide(name), next.decide(name)));
+      }
+    }
+    Permission before = tools.getOrDefault(ANY_TOOL, Permission.ASK);
+    Permission after = next.tools.getOrDefault(ANY_TOOL, Permission.ASK);
+    return after.ordinal() < before.ordinal()
+        ? Optional.of(new Loosening(ANY_TOOL, before, after))
+        : Optional.empty();
   }
 }

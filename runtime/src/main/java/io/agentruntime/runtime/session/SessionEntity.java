@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -98,6 +100,9 @@ public final class SessionEntity
   private final ReplySizes sizes;
   private final Materializer materializer;
 
+  /** While an {@link Expiring} command is handled, when its asker gives up. */
+  private long askerGivesUpAt = Long.MAX_VALUE;
+
   private SessionEntity(
       ActorContext<SessionCommand> ctx,
       TimerScheduler<SessionCommand> timers,
@@ -157,7 +162,12 @@ public final class SessionEntity
       return onInternal(s, c);
     } else if (cmd instanceof Expiring c) {
       if (clock.millis() <= c.notAfterMillis()) {
-        return onCommand(s, c.command());
+        askerGivesUpAt = c.notAfterMillis();
+        try {
+          return onCommand(s, c.command());
+        } finally {
+          askerGivesUpAt = Long.MAX_VALUE;
+        }
       }
       // Its asker gave up, and told its client that nothing was accepted: dropped unanswered.
       ctx.getLog()
@@ -288,15 +298,72 @@ public final class SessionEntity
       Decision d = machine.cancel(s, c.turnId(), by.user(), now);
       return decided(s, asked, d, next -> found(next.turn(c.turnId()).orElseThrow()));
     } else if (cmd instanceof DecideApproval c) {
-      Decision d =
-          machine.humanDecision(s, by, c.approvalId(), c.decision(), c.comment(), c.result(), now);
-      return decided(
-          s,
-          asked,
-          d,
-          next -> new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow()));
+      if (!"approve".equals(c.decision()) && !"retry".equals(c.decision())) {
+        return decideApproval(s, asked, c, TenantPolicy.NONE); // runs no call: no ceiling to check
+      }
+      // A decision that runs the call checks the tenant's ceiling, read first (decision 0018).
+      CompletionStage<TenantPolicy> ceiling = runtime.ceilings().ceiling(tenant);
+      TenantPolicy known = readAlready(ceiling);
+      if (known != null) {
+        return decideApproval(s, asked, c, known);
+      }
+      long notAfter = askerGivesUpAt;
+      ctx.pipeToSelf(ceiling, (read, failure) -> new CeilingRead(asked, read, notAfter));
+      return owed();
     }
     throw new IllegalArgumentException("a command the session does not know: " + cmd);
+  }
+
+  /** The ceiling, if the read has completed already (a node's fresh cache): no hop needed. */
+  private static TenantPolicy readAlready(CompletionStage<TenantPolicy> read) {
+    CompletableFuture<TenantPolicy> f = read.toCompletableFuture();
+    return f.isDone() && !f.isCompletedExceptionally() ? f.getNow(null) : null;
+  }
+
+  /**
+   * A human's decision {@code c}, asked as {@code asked} (itself or {@link Keyed}), under the
+   * tenant's {@code ceiling} (null: it could not be read).
+   */
+  private ReplyEffect<SessionEvent, SessionState> decideApproval(
+      SessionState s, Asked asked, DecideApproval c, TenantPolicy ceiling) {
+    Decision d =
+        machine.humanDecision(
+            s,
+            c.caller(),
+            c.approvalId(),
+            c.decision(),
+            c.comment(),
+            c.result(),
+            ceiling,
+            clock.instant());
+    return decided(
+        s,
+        asked,
+        d,
+        next -> new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow()));
+  }
+
+  /**
+   * The ceiling was read for a decision: it is taken now, unless a keyed decision of the same key
+   * landed meanwhile (then it answers as that one, or is refused as a reuse).
+   */
+  private ReplyEffect<SessionEvent, SessionState> onCeilingRead(SessionState s, CeilingRead c) {
+    Asked asked = c.decision();
+    if (!s.exists() || !asked.caller().maySee(s.owner())) {
+      return reject(asked, missing(s)); // erased while the ceiling was read
+    }
+    if (asked instanceof Keyed k) {
+      switch (RequestKeys.use(s, k.key(), k.fingerprint())) {
+        case REUSED:
+          return reject(k, RequestKeys.reused());
+        case REPEAT:
+          return answer(k, repeated(s, k.command()));
+        case NEW:
+          break;
+      }
+    }
+    DecideApproval decision = (DecideApproval) (asked instanceof Keyed k ? k.command() : asked);
+    return decideApproval(s, asked, decision, c.ceiling());
   }
 
   /** The answer to a keyed write repeated: the first outcome, of the session as it is now. */
@@ -398,7 +465,24 @@ public final class SessionEntity
 
   private ReplyEffect<SessionEvent, SessionState> onInternal(SessionState s, InternalCommand cmd) {
     Instant now = clock.instant();
-    if (cmd instanceof ModelAnswered c) {
+    if (cmd instanceof ModelAnswered c
+        && c.ceiling() == null
+        && !s.suspended()
+        && !driver.handingOff()) {
+      // The calls it asks for are decided under the tenant's ceiling as of now: read it first. The
+      // step stays in flight meanwhile, so that the model is not asked again.
+      CompletionStage<TenantPolicy> ceiling = runtime.ceilings().ceiling(tenant);
+      TenantPolicy known = readAlready(ceiling);
+      if (known != null) {
+        return onInternal(s, new ModelAnswered(c.turnId(), c.step(), c.reply(), known));
+      }
+      ctx.pipeToSelf(
+          ceiling,
+          (read, failure) ->
+              new ModelAnswered(
+                  c.turnId(), c.step(), c.reply(), read != null ? read : TenantPolicy.UNREADABLE));
+      return Effect().noReply();
+    } else if (cmd instanceof ModelAnswered c) {
       // While suspended or handed off a model's answer is dropped: the model is asked again at
       // resume or on the next node (a model call has no side effect), and no tool call it asks
       // for is journaled as started by a session that will not start it. A tool's result is
@@ -414,12 +498,19 @@ public final class SessionEntity
           full.isPresent()
               ? machine.modelFailed(
                   s, c.turnId(), c.step(), full.get().code(), full.get().message(), now)
-              : machine.modelReplied(s, c.turnId(), c.step(), c.reply(), now));
+              : machine.modelReplied(s, c.turnId(), c.step(), c.reply(), c.ceiling(), now));
     } else if (cmd instanceof ModelFailed c) {
       driver.landed(TurnDriver.modelKey(c.turnId(), c.step()), c);
       return s.suspended() || driver.handingOff()
           ? Effect().noReply()
           : act(s, machine.modelFailed(s, c.turnId(), c.step(), c.code(), c.message(), now));
+    } else if (cmd instanceof CeilingRead c) {
+      if (clock.millis() > c.notAfterMillis()) {
+        // As for Expiring: its asker gave up, and told its client that nothing was accepted.
+        ctx.getLog().info("Dropped an approval decision its asker gave up on");
+        return Effect().noReply();
+      }
+      return onCeilingRead(s, c);
     } else if (cmd instanceof ToolFinished c) {
       driver.landed(
           TurnDriver.toolKey(c.turnId(), c.toolCallId()),

@@ -195,7 +195,9 @@ public sealed interface SessionEvent extends CborSerializable {
 
   /**
    * The runtime is about to call a tool: journaled before the call, so that after a crash it knows
-   * the call may have happened. {@code idempotencyKey} is sent with every attempt.
+   * the call may have happened. {@code idempotencyKey} is sent with every attempt. {@code
+   * definition} is the connection the call goes to, as it was then: every attempt and recovery use
+   * it (null in events written before it, and for built-in tools).
    */
   record ToolCallStarted(
       String turnId,
@@ -203,8 +205,19 @@ public sealed interface SessionEvent extends CborSerializable {
       String tool,
       JsonNode arguments,
       String idempotencyKey,
-      Instant at)
+      Instant at,
+      ToolDefinition definition)
       implements SessionEvent {
+    public ToolCallStarted(
+        String turnId,
+        String toolCallId,
+        String tool,
+        JsonNode arguments,
+        String idempotencyKey,
+        Instant at) {
+      this(turnId, toolCallId, tool, arguments, idempotencyKey, at, null);
+    }
+
     public String type() {
       return "tool_call_started";
     }
@@ -296,7 +309,10 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
-  /** The policy says ask: a human must approve this exact call before it runs. */
+  /**
+   * The policy says ask: a human must approve this exact call, to this {@code definition} of the
+   * tool (null in events written before it), before it runs.
+   */
   record ApprovalRequested(
       String approvalId,
       String turnId,
@@ -304,10 +320,34 @@ public sealed interface SessionEvent extends CborSerializable {
       String tool,
       JsonNode arguments,
       Instant expiresAt,
-      Instant at)
+      Instant at,
+      ToolDefinition definition)
       implements SessionEvent {
+    public ApprovalRequested(
+        String approvalId,
+        String turnId,
+        String toolCallId,
+        String tool,
+        JsonNode arguments,
+        Instant expiresAt,
+        Instant at) {
+      this(approvalId, turnId, toolCallId, tool, arguments, expiresAt, at, null);
+    }
+
     public String type() {
       return "approval_requested";
+    }
+  }
+
+  /**
+   * An approval was withdrawn before anyone decided it: the tool it asked about changed, or the
+   * policy now denies the call. What follows in the same batch says what became of the call (asked
+   * again, rejected or failed). {@code by} is the user whose change withdrew it, if any.
+   */
+  record ApprovalWithdrawn(String approvalId, String reason, String by, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "approval_withdrawn";
     }
   }
 

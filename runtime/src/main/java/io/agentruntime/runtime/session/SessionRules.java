@@ -240,7 +240,11 @@ final class SessionRules {
         Problem.Kind.NOT_FOUND, "memory_key_not_found", "no memory under key " + key, "key");
   }
 
-  /** Connects a tool, or replaces the one of the same name. */
+  /**
+   * Connects a tool, or replaces the one of the same name. Only an operator may change where an
+   * existing tool goes (kind, url, secretRef, idempotent). Calls waiting for an approval of the
+   * tool's old definition are asked again.
+   */
   Decision connectTool(SessionState s, Caller caller, ToolConnection tool, Instant now) {
     return refuseIfClosed(s)
         .or(
@@ -259,6 +263,9 @@ final class SessionRules {
                                             "url: " + why,
                                             "url")))
                     .map(Decision::refuse))
+        .or(
+            () ->
+                caller.operator() ? Optional.empty() : retargeted(s.tools().get(tool.name()), tool))
         .orElseGet(
             () ->
                 !s.tools().containsKey(tool.name()) && s.tools().size() >= settings.maxTools()
@@ -271,7 +278,55 @@ final class SessionRules {
                             "the tool",
                             "tools")
                         .map(Decision::refuse)
-                        .orElseGet(() -> Decision.of(new ToolConnected(tool, caller.user(), now))));
+                        .orElseGet(
+                            () ->
+                                changedTool(
+                                    s,
+                                    new ToolConnected(tool, caller.user(), now),
+                                    tool.name(),
+                                    caller,
+                                    now)));
+  }
+
+  /** The change, and what it means for calls of the tool that wait for an approval. */
+  private Decision changedTool(
+      SessionState s, SessionEvent change, String name, Caller caller, Instant now) {
+    EventBatch b = new EventBatch(s);
+    b.add(change);
+    turns.toolChanged(b, name, caller.user(), now);
+    return Decision.of(b);
+  }
+
+  /** Why a caller who is no operator may not replace {@code before} with {@code after}. */
+  private static Optional<Decision> retargeted(ToolConnection before, ToolConnection after) {
+    if (before == null) {
+      return Optional.empty(); // a new tool: the policy decides about its calls
+    }
+    String field = null;
+    if (before.getClass() != after.getClass()) {
+      field = "kind";
+    } else if (!java.util.Objects.equals(before.url(), after.url())) {
+      field = "url";
+    } else if (!java.util.Objects.equals(before.secretRef(), after.secretRef())) {
+      field = "secretRef";
+    } else if (before instanceof ToolConnection.Http b
+        && after instanceof ToolConnection.Http a
+        && b.idempotent() != a.idempotent()) {
+      field = "idempotent";
+    }
+    return field == null
+        ? Optional.empty()
+        : Optional.of(
+            Decision.refuse(
+                new Problem(
+                    Problem.Kind.FORBIDDEN,
+                    "forbidden",
+                    "changing the "
+                        + field
+                        + " of the connected tool "
+                        + before.name()
+                        + " needs the operator role",
+                    field)));
   }
 
   Decision disconnectTool(SessionState s, Caller caller, String name, Instant now) {
@@ -279,7 +334,8 @@ final class SessionRules {
         .orElseGet(
             () ->
                 name != null && s.tools().containsKey(name)
-                    ? Decision.of(new ToolDisconnected(name, caller.user(), now))
+                    ? changedTool(
+                        s, new ToolDisconnected(name, caller.user(), now), name, caller, now)
                     : Decision.refuse(
                         new Problem(
                             Problem.Kind.NOT_FOUND,
@@ -288,11 +344,35 @@ final class SessionRules {
                             "name")));
   }
 
-  /** Replaces the whole policy. */
+  /**
+   * Replaces the whole policy. Policy is governance: a caller who is no operator may keep or
+   * tighten every tool's permission (allow -> ask -> deny), the default {@code *} included, but not
+   * loosen one.
+   */
   Decision changePermissions(
       SessionState s, Caller caller, PermissionPolicy permissions, Instant now) {
     return refuseIfClosed(s)
         .or(() -> validation.permissions(permissions, "tools").map(Decision::refuse))
+        .or(
+            () ->
+                caller.operator()
+                    ? Optional.empty()
+                    : s.permissions()
+                        .loosenedBy(permissions)
+                        .map(
+                            l ->
+                                Decision.refuse(
+                                    new Problem(
+                                        Problem.Kind.FORBIDDEN,
+                                        "forbidden",
+                                        "loosening the permission of "
+                                            + l.tool()
+                                            + " ("
+                                            + l.from().wireName()
+                                            + " -> "
+                                            + l.to().wireName()
+                                            + ") needs the operator role",
+                                        "tools." + l.tool()))))
         .orElseGet(() -> Decision.of(new PermissionsChanged(permissions, caller.user(), now)));
   }
 

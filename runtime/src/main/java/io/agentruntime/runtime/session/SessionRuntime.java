@@ -8,8 +8,8 @@ import io.agentruntime.runtime.tools.ToolExecutor;
 import java.time.Clock;
 
 /**
- * What a session entity works with: its settings, the outside world it may call, and the node's
- * metrics it reports to.
+ * What a session entity works with: its settings, the outside world it may call, the node's metrics
+ * it reports to, and where it reads its tenant's policy ceiling.
  */
 public record SessionRuntime(
     SessionSettings settings,
@@ -18,11 +18,29 @@ public record SessionRuntime(
     ModelProviders models,
     ToolExecutor tools,
     Clock clock,
-    SessionMetrics metrics) {
+    SessionMetrics metrics,
+    TenantCeilings ceilings) {
+
+  /** A runtime whose tenants have no ceiling. */
+  public SessionRuntime(
+      SessionSettings settings,
+      TurnSettings turns,
+      SessionDirectory directory,
+      ModelProviders models,
+      ToolExecutor tools,
+      Clock clock,
+      SessionMetrics metrics) {
+    this(settings, turns, directory, models, tools, clock, metrics, TenantCeilings.NONE);
+  }
 
   /** The same runtime, reporting to {@code metrics}. */
   public SessionRuntime withMetrics(SessionMetrics metrics) {
-    return new SessionRuntime(settings, turns, directory, models, tools, clock, metrics);
+    return new SessionRuntime(settings, turns, directory, models, tools, clock, metrics, ceilings);
+  }
+
+  /** The same runtime, reading the tenants' ceilings from {@code ceilings}. */
+  public SessionRuntime withCeilings(TenantCeilings ceilings) {
+    return new SessionRuntime(settings, turns, directory, models, tools, clock, metrics, ceilings);
   }
 
   public static SessionRuntime of(

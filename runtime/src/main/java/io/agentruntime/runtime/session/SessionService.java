@@ -81,6 +81,13 @@ public interface SessionService {
   CompletionStage<SessionSummary> connectTool(
       String tenant, String sessionId, Caller caller, ToolConnection tool);
 
+  /** The tenant's policy, the ceiling over every session's (any principal of the tenant). */
+  CompletionStage<TenantPolicy> tenantPolicy(String tenant, Caller caller);
+
+  /** Replaces the tenant's policy; refused (FORBIDDEN, role_missing) unless by an operator. */
+  CompletionStage<TenantPolicy> replaceTenantPolicy(
+      String tenant, Caller caller, TenantPolicy policy);
+
   CompletionStage<SessionSummary> disconnectTool(
       String tenant, String sessionId, Caller caller, String name);
 

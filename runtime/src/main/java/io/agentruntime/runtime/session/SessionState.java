@@ -372,7 +372,8 @@ public record SessionState(
                   e.at(),
                   e.expiresAt(),
                   Approval.PENDING,
-                  null));
+                  null,
+                  e.definition()));
       d.pendingCalls =
           d.pendingCalls.plus(
               callKey(e.turnId(), e.toolCallId()),
@@ -383,7 +384,8 @@ public record SessionState(
                   e.arguments(),
                   PendingCall.Stage.AWAITING_APPROVAL,
                   null,
-                  e.approvalId()));
+                  e.approvalId(),
+                  e.definition()));
       d.turn(e.turnId(), t -> t.paused(e.at()));
     } else if (event instanceof ToolCallStarted e) {
       d.pendingCalls =
@@ -396,7 +398,8 @@ public record SessionState(
                   e.arguments(),
                   PendingCall.Stage.RUNNING,
                   e.idempotencyKey(),
-                  null));
+                  null,
+                  e.definition()));
     } else if (event instanceof ToolCallInDoubt e) {
       String key = callKey(e.turnId(), e.toolCallId());
       PendingCall call = d.pendingCalls.get(key);
@@ -417,7 +420,8 @@ public record SessionState(
                     e.at(),
                     e.expiresAt(),
                     Approval.PENDING,
-                    null));
+                    null,
+                    call.definition()));
         d.transcript =
             d.transcript.plus(
                 TranscriptEntry.tool(
@@ -435,6 +439,8 @@ public record SessionState(
       d.decide(e.approvalId(), "granted", e.by(), e.at());
     } else if (event instanceof ApprovalDenied e) {
       d.decide(e.approvalId(), "denied", e.by(), e.at());
+    } else if (event instanceof ApprovalWithdrawn e) {
+      d.decide(e.approvalId(), "withdrawn", e.by(), e.at());
     } else if (event instanceof ApprovalExpired e) {
       d.decide(e.approvalId(), "expired", null, e.at());
     } else if (event instanceof InDoubtResolved e) {

@@ -51,6 +51,7 @@ public final class Sessions implements SessionService {
   private final io.agentruntime.runtime.tools.ToolExecutor tools;
   private final SessionHosts hosts;
   private final EventFeed feed;
+  private final TenantPolicies policies;
   private final Materializer materializer;
 
   /** The client's idempotency key for this request's write, or null (see {@link #keyed}). */
@@ -60,7 +61,9 @@ public final class Sessions implements SessionService {
       ActorSystem<?> system,
       SessionSettings settings,
       SessionDirectory directory,
-      io.agentruntime.runtime.tools.ToolExecutor tools) {
+      io.agentruntime.runtime.tools.ToolExecutor tools,
+      TenantPolicies policies) {
+    this.policies = policies;
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.settings = settings;
@@ -83,6 +86,7 @@ public final class Sessions implements SessionService {
     this.tools = sessions.tools;
     this.hosts = sessions.hosts;
     this.feed = sessions.feed;
+    this.policies = sessions.policies;
     this.materializer = sessions.materializer;
     this.requestKey = requestKey;
   }
@@ -92,16 +96,52 @@ public final class Sessions implements SessionService {
     return idempotencyKey == null ? this : new Sessions(this, idempotencyKey);
   }
 
+  /** Starts sharding for the sessions and for the tenants' policies, which sessions read. */
   public static Sessions start(ActorSystem<?> system, SessionRuntime runtime) {
     String node = SessionHosts.nodeName(Cluster.get(system).selfMember().address());
+    TenantPolicies policies =
+        TenantPolicies.start(
+            system,
+            runtime.settings(),
+            system.settings().config().getDuration("agent-runtime.session.ceiling-refresh"),
+            runtime.clock());
+    SessionRuntime governed = runtime.withCeilings(policies);
     ClusterSharding.get(system)
         .init(
             Entity.of(
                     SessionEntity.TYPE_KEY,
-                    ctx -> SessionEntity.create(ctx.getEntityId(), runtime, ctx.getShard(), node))
+                    ctx -> SessionEntity.create(ctx.getEntityId(), governed, ctx.getShard(), node))
                 // A session that moves lets its tool calls in flight land first (decision 0017).
                 .withStopMessage(new InternalCommand.HandOff()));
-    return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools());
+    return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools(), policies);
+  }
+
+  @Override
+  public CompletionStage<TenantPolicy> tenantPolicy(String tenant, Caller caller) {
+    return policies.get(tenant, caller);
+  }
+
+  @Override
+  public CompletionStage<TenantPolicy> replaceTenantPolicy(
+      String tenant, Caller caller, TenantPolicy policy) {
+    // A replacement is idempotent by its content: sent again under the same Idempotency-Key (or
+    // none) it changes nothing more, so the key needs no journal. The tenant's entity has no
+    // Expiring guard, so a replacement whose ask timed out may still land: the policy is read back,
+    // and unless it is the one asked for, the outcome is unknown (decision 0034), never 503.
+    return settled(
+        policies.replace(tenant, caller, policy),
+        "tenant policy change",
+        () ->
+            policies
+                .get(tenant, caller)
+                .thenApply(
+                    read -> {
+                      if (read.equals(policy)) {
+                        return Optional.of(read);
+                      }
+                      throw new CompletionException(
+                          new IllegalStateException("the tenant's policy read back differs"));
+                    }));
   }
 
   /**

@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * The tools a session offers its model: the built-in memory tools, its HTTP tools, and the tools
- * its MCP servers exposed as {@code <connection>__<tool>}. Tools the policy denies are not offered.
+ * its MCP servers exposed as {@code <connection>__<tool>}. Tools the policy or the tenant's ceiling
+ * denies are not offered.
  */
 final class ToolCatalog {
 
@@ -45,7 +46,27 @@ final class ToolCatalog {
     return Optional.empty();
   }
 
+  /**
+   * Where a call journaled with {@code definition} goes: that definition, whatever the session's
+   * connection of that name is now (the connection itself while it still matches). Without a
+   * definition (journaled before it was), the connection of that name now.
+   */
+  static Optional<Target> resolve(SessionState s, String name, ToolDefinition definition) {
+    Optional<Target> current = resolve(s, name);
+    if (definition == null) {
+      return current;
+    }
+    return current
+        .filter(t -> definition.equals(ToolDefinition.of(t)))
+        .or(() -> Optional.of(definition.target(name)));
+  }
+
   static List<ToolSpec> specs(SessionState s) {
+    return specs(s, TenantPolicy.NONE);
+  }
+
+  /** As {@link #specs(SessionState)}, without the tools the tenant's {@code ceiling} denies. */
+  static List<ToolSpec> specs(SessionState s, TenantPolicy ceiling) {
     List<ToolSpec> specs = new ArrayList<>(BuiltInTools.SPECS);
     for (ToolConnection tool : s.tools().values()) {
       if (tool instanceof ToolConnection.Http http) {
@@ -58,7 +79,9 @@ final class ToolCatalog {
         specs.addAll(mcp.tools());
       }
     }
-    return specs.stream().filter(t -> s.permissions().decide(t.name()) != Permission.DENY).toList();
+    return specs.stream()
+        .filter(t -> ceiling.effective(s.permissions(), t.name()) != Permission.DENY)
+        .toList();
   }
 
   private static final JsonNode ANY_OBJECT =

@@ -2,6 +2,8 @@ package io.agentruntime.runtime.session;
 
 import io.agentruntime.runtime.model.ModelClient;
 import io.agentruntime.runtime.model.ModelException;
+import io.agentruntime.runtime.model.ModelMessage;
+import io.agentruntime.runtime.model.ModelReply;
 import io.agentruntime.runtime.model.ModelRequest;
 import io.agentruntime.runtime.session.InternalCommand.ApprovalDeadlinePassed;
 import io.agentruntime.runtime.session.InternalCommand.IdleCheck;
@@ -14,9 +16,11 @@ import io.agentruntime.runtime.tools.ToolResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
@@ -249,19 +253,31 @@ final class TurnDriver {
                       + " is configured on this server"));
       return;
     }
-    ModelRequest request =
-        new ModelRequest(
-            s.agent().instructions(),
-            ContextWindow.messages(s, runtime.turns().contextTurns()),
-            ToolCatalog.specs(s),
-            bounded(runtime.turns().modelTimeout(), turn));
+    List<ModelMessage> messages = ContextWindow.messages(s, runtime.turns().contextTurns());
+    Duration timeout = bounded(runtime.turns().modelTimeout(), turn);
     long asked = System.nanoTime();
+    // The model is offered the tools neither the policy nor the tenant's ceiling denies (the
+    // state is immutable, so the specs may be made off the actor once the ceiling is read).
+    CompletionStage<ModelReply> answer =
+        runtime
+            .ceilings()
+            .ceiling(tenant)
+            .exceptionally(unreadable -> TenantPolicy.UNREADABLE)
+            .thenCompose(
+                ceiling ->
+                    client
+                        .get()
+                        .complete(
+                            new ModelRequest(
+                                s.agent().instructions(),
+                                messages,
+                                ToolCatalog.specs(s, ceiling),
+                                timeout),
+                            delta ->
+                                ctx.getSelf()
+                                    .tell(new InternalCommand.PublishDelta(turn.id(), delta))));
     ctx.pipeToSelf(
-        client
-            .get()
-            .complete(
-                request,
-                delta -> ctx.getSelf().tell(new InternalCommand.PublishDelta(turn.id(), delta))),
+        answer,
         (reply, failure) -> {
           runtime
               .metrics()
@@ -285,7 +301,9 @@ final class TurnDriver {
   }
 
   private void callTool(SessionState s, Turn turn, PendingCall call) {
-    Optional<ToolCatalog.Target> target = ToolCatalog.resolve(s, call.tool());
+    // The connection as journaled when the call started; calls journaled before that was, the
+    // connection of that name now.
+    Optional<ToolCatalog.Target> target = ToolCatalog.resolve(s, call.tool(), call.definition());
     if (target.isEmpty() || target.get().builtIn()) {
       ctx.getSelf()
           .tell(

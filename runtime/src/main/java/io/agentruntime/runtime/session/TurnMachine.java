@@ -8,6 +8,7 @@ import io.agentruntime.runtime.session.SessionEvent.ApprovalDenied;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalExpired;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalGranted;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalRequested;
+import io.agentruntime.runtime.session.SessionEvent.ApprovalWithdrawn;
 import io.agentruntime.runtime.session.SessionEvent.AssistantReplied;
 import io.agentruntime.runtime.session.SessionEvent.InDoubtResolved;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallCancelled;
@@ -46,8 +47,11 @@ import java.util.Set;
  *       +--model reply(tool calls), for each call:
  *             unknown tool | bad arguments       -> ToolCallFailed
  *             policy deny                         -> ToolCallRejected
- *             policy ask -> ApprovalRequested (AWAITING_APPROVAL)
- *                             -> approve -> (as allow)     deny | expire -> ToolCallRejected
+ *             policy ask -> ApprovalRequested(tool's definition) (AWAITING_APPROVAL)
+ *                             -> approve -> (as allow, to the definition asked about)
+ *                             -> approve, but the policy now denies -> withdrawn, ToolCallRejected
+ *                             -> deny | expire -> ToolCallRejected
+ *                             -> the tool changes -> withdrawn, ApprovalRequested again
  *             policy allow -> built in: run in place -> ToolCallSucceeded | ToolCallFailed
  *                          -> ToolCallStarted(idempotency key) --tool outcome-->
  *                                ToolCallSucceeded | ToolCallFailed (proven: an error answer,
@@ -63,9 +67,12 @@ import java.util.Set;
  *      no call with an unknown outcome -> FAILED | CANCELLED
  *      else running calls ToolCallInDoubt, TurnEnding (AWAITING_APPROVAL) --every in-doubt
  *      call decided (or answered late by its tool)--> FAILED | CANCELLED as told
- *  in doubt (AWAITING_APPROVAL): retry (started again, same key) | fail | result | expire |
- *      the tool's late answer
- *  recovery: a call that was running is run again if its tool is idempotent, else in doubt
+ *  in doubt (AWAITING_APPROVAL): retry (started again, same key, to the journaled definition;
+ *      refused while the policy denies the tool) | fail | result | expire | the tool's late answer
+ *  recovery: a call that was running is run again if its tool (as journaled) is idempotent, else
+ *      in doubt
+ *
+ *  policy: the stricter of the session's policy and the tenant's ceiling (TenantPolicy)
  * </pre>
  *
  * Every tool call ends with exactly one outcome, so the history a model is shown stays valid. A
@@ -189,6 +196,23 @@ final class TurnMachine {
       String comment,
       JsonNode result,
       Instant now) {
+    return humanDecision(s, caller, approvalId, decision, comment, result, TenantPolicy.NONE, now);
+  }
+
+  /**
+   * As above, under the tenant's {@code ceiling} as read just now (null: it could not be read, and
+   * a decision that would run the call is refused as unavailable). A call the policy now denies is
+   * not run: an approval is withdrawn and the call rejected, a retry is refused.
+   */
+  Decision humanDecision(
+      SessionState s,
+      Caller caller,
+      String approvalId,
+      String decision,
+      String comment,
+      JsonNode result,
+      TenantPolicy ceiling,
+      Instant now) {
     if (!caller.approver()) {
       return Decision.refuse(
           new Problem(
@@ -224,20 +248,33 @@ final class TurnMachine {
               "approval " + approvalId + " expired at " + approval.expiresAt()));
     }
     Optional<Problem> refused =
-        applyHumanDecision(b, approval, decision, comment, result, caller.user(), now);
-    if (refused.isPresent()) {
+        applyHumanDecision(b, approval, decision, comment, result, caller.user(), ceiling, now);
+    if (refused.isPresent() && b.events().isEmpty()) {
       return Decision.refuse(refused.get());
     }
     endIfToldTo(b, approval.turnId(), now);
-    return Decision.of(b);
+    // Refused with events: withdrawn and rejected, journaled, then refused.
+    return refused.isPresent() ? Decision.of(b, refused.get()) : Decision.of(b);
   }
 
   // ---- inputs from the work the session started ----
 
   /** The model answered step {@code step}: the turn completes, or the calls it asked for go on. */
   Decision modelReplied(SessionState s, String turnId, int step, ModelReply reply, Instant now) {
+    return modelReplied(s, turnId, step, reply, TenantPolicy.NONE, now);
+  }
+
+  /** As above, the calls decided under the tenant's {@code ceiling}. */
+  Decision modelReplied(
+      SessionState s,
+      String turnId,
+      int step,
+      ModelReply reply,
+      TenantPolicy ceiling,
+      Instant now) {
     EventBatch b = new EventBatch(s);
-    awaitingModel(s, turnId, step).ifPresent(turn -> onModelReply(b, turn, step, reply, now));
+    awaitingModel(s, turnId, step)
+        .ifPresent(turn -> onModelReply(b, turn, step, reply, ceiling, now));
     return Decision.of(b);
   }
 
@@ -329,9 +366,7 @@ final class TurnMachine {
       if (call == null || call.stage() != PendingCall.Stage.RUNNING) {
         continue;
       }
-      boolean idempotent =
-          ToolCatalog.resolve(s, call.tool()).map(ToolCatalog.Target::idempotent).orElse(false);
-      if (!idempotent) {
+      if (!idempotent(s, call)) {
         b.add(inDoubt(call, CUT_OFF, now));
       }
     }
@@ -391,7 +426,8 @@ final class TurnMachine {
         .filter(t -> t.id().equals(turnId) && s.awaitsModel(t) && t.steps() + 1 == step);
   }
 
-  private void onModelReply(EventBatch b, Turn turn, int step, ModelReply reply, Instant now) {
+  private void onModelReply(
+      EventBatch b, Turn turn, int step, ModelReply reply, TenantPolicy ceiling, Instant now) {
     // Every call needs an id of its own to get exactly one outcome: a missing or repeated id
     // (some models send them) is replaced by one made from the step and position.
     Set<String> seen = new HashSet<>();
@@ -453,16 +489,23 @@ final class TurnMachine {
               turn.id(), "token_budget_exhausted", "the session has spent its token budget", now));
       startNextTurn(b, now);
     } else {
-      calls.forEach(c -> applyPolicy(b, turn.id(), c, now));
+      calls.forEach(c -> applyPolicy(b, turn.id(), c, ceiling, now));
     }
   }
 
-  /** The runtime, not the model, decides whether a call runs: deny, ask or allow. */
+  /**
+   * The runtime, not the model, decides whether a call runs: deny, ask or allow, the stricter of
+   * the session's policy and the tenant's ceiling.
+   */
   private void applyPolicy(
-      EventBatch b, String turnId, TranscriptEntry.ToolCall call, Instant now) {
+      EventBatch b,
+      String turnId,
+      TranscriptEntry.ToolCall call,
+      TenantPolicy ceiling,
+      Instant now) {
     SessionState s = b.state();
     Optional<ToolCatalog.Target> target = ToolCatalog.resolve(s, call.name());
-    Permission permission = s.permissions().decide(call.name());
+    Permission permission = ceiling.effective(s.permissions(), call.name());
     if (target.isEmpty()) {
       b.add(
           new ToolCallFailed(
@@ -472,9 +515,7 @@ final class TurnMachine {
               "this session has no tool named " + call.name(),
               now));
     } else if (permission == Permission.DENY) {
-      b.add(
-          new ToolCallRejected(
-              turnId, call.id(), "the session's policy denies " + call.name(), now));
+      b.add(new ToolCallRejected(turnId, call.id(), deniedBy(s, ceiling, call.name()), now));
     } else if (!call.arguments().isObject()) {
       b.add(
           new ToolCallFailed(
@@ -488,9 +529,77 @@ final class TurnMachine {
               call.name(),
               call.arguments(),
               now.plus(turns.approvalTimeout()),
-              now));
+              now,
+              ToolDefinition.of(target.get())));
     } else {
       execute(b, turnId, call.id(), target.get(), call.arguments(), now);
+    }
+  }
+
+  private static String deniedBy(SessionState s, TenantPolicy ceiling, String tool) {
+    return s.permissions().decide(tool) == Permission.DENY
+        ? "the session's policy denies " + tool
+        : "the tenant's policy denies " + tool;
+  }
+
+  /**
+   * The connection {@code name} was replaced or removed: every call of its tools that waits for an
+   * approval given for another definition is withdrawn and asked again with the new one (rejected
+   * if the policy now denies it, failed if the tool is gone). Calls already running keep the
+   * definition they started with.
+   */
+  void toolChanged(EventBatch b, String name, String by, Instant now) {
+    for (PendingCall call : List.copyOf(b.state().pendingCalls().values())) {
+      boolean ofTool = call.tool().equals(name) || call.tool().startsWith(name + "__");
+      if (!ofTool || call.stage() != PendingCall.Stage.AWAITING_APPROVAL) {
+        continue;
+      }
+      SessionState s = b.state();
+      Optional<ToolCatalog.Target> target = ToolCatalog.resolve(s, call.tool());
+      if (target.isPresent() && target.get().builtIn()) {
+        continue;
+      }
+      ToolDefinition current = target.map(ToolDefinition::of).orElse(null);
+      if (target.isPresent() && call.definition() != null && call.definition().equals(current)) {
+        continue; // what the approver is asked about has not changed
+      }
+      Optional<Approval> approval = s.approval(call.approvalId());
+      if (approval.isEmpty() || !approval.get().pending()) {
+        continue;
+      }
+      b.add(
+          new ApprovalWithdrawn(
+              call.approvalId(),
+              "the tool " + call.tool() + " changed while its approval waited",
+              by,
+              now));
+      if (target.isEmpty()) {
+        b.add(
+            new ToolCallFailed(
+                call.turnId(),
+                call.toolCallId(),
+                "unknown_tool",
+                "the tool was disconnected while its approval waited",
+                now));
+      } else if (s.permissions().decide(call.tool()) == Permission.DENY) {
+        b.add(
+            new ToolCallRejected(
+                call.turnId(),
+                call.toolCallId(),
+                "the session's policy denies " + call.tool(),
+                now));
+      } else {
+        b.add(
+            new ApprovalRequested(
+                Ids.newId("appr_"),
+                call.turnId(),
+                call.toolCallId(),
+                call.tool(),
+                call.arguments(),
+                now.plus(turns.approvalTimeout()),
+                now,
+                current));
+      }
     }
   }
 
@@ -506,7 +615,14 @@ final class TurnMachine {
       builtIns.run(b, turnId, callId, target.exposedName(), args, now);
     } else {
       b.add(
-          new ToolCallStarted(turnId, callId, target.exposedName(), args, Ids.newId("idem_"), now));
+          new ToolCallStarted(
+              turnId,
+              callId,
+              target.exposedName(),
+              args,
+              Ids.newId("idem_"),
+              now,
+              ToolDefinition.of(target)));
     }
   }
 
@@ -617,13 +733,21 @@ final class TurnMachine {
    * runs within its budget; a call with side effects never is.
    */
   private static boolean mayCallAgain(SessionState s, PendingCall call, Instant now) {
-    boolean idempotent =
-        ToolCatalog.resolve(s, call.tool()).map(ToolCatalog.Target::idempotent).orElse(false);
-    return idempotent
+    return idempotent(s, call)
         && s.turn(call.turnId())
             .filter(t -> t.status() == TurnStatus.RUNNING && !t.toldToEnd())
             .filter(t -> t.deadline() != null && now.isBefore(t.deadline()))
             .isPresent();
+  }
+
+  /**
+   * Whether the call's tool is idempotent, as journaled when the call started (decision 0018); a
+   * call journaled before definitions were falls back to the tool as connected now.
+   */
+  private static boolean idempotent(SessionState s, PendingCall call) {
+    return call.definition() != null
+        ? call.definition().idempotent()
+        : ToolCatalog.resolve(s, call.tool()).map(ToolCatalog.Target::idempotent).orElse(false);
   }
 
   private static String timeoutMessage(SessionState s) {
@@ -638,6 +762,7 @@ final class TurnMachine {
       String comment,
       JsonNode result,
       String by,
+      TenantPolicy ceiling,
       Instant now) {
     PendingCall call = b.state().pendingCall(a.turnId(), a.toolCallId()).orElse(null);
     if (call == null) {
@@ -647,8 +772,21 @@ final class TurnMachine {
     if (Approval.POLICY.equals(a.reason())) {
       switch (decision) {
         case "approve" -> {
+          if (ceiling == null) {
+            return Optional.of(policyUnavailable());
+          }
+          if (ceiling.effective(b.state().permissions(), a.tool()) == Permission.DENY) {
+            String reason = deniedBy(b.state(), ceiling, a.tool());
+            b.add(new ApprovalWithdrawn(a.id(), reason, null, now));
+            b.add(new ToolCallRejected(a.turnId(), a.toolCallId(), reason, now));
+            return Optional.of(
+                Problem.conflict(
+                    "tool_denied", reason + " now: the approval was withdrawn, the call rejected"));
+          }
           b.add(new ApprovalGranted(a.id(), by, comment, now));
-          Optional<ToolCatalog.Target> target = ToolCatalog.resolve(b.state(), a.tool());
+          // The definition the approver was asked about; older approvals lack it.
+          Optional<ToolCatalog.Target> target =
+              ToolCatalog.resolve(b.state(), a.tool(), call.definition());
           if (target.isPresent()) {
             execute(b, a.turnId(), a.toolCallId(), target.get(), a.arguments(), now);
           } else {
@@ -673,6 +811,16 @@ final class TurnMachine {
     } else {
       switch (decision) {
         case "retry" -> {
+          if (ceiling == null) {
+            return Optional.of(policyUnavailable());
+          }
+          if (ceiling.effective(b.state().permissions(), a.tool()) == Permission.DENY) {
+            return Optional.of(
+                Problem.conflict(
+                    "tool_denied",
+                    deniedBy(b.state(), ceiling, a.tool())
+                        + " now: the call is not sent again; decide fail or result"));
+          }
           b.add(new InDoubtResolved(a.id(), decision, by, comment, now));
           b.add(
               new ToolCallStarted(
@@ -681,7 +829,8 @@ final class TurnMachine {
                   call.tool(),
                   call.arguments(),
                   call.idempotencyKey(),
-                  now));
+                  now,
+                  call.definition()));
         }
         case "fail" -> {
           b.add(new InDoubtResolved(a.id(), decision, by, comment, now));
@@ -709,6 +858,14 @@ final class TurnMachine {
       }
     }
     return Optional.empty();
+  }
+
+  private static Problem policyUnavailable() {
+    return new Problem(
+        Problem.Kind.UNAVAILABLE,
+        "policy_unavailable",
+        "the tenant's policy could not be read; nothing was decided, try again",
+        null);
   }
 
   /** Nobody decided in time: denied, or for an in-doubt call, failed. */

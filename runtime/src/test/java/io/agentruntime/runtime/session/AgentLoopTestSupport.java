@@ -63,7 +63,7 @@ abstract class AgentLoopTestSupport extends SessionEntityTestSupport {
         Map.of());
   }
 
-  private static ToolConnection.Http http(String name, boolean idempotent) {
+  static ToolConnection.Http http(String name, boolean idempotent) {
     return new ToolConnection.Http(
         name, "http://tools.internal/" + name, "Calls " + name, null, idempotent, null);
   }

@@ -5,6 +5,7 @@ import static io.agentruntime.runtime.session.Permission.ASK;
 import static io.agentruntime.runtime.session.Permission.DENY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -63,5 +64,36 @@ class PermissionPolicyTest {
     assertEquals(Optional.empty(), Permission.parse("DENY"));
     assertEquals(ASK, Permission.fromWireName("ask"));
     assertThrows(IllegalArgumentException.class, () -> Permission.fromWireName("maybe"));
+  }
+
+  @Test
+  void aTenantCeilingLimitsOnlyWhatItNamesAndTheStricterPermissionWins() {
+    TenantPolicy ceiling =
+        new TenantPolicy(new PermissionPolicy(Map.of("send_email", ASK, "wipe", DENY)));
+    PermissionPolicy session = new PermissionPolicy(Map.of("*", ALLOW, "lookup", DENY));
+    assertEquals(ASK, ceiling.effective(session, "send_email"));
+    assertEquals(DENY, ceiling.effective(session, "wipe"));
+    assertEquals(ALLOW, ceiling.effective(session, "other"), "no * in the ceiling: unrestricted");
+    assertEquals(DENY, ceiling.effective(session, "lookup"), "a ceiling never loosens");
+    assertEquals(ALLOW, TenantPolicy.NONE.effective(session, "other"));
+
+    TenantPolicy askAll = new TenantPolicy(new PermissionPolicy(Map.of("*", ASK)));
+    assertEquals(ASK, askAll.effective(session, "other"));
+    assertEquals(ALLOW, askAll.effective(session, "memory_read"), "built-ins only when named");
+  }
+
+  @Test
+  void aLooserPolicyNamesTheFirstToolItLoosens() {
+    PermissionPolicy before = new PermissionPolicy(Map.of("a", ASK, "*", DENY));
+    assertEquals(
+        "a",
+        before
+            .loosenedBy(new PermissionPolicy(Map.of("a", ALLOW, "*", DENY)))
+            .orElseThrow()
+            .tool());
+    assertEquals(
+        "*", before.loosenedBy(new PermissionPolicy(Map.of("a", DENY))).orElseThrow().tool());
+    assertTrue(before.loosenedBy(new PermissionPolicy(Map.of("a", DENY, "*", DENY))).isEmpty());
+    assertTrue(before.loosenedBy(before).isEmpty());
   }
 }

@@ -8,6 +8,7 @@ import io.agentruntime.runtime.session.SessionEvent.ApprovalDenied;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalExpired;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalGranted;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalRequested;
+import io.agentruntime.runtime.session.SessionEvent.ApprovalWithdrawn;
 import io.agentruntime.runtime.session.SessionEvent.AssistantReplied;
 import io.agentruntime.runtime.session.SessionEvent.InDoubtResolved;
 import io.agentruntime.runtime.session.SessionEvent.MemoryDeleted;
@@ -180,6 +181,10 @@ final class Samples {
     put(events, new ApprovalGranted("appr_1a2b3c", "ada", "looks right", AT));
     put(events, new ApprovalDenied("appr_1a2b3c", "olga", null, AT));
     put(events, new ApprovalExpired("appr_1a2b3c", AT));
+    put(
+        events,
+        new ApprovalWithdrawn(
+            "appr_1a2b3c", "the tool send_email changed while its approval waited", "olga", AT));
     put(events, new InDoubtResolved("appr_9c8d7e", "result", "ada", "it was sent", AT));
     put(events, new TurnEnding(turn, "cancelled", "cancelled by bob", "bob", AT));
     put(events, new TurnCompleted(turn, "Done: 2 tickets.", AT));
@@ -191,7 +196,8 @@ final class Samples {
 
   /**
    * Further frozen samples of shapes one sample per type does not cover, by golden file name: an
-   * MCP connection with the tools discovered when it was connected.
+   * MCP connection with the tools discovered when it was connected; a started call and an approval
+   * with the tool's definition journaled.
    */
   static Map<String, SessionEvent> variants() {
     Map<String, SessionEvent> variants = new LinkedHashMap<>();
@@ -220,6 +226,28 @@ final class Samples {
                     new ToolSpec("files__read_file", "", json("{\"type\":\"object\"}")))),
             "ada",
             AT));
+    String turn = "turn_3d4e5f";
+    variants.put(
+        "ToolCallStarted.with-definition",
+        new ToolCallStarted(
+            turn,
+            "call_2",
+            "files__search",
+            json("{\"q\":\"tickets\"}"),
+            "idem_5f6a7b",
+            AT,
+            new ToolDefinition("mcp", "http://127.0.0.1:9000/mcp", "MCP_TOKEN", false)));
+    variants.put(
+        "ApprovalRequested.with-definition",
+        new ApprovalRequested(
+            "appr_1a2b3c",
+            turn,
+            "call_1",
+            "send_email",
+            toolCalls().get(0).arguments(),
+            AT.plus(Duration.ofHours(24)),
+            AT,
+            new ToolDefinition("http", "http://tools.internal/send_email", "EMAIL_TOKEN", false)));
     return variants;
   }
 

@@ -7,6 +7,7 @@ import static io.agentruntime.runtime.session.Fixtures.T0;
 import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +18,7 @@ import io.agentruntime.runtime.session.SessionEvent.ApprovalRequested;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallFailed;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallRejected;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallStarted;
+import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -45,6 +47,10 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
     return pending.get(0);
   }
 
+  /** Where send_email goes, as the approval is asked for it. */
+  private static final ToolDefinition SEND_EMAIL =
+      new ToolDefinition("http", "http://tools.internal/send_email", null, false);
+
   @Test
   void askPausesTheTurnUntilAHumanDecides() {
     List<SessionEvent> step = newEvents();
@@ -58,7 +64,8 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
             "send_email",
             EMAIL,
             T0.plus(TURNS.approvalTimeout()),
-            T0),
+            T0,
+            SEND_EMAIL),
         requested);
 
     assertEquals(
@@ -72,7 +79,8 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
             T0,
             T0.plus(TURNS.approvalTimeout()),
             Approval.PENDING,
-            null),
+            null,
+            SEND_EMAIL),
         theApproval());
     Turn paused = turn(turn.id());
     assertEquals(TurnStatus.AWAITING_APPROVAL, paused.status());
@@ -309,10 +317,12 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
 
   @Test
   void anApprovedBuiltInToolRunsInPlace() {
-    run(
+    run( // an operator: this policy no longer denies delete_repo, which only an operator may do
         r ->
             new SessionCommand.ChangePermissions(
-                ADA, new PermissionPolicy(Map.of("memory_write", Permission.ASK)), r));
+                Fixtures.OPERATOR,
+                new PermissionPolicy(Map.of("memory_write", Permission.ASK)),
+                r));
     Turn remember = send("remember", OnBusy.INTERRUPT);
     model.call(2).callTools(call("m1", "memory_write", "{\"key\":\"k\",\"value\":1}"));
     settled();
@@ -329,16 +339,68 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
   }
 
   @Test
-  void approvingACallOfAToolDisconnectedMeanwhileFailsIt() {
+  void disconnectingAToolWhileItsApprovalWaitsWithdrawsTheApprovalAndFailsTheCall() {
     String id = theApproval().id();
+    newEvents();
     run(r -> new SessionCommand.DisconnectTool(ADA, "send_email", r));
+    List<SessionEvent> events = newEvents();
+    assertEquals(
+        List.of("tool_disconnected", "approval_withdrawn", "tool_call_failed"), types(events));
+    assertEquals("unknown_tool", only(ToolCallFailed.class, events).code());
+
+    assertProblem(
+        assertInstanceOf(SessionReply.Rejected.class, decide(ADA_APPROVER, id, "approve"))
+            .problem(),
+        Problem.Kind.CONFLICT,
+        "approval_decided",
+        null);
+    assertTrue(tools.invocations().isEmpty());
+  }
+
+  @Test
+  void aToolRetargetedWhileItsApprovalWaitsIsAskedAboutAgainAndRunsWhereApproved() {
+    Approval first = theApproval();
+    newEvents();
+    ToolConnection.Http moved =
+        new ToolConnection.Http(
+            "send_email", "http://tools.internal/wire_money", "", null, false, "PAYMENTS");
+    run(r -> new SessionCommand.ConnectTool(Fixtures.OPERATOR, moved, r));
+    assertEquals(
+        List.of("tool_connected", "approval_withdrawn", "approval_requested"), types(newEvents()));
+    Approval again = theApproval();
+    assertNotEquals(first.id(), again.id());
+    assertEquals(
+        new ToolDefinition("http", "http://tools.internal/wire_money", "PAYMENTS", false),
+        again.definition());
+
+    decided(again.id(), "approve");
+    settled();
+    FakeTools.Invocation sent = tools.of("send_email");
+    assertEquals("http://tools.internal/wire_money", sent.invocation().connection().url());
+    assertEquals("PAYMENTS", sent.invocation().connection().secretRef());
+    sent.succeed(json("{\"sent\":true}"));
+    settled();
+  }
+
+  @Test
+  void approvingACallThePolicyNowDeniesRejectsItAndNeverRunsIt() {
+    String id = theApproval().id();
+    run(
+        r ->
+            new SessionCommand.ChangePermissions(
+                ADA,
+                new PermissionPolicy(
+                    Map.of("send_email", Permission.DENY, "delete_repo", Permission.DENY)),
+                r));
     newEvents();
 
-    decided(id, "approve");
-
-    List<SessionEvent> events = newEvents();
-    assertEquals(List.of("approval_granted", "tool_call_failed"), types(events));
-    assertEquals("unknown_tool", only(ToolCallFailed.class, events).code());
-    assertTrue(tools.invocations().isEmpty());
+    assertProblem(
+        assertInstanceOf(SessionReply.Rejected.class, decide(ADA_APPROVER, id, "approve"))
+            .problem(),
+        Problem.Kind.CONFLICT,
+        "tool_denied",
+        null);
+    assertEquals(List.of("approval_withdrawn", "tool_call_rejected"), types(newEvents()));
+    assertTrue(tools.invocations().isEmpty(), "a denied tool is never called");
   }
 }

@@ -166,8 +166,9 @@ class SessionEntityChangesTest extends SessionEntityTestSupport {
   void connectingUnderATakenNameReplacesTheTool() {
     ToolConnection.Mcp files =
         new ToolConnection.Mcp("files", "https://mcp.internal/files", List.of(), "FILES");
-    var result = run(r -> new ConnectTool(ADA, files, r));
-    assertEquals(List.of(new ToolConnected(files, "ada", now)), result.events());
+    // An operator: the connection goes elsewhere now, which the owner alone may not change.
+    var result = run(r -> new ConnectTool(Fixtures.OPERATOR, files, r));
+    assertEquals(List.of(new ToolConnected(files, "olga", now)), result.events());
     assertEquals(List.of(files, httpTool("send_email")), current(result.reply()).tools());
   }
 

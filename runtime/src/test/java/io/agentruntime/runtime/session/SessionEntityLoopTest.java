@@ -96,7 +96,13 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     ToolCallStarted started = only(ToolCallStarted.class, step);
     assertEquals(
         new ToolCallStarted(
-            turn.id(), "c1", "lookup", json("{\"q\":\"tickets\"}"), started.idempotencyKey(), T0),
+            turn.id(),
+            "c1",
+            "lookup",
+            json("{\"q\":\"tickets\"}"),
+            started.idempotencyKey(),
+            T0,
+            new ToolDefinition("http", "http://tools.internal/lookup", null, true)),
         started);
     assertTrue(started.idempotencyKey().startsWith("idem_"), started::idempotencyKey);
 

@@ -98,6 +98,19 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
   }
 
   @Test
+  void recoveryGoesByTheToolAsItWasWhenTheCallStartedNotAsItIsConnectedNow() {
+    startTool("charge_card");
+    // Review finding 4, scenario d: the tool is declared idempotent while its call runs.
+    run(r -> new SessionCommand.ConnectTool(Fixtures.OPERATOR, http("charge_card", true), r));
+    assertEquals(List.of("tool_connected"), types(newEvents()));
+
+    crashAndRecover();
+
+    assertEquals(List.of("tool_call_in_doubt"), types(newEvents()));
+    assertEquals(1, tools.invocations().size(), "never run again by itself");
+  }
+
+  @Test
   void aRunningCallOfAToolWithSideEffectsIsPutInDoubtForAHuman() {
     ToolCallInDoubt doubt = inDoubtAfterACrash("charge_card");
 

@@ -290,9 +290,76 @@ class SessionRulesTest {
             s -> RULES.connectTool(s, ADA, tool("third", "http://tools.internal/t"), LATER),
             "too_large"),
         row(
-            "replace a tool at the limit",
+            "replace a tool at the limit (an operator: it moves to another url)",
             fold(open(), new ToolConnected(tool("lookup", "http://a/l"), "ada", T0)),
-            s -> RULES.connectTool(s, ADA, tool("lookup", "http://tools.internal/t"), LATER),
+            s -> RULES.connectTool(s, OPERATOR, tool("lookup", "http://tools.internal/t"), LATER),
+            List.of(ToolConnected.class)),
+        refused(
+            "a user retargets a tool (url)",
+            open(),
+            s -> RULES.connectTool(s, ADA, tool("send_email", "http://tools.internal/x"), LATER),
+            "forbidden"),
+        refused(
+            "a user changes a tool's secretRef",
+            open(),
+            s ->
+                RULES.connectTool(
+                    s,
+                    ADA,
+                    new ToolConnection.Http(
+                        "send_email",
+                        Fixtures.httpTool("send_email").url(),
+                        "",
+                        null,
+                        false,
+                        "PAY"),
+                    LATER),
+            "forbidden"),
+        refused(
+            "a user makes a tool idempotent",
+            open(),
+            s ->
+                RULES.connectTool(
+                    s,
+                    ADA,
+                    new ToolConnection.Http(
+                        "send_email",
+                        Fixtures.httpTool("send_email").url(),
+                        "",
+                        null,
+                        true,
+                        Fixtures.httpTool("send_email").secretRef()),
+                    LATER),
+            "forbidden"),
+        refused(
+            "a user turns an HTTP tool into an MCP server of the same url",
+            open(),
+            s ->
+                RULES.connectTool(
+                    s,
+                    ADA,
+                    new ToolConnection.Mcp(
+                        "send_email",
+                        Fixtures.httpTool("send_email").url(),
+                        List.of(),
+                        Fixtures.httpTool("send_email").secretRef()),
+                    LATER),
+            "forbidden"),
+        row(
+            "a user describes a tool anew, where it goes unchanged",
+            open(),
+            s ->
+                RULES.connectTool(
+                    s,
+                    ADA,
+                    new ToolConnection.Http(
+                        "send_email",
+                        Fixtures.httpTool("send_email").url(),
+                        "new words",
+                        null,
+                        false,
+                        Fixtures.httpTool("send_email").secretRef()),
+                    LATER),
             List.of(ToolConnected.class)),
         row(
             "disconnect a tool",
@@ -318,10 +385,66 @@ class SessionRulesTest {
                     s, ADA, new PermissionPolicy(Map.of("*", Permission.ASK)), LATER),
             List.of(PermissionsChanged.class)),
         refused(
+            "a user loosens a tool (ask -> allow)",
+            fold(open(), permissions(Map.of("send_email", Permission.ASK, "*", Permission.ASK))),
+            s ->
+                RULES.changePermissions(
+                    s,
+                    ADA,
+                    new PermissionPolicy(
+                        Map.of("*", Permission.ASK, "send_email", Permission.ALLOW)),
+                    LATER),
+            "forbidden"),
+        refused(
+            "a user loosens the default (deny -> ask), which every unnamed tool has",
+            fold(open(), permissions(Map.of("*", Permission.DENY))),
+            s -> RULES.changePermissions(s, ADA, PermissionPolicy.empty(), LATER),
+            "forbidden"),
+        refused(
+            "a user drops a deny, leaving the tool to a looser default",
+            fold(open(), permissions(Map.of("wipe", Permission.DENY, "*", Permission.ASK))),
+            s ->
+                RULES.changePermissions(
+                    s, ADA, new PermissionPolicy(Map.of("*", Permission.ASK)), LATER),
+            "forbidden"),
+        refused(
+            "a user allows a built-in tool the policy asks about",
+            fold(open(), permissions(Map.of("memory_write", Permission.ASK))),
+            s -> RULES.changePermissions(s, ADA, PermissionPolicy.empty(), LATER),
+            "forbidden"),
+        row(
+            "a user tightens every tool and the default",
+            fold(open(), permissions(Map.of("send_email", Permission.ASK, "*", Permission.ALLOW))),
+            s ->
+                RULES.changePermissions(
+                    s,
+                    ADA,
+                    new PermissionPolicy(
+                        Map.of(
+                            "send_email",
+                            Permission.DENY,
+                            "memory_write",
+                            Permission.ASK,
+                            "*",
+                            Permission.ASK)),
+                    LATER),
+            List.of(PermissionsChanged.class)),
+        row(
+            "an operator loosens",
+            fold(open(), permissions(Map.of("*", Permission.DENY))),
+            s ->
+                RULES.changePermissions(
+                    s, OPERATOR, new PermissionPolicy(Map.of("*", Permission.ALLOW)), LATER),
+            List.of(PermissionsChanged.class)),
+        refused(
             "change the permissions of a closed session",
             closed(),
             s -> RULES.changePermissions(s, ADA, PermissionPolicy.empty(), LATER),
             "session_closed"));
+  }
+
+  private static PermissionsChanged permissions(Map<String, Permission> tools) {
+    return new PermissionsChanged(new PermissionPolicy(tools), "olga", T0);
   }
 
   private static UserMessageAccepted userMessage(String turnId) {

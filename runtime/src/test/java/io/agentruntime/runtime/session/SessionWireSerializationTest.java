@@ -159,6 +159,24 @@ class SessionWireSerializationTest {
                     ToolCall.fromRaw("call_2", "memory_read", "")),
                 12,
                 3)),
+        new InternalCommand.ModelAnswered(
+            "turn_1",
+            3,
+            new ModelReply("done", List.of(), 1, 1),
+            new TenantPolicy(new PermissionPolicy(java.util.Map.of("wipe", Permission.DENY)))),
+        new InternalCommand.CeilingRead(
+            new SessionCommand.DecideApproval(
+                new Caller("ada", false, true), "appr_1", "approve", null, null, replyTo),
+            TenantPolicy.NONE,
+            1_790_000_000_000L),
+        new InternalCommand.CeilingRead(
+            new SessionCommand.Keyed(
+                new SessionCommand.DecideApproval(
+                    new Caller("ada", false, true), "appr_1", "approve", null, null, replyTo),
+                "key-1",
+                "fp-1"),
+            null,
+            1_790_000_000_000L),
         new InternalCommand.ModelFailed("turn_1", 1, "model_timeout", "no answer in 120 s"),
         new InternalCommand.ToolFinished(
             "turn_1", "call_1", new ToolResult.Succeeded(json("{\"open\":2}"))),

@@ -143,6 +143,64 @@ class TurnMachineTest {
         new TurnCompleted("t1", "done", T0));
   }
 
+  /** The tenant's ceiling {@code tool: permission}. */
+  private static TenantPolicy ceiling(String tool, Permission permission) {
+    return new TenantPolicy(new PermissionPolicy(Map.of(tool, permission)));
+  }
+
+  private static Function<SessionState, Decision> modelUnder(
+      TenantPolicy ceiling, ModelReply reply) {
+    return s -> MACHINE.modelReplied(s, "t1", 1, reply, ceiling, LATER);
+  }
+
+  private static Function<SessionState, Decision> humanUnder(
+      TenantPolicy ceiling, String approvalId, String decision) {
+    return s ->
+        MACHINE.humanDecision(s, APPROVER, approvalId, decision, null, null, ceiling, LATER);
+  }
+
+  /** {@code send_email} waits for approval, asked about its definition of then. */
+  private static SessionState awaitingApprovalOfDefinition() {
+    return fold(
+        stepped("send_email"),
+        new ApprovalRequested(
+            "appr_1",
+            "t1",
+            "c1",
+            "send_email",
+            ARGS,
+            T0.plus(Duration.ofHours(1)),
+            T0,
+            ToolDefinition.of(ToolCatalog.resolve(created(), "send_email").orElseThrow())));
+  }
+
+  /** {@code wipe} (not idempotent) started, then connected again as idempotent. */
+  private static SessionState callingWhileMadeIdempotent() {
+    return fold(
+        stepped("wipe"),
+        new ToolCallStarted(
+            "t1",
+            "c1",
+            "wipe",
+            ARGS,
+            "idem_1",
+            T0,
+            new ToolDefinition("http", "http://tools.internal/wipe", null, false)),
+        new ToolConnected(
+            new ToolConnection.Http("wipe", "http://tools.internal/wipe", "", null, true, null),
+            "olga",
+            T0));
+  }
+
+  private static Function<SessionState, Decision> toolReplaced(ToolConnection tool) {
+    return s -> {
+      EventBatch b = new EventBatch(s);
+      b.add(new ToolConnected(tool, "olga", LATER));
+      MACHINE.toolChanged(b, tool.name(), "olga", LATER);
+      return Decision.of(b);
+    };
+  }
+
   private static SessionState suspended() {
     return fold(running(), new SessionSuspended("olga", null, T0));
   }
@@ -169,6 +227,16 @@ class TurnMachineTest {
       Function<SessionState, Decision> input,
       List<Class<? extends SessionEvent>> events) {
     return new Row(name, given, input, events, null);
+  }
+
+  /** Events journaled, and refused all the same. */
+  private static Row row(
+      String name,
+      SessionState given,
+      Function<SessionState, Decision> input,
+      List<Class<? extends SessionEvent>> events,
+      String refusal) {
+    return new Row(name, given, input, events, refusal);
   }
 
   private static Row refused(
@@ -604,6 +672,104 @@ class TurnMachineTest {
                 running(),
                 s -> MACHINE.cancel(s, "t7", "ada", LATER),
                 "turn_not_found"),
+            // governance: the tenant's ceiling, the policy at decision time, the journaled
+            // definition
+            row(
+                "model asks for an allowed tool the ceiling denies: rejected",
+                running(),
+                modelUnder(ceiling("lookup", Permission.DENY), calls("lookup", "{}")),
+                List.of(AssistantReplied.class, ToolCallRejected.class)),
+            row(
+                "model asks for an allowed tool the ceiling's * asks about: approval requested",
+                running(),
+                modelUnder(ceiling("*", Permission.ASK), calls("lookup", "{}")),
+                List.of(AssistantReplied.class, ApprovalRequested.class)),
+            row(
+                "a ceiling that allows does not loosen the session's deny",
+                running(),
+                modelUnder(ceiling("wipe", Permission.ALLOW), calls("wipe", "{}")),
+                List.of(AssistantReplied.class, ToolCallRejected.class)),
+            row(
+                "approve a call the session's policy now denies: withdrawn, rejected, refused",
+                fold(
+                    awaitingApproval(),
+                    new PermissionsChanged(
+                        new PermissionPolicy(Map.of("send_email", Permission.DENY)), "ada", T0)),
+                human(APPROVER, "appr_1", "approve", null, LATER),
+                List.of(ApprovalWithdrawn.class, ToolCallRejected.class),
+                "tool_denied"),
+            row(
+                "approve a call the ceiling now denies: withdrawn, rejected, refused",
+                awaitingApproval(),
+                humanUnder(ceiling("send_email", Permission.DENY), "appr_1", "approve"),
+                List.of(ApprovalWithdrawn.class, ToolCallRejected.class),
+                "tool_denied"),
+            refused(
+                "approve while the ceiling cannot be read: nothing decided",
+                awaitingApproval(),
+                humanUnder(null, "appr_1", "approve"),
+                "policy_unavailable"),
+            row(
+                "deny while the ceiling cannot be read: denied",
+                awaitingApproval(),
+                humanUnder(null, "appr_1", "deny"),
+                List.of(ApprovalDenied.class, ToolCallRejected.class)),
+            refused(
+                "retry an in-doubt call the ceiling now denies: refused, nothing sent",
+                inDoubt(),
+                humanUnder(ceiling("files__search", Permission.DENY), "appr_2", "retry"),
+                "tool_denied"),
+            refused(
+                "retry an in-doubt call of a turn told to end the ceiling now denies: refused, the"
+                    + " turn waits on",
+                toldToEnd(),
+                humanUnder(ceiling("files__search", Permission.DENY), "appr_2", "retry"),
+                "tool_denied"),
+            row(
+                "in doubt in a turn told to end, fail while the ceiling cannot be read: the turn"
+                    + " ends as told",
+                toldToEnd(),
+                humanUnder(null, "appr_2", "fail"),
+                List.of(
+                    InDoubtResolved.class,
+                    ToolCallFailed.class,
+                    TurnCancelled.class,
+                    TurnStarted.class)),
+            row(
+                "the tool is retargeted while its approval waits: withdrawn and asked again",
+                awaitingApprovalOfDefinition(),
+                toolReplaced(
+                    new ToolConnection.Http(
+                        "send_email",
+                        "http://tools.internal/wire_money",
+                        "",
+                        null,
+                        false,
+                        "PAYMENTS")),
+                List.of(ToolConnected.class, ApprovalWithdrawn.class, ApprovalRequested.class)),
+            row(
+                "the tool is described anew while its approval waits: the approval stands",
+                awaitingApprovalOfDefinition(),
+                toolReplaced(
+                    new ToolConnection.Http(
+                        "send_email",
+                        Fixtures.httpTool("send_email").url(),
+                        "new words",
+                        null,
+                        false,
+                        Fixtures.httpTool("send_email").secretRef())),
+                List.of(ToolConnected.class)),
+            row(
+                "recovery: the journaled definition (not idempotent) decides, not today's tool",
+                callingWhileMadeIdempotent(),
+                recover(),
+                List.of(ToolCallInDoubt.class)),
+            row(
+                "unknown outcome: the journaled definition (not idempotent) decides, not today's"
+                    + " tool: in doubt, not sent again",
+                callingWhileMadeIdempotent(),
+                tool(unknown()),
+                List.of(ToolCallInDoubt.class)),
             // recovery, for each stage of a pending call
             row(
                 "recovery, running idempotent call: run again as it is",
@@ -659,6 +825,17 @@ class TurnMachineTest {
                       }
                       assertEquals(row.given().lastSeq() + d.events().size(), after.lastSeq());
                     }));
+  }
+
+  @Test
+  void theModelIsNotOfferedToolsThePolicyOrTheCeilingDenies() {
+    List<String> offered =
+        ToolCatalog.specs(created(), ceiling("lookup", Permission.DENY)).stream()
+            .map(io.agentruntime.runtime.model.ToolSpec::name)
+            .toList();
+    assertTrue(offered.contains("send_email"), offered::toString);
+    assertTrue(!offered.contains("lookup"), "the ceiling denies it: " + offered);
+    assertTrue(!offered.contains("wipe"), "the session denies it: " + offered);
   }
 
   @Test

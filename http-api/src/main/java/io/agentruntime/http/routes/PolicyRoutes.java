@@ -1,0 +1,77 @@
+package io.agentruntime.http.routes;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.put;
+
+import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.json.Fields;
+import io.agentruntime.http.json.PermissionsRequest;
+import io.agentruntime.http.request.JsonBody;
+import io.agentruntime.runtime.session.SessionService;
+import io.agentruntime.runtime.session.TenantPolicy;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code GET /v1/policy} and {@code PUT /v1/policy}: the caller's tenant's policy, a ceiling over
+ * every session's ({@code {"tools": {"send_email": "ask", "*": "allow"}}}). Any principal of the
+ * tenant reads it; only an operator replaces it (the runtime checks, 403 role_missing). The PUT
+ * takes an {@code Idempotency-Key} as every write does (checked; a replacement is idempotent by its
+ * content, so the same key again changes nothing more).
+ */
+public final class PolicyRoutes {
+
+  /** The tenant's policy as the API shows it. */
+  public record PolicyBody(Map<String, String> tools) {
+    static PolicyBody of(TenantPolicy p) {
+      Map<String, String> tools = new TreeMap<>();
+      p.tools().tools().forEach((tool, permission) -> tools.put(tool, permission.wireName()));
+      return new PolicyBody(tools);
+    }
+  }
+
+  private final SessionService sessions;
+  private final JsonBody body;
+
+  PolicyRoutes(SessionService sessions, JsonBody body) {
+    this.sessions = sessions;
+    this.body = body;
+  }
+
+  /** The routes of {@code /v1/policy}. */
+  Route routes(Principal principal) {
+    return pathEnd(
+        () ->
+            concat(
+                get(
+                    () ->
+                        Responses.ok(
+                            sessions
+                                .tenantPolicy(principal.tenant(), principal.caller())
+                                .thenApply(PolicyBody::of))),
+                put(
+                    () ->
+                        IdempotencyKeys.withKey(
+                            idempotencyKey ->
+                                body.json(
+                                    json -> {
+                                      TenantPolicy policy = read(Fields.body(json));
+                                      return Responses.ok(
+                                          sessions
+                                              .keyed(idempotencyKey)
+                                              .replaceTenantPolicy(
+                                                  principal.tenant(), principal.caller(), policy)
+                                              .thenApply(PolicyBody::of));
+                                    })))));
+  }
+
+  /** The body of {@code PUT /v1/policy}: an object, so that more than {@code tools} can come. */
+  static TenantPolicy read(com.fasterxml.jackson.databind.node.ObjectNode body) {
+    return new TenantPolicy(
+        PermissionsRequest.read(
+            Fields.object(body, "tools", "").orElseThrow(() -> Fields.missing("tools")), "tools"));
+  }
+}

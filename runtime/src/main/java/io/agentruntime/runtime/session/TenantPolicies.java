@@ -1,0 +1,110 @@
+package io.agentruntime.runtime.session;
+
+import io.agentruntime.runtime.Continuations;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * The tenants' policies, as this node reaches them: reads and changes go to the tenant's {@link
+ * TenantPolicyEntity} wherever it lives; the sessions of this node read the ceiling through a cache
+ * that is at most {@code refresh} old, and that a change made through this node updates at once
+ * (decision 0018).
+ */
+public final class TenantPolicies implements TenantCeilings {
+
+  private record Cached(TenantPolicy policy, long readAtNanos) {}
+
+  private final ClusterSharding sharding;
+  private final Executor dispatcher;
+  private final Duration askTimeout;
+  private final long refreshNanos;
+  private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+  private final SessionValidation validation;
+
+  private TenantPolicies(ActorSystem<?> system, SessionSettings settings, Duration refresh) {
+    this.sharding = ClusterSharding.get(system);
+    this.dispatcher = system.executionContext();
+    this.askTimeout = settings.askTimeout();
+    this.refreshNanos = refresh.toNanos();
+    this.validation = new SessionValidation(settings);
+  }
+
+  /** Starts sharding for the tenant policy entities on this node. */
+  public static TenantPolicies start(
+      ActorSystem<?> system, SessionSettings settings, Duration refresh, Clock clock) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                TenantPolicyEntity.TYPE_KEY,
+                ctx -> TenantPolicyEntity.create(ctx.getEntityId(), clock)));
+    return new TenantPolicies(system, settings, refresh);
+  }
+
+  @Override
+  public CompletionStage<TenantPolicy> ceiling(String tenant) {
+    Cached cached = cache.get(tenant);
+    if (cached != null && System.nanoTime() - cached.readAtNanos() < refreshNanos) {
+      return CompletableFuture.completedFuture(cached.policy());
+    }
+    return read(tenant);
+  }
+
+  /** The tenant's policy as it is journaled now; any principal of the tenant may read it. */
+  public CompletionStage<TenantPolicy> get(String tenant, Caller caller) {
+    return read(tenant);
+  }
+
+  /** Replaces the tenant's policy; refused (FORBIDDEN) unless {@code caller} is an operator. */
+  public CompletionStage<TenantPolicy> replace(String tenant, Caller caller, TenantPolicy policy) {
+    if (!caller.operator()) {
+      return CompletableFuture.failedFuture(
+          new SessionRefused(
+              new Problem(
+                  Problem.Kind.FORBIDDEN,
+                  "role_missing",
+                  "the tenant's policy is set by an operator",
+                  null)));
+    }
+    Optional<Problem> invalid = validation.permissions(policy.tools(), "tools");
+    if (invalid.isPresent()) {
+      return CompletableFuture.failedFuture(new SessionRefused(invalid.get()));
+    }
+    long asked = System.nanoTime();
+    return Continuations.on(
+            dispatcher,
+            entity(tenant)
+                .<TenantPolicy>ask(
+                    replyTo -> new TenantPolicyEntity.Replace(policy, caller.user(), replyTo),
+                    askTimeout))
+        .thenApply(written -> remember(tenant, written, asked));
+  }
+
+  private CompletionStage<TenantPolicy> read(String tenant) {
+    long asked = System.nanoTime();
+    return Continuations.on(
+            dispatcher, entity(tenant).<TenantPolicy>ask(TenantPolicyEntity.Get::new, askTimeout))
+        .thenApply(read -> remember(tenant, read, asked));
+  }
+
+  /** Keeps what was read, unless something read or written later is kept already. */
+  private TenantPolicy remember(String tenant, TenantPolicy policy, long askedNanos) {
+    cache.merge(
+        tenant,
+        new Cached(policy, askedNanos),
+        (old, fresh) -> old.readAtNanos() - fresh.readAtNanos() > 0 ? old : fresh);
+    return policy;
+  }
+
+  private EntityRef<TenantPolicyEntity.Command> entity(String tenant) {
+    return sharding.entityRefFor(TenantPolicyEntity.TYPE_KEY, tenant);
+  }
+}

@@ -1,0 +1,45 @@
+package io.agentruntime.runtime.session;
+
+import io.agentruntime.runtime.CborSerializable;
+import java.util.Map;
+
+/**
+ * A tenant's governance over every one of its sessions, set by an operator ({@code PUT /v1/policy},
+ * decision 0018). {@code tools} is a ceiling: a call's permission is the stricter of the session's
+ * policy and the ceiling. A tool the ceiling does not name falls under its {@code *}; with no
+ * {@code *} the ceiling leaves it to the session. As in a session's policy, a built-in memory tool
+ * is governed only when named. More fields (budgets) may come: absent ones are none.
+ */
+public record TenantPolicy(PermissionPolicy tools) implements CborSerializable {
+
+  /** No ceiling: every session's own policy decides. */
+  public static final TenantPolicy NONE = new TenantPolicy(PermissionPolicy.empty());
+
+  /**
+   * What a session decides a model's calls with when the ceiling cannot be read: a human is asked
+   * about every external tool, and the approval is checked again against the real ceiling.
+   */
+  public static final TenantPolicy UNREADABLE =
+      new TenantPolicy(new PermissionPolicy(Map.of(PermissionPolicy.ANY_TOOL, Permission.ASK)));
+
+  public TenantPolicy {
+    tools = tools == null ? PermissionPolicy.empty() : tools;
+  }
+
+  /** The most the ceiling allows for {@code tool}. */
+  public Permission limit(String tool) {
+    Permission named = tools.tools().get(tool);
+    if (named != null) {
+      return named;
+    }
+    if (PermissionPolicy.BUILT_IN_TOOLS.contains(tool)) {
+      return Permission.ALLOW;
+    }
+    return tools.tools().getOrDefault(PermissionPolicy.ANY_TOOL, Permission.ALLOW);
+  }
+
+  /** The permission a call of {@code tool} has: the stricter of {@code session} and the ceiling. */
+  public Permission effective(PermissionPolicy session, String tool) {
+    return PermissionPolicy.stricter(session.decide(tool), limit(tool));
+  }
+}

@@ -1,0 +1,77 @@
+package io.agentruntime.runtime.session;
+
+import io.agentruntime.runtime.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * One tenant's policy, durable: a sharded, event-sourced entity per tenant (entity id: the tenant)
+ * on the sessions' journal (decision 0018). Who may change it is checked before (by {@link
+ * TenantPolicies}); the entity only keeps it.
+ */
+public final class TenantPolicyEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        TenantPolicyEntity.Command, TenantPolicyChanged, TenantPolicy> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "TenantPolicy");
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Replies the tenant's policy ({@link TenantPolicy#NONE} when none was set). */
+  public record Get(ActorRef<TenantPolicy> replyTo) implements Command {}
+
+  /** Replaces the tenant's policy; replies it once journaled. */
+  public record Replace(TenantPolicy policy, String by, ActorRef<TenantPolicy> replyTo)
+      implements Command {}
+
+  public static Behavior<Command> create(String tenant, Clock clock) {
+    return new TenantPolicyEntity(tenant, clock);
+  }
+
+  private final Clock clock;
+
+  private TenantPolicyEntity(String tenant, Clock clock) {
+    super(
+        PersistenceId.of(TYPE_KEY.name(), tenant),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.clock = clock;
+  }
+
+  @Override
+  public TenantPolicy emptyState() {
+    return TenantPolicy.NONE;
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, TenantPolicyChanged, TenantPolicy> commandHandler() {
+    return this::onCommand;
+  }
+
+  private ReplyEffect<TenantPolicyChanged, TenantPolicy> onCommand(TenantPolicy s, Command cmd) {
+    if (cmd instanceof Replace c) {
+      if (c.policy().equals(s)) {
+        return Effect().reply(c.replyTo(), s);
+      }
+      return Effect()
+          .persist(new TenantPolicyChanged(c.policy(), c.by(), clock.instant()))
+          .thenReply(c.replyTo(), next -> next);
+    }
+    Get c = (Get) cmd;
+    return Effect().reply(c.replyTo(), s);
+  }
+
+  @Override
+  public EventHandler<TenantPolicy, TenantPolicyChanged> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> event.policy());
+  }
+}

@@ -1,0 +1,93 @@
+package io.agentruntime.runtime.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A tenant's policy is kept durably by its entity, and its one event is a stored contract with a
+ * golden sample (run with {@code -Dgolden.write=true} to write a missing one).
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TenantPolicyEntityTest {
+
+  private static final Path GOLDEN =
+      Path.of("src", "test", "resources", "golden", "tenant", "TenantPolicyChanged");
+
+  @JUnit5TestKit
+  public final ActorTestKit testKit =
+      new JUnit5TestKitBuilder()
+          .withName("TenantPolicyEntityTest")
+          .withCustomConfig(EventSourcedBehaviorTestKit.config().withFallback(Fixtures.QUIET))
+          .build();
+
+  private static final TenantPolicy ASK_EMAIL =
+      new TenantPolicy(
+          new PermissionPolicy(Map.of("send_email", Permission.ASK, "*", Permission.ALLOW)));
+
+  @Test
+  void aPolicySetIsKeptAcrossARestart() {
+    EventSourcedBehaviorTestKit<TenantPolicyEntity.Command, TenantPolicyChanged, TenantPolicy> kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            TenantPolicyEntity.create(
+                "acme", java.time.Clock.fixed(Fixtures.T0, java.time.ZoneOffset.UTC)),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
+    assertEquals(
+        TenantPolicy.NONE, kit.<TenantPolicy>runCommand(TenantPolicyEntity.Get::new).reply());
+
+    var set =
+        kit.<TenantPolicy>runCommand(
+            replyTo -> new TenantPolicyEntity.Replace(ASK_EMAIL, "olga", replyTo));
+    assertEquals(ASK_EMAIL, set.reply());
+    assertEquals("olga", set.event().by());
+    assertTrue(
+        kit.<TenantPolicy>runCommand(
+                replyTo -> new TenantPolicyEntity.Replace(ASK_EMAIL, "olga", replyTo))
+            .hasNoEvents(),
+        "the same policy again changes nothing");
+
+    kit.restart();
+    assertEquals(ASK_EMAIL, kit.<TenantPolicy>runCommand(TenantPolicyEntity.Get::new).reply());
+  }
+
+  @Test
+  void theStoredEventStillReadsAsItsSample() throws Exception {
+    var serialization = SerializationExtension.get(testKit.system().classicSystem());
+    TenantPolicyChanged sample = new TenantPolicyChanged(ASK_EMAIL, "olga", Samples.AT);
+    Path bytes = Path.of(GOLDEN + ".cbor");
+    Path manifest = Path.of(GOLDEN + ".manifest");
+    Serializer serializer = serialization.findSerializerFor(sample);
+    if (!Files.exists(bytes) && Boolean.getBoolean("golden.write")) {
+      Files.createDirectories(bytes.getParent());
+      Files.write(bytes, serialization.serialize(sample).get());
+      Files.writeString(
+          manifest, Serializers.manifestFor(serializer, sample) + "\n", StandardCharsets.UTF_8);
+    }
+    assertTrue(Files.exists(bytes), "no golden sample " + bytes + ": run with -Dgolden.write=true");
+    Object read =
+        serialization
+            .deserialize(
+                Files.readAllBytes(bytes),
+                SessionEventSerializationTest.JACKSON_CBOR,
+                Files.readString(manifest, StandardCharsets.UTF_8).strip())
+            .get();
+    assertEquals(sample, read);
+  }
+}
