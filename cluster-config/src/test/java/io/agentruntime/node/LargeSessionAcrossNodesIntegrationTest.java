@@ -59,7 +59,7 @@ class LargeSessionAcrossNodesIntegrationTest {
     // 512 MiB the tests' nodes get. Snapshots are left out: a 64 MiB one is over Cassandra's
     // mutation limit (review section 11), and this test is about answers between nodes. Every
     // per-item limit is at its default maximum (1000 values of 64 KiB, ...); the session-wide bound
-    // (max-session-size, 8 MiB by default: decision 0019's neighbour) is raised as an operator may,
+    // (max-session-size, 8 MiB by default) is raised as an operator may,
     // so that the items at their limits fit in one session and every reply is at its largest.
     cluster.jvmOptions =
         List.of(
