@@ -113,10 +113,18 @@ class CassandraReplicaLossIntegrationTest {
     // retry.
     Map<String, List<String>> messages = new HashMap<>();
     for (String session : SESSIONS) {
+      // The transcript comes in pages (decision 0033): read them all.
       List<String> contents = new ArrayList<>();
-      JSON.readTree(readPatiently(again, "/v1/sessions/" + session + "/messages"))
-          .path("messages")
-          .forEach(m -> contents.add(m.path("content").asText()));
+      String after = "0";
+      while (after != null) {
+        JsonNode page =
+            JSON.readTree(
+                readPatiently(
+                    again, "/v1/sessions/" + session + "/messages?limit=1000&after=" + after));
+        page.path("messages").forEach(m -> contents.add(m.path("content").asText()));
+        JsonNode next = page.path("nextAfter");
+        after = next.isNumber() ? next.asText() : null;
+      }
       messages.put(session, contents);
     }
     for (Step step : workflow.acknowledged) {
