@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
@@ -35,6 +36,20 @@ final class Erasure {
     this.persistenceId = persistenceId;
     this.tenant = tenant;
     this.sessionId = sessionId;
+  }
+
+  /**
+   * Deletes the erased session's storage for an operator, who hears {@code Erased} once it is gone,
+   * or once {@code within} has passed, whichever comes first: the tombstone is journaled, so the id
+   * is gone for good, and a deletion still running goes on (decision 0034). A deletion that failed
+   * before is {@code erase_incomplete}.
+   */
+  void start(
+      SessionState erased,
+      ActorRef<SessionReply> operator,
+      DeferredReplies replies,
+      Duration within) {
+    start(erased, replies.owe(operator, within, x -> new SessionReply.Erased(sessionId)));
   }
 
   /**

@@ -1,17 +1,12 @@
 package io.agentruntime.runtime.session;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.session.InternalCommand.*;
 import io.agentruntime.runtime.session.SessionCommand.*;
-import io.agentruntime.runtime.session.SessionReply.Rejected;
-import io.agentruntime.runtime.tools.ToolResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -35,8 +30,6 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.StreamRefs;
 
 /**
  * One agent session: a sharded, event-sourced entity and the single writer of its journal. Its
@@ -80,14 +73,12 @@ public final class SessionEntity
   }
 
   private final ActorContext<SessionCommand> ctx;
-  private final TimerScheduler<SessionCommand> timers;
   private final String entityId;
   private final String tenant;
   private final String sessionId;
   private final SessionRuntime runtime;
   private final SessionSettings settings;
   private final Clock clock;
-  private final String node;
   private final TurnMachine machine;
   private final SessionRules rules;
   private final TurnDriver driver;
@@ -97,8 +88,12 @@ public final class SessionEntity
   private final DirectoryListing listing;
   private final Erasure erasure;
   private final EntityMetrics metrics;
-  private final ReplySizes sizes;
-  private final Materializer materializer;
+  private final SessionReads reads;
+  private final TurnInputs inputs;
+  private final TurnAskers askers;
+  private final ApprovalDecisions approvals;
+  private final HandingOff handingOff;
+  private final SessionChores chores;
 
   /** While an {@link Expiring} command is handled, when its asker gives up. */
   private long askerGivesUpAt = Long.MAX_VALUE;
@@ -115,20 +110,24 @@ public final class SessionEntity
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     int split = entityId.lastIndexOf(':');
     this.ctx = ctx;
-    this.timers = timers;
     this.entityId = entityId;
     this.tenant = entityId.substring(0, split);
     this.sessionId = entityId.substring(split + 1);
     this.runtime = runtime;
     this.settings = runtime.settings();
     this.clock = runtime.clock();
-    this.node = node;
     this.machine = new TurnMachine(settings, runtime.turns());
     this.rules =
         new SessionRules(
             settings, machine, () -> runtime.models().names(), runtime.tools()::refusal);
     this.driver = new TurnDriver(ctx, timers, runtime, entityId, tenant);
-    this.replies = new DeferredReplies(timers, this::hosted);
+    this.reads =
+        new SessionReads(
+            sessionId,
+            node,
+            new ReplySizes(ctx.getSystem(), settings.replyPageSize()),
+            Materializer.matFromSystem(ctx.getSystem()));
+    this.replies = new DeferredReplies(timers, reads::hosted);
     String persistenceId = persistenceId().id();
     this.passivation = new Passivation(ctx, shard, settings, persistenceId, sessionId, clock);
     this.listing =
@@ -138,8 +137,12 @@ public final class SessionEntity
         new Erasure(
             ctx, runtime.directory(), settings.askTimeout(), persistenceId, tenant, sessionId);
     this.metrics = new EntityMetrics(runtime.metrics());
-    this.sizes = new ReplySizes(ctx.getSystem(), settings.replyPageSize());
-    this.materializer = Materializer.matFromSystem(ctx.getSystem());
+    TenantCeilings ceilings = runtime.ceilings();
+    this.inputs = new TurnInputs(ctx, ceilings, tenant, machine, rules, driver, clock);
+    this.askers = new TurnAskers(settings, machine, rules, replies, clock);
+    this.approvals = new ApprovalDecisions(ctx, ceilings, tenant, machine, clock);
+    this.handingOff = new HandingOff(ctx, timers, driver, settings, sessionId);
+    this.chores = new SessionChores(audience, replies, passivation, listing, erasure);
     metrics.started();
   }
 
@@ -198,149 +201,54 @@ public final class SessionEntity
    * before is answered here; a new one is decided as its command, and its key journaled with it.
    */
   private ReplyEffect<SessionEvent, SessionState> onAsked(SessionState s, Asked asked) {
-    if (asked instanceof Keyed k) {
-      switch (RequestKeys.use(s, k.key(), k.fingerprint())) {
-        case REUSED:
-          return reject(k, RequestKeys.reused());
-        case REPEAT:
-          return answer(k, repeated(s, k.command()));
-        case NEW:
-          break;
-      }
+    Optional<SessionReply> seen = reads.seenBefore(s, asked);
+    if (seen.isPresent()) {
+      return answer(asked, seen.get());
     }
     Asked cmd = asked instanceof Keyed k ? k.command() : asked;
     Caller by = cmd.caller();
     Instant now = clock.instant();
-    if (cmd instanceof SendUserMessage c) {
+    if (SessionReads.covers(cmd)) {
+      return answer(cmd, reads.answer(s, cmd));
+    } else if (cmd instanceof SendUserMessage c) {
       return onUserMessage(s, c);
     } else if (cmd instanceof AwaitTurn c) {
-      Optional<Turn> turn = s.turn(c.turnId());
-      if (turn.isEmpty()) {
-        return reject(c, TurnMachine.turnNotFound(c.turnId()));
-      }
-      if (turn.get().settled()) {
-        return answer(c, found(turn.get()));
-      }
-      if (replies.turnWaiters() >= settings.maxWaiters()) {
-        return reject(c, tooManyWaiters());
-      }
-      Duration within = settings.longestWait();
-      if (c.answerByMillis() > 0) {
-        Duration left = Duration.ofMillis(c.answerByMillis() - clock.millis());
-        within = left.compareTo(within) < 0 ? left : within;
-      }
-      replies.oweOnceSettled(turn.get(), c.replyTo(), within, this::found);
-      return owed();
-    } else if (cmd instanceof GetSession) {
-      return answer(cmd, viewStream(s));
-    } else if (cmd instanceof GetMemory c) {
-      JsonNode value = c.key() == null ? null : s.memory().get(c.key());
-      return answer(
-          cmd,
-          value == null
-              ? rejected(SessionRules.memoryKeyNotFound(c.key()))
-              : new SessionReply.MemoryValue(c.key(), value));
-    } else if (cmd instanceof GetTurn c) {
-      return answer(
-          cmd,
-          s.turn(c.turnId())
-              .map(this::found)
-              .orElse(rejected(TurnMachine.turnNotFound(c.turnId()))));
-    } else if (cmd instanceof ListTurns c) {
-      return answer(
-          cmd,
-          TurnList.page(
-              s.turns(),
-              c.afterTurnId(),
-              c.limit(),
-              t -> sizes.of(new SessionReply.TurnFound(t)),
-              sizes.budget()));
-    } else if (cmd instanceof GetTranscript c) {
-      return answer(
-          cmd,
-          Transcript.page(
-              s.transcript(),
-              c.after(),
-              Math.min(c.limit(), GetTranscript.MAX_LIMIT),
-              e -> sizes.of(new SessionReply.TranscriptFound(List.of(e))),
-              sizes.budget()));
-    } else if (cmd instanceof ListApprovals) {
-      return answer(cmd, new SessionReply.ApprovalList(s.pendingApprovals()));
+      return askers.await(s, c).map(reply -> answer(c, reply)).orElseGet(this::owed);
     } else if (cmd instanceof Subscribe c) {
       if (audience.follow(c.follower())) {
         ctx.watch(c.follower());
       }
       return answer(cmd, new SessionReply.Subscribed(s.lastSeq()));
     } else if (cmd instanceof CloseSession) {
-      return announced(s, cmd, rules.close(s, by, "the session was closed", now), this::current);
+      return announced(s, cmd, rules.close(s, by, "the session was closed", now), reads::current);
     } else if (cmd instanceof TerminateSession) {
-      return announced(s, cmd, rules.terminate(s, by, now), this::current);
-    } else if (cmd instanceof SuspendSession c) {
-      return decided(s, asked, rules.suspend(s, by, c.reason(), now), this::current);
-    } else if (cmd instanceof ResumeSession) {
-      return decided(s, asked, rules.resume(s, by, now), this::current);
+      return announced(s, cmd, rules.terminate(s, by, now), reads::current);
     } else if (cmd instanceof EraseSession) {
       Decision d = rules.erase(s, by, now);
       return d.refused()
           ? reject(cmd, d.refusal())
-          : owed(persist(d.events()).thenRun(next -> startErasure(next, cmd)));
-    } else if (cmd instanceof WriteMemory c) {
-      return decided(s, asked, rules.writeMemory(s, by, c.key(), c.value(), now), this::current);
-    } else if (cmd instanceof DeleteMemory c) {
-      return decided(s, asked, rules.deleteMemory(s, by, c.key(), now), this::current);
-    } else if (cmd instanceof ConnectTool c) {
-      return decided(s, asked, rules.connectTool(s, by, c.tool(), now), this::current);
-    } else if (cmd instanceof DisconnectTool c) {
-      return decided(s, asked, rules.disconnectTool(s, by, c.name(), now), this::current);
-    } else if (cmd instanceof ChangePermissions c) {
-      return decided(s, asked, rules.changePermissions(s, by, c.permissions(), now), this::current);
+          : owed(
+              persist(d.events())
+                  .thenRun(next -> erasure.start(next, cmd.replyTo(), replies, sideWorkWait())));
+    } else if (SessionEdits.covers(cmd)) {
+      return decided(s, asked, SessionEdits.decide(rules, s, cmd, now), reads::current);
     } else if (cmd instanceof CancelTurn c) {
       Decision d = machine.cancel(s, c.turnId(), by.user(), now);
-      return decided(s, asked, d, next -> found(next.turn(c.turnId()).orElseThrow()));
+      return decided(s, asked, d, next -> SessionReads.found(next.turn(c.turnId()).orElseThrow()));
     } else if (cmd instanceof DecideApproval c) {
-      if (!"approve".equals(c.decision()) && !"retry".equals(c.decision())) {
-        return decideApproval(s, asked, c, TenantPolicy.NONE); // runs no call: no ceiling to check
-      }
-      // A decision that runs the call checks the tenant's ceiling, read first (decision 0018).
-      CompletionStage<TenantPolicy> ceiling = runtime.ceilings().ceiling(tenant);
-      TenantPolicy known = readAlready(ceiling);
-      if (known != null) {
-        return decideApproval(s, asked, c, known);
-      }
-      long notAfter = askerGivesUpAt;
-      ctx.pipeToSelf(ceiling, (read, failure) -> new CeilingRead(asked, read, notAfter));
-      return owed();
+      return approvals
+          .ceiling(asked, c, askerGivesUpAt)
+          .map(ceiling -> decideApproval(s, asked, c, ceiling))
+          .orElseGet(this::owed);
     }
     throw new IllegalArgumentException("a command the session does not know: " + cmd);
   }
 
-  /** The ceiling, if the read has completed already (a node's fresh cache): no hop needed. */
-  private static TenantPolicy readAlready(CompletionStage<TenantPolicy> read) {
-    CompletableFuture<TenantPolicy> f = read.toCompletableFuture();
-    return f.isDone() && !f.isCompletedExceptionally() ? f.getNow(null) : null;
-  }
-
-  /**
-   * A human's decision {@code c}, asked as {@code asked} (itself or {@link Keyed}), under the
-   * tenant's {@code ceiling} (null: it could not be read).
-   */
+  /** A human's decision {@code c}, asked as {@code asked}, under the tenant's {@code ceiling}. */
   private ReplyEffect<SessionEvent, SessionState> decideApproval(
       SessionState s, Asked asked, DecideApproval c, TenantPolicy ceiling) {
-    Decision d =
-        machine.humanDecision(
-            s,
-            c.caller(),
-            c.approvalId(),
-            c.decision(),
-            c.comment(),
-            c.result(),
-            ceiling,
-            clock.instant());
-    return decided(
-        s,
-        asked,
-        d,
-        next -> new SessionReply.ApprovalDecided(next.approval(c.approvalId()).orElseThrow()));
+    Decision d = approvals.decide(s, c, ceiling);
+    return decided(s, asked, d, next -> ApprovalDecisions.decided(next, c));
   }
 
   /**
@@ -349,109 +257,38 @@ public final class SessionEntity
    */
   private ReplyEffect<SessionEvent, SessionState> onCeilingRead(SessionState s, CeilingRead c) {
     Asked asked = c.decision();
-    if (!s.exists() || !asked.caller().maySee(s.owner())) {
+    if (approvals.givenUp(c)) {
+      return Effect().noReply();
+    } else if (!s.exists() || !asked.caller().maySee(s.owner())) {
       return reject(asked, missing(s)); // erased while the ceiling was read
     }
-    if (asked instanceof Keyed k) {
-      switch (RequestKeys.use(s, k.key(), k.fingerprint())) {
-        case REUSED:
-          return reject(k, RequestKeys.reused());
-        case REPEAT:
-          return answer(k, repeated(s, k.command()));
-        case NEW:
-          break;
-      }
-    }
-    DecideApproval decision = (DecideApproval) (asked instanceof Keyed k ? k.command() : asked);
-    return decideApproval(s, asked, decision, c.ceiling());
-  }
-
-  /** The answer to a keyed write repeated: the first outcome, of the session as it is now. */
-  private SessionReply repeated(SessionState s, Asked cmd) {
-    if (cmd instanceof CancelTurn c) {
-      return s.turn(c.turnId())
-          .map(this::found)
-          .orElse(rejected(TurnMachine.turnNotFound(c.turnId())));
-    } else if (cmd instanceof DecideApproval c) {
-      return s.approval(c.approvalId())
-          .<SessionReply>map(SessionReply.ApprovalDecided::new)
-          .orElseGet(() -> current(s));
-    }
-    return current(s);
+    Optional<SessionReply> seen = reads.seenBefore(s, asked);
+    return seen.isPresent()
+        ? answer(asked, seen.get())
+        : decideApproval(s, asked, ApprovalDecisions.unkeyed(asked), c.ceiling());
   }
 
   private ReplyEffect<SessionEvent, SessionState> onCreate(SessionState s, CreateSession c) {
-    return announced(
-        s,
-        c,
-        rules.create(s, tenant, sessionId, c.caller(), c.spec(), c.mode(), clock.instant()),
-        next -> new SessionReply.Created(SessionSummary.of(sessionId, next)));
+    Decision d =
+        rules.create(s, tenant, sessionId, c.caller(), c.spec(), c.mode(), clock.instant());
+    return announced(s, c, d, reads::created);
   }
 
   private ReplyEffect<SessionEvent, SessionState> onUserMessage(SessionState s, SendUserMessage c) {
-    Optional<Decision> closed = SessionRules.refuseIfClosed(s);
-    if (closed.isPresent()) {
-      return reject(c, closed.get().refusal());
+    TurnAskers.Taken taken = askers.take(s, c);
+    if (taken.decision().refused()) {
+      return reject(c, taken.decision().refusal());
+    } else if (taken.turnId() == null) {
+      return owed(); // an earlier turn of the same key answers it
     }
-    if (RequestKeys.reusedByMessage(s, c.idempotencyKey(), c.content())) {
-      return reject(c, RequestKeys.reused());
-    }
-    Optional<Turn> earlier = TurnMachine.earlier(s, c.idempotencyKey(), c.turnId());
-    if (earlier.isPresent()) {
-      answerOnceSettled(earlier.get(), true, c);
-      return owed();
-    }
-    Optional<Problem> tooLarge =
-        rules.tooLarge(s, SessionSize.text(c.content()), "the message", "content");
-    if (tooLarge.isPresent()) {
-      return reject(c, tooLarge.get());
-    }
-    String turnId = c.turnId() != null ? c.turnId() : Turn.newId();
-    Decision d =
-        machine.userMessage(
-            s,
-            c.caller().user(),
-            c.content(),
-            c.onBusy(),
-            c.idempotencyKey(),
-            turnId,
-            clock.instant());
-    return d.refused()
-        ? reject(c, d.refusal())
-        : owed(
-            persist(d.events())
-                .thenRun(next -> answerOnceSettled(next.turn(turnId).orElseThrow(), false, c)));
-  }
-
-  /**
-   * Answers a message with its turn now, or, when its asker waits for the turn to settle, once it
-   * has settled, by the asker's deadline at the latest (the asker gives up later than that, so that
-   * it hears the turn as it stands rather than a timeout).
-   */
-  private void answerOnceSettled(Turn turn, boolean duplicate, SendUserMessage c) {
-    // With too many askers waiting already, the message is answered now: accepted, still running.
-    Duration left =
-        replies.turnWaiters() >= settings.maxWaiters()
-            ? Duration.ZERO
-            : Duration.ofMillis(c.answerByMillis() - clock.millis());
-    replies.oweOnceSettled(
-        turn, c.replyTo(), left, t -> new SessionReply.TurnAccepted(t, duplicate));
+    return owed(
+        persist(taken.decision().events())
+            .thenRun(next -> askers.accepted(next, taken.turnId(), c)));
   }
 
   private ReplyEffect<SessionEvent, SessionState> eraseAgain(SessionState erased, Asked c) {
-    startErasure(erased, c);
+    erasure.start(erased, c.replyTo(), replies, sideWorkWait());
     return owed();
-  }
-
-  /**
-   * Deletes the erased session's storage. The operator hears {@code Erased} once it is gone, or
-   * once {@link #sideWorkWait()} has passed, whichever comes first: the tombstone is journaled, so
-   * the id is gone for good, and a deletion still running goes on (decision 0034). A deletion that
-   * failed before is {@code erase_incomplete}.
-   */
-  private void startErasure(SessionState erased, Asked c) {
-    erasure.start(
-        erased, replies.owe(c.replyTo(), sideWorkWait(), x -> new SessionReply.Erased(sessionId)));
   }
 
   /**
@@ -464,126 +301,25 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> onInternal(SessionState s, InternalCommand cmd) {
-    Instant now = clock.instant();
-    if (cmd instanceof ModelAnswered c
-        && c.ceiling() == null
-        && !s.suspended()
-        && !driver.handingOff()) {
-      // The calls it asks for are decided under the tenant's ceiling as of now: read it first. The
-      // step stays in flight meanwhile, so that the model is not asked again.
-      CompletionStage<TenantPolicy> ceiling = runtime.ceilings().ceiling(tenant);
-      TenantPolicy known = readAlready(ceiling);
-      if (known != null) {
-        return onInternal(s, new ModelAnswered(c.turnId(), c.step(), c.reply(), known));
-      }
-      ctx.pipeToSelf(
-          ceiling,
-          (read, failure) ->
-              new ModelAnswered(
-                  c.turnId(), c.step(), c.reply(), read != null ? read : TenantPolicy.UNREADABLE));
-      return Effect().noReply();
-    } else if (cmd instanceof ModelAnswered c) {
-      // While suspended or handed off a model's answer is dropped: the model is asked again at
-      // resume or on the next node (a model call has no side effect), and no tool call it asks
-      // for is journaled as started by a session that will not start it. A tool's result is
-      // journaled: its side effect happened.
-      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()), c);
-      if (s.suspended() || driver.handingOff()) {
-        return Effect().noReply();
-      }
-      // A session that a turn took past max-session-size ends the turn rather than grow further.
-      Optional<Problem> full = rules.full(s);
-      return act(
-          s,
-          full.isPresent()
-              ? machine.modelFailed(
-                  s, c.turnId(), c.step(), full.get().code(), full.get().message(), now)
-              : machine.modelReplied(s, c.turnId(), c.step(), c.reply(), c.ceiling(), now));
-    } else if (cmd instanceof ModelFailed c) {
-      driver.landed(TurnDriver.modelKey(c.turnId(), c.step()), c);
-      return s.suspended() || driver.handingOff()
-          ? Effect().noReply()
-          : act(s, machine.modelFailed(s, c.turnId(), c.step(), c.code(), c.message(), now));
+    if (TurnInputs.covers(cmd)) {
+      Optional<Decision> d = inputs.decide(s, cmd);
+      return d.isPresent() ? act(s, d.get()) : Effect().noReply();
     } else if (cmd instanceof CeilingRead c) {
-      if (clock.millis() > c.notAfterMillis()) {
-        // As for Expiring: its asker gave up, and told its client that nothing was accepted.
-        ctx.getLog().info("Dropped an approval decision its asker gave up on");
-        return Effect().noReply();
-      }
       return onCeilingRead(s, c);
-    } else if (cmd instanceof ToolFinished c) {
-      driver.landed(
-          TurnDriver.toolKey(c.turnId(), c.toolCallId()),
-          c,
-          c.result() instanceof ToolResult.Unknown);
-      return act(s, machine.toolFinished(s, c.turnId(), c.toolCallId(), c.result(), now));
-    } else if (cmd instanceof RetryDue c) {
-      driver.retryDue(c.key());
-      driver.reconcile(s);
     } else if (cmd instanceof HandOff) {
-      return onHandOff();
+      return handingOff.mayStop() ? Effect().stop().thenNoReply() : Effect().noReply();
     } else if (cmd instanceof HandOffTimedOut) {
-      ctx.getLog()
-          .warn(
-              "Session {} stops for its hand-off with tool calls still in flight after {}",
-              sessionId,
-              settings.handoffTimeout());
+      handingOff.timedOut();
       return Effect().stop().thenNoReply();
-    } else if (cmd instanceof TurnDeadlinePassed c) {
-      return s.suspended()
-          ? Effect().noReply()
-          : act(s, machine.turnDeadlinePassed(s, c.turnId(), now));
-    } else if (cmd instanceof ApprovalDeadlinePassed c) {
-      return act(s, machine.approvalDeadlinePassed(s, c.approvalId(), now));
-    } else if (cmd instanceof ResumeWork) {
-      Decision d = machine.recover(s, driver.recovered(), now);
-      driver.resume();
-      return act(s, d);
-    } else if (cmd instanceof PublishDelta c) {
-      audience.delta(c.turnId(), c.text());
-    } else if (cmd instanceof AnswerDue c) {
-      replies.payDue(c.owed(), s);
-    } else if (cmd instanceof DirectoryWritten c) {
-      replies.payDue(c.owed(), s);
-    } else if (cmd instanceof ErasureEnded c) {
-      if (c.owed() != DeferredReplies.NOBODY && c.failure() == null) {
-        passivation.stop();
-      }
-      replies.pay(c.owed(), erasure.ended(c));
-    } else if (cmd instanceof ListStatus) {
-      listing.write(s);
-    } else if (cmd instanceof IdleCheck) {
-      // Not through persist: the marker is bookkeeping that followers, the directory and the
-      // driver do not see.
-      Optional<SessionEvent> marker = passivation.idle(s, audience.hasFollowers());
-      if (marker.isPresent()) {
-        return Effect()
-            .persist(marker.get())
-            .thenRun(next -> passivation.markerJournaled(next.lastSeq()))
-            .thenNoReply();
-      }
-    } else if (cmd instanceof ReadyToPassivate c) {
-      passivation.ready(s, audience.hasFollowers(), c.seq());
-    } else {
-      throw new IllegalArgumentException("an internal command the session does not know: " + cmd);
+    }
+    Optional<SessionEvent> marker = chores.handle(s, cmd);
+    if (marker.isPresent()) {
+      return Effect()
+          .persist(marker.get())
+          .thenRun(next -> passivation.markerJournaled(next.lastSeq()))
+          .thenNoReply();
     }
     return Effect().noReply(); // internal: nobody waits for an answer
-  }
-
-  /**
-   * Sharding moves the session to another node (the node leaves, or shards are rebalanced): it
-   * starts nothing new, lets the tool calls in flight land and journals their outcomes, then stops;
-   * after {@code handoff-timeout} it stops anyway (decision 0017). The driver sends this again
-   * after each write while calls are in flight.
-   */
-  private ReplyEffect<SessionEvent, SessionState> onHandOff() {
-    if (!driver.handingOff()) {
-      timers.startSingleTimer("hand-off", new HandOffTimedOut(), settings.handoffTimeout());
-    }
-    if (driver.handOff()) {
-      return Effect().noReply(); // the calls in flight land first
-    }
-    return Effect().stop().thenNoReply();
   }
 
   /** Persists what was decided (if anything), then acts on where the work stands. */
@@ -625,18 +361,21 @@ public final class SessionEntity
             ? RequestKeys.recorded(decision, k.key(), k.fingerprint(), clock.instant())
             : decision;
     if (d.events().isEmpty()) {
-      return answer(c, d.refused() ? rejected(d.refusal()) : answer.apply(s));
+      return answer(c, d.refused() ? SessionReads.rejected(d.refusal()) : answer.apply(s));
     }
     return persist(d.events())
         .thenReply(
-            c.replyTo(), next -> hosted(d.refused() ? rejected(d.refusal()) : answer.apply(next)));
+            c.replyTo(),
+            next ->
+                reads.hosted(
+                    d.refused() ? SessionReads.rejected(d.refusal()) : answer.apply(next)));
   }
 
   /** As {@link #decided}, for a change the directory must know before the asker hears of it. */
   private ReplyEffect<SessionEvent, SessionState> announced(
       SessionState s, Asked c, Decision d, Function<SessionState, SessionReply> answer) {
     if (d.events().isEmpty()) {
-      return answer(c, d.refused() ? rejected(d.refusal()) : current(s));
+      return answer(c, d.refused() ? SessionReads.rejected(d.refusal()) : reads.current(s));
     }
     return owed(
         persist(d.events())
@@ -648,11 +387,11 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> answer(Asked c, SessionReply reply) {
-    return Effect().reply(c.replyTo(), hosted(reply));
+    return Effect().reply(c.replyTo(), reads.hosted(reply));
   }
 
   private ReplyEffect<SessionEvent, SessionState> reject(Asked c, Problem problem) {
-    return answer(c, rejected(problem));
+    return answer(c, SessionReads.rejected(problem));
   }
 
   /**
@@ -670,44 +409,6 @@ public final class SessionEntity
 
   private Problem missing(SessionState s) {
     return SessionRules.missing(s, sessionId);
-  }
-
-  private Problem tooManyWaiters() {
-    return new Problem(
-        Problem.Kind.LIMIT,
-        "too_many_waiters",
-        "already "
-            + settings.maxWaiters()
-            + " requests wait for turns of this session; retry later or without waitSeconds",
-        "waitSeconds");
-  }
-
-  private static SessionReply rejected(Problem problem) {
-    return new Rejected(problem);
-  }
-
-  private SessionReply found(Turn turn) {
-    return new SessionReply.TurnFound(turn);
-  }
-
-  private SessionReply hosted(SessionReply reply) {
-    return node == null ? reply : new SessionReply.Hosted(node, reply);
-  }
-
-  /** What a write answers: small, whatever the session holds (decision 0033). */
-  private SessionReply current(SessionState s) {
-    return new SessionReply.Current(SessionSummary.of(sessionId, s));
-  }
-
-  /**
-   * The whole view, streamed in parts that each fit a message between nodes. The parts are cut as
-   * the asker takes them, from this state (immutable), off the session's thread; an asker that
-   * never takes them lets the stream end after the stream-ref subscription timeout.
-   */
-  private SessionReply viewStream(SessionState s) {
-    Iterable<ViewPart> parts = ViewPart.of(SessionView.of(sessionId, s), sizes::of, sizes.budget());
-    return new SessionReply.ViewStream(
-        Source.from(parts).runWith(StreamRefs.sourceRef(), materializer));
   }
 
   @Override
@@ -732,10 +433,7 @@ public final class SessionEntity
               // a crash until ResumeWork has decided whether they may run again. After a restart in
               // place (a failed write) the timers are armed again (decision 0017).
               replies.recovered();
-              if (driver.handingOff()) {
-                timers.startSingleTimer(
-                    "hand-off", new HandOffTimedOut(), settings.handoffTimeout());
-              }
+              handingOff.recovered();
               driver.recovering(s);
               ctx.getSelf().tell(new ResumeWork());
             })
