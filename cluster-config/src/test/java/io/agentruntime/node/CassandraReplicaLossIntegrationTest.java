@@ -115,15 +115,15 @@ class CassandraReplicaLossIntegrationTest {
     for (String session : SESSIONS) {
       // The transcript comes in pages (decision 0033): read them all.
       List<String> contents = new ArrayList<>();
-      String after = "0";
-      while (after != null) {
+      String cursor = "0";
+      while (cursor != null) {
         JsonNode page =
             JSON.readTree(
                 readPatiently(
-                    again, "/v1/sessions/" + session + "/messages?limit=1000&after=" + after));
+                    again, "/v1/sessions/" + session + "/messages?limit=1000&after=" + cursor));
         page.path("messages").forEach(m -> contents.add(m.path("content").asText()));
         JsonNode next = page.path("nextAfter");
-        after = next.isNumber() ? next.asText() : null;
+        cursor = next.isNumber() ? next.asText() : null;
       }
       messages.put(session, contents);
     }
