@@ -51,6 +51,9 @@ class LargeSessionAcrossNodesIntegrationTest {
   private final SecureRandom random = new SecureRandom();
   private ProcessCluster cluster;
 
+  /** The node hosting the session, as X-Agent-Node names it: every answer must come from there. */
+  private String hostAddress;
+
   @AfterEach
   void stop() throws Exception {
     if (cluster != null) {
@@ -84,7 +87,7 @@ class LargeSessionAcrossNodesIntegrationTest {
     int host = cluster.hostOf(ID);
     assertTrue(host >= 0, "the session has a host");
     HttpClientSupport away = cluster.client(1 - host);
-    String hostAddress = cluster.node(host).clusterAddress();
+    hostAddress = cluster.node(host).clusterAddress();
 
     // Writes through the other node, each of them 2xx.
     List<String> keys = new ArrayList<>();
@@ -195,9 +198,13 @@ class LargeSessionAcrossNodesIntegrationTest {
     return messages;
   }
 
-  private static JsonNode read(HttpClientSupport client, String path) throws Exception {
+  private JsonNode read(HttpClientSupport client, String path) throws Exception {
     HttpResponse<String> answer = client.get(path);
     assertEquals(200, answer.statusCode(), () -> "GET " + path + ": " + answer.body());
+    assertEquals(
+        hostAddress,
+        answer.headers().firstValue("X-Agent-Node").orElse(null),
+        () -> "GET " + path + " was answered by the session's host");
     return JSON.readTree(answer.body());
   }
 
