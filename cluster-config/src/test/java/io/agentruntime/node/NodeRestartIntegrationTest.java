@@ -1,6 +1,7 @@
 package io.agentruntime.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentruntime.persistence.testing.TestCassandra;
 import java.nio.file.Path;
@@ -35,7 +36,15 @@ class NodeRestartIntegrationTest {
         202, ada.post("/v1/sessions/durable/messages", "{\"content\": \"one\"}").statusCode());
     assertEquals(
         202, ada.post("/v1/sessions/durable/messages", "{\"content\": \"two\"}").statusCode());
+    // Both turns settle first (the scripted model answers at once): a turn still running when the
+    // node stops would, rightly, go on on the new node and change what is read there.
     String session = ada.get("/v1/sessions/durable").body();
+    long giveUp = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!session.contains("\"status\":\"idle\"") && System.nanoTime() < giveUp) {
+      Thread.sleep(50);
+      session = ada.get("/v1/sessions/durable").body();
+    }
+    assertTrue(session.contains("\"status\":\"idle\""), session);
     String transcript = ada.get("/v1/sessions/durable/messages").body();
     String turns = ada.get("/v1/sessions/durable/turns").body();
     first.stop(Duration.ofSeconds(30));
