@@ -21,6 +21,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    CommonPool.sizeBeforeFirstUse();
     String command = args.length == 0 ? "dev" : args[0];
     try {
       switch (command) {
