@@ -12,7 +12,8 @@ import java.util.concurrent.Flow;
 /**
  * A response body read up to a limit: at most {@code limit + 1} bytes are kept, and the exchange is
  * cancelled as soon as the limit is passed, so a huge or endless answer costs no more memory than
- * the limit.
+ * the limit. The buffer grows with what arrives (from the declared length, when there is one): a
+ * small answer costs a small buffer, not the limit.
  */
 record BoundedBody(byte[] bytes, boolean overLimit) {
 
@@ -28,7 +29,7 @@ record BoundedBody(byte[] bytes, boolean overLimit) {
       boolean success = info.statusCode() / 100 == 2;
       int limit = success ? resultLimit : errorLimit;
       long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1L);
-      return new Subscriber(limit, success && declared > limit);
+      return new Subscriber(limit, success && declared > limit, declared);
     };
   }
 
@@ -36,15 +37,29 @@ record BoundedBody(byte[] bytes, boolean overLimit) {
 
     private final int limit;
     private final boolean declaredTooLarge;
-    private final byte[] buffer;
+    private byte[] buffer;
     private final CompletableFuture<BoundedBody> body = new CompletableFuture<>();
     private Flow.Subscription subscription;
     private int size;
 
-    Subscriber(int limit, boolean declaredTooLarge) {
+    Subscriber(int limit, boolean declaredTooLarge, long declared) {
       this.limit = limit;
       this.declaredTooLarge = declaredTooLarge;
-      this.buffer = new byte[declaredTooLarge ? 0 : limit + 1];
+      // Room for the declared length and one byte more (which shows a body longer than declared
+      // is over the limit), else a small start that doubles as needed; never above limit + 1.
+      int first =
+          declared >= 0 ? (int) Math.min(declared + 1, limit + 1L) : Math.min(1024, limit + 1);
+      this.buffer = new byte[declaredTooLarge ? 0 : first];
+    }
+
+    /** Makes room for {@code more} bytes, up to limit + 1 in all; returns how many fit. */
+    private int room(int more) {
+      int wanted = (int) Math.min((long) size + more, limit + 1L);
+      if (wanted > buffer.length) {
+        buffer =
+            Arrays.copyOf(buffer, (int) Math.min(Math.max(wanted, 2L * buffer.length), limit + 1L));
+      }
+      return Math.min(more, buffer.length - size);
     }
 
     @Override
@@ -65,7 +80,7 @@ record BoundedBody(byte[] bytes, boolean overLimit) {
         return;
       }
       for (ByteBuffer item : items) {
-        int n = Math.min(item.remaining(), buffer.length - size);
+        int n = room(item.remaining());
         item.get(buffer, size, n);
         size += n;
         if (size > limit) {
