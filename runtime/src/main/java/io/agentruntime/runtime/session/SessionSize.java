@@ -33,16 +33,9 @@ final class SessionSize {
     for (Map.Entry<String, String> e : s.metadata().entrySet()) {
       size += text(e.getKey()) + text(e.getValue());
     }
-    for (TranscriptEntry entry : s.transcript()) {
-      size += ENTRY + text(entry.content());
-      for (TranscriptEntry.ToolCall call : entry.toolCalls()) {
-        size += ENTRY + text(call.name()) + of(call.arguments());
-      }
-    }
-    for (Turn turn : s.turns()) {
-      size +=
-          ENTRY + text(turn.output()) + (turn.error() == null ? 0 : text(turn.error().message()));
-    }
+    // The history's part is kept by its lists as entries come, not walked on every question.
+    size += ((Transcript) s.transcript()).bytes();
+    size += ((TurnList) s.turns()).bytes();
     size += s.turnIdsByIdempotencyKey().size() * 96L;
     for (PendingCall call : s.pendingCalls().values()) {
       size += ENTRY + of(call.arguments());
@@ -51,6 +44,18 @@ final class SessionSize {
       size += ENTRY + of(approval.arguments());
     }
     return size;
+  }
+
+  static long of(TranscriptEntry entry) {
+    long size = ENTRY + text(entry.content());
+    for (TranscriptEntry.ToolCall call : entry.toolCalls()) {
+      size += ENTRY + text(call.name()) + of(call.arguments());
+    }
+    return size;
+  }
+
+  static long of(Turn turn) {
+    return ENTRY + text(turn.output()) + (turn.error() == null ? 0 : text(turn.error().message()));
   }
 
   static long of(SessionSpec spec) {

@@ -14,15 +14,21 @@ import org.pcollections.TreePVector;
  */
 final class Transcript extends AbstractList<TranscriptEntry> {
 
-  private static final Transcript EMPTY = new Transcript(TreePVector.empty(), 0);
+  private static final Transcript EMPTY = new Transcript(TreePVector.empty(), 0, 0);
   static final String IN_DOUBT = "in_doubt";
 
   private final PVector<TranscriptEntry> entries;
   private final int inDoubt;
 
-  private Transcript(PVector<TranscriptEntry> entries, int inDoubt) {
+  /**
+   * What the entries weigh as {@link SessionSize#of(TranscriptEntry)} counts, kept as they come.
+   */
+  private final long bytes;
+
+  private Transcript(PVector<TranscriptEntry> entries, int inDoubt, long bytes) {
     this.entries = entries;
     this.inDoubt = inDoubt;
+    this.bytes = bytes;
   }
 
   static Transcript empty() {
@@ -37,7 +43,16 @@ final class Transcript extends AbstractList<TranscriptEntry> {
       return EMPTY;
     }
     int inDoubt = (int) entries.stream().filter(Transcript::placeholder).count();
-    return new Transcript(TreePVector.from(entries), inDoubt);
+    long bytes = 0;
+    for (TranscriptEntry entry : entries) {
+      bytes += SessionSize.of(entry);
+    }
+    return new Transcript(TreePVector.from(entries), inDoubt, bytes);
+  }
+
+  /** What the entries weigh, as {@link SessionSize#of(TranscriptEntry)} counts. */
+  long bytes() {
+    return bytes;
   }
 
   @Override
@@ -56,7 +71,10 @@ final class Transcript extends AbstractList<TranscriptEntry> {
   }
 
   Transcript plus(TranscriptEntry entry) {
-    return new Transcript(entries.plus(entry), placeholder(entry) ? inDoubt + 1 : inDoubt);
+    return new Transcript(
+        entries.plus(entry),
+        placeholder(entry) ? inDoubt + 1 : inDoubt,
+        bytes + SessionSize.of(entry));
   }
 
   /** Without the in-doubt placeholder of this call, if it has one. */
@@ -67,7 +85,8 @@ final class Transcript extends AbstractList<TranscriptEntry> {
     for (int i = entries.size() - 1; i >= 0; i--) {
       TranscriptEntry e = entries.get(i);
       if (placeholder(e) && toolCallId.equals(e.toolCallId()) && turnId.equals(e.turnId())) {
-        return new Transcript(entries.minus(i), inDoubt - 1).withoutPlaceholder(turnId, toolCallId);
+        return new Transcript(entries.minus(i), inDoubt - 1, bytes - SessionSize.of(e))
+            .withoutPlaceholder(turnId, toolCallId);
       }
     }
     return this;

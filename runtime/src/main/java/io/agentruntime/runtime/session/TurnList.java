@@ -18,16 +18,20 @@ import org.pcollections.TreePVector;
  */
 final class TurnList extends AbstractList<Turn> {
 
-  private static final TurnList EMPTY = new TurnList(TreePVector.empty(), 0);
+  private static final TurnList EMPTY = new TurnList(TreePVector.empty(), 0, 0);
 
   private final PVector<Turn> turns;
 
   /** Index of the oldest turn that has not ended; {@code size()} when all have. */
   private final int firstOpen;
 
-  private TurnList(PVector<Turn> turns, int firstOpen) {
+  /** What the turns weigh as {@link SessionSize#of(Turn)} counts, kept as they change. */
+  private final long bytes;
+
+  private TurnList(PVector<Turn> turns, int firstOpen, long bytes) {
     this.turns = turns;
     this.firstOpen = firstOpen;
+    this.bytes = bytes;
   }
 
   static TurnList empty() {
@@ -38,7 +42,19 @@ final class TurnList extends AbstractList<Turn> {
     if (turns instanceof TurnList list) {
       return list;
     }
-    return turns.isEmpty() ? EMPTY : new TurnList(TreePVector.from(turns), 0).skipEnded();
+    if (turns.isEmpty()) {
+      return EMPTY;
+    }
+    long bytes = 0;
+    for (Turn turn : turns) {
+      bytes += SessionSize.of(turn);
+    }
+    return new TurnList(TreePVector.from(turns), 0, bytes).skipEnded();
+  }
+
+  /** What the turns weigh, as {@link SessionSize#of(Turn)} counts (not summed again per call). */
+  long bytes() {
+    return bytes;
   }
 
   @Override
@@ -67,7 +83,7 @@ final class TurnList extends AbstractList<Turn> {
 
   TurnList plus(Turn turn) {
     int open = firstOpen == turns.size() && turn.status().terminal() ? firstOpen + 1 : firstOpen;
-    return new TurnList(turns.plus(turn), open);
+    return new TurnList(turns.plus(turn), open, bytes + SessionSize.of(turn));
   }
 
   /**
@@ -79,21 +95,26 @@ final class TurnList extends AbstractList<Turn> {
     if (at < 0) {
       return this;
     }
-    Turn changed = change.apply(turns.get(at));
+    Turn before = turns.get(at);
+    Turn changed = change.apply(before);
     int open = changed.status().terminal() ? firstOpen : Math.min(firstOpen, at);
-    return new TurnList(turns.with(at, changed), open).skipEnded();
+    long weight = bytes - SessionSize.of(before) + SessionSize.of(changed);
+    return new TurnList(turns.with(at, changed), open, weight).skipEnded();
   }
 
   /** Every turn still going changed by {@code change} (ended turns stay as they are). */
   TurnList updateOpen(UnaryOperator<Turn> change) {
     PVector<Turn> next = turns;
+    long weight = bytes;
     for (int i = firstOpen; i < turns.size(); i++) {
       Turn t = turns.get(i);
       if (!t.status().terminal()) {
-        next = next.with(i, change.apply(t));
+        Turn changed = change.apply(t);
+        next = next.with(i, changed);
+        weight += SessionSize.of(changed) - SessionSize.of(t);
       }
     }
-    return new TurnList(next, firstOpen).skipEnded();
+    return new TurnList(next, firstOpen, weight).skipEnded();
   }
 
   Optional<Turn> find(String turnId) {
@@ -121,7 +142,7 @@ final class TurnList extends AbstractList<Turn> {
     while (open < turns.size() && turns.get(open).status().terminal()) {
       open++;
     }
-    return open == firstOpen ? this : new TurnList(turns, open);
+    return open == firstOpen ? this : new TurnList(turns, open, bytes);
   }
 
   /**

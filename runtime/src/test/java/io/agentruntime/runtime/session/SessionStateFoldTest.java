@@ -102,6 +102,37 @@ class SessionStateFoldTest {
                     }));
   }
 
+  /**
+   * The weight of the history that the size limit reads is kept by the lists as events fold (not
+   * summed again on every question): after every sample it equals the sum taken afresh, and the
+   * whole session weighs what a state built from the same lists weighs.
+   */
+  @TestFactory
+  Stream<DynamicTest> theHistorysWeightIsKeptAsEventsFold() {
+    return SAMPLES.values().stream()
+        .map(
+            event ->
+                DynamicTest.dynamicTest(
+                    event.getClass().getSimpleName(),
+                    () -> {
+                      SessionState after =
+                          GIVEN
+                              .getOrDefault(event.getClass(), Samples::busyState)
+                              .get()
+                              .apply(event);
+                      long entries = after.transcript().stream().mapToLong(SessionSize::of).sum();
+                      long turns = after.turns().stream().mapToLong(SessionSize::of).sum();
+                      assertEquals(
+                          entries, ((Transcript) after.transcript()).bytes(), "transcript");
+                      assertEquals(turns, ((TurnList) after.turns()).bytes(), "turns");
+                      assertEquals(
+                          entries,
+                          Transcript.of(new java.util.ArrayList<>(after.transcript())).bytes());
+                      assertEquals(
+                          turns, TurnList.of(new java.util.ArrayList<>(after.turns())).bytes());
+                    }));
+  }
+
   @Test
   void theEndsOfTurnsAndCallsAreGrouped() {
     for (SessionEvent e : SAMPLES.values()) {
