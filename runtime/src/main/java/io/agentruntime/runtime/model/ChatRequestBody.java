@@ -1,81 +1,119 @@
 package io.agentruntime.runtime.model;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 
 /**
- * The JSON body of a streaming {@code POST /chat/completions} request for a {@link ModelRequest}.
+ * The JSON body of a {@code POST /chat/completions} request for a {@link ModelRequest}: streamed
+ * (Server-Sent Events, usage in the last chunk) when someone follows the answer as it comes, else
+ * one JSON answer, which costs both sides less. Written straight to bytes: the conversation is most
+ * of a request, and a tree of it would be built only to be written once.
  */
 final class ChatRequestBody {
 
   private ChatRequestBody() {}
 
-  static ObjectNode of(ObjectMapper mapper, String model, ModelRequest request) {
-    ObjectNode body = mapper.createObjectNode();
-    body.put("model", model);
-    ArrayNode messages = body.putArray("messages");
-    if (request.instructions() != null && !request.instructions().isEmpty()) {
-      messages.addObject().put("role", "system").put("content", request.instructions());
-    }
-    for (ModelMessage message : request.messages()) {
-      messages.add(message(mapper, message));
-    }
-    if (!request.tools().isEmpty()) {
-      ArrayNode tools = body.putArray("tools");
-      for (ToolSpec tool : request.tools()) {
-        tools.add(tool(mapper, tool));
+  static byte[] of(ObjectMapper mapper, String model, ModelRequest request, boolean stream)
+      throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024 + request.messages().size() * 160);
+    try (JsonGenerator json = mapper.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+      json.writeStartObject();
+      json.writeStringField("model", model);
+      json.writeArrayFieldStart("messages");
+      if (request.instructions() != null && !request.instructions().isEmpty()) {
+        json.writeStartObject();
+        json.writeStringField("role", "system");
+        json.writeStringField("content", request.instructions());
+        json.writeEndObject();
       }
+      for (ModelMessage message : request.messages()) {
+        message(json, message);
+      }
+      json.writeEndArray();
+      if (!request.tools().isEmpty()) {
+        json.writeArrayFieldStart("tools");
+        for (ToolSpec tool : request.tools()) {
+          tool(mapper, json, tool);
+        }
+        json.writeEndArray();
+      }
+      if (stream) {
+        json.writeBooleanField("stream", true);
+        json.writeObjectFieldStart("stream_options");
+        json.writeBooleanField("include_usage", true);
+        json.writeEndObject();
+      }
+      json.writeEndObject();
     }
-    body.put("stream", true);
-    body.putObject("stream_options").put("include_usage", true);
-    return body;
+    return out.toByteArray();
   }
 
-  private static ObjectNode message(ObjectMapper mapper, ModelMessage message) {
-    ObjectNode node = mapper.createObjectNode();
-    node.put("role", message.role());
+  private static void message(JsonGenerator json, ModelMessage message) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("role", message.role());
     switch (message.role()) {
-      case "assistant" -> assistant(node, message);
-      case "tool" -> node.put("tool_call_id", message.toolCallId()).put("content", text(message));
-      default -> node.put("content", text(message));
+      case "assistant" -> assistant(json, message);
+      case "tool" -> {
+        json.writeStringField("tool_call_id", message.toolCallId());
+        json.writeStringField("content", text(message));
+      }
+      default -> json.writeStringField("content", text(message));
     }
-    return node;
+    json.writeEndObject();
   }
 
   // An assistant step that only called tools has no text: the API takes null content then.
-  private static void assistant(ObjectNode node, ModelMessage message) {
+  private static void assistant(JsonGenerator json, ModelMessage message) throws IOException {
     if (message.toolCalls().isEmpty()) {
-      node.put("content", text(message));
+      json.writeStringField("content", text(message));
       return;
     }
     String content = message.content();
     if (content == null || content.isEmpty()) {
-      node.putNull("content");
+      json.writeNullField("content");
     } else {
-      node.put("content", content);
+      json.writeStringField("content", content);
     }
-    ArrayNode calls = node.putArray("tool_calls");
+    json.writeArrayFieldStart("tool_calls");
     for (ToolCall call : message.toolCalls()) {
-      ObjectNode entry = calls.addObject().put("id", call.id()).put("type", "function");
-      entry.putObject("function").put("name", call.name()).put("arguments", call.argumentsJson());
+      json.writeStartObject();
+      json.writeStringField("id", call.id());
+      json.writeStringField("type", "function");
+      json.writeObjectFieldStart("function");
+      json.writeStringField("name", call.name());
+      json.writeStringField("arguments", call.argumentsJson());
+      json.writeEndObject();
+      json.writeEndObject();
     }
+    json.writeEndArray();
   }
 
-  private static ObjectNode tool(ObjectMapper mapper, ToolSpec spec) {
-    ObjectNode tool = mapper.createObjectNode().put("type", "function");
-    ObjectNode function = tool.putObject("function").put("name", spec.name());
+  private static void tool(ObjectMapper mapper, JsonGenerator json, ToolSpec spec)
+      throws IOException {
+    json.writeStartObject();
+    json.writeStringField("type", "function");
+    json.writeObjectFieldStart("function");
+    json.writeStringField("name", spec.name());
     if (spec.description() != null && !spec.description().isEmpty()) {
-      function.put("description", spec.description());
+      json.writeStringField("description", spec.description());
     }
     JsonNode parameters = spec.parameters();
+    json.writeFieldName("parameters");
     if (parameters == null || parameters.isNull() || parameters.isMissingNode()) {
-      function.putObject("parameters").put("type", "object").putObject("properties");
+      json.writeStartObject();
+      json.writeStringField("type", "object");
+      json.writeObjectFieldStart("properties");
+      json.writeEndObject();
+      json.writeEndObject();
     } else {
-      function.set("parameters", parameters);
+      mapper.writeTree(json, parameters);
     }
-    return tool;
+    json.writeEndObject();
+    json.writeEndObject();
   }
 
   private static String text(ModelMessage message) {

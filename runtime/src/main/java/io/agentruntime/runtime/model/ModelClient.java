@@ -11,8 +11,9 @@ public interface ModelClient {
 
   /**
    * Asks the model for the next step. {@code onDelta} receives pieces of the answer's text as they
-   * stream in (it may never be called); the stage completes with the whole reply, or fails with a
-   * {@link ModelException} once retries are exhausted.
+   * stream in (it may never be called); null when nobody follows the answer live, so that a client
+   * may ask for the whole answer at once instead of a stream; the stage completes with the whole
+   * reply, or fails with a {@link ModelException} once retries are exhausted.
    */
   CompletionStage<ModelReply> complete(ModelRequest request, Consumer<String> onDelta);
 }

@@ -11,12 +11,13 @@ import java.util.function.Consumer;
 
 /**
  * A model behind an OpenAI-compatible {@code POST {baseUrl}/chat/completions}, asked to stream
- * (Server-Sent Events, usage in the last chunk) and understood also when it answers with one JSON
- * body. Calls are asynchronous end to end: retries of 408, 429, 5xx and connection failures wait on
- * a timer with exponential backoff (or the provider's {@code Retry-After}, capped), all within the
- * call's timeout. Failures are {@link ModelException}s coded {@code model_error} (a 4xx or an
- * unreadable answer: not retried), {@code model_unavailable} (retries exhausted) or {@code
- * model_timeout}. The API key goes only into the {@code Authorization} header.
+ * (Server-Sent Events, usage in the last chunk) when the caller listens for deltas and for one JSON
+ * body otherwise; either answer is understood whatever was asked. Calls are asynchronous end to
+ * end: retries of 408, 429, 5xx and connection failures wait on a timer with exponential backoff
+ * (or the provider's {@code Retry-After}, capped), all within the call's timeout. Failures are
+ * {@link ModelException}s coded {@code model_error} (a 4xx or an unreadable answer: not retried),
+ * {@code model_unavailable} (retries exhausted) or {@code model_timeout}. The API key goes only
+ * into the {@code Authorization} header.
  */
 public final class OpenAiChatClient implements ModelClient {
 
@@ -46,7 +47,7 @@ public final class OpenAiChatClient implements ModelClient {
   public CompletionStage<ModelReply> complete(ModelRequest request, Consumer<String> onDelta) {
     byte[] body;
     try {
-      body = mapper.writeValueAsBytes(ChatRequestBody.of(mapper, settings.model(), request));
+      body = ChatRequestBody.of(mapper, settings.model(), request, onDelta != null);
     } catch (Exception e) {
       return CompletableFuture.failedFuture(
           new ModelException(

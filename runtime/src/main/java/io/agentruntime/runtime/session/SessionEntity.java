@@ -120,7 +120,7 @@ public final class SessionEntity
     this.rules =
         new SessionRules(
             settings, machine, () -> runtime.models().names(), runtime.tools()::refusal);
-    this.driver = new TurnDriver(ctx, timers, runtime, entityId, tenant);
+    this.driver = new TurnDriver(ctx, timers, runtime, entityId, tenant, audience::hasFollowers);
     this.reads =
         new SessionReads(
             sessionId,

@@ -21,6 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
@@ -43,6 +45,9 @@ final class TurnDriver {
   private final SessionRuntime runtime;
   private final String entityId;
   private final String tenant;
+
+  /** Whether an SSE stream follows the session now: only then is a model asked to stream. */
+  private final BooleanSupplier followed;
 
   /**
    * Model steps and tool calls this actor started whose result has not come back yet. Kept across a
@@ -82,12 +87,14 @@ final class TurnDriver {
       TimerScheduler<SessionCommand> timers,
       SessionRuntime runtime,
       String entityId,
-      String tenant) {
+      String tenant,
+      BooleanSupplier followed) {
     this.ctx = ctx;
     this.timers = timers;
     this.runtime = runtime;
     this.entityId = entityId;
     this.tenant = tenant;
+    this.followed = followed;
   }
 
   /**
@@ -256,6 +263,13 @@ final class TurnDriver {
     List<ModelMessage> messages = ContextWindow.messages(s, runtime.turns().contextTurns());
     Duration timeout = bounded(runtime.turns().modelTimeout(), turn);
     long asked = System.nanoTime();
+    // Deltas are asked for only while someone follows the session live: a stream costs the model,
+    // the connection and this actor a message per piece, for nobody otherwise. A follower who
+    // comes mid-step sees the step's reply as one event.
+    Consumer<String> onDelta =
+        followed.getAsBoolean()
+            ? delta -> ctx.getSelf().tell(new InternalCommand.PublishDelta(turn.id(), delta))
+            : null;
     // The model is offered the tools neither the policy nor the tenant's ceiling denies (the
     // state is immutable, so the specs may be made off the actor once the ceiling is read).
     CompletionStage<ModelReply> answer =
@@ -273,9 +287,7 @@ final class TurnDriver {
                                 messages,
                                 ToolCatalog.specs(s, ceiling),
                                 timeout),
-                            delta ->
-                                ctx.getSelf()
-                                    .tell(new InternalCommand.PublishDelta(turn.id(), delta))));
+                            onDelta));
     ctx.pipeToSelf(
         answer,
         (reply, failure) -> {

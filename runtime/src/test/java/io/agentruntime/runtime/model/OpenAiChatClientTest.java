@@ -110,6 +110,24 @@ class OpenAiChatClientTest {
   }
 
   @Test
+  void asksForOneWholeAnswerWhenNobodyFollowsTheDeltas() throws Exception {
+    server.enqueue(text("a whole answer").usage(5, 3).nonStreaming(), text("streamed anyway"));
+
+    ModelReply whole =
+        client.complete(ask("hi"), null).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    ModelReply streamed =
+        client.complete(ask("again"), null).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertEquals("a whole answer", whole.text());
+    assertEquals(5, whole.inputTokens());
+    assertEquals("streamed anyway", streamed.text(), "a stream sent anyway is still understood");
+    for (JsonNode sent : server.requests()) {
+      assertFalse(sent.has("stream"), sent::toString);
+      assertFalse(sent.has("stream_options"), sent::toString);
+    }
+  }
+
+  @Test
   void understandsAProviderThatAnswersWithOneJsonBody() throws Exception {
     server.enqueue(
         text("a whole answer").usage(5, 3).nonStreaming(),

@@ -26,7 +26,19 @@ import java.util.function.Consumer;
 final class FakeModel implements ModelClient, ModelProviders {
 
   /** One request to the model and the answer the test gives it. */
-  record Call(ModelRequest request, CompletableFuture<ModelReply> future) {
+  record Call(
+      ModelRequest request, CompletableFuture<ModelReply> future, Consumer<String> onDelta) {
+
+    /** Whether the caller listened for the answer's text as it streams. */
+    boolean streamed() {
+      return onDelta != null;
+    }
+
+    /** A piece of the answer's text, streamed to the caller. */
+    void delta(String text) {
+      assertTrue(streamed(), "the caller did not ask for a stream");
+      onDelta.accept(text);
+    }
 
     void answer(String text) {
       reply(new ModelReply(text, List.of(), 10, 5));
@@ -71,7 +83,7 @@ final class FakeModel implements ModelClient, ModelProviders {
 
   @Override
   public CompletionStage<ModelReply> complete(ModelRequest request, Consumer<String> onDelta) {
-    Call call = new Call(request, new CompletableFuture<>());
+    Call call = new Call(request, new CompletableFuture<>(), onDelta);
     calls.add(call);
     return call.future();
   }
