@@ -6,13 +6,20 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What a model is shown of the session: its recent turns as chat messages (decision 0012). */
+/**
+ * What a model is shown of the session: its recent turns as chat messages (decision 0012). One per
+ * entity, used on its thread only: it keeps the messages of the last call by the transcript entry
+ * each came from. Entries never change and every later state shares them, so the next call of a
+ * long session converts only what is new instead of the whole window (tool arguments written as
+ * JSON again each time were a tenth of what a model call allocated).
+ */
 final class ContextWindow {
 
-  private ContextWindow() {}
+  private Map<TranscriptEntry, ModelMessage> lastShown = new IdentityHashMap<>();
 
   /**
    * The conversation as a chat model takes it: turn by turn in the order they came (which is the
@@ -25,7 +32,7 @@ final class ContextWindow {
    * history: the oldest turn of the window starts with its user message, and every later turn's
    * entries come after it (queued messages are journaled in the order they run).
    */
-  static List<ModelMessage> messages(SessionState s, int contextTurns) {
+  List<ModelMessage> messages(SessionState s, int contextTurns) {
     List<Turn> turns = s.turns();
     Deque<Turn> window = new ArrayDeque<>();
     for (int i = turns.size() - 1; i >= 0 && window.size() < contextTurns; i--) {
@@ -52,15 +59,19 @@ final class ContextWindow {
       }
     }
     List<ModelMessage> messages = new ArrayList<>();
+    Map<TranscriptEntry, ModelMessage> shown = new IdentityHashMap<>();
     for (Turn turn : window) {
       List<TranscriptEntry> ofTurn = byTurn.get(turn.id());
       for (int i = ofTurn.size() - 1; i >= 0; i--) {
         TranscriptEntry e = ofTurn.get(i);
         if (!"in_doubt".equals(e.outcome())) {
-          messages.add(message(e));
+          ModelMessage message = lastShown.get(e);
+          shown.put(e, message == null ? message(e) : message);
+          messages.add(shown.get(e));
         }
       }
     }
+    lastShown = shown;
     return List.copyOf(messages);
   }
 

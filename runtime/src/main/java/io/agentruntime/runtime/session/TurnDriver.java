@@ -79,6 +79,9 @@ final class TurnDriver {
 
   private boolean holding;
 
+  /** What the model is shown, with the messages of the last call kept for the next. */
+  private final ContextWindow contextWindow = new ContextWindow();
+
   /** Handing the session off to another node: nothing new is started (decision 0017). */
   private boolean handingOff;
 
@@ -260,7 +263,7 @@ final class TurnDriver {
                       + " is configured on this server"));
       return;
     }
-    List<ModelMessage> messages = ContextWindow.messages(s, runtime.turns().contextTurns());
+    List<ModelMessage> messages = contextWindow.messages(s, runtime.turns().contextTurns());
     Duration timeout = bounded(runtime.turns().modelTimeout(), turn);
     long asked = System.nanoTime();
     // Deltas are asked for only while someone follows the session live: a stream costs the model,

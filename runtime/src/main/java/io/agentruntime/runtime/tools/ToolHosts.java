@@ -6,7 +6,9 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -30,7 +32,11 @@ public final class ToolHosts {
   private static final Pattern IPV6_LITERAL = Pattern.compile("(?=.*:)[0-9a-f:][0-9a-f:.%a-z]*");
   private static final String IPV6_LOOPBACK = "0:0:0:0:0:0:0:1";
 
+  /** Verdicts by URL seen so far: they never change, and checking parses the URL each time. */
+  private static final int KNOWN_URLS = 4096;
+
   private final List<String> entries;
+  private final Map<String, Optional<String>> verdicts = new ConcurrentHashMap<>();
 
   private ToolHosts(List<String> entries) {
     this.entries = List.copyOf(entries);
@@ -65,11 +71,21 @@ public final class ToolHosts {
     if (url == null) {
       return Optional.of("the tool has no URL");
     }
-    try {
-      return refusal(new URI(url));
-    } catch (Exception e) {
-      return Optional.of("the tool URL is not a valid URI: " + url);
+    Optional<String> known = verdicts.get(url);
+    if (known != null) {
+      return known;
     }
+    Optional<String> verdict;
+    try {
+      verdict = refusal(new URI(url));
+    } catch (Exception e) {
+      verdict = Optional.of("the tool URL is not a valid URI: " + url);
+    }
+    if (verdicts.size() >= KNOWN_URLS) {
+      verdicts.clear(); // bounded: a node that meets many URLs checks them again
+    }
+    verdicts.put(url, verdict);
+    return verdict;
   }
 
   /** Why a call to {@code uri} is refused, or empty when it is allowed. */
