@@ -79,6 +79,11 @@ final class TurnDriver {
 
   private boolean holding;
 
+  /** The turn and deadline the turn-deadline timer was last armed for. */
+  private String armedTurn;
+
+  private Instant armedDeadline;
+
   /** What the model is shown, with the messages of the last call kept for the next. */
   private final ContextWindow contextWindow = new ContextWindow();
 
@@ -218,8 +223,7 @@ final class TurnDriver {
       return; // the node that takes the session over goes on from the journal
     }
     if (turn.status() == TurnStatus.RUNNING && turn.deadline() != null) {
-      timers.startSingleTimer(
-          "turn-deadline", new TurnDeadlinePassed(turn.id()), until(turn.deadline()));
+      armDeadline(turn);
     } else {
       timers.cancel("turn-deadline");
     }
@@ -356,6 +360,22 @@ final class TurnDriver {
                   System.nanoTime() - asked);
           return new ToolFinished(turn.id(), call.toolCallId(), outcome);
         });
+  }
+
+  /**
+   * Arms the turn's deadline unless the timer already runs for this turn and this deadline (every
+   * journal write of a turn comes here: re-arming each time would cancel and schedule for nothing).
+   */
+  private void armDeadline(Turn turn) {
+    if (timers.isTimerActive("turn-deadline")
+        && turn.id().equals(armedTurn)
+        && turn.deadline().equals(armedDeadline)) {
+      return;
+    }
+    armedTurn = turn.id();
+    armedDeadline = turn.deadline();
+    timers.startSingleTimer(
+        "turn-deadline", new TurnDeadlinePassed(turn.id()), until(turn.deadline()));
   }
 
   private void armApprovals(SessionState s) {
