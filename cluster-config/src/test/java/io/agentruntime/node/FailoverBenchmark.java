@@ -236,12 +236,17 @@ class FailoverBenchmark {
         "marked unreachable (failure detector)", "Marking node as UNREACHABLE [Member(" + victim);
     steps.put("SBR downs it (stable-after)", "SBR is downing [UniqueAddress(" + victim);
     steps.put("leader removes it", "Leader is removing unreachable node [" + victim);
-    steps.put("first shard of it allocated elsewhere (removal margin)", "Shard [");
+    steps.put(
+        "its shards released (removal margin)",
+        "ShardRegion terminated: [Actor[" + victim + "/system/sharding/Session#");
+    // Only allocations after the release: a rebalance towards the last new node may come first.
+    steps.put("first shard of it allocated elsewhere", "allocated at");
     Map<String, Long> at = new LinkedHashMap<>();
     for (NodeProcess n : cluster.nodes) {
       if (n == dead || !n.isAlive()) {
         continue;
       }
+      boolean released = false;
       for (String line : Files.readAllLines(n.log)) {
         if (line.length() < 12) {
           continue;
@@ -260,12 +265,10 @@ class FailoverBenchmark {
           continue;
         }
         for (Map.Entry<String, String> step : steps.entrySet()) {
-          boolean match =
-              step.getKey().startsWith("first shard")
-                  ? line.contains("allocated at") && line.contains(step.getValue())
-                  : line.contains(step.getValue());
-          if (match) {
+          boolean allocation = step.getKey().startsWith("first shard");
+          if (line.contains(step.getValue()) && (!allocation || released)) {
             at.merge(step.getKey(), ms, Math::min);
+            released |= step.getKey().startsWith("its shards released");
           }
         }
       }
