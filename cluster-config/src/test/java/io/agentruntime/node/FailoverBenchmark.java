@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * to back through the live nodes, and the survivors' logs must show no node downed but the one
  * killed. A fresh node replaces the dead one before the next round. Each round's timeline (failure
  * detector, SBR, removal, shard allocation) is read from the survivors' logs. Settings: those of
- * cluster.conf (ADR 0036). Not a test: {@code mvn -B verify -Pbenchmarks -pl cluster-config -am
+ * cluster.conf (ADR 0009). Not a test: {@code mvn -B verify -Pbenchmarks -pl cluster-config -am
  * -Dit.test=FailoverBenchmark -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dfailsafe.failIfNoSpecifiedTests=false}.
  */

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The failover budget of ADR 0036, as the node's configuration sets it. A session must never run on
+ * The failover budget of ADR 0009, as the node's configuration sets it. A session must never run on
  * two nodes: after a partition, the minority downs itself and stops its sessions while the
  * majority's copy of them waits the removal margin. The margin covers the skew between the two
  * sides' decisions, which grows with the heartbeat interval, the reaper interval and the split
@@ -57,7 +57,7 @@ class FailoverBudgetTest {
 
   @Test
   void aCrashCostsUnderEightSecondsOnOneMachine() {
-    // Each step at its typical length (docs/decisions/0036-failover-budget.md): the detector fires
+    // Each step at its typical length (docs/decisions/0009-failover-budget.md): the detector fires
     // about 5.6 minimum standard deviations after heartbeat interval + pause; the resolver decides
     // at its next tick after stable-after (half a tick on average); removal takes a gossip round
     // and a leader round; a node holding requests asks again within a retry interval. Allocation
