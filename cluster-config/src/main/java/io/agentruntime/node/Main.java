@@ -20,9 +20,17 @@ public final class Main {
 
   private Main() {}
 
+  /** The driver reads the process id from here before it asks the OS through jnr-ffi. */
+  private static final String DRIVER_PID = "com.datastax.oss.driver.PID";
+
   public static void main(String[] args) {
     CommonPool.sizeBeforeFirstUse();
     String command = args.length == 0 ? "dev" : args[0];
+    // Found through jnr-ffi, the driver's process id costs the journal's first write hundreds of
+    // generated classes, on the path of a restart (decision 0035); the JVM knows it already.
+    if (System.getProperty(DRIVER_PID) == null) {
+      System.setProperty(DRIVER_PID, Long.toString(ProcessHandle.current().pid()));
+    }
     try {
       switch (command) {
         case "dev" -> Node.start(ConfigFactory.load("dev"));

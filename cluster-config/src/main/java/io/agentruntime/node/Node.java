@@ -28,11 +28,13 @@ import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.persistence.Persistence;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +61,17 @@ public final class Node {
     this.sessions = sessions;
   }
 
-  /** Starts a node and returns once its HTTP API is bound. Blocking: call it from main(). */
+  /**
+   * Starts a node and returns once its HTTP API is bound. Blocking: call it from main().
+   *
+   * <p>What does not depend on each other starts side by side (decision 0035): the driver session
+   * and the schema check on a thread of their own while the actor system starts and joins the
+   * cluster, Pekko Management while the sessions and the HTTP API start. Sharding, and with it
+   * every remembered session, starts only once the schema is there; the journal's own Cassandra
+   * session starts connecting as soon as it is, before sharding asks for it.
+   */
   public static Node start(Config config) {
+    StartupPhases phases = new StartupPhases();
     NodeSettings settings = NodeSettings.fromConfig(config);
     // A secrets file in a format this version does not read stops the node before anything
     // starts, with a message naming the format (ADR 0019).
@@ -69,30 +80,32 @@ public final class Node {
         settings.managedCassandra()
             ? Optional.of(ManagedCassandra.start(ManagedCassandraSettings.fromConfig(config)))
             : Optional.empty();
+    phases.done("managed-cassandra");
 
+    log.info(
+        "Connecting to Cassandra at {}",
+        config.getValue("agent-runtime.cassandra.contact-points").unwrapped());
+    SchemaSettings schema = SchemaSettings.fromConfig(config);
+    CompletableFuture<CqlSession> connected =
+        connectAndMigrate(config, schema, settings.migrateOnStart(), phases);
+    ActorSystem<Void> system = null;
     try {
-      log.info(
-          "Connecting to Cassandra at {}",
-          config.getValue("agent-runtime.cassandra.contact-points").unwrapped());
-      CqlSession cql = CqlSessions.open(config);
-      SchemaSettings schema = SchemaSettings.fromConfig(config);
-      if (settings.migrateOnStart()) {
-        SchemaMigrator.create(schema).migrate(cql);
-      }
-      ActorSystem<Void> system =
+      system =
           ActorSystem.create(
               Behaviors.empty(),
               SYSTEM_NAME,
               settings.remoteTls().map(tls -> tls.applyTo(config)).orElse(config));
-      stopWithSystem(system, cql, cassandra);
+      stopWithSystem(system, connected, cassandra);
       // From here coordinated shutdown stops Cassandra after sharding's last journal write.
       cassandra.ifPresent(ManagedCassandra::leaveStopToOwner);
       if (!settings.clusterBootstrap()) {
         ClusterMembership.join(system, settings.seedNodes());
       }
-      Uri management = startManagement(system, settings);
+      phases.done("actor-system");
+      CompletableFuture<Uri> management = startManagement(system, settings).toCompletableFuture();
       if (settings.clusterBootstrap()) {
         // Bootstrap probes the other nodes' management endpoints: it starts once ours answers.
+        management.get(30, TimeUnit.SECONDS);
         KubernetesBootstrap.start(system);
       }
 
@@ -102,6 +115,11 @@ public final class Node {
               JacksonObjectMapperProvider.get(system)
                   .getOrCreate("agent-runtime-tools", Optional.empty()));
       NodeMetrics metrics = new NodeMetrics();
+      // As long as the driver takes to connect (it waits for a Cassandra still starting).
+      CqlSession cql = connected.get();
+      // The journal's and snapshot store's plugins (and their own driver session) start now, on
+      // the schema just checked, rather than when the first shard asks for them.
+      Persistence.get(Adapter.toClassic(system));
       SessionRuntime runtime =
           SessionRuntime.of(
                   config,
@@ -123,31 +141,66 @@ public final class Node {
                         return Done.getInstance();
                       }));
       Sessions sessions = Sessions.start(system, runtime);
+      phases.done("sharding");
       HttpServer http =
           HttpApi.start(system, sessions, readiness(system, CassandraReadiness.of(cql)), metrics)
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
+      phases.done("http");
+      Uri managementUri = management.get(30, TimeUnit.SECONDS);
       log.info(
-          "Agent Runtime node {} serves HTTP on {}, management on {}",
+          "Agent Runtime node {} serves HTTP on {}, management on {}; started in {}",
           Cluster.get(system).selfMember().address(),
           http.address(),
-          management);
-      return new Node(system, http, management.toString(), sessions);
+          managementUri,
+          phases);
+      return new Node(system, http, managementUri.toString(), sessions);
     } catch (Exception e) {
+      if (system == null) {
+        // Nothing will close the session or stop Cassandra with the system: do it here.
+        connected.thenAccept(CqlSession::closeAsync);
+      }
       cassandra.ifPresent(ManagedCassandra::stop);
       throw new IllegalStateException("the node failed to start: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Starts Pekko Management, its write routes (leave, down) only when the settings allow them;
-   * returns once it is bound.
+   * Opens the driver session and, if asked, applies the schema, on a thread of its own: the actor
+   * system starts meanwhile.
    */
-  static Uri startManagement(ActorSystem<?> system, NodeSettings settings) throws Exception {
+  private static CompletableFuture<CqlSession> connectAndMigrate(
+      Config config, SchemaSettings schema, boolean migrate, StartupPhases phases) {
+    CompletableFuture<CqlSession> connected = new CompletableFuture<>();
+    Thread connecting =
+        new Thread(
+            () -> {
+              try {
+                CqlSession cql = CqlSessions.open(config);
+                try {
+                  if (migrate) {
+                    SchemaMigrator.create(schema).migrate(cql);
+                  }
+                } catch (RuntimeException e) {
+                  cql.closeAsync();
+                  throw e;
+                }
+                phases.done("cassandra-session");
+                connected.complete(cql);
+              } catch (Throwable e) {
+                connected.completeExceptionally(e);
+              }
+            },
+            "agent-runtime-cassandra-connect");
+    connecting.setDaemon(true);
+    connecting.start();
+    return connected;
+  }
+
+  /** Starts Pekko Management, its write routes (leave, down) only when the settings allow them. */
+  static CompletionStage<Uri> startManagement(ActorSystem<?> system, NodeSettings settings) {
     return PekkoManagement.get(system)
-        .start(routes -> routes.withReadOnly(!settings.managementWriteRoutes()))
-        .toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+        .start(routes -> routes.withReadOnly(!settings.managementWriteRoutes()));
   }
 
   /** Ready when this node is an Up member of the cluster and the journal's store answers. */
@@ -161,25 +214,35 @@ public final class Node {
   }
 
   /**
-   * Closes the driver session and stops the managed Cassandra once sharding and the HTTP server
-   * have stopped, so no journal write is cut off; Cassandra is never left behind.
+   * Closes the driver session (once it is open, if it ever opens) and stops the managed Cassandra
+   * once sharding and the HTTP server have stopped, so no journal write is cut off; Cassandra is
+   * never left behind.
    */
   private static void stopWithSystem(
-      ActorSystem<?> system, CqlSession cql, Optional<ManagedCassandra> cassandra) {
+      ActorSystem<?> system,
+      CompletableFuture<CqlSession> connected,
+      Optional<ManagedCassandra> cassandra) {
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
             "stop-cassandra",
-            () ->
-                cql.closeAsync()
-                    .handle((ok, error) -> Done.getInstance())
-                    .thenCompose(
-                        done ->
-                            CompletableFuture.supplyAsync(
-                                () -> {
-                                  cassandra.ifPresent(ManagedCassandra::stop);
-                                  return Done.getInstance();
-                                })));
+            () -> {
+              // A session still connecting is closed once it opens; the stop does not wait for it.
+              connected.thenAccept(CqlSession::closeAsync);
+              CompletionStage<Void> closed =
+                  connected.isDone()
+                      ? connected.thenCompose(CqlSession::closeAsync)
+                      : CompletableFuture.completedFuture(null);
+              return closed
+                  .handle((ok, error) -> Done.getInstance())
+                  .thenCompose(
+                      done ->
+                          CompletableFuture.supplyAsync(
+                              () -> {
+                                cassandra.ifPresent(ManagedCassandra::stop);
+                                return Done.getInstance();
+                              }));
+            });
   }
 
   public InetSocketAddress httpAddress() {

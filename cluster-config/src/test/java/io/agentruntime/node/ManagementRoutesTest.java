@@ -85,7 +85,9 @@ class ManagementRoutesTest {
       }
       Thread.sleep(50);
     }
-    return Node.startManagement(system, NodeSettings.fromConfig(config));
+    return Node.startManagement(system, NodeSettings.fromConfig(config))
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   private HttpResponse<String> leave(HttpClientSupport operator) {

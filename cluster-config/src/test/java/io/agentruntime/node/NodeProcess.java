@@ -77,6 +77,26 @@ final class NodeProcess {
             + extraClasspath);
     cmd.add("io.agentruntime.node.Main");
     cmd.add(command);
+    return run(cmd, home, env, httpPort, log);
+  }
+
+  /**
+   * As {@link #start(String, Path, Map, List)}, through {@code bin/agent-runtime} as a user starts
+   * it, so that what the launcher decides (its class-data archive) applies too. JVM options go in
+   * {@code AGENT_RUNTIME_JAVA_OPTS} of {@code env}. The launcher execs the JVM: {@link #pid()},
+   * {@link #kill()} and {@link #javaArguments()} are the node's.
+   */
+  static NodeProcess launch(String command, Path home, Map<String, String> env) throws IOException {
+    int httpPort = freePort();
+    Files.createDirectories(home);
+    Path log = Files.createTempFile(home, "node-" + command + "-", ".out");
+    Path script = Path.of("..", "bin", "agent-runtime").toAbsolutePath().normalize();
+    return run(List.of("bash", script.toString(), command), home, env, httpPort, log);
+  }
+
+  private static NodeProcess run(
+      List<String> cmd, Path home, Map<String, String> env, int httpPort, Path log)
+      throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("AGENT_RUNTIME_HOME", home.toString());
@@ -96,6 +116,11 @@ final class NodeProcess {
 
   long pid() {
     return process.pid();
+  }
+
+  /** The arguments the node's JVM runs with (after the launcher's exec, the JVM's own). */
+  List<String> javaArguments() {
+    return process.toHandle().info().arguments().map(List::of).orElse(List.of());
   }
 
   void awaitReady(Duration timeout) {
