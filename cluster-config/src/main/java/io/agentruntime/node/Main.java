@@ -27,7 +27,7 @@ public final class Main {
     CommonPool.sizeBeforeFirstUse();
     String command = args.length == 0 ? "dev" : args[0];
     // Found through jnr-ffi, the driver's process id costs the journal's first write hundreds of
-    // generated classes, on the path of a restart (decision 0035); the JVM knows it already.
+    // generated classes, on the path of a restart (decision 0060); the JVM knows it already.
     if (System.getProperty(DRIVER_PID) == null) {
       System.setProperty(DRIVER_PID, Long.toString(ProcessHandle.current().pid()));
     }

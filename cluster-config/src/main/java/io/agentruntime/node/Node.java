@@ -64,7 +64,7 @@ public final class Node {
   /**
    * Starts a node and returns once its HTTP API is bound. Blocking: call it from main().
    *
-   * <p>What does not depend on each other starts side by side (decision 0035): the driver session
+   * <p>What does not depend on each other starts side by side (decision 0060): the driver session
    * and the schema check on a thread of their own while the actor system starts and joins the
    * cluster, Pekko Management while the sessions and the HTTP API start. Sharding, and with it
    * every remembered session, starts only once the schema is there; the journal's own Cassandra

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * When each part of a node's start-up was done, in milliseconds since the JVM started, for the line
  * the node logs once it serves: "jvm 850, managed-cassandra 900, ..." tells where a slow start went
- * (decision 0035). Phases may end on other threads.
+ * (decision 0060). Phases may end on other threads.
  */
 final class StartupPhases {
 

@@ -83,7 +83,7 @@ class NodeRestartIntegrationTest {
   }
 
   /**
-   * bin/agent-runtime as a user runs it, with its class-data archive (decision 0035): the first
+   * bin/agent-runtime as a user runs it, with its class-data archive (decision 0060): the first
    * clean exit of a jar set writes the archive (one cut short is thrown away, not mapped), the next
    * starts map it, and a node killed with -9 while an idempotent tool call runs comes back on its
    * own: with no request from anyone, the restarted node sends that call again, with the same
