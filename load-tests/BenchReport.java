@@ -100,6 +100,18 @@ public class BenchReport {
     for (String name : List.of("turns", "tools", "streaming", "sessions")) {
       simulations.put(name, flat(read(work.resolve(name + ".json"))));
     }
+    // One-tool turns through the fake OpenAI-compatible model over HTTP (ModelTurnsSimulation).
+    simulations.put("modelCapacity", flat(read(work.resolve("model-capacity.json"))));
+    for (String name : List.of("turns", "streaming")) {
+      Map<String, Object> stats = flat(read(work.resolve("model-" + name + ".json")));
+      // What the runtime asked the fake model for: streamed or whole answers, and the deltas
+      // the SSE clients saw.
+      Path calls = work.resolve("model-" + name + "-calls.json");
+      if (Files.exists(calls)) {
+        flat(read(calls)).forEach((k, v) -> stats.put("modelCalls" + capitalized(k), v));
+      }
+      simulations.put("model" + capitalized(name), stats);
+    }
     result.put("simulations", simulations);
 
     // The runtime's own journal throughput: its session entities driven in process, without HTTP
@@ -198,7 +210,7 @@ public class BenchReport {
     t.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     row(
         t,
-        "turns, open workload at half the maximum rate ("
+        "turns, scripted model, open workload at half the maximum rate ("
             + (long) number(settings, "turnRate")
             + "/s of "
             + (long) number(settings, "maxTurnRate")
@@ -207,15 +219,43 @@ public class BenchReport {
         "p99 <= 25 ms");
     row(
         t,
-        "one-tool turns, " + (long) number(settings, "concurrency") + " sessions back to back",
+        "one-tool turns, scripted model, "
+            + (long) number(settings, "concurrency")
+            + " sessions back to back",
         sims.get("tools"),
         "Restate: about 400/s");
     row(
         t,
-        "turns with an SSE client per session, "
+        "turns with an SSE client per session, scripted model, "
             + (long) number(settings, "concurrency")
             + " sessions",
         sims.get("streaming"),
+        "");
+    row(
+        t,
+        "one-tool turns, model over HTTP, "
+            + (long) number(settings, "concurrency")
+            + " sessions back to back",
+        sims.get("modelCapacity"),
+        "");
+    row(
+        t,
+        "one-tool turns, model over HTTP, open workload at half the maximum rate ("
+            + (long) number(settings, "modelTurnRate")
+            + "/s of "
+            + (long) number(settings, "maxModelTurnRate")
+            + "/s)",
+        sims.get("modelTurns"),
+        "");
+    row(
+        t,
+        "one-tool turns, model over HTTP streamed to an SSE client per session, half the maximum"
+            + " rate ("
+            + (long) number(settings, "modelStreamingRate")
+            + "/s of "
+            + (long) number(settings, "maxModelStreamingRate")
+            + "/s)",
+        sims.get("modelStreaming"),
         "");
     row(
         t,
@@ -364,6 +404,10 @@ public class BenchReport {
           v.startsWith("\"") ? v.substring(1, v.length() - 1) : (Object) Double.parseDouble(v));
     }
     return map;
+  }
+
+  static String capitalized(String name) {
+    return Character.toUpperCase(name.charAt(0)) + name.substring(1);
   }
 
   static double number(String json, String key) {

@@ -17,30 +17,9 @@ import io.gatling.javaapi.core.Simulation;
  */
 public class StreamingSimulation extends Simulation {
 
-  private static final String ON_STREAM = "turn_completed on the stream";
-
   {
     ChainBuilder turnSeenOnStream =
-        exec(Turns.turn(Turns.json("Where is my order?")))
-            .exec(
-                sse.processUnmatchedMessages(
-                    (messages, session) ->
-                        session.set(
-                            "seen",
-                            messages.stream()
-                                .anyMatch(
-                                    m ->
-                                        isCompletionOf(m.message(), session.getString("turnId"))))))
-            .doIf(session -> !session.getBoolean("seen"))
-            .then(
-                exec(
-                    sse(ON_STREAM)
-                        .setCheck()
-                        .await(10)
-                        .on(
-                            sse.checkMessage(ON_STREAM)
-                                .matching(substring("turn_completed"))
-                                .check(substring("#{turnId}")))));
+        Turns.seenOnStream(Turns.turn(Turns.json("Where is my order?")), messages -> {});
     setUp(
             scenario("streaming")
                 .exec(Turns.createSession(TurnsSimulation.SPEC))
@@ -53,9 +32,5 @@ public class StreamingSimulation extends Simulation {
         .assertions(
             details(Turns.TURN).responseTime().percentile(99.0).lte(LoadSettings.maxP99Millis()),
             global().failedRequests().percent().lte(LoadSettings.maxErrorPercent()));
-  }
-
-  private static boolean isCompletionOf(String message, String turnId) {
-    return message.contains("turn_completed") && message.contains(turnId);
   }
 }

@@ -8,8 +8,10 @@ import io.gatling.javaapi.core.OpenInjectionStep;
 import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
+import io.gatling.javaapi.http.HttpRequestActionBuilder;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The pieces the simulations share: the protocol, creating a session, one whole turn in one request
@@ -21,6 +23,9 @@ final class Turns {
 
   /** The request name whose percentiles and rate the gate and the report read. */
   static final String TURN = "turn";
+
+  /** The check of {@link #seenOnStream}: its name in the report. */
+  static final String ON_STREAM = "turn_completed on the stream";
 
   private Turns() {}
 
@@ -42,15 +47,23 @@ final class Turns {
 
   /** One turn, awaited to its end in the same request. */
   static ChainBuilder turn(String contentJsonString) {
+    return exec(turnRequest(contentJsonString));
+  }
+
+  /** One turn, awaited to its end in the same request, whose answer must be {@code output}. */
+  static ChainBuilder turn(String contentJsonString, String output) {
+    return exec(turnRequest(contentJsonString).check(jsonPath("$.output").is(output)));
+  }
+
+  private static HttpRequestActionBuilder turnRequest(String contentJsonString) {
     int wait = LoadSettings.integer("waitSeconds", 30);
-    return exec(
-        http(TURN)
-            .post("/v1/sessions/#{sessionId}/messages?waitSeconds=" + wait)
-            .body(StringBody("{\"content\": " + contentJsonString + "}"))
-            .check(
-                status().is(200),
-                jsonPath("$.status").is("completed"),
-                jsonPath("$.turnId").saveAs("turnId")));
+    return http(TURN)
+        .post("/v1/sessions/#{sessionId}/messages?waitSeconds=" + wait)
+        .body(StringBody("{\"content\": " + contentJsonString + "}"))
+        .check(
+            status().is(200),
+            jsonPath("$.status").is("completed"),
+            jsonPath("$.turnId").saveAs("turnId"));
   }
 
   /**
@@ -70,12 +83,19 @@ final class Turns {
    * closed}: {@code load.concurrency} sessions at all times for {@code load.seconds}.
    */
   static PopulationBuilder workload(ScenarioBuilder scenario) {
+    return workload(scenario, 1);
+  }
+
+  /**
+   * As {@link #workload(ScenarioBuilder)} with {@code share} of the concurrency (at least 1) or of
+   * the rate, for a run of several scenarios side by side.
+   */
+  static PopulationBuilder workload(ScenarioBuilder scenario, double share) {
     Duration hold = LoadSettings.seconds("seconds", 30);
-    if ("closed".equals(LoadSettings.text("workload", "open"))) {
-      return scenario.injectClosed(
-          constantConcurrentUsers(LoadSettings.integer("concurrency", 50)).during(hold));
+    if (closed()) {
+      return scenario.injectClosed(constantConcurrentUsers(concurrency(share)).during(hold));
     }
-    double sessionsPerSecond = LoadSettings.decimal("rate", 50) / turnsPerSession();
+    double sessionsPerSecond = rate(share) / turnsPerSession();
     Duration ramp = LoadSettings.seconds("rampSeconds", 10);
     List<OpenInjectionStep> steps =
         ramp.isZero()
@@ -84,6 +104,51 @@ final class Turns {
                 rampUsersPerSec(Math.min(1, sessionsPerSecond)).to(sessionsPerSecond).during(ramp),
                 constantUsersPerSec(sessionsPerSecond).during(hold));
     return scenario.injectOpen(steps);
+  }
+
+  static boolean closed() {
+    return "closed".equals(LoadSettings.text("workload", "open"));
+  }
+
+  /** {@code share} of {@code load.concurrency}, at least 1. */
+  static int concurrency(double share) {
+    return Math.max(1, (int) Math.round(LoadSettings.integer("concurrency", 50) * share));
+  }
+
+  /** {@code share} of {@code load.rate} (turns per second). */
+  static double rate(double share) {
+    return LoadSettings.decimal("rate", 50) * share;
+  }
+
+  /**
+   * A turn ({@code oneTurn}, which saves {@code turnId}) of a session this virtual user follows on
+   * its SSE stream: the turn's {@code turn_completed} must have come down the stream (already, or
+   * within 10 s), else the turn counts as failed on the stream. Messages that came in between are
+   * handed to {@code seen} (each SSE message as Gatling renders it) before they are dropped.
+   */
+  static ChainBuilder seenOnStream(ChainBuilder oneTurn, Consumer<List<String>> seen) {
+    return exec(oneTurn)
+        .exec(
+            sse.processUnmatchedMessages(
+                (messages, session) -> {
+                  List<String> texts = messages.stream().map(m -> m.message()).toList();
+                  seen.accept(texts);
+                  String turnId = session.getString("turnId");
+                  return session.set(
+                      "seen",
+                      texts.stream()
+                          .anyMatch(m -> m.contains("turn_completed") && m.contains(turnId)));
+                }))
+        .doIf(session -> !session.getBoolean("seen"))
+        .then(
+            exec(
+                sse(ON_STREAM)
+                    .setCheck()
+                    .await(10)
+                    .on(
+                        sse.checkMessage(ON_STREAM)
+                            .matching(substring("turn_completed"))
+                            .check(substring("#{turnId}")))));
   }
 
   /** A string as a JSON string literal. */
