@@ -11,7 +11,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 home=$(mktemp -d /tmp/journal-before-after.XXXXXX)
 AGENT_RUNTIME_HOME=$home AGENT_RUNTIME_HTTP_PORT=18480 AGENT_RUNTIME_CASSANDRA_PORT=19842 \
   AGENT_RUNTIME_CLUSTER_PORT=25890 AGENT_RUNTIME_MANAGEMENT_PORT=18858 AGENT_RUNTIME_RATE_LIMIT=0 \
-  AGENT_RUNTIME_JAVA_OPTS="-Xms1g -Xmx2g -XX:TieredStopAtLevel=1 -Dagent-runtime.cassandra.managed.storage-port=17800 -Dagent-runtime.cassandra.managed.ssl-storage-port=17801" \
+  AGENT_RUNTIME_JAVA_OPTS="-Xms1g -Xmx2g -Dagent-runtime.cassandra.managed.storage-port=17800 -Dagent-runtime.cassandra.managed.ssl-storage-port=17801" \
   "$repo/bin/agent-runtime" dev >"$home/node.out" 2>&1 &
 node=$!
 stop() {

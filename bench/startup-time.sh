@@ -16,7 +16,7 @@ node_jar="$root/cluster-config/target/cluster-config-0.1.0-SNAPSHOT.jar"
 # Ports of our own, so a dev node (8080, 9042, 25520, 7000) or a test run (19042, 17000) is never touched.
 export AGENT_RUNTIME_HTTP_PORT=18080 AGENT_RUNTIME_CASSANDRA_PORT=19342 AGENT_RUNTIME_CLUSTER_PORT=25590 AGENT_RUNTIME_MANAGEMENT_PORT=18558
 # bin/agent-runtime passes these to the node JVM in place of its default heap options.
-export AGENT_RUNTIME_JAVA_OPTS="-Xms256m -Xmx1g -XX:TieredStopAtLevel=1 -Dagent-runtime.cassandra.managed.storage-port=17300 -Dagent-runtime.cassandra.managed.ssl-storage-port=17301"
+export AGENT_RUNTIME_JAVA_OPTS="-Xms256m -Xmx1g -Dagent-runtime.cassandra.managed.storage-port=17300 -Dagent-runtime.cassandra.managed.ssl-storage-port=17301"
 
 fail() { echo "startup-time: $*" >&2; exit 1; }
 

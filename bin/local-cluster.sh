@@ -49,7 +49,7 @@ start_node() {
   AGENT_RUNTIME_CLUSTER_HOST=127.0.0.1 AGENT_RUNTIME_CLUSTER_PORT="$(cluster_port "$i")" \
   AGENT_RUNTIME_MANAGEMENT_PORT="$(management_port "$i")" AGENT_RUNTIME_MANAGEMENT_WRITE=on \
   AGENT_RUNTIME_SEED_NODES="127.0.0.1:$(cluster_port 1)" \
-    "$java_bin" ${AGENT_RUNTIME_JAVA_OPTS:--Xms256m -Xmx1g -XX:TieredStopAtLevel=1} -Dagent-runtime.node-name="node-$i" \
+    "$java_bin" ${AGENT_RUNTIME_JAVA_OPTS:--Xms256m -Xmx1g} -Dagent-runtime.node-name="node-$i" \
     -cp "$node_jar:$node_lib/*" io.agentruntime.node.Main node > "$home/output.log" 2>&1 &
   echo $! > "$cluster_dir/node-$i.pid"
 }

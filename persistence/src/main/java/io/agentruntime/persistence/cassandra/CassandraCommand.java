@@ -61,9 +61,6 @@ final class CassandraCommand {
             "-XX:+UseG1GC",
             "-XX:+ParallelRefProcEnabled",
             "-XX:MaxTenuringThreshold=1",
-            // C1 only (decision 0061): on a small machine C2's compiling took a core from the
-            // node for minutes; a managed Cassandra is a dev or local one, started often.
-            "-XX:TieredStopAtLevel=1",
             // A node out of memory must die visibly rather than limp on.
             "-XX:+ExitOnOutOfMemoryError",
             "-Djava.net.preferIPv4Stack=true",
