@@ -63,10 +63,16 @@ final class HttpClientSupport {
     return HttpRequest.BodyPublishers.ofString(json);
   }
 
-  /** Polls {@code path} until it answers 200, or fails after {@code timeout}. */
-  static void awaitOk(String url, Duration timeout) {
+  /**
+   * Polls {@code url} until it answers 200, or fails after {@code timeout} or as soon as {@code
+   * alive} says the process behind it is gone.
+   */
+  static void awaitOk(String url, Duration timeout, java.util.function.BooleanSupplier alive) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
+      if (!alive.getAsBoolean()) {
+        throw new AssertionError(url + " will not answer: its process has exited");
+      }
       try {
         HttpResponse<Void> r =
             CLIENT.send(

@@ -125,9 +125,36 @@ final class NodeProcess {
 
   void awaitReady(Duration timeout) {
     try {
-      HttpClientSupport.awaitOk(baseUrl() + "/health/ready", timeout);
+      HttpClientSupport.awaitOk(baseUrl() + "/health/ready", timeout, process::isAlive);
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "; node output:\n" + tail(), e);
+      String state = process.isAlive() ? "still running" : "exited with " + process.exitValue();
+      throw new AssertionError(
+          e.getMessage()
+              + "; the node "
+              + state
+              + "; first errors:\n"
+              + firstErrors()
+              + "\nlast output:\n"
+              + tail(),
+          e);
+    }
+  }
+
+  /** The first lines of the log that report an error, with a few lines after each. */
+  private String firstErrors() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      List<String> found = new ArrayList<>();
+      for (int i = 0; i < lines.size() && found.size() < 60; i++) {
+        String line = lines.get(i);
+        if (line.contains(" ERROR ") || line.contains(" WARN ") || line.startsWith("Error")) {
+          found.addAll(lines.subList(i, Math.min(lines.size(), i + 8)));
+          i += 7;
+        }
+      }
+      return found.isEmpty() ? "(none)" : String.join("\n", found);
+    } catch (IOException e) {
+      return "(no output: " + e.getMessage() + ")";
     }
   }
 

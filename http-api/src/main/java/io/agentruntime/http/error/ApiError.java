@@ -23,12 +23,20 @@ public final class ApiError extends RuntimeException {
 
   private final StatusCode status;
   private final String code;
+  private final String param;
   private final List<HttpHeader> headers;
 
   public ApiError(StatusCode status, String code, String message, List<HttpHeader> headers) {
+    this(status, code, null, message, headers);
+  }
+
+  /** With {@code param}, the request field the refusal is about (null when none is). */
+  public ApiError(
+      StatusCode status, String code, String param, String message, List<HttpHeader> headers) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
+    this.param = param;
     this.headers = List.copyOf(headers);
   }
 
@@ -48,9 +56,37 @@ public final class ApiError extends RuntimeException {
     return headers;
   }
 
+  /** The request field the refusal is about, as OpenAI's error body names it; null when none. */
+  public String param() {
+    return param;
+  }
+
+  /**
+   * The class of the error as OpenAI's error body names it ({@code type}), so the official SDKs map
+   * it to their exception types: decided by the status alone.
+   */
+  public String type() {
+    int s = status.intValue();
+    if (s == 401) {
+      return "authentication_error";
+    }
+    if (s == 403) {
+      return "permission_error";
+    }
+    if (s == 429) {
+      return "rate_limit_error";
+    }
+    return s >= 500 ? "server_error" : "invalid_request_error";
+  }
+
   /** A field of the request (body, path or query) is missing, of the wrong type or invalid. */
   public static ApiError invalidField(String message) {
     return new ApiError(StatusCodes.BAD_REQUEST, "invalid_field", message);
+  }
+
+  /** As {@link #invalidField(String)}, naming the field ({@code param}: "agent.model"). */
+  public static ApiError invalidField(String param, String message) {
+    return new ApiError(StatusCodes.BAD_REQUEST, "invalid_field", param, message, List.of());
   }
 
   public static ApiError malformedJson(String message) {

@@ -78,7 +78,10 @@ public final class ErrorMapper {
 
   public static HttpResponse response(ApiError error, String requestId) {
     Map<String, Object> body =
-        Map.of("error", new ErrorBody(error.code(), error.getMessage(), requestId));
+        Map.of(
+            "error",
+            new ErrorBody(
+                error.code(), error.getMessage(), error.type(), error.param(), requestId));
     return Json.response(error.status(), body).addHeaders(error.headers());
   }
 
@@ -194,6 +197,11 @@ public final class ErrorMapper {
     return current;
   }
 
-  /** The inner object of the error body. */
-  public record ErrorBody(String code, String message, String requestId) {}
+  /**
+   * The inner object of the error body: ours ({@code code}, {@code message}, {@code requestId}) and
+   * OpenAI's ({@code type}, {@code param}, with {@code code} and {@code message} shared), so one
+   * body serves our clients and the official OpenAI SDKs alike (decision 0025).
+   */
+  public record ErrorBody(
+      String code, String message, String type, String param, String requestId) {}
 }
