@@ -2,13 +2,17 @@ package io.agentruntime.node;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,6 +20,13 @@ import java.util.concurrent.TimeUnit;
  * bin/agent-runtime starts it; its output goes to a log file.
  */
 final class NodeProcess {
+
+  /** Where {@link #freePort()} chooses: below Linux's ephemeral range (32768-60999). */
+  private static final int FIRST_CHOSEN_PORT = 20_000;
+
+  private static final int LAST_CHOSEN_PORT = 32_000;
+  private static final Random RANDOM = new Random();
+  private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
   private final Process process;
   private final int httpPort;
@@ -202,11 +213,28 @@ final class NodeProcess {
     }
   }
 
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /**
+   * A port no one listens on, for a node process to bind later. Not one the kernel hands out itself
+   * (port 0 takes from the ephemeral range, 32768 and up on Linux, which is also where every
+   * outgoing connection's local port comes from: a Cassandra driver connection made between this
+   * check and the node's bind could take the port, and the node would exit on "Address already in
+   * use"). Below that range only an explicit bind takes a port, and this JVM never hands one out
+   * twice.
+   */
+  static synchronized int freePort() {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = FIRST_CHOSEN_PORT + RANDOM.nextInt(LAST_CHOSEN_PORT - FIRST_CHOSEN_PORT);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(false);
+        socket.bind(new InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException inUse) {
+        // taken: try another
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port below the ephemeral range"));
   }
 }
