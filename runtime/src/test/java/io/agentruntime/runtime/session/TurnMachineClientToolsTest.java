@@ -496,6 +496,16 @@ class TurnMachineClientToolsTest {
         List.of(user, assistant, r1, r2, steerWhileModel, steerWhileTools, steerNow), shown);
   }
 
+  @Test
+  void aSnapshotOfAWaitingTurnRestoresItsClientCalls() {
+    SessionState s =
+        fold(waitingForTwo(), new UserMessageSteered("t1", "in Celsius", "k1", "ada", T0));
+    SessionState back = SessionSnapshot.of(s).toState();
+    assertEquals(s, back);
+    assertEquals(2, back.turn("t1").orElseThrow().clientCalls().size());
+    assertEquals(TurnStatus.WAITING, back.turn("t1").orElseThrow().status());
+  }
+
   private static SessionState apply(SessionState s, Decision d) {
     assertTrue(!d.refused(), () -> String.valueOf(d.refusal()));
     return fold(s, d.events().toArray(SessionEvent[]::new));
