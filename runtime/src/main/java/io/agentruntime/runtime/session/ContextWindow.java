@@ -6,9 +6,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a model is shown of the session: its recent turns as chat messages (decision 0012). One per
@@ -93,7 +95,7 @@ final class ContextWindow {
     List<TranscriptEntry> out = new ArrayList<>(entries.size());
     List<TranscriptEntry> beforeNextCall = new ArrayList<>(); // came while tools ran
     List<TranscriptEntry> afterNextAnswer = new ArrayList<>(); // came while the model was asked
-    java.util.Set<String> unanswered = new java.util.HashSet<>();
+    Set<String> unanswered = new HashSet<>();
     for (TranscriptEntry e : entries) {
       if (e.steering()) {
         (unanswered.isEmpty() ? afterNextAnswer : beforeNextCall).add(e);
