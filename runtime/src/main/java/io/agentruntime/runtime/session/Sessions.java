@@ -6,6 +6,9 @@ import io.agentruntime.runtime.directory.SessionDirectory;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.tools.ToolConnection;
+import io.agentruntime.runtime.vault.VaultProblem;
+import io.agentruntime.runtime.vault.VaultRefused;
+import io.agentruntime.runtime.vault.Vaults;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +55,7 @@ public final class Sessions implements SessionService {
   private final SessionHosts hosts;
   private final EventFeed feed;
   private final TenantPolicies policies;
+  private final Vaults vaults;
   private final Materializer materializer;
 
   /** The client's idempotency key for this request's write, or null (see {@link #keyed}). */
@@ -64,6 +68,7 @@ public final class Sessions implements SessionService {
       io.agentruntime.runtime.tools.ToolExecutor tools,
       TenantPolicies policies) {
     this.policies = policies;
+    this.vaults = Vaults.get(system);
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.settings = settings;
@@ -87,6 +92,7 @@ public final class Sessions implements SessionService {
     this.hosts = sessions.hosts;
     this.feed = sessions.feed;
     this.policies = sessions.policies;
+    this.vaults = sessions.vaults;
     this.materializer = sessions.materializer;
     this.requestKey = requestKey;
   }
@@ -105,7 +111,9 @@ public final class Sessions implements SessionService {
             runtime.settings(),
             system.settings().config().getDuration("agent-runtime.session.ceiling-refresh"),
             runtime.clock());
-    SessionRuntime governed = runtime.withCeilings(policies);
+    // Tool calls resolve their vault credentials when they are made (decision 0029).
+    SessionRuntime governed =
+        runtime.withCeilings(policies).withTools(Vaults.get(system).guarding(runtime.tools()));
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -196,7 +204,8 @@ public final class Sessions implements SessionService {
     // A session made before this request (less the skew of two clocks) was not made by it.
     java.time.Instant notBefore = java.time.Instant.now().minus(settings.askTimeout());
     CompletionStage<Creation> created =
-        discovered(tenant, spec)
+        attachable(tenant, caller, spec)
+            .thenCompose(ok -> discovered(tenant, spec))
             .thenCompose(
                 full ->
                     request(
@@ -224,6 +233,40 @@ public final class Sessions implements SessionService {
                                     v.owner().user().equals(caller.user())
                                         && v.createdAt().isAfter(notBefore))
                             .map(v -> new Creation(SessionSummary.of(v), true))));
+  }
+
+  /**
+   * Succeeds when the creator may use every vault the spec names (decision 0029); an unknown vault,
+   * another tenant's or another user's is refused as not found (404, naming {@code vaultIds}).
+   */
+  private CompletionStage<Void> attachable(String tenant, Caller caller, SessionSpec spec) {
+    if (spec.vaultIds().isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return vaults
+        .checkAttachable(tenant, caller.user(), spec.vaultIds())
+        .exceptionally(
+            failure -> {
+              Throwable t =
+                  failure instanceof java.util.concurrent.CompletionException
+                          && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              if (t instanceof VaultRefused refused) {
+                VaultProblem p = refused.problem();
+                throw new SessionRefused(
+                    new Problem(
+                        p.kind() == VaultProblem.Kind.NOT_FOUND
+                            ? Problem.Kind.NOT_FOUND
+                            : Problem.Kind.INVALID,
+                        p.code(),
+                        p.message(),
+                        "vaultIds"));
+              }
+              throw t instanceof RuntimeException r
+                  ? r
+                  : new java.util.concurrent.CompletionException(t);
+            });
   }
 
   /**
@@ -292,8 +335,7 @@ public final class Sessions implements SessionService {
               for (CompletableFuture<ToolConnection> one : all) {
                 found.add(one.join()); // the first that failed, by index, fails the whole
               }
-              return new SessionSpec(
-                  spec.agent(), found, spec.permissions(), spec.memory(), spec.metadata());
+              return spec.withTools(found);
             });
   }
 
