@@ -112,8 +112,9 @@ public final class Sessions implements SessionService {
             system.settings().config().getDuration("agent-runtime.session.ceiling-refresh"),
             runtime.clock());
     // Tool calls resolve their vault credentials when they are made (decision 0029).
-    SessionRuntime governed =
-        runtime.withCeilings(policies).withTools(Vaults.get(system).guarding(runtime.tools()));
+    io.agentruntime.runtime.tools.ToolExecutor tools =
+        runtime.tools() == null ? null : Vaults.get(system).guarding(runtime.tools());
+    SessionRuntime governed = runtime.withCeilings(policies).withTools(tools);
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -121,7 +122,7 @@ public final class Sessions implements SessionService {
                     ctx -> SessionEntity.create(ctx.getEntityId(), governed, ctx.getShard(), node))
                 // A session that moves lets its tool calls in flight land first (decision 0017).
                 .withStopMessage(new InternalCommand.HandOff()));
-    return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools(), policies);
+    return new Sessions(system, runtime.settings(), runtime.directory(), tools, policies);
   }
 
   @Override
@@ -205,7 +206,7 @@ public final class Sessions implements SessionService {
     java.time.Instant notBefore = java.time.Instant.now().minus(settings.askTimeout());
     CompletionStage<Creation> created =
         attachable(tenant, caller, spec)
-            .thenCompose(ok -> discovered(tenant, spec))
+            .thenCompose(ok -> discovered(tenant, caller, spec))
             .thenCompose(
                 full ->
                     request(
@@ -310,7 +311,7 @@ public final class Sessions implements SessionService {
    * session of {@code tenant}. The tools are checked first, so that nothing is called for a request
    * the session would refuse anyway; a failure names the first connection (by index) that failed.
    */
-  private CompletionStage<SessionSpec> discovered(String tenant, SessionSpec spec) {
+  private CompletionStage<SessionSpec> discovered(String tenant, Caller caller, SessionSpec spec) {
     List<ToolConnection> asked = spec.tools();
     if (tools == null || asked.stream().noneMatch(t -> t instanceof ToolConnection.Mcp)) {
       return CompletableFuture.completedFuture(spec);
@@ -324,7 +325,7 @@ public final class Sessions implements SessionService {
       String field = "tools[" + i + "].url";
       each.add(
           asked.get(i) instanceof ToolConnection.Mcp mcp
-              ? withTools(tenant, mcp, field).toCompletableFuture()
+              ? withTools(tenant, credentials(caller, spec), mcp, field).toCompletableFuture()
               : CompletableFuture.completedFuture(asked.get(i)));
     }
     return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
@@ -339,9 +340,20 @@ public final class Sessions implements SessionService {
             });
   }
 
+  /** Whose vault credentials the new session's MCP discovery may use (decision 0029). */
+  private static io.agentruntime.runtime.tools.CredentialScope credentials(
+      Caller caller, SessionSpec spec) {
+    return spec.vaultIds().isEmpty()
+        ? io.agentruntime.runtime.tools.CredentialScope.NONE
+        : new io.agentruntime.runtime.tools.CredentialScope(caller.user(), spec.vaultIds());
+  }
+
   /** The connection with its tools, or a refusal naming {@code field}. */
   private CompletionStage<ToolConnection> withTools(
-      String tenant, ToolConnection.Mcp mcp, String field) {
+      String tenant,
+      io.agentruntime.runtime.tools.CredentialScope credentials,
+      ToolConnection.Mcp mcp,
+      String field) {
     Optional<String> refusal = tools.refusal(mcp);
     if (refusal.isPresent()) {
       return CompletableFuture.failedFuture(
@@ -350,7 +362,7 @@ public final class Sessions implements SessionService {
                   Problem.Kind.INVALID, "host_not_allowed", field + ": " + refusal.get(), field)));
     }
     return tools
-        .discover(tenant, mcp)
+        .discover(tenant, credentials, mcp)
         .<ToolConnection>thenApply(mcp::withTools)
         .exceptionally(
             failure -> {

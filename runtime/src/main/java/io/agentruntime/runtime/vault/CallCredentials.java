@@ -5,17 +5,20 @@ import io.agentruntime.runtime.tools.CredentialScope;
 import io.agentruntime.runtime.tools.ToolConnection;
 import io.agentruntime.runtime.tools.ToolInvocation;
 import io.agentruntime.runtime.tools.ToolResult;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Resolves the vault credential of one tool call, when the call is made and only then (decision
- * 0029): a connection's {@code secretRef: "vault:<vault_id>/<credential_id>"}, or, for an MCP
- * connection that names none, the one credential of the session's vaults whose {@code
- * mcp_server_url} is the connection's URL. Only the session's own vaults count, and only those its
- * owner may see; a credential that is unknown, deleted, another tenant's or user's, or of a vault
- * the session was not created with fails the call with the same message, before anything is sent.
+ * 0029): a connection's {@code secretRef: "vault:<vault_id>/<credential_id>"} (or {@code
+ * "vault:<credential_id>"}, looked for among the session's vaults), or, for an MCP connection that
+ * names none, the one credential of the session's vaults whose {@code mcp_server_url} is the
+ * connection's URL. Only the session's own vaults count, and only those its owner may see; a
+ * credential that is unknown, deleted, another tenant's or user's, or of a vault the session was
+ * not created with fails the call with the same message, before anything is sent.
  */
 final class CallCredentials {
 
@@ -62,29 +65,31 @@ final class CallCredentials {
     }
     String ref = connection.secretRef();
     String[] ids = ref.substring(ToolInvocation.VAULT_PREFIX.length()).split("/", -1);
-    if (ids.length != 2 || ids[0].isEmpty() || ids[1].isEmpty()) {
+    if (ids.length > 2 || Arrays.stream(ids).anyMatch(String::isEmpty)) {
       return CompletableFuture.completedFuture(
           refused(
               UNAVAILABLE,
               "secretRef '"
                   + ref
-                  + "' does not name a vault credential as vault:<vault_id>/<credential_id>"));
+                  + "' does not name a vault credential as vault:<vault_id>/<credential_id> or"
+                  + " vault:<credential_id>"));
     }
-    String vaultId = ids[0];
-    String credentialId = ids[1];
-    if (!scope.vaultIds().contains(vaultId)) {
+    // vault:<credential_id> looks among all the session's vaults (credential ids are unique).
+    List<String> vaultIds = ids.length == 2 ? List.of(ids[0]) : scope.vaultIds();
+    String credentialId = ids[ids.length - 1];
+    if (vaultIds.isEmpty() || !scope.vaultIds().containsAll(vaultIds)) {
       return CompletableFuture.completedFuture(unavailable(ref));
     }
     return vaults
-        .readForCall(tenant, scope.user(), List.of(vaultId))
+        .readForCall(tenant, scope.user(), vaultIds)
         .thenApply(
             found ->
                 found.stream()
-                    .filter(v -> v.id().equals(vaultId))
-                    .map(v -> v.credentials().get(credentialId))
-                    .filter(c -> c != null && c.auth().secret() != null)
+                    .filter(v -> v.credentials().containsKey(credentialId))
+                    .map(v -> Map.entry(v.id(), v.credentials().get(credentialId)))
+                    .filter(e -> e.getValue().auth().secret() != null)
                     .findFirst()
-                    .map(c -> open(tenant, vaultId, c, ref))
+                    .map(e -> open(tenant, e.getKey(), e.getValue(), ref))
                     .orElseGet(() -> unavailable(ref)));
   }
 

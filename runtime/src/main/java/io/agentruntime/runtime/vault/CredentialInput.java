@@ -67,7 +67,9 @@ public final class CredentialInput {
         return Optional.of(
             VaultProblem.invalid(
                 "metadata." + e.getKey(),
-                "a metadata value must be a string of at most "
+                "metadata."
+                    + e.getKey()
+                    + " must be a string of at most "
                     + MAX_METADATA_VALUE_CHARS
                     + " characters"));
       }

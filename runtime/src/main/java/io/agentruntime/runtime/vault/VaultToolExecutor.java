@@ -1,7 +1,10 @@
 package io.agentruntime.runtime.vault;
 
 import io.agentruntime.runtime.model.ToolSpec;
+import io.agentruntime.runtime.tools.Bearer;
+import io.agentruntime.runtime.tools.CredentialScope;
 import io.agentruntime.runtime.tools.ToolConnection;
+import io.agentruntime.runtime.tools.ToolException;
 import io.agentruntime.runtime.tools.ToolExecutor;
 import io.agentruntime.runtime.tools.ToolInvocation;
 import io.agentruntime.runtime.tools.ToolResult;
@@ -60,6 +63,34 @@ final class VaultToolExecutor implements ToolExecutor {
   @Override
   public CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
     return tools.discover(tenant, connection);
+  }
+
+  /** Discovery for a new session: the connection's vault credential is resolved first. */
+  @Override
+  public CompletionStage<List<ToolSpec>> discover(
+      String tenant, CredentialScope scope, ToolConnection.Mcp connection) {
+    if (!CallCredentials.needed(connection, scope)) {
+      return tools.discover(tenant, connection);
+    }
+    return credentials
+        .resolve(tenant, scope, connection)
+        .thenCompose(
+            resolution -> {
+              if (resolution instanceof CallCredentials.Resolution.Found found) {
+                return tools.discover(tenant, connection, found.bearer());
+              }
+              if (resolution instanceof CallCredentials.Resolution.Refused refused) {
+                return CompletableFuture.failedFuture(
+                    new ToolException(refused.failure().code(), refused.failure().message(), null));
+              }
+              return tools.discover(tenant, connection);
+            });
+  }
+
+  @Override
+  public CompletionStage<List<ToolSpec>> discover(
+      String tenant, ToolConnection.Mcp connection, Bearer bearer) {
+    return tools.discover(tenant, connection, bearer);
   }
 
   @Override

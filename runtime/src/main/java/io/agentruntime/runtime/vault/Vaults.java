@@ -276,10 +276,6 @@ public final class Vaults implements Extension {
    * open on this node (its key was dropped too early).
    */
   public CompletionStage<Integer> reseal(String tenant, VaultCaller caller) {
-    Optional<VaultProblem> noKey = noKey();
-    if (noKey.isPresent()) {
-      return refused(noKey.get());
-    }
     return ask(tenant, r -> new VaultCommand.ReadSealed(caller, r))
         .thenCompose(
             reply -> {
@@ -287,7 +283,14 @@ public final class Vaults implements Extension {
               for (Vault v : reply.vaults()) {
                 for (Credential c : v.credentials().values()) {
                   Sealed was = c.auth().secret();
-                  if (was == null || !settings.keys().isStale(was)) {
+                  if (was == null) {
+                    continue;
+                  }
+                  if (!cipher.canSeal()) {
+                    // A node without a key re-seals nothing; with no credential it has nothing to.
+                    throw noKey().orElseThrow().refused();
+                  }
+                  if (!settings.keys().isStale(was)) {
                     continue;
                   }
                   VaultCipher.Where where = new VaultCipher.Where(tenant, v.id(), c.id());

@@ -169,4 +169,30 @@ class VaultRulesTest {
     assertNull(VaultRules.decide(s, again, LIMITS, NOW).event());
     assertEquals("v1", VaultRules.reply(s, again).vaults().get(0).id());
   }
+
+  @Test
+  void aReSealReplacesOnlyTheSecretItReadAndOnlyForAnOperator() {
+    Sealed resealed = new Sealed("k2", "bm9uY2Uz", "Y2lwaGVyMw==");
+    VaultCommand asRead =
+        new VaultCommand.Reseal(OLGA_OPERATOR, "mine", "c2", SEALED, resealed, null);
+    VaultEvent.CredentialUpdated event =
+        (VaultEvent.CredentialUpdated) VaultRules.decide(state(), asRead, LIMITS, NOW).event();
+    assertEquals(resealed, event.credential().auth().secret());
+    assertEquals(1, event.credential().updatedAt(), "the same secret: not an update for clients");
+
+    Sealed rotatedMeanwhile = new Sealed("k1", "b3RoZXI=", "b3RoZXI=");
+    VaultCommand stale =
+        new VaultCommand.Reseal(OLGA_OPERATOR, "mine", "c2", rotatedMeanwhile, resealed, null);
+    assertNull(
+        VaultRules.decide(state(), stale, LIMITS, NOW).event(),
+        "a rotation since the read is never undone");
+    assertNull(
+        VaultRules.decide(
+                state(),
+                new VaultCommand.Reseal(ADA, "mine", "c2", SEALED, resealed, null),
+                LIMITS,
+                NOW)
+            .event(),
+        "only an operator re-seals");
+  }
 }
