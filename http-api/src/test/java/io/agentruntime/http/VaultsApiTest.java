@@ -229,8 +229,9 @@ class VaultsApiTest {
 
     String transcript = api.get(ADA, "/v1/sessions/" + id + "/messages").text();
     assertFalse(transcript.contains(TOKEN_1) || transcript.contains(TOKEN_2), transcript);
-    String view = api.get(ADA, "/v1/sessions/" + id).text();
-    assertFalse(view.contains(TOKEN_1) || view.contains(TOKEN_2), view);
+    Response view = api.get(ADA, "/v1/sessions/" + id);
+    assertEquals("[\"" + vault.id() + "\"]", view.json().path("vaultIds").toString());
+    assertFalse(view.text().contains(TOKEN_1) || view.text().contains(TOKEN_2), view.text());
     assertJournalHolds(PersistenceId.of("Session", "acme:" + id).id(), TOKEN_1, TOKEN_2);
     assertNothingHolds(TOKEN_1);
     assertNothingHolds(TOKEN_2);
@@ -284,8 +285,15 @@ class VaultsApiTest {
                   .build());
       int before = mcp.requests().size();
       echo(id);
+      // A connection added later is discovered with the credential too.
+      Response added =
+          api.put(
+              ADA,
+              "/v1/sessions/" + id + "/tools/docs2",
+              "{\"kind\": \"mcp\", \"url\": \"" + mcp.url() + "\", \"allow\": [\"echo\"]}");
+      assertEquals(200, added.status(), added.toString());
       List<TestMcpServer.Request> after = mcp.requests().subList(before, mcp.requests().size());
-      assertFalse(after.isEmpty());
+      assertTrue(after.size() > 1, after.toString());
       after.forEach(r -> assertEquals("Bearer " + TOKEN_2, r.authorization(), r.toString()));
       assertJournalHolds(PersistenceId.of("Session", "acme:" + id).id(), TOKEN_1, TOKEN_2);
       assertNothingHolds(TOKEN_2);

@@ -26,7 +26,8 @@ public record SessionBody(
     PermissionsBody permissions,
     Map<String, String> metadata,
     int pendingApprovals,
-    UsageBody usage) {
+    UsageBody usage,
+    List<String> vaultIds) {
 
   public record OwnerBody(String tenant, String user) {
     static OwnerBody of(Owner owner) {
@@ -63,7 +64,8 @@ public record SessionBody(
         new PermissionsBody(policy),
         new LinkedHashMap<>(s.metadata()),
         s.pendingApprovals(),
-        new UsageBody(s.usage().inputTokens(), s.usage().outputTokens()));
+        new UsageBody(s.usage().inputTokens(), s.usage().outputTokens()),
+        s.vaultIds());
   }
 
   private static AgentBody agent(AgentDefinition a) {

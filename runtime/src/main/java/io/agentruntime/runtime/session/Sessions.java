@@ -445,13 +445,20 @@ public final class Sessions implements SessionService {
   @Override
   public CompletionStage<SessionSummary> connectTool(
       String tenant, String sessionId, Caller caller, ToolConnection tool) {
-    // Discovery calls out to the server: only for a caller who may see the session at all.
-    CompletionStage<?> visible =
+    // Discovery calls out to the server: only for a caller who may see the session at all, with
+    // the session's vault credentials (decision 0029).
+    CompletionStage<io.agentruntime.runtime.tools.CredentialScope> visible =
         tool instanceof ToolConnection.Mcp
-            ? visible(tenant, sessionId, caller)
-            : CompletableFuture.completedFuture(null);
+            ? get(tenant, sessionId, caller)
+                .thenApply(
+                    view ->
+                        view.vaultIds().isEmpty()
+                            ? io.agentruntime.runtime.tools.CredentialScope.NONE
+                            : new io.agentruntime.runtime.tools.CredentialScope(
+                                view.owner().user(), view.vaultIds()))
+            : CompletableFuture.completedFuture(io.agentruntime.runtime.tools.CredentialScope.NONE);
     return visible
-        .thenCompose(seen -> connect(tenant, sessionId, caller, tool))
+        .thenCompose(credentials -> connect(tenant, sessionId, caller, tool, credentials))
         .thenApply(reply -> expect(reply, SessionReply.Current.class).session());
   }
 
@@ -461,7 +468,11 @@ public final class Sessions implements SessionService {
    * field url) and nothing changes.
    */
   private CompletionStage<SessionReply> connect(
-      String tenant, String sessionId, Caller caller, ToolConnection tool) {
+      String tenant,
+      String sessionId,
+      Caller caller,
+      ToolConnection tool,
+      io.agentruntime.runtime.tools.CredentialScope credentials) {
     if (!(tool instanceof ToolConnection.Mcp mcp) || tools == null) {
       return connected(tenant, sessionId, caller, tool, tool);
     }
@@ -473,7 +484,7 @@ public final class Sessions implements SessionService {
                   Problem.Kind.INVALID, "host_not_allowed", "url: " + refusal.get(), "url")));
     }
     return tools
-        .discover(tenant, mcp)
+        .discover(tenant, credentials, mcp)
         .thenCompose(found -> connected(tenant, sessionId, caller, mcp.withTools(found), tool))
         .exceptionally(
             failure -> {
