@@ -4,12 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.ConfigFactory;
+import io.agentruntime.runtime.model.ToolSpec;
+import io.agentruntime.runtime.tools.CredentialScope;
+import io.agentruntime.runtime.tools.ToolConnection;
+import io.agentruntime.runtime.tools.ToolExecutor;
+import io.agentruntime.runtime.tools.ToolInvocation;
+import io.agentruntime.runtime.tools.ToolResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -73,7 +83,7 @@ class VaultsTest {
     vaults = Vaults.get(testKit.system());
   }
 
-  private static <T> T await(java.util.concurrent.CompletionStage<T> stage) {
+  private static <T> T await(CompletionStage<T> stage) {
     return stage.toCompletableFuture().join();
   }
 
@@ -141,5 +151,122 @@ class VaultsTest {
             () -> await(vaults.reseal("acme", new VaultCaller("ada", false))));
     assertEquals(
         "role_missing", assertInstanceOf(VaultRefused.class, refused.getCause()).problem().code());
+  }
+
+  /** A tool executor that answers every call with the bearer it was handed (or "none"). */
+  private static final class BearerEcho implements ToolExecutor {
+    @Override
+    public CompletionStage<ToolResult> call(ToolInvocation invocation) {
+      String bearer = invocation.bearer() == null ? "none" : invocation.bearer().token();
+      return CompletableFuture.completedFuture(new ToolResult.Succeeded(TextNode.valueOf(bearer)));
+    }
+
+    @Override
+    public CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+
+    @Override
+    public void release(String sessionKey) {}
+  }
+
+  private Credential credential(Vault vault, String url, String token) {
+    return await(
+        vaults.createCredential(
+            "acme",
+            OLGA,
+            vault.id(),
+            "c",
+            Map.of(),
+            new CredentialInput.Auth("static_bearer", url, token, null, false),
+            null));
+  }
+
+  /** What a call of {@code connection} by a session of ada with {@code vaultIds} is handed. */
+  private String callWith(ToolConnection connection, List<String> vaultIds) {
+    ToolResult result =
+        await(
+            vaults
+                .guarding(new BearerEcho())
+                .call(
+                    new io.agentruntime.runtime.tools.ToolInvocation(
+                        "acme",
+                        "acme:s1",
+                        connection,
+                        "echo",
+                        null,
+                        "k1",
+                        Duration.ofSeconds(5),
+                        new CredentialScope("ada", vaultIds),
+                        null)));
+    if (result instanceof ToolResult.Failed f) {
+      return f.code();
+    }
+    return ((ToolResult.Succeeded) result).result().asText();
+  }
+
+  @Test
+  void aCallIsHandedTheCredentialItsSessionMayUseAndNoOther() {
+    VaultCaller ada = new VaultCaller("ada", false);
+    Vault shared = await(vaults.createVault("acme", OLGA, true, "shared", Map.of(), null));
+    Vault adas = await(vaults.createVault("acme", ada, null, "mine", Map.of(), null));
+    Vault bobs =
+        await(
+            vaults.createVault("acme", new VaultCaller("bob", false), null, "bob", Map.of(), null));
+    String url = "https://docs.example/mcp";
+    Credential inShared = credential(shared, url, "tok-shared");
+    Credential inAdas =
+        await(
+            vaults.createCredential(
+                "acme",
+                ada,
+                adas.id(),
+                "c",
+                Map.of(),
+                new CredentialInput.Auth("static_bearer", url + "/", "tok-ada", null, false),
+                null));
+    Credential inBobs =
+        await(
+            vaults.createCredential(
+                "acme",
+                new VaultCaller("bob", false),
+                bobs.id(),
+                "c",
+                Map.of(),
+                new CredentialInput.Auth("static_bearer", url, "tok-bob", null, false),
+                null));
+    var http =
+        (Function<String, ToolConnection>)
+            ref -> new ToolConnection.Http("t", url, null, null, false, ref);
+    var mcp = new ToolConnection.Mcp("docs", url, List.of(), null);
+
+    // by reference
+    assertEquals(
+        "tok-shared",
+        callWith(http.apply("vault:" + shared.id() + "/" + inShared.id()), List.of(shared.id())));
+    assertEquals(
+        "tok-ada", callWith(http.apply("vault:" + inAdas.id()), List.of(shared.id(), adas.id())));
+    assertEquals(
+        CallCredentials.UNAVAILABLE,
+        callWith(http.apply("vault:" + shared.id() + "/" + inShared.id()), List.of(adas.id())),
+        "a vault the session was not created with");
+    assertEquals(
+        CallCredentials.UNAVAILABLE,
+        callWith(http.apply("vault:" + bobs.id() + "/" + inBobs.id()), List.of(bobs.id())),
+        "another user's vault, even when named");
+    assertEquals(
+        CallCredentials.UNAVAILABLE,
+        callWith(http.apply("vault:" + shared.id() + "/cred_gone"), List.of(shared.id())));
+    // an MCP connection without secretRef: the one credential for its URL
+    assertEquals("tok-ada", callWith(mcp, List.of(adas.id(), bobs.id())), "bob's does not count");
+    assertEquals("none", callWith(mcp, List.of()), "a session without vaults");
+    assertEquals(
+        CallCredentials.AMBIGUOUS, callWith(mcp, List.of(shared.id(), adas.id())), "two fit");
+    assertEquals(
+        "none",
+        callWith(
+            new ToolConnection.Mcp("other", "https://other.example/mcp", List.of(), null),
+            List.of(shared.id())),
+        "none for its URL");
   }
 }
