@@ -74,6 +74,11 @@ record DocumentedOperation(
     return template.startsWith("/v1/sessions/{id}");
   }
 
+  /** Acts on one vault (or its credentials): its path names the vault id. */
+  boolean isOnAVault() {
+    return template.startsWith("/v1/vaults/{vault_id}");
+  }
+
   /**
    * Creates what its path names (it documents a 201), rather than acting on something that exists.
    */

@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * A fresh session with something behind every path parameter of the API: a memory entry {@code k},
- * an HTTP tool {@code t} that the policy asks about, and a turn waiting for the approval of a call
- * of {@code t}. Tool {@code t} goes where the documented example of {@code PUT .../tools/{name}}
- * goes, so that the example is a change its owner may make (only an operator retargets a tool).
+ * an HTTP tool {@code t} that the policy asks about, a turn waiting for the approval of a call of
+ * {@code t}, and a vault of the session's owner with one credential. Tool {@code t} goes where the
+ * documented example of {@code PUT .../tools/{name}} goes, so that the example is a change its
+ * owner may make (only an operator retargets a tool).
  */
 record FixtureSession(String id, Map<String, String> params) {
 
@@ -35,6 +36,26 @@ record FixtureSession(String id, Map<String, String> params) {
     assertEquals("awaiting_approval", waiting.json().path("status").asText(), waiting.toString());
     JsonNode approvals = api.get(key, session + "/approvals").json();
     assertEquals(1, approvals.size(), approvals.toString());
+    // One vault and credential per key, found again by their Idempotency-Key: a tenant's vaults
+    // are bounded.
+    Response vault =
+        api.send(
+            "POST",
+            "/v1/vaults",
+            key,
+            "{\"name\": \"fixture\", \"scope\": \"user\"}",
+            Map.of("Idempotency-Key", "fixture-vault"));
+    assertEquals(200, vault.status(), vault.toString());
+    String vaultId = vault.json().get("id").asText();
+    Response credential =
+        api.send(
+            "POST",
+            "/v1/vaults/" + vaultId + "/credentials",
+            key,
+            "{\"name\": \"fixture\", \"auth\": {\"type\": \"static_bearer\", \"mcp_server_url\":"
+                + " \"http://127.0.0.1:9000/mcp\", \"token\": \"fixture-token\"}}",
+            Map.of("Idempotency-Key", "fixture-credential"));
+    assertEquals(200, credential.status(), credential.toString());
     return new FixtureSession(
         id,
         Map.of(
@@ -47,7 +68,11 @@ record FixtureSession(String id, Map<String, String> params) {
             "turnId",
             waiting.json().get("turnId").asText(),
             "approvalId",
-            approvals.get(0).get("id").asText()));
+            approvals.get(0).get("id").asText(),
+            "vault_id",
+            vaultId,
+            "credential_id",
+            credential.json().get("id").asText()));
   }
 
   /** The operation's path on this session; a parameter it has no value for fails the test. */

@@ -135,6 +135,49 @@ class IsolationOnEveryEndpointTest {
     assertTrue(failures.isEmpty(), String.join("\n", failures));
   }
 
+  /**
+   * A user's own vault, on every vault operation of the document: for every other principal
+   * (another tenant's, another user's of the same tenant, an operator's) it answers exactly as a
+   * vault that does not exist, and nothing is journaled for the tenant's vaults.
+   */
+  @Test
+  void aVaultThatAPrincipalMayNotSeeAnswersAsIfItDidNotExistAndStaysUntouched() {
+    List<String> failures = new ArrayList<>();
+    List<DocumentedOperation> vaultOperations =
+        operations.stream().filter(DocumentedOperation::isOnAVault).toList();
+    assertFalse(vaultOperations.isEmpty(), "the document has vault operations");
+    for (Actor owner : owners()) {
+      Victim victim = victimOwnedBy(owner);
+      String before = journal.vaults(victim.tenant);
+      for (Actor actor : ACTORS) {
+        if (actor.user.equals(owner.user)) {
+          continue;
+        }
+        for (DocumentedOperation op : vaultOperations) {
+          Response answer = call(op, victim.path(op), actor);
+          Map<String, String> missing = new LinkedHashMap<>(victim.params);
+          missing.put("vault_id", "vault_missing");
+          Response asIfMissing =
+              call(op, new Victim(victim.tenant, victim.owner, victim.id, missing).path(op), actor);
+          String where = op + " by " + actor + " on " + victim.owner + "'s vault: ";
+          if (!op.allows(actor.roles)) {
+            expect(failures, where, answer, 403);
+          } else if (answer.status() != 404 || !"vault_not_found".equals(code(answer))) {
+            failures.add(where + "expected 404 vault_not_found, got " + answer);
+          }
+          if (answer.status() != asIfMissing.status() || !code(answer).equals(code(asIfMissing))) {
+            failures.add(
+                where + answer + " differs from the answer for a missing vault: " + asIfMissing);
+          }
+        }
+      }
+      if (!before.equals(journal.vaults(victim.tenant))) {
+        failures.add(owner.user + "'s tenant's vaults were written to");
+      }
+    }
+    assertTrue(failures.isEmpty(), String.join("\n", failures));
+  }
+
   @Test
   void aPrincipalThatSeesTheSessionButLacksTheRolesIsRefusedWithoutAWrite() {
     List<String> failures = new ArrayList<>();
@@ -212,7 +255,7 @@ class IsolationOnEveryEndpointTest {
     }
     List<String> failures = new ArrayList<>();
     for (DocumentedOperation op : operations) {
-      if (op.isPublic() || op.isOnASession()) {
+      if (op.isPublic() || op.isOnASession() || op.isOnAVault()) {
         continue;
       }
       assertFalse(

@@ -18,6 +18,12 @@ final class JournalOf {
     this.snapshots = SnapshotTestKit.create(system);
   }
 
+  /** What the tenant's vault entity journaled, as text: equal texts mean nothing was written. */
+  String vaults(String tenant) {
+    String pid = PersistenceId.of("TenantVaults", tenant).id();
+    return "events " + journal.persistedInStorage(pid);
+  }
+
   /** The session's events and snapshots, as text: equal texts mean nothing was written. */
   String session(String tenant, String sessionId) {
     String pid =

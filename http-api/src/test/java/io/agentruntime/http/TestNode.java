@@ -116,6 +116,8 @@ final class TestNode implements AutoCloseable {
             agent-runtime.session.events.read-journal = "pekko.persistence.testkit.query"
             agent-runtime.http.events.keep-alive = 1s
             agent-runtime.session.events.resubscribe-interval = 1s
+            # A fixed vault key for tests only (docs/vaults.md).
+            agent-runtime.vault.key = "dGVzdC1vbmx5LXZhdWx0LWtleS0zMi1ieXRlcy0hISE="
             """))
             .withFallback(
                 ConfigFactory.parseMap(

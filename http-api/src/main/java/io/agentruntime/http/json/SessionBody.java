@@ -31,7 +31,8 @@ public record SessionBody(
     Map<String, String> metadata,
     int pendingApprovals,
     UsageBody usage,
-    List<TurnBody.ClientCallBody> pendingClientCalls) {
+    List<TurnBody.ClientCallBody> pendingClientCalls,
+    List<String> vaultIds) {
 
   public record OwnerBody(String tenant, String user) {
     static OwnerBody of(Owner owner) {
@@ -69,7 +70,8 @@ public record SessionBody(
         new LinkedHashMap<>(s.metadata()),
         s.pendingApprovals(),
         new UsageBody(s.usage().inputTokens(), s.usage().outputTokens()),
-        s.pendingClientCalls().stream().map(TurnBody.ClientCallBody::of).toList());
+        s.pendingClientCalls().stream().map(TurnBody.ClientCallBody::of).toList(),
+        s.vaultIds());
   }
 
   private static AgentBody agent(AgentDefinition a) {

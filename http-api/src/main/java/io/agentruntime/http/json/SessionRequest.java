@@ -40,7 +40,8 @@ public record SessionRequest(Optional<String> id, SessionSpec spec) {
             tools(array(body, "tools", "").orElse(null)),
             permissions(object(body, "permissions", "").orElse(null)),
             memory(object(body, "memory", "").orElse(null)),
-            metadata(object(body, "metadata", "").orElse(null)));
+            metadata(object(body, "metadata", "").orElse(null)),
+            vaultIds(array(body, "vaultIds", "").orElse(null)));
     return new SessionRequest(id, spec);
   }
 
@@ -104,6 +105,24 @@ public record SessionRequest(Optional<String> id, SessionSpec spec) {
     Map<String, JsonNode> result = new LinkedHashMap<>();
     if (memory != null) {
       memory.properties().forEach(e -> result.put(e.getKey(), e.getValue()));
+    }
+    return result;
+  }
+
+  /** The vaults whose credentials the session's tools may use (docs/vaults.md): distinct ids. */
+  private static List<String> vaultIds(ArrayNode ids) {
+    List<String> result = new ArrayList<>();
+    if (ids != null) {
+      for (int i = 0; i < ids.size(); i++) {
+        String id = asString(ids.get(i), "vaultIds[" + i + "]");
+        if (id.isEmpty() || id.length() > 64) {
+          throw ApiError.invalidField(
+              "vaultIds[" + i + "]", "vaultIds[" + i + "] is not a vault id");
+        }
+        if (!result.contains(id)) {
+          result.add(id);
+        }
+      }
     }
     return result;
   }

@@ -13,14 +13,15 @@ import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.SessionService;
+import io.agentruntime.runtime.vault.Vaults;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The route tree: health and the OpenAPI document without a key, everything under {@code
- * /v1/sessions} and {@code /v1/policy} behind the authenticator, each resource in its own routes
- * class.
+ * /v1/sessions}, {@code /v1/policy} and {@code /v1/vaults} behind the authenticator, each resource
+ * in its own routes class.
  */
 public final class ApiRoutes {
 
@@ -37,6 +38,7 @@ public final class ApiRoutes {
   private final EventRoutes events;
   private final OperatorRoutes operator;
   private final PolicyRoutes policy;
+  private final VaultRoutes vaults;
   private final NodeHeader nodeHeader;
 
   /**
@@ -64,6 +66,7 @@ public final class ApiRoutes {
     this.approvals = new ApprovalRoutes(sessions, body);
     this.operator = new OperatorRoutes(sessions, body);
     this.policy = new PolicyRoutes(sessions, body);
+    this.vaults = new VaultRoutes(Vaults.get(system), body, settings.retryAfter());
     this.events =
         new EventRoutes(
             sessions,
@@ -85,6 +88,7 @@ public final class ApiRoutes {
                 concat(
                     openApi.routes(),
                     pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
+                    pathPrefix("vaults", () -> auth.sessionUser(vaults::routes)),
                     pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
   }
 

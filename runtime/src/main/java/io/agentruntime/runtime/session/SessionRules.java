@@ -418,12 +418,8 @@ final class SessionRules {
     if (agent == null || agent.limits() != null) {
       return spec;
     }
-    return new SessionSpec(
-        new AgentDefinition(agent.instructions(), agent.model(), settings.defaultLimits()),
-        spec.tools(),
-        spec.permissions(),
-        spec.memory(),
-        spec.metadata());
+    return spec.withAgent(
+        new AgentDefinition(agent.instructions(), agent.model(), settings.defaultLimits()));
   }
 
   private Optional<Problem> unknownModel(AgentDefinition agent) {

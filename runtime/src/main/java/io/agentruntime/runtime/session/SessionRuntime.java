@@ -43,6 +43,11 @@ public record SessionRuntime(
     return new SessionRuntime(settings, turns, directory, models, tools, clock, metrics, ceilings);
   }
 
+  /** The same runtime, calling tools through {@code next}. */
+  public SessionRuntime withTools(ToolExecutor next) {
+    return new SessionRuntime(settings, turns, directory, models, next, clock, metrics, ceilings);
+  }
+
   public static SessionRuntime of(
       Config config, SessionDirectory directory, ModelProviders models, ToolExecutor tools) {
     return new SessionRuntime(

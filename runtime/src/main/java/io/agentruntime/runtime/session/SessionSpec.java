@@ -11,16 +11,29 @@ import java.util.TreeMap;
 /**
  * What a client asks for when it creates a session. Two specs are equal when their JSON is. An
  * absent (null) list, policy or map is the empty one, so that leaving it out and sending it empty
- * are the same request.
+ * are the same request. {@code vaultIds} are the vaults whose credentials the session's tools may
+ * use (decision 0029): ids only, never a secret; absent in sessions created before vaults existed.
  */
 public record SessionSpec(
     AgentDefinition agent,
     List<ToolConnection> tools,
     PermissionPolicy permissions,
     Map<String, JsonNode> memory,
-    Map<String, String> metadata) {
+    Map<String, String> metadata,
+    List<String> vaultIds) {
+
+  /** A spec with no vaults. */
+  public SessionSpec(
+      AgentDefinition agent,
+      List<ToolConnection> tools,
+      PermissionPolicy permissions,
+      Map<String, JsonNode> memory,
+      Map<String, String> metadata) {
+    this(agent, tools, permissions, memory, metadata, List.of());
+  }
 
   public SessionSpec {
+    vaultIds = vaultIds == null || vaultIds.isEmpty() ? List.of() : List.copyOf(vaultIds);
     tools = tools == null ? List.of() : List.copyOf(tools);
     permissions = permissions == null ? PermissionPolicy.empty() : permissions;
     // Empty maps are shared, as in SessionState (decision 0011).
@@ -52,6 +65,21 @@ public record SessionSpec(
                 t ->
                     t instanceof ToolConnection.Mcp m ? (ToolConnection) m.withTools(List.of()) : t)
             .toList();
-    return new SessionSpec(agent, asked, permissions, memory, metadata);
+    return withTools(asked);
+  }
+
+  /** The same spec with {@code next} as its tools. */
+  public SessionSpec withTools(List<ToolConnection> next) {
+    return new SessionSpec(agent, next, permissions, memory, metadata, vaultIds);
+  }
+
+  /** The same spec with {@code next} as its agent. */
+  public SessionSpec withAgent(AgentDefinition next) {
+    return new SessionSpec(next, tools, permissions, memory, metadata, vaultIds);
+  }
+
+  /** The same spec, whose tools may use the credentials of {@code next} vaults. */
+  public SessionSpec withVaultIds(List<String> next) {
+    return new SessionSpec(agent, tools, permissions, memory, metadata, next);
   }
 }

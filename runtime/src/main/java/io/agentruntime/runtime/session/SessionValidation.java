@@ -23,6 +23,15 @@ public final class SessionValidation {
   static final Pattern MEMORY_KEY = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
   static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   static final Pattern SECRET_REF = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+  /**
+   * A vault credential (decision 0029): {@code vault:<vault_id>/<credential_id>}, or {@code
+   * vault:<credential_id>} for the credential of that id among the session's vaults (an Agents-API
+   * MCP tool's {@code credential_id}).
+   */
+  static final Pattern VAULT_REF =
+      Pattern.compile("vault:([A-Za-z0-9_-]{1,64}/)?[A-Za-z0-9_-]{1,64}");
+
   static final int MAX_STEPS = 1000;
   static final int MAX_TURN_SECONDS = 86_400;
   static final int MAX_METADATA_CHARS = 4096;
@@ -113,9 +122,15 @@ public final class SessionValidation {
       // A credential in the URL would be journaled; credentials are named by secretRef only.
       return invalid(prefix + "url", "must not carry credentials; name a secret with secretRef");
     }
-    if (tool.secretRef() != null && !SECRET_REF.matcher(tool.secretRef()).matches()) {
+    if (tool.secretRef() != null
+        && !SECRET_REF.matcher(tool.secretRef()).matches()
+        && !VAULT_REF.matcher(tool.secretRef()).matches()) {
       return invalid(
-          prefix + "secretRef", "must be the name of a secret, matching " + SECRET_REF.pattern());
+          prefix + "secretRef",
+          "must be the name of a secret, matching "
+              + SECRET_REF.pattern()
+              + ", or a vault credential, vault:<vault_id>/<credential_id> or"
+              + " vault:<credential_id>");
     }
     if (tool instanceof ToolConnection.Http http
         && http.parameters() != null

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * What a caller sees of a session: its state without the transcript and turn history. {@code
- * pendingClientCalls} are the function calls that wait for the client's results (decision 0023).
+ * pendingClientCalls} are the function calls that wait for the client's results (decision 0023);
+ * {@code vaultIds} the vaults it was created with (decision 0029).
  */
 public record SessionView(
     String id,
@@ -27,14 +28,16 @@ public record SessionView(
     Map<String, String> metadata,
     int pendingApprovals,
     Usage usage,
-    List<ClientCall> pendingClientCalls)
+    List<ClientCall> pendingClientCalls,
+    List<String> vaultIds)
     implements CborSerializable {
 
   public SessionView {
     pendingClientCalls = pendingClientCalls == null ? List.of() : List.copyOf(pendingClientCalls);
+    vaultIds = vaultIds == null || vaultIds.isEmpty() ? List.of() : List.copyOf(vaultIds);
   }
 
-  /** A view without pending client calls. */
+  /** A view without pending client calls or vaults. */
   public SessionView(
       String id,
       Owner owner,
@@ -67,6 +70,7 @@ public record SessionView(
         metadata,
         pendingApprovals,
         usage,
+        List.of(),
         List.of());
   }
 
@@ -87,6 +91,7 @@ public record SessionView(
         s.metadata(),
         s.pendingApprovals().size(),
         s.usage(),
-        s.pendingClientCalls());
+        s.pendingClientCalls(),
+        s.createdWith() == null ? List.of() : s.createdWith().vaultIds());
   }
 }

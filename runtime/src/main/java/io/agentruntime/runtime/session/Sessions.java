@@ -6,6 +6,9 @@ import io.agentruntime.runtime.directory.SessionDirectory;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.tools.ToolConnection;
+import io.agentruntime.runtime.vault.VaultProblem;
+import io.agentruntime.runtime.vault.VaultRefused;
+import io.agentruntime.runtime.vault.Vaults;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +55,7 @@ public final class Sessions implements SessionService {
   private final SessionHosts hosts;
   private final EventFeed feed;
   private final TenantPolicies policies;
+  private final Vaults vaults;
   private final Materializer materializer;
 
   /** The client's idempotency key for this request's write, or null (see {@link #keyed}). */
@@ -64,6 +68,7 @@ public final class Sessions implements SessionService {
       io.agentruntime.runtime.tools.ToolExecutor tools,
       TenantPolicies policies) {
     this.policies = policies;
+    this.vaults = Vaults.get(system);
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.settings = settings;
@@ -87,6 +92,7 @@ public final class Sessions implements SessionService {
     this.hosts = sessions.hosts;
     this.feed = sessions.feed;
     this.policies = sessions.policies;
+    this.vaults = sessions.vaults;
     this.materializer = sessions.materializer;
     this.requestKey = requestKey;
   }
@@ -105,7 +111,10 @@ public final class Sessions implements SessionService {
             runtime.settings(),
             system.settings().config().getDuration("agent-runtime.session.ceiling-refresh"),
             runtime.clock());
-    SessionRuntime governed = runtime.withCeilings(policies);
+    // Tool calls resolve their vault credentials when they are made (decision 0029).
+    io.agentruntime.runtime.tools.ToolExecutor tools =
+        runtime.tools() == null ? null : Vaults.get(system).guarding(runtime.tools());
+    SessionRuntime governed = runtime.withCeilings(policies).withTools(tools);
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -113,7 +122,7 @@ public final class Sessions implements SessionService {
                     ctx -> SessionEntity.create(ctx.getEntityId(), governed, ctx.getShard(), node))
                 // A session that moves lets its tool calls in flight land first (decision 0017).
                 .withStopMessage(new InternalCommand.HandOff()));
-    return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools(), policies);
+    return new Sessions(system, runtime.settings(), runtime.directory(), tools, policies);
   }
 
   @Override
@@ -196,7 +205,8 @@ public final class Sessions implements SessionService {
     // A session made before this request (less the skew of two clocks) was not made by it.
     java.time.Instant notBefore = java.time.Instant.now().minus(settings.askTimeout());
     CompletionStage<Creation> created =
-        discovered(tenant, spec)
+        attachable(tenant, caller, spec)
+            .thenCompose(ok -> discovered(tenant, caller, spec))
             .thenCompose(
                 full ->
                     request(
@@ -224,6 +234,40 @@ public final class Sessions implements SessionService {
                                     v.owner().user().equals(caller.user())
                                         && v.createdAt().isAfter(notBefore))
                             .map(v -> new Creation(SessionSummary.of(v), true))));
+  }
+
+  /**
+   * Succeeds when the creator may use every vault the spec names (decision 0029); an unknown vault,
+   * another tenant's or another user's is refused as not found (404, naming {@code vaultIds}).
+   */
+  private CompletionStage<Void> attachable(String tenant, Caller caller, SessionSpec spec) {
+    if (spec.vaultIds().isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return vaults
+        .checkAttachable(tenant, caller.user(), spec.vaultIds())
+        .exceptionally(
+            failure -> {
+              Throwable t =
+                  failure instanceof java.util.concurrent.CompletionException
+                          && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              if (t instanceof VaultRefused refused) {
+                VaultProblem p = refused.problem();
+                throw new SessionRefused(
+                    new Problem(
+                        p.kind() == VaultProblem.Kind.NOT_FOUND
+                            ? Problem.Kind.NOT_FOUND
+                            : Problem.Kind.INVALID,
+                        p.code(),
+                        p.message(),
+                        "vaultIds"));
+              }
+              throw t instanceof RuntimeException r
+                  ? r
+                  : new java.util.concurrent.CompletionException(t);
+            });
   }
 
   /**
@@ -267,7 +311,7 @@ public final class Sessions implements SessionService {
    * session of {@code tenant}. The tools are checked first, so that nothing is called for a request
    * the session would refuse anyway; a failure names the first connection (by index) that failed.
    */
-  private CompletionStage<SessionSpec> discovered(String tenant, SessionSpec spec) {
+  private CompletionStage<SessionSpec> discovered(String tenant, Caller caller, SessionSpec spec) {
     List<ToolConnection> asked = spec.tools();
     if (tools == null || asked.stream().noneMatch(t -> t instanceof ToolConnection.Mcp)) {
       return CompletableFuture.completedFuture(spec);
@@ -281,7 +325,7 @@ public final class Sessions implements SessionService {
       String field = "tools[" + i + "].url";
       each.add(
           asked.get(i) instanceof ToolConnection.Mcp mcp
-              ? withTools(tenant, mcp, field).toCompletableFuture()
+              ? withTools(tenant, credentials(caller, spec), mcp, field).toCompletableFuture()
               : CompletableFuture.completedFuture(asked.get(i)));
     }
     return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
@@ -292,14 +336,24 @@ public final class Sessions implements SessionService {
               for (CompletableFuture<ToolConnection> one : all) {
                 found.add(one.join()); // the first that failed, by index, fails the whole
               }
-              return new SessionSpec(
-                  spec.agent(), found, spec.permissions(), spec.memory(), spec.metadata());
+              return spec.withTools(found);
             });
+  }
+
+  /** Whose vault credentials the new session's MCP discovery may use (decision 0029). */
+  private static io.agentruntime.runtime.tools.CredentialScope credentials(
+      Caller caller, SessionSpec spec) {
+    return spec.vaultIds().isEmpty()
+        ? io.agentruntime.runtime.tools.CredentialScope.NONE
+        : new io.agentruntime.runtime.tools.CredentialScope(caller.user(), spec.vaultIds());
   }
 
   /** The connection with its tools, or a refusal naming {@code field}. */
   private CompletionStage<ToolConnection> withTools(
-      String tenant, ToolConnection.Mcp mcp, String field) {
+      String tenant,
+      io.agentruntime.runtime.tools.CredentialScope credentials,
+      ToolConnection.Mcp mcp,
+      String field) {
     Optional<String> refusal = tools.refusal(mcp);
     if (refusal.isPresent()) {
       return CompletableFuture.failedFuture(
@@ -308,7 +362,7 @@ public final class Sessions implements SessionService {
                   Problem.Kind.INVALID, "host_not_allowed", field + ": " + refusal.get(), field)));
     }
     return tools
-        .discover(tenant, mcp)
+        .discover(tenant, credentials, mcp)
         .<ToolConnection>thenApply(mcp::withTools)
         .exceptionally(
             failure -> {
@@ -391,13 +445,20 @@ public final class Sessions implements SessionService {
   @Override
   public CompletionStage<SessionSummary> connectTool(
       String tenant, String sessionId, Caller caller, ToolConnection tool) {
-    // Discovery calls out to the server: only for a caller who may see the session at all.
-    CompletionStage<?> visible =
+    // Discovery calls out to the server: only for a caller who may see the session at all, with
+    // the session's vault credentials (decision 0029).
+    CompletionStage<io.agentruntime.runtime.tools.CredentialScope> visible =
         tool instanceof ToolConnection.Mcp
-            ? visible(tenant, sessionId, caller)
-            : CompletableFuture.completedFuture(null);
+            ? get(tenant, sessionId, caller)
+                .thenApply(
+                    view ->
+                        view.vaultIds().isEmpty()
+                            ? io.agentruntime.runtime.tools.CredentialScope.NONE
+                            : new io.agentruntime.runtime.tools.CredentialScope(
+                                view.owner().user(), view.vaultIds()))
+            : CompletableFuture.completedFuture(io.agentruntime.runtime.tools.CredentialScope.NONE);
     return visible
-        .thenCompose(seen -> connect(tenant, sessionId, caller, tool))
+        .thenCompose(credentials -> connect(tenant, sessionId, caller, tool, credentials))
         .thenApply(reply -> expect(reply, SessionReply.Current.class).session());
   }
 
@@ -407,7 +468,11 @@ public final class Sessions implements SessionService {
    * field url) and nothing changes.
    */
   private CompletionStage<SessionReply> connect(
-      String tenant, String sessionId, Caller caller, ToolConnection tool) {
+      String tenant,
+      String sessionId,
+      Caller caller,
+      ToolConnection tool,
+      io.agentruntime.runtime.tools.CredentialScope credentials) {
     if (!(tool instanceof ToolConnection.Mcp mcp) || tools == null) {
       return connected(tenant, sessionId, caller, tool, tool);
     }
@@ -419,7 +484,7 @@ public final class Sessions implements SessionService {
                   Problem.Kind.INVALID, "host_not_allowed", "url: " + refusal.get(), "url")));
     }
     return tools
-        .discover(tenant, mcp)
+        .discover(tenant, credentials, mcp)
         .thenCompose(found -> connected(tenant, sessionId, caller, mcp.withTools(found), tool))
         .exceptionally(
             failure -> {

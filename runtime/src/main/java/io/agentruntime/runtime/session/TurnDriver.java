@@ -12,6 +12,7 @@ import io.agentruntime.runtime.session.InternalCommand.ModelAnswered;
 import io.agentruntime.runtime.session.InternalCommand.ModelFailed;
 import io.agentruntime.runtime.session.InternalCommand.ToolFinished;
 import io.agentruntime.runtime.session.InternalCommand.TurnDeadlinePassed;
+import io.agentruntime.runtime.tools.CredentialScope;
 import io.agentruntime.runtime.tools.ToolInvocation;
 import io.agentruntime.runtime.tools.ToolResult;
 import java.time.Duration;
@@ -320,6 +321,14 @@ final class TurnDriver {
         });
   }
 
+  /** The vaults whose credentials the session's calls may use, as its owner (decision 0029). */
+  private static CredentialScope credentials(SessionState s) {
+    if (s.owner() == null || s.createdWith() == null || s.createdWith().vaultIds().isEmpty()) {
+      return CredentialScope.NONE;
+    }
+    return new CredentialScope(s.owner().user(), s.createdWith().vaultIds());
+  }
+
   private void callTool(SessionState s, Turn turn, PendingCall call) {
     // The connection as journaled when the call started; calls journaled before that was, the
     // connection of that name now.
@@ -342,7 +351,9 @@ final class TurnDriver {
             target.get().remoteName(),
             call.arguments(),
             call.idempotencyKey(),
-            bounded(runtime.turns().toolTimeout(), turn));
+            bounded(runtime.turns().toolTimeout(), turn),
+            credentials(s),
+            null);
     long asked = System.nanoTime();
     ctx.pipeToSelf(
         runtime.tools().call(invocation),

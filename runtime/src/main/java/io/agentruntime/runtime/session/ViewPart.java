@@ -77,7 +77,8 @@ public sealed interface ViewPart extends CborSerializable {
         v.metadata(),
         v.pendingApprovals(),
         v.usage(),
-        v.pendingClientCalls());
+        v.pendingClientCalls(),
+        v.vaultIds());
   }
 
   /** The head without memory and tools. */
@@ -99,7 +100,8 @@ public sealed interface ViewPart extends CborSerializable {
             v.metadata(),
             v.pendingApprovals(),
             v.usage(),
-            v.pendingClientCalls()));
+            v.pendingClientCalls(),
+            v.vaultIds()));
   }
 
   /** The parts, in order: head, tools, memory chunks. */

@@ -64,14 +64,19 @@ public final class HttpToolClient {
       return CompletableFuture.completedFuture(
           failed(ToolFailures.INVALID_INVOCATION, "not an HTTP tool: " + invocation.connection()));
     }
-    Optional<ToolResult.Failed> refused = gate.refusal(invocation.tenant(), tool);
+    // A credential resolved from the session's vaults (decision 0029) replaces the granted secret.
+    Bearer resolved = invocation.bearer();
+    Optional<ToolResult.Failed> refused =
+        resolved != null ? gate.hostRefusal(tool) : gate.refusal(invocation.tenant(), tool);
     if (refused.isPresent()) {
       return CompletableFuture.completedFuture(refused.get());
     }
     Optional<String> bearer =
-        Optional.ofNullable(tool.secretRef())
-            .flatMap(ref -> secrets.resolve(invocation.tenant(), ref));
-    if (tool.secretRef() != null && bearer.isEmpty()) {
+        resolved != null
+            ? Optional.of(resolved.token())
+            : Optional.ofNullable(tool.secretRef())
+                .flatMap(ref -> secrets.resolve(invocation.tenant(), ref));
+    if (resolved == null && tool.secretRef() != null && bearer.isEmpty()) {
       // Removed from the secrets file since the gate looked.
       return CompletableFuture.completedFuture(ToolGate.missingSecret(tool.secretRef()));
     }

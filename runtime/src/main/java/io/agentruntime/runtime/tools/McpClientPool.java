@@ -40,12 +40,25 @@ final class McpClientPool implements AutoCloseable {
   static final class Lease {
     private final Key key;
     private final McpAsyncClient client;
+    private final java.util.concurrent.atomic.AtomicReference<Bearer> bearer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile long lastUsed = System.nanoTime();
 
-    private Lease(Key key, McpAsyncClient client) {
+    private Lease(
+        Key key,
+        McpAsyncClient client,
+        java.util.concurrent.atomic.AtomicReference<Bearer> bearer) {
       this.key = key;
       this.client = client;
+      this.bearer = bearer;
+    }
+
+    /**
+     * The vault credential this client's requests send from now on (null: the granted secret); set
+     * before each call, so a rotation reaches an open client at its next call.
+     */
+    void useBearer(Bearer next) {
+      bearer.set(next);
     }
 
     McpAsyncClient client() {
@@ -81,10 +94,7 @@ final class McpClientPool implements AutoCloseable {
         open.compute(
             key,
             (k, existing) -> {
-              Lease l =
-                  existing != null
-                      ? existing
-                      : new Lease(k, clients.open(tenant, connection, sessionKey));
+              Lease l = existing != null ? existing : open(k, tenant, connection, sessionKey);
               // Counted inside compute, so the sweeper never sees it idle between lookup and use.
               l.inFlight.incrementAndGet();
               l.lastUsed = System.nanoTime();
@@ -94,6 +104,12 @@ final class McpClientPool implements AutoCloseable {
       shrinkTo(limits.maxClients());
     }
     return lease;
+  }
+
+  private Lease open(Key k, String tenant, ToolConnection.Mcp connection, String sessionKey) {
+    java.util.concurrent.atomic.AtomicReference<Bearer> bearer =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    return new Lease(k, clients.open(tenant, connection, sessionKey, bearer::get), bearer);
   }
 
   /** Drops a broken client unless it was already replaced, so the next call opens a fresh one. */

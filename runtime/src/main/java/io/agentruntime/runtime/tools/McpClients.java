@@ -39,6 +39,19 @@ final class McpClients {
    * {@code sessionKey} (null when none) is sent as X-Agent-Session.
    */
   McpAsyncClient open(String tenant, ToolConnection.Mcp connection, String sessionKey) {
+    return open(tenant, connection, sessionKey, () -> null);
+  }
+
+  /**
+   * As {@link #open(String, ToolConnection.Mcp, String)}, sending {@code bearer}'s token when it
+   * has one (a vault credential resolved for the latest call, decision 0029) instead of the
+   * connection's granted secret.
+   */
+  McpAsyncClient open(
+      String tenant,
+      ToolConnection.Mcp connection,
+      String sessionKey,
+      java.util.function.Supplier<Bearer> bearer) {
     HttpClientStreamableHttpTransport transport =
         HttpClientStreamableHttpTransport.builder(connection.url())
             .endpoint(connection.url())
@@ -47,7 +60,7 @@ final class McpClients {
             .maxResponseSize(settings.mcp().maxMessageBytes())
             .httpRequestCustomizer(
                 (request, method, uri, body, context) -> {
-                  headers(request, tenant, connection, sessionKey);
+                  headers(request, tenant, connection, sessionKey, bearer.get());
                   Object call = context.get(CALL_ID);
                   if (call != null && method.equals("POST")) {
                     request.setHeader(CallTrackingHttpClient.CALL_HEADER, call.toString());
@@ -66,8 +79,13 @@ final class McpClients {
       HttpRequest.Builder request,
       String tenant,
       ToolConnection.Mcp connection,
-      String sessionKey) {
-    if (connection.secretRef() != null) {
+      String sessionKey,
+      Bearer bearer) {
+    if (bearer != null) {
+      if (Secrets.fitsInHeader(bearer.token())) {
+        request.setHeader("Authorization", "Bearer " + bearer.token());
+      }
+    } else if (connection.secretRef() != null) {
       secrets
           .resolve(tenant, connection.secretRef())
           .filter(Secrets::fitsInHeader)

@@ -58,14 +58,17 @@ final class McpDiscovery {
   }
 
   /** The allowed tools, or a failed stage whose exception is the {@link ToolException} itself. */
-  CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
-    Optional<ToolResult.Failed> refused = gate.refusal(tenant, connection);
+  CompletionStage<List<ToolSpec>> discover(
+      String tenant, ToolConnection.Mcp connection, Bearer bearer) {
+    Optional<ToolResult.Failed> refused =
+        bearer != null ? gate.hostRefusal(connection) : gate.refusal(tenant, connection);
     if (refused.isPresent()) {
       return CompletableFuture.failedFuture(
           new ToolException(refused.get().code(), refused.get().message(), null));
     }
     CompletableFuture<List<ToolSpec>> discovered = new CompletableFuture<>();
-    CompletableFuture.supplyAsync(() -> clients.open(tenant, connection, null), executor)
+    CompletableFuture.supplyAsync(
+            () -> clients.open(tenant, connection, null, () -> bearer), executor)
         .thenCompose(
             client ->
                 listTools(client).timeout(timeout).doFinally(signal -> close(client)).toFuture())
@@ -86,7 +89,12 @@ final class McpDiscovery {
               } else {
                 ToolResult.Failed f = outcomes.failure(ToolFailures.unwrap(error), timeout);
                 // The server's own words (a JSON-RPC error) may echo the credential.
-                String message = EchoedSecrets.text(f.message(), gate.secret(tenant, connection));
+                String message =
+                    EchoedSecrets.text(
+                        f.message(),
+                        bearer != null
+                            ? Optional.of(bearer.token())
+                            : gate.secret(tenant, connection));
                 discovered.completeExceptionally(
                     new ToolException(
                         f.code(), "discovering " + connection.url() + ": " + message, null));

@@ -91,7 +91,11 @@ public final class McpToolClient implements AutoCloseable {
               ToolFailures.INVALID_INVOCATION,
               "not an MCP connection: " + invocation.connection()));
     }
-    Optional<ToolResult.Failed> refused = gate.refusal(invocation.tenant(), connection);
+    Bearer resolved = invocation.bearer();
+    Optional<ToolResult.Failed> refused =
+        resolved != null
+            ? gate.hostRefusal(connection)
+            : gate.refusal(invocation.tenant(), connection);
     if (refused.isPresent()) {
       return CompletableFuture.completedFuture(refused.get());
     }
@@ -116,12 +120,15 @@ public final class McpToolClient implements AutoCloseable {
     McpSchema.CallToolRequest request = request(invocation);
     long deadline = System.nanoTime() + timeout.toNanos();
     Optional<String> secret =
-        Optional.ofNullable(connection.secretRef())
-            .flatMap(ref -> secrets.resolve(invocation.tenant(), ref));
+        resolved != null
+            ? Optional.of(resolved.token())
+            : Optional.ofNullable(connection.secretRef())
+                .flatMap(ref -> secrets.resolve(invocation.tenant(), ref));
     return attempt(
             invocation.tenant(),
             invocation.sessionKey(),
             connection,
+            resolved,
             request,
             deadline,
             timeout,
@@ -148,7 +155,13 @@ public final class McpToolClient implements AutoCloseable {
    * ToolException} (host_not_allowed, secret_missing, tool_unreachable, tool_timeout ...).
    */
   public CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
-    return discovery.discover(tenant, connection);
+    return discovery.discover(tenant, connection, null);
+  }
+
+  /** As {@link #discover(String, ToolConnection.Mcp)}, sending {@code bearer} (null: none). */
+  public CompletionStage<List<ToolSpec>> discover(
+      String tenant, ToolConnection.Mcp connection, Bearer bearer) {
+    return discovery.discover(tenant, connection, bearer);
   }
 
   /** Closes the agent session's MCP clients (the servers' sessions end too). */
@@ -171,6 +184,7 @@ public final class McpToolClient implements AutoCloseable {
       String tenant,
       String sessionKey,
       ToolConnection.Mcp connection,
+      Bearer bearer,
       McpSchema.CallToolRequest request,
       long deadline,
       Duration timeout,
@@ -187,6 +201,7 @@ public final class McpToolClient implements AutoCloseable {
             lease -> {
               // Released before the caller hears the outcome (doFinally would run after it, so a
               // caller's next call could still find this client busy); once, whichever ends it.
+              lease.useBearer(bearer);
               AtomicBoolean released = new AtomicBoolean();
               Runnable release =
                   () -> {
@@ -215,7 +230,8 @@ public final class McpToolClient implements AutoCloseable {
               if (mayRetry && turnedAway) {
                 // The server did not know the session (it restarted), so the call never ran there.
                 // The SDK client is already opening a new session: the retry waits for it.
-                return attempt(tenant, sessionKey, connection, request, deadline, timeout, false);
+                return attempt(
+                    tenant, sessionKey, connection, bearer, request, deadline, timeout, false);
               }
               if (!McpOutcomes.clientSurvives(o.error())) {
                 pool.evict(o.lease());

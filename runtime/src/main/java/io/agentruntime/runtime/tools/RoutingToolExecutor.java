@@ -89,6 +89,12 @@ public final class RoutingToolExecutor implements ToolExecutor, AutoCloseable {
   }
 
   @Override
+  public CompletionStage<List<ToolSpec>> discover(
+      String tenant, ToolConnection.Mcp connection, Bearer bearer) {
+    return mcp.discover(tenant, connection, bearer);
+  }
+
+  @Override
   public void release(String sessionKey) {
     mcp.release(sessionKey);
   }

@@ -21,6 +21,25 @@ public interface ToolExecutor {
   CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection);
 
   /**
+   * As {@link #discover(String, ToolConnection.Mcp)}, for a session that may use the credentials of
+   * {@code credentials}' vaults (decision 0029): an executor that knows vaults resolves the
+   * connection's credential first. By default the vaults are not looked at.
+   */
+  default CompletionStage<List<ToolSpec>> discover(
+      String tenant, CredentialScope credentials, ToolConnection.Mcp connection) {
+    return discover(tenant, connection);
+  }
+
+  /**
+   * As {@link #discover(String, ToolConnection.Mcp)}, sending {@code bearer}, a credential resolved
+   * already, instead of the connection's granted secret.
+   */
+  default CompletionStage<List<ToolSpec>> discover(
+      String tenant, ToolConnection.Mcp connection, Bearer bearer) {
+    return discover(tenant, connection);
+  }
+
+  /**
    * Why a connection's destination may not be used (not on the allow-list of hosts), or empty when
    * it may. Checked when a tool is connected, so a bad URL is refused before it is stored.
    */

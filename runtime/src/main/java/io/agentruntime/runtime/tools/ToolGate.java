@@ -22,9 +22,9 @@ final class ToolGate {
 
   /** Why nothing may be sent to this connection, or empty when the call may go ahead. */
   Optional<ToolResult.Failed> refusal(String tenant, ToolConnection connection) {
-    Optional<String> refused = hosts.refusal(connection.url());
-    if (refused.isPresent()) {
-      return Optional.of(failed(ToolFailures.HOST_NOT_ALLOWED, refused.get()));
+    Optional<ToolResult.Failed> host = hostRefusal(connection);
+    if (host.isPresent()) {
+      return host;
     }
     String ref = connection.secretRef();
     if (ref == null) {
@@ -41,6 +41,16 @@ final class ToolGate {
               "secret '" + ref + "' holds characters an HTTP header cannot carry"));
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why nothing may be sent to this connection's host, or empty when it may: for a call whose
+   * credential was resolved from a vault already (decision 0029).
+   */
+  Optional<ToolResult.Failed> hostRefusal(ToolConnection connection) {
+    return hosts
+        .refusal(connection.url())
+        .map(refused -> failed(ToolFailures.HOST_NOT_ALLOWED, refused));
   }
 
   /** The secret the connection names, as granted to {@code tenant}; empty when none. */
