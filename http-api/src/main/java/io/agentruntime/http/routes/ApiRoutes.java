@@ -13,14 +13,15 @@ import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.SessionService;
+import io.agentruntime.runtime.webhooks.WebhookService;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The route tree: health and the OpenAPI document without a key, everything under {@code
- * /v1/sessions} and {@code /v1/policy} behind the authenticator, each resource in its own routes
- * class.
+ * /v1/sessions}, {@code /v1/policy} and {@code /v1/webhooks} behind the authenticator, each
+ * resource in its own routes class.
  */
 public final class ApiRoutes {
 
@@ -37,6 +38,7 @@ public final class ApiRoutes {
   private final EventRoutes events;
   private final OperatorRoutes operator;
   private final PolicyRoutes policy;
+  private final WebhookRoutes webhooks;
   private final NodeHeader nodeHeader;
 
   /**
@@ -46,6 +48,7 @@ public final class ApiRoutes {
   public ApiRoutes(
       ActorSystem<?> system,
       SessionService sessions,
+      WebhookService webhooks,
       HttpSettings settings,
       Authenticator auth,
       HealthRoutes health,
@@ -64,6 +67,7 @@ public final class ApiRoutes {
     this.approvals = new ApprovalRoutes(sessions, body);
     this.operator = new OperatorRoutes(sessions, body);
     this.policy = new PolicyRoutes(sessions, body);
+    this.webhooks = new WebhookRoutes(webhooks, body);
     this.events =
         new EventRoutes(
             sessions,
@@ -85,6 +89,7 @@ public final class ApiRoutes {
                 concat(
                     openApi.routes(),
                     pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
+                    pathPrefix("webhooks", () -> auth.sessionUser(webhooks::routes)),
                     pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
   }
 
