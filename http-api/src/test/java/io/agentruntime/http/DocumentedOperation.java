@@ -74,6 +74,10 @@ record DocumentedOperation(
     return template.startsWith("/v1/sessions/{id}");
   }
 
+  boolean isOnAWebhookEndpoint() {
+    return template.startsWith("/v1/webhooks/{webhookId}");
+  }
+
   /**
    * Creates what its path names (it documents a 201), rather than acting on something that exists.
    */

@@ -47,7 +47,12 @@ record FixtureSession(String id, Map<String, String> params) {
             "turnId",
             waiting.json().get("turnId").asText(),
             "approvalId",
-            approvals.get(0).get("id").asText()));
+            approvals.get(0).get("id").asText(),
+            // No such webhook endpoint: its routes answer 404 (another tenant's, the same).
+            "webhookId",
+            "we_fixture",
+            "eventId",
+            "evt_fixture"));
   }
 
   /** The operation's path on this session; a parameter it has no value for fails the test. */

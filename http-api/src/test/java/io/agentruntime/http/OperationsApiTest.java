@@ -138,7 +138,9 @@ class OperationsApiTest {
               .replace("{key}", "k")
               .replace("{name}", "t")
               .replace("{turnId}", turnId)
-              .replace("{approvalId}", "appr_x");
+              .replace("{approvalId}", "appr_x")
+              .replace("{webhookId}", "we_x")
+              .replace("{eventId}", "evt_x");
       if (path.endsWith("/events")) {
         path += "?after=-1"; // a 400 shows the route is served without opening a stream
       }

@@ -122,7 +122,7 @@ final class TestNode implements AutoCloseable {
             agent-runtime.http.events.keep-alive = 1s
             agent-runtime.session.events.resubscribe-interval = 1s
             agent-runtime.webhooks.secret-key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
-            agent-runtime.webhooks.first-retry = 200ms
+            agent-runtime.webhooks.max-endpoints-per-tenant = 500
             """))
             .withFallback(
                 ConfigFactory.parseMap(

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
 class WebhooksApiTest {
 
   private static final TestNode node =
-      TestNode.start("agent-runtime.webhooks.max-endpoints-per-tenant = 3");
+      TestNode.start(
+          "agent-runtime.webhooks.max-endpoints-per-tenant = 3\n"
+              + "agent-runtime.webhooks.first-retry = 200ms");
   private static final Api api = node.api;
   private static final Duration WAIT = Duration.ofSeconds(15);
 
