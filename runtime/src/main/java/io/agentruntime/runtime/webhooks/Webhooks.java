@@ -79,16 +79,18 @@ public final class Webhooks implements WebhookService, LifecycleFeed {
 
   @Override
   public void notice(String tenant, LifecycleNotice notice) {
+    List<CompletableFuture<Void>> made = new java.util.ArrayList<>(1);
     handOvers.compute(
         tenant,
         (t, last) -> {
           CompletableFuture<Void> previous =
               last == null ? CompletableFuture.completedFuture(null) : last;
-          CompletableFuture<Void> next =
-              previous.thenCompose(x -> handOver(tenant, notice, 0)).toCompletableFuture();
-          next.whenComplete((x, f) -> handOvers.remove(tenant, next));
-          return next;
+          made.add(previous.thenCompose(x -> handOver(tenant, notice, 0)));
+          return made.get(0);
         });
+    // Outside compute: a stage that is complete already would otherwise update the map within it.
+    CompletableFuture<Void> next = made.get(0);
+    next.whenComplete((x, failure) -> handOvers.remove(tenant, next));
   }
 
   /** Offers {@code notice} until acknowledged or out of retries; never fails. */
