@@ -64,13 +64,14 @@ class WebhookEntityTest {
         "/hooks",
         exchange -> {
           exchange.getRequestBody().readAllBytes();
+          int answer = status.get(); // as it was when the request came
           received.add(exchange.getRequestHeaders().getFirst("webhook-id"));
           try {
             hold.await(10, TimeUnit.SECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-          exchange.sendResponseHeaders(status.get(), -1);
+          exchange.sendResponseHeaders(answer, -1);
           exchange.close();
         });
     receiver.start();
@@ -141,8 +142,8 @@ class WebhookEntityTest {
     kit.restart(); // a crash or a move: what was queued comes back with the journal
     status.set(200);
     Delivery d = awaitDelivery(kit, hook, x -> x.state().equals(Delivery.DELIVERED));
-    assertTrue(d.attempts() >= 2, "" + d);
     assertEquals(200, d.lastStatus());
+    assertTrue(received.size() >= 2, "the failed POST, then the one after the restart");
     assertTrue(received.stream().allMatch("evt_a"::equals), "" + received);
   }
 
