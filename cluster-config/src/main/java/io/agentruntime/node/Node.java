@@ -18,6 +18,7 @@ import io.agentruntime.runtime.session.Sessions;
 import io.agentruntime.runtime.tools.RoutingToolExecutor;
 import io.agentruntime.runtime.tools.Secrets;
 import io.agentruntime.runtime.tools.ToolSettings;
+import io.agentruntime.runtime.webhooks.Webhooks;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -140,10 +141,17 @@ public final class Node {
                         tools.close();
                         return Done.getInstance();
                       }));
-      Sessions sessions = Sessions.start(system, runtime);
+      // The tenants' webhook outboxes, which the sessions hand their lifecycle changes to.
+      Webhooks webhooks = Webhooks.start(system, runtime.clock());
+      Sessions sessions = Sessions.start(system, runtime.withLifecycle(webhooks));
       phases.done("sharding");
       HttpServer http =
-          HttpApi.start(system, sessions, readiness(system, CassandraReadiness.of(cql)), metrics)
+          HttpApi.start(
+                  system,
+                  sessions,
+                  webhooks,
+                  readiness(system, CassandraReadiness.of(cql)),
+                  metrics)
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
       phases.done("http");

@@ -12,6 +12,7 @@ import io.agentruntime.http.request.RequestScope;
 import io.agentruntime.http.routes.ApiRoutes;
 import io.agentruntime.http.routes.HealthRoutes;
 import io.agentruntime.runtime.session.SessionService;
+import io.agentruntime.runtime.webhooks.WebhookService;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -19,9 +20,9 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The HTTP API in one call. A node starts it with {@code HttpApi.start(system, sessions, readiness,
- * metrics)}; {@code readiness} says whether the node may take traffic (e.g. it is an Up cluster
- * member and reaches the journal).
+ * The HTTP API in one call. A node starts it with {@code HttpApi.start(system, sessions, webhooks,
+ * readiness, metrics)}; {@code readiness} says whether the node may take traffic (e.g. it is an Up
+ * cluster member and reaches the journal).
  */
 public final class HttpApi {
 
@@ -34,11 +35,12 @@ public final class HttpApi {
   public static CompletionStage<HttpServer> start(
       ActorSystem<?> system,
       SessionService sessions,
+      WebhookService webhooks,
       Supplier<CompletionStage<Boolean>> readiness,
       NodeMetrics metrics) {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
     return HttpServer.start(
-        system, routes(system, sessions, settings, readiness, metrics), settings);
+        system, routes(system, sessions, webhooks, settings, readiness, metrics), settings);
   }
 
   /**
@@ -64,6 +66,17 @@ public final class HttpApi {
       HttpSettings settings,
       Supplier<CompletionStage<Boolean>> readiness,
       NodeMetrics metrics) {
+    return routes(system, sessions, WebhookService.unavailable(), settings, readiness, metrics);
+  }
+
+  /** As above, with the node's webhooks under {@code /v1/webhooks}. */
+  public static Route routes(
+      ActorSystem<?> system,
+      SessionService sessions,
+      WebhookService webhooks,
+      HttpSettings settings,
+      Supplier<CompletionStage<Boolean>> readiness,
+      NodeMetrics metrics) {
     ApiKeys keys =
         ApiKeys.fromSettings(settings, system.dispatchers().lookup(DispatcherSelector.blocking()));
     Authenticator auth =
@@ -75,6 +88,7 @@ public final class HttpApi {
         new ApiRoutes(
                 system,
                 sessions,
+                webhooks,
                 settings,
                 auth,
                 new HealthRoutes(readiness, settings.readinessTimeout()),

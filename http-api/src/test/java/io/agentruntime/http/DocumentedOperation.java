@@ -79,6 +79,11 @@ record DocumentedOperation(
     return template.startsWith("/v1/vaults/{vault_id}");
   }
 
+  /** Acts on one webhook endpoint (or its deliveries): its path names the endpoint id. */
+  boolean isOnAWebhookEndpoint() {
+    return template.startsWith("/v1/webhooks/{webhookId}");
+  }
+
   /**
    * Creates what its path names (it documents a 201), rather than acting on something that exists.
    */

@@ -72,7 +72,12 @@ record FixtureSession(String id, Map<String, String> params) {
             "vault_id",
             vaultId,
             "credential_id",
-            credential.json().get("id").asText()));
+            credential.json().get("id").asText(),
+            // No such webhook endpoint: its routes answer 404 (another tenant's, the same).
+            "webhookId",
+            "we_fixture",
+            "eventId",
+            "evt_fixture"));
   }
 
   /** The operation's path on this session; a parameter it has no value for fails the test. */

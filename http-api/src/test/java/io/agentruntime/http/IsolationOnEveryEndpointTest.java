@@ -255,8 +255,8 @@ class IsolationOnEveryEndpointTest {
     }
     List<String> failures = new ArrayList<>();
     for (DocumentedOperation op : operations) {
-      if (op.isPublic() || op.isOnASession() || op.isOnAVault()) {
-        continue;
+      if (op.isPublic() || op.isOnASession() || op.isOnAVault() || op.isOnAWebhookEndpoint()) {
+        continue; // a webhook endpoint's operations: see the test below
       }
       assertFalse(
           op.template().contains("{"),
@@ -280,6 +280,42 @@ class IsolationOnEveryEndpointTest {
             failures.add(v.owner + "'s session was written to: " + journal.session(v.tenant, v.id));
           }
         });
+    assertTrue(failures.isEmpty(), String.join("\n", failures));
+  }
+
+  @Test
+  void anotherTenantsWebhookEndpointAnswersAsOneThatDoesNotExistAndStaysUntouched() {
+    Response made =
+        api.post(
+            TestKeys.OLGA,
+            "/v1/webhooks",
+            "{\"url\": \"http://127.0.0.1:9/hooks\", \"events\": [\"agent.session.failed\"]}");
+    assertEquals(201, made.status(), made.toString());
+    String hook = made.json().get("id").asText();
+    String before = journal.webhooks("acme");
+    List<String> failures = new ArrayList<>();
+    for (DocumentedOperation op :
+        operations.stream().filter(DocumentedOperation::isOnAWebhookEndpoint).toList()) {
+      for (Actor actor : ACTORS) {
+        if (actor.tenant.equals("acme") && op.allows(actor.roles)) {
+          continue; // the owner's operator: WebhooksApiTest
+        }
+        Map<String, String> params = Map.of("webhookId", hook, "eventId", "evt_x");
+        Map<String, String> missing = Map.of("webhookId", "we_missing", "eventId", "evt_x");
+        Response answer = call(op, op.path(params::get), actor);
+        Response asIfMissing = call(op, op.path(missing::get), actor);
+        String where = op + " by " + actor + " on acme's endpoint: ";
+        String expected = op.allows(actor.roles) ? "404 webhook_not_found" : "403 role_missing";
+        if (!expected.equals(answer.status() + " " + code(answer))) {
+          failures.add(where + "expected " + expected + ", got " + answer);
+        }
+        if (answer.status() != asIfMissing.status() || !code(answer).equals(code(asIfMissing))) {
+          failures.add(where + answer + " differs from a missing endpoint's " + asIfMissing);
+        }
+      }
+    }
+    assertEquals(before, journal.webhooks("acme"), "acme's webhooks were written to");
+    assertEquals(200, api.delete(TestKeys.OLGA, "/v1/webhooks/" + hook).status());
     assertTrue(failures.isEmpty(), String.join("\n", failures));
   }
 

@@ -35,4 +35,13 @@ final class JournalOf {
         + "\nsnapshots "
         + snapshots.persistedInStorage(pid).stream().map(p -> p.second()).toList();
   }
+
+  /** The tenant's webhook outbox's events, as text. */
+  String webhooks(String tenant) {
+    return journal
+        .persistedInStorage(
+            PersistenceId.of(io.agentruntime.runtime.webhooks.WebhookEntity.TYPE_KEY.name(), tenant)
+                .id())
+        .toString();
+  }
 }

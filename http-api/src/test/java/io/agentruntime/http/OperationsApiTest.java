@@ -140,7 +140,9 @@ class OperationsApiTest {
               .replace("{turnId}", turnId)
               .replace("{approvalId}", "appr_x")
               .replace("{vault_id}", "vault_x")
-              .replace("{credential_id}", "cred_x");
+              .replace("{credential_id}", "cred_x")
+              .replace("{webhookId}", "we_x")
+              .replace("{eventId}", "evt_x");
       if (path.endsWith("/events")) {
         path += "?after=-1"; // a 400 shows the route is served without opening a stream
       }

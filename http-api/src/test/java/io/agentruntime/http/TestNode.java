@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.agentruntime.http.metrics.NodeMetrics;
 import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.session.Sessions;
+import io.agentruntime.runtime.webhooks.Webhooks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,7 @@ final class TestNode implements AutoCloseable {
 
   final ActorSystem<Void> system;
   final Sessions sessions;
+  final Webhooks webhooks;
   final HttpSettings settings;
   final HttpServer server;
   final Api api;
@@ -72,7 +74,9 @@ final class TestNode implements AutoCloseable {
     system = ActorSystem.create(Behaviors.empty(), "http-api-test", config);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    sessions = Sessions.start(system, runtime.apply(config).withMetrics(metrics));
+    SessionRuntime sessionRuntime = runtime.apply(config).withMetrics(metrics);
+    webhooks = Webhooks.start(system, sessionRuntime.clock());
+    sessions = Sessions.start(system, sessionRuntime.withLifecycle(webhooks));
     settings = HttpSettings.fromConfig(config);
     server =
         HttpServer.start(
@@ -80,6 +84,7 @@ final class TestNode implements AutoCloseable {
                 HttpApi.routes(
                     system,
                     sessions,
+                    webhooks,
                     settings,
                     () ->
                         CompletableFuture.completedFuture(
@@ -118,6 +123,8 @@ final class TestNode implements AutoCloseable {
             agent-runtime.session.events.resubscribe-interval = 1s
             # A fixed vault key for tests only (docs/vaults.md).
             agent-runtime.vault.key = "dGVzdC1vbmx5LXZhdWx0LWtleS0zMi1ieXRlcy0hISE="
+            agent-runtime.webhooks.secret-key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+            agent-runtime.webhooks.max-endpoints-per-tenant = 500
             """))
             .withFallback(
                 ConfigFactory.parseMap(

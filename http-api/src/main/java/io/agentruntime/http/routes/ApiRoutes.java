@@ -14,14 +14,15 @@ import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.vault.Vaults;
+import io.agentruntime.runtime.webhooks.WebhookService;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The route tree: health and the OpenAPI document without a key, everything under {@code
- * /v1/sessions}, {@code /v1/policy} and {@code /v1/vaults} behind the authenticator, each resource
- * in its own routes class.
+ * /v1/sessions}, {@code /v1/policy}, {@code /v1/vaults} and {@code /v1/webhooks} behind the
+ * authenticator, each resource in its own routes class.
  */
 public final class ApiRoutes {
 
@@ -39,6 +40,7 @@ public final class ApiRoutes {
   private final OperatorRoutes operator;
   private final PolicyRoutes policy;
   private final VaultRoutes vaults;
+  private final WebhookRoutes webhooks;
   private final NodeHeader nodeHeader;
 
   /**
@@ -48,6 +50,7 @@ public final class ApiRoutes {
   public ApiRoutes(
       ActorSystem<?> system,
       SessionService sessions,
+      WebhookService webhooks,
       HttpSettings settings,
       Authenticator auth,
       HealthRoutes health,
@@ -67,6 +70,7 @@ public final class ApiRoutes {
     this.operator = new OperatorRoutes(sessions, body);
     this.policy = new PolicyRoutes(sessions, body);
     this.vaults = new VaultRoutes(Vaults.get(system), body, settings.retryAfter());
+    this.webhooks = new WebhookRoutes(webhooks, body);
     this.events =
         new EventRoutes(
             sessions,
@@ -89,6 +93,7 @@ public final class ApiRoutes {
                     openApi.routes(),
                     pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
                     pathPrefix("vaults", () -> auth.sessionUser(vaults::routes)),
+                    pathPrefix("webhooks", () -> auth.sessionUser(webhooks::routes)),
                     pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
   }
 

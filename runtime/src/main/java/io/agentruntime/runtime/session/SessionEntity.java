@@ -94,6 +94,7 @@ public final class SessionEntity
   private final ApprovalDecisions approvals;
   private final HandingOff handingOff;
   private final SessionChores chores;
+  private final LifecycleAnnouncer lifecycle;
 
   /** While an {@link Expiring} command is handled, when its asker gives up. */
   private long askerGivesUpAt = Long.MAX_VALUE;
@@ -143,6 +144,8 @@ public final class SessionEntity
     this.approvals = new ApprovalDecisions(ctx, ceilings, tenant, machine, clock);
     this.handingOff = new HandingOff(ctx, timers, driver, settings, sessionId);
     this.chores = new SessionChores(audience, replies, passivation, listing, erasure);
+    this.lifecycle =
+        new LifecycleAnnouncer(runtime.lifecycle(), clock, tenant, entityId, sessionId);
     metrics.started();
   }
 
@@ -357,6 +360,7 @@ public final class SessionEntity
               passivation.journaled(next.lastSeq(), events.size());
               metrics.journaled(events, asked, next.pendingApprovals().size());
               listing.journaled(next, events);
+              lifecycle.journaled(next, events);
               audience.journaled(next, events);
               replies.journaled(next);
               driver.reconcile(next);
@@ -438,6 +442,7 @@ public final class SessionEntity
               metrics.approvals(s.pendingApprovals().size());
               if (s.exists()) {
                 listing.recovered(s);
+                lifecycle.recovered(s);
               } else if (s.erased()) {
                 // Heals an erase whose deletion was cut off; nobody waits for the answer.
                 erasure.start(s, DeferredReplies.NOBODY);

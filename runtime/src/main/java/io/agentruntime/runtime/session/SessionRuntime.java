@@ -19,7 +19,21 @@ public record SessionRuntime(
     ToolExecutor tools,
     Clock clock,
     SessionMetrics metrics,
-    TenantCeilings ceilings) {
+    TenantCeilings ceilings,
+    LifecycleFeed lifecycle) {
+
+  /** A runtime whose sessions' lifecycle changes go nowhere (no webhooks). */
+  public SessionRuntime(
+      SessionSettings settings,
+      TurnSettings turns,
+      SessionDirectory directory,
+      ModelProviders models,
+      ToolExecutor tools,
+      Clock clock,
+      SessionMetrics metrics,
+      TenantCeilings ceilings) {
+    this(settings, turns, directory, models, tools, clock, metrics, ceilings, LifecycleFeed.NONE);
+  }
 
   /** A runtime whose tenants have no ceiling. */
   public SessionRuntime(
@@ -35,12 +49,20 @@ public record SessionRuntime(
 
   /** The same runtime, reporting to {@code metrics}. */
   public SessionRuntime withMetrics(SessionMetrics metrics) {
-    return new SessionRuntime(settings, turns, directory, models, tools, clock, metrics, ceilings);
+    return new SessionRuntime(
+        settings, turns, directory, models, tools, clock, metrics, ceilings, lifecycle);
   }
 
   /** The same runtime, reading the tenants' ceilings from {@code ceilings}. */
   public SessionRuntime withCeilings(TenantCeilings ceilings) {
-    return new SessionRuntime(settings, turns, directory, models, tools, clock, metrics, ceilings);
+    return new SessionRuntime(
+        settings, turns, directory, models, tools, clock, metrics, ceilings, lifecycle);
+  }
+
+  /** The same runtime, handing its sessions' lifecycle changes to {@code lifecycle} (webhooks). */
+  public SessionRuntime withLifecycle(LifecycleFeed lifecycle) {
+    return new SessionRuntime(
+        settings, turns, directory, models, tools, clock, metrics, ceilings, lifecycle);
   }
 
   /** The same runtime, calling tools through {@code next}. */

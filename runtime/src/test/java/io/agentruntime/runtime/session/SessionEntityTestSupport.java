@@ -113,12 +113,18 @@ abstract class SessionEntityTestSupport {
     sessionId = "s" + SESSIONS.incrementAndGet();
     SessionRuntime runtime =
         new SessionRuntime(
-            settings, turnSettings(), directory, model, tools, clock, SessionMetrics.NONE);
+                settings, turnSettings(), directory, model, tools, clock, SessionMetrics.NONE)
+            .withLifecycle(lifecycle());
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
             SessionEntity.create(SessionEntity.entityId(TENANT, sessionId), runtime, shard()),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
+  }
+
+  /** Where the session hands its lifecycle changes (webhooks): nowhere, unless a test says. */
+  LifecycleFeed lifecycle() {
+    return LifecycleFeed.NONE;
   }
 
   @AfterEach

@@ -1,0 +1,38 @@
+package io.agentruntime.runtime.webhooks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentruntime.runtime.session.LifecycleNotice;
+
+/**
+ * The body of a delivery (pure): the Agents API's event envelope {@code {"id","object":"event",
+ * "type","created_at","data"}}, the same bytes on every try. {@code data} is {@code {"id":
+ * <session>, "environment_type":"none"}}, or for {@code action_required} {@code {"id",
+ * "required_action":{"type"}}}.
+ */
+public final class WebhookPayload {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private WebhookPayload() {}
+
+  public static byte[] body(LifecycleNotice e) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("id", e.eventId());
+    root.put("object", "event");
+    root.put("type", e.type());
+    root.put("created_at", e.at().getEpochSecond());
+    ObjectNode data = root.putObject("data");
+    data.put("id", e.sessionId());
+    if (LifecycleNotice.ACTION_REQUIRED.equals(e.type())) {
+      data.putObject("required_action").put("type", e.requiredAction());
+    } else {
+      data.put("environment_type", "none");
+    }
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+      throw new IllegalStateException("a tree of strings and numbers always writes", ex);
+    }
+  }
+}
