@@ -184,7 +184,7 @@ public final class ApiError extends RuntimeException {
           // Journaled, so never a 503 ("nothing was accepted"); asking again finishes it.
           case INCOMPLETE -> StatusCodes.INTERNAL_SERVER_ERROR;
         };
-    return new ApiError(status, problem.code(), problem.message());
+    return new ApiError(status, problem.code(), problem.field(), problem.message(), List.of());
   }
 
   private static HttpHeader retryAfter(long seconds) {

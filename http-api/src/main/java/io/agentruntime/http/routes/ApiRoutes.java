@@ -12,15 +12,18 @@ import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
+import io.agentruntime.runtime.agents.AgentCatalog;
 import io.agentruntime.runtime.session.SessionService;
+import io.agentruntime.runtime.session.SessionSettings;
+import java.time.Clock;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The route tree: health and the OpenAPI document without a key, everything under {@code
- * /v1/sessions} and {@code /v1/policy} behind the authenticator, each resource in its own routes
- * class.
+ * /v1/sessions}, {@code /v1/policy} and {@code /v1/agents} (the OpenAI Agents API) behind the
+ * authenticator, each resource in its own routes class.
  */
 public final class ApiRoutes {
 
@@ -37,6 +40,7 @@ public final class ApiRoutes {
   private final EventRoutes events;
   private final OperatorRoutes operator;
   private final PolicyRoutes policy;
+  private final AgentRoutes agents;
   private final NodeHeader nodeHeader;
 
   /**
@@ -64,15 +68,22 @@ public final class ApiRoutes {
     this.approvals = new ApprovalRoutes(sessions, body);
     this.operator = new OperatorRoutes(sessions, body);
     this.policy = new PolicyRoutes(sessions, body);
-    this.events =
-        new EventRoutes(
-            sessions,
-            new SessionEventStream(
-                system,
-                settings.events(),
-                new KeySlots(settings.maxEventStreamsPerKey()),
-                auth::stillValid,
-                settings.keysReloadInterval()));
+    SessionEventStream streams =
+        new SessionEventStream(
+            system,
+            settings.events(),
+            new KeySlots(settings.maxEventStreamsPerKey()),
+            auth::stillValid,
+            settings.keysReloadInterval());
+    this.events = new EventRoutes(sessions, streams);
+    AgentCatalog catalog =
+        AgentCatalog.start(
+            system,
+            SessionSettings.fromConfig(system.settings().config()).askTimeout(),
+            Clock.systemUTC());
+    this.agents =
+        new AgentRoutes(
+            catalog, sessions, body, new AgentSessionRoutes(sessions, catalog, body, streams));
     this.nodeHeader = new NodeHeader(sessions, errors);
   }
 
@@ -85,6 +96,7 @@ public final class ApiRoutes {
                 concat(
                     openApi.routes(),
                     pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
+                    pathPrefix("agents", () -> auth.sessionUser(agents::routes)),
                     pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
   }
 

@@ -53,6 +53,7 @@ public final class Sessions implements SessionService {
   private final EventFeed feed;
   private final TenantPolicies policies;
   private final Materializer materializer;
+  private final io.agentruntime.runtime.model.ModelProviders models;
 
   /** The client's idempotency key for this request's write, or null (see {@link #keyed}). */
   private final String requestKey;
@@ -62,8 +63,10 @@ public final class Sessions implements SessionService {
       SessionSettings settings,
       SessionDirectory directory,
       io.agentruntime.runtime.tools.ToolExecutor tools,
-      TenantPolicies policies) {
+      TenantPolicies policies,
+      io.agentruntime.runtime.model.ModelProviders models) {
     this.policies = policies;
+    this.models = models;
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.settings = settings;
@@ -88,6 +91,7 @@ public final class Sessions implements SessionService {
     this.feed = sessions.feed;
     this.policies = sessions.policies;
     this.materializer = sessions.materializer;
+    this.models = sessions.models;
     this.requestKey = requestKey;
   }
 
@@ -113,7 +117,13 @@ public final class Sessions implements SessionService {
                     ctx -> SessionEntity.create(ctx.getEntityId(), governed, ctx.getShard(), node))
                 // A session that moves lets its tool calls in flight land first (decision 0017).
                 .withStopMessage(new InternalCommand.HandOff()));
-    return new Sessions(system, runtime.settings(), runtime.directory(), runtime.tools(), policies);
+    return new Sessions(
+        system,
+        runtime.settings(),
+        runtime.directory(),
+        runtime.tools(),
+        policies,
+        runtime.models());
   }
 
   @Override
@@ -178,6 +188,11 @@ public final class Sessions implements SessionService {
   @Override
   public Optional<String> hostOf(String tenant, String sessionId) {
     return hosts.hostOf(SessionEntity.entityId(tenant, sessionId));
+  }
+
+  @Override
+  public boolean knowsModel(String model) {
+    return models.provider(model).isPresent();
   }
 
   @Override
