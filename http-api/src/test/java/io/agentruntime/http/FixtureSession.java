@@ -35,11 +35,19 @@ record FixtureSession(String id, Map<String, String> params) {
     assertEquals("awaiting_approval", waiting.json().path("status").asText(), waiting.toString());
     JsonNode approvals = api.get(key, session + "/approvals").json();
     assertEquals(1, approvals.size(), approvals.toString());
+    Response agent = api.post(key, "/v1/agents", "{\"model\": \"default\"}");
+    assertEquals(200, agent.status(), agent.toString());
     return new FixtureSession(
         id,
         Map.of(
+            "agent_id",
+            agent.json().get("id").asText(),
             "id",
             id,
+            "session_id",
+            id,
+            "turn_id",
+            waiting.json().get("turnId").asText(),
             "key",
             "k",
             "name",

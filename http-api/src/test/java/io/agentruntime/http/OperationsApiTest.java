@@ -138,7 +138,10 @@ class OperationsApiTest {
               .replace("{key}", "k")
               .replace("{name}", "t")
               .replace("{turnId}", turnId)
-              .replace("{approvalId}", "appr_x");
+              .replace("{approvalId}", "appr_x")
+              .replace("{session_id}", id)
+              .replace("{turn_id}", turnId)
+              .replace("{agent_id}", "agent_x");
       if (path.endsWith("/events")) {
         path += "?after=-1"; // a 400 shows the route is served without opening a stream
       }

@@ -7,6 +7,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.reject;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -55,12 +56,15 @@ public final class AgentRoutes {
         pathPrefix(
             segment(),
             id ->
-                pathEnd(
-                    () ->
-                        concat(
-                            get(() -> retrieve(principal, checked(id))),
-                            post(() -> update(principal, checked(id))),
-                            delete(() -> remove(principal, checked(id)))))));
+                // sessions is not an agent: a method that /v1/agents/sessions lacks is a 405
+                id.equals("sessions")
+                    ? reject()
+                    : pathEnd(
+                        () ->
+                            concat(
+                                get(() -> retrieve(principal, checked(id))),
+                                post(() -> update(principal, checked(id))),
+                                delete(() -> remove(principal, checked(id)))))));
   }
 
   /** An id that cannot be an agent's names none: 404, as an unknown one. */
