@@ -116,6 +116,8 @@ final class TestNode implements AutoCloseable {
             agent-runtime.session.events.read-journal = "pekko.persistence.testkit.query"
             agent-runtime.http.events.keep-alive = 1s
             agent-runtime.session.events.resubscribe-interval = 1s
+            # the shared node's tenants gather agents from every test class
+            agent-runtime.agents.max-per-tenant = 100000
             """))
             .withFallback(
                 ConfigFactory.parseMap(

@@ -77,7 +77,7 @@ public final class ApiRoutes {
             settings.keysReloadInterval());
     this.events = new EventRoutes(sessions, streams);
     AgentCatalog catalog =
-        AgentCatalog.start(
+        AgentCatalog.lazy(
             system,
             SessionSettings.fromConfig(system.settings().config()).askTimeout(),
             Clock.systemUTC());

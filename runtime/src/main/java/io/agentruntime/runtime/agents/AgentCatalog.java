@@ -35,31 +35,52 @@ public final class AgentCatalog {
     }
   }
 
-  private final ClusterSharding sharding;
+  private final ActorSystem<?> system;
   private final Executor dispatcher;
   private final Duration askTimeout;
   private final Settings settings;
   private final Clock clock;
 
   private AgentCatalog(ActorSystem<?> system, Settings settings, Duration askTimeout, Clock clock) {
-    this.sharding = ClusterSharding.get(system);
+    this.system = system;
     this.dispatcher = system.executionContext();
     this.askTimeout = askTimeout;
     this.settings = settings;
     this.clock = clock;
   }
 
-  /** Starts sharding for the agent catalogs on this node. */
+  /** The catalogs of this node; sharding for them starts now. */
   public static AgentCatalog start(ActorSystem<?> system, Duration askTimeout, Clock clock) {
-    Settings settings = Settings.fromConfig(system.settings().config());
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                AgentCatalogEntity.TYPE_KEY,
-                ctx ->
-                    AgentCatalogEntity.create(
-                        ctx.getEntityId(), clock, settings.maxPerTenant(), settings.pageBytes())));
-    return new AgentCatalog(system, settings, askTimeout, clock);
+    AgentCatalog catalog = lazy(system, askTimeout, clock);
+    catalog.sharding();
+    return catalog;
+  }
+
+  /**
+   * The catalogs of this node, whose sharding starts at the first call (an API served without a
+   * cluster, as in route tests with a stub, never starts it). Every node that serves {@code
+   * /v1/agents} hosts catalogs once it has been asked; starting it twice is harmless.
+   */
+  public static AgentCatalog lazy(ActorSystem<?> system, Duration askTimeout, Clock clock) {
+    return new AgentCatalog(
+        system, Settings.fromConfig(system.settings().config()), askTimeout, clock);
+  }
+
+  private volatile ClusterSharding sharding;
+
+  private ClusterSharding sharding() {
+    ClusterSharding started = sharding;
+    if (started == null) {
+      started = ClusterSharding.get(system);
+      started.init(
+          Entity.of(
+              AgentCatalogEntity.TYPE_KEY,
+              ctx ->
+                  AgentCatalogEntity.create(
+                      ctx.getEntityId(), clock, settings.maxPerTenant(), settings.pageBytes())));
+      sharding = started;
+    }
+    return started;
   }
 
   public Settings settings() {
@@ -133,7 +154,7 @@ public final class AgentCatalog {
       String tenant, Function<ActorRef<AgentReply>, AgentCatalogEntity.Command> command) {
     return Continuations.on(
         dispatcher,
-        sharding
+        sharding()
             .entityRefFor(AgentCatalogEntity.TYPE_KEY, tenant)
             .<AgentReply>ask(command::apply, askTimeout));
   }

@@ -103,7 +103,8 @@ public final class AgentCatalogEntity
       return refuse(
           c.replyTo(),
           new Problem(
-              Problem.Kind.LIMIT,
+              // A 400, not a 429: retrying does not help, and the SDKs retry a 429.
+              Problem.Kind.INVALID,
               "too_many_agents",
               "this tenant holds "
                   + maxAgents
