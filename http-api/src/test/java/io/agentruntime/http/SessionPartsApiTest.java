@@ -128,7 +128,7 @@ class SessionPartsApiTest {
         "kind is required");
     assertInvalid(
         api.put(ADA, session + "/tools/t", "{\"kind\": \"ftp\", \"url\": \"http://x.internal/\"}"),
-        "kind must be http or mcp");
+        "kind must be http, mcp or function");
     assertInvalid(api.put(ADA, session + "/tools/t", "{\"kind\": \"http\"}"), "url is required");
     assertInvalid(
         api.put(ADA, session + "/tools/t", "{\"kind\": \"http\", \"url\": 7}"),

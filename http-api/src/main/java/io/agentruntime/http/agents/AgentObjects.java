@@ -51,7 +51,7 @@ public final class AgentObjects {
     return switch (status) {
       case IDLE -> "idle";
       case RUNNING -> "in_progress";
-      case AWAITING_APPROVAL -> "requires_action";
+      case AWAITING_APPROVAL, AWAITING_CLIENT -> "requires_action";
       case SUSPENDED, CLOSED -> "failed";
     };
   }
@@ -61,7 +61,7 @@ public final class AgentObjects {
     return switch (status) {
       case QUEUED -> "queued";
       case RUNNING -> "in_progress";
-      case AWAITING_APPROVAL -> "waiting";
+      case AWAITING_APPROVAL, WAITING -> "waiting";
       case COMPLETED -> "completed";
       case FAILED -> "failed";
       case CANCELLED -> "cancelled";

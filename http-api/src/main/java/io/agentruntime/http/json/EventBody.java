@@ -47,6 +47,11 @@ public final class EventBody {
       o.put("by", e.by());
     } else if (event instanceof UserMessageAccepted e) {
       o.put("turnId", e.turnId()).put("content", e.content()).put("by", e.by());
+    } else if (event instanceof UserMessageSteered e) {
+      o.put("turnId", e.turnId()).put("content", e.content()).put("by", e.by());
+    } else if (event instanceof ClientToolCallRequested e) {
+      call(o, e.turnId(), e.toolCallId()).put("tool", e.tool()).set("arguments", e.arguments());
+      o.put("expiresAt", time(e.expiresAt()));
     } else if (event instanceof TurnStarted e) {
       o.put("turnId", e.turnId());
     } else if (event instanceof AssistantReplied e) {

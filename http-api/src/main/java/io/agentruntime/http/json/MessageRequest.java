@@ -7,7 +7,7 @@ import io.agentruntime.runtime.session.OnBusy;
 
 /**
  * The body of {@code POST .../messages}: {@code {"content": "...", "onBusy":
- * "queue|reject|interrupt"}}.
+ * "queue|reject|interrupt|steer"}}.
  */
 public record MessageRequest(String content, OnBusy onBusy) {
 
@@ -21,7 +21,8 @@ public record MessageRequest(String content, OnBusy onBusy) {
                     OnBusy.parse(name)
                         .orElseThrow(
                             () ->
-                                ApiError.invalidField("onBusy must be queue, reject or interrupt")))
+                                ApiError.invalidField(
+                                    "onBusy must be queue, reject, interrupt or steer")))
             .orElse(OnBusy.QUEUE);
     return new MessageRequest(content, onBusy);
   }

@@ -10,7 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A session as {@code GET /v1/sessions/{id}} shows it. {@code currentTurn} is null when none. */
+/**
+ * A session as {@code GET /v1/sessions/{id}} shows it. {@code currentTurn} is null when none;
+ * {@code pendingClientCalls} are the function calls that wait for the client's results (decision
+ * 0023).
+ */
 public record SessionBody(
     String id,
     String status,
@@ -26,7 +30,8 @@ public record SessionBody(
     PermissionsBody permissions,
     Map<String, String> metadata,
     int pendingApprovals,
-    UsageBody usage) {
+    UsageBody usage,
+    List<TurnBody.ClientCallBody> pendingClientCalls) {
 
   public record OwnerBody(String tenant, String user) {
     static OwnerBody of(Owner owner) {
@@ -63,7 +68,8 @@ public record SessionBody(
         new PermissionsBody(policy),
         new LinkedHashMap<>(s.metadata()),
         s.pendingApprovals(),
-        new UsageBody(s.usage().inputTokens(), s.usage().outputTokens()));
+        new UsageBody(s.usage().inputTokens(), s.usage().outputTokens()),
+        s.pendingClientCalls().stream().map(TurnBody.ClientCallBody::of).toList());
   }
 
   private static AgentBody agent(AgentDefinition a) {

@@ -20,7 +20,14 @@ public sealed interface ToolBody {
   record Mcp(String name, String kind, String url, List<String> allow, String secretRef)
       implements ToolBody {}
 
+  /** A function the client runs (decision 0023). */
+  record Function(String name, String kind, String description, JsonNode parameters)
+      implements ToolBody {}
+
   static ToolBody of(ToolConnection tool) {
+    if (tool instanceof ToolConnection.Function f) {
+      return new Function(f.name(), "function", f.description(), f.parameters());
+    }
     if (tool instanceof ToolConnection.Http h) {
       return new Http(
           h.name(),

@@ -18,8 +18,9 @@ import java.util.List;
 
 /**
  * A tool connection as a client sends it: {@code {"kind": "http", "url", "description",
- * "parameters", "idempotent", "secretRef"}} or {@code {"kind": "mcp", "url", "allow",
- * "secretRef"}}. The session checks names, URLs and secret references.
+ * "parameters", "idempotent", "secretRef"}}, {@code {"kind": "mcp", "url", "allow", "secretRef"}},
+ * or {@code {"kind": "function", "description", "parameters"}} (run by the client). The session
+ * checks names, URLs and secret references.
  */
 public final class ToolRequest {
 
@@ -44,6 +45,13 @@ public final class ToolRequest {
 
   private static ToolConnection read(ObjectNode tool, String name, String prefix) {
     String kind = requiredString(tool, "kind", prefix);
+    if ("function".equals(kind)) {
+      // Run by the client (decision 0023): no URL, no secret.
+      return new ToolConnection.Function(
+          name,
+          string(tool, "description", prefix).orElse(null),
+          value(tool, "parameters").orElse(null));
+    }
     String url = requiredString(tool, "url", prefix);
     String secretRef = string(tool, "secretRef", prefix).orElse(null);
     return switch (kind) {
@@ -56,7 +64,8 @@ public final class ToolRequest {
               bool(tool, "idempotent", prefix).orElse(false),
               secretRef);
       case "mcp" -> new ToolConnection.Mcp(name, url, allow(tool, prefix), secretRef);
-      default -> throw ApiError.invalidField(path(prefix, "kind") + " must be http or mcp");
+      default ->
+          throw ApiError.invalidField(path(prefix, "kind") + " must be http, mcp or function");
     };
   }
 

@@ -64,7 +64,7 @@ public final class ApiRoutes {
     this.permissions = new PermissionRoutes(sessions, body);
     KeySlots waits = new KeySlots(settings.maxWaitingRequestsPerKey());
     this.messages = new MessageRoutes(sessions, body, settings, waits);
-    this.turns = new TurnRoutes(sessions, settings, waits);
+    this.turns = new TurnRoutes(sessions, settings, waits, body);
     this.approvals = new ApprovalRoutes(sessions, body);
     this.operator = new OperatorRoutes(sessions, body);
     this.policy = new PolicyRoutes(sessions, body);

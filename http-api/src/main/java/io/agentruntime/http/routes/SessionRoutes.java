@@ -42,7 +42,7 @@ public final class SessionRoutes {
 
   private static final Logger log = LoggerFactory.getLogger(SessionRoutes.class);
   private static final Set<String> STATUSES =
-      Set.of("idle", "running", "awaiting_approval", "suspended", "closed");
+      Set.of("idle", "running", "awaiting_approval", "awaiting_client", "suspended", "closed");
 
   private final SessionService sessions;
   private final HttpSettings settings;
@@ -153,7 +153,8 @@ public final class SessionRoutes {
                                       .ifPresent(
                                           s -> {
                                             throw ApiError.invalidField(
-                                                "status must be idle, running, awaiting_approval, suspended or closed");
+                                                "status must be idle, running, awaiting_approval, awaiting_client,"
+                                                    + " suspended or closed");
                                           });
                                   int pageSize =
                                       QueryParams.limit(

@@ -11,26 +11,31 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.agentruntime.http.HttpSettings;
 import io.agentruntime.http.auth.KeySlots;
 import io.agentruntime.http.auth.Principal;
+import io.agentruntime.http.json.ToolResultRequest;
 import io.agentruntime.http.json.TurnBody;
+import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.http.request.QueryParams;
 import io.agentruntime.runtime.session.SessionService;
 import java.time.Duration;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /v1/sessions/{id}/turns[/{turnId}[/cancel]]}: the session's turns newest first, one turn,
- * optionally waiting ({@code ?waitSeconds=}) until it settles, and cancelling one.
+ * {@code /v1/sessions/{id}/turns[/{turnId}[/cancel|/tool-results]]}: the session's turns newest
+ * first, one turn, optionally waiting ({@code ?waitSeconds=}) until it settles, cancelling one, and
+ * the client's results of the function calls it runs.
  */
 public final class TurnRoutes {
 
   private final SessionService sessions;
   private final HttpSettings settings;
   private final KeySlots waits;
+  private final JsonBody body;
 
-  TurnRoutes(SessionService sessions, HttpSettings settings, KeySlots waits) {
+  TurnRoutes(SessionService sessions, HttpSettings settings, KeySlots waits, JsonBody body) {
     this.sessions = sessions;
     this.settings = settings;
     this.waits = waits;
+    this.body = body;
   }
 
   /** The routes below {@code /v1/sessions/{id}/turns}. */
@@ -74,7 +79,31 @@ public final class TurnRoutes {
                                                           wait))
                                               .thenApply(TurnBody::of)));
                             }))),
-        path(segment().slash("cancel"), turnId -> post(() -> cancel(principal, id, turnId))));
+        path(segment().slash("cancel"), turnId -> post(() -> cancel(principal, id, turnId))),
+        path(
+            segment().slash("tool-results"),
+            turnId -> post(() -> toolResult(principal, id, turnId))));
+  }
+
+  /**
+   * The outcome of a function call the client ran (decision 0023): 200 with the turn. A call that
+   * does not wait for the client is a 400 {@code unknown_tool_call}, which is not kept under the
+   * Idempotency-Key.
+   */
+  private Route toolResult(Principal principal, String id, String turnId) {
+    return IdempotencyKeys.withKey(
+        idempotencyKey ->
+            body.json(
+                json ->
+                    Responses.ok(
+                        sessions
+                            .keyed(idempotencyKey)
+                            .submitToolResult(
+                                principal.tenant(),
+                                id,
+                                principal.caller(),
+                                ToolResultRequest.read(turnId, json))
+                            .thenApply(TurnBody::of))));
   }
 
   /**

@@ -249,6 +249,21 @@ final class StubSessions implements SessionService {
   }
 
   @Override
+  public CompletionStage<java.util.Optional<Turn>> cancelActiveTurn(
+      String tenant, String sessionId, Caller caller) {
+    return answer(java.util.Optional.of(turn), "cancelActiveTurn", tenant, sessionId, caller);
+  }
+
+  @Override
+  public CompletionStage<Turn> submitToolResult(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      io.agentruntime.runtime.session.ClientToolResult result) {
+    return answer(turn, "submitToolResult", tenant, sessionId, caller, result);
+  }
+
+  @Override
   public CompletionStage<SessionReply.TranscriptFound> transcript(
       String tenant, String sessionId, Caller caller, long after, int limit) {
     return answer(transcript, "transcript", tenant, sessionId, caller, after, limit);

@@ -48,7 +48,7 @@ public final class CassandraSessionDirectory implements SessionDirectory {
 
   /** Every status a summary can have; a write deletes the session under all but its own. */
   static final List<String> STATUSES =
-      List.of("idle", "running", "awaiting_approval", "suspended", "closed");
+      List.of("idle", "running", "awaiting_approval", "awaiting_client", "suspended", "closed");
 
   private record Statements(
       PreparedStatement insertByTenant,

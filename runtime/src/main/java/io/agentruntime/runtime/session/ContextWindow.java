@@ -6,9 +6,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a model is shown of the session: its recent turns as chat messages (decision 0012). One per
@@ -54,7 +56,7 @@ final class ContextWindow {
       if (ofTurn != null) {
         ofTurn.add(entry);
       }
-      if (entry.turnId().equals(oldest) && "user".equals(entry.role())) {
+      if (entry.turnId().equals(oldest) && "user".equals(entry.role()) && !entry.steering()) {
         break;
       }
     }
@@ -62,17 +64,64 @@ final class ContextWindow {
     Map<TranscriptEntry, ModelMessage> shown = new IdentityHashMap<>();
     for (Turn turn : window) {
       List<TranscriptEntry> ofTurn = byTurn.get(turn.id());
+      List<TranscriptEntry> ordered = new ArrayList<>(ofTurn.size());
       for (int i = ofTurn.size() - 1; i >= 0; i--) {
         TranscriptEntry e = ofTurn.get(i);
         if (!"in_doubt".equals(e.outcome())) {
-          ModelMessage message = lastShown.get(e);
-          shown.put(e, message == null ? message(e) : message);
-          messages.add(shown.get(e));
+          ordered.add(e);
         }
+      }
+      for (TranscriptEntry e : steeredWhereSeen(ordered)) {
+        ModelMessage message = lastShown.get(e);
+        shown.put(e, message == null ? message(e) : message);
+        messages.add(shown.get(e));
       }
     }
     lastShown = shown;
     return List.copyOf(messages);
+  }
+
+  /**
+   * A turn's entries in journal order, each steering message moved to where the model first saw it
+   * (decision 0024): one that came while the step's tools ran follows the step's last result (a
+   * chat model takes nothing between a call and its result); one that came while the model was
+   * being asked follows that answer and its results. The newest ones close the list: the call being
+   * made now sees them.
+   */
+  static List<TranscriptEntry> steeredWhereSeen(List<TranscriptEntry> entries) {
+    if (entries.stream().noneMatch(TranscriptEntry::steering)) {
+      return entries;
+    }
+    List<TranscriptEntry> out = new ArrayList<>(entries.size());
+    List<TranscriptEntry> beforeNextCall = new ArrayList<>(); // came while tools ran
+    List<TranscriptEntry> afterNextAnswer = new ArrayList<>(); // came while the model was asked
+    Set<String> unanswered = new HashSet<>();
+    for (TranscriptEntry e : entries) {
+      if (e.steering()) {
+        (unanswered.isEmpty() ? afterNextAnswer : beforeNextCall).add(e);
+      } else if ("assistant".equals(e.role())) {
+        out.add(e);
+        e.toolCalls().forEach(c -> unanswered.add(c.id()));
+        beforeNextCall.addAll(afterNextAnswer);
+        afterNextAnswer.clear();
+        if (unanswered.isEmpty()) {
+          out.addAll(beforeNextCall);
+          beforeNextCall.clear();
+        }
+      } else if ("tool".equals(e.role())) {
+        out.add(e);
+        unanswered.remove(e.toolCallId());
+        if (unanswered.isEmpty()) {
+          out.addAll(beforeNextCall);
+          beforeNextCall.clear();
+        }
+      } else {
+        out.add(e);
+      }
+    }
+    out.addAll(beforeNextCall);
+    out.addAll(afterNextAnswer);
+    return out;
   }
 
   private static ModelMessage message(TranscriptEntry e) {

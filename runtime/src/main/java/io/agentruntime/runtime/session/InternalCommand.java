@@ -90,6 +90,9 @@ sealed interface InternalCommand extends SessionCommand {
   /** An approval's deadline may have passed. */
   record ApprovalDeadlinePassed(String approvalId) implements InternalCommand {}
 
+  /** A function call's wait for the client's result may be over (decision 0023). */
+  record ClientCallDeadlinePassed(String turnId, String toolCallId) implements InternalCommand {}
+
   /** Write the status to the directory if it changed since the last write. */
   record ListStatus() implements InternalCommand {}
 

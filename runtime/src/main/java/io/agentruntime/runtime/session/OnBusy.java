@@ -11,7 +11,13 @@ public enum OnBusy {
   /** Refuse the message (409). */
   REJECT,
   /** Cancel the unfinished turns, then start. */
-  INTERRUPT;
+  INTERRUPT,
+  /**
+   * Steer the active turn: the message reaches its next model call, no turn is opened (decision
+   * 0024). Refused while the turn waits for a human or is being ended; with no active turn, starts
+   * one as {@link #QUEUE} does.
+   */
+  STEER;
 
   @JsonValue
   public String wireName() {

@@ -56,20 +56,27 @@ final class RequestKeys {
       return true;
     }
     return s.turnForIdempotencyKey(key)
-        .map(turn -> !content.equals(userMessage(s, turn.id())))
+        .map(turn -> !userMessages(s, turn.id()).contains(content))
         .orElse(false);
   }
 
-  /** The user's message that opened turn {@code turnId}, read from the newest entry back. */
-  private static String userMessage(SessionState s, String turnId) {
+  /**
+   * The user's messages of turn {@code turnId}: the one that opened it and those that steered it
+   * (decision 0024), read from the newest entry back.
+   */
+  private static List<String> userMessages(SessionState s, String turnId) {
+    List<String> messages = new ArrayList<>();
     List<TranscriptEntry> transcript = s.transcript();
     for (int i = transcript.size() - 1; i >= 0; i--) {
       TranscriptEntry e = transcript.get(i);
       if ("user".equals(e.role()) && turnId.equals(e.turnId())) {
-        return e.content();
+        messages.add(e.content());
+        if (!e.steering()) {
+          break; // the message that opened the turn: none of it comes before
+        }
       }
     }
-    return null;
+    return messages;
   }
 
   /** The refusal of a key used before for another request. */

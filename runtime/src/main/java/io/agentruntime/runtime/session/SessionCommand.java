@@ -146,8 +146,29 @@ public sealed interface SessionCommand extends CborSerializable
     public static final int MAX_LIMIT = 1000;
   }
 
-  /** Replies {@code TurnFound} with the cancelled turn; an ended turn is a conflict. */
+  /**
+   * Replies {@code TurnFound} with the cancelled turn; an ended turn is a conflict. A null {@code
+   * turnId} cancels the active turn, whichever it is: with none active it replies {@code TurnFound}
+   * with a null turn and changes nothing.
+   */
   record CancelTurn(Caller caller, String turnId, ActorRef<SessionReply> replyTo)
+      implements Asked {}
+
+  /**
+   * The client's outcome of function call {@code callId} of turn {@code turnId}, which it ran
+   * (decision 0023): {@code success} with {@code output} (a JSON string or content parts; null is
+   * JSON null), or a failure with {@code error} (null: a default message). Replies {@code
+   * TurnFound} with the turn; a call that does not wait for the client is refused (INVALID, {@code
+   * unknown_tool_call}, "Unknown pending tool call: &lt;callId&gt;").
+   */
+  record SubmitToolResult(
+      Caller caller,
+      String turnId,
+      String callId,
+      boolean success,
+      JsonNode output,
+      String error,
+      ActorRef<SessionReply> replyTo)
       implements Asked {}
 
   /** Replies {@code ApprovalList}: the approvals waiting for a decision. */

@@ -232,8 +232,21 @@ public final class SessionEntity
                   .thenRun(next -> erasure.start(next, cmd.replyTo(), replies, sideWorkWait())));
     } else if (SessionEdits.covers(cmd)) {
       return decided(s, asked, SessionEdits.decide(rules, s, cmd, now), reads::current);
+    } else if (cmd instanceof CancelTurn c && c.turnId() == null) {
+      String active = s.activeTurn().map(Turn::id).orElse(null);
+      Decision d = machine.cancelActive(s, by.user(), now);
+      return decided(
+          s,
+          asked,
+          d,
+          next ->
+              new SessionReply.TurnFound(active == null ? null : next.turn(active).orElseThrow()));
     } else if (cmd instanceof CancelTurn c) {
       Decision d = machine.cancel(s, c.turnId(), by.user(), now);
+      return decided(s, asked, d, next -> SessionReads.found(next.turn(c.turnId()).orElseThrow()));
+    } else if (cmd instanceof SubmitToolResult c) {
+      Decision d =
+          machine.clientResult(s, c.turnId(), c.callId(), c.success(), c.output(), c.error(), now);
       return decided(s, asked, d, next -> SessionReads.found(next.turn(c.turnId()).orElseThrow()));
     } else if (cmd instanceof DecideApproval c) {
       return approvals

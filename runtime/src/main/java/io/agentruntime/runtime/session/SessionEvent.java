@@ -154,6 +154,19 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
+  /**
+   * A user message steers the running turn {@code turnId} (decision 0024): no turn is opened, and
+   * the message reaches the turn's next model call. {@code idempotencyKey} is the client's key for
+   * the request, or null; a retry with the same key answers this turn again.
+   */
+  record UserMessageSteered(
+      String turnId, String content, String idempotencyKey, String by, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "user_message_steered";
+    }
+  }
+
   record TurnCancelled(String turnId, String reason, String by, Instant at) implements TurnEnded {
     public String type() {
       return "turn_cancelled";
@@ -220,6 +233,24 @@ public sealed interface SessionEvent extends CborSerializable {
 
     public String type() {
       return "tool_call_started";
+    }
+  }
+
+  /**
+   * The model called a function the client runs (decision 0023): the runtime calls nothing, the
+   * call waits for the client's result until {@code expiresAt}. Journaled before anything announces
+   * the call, so that a result can never come for a call the session does not know.
+   */
+  record ClientToolCallRequested(
+      String turnId,
+      String toolCallId,
+      String tool,
+      JsonNode arguments,
+      Instant expiresAt,
+      Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "client_tool_call_requested";
     }
   }
 

@@ -94,10 +94,24 @@ final class SessionReads {
 
   /** The answer to a keyed write repeated: the first outcome, of the session as it is now. */
   private SessionReply repeated(SessionState s, Asked cmd) {
-    if (cmd instanceof CancelTurn c) {
+    if (cmd instanceof CancelTurn c && c.turnId() == null) {
+      // The active turn it cancelled: the newest turn cancelled, or told to end, since.
+      List<Turn> turns = s.turns();
+      for (int i = turns.size() - 1; i >= 0; i--) {
+        Turn t = turns.get(i);
+        if (t.status() == TurnStatus.CANCELLED || t.toldToEnd()) {
+          return found(t);
+        }
+      }
+      return new SessionReply.TurnFound(null);
+    } else if (cmd instanceof CancelTurn c) {
       return s.turn(c.turnId())
           .map(SessionReads::found)
           .orElse(rejected(TurnMachine.turnNotFound(c.turnId())));
+    } else if (cmd instanceof SubmitToolResult c) {
+      return s.turn(c.turnId())
+          .map(SessionReads::found)
+          .orElse(rejected(TurnMachine.unknownToolCall(c.callId())));
     } else if (cmd instanceof DecideApproval c) {
       return s.approval(c.approvalId())
           .<SessionReply>map(SessionReply.ApprovalDecided::new)

@@ -49,7 +49,10 @@ final class SessionRules {
     this.validation = new SessionValidation(settings);
     this.turns = turns;
     this.models = models;
-    this.hostRefusal = hostRefusal;
+    // A function tool is run by the client: the runtime never calls a host for it.
+    this.hostRefusal =
+        tool ->
+            tool instanceof ToolConnection.Function ? Optional.empty() : hostRefusal.apply(tool);
   }
 
   /**

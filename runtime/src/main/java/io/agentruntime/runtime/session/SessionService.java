@@ -96,9 +96,15 @@ public interface SessionService {
 
   /**
    * Sends a user message, which opens (or queues) a turn. With a {@code wait} above zero the answer
-   * comes once the turn settles (ends, or pauses for an approval), or as the turn stands when the
-   * wait is over; with zero, as soon as the message is accepted. {@code idempotencyKey} may be
-   * null.
+   * comes once the turn settles (ends, or pauses for an approval or for the client's results), or
+   * as the turn stands when the wait is over; with zero, as soon as the message is accepted. {@code
+   * idempotencyKey} may be null.
+   *
+   * <p>With {@link OnBusy#STEER} and a turn active, the message steers that turn and the answer is
+   * that turn (decision 0024): it reaches the turn's next model call. A turn that waits for a
+   * human, or is being ended, cannot take it: refused (CONFLICT, {@code
+   * active_turn_not_steerable}), nothing journaled. With no turn active it opens a turn as {@link
+   * OnBusy#QUEUE} does.
    */
   CompletionStage<Turn> send(
       String tenant,
@@ -123,6 +129,29 @@ public interface SessionService {
 
   /** Ends a queued or running turn; an ended turn is a conflict. */
   CompletionStage<Turn> cancelTurn(String tenant, String sessionId, Caller caller, String turnId);
+
+  /**
+   * Ends the active turn, whichever it is (the OpenAI Agents API's cancel names no turn): the turn
+   * as cancelled, or empty when no turn was active (nothing changes). Calls of the turn that wait
+   * for an approval or for the client are cancelled; a call in flight follows the in-doubt rules
+   * (decisions 0016, 0034): the turn then stays active, told to end, until each is decided. Keyed
+   * like every write ({@link #keyed}).
+   */
+  CompletionStage<Optional<Turn>> cancelActiveTurn(String tenant, String sessionId, Caller caller);
+
+  /**
+   * The client's outcome of a function call it ran (decision 0023), journaled as the call's
+   * outcome; the turn goes on once every call of its step has one. Answers the turn as it stands
+   * after. A call that does not wait for the client (never asked, answered already, of another
+   * turn, ended with its turn) is refused with {@link SessionRefused}: kind INVALID, code {@code
+   * unknown_tool_call}, message exactly {@code "Unknown pending tool call: <callId>"}, field {@code
+   * callId}; nothing is journaled and nothing is kept under the idempotency key, so a retry with
+   * the same key once the call is registered is processed. An output or error over {@code
+   * max-tool-result-size} is refused (TOO_LARGE). With {@link #keyed} an accepted result repeated
+   * under its key answers as the first did and changes nothing.
+   */
+  CompletionStage<Turn> submitToolResult(
+      String tenant, String sessionId, Caller caller, ClientToolResult result);
 
   /**
    * A page of the transcript: at most {@code limit} messages after sequence number {@code after}

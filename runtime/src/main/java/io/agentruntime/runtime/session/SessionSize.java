@@ -81,6 +81,8 @@ final class SessionSize {
     long size = ENTRY + text(tool.name()) + text(tool.url()) + text(tool.secretRef());
     if (tool instanceof ToolConnection.Http http) {
       size += text(http.description()) + of(http.parameters());
+    } else if (tool instanceof ToolConnection.Function fn) {
+      size += text(fn.description()) + of(fn.parameters());
     } else if (tool instanceof ToolConnection.Mcp mcp) {
       for (String allowed : mcp.allow()) {
         size += text(allowed) + 2;

@@ -204,6 +204,31 @@ public record SessionSnapshot(int format, SessionState rest, Entries transcript,
               t.pausedAt().get(j)));
     }
     SessionState s = rest;
+    // A turn's client calls are not a column: they are its pending calls that wait for the client.
+    for (PendingCall call : s.pendingCalls().values()) {
+      if (call.stage() == PendingCall.Stage.AWAITING_CLIENT) {
+        for (int j = 0; j < turnList.size(); j++) {
+          Turn turn = turnList.get(j);
+          if (turn.id().equals(call.turnId())) {
+            List<ClientCall> calls = new ArrayList<>(turn.clientCalls());
+            calls.add(ClientCall.of(call));
+            turnList.set(
+                j,
+                new Turn(
+                    turn.id(),
+                    turn.status(),
+                    turn.steps(),
+                    turn.output(),
+                    turn.error(),
+                    turn.acceptedAt(),
+                    turn.updatedAt(),
+                    turn.deadline(),
+                    turn.pausedAt(),
+                    calls));
+          }
+        }
+      }
+    }
     return new SessionState(
         s.owner(),
         s.createdWith(),

@@ -196,9 +196,11 @@ public record SessionState(
     return activeTurn()
         .map(
             t ->
-                t.status() == TurnStatus.AWAITING_APPROVAL
-                    ? SessionStatus.AWAITING_APPROVAL
-                    : SessionStatus.RUNNING)
+                switch (t.status()) {
+                  case AWAITING_APPROVAL -> SessionStatus.AWAITING_APPROVAL;
+                  case WAITING -> SessionStatus.AWAITING_CLIENT;
+                  default -> SessionStatus.RUNNING;
+                })
         .orElse(SessionStatus.IDLE);
   }
 
@@ -249,6 +251,14 @@ public record SessionState(
 
   public Optional<PendingCall> pendingCall(String turnId, String toolCallId) {
     return Optional.ofNullable(pendingCalls.get(callKey(turnId, toolCallId)));
+  }
+
+  /** The function calls that wait for the client's results, oldest first (decision 0023). */
+  public List<ClientCall> pendingClientCalls() {
+    return pendingCalls.values().stream()
+        .filter(c -> c.stage() == PendingCall.Stage.AWAITING_CLIENT)
+        .map(ClientCall::of)
+        .toList();
   }
 
   public List<Approval> pendingApprovals() {
@@ -451,19 +461,44 @@ public record SessionState(
           e.turnId(),
           e.toolCallId(),
           e.result() == null ? "null" : e.result().toString(),
-          e.outcome());
+          e.outcome(),
+          e.at());
     } else if (event instanceof ToolCallFailed e) {
       d.outcome(
-          seq, e.turnId(), e.toolCallId(), "error (" + e.code() + "): " + e.message(), e.outcome());
+          seq,
+          e.turnId(),
+          e.toolCallId(),
+          "error (" + e.code() + "): " + e.message(),
+          e.outcome(),
+          e.at());
     } else if (event instanceof ToolCallRejected e) {
-      d.outcome(seq, e.turnId(), e.toolCallId(), "rejected: " + e.reason(), e.outcome());
+      d.outcome(seq, e.turnId(), e.toolCallId(), "rejected: " + e.reason(), e.outcome(), e.at());
     } else if (event instanceof ToolCallCancelled e) {
-      d.outcome(seq, e.turnId(), e.toolCallId(), "cancelled: " + e.reason(), e.outcome());
+      d.outcome(seq, e.turnId(), e.toolCallId(), "cancelled: " + e.reason(), e.outcome(), e.at());
     } else if (event instanceof TurnCompleted e) {
       d.turn(e.turnId(), t -> t.completed(e.output(), e.at()));
     } else if (event instanceof TurnFailed e) {
       d.turn(e.turnId(), t -> t.failed(new TurnError(e.code(), e.message()), e.at()));
       d.endTurn(e.turnId(), e.at());
+    } else if (event instanceof ClientToolCallRequested e) {
+      PendingCall call =
+          new PendingCall(
+              e.turnId(),
+              e.toolCallId(),
+              e.tool(),
+              e.arguments(),
+              PendingCall.Stage.AWAITING_CLIENT,
+              null,
+              null,
+              null,
+              e.expiresAt());
+      d.pendingCalls = d.pendingCalls.plus(callKey(e.turnId(), e.toolCallId()), call);
+      d.turn(e.turnId(), t -> t.awaitingClient(ClientCall.of(call), e.at()));
+    } else if (event instanceof UserMessageSteered e) {
+      d.transcript = d.transcript.plus(TranscriptEntry.steered(seq, e.turnId(), e.content()));
+      if (e.idempotencyKey() != null) {
+        d.idempotencyKeys = d.idempotencyKeys.plus(e.idempotencyKey(), e.turnId());
+      }
     } else if (event instanceof TurnCancelled e) {
       d.turn(e.turnId(), t -> t.cancelled(new TurnError("cancelled", e.reason()), e.at()));
       d.endTurn(e.turnId(), e.at());

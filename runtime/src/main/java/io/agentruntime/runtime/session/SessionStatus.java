@@ -8,6 +8,8 @@ public enum SessionStatus {
   IDLE,
   RUNNING,
   AWAITING_APPROVAL,
+  /** The running turn waits for the client's results of function calls (decision 0023). */
+  AWAITING_CLIENT,
   /** An operator holds it: no new messages, no model or tool calls, until resumed. */
   SUSPENDED,
   CLOSED;

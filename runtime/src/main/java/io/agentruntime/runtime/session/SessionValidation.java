@@ -100,6 +100,12 @@ public final class SessionValidation {
     if (PermissionPolicy.BUILT_IN_TOOLS.contains(tool.name())) {
       return invalid(prefix + "name", "is the name of a built-in tool");
     }
+    if (tool instanceof ToolConnection.Function fn) {
+      // Run by the client: no URL and no secret, only what the model is shown.
+      return fn.parameters() != null && !fn.parameters().isObject()
+          ? invalid(prefix + "parameters", "must be a JSON Schema object")
+          : Optional.empty();
+    }
     if (!isHttpUrl(tool.url())) {
       return invalid(prefix + "url", "must be an absolute http or https URL");
     }

@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What a caller sees of a session: its state without the transcript and turn history. */
+/**
+ * What a caller sees of a session: its state without the transcript and turn history. {@code
+ * pendingClientCalls} are the function calls that wait for the client's results (decision 0023).
+ */
 public record SessionView(
     String id,
     Owner owner,
@@ -23,8 +26,49 @@ public record SessionView(
     PermissionPolicy permissions,
     Map<String, String> metadata,
     int pendingApprovals,
-    Usage usage)
+    Usage usage,
+    List<ClientCall> pendingClientCalls)
     implements CborSerializable {
+
+  public SessionView {
+    pendingClientCalls = pendingClientCalls == null ? List.of() : List.copyOf(pendingClientCalls);
+  }
+
+  /** A view without pending client calls. */
+  public SessionView(
+      String id,
+      Owner owner,
+      SessionStatus status,
+      AgentDefinition agent,
+      Instant createdAt,
+      Instant updatedAt,
+      long lastSeq,
+      Turn currentTurn,
+      long queuedMessages,
+      Map<String, JsonNode> memory,
+      List<ToolConnection> tools,
+      PermissionPolicy permissions,
+      Map<String, String> metadata,
+      int pendingApprovals,
+      Usage usage) {
+    this(
+        id,
+        owner,
+        status,
+        agent,
+        createdAt,
+        updatedAt,
+        lastSeq,
+        currentTurn,
+        queuedMessages,
+        memory,
+        tools,
+        permissions,
+        metadata,
+        pendingApprovals,
+        usage,
+        List.of());
+  }
 
   static SessionView of(String id, SessionState s) {
     return new SessionView(
@@ -42,6 +86,7 @@ public record SessionView(
         s.permissions(),
         s.metadata(),
         s.pendingApprovals().size(),
-        s.usage());
+        s.usage(),
+        s.pendingClientCalls());
   }
 }

@@ -524,7 +524,32 @@ public final class Sessions implements SessionService {
                 wait.plus(settings.askTimeout()))
             .thenApply(SessionReply.TurnAccepted::turn),
         "message",
-        () -> found(getTurn(tenant, sessionId, caller, turnId)));
+        () ->
+            found(getTurn(tenant, sessionId, caller, turnId))
+                .thenCompose(
+                    found ->
+                        // A message that steered a turn opened none: only its key can find it
+                        // (the message sent again under it answers the turn it steered).
+                        found.isPresent() || onBusy != OnBusy.STEER
+                            ? CompletableFuture.completedStage(found)
+                            : idempotencyKey == null
+                                ? CompletableFuture.<Optional<Turn>>failedStage(
+                                    new IllegalStateException(
+                                        "a steering message without a key cannot be looked up"))
+                                : request(
+                                        tenant,
+                                        sessionId,
+                                        replyTo ->
+                                            new SessionCommand.SendUserMessage(
+                                                caller,
+                                                content,
+                                                onBusy,
+                                                idempotencyKey,
+                                                turnId,
+                                                0,
+                                                replyTo),
+                                        SessionReply.TurnAccepted.class)
+                                    .thenApply(a -> Optional.of(a.turn()))));
   }
 
   @Override
@@ -587,6 +612,49 @@ public final class Sessions implements SessionService {
                 turnId),
             SessionReply.TurnFound.class,
             "cancel")
+        .thenApply(SessionReply.TurnFound::turn);
+  }
+
+  @Override
+  public CompletionStage<Optional<Turn>> cancelActiveTurn(
+      String tenant, String sessionId, Caller caller) {
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo -> new SessionCommand.CancelTurn(caller, null, replyTo),
+                "turn.cancel_active",
+                caller),
+            SessionReply.TurnFound.class,
+            "cancel")
+        .thenApply(found -> Optional.ofNullable(found.turn()));
+  }
+
+  @Override
+  public CompletionStage<Turn> submitToolResult(
+      String tenant, String sessionId, Caller caller, ClientToolResult result) {
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo ->
+                    new SessionCommand.SubmitToolResult(
+                        caller,
+                        result.turnId(),
+                        result.callId(),
+                        result.success(),
+                        result.output(),
+                        result.error(),
+                        replyTo),
+                "turn.tool_result",
+                caller,
+                result.turnId(),
+                result.callId(),
+                result.success(),
+                result.output(),
+                result.error()),
+            SessionReply.TurnFound.class,
+            "tool result")
         .thenApply(SessionReply.TurnFound::turn);
   }
 

@@ -72,13 +72,35 @@ final class StateDraft {
         approvals.values().stream()
             .anyMatch(a -> a.pending() && a.turnId().equals(approval.turnId()));
     if (!stillWaiting) {
-      turn(approval.turnId(), t -> t.status() == TurnStatus.AWAITING_APPROVAL ? t.resumed(at) : t);
+      // No human is asked any more: the turn runs again, or waits on for the client's results.
+      turn(
+          approval.turnId(),
+          t ->
+              t.status() != TurnStatus.AWAITING_APPROVAL
+                  ? t
+                  : t.clientCalls().isEmpty() || t.toldToEnd()
+                      ? t.resumed(at)
+                      : t.waitingForClient());
     }
   }
 
   /** The call's one outcome: it leaves the pending calls and enters the transcript. */
-  void outcome(long seq, String turnId, String toolCallId, String content, String outcome) {
-    pendingCalls = pendingCalls.minus(SessionState.callKey(turnId, toolCallId));
+  void outcome(
+      long seq, String turnId, String toolCallId, String content, String outcome, Instant at) {
+    String key = SessionState.callKey(turnId, toolCallId);
+    PendingCall ended = pendingCalls.get(key);
+    pendingCalls = pendingCalls.minus(key);
+    if (ended != null && ended.stage() == PendingCall.Stage.AWAITING_CLIENT) {
+      // A client's call that ends: the turn runs again once it waits for no other.
+      turn(
+          turnId,
+          t -> {
+            Turn after = t.clientCallEnded(toolCallId);
+            return after.status() == TurnStatus.WAITING && after.clientCalls().isEmpty()
+                ? after.resumed(at)
+                : after;
+          });
+    }
     transcript =
         transcript
             .withoutPlaceholder(turnId, toolCallId)

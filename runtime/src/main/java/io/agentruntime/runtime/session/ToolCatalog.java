@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The tools a session offers its model: the built-in memory tools, its HTTP tools, and the tools
- * its MCP servers exposed as {@code <connection>__<tool>}. Tools the policy or the tenant's ceiling
- * denies are not offered.
+ * The tools a session offers its model: the built-in memory tools, its HTTP tools, its client-run
+ * functions, and the tools its MCP servers exposed as {@code <connection>__<tool>}. Tools the
+ * policy or the tenant's ceiling denies are not offered.
  */
 final class ToolCatalog {
 
@@ -20,6 +20,11 @@ final class ToolCatalog {
       String exposedName, ToolConnection connection, String remoteName, boolean idempotent) {
     boolean builtIn() {
       return connection == null;
+    }
+
+    /** Run by the client, not by the runtime (decision 0023). */
+    boolean byClient() {
+      return connection instanceof ToolConnection.Function;
     }
   }
 
@@ -32,6 +37,9 @@ final class ToolCatalog {
     ToolConnection direct = s.tools().get(name);
     if (direct instanceof ToolConnection.Http http) {
       return Optional.of(new Target(name, http, name, http.idempotent()));
+    }
+    if (direct instanceof ToolConnection.Function fn) {
+      return Optional.of(new Target(name, fn, name, false));
     }
     int split = name.indexOf("__");
     if (split > 0 && s.tools().get(name.substring(0, split)) instanceof ToolConnection.Mcp mcp) {
@@ -75,6 +83,12 @@ final class ToolCatalog {
                 http.name(),
                 http.description() == null ? "" : http.description(),
                 http.parameters() == null ? ANY_OBJECT : http.parameters()));
+      } else if (tool instanceof ToolConnection.Function fn) {
+        specs.add(
+            new ToolSpec(
+                fn.name(),
+                fn.description() == null ? "" : fn.description(),
+                fn.parameters() == null ? ANY_OBJECT : fn.parameters()));
       } else if (tool instanceof ToolConnection.Mcp mcp) {
         specs.addAll(mcp.tools());
       }

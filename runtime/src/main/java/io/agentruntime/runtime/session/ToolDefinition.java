@@ -16,6 +16,7 @@ public record ToolDefinition(String kind, String url, String secretRef, boolean 
 
   static final String HTTP = "http";
   static final String MCP = "mcp";
+  static final String FUNCTION = "function";
 
   /** The definition of an external target; null for a built-in tool. */
   static ToolDefinition of(ToolCatalog.Target target) {
@@ -23,12 +24,19 @@ public record ToolDefinition(String kind, String url, String secretRef, boolean 
       return null;
     }
     ToolConnection c = target.connection();
-    return new ToolDefinition(
-        c instanceof ToolConnection.Mcp ? MCP : HTTP, c.url(), c.secretRef(), target.idempotent());
+    String kind =
+        c instanceof ToolConnection.Mcp
+            ? MCP
+            : c instanceof ToolConnection.Function ? FUNCTION : HTTP;
+    return new ToolDefinition(kind, c.url(), c.secretRef(), target.idempotent());
   }
 
   /** The target of a call of {@code exposedName} (for MCP, {@code <connection>__<tool>}). */
   ToolCatalog.Target target(String exposedName) {
+    if (FUNCTION.equals(kind)) {
+      return new ToolCatalog.Target(
+          exposedName, new ToolConnection.Function(exposedName, null, null), exposedName, false);
+    }
     if (MCP.equals(kind)) {
       int split = exposedName.indexOf("__");
       String connection = split > 0 ? exposedName.substring(0, split) : exposedName;

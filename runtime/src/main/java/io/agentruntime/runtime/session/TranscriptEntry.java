@@ -37,6 +37,21 @@ public record TranscriptEntry(
     return new TranscriptEntry(seq, turnId, "user", content, List.of(), null, null);
   }
 
+  /**
+   * The {@code outcome} of a user message that steered a running turn (decision 0024); a message
+   * that opened its turn has none.
+   */
+  public static final String STEERED = "steered";
+
+  static TranscriptEntry steered(long seq, String turnId, String content) {
+    return new TranscriptEntry(seq, turnId, "user", content, List.of(), null, STEERED);
+  }
+
+  /** A user message that steered a running turn rather than opened it. */
+  boolean steering() {
+    return STEERED.equals(outcome) && "user".equals(role);
+  }
+
   static TranscriptEntry assistant(
       long seq, String turnId, String content, List<ToolCall> toolCalls) {
     return new TranscriptEntry(seq, turnId, "assistant", content, toolCalls, null, null);

@@ -2,12 +2,16 @@ package io.agentruntime.runtime.session;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One turn of the session: started by a user message, ended by the model's answer, a failure or a
  * cancellation. {@code output} and {@code error} are null until the turn ends that way. {@code
  * deadline} is when its time budget runs out (null unless running); while it waits for a human
- * ({@code pausedAt} set) the budget does not run, and the deadline moves on by the pause.
+ * ({@code pausedAt} set) the budget does not run, and the deadline moves on by the pause. The same
+ * holds while it waits for the client ({@link TurnStatus#WAITING}): {@code clientCalls} are its
+ * function calls that wait for the client's results (decision 0023).
  */
 public record Turn(
     String id,
@@ -18,7 +22,25 @@ public record Turn(
     Instant acceptedAt,
     Instant updatedAt,
     Instant deadline,
-    Instant pausedAt) {
+    Instant pausedAt,
+    List<ClientCall> clientCalls) {
+
+  public Turn {
+    clientCalls = clientCalls == null ? List.of() : List.copyOf(clientCalls);
+  }
+
+  public Turn(
+      String id,
+      TurnStatus status,
+      int steps,
+      String output,
+      TurnError error,
+      Instant acceptedAt,
+      Instant updatedAt,
+      Instant deadline,
+      Instant pausedAt) {
+    this(id, status, steps, output, error, acceptedAt, updatedAt, deadline, pausedAt, List.of());
+  }
 
   public Turn(
       String id,
@@ -37,7 +59,16 @@ public record Turn(
 
   Turn started(Instant at, Duration budget) {
     return new Turn(
-        id, TurnStatus.RUNNING, steps, null, null, acceptedAt, at, at.plus(budget), null);
+        id,
+        TurnStatus.RUNNING,
+        steps,
+        null,
+        null,
+        acceptedAt,
+        at,
+        at.plus(budget),
+        null,
+        clientCalls);
   }
 
   Turn stepped(int step, Instant at) {
@@ -47,7 +78,53 @@ public record Turn(
   Turn paused(Instant at) {
     Instant since = pausedAt == null ? at : pausedAt;
     return new Turn(
-        id, TurnStatus.AWAITING_APPROVAL, steps, output, error, acceptedAt, at, deadline, since);
+        id,
+        TurnStatus.AWAITING_APPROVAL,
+        steps,
+        output,
+        error,
+        acceptedAt,
+        at,
+        deadline,
+        since,
+        clientCalls);
+  }
+
+  /**
+   * A function call of it waits for the client: the turn waits too (unless a human is asked
+   * already, which comes first), and its budget stops running as for an approval.
+   */
+  Turn awaitingClient(ClientCall call, Instant at) {
+    List<ClientCall> calls = new ArrayList<>(clientCalls);
+    calls.add(call);
+    Instant since = pausedAt == null ? at : pausedAt;
+    TurnStatus next = status == TurnStatus.RUNNING ? TurnStatus.WAITING : status;
+    return new Turn(id, next, steps, output, error, acceptedAt, at, deadline, since, calls);
+  }
+
+  /** The client call {@code callId} has its outcome: the turn no longer lists it. */
+  Turn clientCallEnded(String callId) {
+    if (clientCalls.stream().noneMatch(c -> c.callId().equals(callId))) {
+      return this;
+    }
+    List<ClientCall> calls = clientCalls.stream().filter(c -> !c.callId().equals(callId)).toList();
+    return new Turn(
+        id, status, steps, output, error, acceptedAt, updatedAt, deadline, pausedAt, calls);
+  }
+
+  /** From waiting for a human back to waiting for the client. */
+  Turn waitingForClient() {
+    return new Turn(
+        id,
+        TurnStatus.WAITING,
+        steps,
+        output,
+        error,
+        acceptedAt,
+        updatedAt,
+        deadline,
+        pausedAt,
+        clientCalls);
   }
 
   Turn resumed(Instant at) {
@@ -55,7 +132,8 @@ public record Turn(
         deadline == null || pausedAt == null
             ? deadline
             : deadline.plus(Duration.between(pausedAt, at));
-    return new Turn(id, TurnStatus.RUNNING, steps, output, error, acceptedAt, at, moved, null);
+    return new Turn(
+        id, TurnStatus.RUNNING, steps, output, error, acceptedAt, at, moved, null, clientCalls);
   }
 
   /**
@@ -66,7 +144,16 @@ public record Turn(
   Turn ending(TurnError why, Instant at) {
     Instant since = pausedAt == null ? at : pausedAt;
     return new Turn(
-        id, TurnStatus.AWAITING_APPROVAL, steps, output, why, acceptedAt, at, null, since);
+        id,
+        TurnStatus.AWAITING_APPROVAL,
+        steps,
+        output,
+        why,
+        acceptedAt,
+        at,
+        null,
+        since,
+        clientCalls);
   }
 
   /**
@@ -80,7 +167,8 @@ public record Turn(
   /** The budget's deadline moves on by {@code pause} (the session was suspended that long). */
   Turn extended(Duration pause) {
     Instant moved = deadline == null ? null : deadline.plus(pause);
-    return new Turn(id, status, steps, output, error, acceptedAt, updatedAt, moved, pausedAt);
+    return new Turn(
+        id, status, steps, output, error, acceptedAt, updatedAt, moved, pausedAt, clientCalls);
   }
 
   Turn completed(String text, Instant at) {
@@ -103,12 +191,19 @@ public record Turn(
     return Ids.newId("turn_");
   }
 
-  /** Ended, or waiting for a human: a client waiting for the turn has its answer. */
+  /**
+   * Ended, or waiting for a human or for the client's results: a client waiting for the turn has
+   * its answer.
+   */
   public boolean settled() {
-    return status.terminal() || status == TurnStatus.AWAITING_APPROVAL;
+    return status.terminal()
+        || status == TurnStatus.AWAITING_APPROVAL
+        || status == TurnStatus.WAITING;
   }
 
   boolean active() {
-    return status == TurnStatus.RUNNING || status == TurnStatus.AWAITING_APPROVAL;
+    return status == TurnStatus.RUNNING
+        || status == TurnStatus.AWAITING_APPROVAL
+        || status == TurnStatus.WAITING;
   }
 }

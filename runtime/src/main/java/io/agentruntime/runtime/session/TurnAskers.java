@@ -87,7 +87,14 @@ final class TurnAskers {
             c.idempotencyKey(),
             turnId,
             clock.instant());
-    return new Taken(d, turnId);
+    // A message that steered the active turn is answered with that turn (decision 0024).
+    String answered =
+        d.events().stream()
+            .filter(e -> e instanceof SessionEvent.UserMessageSteered)
+            .map(e -> ((SessionEvent.UserMessageSteered) e).turnId())
+            .findFirst()
+            .orElse(turnId);
+    return new Taken(d, answered);
   }
 
   /**

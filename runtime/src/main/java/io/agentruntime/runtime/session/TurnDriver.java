@@ -6,6 +6,7 @@ import io.agentruntime.runtime.model.ModelMessage;
 import io.agentruntime.runtime.model.ModelReply;
 import io.agentruntime.runtime.model.ModelRequest;
 import io.agentruntime.runtime.session.InternalCommand.ApprovalDeadlinePassed;
+import io.agentruntime.runtime.session.InternalCommand.ClientCallDeadlinePassed;
 import io.agentruntime.runtime.session.InternalCommand.IdleCheck;
 import io.agentruntime.runtime.session.InternalCommand.ModelAnswered;
 import io.agentruntime.runtime.session.InternalCommand.ModelFailed;
@@ -378,6 +379,7 @@ final class TurnDriver {
         "turn-deadline", new TurnDeadlinePassed(turn.id()), until(turn.deadline()));
   }
 
+  /** Arms the deadlines of approvals and of calls that wait for the client, once each. */
   private void armApprovals(SessionState s) {
     for (Approval approval : s.pendingApprovals()) {
       if (armedApprovals.add(approval.id())) {
@@ -385,6 +387,15 @@ final class TurnDriver {
             "approval/" + approval.id(),
             new ApprovalDeadlinePassed(approval.id()),
             until(approval.expiresAt()));
+      }
+    }
+    for (ClientCall call : s.pendingClientCalls()) {
+      String key = "client/" + SessionState.callKey(call.turnId(), call.callId());
+      if (call.expiresAt() != null && armedApprovals.add(key)) {
+        timers.startSingleTimer(
+            key,
+            new ClientCallDeadlinePassed(call.turnId(), call.callId()),
+            until(call.expiresAt()));
       }
     }
   }

@@ -49,6 +49,7 @@ final class TurnInputs {
         || cmd instanceof RetryDue
         || cmd instanceof TurnDeadlinePassed
         || cmd instanceof ApprovalDeadlinePassed
+        || cmd instanceof ClientCallDeadlinePassed
         || cmd instanceof ResumeWork;
   }
 
@@ -108,6 +109,8 @@ final class TurnInputs {
           : Optional.of(machine.turnDeadlinePassed(s, c.turnId(), now));
     } else if (cmd instanceof ApprovalDeadlinePassed c) {
       return Optional.of(machine.approvalDeadlinePassed(s, c.approvalId(), now));
+    } else if (cmd instanceof ClientCallDeadlinePassed c) {
+      return Optional.of(machine.clientCallDeadlinePassed(s, c.turnId(), c.toolCallId(), now));
     } else if (cmd instanceof ResumeWork) {
       Decision d = machine.recover(s, driver.recovered(), now);
       driver.resume();

@@ -1,6 +1,7 @@
 package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.agentruntime.runtime.model.ModelReply;
 import io.agentruntime.runtime.model.ToolCall;
@@ -10,6 +11,7 @@ import io.agentruntime.runtime.session.SessionEvent.ApprovalGranted;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalRequested;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalWithdrawn;
 import io.agentruntime.runtime.session.SessionEvent.AssistantReplied;
+import io.agentruntime.runtime.session.SessionEvent.ClientToolCallRequested;
 import io.agentruntime.runtime.session.SessionEvent.InDoubtResolved;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallCancelled;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallFailed;
@@ -23,6 +25,7 @@ import io.agentruntime.runtime.session.SessionEvent.TurnEnding;
 import io.agentruntime.runtime.session.SessionEvent.TurnFailed;
 import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
 import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
+import io.agentruntime.runtime.session.SessionEvent.UserMessageSteered;
 import io.agentruntime.runtime.tools.ToolResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -40,6 +43,8 @@ import java.util.Set;
  *
  * <pre>
  *  user message --(another turn runs: QUEUE / REJECT / INTERRUPT)--> QUEUED
+ *               --(STEER, the active turn runs or waits for the client)--> UserMessageSteered:
+ *                    its next model call sees it; a text answer that did not see it asks again
  *       |                                            (a turn ends: the oldest queued one starts)
  *       v
  *  RUNNING, awaiting the model --model reply(text)--> COMPLETED
@@ -53,6 +58,9 @@ import java.util.Set;
  *                             -> deny | expire -> ToolCallRejected
  *                             -> the tool changes -> withdrawn, ApprovalRequested again
  *             policy allow -> built in: run in place -> ToolCallSucceeded | ToolCallFailed
+ *                          -> a function the client runs: ClientToolCallRequested (WAITING)
+ *                                --the client's result--> ToolCallSucceeded | ToolCallFailed
+ *                                --nobody answers by its deadline--> ToolCallFailed
  *                          -> ToolCallStarted(idempotency key) --tool outcome-->
  *                                ToolCallSucceeded | ToolCallFailed (proven: an error answer,
  *                                never sent, result too large)
@@ -63,7 +71,8 @@ import java.util.Set;
  *
  *  step budget or token budget spent, or the deadline passed, with calls asked for: the calls
  *      cancelled (none was sent), FAILED
- *  deadline, cancel, interrupt, close, terminate: calls awaiting approval cancelled; then
+ *  deadline, cancel, interrupt, close, terminate: calls awaiting approval or the client cancelled;
+ *      (a turn waiting for the client has no running deadline: its budget is paused); then
  *      no call with an unknown outcome -> FAILED | CANCELLED
  *      else running calls ToolCallInDoubt, TurnEnding (AWAITING_APPROVAL) --every in-doubt
  *      call decided (or answered late by its tool)--> FAILED | CANCELLED as told
@@ -130,6 +139,10 @@ final class TurnMachine {
     if (problem.isPresent()) {
       return Decision.refuse(problem.get());
     }
+    Optional<Turn> active = s.activeTurn();
+    if (onBusy == OnBusy.STEER && active.isPresent()) {
+      return steer(s, active.get(), by, content, idempotencyKey, now);
+    }
     List<Turn> unfinished = s.unfinishedTurns();
     if (!unfinished.isEmpty() && onBusy == OnBusy.REJECT) {
       return Decision.refuse(
@@ -158,6 +171,141 @@ final class TurnMachine {
     }
     b.add(new UserMessageAccepted(turnId, content, idempotencyKey, by, now));
     startNextTurn(b, now);
+    return Decision.of(b);
+  }
+
+  /**
+   * A message steers the active turn {@code turn} (decision 0024): journaled for its next model
+   * call, no turn opened. A turn that waits for a human, or was told to end, cannot take it.
+   */
+  private Decision steer(
+      SessionState s, Turn turn, String by, String content, String idempotencyKey, Instant now) {
+    if (turn.toldToEnd()) {
+      return Decision.refuse(notSteerable(turn, "is being ended"));
+    }
+    if (turn.status() == TurnStatus.AWAITING_APPROVAL) {
+      return Decision.refuse(notSteerable(turn, "waits for a human's decision"));
+    }
+    if (tokensExhausted(s)) {
+      return Decision.refuse(
+          new Problem(
+              Problem.Kind.LIMIT,
+              "budget_exhausted",
+              "the session has spent its token budget of " + s.agent().limits().maxSessionTokens(),
+              null));
+    }
+    return Decision.of(new UserMessageSteered(turn.id(), content, idempotencyKey, by, now));
+  }
+
+  private static Problem notSteerable(Turn turn, String why) {
+    return Problem.conflict(
+        "active_turn_not_steerable",
+        "turn "
+            + turn.id()
+            + " "
+            + why
+            + "; send the message again once it has ended, or queue it");
+  }
+
+  /**
+   * Cancels the active turn, whichever it is (the Agents API's cancel names none); nothing to do
+   * when no turn is active.
+   */
+  Decision cancelActive(SessionState s, String by, Instant now) {
+    Optional<Turn> active = s.activeTurn();
+    return active.isEmpty() ? Decision.none() : cancel(s, active.get().id(), by, now);
+  }
+
+  /**
+   * The client submits the outcome of function call {@code callId} of turn {@code turnId}, which it
+   * runs (decision 0023): journaled as the call's outcome, and the turn goes on once every call of
+   * its step has one. A call that does not wait for the client (never asked, answered already, of
+   * another turn, or ended with its turn) is refused: nothing is journaled.
+   */
+  Decision clientResult(
+      SessionState s,
+      String turnId,
+      String callId,
+      boolean success,
+      JsonNode output,
+      String error,
+      Instant now) {
+    Optional<PendingCall> call =
+        turnId == null || callId == null
+            ? Optional.empty()
+            : s.pendingCall(turnId, callId)
+                .filter(c -> c.stage() == PendingCall.Stage.AWAITING_CLIENT);
+    if (call.isEmpty()) {
+      return Decision.refuse(unknownToolCall(callId));
+    }
+    EventBatch b = new EventBatch(s);
+    if (success) {
+      JsonNode result = output == null || output.isMissingNode() ? NullNode.getInstance() : output;
+      int size = result.toString().getBytes(StandardCharsets.UTF_8).length;
+      if (size > turns.maxToolResultBytes()) {
+        return Decision.refuse(
+            Problem.tooLarge(
+                "output",
+                "the output has "
+                    + size
+                    + " bytes, over the limit of "
+                    + turns.maxToolResultBytes()));
+      }
+      b.add(new ToolCallSucceeded(turnId, callId, result, now));
+    } else {
+      String message =
+          error == null || error.isBlank() ? "the client reported that the call failed" : error;
+      int size = message.getBytes(StandardCharsets.UTF_8).length;
+      if (size > turns.maxToolResultBytes()) {
+        return Decision.refuse(
+            Problem.tooLarge(
+                "error",
+                "the error has "
+                    + size
+                    + " bytes, over the limit of "
+                    + turns.maxToolResultBytes()));
+      }
+      b.add(new ToolCallFailed(turnId, callId, CLIENT_ERROR, message, now));
+    }
+    endIfToldTo(b, turnId, now);
+    return Decision.of(b);
+  }
+
+  /** The code of a call the client reported failed. */
+  static final String CLIENT_ERROR = "client_error";
+
+  /** The code of a call the client did not answer by its deadline. */
+  static final String CLIENT_TIMEOUT = "client_tool_timeout";
+
+  /**
+   * The refusal of a result for a call that does not wait for the client. Its message is what the
+   * OpenAI SDKs' tool helpers match (they retry it with the same idempotency key).
+   */
+  static Problem unknownToolCall(String callId) {
+    return new Problem(
+        Problem.Kind.INVALID,
+        "unknown_tool_call",
+        "Unknown pending tool call: " + callId,
+        "callId");
+  }
+
+  /** A client's call may have waited past its deadline: if so it fails, and the turn goes on. */
+  Decision clientCallDeadlinePassed(SessionState s, String turnId, String callId, Instant now) {
+    EventBatch b = new EventBatch(s);
+    s.pendingCall(turnId, callId)
+        .filter(c -> c.stage() == PendingCall.Stage.AWAITING_CLIENT)
+        .filter(c -> c.expiresAt() != null && !now.isBefore(c.expiresAt()))
+        .ifPresent(
+            c -> {
+              b.add(
+                  new ToolCallFailed(
+                      turnId,
+                      callId,
+                      CLIENT_TIMEOUT,
+                      "the client sent no result for this call by " + c.expiresAt(),
+                      now));
+              endIfToldTo(b, turnId, now);
+            });
     return Decision.of(b);
   }
 
@@ -426,6 +574,27 @@ final class TurnMachine {
         .filter(t -> t.id().equals(turnId) && s.awaitsModel(t) && t.steps() + 1 == step);
   }
 
+  /**
+   * Whether a message steered turn {@code turnId} after the model was last asked: journaled after
+   * the turn's last entry that is not a steering message (the opening message, or the last outcome
+   * of a step), it arrived while that model call ran (decision 0024).
+   */
+  static boolean unseenSteering(SessionState s, String turnId) {
+    List<TranscriptEntry> transcript = s.transcript();
+    boolean steered = false;
+    for (int i = transcript.size() - 1; i >= 0; i--) {
+      TranscriptEntry e = transcript.get(i);
+      if (!turnId.equals(e.turnId())) {
+        continue; // a queued message journaled meanwhile
+      }
+      if (!e.steering()) {
+        return steered;
+      }
+      steered = true;
+    }
+    return steered;
+  }
+
   private void onModelReply(
       EventBatch b, Turn turn, int step, ModelReply reply, TenantPolicy ceiling, Instant now) {
     // Every call needs an id of its own to get exactly one outcome: a missing or repeated id
@@ -448,9 +617,19 @@ final class TurnMachine {
                   : TextNode.valueOf(c.rawArguments() == null ? "" : c.rawArguments())));
     }
     String text = reply.text() == null ? "" : reply.text();
+    boolean unseen = unseenSteering(b.state(), turn.id());
     b.add(
         new AssistantReplied(
             turn.id(), step, text, calls, reply.inputTokens(), reply.outputTokens(), now));
+    if (calls.isEmpty()
+        && unseen
+        && step < b.state().agent().limits().maxStepsPerTurn()
+        && (turn.deadline() == null || now.isBefore(turn.deadline()))
+        && !tokensExhausted(b.state())) {
+      // A message steered the turn while the model answered without it: the turn is not done, its
+      // next step shows the model the message (decision 0024).
+      return;
+    }
     if (calls.isEmpty()) {
       b.add(new TurnCompleted(turn.id(), text, now));
       startNextTurn(b, now);
@@ -613,6 +792,11 @@ final class TurnMachine {
       Instant now) {
     if (target.builtIn()) {
       builtIns.run(b, turnId, callId, target.exposedName(), args, now);
+    } else if (target.byClient()) {
+      // Nothing is called: the call is journaled for the client, which runs it (decision 0023).
+      b.add(
+          new ClientToolCallRequested(
+              turnId, callId, target.exposedName(), args, now.plus(turns.approvalTimeout()), now));
     } else {
       b.add(
           new ToolCallStarted(
@@ -678,7 +862,7 @@ final class TurnMachine {
     boolean unknownOutcomes = false;
     for (PendingCall call : b.state().pendingCallsOf(turn.id())) {
       switch (call.stage()) {
-        case AWAITING_APPROVAL ->
+        case AWAITING_APPROVAL, AWAITING_CLIENT ->
             b.add(new ToolCallCancelled(turn.id(), call.toolCallId(), message, now));
         case RUNNING -> {
           b.add(inDoubt(call, "the turn ended while the call ran: " + message, now));

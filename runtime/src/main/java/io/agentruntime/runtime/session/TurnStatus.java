@@ -8,6 +8,8 @@ public enum TurnStatus {
   QUEUED,
   RUNNING,
   AWAITING_APPROVAL,
+  /** Waiting for the client to submit the results of function calls it runs (decision 0023). */
+  WAITING,
   COMPLETED,
   FAILED,
   CANCELLED;

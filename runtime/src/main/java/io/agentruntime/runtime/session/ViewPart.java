@@ -76,7 +76,8 @@ public sealed interface ViewPart extends CborSerializable {
         v.permissions(),
         v.metadata(),
         v.pendingApprovals(),
-        v.usage());
+        v.usage(),
+        v.pendingClientCalls());
   }
 
   /** The head without memory and tools. */
@@ -97,7 +98,8 @@ public sealed interface ViewPart extends CborSerializable {
             v.permissions(),
             v.metadata(),
             v.pendingApprovals(),
-            v.usage()));
+            v.usage(),
+            v.pendingClientCalls()));
   }
 
   /** The parts, in order: head, tools, memory chunks. */

@@ -7,14 +7,16 @@ import io.agentruntime.runtime.model.ToolSpec;
 import java.util.List;
 
 /**
- * A tool the session may call: one HTTP endpoint, or an MCP server whose allowed tools are exposed
- * as {@code <name>__<tool>}. Credentials appear only as {@code secretRef}, the name of a secret the
- * server resolves when it calls; the secret itself is never stored.
+ * A tool the session may call: one HTTP endpoint, an MCP server whose allowed tools are exposed as
+ * {@code <name>__<tool>}, or a function the client runs itself (decision 0023). Credentials appear
+ * only as {@code secretRef}, the name of a secret the server resolves when it calls; the secret
+ * itself is never stored.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = ToolConnection.Http.class, name = "http"),
-  @JsonSubTypes.Type(value = ToolConnection.Mcp.class, name = "mcp")
+  @JsonSubTypes.Type(value = ToolConnection.Mcp.class, name = "mcp"),
+  @JsonSubTypes.Type(value = ToolConnection.Function.class, name = "function")
 })
 public sealed interface ToolConnection {
 
@@ -65,6 +67,30 @@ public sealed interface ToolConnection {
 
     public Mcp withTools(List<ToolSpec> discovered) {
       return new Mcp(name, url, allow, secretRef, discovered);
+    }
+  }
+
+  /**
+   * A function the client executes (decision 0023): offered to the model like any tool, but the
+   * runtime calls nothing. A call of it waits, journaled, for the client to submit its result. It
+   * has no URL and no secret. No parameter schema is null, as for {@link Http}.
+   */
+  record Function(String name, String description, JsonNode parameters) implements ToolConnection {
+    public Function {
+      parameters =
+          parameters == null || parameters.isNull() || parameters.isMissingNode()
+              ? null
+              : parameters;
+    }
+
+    @Override
+    public String url() {
+      return null;
+    }
+
+    @Override
+    public String secretRef() {
+      return null;
     }
   }
 }

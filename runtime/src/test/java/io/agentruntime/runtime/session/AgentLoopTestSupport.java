@@ -86,9 +86,13 @@ abstract class AgentLoopTestSupport extends SessionEntityTestSupport {
   }
 
   void create(Limits limits) {
+    create(loopSpec(limits));
+  }
+
+  void create(SessionSpec spec) {
     assertInstanceOf(
         SessionReply.Created.class,
-        run(r -> new CreateSession(ADA, loopSpec(limits), CreateMode.CREATE_NEW, r)).reply());
+        run(r -> new CreateSession(ADA, spec, CreateMode.CREATE_NEW, r)).reply());
     seen = journal().size();
   }
 

@@ -149,6 +149,9 @@ final class Samples {
     String turn = "turn_3d4e5f";
     Instant expires = AT.plus(Duration.ofHours(24));
     put(events, new TurnStarted(turn, AT));
+    put(
+        events,
+        new SessionEvent.UserMessageSteered(turn, "and in German, please ✓", "idem-43", "ada", AT));
     put(events, new AssistantReplied(turn, 1, "Let me check ✓", toolCalls(), 12345678901L, 42, AT));
     put(
         events,
@@ -168,6 +171,15 @@ final class Samples {
     put(events, new ToolCallRejected(turn, "call_1", "denied by ada: not now", AT));
     put(events, new ToolCallCancelled(turn, "call_2", "cancelled by ada", AT));
     put(events, new ToolCallInDoubt(turn, "call_2", "appr_9c8d7e", expires, AT));
+    put(
+        events,
+        new SessionEvent.ClientToolCallRequested(
+            turn,
+            "call_1",
+            "send_email",
+            json("{\"to\":\"bob@example.com\",\"body\":\"Hi ✓\"}"),
+            expires,
+            AT));
     put(
         events,
         new ApprovalRequested(

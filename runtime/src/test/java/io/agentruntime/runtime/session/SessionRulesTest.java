@@ -141,7 +141,40 @@ class SessionRulesTest {
             PermissionPolicy.empty(),
             Map.of(),
             Map.of());
+    SessionSpec withFunction =
+        new SessionSpec(
+            Fixtures.agent("x"),
+            List.of(
+                new ToolConnection.Function(
+                    "weather", "The weather", json("{\"type\":\"object\"}"))),
+            PermissionPolicy.empty(),
+            Map.of(),
+            Map.of());
+    SessionSpec functionWithBadSchema =
+        new SessionSpec(
+            Fixtures.agent("x"),
+            List.of(new ToolConnection.Function("weather", "The weather", json("[1]"))),
+            PermissionPolicy.empty(),
+            Map.of(),
+            Map.of());
     return List.of(
+        row(
+            "create with a function the client runs: no URL, no host to check",
+            SessionState.empty(),
+            create(ADA, withFunction, CreateMode.CREATE_NEW),
+            List.of(SessionCreated.class)),
+        refused(
+            "create with a function whose parameters are no schema object",
+            SessionState.empty(),
+            create(ADA, functionWithBadSchema, CreateMode.CREATE_NEW),
+            "invalid_field"),
+        row(
+            "connect a function the client runs",
+            open(),
+            s ->
+                RULES.connectTool(
+                    s, ADA, new ToolConnection.Function("weather", null, null), LATER),
+            List.of(ToolConnected.class)),
         // create
         row(
             "create a new session",

@@ -54,6 +54,8 @@ class SessionStateFoldTest {
           Map.entry(TurnStarted.class, Samples::state),
           Map.entry(ToolCallStarted.class, SessionStateFoldTest::started),
           Map.entry(ApprovalRequested.class, SessionStateFoldTest::started),
+          Map.entry(SessionEvent.ClientToolCallRequested.class, SessionStateFoldTest::started),
+          Map.entry(SessionEvent.UserMessageSteered.class, SessionStateFoldTest::started),
           Map.entry(
               SessionResumed.class,
               () -> Samples.busyState().apply(SAMPLES.get(SessionSuspended.class))));

@@ -6,6 +6,7 @@ import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.agentruntime.runtime.model.ModelReply;
 import io.agentruntime.runtime.model.ToolCall;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
@@ -134,6 +135,8 @@ class SessionWireSerializationTest {
         new SessionCommand.GetMemory(ADA, "prefs", replyTo),
         new InternalCommand.DirectoryWritten(3),
         new SessionCommand.CancelTurn(ADA, "turn_1", replyTo),
+        new SessionCommand.SubmitToolResult(
+            ADA, "turn_1", "call_1", true, TextNode.valueOf("42 ✓"), null, replyTo),
         new SessionCommand.ListApprovals(ADA, replyTo),
         new SessionCommand.DecideApproval(
             new Caller("ada", false, true), "appr_1", "approve", "fine ✓", null, replyTo),
@@ -188,6 +191,7 @@ class SessionWireSerializationTest {
         new InternalCommand.TurnDeadlinePassed("turn_1"),
         new InternalCommand.AnswerDue(4),
         new InternalCommand.ApprovalDeadlinePassed("appr_1"),
+        new InternalCommand.ClientCallDeadlinePassed("turn_1", "call_1"),
         new InternalCommand.IdleCheck(),
         new InternalCommand.ReadyToPassivate(10051),
         new InternalCommand.ListStatus());

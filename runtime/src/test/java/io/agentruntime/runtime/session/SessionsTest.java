@@ -254,6 +254,107 @@ class SessionsTest {
     assertInstanceOf(SessionRefused.class, refused.getCause());
   }
 
+  private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(15, TimeUnit.SECONDS);
+  }
+
+  private Turn awaitTurnStatus(SessionService service, String id, String turnId, TurnStatus status)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    Turn turn = await(service.getTurn(TENANT, id, ADA, turnId));
+    while (turn.status() != status && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      turn = await(service.getTurn(TENANT, id, ADA, turnId));
+    }
+    assertEquals(status, turn.status(), turn::toString);
+    return turn;
+  }
+
+  /** What the Agents-API edge calls: a function round trip, a refusal, steering, cancel. */
+  @Test
+  void theServiceRunsAClientsFunctionRoundTrip() throws Exception {
+    SessionService service = sessions;
+    String id = "client-tools";
+    await(
+        service.create(
+            TENANT,
+            id,
+            ADA,
+            Fixtures.specWithTools(
+                List.of(new ToolConnection.Function("weather", "The weather", null))),
+            CreateMode.CREATE_NEW));
+    Turn sent =
+        await(
+            service.send(
+                TENANT,
+                id,
+                ADA,
+                "/tool weather {\"city\": \"Oslo\"}",
+                OnBusy.QUEUE,
+                null,
+                Duration.ZERO));
+    Turn waiting = awaitTurnStatus(service, id, sent.id(), TurnStatus.WAITING);
+    ClientCall call = waiting.clientCalls().get(0);
+    assertEquals("weather", call.name());
+    SessionView view = await(service.get(TENANT, id, ADA));
+    assertEquals(SessionStatus.AWAITING_CLIENT, view.status());
+    assertEquals(List.of(call), view.pendingClientCalls());
+
+    Turn steered =
+        await(service.send(TENANT, id, ADA, "in Celsius", OnBusy.STEER, "steer-1", Duration.ZERO));
+    assertEquals(sent.id(), steered.id(), "the steered turn");
+
+    ExecutionException unknown =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                await(
+                    service
+                        .keyed("result-1")
+                        .submitToolResult(
+                            TENANT,
+                            id,
+                            ADA,
+                            ClientToolResult.succeeded(sent.id(), "call_nope", "sunny"))));
+    Problem p = assertInstanceOf(SessionRefused.class, unknown.getCause()).problem();
+    assertEquals("Unknown pending tool call: call_nope", p.message());
+    assertEquals(Problem.Kind.INVALID, p.kind());
+
+    Turn after =
+        await(
+            service
+                .keyed("result-1")
+                .submitToolResult(
+                    TENANT,
+                    id,
+                    ADA,
+                    ClientToolResult.succeeded(sent.id(), call.callId(), "sunny")));
+    assertEquals(sent.id(), after.id());
+    awaitTurnStatus(service, id, sent.id(), TurnStatus.COMPLETED);
+    assertEquals(Optional.empty(), await(service.cancelActiveTurn(TENANT, id, ADA)), "none active");
+  }
+
+  @Test
+  void theServiceCancelsTheActiveTurnWithoutItsId() throws Exception {
+    SessionService service = sessions;
+    String id = "cancel-active";
+    await(
+        service.create(
+            TENANT,
+            id,
+            ADA,
+            Fixtures.specWithTools(
+                List.of(new ToolConnection.Function("weather", "The weather", null))),
+            CreateMode.CREATE_NEW));
+    Turn sent =
+        await(service.send(TENANT, id, ADA, "/tool weather {}", OnBusy.QUEUE, null, Duration.ZERO));
+    awaitTurnStatus(service, id, sent.id(), TurnStatus.WAITING);
+    Turn cancelled = await(service.cancelActiveTurn(TENANT, id, ADA)).orElseThrow();
+    assertEquals(sent.id(), cancelled.id());
+    assertEquals(TurnStatus.CANCELLED, cancelled.status());
+    assertEquals(SessionStatus.IDLE, await(service.get(TENANT, id, ADA)).status(), "nothing waits");
+  }
+
   @Test
   void theSameIdInAnotherTenantIsAnotherSession() throws Exception {
     ask(TENANT, "shared-id", r -> new CreateSession(ADA, spec(), CreateMode.CREATE_NEW, r));
