@@ -154,6 +154,71 @@ class AgentsApiSdkTest {
   }
 
   @Test
+  void aFunctionToolRunsOnTheClientThroughTheStreamHelpersToolHandler() {
+    Agent agent =
+        ada.beta()
+            .agents()
+            .create(
+                AgentCreateParams.builder()
+                    .model("default")
+                    .addTool(
+                        com.openai.models.beta.agents.PersistedAgentToolParam.Function.builder()
+                            .name("lookup")
+                            .description("Looks the weather up")
+                            .parameters(
+                                com.openai.models.beta.agents.PersistedAgentToolParam.Function
+                                    .Parameters.builder()
+                                    .putAdditionalProperty(
+                                        "type", com.openai.core.JsonValue.from("object"))
+                                    .build())
+                            .build())
+                    .build());
+    AgentSession s = session(agent.id());
+    List<java.util.Map<String, Object>> asked = new ArrayList<>();
+    String answer = null;
+    List<String> types = new ArrayList<>();
+    try (StreamResponse<AgentSessionEvent> events =
+        ada.beta().agents().sessions().stream(
+            AgentSessionStreamParams.builder()
+                .sessionId(s.id())
+                .input("/tool lookup {\"city\": \"Paris\"}")
+                .toolHandler(
+                    "lookup",
+                    arguments -> {
+                      asked.add(arguments);
+                      return "sunny in " + arguments.get("city");
+                    })
+                .build())) {
+      for (AgentSessionEvent e : (Iterable<AgentSessionEvent>) events.stream()::iterator) {
+        types.add(e.toString().replaceAll("\\{.*", ""));
+        if (e.isTurnItemDone() && e.asTurnItemDone().item().isMessage()) {
+          answer = e.asTurnItemDone().item().asMessage().content().get(0).text();
+        }
+        if (e.isIdle()) {
+          break;
+        }
+      }
+    }
+    assertEquals(1, asked.size(), types.toString());
+    assertEquals("Paris", asked.get(0).get("city"));
+    assertNotNull(answer, types.toString());
+    assertTrue(answer.contains("sunny in Paris"), answer);
+    List<AgentSessionItem> items = new ArrayList<>();
+    ada.beta()
+        .agents()
+        .sessions()
+        .items()
+        .list(s.id(), ItemListParams.builder().order(ItemListParams.Order.ASC).build())
+        .autoPager()
+        .forEach(items::add);
+    assertTrue(items.get(1).isFunctionCall(), items.toString());
+    assertEquals("lookup", items.get(1).asFunctionCall().name());
+    assertTrue(items.get(2).isFunctionCallOutput(), items.toString());
+    assertEquals(
+        AgentSession.Status.IDLE, ada.beta().agents().sessions().retrieve(s.id()).status());
+  }
+
+  @Test
   void itemsPageBeyondOnePageAndTurnsAreListedAndRead() throws Exception {
     AgentSession s = session(agent("pager", "default").id());
     for (String text : List.of("one", "two", "three")) {
@@ -213,7 +278,7 @@ class AgentsApiSdkTest {
   }
 
   @Test
-  void aCancelledTurnEndsCancelledAndTheSessionGoesIdle() throws Exception {
+  void aMessageDuringATurnSteersItAndACancelEndsItThenTheSessionGoesIdle() throws Exception {
     AgentSession s = session(agent("staller", "stall").id());
     BlockingQueue<AgentSessionEvent> seen = new LinkedBlockingQueue<>();
     StreamResponse<AgentSessionEvent> events =
@@ -244,6 +309,36 @@ class AgentsApiSdkTest {
                               .build()))
                   .build());
       String turnId = until(seen, AgentSessionEvent::isTurnInProgress).asTurnInProgress().turnId();
+      // A message during the turn steers it: the same turn, no second one.
+      ada.beta()
+          .agents()
+          .sessions()
+          .events()
+          .create(
+              s.id(),
+              EventCreateParams.builder()
+                  .addAgentSessionInputMessageEvent(
+                      List.of(
+                          com.openai.models.beta.agents.AgentSessionInputMessageParam.builder()
+                              .addInputTextContent("and be quick")
+                              .build()))
+                  .build());
+      AgentSessionEvent steered =
+          until(
+              seen,
+              e ->
+                  e.isTurnItemAdded()
+                      && e.asTurnItemAdded().item().isMessage()
+                      && e.asTurnItemAdded().item().asMessage().content().get(0).isInputText()
+                      && e.asTurnItemAdded()
+                          .item()
+                          .asMessage()
+                          .content()
+                          .get(0)
+                          .asInputText()
+                          .text()
+                          .equals("and be quick"));
+      assertEquals(turnId, steered.asTurnItemAdded().item().asMessage().turnId());
       ada.beta()
           .agents()
           .sessions()
@@ -261,6 +356,15 @@ class AgentsApiSdkTest {
               .turns()
               .retrieve(turnId, TurnRetrieveParams.builder().sessionId(s.id()).build());
       assertEquals("cancelled", turn.status().toString());
+      assertEquals(
+          1,
+          ada.beta()
+              .agents()
+              .sessions()
+              .turns()
+              .list(s.id(), TurnListParams.builder().build())
+              .data()
+              .size());
       // a cancel with no active turn is a no-op
       ada.beta()
           .agents()

@@ -33,6 +33,11 @@ public final class AgentEventMapper {
   private final ObjectNode session;
   private final String agentId;
   private final Set<String> mcpLabels;
+  private final Set<String> clientTools;
+
+  /** The key of a client call among the pending actions (approvals go by their id). */
+  private static final String CALL = "call:";
+
   private final Map<String, Turn> turns = new LinkedHashMap<>();
   private final Map<String, Integer> userMessages = new HashMap<>();
   private final Map<String, Integer> replies = new HashMap<>();
@@ -52,23 +57,32 @@ public final class AgentEventMapper {
 
   /**
    * @param session the session object as it stood when the stream began (its status, agent,
-   *     metadata ...); lifecycle events carry it as it changes
+   *     metadata, required actions ...); lifecycle events carry it as it changes
+   * @param mcpLabels the labels of the session's MCP connections
+   * @param clientTools the names of its client-run function tools
    * @param current the session's turn that is queued or running then, if any (null)
-   * @param pending its pending approvals then
    */
   public AgentEventMapper(
-      ObjectNode session, Set<String> mcpLabels, Turn current, List<Approval> pending) {
+      ObjectNode session, Set<String> mcpLabels, Set<String> clientTools, Turn current) {
     this.session = session.deepCopy();
     this.sessionId = session.path("id").asText();
     this.agentId = session.at("/agent/id").textValue();
     this.mcpLabels = Set.copyOf(mcpLabels);
+    this.clientTools = Set.copyOf(clientTools);
     this.inputTokens = session.at("/usage/input_tokens").asLong(0);
     this.outputTokens = session.at("/usage/output_tokens").asLong(0);
     if (current != null) {
       turns.put(current.id(), current);
     }
-    pending.forEach(
-        a -> pendingActions.put(a.id(), AgentObjects.requiredAction(a, this.mcpLabels)));
+    session
+        .path("required_actions")
+        .forEach(
+            a ->
+                pendingActions.put(
+                    a.has("call_id")
+                        ? CALL + a.get("call_id").asText()
+                        : a.path("request_id").asText(),
+                    (ObjectNode) a));
   }
 
   /** Whether a turn has ended and the session gone idle (or failed) since the stream began. */
@@ -98,6 +112,11 @@ public final class AgentEventMapper {
       int j = userMessages.merge(e.turnId(), 1, Integer::sum) - 1;
       String text = userTexts.getOrDefault(e.turnId(), "");
       out.add(itemAdded(e.turnId(), AgentItems.userMessage(e.turnId(), j, text), null));
+    } else if (event instanceof UserMessageSteered e) {
+      int j = userMessages.merge(e.turnId(), 1, Integer::sum) - 1;
+      out.add(itemAdded(e.turnId(), AgentItems.userMessage(e.turnId(), j, e.content()), null));
+    } else if (event instanceof ClientToolCallRequested e) {
+      clientCall(e, out);
     } else if (event instanceof AssistantReplied e) {
       inputTokens += e.inputTokens();
       outputTokens += e.outputTokens();
@@ -228,8 +247,28 @@ public final class AgentEventMapper {
       calls.put(key, call);
       int index = nextOutputIndex(turnId);
       callIndexes.put(key, index);
-      out.add(itemAdded(turnId, AgentItems.call(turnId, call, mcpLabels, null, null), index));
+      if (!clientTools.contains(call.name())) {
+        // A client's call is announced once it is registered, so that its result is never early.
+        out.add(itemAdded(turnId, AgentItems.call(turnId, call, mcpLabels, null, null), index));
+      }
     }
+  }
+
+  /**
+   * The client's call is registered (section 10 of the reference): its item, then the session
+   * requires the client's result.
+   */
+  private void clientCall(ClientToolCallRequested e, List<ObjectNode> out) {
+    String key = e.turnId() + "\n" + e.toolCallId();
+    TranscriptEntry.ToolCall call =
+        calls.computeIfAbsent(
+            key, k -> new TranscriptEntry.ToolCall(e.toolCallId(), e.tool(), e.arguments()));
+    Integer index = callIndexes.computeIfAbsent(key, k -> nextOutputIndex(e.turnId()));
+    out.add(itemAdded(e.turnId(), AgentItems.call(e.turnId(), call, mcpLabels, null, null), index));
+    pendingActions.put(
+        CALL + e.toolCallId(),
+        AgentObjects.functionCall(e.toolCallId(), e.tool(), e.arguments(), e.turnId()));
+    out.add(lifecycle("agent.session.requires_action", "requires_action", e.at()));
   }
 
   private void callEnded(ToolCallEnded e, List<ObjectNode> out) {
@@ -250,6 +289,7 @@ public final class AgentEventMapper {
               AgentItems.callOutput(e.turnId(), e.toolCallId(), e.outcome(), content),
               null));
     }
+    decided(CALL + e.toolCallId(), e.at(), out);
   }
 
   /** As the transcript words a call's outcome. */

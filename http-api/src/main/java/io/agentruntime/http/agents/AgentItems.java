@@ -103,6 +103,7 @@ public final class AgentItems {
   static ObjectNode callOutput(String turnId, String callId, String outcome, String content) {
     ObjectNode o = AgentConfig.JSON.objectNode();
     boolean ok = "succeeded".equals(outcome);
+    content = ok ? unquoted(content) : content;
     o.put("type", "function_call_output");
     o.put("id", "fco_" + turnKey(turnId) + "_" + callId);
     o.put("call_id", callId);
@@ -167,8 +168,21 @@ public final class AgentItems {
     return items;
   }
 
-  /** The text of a tool's result as an item shows it. */
-  static String resultText(JsonNode result) {
-    return result == null ? "" : result.isTextual() ? result.textValue() : result.toString();
+  /**
+   * A result as the transcript keeps it (JSON text) as an output shows it: a JSON string as its
+   * text (a client's output is usually one), anything else as the JSON.
+   */
+  static String unquoted(String content) {
+    if (content != null && content.length() >= 2 && content.startsWith("\"")) {
+      try {
+        JsonNode parsed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(content);
+        if (parsed.isTextual()) {
+          return parsed.textValue();
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+        // shown as it is
+      }
+    }
+    return content;
   }
 }

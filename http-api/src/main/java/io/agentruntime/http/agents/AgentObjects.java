@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentruntime.runtime.agents.SavedAgent;
 import io.agentruntime.runtime.session.Approval;
+import io.agentruntime.runtime.session.ClientCall;
 import io.agentruntime.runtime.session.SessionStatus;
 import io.agentruntime.runtime.session.SessionView;
 import io.agentruntime.runtime.session.Turn;
@@ -18,9 +19,10 @@ import java.util.TreeSet;
 
 /**
  * Our sessions, turns and approvals as the Agents API's objects (decision 0025). Status: {@code
- * idle} is idle, {@code running} is {@code in_progress}, {@code awaiting_approval} is {@code
- * requires_action}, and a session an operator suspended is {@code failed} (with the reason in
- * {@code error}) until resumed; a closed (deleted) session is not found. Pure: table-tested.
+ * idle} is idle, {@code running} is {@code in_progress}, {@code awaiting_approval} and {@code
+ * awaiting_client} are {@code requires_action}, and a session an operator suspended is {@code
+ * failed} (with the reason in {@code error}) until resumed; a closed (deleted) session is not
+ * found. Pure: table-tested.
  */
 public final class AgentObjects {
 
@@ -112,6 +114,7 @@ public final class AgentObjects {
     v.metadata().forEach(metadata::put);
     ArrayNode actions = s.putArray("required_actions");
     Set<String> labels = mcpLabels(v.tools());
+    v.pendingClientCalls().forEach(c -> actions.add(functionCall(c)));
     pending.forEach(a -> actions.add(requiredAction(a, labels)));
     s.set("usage", usage(v.usage()));
     s.putArray("vault_ids");
@@ -173,6 +176,33 @@ public final class AgentObjects {
       r.put("expires_at", seconds(expiresAt));
     }
     return r;
+  }
+
+  /** A function call that waits for the client's result, as a required action. */
+  public static ObjectNode functionCall(ClientCall call) {
+    return functionCall(call.callId(), call.name(), call.arguments(), call.turnId());
+  }
+
+  static ObjectNode functionCall(String callId, String name, JsonNode arguments, String turnId) {
+    ObjectNode r = AgentConfig.JSON.objectNode();
+    r.put("type", "function_call");
+    r.put("call_id", callId);
+    r.put("name", name);
+    r.set("arguments", arguments);
+    r.put("turn_id", turnId);
+    return r;
+  }
+
+  /** The names of the session's client-run function tools. */
+  public static Set<String> clientTools(Collection<ToolConnection> tools) {
+    Set<String> names = new TreeSet<>();
+    tools.forEach(
+        t -> {
+          if (t instanceof ToolConnection.Function f) {
+            names.add(f.name());
+          }
+        });
+    return names;
   }
 
   /** A turn object. */

@@ -22,11 +22,11 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * An agent's {@code tools} (decision 0025): {@code function} (kept and echoed; the client runs it),
- * {@code mcp} over HTTP (one of our MCP connections: {@code server_label} its name, {@code
- * allowed_tools} its allow-list, {@code require_approval: "always"} our permission {@code ask}) and
- * our HTTP tools as the extension type {@code x-agent-runtime-http}. Any other type is a 400 naming
- * it, never dropped. Pure: table-tested.
+ * An agent's {@code tools} (decision 0025): {@code function} (run by the client: the turn waits for
+ * its result, decision 0023), {@code mcp} over HTTP (one of our MCP connections: {@code
+ * server_label} its name, {@code allowed_tools} its allow-list, {@code require_approval: "always"}
+ * our permission {@code ask}) and our HTTP tools as the extension type {@code
+ * x-agent-runtime-http}. Any other type is a 400 naming it, never dropped. Pure: table-tested.
  */
 public final class AgentTools {
 
@@ -167,7 +167,10 @@ public final class AgentTools {
         .ifPresent(ref -> out.put("x-agent-runtime-secret-ref", ref));
   }
 
-  /** The connections the runtime calls for resolved {@code tools} (function tools are not ours). */
+  /**
+   * The connections of resolved {@code tools}: a function tool is a client-run function of ours
+   * (decision 0023), the others the connections the runtime calls.
+   */
   public static List<ToolConnection> connections(JsonNode tools) {
     List<ToolConnection> out = new ArrayList<>();
     for (JsonNode t : tools) {
@@ -192,8 +195,14 @@ public final class AgentTools {
                     t.get("parameters"),
                     t.path("idempotent").asBoolean(false),
                     secret));
+        case "function" ->
+            out.add(
+                new ToolConnection.Function(
+                    t.get("name").asText(),
+                    t.path("description").textValue(),
+                    t.get("parameters")));
         default -> {
-          // a function tool runs on the client
+          // no other type is resolved
         }
       }
     }

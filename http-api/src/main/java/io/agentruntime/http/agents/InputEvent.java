@@ -30,8 +30,9 @@ public sealed interface InputEvent {
   /** Decides pending approval {@code requestId}: approve, or deny (cancel counts as deny). */
   record ApprovalResult(String requestId, boolean approve) implements InputEvent {}
 
-  /** A client tool's result: no client tool call is ever pending here yet. */
-  record ToolResult(String callId) implements InputEvent {}
+  /** A client-run function call's outcome (decision 0023). */
+  record ToolResult(io.agentruntime.runtime.session.ClientToolResult result)
+      implements InputEvent {}
 
   /** The events of a request body {@code {"events": [...]}}, at least one. */
   static List<InputEvent> read(JsonNode json) {
@@ -69,11 +70,32 @@ public sealed interface InputEvent {
                 .orElseThrow(() -> Fields.missing(p + ".response.decision"));
         yield new ApprovalResult(requestId, decision.equals("approve"));
       }
-      case "agent.session.input.tool_result" -> new ToolResult(requiredString(e, "call_id", p));
+      case "agent.session.input.tool_result" -> toolResult(e, p);
       default ->
           throw ApiError.invalidField(
               p + ".type", "input event type '" + type + "' is not supported here");
     };
+  }
+
+  /**
+   * {@code turn_id}, {@code call_id}, {@code success} (default true) and either {@code output} (a
+   * string, content parts, or null) or {@code error} (text).
+   */
+  private static ToolResult toolResult(ObjectNode e, String p) {
+    String turnId = requiredString(e, "turn_id", p);
+    String callId = requiredString(e, "call_id", p);
+    boolean success = Fields.bool(e, "success", p).orElse(true);
+    if (!success) {
+      return new ToolResult(
+          io.agentruntime.runtime.session.ClientToolResult.failed(
+              turnId, callId, Fields.string(e, "error", p).orElse(null)));
+    }
+    JsonNode output = value(e, "output").orElse(null);
+    if (output != null && !output.isTextual() && !output.isArray()) {
+      throw Fields.wrongType(p + ".output", "a string, an array of content parts or null");
+    }
+    return new ToolResult(
+        io.agentruntime.runtime.session.ClientToolResult.succeeded(turnId, callId, output));
   }
 
   /**

@@ -12,7 +12,6 @@ import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.session.SessionStatus;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -24,9 +23,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * accepted (section 3 of the reference, decision 0025). Every event of a request is read and
  * checked before the first acts. Under an {@code Idempotency-Key} each event is one keyed write of
  * our sessions (the key and its place in the request), so a retry answers 202 and changes nothing
- * again. A message waits behind a running turn (queued) until steering exists; a cancel ends the
+ * again. A message starts a turn, or steers the running one (decision 0024); a cancel ends the
  * active turn (nothing when there is none); an approval result decides our pending approval, with
- * our approval rules.
+ * our approval rules; a tool result is the outcome of a client-run function call (decision 0023).
  */
 final class AgentInputRoutes {
 
@@ -44,13 +43,6 @@ final class AgentInputRoutes {
             body.json(
                 json -> {
                   List<InputEvent> events = InputEvent.read(json);
-                  events.stream()
-                      .filter(e -> e instanceof InputEvent.ToolResult)
-                      .findFirst()
-                      .ifPresent(
-                          e -> {
-                            throw unknownCall(((InputEvent.ToolResult) e).callId());
-                          });
                   CompletionStage<Void> done =
                       sessions
                           .get(principal.tenant(), id, principal.caller())
@@ -76,30 +68,15 @@ final class AgentInputRoutes {
     String tenant = principal.tenant();
     if (event instanceof InputEvent.Message m) {
       return sessions
-          .send(tenant, id, principal.caller(), m.text(), OnBusy.QUEUE, key, Duration.ZERO)
+          .send(tenant, id, principal.caller(), m.text(), OnBusy.STEER, key, Duration.ZERO)
           .thenApply(turn -> null);
     }
     if (event instanceof InputEvent.Cancel) {
+      // No active turn: nothing changes, and the answer is the same 202.
       return sessions
-          .get(tenant, id, principal.caller())
-          .thenCompose(
-              v -> {
-                if (v.currentTurn() == null) {
-                  return CompletableFuture.completedFuture(null);
-                }
-                return sessions
-                    .keyed(key)
-                    .cancelTurn(tenant, id, principal.caller(), v.currentTurn().id())
-                    .handle(
-                        (turn, failure) -> {
-                          // A turn that ended meanwhile (or a retry after the first cancel) is the
-                          // no-op the reference suggests.
-                          if (failure != null && !isConflict(failure)) {
-                            throw new CompletionException(failure);
-                          }
-                          return null;
-                        });
-              });
+          .keyed(key)
+          .cancelActiveTurn(tenant, id, principal.caller())
+          .thenApply(cancelled -> null);
     }
     if (event instanceof InputEvent.ApprovalResult r) {
       return sessions
@@ -114,20 +91,37 @@ final class AgentInputRoutes {
               null)
           .thenApply(approval -> null);
     }
-    throw unknownCall(((InputEvent.ToolResult) event).callId());
+    InputEvent.ToolResult t = (InputEvent.ToolResult) event;
+    return sessions
+        .keyed(key)
+        .submitToolResult(tenant, id, principal.caller(), t.result())
+        .handle(
+            (turn, failure) -> {
+              if (failure != null) {
+                throw new CompletionException(asTheSdksExpect(failure));
+              }
+              return null;
+            });
   }
 
   /**
-   * No client-executed tool call is ever pending here yet: the answer the SDK helpers expect for an
-   * unknown call id (their retry looks for this message), refused before anything acts.
+   * An unknown or stale call id as the SDK helpers match it (their retry, under the same key, looks
+   * for exactly this body); nothing was kept under the key.
    */
-  private static ApiError unknownCall(String callId) {
-    return new ApiError(
-        StatusCodes.BAD_REQUEST,
-        "invalid_request_error",
-        null,
-        "Unknown pending tool call: " + callId,
-        List.of());
+  private static Throwable asTheSdksExpect(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof SessionRefused refused
+        && "unknown_tool_call".equals(refused.problem().code())) {
+      return unknownCall(refused.problem().message());
+    }
+    return cause;
+  }
+
+  private static ApiError unknownCall(String message) {
+    return new ApiError(StatusCodes.BAD_REQUEST, "invalid_request_error", null, message, List.of());
   }
 
   private static boolean isConflict(Throwable failure) {

@@ -142,7 +142,7 @@ public final class AgentSessionRoutes {
   }
 
   private CompletionStage<List<Approval>> pending(Principal principal, SessionView v) {
-    if (v.status() != SessionStatus.AWAITING_APPROVAL) {
+    if (v.pendingApprovals() == 0) {
       return CompletableFuture.completedFuture(List.of());
     }
     return sessions.approvals(principal.tenant(), v.id(), principal.caller());
@@ -209,7 +209,10 @@ public final class AgentSessionRoutes {
     events.checkRoomFor(principal);
     AgentEventMapper mapper =
         new AgentEventMapper(
-            AgentObjects.session(v, List.of()), AgentObjects.mcpLabels(v.tools()), null, List.of());
+            AgentObjects.session(v, List.of()),
+            AgentObjects.mcpLabels(v.tools()),
+            AgentObjects.clientTools(v.tools()),
+            null);
     return extractRequest(
         request ->
             onSuccess(
@@ -269,8 +272,8 @@ public final class AgentSessionRoutes {
                                   new AgentEventMapper(
                                       AgentObjects.session(v, p),
                                       AgentObjects.mcpLabels(v.tools()),
-                                      v.currentTurn(),
-                                      p);
+                                      AgentObjects.clientTools(v.tools()),
+                                      v.currentTurn());
                               return sessions
                                   .events(
                                       principal.tenant(),

@@ -55,7 +55,10 @@ class AgentEventMapperTest {
     SessionView v =
         view(List.of(new ToolConnection.Mcp("files", "http://127.0.0.1:9/mcp", List.of(), null)));
     return new AgentEventMapper(
-        AgentObjects.session(v, List.of()), AgentObjects.mcpLabels(v.tools()), null, List.of());
+        AgentObjects.session(v, List.of()),
+        AgentObjects.mcpLabels(v.tools()),
+        Set.of("lookup"),
+        null);
   }
 
   /** Feeds {@code events} from sequence number 2 on; deltas are (turn, text) string pairs. */
@@ -160,10 +163,54 @@ class AgentEventMapperTest {
     assertEquals("function_call", out.get(7).at("/item/type").asText());
     assertEquals("completed", out.get(7).at("/item/status").asText());
     assertEquals("function_call_output", out.get(8).at("/item/type").asText());
-    assertEquals("\"sent\"", out.get(8).at("/item/output").asText());
+    assertEquals("sent", out.get(8).at("/item/output").asText());
     assertEquals("agent.session.in_progress", out.get(9).get("type").asText());
     assertEquals("mcp_call", out.get(10).at("/item/type").asText());
     assertEquals("completed", out.get(10).at("/item/status").asText());
+    assertEquals(
+        List.of("agent.session.turn.completed", "agent.session.idle"),
+        types.subList(types.size() - 2, types.size()));
+  }
+
+  @Test
+  void aClientsCallIsAnnouncedOnceRegisteredAndItsResultResumesTheTurn() {
+    var call = new TranscriptEntry.ToolCall("call_7", "lookup", ARGS);
+    List<ObjectNode> out =
+        run(
+            mapper(),
+            new UserMessageAccepted(TURN, "look", null, "ada", AT),
+            new TurnStarted(TURN, AT),
+            new AssistantReplied(TURN, 1, "", List.of(call), 1, 1, AT),
+            new ClientToolCallRequested(TURN, "call_7", "lookup", ARGS, AT, AT),
+            new UserMessageSteered(TURN, "and hurry", null, "ada", AT),
+            new ToolCallSucceeded(TURN, "call_7", AgentConfig.JSON.textNode("sunny"), AT),
+            new AssistantReplied(TURN, 2, "It is sunny.", List.of(), 1, 1, AT),
+            new TurnCompleted(TURN, "It is sunny.", AT));
+    List<String> types = types(out);
+    assertEquals(
+        List.of(
+            "agent.session.turn.created",
+            "agent.session.in_progress",
+            "agent.session.turn.in_progress",
+            "agent.session.turn.item.added",
+            "agent.session.turn.item.added",
+            "agent.session.requires_action",
+            "agent.session.turn.item.added",
+            "agent.session.turn.item.done",
+            "agent.session.turn.item.added",
+            "agent.session.in_progress"),
+        types.subList(0, 10));
+    assertEquals("function_call", out.get(4).at("/item/type").asText());
+    assertEquals("in_progress", out.get(4).at("/item/status").asText());
+    JsonNode action = out.get(5).at("/session/required_actions/0");
+    assertEquals("function_call", action.get("type").asText());
+    assertEquals("call_7", action.get("call_id").asText());
+    assertEquals(TURN, action.get("turn_id").asText());
+    assertEquals("msg_aa_u1", out.get(6).at("/item/id").asText());
+    assertEquals("and hurry", out.get(6).at("/item/content/0/text").asText());
+    assertEquals("completed", out.get(7).at("/item/status").asText());
+    assertEquals("sunny", out.get(8).at("/item/output").asText());
+    assertEquals(0, out.get(9).at("/session/required_actions").size());
     assertEquals(
         List.of("agent.session.turn.completed", "agent.session.idle"),
         types.subList(types.size() - 2, types.size()));

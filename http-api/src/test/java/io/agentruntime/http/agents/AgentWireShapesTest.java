@@ -82,11 +82,12 @@ class AgentWireShapesTest {
     assertTrue(a.get("instructions").isNull());
     assertTrue(!a.has("unknown"));
     List<ToolConnection> ours = AgentTools.connections(a.get("tools"));
-    assertEquals(2, ours.size());
+    assertEquals(3, ours.size());
+    assertEquals("lookup", ((ToolConnection.Function) ours.get(0)).name());
     assertEquals(
         new ToolConnection.Mcp("files", "http://127.0.0.1:9/mcp", List.of("search"), null),
-        ours.get(0));
-    assertTrue(((ToolConnection.Http) ours.get(1)).idempotent());
+        ours.get(1));
+    assertTrue(((ToolConnection.Http) ours.get(2)).idempotent());
     var permissions = AgentTools.permissions(a.get("tools"));
     assertEquals(Permission.ASK, permissions.get("files__search"));
     assertEquals(Permission.ALLOW, permissions.get("*"));
