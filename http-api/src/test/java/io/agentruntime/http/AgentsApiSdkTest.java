@@ -219,6 +219,81 @@ class AgentsApiSdkTest {
   }
 
   @Test
+  void anMcpCallThatNeedsApprovalIsARequiredActionThatTheApprovalResultDecides() throws Exception {
+    Agent agent =
+        ada.beta()
+            .agents()
+            .create(
+                AgentCreateParams.builder()
+                    .model("default")
+                    .addTool(
+                        com.openai.models.beta.agents.PersistedAgentToolParam.Mcp.builder()
+                            .serverLabel("files")
+                            .httpTransport("http://127.0.0.1:9/mcp")
+                            .addAllowedTool("search")
+                            .putAdditionalProperty(
+                                "require_approval", com.openai.core.JsonValue.from("always"))
+                            .build())
+                    .build());
+    AgentSession s =
+        ada.beta()
+            .agents()
+            .sessions()
+            .create(
+                SessionCreateParams.builder()
+                    .agentId(agent.id())
+                    .environmentNone()
+                    .input("/tool files__search {\"q\": \"tickets\"}")
+                    .build());
+    AgentSession waiting = s;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!waiting.status().equals(AgentSession.Status.REQUIRES_ACTION)) {
+      assertFalse(System.nanoTime() > deadline, "never required an action: " + waiting);
+      Thread.sleep(50);
+      waiting = ada.beta().agents().sessions().retrieve(s.id());
+    }
+    var action = waiting.requiredActions().get(0).asMcpApprovalRequest();
+    assertEquals("files", action.request().serverLabel());
+    assertEquals("search", action.request().name().orElseThrow());
+    assertTrue(action.request()._arguments().toString().contains("tickets"));
+
+    // bob, of the same tenant but neither its owner nor an approver, finds no such session
+    OpenAIClient bob = client(TestKeys.BOB);
+    var approve =
+        EventCreateParams.builder()
+            .addEvent(
+                com.openai.models.beta.agents.AgentSessionInputParam
+                    .AgentSessionInputMcpApprovalRequestResult.builder()
+                    .requestId(action.requestId())
+                    .mcpToolCallResponse(
+                        com.openai.models.beta.agents.AgentSessionInputParam
+                            .AgentSessionInputMcpApprovalRequestResult.Response.Decision.APPROVE)
+                    .build())
+            .build();
+    assertThrows(
+        NotFoundException.class,
+        () -> bob.beta().agents().sessions().events().create(s.id(), approve));
+    ada.beta().agents().sessions().events().create(s.id(), approve);
+    awaitIdle(s.id());
+    List<AgentSessionItem> items = new ArrayList<>();
+    ada.beta()
+        .agents()
+        .sessions()
+        .items()
+        .list(s.id(), ItemListParams.builder().order(ItemListParams.Order.ASC).build())
+        .autoPager()
+        .forEach(items::add);
+    AgentSessionItem call =
+        items.stream().filter(AgentSessionItem::isMcpCall).findFirst().orElseThrow();
+    assertEquals("search", call.asMcpCall().name());
+    assertEquals("files", call.asMcpCall().serverLabel());
+    // a second decision of the same approval is refused: decided once
+    assertThrows(
+        com.openai.errors.OpenAIServiceException.class,
+        () -> ada.beta().agents().sessions().events().create(s.id(), approve));
+  }
+
+  @Test
   void itemsPageBeyondOnePageAndTurnsAreListedAndRead() throws Exception {
     AgentSession s = session(agent("pager", "default").id());
     for (String text : List.of("one", "two", "three")) {
