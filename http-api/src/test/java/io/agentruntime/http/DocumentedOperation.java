@@ -71,7 +71,8 @@ record DocumentedOperation(
 
   /** Acts on one session: its path names the session id. */
   boolean isOnASession() {
-    return template.startsWith("/v1/sessions/{id}");
+    return template.startsWith("/v1/sessions/{id}")
+        || template.startsWith("/v1/agents/sessions/{session_id}");
   }
 
   /** Acts on one vault (or its credentials): its path names the vault id. */

@@ -56,28 +56,24 @@ record FixtureSession(String id, Map<String, String> params) {
                 + " \"http://127.0.0.1:9000/mcp\", \"token\": \"fixture-token\"}}",
             Map.of("Idempotency-Key", "fixture-credential"));
     assertEquals(200, credential.status(), credential.toString());
+    Response agent = api.post(key, "/v1/agents", "{\"model\": \"default\"}");
+    assertEquals(200, agent.status(), agent.toString());
     return new FixtureSession(
         id,
-        Map.of(
-            "id",
-            id,
-            "key",
-            "k",
-            "name",
-            "t",
-            "turnId",
-            waiting.json().get("turnId").asText(),
-            "approvalId",
-            approvals.get(0).get("id").asText(),
-            "vault_id",
-            vaultId,
-            "credential_id",
-            credential.json().get("id").asText(),
+        Map.ofEntries(
+            Map.entry("agent_id", agent.json().get("id").asText()),
+            Map.entry("id", id),
+            Map.entry("session_id", id),
+            Map.entry("turn_id", waiting.json().get("turnId").asText()),
+            Map.entry("key", "k"),
+            Map.entry("name", "t"),
+            Map.entry("turnId", waiting.json().get("turnId").asText()),
+            Map.entry("approvalId", approvals.get(0).get("id").asText()),
+            Map.entry("vault_id", vaultId),
+            Map.entry("credential_id", credential.json().get("id").asText()),
             // No such webhook endpoint: its routes answer 404 (another tenant's, the same).
-            "webhookId",
-            "we_fixture",
-            "eventId",
-            "evt_fixture"));
+            Map.entry("webhookId", "we_fixture"),
+            Map.entry("eventId", "evt_fixture")));
   }
 
   /** The operation's path on this session; a parameter it has no value for fails the test. */

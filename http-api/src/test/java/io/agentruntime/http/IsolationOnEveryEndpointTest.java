@@ -258,11 +258,16 @@ class IsolationOnEveryEndpointTest {
       if (op.isPublic() || op.isOnASession() || op.isOnAVault() || op.isOnAWebhookEndpoint()) {
         continue; // a webhook endpoint's operations: see the test below
       }
+      boolean onAnAgent = op.template().contains("{agent_id}");
       assertFalse(
-          op.template().contains("{"),
+          op.template().replace("{agent_id}", "").contains("{"),
           op + " has path parameters but is not on a session: teach this test about it");
       for (Actor actor : ACTORS) {
-        Response answer = call(op, op.template(), actor);
+        Response answer =
+            call(
+                op,
+                onAnAgent ? op.template().replace("{agent_id}", agentSeenBy(actor)) : op.template(),
+                actor);
         String where = op + " by " + actor + ": ";
         if (!op.allows(actor.roles)) {
           expect(failures, where, answer, 403);
@@ -337,6 +342,58 @@ class IsolationOnEveryEndpointTest {
             op + " documents no example request body, which the proofs send");
       }
     }
+  }
+
+  /**
+   * An agent is the tenant's: every operation on one, by any principal of another tenant, answers
+   * as for an unknown agent (404 agent_not_found, or 403 without the roles) and leaves it as it
+   * was.
+   */
+  @Test
+  void anotherTenantsAgentAnswersAsIfItDidNotExistAndStaysUntouched() {
+    List<String> failures = new ArrayList<>();
+    for (Actor owner : owners()) {
+      String agent = agentSeenBy(owner);
+      String before = api.get(owner.key, "/v1/agents/" + agent).text();
+      for (Actor actor : ACTORS) {
+        if (actor.tenant.equals(owner.tenant)) {
+          continue;
+        }
+        for (DocumentedOperation op : operations) {
+          if (!op.template().contains("{agent_id}")) {
+            continue;
+          }
+          Response answer = call(op, op.template().replace("{agent_id}", agent), actor);
+          Response missing = call(op, op.template().replace("{agent_id}", "agent_missing"), actor);
+          String where = op + " by " + actor + " on " + owner.user + "'s agent: ";
+          int expected = op.allows(actor.roles) ? 404 : 403;
+          if (answer.status() != expected || answer.status() != missing.status()) {
+            failures.add(where + answer + " (an unknown agent: " + missing + ")");
+          }
+        }
+      }
+      if (!before.equals(api.get(owner.key, "/v1/agents/" + agent).text())) {
+        failures.add(owner.user + "'s agent was changed");
+      }
+    }
+    assertTrue(failures.isEmpty(), String.join("\n", failures));
+  }
+
+  /**
+   * A fresh agent of the actor's tenant (made by the actor when it may, else by its tenant's
+   * owner).
+   */
+  private static String agentSeenBy(Actor actor) {
+    Actor maker =
+        actor.roles.contains("user") || actor.roles.contains("operator")
+            ? actor
+            : owners().stream()
+                .filter(o -> o.tenant.equals(actor.tenant))
+                .findFirst()
+                .orElseThrow();
+    Response made = api.post(maker.key, "/v1/agents", "{\"model\": \"default\"}");
+    assertEquals(200, made.status(), made.toString());
+    return made.json().get("id").asText();
   }
 
   private static List<DocumentedOperation> sessionOperations() {

@@ -142,7 +142,10 @@ class OperationsApiTest {
               .replace("{vault_id}", "vault_x")
               .replace("{credential_id}", "cred_x")
               .replace("{webhookId}", "we_x")
-              .replace("{eventId}", "evt_x");
+              .replace("{eventId}", "evt_x")
+              .replace("{session_id}", id)
+              .replace("{turn_id}", turnId)
+              .replace("{agent_id}", "agent_x");
       if (path.endsWith("/events")) {
         path += "?after=-1"; // a 400 shows the route is served without opening a stream
       }

@@ -125,6 +125,8 @@ final class TestNode implements AutoCloseable {
             agent-runtime.vault.key = "dGVzdC1vbmx5LXZhdWx0LWtleS0zMi1ieXRlcy0hISE="
             agent-runtime.webhooks.secret-key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
             agent-runtime.webhooks.max-endpoints-per-tenant = 500
+            # the shared node's tenants gather agents from every test class
+            agent-runtime.agents.max-per-tenant = 100000
             """))
             .withFallback(
                 ConfigFactory.parseMap(

@@ -81,6 +81,14 @@ public final class SessionEventStream {
    * against its key while it runs and ended when its key is revoked.
    */
   public HttpEntity.Chunked sse(Principal principal, Source<StreamItem, NotUsed> items) {
+    return sseOf(principal, items.map(SessionEventStream::frame));
+  }
+
+  /**
+   * As {@link #sse}, for events framed already (the Agents API's, which carry no {@code id:}):
+   * keep-alive comments, the key's count, and the ends on shutdown and key removal alike.
+   */
+  public HttpEntity.Chunked sseOf(Principal principal, Source<ServerSentEvent, NotUsed> events) {
     String key = principal.keyId();
     Source<ByteString, NotUsed> revoked =
         Source.tick(keyCheckInterval, keyCheckInterval, Done.getInstance())
@@ -90,8 +98,8 @@ public final class SessionEventStream {
             .map(valid -> ByteString.emptyByteString())
             .mapMaterializedValue(cancellable -> NotUsed.getInstance());
     Source<ByteString, NotUsed> frames =
-        items
-            .map(item -> SseFrames.encode(frame(item)))
+        events
+            .map(SseFrames::encode)
             .keepAlive(settings.keepAlive(), () -> SseFrames.KEEP_ALIVE)
             .merge(revoked, true); // ends the stream once its key is gone
     Source<ByteString, NotUsed> counted =

@@ -110,10 +110,10 @@ public final class Fields {
   }
 
   public static ApiError wrongType(String path, String what) {
-    return ApiError.invalidField(path + " must be " + what);
+    return ApiError.invalidField(path, path + " must be " + what);
   }
 
   public static ApiError missing(String path) {
-    return ApiError.invalidField(path + " is required");
+    return ApiError.invalidField(path, path + " is required");
   }
 }

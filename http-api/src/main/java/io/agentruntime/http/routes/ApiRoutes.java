@@ -12,17 +12,21 @@ import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
+import io.agentruntime.runtime.agents.AgentCatalog;
 import io.agentruntime.runtime.session.SessionService;
+import io.agentruntime.runtime.session.SessionSettings;
 import io.agentruntime.runtime.vault.Vaults;
 import io.agentruntime.runtime.webhooks.WebhookService;
+import java.time.Clock;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The route tree: health and the OpenAPI document without a key, everything under {@code
- * /v1/sessions}, {@code /v1/policy}, {@code /v1/vaults} and {@code /v1/webhooks} behind the
- * authenticator, each resource in its own routes class.
+ * /v1/sessions}, {@code /v1/policy}, {@code /v1/vaults}, {@code /v1/webhooks} and {@code
+ * /v1/agents} (the OpenAI Agents API) behind the authenticator, each resource in its own routes
+ * class.
  */
 public final class ApiRoutes {
 
@@ -41,6 +45,7 @@ public final class ApiRoutes {
   private final PolicyRoutes policy;
   private final VaultRoutes vaults;
   private final WebhookRoutes webhooks;
+  private final AgentRoutes agents;
   private final NodeHeader nodeHeader;
 
   /**
@@ -71,15 +76,22 @@ public final class ApiRoutes {
     this.policy = new PolicyRoutes(sessions, body);
     this.vaults = new VaultRoutes(Vaults.get(system), body, settings.retryAfter());
     this.webhooks = new WebhookRoutes(webhooks, body);
-    this.events =
-        new EventRoutes(
-            sessions,
-            new SessionEventStream(
-                system,
-                settings.events(),
-                new KeySlots(settings.maxEventStreamsPerKey()),
-                auth::stillValid,
-                settings.keysReloadInterval()));
+    SessionEventStream streams =
+        new SessionEventStream(
+            system,
+            settings.events(),
+            new KeySlots(settings.maxEventStreamsPerKey()),
+            auth::stillValid,
+            settings.keysReloadInterval());
+    this.events = new EventRoutes(sessions, streams);
+    AgentCatalog catalog =
+        AgentCatalog.lazy(
+            system,
+            SessionSettings.fromConfig(system.settings().config()).askTimeout(),
+            Clock.systemUTC());
+    this.agents =
+        new AgentRoutes(
+            catalog, sessions, body, new AgentSessionRoutes(sessions, catalog, body, streams));
     this.nodeHeader = new NodeHeader(sessions, errors);
   }
 
@@ -94,6 +106,7 @@ public final class ApiRoutes {
                     pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
                     pathPrefix("vaults", () -> auth.sessionUser(vaults::routes)),
                     pathPrefix("webhooks", () -> auth.sessionUser(webhooks::routes)),
+                    pathPrefix("agents", () -> auth.sessionUser(agents::routes)),
                     pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
   }
 

@@ -203,4 +203,12 @@ public interface SessionService {
 
   /** The budgets of an agent that names none. */
   Limits defaultLimits();
+
+  /**
+   * Whether {@code model} names one of the node's model providers (a stub knows every name); a
+   * session naming another fails its turns with model_unavailable, so the Agents API refuses it.
+   */
+  default boolean knowsModel(String model) {
+    return true;
+  }
 }

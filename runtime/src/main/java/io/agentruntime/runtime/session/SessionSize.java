@@ -62,7 +62,8 @@ final class SessionSize {
     if (spec == null) {
       return 0;
     }
-    long size = spec.agent() == null ? 0 : text(spec.agent().instructions());
+    long size =
+        spec.agent() == null ? 0 : text(spec.agent().instructions()) + of(spec.agent().profile());
     for (ToolConnection tool : spec.tools()) {
       size += of(tool);
     }

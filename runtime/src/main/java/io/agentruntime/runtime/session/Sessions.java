@@ -57,6 +57,7 @@ public final class Sessions implements SessionService {
   private final TenantPolicies policies;
   private final Vaults vaults;
   private final Materializer materializer;
+  private final io.agentruntime.runtime.model.ModelProviders models;
 
   /** The client's idempotency key for this request's write, or null (see {@link #keyed}). */
   private final String requestKey;
@@ -66,9 +67,11 @@ public final class Sessions implements SessionService {
       SessionSettings settings,
       SessionDirectory directory,
       io.agentruntime.runtime.tools.ToolExecutor tools,
-      TenantPolicies policies) {
+      TenantPolicies policies,
+      io.agentruntime.runtime.model.ModelProviders models) {
     this.policies = policies;
     this.vaults = Vaults.get(system);
+    this.models = models;
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.settings = settings;
@@ -94,6 +97,7 @@ public final class Sessions implements SessionService {
     this.policies = sessions.policies;
     this.vaults = sessions.vaults;
     this.materializer = sessions.materializer;
+    this.models = sessions.models;
     this.requestKey = requestKey;
   }
 
@@ -122,7 +126,8 @@ public final class Sessions implements SessionService {
                     ctx -> SessionEntity.create(ctx.getEntityId(), governed, ctx.getShard(), node))
                 // A session that moves lets its tool calls in flight land first (decision 0017).
                 .withStopMessage(new InternalCommand.HandOff()));
-    return new Sessions(system, runtime.settings(), runtime.directory(), tools, policies);
+    return new Sessions(
+        system, runtime.settings(), runtime.directory(), tools, policies, runtime.models());
   }
 
   @Override
@@ -187,6 +192,11 @@ public final class Sessions implements SessionService {
   @Override
   public Optional<String> hostOf(String tenant, String sessionId) {
     return hosts.hostOf(SessionEntity.entityId(tenant, sessionId));
+  }
+
+  @Override
+  public boolean knowsModel(String model) {
+    return models.provider(model).isPresent();
   }
 
   @Override

@@ -260,6 +260,25 @@ final class Samples {
             AT.plus(Duration.ofHours(24)),
             AT,
             new ToolDefinition("http", "http://tools.internal/send_email", "EMAIL_TOKEN", false)));
+    SessionSpec spec = spec();
+    variants.put(
+        "SessionCreated.agents-api-profile",
+        new SessionCreated(
+            OWNER,
+            new SessionSpec(
+                new AgentDefinition(
+                    spec.agent().instructions(),
+                    spec.agent().model(),
+                    spec.agent().limits(),
+                    json(
+                        "{\"id\":\"agent_1a2b\",\"model\":\"default\",\"name\":\"support\","
+                            + "\"reasoning\":{\"effort\":null,\"summary\":null},"
+                            + "\"service_tier\":\"auto\",\"tools\":[]}")),
+                spec.tools(),
+                spec.permissions(),
+                spec.memory(),
+                spec.metadata()),
+            AT));
     return variants;
   }
 
