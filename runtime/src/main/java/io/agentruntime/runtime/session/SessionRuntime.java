@@ -67,7 +67,8 @@ public record SessionRuntime(
 
   /** The same runtime, calling tools through {@code next}. */
   public SessionRuntime withTools(ToolExecutor next) {
-    return new SessionRuntime(settings, turns, directory, models, next, clock, metrics, ceilings);
+    return new SessionRuntime(
+        settings, turns, directory, models, next, clock, metrics, ceilings, lifecycle);
   }
 
   public static SessionRuntime of(
