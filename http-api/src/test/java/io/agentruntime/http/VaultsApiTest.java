@@ -312,6 +312,58 @@ class VaultsApiTest {
     assertEquals("succeeded", last.path("outcome").asText(), messages.toString());
   }
 
+  /**
+   * The Agents API's way: a session names its vaults ({@code vault_ids}) and an {@code mcp} tool
+   * its credential ({@code credential_id}); the MCP server hears the bearer from discovery on, the
+   * session echoes both, and another tenant cannot name the vault.
+   */
+  @Test
+  void anAgentsApiSessionsMcpToolUsesTheCredentialItNamesFromItsVaults() {
+    try (TestMcpServer mcp = TestMcpServer.start()) {
+      OpenAIClient ada = sdk(node, ADA);
+      Vault vault = ada.beta().agents().vaults().create();
+      Credential credential =
+          ada.beta()
+              .agents()
+              .vaults()
+              .credentials()
+              .create(
+                  CredentialCreateParams.builder()
+                      .vaultId(vault.id())
+                      .name("docs")
+                      .auth(
+                          CredentialAuthCreateParam.StaticBearer.builder()
+                              .mcpServerUrl(mcp.url())
+                              .token(TOKEN_1)
+                              .build())
+                      .build());
+      String body =
+          ("{\"agent\": {\"model\": \"default\", \"tools\": [{\"type\": \"mcp\","
+                  + " \"server_label\": \"docs\", \"transport\": {\"type\": \"http\","
+                  + " \"server_url\": \"%s\"}, \"allowed_tools\": [\"echo\"],"
+                  + " \"credential_id\": \"%s\"}]}, \"environment\": {\"type\": \"none\"},"
+                  + " \"vault_ids\": [\"%s\"]}")
+              .formatted(mcp.url(), credential.id(), vault.id());
+
+      Response created = api.post(ADA, "/v1/agents/sessions", body);
+      assertEquals(200, created.status(), created.toString());
+      assertEquals("[\"" + vault.id() + "\"]", created.json().path("vault_ids").toString());
+      assertEquals(
+          credential.id(),
+          created.json().at("/agent/tools/0/credential_id").asText(),
+          created.toString());
+      assertFalse(mcp.requests().isEmpty(), "discovered at creation");
+      mcp.requests()
+          .forEach(r -> assertEquals("Bearer " + TOKEN_1, r.authorization(), r.toString()));
+      String sessionId = created.json().path("id").asText();
+      assertJournalHolds(PersistenceId.of("Session", "acme:" + sessionId).id(), TOKEN_1);
+
+      Response refused = api.post(GUS, "/v1/agents/sessions", body);
+      assertEquals(404, refused.status(), refused.toString());
+      assertEquals("vault_not_found", refused.errorCode());
+    }
+  }
+
   @Test
   void anotherTenantOrUserCanNeitherSeeNorUseTheCredential() {
     OpenAIClient ada = sdk(node, ADA);

@@ -117,7 +117,8 @@ public final class AgentObjects {
     v.pendingClientCalls().forEach(c -> actions.add(functionCall(c)));
     pending.forEach(a -> actions.add(requiredAction(a, labels)));
     s.set("usage", usage(v.usage()));
-    s.putArray("vault_ids");
+    ArrayNode vaults = s.putArray("vault_ids");
+    v.vaultIds().forEach(vaults::add);
     return s;
   }
 

@@ -128,7 +128,9 @@ public final class AgentTools {
               throw ApiError.invalidField(
                   p + ".connection_origin", "only connection_origin service is supported here");
             });
-    out.set("credential_id", AgentConfig.JSON.nullNode());
+    // A vault credential of the session's vaults (docs/vaults.md), sent as a bearer at call time;
+    // without one, the single credential of those vaults whose mcp_server_url matches is taken.
+    out.set("credential_id", AgentConfig.nullOr(string(tool, "credential_id", p).orElse(null)));
     out.put("required", bool(tool, "required", p).orElse(false));
     approval(tool, p, out);
     secretRef(tool, p, out);
@@ -175,6 +177,10 @@ public final class AgentTools {
     List<ToolConnection> out = new ArrayList<>();
     for (JsonNode t : tools) {
       String secret = t.path("x-agent-runtime-secret-ref").textValue();
+      String credential = t.path("credential_id").textValue();
+      if (secret == null && credential != null) {
+        secret = "vault:" + credential;
+      }
       switch (t.path("type").asText()) {
         case "mcp" -> {
           List<String> allow = new ArrayList<>();

@@ -16,7 +16,9 @@ import io.agentruntime.runtime.session.AgentDefinition;
 import io.agentruntime.runtime.session.Limits;
 import io.agentruntime.runtime.session.PermissionPolicy;
 import io.agentruntime.runtime.session.SessionSpec;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -24,15 +26,17 @@ import java.util.function.Predicate;
 /**
  * The body of {@code POST /v1/agents/sessions} (section 2.3), checked: environment {@code none}
  * only, a saved agent's id and/or an inline agent (whose fields override the saved one's), an
- * optional first input, metadata and {@code stream}. Vaults and automatic review are refused until
- * they are supported, never ignored. Pure: table-tested.
+ * optional first input, metadata, {@code stream} and the vaults its tools may take credentials from
+ * ({@code vault_ids}, checked by the sessions when it is made). Automatic review is refused until
+ * it is supported, never ignored. Pure: table-tested.
  */
 public record SessionCreate(
     Optional<String> agentId,
     ObjectNode agent,
     Optional<String> input,
     ObjectNode metadata,
-    boolean stream) {
+    boolean stream,
+    List<String> vaultIds) {
 
   public static SessionCreate read(JsonNode json) {
     ObjectNode body = Fields.body(json);
@@ -49,12 +53,18 @@ public record SessionCreate(
                         + " self-hosted environments are left out for now)");
               }
             });
+    List<String> vaultIds = new ArrayList<>();
     array(body, "vault_ids", "")
-        .filter(ids -> !ids.isEmpty())
         .ifPresent(
-            ids -> {
-              throw ApiError.invalidField("vault_ids", "vaults are not supported here yet");
-            });
+            ids ->
+                ids.forEach(
+                    id -> {
+                      if (!id.isTextual() || id.asText().isBlank()) {
+                        throw ApiError.invalidField(
+                            "vault_ids", "vault_ids must be a list of vault ids");
+                      }
+                      vaultIds.add(id.asText());
+                    }));
     string(body, "review", "")
         .filter(r -> !r.equals("none"))
         .ifPresent(
@@ -74,7 +84,8 @@ public record SessionCreate(
         agent,
         input,
         AgentConfig.metadata(body, ""),
-        bool(body, "stream", "").orElse(false));
+        bool(body, "stream", "").orElse(false),
+        vaultIds);
   }
 
   /**
@@ -109,6 +120,7 @@ public record SessionCreate(
         AgentTools.connections(profile.get("tools")),
         new PermissionPolicy(AgentTools.permissions(profile.get("tools"))),
         Map.of(),
-        meta);
+        meta,
+        vaultIds);
   }
 }

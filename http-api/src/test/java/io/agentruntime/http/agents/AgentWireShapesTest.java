@@ -256,13 +256,22 @@ class AgentWireShapesTest {
     assertEquals(profile, spec.agent().profile());
     assertEquals("b", spec.metadata().get("a"));
     assertEquals(Optional.of("go"), create.input());
+    assertEquals(List.of(), spec.vaultIds());
     assertEquals(
-        "vault_ids",
-        assertThrows(
-                ApiError.class,
-                () ->
-                    SessionCreate.read(
-                        json("{\"agent\": {\"model\": \"d\"}, \"vault_ids\": [\"v\"]}")))
-            .param());
+        List.of("vault_1"),
+        SessionCreate.read(json("{\"agent\": {\"model\": \"d\"}, \"vault_ids\": [\"vault_1\"]}"))
+            .spec(profile, new io.agentruntime.runtime.session.Limits(8, 600))
+            .vaultIds());
+    for (String bad : List.of("[1]", "[\"\"]", "\"vault_1\"")) {
+      assertEquals(
+          "vault_ids",
+          assertThrows(
+                  ApiError.class,
+                  () ->
+                      SessionCreate.read(
+                          json("{\"agent\": {\"model\": \"d\"}, \"vault_ids\": " + bad + "}")),
+                  bad)
+              .param());
+    }
   }
 }
