@@ -1,14 +1,28 @@
 package io.agentruntime.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.models.beta.agents.Agent;
+import com.openai.models.beta.agents.AgentCreateParams;
+import com.openai.models.beta.agents.AgentSession;
+import com.openai.models.beta.agents.AgentSessionInputParam;
+import com.openai.models.beta.agents.AgentSessionItem;
+import com.openai.models.beta.agents.PersistedAgentToolParam;
+import com.openai.models.beta.agents.sessions.SessionCreateParams;
+import com.openai.models.beta.agents.sessions.events.EventCreateParams;
+import com.openai.models.beta.agents.sessions.items.ItemListParams;
 import io.agentruntime.persistence.testing.TestCassandra;
 import io.agentruntime.runtime.testing.FakeOpenAiServer;
 import io.agentruntime.runtime.testing.FakeReply;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -111,6 +125,138 @@ class ClientToolWaitCrashIntegrationTest {
     } finally {
       second.terminate(Duration.ofSeconds(60));
     }
+  }
+
+  /**
+   * The same through the OpenAI Agents API, driven by the official Java SDK unchanged: the session
+   * waits for the client's result (requires_action, the call in required_actions), the node is
+   * killed with -9, the next node shows the session still waiting with the same call, and the
+   * result the SDK sends to it completes the turn.
+   */
+  @Test
+  void anAgentsApiSessionWaitingForItsToolResultSurvivesAKillAndTheSdkCompletesIt()
+      throws Exception {
+    model.whenIdle(
+        request -> {
+          JsonNode messages = request.path("messages");
+          JsonNode last = messages.get(messages.size() - 1);
+          return "tool".equals(last.path("role").asText())
+              ? FakeReply.text("The weather: " + last.path("content").asText())
+              : FakeReply.toolCalls(
+                  FakeOpenAiServer.call("call_7", "weather", "{\"city\":\"Oslo\"}"));
+        });
+    Path keys = TestKeysFile.write(home);
+    Map<String, String> env =
+        Map.of(
+            "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
+            "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
+            "AGENT_RUNTIME_MIGRATE_ON_START", "true",
+            "AGENT_RUNTIME_MODEL_BASE_URL", model.baseUrl(),
+            "AGENT_RUNTIME_MODEL_NAME", "fake-model");
+    List<String> props =
+        List.of(
+            "-Dagent-runtime.cassandra.keyspace="
+                + TestCassandra.uniqueKeyspaceName("agents_wait_it"));
+
+    NodeProcess first = NodeProcess.start("node", home, env, props);
+    String sessionId;
+    try {
+      first.awaitReady(Duration.ofSeconds(60));
+      OpenAIClient sdk = sdk(first);
+      Agent agent =
+          sdk.beta()
+              .agents()
+              .create(
+                  AgentCreateParams.builder()
+                      .model("default")
+                      .addTool(
+                          PersistedAgentToolParam.Function.builder()
+                              .name("weather")
+                              .description("The forecast for a city")
+                              .parameters(
+                                  PersistedAgentToolParam.Function.Parameters.builder()
+                                      .putAdditionalProperty("type", JsonValue.from("object"))
+                                      .build())
+                              .build())
+                      .build());
+      sessionId =
+          sdk.beta()
+              .agents()
+              .sessions()
+              .create(
+                  SessionCreateParams.builder()
+                      .agentId(agent.id())
+                      .environmentNone()
+                      .input("weather in Oslo?")
+                      .build())
+              .id();
+      String id = sessionId;
+      await(
+          () -> "the session waits for the client: " + retrieve(sdk, id),
+          () -> retrieve(sdk, id).status().equals(AgentSession.Status.REQUIRES_ACTION));
+    } finally {
+      first.kill();
+    }
+
+    NodeProcess second = NodeProcess.start("node", home, env, props);
+    try {
+      second.awaitReady(Duration.ofSeconds(60));
+      OpenAIClient sdk = sdk(second);
+      AgentSession waiting = retrieve(sdk, sessionId);
+      assertEquals(AgentSession.Status.REQUIRES_ACTION, waiting.status(), waiting.toString());
+      var call = waiting.requiredActions().get(0).asFunctionCall();
+      assertEquals("call_7", call.callId(), waiting.toString());
+      assertEquals("weather", call.name());
+      assertEquals(1, model.requests().size(), "the model is not asked again");
+
+      sdk.beta()
+          .agents()
+          .sessions()
+          .events()
+          .create(
+              sessionId,
+              EventCreateParams.builder()
+                  .addEvent(
+                      AgentSessionInputParam.AgentSessionInputToolResult.builder()
+                          .turnId(call.turnId())
+                          .callId(call.callId())
+                          .success(true)
+                          .output("sunny")
+                          .build())
+                  .build());
+      String id = sessionId;
+      await(
+          () -> "the session goes idle: " + retrieve(sdk, id),
+          () -> retrieve(sdk, id).status().equals(AgentSession.Status.IDLE));
+      List<AgentSessionItem> items = new ArrayList<>();
+      sdk.beta()
+          .agents()
+          .sessions()
+          .items()
+          .list(sessionId, ItemListParams.builder().order(ItemListParams.Order.ASC).build())
+          .autoPager()
+          .forEach(items::add);
+      assertEquals(
+          1, items.stream().filter(AgentSessionItem::isFunctionCallOutput).count(), "" + items);
+      AgentSessionItem last = items.get(items.size() - 1);
+      assertTrue(last.isMessage(), items.toString());
+      assertTrue(last.asMessage().toString().contains("The weather:"), last.toString());
+      assertTrue(last.asMessage().toString().contains("sunny"), last.toString());
+    } finally {
+      second.terminate(Duration.ofSeconds(60));
+    }
+  }
+
+  private static OpenAIClient sdk(NodeProcess node) {
+    return OpenAIOkHttpClient.builder()
+        .baseUrl(node.baseUrl() + "/v1")
+        .apiKey(TestKeysFile.ADA)
+        .maxRetries(0)
+        .build();
+  }
+
+  private static AgentSession retrieve(OpenAIClient sdk, String id) {
+    return sdk.beta().agents().sessions().retrieve(id);
   }
 
   private static JsonNode turn(HttpClientSupport client, String turnId) {
