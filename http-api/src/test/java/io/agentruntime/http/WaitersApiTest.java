@@ -1,6 +1,7 @@
 package io.agentruntime.http;
 
 import static io.agentruntime.http.TestKeys.ADA;
+import static io.agentruntime.http.TestKeys.BOB;
 import static io.agentruntime.http.TestKeys.GINA;
 import static io.agentruntime.http.TestKeys.OLGA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -138,6 +139,23 @@ class WaitersApiTest {
             return again.status() == 200;
           }
         });
+  }
+
+  /**
+   * A client that opens a stream per turn and closes it (as the OpenAI SDKs' stream helpers do)
+   * never meets the slots of the streams it closed: the server cannot see a closed stream until a
+   * write to it fails, so a new stream of a full key makes the key's streams write first.
+   */
+  @Test
+  void aStreamItsClientClosedGivesItsSlotToTheNextOneAtOnce() throws Exception {
+    String session = sessionWithARunningTurn(BOB);
+    for (int i = 0; i < 8; i++) {
+      try (SseClient sse = SseClient.open(node.api, BOB, session + "/events")) {
+        int n = i;
+        assertEquals(200, sse.status(), () -> "stream " + n + ": " + sse.errorBody());
+        sse.next(java.time.Duration.ofSeconds(5));
+      }
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.agentruntime.http.auth;
 
 import io.agentruntime.http.error.ApiError;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -14,6 +15,7 @@ public final class KeySlots {
 
   private final int max;
   private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<Runnable>> probes = new ConcurrentHashMap<>();
 
   public KeySlots(int max) {
     this.max = max;
@@ -45,6 +47,30 @@ public final class KeySlots {
   public void give(String keyId) {
     if (max > 0) {
       open.computeIfPresent(keyId, (k, n) -> n <= 1 ? null : n - 1);
+    }
+  }
+
+  /**
+   * Registers {@code probe}, which makes one of {@code keyId}'s holders show whether its client is
+   * still there (an event stream writes a comment: a client gone makes the write fail, which ends
+   * the stream and gives its slot back). Returns what unregisters it.
+   */
+  public Runnable watch(String keyId, Runnable probe) {
+    probes.computeIfAbsent(keyId, k -> ConcurrentHashMap.newKeySet()).add(probe);
+    return () ->
+        probes.computeIfPresent(
+            keyId,
+            (k, set) -> {
+              set.remove(probe);
+              return set.isEmpty() ? null : set;
+            });
+  }
+
+  /** Runs the probes of {@code keyId}'s holders (see {@link #watch}). */
+  public void probe(String keyId) {
+    Set<Runnable> watched = probes.get(keyId);
+    if (watched != null) {
+      watched.forEach(Runnable::run);
     }
   }
 

@@ -14,16 +14,21 @@ import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * A session's events as Server-Sent Events: each journaled event with {@code id:} its sequence
@@ -41,6 +46,13 @@ public final class SessionEventStream {
   private final KeySlots open;
   private final Function<Principal, CompletionStage<Boolean>> keyStillValid;
   private final Duration keyCheckInterval;
+  private final Scheduler scheduler;
+  private final ExecutionContextExecutor dispatcher;
+
+  /** How long {@link #roomFor} waits after each probe of a full key's streams, and how often. */
+  private static final Duration PROBE_PAUSE = Duration.ofMillis(25);
+
+  private static final int PROBES = 60;
 
   /**
    * @param open the streams each API key holds open
@@ -57,6 +69,8 @@ public final class SessionEventStream {
     this.open = open;
     this.keyStillValid = keyStillValid;
     this.keyCheckInterval = keyCheckInterval;
+    this.scheduler = system.classicSystem().scheduler();
+    this.dispatcher = system.executionContext();
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceUnbind(),
@@ -70,10 +84,41 @@ public final class SessionEventStream {
   /** Refuses (429 too_many_streams) a stream the principal's key has no room for. */
   public void checkRoomFor(Principal principal) {
     if (open.full(principal.keyId())) {
-      throw ApiError.tooManyOpen(
-          "too_many_streams",
-          "this API key has as many event streams open as it may; close one or retry later");
+      // Streams whose clients left hold their slots until a write fails: make those writes now,
+      // so that a retry finds the room they held.
+      open.probe(principal.keyId());
+      throw tooManyStreams();
     }
+  }
+
+  /**
+   * Done when the principal's key has room for one more stream; failed with 429 {@code
+   * too_many_streams} when it has none. A client that closed its stream is not seen by the server
+   * until the next write to it fails (a keep-alive, every {@code keep-alive}): a client that opens
+   * a stream per turn, as the OpenAI SDKs' stream helpers do, would find its key full of streams
+   * nobody reads. So when the key looks full, every stream of the key writes a comment, and again
+   * (the first write to a closed connection draws a reset, a later one fails and ends the stream),
+   * until the key has room or {@code PROBES} rounds went by.
+   */
+  public CompletionStage<Done> roomFor(Principal principal) {
+    return roomFor(principal.keyId(), PROBES);
+  }
+
+  private CompletionStage<Done> roomFor(String key, int probesLeft) {
+    if (!open.full(key)) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    if (probesLeft == 0) {
+      return CompletableFuture.failedFuture(tooManyStreams());
+    }
+    open.probe(key);
+    return Patterns.after(PROBE_PAUSE, scheduler, dispatcher, () -> roomFor(key, probesLeft - 1));
+  }
+
+  private static ApiError tooManyStreams() {
+    return ApiError.tooManyOpen(
+        "too_many_streams",
+        "this API key has as many event streams open as it may; close one or retry later");
   }
 
   /**
@@ -105,12 +150,26 @@ public final class SessionEventStream {
     Source<ByteString, NotUsed> counted =
         Source.fromMaterializer(
                 (mat, attributes) -> {
+                  Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> probes =
+                      Source.<ByteString>queue(2).preMaterialize(mat);
+                  // Each new stream of a key probes the key's others: one whose client left
+                  // fails a write or two opens later and gives its slot back long before the
+                  // key would look full (see roomFor).
+                  open.probe(key);
+                  Runnable unwatch =
+                      open.watch(key, () -> probes.first().offer(SseFrames.KEEP_ALIVE));
                   open.take(key);
-                  return frames.watchTermination(
-                      (notUsed, done) -> {
-                        done.whenComplete((ok, failure) -> open.give(key));
-                        return notUsed;
-                      });
+                  return frames
+                      .merge(probes.second(), true)
+                      .watchTermination(
+                          (notUsed, done) -> {
+                            done.whenComplete(
+                                (ok, failure) -> {
+                                  open.give(key);
+                                  unwatch.run();
+                                });
+                            return notUsed;
+                          });
                 })
             .mapMaterializedValue(ignored -> NotUsed.getInstance());
     return HttpEntities.create(

@@ -260,9 +260,10 @@ public final class AgentSessionRoutes {
 
   /** {@code GET .../events}: live only, from now on (the reference's section 4.1). */
   private Route stream(Principal principal, String id) {
-    events.checkRoomFor(principal);
     CompletionStage<Pair<AgentEventMapper, Source<StreamItem, NotUsed>>> opened =
-        visible(principal, id)
+        events
+            .roomFor(principal)
+            .thenCompose(room -> visible(principal, id))
             .thenCompose(
                 v ->
                     pending(principal, v)

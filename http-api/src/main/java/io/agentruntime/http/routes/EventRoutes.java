@@ -50,12 +50,19 @@ public final class EventRoutes {
   }
 
   private Route stream(Principal principal, String id, long after) {
-    events.checkRoomFor(principal);
     return extractRequest(
         request ->
             onSuccess(
-                sessions.events(
-                    principal.tenant(), id, principal.caller(), after, RequestIds.of(request)),
+                events
+                    .roomFor(principal)
+                    .thenCompose(
+                        room ->
+                            sessions.events(
+                                principal.tenant(),
+                                id,
+                                principal.caller(),
+                                after,
+                                RequestIds.of(request))),
                 items ->
                     respondWithHeader(
                         CacheControl.create(CacheDirectives.NO_CACHE),
