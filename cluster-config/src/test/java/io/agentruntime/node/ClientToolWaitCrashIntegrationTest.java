@@ -50,27 +50,9 @@ class ClientToolWaitCrashIntegrationTest {
 
   @Test
   void aTurnWaitingForTheClientSurvivesAKillAndTheResultCompletesIt() throws Exception {
-    model.whenIdle(
-        request -> {
-          JsonNode messages = request.path("messages");
-          JsonNode last = messages.get(messages.size() - 1);
-          return "tool".equals(last.path("role").asText())
-              ? FakeReply.text("The weather: " + last.path("content").asText())
-              : FakeReply.toolCalls(
-                  FakeOpenAiServer.call("call_1", "weather", "{\"city\":\"Oslo\"}"));
-        });
-    Path keys = TestKeysFile.write(home);
-    Map<String, String> env =
-        Map.of(
-            "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
-            "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
-            "AGENT_RUNTIME_MIGRATE_ON_START", "true",
-            "AGENT_RUNTIME_MODEL_BASE_URL", model.baseUrl(),
-            "AGENT_RUNTIME_MODEL_NAME", "fake-model");
-    List<String> props =
-        List.of(
-            "-Dagent-runtime.cassandra.keyspace="
-                + TestCassandra.uniqueKeyspaceName("client_wait_it"));
+    modelAsksForTheWeather("call_1");
+    Map<String, String> env = nodeEnvironment();
+    List<String> props = keyspace("client_wait_it");
 
     NodeProcess first = NodeProcess.start("node", home, env, props);
     String turnId;
@@ -136,27 +118,9 @@ class ClientToolWaitCrashIntegrationTest {
   @Test
   void anAgentsApiSessionWaitingForItsToolResultSurvivesAKillAndTheSdkCompletesIt()
       throws Exception {
-    model.whenIdle(
-        request -> {
-          JsonNode messages = request.path("messages");
-          JsonNode last = messages.get(messages.size() - 1);
-          return "tool".equals(last.path("role").asText())
-              ? FakeReply.text("The weather: " + last.path("content").asText())
-              : FakeReply.toolCalls(
-                  FakeOpenAiServer.call("call_7", "weather", "{\"city\":\"Oslo\"}"));
-        });
-    Path keys = TestKeysFile.write(home);
-    Map<String, String> env =
-        Map.of(
-            "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
-            "AGENT_RUNTIME_KEYS_FILE", keys.toString(),
-            "AGENT_RUNTIME_MIGRATE_ON_START", "true",
-            "AGENT_RUNTIME_MODEL_BASE_URL", model.baseUrl(),
-            "AGENT_RUNTIME_MODEL_NAME", "fake-model");
-    List<String> props =
-        List.of(
-            "-Dagent-runtime.cassandra.keyspace="
-                + TestCassandra.uniqueKeyspaceName("agents_wait_it"));
+    modelAsksForTheWeather("call_7");
+    Map<String, String> env = nodeEnvironment();
+    List<String> props = keyspace("agents_wait_it");
 
     NodeProcess first = NodeProcess.start("node", home, env, props);
     String sessionId;
@@ -245,6 +209,33 @@ class ClientToolWaitCrashIntegrationTest {
     } finally {
       second.terminate(Duration.ofSeconds(60));
     }
+  }
+
+  /** The model asks for {@code weather} (as call {@code callId}), then answers with its result. */
+  private void modelAsksForTheWeather(String callId) {
+    model.whenIdle(
+        request -> {
+          JsonNode messages = request.path("messages");
+          JsonNode last = messages.get(messages.size() - 1);
+          return "tool".equals(last.path("role").asText())
+              ? FakeReply.text("The weather: " + last.path("content").asText())
+              : FakeReply.toolCalls(
+                  FakeOpenAiServer.call(callId, "weather", "{\"city\":\"Oslo\"}"));
+        });
+  }
+
+  private Map<String, String> nodeEnvironment() throws java.io.IOException {
+    return Map.of(
+        "AGENT_RUNTIME_CASSANDRA_CONTACT_POINTS", TestCassandra.get().contactPoint(),
+        "AGENT_RUNTIME_KEYS_FILE", TestKeysFile.write(home).toString(),
+        "AGENT_RUNTIME_MIGRATE_ON_START", "true",
+        "AGENT_RUNTIME_MODEL_BASE_URL", model.baseUrl(),
+        "AGENT_RUNTIME_MODEL_NAME", "fake-model");
+  }
+
+  private static List<String> keyspace(String prefix) {
+    return List.of(
+        "-Dagent-runtime.cassandra.keyspace=" + TestCassandra.uniqueKeyspaceName(prefix));
   }
 
   private static OpenAIClient sdk(NodeProcess node) {
