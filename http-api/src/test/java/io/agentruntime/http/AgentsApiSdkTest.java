@@ -493,6 +493,26 @@ class AgentsApiSdkTest {
     assertEquals(mine.id(), ada.beta().agents().retrieve(mine.id()).id());
     assertEquals(
         AgentSession.Status.IDLE, ada.beta().agents().sessions().retrieve(session.id()).status());
+
+    // A deleted session takes no more input: here it is not found.
+    ada.beta().agents().sessions().delete(session.id());
+    assertThrows(
+        NotFoundException.class,
+        () ->
+            ada.beta()
+                .agents()
+                .sessions()
+                .events()
+                .create(
+                    session.id(),
+                    EventCreateParams.builder()
+                        .addAgentSessionInputMessageEvent(
+                            List.of(
+                                com.openai.models.beta.agents.AgentSessionInputMessageParam
+                                    .builder()
+                                    .addInputTextContent("anyone?")
+                                    .build()))
+                        .build()));
   }
 
   /** Closing a stream another thread reads may fail in the HTTP client; the stream ends anyway. */

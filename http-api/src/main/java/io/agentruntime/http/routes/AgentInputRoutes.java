@@ -9,9 +9,9 @@ import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.OnBusy;
 import io.agentruntime.runtime.session.SessionRefused;
 import io.agentruntime.runtime.session.SessionService;
-import io.agentruntime.runtime.session.SessionStatus;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -43,24 +43,22 @@ final class AgentInputRoutes {
             body.json(
                 json -> {
                   List<InputEvent> events = InputEvent.read(json);
-                  CompletionStage<Void> done =
-                      sessions
-                          .get(principal.tenant(), id, principal.caller())
-                          .thenAccept(
-                              v -> {
-                                if (v.status() == SessionStatus.CLOSED) {
-                                  throw new SessionRefused(
-                                      io.agentruntime.runtime.session.Problem.notFound());
-                                }
-                              });
+                  // No read of the session first: each write refuses what it must, and a
+                  // closed session answers here as a missing one.
+                  CompletionStage<Void> done = CompletableFuture.completedFuture(null);
                   for (int i = 0; i < events.size(); i++) {
                     InputEvent event = events.get(i);
                     String eventKey = key == null ? null : key + "#" + i;
                     done = done.thenCompose(ignored -> act(principal, id, event, eventKey));
                   }
                   return completeWithFuture(
-                      done.thenApply(
-                          ignored -> HttpResponse.create().withStatus(StatusCodes.ACCEPTED)));
+                      done.handle(
+                          (ignored, failure) -> {
+                            if (failure != null) {
+                              throw new CompletionException(closedAsMissing(failure));
+                            }
+                            return HttpResponse.create().withStatus(StatusCodes.ACCEPTED);
+                          }));
                 }));
   }
 
@@ -102,6 +100,19 @@ final class AgentInputRoutes {
               }
               return null;
             });
+  }
+
+  /** A write refused because the session is closed: here a closed session is not found. */
+  private static Throwable closedAsMissing(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof SessionRefused refused
+        && "session_closed".equals(refused.problem().code())) {
+      return new SessionRefused(io.agentruntime.runtime.session.Problem.notFound());
+    }
+    return cause;
   }
 
   /**
