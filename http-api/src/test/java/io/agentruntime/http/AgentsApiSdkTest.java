@@ -101,6 +101,72 @@ class AgentsApiSdkTest {
     assertThrows(NotFoundException.class, () -> ada.beta().agents().retrieve(first.id()));
   }
 
+  /**
+   * A session's metadata and model change through the SDK's update and survive a read; an unknown
+   * model is a 400 naming the field and changes nothing; empty metadata clears it.
+   */
+  @Test
+  void aSessionsMetadataAndModelAreUpdated() throws Exception {
+    AgentSession s = session(agent("updated", "default").id());
+    AgentSession updated =
+        ada.beta()
+            .agents()
+            .sessions()
+            .update(
+                s.id(),
+                com.openai.models.beta.agents.sessions.SessionUpdateParams.builder()
+                    .metadata(
+                        com.openai.models.beta.agents.sessions.SessionUpdateParams.Metadata
+                            .builder()
+                            .putAdditionalProperty("team", com.openai.core.JsonValue.from("core"))
+                            .build())
+                    .agent(
+                        com.openai.models.beta.agents.sessions.SessionUpdateParams.Agent.builder()
+                            .model("scripted")
+                            .build())
+                    .build());
+    assertEquals("scripted", updated.agent().model());
+    assertEquals("core", updated.metadata()._additionalProperties().get("team").asString().get());
+    AgentSession read = ada.beta().agents().sessions().retrieve(s.id());
+    assertEquals("scripted", read.agent().model());
+    assertEquals("core", read.metadata()._additionalProperties().get("team").asString().get());
+
+    BadRequestException unknown =
+        assertThrows(
+            BadRequestException.class,
+            () ->
+                ada.beta()
+                    .agents()
+                    .sessions()
+                    .update(
+                        s.id(),
+                        com.openai.models.beta.agents.sessions.SessionUpdateParams.builder()
+                            .agent(
+                                com.openai.models.beta.agents.sessions.SessionUpdateParams.Agent
+                                    .builder()
+                                    .model("no-such-model")
+                                    .build())
+                            .build()));
+    assertEquals("agent.model", unknown.param().orElseThrow());
+    assertEquals(
+        "scripted", ada.beta().agents().sessions().retrieve(s.id()).agent().model(), "unchanged");
+
+    // metadata: {} clears it
+    AgentSession cleared =
+        ada.beta()
+            .agents()
+            .sessions()
+            .update(
+                s.id(),
+                com.openai.models.beta.agents.sessions.SessionUpdateParams.builder()
+                    .metadata(
+                        com.openai.models.beta.agents.sessions.SessionUpdateParams.Metadata
+                            .builder()
+                            .build())
+                    .build());
+    assertTrue(cleared.metadata()._additionalProperties().isEmpty(), cleared.toString());
+  }
+
   @Test
   void aSessionCreatedWithInputAnswersAndGoesIdle() throws Exception {
     Agent agent = agent("echoer", "default");

@@ -124,9 +124,17 @@ public final class AgentConfig {
                   .forEach(
                       e -> {
                         String v = asString(e.getValue(), param + "." + e.getKey());
-                        if (e.getKey().length() > 64 || v.length() > 512) {
+                        if (e.getKey().length() > 64) {
                           throw ApiError.invalidField(
-                              param, param + " keys are at most 64 characters, values at most 512");
+                              param,
+                              param
+                                  + " keys are at most 64 characters: "
+                                  + e.getKey().substring(0, 64)
+                                  + "...");
+                        }
+                        if (v.length() > 512) {
+                          String field = param + "." + e.getKey();
+                          throw ApiError.invalidField(field, field + " is over 512 characters");
                         }
                         out.put(e.getKey(), v);
                       });

@@ -83,7 +83,7 @@ public final class AgentObjects {
   }
 
   /** The session's agent as it was asked; sessions of our own API get one made of their spec. */
-  static ObjectNode sessionAgent(SessionView v) {
+  public static ObjectNode sessionAgent(SessionView v) {
     if (v.agent().profile() instanceof ObjectNode profile) {
       return profile.deepCopy();
     }

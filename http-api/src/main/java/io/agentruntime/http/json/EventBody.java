@@ -45,6 +45,14 @@ public final class EventBody {
     } else if (event instanceof PermissionsChanged e) {
       o.set("permissions", permissions(e.permissions()));
       o.put("by", e.by());
+    } else if (event instanceof SessionEvent.SessionUpdated e) {
+      if (e.agent() != null) {
+        o.put("model", e.agent().model());
+      }
+      if (e.metadata() != null) {
+        o.putPOJO("metadata", e.metadata());
+      }
+      o.put("by", e.by());
     } else if (event instanceof UserMessageAccepted e) {
       o.put("turnId", e.turnId()).put("content", e.content()).put("by", e.by());
     } else if (event instanceof UserMessageSteered e) {

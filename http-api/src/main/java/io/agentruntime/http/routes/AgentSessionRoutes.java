@@ -14,6 +14,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentruntime.http.agents.AgentConfig;
 import io.agentruntime.http.agents.AgentEventMapper;
 import io.agentruntime.http.agents.AgentItems;
 import io.agentruntime.http.agents.AgentObjects;
@@ -30,6 +31,7 @@ import io.agentruntime.runtime.agents.AgentCatalog;
 import io.agentruntime.runtime.agents.SavedAgent;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.directory.SessionSummary;
+import io.agentruntime.runtime.session.AgentDefinition;
 import io.agentruntime.runtime.session.Approval;
 import io.agentruntime.runtime.session.Ids;
 import io.agentruntime.runtime.session.OnBusy;
@@ -45,7 +47,9 @@ import io.agentruntime.runtime.session.Turn;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -294,20 +298,67 @@ public final class AgentSessionRoutes {
                     .map(AgentSessionRoutes::frame)));
   }
 
+  /**
+   * {@code POST /v1/agents/sessions/{id}}: the session's {@code metadata} (replaced whole; null or
+   * {} clears it) and its agent's {@code model}, {@code reasoning} and {@code service_tier}, as one
+   * journaled change; a turn under way takes the new model at its next call. Changing the agent's
+   * tools is refused (400), not ignored.
+   */
   private Route update(Principal principal, String id) {
     return body.json(
         json -> {
           ObjectNode request = Fields.body(json);
-          if (Fields.value(request, "agent").isPresent()) {
-            throw ApiError.invalidField(
-                "agent", "changing a session's agent is not supported here yet");
-          }
-          if (Fields.value(request, "metadata").isPresent()) {
-            throw ApiError.invalidField(
-                "metadata", "changing a session's metadata is not supported here yet");
-          }
-          return Responses.ok(sessionObject(principal, id));
+          Optional<ObjectNode> agent = Fields.object(request, "agent", "");
+          agent.ifPresent(
+              a -> {
+                for (String field : List.of("tools", "instructions", "multi_agent", "text")) {
+                  if (a.has(field)) {
+                    throw ApiError.invalidField(
+                        "agent." + field,
+                        "agent."
+                            + field
+                            + " of a session cannot be changed here (only model,"
+                            + " reasoning and service_tier)");
+                  }
+                }
+              });
+          Map<String, String> metadata =
+              request.has("metadata") ? metadataOf(AgentConfig.metadata(request, "")) : null;
+          return Responses.ok(
+              visible(principal, id)
+                  .thenCompose(
+                      v -> {
+                        AgentDefinition next =
+                            agent
+                                .map(
+                                    a -> {
+                                      ObjectNode profile =
+                                          AgentConfig.apply(
+                                              AgentObjects.sessionAgent(v),
+                                              a,
+                                              "agent",
+                                              sessions::knowsModel);
+                                      return new AgentDefinition(
+                                          v.agent().instructions(),
+                                          profile.get("model").asText(),
+                                          v.agent().limits(),
+                                          profile);
+                                    })
+                                .orElse(null);
+                        if (next == null && metadata == null) {
+                          return CompletableFuture.completedFuture(null);
+                        }
+                        return sessions.updateSession(
+                            principal.tenant(), id, principal.caller(), next, metadata);
+                      })
+                  .thenCompose(updated -> sessionObject(principal, id)));
         });
+  }
+
+  private static Map<String, String> metadataOf(ObjectNode metadata) {
+    Map<String, String> out = new LinkedHashMap<>();
+    metadata.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
   }
 
   private Route remove(Principal principal, String id) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
 import io.agentruntime.runtime.tools.ToolConnection;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -85,6 +86,18 @@ public sealed interface SessionCommand extends CborSerializable
 
   /** Replies {@code Current}, or {@code Rejected} (not found) when no such tool is connected. */
   record DisconnectTool(Caller caller, String name, ActorRef<SessionReply> replyTo)
+      implements Asked {}
+
+  /**
+   * Replies {@code Current}. Replaces the agent (its instructions, model, limits and profile) and
+   * the metadata, each only when not null; a turn under way takes the new agent at its next model
+   * call.
+   */
+  record UpdateSession(
+      Caller caller,
+      AgentDefinition agent,
+      Map<String, String> metadata,
+      ActorRef<SessionReply> replyTo)
       implements Asked {}
 
   /** Replies {@code Current}. Replaces the whole policy. */

@@ -19,7 +19,8 @@ final class SessionEdits {
         || cmd instanceof DeleteMemory
         || cmd instanceof ConnectTool
         || cmd instanceof DisconnectTool
-        || cmd instanceof ChangePermissions;
+        || cmd instanceof ChangePermissions
+        || cmd instanceof UpdateSession;
   }
 
   /** What the write {@code cmd} ({@link #covers}) decides, as of {@code now}. */
@@ -37,6 +38,8 @@ final class SessionEdits {
       return rules.connectTool(s, by, c.tool(), now);
     } else if (cmd instanceof DisconnectTool c) {
       return rules.disconnectTool(s, by, c.name(), now);
+    } else if (cmd instanceof UpdateSession c) {
+      return rules.updateSession(s, by, c.agent(), c.metadata(), now);
     } else if (cmd instanceof ChangePermissions c) {
       return rules.changePermissions(s, by, c.permissions(), now);
     }

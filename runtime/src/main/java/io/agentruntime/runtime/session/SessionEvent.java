@@ -5,6 +5,7 @@ import io.agentruntime.runtime.CborSerializable;
 import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What happened to a session: the journal is its history and audit trail. Events are a stored
@@ -117,6 +118,17 @@ public sealed interface SessionEvent extends CborSerializable {
   record ToolDisconnected(String name, String by, Instant at) implements SessionEvent {
     public String type() {
       return "tool_disconnected";
+    }
+  }
+
+  /**
+   * The session's agent and/or metadata were replaced (null: that part unchanged), as the Agents
+   * API's session update asks.
+   */
+  record SessionUpdated(AgentDefinition agent, Map<String, String> metadata, String by, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "session_updated";
     }
   }
 

@@ -10,11 +10,13 @@ import io.agentruntime.runtime.session.SessionEvent.SessionCreated;
 import io.agentruntime.runtime.session.SessionEvent.SessionErased;
 import io.agentruntime.runtime.session.SessionEvent.SessionResumed;
 import io.agentruntime.runtime.session.SessionEvent.SessionSuspended;
+import io.agentruntime.runtime.session.SessionEvent.SessionUpdated;
 import io.agentruntime.runtime.session.SessionEvent.ToolConnected;
 import io.agentruntime.runtime.session.SessionEvent.ToolDisconnected;
 import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -377,6 +379,26 @@ final class SessionRules {
                                             + ") needs the operator role",
                                         "tools." + l.tool()))))
         .orElseGet(() -> Decision.of(new PermissionsChanged(permissions, caller.user(), now)));
+  }
+
+  /**
+   * Replaces the agent and/or the metadata (null: unchanged). The caller is one who may write to
+   * the session (its owner or an operator); the new values are checked as at creation.
+   */
+  Decision updateSession(
+      SessionState s,
+      Caller caller,
+      AgentDefinition agent,
+      Map<String, String> metadata,
+      Instant now) {
+    return refuseIfClosed(s)
+        .or(() -> agent == null ? Optional.empty() : validation.agent(agent).map(Decision::refuse))
+        .or(
+            () ->
+                metadata == null
+                    ? Optional.empty()
+                    : validation.metadata(metadata).map(Decision::refuse))
+        .orElseGet(() -> Decision.of(new SessionUpdated(agent, metadata, caller.user(), now)));
   }
 
   /** Why {@code s} takes no change any more: it is closed. */

@@ -95,6 +95,19 @@ public interface SessionService {
       String tenant, String sessionId, Caller caller, PermissionPolicy permissions);
 
   /**
+   * Replaces the session's agent and/or metadata (null: unchanged), as the Agents API's session
+   * update does; a turn under way takes the new agent at its next model call.
+   */
+  default CompletionStage<SessionSummary> updateSession(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      AgentDefinition agent,
+      java.util.Map<String, String> metadata) {
+    throw new UnsupportedOperationException("updateSession");
+  }
+
+  /**
    * Sends a user message, which opens (or queues) a turn. With a {@code wait} above zero the answer
    * comes once the turn settles (ends, or pauses for an approval or for the client's results), or
    * as the turn stands when the wait is over; with zero, as soon as the message is accepted. {@code

@@ -352,6 +352,13 @@ public record SessionState(
       d.tools = d.tools.minus(e.name());
     } else if (event instanceof PermissionsChanged e) {
       d.permissions = e.permissions();
+    } else if (event instanceof SessionEvent.SessionUpdated e) {
+      if (e.agent() != null) {
+        d.agent = e.agent();
+      }
+      if (e.metadata() != null) {
+        d.metadata = (org.pcollections.PMap<String, String>) StateDraft.sorted(e.metadata());
+      }
     } else if (event instanceof UserMessageAccepted e) {
       d.transcript = d.transcript.plus(TranscriptEntry.user(seq, e.turnId(), e.content()));
       d.turns = d.turns.plus(Turn.queued(e.turnId(), e.at()));

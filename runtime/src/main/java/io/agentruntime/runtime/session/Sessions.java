@@ -539,6 +539,27 @@ public final class Sessions implements SessionService {
   }
 
   @Override
+  public CompletionStage<SessionSummary> updateSession(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      AgentDefinition agent,
+      java.util.Map<String, String> metadata) {
+    return write(
+            tenant,
+            sessionId,
+            keyed(
+                replyTo -> new SessionCommand.UpdateSession(caller, agent, metadata, replyTo),
+                "session.update",
+                caller,
+                agent,
+                metadata),
+            SessionReply.Current.class,
+            "session update")
+        .thenApply(SessionReply.Current::session);
+  }
+
+  @Override
   public CompletionStage<SessionSummary> changePermissions(
       String tenant, String sessionId, Caller caller, PermissionPolicy permissions) {
     return write(

@@ -204,6 +204,13 @@ final class Samples {
         events,
         new TurnFailed(
             turn, "step_budget_exhausted", "the model asked for more tools after 8 steps", AT));
+    put(
+        events,
+        new SessionEvent.SessionUpdated(
+            new AgentDefinition("You are a support agent.", "scripted", new Limits(8, 600)),
+            Map.of("team", "core"),
+            "ada",
+            AT));
   }
 
   /**

@@ -473,6 +473,36 @@ class SessionRulesTest {
             "change the permissions of a closed session",
             closed(),
             s -> RULES.changePermissions(s, ADA, PermissionPolicy.empty(), LATER),
+            "session_closed"),
+        row(
+            "replace the agent's model and the metadata",
+            open(),
+            s ->
+                RULES.updateSession(
+                    s,
+                    ADA,
+                    new AgentDefinition("Be brief.", "scripted", new Limits(4, 60)),
+                    Map.of("team", "core"),
+                    LATER),
+            List.of(SessionEvent.SessionUpdated.class)),
+        row(
+            "replace only the metadata",
+            open(),
+            s -> RULES.updateSession(s, ADA, null, Map.of(), LATER),
+            List.of(SessionEvent.SessionUpdated.class)),
+        refused(
+            "metadata with a value that is no string",
+            open(),
+            s -> {
+              Map<String, String> bad = new java.util.HashMap<>();
+              bad.put("team", null);
+              return RULES.updateSession(s, ADA, null, bad, LATER);
+            },
+            "invalid_field"),
+        refused(
+            "update a closed session",
+            closed(),
+            s -> RULES.updateSession(s, ADA, null, Map.of("a", "b"), LATER),
             "session_closed"));
   }
 

@@ -42,6 +42,7 @@ class SessionStateFoldTest {
       Map.ofEntries(
           Map.entry(SessionCreated.class, SessionState::empty),
           Map.entry(PermissionsChanged.class, SessionStateFoldTest::created),
+          Map.entry(SessionEvent.SessionUpdated.class, SessionStateFoldTest::created),
           Map.entry(UserMessageAccepted.class, SessionStateFoldTest::created),
           Map.entry(
               TurnCancelled.class, () -> created().apply(SAMPLES.get(UserMessageAccepted.class))),

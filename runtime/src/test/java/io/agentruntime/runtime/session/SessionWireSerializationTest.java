@@ -124,6 +124,8 @@ class SessionWireSerializationTest {
         new SessionCommand.ConnectTool(ADA, Samples.spec().tools().get(1), replyTo),
         new SessionCommand.DisconnectTool(ADA, "files", replyTo),
         new SessionCommand.ChangePermissions(ADA, Samples.spec().permissions(), replyTo),
+        new SessionCommand.UpdateSession(
+            ADA, Samples.spec().agent(), Samples.spec().metadata(), replyTo),
         new SessionCommand.SendUserMessage(ADA, "hello", OnBusy.INTERRUPT, "idem-1", replyTo),
         new SessionCommand.SendUserMessage(ADA, "hello", null, null, replyTo),
         new SessionCommand.SendUserMessage(
