@@ -24,7 +24,8 @@ public record WebhookSettings(
     int maxPending,
     Duration dedupWindow,
     Duration askTimeout,
-    int handoffRetries) {
+    int handoffRetries,
+    Duration endpointsRecheck) {
 
   public static WebhookSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.webhooks");
@@ -41,7 +42,8 @@ public record WebhookSettings(
         c.getInt("max-pending"),
         c.getDuration("dedup-window"),
         c.getDuration("ask-timeout"),
-        c.getInt("handoff-retries"));
+        c.getInt("handoff-retries"),
+        c.getDuration("endpoints-recheck"));
   }
 
   /** A key of exactly 32 bytes, or none; anything else stops the node with a clear message. */

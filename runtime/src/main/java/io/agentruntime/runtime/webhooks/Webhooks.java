@@ -47,6 +47,8 @@ public final class Webhooks implements WebhookService, LifecycleFeed {
   private final ConcurrentHashMap<String, CompletableFuture<Void>> handOvers =
       new ConcurrentHashMap<>();
 
+  private final TenantListeners listeners;
+
   private Webhooks(
       ActorSystem<?> system,
       WebhookSettings settings,
@@ -59,6 +61,7 @@ public final class Webhooks implements WebhookService, LifecycleFeed {
     this.box = box;
     this.random = random;
     this.clock = clock;
+    this.listeners = new TenantListeners(settings.endpointsRecheck().toNanos());
   }
 
   /**
@@ -79,18 +82,50 @@ public final class Webhooks implements WebhookService, LifecycleFeed {
 
   @Override
   public void notice(String tenant, LifecycleNotice notice) {
+    if (listeners.listening(tenant, System.nanoTime()).equals(Optional.of(false))) {
+      return; // nobody listens: no ask, nothing queued (an endpoint takes changes after it)
+    }
     List<CompletableFuture<Void>> made = new java.util.ArrayList<>(1);
     handOvers.compute(
         tenant,
         (t, last) -> {
           CompletableFuture<Void> previous =
               last == null ? CompletableFuture.completedFuture(null) : last;
-          made.add(previous.thenCompose(x -> handOver(tenant, notice, 0)));
+          made.add(
+              previous
+                  .thenCompose(x -> listening(tenant))
+                  .thenCompose(
+                      listening ->
+                          listening
+                              ? handOver(tenant, notice, 0)
+                              : CompletableFuture.completedFuture(null)));
           return made.get(0);
         });
     // Outside compute: a stage that is complete already would otherwise update the map within it.
     CompletableFuture<Void> next = made.get(0);
     next.whenComplete((x, failure) -> handOvers.remove(tenant, next));
+  }
+
+  /**
+   * Whether the tenant has an endpoint, as last learned or asked now; when the outbox does not
+   * answer, as if it had (the hand-off then retries).
+   */
+  private CompletableFuture<Boolean> listening(String tenant) {
+    Optional<Boolean> known = listeners.listening(tenant, System.nanoTime());
+    if (known.isPresent()) {
+      return CompletableFuture.completedFuture(known.get());
+    }
+    return ask(tenant, WebhookEntity.ListEndpoints::new, WebhookEntity.Endpoints.class)
+        .toCompletableFuture()
+        .handle(
+            (endpoints, failure) -> {
+              if (failure != null) {
+                return true;
+              }
+              boolean any = !endpoints.endpoints().isEmpty();
+              listeners.learned(tenant, any, System.nanoTime());
+              return any;
+            });
   }
 
   /** Offers {@code notice} until acknowledged or out of retries; never fails. */
@@ -162,6 +197,7 @@ public final class Webhooks implements WebhookService, LifecycleFeed {
             WebhookEntity.Registration.class)
         .thenApply(
             r -> {
+              listeners.forget(tenant);
               if (r.problem() != null) {
                 throw new SessionRefused(r.problem());
               }
@@ -192,7 +228,11 @@ public final class Webhooks implements WebhookService, LifecycleFeed {
                     tenant,
                     replyTo -> new WebhookEntity.Remove(endpointId, caller.user(), replyTo),
                     WebhookEntity.Found.class))
-        .thenApply(f -> existing(f, endpointId).endpoint());
+        .thenApply(
+            f -> {
+              listeners.forget(tenant);
+              return existing(f, endpointId).endpoint();
+            });
   }
 
   @Override
