@@ -233,6 +233,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=300, help="unmeasured turns per way first")
     ap.add_argument("--out", help="write the JSON here too")
+    ap.add_argument("--ways", default="ours,agents,agents-open",
+                    help="comma-separated ways to run (ours, agents, agents-open)")
+    ap.add_argument("--jfr", help="record the node with JFR (settings=profile) over the measured"
+                                  " turns into this file")
     args = ap.parse_args()
 
     model = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeModel)
@@ -254,9 +258,14 @@ def main():
             "agents": lambda: turn_agents(c, port, agents_sid),
             "agents-open": lambda: turn_agents_open(c, events, open_sid),
         }
+        ways = {w: ways[w] for w in args.ways.split(",")}
         for run in ways.values():
             for _ in range(args.warmup):
                 run()
+        if args.jfr:
+            subprocess.run(["jcmd", str(pid), "JFR.start", "name=bench", "settings=profile",
+                            f"filename={os.path.abspath(args.jfr)}"], check=True,
+                           capture_output=True)
         latency = {w: [] for w in ways}
         cpu = {w: 0.0 for w in ways}
         for _ in range(args.rounds):
@@ -267,6 +276,9 @@ def main():
                     run()
                     latency[way].append((time.perf_counter() - t) * 1000)
                 cpu[way] += node_cpu_seconds(pid) - cpu0
+        if args.jfr:
+            subprocess.run(["jcmd", str(pid), "JFR.stop", "name=bench"], check=True,
+                           capture_output=True)
         turns = args.turns * args.rounds
         result = {w: dict(percentiles(latency[w]), node_cpu_ms_per_turn=round(cpu[w] * 1000 / turns, 2))
                   for w in ways}

@@ -55,7 +55,12 @@ public final class RequestScope {
               req -> req.removeHeader(RequestIds.HEADER).addHeader(idHeader),
               () ->
                   mapResponse(
-                      resp -> logged(original, requestId, started, resp.addHeader(idHeader)),
+                      resp ->
+                          logged(
+                              original,
+                              requestId,
+                              started,
+                              advised(original, resp.addHeader(idHeader))),
                       () ->
                           withRequestTimeout(
                               requestTimeout,
@@ -64,13 +69,25 @@ public final class RequestScope {
                                       original,
                                       requestId,
                                       started,
-                                      errors
-                                          .requestTimedOut(original.method(), requestId)
-                                          .addHeader(idHeader)),
+                                      advised(
+                                          original,
+                                          errors
+                                              .requestTimedOut(original.method(), requestId)
+                                              .addHeader(idHeader))),
                               () ->
                                   handleExceptions(
                                       exceptions, () -> handleRejections(rejections, inner)))));
         });
+  }
+
+  /** {@code resp} with {@link RetryAdvice}'s header when it has one to give. */
+  private static HttpResponse advised(HttpRequest req, HttpResponse resp) {
+    return RetryAdvice.of(
+            req.method().isSafe(),
+            req.getHeader("Idempotency-Key").isPresent(),
+            resp.status().intValue())
+        .map(retry -> resp.addHeader(RawHeader.create(RetryAdvice.HEADER, retry.toString())))
+        .orElse(resp);
   }
 
   private HttpResponse logged(HttpRequest req, String requestId, long started, HttpResponse resp) {

@@ -4,14 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import io.agentruntime.runtime.Continuations;
 import io.agentruntime.runtime.session.Ids;
+import io.agentruntime.runtime.session.OutcomeUnknown;
 import io.agentruntime.runtime.session.Problem;
 import io.agentruntime.runtime.session.SessionRefused;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -94,7 +99,13 @@ public final class AgentCatalog {
             ok -> {
               var now = clock.instant();
               SavedAgent agent = new SavedAgent(Ids.newId("agent_"), body, now, now);
-              return found(ask(tenant, r -> new AgentCatalogEntity.Create(agent, user, r)));
+              return written(
+                  found(ask(tenant, r -> new AgentCatalogEntity.Create(agent, user, r))),
+                  "agent create",
+                  () ->
+                      lookUp(tenant, agent.id())
+                          .thenApply(
+                              a -> a.filter(held -> held.updatedAt().equals(agent.updatedAt()))));
             });
   }
 
@@ -106,7 +117,13 @@ public final class AgentCatalog {
             ok -> {
               SavedAgent agent =
                   new SavedAgent(before.id(), body, before.createdAt(), clock.instant());
-              return found(ask(tenant, r -> new AgentCatalogEntity.Replace(agent, user, r)));
+              return written(
+                  found(ask(tenant, r -> new AgentCatalogEntity.Replace(agent, user, r))),
+                  "agent update",
+                  () ->
+                      lookUp(tenant, agent.id())
+                          .thenApply(
+                              a -> a.filter(held -> held.updatedAt().equals(agent.updatedAt()))));
             });
   }
 
@@ -121,8 +138,45 @@ public final class AgentCatalog {
   }
 
   public CompletionStage<String> delete(String tenant, String user, String id) {
-    return ask(tenant, r -> new AgentCatalogEntity.Delete(id, user, r))
-        .thenApply(reply -> ((AgentReply.Deleted) unwrap(reply)).id());
+    return written(
+        ask(tenant, r -> new AgentCatalogEntity.Delete(id, user, r))
+            .thenApply(reply -> ((AgentReply.Deleted) unwrap(reply)).id()),
+        "agent delete",
+        () -> lookUp(tenant, id).thenApply(a -> a.isEmpty() ? Optional.of(id) : Optional.empty()));
+  }
+
+  /**
+   * A write whose ask timed out may still have been journaled (a write reported failed after it
+   * landed, or one that landed late): {@code lookUp} reads the catalog once; what it finds done is
+   * the answer, anything else is {@link OutcomeUnknown}, never "nothing was accepted" (decision
+   * 0034): the SDKs retry that, and a create repeated is a second agent.
+   */
+  private static <T> CompletionStage<T> written(
+      CompletionStage<T> asked, String what, Supplier<CompletionStage<Optional<T>>> lookUp) {
+    return asked.exceptionallyCompose(
+        failure -> {
+          Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+          if (!(cause instanceof TimeoutException)) {
+            return CompletableFuture.failedFuture(cause);
+          }
+          return lookUp
+              .get()
+              .handle(
+                  (done, lookUpFailure) -> {
+                    if (done != null && done.isPresent()) {
+                      return done.get();
+                    }
+                    throw new OutcomeUnknown(what + " not confirmed in time", cause);
+                  });
+        });
+  }
+
+  /** The agent as the catalog holds it now, or empty when it holds none of that id. */
+  private CompletionStage<Optional<SavedAgent>> lookUp(String tenant, String id) {
+    return ask(tenant, r -> new AgentCatalogEntity.Get(id, r))
+        .thenApply(
+            reply ->
+                reply instanceof AgentReply.Found f ? Optional.of(f.agent()) : Optional.empty());
   }
 
   private CompletionStage<Void> checked(JsonNode body) {
