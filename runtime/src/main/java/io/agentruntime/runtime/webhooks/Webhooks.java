@@ -4,6 +4,7 @@ import io.agentruntime.runtime.Continuations;
 import io.agentruntime.runtime.session.Caller;
 import io.agentruntime.runtime.session.LifecycleFeed;
 import io.agentruntime.runtime.session.LifecycleNotice;
+import io.agentruntime.runtime.session.OutcomeUnknown;
 import io.agentruntime.runtime.session.Problem;
 import io.agentruntime.runtime.session.SessionRefused;
 import java.security.SecureRandom;
@@ -195,6 +196,7 @@ public final class Webhooks implements WebhookService, LifecycleFeed {
             tenant,
             (akka) -> new WebhookEntity.Register(endpoint, settings.maxEndpoints(), akka),
             WebhookEntity.Registration.class)
+        .exceptionallyCompose(failure -> registeredAfterAll(tenant, endpoint, failure))
         .thenApply(
             r -> {
               listeners.forget(tenant);
@@ -202,6 +204,31 @@ public final class Webhooks implements WebhookService, LifecycleFeed {
                 throw new SessionRefused(r.problem());
               }
               return new NewEndpoint(r.endpoint(), secret);
+            });
+  }
+
+  /**
+   * A registration whose ask timed out may have been journaled anyway: the endpoint, if the outbox
+   * holds it now; else {@link OutcomeUnknown}, never "nothing was accepted" (decision 0034), since
+   * a client that repeats a registration that landed gets a second endpoint.
+   */
+  private CompletionStage<WebhookEntity.Registration> registeredAfterAll(
+      String tenant, Endpoint endpoint, Throwable failure) {
+    Throwable cause =
+        failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
+    if (!(cause instanceof java.util.concurrent.TimeoutException)) {
+      return CompletableFuture.failedFuture(cause);
+    }
+    return ask(
+            tenant,
+            replyTo -> new WebhookEntity.Find(endpoint.id(), replyTo),
+            WebhookEntity.Found.class)
+        .handle(
+            (found, lookUpFailure) -> {
+              if (found != null && found.endpoint() != null) {
+                return new WebhookEntity.Registration(found.endpoint(), null);
+              }
+              throw new OutcomeUnknown("webhook registration not confirmed in time", cause);
             });
   }
 

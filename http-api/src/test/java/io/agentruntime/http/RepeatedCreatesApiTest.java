@@ -10,6 +10,7 @@ import com.openai.models.beta.agents.AgentCreateParams;
 import com.openai.models.beta.agents.sessions.SessionCreateParams;
 import io.agentruntime.http.Api.Response;
 import io.agentruntime.runtime.session.SessionEvent;
+import io.agentruntime.runtime.webhooks.WebhookEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,14 +31,19 @@ import org.junit.jupiter.api.Test;
  * on creates: a create whose outcome the node cannot tell must say {@code x-should-retry: false},
  * or a user who asked for one agent or session gets three.
  */
-class AgentsApiRetryTest {
+class RepeatedCreatesApiTest {
 
   private static TestNode node;
   private static PersistenceTestKit journal;
 
   @BeforeAll
   static void start() {
-    node = TestNode.start("agent-runtime.session.ask-timeout = 1s");
+    node =
+        TestNode.start(
+            "agent-runtime.session.ask-timeout = 1s\n"
+                + "agent-runtime.webhooks.ask-timeout = 1s\n"
+                + "agent-runtime.webhooks.secret-key ="
+                + " \"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\"");
     journal = PersistenceTestKit.create(node.system);
     // Warm: a cold first ask may time out before the write, which is a plain 503 (nothing taken).
     sdk().beta().agents().create(AgentCreateParams.builder().model("default").name("w").build());
@@ -104,6 +110,27 @@ class AgentsApiRetryTest {
 
     assertTrue(failed.isEmpty() || failed.get() == 504, "never a 503: " + failed);
     assertEquals(1, writes.get(), "one create asked for, one agent written");
+  }
+
+  @Test
+  void aWebhookRegistrationThatLandedIsAnsweredWithItsEndpoint() {
+    String body = "{\"url\": \"http://127.0.0.1:9/hook\", \"events\": [\"agent.session.idle\"]}";
+    node.api.post(TestKeys.OLGA, "/v1/webhooks", body); // warm
+    AtomicInteger writes =
+        landThenFail(
+            pid -> pid.startsWith("Webhooks|"),
+            batch -> batch.stream().anyMatch(WebhookEvent.EndpointRegistered.class::isInstance));
+
+    Response made = node.api.post(TestKeys.OLGA, "/v1/webhooks", body);
+
+    assertEquals(1, writes.get());
+    assertTrue(made.status() == 201 || made.status() == 504, "never a 503: " + made);
+    if (made.status() == 201) {
+      String id = made.json().get("id").asText();
+      assertEquals(200, node.api.get(TestKeys.OLGA, "/v1/webhooks/" + id).status());
+    } else {
+      assertEquals(Optional.of("false"), made.header(RETRY), made.toString());
+    }
   }
 
   @Test
