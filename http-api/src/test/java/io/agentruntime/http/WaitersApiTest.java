@@ -3,6 +3,7 @@ package io.agentruntime.http;
 import static io.agentruntime.http.TestKeys.ADA;
 import static io.agentruntime.http.TestKeys.BOB;
 import static io.agentruntime.http.TestKeys.GINA;
+import static io.agentruntime.http.TestKeys.GUS;
 import static io.agentruntime.http.TestKeys.OLGA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -139,6 +140,37 @@ class WaitersApiTest {
             return again.status() == 200;
           }
         });
+  }
+
+  /**
+   * A streamed Agents-API create needs a stream: with none left for the key it is a 429 (which the
+   * SDKs retry), so it must be refused before the session is made, or each retry leaves one behind.
+   */
+  @Test
+  void aStreamedCreateWithNoStreamLeftMakesNoSession() throws Exception {
+    String session = sessionWithARunningTurn(GUS);
+    try (SseClient held = SseClient.open(node.api, GUS, session + "/events")) {
+      assertEquals(200, held.status());
+      held.next(java.time.Duration.ofSeconds(5));
+      int before = agentsSessions(GUS);
+
+      Response created =
+          node.api.post(
+              GUS,
+              "/v1/agents/sessions",
+              "{\"agent\": {\"model\": \"default\"}, \"environment\": {\"type\": \"none\"},"
+                  + " \"stream\": true}");
+
+      assertEquals(429, created.status(), created.toString());
+      assertEquals("too_many_streams", created.json().at("/error/code").asText());
+      assertEquals(before, agentsSessions(GUS), "no session was made");
+    }
+  }
+
+  private static int agentsSessions(String key) {
+    Response listed = node.api.get(key, "/v1/agents/sessions?limit=100");
+    assertEquals(200, listed.status(), listed.toString());
+    return listed.json().get("data").size();
   }
 
   /**

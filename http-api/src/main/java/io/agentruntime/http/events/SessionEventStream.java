@@ -81,16 +81,6 @@ public final class SessionEventStream {
             });
   }
 
-  /** Refuses (429 too_many_streams) a stream the principal's key has no room for. */
-  public void checkRoomFor(Principal principal) {
-    if (open.full(principal.keyId())) {
-      // Streams whose clients left hold their slots until a write fails: make those writes now,
-      // so that a retry finds the room they held.
-      open.probe(principal.keyId());
-      throw tooManyStreams();
-    }
-  }
-
   /**
    * Done when the principal's key has room for one more stream; failed with 429 {@code
    * too_many_streams} when it has none. A client that closed its stream is not seen by the server

@@ -53,6 +53,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
@@ -166,8 +167,14 @@ public final class AgentSessionRoutes {
                   ? catalog.get(principal.tenant(), request.agentId().get()).thenApply(Optional::of)
                   : CompletableFuture.completedFuture(Optional.empty());
           String id = Ids.newId("sess_");
+          // A streamed create needs room for its stream: refused before anything is made, so that
+          // a 429 (which the SDKs retry) never leaves a session behind.
+          CompletionStage<Done> room =
+              request.stream()
+                  ? events.roomFor(principal)
+                  : CompletableFuture.completedFuture(Done.getInstance());
           CompletionStage<SessionView> created =
-              saved
+              room.thenCompose(ok -> saved)
                   .thenCompose(
                       agent ->
                           sessions.create(
@@ -210,7 +217,6 @@ public final class AgentSessionRoutes {
    * turn settles (at once without input). The stream is subscribed before the input is sent.
    */
   private Route createStream(Principal principal, SessionView v, Optional<String> input) {
-    events.checkRoomFor(principal);
     AgentEventMapper mapper =
         new AgentEventMapper(
             AgentObjects.session(v, List.of()),
