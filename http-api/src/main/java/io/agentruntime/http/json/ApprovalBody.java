@@ -8,9 +8,10 @@ import io.agentruntime.runtime.session.ToolDefinition;
  * An approval as the approvals endpoints show it. {@code status} is pending, decided, expired,
  * withdrawn (its turn ended first, or its tool changed while it waited) or answered (an in-doubt
  * call whose tool answered late: the real outcome settled the question); {@code decision} (approve,
- * deny, retry, fail or result) and {@code decidedBy} are set once a human decided. {@code
- * connection} is where the call goes if approved (kind, url, secretRef, idempotent; absent for
- * built-in tools and older approvals): a change of the tool withdraws the approval and asks again.
+ * deny, retry, fail or result) and {@code decidedBy} are set once a human decided. {@code onExpiry}
+ * is what an expiry does (deny or fail, decision 0036). {@code connection} is where the call goes
+ * if approved (kind, url, secretRef, idempotent; absent for built-in tools and older approvals): a
+ * change of the tool withdraws the approval and asks again.
  */
 public record ApprovalBody(
     String id,
@@ -24,7 +25,8 @@ public record ApprovalBody(
     String status,
     String decision,
     String decidedBy,
-    ConnectionBody connection) {
+    ConnectionBody connection,
+    String onExpiry) {
 
   /** Where an approved call goes; the secret's name, never the secret. */
   public record ConnectionBody(String kind, String url, String secretRef, boolean idempotent) {
@@ -51,7 +53,8 @@ public record ApprovalBody(
         outcome.status(),
         outcome.decision(),
         a.decidedBy(),
-        ConnectionBody.of(a.definition()));
+        ConnectionBody.of(a.definition()),
+        a.expiryPath());
   }
 
   /**

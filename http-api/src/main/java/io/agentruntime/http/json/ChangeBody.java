@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.json.SessionBody.PermissionsBody;
 import io.agentruntime.runtime.session.PermissionPolicy;
 import io.agentruntime.runtime.tools.ToolConnection;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * What a write of one part of a session answers: the part as it now is and {@code lastSeq}, the
@@ -35,9 +33,7 @@ public final class ChangeBody {
   /** {@code PUT .../permissions}. */
   public record PermissionsChanged(PermissionsBody permissions, long lastSeq) {
     public static PermissionsChanged of(PermissionPolicy policy, long lastSeq) {
-      Map<String, String> tools = new LinkedHashMap<>();
-      policy.tools().forEach((tool, permission) -> tools.put(tool, permission.wireName()));
-      return new PermissionsChanged(new PermissionsBody(tools), lastSeq);
+      return new PermissionsChanged(new PermissionsBody(PermissionsRequest.wire(policy)), lastSeq);
     }
   }
 }

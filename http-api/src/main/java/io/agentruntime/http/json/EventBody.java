@@ -142,10 +142,8 @@ public final class EventBody {
   }
 
   private static ObjectNode permissions(PermissionPolicy policy) {
-    ObjectNode tools = Json.MAPPER.createObjectNode();
-    policy.tools().forEach((tool, permission) -> tools.put(tool, permission.wireName()));
     ObjectNode permissions = Json.MAPPER.createObjectNode();
-    permissions.set("tools", tools);
+    permissions.set("tools", Json.MAPPER.valueToTree(PermissionsRequest.wire(policy)));
     return permissions;
   }
 

@@ -46,13 +46,12 @@ public record SessionBody(
 
   public record TurnRef(String id, String status) {}
 
-  public record PermissionsBody(Map<String, String> tools) {}
+  public record PermissionsBody(Map<String, Object> tools) {}
 
   public record UsageBody(long inputTokens, long outputTokens) {}
 
   public static SessionBody of(SessionView s) {
-    Map<String, String> policy = new LinkedHashMap<>();
-    s.permissions().tools().forEach((tool, permission) -> policy.put(tool, permission.wireName()));
+    Map<String, Object> policy = PermissionsRequest.wire(s.permissions());
     Turn current = s.currentTurn();
     return new SessionBody(
         s.id(),

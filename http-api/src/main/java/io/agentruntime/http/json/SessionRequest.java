@@ -97,7 +97,7 @@ public record SessionRequest(Optional<String> id, SessionSpec spec) {
       return PermissionPolicy.empty();
     }
     return object(permissions, "tools", "permissions")
-        .map(tools -> PermissionsRequest.read(tools, "permissions.tools"))
+        .map(tools -> PermissionsRequest.read(tools, "permissions.tools", true))
         .orElse(PermissionPolicy.empty());
   }
 

@@ -7,8 +7,9 @@ import java.time.Instant;
 /**
  * A question to a human about one tool call: {@code reason} {@code policy} (may it run, with
  * exactly these arguments, to this {@code definition} of the tool?) or {@code in_doubt} (did it
- * run? retry, fail, or give the result). Decided once; denied (or failed) when nobody decides
- * before {@code expiresAt}. {@code definition} is null for approvals journaled before it was.
+ * run? retry, fail, or give the result). Decided once; expired when nobody decides before {@code
+ * expiresAt}, and then the turn takes the path {@code onExpiry} names. {@code definition} and
+ * {@code onExpiry} are null for approvals journaled before them.
  */
 public record Approval(
     String id,
@@ -21,8 +22,36 @@ public record Approval(
     Instant expiresAt,
     String status,
     String decidedBy,
-    ToolDefinition definition)
+    ToolDefinition definition,
+    String onExpiry)
     implements CborSerializable {
+
+  public Approval(
+      String id,
+      String turnId,
+      String toolCallId,
+      String tool,
+      JsonNode arguments,
+      String reason,
+      Instant requestedAt,
+      Instant expiresAt,
+      String status,
+      String decidedBy,
+      ToolDefinition definition) {
+    this(
+        id,
+        turnId,
+        toolCallId,
+        tool,
+        arguments,
+        reason,
+        requestedAt,
+        expiresAt,
+        status,
+        decidedBy,
+        definition,
+        null);
+  }
 
   public Approval(
       String id,
@@ -46,12 +75,29 @@ public record Approval(
         expiresAt,
         status,
         decidedBy,
+        null,
         null);
   }
 
   public static final String POLICY = "policy";
   public static final String IN_DOUBT = "in_doubt";
   public static final String PENDING = "pending";
+
+  /** What an expiry does: {@code deny} the call (the turn goes on) or {@code fail} the turn. */
+  public static final String ON_EXPIRY_DENY = "deny";
+
+  public static final String ON_EXPIRY_FAIL = "fail";
+
+  /**
+   * The path the turn takes when nobody decides in time (decision 0036): {@code fail} ends the turn
+   * failed ({@code approval_expired}); {@code deny}, also for approvals journaled before this was
+   * stated, refuses the call (an in-doubt one is failed) and the turn goes on.
+   */
+  public String expiryPath() {
+    return ON_EXPIRY_FAIL.equals(onExpiry) ? ON_EXPIRY_FAIL : ON_EXPIRY_DENY;
+  }
+
+  public static final String EXPIRED = "expired";
 
   public boolean pending() {
     return PENDING.equals(status);

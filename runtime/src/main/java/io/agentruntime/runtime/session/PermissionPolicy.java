@@ -9,8 +9,11 @@ import java.util.TreeSet;
 /**
  * Tool name (or {@code *} for every other tool) to a permission. A tool the policy does not name,
  * with no {@code *}, is {@code ask}; the built-in memory tools are {@code allow} unless named.
+ * {@code onExpiry} names, per tool (or {@code *}), what an approval of it does when nobody decides
+ * in time (decision 0036): {@code deny} (the default) or {@code fail}; optional, absent from
+ * policies journaled before it.
  */
-public record PermissionPolicy(Map<String, Permission> tools) {
+public record PermissionPolicy(Map<String, Permission> tools, Map<String, String> onExpiry) {
 
   public static final String ANY_TOOL = "*";
   static final Set<String> BUILT_IN_TOOLS = Set.of("memory_read", "memory_write", "memory_delete");
@@ -20,6 +23,26 @@ public record PermissionPolicy(Map<String, Permission> tools) {
         tools.isEmpty()
             ? java.util.Collections.emptySortedMap()
             : java.util.Collections.unmodifiableMap(new TreeMap<>(tools));
+    onExpiry =
+        onExpiry == null || onExpiry.isEmpty()
+            ? java.util.Collections.emptySortedMap()
+            : java.util.Collections.unmodifiableMap(new TreeMap<>(onExpiry));
+  }
+
+  public PermissionPolicy(Map<String, Permission> tools) {
+    this(tools, Map.of());
+  }
+
+  /**
+   * What an approval of {@code toolName} does when it expires: the tool's entry, else {@code *}'s,
+   * else {@link Approval#ON_EXPIRY_DENY}.
+   */
+  public String onExpiryOf(String toolName) {
+    String named = onExpiry.get(toolName);
+    if (named != null) {
+      return named;
+    }
+    return onExpiry.getOrDefault(ANY_TOOL, Approval.ON_EXPIRY_DENY);
   }
 
   public static PermissionPolicy empty() {

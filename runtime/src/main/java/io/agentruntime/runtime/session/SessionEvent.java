@@ -318,7 +318,8 @@ public sealed interface SessionEvent extends CborSerializable {
    * while it ran. It is never called again silently: approval {@code approvalId} asks a human to
    * retry it, fail it, or supply the result; a late answer of the tool settles it too. {@code
    * reason} says why the outcome is unknown (optional: events before decision 0016 lack it, and
-   * were all written after a crash).
+   * were all written after a crash). {@code onExpiry} is what the question's expiry does (deny: the
+   * call is failed and the turn goes on; fail: the turn fails too; null in older events: deny).
    */
   record ToolCallInDoubt(
       String turnId,
@@ -326,12 +327,23 @@ public sealed interface SessionEvent extends CborSerializable {
       String approvalId,
       Instant expiresAt,
       Instant at,
-      String reason)
+      String reason,
+      String onExpiry)
       implements SessionEvent {
 
     public ToolCallInDoubt(
         String turnId, String toolCallId, String approvalId, Instant expiresAt, Instant at) {
-      this(turnId, toolCallId, approvalId, expiresAt, at, null);
+      this(turnId, toolCallId, approvalId, expiresAt, at, null, null);
+    }
+
+    public ToolCallInDoubt(
+        String turnId,
+        String toolCallId,
+        String approvalId,
+        Instant expiresAt,
+        Instant at,
+        String reason) {
+      this(turnId, toolCallId, approvalId, expiresAt, at, reason, null);
     }
 
     public String type() {
@@ -354,7 +366,8 @@ public sealed interface SessionEvent extends CborSerializable {
 
   /**
    * The policy says ask: a human must approve this exact call, to this {@code definition} of the
-   * tool (null in events written before it), before it runs.
+   * tool (null in events written before it), before it runs. {@code onExpiry} is what an expiry
+   * does (deny or fail; null in events written before it: deny).
    */
   record ApprovalRequested(
       String approvalId,
@@ -364,7 +377,8 @@ public sealed interface SessionEvent extends CborSerializable {
       JsonNode arguments,
       Instant expiresAt,
       Instant at,
-      ToolDefinition definition)
+      ToolDefinition definition,
+      String onExpiry)
       implements SessionEvent {
     public ApprovalRequested(
         String approvalId,
@@ -374,7 +388,19 @@ public sealed interface SessionEvent extends CborSerializable {
         JsonNode arguments,
         Instant expiresAt,
         Instant at) {
-      this(approvalId, turnId, toolCallId, tool, arguments, expiresAt, at, null);
+      this(approvalId, turnId, toolCallId, tool, arguments, expiresAt, at, null, null);
+    }
+
+    public ApprovalRequested(
+        String approvalId,
+        String turnId,
+        String toolCallId,
+        String tool,
+        JsonNode arguments,
+        Instant expiresAt,
+        Instant at,
+        ToolDefinition definition) {
+      this(approvalId, turnId, toolCallId, tool, arguments, expiresAt, at, definition, null);
     }
 
     public String type() {
@@ -408,7 +434,10 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
-  /** Nobody decided before the deadline: the call is denied (or, in doubt, failed). */
+  /**
+   * Nobody decided before the deadline: an outcome of its own, never a deny. The call is rejected
+   * (in doubt: failed), and with the approval's {@code onExpiry} {@code fail} the turn fails too.
+   */
   record ApprovalExpired(String approvalId, Instant at) implements SessionEvent {
     public String type() {
       return "approval_expired";

@@ -390,7 +390,8 @@ public record SessionState(
                   e.expiresAt(),
                   Approval.PENDING,
                   null,
-                  e.definition()));
+                  e.definition(),
+                  e.onExpiry()));
       d.pendingCalls =
           d.pendingCalls.plus(
               callKey(e.turnId(), e.toolCallId()),
@@ -438,7 +439,8 @@ public record SessionState(
                     e.expiresAt(),
                     Approval.PENDING,
                     null,
-                    call.definition()));
+                    call.definition(),
+                    e.onExpiry()));
         d.transcript =
             d.transcript.plus(
                 TranscriptEntry.tool(
@@ -459,7 +461,7 @@ public record SessionState(
     } else if (event instanceof ApprovalWithdrawn e) {
       d.decide(e.approvalId(), "withdrawn", e.by(), e.at());
     } else if (event instanceof ApprovalExpired e) {
-      d.decide(e.approvalId(), "expired", null, e.at());
+      d.decide(e.approvalId(), Approval.EXPIRED, null, e.at());
     } else if (event instanceof InDoubtResolved e) {
       d.decide(e.approvalId(), "resolved:" + e.decision(), e.by(), e.at());
     } else if (event instanceof ToolCallSucceeded e) {

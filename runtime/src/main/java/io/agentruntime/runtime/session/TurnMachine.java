@@ -55,7 +55,9 @@ import java.util.Set;
  *             policy ask -> ApprovalRequested(tool's definition) (AWAITING_APPROVAL)
  *                             -> approve -> (as allow, to the definition asked about)
  *                             -> approve, but the policy now denies -> withdrawn, ToolCallRejected
- *                             -> deny | expire -> ToolCallRejected
+ *                             -> deny -> ToolCallRejected
+ *                             -> expire -> ApprovalExpired, ToolCallRejected; with onExpiry
+ *                                fail the turn FAILED (approval_expired) as a deadline ends it
  *                             -> the tool changes -> withdrawn, ApprovalRequested again
  *             policy allow -> built in: run in place -> ToolCallSucceeded | ToolCallFailed
  *                          -> a function the client runs: ClientToolCallRequested (WAITING)
@@ -77,7 +79,8 @@ import java.util.Set;
  *      else running calls ToolCallInDoubt, TurnEnding (AWAITING_APPROVAL) --every in-doubt
  *      call decided (or answered late by its tool)--> FAILED | CANCELLED as told
  *  in doubt (AWAITING_APPROVAL): retry (started again, same key, to the journaled definition;
- *      refused while the policy denies the tool) | fail | result | expire | the tool's late answer
+ *      refused while the policy denies the tool) | fail | result | the tool's late answer
+ *      | expire (ToolCallFailed in_doubt_expired; with onExpiry fail the turn FAILED too)
  *  recovery: a call that was running is run again if its tool (as journaled) is idempotent, else
  *      in doubt
  *
@@ -277,6 +280,9 @@ final class TurnMachine {
   /** The code of a call the client did not answer by its deadline. */
   static final String CLIENT_TIMEOUT = "client_tool_timeout";
 
+  /** An approval nobody decided in time: the refusal of a late decision, and the turn's failure. */
+  static final String APPROVAL_EXPIRED = "approval_expired";
+
   /**
    * The refusal of a result for a call that does not wait for the client. Its message is what the
    * OpenAI SDKs' tool helpers match (they retry it with the same idempotency key).
@@ -379,6 +385,9 @@ final class TurnMachine {
               "approvalId"));
     }
     Approval approval = found.get();
+    if (Approval.EXPIRED.equals(approval.status())) {
+      return Decision.refuse(expired(approval));
+    }
     if (!approval.pending()) {
       return Decision.refuse(
           Problem.conflict(
@@ -389,11 +398,7 @@ final class TurnMachine {
       // The deadline passed before its timer fired: the approval is expired, whatever comes now.
       expire(b, approval, now);
       endIfToldTo(b, approval.turnId(), now);
-      return Decision.of(
-          b,
-          Problem.conflict(
-              "approval_decided",
-              "approval " + approvalId + " expired at " + approval.expiresAt()));
+      return Decision.of(b, expired(approval));
     }
     Optional<Problem> refused =
         applyHumanDecision(b, approval, decision, comment, result, caller.user(), ceiling, now);
@@ -457,7 +462,7 @@ final class TurnMachine {
       if (!(result instanceof ToolResult.Unknown unknown)) {
         finishTool(b, call, result, now);
       } else if (!mayCallAgain(s, call, now)) {
-        b.add(inDoubt(call, unknown.message(), now));
+        b.add(inDoubt(s, call, unknown.message(), now));
       }
     } else if (call.stage() == PendingCall.Stage.IN_DOUBT
         && !(result instanceof ToolResult.Unknown)) {
@@ -515,7 +520,7 @@ final class TurnMachine {
         continue;
       }
       if (!idempotent(s, call)) {
-        b.add(inDoubt(call, CUT_OFF, now));
+        b.add(inDoubt(s, call, CUT_OFF, now));
       }
     }
     if (s.exists()) {
@@ -709,7 +714,8 @@ final class TurnMachine {
               call.arguments(),
               now.plus(turns.approvalTimeout()),
               now,
-              ToolDefinition.of(target.get())));
+              ToolDefinition.of(target.get()),
+              s.permissions().onExpiryOf(call.name())));
     } else {
       execute(b, turnId, call.id(), target.get(), call.arguments(), now);
     }
@@ -777,7 +783,8 @@ final class TurnMachine {
                 call.arguments(),
                 now.plus(turns.approvalTimeout()),
                 now,
-                current));
+                current,
+                s.permissions().onExpiryOf(call.tool())));
       }
     }
   }
@@ -865,7 +872,7 @@ final class TurnMachine {
         case AWAITING_APPROVAL, AWAITING_CLIENT ->
             b.add(new ToolCallCancelled(turn.id(), call.toolCallId(), message, now));
         case RUNNING -> {
-          b.add(inDoubt(call, "the turn ended while the call ran: " + message, now));
+          b.add(inDoubt(b.state(), call, "the turn ended while the call ran: " + message, now));
           unknownOutcomes = true;
         }
         case IN_DOUBT -> unknownOutcomes = true;
@@ -902,14 +909,15 @@ final class TurnMachine {
   }
 
   /** The call may have reached its tool: a human decides (retry, fail, result). */
-  private ToolCallInDoubt inDoubt(PendingCall call, String reason, Instant now) {
+  private ToolCallInDoubt inDoubt(SessionState s, PendingCall call, String reason, Instant now) {
     return new ToolCallInDoubt(
         call.turnId(),
         call.toolCallId(),
         Ids.newId("appr_"),
         now.plus(turns.approvalTimeout()),
         now,
-        reason);
+        reason,
+        s.permissions().onExpiryOf(call.tool()));
   }
 
   /**
@@ -1052,14 +1060,18 @@ final class TurnMachine {
         null);
   }
 
-  /** Nobody decided in time: denied, or for an in-doubt call, failed. */
+  private static Problem expired(Approval a) {
+    return Problem.conflict(
+        APPROVAL_EXPIRED, "approval " + a.id() + " expired at " + a.expiresAt());
+  }
+
+  /**
+   * Nobody decided in time: the approval expires (its own outcome, decision 0036) and the call is
+   * refused (an in-doubt call is failed); with {@code onExpiry} {@code fail} the turn fails too.
+   */
   private void expire(EventBatch b, Approval a, Instant now) {
     b.add(new ApprovalExpired(a.id(), now));
-    if (Approval.POLICY.equals(a.reason())) {
-      b.add(
-          new ToolCallRejected(
-              a.turnId(), a.toolCallId(), "the approval expired at " + a.expiresAt(), now));
-    } else {
+    if (Approval.IN_DOUBT.equals(a.reason())) {
       b.add(
           new ToolCallFailed(
               a.turnId(),
@@ -1067,6 +1079,27 @@ final class TurnMachine {
               "in_doubt_expired",
               "nobody resolved the in-doubt call by " + a.expiresAt(),
               now));
+    } else {
+      b.add(
+          new ToolCallRejected(
+              a.turnId(), a.toolCallId(), "the approval expired at " + a.expiresAt(), now));
+    }
+    if (Approval.ON_EXPIRY_FAIL.equals(a.expiryPath())) {
+      b.state()
+          .turn(a.turnId())
+          .filter(t -> !t.status().terminal() && !t.toldToEnd())
+          .ifPresent(
+              turn -> {
+                endTurn(
+                    b,
+                    turn,
+                    false,
+                    APPROVAL_EXPIRED,
+                    "nobody decided approval " + a.id() + " by " + a.expiresAt(),
+                    null,
+                    now);
+                startNextTurn(b, now);
+              });
     }
   }
 }

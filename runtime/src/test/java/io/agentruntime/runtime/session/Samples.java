@@ -267,6 +267,37 @@ final class Samples {
             AT.plus(Duration.ofHours(24)),
             AT,
             new ToolDefinition("http", "http://tools.internal/send_email", "EMAIL_TOKEN", false)));
+    // What an expiry does, stated in the approval and the in-doubt question (decision 0036).
+    variants.put(
+        "ApprovalRequested.with-on-expiry",
+        new ApprovalRequested(
+            "appr_4d5e6f",
+            turn,
+            "call_1",
+            "send_email",
+            toolCalls().get(0).arguments(),
+            AT.plus(Duration.ofHours(24)),
+            AT,
+            new ToolDefinition("http", "http://tools.internal/send_email", "EMAIL_TOKEN", false),
+            Approval.ON_EXPIRY_FAIL));
+    variants.put(
+        "ToolCallInDoubt.with-on-expiry",
+        new ToolCallInDoubt(
+            turn,
+            "call_2",
+            "appr_7a8b9c",
+            AT.plus(Duration.ofHours(24)),
+            AT,
+            "the tool did not answer within PT30S",
+            Approval.ON_EXPIRY_FAIL));
+    variants.put(
+        "PermissionsChanged.with-on-expiry",
+        new PermissionsChanged(
+            new PermissionPolicy(
+                Map.of("send_email", Permission.ASK, "*", Permission.ALLOW),
+                Map.of("send_email", Approval.ON_EXPIRY_FAIL)),
+            "ada",
+            AT));
     SessionSpec spec = spec();
     variants.put(
         "SessionCreated.agents-api-profile",

@@ -65,7 +65,8 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
             EMAIL,
             T0.plus(TURNS.approvalTimeout()),
             T0,
-            SEND_EMAIL),
+            SEND_EMAIL,
+            Approval.ON_EXPIRY_DENY),
         requested);
 
     assertEquals(
@@ -80,7 +81,8 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
             T0.plus(TURNS.approvalTimeout()),
             Approval.PENDING,
             null,
-            SEND_EMAIL),
+            SEND_EMAIL,
+            Approval.ON_EXPIRY_DENY),
         theApproval());
     Turn paused = turn(turn.id());
     assertEquals(TurnStatus.AWAITING_APPROVAL, paused.status());
@@ -231,7 +233,7 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
                 new SessionCommand.DecideApproval(
                     ADA_APPROVER, asked.id(), "approve", null, null, r)),
         Problem.Kind.CONFLICT,
-        "approval_decided",
+        "approval_expired",
         null);
     assertTrue(
         kit.runCommand(new InternalCommand.ApprovalDeadlinePassed(asked.id())).hasNoEvents(),
@@ -249,7 +251,7 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
     assertProblem(
         assertInstanceOf(SessionReply.Rejected.class, late).problem(),
         Problem.Kind.CONFLICT,
-        "approval_decided",
+        "approval_expired",
         null);
     assertEquals(
         List.of(

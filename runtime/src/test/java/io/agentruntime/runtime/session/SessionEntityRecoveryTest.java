@@ -90,7 +90,8 @@ class SessionEntityRecoveryTest extends AgentLoopTestSupport {
             doubt.approvalId(),
             at.plus(TURNS.approvalTimeout()),
             at,
-            TurnMachine.CUT_OFF),
+            TurnMachine.CUT_OFF,
+            Approval.ON_EXPIRY_DENY),
         doubt);
     assertEquals(
         1, tools.invocations().size(), "a tool with side effects is never run again by itself");

@@ -103,6 +103,22 @@ class TurnMachineTest {
             "appr_1", "t1", "c1", "send_email", ARGS, T0.plus(Duration.ofHours(1)), T0));
   }
 
+  /** As {@link #awaitingApproval()}, the approval stating {@code onExpiry} fail. */
+  private static SessionState awaitingApprovalThatFails(SessionState before) {
+    return fold(
+        before,
+        new ApprovalRequested(
+            "appr_1",
+            "t1",
+            "c1",
+            "send_email",
+            ARGS,
+            T0.plus(Duration.ofHours(1)),
+            T0,
+            null,
+            Approval.ON_EXPIRY_FAIL));
+  }
+
   private static SessionState calling(String tool) {
     return fold(stepped(tool), new ToolCallStarted("t1", "c1", tool, ARGS, "idem_1", T0));
   }
@@ -569,11 +585,22 @@ class TurnMachineTest {
                 human(APPROVER, "appr_1", "deny", null, LATER),
                 List.of(ApprovalDenied.class, ToolCallRejected.class)),
             new Row(
-                "decided after the deadline: expired, and refused",
+                "decided after the deadline: expired, and refused as expired",
                 awaitingApproval(),
                 human(APPROVER, "appr_1", "approve", null, afterApprovalDeadline),
                 List.of(ApprovalExpired.class, ToolCallRejected.class),
-                "approval_decided"),
+                "approval_expired"),
+            new Row(
+                "decided after the deadline, onExpiry fail: expired, the turn fails, refused",
+                awaitingApprovalThatFails(stepped("send_email")),
+                human(APPROVER, "appr_1", "approve", null, afterApprovalDeadline),
+                List.of(ApprovalExpired.class, ToolCallRejected.class, TurnFailed.class),
+                "approval_expired"),
+            refused(
+                "decided once expired: refused as expired, not as decided",
+                fold(awaitingApproval(), new ApprovalExpired("appr_1", T0)),
+                human(APPROVER, "appr_1", "approve", null, LATER),
+                "approval_expired"),
             refused(
                 "decided without the approver role",
                 awaitingApproval(),
@@ -620,6 +647,37 @@ class TurnMachineTest {
                 awaitingApproval(),
                 s -> MACHINE.approvalDeadlinePassed(s, "appr_1", afterApprovalDeadline),
                 List.of(ApprovalExpired.class, ToolCallRejected.class)),
+            row(
+                "approval deadline passed, onExpiry fail: expired, rejected, the turn fails",
+                awaitingApprovalThatFails(stepped("send_email")),
+                s -> MACHINE.approvalDeadlinePassed(s, "appr_1", afterApprovalDeadline),
+                List.of(ApprovalExpired.class, ToolCallRejected.class, TurnFailed.class)),
+            row(
+                "onExpiry fail with a turn queued behind: the turn fails, the next starts",
+                awaitingApprovalThatFails(
+                    fold(
+                        stepped("send_email"),
+                        new UserMessageAccepted("t2", "and then?", null, "ada", T0))),
+                s -> MACHINE.approvalDeadlinePassed(s, "appr_1", afterApprovalDeadline),
+                List.of(
+                    ApprovalExpired.class,
+                    ToolCallRejected.class,
+                    TurnFailed.class,
+                    TurnStarted.class)),
+            row(
+                "in-doubt deadline passed, onExpiry fail: expired, the call failed, the turn too",
+                fold(
+                    calling("files__search"),
+                    new ToolCallInDoubt(
+                        "t1",
+                        "c1",
+                        "appr_2",
+                        T0.plus(Duration.ofHours(1)),
+                        T0,
+                        null,
+                        Approval.ON_EXPIRY_FAIL)),
+                s -> MACHINE.approvalDeadlinePassed(s, "appr_2", afterApprovalDeadline),
+                List.of(ApprovalExpired.class, ToolCallFailed.class, TurnFailed.class)),
             row(
                 "in-doubt deadline passed: expired, the call failed",
                 inDoubt(),
@@ -836,6 +894,52 @@ class TurnMachineTest {
     assertTrue(offered.contains("send_email"), offered::toString);
     assertTrue(!offered.contains("lookup"), "the ceiling denies it: " + offered);
     assertTrue(!offered.contains("wipe"), "the session denies it: " + offered);
+  }
+
+  @Test
+  void theApprovalStatesWhatItsExpiryDoesAsThePolicyNamesIt() {
+    SessionState s = running();
+    SessionState failing =
+        fold(
+            s,
+            new PermissionsChanged(
+                new PermissionPolicy(
+                    Map.of("send_email", Permission.ASK, "*", Permission.ALLOW),
+                    Map.of("send_email", Approval.ON_EXPIRY_FAIL)),
+                "ada",
+                T0));
+    ModelReply asks = calls("send_email", "{\"to\":\"bob\"}");
+    ApprovalRequested stated =
+        (ApprovalRequested) MACHINE.modelReplied(failing, "t1", 1, asks, LATER).events().get(1);
+    assertEquals(Approval.ON_EXPIRY_FAIL, stated.onExpiry());
+    ApprovalRequested byDefault =
+        (ApprovalRequested) MACHINE.modelReplied(s, "t1", 1, asks, LATER).events().get(1);
+    assertEquals(Approval.ON_EXPIRY_DENY, byDefault.onExpiry());
+
+    SessionState waiting = apply(failing, MACHINE.modelReplied(failing, "t1", 1, asks, LATER));
+    Approval approval = waiting.pendingApprovals().get(0);
+    assertEquals(Approval.ON_EXPIRY_FAIL, approval.expiryPath());
+    SessionState expired =
+        apply(
+            waiting, MACHINE.approvalDeadlinePassed(waiting, approval.id(), approval.expiresAt()));
+    assertEquals(Approval.EXPIRED, expired.approval(approval.id()).orElseThrow().status());
+    Turn failed = expired.turn("t1").orElseThrow();
+    assertEquals(TurnStatus.FAILED, failed.status());
+    assertEquals("approval_expired", failed.error().code());
+    assertEquals(
+        "rejected",
+        expired.transcript().get(expired.transcript().size() - 1).outcome(),
+        "the call has its one outcome");
+  }
+
+  @Test
+  void anApprovalJournaledBeforeOnExpiryExpiresAsADeny() {
+    SessionState s = awaitingApproval();
+    assertEquals(Approval.ON_EXPIRY_DENY, s.pendingApprovals().get(0).expiryPath());
+    SessionState after =
+        apply(s, MACHINE.approvalDeadlinePassed(s, "appr_1", T0.plus(Duration.ofHours(2))));
+    assertEquals(Approval.EXPIRED, after.approval("appr_1").orElseThrow().status());
+    assertEquals(TurnStatus.RUNNING, after.turn("t1").orElseThrow().status(), "the turn goes on");
   }
 
   @Test
