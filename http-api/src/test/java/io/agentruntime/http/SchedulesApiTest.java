@@ -180,6 +180,79 @@ class SchedulesApiTest {
     assertEquals("wake up", messages.get(0).get("content").asText());
   }
 
+  private static String sessionWithPolicy(String permission) {
+    String id = TestNode.newId("wake");
+    Api.Response created =
+        api.post(
+            ADA,
+            "/v1/sessions",
+            "{\"id\": \""
+                + id
+                + "\", \"agent\": {\"model\": \"scripted\"}, \"permissions\": {\"tools\":"
+                + " {\"schedule_wakeup\": \""
+                + permission
+                + "\"}}}");
+    assertEquals(201, created.status(), created.toString());
+    return "/v1/sessions/" + id;
+  }
+
+  @Test
+  void theModelSetsAWakeUpWithTheToolAndItComesBackAsAScheduledTurn() throws Exception {
+    String session = sessionWithPolicy("allow");
+    Api.Response turn =
+        api.post(
+            ADA,
+            session + "/messages?waitSeconds=10",
+            "{\"content\": \"/tool schedule_wakeup {\\\"message\\\": \\\"ping\\\","
+                + " \\\"in\\\": \\\"PT2S\\\"}\"}");
+    assertEquals("completed", turn.json().get("status").asText(), turn.toString());
+    List<String> set = ids(session);
+    assertEquals(1, set.size(), "the tool set one schedule");
+
+    List<JsonNode> turns = awaitTurns(session, 2);
+    String woken = turns.get(0).get("turnId").asText(); // newest first
+    assertTrue(woken.startsWith("turn_" + set.get(0)), woken);
+    awaitStatus(session, woken, "completed");
+    assertEquals(List.of(), ids(session));
+  }
+
+  @Test
+  void aBadWakeUpFailsTheCallAndSetsNothing() throws Exception {
+    String session = sessionWithPolicy("allow");
+    Api.Response turn =
+        api.post(
+            ADA,
+            session + "/messages?waitSeconds=10",
+            "{\"content\": \"/tool schedule_wakeup {\\\"message\\\": \\\"ping\\\","
+                + " \\\"in\\\": \\\"soon\\\"}\"}");
+    assertEquals("completed", turn.json().get("status").asText(), turn.toString());
+    assertEquals(List.of(), ids(session));
+  }
+
+  @Test
+  void aPolicyThatDeniesTheToolKeepsTheModelFromSettingAWakeUp() throws Exception {
+    String session = sessionWithPolicy("deny");
+    api.post(
+        ADA,
+        session + "/messages?waitSeconds=10",
+        "{\"content\": \"/tool schedule_wakeup {\\\"message\\\": \\\"ping\\\","
+            + " \\\"in\\\": \\\"PT1S\\\"}\"}");
+    assertEquals(List.of(), ids(session));
+  }
+
+  @Test
+  void withTheDefaultPolicyTheWakeUpWaitsForApproval() throws Exception {
+    String session = newSession();
+    Api.Response turn =
+        api.post(
+            ADA,
+            session + "/messages?waitSeconds=10",
+            "{\"content\": \"/tool schedule_wakeup {\\\"message\\\": \\\"ping\\\","
+                + " \\\"in\\\": \\\"PT1H\\\"}\"}");
+    assertEquals("awaiting_approval", turn.json().get("status").asText(), turn.toString());
+    assertEquals(List.of(), ids(session));
+  }
+
   private static List<String> ids(String session) {
     Api.Response r = api.get(ADA, session + "/schedules");
     assertEquals(200, r.status(), r.toString());

@@ -54,8 +54,11 @@ public final class ScheduleEntity
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Replies {@link Made} or {@link Refused}. */
-  public record Create(ScheduleRules.Request request, Caller by, ActorRef<Reply> replyTo)
+  /**
+   * Replies {@link Made} or {@link Refused}. {@code id} (nullable: a new one) names the schedule: a
+   * create naming one that exists answers it and sets nothing (a tool call made again).
+   */
+  public record Create(ScheduleRules.Request request, Caller by, String id, ActorRef<Reply> replyTo)
       implements Command {}
 
   /** Replies {@link Listed}. */
@@ -146,9 +149,17 @@ public final class ScheduleEntity
 
   private ReplyEffect<Event, ScheduleBook> onCommand(ScheduleBook book, Command cmd) {
     if (cmd instanceof Create c) {
+      Optional<Schedule> earlier = c.id() == null ? Optional.empty() : book.get(c.id());
+      if (earlier.isPresent()) {
+        return Effect().reply(c.replyTo(), new Made(earlier.get()));
+      }
       ScheduleRules.Created made =
           rules.create(
-              c.request(), Schedule.newId(), c.by(), clock.instant(), book.schedules().size());
+              c.request(),
+              c.id() != null ? c.id() : Schedule.newId(),
+              c.by(),
+              clock.instant(),
+              book.schedules().size());
       if (made.refusal() != null) {
         return Effect().reply(c.replyTo(), new Refused(made.refusal()));
       }

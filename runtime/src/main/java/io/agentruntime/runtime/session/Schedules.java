@@ -49,7 +49,7 @@ final class Schedules {
 
   CompletionStage<Schedule> create(
       String tenant, String sessionId, Caller by, ScheduleRules.Request request) {
-    return ask(tenant, sessionId, replyTo -> new ScheduleEntity.Create(request, by, replyTo))
+    return ask(tenant, sessionId, replyTo -> new ScheduleEntity.Create(request, by, null, replyTo))
         .thenApply(reply -> ((ScheduleEntity.Made) reply).schedule());
   }
 
