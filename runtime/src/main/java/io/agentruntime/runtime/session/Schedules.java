@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
@@ -35,15 +36,24 @@ final class Schedules {
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                ScheduleEntity.TYPE_KEY,
-                ctx ->
-                    ScheduleEntity.create(
-                        ctx.getEntityId(),
-                        rules,
-                        settings,
-                        sessions.askTimeout(),
-                        clock,
-                        ctx.getShard())));
+                    ScheduleEntity.TYPE_KEY,
+                    ctx ->
+                        ScheduleEntity.create(
+                            ctx.getEntityId(),
+                            rules,
+                            settings,
+                            sessions.askTimeout(),
+                            clock,
+                            ctx.getShard()))
+                // Alive while it holds a schedule, whatever the node's defaults: remembered in the
+                // journal, so a new host of its shard restarts it, and never passivated for being
+                // idle (a timer a month away is no traffic); it passivates itself once empty.
+                .withSettings(
+                    ClusterShardingSettings.create(system)
+                        .withRememberEntities(true)
+                        .withRememberEntitiesStoreMode(
+                            ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)
+                        .withNoPassivationStrategy()));
     return new Schedules(system, sessions.askTimeout());
   }
 
