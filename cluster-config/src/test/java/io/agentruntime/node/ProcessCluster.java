@@ -138,10 +138,15 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   List<String> shardsOf(int node) throws IOException {
+    return shardsOf(node, "Session");
+  }
+
+  /** The shards of entity type {@code typeName} that live node {@code node} hosts. */
+  List<String> shardsOf(int node, String typeName) throws IOException {
     JsonNode regions =
         JSON.readTree(
                 new HttpClientSupport(nodes.get(node).managementUrl(), null)
-                    .get("/cluster/shards/Session")
+                    .get("/cluster/shards/" + typeName)
                     .body())
             .path("regions");
     List<String> shards = new ArrayList<>();

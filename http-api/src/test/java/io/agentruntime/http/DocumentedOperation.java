@@ -87,9 +87,10 @@ record DocumentedOperation(
 
   /**
    * Creates what its path names (it documents a 201), rather than acting on something that exists.
+   * A 201 below a session (a schedule it sets) acts on the session, which must exist.
    */
   boolean creates() {
-    return operation.path("responses").has("201");
+    return operation.path("responses").has("201") && !template.startsWith("/v1/sessions/{id}/");
   }
 
   List<String> pathParameters() {

@@ -73,7 +73,9 @@ record FixtureSession(String id, Map<String, String> params) {
             Map.entry("credential_id", credential.json().get("id").asText()),
             // No such webhook endpoint: its routes answer 404 (another tenant's, the same).
             Map.entry("webhookId", "we_fixture"),
-            Map.entry("eventId", "evt_fixture")));
+            Map.entry("eventId", "evt_fixture"),
+            // No such schedule: its routes answer 404 schedule_not_found on a session one sees.
+            Map.entry("scheduleId", "sched_fixture")));
   }
 
   /** The operation's path on this session; a parameter it has no value for fails the test. */

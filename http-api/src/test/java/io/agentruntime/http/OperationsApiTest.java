@@ -142,6 +142,7 @@ class OperationsApiTest {
               .replace("{vault_id}", "vault_x")
               .replace("{credential_id}", "cred_x")
               .replace("{webhookId}", "we_x")
+              .replace("{scheduleId}", "sched_x")
               .replace("{eventId}", "evt_x")
               .replace("{session_id}", id)
               .replace("{turn_id}", turnId)

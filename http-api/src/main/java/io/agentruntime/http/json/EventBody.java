@@ -55,6 +55,9 @@ public final class EventBody {
       o.put("by", e.by());
     } else if (event instanceof UserMessageAccepted e) {
       o.put("turnId", e.turnId()).put("content", e.content()).put("by", e.by());
+      if (e.source() != null) {
+        o.put("source", e.source());
+      }
     } else if (event instanceof UserMessageSteered e) {
       o.put("turnId", e.turnId()).put("content", e.content()).put("by", e.by());
     } else if (event instanceof ClientToolCallRequested e) {

@@ -38,6 +38,7 @@ public final class ApiRoutes {
   private final MemoryRoutes memory;
   private final ToolRoutes tools;
   private final PermissionRoutes permissions;
+  private final ScheduleRoutes schedules;
   private final MessageRoutes messages;
   private final TurnRoutes turns;
   private final ApprovalRoutes approvals;
@@ -75,6 +76,7 @@ public final class ApiRoutes {
     this.memory = new MemoryRoutes(sessions, body);
     this.tools = new ToolRoutes(sessions, body);
     this.permissions = new PermissionRoutes(sessions, body);
+    this.schedules = new ScheduleRoutes(sessions, body);
     KeySlots waits = new KeySlots(settings.maxWaitingRequestsPerKey());
     this.messages = new MessageRoutes(sessions, body, settings, waits);
     this.turns = new TurnRoutes(sessions, settings, waits, body);
@@ -140,6 +142,7 @@ public final class ApiRoutes {
                           pathPrefix("memory", () -> memory.routes(principal, id)),
                           pathPrefix("tools", () -> tools.routes(principal, id)),
                           pathPrefix("permissions", () -> permissions.routes(principal, id)),
+                          pathPrefix("schedules", () -> schedules.routes(principal, id)),
                           pathPrefix("messages", () -> messages.routes(principal, id)),
                           pathPrefix("turns", () -> turns.routes(principal, id)),
                           pathPrefix("approvals", () -> approvals.routes(principal, id)),

@@ -113,7 +113,8 @@ public sealed interface SessionCommand extends CborSerializable
    * waits until the turn settles (ends, or pauses for an approval), and is sent as the turn then
    * stands at that time at the latest. {@code turnId} (nullable) names the new turn, so that an
    * asker who heard nothing (the session moved, say) can still look it up; a message naming a turn
-   * that exists already is answered with that turn, as a duplicate.
+   * that exists already is answered with that turn, as a duplicate. {@code source} (nullable) marks
+   * where the message came from other than a client ({@code schedule}).
    */
   record SendUserMessage(
       Caller caller,
@@ -122,8 +123,21 @@ public sealed interface SessionCommand extends CborSerializable
       String idempotencyKey,
       String turnId,
       long answerByMillis,
-      ActorRef<SessionReply> replyTo)
+      ActorRef<SessionReply> replyTo,
+      String source)
       implements Asked {
+
+    /** A client's message (no source). */
+    public SendUserMessage(
+        Caller caller,
+        String content,
+        OnBusy onBusy,
+        String idempotencyKey,
+        String turnId,
+        long answerByMillis,
+        ActorRef<SessionReply> replyTo) {
+      this(caller, content, onBusy, idempotencyKey, turnId, answerByMillis, replyTo, null);
+    }
 
     /** Replies as soon as the message is accepted; the session names the turn. */
     public SendUserMessage(

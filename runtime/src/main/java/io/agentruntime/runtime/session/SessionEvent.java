@@ -156,11 +156,22 @@ public sealed interface SessionEvent extends CborSerializable {
 
   /**
    * A user message was accepted and a turn opened for it. {@code idempotencyKey} is the client's
-   * key for the request, or null; a retry with the same key answers this turn again.
+   * key for the request, or null; a retry with the same key answers this turn again. {@code source}
+   * is null for a client's message and {@code schedule} for one a schedule sent (decision 0037;
+   * events before it lack the field).
    */
   record UserMessageAccepted(
-      String turnId, String content, String idempotencyKey, String by, Instant at)
+      String turnId, String content, String idempotencyKey, String by, Instant at, String source)
       implements SessionEvent {
+
+    public UserMessageAccepted(
+        String turnId, String content, String idempotencyKey, String by, Instant at) {
+      this(turnId, content, idempotencyKey, by, at, null);
+    }
+
+    /** The source of a message a schedule sent. */
+    public static final String SCHEDULE = "schedule";
+
     public String type() {
       return "user_message";
     }

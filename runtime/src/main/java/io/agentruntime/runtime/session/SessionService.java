@@ -224,4 +224,29 @@ public interface SessionService {
   default boolean knowsModel(String model) {
     return true;
   }
+
+  /**
+   * Sets a schedule on the session (decision 0037): its message starts a turn when due. Fails with
+   * {@link SessionRefused}: the session is not the caller's to see (not found), or the request is
+   * invalid (the field named).
+   */
+  default CompletionStage<Schedule> createSchedule(
+      String tenant, String sessionId, Caller caller, ScheduleRules.Request request) {
+    return java.util.concurrent.CompletableFuture.failedStage(
+        new UnsupportedOperationException("schedules"));
+  }
+
+  /** The session's schedules, in the order they were set. */
+  default CompletionStage<List<Schedule>> listSchedules(
+      String tenant, String sessionId, Caller caller) {
+    return java.util.concurrent.CompletableFuture.failedStage(
+        new UnsupportedOperationException("schedules"));
+  }
+
+  /** Removes schedule {@code scheduleId}; fails with {@link SessionRefused} when none is. */
+  default CompletionStage<Void> deleteSchedule(
+      String tenant, String sessionId, Caller caller, String scheduleId) {
+    return java.util.concurrent.CompletableFuture.failedStage(
+        new UnsupportedOperationException("schedules"));
+  }
 }

@@ -106,7 +106,8 @@ public final class SessionValidation {
     if (tool instanceof ToolConnection.Mcp && tool.name().contains("__")) {
       return invalid(prefix + "name", "must not contain '__', which separates server and tool");
     }
-    if (PermissionPolicy.BUILT_IN_TOOLS.contains(tool.name())) {
+    if (PermissionPolicy.BUILT_IN_TOOLS.contains(tool.name())
+        || ScheduleWakeup.NAME.equals(tool.name())) {
       return invalid(prefix + "name", "is the name of a built-in tool");
     }
     if (tool instanceof ToolConnection.Function fn) {

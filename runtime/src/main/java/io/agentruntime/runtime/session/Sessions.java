@@ -58,6 +58,7 @@ public final class Sessions implements SessionService {
   private final Vaults vaults;
   private final Materializer materializer;
   private final io.agentruntime.runtime.model.ModelProviders models;
+  private final Schedules schedules;
 
   /** The client's idempotency key for this request's write, or null (see {@link #keyed}). */
   private final String requestKey;
@@ -68,8 +69,10 @@ public final class Sessions implements SessionService {
       SessionDirectory directory,
       io.agentruntime.runtime.tools.ToolExecutor tools,
       TenantPolicies policies,
-      io.agentruntime.runtime.model.ModelProviders models) {
+      io.agentruntime.runtime.model.ModelProviders models,
+      Schedules schedules) {
     this.policies = policies;
+    this.schedules = schedules;
     this.vaults = Vaults.get(system);
     this.models = models;
     this.sharding = ClusterSharding.get(system);
@@ -98,6 +101,7 @@ public final class Sessions implements SessionService {
     this.vaults = sessions.vaults;
     this.materializer = sessions.materializer;
     this.models = sessions.models;
+    this.schedules = sessions.schedules;
     this.requestKey = requestKey;
   }
 
@@ -126,8 +130,16 @@ public final class Sessions implements SessionService {
                     ctx -> SessionEntity.create(ctx.getEntityId(), governed, ctx.getShard(), node))
                 // A session that moves lets its tool calls in flight land first (decision 0017).
                 .withStopMessage(new InternalCommand.HandOff()));
+    // A session's schedules wake it, passivated or not (decision 0038).
+    Schedules schedules = Schedules.start(system, runtime.settings(), runtime.clock());
     return new Sessions(
-        system, runtime.settings(), runtime.directory(), tools, policies, runtime.models());
+        system,
+        runtime.settings(),
+        runtime.directory(),
+        tools,
+        policies,
+        runtime.models(),
+        schedules);
   }
 
   @Override
@@ -187,6 +199,26 @@ public final class Sessions implements SessionService {
                     replyTo -> new SessionCommand.Expiring(command.apply(replyTo), notAfter),
                     timeout))
         .thenApply(reply -> hosts.unwrap(entityId, reply));
+  }
+
+  @Override
+  public CompletionStage<Schedule> createSchedule(
+      String tenant, String sessionId, Caller caller, ScheduleRules.Request request) {
+    return visible(tenant, sessionId, caller)
+        .thenCompose(v -> schedules.create(tenant, sessionId, caller, request));
+  }
+
+  @Override
+  public CompletionStage<List<Schedule>> listSchedules(
+      String tenant, String sessionId, Caller caller) {
+    return visible(tenant, sessionId, caller).thenCompose(v -> schedules.list(tenant, sessionId));
+  }
+
+  @Override
+  public CompletionStage<Void> deleteSchedule(
+      String tenant, String sessionId, Caller caller, String scheduleId) {
+    return visible(tenant, sessionId, caller)
+        .thenCompose(v -> schedules.delete(tenant, sessionId, scheduleId));
   }
 
   @Override

@@ -15,11 +15,24 @@ import java.util.Optional;
  */
 final class ToolCatalog {
 
-  /** Where a call goes: built in, or a connection and the tool's name on it. */
+  /**
+   * Where a call goes: built in, {@code schedule_wakeup} ({@code wakesUp}), or a connection and the
+   * tool's name on it.
+   */
   record Target(
-      String exposedName, ToolConnection connection, String remoteName, boolean idempotent) {
+      String exposedName,
+      ToolConnection connection,
+      String remoteName,
+      boolean idempotent,
+      boolean wakesUp) {
+
+    Target(String exposedName, ToolConnection connection, String remoteName, boolean idempotent) {
+      this(exposedName, connection, remoteName, idempotent, false);
+    }
+
+    /** Run in place by the session (the memory tools). */
     boolean builtIn() {
-      return connection == null;
+      return connection == null && !wakesUp;
     }
 
     /** Run by the client, not by the runtime (decision 0023). */
@@ -33,6 +46,10 @@ final class ToolCatalog {
   static Optional<Target> resolve(SessionState s, String name) {
     if (PermissionPolicy.BUILT_IN_TOOLS.contains(name)) {
       return Optional.of(new Target(name, null, name, true));
+    }
+    if (ScheduleWakeup.NAME.equals(name)) {
+      // Idempotent: the schedule's id comes from the call (ScheduleWakeup#scheduleId).
+      return Optional.of(new Target(name, null, name, true, true));
     }
     ToolConnection direct = s.tools().get(name);
     if (direct instanceof ToolConnection.Http http) {
@@ -76,6 +93,7 @@ final class ToolCatalog {
   /** As {@link #specs(SessionState)}, without the tools the tenant's {@code ceiling} denies. */
   static List<ToolSpec> specs(SessionState s, TenantPolicy ceiling) {
     List<ToolSpec> specs = new ArrayList<>(BuiltInTools.SPECS);
+    specs.add(ScheduleWakeup.SPEC);
     for (ToolConnection tool : s.tools().values()) {
       if (tool instanceof ToolConnection.Http http) {
         specs.add(

@@ -20,7 +20,7 @@ public record ToolDefinition(String kind, String url, String secretRef, boolean 
 
   /** The definition of an external target; null for a built-in tool. */
   static ToolDefinition of(ToolCatalog.Target target) {
-    if (target.builtIn()) {
+    if (target.connection() == null) { // built in, or schedule_wakeup
       return null;
     }
     ToolConnection c = target.connection();

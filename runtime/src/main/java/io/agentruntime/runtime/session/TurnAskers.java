@@ -86,7 +86,8 @@ final class TurnAskers {
             c.onBusy(),
             c.idempotencyKey(),
             turnId,
-            clock.instant());
+            clock.instant(),
+            c.source());
     // A message that steered the active turn is answered with that turn (decision 0024).
     String answered =
         d.events().stream()

@@ -342,6 +342,9 @@ final class TurnDriver {
                   new ToolResult.Failed(
                       "tool_disconnected", "the tool " + call.tool() + " is no longer connected")));
       return;
+    } else if (target.get().wakesUp()) {
+      wakeUp(s, turn, call);
+      return;
     }
     ToolInvocation invocation =
         new ToolInvocation(
@@ -372,6 +375,23 @@ final class TurnDriver {
                   System.nanoTime() - asked);
           return new ToolFinished(turn.id(), call.toolCallId(), outcome);
         });
+  }
+
+  /** Sets the schedule a {@code schedule_wakeup} call asks for, on the session's schedules. */
+  private void wakeUp(SessionState s, Turn turn, PendingCall call) {
+    ctx.pipeToSelf(
+        org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(ctx.getSystem())
+            .entityRefFor(ScheduleEntity.TYPE_KEY, entityId)
+            .<ScheduleEntity.Reply>ask(
+                replyTo ->
+                    new ScheduleEntity.Create(
+                        ScheduleWakeup.request(call.arguments()),
+                        new Caller(s.owner().user(), false),
+                        ScheduleWakeup.scheduleId(turn.id(), call.toolCallId()),
+                        replyTo),
+                runtime.settings().askTimeout()),
+        (reply, failure) ->
+            new ToolFinished(turn.id(), call.toolCallId(), ScheduleWakeup.result(reply, failure)));
   }
 
   /**

@@ -132,6 +132,19 @@ final class TurnMachine {
       String idempotencyKey,
       String turnId,
       Instant now) {
+    return userMessage(s, by, content, onBusy, idempotencyKey, turnId, now, null);
+  }
+
+  /** As above, from {@code source} (null: a client). */
+  Decision userMessage(
+      SessionState s,
+      String by,
+      String content,
+      OnBusy onBusy,
+      String idempotencyKey,
+      String turnId,
+      Instant now,
+      String source) {
     if (s.suspended()) {
       return Decision.refuse(
           Problem.conflict(
@@ -172,7 +185,7 @@ final class TurnMachine {
     if (onBusy == OnBusy.INTERRUPT) {
       endAll(b, "interrupted by a new message", by, now);
     }
-    b.add(new UserMessageAccepted(turnId, content, idempotencyKey, by, now));
+    b.add(new UserMessageAccepted(turnId, content, idempotencyKey, by, now, source));
     startNextTurn(b, now);
     return Decision.of(b);
   }

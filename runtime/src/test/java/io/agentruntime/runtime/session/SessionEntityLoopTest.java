@@ -53,7 +53,7 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     FakeModel.Call asked = model.call(1);
     assertEquals("You are a helpful assistant.", asked.request().instructions());
     assertEquals(List.of("user: hello"), asked.conversation());
-    // Every tool the policy does not deny, the built-in memory tools included.
+    // Every tool the policy does not deny, the built-in memory tools and schedule_wakeup included.
     assertEquals(
         List.of(
             "charge_card",
@@ -62,6 +62,7 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
             "memory_delete",
             "memory_read",
             "memory_write",
+            "schedule_wakeup",
             "send_email"),
         asked.offeredTools());
     assertEquals(Duration.ofMinutes(2), asked.request().timeout());

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""How late schedules fire when many are due at once (issue 15, item 1). Standard library only.
+
+Starts, on loopback, the fake model and `bin/agent-runtime dev` of bench/agents-api-vs-ours.py
+(fresh home under /tmp, free ports). Creates N sessions over HTTP and on each one schedule
+`{"message", "at": T}`, all due at the same instant T (the start of a minute at least --lead
+seconds after the last is set; --spread S spreads them over S seconds instead). Once every firing
+had time to land it reads each session's turns over HTTP: the turn a firing opens is named
+`turn_<scheduleId>_<due epoch ms>` and its `acceptedAt` is the journaled time of the scheduled
+user message, so delay = acceptedAt - due. Reports how many fired exactly once (none twice) and
+the delay p50/p90/p99/max in ms, prints JSON. Everything it starts it stops, by pid.
+
+Build the node first without installing anything: `mvn -B -q -DskipTests package` (the bench
+refuses to let bin/agent-runtime build with `install`).
+
+  python3 bench/schedules-fire-delay.py [--schedules 10000] [--threads 16] [--out FILE]
+"""
+import argparse
+import concurrent.futures
+import datetime
+import http.client
+import http.server
+import importlib.util
+import json
+import os
+import subprocess
+import threading
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+spec = importlib.util.spec_from_file_location("peers", os.path.join(ROOT, "bench", "agents-api-vs-ours.py"))
+peers = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(peers)
+
+local = threading.local()
+
+
+def conn(port):
+    c = getattr(local, "conn", None)
+    if c is None:
+        c = local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    return c
+
+
+def call(port, method, path, body=None):
+    for attempt in range(5):
+        try:
+            return peers.request(conn(port), method, path, body)
+        except (OSError, http.client.HTTPException):
+            local.conn = None
+            time.sleep(0.2 * (attempt + 1))
+    raise RuntimeError(f"{method} {path} failed 5 times")
+
+
+def create_session(port):
+    sid = "sched-bench-" + uuid.uuid4().hex[:12]
+    st, data = call(port, "POST", "/v1/sessions", {"id": sid, "agent": {"model": "default"}})
+    if st != 201:
+        raise RuntimeError(f"POST /v1/sessions -> {st} {data[:300]}")
+    return sid
+
+
+def set_schedule(port, sid, at):
+    st, data = call(port, "POST", f"/v1/sessions/{sid}/schedules", {"message": "wake up", "at": at})
+    if st != 201:
+        raise RuntimeError(f"POST schedules -> {st} {data[:300]}")
+    return json.loads(data)
+
+
+def firings(port, sid, schedule_id):
+    st, data = call(port, "GET", f"/v1/sessions/{sid}/turns?limit=10")
+    if st != 200:
+        raise RuntimeError(f"GET turns -> {st} {data[:300]}")
+    return [t for t in json.loads(data)["turns"] if t["turnId"].startswith("turn_" + schedule_id + "_")]
+
+
+def iso(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse(ts):
+    return datetime.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--schedules", type=int, default=10000)
+    ap.add_argument("--threads", type=int, default=16)
+    ap.add_argument("--lead", type=float, default=20, help="seconds from the last schedule set to the due time, at least")
+    ap.add_argument("--spread", type=float, default=0, help="spread the due times over this many seconds")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+
+    model = http.server.ThreadingHTTPServer(("127.0.0.1", peers.free_port()), peers.FakeModel)
+    threading.Thread(target=model.serve_forever, daemon=True).start()
+    node, port, home = peers.start_node(model.server_address[1])
+    try:
+        pool = concurrent.futures.ThreadPoolExecutor(args.threads)
+        t0 = time.time()
+        sessions = list(pool.map(lambda i: create_session(port), range(args.schedules)))
+        created = time.time() - t0
+        # Time to set them all at the rate the sessions were created, then the lead, then the next minute.
+        due = int((time.time() + created + args.lead) // 60 + 1) * 60
+        dues = [due + (i * args.spread / args.schedules if args.spread else 0) for i in range(args.schedules)]
+        t1 = time.time()
+        made = list(pool.map(lambda sd: set_schedule(port, sd[0], iso(sd[1])), zip(sessions, dues)))
+        set_s = time.time() - t1
+        if time.time() > due:
+            raise RuntimeError("the schedules were set after their due time: raise --lead")
+        time.sleep(max(0, due + args.spread - time.time()) + 15)
+        found = list(pool.map(lambda sm: firings(port, sm[0], sm[1]["id"]), zip(sessions, made)))
+        delays, missing, twice = [], 0, 0
+        for (sid, sched), turns in zip(zip(sessions, made), found):
+            if not turns:
+                missing += 1
+                continue
+            twice += len(turns) > 1
+            delays.extend((parse(t["acceptedAt"]) - parse(sched["nextRunAt"])) * 1000 for t in turns[:1])
+        result = {
+            "schedules": args.schedules, "spread_s": args.spread, "fired_once": len(delays) - twice,
+            "fired_twice": twice, "not_fired": missing,
+            "delay_ms": {"p50": round(percentile(delays, 50)), "p90": round(percentile(delays, 90)),
+                         "p99": round(percentile(delays, 99)), "max": round(max(delays))} if delays else None,
+            "sessions_created_per_s": round(args.schedules / created), "schedules_set_per_s": round(args.schedules / set_s),
+            "cpus": os.cpu_count(),
+            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                     text=True).stdout.strip(),
+        }
+        print(json.dumps(result, indent=2))
+        if args.out:
+            with open(args.out, "w") as f:
+                json.dump(result, f, indent=2)
+    finally:
+        peers.stop(node)
+        model.shutdown()
+
+
+if __name__ == "__main__":
+    main()

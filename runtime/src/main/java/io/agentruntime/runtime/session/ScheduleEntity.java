@@ -1,0 +1,332 @@
+package io.agentruntime.runtime.session;
+
+import io.agentruntime.runtime.CborSerializable;
+import io.agentruntime.runtime.session.ScheduleBook.Event;
+import io.agentruntime.runtime.session.ScheduleBook.ScheduleAdded;
+import io.agentruntime.runtime.session.ScheduleBook.ScheduleRan;
+import io.agentruntime.runtime.session.ScheduleBook.ScheduleRemoved;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The schedules of one session (entity id {@code tenant:sessionId}, as the session's): the single
+ * writer of their journal and the one that wakes the session when one is due (decision 0038). It
+ * lives, remembered by its shard, while it holds a schedule, so a passivated session, or one whose
+ * node died, is still woken: the entity comes back on the node that takes its shard over and fires
+ * what is due. A firing is sent to the session at least once, as a message naming the turn {@link
+ * Schedule#firingId}; the session journals that turn, and a firing sent again finds it and opens
+ * none, so each firing happens exactly once.
+ */
+public final class ScheduleEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        ScheduleEntity.Command, ScheduleBook.Event, ScheduleBook> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "SessionSchedules");
+
+  /**
+   * The longest a timer is set for; past it the entity looks again (Pekko timers cap at ~248 d).
+   */
+  private static final Duration LONGEST_TIMER = Duration.ofHours(1);
+
+  /** How long an entity without schedules stays before it passivates. */
+  private static final Duration IDLE = Duration.ofSeconds(10);
+
+  public sealed interface Command extends CborSerializable {}
+
+  /**
+   * Replies {@link Made} or {@link Refused}. {@code id} (nullable: a new one) names the schedule: a
+   * create naming one that exists answers it and sets nothing (a tool call made again).
+   */
+  public record Create(ScheduleRules.Request request, Caller by, String id, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** Replies {@link Listed}. */
+  public record ListSchedules(ActorRef<Reply> replyTo) implements Command {}
+
+  /** Replies {@link Removed}, or {@link Refused} (not found). */
+  public record Delete(String scheduleId, ActorRef<Reply> replyTo) implements Command {}
+
+  private record Tick() implements Command {}
+
+  private record Idle() implements Command {}
+
+  /** What the session answered firing {@code dueAt} of schedule {@code scheduleId}. */
+  private record Delivered(
+      String scheduleId, ScheduleRules.Due due, SessionReply reply, Throwable failure)
+      implements Command {}
+
+  public sealed interface Reply extends CborSerializable {}
+
+  public record Made(Schedule schedule) implements Reply {}
+
+  public record Listed(List<Schedule> schedules) implements Reply {
+    public Listed {
+      schedules = List.copyOf(schedules);
+    }
+  }
+
+  public record Removed(String scheduleId) implements Reply {}
+
+  public record Refused(Problem problem) implements Reply {}
+
+  public static Behavior<Command> create(
+      String entityId,
+      ScheduleRules rules,
+      ScheduleSettings settings,
+      Duration askTimeout,
+      Clock clock,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new ScheduleEntity(
+                        ctx, timers, entityId, rules, settings, askTimeout, clock, shard)));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final String entityId;
+  private final ScheduleRules rules;
+  private final ScheduleSettings settings;
+  private final Duration askTimeout;
+  private final Clock clock;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+
+  /** The firings sent to the session and not answered yet, by schedule id. */
+  private final Map<String, ScheduleRules.Due> inFlight = new HashMap<>();
+
+  private ScheduleEntity(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      String entityId,
+      ScheduleRules rules,
+      ScheduleSettings settings,
+      Duration askTimeout,
+      Clock clock,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    super(PersistenceId.of(TYPE_KEY.name(), entityId));
+    this.ctx = ctx;
+    this.timers = timers;
+    this.entityId = entityId;
+    this.rules = rules;
+    this.settings = settings;
+    this.askTimeout = askTimeout;
+    this.clock = clock;
+    this.shard = shard;
+  }
+
+  @Override
+  public ScheduleBook emptyState() {
+    return ScheduleBook.empty();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, ScheduleBook> commandHandler() {
+    return this::onCommand;
+  }
+
+  private ReplyEffect<Event, ScheduleBook> onCommand(ScheduleBook book, Command cmd) {
+    if (cmd instanceof Create c) {
+      Optional<Schedule> earlier = c.id() == null ? Optional.empty() : book.get(c.id());
+      if (earlier.isPresent()) {
+        return Effect().reply(c.replyTo(), new Made(earlier.get()));
+      }
+      ScheduleRules.Created made =
+          rules.create(
+              c.request(),
+              c.id() != null ? c.id() : Schedule.newId(),
+              c.by(),
+              clock.instant(),
+              book.schedules().size());
+      if (made.refusal() != null) {
+        return Effect().reply(c.replyTo(), new Refused(made.refusal()));
+      }
+      return Effect()
+          .persist(new ScheduleAdded(made.schedule()))
+          .thenRun(this::armed)
+          .thenReply(c.replyTo(), next -> new Made(made.schedule()));
+    } else if (cmd instanceof ListSchedules c) {
+      idleIfEmpty(book);
+      return Effect().reply(c.replyTo(), new Listed(book.list()));
+    } else if (cmd instanceof Delete c) {
+      if (book.get(c.scheduleId()).isEmpty()) {
+        idleIfEmpty(book);
+        return Effect().reply(c.replyTo(), new Refused(notFound(c.scheduleId())));
+      }
+      return Effect()
+          .persist(new ScheduleRemoved(c.scheduleId(), "deleted"))
+          .thenRun(this::armed)
+          .thenReply(c.replyTo(), next -> new Removed(c.scheduleId()));
+    } else if (cmd instanceof Tick) {
+      return onTick(book);
+    } else if (cmd instanceof Delivered d) {
+      return onDelivered(book, d);
+    } else if (cmd instanceof Idle) {
+      if (book.isEmpty() && inFlight.isEmpty()) {
+        shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+      }
+      return Effect().noReply();
+    }
+    throw new IllegalArgumentException("a command the schedules do not know: " + cmd);
+  }
+
+  static Problem notFound(String scheduleId) {
+    return new Problem(
+        Problem.Kind.NOT_FOUND, "schedule_not_found", "schedule not found: " + scheduleId, null);
+  }
+
+  /** Fires what is due (skips what was missed and is to be skipped), then sets the next timer. */
+  private ReplyEffect<Event, ScheduleBook> onTick(ScheduleBook book) {
+    Instant now = clock.instant();
+    List<Event> skipped = new ArrayList<>();
+    for (Schedule s : book.list()) {
+      if (inFlight.containsKey(s.id())) {
+        continue;
+      }
+      Optional<ScheduleRules.Due> due = rules.due(s, now);
+      if (due.isEmpty()) {
+        continue;
+      } else if (due.get().fireDueAt() == null) {
+        ctx.getLog().info("Schedule {} skipped its run missed at {}", s.id(), s.nextRunAt());
+        skipped.add(new ScheduleRan(s.id(), s.nextRunAt(), false, due.get().next()));
+      } else {
+        fire(s, due.get());
+      }
+    }
+    if (skipped.isEmpty()) {
+      armed(book);
+      return Effect().noReply();
+    }
+    return Effect().persist(skipped).thenRun(this::armed).thenNoReply();
+  }
+
+  /**
+   * Sends the session the message of {@code s}'s run {@code due}, queued behind a running turn and
+   * naming the turn by the firing id; its answer comes back as {@link Delivered}.
+   */
+  private void fire(Schedule s, ScheduleRules.Due due) {
+    inFlight.put(s.id(), due);
+    String turnId = Schedule.firingId(s.id(), due.fireDueAt());
+    ctx.pipeToSelf(
+        ClusterSharding.get(ctx.getSystem())
+            .entityRefFor(SessionEntity.TYPE_KEY, entityId)
+            .<SessionReply>ask(
+                replyTo ->
+                    new SessionCommand.SendUserMessage(
+                        s.by(),
+                        s.message(),
+                        OnBusy.QUEUE,
+                        null,
+                        turnId,
+                        0,
+                        replyTo,
+                        SessionEvent.UserMessageAccepted.SCHEDULE),
+                askTimeout),
+        (reply, failure) -> new Delivered(s.id(), due, reply, failure));
+  }
+
+  private ReplyEffect<Event, ScheduleBook> onDelivered(ScheduleBook book, Delivered d) {
+    inFlight.remove(d.scheduleId());
+    Optional<Schedule> s = book.get(d.scheduleId());
+    if (s.isEmpty() || !s.get().nextRunAt().equals(d.due().fireDueAt())) {
+      armed(book); // deleted (or changed) while its firing was on its way
+      return Effect().noReply();
+    }
+    SessionReply reply = d.reply() instanceof SessionReply.Hosted h ? h.reply() : d.reply();
+    if (reply instanceof SessionReply.TurnAccepted) {
+      return Effect()
+          .persist(new ScheduleRan(d.scheduleId(), d.due().fireDueAt(), true, d.due().next()))
+          .thenRun(this::armed)
+          .thenNoReply();
+    } else if (reply instanceof SessionReply.Rejected r
+        && r.problem().kind() == Problem.Kind.NOT_FOUND) {
+      ctx.getLog().info("Schedule {} removed: its session is gone", d.scheduleId());
+      return Effect()
+          .persist(new ScheduleRemoved(d.scheduleId(), "session_not_found"))
+          .thenRun(this::armed)
+          .thenNoReply();
+    } else if (reply instanceof SessionReply.Rejected r
+        && r.problem().kind() != Problem.Kind.UNAVAILABLE) {
+      // Closed, suspended, its queue full: this run is over without a turn; the next one may land.
+      ctx.getLog()
+          .warn(
+              "Schedule {} run at {} refused by its session: {}",
+              d.scheduleId(),
+              d.due().fireDueAt(),
+              r.problem().code());
+      return Effect()
+          .persist(new ScheduleRan(d.scheduleId(), d.due().fireDueAt(), false, d.due().next()))
+          .thenRun(this::armed)
+          .thenNoReply();
+    }
+    // No answer in time, or the session's journal was away: sent again under the same firing id.
+    ctx.getLog()
+        .info(
+            "Schedule {} run at {} not answered ({}); sent again in {}",
+            d.scheduleId(),
+            d.due().fireDueAt(),
+            d.failure() != null ? d.failure().toString() : reply,
+            settings.retryAfter());
+    timers.startSingleTimer("tick", new Tick(), settings.retryAfter());
+    return Effect().noReply();
+  }
+
+  /** Sets the timer for the earliest run not on its way, or passivates when none is left. */
+  private void armed(ScheduleBook book) {
+    Optional<Instant> earliest =
+        book.list().stream()
+            .filter(s -> !inFlight.containsKey(s.id()))
+            .map(Schedule::nextRunAt)
+            .min(Instant::compareTo);
+    if (earliest.isPresent()) {
+      Duration wait = Duration.between(clock.instant(), earliest.get());
+      wait = wait.isNegative() ? Duration.ZERO : wait;
+      timers.startSingleTimer(
+          "tick", new Tick(), wait.compareTo(LONGEST_TIMER) > 0 ? LONGEST_TIMER : wait);
+    } else if (inFlight.isEmpty()) {
+      timers.cancel("tick");
+    }
+    idleIfEmpty(book);
+  }
+
+  private void idleIfEmpty(ScheduleBook book) {
+    if (book.isEmpty() && inFlight.isEmpty()) {
+      timers.startSingleTimer("idle", new Idle(), IDLE);
+    }
+  }
+
+  @Override
+  public EventHandler<ScheduleBook, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(ScheduleBook::apply);
+  }
+
+  @Override
+  public SignalHandler<ScheduleBook> signalHandler() {
+    // Whatever came due while the entity was away (downtime, a failover) is decided now.
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), book -> ctx.getSelf().tell(new Tick()))
+        .build();
+  }
+}

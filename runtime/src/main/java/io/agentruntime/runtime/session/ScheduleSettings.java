@@ -1,0 +1,23 @@
+package io.agentruntime.runtime.session;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The settings of schedules, read once from {@code agent-runtime.schedules}: at most {@code
+ * maxPerSession} per session; {@code in} at most {@code longestDelay}; a run later than {@code
+ * missedAfter} was missed (its schedule's {@code missed} decides); a firing the session did not
+ * take is tried again after {@code retryAfter}.
+ */
+public record ScheduleSettings(
+    int maxPerSession, Duration longestDelay, Duration missedAfter, Duration retryAfter) {
+
+  public static ScheduleSettings fromConfig(Config root) {
+    Config c = root.getConfig("agent-runtime.schedules");
+    return new ScheduleSettings(
+        c.getInt("max-per-session"),
+        c.getDuration("longest-delay"),
+        c.getDuration("missed-after"),
+        c.getDuration("retry-after"));
+  }
+}
