@@ -353,8 +353,13 @@ class MessagesApiTest {
     assertTrue(messages.get(3).get("toolCalls").isEmpty());
   }
 
+  /**
+   * Decision 0039 changed this test: it pinned "a message after the budget is spent is a 429
+   * budget_exhausted". The message is accepted, and its turn waits for an approver before its model
+   * call (BudgetsApiTest proves the raise and the deny).
+   */
   @Test
-  void aSpentTokenBudgetIs429() {
+  void aSpentTokenBudgetPausesTheNextTurnForAnApprover() {
     String session =
         sessionWith("\"agent\": {\"model\": \"scripted\", \"limits\": {\"maxSessionTokens\": 1}}");
     assertEquals(1, api.get(ADA, session).json().at("/agent/limits/maxSessionTokens").asLong());
@@ -365,15 +370,9 @@ class MessagesApiTest {
             .get("status")
             .asText());
 
-    Response spent = api.post(ADA, session + "/messages", "{\"content\": \"more\"}");
-    assertEquals(429, spent.status(), spent.toString());
-    assertEquals("budget_exhausted", spent.errorCode());
-    assertEquals(
-        spent.header("X-Request-Id").orElseThrow(), spent.json().at("/error/requestId").asText());
-    assertEquals(
-        1,
-        api.get(ADA, session + "/turns").json().get("turns").size(),
-        "the refused message opened no turn");
+    Response spent = api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"more\"}");
+    assertEquals("awaiting_approval", spent.json().get("status").asText(), spent.toString());
+    assertEquals("budget", api.get(ADA, session + "/approvals").json().at("/0/reason").asText());
 
     Response negative =
         api.post(ADA, "/v1/sessions", "{\"agent\": {\"limits\": {\"maxSessionTokens\": -1}}}");

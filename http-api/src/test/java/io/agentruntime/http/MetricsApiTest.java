@@ -4,6 +4,7 @@ import static io.agentruntime.http.TestKeys.ADA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.Api.Response;
 import java.time.Duration;
 import java.util.HashMap;
@@ -143,6 +144,16 @@ class MetricsApiTest {
             "agent_http_request_duration_seconds_count{method=\"GET\",route=\"/v1/sessions/{id}\"}"));
     assertTrue(
         after.keySet().stream().noneMatch(k -> k.contains(id)), "no session id in any label");
+    // The tokens the session spent, counted for its tenant (decision 0039); tenants are the
+    // only label.
+    JsonNode usage = api.get(ADA, session).json().get("usage");
+    assertTrue(usage.get("inputTokens").asLong() > 0, usage.toString());
+    assertEquals(
+        usage.get("inputTokens").asDouble(),
+        delta(before, after, "agent_model_tokens_total{direction=\"input\",tenant=\"acme\"}"));
+    assertEquals(
+        usage.get("outputTokens").asDouble(),
+        delta(before, after, "agent_model_tokens_total{direction=\"output\",tenant=\"acme\"}"));
   }
 
   @Test

@@ -148,6 +148,24 @@ public final class AgentEventMapper {
               e.expiresAt(),
               mcpLabels));
       out.add(lifecycle("agent.session.requires_action", "requires_action", at));
+    } else if (event instanceof SessionEvent.BudgetExceeded e) {
+      pendingActions.put(
+          e.approvalId(),
+          AgentObjects.requiredAction(
+              e.approvalId(),
+              e.turnId(),
+              null,
+              AgentConfig.JSON
+                  .objectNode()
+                  .put("budget", e.budget())
+                  .put("limit", e.limit())
+                  .put("used", e.used()),
+              Approval.BUDGET,
+              e.expiresAt(),
+              mcpLabels));
+      out.add(lifecycle("agent.session.requires_action", "requires_action", at));
+    } else if (event instanceof SessionEvent.BudgetRaised e) {
+      decided(e.approvalId(), at, out);
     } else if (event instanceof ApprovalGranted e) {
       decided(e.approvalId(), at, out);
     } else if (event instanceof ApprovalDenied e) {

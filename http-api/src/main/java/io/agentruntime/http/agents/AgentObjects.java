@@ -32,6 +32,9 @@ public final class AgentObjects {
   /** ... and for a tool call whose outcome is unknown (decision 0016). */
   public static final String IN_DOUBT_ACTION = "x-agent-runtime-in_doubt_request";
 
+  /** ... and for a model call past the session's budget (decision 0039): no tool is named. */
+  public static final String BUDGET_ACTION = "x-agent-runtime-budget_request";
+
   private AgentObjects() {}
 
   public static long seconds(Instant at) {
@@ -153,6 +156,14 @@ public final class AgentObjects {
       Instant expiresAt,
       Set<String> mcpLabels) {
     ObjectNode r = AgentConfig.JSON.objectNode();
+    if (Approval.BUDGET.equals(reason)) {
+      r.put("type", BUDGET_ACTION);
+      r.put("request_id", id);
+      r.put("turn_id", turnId);
+      r.set("arguments", arguments);
+      r.put("expires_at", seconds(expiresAt));
+      return r;
+    }
     int split = tool.indexOf("__");
     boolean mcp = split > 0 && mcpLabels.contains(tool.substring(0, split));
     if (Approval.IN_DOUBT.equals(reason)) {

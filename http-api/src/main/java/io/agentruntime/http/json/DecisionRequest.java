@@ -9,7 +9,9 @@ import java.util.Set;
  * The body of {@code POST .../approvals/{approvalId}}: {@code {"decision":
  * "approve|deny|retry|fail|result", "comment": "...", "result": {...}}}. Which decisions fit which
  * approval (approve or deny for the policy, retry, fail or result for an in-doubt call) the session
- * decides. {@code comment} and {@code result} are null when absent.
+ * decides. {@code comment} and {@code result} are null when absent. A budget approval is approved
+ * with {@code "raise": {"maxSessionTokens": N}} (decision 0039): the raise travels to the session
+ * as the decision's {@code result}, the one payload a decision has.
  */
 public record DecisionRequest(String decision, String comment, JsonNode result) {
 
@@ -24,6 +26,6 @@ public record DecisionRequest(String decision, String comment, JsonNode result) 
     return new DecisionRequest(
         decision,
         Fields.string(body, "comment", "").orElse(null),
-        Fields.value(body, "result").orElse(null));
+        Fields.value(body, "raise").or(() -> Fields.value(body, "result")).orElse(null));
   }
 }

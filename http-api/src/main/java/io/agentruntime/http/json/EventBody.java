@@ -102,6 +102,18 @@ public final class EventBody {
       o.put("approvalId", e.approvalId()).put("by", e.by()).put("comment", e.comment());
     } else if (event instanceof ApprovalExpired e) {
       o.put("approvalId", e.approvalId());
+    } else if (event instanceof SessionEvent.BudgetExceeded e) {
+      o.put("approvalId", e.approvalId())
+          .put("turnId", e.turnId())
+          .put("budget", e.budget())
+          .put("limit", e.limit())
+          .put("used", e.used())
+          .put("expiresAt", time(e.expiresAt()));
+    } else if (event instanceof SessionEvent.BudgetRaised e) {
+      o.put("approvalId", e.approvalId())
+          .put("maxSessionTokens", e.maxSessionTokens())
+          .put("by", e.by())
+          .put("comment", e.comment());
     } else if (event instanceof ApprovalWithdrawn e) {
       o.put("approvalId", e.approvalId()).put("reason", e.reason()).put("by", e.by());
     } else if (event instanceof InDoubtResolved e) {

@@ -64,6 +64,13 @@ public final class NodeMetrics implements SessionMetrics {
       histogram(
           "agent_journal_write_duration_seconds",
           "Time from a session's write request to its events being journaled");
+  private final Counter modelTokens =
+      Counter.builder()
+          .name("agent_model_tokens_total")
+          .help(
+              "Model tokens the sessions of this node spent, by tenant and direction (input, output)")
+          .labelNames("tenant", "direction")
+          .register(registry);
   private final Counter httpRequests =
       Counter.builder()
           .name("agent_http_requests_total")
@@ -119,6 +126,12 @@ public final class NodeMetrics implements SessionMetrics {
   @Override
   public void journalWritten(long nanos) {
     journalWriteDuration.observe(nanos / NANOS_PER_SECOND);
+  }
+
+  @Override
+  public void modelTokens(String tenant, long inputTokens, long outputTokens) {
+    modelTokens.labelValues(tenant, "input").inc(inputTokens);
+    modelTokens.labelValues(tenant, "output").inc(outputTokens);
   }
 
   /** One HTTP request was answered; {@code route} is its template (low cardinality). */

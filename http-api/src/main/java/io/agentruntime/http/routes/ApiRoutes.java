@@ -46,6 +46,7 @@ public final class ApiRoutes {
   private final EventRoutes events;
   private final OperatorRoutes operator;
   private final PolicyRoutes policy;
+  private final TenantRoutes tenant;
   private final VaultRoutes vaults;
   private final WebhookRoutes webhooks;
   private final AgentRoutes agents;
@@ -87,6 +88,7 @@ public final class ApiRoutes {
             settings);
     this.operator = new OperatorRoutes(sessions, body);
     this.policy = new PolicyRoutes(sessions, body);
+    this.tenant = new TenantRoutes(sessions);
     this.vaults = new VaultRoutes(Vaults.get(system), body, settings.retryAfter());
     this.webhooks = new WebhookRoutes(webhooks, body);
     SessionEventStream streams =
@@ -117,6 +119,7 @@ public final class ApiRoutes {
                 concat(
                     openApi.routes(),
                     pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
+                    pathPrefix("tenant", () -> auth.sessionUser(tenant::routes)),
                     pathPrefix("vaults", () -> auth.sessionUser(vaults::routes)),
                     pathPrefix("webhooks", () -> auth.sessionUser(webhooks::routes)),
                     pathPrefix("agents", () -> auth.sessionUser(agents::routes)),

@@ -24,12 +24,15 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class PolicyRoutes {
 
-  /** The tenant's policy as the API shows it. */
-  public record PolicyBody(Map<String, String> tools) {
+  /**
+   * The tenant's policy as the API shows it; {@code suspended}: an operator stopped the tenant
+   * ({@code POST /v1/tenant/suspend}, decision 0042).
+   */
+  public record PolicyBody(Map<String, String> tools, boolean suspended) {
     static PolicyBody of(TenantPolicy p) {
       Map<String, String> tools = new TreeMap<>();
       p.tools().tools().forEach((tool, permission) -> tools.put(tool, permission.wireName()));
-      return new PolicyBody(tools);
+      return new PolicyBody(tools, p.suspended());
     }
   }
 

@@ -172,6 +172,28 @@ class AgentEventMapperTest {
         types.subList(types.size() - 2, types.size()));
   }
 
+  /** Decision 0039: a budget approval names no tool; the session requires action, then goes on. */
+  @Test
+  void aBudgetApprovalMakesTheSessionRequireActionUntilRaised() {
+    List<ObjectNode> out =
+        run(
+            mapper(),
+            new UserMessageAccepted(TURN, "go", null, "ada", AT),
+            new TurnStarted(TURN, AT),
+            new BudgetExceeded("appr_b", TURN, "tokens", 100, 120, AT, AT),
+            new BudgetRaised("appr_b", 1000, "ada", null, AT));
+    ObjectNode waiting =
+        out.stream()
+            .filter(e -> e.get("type").asText().equals("agent.session.requires_action"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no requires_action in " + out));
+    JsonNode action = waiting.at("/session/required_actions/0");
+    assertEquals(AgentObjects.BUDGET_ACTION, action.get("type").asText());
+    assertEquals("appr_b", action.get("request_id").asText());
+    assertEquals(120, action.at("/arguments/used").asLong());
+    assertEquals("agent.session.in_progress", out.get(out.size() - 1).get("type").asText());
+  }
+
   @Test
   void aClientsCallIsAnnouncedOnceRegisteredAndItsResultResumesTheTurn() {
     var call = new TranscriptEntry.ToolCall("call_7", "lookup", ARGS);

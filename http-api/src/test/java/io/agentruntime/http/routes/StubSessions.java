@@ -194,6 +194,23 @@ final class StubSessions implements SessionService {
   }
 
   @Override
+  public CompletionStage<io.agentruntime.runtime.session.TenantPolicy> suspendTenant(
+      String tenant, Caller caller) {
+    return answer(
+        io.agentruntime.runtime.session.TenantPolicy.NONE.withSuspended(true),
+        "suspendTenant",
+        tenant,
+        caller);
+  }
+
+  @Override
+  public CompletionStage<io.agentruntime.runtime.session.TenantPolicy> resumeTenant(
+      String tenant, Caller caller) {
+    return answer(
+        io.agentruntime.runtime.session.TenantPolicy.NONE, "resumeTenant", tenant, caller);
+  }
+
+  @Override
   public CompletionStage<SessionSummary> disconnectTool(
       String tenant, String sessionId, Caller caller, String name) {
     return answer(summary(), "disconnectTool", tenant, sessionId, caller, name);

@@ -29,4 +29,10 @@ public interface SessionMetrics {
 
   /** A batch of events was journaled {@code nanos} after the entity asked for the write. */
   default void journalWritten(long nanos) {}
+
+  /**
+   * A model call of a session of {@code tenant} was journaled with the tokens its provider counted
+   * (decision 0039): per tenant, the only label, so that the series stay as few as the tenants.
+   */
+  default void modelTokens(String tenant, long inputTokens, long outputTokens) {}
 }

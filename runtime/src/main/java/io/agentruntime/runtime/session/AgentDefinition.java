@@ -17,4 +17,8 @@ public record AgentDefinition(String instructions, String model, Limits limits, 
   public AgentDefinition(String instructions, String model, Limits limits) {
     this(instructions, model, limits, null);
   }
+
+  AgentDefinition withLimits(Limits newLimits) {
+    return new AgentDefinition(instructions, model, newLimits, profile);
+  }
 }

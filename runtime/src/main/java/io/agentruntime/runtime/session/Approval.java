@@ -7,9 +7,10 @@ import java.time.Instant;
 /**
  * A question to a human about one tool call: {@code reason} {@code policy} (may it run, with
  * exactly these arguments, to this {@code definition} of the tool?) or {@code in_doubt} (did it
- * run? retry, fail, or give the result). Decided once; expired when nobody decides before {@code
- * expiresAt}, and then the turn takes the path {@code onExpiry} names. {@code definition} and
- * {@code onExpiry} are null for approvals journaled before them.
+ * run? retry, fail, or give the result); or about a turn: {@code budget} (may its next model call
+ * start past the session's budget? raise it, or deny and the turn fails). Decided once; expired
+ * when nobody decides before {@code expiresAt}, and then the turn takes the path {@code onExpiry}
+ * names. {@code definition} and {@code onExpiry} are null for approvals journaled before them.
  */
 public record Approval(
     String id,
@@ -81,6 +82,13 @@ public record Approval(
 
   public static final String POLICY = "policy";
   public static final String IN_DOUBT = "in_doubt";
+
+  /**
+   * A model call would start past the session's budget (decision 0039): no tool call, {@code
+   * arguments} say which budget, its limit and what was used.
+   */
+  public static final String BUDGET = "budget";
+
   public static final String PENDING = "pending";
 
   /** What an expiry does: {@code deny} the call (the turn goes on) or {@code fail} the turn. */
@@ -90,10 +98,14 @@ public record Approval(
 
   /**
    * The path the turn takes when nobody decides in time (decision 0036): {@code fail} ends the turn
-   * failed ({@code approval_expired}); {@code deny}, also for approvals journaled before this was
-   * stated, refuses the call (an in-doubt one is failed) and the turn goes on.
+   * failed ({@code approval_expired}; {@code budget_exhausted} for a budget, always this path);
+   * {@code deny}, also for approvals journaled before this was stated, refuses the call (an
+   * in-doubt one is failed) and the turn goes on.
    */
   public String expiryPath() {
+    if (BUDGET.equals(reason)) {
+      return ON_EXPIRY_FAIL; // nothing to deny: the turn cannot go on without a raise
+    }
     return ON_EXPIRY_FAIL.equals(onExpiry) ? ON_EXPIRY_FAIL : ON_EXPIRY_DENY;
   }
 

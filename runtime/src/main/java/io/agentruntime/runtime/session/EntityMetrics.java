@@ -11,11 +11,13 @@ import java.util.List;
 final class EntityMetrics {
 
   private final SessionMetrics metrics;
+  private final String tenant;
   private int reportedApprovals;
   private boolean alive;
 
-  EntityMetrics(SessionMetrics metrics) {
+  EntityMetrics(SessionMetrics metrics, String tenant) {
     this.metrics = metrics;
+    this.tenant = tenant;
   }
 
   void started() {
@@ -44,6 +46,9 @@ final class EntityMetrics {
       String callOutcome = callOutcome(event);
       if (callOutcome != null) {
         metrics.toolCallEnded(callOutcome);
+      }
+      if (event instanceof SessionEvent.AssistantReplied replied) {
+        metrics.modelTokens(tenant, replied.inputTokens(), replied.outputTokens());
       }
     }
     approvals(pendingApprovals);

@@ -84,6 +84,12 @@ sealed interface InternalCommand extends SessionCommand {
    */
   record RetryDue(String key) implements InternalCommand {}
 
+  /** Step {@code step} of a turn is due while a session budget is spent (decision 0039). */
+  record BudgetReached(String turnId, int step) implements InternalCommand {}
+
+  /** Time to look whether the session's tenant is still suspended (decision 0042). */
+  record TenantChecked() implements InternalCommand {}
+
   /** A turn's time budget may have run out. */
   record TurnDeadlinePassed(String turnId) implements InternalCommand {}
 

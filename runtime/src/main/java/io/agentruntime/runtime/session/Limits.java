@@ -9,4 +9,8 @@ public record Limits(int maxStepsPerTurn, int maxTurnSeconds, long maxSessionTok
   public Limits(int maxStepsPerTurn, int maxTurnSeconds) {
     this(maxStepsPerTurn, maxTurnSeconds, 0);
   }
+
+  Limits withMaxSessionTokens(long tokens) {
+    return new Limits(maxStepsPerTurn, maxTurnSeconds, tokens);
+  }
 }

@@ -137,7 +137,7 @@ public final class SessionEntity
     this.erasure =
         new Erasure(
             ctx, runtime.directory(), settings.askTimeout(), persistenceId, tenant, sessionId);
-    this.metrics = new EntityMetrics(runtime.metrics());
+    this.metrics = new EntityMetrics(runtime.metrics(), tenant);
     TenantCeilings ceilings = runtime.ceilings();
     this.inputs = new TurnInputs(ctx, ceilings, tenant, machine, rules, driver, clock);
     this.askers = new TurnAskers(settings, machine, rules, replies, clock);

@@ -455,6 +455,37 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
+  /**
+   * The next model call of turn {@code turnId} would start past the session's {@code budget}
+   * ({@code tokens}: {@code used} of {@code limit} tokens spent): the turn pauses for approval
+   * {@code approvalId}, to raise the budget or deny (decision 0039). Nothing was cut mid-work.
+   */
+  record BudgetExceeded(
+      String approvalId,
+      String turnId,
+      String budget,
+      long limit,
+      long used,
+      Instant expiresAt,
+      Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "budget_exceeded";
+    }
+  }
+
+  /**
+   * A human approved budget approval {@code approvalId} and raised the session's token budget to
+   * {@code maxSessionTokens}: the paused turn goes on.
+   */
+  record BudgetRaised(
+      String approvalId, long maxSessionTokens, String by, String comment, Instant at)
+      implements SessionEvent {
+    public String type() {
+      return "budget_raised";
+    }
+  }
+
   /** A human resolved an in-doubt call: {@code decision} is retry, fail or result. */
   record InDoubtResolved(String approvalId, String decision, String by, String comment, Instant at)
       implements SessionEvent {

@@ -88,6 +88,16 @@ public interface SessionService {
   CompletionStage<TenantPolicy> replaceTenantPolicy(
       String tenant, Caller caller, TenantPolicy policy);
 
+  /**
+   * Suspends the caller's tenant (decision 0042): every session of it, on every node, starts no
+   * model or tool call within 5 s and takes no message (409 tenant_suspended) until {@link
+   * #resumeTenant}; refused (FORBIDDEN, role_missing) unless by an operator. Replies the policy.
+   */
+  CompletionStage<TenantPolicy> suspendTenant(String tenant, Caller caller);
+
+  /** Resumes the tenant: each session goes on where it stood. Operator only. */
+  CompletionStage<TenantPolicy> resumeTenant(String tenant, Caller caller);
+
   CompletionStage<SessionSummary> disconnectTool(
       String tenant, String sessionId, Caller caller, String name);
 

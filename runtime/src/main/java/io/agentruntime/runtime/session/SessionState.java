@@ -454,6 +454,25 @@ public record SessionState(
     } else if (event instanceof TurnEnding e) {
       d.turn(e.turnId(), t -> t.ending(new TurnError(e.code(), e.reason()), e.at()));
       d.withdrawPolicyApprovals(e.turnId());
+    } else if (event instanceof BudgetExceeded e) {
+      d.approvals =
+          d.approvals.plus(
+              e.approvalId(),
+              new Approval(
+                  e.approvalId(),
+                  e.turnId(),
+                  null,
+                  null,
+                  Budgets.question(e),
+                  Approval.BUDGET,
+                  e.at(),
+                  e.expiresAt(),
+                  Approval.PENDING,
+                  null));
+      d.turn(e.turnId(), t -> t.paused(e.at()));
+    } else if (event instanceof BudgetRaised e) {
+      d.agent = d.agent.withLimits(d.agent.limits().withMaxSessionTokens(e.maxSessionTokens()));
+      d.decide(e.approvalId(), "granted", e.by(), e.at());
     } else if (event instanceof ApprovalGranted e) {
       d.decide(e.approvalId(), "granted", e.by(), e.at());
     } else if (event instanceof ApprovalDenied e) {

@@ -148,6 +148,37 @@ public final class Sessions implements SessionService {
   }
 
   @Override
+  public CompletionStage<TenantPolicy> suspendTenant(String tenant, Caller caller) {
+    return policies.setSuspended(tenant, caller, true);
+  }
+
+  @Override
+  public CompletionStage<TenantPolicy> resumeTenant(String tenant, Caller caller) {
+    return policies.setSuspended(tenant, caller, false);
+  }
+
+  /**
+   * Refused (409 {@code tenant_suspended}) while the tenant is suspended as this node knows it (at
+   * most {@code ceiling-refresh} old, decision 0042). An unreadable policy refuses nothing here:
+   * the session's driver holds its calls on what it can read.
+   */
+  private CompletionStage<Void> tenantRunning(String tenant) {
+    return policies
+        .ceiling(tenant)
+        .exceptionally(unreadable -> TenantPolicy.NONE)
+        .thenAccept(
+            policy -> {
+              if (policy.suspended()) {
+                throw new SessionRefused(
+                    Problem.conflict(
+                        "tenant_suspended",
+                        "an operator suspended this tenant: its sessions take no message until"
+                            + " it is resumed"));
+              }
+            });
+  }
+
+  @Override
   public CompletionStage<TenantPolicy> replaceTenantPolicy(
       String tenant, Caller caller, TenantPolicy policy) {
     // A replacement is idempotent by its content: sent again under the same Idempotency-Key (or
@@ -162,7 +193,7 @@ public final class Sessions implements SessionService {
                 .get(tenant, caller)
                 .thenApply(
                     read -> {
-                      if (read.equals(policy)) {
+                      if (read.tools().equals(policy.tools())) {
                         return Optional.of(read);
                       }
                       throw new CompletionException(
@@ -617,6 +648,20 @@ public final class Sessions implements SessionService {
    */
   @Override
   public CompletionStage<Turn> send(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      String content,
+      OnBusy onBusy,
+      String idempotencyKey,
+      Duration wait) {
+    return tenantRunning(tenant)
+        .thenCompose(
+            running ->
+                sendToSession(tenant, sessionId, caller, content, onBusy, idempotencyKey, wait));
+  }
+
+  private CompletionStage<Turn> sendToSession(
       String tenant,
       String sessionId,
       Caller caller,

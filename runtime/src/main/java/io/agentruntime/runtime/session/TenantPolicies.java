@@ -88,6 +88,32 @@ public final class TenantPolicies implements TenantCeilings {
         .thenApply(written -> remember(tenant, written, asked));
   }
 
+  /**
+   * Suspends or resumes the tenant (decision 0042); refused (FORBIDDEN) unless {@code caller} is an
+   * operator. This node's sessions see it at once, the other nodes' within {@code refresh}.
+   */
+  public CompletionStage<TenantPolicy> setSuspended(
+      String tenant, Caller caller, boolean suspended) {
+    if (!caller.operator()) {
+      return CompletableFuture.failedFuture(
+          new SessionRefused(
+              new Problem(
+                  Problem.Kind.FORBIDDEN,
+                  "role_missing",
+                  "a tenant is suspended and resumed by an operator",
+                  null)));
+    }
+    long asked = System.nanoTime();
+    return Continuations.on(
+            dispatcher,
+            entity(tenant)
+                .<TenantPolicy>ask(
+                    replyTo ->
+                        new TenantPolicyEntity.SetSuspended(suspended, caller.user(), replyTo),
+                    askTimeout))
+        .thenApply(written -> remember(tenant, written, asked));
+  }
+
   private CompletionStage<TenantPolicy> read(String tenant) {
     long asked = System.nanoTime();
     return Continuations.on(

@@ -8,9 +8,11 @@ import java.util.Map;
  * decision 0018). {@code tools} is a ceiling: a call's permission is the stricter of the session's
  * policy and the ceiling. A tool the ceiling does not name falls under its {@code *}; with no
  * {@code *} the ceiling leaves it to the session. As in a session's policy, a built-in memory tool
- * is governed only when named. More fields (budgets) may come: absent ones are none.
+ * is governed only when named. {@code suspended}: an operator stopped the tenant (decision 0042):
+ * its sessions start no model or tool call and take no message until it is resumed (absent in
+ * events before it: false). More fields (budgets) may come: absent ones are none.
  */
-public record TenantPolicy(PermissionPolicy tools) implements CborSerializable {
+public record TenantPolicy(PermissionPolicy tools, boolean suspended) implements CborSerializable {
 
   /** No ceiling: every session's own policy decides. */
   public static final TenantPolicy NONE = new TenantPolicy(PermissionPolicy.empty());
@@ -24,6 +26,14 @@ public record TenantPolicy(PermissionPolicy tools) implements CborSerializable {
 
   public TenantPolicy {
     tools = tools == null ? PermissionPolicy.empty() : tools;
+  }
+
+  public TenantPolicy(PermissionPolicy tools) {
+    this(tools, false);
+  }
+
+  public TenantPolicy withSuspended(boolean now) {
+    return new TenantPolicy(tools, now);
   }
 
   /** The most the ceiling allows for {@code tool}. */

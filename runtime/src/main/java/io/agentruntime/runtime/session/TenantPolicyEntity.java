@@ -34,6 +34,13 @@ public final class TenantPolicyEntity
   public record Replace(TenantPolicy policy, String by, ActorRef<TenantPolicy> replyTo)
       implements Command {}
 
+  /**
+   * Suspends ({@code suspended} true) or resumes the tenant, its tools ceiling unchanged; replies
+   * the policy once journaled (decision 0042).
+   */
+  public record SetSuspended(boolean suspended, String by, ActorRef<TenantPolicy> replyTo)
+      implements Command {}
+
   public static Behavior<Command> create(String tenant, Clock clock) {
     return new TenantPolicyEntity(tenant, clock);
   }
@@ -59,15 +66,24 @@ public final class TenantPolicyEntity
 
   private ReplyEffect<TenantPolicyChanged, TenantPolicy> onCommand(TenantPolicy s, Command cmd) {
     if (cmd instanceof Replace c) {
-      if (c.policy().equals(s)) {
-        return Effect().reply(c.replyTo(), s);
-      }
-      return Effect()
-          .persist(new TenantPolicyChanged(c.policy(), c.by(), clock.instant()))
-          .thenReply(c.replyTo(), next -> next);
+      // A replacement of the tools ceiling leaves a suspension as it is: only resume ends it.
+      return change(s, c.policy().withSuspended(s.suspended()), c.by(), c.replyTo());
+    }
+    if (cmd instanceof SetSuspended c) {
+      return change(s, s.withSuspended(c.suspended()), c.by(), c.replyTo());
     }
     Get c = (Get) cmd;
     return Effect().reply(c.replyTo(), s);
+  }
+
+  private ReplyEffect<TenantPolicyChanged, TenantPolicy> change(
+      TenantPolicy s, TenantPolicy next, String by, ActorRef<TenantPolicy> replyTo) {
+    if (next.equals(s)) {
+      return Effect().reply(replyTo, s);
+    }
+    return Effect()
+        .persist(new TenantPolicyChanged(next, by, clock.instant()))
+        .thenReply(replyTo, written -> written);
   }
 
   @Override

@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -91,6 +92,12 @@ final class TurnDriver {
 
   /** Handing the session off to another node: nothing new is started (decision 0017). */
   private boolean handingOff;
+
+  /** How often a session with work to start looks whether its suspended tenant was resumed. */
+  static final Duration TENANT_CHECK = Duration.ofSeconds(1);
+
+  /** The tenant's policy is being read for {@link #tenantSuspended} (decision 0042). */
+  private boolean tenantReading;
 
   TurnDriver(
       ActorContext<SessionCommand> ctx,
@@ -224,6 +231,9 @@ final class TurnDriver {
     if (handingOff) {
       return; // the node that takes the session over goes on from the journal
     }
+    if (hasWorkToStart(s, turn) && tenantSuspended()) {
+      return; // an operator stopped the tenant (decision 0042): nothing starts until resumed
+    }
     if (turn.status() == TurnStatus.RUNNING && turn.deadline() != null) {
       armDeadline(turn);
     } else {
@@ -238,7 +248,10 @@ final class TurnDriver {
     }
     if (s.awaitsModel(turn)) {
       int step = turn.steps() + 1;
-      if (inFlight.add(modelKey(turn.id(), step))) {
+      if (Budgets.exceeded(s).isPresent()) {
+        // No model call starts past a budget: the machine pauses the turn for an approver.
+        ctx.getSelf().tell(new InternalCommand.BudgetReached(turn.id(), step));
+      } else if (inFlight.add(modelKey(turn.id(), step))) {
         callModel(s, turn, step);
       }
     }
@@ -253,6 +266,52 @@ final class TurnDriver {
         callTool(s, turn, call);
       }
     }
+  }
+
+  /** Whether {@link #drive} would start a model or tool call now. */
+  private boolean hasWorkToStart(SessionState s, Turn turn) {
+    if (s.awaitsModel(turn) && !inFlight.contains(modelKey(turn.id(), turn.steps() + 1))) {
+      return true;
+    }
+    return s.pendingCallsOf(turn.id()).stream()
+        .anyMatch(
+            c ->
+                c.stage() == PendingCall.Stage.RUNNING
+                    && !inFlight.contains(toolKey(turn.id(), c.toolCallId())));
+  }
+
+  /**
+   * Whether the tenant is suspended as this node knows it (at most the ceiling refresh old,
+   * decision 0042): then nothing starts, and the session looks again every {@link #TENANT_CHECK}. A
+   * policy not read yet holds the work until it is ({@link InternalCommand.TenantChecked}); one
+   * that cannot be read holds nothing, as before the switch.
+   */
+  private boolean tenantSuspended() {
+    CompletableFuture<TenantPolicy> read = runtime.ceilings().ceiling(tenant).toCompletableFuture();
+    if (!read.isDone()) {
+      if (!tenantReading) {
+        tenantReading = true;
+        ctx.pipeToSelf(read, (policy, failure) -> new InternalCommand.TenantChecked());
+      }
+      return true;
+    }
+    if (read.isCompletedExceptionally() || !read.join().suspended()) {
+      return false;
+    }
+    holdForTenant();
+    return true;
+  }
+
+  /** The tenant is suspended: look again in a while (the next reconcile starts what is due). */
+  void holdForTenant() {
+    if (!timers.isTimerActive("tenant-check")) {
+      timers.startSingleTimer("tenant-check", new InternalCommand.TenantChecked(), TENANT_CHECK);
+    }
+  }
+
+  /** A look at the tenant's policy came back: the next reconcile decides with it. */
+  void tenantChecked() {
+    tenantReading = false;
   }
 
   private void callModel(SessionState s, Turn turn, int step) {

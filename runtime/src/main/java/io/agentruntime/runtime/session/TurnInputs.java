@@ -48,6 +48,8 @@ final class TurnInputs {
         || cmd instanceof ToolFinished
         || cmd instanceof RetryDue
         || cmd instanceof TurnDeadlinePassed
+        || cmd instanceof BudgetReached
+        || cmd instanceof TenantChecked
         || cmd instanceof ApprovalDeadlinePassed
         || cmd instanceof ClientCallDeadlinePassed
         || cmd instanceof ResumeWork;
@@ -82,6 +84,12 @@ final class TurnInputs {
       if (s.suspended() || driver.handingOff()) {
         return Optional.empty();
       }
+      if (c.ceiling().suspended()) {
+        // The tenant was suspended while the model answered (decision 0042): as for a suspended
+        // session, the answer is dropped and the model asked again once the tenant is resumed.
+        driver.holdForTenant();
+        return Optional.empty();
+      }
       // A session that a turn took past max-session-size ends the turn rather than grow further.
       Optional<Problem> full = rules.full(s);
       return Optional.of(
@@ -107,6 +115,11 @@ final class TurnInputs {
       return s.suspended()
           ? Optional.empty()
           : Optional.of(machine.turnDeadlinePassed(s, c.turnId(), now));
+    } else if (cmd instanceof TenantChecked) {
+      driver.tenantChecked();
+      return Optional.of(Decision.none()); // acting on nothing reconciles the driver
+    } else if (cmd instanceof BudgetReached c) {
+      return Optional.of(machine.budgetReached(s, c.turnId(), c.step(), now));
     } else if (cmd instanceof ApprovalDeadlinePassed c) {
       return Optional.of(machine.approvalDeadlinePassed(s, c.approvalId(), now));
     } else if (cmd instanceof ClientCallDeadlinePassed c) {

@@ -11,6 +11,8 @@ import io.agentruntime.runtime.session.SessionEvent.ApprovalGranted;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalRequested;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalWithdrawn;
 import io.agentruntime.runtime.session.SessionEvent.AssistantReplied;
+import io.agentruntime.runtime.session.SessionEvent.BudgetExceeded;
+import io.agentruntime.runtime.session.SessionEvent.BudgetRaised;
 import io.agentruntime.runtime.session.SessionEvent.ClientToolCallRequested;
 import io.agentruntime.runtime.session.SessionEvent.InDoubtResolved;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallCancelled;
@@ -71,8 +73,11 @@ import java.util.Set;
  *                                    (same key); else ToolCallInDoubt
  *       <-- when every call of the step has its one outcome, back to awaiting the model
  *
- *  step budget or token budget spent, or the deadline passed, with calls asked for: the calls
- *      cancelled (none was sent), FAILED
+ *  step budget spent, or the deadline passed, with calls asked for: the calls cancelled (none was
+ *      sent), FAILED
+ *  a model call due while the session's token budget is spent: BudgetExceeded (AWAITING_APPROVAL)
+ *      -> approve with a raise -> BudgetRaised, the model is asked
+ *      -> deny | expire -> FAILED (budget_exhausted)
  *  deadline, cancel, interrupt, close, terminate: calls awaiting approval or the client cancelled;
  *      (a turn waiting for the client has no running deadline: its budget is paused); then
  *      no call with an unknown outcome -> FAILED | CANCELLED
@@ -173,14 +178,6 @@ final class TurnMachine {
                   + " messages wait for their turn already; send again once some have run",
               null));
     }
-    if (tokensExhausted(s)) {
-      return Decision.refuse(
-          new Problem(
-              Problem.Kind.LIMIT,
-              "budget_exhausted",
-              "the session has spent its token budget of " + s.agent().limits().maxSessionTokens(),
-              null));
-    }
     EventBatch b = new EventBatch(s);
     if (onBusy == OnBusy.INTERRUPT) {
       endAll(b, "interrupted by a new message", by, now);
@@ -201,14 +198,6 @@ final class TurnMachine {
     }
     if (turn.status() == TurnStatus.AWAITING_APPROVAL) {
       return Decision.refuse(notSteerable(turn, "waits for a human's decision"));
-    }
-    if (tokensExhausted(s)) {
-      return Decision.refuse(
-          new Problem(
-              Problem.Kind.LIMIT,
-              "budget_exhausted",
-              "the session has spent its token budget of " + s.agent().limits().maxSessionTokens(),
-              null));
     }
     return Decision.of(new UserMessageSteered(turn.id(), content, idempotencyKey, by, now));
   }
@@ -494,6 +483,30 @@ final class TurnMachine {
     return Decision.of(b);
   }
 
+  /** The code a turn fails with when its budget approval is denied or expires. */
+  static final String BUDGET_EXHAUSTED = "budget_exhausted";
+
+  /**
+   * Step {@code step} of a turn is due while a session budget is spent: rather than start the model
+   * call, the turn pauses for a budget approval (decision 0039). Nothing when the turn no longer
+   * waits for that step, or the budget was raised meanwhile.
+   */
+  Decision budgetReached(SessionState s, String turnId, int step, Instant now) {
+    Optional<Budgets.Exceeded> spent = Budgets.exceeded(s);
+    if (spent.isEmpty() || s.suspended() || awaitingModel(s, turnId, step).isEmpty()) {
+      return Decision.none();
+    }
+    return Decision.of(
+        new BudgetExceeded(
+            Ids.newId("appr_"),
+            turnId,
+            spent.get().budget(),
+            spent.get().limit(),
+            spent.get().used(),
+            now.plus(turns.approvalTimeout()),
+            now));
+  }
+
   /** The turn's time budget may have run out: if so, it fails. */
   Decision turnDeadlinePassed(SessionState s, String turnId, Instant now) {
     EventBatch b = new EventBatch(s);
@@ -550,20 +563,7 @@ final class TurnMachine {
     if (s.closed() || s.suspended() || s.activeTurn().isPresent()) {
       return;
     }
-    s.nextQueuedTurn()
-        .ifPresent(
-            next -> {
-              b.add(new TurnStarted(next.id(), now));
-              if (tokensExhausted(b.state())) {
-                b.add(
-                    new TurnFailed(
-                        next.id(),
-                        "token_budget_exhausted",
-                        "the session has spent its token budget",
-                        now));
-                startNextTurn(b, now);
-              }
-            });
+    s.nextQueuedTurn().ifPresent(next -> b.add(new TurnStarted(next.id(), now)));
   }
 
   /** Ends every turn that has not ended (the running one first), for {@code reason}. */
@@ -573,11 +573,6 @@ final class TurnMachine {
     b.state().unfinishedTurns().stream()
         .filter(t -> t.status() == TurnStatus.QUEUED)
         .forEach(t -> b.add(new TurnCancelled(t.id(), reason, by, now)));
-  }
-
-  boolean tokensExhausted(SessionState s) {
-    long max = s.agent().limits().maxSessionTokens();
-    return max > 0 && s.tokensUsed() >= max;
   }
 
   static Problem turnNotFound(String turnId) {
@@ -643,7 +638,7 @@ final class TurnMachine {
         && unseen
         && step < b.state().agent().limits().maxStepsPerTurn()
         && (turn.deadline() == null || now.isBefore(turn.deadline()))
-        && !tokensExhausted(b.state())) {
+        && Budgets.exceeded(b.state()).isEmpty()) {
       // A message steered the turn while the model answered without it: the turn is not done, its
       // next step shows the model the message (decision 0024).
       return;
@@ -674,16 +669,6 @@ final class TurnMachine {
                   new ToolCallCancelled(
                       turn.id(), c.id(), "the turn's time budget ran out before it started", now)));
       b.add(new TurnFailed(turn.id(), "turn_timeout", timeoutMessage(b.state()), now));
-      startNextTurn(b, now);
-    } else if (tokensExhausted(b.state())) {
-      calls.forEach(
-          c ->
-              b.add(
-                  new ToolCallCancelled(
-                      turn.id(), c.id(), "the session spent its token budget", now)));
-      b.add(
-          new TurnFailed(
-              turn.id(), "token_budget_exhausted", "the session has spent its token budget", now));
       startNextTurn(b, now);
     } else {
       calls.forEach(c -> applyPolicy(b, turn.id(), c, ceiling, now));
@@ -969,6 +954,9 @@ final class TurnMachine {
       String by,
       TenantPolicy ceiling,
       Instant now) {
+    if (Approval.BUDGET.equals(a.reason())) {
+      return decideBudget(b, a, decision, comment, result, by, now);
+    }
     PendingCall call = b.state().pendingCall(a.turnId(), a.toolCallId()).orElse(null);
     if (call == null) {
       return Optional.of(
@@ -1065,6 +1053,48 @@ final class TurnMachine {
     return Optional.empty();
   }
 
+  /**
+   * A budget approval: approve with a raise (the turn goes on, its next model call under the new
+   * budget) or deny (the turn fails with {@code budget_exhausted}). {@code raise} is the decision's
+   * payload.
+   */
+  private Optional<Problem> decideBudget(
+      EventBatch b,
+      Approval a,
+      String decision,
+      String comment,
+      JsonNode raise,
+      String by,
+      Instant now) {
+    switch (decision) {
+      case "approve" -> {
+        Budgets.Raise taken = Budgets.raise(b.state(), raise);
+        if (taken.problem() != null) {
+          return Optional.of(taken.problem());
+        }
+        b.add(new BudgetRaised(a.id(), taken.maxSessionTokens(), by, comment, now));
+      }
+      case "deny" -> {
+        b.add(new ApprovalDenied(a.id(), by, comment, now));
+        b.add(
+            new TurnFailed(
+                a.turnId(),
+                BUDGET_EXHAUSTED,
+                "the session's budget is spent and "
+                    + by
+                    + " did not raise it"
+                    + (comment == null ? "" : ": " + comment),
+                now));
+        startNextTurn(b, now);
+      }
+      default -> {
+        return Optional.of(
+            Problem.invalid("decision", "decision must be approve or deny for a budget approval"));
+      }
+    }
+    return Optional.empty();
+  }
+
   private static Problem policyUnavailable() {
     return new Problem(
         Problem.Kind.UNAVAILABLE,
@@ -1084,7 +1114,17 @@ final class TurnMachine {
    */
   private void expire(EventBatch b, Approval a, Instant now) {
     b.add(new ApprovalExpired(a.id(), now));
-    if (Approval.IN_DOUBT.equals(a.reason())) {
+    if (Approval.BUDGET.equals(a.reason())) {
+      // A budget approval names no call: nobody raised the budget, so the turn cannot go on.
+      b.add(
+          new TurnFailed(
+              a.turnId(),
+              BUDGET_EXHAUSTED,
+              "the session's budget is spent and nobody raised it by " + a.expiresAt(),
+              now));
+      startNextTurn(b, now);
+      return;
+    } else if (Approval.IN_DOUBT.equals(a.reason())) {
       b.add(
           new ToolCallFailed(
               a.turnId(),

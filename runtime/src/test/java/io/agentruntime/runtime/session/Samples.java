@@ -195,6 +195,11 @@ final class Samples {
     put(events, new ApprovalExpired("appr_1a2b3c", AT));
     put(
         events,
+        new SessionEvent.BudgetExceeded(
+            "appr_4d5e6f", turn, "tokens", 100000, 100412, expires, AT));
+    put(events, new SessionEvent.BudgetRaised("appr_4d5e6f", 200000, "olga", "one more hour", AT));
+    put(
+        events,
         new ApprovalWithdrawn(
             "appr_1a2b3c", "the tool send_email changed while its approval waited", "olga", AT));
     put(events, new InDoubtResolved("appr_9c8d7e", "result", "ada", "it was sent", AT));

@@ -5,6 +5,7 @@ import static io.agentruntime.runtime.session.Fixtures.ADA;
 import static io.agentruntime.runtime.session.Fixtures.T0;
 import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentruntime.runtime.model.ModelReply;
@@ -63,51 +64,68 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     assertEquals(TurnStatus.COMPLETED, turn(turn.id()).status());
   }
 
+  /**
+   * Decision 0039 changed this test: it pinned "the calls are cancelled, the turn and the queue
+   * fail, new messages are refused". A spent budget now stops model calls only: the step's calls
+   * run, and the next model call waits for an approver, who raises the budget.
+   */
   @Test
-  void spendingTheTokenBudgetFailsTheTurnTheQueueAndRefusesNewMessages() {
+  void spendingTheTokenBudgetPausesTheTurnBeforeItsNextModelCallUntilARaise() {
     create(new Limits(8, 600, 100));
     Turn first = send("first");
-    Turn queued = send("second");
-    assertEquals(TurnStatus.QUEUED, queued.status());
-
     model.call(1).reply(new ModelReply("", List.of(call("c1", "lookup", "{}")), 60, 50));
     settled();
+    tools.invocation(1).succeed(json("{}"));
+    settled();
 
-    List<SessionEvent> events = newEvents();
-    assertEquals(
-        List.of(
-            "assistant_message",
-            "tool_call_cancelled",
-            "turn_failed",
-            "turn_started",
-            "turn_failed"),
-        types(events));
-    assertEquals(
-        List.of(first.id(), queued.id()),
-        all(TurnFailed.class, events).stream().map(TurnFailed::turnId).toList());
-    all(TurnFailed.class, events).forEach(f -> assertEquals("token_budget_exhausted", f.code()));
-    assertTrue(tools.invocations().isEmpty());
-    assertEquals(1, model.callCount());
-    assertEquals(new Usage(60, 50), kit.getState().usage());
+    assertEquals(TurnStatus.AWAITING_APPROVAL, turn(first.id()).status());
+    assertEquals(1, model.callCount(), "no model call starts past the budget");
+    Approval asked = pendingApprovals().get(0);
+    assertEquals(Approval.BUDGET, asked.reason());
+    assertEquals(json("{\"budget\":\"tokens\",\"limit\":100,\"used\":110}"), asked.arguments());
 
-    Problem spent =
-        refused(r -> new SessionCommand.SendUserMessage(ADA, "third", OnBusy.QUEUE, null, r));
-    assertProblem(spent, Problem.Kind.LIMIT, "budget_exhausted", null);
+    assertProblem(
+        refused(
+            r ->
+                new SessionCommand.DecideApproval(
+                    ADA_APPROVER,
+                    asked.id(),
+                    "approve",
+                    null,
+                    json("{\"maxSessionTokens\": 100}"),
+                    r)),
+        Problem.Kind.INVALID,
+        "invalid_field",
+        "raise.maxSessionTokens");
+    assertInstanceOf(
+        SessionReply.ApprovalDecided.class,
+        decide(ADA_APPROVER, asked.id(), "approve", json("{\"maxSessionTokens\": 1000}")));
+    settled();
+    model.call(2).reply(new ModelReply("done", List.of(), 10, 5));
+    settled();
+
+    assertEquals(TurnStatus.COMPLETED, turn(first.id()).status());
+    assertEquals(new Usage(70, 55), kit.getState().usage());
+    assertEquals(1000, kit.getState().agent().limits().maxSessionTokens());
   }
 
   @Test
-  void anAnswerThatSpendsTheLastTokensIsStillDelivered() {
+  void aDeniedBudgetFailsTheTurnWithBudgetExhaustedAndTheNextTurnAsksAgain() {
     create(new Limits(8, 600, 100));
     Turn turn = send("hello");
     model.call(1).reply(new ModelReply("Hi", List.of(), 90, 20));
     settled();
+    assertEquals("Hi", turn(turn.id()).output(), "an answer that spends the last tokens arrives");
 
-    assertEquals("Hi", turn(turn.id()).output());
-    assertProblem(
-        refused(r -> new SessionCommand.SendUserMessage(ADA, "again", OnBusy.QUEUE, null, r)),
-        Problem.Kind.LIMIT,
-        "budget_exhausted",
-        null);
+    Turn next = send("again");
+    assertEquals(TurnStatus.AWAITING_APPROVAL, turn(next.id()).status());
+    decided(pendingApprovals().get(0).id(), "deny");
+    settled();
+
+    assertEquals(TurnStatus.FAILED, turn(next.id()).status());
+    assertEquals("budget_exhausted", turn(next.id()).error().code());
+    assertEquals(1, model.callCount());
+    assertTrue(pendingApprovals().isEmpty());
   }
 
   /**

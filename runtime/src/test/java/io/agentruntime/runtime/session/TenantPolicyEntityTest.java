@@ -67,6 +67,41 @@ class TenantPolicyEntityTest {
     assertEquals(ASK_EMAIL, kit.<TenantPolicy>runCommand(TenantPolicyEntity.Get::new).reply());
   }
 
+  /** Decision 0042: only resume ends a suspension; a policy replaced meanwhile keeps it. */
+  @Test
+  void aSuspensionOutlivesAPolicyReplacementAndARestartUntilResumed() {
+    EventSourcedBehaviorTestKit<TenantPolicyEntity.Command, TenantPolicyChanged, TenantPolicy> kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            TenantPolicyEntity.create(
+                "acme", java.time.Clock.fixed(Fixtures.T0, java.time.ZoneOffset.UTC)),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
+    var suspended =
+        kit.<TenantPolicy>runCommand(
+            replyTo -> new TenantPolicyEntity.SetSuspended(true, "olga", replyTo));
+    assertTrue(suspended.reply().suspended());
+    assertEquals("olga", suspended.event().by());
+    assertTrue(
+        kit.<TenantPolicy>runCommand(
+                replyTo -> new TenantPolicyEntity.SetSuspended(true, "olga", replyTo))
+            .hasNoEvents(),
+        "suspending a suspended tenant changes nothing");
+
+    var replaced =
+        kit.<TenantPolicy>runCommand(
+            replyTo -> new TenantPolicyEntity.Replace(ASK_EMAIL, "olga", replyTo));
+    assertEquals(ASK_EMAIL.withSuspended(true), replaced.reply());
+
+    kit.restart();
+    assertEquals(
+        ASK_EMAIL.withSuspended(true),
+        kit.<TenantPolicy>runCommand(TenantPolicyEntity.Get::new).reply());
+    var resumed =
+        kit.<TenantPolicy>runCommand(
+            replyTo -> new TenantPolicyEntity.SetSuspended(false, "olga", replyTo));
+    assertEquals(ASK_EMAIL, resumed.reply());
+  }
+
   @Test
   void theStoredEventStillReadsAsItsSample() throws Exception {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());

@@ -489,11 +489,11 @@ class TurnMachineTest {
                     UserMessageAccepted.class)),
             refused("message, queue full", busyWithQueue(), message(OnBusy.QUEUE), "queue_full"),
             refused("message, suspended", suspended(), message(OnBusy.QUEUE), "session_suspended"),
-            refused(
-                "message, token budget spent",
+            row(
+                "message, token budget spent: accepted, its turn pauses at its model call",
                 completedTurnSpentTheBudget(),
                 message(OnBusy.QUEUE),
-                "budget_exhausted"),
+                List.of(UserMessageAccepted.class, TurnStarted.class)),
             // the model's reply
             row(
                 "model text reply: the turn completes",
@@ -542,11 +542,11 @@ class TurnMachineTest {
                 model(2, calls("lookup", "{}")),
                 List.of(AssistantReplied.class, ToolCallCancelled.class, TurnFailed.class)),
             row(
-                "tool calls past the token budget: cancelled, the turn fails",
+                "tool calls past the token budget: they run (a budget stops model calls only)",
                 running(),
                 model(
                     1, new ModelReply("", List.of(ToolCall.fromRaw("c1", "lookup", "{}")), 60, 50)),
-                List.of(AssistantReplied.class, ToolCallCancelled.class, TurnFailed.class)),
+                List.of(AssistantReplied.class, ToolCallStarted.class)),
             row(
                 "model failed: the turn fails",
                 running(),
@@ -851,8 +851,153 @@ class TurnMachineTest {
                     completedTurnSpentTheBudget(),
                     new UserMessageAccepted("t2", "x", null, "a", T0)),
                 s -> MACHINE.recover(s, Set.of(), LATER),
-                List.of(TurnStarted.class, TurnFailed.class))));
+                List.of(TurnStarted.class))));
+    rows.addAll(budgets());
     return rows;
+  }
+
+  /** t1's first step spent 110 of its 100 tokens; its tool answered: step 2 is due. */
+  private static SessionState spentMidTurn() {
+    return fold(
+        running(),
+        new AssistantReplied(
+            "t1", 1, "", List.of(new TranscriptEntry.ToolCall("c1", "lookup", ARGS)), 60, 50, T0),
+        new ToolCallSucceeded("t1", "c1", json("1"), T0));
+  }
+
+  /** As {@link #spentMidTurn}, t1 paused for budget approval appr_b before its second step. */
+  private static SessionState pausedOnBudget() {
+    return fold(
+        spentMidTurn(),
+        new BudgetExceeded("appr_b", "t1", "tokens", 100, 110, T0.plus(Duration.ofHours(1)), T0));
+  }
+
+  private static Function<SessionState, Decision> budgetDecision(String decision, String raise) {
+    return s ->
+        MACHINE.humanDecision(
+            s,
+            APPROVER,
+            "appr_b",
+            decision,
+            null,
+            raise == null ? null : json(raise),
+            TenantPolicy.NONE,
+            LATER);
+  }
+
+  /** Budgets that pause (decision 0039). */
+  private static List<Row> budgets() {
+    return List.of(
+        row(
+            "model call due past the token budget: the turn pauses for a budget approval",
+            spentMidTurn(),
+            s -> MACHINE.budgetReached(s, "t1", 2, LATER),
+            List.of(BudgetExceeded.class)),
+        row(
+            "model call due within the budget: nothing to pause",
+            fold(running(), new AssistantReplied("t1", 1, "", List.of(), 0, 0, T0)),
+            s -> MACHINE.budgetReached(s, "t1", 1, LATER),
+            List.of()),
+        row(
+            "budget reached for a step no longer due: stale",
+            spentMidTurn(),
+            s -> MACHINE.budgetReached(s, "t1", 3, LATER),
+            List.of()),
+        row(
+            "budget reached while paused for it already: asked once",
+            pausedOnBudget(),
+            s -> MACHINE.budgetReached(s, "t1", 2, LATER),
+            List.of()),
+        row(
+            "budget reached while suspended: nothing until resumed",
+            fold(spentMidTurn(), new SessionSuspended("op", null, T0)),
+            s -> MACHINE.budgetReached(s, "t1", 2, LATER),
+            List.of()),
+        row(
+            "budget approval approved with a raise: journaled, the turn goes on",
+            pausedOnBudget(),
+            budgetDecision("approve", "{\"maxSessionTokens\": 500}"),
+            List.of(BudgetRaised.class)),
+        refused(
+            "budget approval approved without a raise",
+            pausedOnBudget(),
+            budgetDecision("approve", null),
+            "invalid_field"),
+        refused(
+            "budget approval raised to no more than was used",
+            pausedOnBudget(),
+            budgetDecision("approve", "{\"maxSessionTokens\": 110}"),
+            "invalid_field"),
+        refused(
+            "budget approval raised by a fraction",
+            pausedOnBudget(),
+            budgetDecision("approve", "{\"maxSessionTokens\": 500.5}"),
+            "invalid_field"),
+        refused(
+            "budget approval decided retry",
+            pausedOnBudget(),
+            budgetDecision("retry", null),
+            "invalid_field"),
+        row(
+            "budget approval denied: the turn fails budget_exhausted",
+            pausedOnBudget(),
+            budgetDecision("deny", null),
+            List.of(ApprovalDenied.class, TurnFailed.class)),
+        row(
+            "budget approval denied, a turn queued: it starts (and pauses at its model call)",
+            fold(pausedOnBudget(), new UserMessageAccepted("t2", "and then?", null, "ada", T0)),
+            budgetDecision("deny", null),
+            List.of(ApprovalDenied.class, TurnFailed.class, TurnStarted.class)),
+        row(
+            "budget approval expired: the turn fails budget_exhausted",
+            pausedOnBudget(),
+            s -> MACHINE.approvalDeadlinePassed(s, "appr_b", T0.plus(Duration.ofHours(2))),
+            List.of(ApprovalExpired.class, TurnFailed.class)),
+        row(
+            "cancel a turn paused on its budget: cancelled",
+            pausedOnBudget(),
+            s -> MACHINE.cancel(s, "t1", "ada", LATER),
+            List.of(TurnCancelled.class)));
+  }
+
+  @Test
+  void aRaiseResumesTheTurnUnderTheNewBudget() {
+    SessionState after = pausedOnBudget();
+    assertEquals(TurnStatus.AWAITING_APPROVAL, after.activeTurn().orElseThrow().status());
+    Approval asked = after.approval("appr_b").orElseThrow();
+    assertEquals(Approval.BUDGET, asked.reason());
+    assertEquals(json("{\"budget\":\"tokens\",\"limit\":100,\"used\":110}"), asked.arguments());
+
+    for (SessionEvent e :
+        budgetDecision("approve", "{\"maxSessionTokens\": 500}").apply(after).events()) {
+      after = after.apply(e);
+    }
+    assertEquals(500, after.agent().limits().maxSessionTokens());
+    assertEquals(TurnStatus.RUNNING, after.activeTurn().orElseThrow().status());
+    assertTrue(after.awaitsModel(after.activeTurn().orElseThrow()));
+    assertTrue(Budgets.exceeded(after).isEmpty());
+    assertEquals("granted", after.approval("appr_b").orElseThrow().status());
+  }
+
+  @Test
+  void aDeniedBudgetFailsTheTurnWithBudgetExhausted() {
+    SessionState after = pausedOnBudget();
+    for (SessionEvent e : budgetDecision("deny", null).apply(after).events()) {
+      after = after.apply(e);
+    }
+    Turn t1 = after.turn("t1").orElseThrow();
+    assertEquals(TurnStatus.FAILED, t1.status());
+    assertEquals("budget_exhausted", t1.error().code());
+    assertTrue(after.pendingApprovals().isEmpty());
+  }
+
+  @Test
+  void aCancelledPausedTurnLeavesNoBudgetApprovalOpen() {
+    SessionState after = pausedOnBudget();
+    for (SessionEvent e : MACHINE.cancel(after, "t1", "ada", LATER).events()) {
+      after = after.apply(e);
+    }
+    assertTrue(after.pendingApprovals().isEmpty());
   }
 
   private static ToolResult unknown() {
