@@ -23,10 +23,10 @@ import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The route tree: health and the OpenAPI document without a key, everything under {@code
- * /v1/sessions}, {@code /v1/policy}, {@code /v1/vaults}, {@code /v1/webhooks} and {@code
- * /v1/agents} (the OpenAI Agents API) behind the authenticator, each resource in its own routes
- * class.
+ * The route tree: health, the OpenAPI document and the browser console's static files without a
+ * key, {@code /v1/me} for any key, everything under {@code /v1/sessions}, {@code /v1/policy},
+ * {@code /v1/vaults}, {@code /v1/webhooks} and {@code /v1/agents} (the OpenAI Agents API) behind
+ * the authenticator, each resource in its own routes class.
  */
 public final class ApiRoutes {
 
@@ -47,6 +47,8 @@ public final class ApiRoutes {
   private final WebhookRoutes webhooks;
   private final AgentRoutes agents;
   private final NodeHeader nodeHeader;
+  private final ConsoleRoutes console = new ConsoleRoutes();
+  private final PrincipalRoutes me = new PrincipalRoutes();
 
   /**
    * @param errors turns failures into error responses here already, so that they get the node
@@ -98,11 +100,13 @@ public final class ApiRoutes {
   public Route routes() {
     return concat(
         health.routes(),
+        console.routes(),
         pathPrefix(
             "v1",
             () ->
                 concat(
                     openApi.routes(),
+                    pathPrefix("me", () -> auth.authenticated(me::routes)),
                     pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
                     pathPrefix("vaults", () -> auth.sessionUser(vaults::routes)),
                     pathPrefix("webhooks", () -> auth.sessionUser(webhooks::routes)),
