@@ -72,4 +72,37 @@ class ConsoleApiTest {
     assertEquals(401, api.get(null, "/v1/me").status());
     assertEquals(401, api.get("not-a-key", "/v1/me").status());
   }
+
+  @Test
+  void theClusterIsForOperatorsOfTheNamedTenantsOnly() {
+    // The test node names globex in agent-runtime.http.cluster-operator-tenants.
+    String id = TestNode.newId("cl");
+    assertEquals(201, api.post(TestKeys.GUS, "/v1/sessions", "{\"id\": \"" + id + "\"}").status());
+    String host = api.get(TestKeys.GUS, "/v1/sessions/" + id).header("X-Agent-Node").orElseThrow();
+
+    Response view = api.get(TestKeys.OTTO, "/v1/cluster");
+    assertEquals(200, view.status(), view.toString());
+    assertEquals(host, view.json().get("self").asText());
+    JsonNode member = view.json().get("members").get(0);
+    assertEquals(1, view.json().get("members").size());
+    assertEquals(host, member.get("node").asText());
+    assertEquals("Up", member.get("status").asText());
+    assertTrue(member.get("reachable").asBoolean());
+    assertTrue(member.get("sessions").asInt() >= 1, member.toString());
+    assertTrue(member.get("shards").asInt() >= 1, member.toString());
+
+    for (String key : List.of(TestKeys.OLGA, TestKeys.GUS, TestKeys.ADA)) {
+      Response refused = api.get(key, "/v1/cluster");
+      assertEquals(403, refused.status(), key + ": " + refused);
+      assertEquals("role_missing", refused.errorCode());
+      Response leave = api.post(key, "/v1/cluster/members/" + host + "/leave", "{}");
+      assertEquals(403, leave.status(), "another tenant's operator cannot make a node leave");
+    }
+    assertEquals(401, api.get(null, "/v1/cluster").status());
+    Response unknown = api.post(TestKeys.OTTO, "/v1/cluster/members/127.0.0.1:1/leave", "{}");
+    assertEquals(404, unknown.status());
+    assertEquals("member_not_found", unknown.errorCode());
+    assertEquals(
+        "Up", api.get(TestKeys.OTTO, "/v1/cluster").json().at("/members/0/status").asText());
+  }
 }

@@ -235,4 +235,21 @@ class ConsoleBrowserTest {
             By.id("session-notice"), "Suspend: done"));
     assertEquals("suspended", api.get(OLGA, session).json().get("status").asText());
   }
+
+  @Test
+  void aClusterOperatorSeesTheMembersAndLeaveAsksForConfirmation() {
+    String host = api.get(TestKeys.OTTO, "/v1/cluster").json().at("/self").asText();
+    signIn(TestKeys.OTTO);
+    browser.driver.get(api.base() + "/console/#/cluster");
+    WebElement member = browser.waitFor(By.cssSelector("tr[data-node='" + host + "']"));
+    assertEquals("Up", member.findElement(By.className("state")).getText());
+    browser.screenshot("cluster-single-node");
+    member.findElement(By.className("leave")).click();
+    assertTrue(browser.waitFor(By.id("confirm-text")).getText().contains(host));
+    browser.driver.findElement(By.id("confirm-cancel")).click();
+    assertEquals(
+        "Up",
+        api.get(TestKeys.OTTO, "/v1/cluster").json().at("/members/0/status").asText(),
+        "a cancelled leave changes nothing");
+  }
 }

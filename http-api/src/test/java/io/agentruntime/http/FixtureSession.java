@@ -73,7 +73,9 @@ record FixtureSession(String id, Map<String, String> params) {
             Map.entry("credential_id", credential.json().get("id").asText()),
             // No such webhook endpoint: its routes answer 404 (another tenant's, the same).
             Map.entry("webhookId", "we_fixture"),
-            Map.entry("eventId", "evt_fixture")));
+            Map.entry("eventId", "evt_fixture"),
+            // No member of the cluster: a leave answers 404 (and never makes the test node leave).
+            Map.entry("node", "127.0.0.1:1")));
   }
 
   /** The operation's path on this session; a parameter it has no value for fails the test. */

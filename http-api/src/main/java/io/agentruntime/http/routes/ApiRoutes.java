@@ -49,6 +49,7 @@ public final class ApiRoutes {
   private final NodeHeader nodeHeader;
   private final ConsoleRoutes console = new ConsoleRoutes();
   private final PrincipalRoutes me = new PrincipalRoutes();
+  private final ClusterRoutes cluster;
 
   /**
    * @param errors turns failures into error responses here already, so that they get the node
@@ -95,6 +96,9 @@ public final class ApiRoutes {
         new AgentRoutes(
             catalog, sessions, body, new AgentSessionRoutes(sessions, catalog, body, streams));
     this.nodeHeader = new NodeHeader(sessions, errors);
+    this.cluster =
+        new ClusterRoutes(
+            system, settings.clusterOperatorTenants(), settings.clusterStatsTimeout());
   }
 
   public Route routes() {
@@ -107,6 +111,7 @@ public final class ApiRoutes {
                 concat(
                     openApi.routes(),
                     pathPrefix("me", () -> auth.authenticated(me::routes)),
+                    pathPrefix("cluster", () -> auth.authenticated(cluster::routes)),
                     pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
                     pathPrefix("vaults", () -> auth.sessionUser(vaults::routes)),
                     pathPrefix("webhooks", () -> auth.sessionUser(webhooks::routes)),
