@@ -1,7 +1,7 @@
 // The approvals inbox: the tenant's pending approvals, oldest first, live. It reads the tenant
-// listing GET /v1/approvals and follows GET /v1/approvals/events; on a node without that listing
-// (404) it falls back to the caller's sessions awaiting approval and their per-session lists,
-// polled. Keys without the approver role see the rows and no buttons (the API refuses them too).
+// listing GET /v1/approvals and follows GET /v1/approvals/events (polling the listing when the
+// feed is refused); on a node without the listing (404) it polls the caller's sessions awaiting
+// approval and their per-session lists. Keys without the approver role see the rows and no buttons (the API refuses them too).
 
 import * as api from './api.js';
 import { follow } from './sse.js';
@@ -46,30 +46,36 @@ export function render(page, ctx) {
 }
 
 async function load(inbox, status) {
-  let tenantListing = true;
+  let list = tenantApprovals;
   try {
-    setRows(inbox, await tenantApprovals());
+    setRows(inbox, await list());
   } catch (e) {
     if (!(e instanceof api.ApiError && e.status === 404)) {
       status.textContent = 'Could not load: ' + api.describe(e);
       return;
     }
-    tenantListing = false;
+    list = sessionApprovals; // a node without the tenant listing
   }
-  if (tenantListing) {
-    status.textContent = 'Live.';
-    follow(
+  if (list === tenantApprovals) {
+    // Live through the feed; a node that refuses it (say, one without it yet) is polled instead.
+    let refused = false;
+    await follow(
       '/v1/approvals/events',
       (event) => onEvent(inbox, event),
       inbox.signal,
-      (s) => (status.textContent = s === 'live' ? 'Live.' : 'Stream: ' + s),
+      (s) => {
+        refused = s.startsWith('stream refused');
+        status.textContent = s === 'live' ? 'Live.' : 'Feed: ' + s;
+        // On every (re)connect the listing is read again: what changed while no feed ran shows.
+        if (s === 'live') list().then((rows) => setRows(inbox, rows), () => {});
+      },
     );
-    return;
+    if (!refused) return;
   }
   while (!inbox.signal.aborted) {
     try {
-      setRows(inbox, await sessionApprovals());
-      status.textContent = 'Updated ' + time(new Date().toISOString()) + ' (polling the sessions).';
+      setRows(inbox, await list());
+      status.textContent = 'Updated ' + time(new Date().toISOString()) + ' (polling).';
     } catch (e) {
       status.textContent = 'Could not load: ' + api.describe(e);
     }

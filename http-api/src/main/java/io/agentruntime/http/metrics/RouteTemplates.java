@@ -16,7 +16,9 @@ public final class RouteTemplates {
           "/metrics",
           "/v1/openapi.json",
           "/v1/sessions",
-          "/v1/policy");
+          "/v1/policy",
+          "/v1/approvals",
+          "/v1/approvals/events");
   private static final Set<String> PARTS =
       Set.of("memory", "tools", "permissions", "messages", "turns", "approvals", "events");
   private static final Set<String> ACTIONS = Set.of("suspend", "resume", "terminate", "erase");

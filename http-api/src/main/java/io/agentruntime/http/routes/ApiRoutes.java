@@ -13,6 +13,7 @@ import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.agents.AgentCatalog;
+import io.agentruntime.runtime.approvals.TenantApprovals;
 import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.session.SessionSettings;
 import io.agentruntime.runtime.vault.Vaults;
@@ -40,6 +41,7 @@ public final class ApiRoutes {
   private final MessageRoutes messages;
   private final TurnRoutes turns;
   private final ApprovalRoutes approvals;
+  private final TenantApprovalRoutes tenantApprovals;
   private final EventRoutes events;
   private final OperatorRoutes operator;
   private final PolicyRoutes policy;
@@ -50,6 +52,11 @@ public final class ApiRoutes {
   private final ConsoleRoutes console = new ConsoleRoutes();
   private final PrincipalRoutes me = new PrincipalRoutes();
   private final ClusterRoutes cluster;
+
+  /** Sessions read from the directory at once, and asked at once, by the approvals listing. */
+  private static final int APPROVALS_DIRECTORY_PAGE = 500;
+
+  private static final int APPROVALS_PARALLELISM = 16;
 
   /**
    * @param errors turns failures into error responses here already, so that they get the node
@@ -75,6 +82,10 @@ public final class ApiRoutes {
     this.messages = new MessageRoutes(sessions, body, settings, waits);
     this.turns = new TurnRoutes(sessions, settings, waits, body);
     this.approvals = new ApprovalRoutes(sessions, body);
+    this.tenantApprovals =
+        new TenantApprovalRoutes(
+            new TenantApprovals(sessions, APPROVALS_DIRECTORY_PAGE, APPROVALS_PARALLELISM),
+            settings);
     this.operator = new OperatorRoutes(sessions, body);
     this.policy = new PolicyRoutes(sessions, body);
     this.vaults = new VaultRoutes(Vaults.get(system), body, settings.retryAfter());
@@ -116,6 +127,8 @@ public final class ApiRoutes {
                     pathPrefix("vaults", () -> auth.sessionUser(vaults::routes)),
                     pathPrefix("webhooks", () -> auth.sessionUser(webhooks::routes)),
                     pathPrefix("agents", () -> auth.sessionUser(agents::routes)),
+                    // Any role lists approvals (decision 0035); each key sees what it may see.
+                    pathPrefix("approvals", () -> auth.authenticated(tenantApprovals::routes)),
                     pathPrefix("sessions", () -> auth.sessionUser(this::sessionRoutes)))));
   }
 

@@ -10,6 +10,7 @@ class RouteTemplatesTest {
   void idsBecomePlaceholdersAndUnknownPathsOneValue() {
     assertEquals("/v1/sessions", RouteTemplates.of("/v1/sessions"));
     assertEquals("/v1/policy", RouteTemplates.of("/v1/policy"));
+    assertEquals("/v1/approvals", RouteTemplates.of("/v1/approvals"));
     assertEquals("/v1/sessions/{id}", RouteTemplates.of("/v1/sessions/abc"));
     assertEquals(
         "/v1/sessions/{id}/memory/{key}", RouteTemplates.of("/v1/sessions/abc/memory/city"));

@@ -53,6 +53,19 @@ public record Approval(
   public static final String IN_DOUBT = "in_doubt";
   public static final String PENDING = "pending";
 
+  /** What an expiry does: {@code deny} the call (the turn goes on) or {@code fail} the turn. */
+  public static final String ON_EXPIRY_DENY = "deny";
+
+  public static final String ON_EXPIRY_FAIL = "fail";
+
+  /**
+   * The path the turn takes when nobody decides in time: an in-doubt call fails its turn; a policy
+   * approval is refused as a deny.
+   */
+  public String expiryPath() {
+    return IN_DOUBT.equals(reason) ? ON_EXPIRY_FAIL : ON_EXPIRY_DENY;
+  }
+
   public boolean pending() {
     return PENDING.equals(status);
   }

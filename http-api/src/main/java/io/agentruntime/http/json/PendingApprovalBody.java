@@ -1,0 +1,56 @@
+package io.agentruntime.http.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.approvals.ApprovalPage;
+import io.agentruntime.runtime.approvals.PendingApproval;
+import io.agentruntime.runtime.session.Approval;
+import java.util.List;
+
+/**
+ * A pending approval as {@code GET /v1/approvals} lists it: where it waits ({@code sessionId}),
+ * what it asks, until when ({@code expiresAt}), what happens then ({@code onExpiry}: deny or fail)
+ * and where to decide it ({@code decisionUrl}).
+ */
+public record PendingApprovalBody(
+    String id,
+    String sessionId,
+    String turnId,
+    String toolCallId,
+    String tool,
+    JsonNode arguments,
+    String reason,
+    String requestedAt,
+    String expiresAt,
+    String onExpiry,
+    String decisionUrl) {
+
+  /** The path where an approval is decided. */
+  public static String decisionPath(String sessionId, String approvalId) {
+    return "/v1/sessions/" + sessionId + "/approvals/" + approvalId;
+  }
+
+  public static PendingApprovalBody of(PendingApproval row) {
+    Approval a = row.approval();
+    return new PendingApprovalBody(
+        a.id(),
+        row.sessionId(),
+        a.turnId(),
+        a.toolCallId(),
+        a.tool(),
+        a.arguments(),
+        a.reason(),
+        SessionBody.time(a.requestedAt()),
+        SessionBody.time(a.expiresAt()),
+        a.expiryPath(),
+        decisionPath(row.sessionId(), a.id()));
+  }
+
+  /** One page: {@code nextCursor} is null on the last. */
+  public record Page(List<PendingApprovalBody> data, String nextCursor) {
+    public static Page of(ApprovalPage page) {
+      return new Page(
+          page.rows().stream().map(PendingApprovalBody::of).toList(),
+          page.nextCursor().orElse(null));
+    }
+  }
+}
