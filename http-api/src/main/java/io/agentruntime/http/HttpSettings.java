@@ -3,7 +3,10 @@ package io.agentruntime.http;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The settings of the HTTP API, read once from {@code agent-runtime.http}. */
 public record HttpSettings(
@@ -30,7 +33,9 @@ public record HttpSettings(
     Duration retryAfter,
     Duration readinessTimeout,
     Duration terminationDeadline,
-    EventSettings events) {
+    EventSettings events,
+    Set<String> clusterOperatorTenants,
+    Duration clusterStatsTimeout) {
 
   /**
    * How {@code GET .../events} is framed: see {@code agent-runtime.http.events}. What it streams
@@ -65,6 +70,11 @@ public record HttpSettings(
         c.getDuration("retry-after"),
         c.getDuration("readiness-timeout"),
         c.getDuration("termination-deadline"),
-        new EventSettings(c.getDuration("events.keep-alive")));
+        new EventSettings(c.getDuration("events.keep-alive")),
+        Arrays.stream(c.getString("cluster-operator-tenants").split(","))
+            .map(String::trim)
+            .filter(t -> !t.isEmpty())
+            .collect(Collectors.toUnmodifiableSet()),
+        c.getDuration("cluster-stats-timeout"));
   }
 }

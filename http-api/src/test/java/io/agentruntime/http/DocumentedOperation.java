@@ -85,6 +85,11 @@ record DocumentedOperation(
     return template.startsWith("/v1/webhooks/{webhookId}");
   }
 
+  /** On the cluster ({@code /v1/cluster...}): for operators of the named tenants only. */
+  boolean isOnTheCluster() {
+    return template.startsWith("/v1/cluster");
+  }
+
   /**
    * Creates what its path names (it documents a 201), rather than acting on something that exists.
    * A 201 below a session (a schedule it sets) acts on the session, which must exist.

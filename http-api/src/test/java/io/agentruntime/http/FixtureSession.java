@@ -75,7 +75,9 @@ record FixtureSession(String id, Map<String, String> params) {
             Map.entry("webhookId", "we_fixture"),
             Map.entry("eventId", "evt_fixture"),
             // No such schedule: its routes answer 404 schedule_not_found on a session one sees.
-            Map.entry("scheduleId", "sched_fixture")));
+            Map.entry("scheduleId", "sched_fixture"),
+            // No member of the cluster: a leave answers 404 (and never makes the test node leave).
+            Map.entry("node", "127.0.0.1:1")));
   }
 
   /** The operation's path on this session; a parameter it has no value for fails the test. */

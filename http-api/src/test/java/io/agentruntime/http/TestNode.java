@@ -118,6 +118,7 @@ final class TestNode implements AutoCloseable {
             agent-runtime.http.port = 0
             agent-runtime.http.keys-reload-interval = 200ms
             agent-runtime.http.rate-limit.per-second = 0
+            agent-runtime.http.cluster-operator-tenants = "globex"
             agent-runtime.session.events.read-journal = "pekko.persistence.testkit.query"
             agent-runtime.http.events.keep-alive = 1s
             agent-runtime.session.events.resubscribe-interval = 1s

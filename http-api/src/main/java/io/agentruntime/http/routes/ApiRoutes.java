@@ -24,10 +24,10 @@ import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The route tree: health and the OpenAPI document without a key, everything under {@code
- * /v1/sessions}, {@code /v1/policy}, {@code /v1/vaults}, {@code /v1/webhooks} and {@code
- * /v1/agents} (the OpenAI Agents API) behind the authenticator, each resource in its own routes
- * class.
+ * The route tree: health, the OpenAPI document and the browser console's static files without a
+ * key, {@code /v1/me} for any key, everything under {@code /v1/sessions}, {@code /v1/policy},
+ * {@code /v1/vaults}, {@code /v1/webhooks} and {@code /v1/agents} (the OpenAI Agents API) behind
+ * the authenticator, each resource in its own routes class.
  */
 public final class ApiRoutes {
 
@@ -51,6 +51,9 @@ public final class ApiRoutes {
   private final WebhookRoutes webhooks;
   private final AgentRoutes agents;
   private final NodeHeader nodeHeader;
+  private final ConsoleRoutes console = new ConsoleRoutes();
+  private final PrincipalRoutes me = new PrincipalRoutes();
+  private final ClusterRoutes cluster;
 
   /** Sessions read from the directory at once, and asked at once, by the approvals listing. */
   private static final int APPROVALS_DIRECTORY_PAGE = 500;
@@ -108,16 +111,22 @@ public final class ApiRoutes {
         new AgentRoutes(
             catalog, sessions, body, new AgentSessionRoutes(sessions, catalog, body, streams));
     this.nodeHeader = new NodeHeader(sessions, errors);
+    this.cluster =
+        new ClusterRoutes(
+            system, settings.clusterOperatorTenants(), settings.clusterStatsTimeout());
   }
 
   public Route routes() {
     return concat(
         health.routes(),
+        console.routes(),
         pathPrefix(
             "v1",
             () ->
                 concat(
                     openApi.routes(),
+                    pathPrefix("me", () -> auth.authenticated(me::routes)),
+                    pathPrefix("cluster", () -> auth.authenticated(cluster::routes)),
                     pathPrefix("policy", () -> auth.sessionUser(policy::routes)),
                     pathPrefix("tenant", () -> auth.sessionUser(tenant::routes)),
                     pathPrefix("vaults", () -> auth.sessionUser(vaults::routes)),
