@@ -191,6 +191,8 @@ class SessionWireSerializationTest {
             "turn_1", "call_3", new ToolResult.Unknown("tool_timeout", "no answer within PT30S")),
         new InternalCommand.RetryDue("tool/turn_1/call_3"),
         new InternalCommand.TurnDeadlinePassed("turn_1"),
+        new InternalCommand.BudgetReached("turn_1", 2),
+        new InternalCommand.TenantChecked(),
         new InternalCommand.AnswerDue(4),
         new InternalCommand.ApprovalDeadlinePassed("appr_1"),
         new InternalCommand.ClientCallDeadlinePassed("turn_1", "call_1"),
