@@ -24,7 +24,34 @@ public record WebhookSettings(
     int maxPending,
     Duration dedupWindow,
     Duration askTimeout,
-    int handoffRetries) {
+    int handoffRetries,
+    String publicBaseUrl) {
+
+  /** Without a public base URL: decision URLs go out as paths. */
+  public WebhookSettings(
+      Optional<byte[]> secretKey,
+      ToolHosts hosts,
+      int maxEndpoints,
+      Duration timeout,
+      Backoff backoff,
+      int logSize,
+      int maxPending,
+      Duration dedupWindow,
+      Duration askTimeout,
+      int handoffRetries) {
+    this(
+        secretKey,
+        hosts,
+        maxEndpoints,
+        timeout,
+        backoff,
+        logSize,
+        maxPending,
+        dedupWindow,
+        askTimeout,
+        handoffRetries,
+        "");
+  }
 
   public static WebhookSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.webhooks");
@@ -41,7 +68,8 @@ public record WebhookSettings(
         c.getInt("max-pending"),
         c.getDuration("dedup-window"),
         c.getDuration("ask-timeout"),
-        c.getInt("handoff-retries"));
+        c.getInt("handoff-retries"),
+        c.getString("public-base-url").strip().replaceAll("/+$", ""));
   }
 
   /** A key of exactly 32 bytes, or none; anything else stops the node with a clear message. */
