@@ -143,7 +143,13 @@ public final class Node {
                       }));
       // The tenants' webhook outboxes, which the sessions hand their lifecycle changes to.
       Webhooks webhooks = Webhooks.start(system, runtime.clock());
-      Sessions sessions = Sessions.start(system, runtime.withLifecycle(webhooks));
+      // ... and the live approvals feed of GET /v1/approvals/events (decision 0036).
+      Sessions sessions =
+          Sessions.start(
+              system,
+              runtime.withLifecycle(
+                  io.agentruntime.runtime.session.LifecycleFeed.both(
+                      webhooks, io.agentruntime.runtime.approvals.ApprovalFeed.get(system))));
       phases.done("sharding");
       HttpServer http =
           HttpApi.start(

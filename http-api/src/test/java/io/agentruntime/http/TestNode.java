@@ -76,7 +76,12 @@ final class TestNode implements AutoCloseable {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     SessionRuntime sessionRuntime = runtime.apply(config).withMetrics(metrics);
     webhooks = Webhooks.start(system, sessionRuntime.clock());
-    sessions = Sessions.start(system, sessionRuntime.withLifecycle(webhooks));
+    sessions =
+        Sessions.start(
+            system,
+            sessionRuntime.withLifecycle(
+                io.agentruntime.runtime.session.LifecycleFeed.both(
+                    webhooks, io.agentruntime.runtime.approvals.ApprovalFeed.get(system))));
     settings = HttpSettings.fromConfig(config);
     server =
         HttpServer.start(

@@ -13,6 +13,7 @@ import io.agentruntime.http.events.SessionEventStream;
 import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.agents.AgentCatalog;
+import io.agentruntime.runtime.approvals.ApprovalFeed;
 import io.agentruntime.runtime.approvals.TenantApprovals;
 import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.session.SessionSettings;
@@ -85,10 +86,6 @@ public final class ApiRoutes {
     this.messages = new MessageRoutes(sessions, body, settings, waits);
     this.turns = new TurnRoutes(sessions, settings, waits, body);
     this.approvals = new ApprovalRoutes(sessions, body);
-    this.tenantApprovals =
-        new TenantApprovalRoutes(
-            new TenantApprovals(sessions, APPROVALS_DIRECTORY_PAGE, APPROVALS_PARALLELISM),
-            settings);
     this.operator = new OperatorRoutes(sessions, body);
     this.policy = new PolicyRoutes(sessions, body);
     this.tenant = new TenantRoutes(sessions);
@@ -102,6 +99,11 @@ public final class ApiRoutes {
             auth::stillValid,
             settings.keysReloadInterval());
     this.events = new EventRoutes(sessions, streams);
+    this.tenantApprovals =
+        new TenantApprovalRoutes(
+            new TenantApprovals(sessions, APPROVALS_DIRECTORY_PAGE, APPROVALS_PARALLELISM),
+            settings,
+            new ApprovalStream(sessions, ApprovalFeed.get(system), streams));
     AgentCatalog catalog =
         AgentCatalog.lazy(
             system,

@@ -1,8 +1,10 @@
 package io.agentruntime.http.routes;
 
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 
 import io.agentruntime.http.HttpSettings;
@@ -34,15 +36,19 @@ public final class TenantApprovalRoutes {
 
   private final TenantApprovals approvals;
   private final HttpSettings settings;
+  private final ApprovalStream stream;
 
-  TenantApprovalRoutes(TenantApprovals approvals, HttpSettings settings) {
+  TenantApprovalRoutes(TenantApprovals approvals, HttpSettings settings, ApprovalStream stream) {
     this.approvals = approvals;
     this.settings = settings;
+    this.stream = stream;
   }
 
   /** The routes below {@code /v1/approvals}. */
   Route routes(Principal principal) {
-    return pathEnd(() -> get(() -> list(principal)));
+    return concat(
+        pathEnd(() -> get(() -> list(principal))),
+        path("events", () -> get(() -> stream.route(principal))));
   }
 
   private Route list(Principal principal) {

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Hands the session's lifecycle changes to the webhooks' feed once they are journaled (actor-side;
- * what is announced is decided by {@link LifecycleNotices}). Nothing is journaled for it and
- * nothing waits for it: after a crash, recovery announces the recent changes again.
+ * what is announced is decided by {@link LifecycleNotices} and {@link OwnEventNotices}). Nothing is
+ * journaled for it and nothing waits for it: after a crash, recovery announces the recent changes
+ * again.
  */
 final class LifecycleAnnouncer {
 
@@ -33,10 +34,12 @@ final class LifecycleAnnouncer {
         LifecycleNotices.after(entityId, sessionId, announced, next, events, clock.instant());
     LifecycleNotices.mark(next).ifPresent(m -> announced = m);
     notices.forEach(n -> feed.notice(tenant, n));
+    OwnEventNotices.after(entityId, sessionId, next, events).forEach(n -> feed.notice(tenant, n));
   }
 
   void recovered(SessionState s) {
     announced = LifecycleNotices.mark(s).orElse(null);
     LifecycleNotices.recovered(entityId, sessionId, s).forEach(n -> feed.notice(tenant, n));
+    OwnEventNotices.recovered(entityId, sessionId, s).forEach(n -> feed.notice(tenant, n));
   }
 }

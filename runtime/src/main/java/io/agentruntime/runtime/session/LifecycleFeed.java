@@ -12,4 +12,12 @@ public interface LifecycleFeed {
   LifecycleFeed NONE = (tenant, notice) -> {};
 
   void notice(String tenant, LifecycleNotice notice);
+
+  /** Hands each notice to {@code first}, then to {@code second}. */
+  static LifecycleFeed both(LifecycleFeed first, LifecycleFeed second) {
+    return (tenant, notice) -> {
+      first.notice(tenant, notice);
+      second.notice(tenant, notice);
+    };
+  }
 }

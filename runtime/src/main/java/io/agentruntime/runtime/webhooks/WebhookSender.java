@@ -54,7 +54,7 @@ public final class WebhookSender {
     } catch (GeneralSecurityException | IllegalArgumentException ex) {
       return done(new Outcome(null, "secret_unreadable: the webhook secret key has changed", true));
     }
-    byte[] body = WebhookPayload.body(event);
+    byte[] body = WebhookPayload.body(event, settings.publicBaseUrl());
     long timestamp = clock.instant().getEpochSecond();
     HttpRequest request;
     try {

@@ -25,7 +25,8 @@ public record WebhookSettings(
     Duration dedupWindow,
     Duration askTimeout,
     int handoffRetries,
-    Duration endpointsRecheck) {
+    Duration endpointsRecheck,
+    String publicBaseUrl) {
 
   public static WebhookSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.webhooks");
@@ -43,7 +44,8 @@ public record WebhookSettings(
         c.getDuration("dedup-window"),
         c.getDuration("ask-timeout"),
         c.getInt("handoff-retries"),
-        c.getDuration("endpoints-recheck"));
+        c.getDuration("endpoints-recheck"),
+        c.getString("public-base-url").strip().replaceAll("/+$", ""));
   }
 
   /** A key of exactly 32 bytes, or none; anything else stops the node with a clear message. */

@@ -20,7 +20,15 @@ public final class WebhookValidation {
           LifecycleNotice.IN_PROGRESS,
           LifecycleNotice.ACTION_REQUIRED,
           LifecycleNotice.IDLE,
-          LifecycleNotice.FAILED);
+          LifecycleNotice.FAILED,
+          LifecycleNotice.APPROVAL_REQUESTED,
+          LifecycleNotice.APPROVAL_DECIDED,
+          LifecycleNotice.APPROVAL_EXPIRED,
+          LifecycleNotice.TOOL_CALL_IN_DOUBT,
+          LifecycleNotice.TURN_COMPLETED,
+          LifecycleNotice.TURN_FAILED,
+          LifecycleNotice.BUDGET_EXCEEDED,
+          LifecycleNotice.SCHEDULE_FIRED);
 
   /** Another name of {@code agent.session.action_required} (the session status's name). */
   public static final String REQUIRES_ACTION = "agent.session.requires_action";

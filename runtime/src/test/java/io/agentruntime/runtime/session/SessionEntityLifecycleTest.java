@@ -36,10 +36,14 @@ class SessionEntityLifecycleTest extends AgentLoopTestSupport {
   }
 
   @Test
-  void aTurnAnnouncesCreatedInProgressAndIdleOnceEach() {
+  void aTurnAnnouncesCreatedInProgressIdleAndItsCompletionOnceEach() {
     oneTurnToIdle();
     assertEquals(
-        List.of(LifecycleNotice.CREATED, LifecycleNotice.IN_PROGRESS, LifecycleNotice.IDLE),
+        List.of(
+            LifecycleNotice.CREATED,
+            LifecycleNotice.IN_PROGRESS,
+            LifecycleNotice.IDLE,
+            LifecycleNotice.TURN_COMPLETED),
         mine().stream().map(LifecycleNotice::type).toList());
   }
 

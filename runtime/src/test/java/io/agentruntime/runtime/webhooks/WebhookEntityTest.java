@@ -100,7 +100,8 @@ class WebhookEntityTest {
             Duration.ofHours(48),
             Duration.ofSeconds(3),
             3,
-            Duration.ofSeconds(2));
+            Duration.ofSeconds(2),
+            "");
     WebhookSender sender = new WebhookSender(settings, Optional.of(box), Clock.systemUTC());
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),

@@ -59,6 +59,23 @@ class WebhookEventGoldenTest {
     samples.put(
         "EventQueued",
         new WebhookEvent.EventQueued(notice, List.of("we_0123456789abcdef01234567"), AT));
+    // One of our own events, with its data (decision 0036).
+    samples.put(
+        "EventQueued.with-data",
+        new WebhookEvent.EventQueued(
+            new LifecycleNotice(
+                "evt_00112233445566778899aabbccddeeff",
+                LifecycleNotice.TURN_FAILED,
+                "s1",
+                null,
+                AT,
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                    .objectNode()
+                    .put("sessionId", "s1")
+                    .put("turnId", "turn_1")
+                    .put("status", "failed")),
+            List.of("we_0123456789abcdef01234567"),
+            AT));
     samples.put(
         "DeliveryAttempted",
         new WebhookEvent.DeliveryAttempted(

@@ -1,0 +1,174 @@
+package io.agentruntime.runtime.session;
+
+import static io.agentruntime.runtime.session.Fixtures.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.agentruntime.runtime.session.SessionEvent.*;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Which of our own webhook events a persist announces, and what a recovery announces again. */
+class OwnEventNoticesTest {
+
+  private static final Instant T0 = Fixtures.T0;
+  private static final String ENTITY = "acme|s1";
+
+  private static SessionState fold(SessionState s, SessionEvent... events) {
+    for (SessionEvent e : events) {
+      s = s.apply(e);
+    }
+    return s;
+  }
+
+  private static SessionState running() {
+    SessionSpec spec =
+        new SessionSpec(
+            new AgentDefinition("Be brief.", "default", new Limits(2, 600, 100)),
+            List.of(Fixtures.httpTool("send_email")),
+            new PermissionPolicy(Map.of("send_email", Permission.ASK)),
+            Map.of(),
+            Map.of());
+    return fold(
+        SessionState.empty(),
+        new SessionCreated(new Owner("acme", "ada"), spec, T0),
+        new UserMessageAccepted("t1", "hi", null, "ada", T0),
+        new TurnStarted("t1", T0),
+        new AssistantReplied(
+            "t1",
+            1,
+            "",
+            List.of(new TranscriptEntry.ToolCall("c1", "send_email", json("{\"to\":\"bob\"}"))),
+            1,
+            1,
+            T0));
+  }
+
+  private static final ApprovalRequested ASKED =
+      new ApprovalRequested(
+          "appr_1",
+          "t1",
+          "c1",
+          "send_email",
+          json("{\"to\":\"bob\"}"),
+          T0.plus(Duration.ofHours(1)),
+          T0,
+          null,
+          Approval.ON_EXPIRY_FAIL);
+
+  private record Row(
+      String name, SessionState before, List<SessionEvent> events, List<String> types) {}
+
+  private static List<Row> table() {
+    SessionState asked = fold(running(), ASKED);
+    SessionState started =
+        fold(running(), new ToolCallStarted("t1", "c1", "send_email", json("{}"), "k", T0));
+    return List.of(
+        new Row("asked", running(), List.of(ASKED), List.of("approval.requested")),
+        new Row(
+            "in doubt: the question is an approval too",
+            started,
+            List.of(new ToolCallInDoubt("t1", "c1", "appr_2", T0.plusSeconds(60), T0)),
+            List.of("tool_call.in_doubt", "approval.requested")),
+        new Row(
+            "granted",
+            asked,
+            List.of(new ApprovalGranted("appr_1", "ada", null, T0)),
+            List.of("approval.decided")),
+        new Row(
+            "denied",
+            asked,
+            List.of(new ApprovalDenied("appr_1", "ada", null, T0)),
+            List.of("approval.decided")),
+        new Row(
+            "expired, the turn failed",
+            asked,
+            List.of(
+                new ApprovalExpired("appr_1", T0),
+                new ToolCallRejected("t1", "c1", "expired", T0),
+                new TurnFailed("t1", "approval_expired", "nobody decided", T0)),
+            List.of("approval.expired", "turn.failed")),
+        new Row(
+            "completed",
+            running(),
+            List.of(new TurnCompleted("t1", "done", T0)),
+            List.of("turn.completed")),
+        new Row(
+            "nothing of ours",
+            running(),
+            List.of(new MemoryWritten("k", json("1"), "ada", T0)),
+            List.of()));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> eachJournaledChangeIsOneEvent() {
+    return table().stream()
+        .map(
+            row ->
+                DynamicTest.dynamicTest(
+                    row.name(),
+                    () -> {
+                      SessionState next = row.before();
+                      for (SessionEvent e : row.events()) {
+                        next = next.apply(e);
+                      }
+                      assertEquals(
+                          row.types(),
+                          OwnEventNotices.after(ENTITY, "s1", next, row.events()).stream()
+                              .map(LifecycleNotice::type)
+                              .toList());
+                    }));
+  }
+
+  @Test
+  void anApprovalsEventCarriesItsRowAndDecisionUrl() {
+    SessionState asked = fold(running(), ASKED);
+    LifecycleNotice n = OwnEventNotices.after(ENTITY, "s1", asked, List.of(ASKED)).get(0);
+    assertEquals("/v1/sessions/s1/approvals/appr_1", n.data().get("decisionUrl").asText());
+    assertEquals("fail", n.data().get("onExpiry").asText());
+    assertEquals("bob", n.data().at("/arguments/to").asText());
+    assertEquals("policy", n.data().get("reason").asText());
+
+    ApprovalGranted granted = new ApprovalGranted("appr_1", "ada", null, T0);
+    LifecycleNotice d =
+        OwnEventNotices.after(ENTITY, "s1", asked.apply(granted), List.of(granted)).get(0);
+    assertEquals("approve", d.data().get("decision").asText());
+    assertEquals("ada", d.data().get("by").asText());
+
+    TurnFailed failed = new TurnFailed("t1", "approval_expired", "nobody decided", T0);
+    LifecycleNotice f =
+        OwnEventNotices.after(ENTITY, "s1", asked.apply(failed), List.of(failed)).get(0);
+    assertEquals("approval_expired", f.data().at("/error/code").asText());
+    assertEquals("failed", f.data().get("status").asText());
+  }
+
+  @Test
+  void aRecoveryAnnouncesTheSameEventsAgainUnderTheSameIds() {
+    SessionState asked = fold(running(), ASKED);
+    LifecycleNotice live = OwnEventNotices.after(ENTITY, "s1", asked, List.of(ASKED)).get(0);
+    List<LifecycleNotice> again = OwnEventNotices.recovered(ENTITY, "s1", asked);
+    assertEquals(List.of(live.eventId()), again.stream().map(LifecycleNotice::eventId).toList());
+
+    ApprovalGranted granted = new ApprovalGranted("appr_1", "ada", null, T0);
+    TurnCompleted completed = new TurnCompleted("t1", "done", T0);
+    SessionState done = fold(asked, granted, completed);
+    List<String> liveIds =
+        OwnEventNotices.after(ENTITY, "s1", done, List.of(granted, completed)).stream()
+            .map(LifecycleNotice::eventId)
+            .toList();
+    assertEquals(
+        liveIds,
+        OwnEventNotices.recovered(ENTITY, "s1", done).stream()
+            .map(LifecycleNotice::eventId)
+            .toList());
+    assertEquals(
+        List.of(),
+        OwnEventNotices.recovered("acme|other", "other", SessionState.empty()),
+        "a session that does not exist announces nothing");
+  }
+}
