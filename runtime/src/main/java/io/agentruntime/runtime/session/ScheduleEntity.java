@@ -256,6 +256,9 @@ public final class ScheduleEntity
     }
     SessionReply reply = d.reply() instanceof SessionReply.Hosted h ? h.reply() : d.reply();
     if (reply instanceof SessionReply.TurnAccepted) {
+      // TODO(lead, after merging `approvals`): announce `schedule.fired` here (once ScheduleRan is
+      // journaled, with the session, schedule id, due time and the firing's turn id), through the
+      // tenant's webhook outbox as the session's lifecycle changes are.
       return Effect()
           .persist(new ScheduleRan(d.scheduleId(), d.due().fireDueAt(), true, d.due().next()))
           .thenRun(this::armed)
