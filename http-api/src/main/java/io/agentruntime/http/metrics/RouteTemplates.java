@@ -18,7 +18,9 @@ public final class RouteTemplates {
           "/v1/sessions",
           "/v1/policy",
           "/v1/approvals",
-          "/v1/approvals/events");
+          "/v1/approvals/events",
+          "/v1/me",
+          "/v1/cluster");
   private static final Set<String> PARTS =
       Set.of("memory", "tools", "permissions", "messages", "turns", "approvals", "events");
   private static final Set<String> ACTIONS = Set.of("suspend", "resume", "terminate", "erase");
@@ -30,6 +32,9 @@ public final class RouteTemplates {
         path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     if (FIXED.contains(trimmed)) {
       return trimmed;
+    }
+    if (trimmed.matches("/v1/cluster/members/[^/]+/leave")) {
+      return "/v1/cluster/members/{node}/leave";
     }
     if (!trimmed.startsWith("/v1/sessions/")) {
       return "other";

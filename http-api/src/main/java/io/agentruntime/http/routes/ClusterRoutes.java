@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -79,16 +80,21 @@ public final class ClusterRoutes {
   }
 
   Route routes(Principal principal) {
+    return concat(
+        pathEnd(() -> get(() -> allowedOnly(principal, () -> Responses.ok(view())))),
+        path(
+            segment("members").slash(segment()).slash(segment("leave")),
+            node -> post(() -> allowedOnly(principal, () -> leave(node)))));
+  }
+
+  /** Checked once the path matched, so an unknown path under /v1/cluster stays a 404. */
+  private Route allowedOnly(Principal principal, Supplier<Route> inner) {
     if (!allowed(principal, operatorTenants)) {
       throw ApiError.roleMissing(
           "the cluster needs the operator role of a tenant named in"
               + " agent-runtime.http.cluster-operator-tenants");
     }
-    return concat(
-        pathEnd(() -> get(() -> Responses.ok(view()))),
-        path(
-            segment("members").slash(segment()).slash(segment("leave")),
-            node -> post(() -> leave(node))));
+    return inner.get();
   }
 
   private Route leave(String node) {

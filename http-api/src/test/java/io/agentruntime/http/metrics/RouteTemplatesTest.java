@@ -11,6 +11,12 @@ class RouteTemplatesTest {
     assertEquals("/v1/sessions", RouteTemplates.of("/v1/sessions"));
     assertEquals("/v1/policy", RouteTemplates.of("/v1/policy"));
     assertEquals("/v1/approvals", RouteTemplates.of("/v1/approvals"));
+    assertEquals("/v1/me", RouteTemplates.of("/v1/me"));
+    assertEquals("/v1/cluster", RouteTemplates.of("/v1/cluster"));
+    assertEquals(
+        "/v1/cluster/members/{node}/leave",
+        RouteTemplates.of("/v1/cluster/members/127.0.0.1:2552/leave"));
+    assertEquals("other", RouteTemplates.of("/console/js/app.js"));
     assertEquals("/v1/sessions/{id}", RouteTemplates.of("/v1/sessions/abc"));
     assertEquals(
         "/v1/sessions/{id}/memory/{key}", RouteTemplates.of("/v1/sessions/abc/memory/city"));
