@@ -106,6 +106,46 @@ class OwnWebhookEventsApiTest {
   }
 
   @Test
+  void aScheduleThatFiresIsAnnouncedOnceWithItsTurn() throws Exception {
+    try (WebhookReceiver receiver = new WebhookReceiver(() -> 200)) {
+      Response made =
+          api.post(
+              OLGA,
+              "/v1/webhooks",
+              "{\"url\": \"" + receiver.url() + "\", \"events\": [\"schedule.fired\"]}");
+      assertEquals(201, made.status(), made.toString());
+      OpenAIClient sdk =
+          OpenAIOkHttpClient.builder()
+              .apiKey("unused")
+              .webhookSecret(made.json().get("secret").asText())
+              .build();
+      String id = TestNode.newId("fired");
+      assertEquals(201, api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\"}").status());
+      Response scheduled =
+          api.post(
+              ADA,
+              "/v1/sessions/" + id + "/schedules",
+              "{\"message\": \"wake up\", \"in\": \"PT1S\"}");
+      assertEquals(201, scheduled.status(), scheduled.toString());
+
+      JsonNode fired =
+          verified(sdk, receiver.await(r -> r.body().contains("\"" + id + "\""), 1, WAIT).get(0));
+      assertEquals("schedule.fired", fired.get("type").asText(), fired.toString());
+      JsonNode data = fired.get("data");
+      assertEquals(scheduled.json().get("id"), data.get("scheduleId"));
+      String turnId = data.get("turnId").asText();
+      JsonNode turn = api.get(ADA, "/v1/sessions/" + id + "/turns/" + turnId).json();
+      assertEquals(turnId, turn.get("turnId").asText(), "the firing's turn: " + turn);
+      Thread.sleep(1_000);
+      assertEquals(
+          1,
+          receiver.received.stream().filter(r -> r.body().contains("\"" + id + "\"")).count(),
+          "one firing, one event");
+      api.delete(OLGA, "/v1/webhooks/" + made.json().get("id").asText());
+    }
+  }
+
+  @Test
   void theNewTypesAreRegistrableAndAnUnknownOneIsRefused() {
     Response made =
         api.post(

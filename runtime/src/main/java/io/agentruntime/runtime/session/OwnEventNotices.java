@@ -6,6 +6,8 @@ import io.agentruntime.runtime.session.SessionEvent.ApprovalDenied;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalExpired;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalGranted;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalRequested;
+import io.agentruntime.runtime.session.SessionEvent.BudgetExceeded;
+import io.agentruntime.runtime.session.SessionEvent.BudgetRaised;
 import io.agentruntime.runtime.session.SessionEvent.InDoubtResolved;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallInDoubt;
 import io.agentruntime.runtime.session.SessionEvent.TurnCompleted;
@@ -18,9 +20,10 @@ import java.util.Optional;
 /**
  * Our own webhook events, read off a session's journaled events (pure; decision 0036): {@code
  * approval.requested} (also for an in-doubt question, which {@code tool_call.in_doubt} announces
- * too), {@code approval.decided}, {@code approval.expired}, {@code turn.completed} and {@code
- * turn.failed}. Approval events carry the row {@code GET /v1/approvals} shows, with its {@code
- * decisionUrl}; turn events {@code {sessionId, turnId, status, error?}}.
+ * too, and for a spent budget, which {@code budget.exceeded} announces too), {@code
+ * approval.decided}, {@code approval.expired}, {@code turn.completed} and {@code turn.failed}.
+ * Approval events carry the row {@code GET /v1/approvals} shows, with its {@code decisionUrl}; turn
+ * events {@code {sessionId, turnId, status, error?}}.
  *
  * <p>An event's id is a digest of the session, the type and what it is about (the approval, the
  * turn), as {@link LifecycleNotices} makes them: announced again after a crash, it is the same
@@ -49,6 +52,18 @@ public final class OwnEventNotices {
                           entityId, LifecycleNotice.TOOL_CALL_IN_DOUBT, sessionId, a, e.at()));
                   notices.add(requested(entityId, sessionId, a, e.at()));
                 });
+      } else if (event instanceof BudgetExceeded e) {
+        next.approval(e.approvalId())
+            .ifPresent(
+                a -> {
+                  notices.add(
+                      approvalNotice(
+                          entityId, LifecycleNotice.BUDGET_EXCEEDED, sessionId, a, e.at()));
+                  notices.add(requested(entityId, sessionId, a, e.at()));
+                });
+      } else if (event instanceof BudgetRaised e) {
+        decided(entityId, sessionId, next, e.approvalId(), "approve", e.by(), e.at())
+            .ifPresent(notices::add);
       } else if (event instanceof ApprovalGranted e) {
         decided(entityId, sessionId, next, e.approvalId(), "approve", e.by(), e.at())
             .ifPresent(notices::add);
@@ -94,6 +109,10 @@ public final class OwnEventNotices {
           notices.add(
               approvalNotice(
                   entityId, LifecycleNotice.TOOL_CALL_IN_DOUBT, sessionId, a, a.requestedAt()));
+        } else if (Approval.BUDGET.equals(a.reason())) {
+          notices.add(
+              approvalNotice(
+                  entityId, LifecycleNotice.BUDGET_EXCEEDED, sessionId, a, a.requestedAt()));
         }
         notices.add(requested(entityId, sessionId, a, a.requestedAt()));
       } else if (a.turnId().equals(last.id())) {

@@ -96,13 +96,22 @@ public final class ScheduleEntity
       ScheduleSettings settings,
       Duration askTimeout,
       Clock clock,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      LifecycleFeed lifecycle) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers ->
                     new ScheduleEntity(
-                        ctx, timers, entityId, rules, settings, askTimeout, clock, shard)));
+                        ctx,
+                        timers,
+                        entityId,
+                        rules,
+                        settings,
+                        askTimeout,
+                        clock,
+                        shard,
+                        lifecycle)));
   }
 
   private final ActorContext<Command> ctx;
@@ -113,6 +122,7 @@ public final class ScheduleEntity
   private final Duration askTimeout;
   private final Clock clock;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final LifecycleFeed lifecycle;
 
   /** The firings sent to the session and not answered yet, by schedule id. */
   private final Map<String, ScheduleRules.Due> inFlight = new HashMap<>();
@@ -125,8 +135,10 @@ public final class ScheduleEntity
       ScheduleSettings settings,
       Duration askTimeout,
       Clock clock,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      LifecycleFeed lifecycle) {
     super(PersistenceId.of(TYPE_KEY.name(), entityId));
+    this.lifecycle = lifecycle;
     this.ctx = ctx;
     this.timers = timers;
     this.entityId = entityId;
@@ -222,6 +234,30 @@ public final class ScheduleEntity
     return Effect().persist(skipped).thenRun(this::armed).thenNoReply();
   }
 
+  /** {@code schedule.fired} for the run of {@code scheduleId} due at {@code dueAt}, to webhooks. */
+  private void announceFired(String scheduleId, Instant dueAt) {
+    int colon = entityId.indexOf(':');
+    String tenant = entityId.substring(0, colon);
+    String sessionId = entityId.substring(colon + 1);
+    String turnId = Schedule.firingId(scheduleId, dueAt);
+    com.fasterxml.jackson.databind.node.ObjectNode data =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    data.put("sessionId", sessionId);
+    data.put("scheduleId", scheduleId);
+    data.put("dueAt", dueAt.toString());
+    data.put("turnId", turnId);
+    lifecycle.notice(
+        tenant,
+        new LifecycleNotice(
+            LifecycleNotices.eventId(
+                entityId, new LifecycleNotices.Mark(LifecycleNotice.SCHEDULE_FIRED, turnId)),
+            LifecycleNotice.SCHEDULE_FIRED,
+            sessionId,
+            null,
+            clock.instant(),
+            data));
+  }
+
   /**
    * Sends the session the message of {@code s}'s run {@code due}, queued behind a running turn and
    * naming the turn by the firing id; its answer comes back as {@link Delivered}.
@@ -256,12 +292,11 @@ public final class ScheduleEntity
     }
     SessionReply reply = d.reply() instanceof SessionReply.Hosted h ? h.reply() : d.reply();
     if (reply instanceof SessionReply.TurnAccepted) {
-      // TODO(lead, after merging `approvals`): announce `schedule.fired` here (once ScheduleRan is
-      // journaled, with the session, schedule id, due time and the firing's turn id), through the
-      // tenant's webhook outbox as the session's lifecycle changes are.
+      // Announced once journaled, at least once: the webhook outbox keeps one per firing id.
       return Effect()
           .persist(new ScheduleRan(d.scheduleId(), d.due().fireDueAt(), true, d.due().next()))
           .thenRun(this::armed)
+          .thenRun(after -> announceFired(d.scheduleId(), d.due().fireDueAt()))
           .thenNoReply();
     } else if (reply instanceof SessionReply.Rejected r
         && r.problem().kind() == Problem.Kind.NOT_FOUND) {

@@ -30,7 +30,8 @@ final class Schedules {
     this.askTimeout = askTimeout;
   }
 
-  static Schedules start(ActorSystem<?> system, SessionSettings sessions, Clock clock) {
+  static Schedules start(
+      ActorSystem<?> system, SessionSettings sessions, Clock clock, LifecycleFeed lifecycle) {
     ScheduleSettings settings = ScheduleSettings.fromConfig(system.settings().config());
     ScheduleRules rules = new ScheduleRules(settings, sessions.maxMessageChars());
     ClusterSharding.get(system)
@@ -44,7 +45,8 @@ final class Schedules {
                             settings,
                             sessions.askTimeout(),
                             clock,
-                            ctx.getShard()))
+                            ctx.getShard(),
+                            lifecycle))
                 // Alive while it holds a schedule, whatever the node's defaults: remembered in the
                 // journal, so a new host of its shard restarts it, and never passivated for being
                 // idle (a timer a month away is no traffic); it passivates itself once empty.

@@ -131,7 +131,8 @@ public final class Sessions implements SessionService {
                 // A session that moves lets its tool calls in flight land first (decision 0017).
                 .withStopMessage(new InternalCommand.HandOff()));
     // A session's schedules wake it, passivated or not (decision 0038).
-    Schedules schedules = Schedules.start(system, runtime.settings(), runtime.clock());
+    Schedules schedules =
+        Schedules.start(system, runtime.settings(), runtime.clock(), runtime.lifecycle());
     return new Sessions(
         system,
         runtime.settings(),

@@ -76,6 +76,21 @@ class OwnEventNoticesTest {
             List.of(new ToolCallInDoubt("t1", "c1", "appr_2", T0.plusSeconds(60), T0)),
             List.of("tool_call.in_doubt", "approval.requested")),
         new Row(
+            "a spent budget: the question is an approval too",
+            running(),
+            List.of(
+                new BudgetExceeded(
+                    "appr_3", "t1", "maxSessionTokens", 100, 120, T0.plusSeconds(60), T0)),
+            List.of("budget.exceeded", "approval.requested")),
+        new Row(
+            "a budget raised",
+            fold(
+                running(),
+                new BudgetExceeded(
+                    "appr_3", "t1", "maxSessionTokens", 100, 120, T0.plusSeconds(60), T0)),
+            List.of(new BudgetRaised("appr_3", 500, "ada", null, T0)),
+            List.of("approval.decided")),
+        new Row(
             "granted",
             asked,
             List.of(new ApprovalGranted("appr_1", "ada", null, T0)),
