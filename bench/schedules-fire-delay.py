@@ -69,7 +69,11 @@ def set_schedule(port, sid, at):
 
 
 def firings(port, sid, schedule_id):
-    st, data = call(port, "GET", f"/v1/sessions/{sid}/turns?limit=10")
+    for attempt in range(30):  # a node still busy with the turns answers 503: read again later
+        st, data = call(port, "GET", f"/v1/sessions/{sid}/turns?limit=10")
+        if st != 503:
+            break
+        time.sleep(1)
     if st != 200:
         raise RuntimeError(f"GET turns -> {st} {data[:300]}")
     return [t for t in json.loads(data)["turns"] if t["turnId"].startswith("turn_" + schedule_id + "_")]

@@ -127,6 +127,9 @@ public final class ScheduleEntity
   /** The firings sent to the session and not answered yet, by schedule id. */
   private final Map<String, ScheduleRules.Due> inFlight = new HashMap<>();
 
+  /** Firings sent again since the session last answered one: the wait before the next doubles. */
+  private int unanswered = 0;
+
   private ScheduleEntity(
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
@@ -211,6 +214,7 @@ public final class ScheduleEntity
 
   /** Fires what is due (skips what was missed and is to be skipped), then sets the next timer. */
   private ReplyEffect<Event, ScheduleBook> onTick(ScheduleBook book) {
+    retrying = false;
     Instant now = clock.instant();
     List<Event> skipped = new ArrayList<>();
     for (Schedule s : book.list()) {
@@ -285,6 +289,8 @@ public final class ScheduleEntity
 
   private ReplyEffect<Event, ScheduleBook> onDelivered(ScheduleBook book, Delivered d) {
     inFlight.remove(d.scheduleId());
+    boolean answered = d.failure() == null;
+    unanswered = answered ? 0 : unanswered;
     Optional<Schedule> s = book.get(d.scheduleId());
     if (s.isEmpty() || !s.get().nextRunAt().equals(d.due().fireDueAt())) {
       armed(book); // deleted (or changed) while its firing was on its way
@@ -319,20 +325,36 @@ public final class ScheduleEntity
           .thenRun(this::armed)
           .thenNoReply();
     }
-    // No answer in time, or the session's journal was away: sent again under the same firing id.
+    // No answer in time, or the session's journal was away: sent again under the same firing id,
+    // after a wait that doubles (up to 32 times retry-after) with jitter, so that many schedules
+    // due at once do not all ask an overloaded node again in the same second.
+    Duration wait = retryWait(unanswered++);
     ctx.getLog()
         .info(
             "Schedule {} run at {} not answered ({}); sent again in {}",
             d.scheduleId(),
             d.due().fireDueAt(),
             d.failure() != null ? d.failure().toString() : reply,
-            settings.retryAfter());
-    timers.startSingleTimer("tick", new Tick(), settings.retryAfter());
+            wait);
+    retrying = true;
+    timers.startSingleTimer("tick", new Tick(), wait);
     return Effect().noReply();
+  }
+
+  /** While a firing waits to be sent again: the retry's timer is not cut short by other events. */
+  private boolean retrying = false;
+
+  Duration retryWait(int retries) {
+    long base = settings.retryAfter().toMillis() << Math.min(retries, 5);
+    return Duration.ofMillis(
+        base / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(base / 2 + 1));
   }
 
   /** Sets the timer for the earliest run not on its way, or passivates when none is left. */
   private void armed(ScheduleBook book) {
+    if (retrying) {
+      return; // the retry's timer is set; its tick looks at every schedule
+    }
     Optional<Instant> earliest =
         book.list().stream()
             .filter(s -> !inFlight.containsKey(s.id()))
