@@ -44,7 +44,11 @@ class BudgetsApiTest {
         TestNode.start(
             "agent-runtime.models.default.base-url = \""
                 + model.baseUrl()
-                + "\"\nagent-runtime.models.default.model = fake-model\n",
+                + "\"\nagent-runtime.models.default.model = fake-model\n"
+                // 1000 USD per million input tokens, 2000 per million output: 40 in + 20 out
+                // cost 0.04 + 0.04 = 0.08 USD
+                + "agent-runtime.models.default.price { input-per-million = 1000,"
+                + " output-per-million = 2000 }\n",
             config ->
                 SessionRuntime.of(
                     config,
@@ -142,6 +146,86 @@ class BudgetsApiTest {
     assertEquals("failed", failed.get("status").asText(), failed.toString());
     assertEquals("budget_exhausted", failed.at("/error/code").asText());
     assertTrue(api.get(ADA, session + "/approvals").json().isEmpty());
+  }
+
+  @Test
+  void aModelCallPastTheCostBudgetPausesAndARaiseOfMaxSessionCostLetsTheTurnComplete() {
+    String id = TestNode.newId("cost");
+    Response created =
+        api.post(
+            ADA,
+            "/v1/sessions",
+            "{\"id\": \""
+                + id
+                + "\", \"agent\": {\"model\": \"default\", \"limits\": {\"maxSessionCost\": 0.05}}}");
+    assertEquals(201, created.status(), created.toString());
+    assertEquals(
+        0.05,
+        api.get(ADA, "/v1/sessions/" + id).json().at("/agent/limits/maxSessionCost").asDouble(),
+        1e-12);
+    String session = "/v1/sessions/" + id;
+    model.enqueue(FakeReply.text("first answer").usage(40, 20));
+    JsonNode first =
+        api.post(ADA, session + "/messages?waitSeconds=10", "{\"content\": \"hello\"}").json();
+    assertEquals("completed", first.get("status").asText(), first.toString());
+    JsonNode usage = api.get(ADA, session).json().get("usage");
+    assertEquals(0.08, usage.get("costUsd").asDouble(), 1e-12, usage.toString());
+    assertEquals(0, api.get(ADA, session).json().at("/agent/limits/maxSessionTokens").asLong());
+
+    int asked = model.requests().size();
+    JsonNode turn = pausedTurn(session);
+    JsonNode approval = api.get(ADA, session + "/approvals").json().get(0);
+    assertEquals("budget", approval.get("reason").asText());
+    assertEquals("cost", approval.at("/arguments/budget").asText(), approval.toString());
+    assertEquals("maxSessionCost", approval.at("/arguments/raise").asText());
+    assertEquals(0.05, approval.at("/arguments/limit").asDouble(), 1e-12);
+    assertEquals(0.08, approval.at("/arguments/used").asDouble(), 1e-12);
+    assertEquals(asked, model.requests().size(), "no model call started past the cost budget");
+
+    String decide = session + "/approvals/" + approval.get("id").asText();
+    Response tooLow =
+        api.post(ADA, decide, "{\"decision\": \"approve\", \"raise\": {\"maxSessionCost\": 0.08}}");
+    assertEquals(400, tooLow.status(), tooLow.toString());
+    assertEquals("raise.maxSessionCost", tooLow.json().at("/error/param").asText());
+    Response tokens =
+        api.post(
+            ADA, decide, "{\"decision\": \"approve\", \"raise\": {\"maxSessionTokens\": 1000}}");
+    assertEquals(400, tokens.status(), "a cost approval is raised by maxSessionCost");
+    assertEquals("pending", api.get(ADA, session + "/approvals").json().at("/0/status").asText());
+
+    model.enqueue(FakeReply.text("second answer").usage(30, 10));
+    Response raised =
+        api.post(ADA, decide, "{\"decision\": \"approve\", \"raise\": {\"maxSessionCost\": 1}}");
+    assertEquals(200, raised.status(), raised.toString());
+    JsonNode done =
+        api.get(ADA, session + "/turns/" + turn.get("turnId").asText() + "?waitSeconds=10").json();
+    assertEquals("completed", done.get("status").asText(), done.toString());
+    assertEquals("second answer", done.get("output").asText());
+    JsonNode after = api.get(ADA, session).json();
+    assertEquals(1, after.at("/agent/limits/maxSessionCost").asDouble(), 1e-12);
+    // 0.08 + 30 * 1000e-6 + 10 * 2000e-6 = 0.13
+    assertEquals("0.13", after.at("/usage/costUsd").asText(), after.get("usage").toString());
+    assertEquals(70, after.at("/usage/inputTokens").asLong());
+  }
+
+  @Test
+  void aCostLimitThatIsNegativeOrNotANumberIsRefusedAndNothingIsCreated() {
+    for (String bad : new String[] {"-0.01", "\"5\"", "true"}) {
+      String id = TestNode.newId("badcost");
+      Response r =
+          api.post(
+              ADA,
+              "/v1/sessions",
+              "{\"id\": \""
+                  + id
+                  + "\", \"agent\": {\"limits\": {\"maxSessionCost\": "
+                  + bad
+                  + "}}}");
+      assertEquals(400, r.status(), bad + ": " + r);
+      assertEquals("invalid_field", r.json().at("/error/code").asText());
+      assertEquals("agent.limits.maxSessionCost", r.json().at("/error/param").asText());
+      assertEquals(404, api.get(ADA, "/v1/sessions/" + id).status(), "nothing created");
+    }
   }
 
   /** No runtime-run tool is called here. */

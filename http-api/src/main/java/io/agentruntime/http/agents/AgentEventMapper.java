@@ -2,6 +2,7 @@ package io.agentruntime.http.agents;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentruntime.http.json.SessionBody;
 import io.agentruntime.runtime.session.Approval;
 import io.agentruntime.runtime.session.SessionEvent;
 import io.agentruntime.runtime.session.SessionEvent.*;
@@ -155,11 +156,7 @@ public final class AgentEventMapper {
               e.approvalId(),
               e.turnId(),
               null,
-              AgentConfig.JSON
-                  .objectNode()
-                  .put("budget", e.budget())
-                  .put("limit", e.limit())
-                  .put("used", e.used()),
+              budgetQuestion(e),
               Approval.BUDGET,
               e.expiresAt(),
               mcpLabels));
@@ -417,5 +414,16 @@ public final class AgentEventMapper {
         AgentObjects.usage(new io.agentruntime.runtime.session.Usage(inputTokens, outputTokens)));
     e.set("session", session.deepCopy());
     return e;
+  }
+
+  /** The budget, its limit and what was used (USD for the cost budget), and the raise's field. */
+  private static ObjectNode budgetQuestion(SessionEvent.BudgetExceeded e) {
+    var q = AgentConfig.JSON.objectNode().put("budget", e.budget());
+    if (e.limitUsd() != null && e.usedUsd() != null) {
+      return q.put("limit", SessionBody.usd(e.limitUsd()))
+          .put("used", SessionBody.usd(e.usedUsd()))
+          .put("raise", "maxSessionCost");
+    }
+    return q.put("limit", e.limit()).put("used", e.used()).put("raise", "maxSessionTokens");
   }
 }

@@ -69,6 +69,9 @@ public final class EventBody {
       o.put("turnId", e.turnId()).put("step", e.step()).put("content", e.text());
       o.set("toolCalls", toolCalls(e));
       o.put("inputTokens", e.inputTokens()).put("outputTokens", e.outputTokens());
+      if (e.costUsd() != null) {
+        o.put("costUsd", SessionBody.usd(e.costUsd()));
+      }
     } else if (event instanceof ToolCallStarted e) {
       call(o, e.turnId(), e.toolCallId()).put("tool", e.tool()).set("arguments", e.arguments());
       if (e.definition() != null) {
@@ -103,17 +106,21 @@ public final class EventBody {
     } else if (event instanceof ApprovalExpired e) {
       o.put("approvalId", e.approvalId());
     } else if (event instanceof SessionEvent.BudgetExceeded e) {
-      o.put("approvalId", e.approvalId())
-          .put("turnId", e.turnId())
-          .put("budget", e.budget())
-          .put("limit", e.limit())
-          .put("used", e.used())
-          .put("expiresAt", time(e.expiresAt()));
+      o.put("approvalId", e.approvalId()).put("turnId", e.turnId()).put("budget", e.budget());
+      if (e.limitUsd() != null && e.usedUsd() != null) {
+        o.put("limit", SessionBody.usd(e.limitUsd())).put("used", SessionBody.usd(e.usedUsd()));
+      } else {
+        o.put("limit", e.limit()).put("used", e.used());
+      }
+      o.put("expiresAt", time(e.expiresAt()));
     } else if (event instanceof SessionEvent.BudgetRaised e) {
-      o.put("approvalId", e.approvalId())
-          .put("maxSessionTokens", e.maxSessionTokens())
-          .put("by", e.by())
-          .put("comment", e.comment());
+      o.put("approvalId", e.approvalId());
+      if (e.raisedCost()) {
+        o.put("maxSessionCost", SessionBody.usd(e.maxSessionCost()));
+      } else {
+        o.put("maxSessionTokens", e.maxSessionTokens());
+      }
+      o.put("by", e.by()).put("comment", e.comment());
     } else if (event instanceof ApprovalWithdrawn e) {
       o.put("approvalId", e.approvalId()).put("reason", e.reason()).put("by", e.by());
     } else if (event instanceof InDoubtResolved e) {
@@ -140,11 +147,7 @@ public final class EventBody {
   }
 
   private static void created(ObjectNode o, SessionSpec spec) {
-    SessionBody.LimitsBody limits =
-        new SessionBody.LimitsBody(
-            spec.agent().limits().maxStepsPerTurn(),
-            spec.agent().limits().maxTurnSeconds(),
-            spec.agent().limits().maxSessionTokens());
+    SessionBody.LimitsBody limits = SessionBody.LimitsBody.of(spec.agent().limits());
     o.putPOJO(
         "agent",
         new SessionBody.AgentBody(spec.agent().instructions(), spec.agent().model(), limits));

@@ -2,9 +2,12 @@ package io.agentruntime.http.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.session.AgentDefinition;
+import io.agentruntime.runtime.session.Limits;
 import io.agentruntime.runtime.session.Owner;
 import io.agentruntime.runtime.session.SessionView;
 import io.agentruntime.runtime.session.Turn;
+import io.agentruntime.runtime.session.Usage;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,13 +45,37 @@ public record SessionBody(
 
   public record AgentBody(String instructions, String model, LimitsBody limits) {}
 
-  public record LimitsBody(int maxStepsPerTurn, int maxTurnSeconds, long maxSessionTokens) {}
+  /** {@code maxSessionCost}: USD, 0 when the session's cost is not bounded. */
+  public record LimitsBody(
+      int maxStepsPerTurn, int maxTurnSeconds, long maxSessionTokens, BigDecimal maxSessionCost) {
+    static LimitsBody of(Limits l) {
+      return new LimitsBody(
+          l.maxStepsPerTurn(),
+          l.maxTurnSeconds(),
+          l.maxSessionTokens(),
+          l.costLimited() ? usd(l.maxSessionCost()) : BigDecimal.ZERO);
+    }
+  }
 
   public record TurnRef(String id, String status) {}
 
   public record PermissionsBody(Map<String, Object> tools) {}
 
-  public record UsageBody(long inputTokens, long outputTokens) {}
+  /**
+   * {@code costUsd}: what the tokens cost at the prices configured when each reply came (replies of
+   * providers without prices count 0).
+   */
+  public record UsageBody(long inputTokens, long outputTokens, BigDecimal costUsd) {
+    static UsageBody of(Usage u) {
+      return new UsageBody(u.inputTokens(), u.outputTokens(), usd(u.costUsd()));
+    }
+  }
+
+  /** An amount of USD as the wire shows it: no trailing zeros, never in exponent notation. */
+  public static BigDecimal usd(BigDecimal amount) {
+    BigDecimal plain = amount.stripTrailingZeros();
+    return plain.scale() < 0 ? plain.setScale(0) : plain;
+  }
 
   public static SessionBody of(SessionView s) {
     Map<String, Object> policy = PermissionsRequest.wire(s.permissions());
@@ -68,19 +95,13 @@ public record SessionBody(
         new PermissionsBody(policy),
         new LinkedHashMap<>(s.metadata()),
         s.pendingApprovals(),
-        new UsageBody(s.usage().inputTokens(), s.usage().outputTokens()),
+        UsageBody.of(s.usage()),
         s.pendingClientCalls().stream().map(TurnBody.ClientCallBody::of).toList(),
         s.vaultIds());
   }
 
   private static AgentBody agent(AgentDefinition a) {
-    return new AgentBody(
-        a.instructions(),
-        a.model(),
-        new LimitsBody(
-            a.limits().maxStepsPerTurn(),
-            a.limits().maxTurnSeconds(),
-            a.limits().maxSessionTokens()));
+    return new AgentBody(a.instructions(), a.model(), LimitsBody.of(a.limits()));
   }
 
   static String time(Instant at) {

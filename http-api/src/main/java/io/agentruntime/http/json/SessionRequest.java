@@ -7,6 +7,7 @@ import static io.agentruntime.http.json.Fields.integer;
 import static io.agentruntime.http.json.Fields.longInteger;
 import static io.agentruntime.http.json.Fields.object;
 import static io.agentruntime.http.json.Fields.string;
+import static io.agentruntime.http.json.Fields.value;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,6 +19,7 @@ import io.agentruntime.runtime.session.PermissionPolicy;
 import io.agentruntime.runtime.session.SessionSpec;
 import io.agentruntime.runtime.session.SessionValidation;
 import io.agentruntime.runtime.tools.ToolConnection;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +69,10 @@ public record SessionRequest(Optional<String> id, SessionSpec spec) {
                 integer(limits, "maxTurnSeconds", "agent.limits").orElse(defaults.maxTurnSeconds()),
                 longInteger(limits, "maxSessionTokens", "agent.limits")
                     .map(SessionRequest::tokenBudget)
-                    .orElse(defaults.maxSessionTokens()));
+                    .orElse(defaults.maxSessionTokens()),
+                value(limits, "maxSessionCost")
+                    .map(SessionRequest::costBudget)
+                    .orElse(defaults.maxSessionCost()));
     return new AgentDefinition(
         string(agent, "instructions", "agent").orElse(""),
         string(agent, "model", "agent").orElse("default"),
@@ -79,6 +84,18 @@ public record SessionRequest(Optional<String> id, SessionSpec spec) {
       throw ApiError.invalidField("agent.limits.maxSessionTokens must be 0 (no limit) or more");
     }
     return tokens;
+  }
+
+  private static BigDecimal costBudget(JsonNode usd) {
+    String param = "agent.limits.maxSessionCost";
+    if (!usd.isNumber()) {
+      throw ApiError.invalidField(param, param + " must be a number (USD; 0: no limit)");
+    }
+    BigDecimal cost = usd.decimalValue();
+    if (cost.signum() < 0) {
+      throw ApiError.invalidField(param, param + " must be 0 (no limit) or more");
+    }
+    return cost;
   }
 
   private static List<ToolConnection> tools(ArrayNode tools) {

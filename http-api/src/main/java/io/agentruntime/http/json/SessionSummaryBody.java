@@ -35,6 +35,6 @@ public record SessionSummaryBody(
             : new TurnRef(s.currentTurnId(), s.currentTurnStatus().wireName()),
         s.queuedMessages(),
         s.pendingApprovals(),
-        new UsageBody(s.usage().inputTokens(), s.usage().outputTokens()));
+        SessionBody.UsageBody.of(s.usage()));
   }
 }

@@ -194,6 +194,36 @@ class AgentEventMapperTest {
     assertEquals("agent.session.in_progress", out.get(out.size() - 1).get("type").asText());
   }
 
+  /** The cost budget's approval shows USD, not the token fields (0 for a cost budget). */
+  @Test
+  void aCostBudgetApprovalShowsItsLimitAndSpendInUsd() {
+    List<ObjectNode> out =
+        run(
+            mapper(),
+            new UserMessageAccepted(TURN, "go", null, "ada", AT),
+            new TurnStarted(TURN, AT),
+            new BudgetExceeded(
+                "appr_c",
+                TURN,
+                "cost",
+                0,
+                0,
+                AT,
+                AT,
+                new java.math.BigDecimal("0.50"),
+                new java.math.BigDecimal("0.60")));
+    JsonNode action =
+        out.stream()
+            .filter(e -> e.get("type").asText().equals("agent.session.requires_action"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no requires_action in " + out))
+            .at("/session/required_actions/0");
+    assertEquals("cost", action.at("/arguments/budget").asText());
+    assertEquals(0.5, action.at("/arguments/limit").asDouble(), 1e-12);
+    assertEquals(0.6, action.at("/arguments/used").asDouble(), 1e-12);
+    assertEquals("maxSessionCost", action.at("/arguments/raise").asText());
+  }
+
   @Test
   void aClientsCallIsAnnouncedOnceRegisteredAndItsResultResumesTheTurn() {
     var call = new TranscriptEntry.ToolCall("call_7", "lookup", ARGS);

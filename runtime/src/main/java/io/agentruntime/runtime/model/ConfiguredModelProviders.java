@@ -26,6 +26,12 @@ public final class ConfiguredModelProviders implements ModelProviders {
     ScriptedModel scripted = new ScriptedModel();
     settings.scripted().forEach(name -> clients.put(name, scripted));
     settings.openAi().forEach((name, openAi) -> clients.put(name, new OpenAiChatClient(openAi)));
+    settings
+        .prices()
+        .forEach(
+            (name, price) ->
+                clients.computeIfPresent(
+                    name, (n, client) -> new PricedModelClient(client, price)));
     return new ConfiguredModelProviders(clients);
   }
 

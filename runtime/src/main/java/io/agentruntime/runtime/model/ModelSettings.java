@@ -4,7 +4,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.math.BigDecimal;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -18,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * scripted} always; {@code default} when no base URL is configured for it). API keys are looked up
  * in the environment by the name {@code api-key-env} gives, here and only here.
  */
-public record ModelSettings(Map<String, OpenAiSettings> openAi, Set<String> scripted) {
+public record ModelSettings(
+    Map<String, OpenAiSettings> openAi, Set<String> scripted, Map<String, ModelPrice> prices) {
 
   public static final String DEFAULT = "default";
   public static final String SCRIPTED = "scripted";
@@ -28,6 +32,12 @@ public record ModelSettings(Map<String, OpenAiSettings> openAi, Set<String> scri
   public ModelSettings {
     openAi = Map.copyOf(openAi);
     scripted = Set.copyOf(scripted);
+    prices = Map.copyOf(prices);
+  }
+
+  /** Providers without prices: the cost of their calls is unknown. */
+  public ModelSettings(Map<String, OpenAiSettings> openAi, Set<String> scripted) {
+    this(openAi, scripted, Map.of());
   }
 
   public static ModelSettings fromConfig(Config root) {
@@ -40,7 +50,9 @@ public record ModelSettings(Map<String, OpenAiSettings> openAi, Set<String> scri
     Config defaults = models.getConfig("provider-defaults");
     Map<String, OpenAiSettings> openAi = new TreeMap<>();
     Set<String> scripted = new TreeSet<>(Set.of(SCRIPTED));
+    Map<String, ModelPrice> prices = new TreeMap<>();
     Config fromEnvironment = models.getConfig(DEFAULT).withFallback(defaults);
+    price(DEFAULT, fromEnvironment).ifPresent(p -> prices.put(DEFAULT, p));
     if (fromEnvironment.getString("base-url").isBlank()) {
       scripted.add(DEFAULT);
     } else {
@@ -63,6 +75,7 @@ public record ModelSettings(Map<String, OpenAiSettings> openAi, Set<String> scri
             entry.getValue().valueType().name());
       }
       Config provider = block.toConfig().withFallback(defaults);
+      price(name, provider).ifPresent(p -> prices.put(name, p));
       switch (provider.getString("kind")) {
         case "openai" -> openAi.put(name, openAi(name, provider, env));
         case SCRIPTED -> scripted.add(name);
@@ -73,7 +86,49 @@ public record ModelSettings(Map<String, OpenAiSettings> openAi, Set<String> scri
                 "model provider " + name + ": kind must be openai or scripted");
       }
     }
-    return new ModelSettings(openAi, scripted);
+    return new ModelSettings(openAi, scripted, prices);
+  }
+
+  /**
+   * The provider's {@code price} block (USD per million input and output tokens), if it has one; a
+   * block that lacks either price, or gives one that is not a number of 0 or more, stops the node
+   * at start.
+   */
+  private static Optional<ModelPrice> price(String name, Config c) {
+    if (!c.hasPath("price")) {
+      return Optional.empty();
+    }
+    String path = "agent-runtime.models." + name + ".price";
+    try {
+      Config price = c.getConfig("price");
+      return Optional.of(
+          new ModelPrice(
+              decimal(price, "input-per-million"), decimal(price, "output-per-million")));
+    } catch (ConfigException.Missing | ConfigException.WrongType | IllegalArgumentException e) {
+      throw new ConfigException.BadValue(
+          c.getValue("price").origin(),
+          path,
+          "model provider "
+              + name
+              + ": price needs input-per-million and output-per-million, USD per million tokens, "
+              + "each a number of 0 or more ("
+              + e.getMessage()
+              + ")",
+          e);
+    }
+  }
+
+  private static BigDecimal decimal(Config price, String key) {
+    ConfigValue value = price.getValue(key);
+    if (value.valueType() != ConfigValueType.NUMBER
+        && value.valueType() != ConfigValueType.STRING) {
+      throw new IllegalArgumentException(key + " is " + value.valueType().name().toLowerCase());
+    }
+    try {
+      return new BigDecimal(price.getString(key).strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " is not a number: " + price.getString(key));
+    }
   }
 
   private static OpenAiSettings openAi(String name, Config c, Function<String, String> env) {

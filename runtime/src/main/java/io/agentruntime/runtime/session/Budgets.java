@@ -4,44 +4,89 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentruntime.runtime.session.SessionEvent.BudgetExceeded;
+import java.math.BigDecimal;
 import java.util.Optional;
 
 /**
  * The session's budgets (decision 0039): whether a model call may start, and what an approver's
- * raise must look like. Pure: the turn machine and the driver ask it of a state.
+ * raise must look like. Pure: the turn machine and the driver ask it of a state. Two budgets: the
+ * model tokens ({@code maxSessionTokens}) and their cost in USD ({@code maxSessionCost}).
  */
 final class Budgets {
 
-  /** The token budget, the one a session has today. */
+  /** The token budget. */
   static final String TOKENS = "tokens";
 
-  /** The raise's field an approver sets. */
+  /** The cost budget, in USD. */
+  static final String COST = "cost";
+
+  /** The raise's field an approver sets for the token budget. */
   static final String MAX_SESSION_TOKENS = "maxSessionTokens";
+
+  /** The raise's field an approver sets for the cost budget. */
+  static final String MAX_SESSION_COST = "maxSessionCost";
 
   private Budgets() {}
 
-  /** A budget spent: its name, its limit and what was used. */
-  record Exceeded(String budget, long limit, long used) {}
-
-  /** The budget a model call starting now would pass, if any (a limit of 0: none). */
-  static Optional<Exceeded> exceeded(SessionState s) {
-    long max = s.agent().limits().maxSessionTokens();
-    long used = s.tokensUsed();
-    return max > 0 && used >= max ? Optional.of(new Exceeded(TOKENS, max, used)) : Optional.empty();
+  /**
+   * A budget spent: its name and its limit and what was used, in tokens ({@code limit}, {@code
+   * used}) or in USD ({@code limitUsd}, {@code usedUsd}, the cost budget only).
+   */
+  record Exceeded(String budget, long limit, long used, BigDecimal limitUsd, BigDecimal usedUsd) {
+    Exceeded(String budget, long limit, long used) {
+      this(budget, limit, used, null, null);
+    }
   }
 
   /**
-   * The new token budget an approver's {@code raise} names, or why it cannot be taken: it must be
-   * an object whose {@code maxSessionTokens} is a whole number above what the session used.
+   * The budget a model call starting now would pass, if any: the tokens first, then the cost (a
+   * limit of 0, or no cost limit: none).
    */
-  static Raise raise(SessionState s, JsonNode raise) {
-    String field = "raise." + MAX_SESSION_TOKENS;
-    if (raise == null || !raise.isObject() || !raise.has(MAX_SESSION_TOKENS)) {
-      return Raise.refused(
-          Problem.invalid(
-              field, "approving a budget approval needs raise: {\"maxSessionTokens\": N}"));
+  static Optional<Exceeded> exceeded(SessionState s) {
+    Limits limits = s.agent().limits();
+    long max = limits.maxSessionTokens();
+    long used = s.tokensUsed();
+    if (max > 0 && used >= max) {
+      return Optional.of(new Exceeded(TOKENS, max, used));
     }
-    JsonNode value = raise.get(MAX_SESSION_TOKENS);
+    BigDecimal cost = s.usage().costUsd();
+    if (limits.costLimited() && cost.compareTo(limits.maxSessionCost()) >= 0) {
+      return Optional.of(new Exceeded(COST, 0, 0, limits.maxSessionCost(), cost));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The new budget an approver's {@code raise} names for budget approval {@code a}, or why it
+   * cannot be taken: an object whose {@code maxSessionTokens} (a whole number) or, for the cost
+   * budget, {@code maxSessionCost} (a number of USD) is above what the session used.
+   */
+  static Raise raise(SessionState s, Approval a, JsonNode raise) {
+    boolean cost = a != null && COST.equals(a.arguments().path("budget").asText());
+    String name = cost ? MAX_SESSION_COST : MAX_SESSION_TOKENS;
+    String field = "raise." + name;
+    if (raise == null || !raise.isObject() || !raise.has(name)) {
+      return Raise.refused(
+          Problem.invalid(field, "approving a budget approval needs raise: {\"" + name + "\": N}"));
+    }
+    JsonNode value = raise.get(name);
+    if (cost) {
+      if (!value.isNumber()) {
+        return Raise.refused(Problem.invalid(field, field + " must be a number of USD"));
+      }
+      BigDecimal usd = value.decimalValue();
+      BigDecimal spent = s.usage().costUsd();
+      if (usd.compareTo(spent) <= 0) {
+        return Raise.refused(
+            Problem.invalid(
+                field,
+                field
+                    + " must be above the "
+                    + spent.toPlainString()
+                    + " USD the session spent, or the turn would pause again at once"));
+      }
+      return new Raise(0, usd, null);
+    }
     if (!value.isIntegralNumber() || !value.canConvertToLong()) {
       return Raise.refused(Problem.invalid(field, field + " must be a whole number"));
     }
@@ -55,22 +100,35 @@ final class Budgets {
                   + s.tokensUsed()
                   + " tokens the session used, or the turn would pause again at once"));
     }
-    return new Raise(tokens, null);
+    return new Raise(tokens, null, null);
   }
 
-  /** A raise taken ({@code maxSessionTokens}) or refused ({@code problem}). */
-  record Raise(long maxSessionTokens, Problem problem) {
+  /**
+   * A raise taken ({@code maxSessionTokens}, or {@code maxSessionCost} when it raised the cost
+   * budget) or refused ({@code problem}).
+   */
+  record Raise(long maxSessionTokens, BigDecimal maxSessionCost, Problem problem) {
     static Raise refused(Problem problem) {
-      return new Raise(0, problem);
+      return new Raise(0, null, problem);
     }
   }
 
-  /** What the approver is shown as the approval's arguments. */
+  /**
+   * What the approver is shown as the approval's arguments: the budget, its limit and what was
+   * used, and the field of {@code raise} that raises it.
+   */
   static JsonNode question(BudgetExceeded e) {
     ObjectNode q = JsonNodeFactory.instance.objectNode();
     q.put("budget", e.budget());
-    q.set("limit", number(e.limit()));
-    q.set("used", number(e.used()));
+    if (COST.equals(e.budget()) && e.limitUsd() != null && e.usedUsd() != null) {
+      q.put("limit", e.limitUsd().doubleValue());
+      q.put("used", e.usedUsd().doubleValue());
+      q.put("raise", MAX_SESSION_COST);
+    } else {
+      q.set("limit", number(e.limit()));
+      q.set("used", number(e.used()));
+      q.put("raise", MAX_SESSION_TOKENS);
+    }
     return q;
   }
 

@@ -3,6 +3,7 @@ package io.agentruntime.runtime.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
 import io.agentruntime.runtime.tools.ToolConnection;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -218,10 +219,23 @@ public sealed interface SessionEvent extends CborSerializable {
       List<TranscriptEntry.ToolCall> toolCalls,
       long inputTokens,
       long outputTokens,
-      Instant at)
+      Instant at,
+      BigDecimal costUsd)
       implements SessionEvent {
     public AssistantReplied {
       toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    }
+
+    /** A reply whose cost is unknown (no price configured; every event written before costs). */
+    public AssistantReplied(
+        String turnId,
+        int step,
+        String text,
+        List<TranscriptEntry.ToolCall> toolCalls,
+        long inputTokens,
+        long outputTokens,
+        Instant at) {
+      this(turnId, step, text, toolCalls, inputTokens, outputTokens, at, null);
     }
 
     public String type() {
@@ -467,8 +481,23 @@ public sealed interface SessionEvent extends CborSerializable {
       long limit,
       long used,
       Instant expiresAt,
-      Instant at)
+      Instant at,
+      BigDecimal limitUsd,
+      BigDecimal usedUsd)
       implements SessionEvent {
+
+    /** The token budget's pause (every event written before cost budgets). */
+    public BudgetExceeded(
+        String approvalId,
+        String turnId,
+        String budget,
+        long limit,
+        long used,
+        Instant expiresAt,
+        Instant at) {
+      this(approvalId, turnId, budget, limit, used, expiresAt, at, null, null);
+    }
+
     public String type() {
       return "budget_exceeded";
     }
@@ -479,8 +508,25 @@ public sealed interface SessionEvent extends CborSerializable {
    * {@code maxSessionTokens}: the paused turn goes on.
    */
   record BudgetRaised(
-      String approvalId, long maxSessionTokens, String by, String comment, Instant at)
+      String approvalId,
+      long maxSessionTokens,
+      String by,
+      String comment,
+      Instant at,
+      BigDecimal maxSessionCost)
       implements SessionEvent {
+
+    /** A raise of the token budget (every event written before cost budgets). */
+    public BudgetRaised(
+        String approvalId, long maxSessionTokens, String by, String comment, Instant at) {
+      this(approvalId, maxSessionTokens, by, comment, at, null);
+    }
+
+    /** Whether this raised the cost budget ({@code maxSessionCost}) rather than the tokens. */
+    public boolean raisedCost() {
+      return maxSessionCost != null;
+    }
+
     public String type() {
       return "budget_raised";
     }

@@ -372,9 +372,7 @@ public record SessionState(
       d.transcript =
           d.transcript.plus(TranscriptEntry.assistant(seq, e.turnId(), e.text(), e.toolCalls()));
       d.turn(e.turnId(), t -> t.stepped(e.step(), e.at()));
-      d.usage =
-          new Usage(
-              d.usage.inputTokens() + e.inputTokens(), d.usage.outputTokens() + e.outputTokens());
+      d.usage = d.usage.plus(e.inputTokens(), e.outputTokens(), e.costUsd());
     } else if (event instanceof ApprovalRequested e) {
       d.approvals =
           d.approvals.plus(
@@ -471,7 +469,11 @@ public record SessionState(
                   null));
       d.turn(e.turnId(), t -> t.paused(e.at()));
     } else if (event instanceof BudgetRaised e) {
-      d.agent = d.agent.withLimits(d.agent.limits().withMaxSessionTokens(e.maxSessionTokens()));
+      d.agent =
+          d.agent.withLimits(
+              e.raisedCost()
+                  ? d.agent.limits().withMaxSessionCost(e.maxSessionCost())
+                  : d.agent.limits().withMaxSessionTokens(e.maxSessionTokens()));
       d.decide(e.approvalId(), "granted", e.by(), e.at());
     } else if (event instanceof ApprovalGranted e) {
       d.decide(e.approvalId(), "granted", e.by(), e.at());

@@ -32,7 +32,8 @@ final class StorableReplies {
                         UnpairedSurrogates.replaced(c.rawArguments())))
             .toList(),
         reply.inputTokens(),
-        reply.outputTokens());
+        reply.outputTokens(),
+        reply.costUsd());
   }
 
   static ToolResult tool(ToolResult result) {

@@ -504,7 +504,9 @@ final class TurnMachine {
             spent.get().limit(),
             spent.get().used(),
             now.plus(turns.approvalTimeout()),
-            now));
+            now,
+            spent.get().limitUsd(),
+            spent.get().usedUsd()));
   }
 
   /** The turn's time budget may have run out: if so, it fails. */
@@ -633,7 +635,14 @@ final class TurnMachine {
     boolean unseen = unseenSteering(b.state(), turn.id());
     b.add(
         new AssistantReplied(
-            turn.id(), step, text, calls, reply.inputTokens(), reply.outputTokens(), now));
+            turn.id(),
+            step,
+            text,
+            calls,
+            reply.inputTokens(),
+            reply.outputTokens(),
+            now,
+            reply.costUsd()));
     if (calls.isEmpty()
         && unseen
         && step < b.state().agent().limits().maxStepsPerTurn()
@@ -1068,11 +1077,13 @@ final class TurnMachine {
       Instant now) {
     switch (decision) {
       case "approve" -> {
-        Budgets.Raise taken = Budgets.raise(b.state(), raise);
+        Budgets.Raise taken = Budgets.raise(b.state(), a, raise);
         if (taken.problem() != null) {
           return Optional.of(taken.problem());
         }
-        b.add(new BudgetRaised(a.id(), taken.maxSessionTokens(), by, comment, now));
+        b.add(
+            new BudgetRaised(
+                a.id(), taken.maxSessionTokens(), by, comment, now, taken.maxSessionCost()));
       }
       case "deny" -> {
         b.add(new ApprovalDenied(a.id(), by, comment, now));

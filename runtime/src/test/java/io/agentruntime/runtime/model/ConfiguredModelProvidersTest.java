@@ -11,7 +11,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.agentruntime.runtime.testing.FakeOpenAiServer;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -136,6 +138,63 @@ class ConfiguredModelProvidersTest {
                 config("agent-runtime.models.default { base-url = \"http://h/v1\" }"),
                 name -> null),
         "a base URL from the environment needs a model name too");
+  }
+
+  @Test
+  void pricesAreReadPerProviderAndUnsetMeansUnknown() {
+    ModelSettings settings =
+        ModelSettings.fromConfig(
+            config(
+                """
+        agent-runtime.models.default.price { input-per-million = 0.15, output-per-million = 0.6 }
+        agent-runtime.models.providers.big {
+          base-url = "http://h/v1", model = "m", price { input-per-million = 5, output-per-million = "15.00" }
+        }
+        agent-runtime.models.providers.free { base-url = "http://h/v1", model = "m" }
+        """),
+            name -> null);
+
+    assertEquals(Set.of("default", "big"), settings.prices().keySet(), "free has no price");
+    ModelPrice small = settings.prices().get("default");
+    // 1000 input tokens at 0.15 and 500 output at 0.60 per million: 0.00015 + 0.0003 USD
+    assertEquals(0, new BigDecimal("0.00045").compareTo(small.cost(1000, 500)));
+    assertEquals(
+        0, new BigDecimal("20").compareTo(settings.prices().get("big").cost(1_000_000, 1_000_000)));
+    ConfiguredModelProviders providers = ConfiguredModelProviders.create(settings);
+    assertInstanceOf(PricedModelClient.class, providers.provider("big").orElseThrow());
+    assertInstanceOf(OpenAiChatClient.class, providers.provider("free").orElseThrow());
+  }
+
+  @Test
+  void aPricedProviderRepliesWithTheCostOfItsTokens() throws Exception {
+    ModelClient tokens =
+        (request, onDelta) ->
+            java.util.concurrent.CompletableFuture.completedFuture(
+                new ModelReply("hi", java.util.List.of(), 2000, 1000));
+    ModelReply reply =
+        new PricedModelClient(tokens, new ModelPrice(new BigDecimal("3"), new BigDecimal("15")))
+            .complete(null, null)
+            .toCompletableFuture()
+            .get();
+    assertEquals(0, new BigDecimal("0.021").compareTo(reply.costUsd()));
+    assertNull(tokens.complete(null, null).toCompletableFuture().get().costUsd(), "unpriced");
+  }
+
+  @Test
+  void badPricesStopTheNodeWithAMessageNamingTheSetting() {
+    for (String bad :
+        List.of(
+            "agent-runtime.models.default.price { input-per-million = -1, output-per-million = 1 }",
+            "agent-runtime.models.default.price { input-per-million = cheap, output-per-million = 1 }",
+            "agent-runtime.models.default.price { input-per-million = 1 }",
+            "agent-runtime.models.default.price = 3",
+            "agent-runtime.models.providers.x { kind = scripted, price { input-per-million = [1], output-per-million = 1 } }")) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class, () -> ModelSettings.fromConfig(config(bad), n -> null), bad);
+      assertTrue(e.getMessage().contains(".price"), e.getMessage());
+      assertTrue(e.getMessage().contains("per million tokens"), e.getMessage());
+    }
   }
 
   @Test

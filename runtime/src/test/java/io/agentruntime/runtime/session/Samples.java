@@ -31,6 +31,7 @@ import io.agentruntime.runtime.session.SessionEvent.TurnFailed;
 import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
 import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
 import io.agentruntime.runtime.tools.ToolConnection;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -322,6 +323,42 @@ final class Samples {
                 spec.memory(),
                 spec.metadata()),
             AT));
+    // Cost budgets (decision 0039, "Cost"): a priced reply, a session with a cost limit, the cost
+    // budget's pause and its raise.
+    variants.put(
+        "AssistantReplied.with-cost",
+        new AssistantReplied(
+            turn, 1, "Let me check ✓", toolCalls(), 1200, 300, AT, new BigDecimal("0.00036")));
+    variants.put(
+        "SessionCreated.with-cost-limit",
+        new SessionCreated(
+            OWNER,
+            new SessionSpec(
+                new AgentDefinition(
+                    spec.agent().instructions(),
+                    spec.agent().model(),
+                    new Limits(8, 600, 100000, new BigDecimal("2.50"))),
+                spec.tools(),
+                spec.permissions(),
+                spec.memory(),
+                spec.metadata()),
+            AT));
+    variants.put(
+        "BudgetExceeded.with-cost",
+        new SessionEvent.BudgetExceeded(
+            "appr_4d5e6f",
+            turn,
+            "cost",
+            0,
+            0,
+            AT.plus(Duration.ofHours(24)),
+            AT,
+            new BigDecimal("2.50"),
+            new BigDecimal("2.50036")));
+    variants.put(
+        "BudgetRaised.with-cost",
+        new SessionEvent.BudgetRaised(
+            "appr_4d5e6f", 0, "olga", "five more dollars", AT, new BigDecimal("7.5")));
     return variants;
   }
 

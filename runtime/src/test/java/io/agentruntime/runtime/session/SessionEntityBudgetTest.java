@@ -82,7 +82,9 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     assertEquals(1, model.callCount(), "no model call starts past the budget");
     Approval asked = pendingApprovals().get(0);
     assertEquals(Approval.BUDGET, asked.reason());
-    assertEquals(json("{\"budget\":\"tokens\",\"limit\":100,\"used\":110}"), asked.arguments());
+    assertEquals(
+        json("{\"budget\":\"tokens\",\"limit\":100,\"used\":110,\"raise\":\"maxSessionTokens\"}"),
+        asked.arguments());
 
     assertProblem(
         refused(

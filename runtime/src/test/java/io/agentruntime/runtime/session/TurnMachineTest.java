@@ -12,6 +12,7 @@ import io.agentruntime.runtime.model.ToolCall;
 import io.agentruntime.runtime.session.SessionEvent.*;
 import io.agentruntime.runtime.tools.ToolConnection;
 import io.agentruntime.runtime.tools.ToolResult;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -52,6 +53,10 @@ class TurnMachineTest {
    * {@code files__search} (MCP, allowed); two steps and 100 tokens per turn at most.
    */
   private static SessionState created() {
+    return created(new Limits(2, 600, 100));
+  }
+
+  private static SessionState created(Limits limits) {
     List<ToolConnection> tools =
         List.of(
             Fixtures.httpTool("send_email"),
@@ -60,7 +65,7 @@ class TurnMachineTest {
             Fixtures.mcpTool("files"));
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("Be brief.", "default", new Limits(2, 600, 100)),
+            new AgentDefinition("Be brief.", "default", limits),
             tools,
             new PermissionPolicy(
                 Map.of(
@@ -853,6 +858,7 @@ class TurnMachineTest {
                 s -> MACHINE.recover(s, Set.of(), LATER),
                 List.of(TurnStarted.class))));
     rows.addAll(budgets());
+    rows.addAll(costBudgets());
     return rows;
   }
 
@@ -870,6 +876,160 @@ class TurnMachineTest {
     return fold(
         spentMidTurn(),
         new BudgetExceeded("appr_b", "t1", "tokens", 100, 110, T0.plus(Duration.ofHours(1)), T0));
+  }
+
+  /**
+   * t1's first step cost 0.60 USD of its session's 0.50 (no token limit); its tool answered: step 2
+   * is due.
+   */
+  private static SessionState costSpentMidTurn() {
+    return fold(
+        created(new Limits(2, 600, 0, new BigDecimal("0.50"))),
+        new UserMessageAccepted("t1", "hi", null, "ada", T0),
+        new TurnStarted("t1", T0),
+        new AssistantReplied(
+            "t1",
+            1,
+            "",
+            List.of(new TranscriptEntry.ToolCall("c1", "lookup", ARGS)),
+            60,
+            50,
+            T0,
+            new BigDecimal("0.60")),
+        new ToolCallSucceeded("t1", "c1", json("1"), T0));
+  }
+
+  /** As {@link #costSpentMidTurn}, t1 paused for cost approval appr_c before its second step. */
+  private static SessionState pausedOnCost() {
+    return fold(
+        costSpentMidTurn(),
+        new BudgetExceeded(
+            "appr_c",
+            "t1",
+            "cost",
+            0,
+            0,
+            T0.plus(Duration.ofHours(1)),
+            T0,
+            new BigDecimal("0.50"),
+            new BigDecimal("0.60")));
+  }
+
+  private static Function<SessionState, Decision> costDecision(String decision, String raise) {
+    return s ->
+        MACHINE.humanDecision(
+            s,
+            APPROVER,
+            "appr_c",
+            decision,
+            null,
+            raise == null ? null : json(raise),
+            TenantPolicy.NONE,
+            LATER);
+  }
+
+  /** The cost budget (decision 0039, "Cost"): the same pause, raised by maxSessionCost. */
+  private static List<Row> costBudgets() {
+    return List.of(
+        row(
+            "model call due past the cost budget: the turn pauses for a budget approval",
+            costSpentMidTurn(),
+            s -> MACHINE.budgetReached(s, "t1", 2, LATER),
+            List.of(BudgetExceeded.class)),
+        row(
+            "model call due within the cost budget: nothing to pause",
+            fold(
+                created(new Limits(2, 600, 0, new BigDecimal("0.50"))),
+                new UserMessageAccepted("t1", "hi", null, "ada", T0),
+                new TurnStarted("t1", T0),
+                new AssistantReplied(
+                    "t1",
+                    1,
+                    "",
+                    List.of(new TranscriptEntry.ToolCall("c1", "lookup", ARGS)),
+                    60,
+                    50,
+                    T0,
+                    new BigDecimal("0.49")),
+                new ToolCallSucceeded("t1", "c1", json("1"), T0)),
+            s -> MACHINE.budgetReached(s, "t1", 2, LATER),
+            List.of()),
+        row(
+            "replies of an unpriced provider: their cost is unknown, counted 0, nothing to pause",
+            fold(
+                created(new Limits(2, 600, 0, new BigDecimal("0.50"))),
+                new UserMessageAccepted("t1", "hi", null, "ada", T0),
+                new TurnStarted("t1", T0),
+                new AssistantReplied(
+                    "t1",
+                    1,
+                    "",
+                    List.of(new TranscriptEntry.ToolCall("c1", "lookup", ARGS)),
+                    600000,
+                    500000,
+                    T0),
+                new ToolCallSucceeded("t1", "c1", json("1"), T0)),
+            s -> MACHINE.budgetReached(s, "t1", 2, LATER),
+            List.of()),
+        row(
+            "cost approval approved with a raise: journaled, the turn goes on",
+            pausedOnCost(),
+            costDecision("approve", "{\"maxSessionCost\": 2.5}"),
+            List.of(BudgetRaised.class)),
+        refused(
+            "cost approval raised with the token field",
+            pausedOnCost(),
+            costDecision("approve", "{\"maxSessionTokens\": 500}"),
+            "invalid_field"),
+        refused(
+            "cost approval raised to no more than was spent",
+            pausedOnCost(),
+            costDecision("approve", "{\"maxSessionCost\": 0.6}"),
+            "invalid_field"),
+        refused(
+            "cost approval raised by a string",
+            pausedOnCost(),
+            costDecision("approve", "{\"maxSessionCost\": \"2.5\"}"),
+            "invalid_field"),
+        row(
+            "cost approval denied: the turn fails budget_exhausted",
+            pausedOnCost(),
+            costDecision("deny", null),
+            List.of(ApprovalDenied.class, TurnFailed.class)));
+  }
+
+  @Test
+  void aCostRaiseResumesTheTurnUnderTheNewCostBudget() {
+    SessionState after = pausedOnCost();
+    Approval asked = after.approval("appr_c").orElseThrow();
+    assertEquals(
+        json("{\"budget\":\"cost\",\"limit\":0.5,\"used\":0.6,\"raise\":\"maxSessionCost\"}"),
+        asked.arguments());
+    assertEquals(new BigDecimal("0.60"), after.usage().costUsd());
+
+    for (SessionEvent e :
+        costDecision("approve", "{\"maxSessionCost\": 2.5}").apply(after).events()) {
+      after = after.apply(e);
+    }
+    assertEquals(0, new BigDecimal("2.5").compareTo(after.agent().limits().maxSessionCost()));
+    assertEquals(0, after.agent().limits().maxSessionTokens(), "the token budget is untouched");
+    assertEquals(TurnStatus.RUNNING, after.activeTurn().orElseThrow().status());
+    assertTrue(Budgets.exceeded(after).isEmpty());
+  }
+
+  @Test
+  void aPricedReplyIsJournaledWithItsCostAndSummedInTheUsage() {
+    SessionState s = running();
+    ModelReply priced = new ModelReply("done", List.of(), 1000, 500, new BigDecimal("0.0012"));
+    List<SessionEvent> events =
+        MACHINE.modelReplied(s, "t1", 1, priced, TenantPolicy.NONE, LATER).events();
+    AssistantReplied replied = (AssistantReplied) events.get(0);
+    assertEquals(new BigDecimal("0.0012"), replied.costUsd());
+    for (SessionEvent e : events) {
+      s = s.apply(e);
+    }
+    assertEquals(new BigDecimal("0.0012"), s.usage().costUsd());
+    assertEquals(1500, s.tokensUsed());
   }
 
   private static Function<SessionState, Decision> budgetDecision(String decision, String raise) {
@@ -966,7 +1126,9 @@ class TurnMachineTest {
     assertEquals(TurnStatus.AWAITING_APPROVAL, after.activeTurn().orElseThrow().status());
     Approval asked = after.approval("appr_b").orElseThrow();
     assertEquals(Approval.BUDGET, asked.reason());
-    assertEquals(json("{\"budget\":\"tokens\",\"limit\":100,\"used\":110}"), asked.arguments());
+    assertEquals(
+        json("{\"budget\":\"tokens\",\"limit\":100,\"used\":110,\"raise\":\"maxSessionTokens\"}"),
+        asked.arguments());
 
     for (SessionEvent e :
         budgetDecision("approve", "{\"maxSessionTokens\": 500}").apply(after).events()) {
