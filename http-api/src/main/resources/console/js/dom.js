@@ -25,6 +25,11 @@ export function text(value) {
   return value === undefined || value === null || value === '' ? '-' : String(value);
 }
 
+/** An amount in US dollars (usage.costUsd), or "-" when the session's model has no prices. */
+export function usd(value) {
+  return typeof value === 'number' ? '$' + value : text(value);
+}
+
 /** JSON pretty-printed, as text. */
 export function pretty(value) {
   return el('pre', {}, value === undefined ? '-' : JSON.stringify(value, null, 2));

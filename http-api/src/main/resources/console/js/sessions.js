@@ -2,7 +2,7 @@
 // id, with usage, cost and the node hosting each (the X-Agent-Node header of the session read).
 
 import * as api from './api.js';
-import { el, text, time, replace } from './dom.js';
+import { el, text, usd, time, replace } from './dom.js';
 
 const STATUSES = ['', 'idle', 'running', 'awaiting_approval', 'awaiting_client', 'suspended', 'closed'];
 const PAGE = 50;
@@ -82,7 +82,6 @@ async function row(id) {
     const read = await api.get('/v1/sessions/' + encodeURIComponent(id));
     const s = read.body;
     const usage = s.usage || {};
-    const cost = usage.cost !== undefined ? usage.cost : s.cost;
     return el(
       'tr',
       { 'data-session': s.id },
@@ -93,7 +92,7 @@ async function row(id) {
       el('td', {}, time(s.updatedAt)),
       el('td', {}, text(s.pendingApprovals)),
       el('td', {}, text(usage.inputTokens) + ' / ' + text(usage.outputTokens)),
-      el('td', {}, cost && typeof cost === 'object' ? text(cost.amount) + ' ' + text(cost.currency) : text(cost)),
+      el('td', {}, usd(usage.costUsd)),
       el('td', { class: 'node' }, text(read.headers.get('X-Agent-Node'))),
     );
   } catch (e) {

@@ -5,7 +5,7 @@
 
 import * as api from './api.js';
 import { follow } from './sse.js';
-import { el, text, pretty, excerpt, time, replace, confirmAction } from './dom.js';
+import { el, text, usd, pretty, excerpt, time, replace, confirmAction } from './dom.js';
 
 export function render(page, ctx, id) {
   const path = '/v1/sessions/' + encodeURIComponent(id);
@@ -38,7 +38,7 @@ export function render(page, ctx, id) {
       const usage = s.usage || {};
       summary.textContent =
         'Status ' + text(s.status) + ' · owner ' + text(s.owner && s.owner.user) + ' · node ' + text(read.headers.get('X-Agent-Node')) +
-        ' · tokens ' + text(usage.inputTokens) + ' in / ' + text(usage.outputTokens) + ' out · cost ' + text(usage.cost !== undefined ? JSON.stringify(usage.cost) : s.cost);
+        ' · tokens ' + text(usage.inputTokens) + ' in / ' + text(usage.outputTokens) + ' out · cost ' + usd(usage.costUsd);
       summary.dataset.status = s.status;
     } catch (e) {
       summary.textContent = 'Could not read the session: ' + api.describe(e);
