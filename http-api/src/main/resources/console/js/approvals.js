@@ -7,6 +7,7 @@ import * as api from './api.js';
 import { follow } from './sse.js';
 import { el, text, pretty, time, replace } from './dom.js';
 
+const RELIST_AFTER_MS = 1500;
 const POLL_MS = 2000;
 const MAX_PAGES = 10;
 
@@ -67,7 +68,14 @@ async function load(inbox, status) {
         refused = s.startsWith('stream refused');
         status.textContent = s === 'live' ? 'Live.' : 'Feed: ' + s;
         // On every (re)connect the listing is read again: what changed while no feed ran shows.
-        if (s === 'live') list().then((rows) => setRows(inbox, rows), () => {});
+        // The listing finds sessions through the status directory, which may lag a write by up
+        // to a second: read it once more after that, so an approval asked just before the feed
+        // opened is not missed for good.
+        if (s === 'live') {
+          const reread = () => list().then((rows) => setRows(inbox, rows), () => {});
+          reread();
+          setTimeout(() => inbox.signal.aborted || reread(), RELIST_AFTER_MS);
+        }
       },
     );
     if (!refused) return;

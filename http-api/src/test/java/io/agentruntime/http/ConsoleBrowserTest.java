@@ -104,6 +104,27 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void aDecisionMadeElsewhereRemovesItsRowFromTheLiveInbox() {
+    String session = ApprovalsApiTest.sessionAwaitingApproval(api, ADA);
+    String approval = pendingApproval(session, ADA);
+    signIn(ADA);
+    row(approval);
+    browser.until(ExpectedConditions.textToBe(By.id("approvals-status"), "Live."));
+
+    Response decided =
+        api.post(ADA, session + "/approvals/" + approval, "{\"decision\": \"deny\"}");
+    assertEquals(200, decided.status(), decided.toString());
+
+    browser.until(
+        ExpectedConditions.invisibilityOfElementLocated(
+            By.cssSelector("tr[data-approval='" + approval + "']")));
+    assertEquals(
+        "Live.",
+        browser.driver.findElement(By.id("approvals-status")).getText(),
+        "removed by the feed, not by polling");
+  }
+
+  @Test
   void aDecisionMadeElsewhereShowsLiveInTheTimeline() {
     String session = ApprovalsApiTest.sessionAwaitingApproval(api, ADA);
     String approval = pendingApproval(session, ADA);
