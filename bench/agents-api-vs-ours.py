@@ -263,7 +263,7 @@ def main():
             for _ in range(args.warmup):
                 run()
         if args.jfr:
-            subprocess.run(["jcmd", str(pid), "JFR.start", "name=bench", "settings=profile",
+            subprocess.run(["jcmd", str(pid), "JFR.start", "name=bench", "settings=" + os.environ.get("JFR_SETTINGS", "profile"),
                             f"filename={os.path.abspath(args.jfr)}"], check=True,
                            capture_output=True)
         latency = {w: [] for w in ways}
