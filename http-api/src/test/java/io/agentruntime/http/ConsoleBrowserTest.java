@@ -13,7 +13,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
@@ -101,6 +103,46 @@ class ConsoleBrowserTest {
         "completed",
         api.get(ADA, session).json().at("/currentTurn/status").asText("completed"),
         api.get(ADA, session).toString());
+  }
+
+  /** Sign-in, a comment and a decision with the keyboard alone: Tab to each control, then keys. */
+  @Test
+  void anApproverSignsInAndDecidesWithTheKeyboardAlone() {
+    String session = ApprovalsApiTest.sessionAwaitingApproval(api, ADA);
+    String approval = pendingApproval(session, ADA);
+    browser.driver.get(api.base() + "/console/");
+    browser.driver.executeScript("sessionStorage.clear()");
+    browser.driver.navigate().refresh();
+    browser.waitFor(By.id("api-key"));
+
+    tabTo(e -> "api-key".equals(e.getAttribute("id"))).sendKeys(ADA + Keys.ENTER);
+    browser.waitFor(By.id("sign-out"));
+    WebElement row = row(approval);
+    WebElement comment = row.findElement(By.className("comment"));
+    tabTo(comment::equals).sendKeys("by keyboard");
+    WebElement approve = row.findElement(By.className("approve"));
+    tabTo(approve::equals).sendKeys(Keys.ENTER);
+
+    browser.until(
+        ExpectedConditions.invisibilityOfElementLocated(
+            By.cssSelector("tr[data-approval='" + approval + "']")));
+    assertTrue(api.get(ADA, session + "/approvals").json().isEmpty(), "decided by keyboard");
+    browser.driver.get(api.base() + "/console/#/sessions/" + sessionId(session));
+    browser.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector(".step.approval"), "by keyboard"));
+  }
+
+  /** Presses Tab until the focused element is one {@code wanted} accepts (at most 80 times). */
+  private WebElement tabTo(java.util.function.Predicate<WebElement> wanted) {
+    for (int i = 0; i < 80; i++) {
+      new Actions(browser.driver).sendKeys(Keys.TAB).perform();
+      WebElement focused = browser.driver.switchTo().activeElement();
+      if (wanted.test(focused)) {
+        return focused;
+      }
+    }
+    throw new AssertionError("not reachable with Tab");
   }
 
   @Test
