@@ -1,7 +1,9 @@
 package io.agentruntime.http.json;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.session.Approval;
+import io.agentruntime.runtime.session.OwnEventNotices;
 import io.agentruntime.runtime.session.ToolDefinition;
 
 /**
@@ -11,7 +13,8 @@ import io.agentruntime.runtime.session.ToolDefinition;
  * deny, retry, fail or result) and {@code decidedBy} are set once a human decided. {@code onExpiry}
  * is what an expiry does (deny or fail, decision 0036). {@code connection} is where the call goes
  * if approved (kind, url, secretRef, idempotent; absent for built-in tools and older approvals): a
- * change of the tool withdraws the approval and asks again.
+ * change of the tool withdraws the approval and asks again. {@code rateLimit} (reason {@code
+ * rate_limit} only, decision 0046): the tool, the window, its limit and the count of calls in it.
  */
 public record ApprovalBody(
     String id,
@@ -26,7 +29,8 @@ public record ApprovalBody(
     String decision,
     String decidedBy,
     ConnectionBody connection,
-    String onExpiry) {
+    String onExpiry,
+    @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode rateLimit) {
 
   /** Where an approved call goes; the secret's name, never the secret. */
   public record ConnectionBody(String kind, String url, String secretRef, boolean idempotent) {
@@ -54,7 +58,8 @@ public record ApprovalBody(
         outcome.decision(),
         a.decidedBy(),
         ConnectionBody.of(a.definition()),
-        a.expiryPath());
+        a.expiryPath(),
+        a.rateLimit() == null ? null : OwnEventNotices.rateLimit(a.tool(), a.rateLimit()));
   }
 
   /**

@@ -8,6 +8,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.put;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.json.Fields;
 import io.agentruntime.http.json.PermissionsRequest;
+import io.agentruntime.http.json.RateLimitsRequest;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.session.TenantPolicy;
@@ -17,7 +18,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code GET /v1/policy} and {@code PUT /v1/policy}: the caller's tenant's policy, a ceiling over
- * every session's ({@code {"tools": {"send_email": "ask", "*": "allow"}}}). Any principal of the
+ * every session's ({@code {"tools": {"send_email": "ask", "*": "allow"}}}) and rate limits per tool
+ * ({@code "rateLimits": {"send_email": {"perHour": 10}}}, decision 0046). Any principal of the
  * tenant reads it; only an operator replaces it (the runtime checks, 403 role_missing). The PUT
  * takes an {@code Idempotency-Key} as every write does (checked; a replacement is idempotent by its
  * content, so the same key again changes nothing more).
@@ -26,13 +28,18 @@ public final class PolicyRoutes {
 
   /**
    * The tenant's policy as the API shows it; {@code suspended}: an operator stopped the tenant
-   * ({@code POST /v1/tenant/suspend}, decision 0042).
+   * ({@code POST /v1/tenant/suspend}, decision 0042); {@code rateLimits}: each limited tool's
+   * windows (decision 0046).
    */
-  public record PolicyBody(Map<String, String> tools, boolean suspended) {
+  public record PolicyBody(
+      Map<String, String> tools,
+      boolean suspended,
+      Map<String, RateLimitsRequest.RateLimitBody> rateLimits) {
     static PolicyBody of(TenantPolicy p) {
       Map<String, String> tools = new TreeMap<>();
       p.tools().tools().forEach((tool, permission) -> tools.put(tool, permission.wireName()));
-      return new PolicyBody(tools, p.suspended());
+      return new PolicyBody(
+          tools, p.suspended(), RateLimitsRequest.RateLimitBody.of(p.rateLimits()));
     }
   }
 
@@ -71,10 +78,15 @@ public final class PolicyRoutes {
                                     })))));
   }
 
-  /** The body of {@code PUT /v1/policy}: an object, so that more than {@code tools} can come. */
+  /**
+   * The body of {@code PUT /v1/policy}: {@code tools} and the optional {@code rateLimits} (decision
+   * 0046). It replaces both: a PUT without {@code rateLimits} removes every limit.
+   */
   static TenantPolicy read(com.fasterxml.jackson.databind.node.ObjectNode body) {
     return new TenantPolicy(
         PermissionsRequest.read(
-            Fields.object(body, "tools", "").orElseThrow(() -> Fields.missing("tools")), "tools"));
+            Fields.object(body, "tools", "").orElseThrow(() -> Fields.missing("tools")), "tools"),
+        false,
+        RateLimitsRequest.read(body));
   }
 }

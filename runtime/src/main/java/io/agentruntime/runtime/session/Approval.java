@@ -2,6 +2,7 @@ package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
+import io.agentruntime.runtime.ratelimits.RateLimitHit;
 import java.time.Instant;
 
 /**
@@ -10,7 +11,8 @@ import java.time.Instant;
  * run? retry, fail, or give the result); or about a turn: {@code budget} (may its next model call
  * start past the session's budget? raise it, or deny and the turn fails). Decided once; expired
  * when nobody decides before {@code expiresAt}, and then the turn takes the path {@code onExpiry}
- * names. {@code definition} and {@code onExpiry} are null for approvals journaled before them.
+ * names. {@code definition} and {@code onExpiry} are null for approvals journaled before them;
+ * {@code rateLimit} is set for reason {@code rate_limit} only.
  */
 public record Approval(
     String id,
@@ -24,8 +26,38 @@ public record Approval(
     String status,
     String decidedBy,
     ToolDefinition definition,
-    String onExpiry)
+    String onExpiry,
+    RateLimitHit rateLimit)
     implements CborSerializable {
+
+  public Approval(
+      String id,
+      String turnId,
+      String toolCallId,
+      String tool,
+      JsonNode arguments,
+      String reason,
+      Instant requestedAt,
+      Instant expiresAt,
+      String status,
+      String decidedBy,
+      ToolDefinition definition,
+      String onExpiry) {
+    this(
+        id,
+        turnId,
+        toolCallId,
+        tool,
+        arguments,
+        reason,
+        requestedAt,
+        expiresAt,
+        status,
+        decidedBy,
+        definition,
+        onExpiry,
+        null);
+  }
 
   public Approval(
       String id,
@@ -89,6 +121,18 @@ public record Approval(
    */
   public static final String BUDGET = "budget";
 
+  /**
+   * A call was about to start over its tenant's rate limit of the tool (decision 0046): {@code
+   * rateLimit} says the window, the limit and the count. Decided as a policy approval: approve runs
+   * the call anyway (counted), deny refuses it.
+   */
+  public static final String RATE_LIMIT = "rate_limit";
+
+  /** Whether the approval asks whether a call may run (policy or rate limit): approve or deny. */
+  public boolean asksToRun() {
+    return POLICY.equals(reason) || RATE_LIMIT.equals(reason);
+  }
+
   public static final String PENDING = "pending";
 
   /** What an expiry does: {@code deny} the call (the turn goes on) or {@code fail} the turn. */
@@ -127,6 +171,8 @@ public record Approval(
         expiresAt,
         outcome,
         by,
-        definition);
+        definition,
+        null,
+        rateLimit);
   }
 }

@@ -3,6 +3,7 @@ package io.agentruntime.runtime.session;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.agentruntime.runtime.model.ModelReply;
+import io.agentruntime.runtime.ratelimits.RateLimitHit;
 import io.agentruntime.runtime.tools.ToolResult;
 
 /**
@@ -83,6 +84,13 @@ sealed interface InternalCommand extends SessionCommand {
    * journal still says it runs (decision 0016).
    */
   record RetryDue(String key) implements InternalCommand {}
+
+  /**
+   * Tool call {@code toolCallId}, running under {@code idempotencyKey}, was about to be sent over
+   * its tenant's rate limit of the tool ({@code hit}): it was not sent (decision 0046).
+   */
+  record RateLimitReached(String turnId, String toolCallId, String idempotencyKey, RateLimitHit hit)
+      implements InternalCommand {}
 
   /** Step {@code step} of a turn is due while a session budget is spent (decision 0039). */
   record BudgetReached(String turnId, int step) implements InternalCommand {}

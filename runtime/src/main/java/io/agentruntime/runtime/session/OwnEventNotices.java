@@ -2,6 +2,7 @@ package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentruntime.runtime.ratelimits.RateLimitHit;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalDenied;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalExpired;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalGranted;
@@ -146,10 +147,23 @@ public final class OwnEventNotices {
     o.put("tool", a.tool());
     o.set("arguments", a.arguments() == null ? JSON.nullNode() : a.arguments().deepCopy());
     o.put("reason", a.reason());
+    if (a.rateLimit() != null) {
+      o.set("rateLimit", rateLimit(a.tool(), a.rateLimit()));
+    }
     o.put("requestedAt", String.valueOf(a.requestedAt()));
     o.put("expiresAt", String.valueOf(a.expiresAt()));
     o.put("onExpiry", a.expiryPath());
     o.put("decisionUrl", "/v1/sessions/" + sessionId + "/approvals/" + a.id());
+    return o;
+  }
+
+  /** What a {@code rate_limit} approval says: the tool, its window, the limit and the count. */
+  public static ObjectNode rateLimit(String tool, RateLimitHit hit) {
+    ObjectNode o = JSON.objectNode();
+    o.put("tool", tool);
+    o.put("window", hit.window());
+    o.put("limit", hit.limit());
+    o.put("count", hit.count());
     return o;
   }
 

@@ -2,6 +2,7 @@ package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
+import io.agentruntime.runtime.ratelimits.RateLimitHit;
 import io.agentruntime.runtime.tools.ToolConnection;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -392,7 +393,9 @@ public sealed interface SessionEvent extends CborSerializable {
   /**
    * The policy says ask: a human must approve this exact call, to this {@code definition} of the
    * tool (null in events written before it), before it runs. {@code onExpiry} is what an expiry
-   * does (deny or fail; null in events written before it: deny).
+   * does (deny or fail; null in events written before it: deny). {@code rateLimit} set: the call
+   * was about to start over its tenant's rate limit of the tool, and waits for a human (reason
+   * {@code rate_limit}, decision 0046; null in every other approval and in events before it).
    */
   record ApprovalRequested(
       String approvalId,
@@ -403,8 +406,32 @@ public sealed interface SessionEvent extends CborSerializable {
       Instant expiresAt,
       Instant at,
       ToolDefinition definition,
-      String onExpiry)
+      String onExpiry,
+      RateLimitHit rateLimit)
       implements SessionEvent {
+    public ApprovalRequested(
+        String approvalId,
+        String turnId,
+        String toolCallId,
+        String tool,
+        JsonNode arguments,
+        Instant expiresAt,
+        Instant at,
+        ToolDefinition definition,
+        String onExpiry) {
+      this(
+          approvalId,
+          turnId,
+          toolCallId,
+          tool,
+          arguments,
+          expiresAt,
+          at,
+          definition,
+          onExpiry,
+          null);
+    }
+
     public ApprovalRequested(
         String approvalId,
         String turnId,

@@ -383,13 +383,14 @@ public record SessionState(
                   e.toolCallId(),
                   e.tool(),
                   e.arguments(),
-                  Approval.POLICY,
+                  e.rateLimit() != null ? Approval.RATE_LIMIT : Approval.POLICY,
                   e.at(),
                   e.expiresAt(),
                   Approval.PENDING,
                   null,
                   e.definition(),
-                  e.onExpiry()));
+                  e.onExpiry(),
+                  e.rateLimit()));
       d.pendingCalls =
           d.pendingCalls.plus(
               callKey(e.turnId(), e.toolCallId()),

@@ -108,12 +108,12 @@ final class StateDraft {
   }
 
   /**
-   * A turn told to end asks nobody whether its calls may run any more: its policy approvals are
-   * withdrawn (their calls were cancelled with it); its in-doubt questions stay.
+   * A turn told to end asks nobody whether its calls may run any more: its policy (and rate limit)
+   * approvals are withdrawn (their calls were cancelled with it); its in-doubt questions stay.
    */
   void withdrawPolicyApprovals(String turnId) {
     for (Approval a : approvals.values()) {
-      if (a.pending() && a.turnId().equals(turnId) && Approval.POLICY.equals(a.reason())) {
+      if (a.pending() && a.turnId().equals(turnId) && a.asksToRun()) {
         approvals = approvals.plus(a.id(), a.decided("withdrawn", null));
       }
     }

@@ -1,6 +1,9 @@
 package io.agentruntime.runtime.session;
 
 import io.agentruntime.runtime.Continuations;
+import io.agentruntime.runtime.ratelimits.RateLimit;
+import io.agentruntime.runtime.ratelimits.RateLimitHit;
+import io.agentruntime.runtime.ratelimits.ToolCallCounters;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -8,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -29,8 +33,14 @@ public final class TenantPolicies implements TenantCeilings {
   private final long refreshNanos;
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
   private final SessionValidation validation;
+  private final ToolCallCounters counters;
 
-  private TenantPolicies(ActorSystem<?> system, SessionSettings settings, Duration refresh) {
+  private TenantPolicies(
+      ActorSystem<?> system,
+      SessionSettings settings,
+      Duration refresh,
+      ToolCallCounters counters) {
+    this.counters = counters;
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.askTimeout = settings.askTimeout();
@@ -38,7 +48,7 @@ public final class TenantPolicies implements TenantCeilings {
     this.validation = new SessionValidation(settings);
   }
 
-  /** Starts sharding for the tenant policy entities on this node. */
+  /** Starts sharding for the tenant policy entities (and the tools' counters) on this node. */
   public static TenantPolicies start(
       ActorSystem<?> system, SessionSettings settings, Duration refresh, Clock clock) {
     ClusterSharding.get(system)
@@ -46,7 +56,8 @@ public final class TenantPolicies implements TenantCeilings {
             Entity.of(
                 TenantPolicyEntity.TYPE_KEY,
                 ctx -> TenantPolicyEntity.create(ctx.getEntityId(), clock)));
-    return new TenantPolicies(system, settings, refresh);
+    return new TenantPolicies(
+        system, settings, refresh, ToolCallCounters.start(system, settings.askTimeout(), clock));
   }
 
   @Override
@@ -56,6 +67,37 @@ public final class TenantPolicies implements TenantCeilings {
       return CompletableFuture.completedFuture(cached.policy());
     }
     return read(tenant);
+  }
+
+  /**
+   * The tool's limit is read from the ceiling (cached, so a tool without one costs no hop); a tool
+   * with one asks its counter. A policy or counter that cannot be read holds the call for a human;
+   * a call a human approved over the limit then runs uncounted rather than ask again.
+   */
+  @Override
+  public CompletionStage<Optional<RateLimitHit>> slot(
+      String tenant, String tool, String callKey, BooleanSupplier approvedOverLimit) {
+    return ceiling(tenant)
+        .thenCompose(
+            policy -> {
+              RateLimit limit = policy.rateLimits().get(tool);
+              if (limit == null) {
+                return CompletableFuture.completedFuture(Optional.<RateLimitHit>empty());
+              }
+              boolean force = approvedOverLimit.getAsBoolean();
+              return counters
+                  .claim(tenant, tool, callKey, limit, force)
+                  .exceptionally(
+                      failure ->
+                          force
+                              ? Optional.empty() // a human said run it: it runs, uncounted
+                              : Optional.of(
+                                  new RateLimitHit(
+                                      limit.windows().get(0).name(),
+                                      limit.windows().get(0).limit(),
+                                      null)));
+            })
+        .exceptionally(failure -> Optional.of(new RateLimitHit(null, null, null)));
   }
 
   /** The tenant's policy as it is journaled now; any principal of the tenant may read it. */

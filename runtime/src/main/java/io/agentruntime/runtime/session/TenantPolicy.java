@@ -1,7 +1,9 @@
 package io.agentruntime.runtime.session;
 
 import io.agentruntime.runtime.CborSerializable;
+import io.agentruntime.runtime.ratelimits.RateLimit;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A tenant's governance over every one of its sessions, set by an operator ({@code PUT /v1/policy},
@@ -10,9 +12,13 @@ import java.util.Map;
  * {@code *} the ceiling leaves it to the session. As in a session's policy, a built-in memory tool
  * is governed only when named. {@code suspended}: an operator stopped the tenant (decision 0042):
  * its sessions start no model or tool call and take no message until it is resumed (absent in
- * events before it: false). More fields (budgets) may come: absent ones are none.
+ * events before it: false). {@code rateLimits}: how many calls of a tool the tenant's sessions may
+ * start together per minute, hour or day (decision 0046; absent in events before it: none). More
+ * fields (budgets) may come: absent ones are none.
  */
-public record TenantPolicy(PermissionPolicy tools, boolean suspended) implements CborSerializable {
+public record TenantPolicy(
+    PermissionPolicy tools, boolean suspended, Map<String, RateLimit> rateLimits)
+    implements CborSerializable {
 
   /** No ceiling: every session's own policy decides. */
   public static final TenantPolicy NONE = new TenantPolicy(PermissionPolicy.empty());
@@ -26,6 +32,14 @@ public record TenantPolicy(PermissionPolicy tools, boolean suspended) implements
 
   public TenantPolicy {
     tools = tools == null ? PermissionPolicy.empty() : tools;
+    rateLimits =
+        rateLimits == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new TreeMap<>(rateLimits));
+  }
+
+  public TenantPolicy(PermissionPolicy tools, boolean suspended) {
+    this(tools, suspended, Map.of());
   }
 
   public TenantPolicy(PermissionPolicy tools) {
@@ -33,7 +47,7 @@ public record TenantPolicy(PermissionPolicy tools, boolean suspended) implements
   }
 
   public TenantPolicy withSuspended(boolean now) {
-    return new TenantPolicy(tools, now);
+    return new TenantPolicy(tools, now, rateLimits);
   }
 
   /** The most the ceiling allows for {@code tool}. */

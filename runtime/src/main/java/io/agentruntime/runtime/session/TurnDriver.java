@@ -5,6 +5,7 @@ import io.agentruntime.runtime.model.ModelException;
 import io.agentruntime.runtime.model.ModelMessage;
 import io.agentruntime.runtime.model.ModelReply;
 import io.agentruntime.runtime.model.ModelRequest;
+import io.agentruntime.runtime.ratelimits.RateLimitHit;
 import io.agentruntime.runtime.session.InternalCommand.ApprovalDeadlinePassed;
 import io.agentruntime.runtime.session.InternalCommand.ClientCallDeadlinePassed;
 import io.agentruntime.runtime.session.InternalCommand.IdleCheck;
@@ -416,10 +417,29 @@ final class TurnDriver {
             bounded(runtime.turns().toolTimeout(), turn),
             credentials(s),
             null);
+    // A call of a rate-limited tool takes a slot of its tenant's count first (decision 0046); over
+    // the limit it is not sent, and the machine holds it for a human. Keyed by the call, so a retry
+    // or a recovery is counted once; a tool without a limit is sent at once (the ceiling is
+    // cached).
+    String callKey = entityId + "/" + SessionState.callKey(turn.id(), call.toolCallId());
     long asked = System.nanoTime();
+    CompletionStage<Object> sent =
+        runtime
+            .ceilings()
+            .slot(tenant, call.tool(), callKey, () -> approvedOverLimit(s, call))
+            .thenCompose(
+                hit ->
+                    hit.isPresent()
+                        ? CompletableFuture.completedFuture(hit.get())
+                        : runtime.tools().call(invocation).thenApply(r -> (Object) r));
     ctx.pipeToSelf(
-        runtime.tools().call(invocation),
-        (result, failure) -> {
+        sent,
+        (sentOrHeld, failure) -> {
+          if (sentOrHeld instanceof RateLimitHit hit) {
+            return new InternalCommand.RateLimitReached(
+                turn.id(), call.toolCallId(), call.idempotencyKey(), hit);
+          }
+          ToolResult result = (ToolResult) sentOrHeld;
           ToolResult outcome =
               StorableReplies.tool(
                   failure == null
@@ -434,6 +454,17 @@ final class TurnDriver {
                   System.nanoTime() - asked);
           return new ToolFinished(turn.id(), call.toolCallId(), outcome);
         });
+  }
+
+  /** Whether a human approved {@code call} over its tool's rate limit: it runs, counted anyway. */
+  private static boolean approvedOverLimit(SessionState s, PendingCall call) {
+    return s.approvals().values().stream()
+        .anyMatch(
+            a ->
+                Approval.RATE_LIMIT.equals(a.reason())
+                    && "granted".equals(a.status())
+                    && call.turnId().equals(a.turnId())
+                    && call.toolCallId().equals(a.toolCallId()));
   }
 
   /** Sets the schedule a {@code schedule_wakeup} call asks for, on the session's schedules. */

@@ -49,6 +49,7 @@ final class TurnInputs {
         || cmd instanceof RetryDue
         || cmd instanceof TurnDeadlinePassed
         || cmd instanceof BudgetReached
+        || cmd instanceof RateLimitReached
         || cmd instanceof TenantChecked
         || cmd instanceof ApprovalDeadlinePassed
         || cmd instanceof ClientCallDeadlinePassed
@@ -118,6 +119,11 @@ final class TurnInputs {
     } else if (cmd instanceof TenantChecked) {
       driver.tenantChecked();
       return Optional.of(Decision.none()); // acting on nothing reconciles the driver
+    } else if (cmd instanceof RateLimitReached c) {
+      driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()), c);
+      return Optional.of(
+          machine.rateLimitReached(
+              s, c.turnId(), c.toolCallId(), c.idempotencyKey(), c.hit(), now));
     } else if (cmd instanceof BudgetReached c) {
       return Optional.of(machine.budgetReached(s, c.turnId(), c.step(), now));
     } else if (cmd instanceof ApprovalDeadlinePassed c) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.agentruntime.runtime.model.ModelReply;
 import io.agentruntime.runtime.model.ToolCall;
+import io.agentruntime.runtime.ratelimits.RateLimitHit;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalDenied;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalExpired;
 import io.agentruntime.runtime.session.SessionEvent.ApprovalGranted;
@@ -34,6 +35,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -509,6 +511,41 @@ final class TurnMachine {
             spent.get().usedUsd()));
   }
 
+  /**
+   * Call {@code toolCallId} was about to be sent over its tenant's rate limit of the tool (decision
+   * 0046): it was not sent, and waits for a human as a policy approval does (reason {@code
+   * rate_limit}, saying the window, the limit and the count). Nothing when the call no longer runs
+   * as it did then (it ended, went in doubt, or runs again under another key).
+   */
+  Decision rateLimitReached(
+      SessionState s,
+      String turnId,
+      String toolCallId,
+      String idempotencyKey,
+      RateLimitHit hit,
+      Instant now) {
+    Optional<PendingCall> running =
+        s.pendingCall(turnId, toolCallId)
+            .filter(c -> c.stage() == PendingCall.Stage.RUNNING)
+            .filter(c -> Objects.equals(c.idempotencyKey(), idempotencyKey));
+    if (running.isEmpty()) {
+      return Decision.none();
+    }
+    PendingCall call = running.get();
+    return Decision.of(
+        new ApprovalRequested(
+            Ids.newId("appr_"),
+            turnId,
+            toolCallId,
+            call.tool(),
+            call.arguments(),
+            now.plus(turns.approvalTimeout()),
+            now,
+            call.definition(),
+            s.permissions().onExpiryOf(call.tool()),
+            hit));
+  }
+
   /** The turn's time budget may have run out: if so, it fails. */
   Decision turnDeadlinePassed(SessionState s, String turnId, Instant now) {
     EventBatch b = new EventBatch(s);
@@ -971,7 +1008,7 @@ final class TurnMachine {
       return Optional.of(
           Problem.conflict("approval_decided", "the call of this approval has already ended"));
     }
-    if (Approval.POLICY.equals(a.reason())) {
+    if (a.asksToRun()) {
       switch (decision) {
         case "approve" -> {
           if (ceiling == null) {

@@ -359,6 +359,20 @@ final class Samples {
         "BudgetRaised.with-cost",
         new SessionEvent.BudgetRaised(
             "appr_4d5e6f", 0, "olga", "five more dollars", AT, new BigDecimal("7.5")));
+    // A call held over its tenant's rate limit of the tool (decision 0046).
+    variants.put(
+        "ApprovalRequested.with-rate-limit",
+        new ApprovalRequested(
+            "appr_4d5e6f",
+            turn,
+            "call_1",
+            "send_email",
+            toolCalls().get(0).arguments(),
+            AT.plus(Duration.ofHours(24)),
+            AT,
+            new ToolDefinition("http", "http://tools.internal/send_email", "EMAIL_TOKEN", false),
+            Approval.ON_EXPIRY_DENY,
+            new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10)));
     return variants;
   }
 

@@ -192,6 +192,11 @@ class SessionWireSerializationTest {
         new InternalCommand.RetryDue("tool/turn_1/call_3"),
         new InternalCommand.TurnDeadlinePassed("turn_1"),
         new InternalCommand.BudgetReached("turn_1", 2),
+        new InternalCommand.RateLimitReached(
+            "turn_1",
+            "call_1",
+            "idem_1",
+            new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10)),
         new InternalCommand.TenantChecked(),
         new InternalCommand.AnswerDue(4),
         new InternalCommand.ApprovalDeadlinePassed("appr_1"),

@@ -363,6 +363,7 @@ class TurnMachineTest {
     Instant afterApprovalDeadline = T0.plus(Duration.ofHours(2));
     Instant afterTurnDeadline = T0.plusSeconds(601);
     List<Row> rows = new java.util.ArrayList<>(endings());
+    rows.addAll(rateLimits());
     rows.addAll(
         List.of(
             // unknown outcomes and late answers (decision 0016)
@@ -1164,6 +1165,126 @@ class TurnMachineTest {
 
   private static ToolResult unknown() {
     return new ToolResult.Unknown("tool_timeout", "no answer within 30 s");
+  }
+
+  private static final io.agentruntime.runtime.ratelimits.RateLimitHit HOUR_FULL =
+      new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10);
+
+  /** {@code lookup} (allowed) was about to be sent over its tenant's rate limit (decision 0046). */
+  private static SessionState heldByRateLimit() {
+    return fold(
+        calling("lookup"),
+        new ApprovalRequested(
+            "appr_9",
+            "t1",
+            "c1",
+            "lookup",
+            ARGS,
+            T0.plus(Duration.ofHours(1)),
+            T0,
+            null,
+            null,
+            HOUR_FULL));
+  }
+
+  private static Function<SessionState, Decision> rateLimitReached(String idempotencyKey) {
+    return s -> MACHINE.rateLimitReached(s, "t1", "c1", idempotencyKey, HOUR_FULL, LATER);
+  }
+
+  /**
+   * Rate limits (decision 0046): a call held over the limit waits for a human like a policy one.
+   */
+  private static List<Row> rateLimits() {
+    return List.of(
+        row(
+            "a running call about to be sent over the rate limit: held for an approval",
+            calling("lookup"),
+            rateLimitReached("idem_1"),
+            List.of(ApprovalRequested.class)),
+        row(
+            "over the limit, but the call ended meanwhile: nothing",
+            fold(calling("lookup"), new ToolCallSucceeded("t1", "c1", json("1"), T0)),
+            rateLimitReached("idem_1"),
+            List.of()),
+        row(
+            "over the limit, but the call went in doubt meanwhile: nothing",
+            inDoubt("lookup"),
+            rateLimitReached("idem_1"),
+            List.of()),
+        row(
+            "over the limit, reported for an earlier start of the call: nothing",
+            calling("lookup"),
+            rateLimitReached("idem_0"),
+            List.of()),
+        row(
+            "over the limit, the call already held: nothing",
+            heldByRateLimit(),
+            rateLimitReached("idem_1"),
+            List.of()),
+        row(
+            "rate-limit approval approved: the call starts again",
+            heldByRateLimit(),
+            humanUnder(TenantPolicy.NONE, "appr_9", "approve"),
+            List.of(ApprovalGranted.class, ToolCallStarted.class)),
+        row(
+            "rate-limit approval approved while the ceiling now denies the tool: withdrawn",
+            heldByRateLimit(),
+            humanUnder(ceiling("lookup", Permission.DENY), "appr_9", "approve"),
+            List.of(ApprovalWithdrawn.class, ToolCallRejected.class),
+            "tool_denied"),
+        row(
+            "rate-limit approval denied: the call is refused, the model told",
+            heldByRateLimit(),
+            humanUnder(TenantPolicy.NONE, "appr_9", "deny"),
+            List.of(ApprovalDenied.class, ToolCallRejected.class)),
+        refused(
+            "rate-limit approval decided retry: refused",
+            heldByRateLimit(),
+            humanUnder(TenantPolicy.NONE, "appr_9", "retry"),
+            "invalid_field"),
+        row(
+            "rate-limit approval expires (onExpiry deny): the call is refused",
+            heldByRateLimit(),
+            s -> MACHINE.approvalDeadlinePassed(s, "appr_9", T0.plus(Duration.ofHours(2))),
+            List.of(ApprovalExpired.class, ToolCallRejected.class)),
+        row(
+            "turn cancelled while a call waits for a rate-limit approval: the call is cancelled",
+            heldByRateLimit(),
+            s -> MACHINE.cancel(s, "t1", "bob", LATER),
+            List.of(ToolCallCancelled.class, TurnCancelled.class)));
+  }
+
+  @Test
+  void aRateLimitApprovalSaysTheToolTheWindowTheLimitAndTheCount() {
+    SessionState held =
+        fold(
+            calling("lookup"),
+            MACHINE
+                .rateLimitReached(calling("lookup"), "t1", "c1", "idem_1", HOUR_FULL, LATER)
+                .events()
+                .toArray(SessionEvent[]::new));
+    Approval a = held.pendingApprovals().get(0);
+    assertEquals(Approval.RATE_LIMIT, a.reason());
+    assertEquals("lookup", a.tool());
+    assertEquals(ARGS, a.arguments(), "the approver sees the exact call");
+    assertEquals(HOUR_FULL, a.rateLimit());
+    assertEquals(
+        PendingCall.Stage.AWAITING_APPROVAL, held.pendingCall("t1", "c1").orElseThrow().stage());
+    assertEquals(TurnStatus.AWAITING_APPROVAL, held.turn("t1").orElseThrow().status());
+    SessionState approved =
+        fold(
+            held,
+            MACHINE
+                .humanDecision(
+                    held, APPROVER, a.id(), "approve", null, null, TenantPolicy.NONE, LATER)
+                .events()
+                .toArray(SessionEvent[]::new));
+    assertEquals("granted", approved.approval(a.id()).orElseThrow().status());
+    assertEquals(
+        Approval.RATE_LIMIT,
+        approved.approval(a.id()).orElseThrow().reason(),
+        "the driver counts the approved call by it");
+    assertEquals(PendingCall.Stage.RUNNING, approved.pendingCall("t1", "c1").orElseThrow().stage());
   }
 
   @TestFactory
