@@ -163,6 +163,40 @@ class OwnEventNoticesTest {
   }
 
   @Test
+  void aRateLimitApprovalIsAnnouncedWithItsReasonTheToolTheLimitAndTheCount() {
+    SessionState started =
+        fold(running(), new ToolCallStarted("t1", "c1", "send_email", json("{}"), "k", T0));
+    ApprovalRequested held =
+        new ApprovalRequested(
+            "appr_9",
+            "t1",
+            "c1",
+            "send_email",
+            json("{\"to\":\"bob\"}"),
+            T0.plus(Duration.ofHours(1)),
+            T0,
+            null,
+            null,
+            new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10));
+    SessionState after = started.apply(held);
+    List<LifecycleNotice> notices = OwnEventNotices.after(ENTITY, "s1", after, List.of(held));
+    assertEquals(
+        List.of("approval.requested"), notices.stream().map(LifecycleNotice::type).toList());
+    LifecycleNotice n = notices.get(0);
+    assertEquals("rate_limit", n.data().get("reason").asText());
+    assertEquals(
+        "{\"tool\":\"send_email\",\"window\":\"hour\",\"limit\":10,\"count\":10}",
+        n.data().get("rateLimit").toString());
+    assertEquals("/v1/sessions/s1/approvals/appr_9", n.data().get("decisionUrl").asText());
+    assertEquals(
+        List.of(n.eventId()),
+        OwnEventNotices.recovered(ENTITY, "s1", after).stream()
+            .map(LifecycleNotice::eventId)
+            .toList(),
+        "a recovery announces it again under the same id");
+  }
+
+  @Test
   void aRecoveryAnnouncesTheSameEventsAgainUnderTheSameIds() {
     SessionState asked = fold(running(), ASKED);
     LifecycleNotice live = OwnEventNotices.after(ENTITY, "s1", asked, List.of(ASKED)).get(0);

@@ -114,12 +114,18 @@ abstract class SessionEntityTestSupport {
     SessionRuntime runtime =
         new SessionRuntime(
                 settings, turnSettings(), directory, model, tools, clock, SessionMetrics.NONE)
-            .withLifecycle(lifecycle());
+            .withLifecycle(lifecycle())
+            .withCeilings(ceilings());
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
             SessionEntity.create(SessionEntity.entityId(TENANT, sessionId), runtime, shard()),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
+  }
+
+  /** Where the session reads its tenant's policy: no ceiling and no limit, unless a test says. */
+  TenantCeilings ceilings() {
+    return TenantCeilings.NONE;
   }
 
   /** Where the session hands its lifecycle changes (webhooks): nowhere, unless a test says. */
