@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -422,16 +423,19 @@ final class TurnDriver {
     // or a recovery is counted once; a tool without a limit is sent at once (the ceiling is
     // cached).
     String callKey = entityId + "/" + SessionState.callKey(turn.id(), call.toolCallId());
-    long asked = System.nanoTime();
+    AtomicLong sentAt = new AtomicLong();
     CompletionStage<Object> sent =
         runtime
             .ceilings()
             .slot(tenant, call.tool(), callKey, () -> approvedOverLimit(s, call))
             .thenCompose(
-                hit ->
-                    hit.isPresent()
-                        ? CompletableFuture.completedFuture(hit.get())
-                        : runtime.tools().call(invocation).thenApply(r -> (Object) r));
+                hit -> {
+                  if (hit.isPresent()) {
+                    return CompletableFuture.completedFuture(hit.get());
+                  }
+                  sentAt.set(System.nanoTime()); // the tool's latency, without the count's
+                  return runtime.tools().call(invocation).thenApply(r -> (Object) r);
+                });
     ctx.pipeToSelf(
         sent,
         (sentOrHeld, failure) -> {
@@ -451,7 +455,7 @@ final class TurnDriver {
                   outcome instanceof ToolResult.Succeeded
                       ? "succeeded"
                       : outcome instanceof ToolResult.Failed ? "failed" : "unknown",
-                  System.nanoTime() - asked);
+                  System.nanoTime() - sentAt.get());
           return new ToolFinished(turn.id(), call.toolCallId(), outcome);
         });
   }

@@ -104,10 +104,29 @@ class TenantPolicyEntityTest {
 
   @Test
   void theStoredEventStillReadsAsItsSample() throws Exception {
+    readsAsItsSample(new TenantPolicyChanged(ASK_EMAIL, "olga", Samples.AT), GOLDEN.toString());
+  }
+
+  /** Decision 0046: the policy's per-tool rate limits, an optional field of the same event. */
+  @Test
+  void theEventWithRateLimitsStillReadsAsItsSample() throws Exception {
+    TenantPolicy limited =
+        new TenantPolicy(
+            ASK_EMAIL.tools(),
+            false,
+            Map.of(
+                "send_email",
+                new io.agentruntime.runtime.ratelimits.RateLimit(null, 10, null),
+                "crm__create_lead",
+                new io.agentruntime.runtime.ratelimits.RateLimit(5, null, 500)));
+    readsAsItsSample(
+        new TenantPolicyChanged(limited, "olga", Samples.AT), GOLDEN + ".with-rate-limits");
+  }
+
+  private void readsAsItsSample(TenantPolicyChanged sample, String golden) throws Exception {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());
-    TenantPolicyChanged sample = new TenantPolicyChanged(ASK_EMAIL, "olga", Samples.AT);
-    Path bytes = Path.of(GOLDEN + ".cbor");
-    Path manifest = Path.of(GOLDEN + ".manifest");
+    Path bytes = Path.of(golden + ".cbor");
+    Path manifest = Path.of(golden + ".manifest");
     Serializer serializer = serialization.findSerializerFor(sample);
     if (!Files.exists(bytes) && Boolean.getBoolean("golden.write")) {
       Files.createDirectories(bytes.getParent());
