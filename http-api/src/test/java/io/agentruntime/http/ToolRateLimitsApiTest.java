@@ -9,8 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.Headers;
+import com.openai.models.webhooks.WebhookVerificationParams;
 import io.agentruntime.http.Api.Response;
 import io.agentruntime.runtime.testing.RecordingToolServer;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * of its own with a real tool server: calls of a limited tool are counted across the tenant's
  * sessions; the one over the limit is not sent and waits for an approver (reason {@code
  * rate_limit}); approve sends it, deny refuses it; another tenant's calls and a tool without a
- * limit are never held; bad limits are a 400 naming the field.
+ * limit are never held; bad limits are a 400 naming the field. The hold is announced by the {@code
+ * approval.requested} webhook with its reason and limit, signature checked by the official SDK.
  */
 class ToolRateLimitsApiTest {
 
@@ -120,7 +126,19 @@ class ToolRateLimitsApiTest {
     }
     assertEquals(10, sentTo(first, second));
 
-    // The 11th in the hour, across the tenant: not sent, held for an approver.
+    // The 11th in the hour, across the tenant: not sent, held for an approver, announced.
+    WebhookReceiver receiver = new WebhookReceiver(() -> 200);
+    Response hook =
+        api.post(
+            OLGA,
+            "/v1/webhooks",
+            "{\"url\": \"" + receiver.url() + "\", \"events\": [\"approval.requested\"]}");
+    assertEquals(201, hook.status(), hook.toString());
+    OpenAIClient sdk =
+        OpenAIOkHttpClient.builder()
+            .apiKey("unused")
+            .webhookSecret(hook.json().get("secret").asText())
+            .build();
     Response eleventh = call(ADA, second, "send_email", 10);
     assertEquals("awaiting_approval", eleventh.json().path("status").asText(), eleventh.toString());
     JsonNode held = heldIn(ADA, second);
@@ -137,6 +155,18 @@ class ToolRateLimitsApiTest {
         api.get(ADA, second + "/approvals").json().get(0).path("reason").asText(),
         "the session's own listing says it too");
     assertEquals(10, sentTo(first, second), "the held call was not sent");
+    String secondId = second.substring("/v1/sessions/".length());
+    JsonNode announced =
+        verified(
+            sdk,
+            receiver
+                .await(r -> r.body().contains("\"" + secondId + "\""), 1, Duration.ofSeconds(15))
+                .get(0));
+    assertEquals("approval.requested", announced.path("type").asText(), announced.toString());
+    assertEquals("rate_limit", announced.at("/data/reason").asText());
+    assertEquals(held.path("rateLimit"), announced.at("/data/rateLimit"));
+    api.delete(OLGA, "/v1/webhooks/" + hook.json().get("id").asText());
+    receiver.close();
 
     // A tool without a limit is never held, even with the limited one spent.
     assertEquals("completed", call(ADA, first, "lookup", 1).json().path("status").asText());
@@ -180,6 +210,20 @@ class ToolRateLimitsApiTest {
     assertFalse(
         TenantApprovalsApiTest.allRows(api, GUS, 100).stream()
             .anyMatch(r -> "rate_limit".equals(r.path("reason").asText())));
+  }
+
+  /** The event a receiver got, its signature checked with the official SDK's {@code unwrap}. */
+  private static JsonNode verified(OpenAIClient sdk, WebhookReceiver.Received r) {
+    Headers.Builder headers = Headers.builder();
+    r.headers().forEach(headers::put);
+    sdk.webhooks()
+        .unwrap(
+            WebhookVerificationParams.builder().payload(r.body()).headers(headers.build()).build());
+    try {
+      return Api.JSON.readTree(r.body());
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static int sentTo(String first, String second) {
