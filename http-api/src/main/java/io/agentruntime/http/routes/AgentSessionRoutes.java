@@ -346,6 +346,9 @@ public final class AgentSessionRoutes {
                                               a,
                                               "agent",
                                               sessions::knowsModel);
+                                      // The inline agent's id is the session's, not kept.
+                                      profile.set(
+                                          "id", profile.textNode(AgentObjects.savedAgentId(v)));
                                       return new AgentDefinition(
                                           v.agent().instructions(),
                                           profile.get("model").asText(),
