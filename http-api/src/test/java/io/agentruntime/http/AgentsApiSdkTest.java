@@ -197,6 +197,93 @@ class AgentsApiSdkTest {
         "echo: hello there", items.get(1).asMessage().content().get(0).asOutputText().text());
   }
 
+  /**
+   * A session made with an inline agent has an agent id the SDK can read (its types require one),
+   * which its turns carry too, which retrieves that agent, and which lists the session; another
+   * tenant (and another user of the tenant) finds no such agent, and it changes only with its
+   * session.
+   */
+  @Test
+  void aSessionWithAnInlineAgentHasAnAgentIdThatRetrievesItsAgent() throws Exception {
+    AgentSession s =
+        ada.beta()
+            .agents()
+            .sessions()
+            .create(
+                SessionCreateParams.builder()
+                    .agent(
+                        SessionCreateParams.Agent.builder()
+                            .model("default")
+                            .instructions("Inline and brief.")
+                            .build())
+                    .environmentNone()
+                    .input("hi")
+                    .build());
+    String agentId = s.agent().id();
+    assertEquals("agt_inline_" + s.id(), agentId);
+    awaitIdle(s.id());
+
+    Agent inline = ada.beta().agents().retrieve(agentId);
+    assertEquals(agentId, inline.id());
+    assertEquals("default", inline.model());
+    assertEquals("Inline and brief.", inline.instructions().orElseThrow());
+    assertEquals(s.createdAt(), inline.createdAt());
+    assertEquals(
+        agentId,
+        ada.beta()
+            .agents()
+            .sessions()
+            .turns()
+            .list(s.id(), TurnListParams.builder().build())
+            .data()
+            .get(0)
+            .agentId());
+    List<String> listed = new ArrayList<>();
+    ada.beta()
+        .agents()
+        .sessions()
+        .list(
+            com.openai.models.beta.agents.sessions.SessionListParams.builder()
+                .agentId(agentId)
+                .build())
+        .data()
+        .forEach(x -> listed.add(x.id()));
+    assertEquals(List.of(s.id()), listed);
+
+    // The session's model changes, and so does its agent; the id stays.
+    AgentSession updated =
+        ada.beta()
+            .agents()
+            .sessions()
+            .update(
+                s.id(),
+                com.openai.models.beta.agents.sessions.SessionUpdateParams.builder()
+                    .agent(
+                        com.openai.models.beta.agents.sessions.SessionUpdateParams.Agent.builder()
+                            .model("scripted")
+                            .build())
+                    .build());
+    assertEquals(agentId, updated.agent().id());
+    assertEquals("scripted", ada.beta().agents().retrieve(agentId).model());
+
+    BadRequestException delete =
+        assertThrows(BadRequestException.class, () -> ada.beta().agents().delete(agentId));
+    assertTrue(delete.getMessage().contains("/v1/agents/sessions/" + s.id()), delete.getMessage());
+    assertEquals("scripted", ada.beta().agents().retrieve(agentId).model(), "still there");
+
+    assertThrows(
+        NotFoundException.class, () -> client(TestKeys.GUS).beta().agents().retrieve(agentId));
+    assertThrows(
+        NotFoundException.class, () -> client(TestKeys.BOB).beta().agents().retrieve(agentId));
+    // A session made from a saved agent shows that agent's id, and has no inline one.
+    AgentSession saved = session(agent("saved", "default").id());
+    assertThrows(
+        NotFoundException.class, () -> ada.beta().agents().retrieve("agt_inline_" + saved.id()));
+
+    ada.beta().agents().sessions().delete(s.id());
+    assertThrows(NotFoundException.class, () -> ada.beta().agents().retrieve(agentId));
+  }
+
   @Test
   void theStreamHelperTakesAMessageToIdleWithTheFinalAnswer() {
     AgentSession s = session(agent("streamer", "default").id());

@@ -85,16 +85,21 @@ public final class AgentObjects {
     return labels;
   }
 
-  /** The session's agent as it was asked; sessions of our own API get one made of their spec. */
+  /**
+   * The session's agent as it was asked; sessions of our own API get one made of their spec. Its
+   * {@code id} is the saved agent's, or the session's inline agent's ({@link InlineAgents}).
+   */
   public static ObjectNode sessionAgent(SessionView v) {
+    ObjectNode a;
     if (v.agent().profile() instanceof ObjectNode profile) {
-      return profile.deepCopy();
+      a = profile.deepCopy();
+    } else {
+      a = AgentConfig.defaults();
+      a.remove("metadata");
+      a.put("model", v.agent().model());
+      a.put("instructions", v.agent().instructions());
     }
-    ObjectNode a = AgentConfig.defaults();
-    a.remove("metadata");
-    a.putNull("id");
-    a.put("model", v.agent().model());
-    a.put("instructions", v.agent().instructions());
+    a.put("id", agentId(v));
     return a;
   }
 
@@ -248,8 +253,14 @@ public final class AgentObjects {
     return n;
   }
 
-  /** The saved agent's id a session was made from, or null. */
+  /** The id of the session's agent: the saved agent's it was made from, or its inline agent's. */
   public static String agentId(SessionView v) {
+    String saved = savedAgentId(v);
+    return saved != null ? saved : InlineAgents.idOf(v.id());
+  }
+
+  /** The saved agent's id a session was made from, or null. */
+  public static String savedAgentId(SessionView v) {
     return v.agent().profile() == null ? null : v.agent().profile().path("id").textValue();
   }
 }

@@ -21,9 +21,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.pattern.Patterns;
-import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Source;
@@ -124,46 +122,18 @@ public final class SessionEventStream {
    * keep-alive comments, the key's count, and the ends on shutdown and key removal alike.
    */
   public HttpEntity.Chunked sseOf(Principal principal, Source<ServerSentEvent, NotUsed> events) {
-    String key = principal.keyId();
-    Source<ByteString, NotUsed> revoked =
-        Source.tick(keyCheckInterval, keyCheckInterval, Done.getInstance())
-            .mapAsync(1, tick -> keyStillValid.apply(principal))
-            .takeWhile(valid -> valid)
-            .filter(valid -> false)
-            .map(valid -> ByteString.emptyByteString())
-            .mapMaterializedValue(cancellable -> NotUsed.getInstance());
     Source<ByteString, NotUsed> frames =
         events
             .map(SseFrames::encode)
             .keepAlive(settings.keepAlive(), () -> SseFrames.KEEP_ALIVE)
-            .merge(revoked, true); // ends the stream once its key is gone
-    Source<ByteString, NotUsed> counted =
-        Source.fromMaterializer(
-                (mat, attributes) -> {
-                  Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> probes =
-                      Source.<ByteString>queue(2).preMaterialize(mat);
-                  // Each new stream of a key probes the key's others: one whose client left
-                  // fails a write or two opens later and gives its slot back long before the
-                  // key would look full (see roomFor).
-                  open.probe(key);
-                  Runnable unwatch =
-                      open.watch(key, () -> probes.first().offer(SseFrames.KEEP_ALIVE));
-                  open.take(key);
-                  return frames
-                      .merge(probes.second(), true)
-                      .watchTermination(
-                          (notUsed, done) -> {
-                            done.whenComplete(
-                                (ok, failure) -> {
-                                  open.give(key);
-                                  unwatch.run();
-                                });
-                            return notUsed;
-                          });
-                })
-            .mapMaterializedValue(ignored -> NotUsed.getInstance());
-    return HttpEntities.create(
-        ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), counted.via(shutdown.flow()));
+            .via(
+                new KeyHeldStream(
+                    open,
+                    principal.keyId(),
+                    () -> keyStillValid.apply(principal),
+                    keyCheckInterval))
+            .via(shutdown.flow());
+    return HttpEntities.create(ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), frames);
   }
 
   private static ServerSentEvent frame(StreamItem item) {

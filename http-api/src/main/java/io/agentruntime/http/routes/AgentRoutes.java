@@ -14,12 +14,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentruntime.http.agents.AgentConfig;
 import io.agentruntime.http.agents.AgentObjects;
 import io.agentruntime.http.agents.CursorPage;
+import io.agentruntime.http.agents.InlineAgents;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.error.ApiError;
 import io.agentruntime.http.json.Fields;
 import io.agentruntime.http.request.JsonBody;
 import io.agentruntime.runtime.agents.AgentCatalog;
+import io.agentruntime.runtime.session.Problem;
+import io.agentruntime.runtime.session.SessionRefused;
 import io.agentruntime.runtime.session.SessionService;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -69,7 +74,7 @@ public final class AgentRoutes {
 
   /** An id that cannot be an agent's names none: 404, as an unknown one. */
   static String checked(String id) {
-    if (!ID.matcher(id).matches()) {
+    if (!ID.matcher(id).matches() && InlineAgents.sessionOf(id).isEmpty()) {
       throw new ApiError(
           org.apache.pekko.http.javadsl.model.StatusCodes.NOT_FOUND,
           "agent_not_found",
@@ -92,11 +97,59 @@ public final class AgentRoutes {
         });
   }
 
+  /** A saved agent, or a session's inline agent ({@link InlineAgents}) if the caller sees it. */
   private Route retrieve(Principal principal, String id) {
+    Optional<String> session = InlineAgents.sessionOf(id);
+    if (session.isPresent()) {
+      return Responses.ok(
+          sessions
+              .glance(principal.tenant(), session.get(), principal.caller())
+              .handle(
+                  (v, failure) ->
+                      failure == null
+                          ? InlineAgents.agent(v).orElseThrow(AgentRoutes::notFound)
+                          : rethrowAsAgent(failure)));
+    }
     return Responses.ok(catalog.get(principal.tenant(), id).thenApply(AgentObjects::agent));
   }
 
+  /** A session that is not found (or not the caller's) is an agent not found here. */
+  private static ObjectNode rethrowAsAgent(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof SessionRefused refused
+        && refused.problem().kind() == Problem.Kind.NOT_FOUND) {
+      throw notFound();
+    }
+    throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+  }
+
+  private static ApiError notFound() {
+    return new ApiError(
+        org.apache.pekko.http.javadsl.model.StatusCodes.NOT_FOUND,
+        "agent_not_found",
+        "agent not found");
+  }
+
+  /** A session's inline agent changes with its session, not here: 400 naming where. */
+  private static void refuseInline(String id) {
+    InlineAgents.sessionOf(id)
+        .ifPresent(
+            session -> {
+              throw ApiError.invalidField(
+                  "agent_id",
+                  id
+                      + " is the inline agent of session "
+                      + session
+                      + ": change it with POST /v1/agents/sessions/"
+                      + session);
+            });
+  }
+
   private Route update(Principal principal, String id) {
+    refuseInline(id);
     return body.json(
         json -> {
           ObjectNode request = Fields.body(json);
@@ -119,6 +172,7 @@ public final class AgentRoutes {
   }
 
   private Route remove(Principal principal, String id) {
+    refuseInline(id);
     return Responses.ok(
         catalog
             .delete(principal.tenant(), principal.user(), id)

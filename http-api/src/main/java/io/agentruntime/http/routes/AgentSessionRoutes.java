@@ -133,17 +133,19 @@ public final class AgentSessionRoutes {
     return id;
   }
 
-  /** The session as the caller may see it; a closed one is not found here. */
+  /**
+   * The session as the caller may see it, at a glance (no memory, no tools discovered on MCP
+   * servers: nothing here shows them); a closed one is not found here.
+   */
   CompletionStage<SessionView> visible(Principal principal, String id) {
-    return sessions
-        .get(principal.tenant(), id, principal.caller())
-        .thenApply(
-            v -> {
-              if (v.status() == SessionStatus.CLOSED) {
-                throw new SessionRefused(Problem.notFound());
-              }
-              return v;
-            });
+    return sessions.glance(principal.tenant(), id, principal.caller()).thenApply(this::open);
+  }
+
+  private SessionView open(SessionView v) {
+    if (v.status() == SessionStatus.CLOSED) {
+      throw new SessionRefused(Problem.notFound());
+    }
+    return v;
   }
 
   private CompletionStage<List<Approval>> pending(Principal principal, SessionView v) {
@@ -185,7 +187,7 @@ public final class AgentSessionRoutes {
                                   request.profile(agent, sessions::knowsModel),
                                   sessions.defaultLimits()),
                               CreateMode.CREATE_NEW))
-                  .thenCompose(c -> sessions.get(principal.tenant(), id, principal.caller()));
+                  .thenCompose(c -> sessions.glance(principal.tenant(), id, principal.caller()));
           if (request.stream()) {
             return onSuccess(created, v -> createStream(principal, v, request.input()));
           }
@@ -268,32 +270,32 @@ public final class AgentSessionRoutes {
         () -> complete(HttpResponse.create().withEntity(events.sseOf(principal, framed))));
   }
 
-  /** {@code GET .../events}: live only, from now on (the reference's section 4.1). */
+  /**
+   * {@code GET .../events}: live only, from now on (the reference's section 4.1). The session is
+   * read and the stream subscribed with one ask ({@link SessionService#follow}).
+   */
   private Route stream(Principal principal, String id) {
     CompletionStage<Pair<AgentEventMapper, Source<StreamItem, NotUsed>>> opened =
         events
             .roomFor(principal)
-            .thenCompose(room -> visible(principal, id))
             .thenCompose(
-                v ->
-                    pending(principal, v)
-                        .thenCompose(
-                            p -> {
-                              AgentEventMapper mapper =
+                room ->
+                    sessions.follow(
+                        principal.tenant(), id, principal.caller(), "agents-events-" + id))
+            .thenCompose(
+                followed -> {
+                  SessionView v = open(followed.view());
+                  return pending(principal, v)
+                      .thenApply(
+                          p ->
+                              Pair.create(
                                   new AgentEventMapper(
                                       AgentObjects.session(v, p),
                                       AgentObjects.mcpLabels(v.tools()),
                                       AgentObjects.clientTools(v.tools()),
-                                      v.currentTurn());
-                              return sessions
-                                  .events(
-                                      principal.tenant(),
-                                      id,
-                                      principal.caller(),
-                                      v.lastSeq(),
-                                      "agents-events-" + id)
-                                  .thenApply(items -> Pair.create(mapper, items));
-                            }));
+                                      v.currentTurn()),
+                                  followed.events()));
+                });
     return onSuccess(
         opened,
         pair ->
@@ -344,6 +346,9 @@ public final class AgentSessionRoutes {
                                               a,
                                               "agent",
                                               sessions::knowsModel);
+                                      // The inline agent's id is the session's, not kept.
+                                      profile.set(
+                                          "id", profile.textNode(AgentObjects.savedAgentId(v)));
                                       return new AgentDefinition(
                                           v.agent().instructions(),
                                           profile.get("model").asText(),

@@ -4,6 +4,7 @@ import io.agentruntime.runtime.Continuations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -75,22 +76,95 @@ final class EventFeed {
       CurrentEventsByPersistenceIdQuery journal,
       Materializer mat,
       String requestId) {
-    String entityId = SessionEntity.entityId(tenant, sessionId);
-    String persistenceId = PersistenceId.of(SessionEntity.TYPE_KEY.name(), entityId).id();
-    Pair<ActorRef<StreamItem>, Source<StreamItem, NotUsed>> live =
-        ActorSource.<StreamItem>actorRef(
-                item -> false,
-                item -> Optional.empty(),
-                settings.liveBuffer(),
-                OverflowStrategy.dropHead())
-            .preMaterialize(mat);
+    Pair<ActorRef<StreamItem>, Source<StreamItem, NotUsed>> live = live(mat);
+    return sequenced(
+        tenant,
+        sessionId,
+        caller,
+        live,
+        Duration.ZERO,
+        new JournalSequencer(journal, persistenceId(tenant, sessionId), after, requestId));
+  }
+
+  /**
+   * Opens a stream with one ask: the follower is made first, and the session takes it with the same
+   * {@link SessionCommand.Glance} that reads the view, so the events after the view's {@code
+   * lastSeq} are exactly what it is sent (the next resubscription, one interval later, checks that
+   * none was lost). A follower whose stream is never run ends after the materializer's subscription
+   * timeout, and the session, which watches it, lets it go.
+   */
+  CompletionStage<SessionService.Followed> open(
+      String tenant, String sessionId, Caller caller, Materializer mat, String requestId) {
+    CurrentEventsByPersistenceIdQuery journal = readJournal();
+    Pair<ActorRef<StreamItem>, Source<StreamItem, NotUsed>> live = live(mat);
+    ActorRef<StreamItem> follower = live.first();
+    return sessions
+        .ask(tenant, sessionId, replyTo -> new SessionCommand.Glance(caller, follower, replyTo))
+        .handle(
+            (reply, failure) -> {
+              if (failure == null && reply instanceof SessionReply.Glanced glanced) {
+                SessionView view = glanced.view();
+                JournalSequencer sequencer =
+                    JournalSequencer.subscribedAt(
+                        journal, persistenceId(tenant, sessionId), view.lastSeq(), requestId);
+                return new SessionService.Followed(
+                    view,
+                    sequenced(
+                        tenant,
+                        sessionId,
+                        caller,
+                        live,
+                        settings.resubscribeInterval(),
+                        sequencer));
+              }
+              // It may have taken the follower all the same (an answer that came too late).
+              unsubscribe(tenant, sessionId, follower);
+              if (failure != null) {
+                throw failure instanceof CompletionException c
+                    ? c
+                    : new CompletionException(failure);
+              }
+              if (reply instanceof SessionReply.Rejected rejected) {
+                throw new SessionRefused(rejected.problem());
+              }
+              throw new IllegalStateException(
+                  "session answered " + reply.getClass().getSimpleName() + " to a glance");
+            });
+  }
+
+  private static String persistenceId(String tenant, String sessionId) {
+    return PersistenceId.of(
+            SessionEntity.TYPE_KEY.name(), SessionEntity.entityId(tenant, sessionId))
+        .id();
+  }
+
+  /** The source the session pushes to, run at once so that its actor can be subscribed. */
+  private Pair<ActorRef<StreamItem>, Source<StreamItem, NotUsed>> live(Materializer mat) {
+    return ActorSource.<StreamItem>actorRef(
+            item -> false,
+            item -> Optional.empty(),
+            settings.liveBuffer(),
+            OverflowStrategy.dropHead())
+        .preMaterialize(mat);
+  }
+
+  /**
+   * {@code live} in journal order by {@code sequencer}, subscribed again every resubscribe interval
+   * (the first time after {@code firstSubscription}); unsubscribed when it ends.
+   */
+  private Source<StreamItem, NotUsed> sequenced(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      Pair<ActorRef<StreamItem>, Source<StreamItem, NotUsed>> live,
+      Duration firstSubscription,
+      JournalSequencer sequencer) {
     ActorRef<StreamItem> follower = live.first();
     Source<JournalSequencer.Signal, NotUsed> heads =
-        Source.tick(Duration.ZERO, settings.resubscribeInterval(), Done.getInstance())
+        Source.tick(firstSubscription, settings.resubscribeInterval(), Done.getInstance())
             .mapAsync(1, tick -> subscribe(tenant, sessionId, caller, follower))
             .mapConcat(head -> head.map(List::of).orElse(List.of()))
             .mapMaterializedValue(cancellable -> NotUsed.getInstance());
-    JournalSequencer sequencer = new JournalSequencer(journal, persistenceId, after, requestId);
     return live.second()
         .<JournalSequencer.Signal>map(JournalSequencer.Signal.Pushed::new)
         .merge(heads, true)
@@ -109,12 +183,16 @@ final class EventFeed {
                               sessionId,
                               failure.toString());
                         }
-                        ClusterSharding.get(system)
-                            .entityRefFor(SessionEntity.TYPE_KEY, entityId)
-                            .tell(new SessionCommand.Unsubscribe(follower));
+                        unsubscribe(tenant, sessionId, follower);
                       });
               return notUsed;
             });
+  }
+
+  private void unsubscribe(String tenant, String sessionId, ActorRef<StreamItem> follower) {
+    ClusterSharding.get(system)
+        .entityRefFor(SessionEntity.TYPE_KEY, SessionEntity.entityId(tenant, sessionId))
+        .tell(new SessionCommand.Unsubscribe(follower));
   }
 
   /**

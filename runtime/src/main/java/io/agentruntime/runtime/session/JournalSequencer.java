@@ -63,6 +63,21 @@ final class JournalSequencer {
   }
 
   /**
+   * A sequencer for a stream whose follower the session took when it had journaled up to {@code
+   * head}: nothing to read back at the start, and the next head is checked as any later one.
+   */
+  static JournalSequencer subscribedAt(
+      CurrentEventsByPersistenceIdQuery journal,
+      String persistenceId,
+      long head,
+      String requestId) {
+    JournalSequencer sequencer = new JournalSequencer(journal, persistenceId, head, requestId);
+    sequencer.replayed = true;
+    sequencer.lastHead = head;
+    return sequencer;
+  }
+
+  /**
    * What goes out for {@code signal}, in order: events read back from the journal, then the item. A
    * later head is acted on only when the next one comes: by then the session's own push of those
    * events has long arrived, unless it was lost, so the journal is read only for what was really

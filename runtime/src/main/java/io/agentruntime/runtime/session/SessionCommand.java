@@ -246,6 +246,15 @@ public sealed interface SessionCommand extends CborSerializable
       implements Asked {}
 
   /**
+   * Replies {@code Glanced}: the session's view without its memory and the tools discovered on its
+   * MCP servers, in one message (no stream of parts). With a {@code follower} (may be null), also
+   * subscribes it as {@link Subscribe} does, from the view's {@code lastSeq}: what a client that
+   * opens an event stream needs, in one ask.
+   */
+  record Glance(Caller caller, ActorRef<StreamItem> follower, ActorRef<SessionReply> replyTo)
+      implements Asked {}
+
+  /**
    * {@code command}, a write sent with the client's idempotency key {@code key} (decision 0034).
    * The first time, it does what {@code command} does, and the key is journaled with its events.
    * Again with the same key and {@code fingerprint} (of what was asked, see {@link RequestKeys}),

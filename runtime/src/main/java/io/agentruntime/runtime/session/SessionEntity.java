@@ -222,6 +222,11 @@ public final class SessionEntity
         ctx.watch(c.follower());
       }
       return answer(cmd, new SessionReply.Subscribed(s.lastSeq()));
+    } else if (cmd instanceof Glance c) {
+      if (c.follower() != null && audience.follow(c.follower())) {
+        ctx.watch(c.follower());
+      }
+      return answer(cmd, new SessionReply.Glanced(SessionView.glance(sessionId, s)));
     } else if (cmd instanceof CloseSession) {
       return announced(s, cmd, rules.close(s, by, "the session was closed", now), reads::current);
     } else if (cmd instanceof TerminateSession) {

@@ -70,6 +70,12 @@ public sealed interface SessionReply extends CborSerializable {
 
   record Subscribed(long lastSeq) implements SessionReply {}
 
+  /**
+   * The session at a glance ({@link SessionCommand.Glance}); its {@code lastSeq} is where a
+   * follower subscribed with it was subscribed.
+   */
+  record Glanced(SessionView view) implements SessionReply {}
+
   record Rejected(Problem problem) implements SessionReply {}
 
   /**
@@ -91,6 +97,7 @@ public sealed interface SessionReply extends CborSerializable {
             @JsonSubTypes.Type(value = ApprovalList.class, name = "approval_list"),
             @JsonSubTypes.Type(value = ApprovalDecided.class, name = "approval_decided"),
             @JsonSubTypes.Type(value = Subscribed.class, name = "subscribed"),
+            @JsonSubTypes.Type(value = Glanced.class, name = "glanced"),
             @JsonSubTypes.Type(value = Erased.class, name = "erased"),
             @JsonSubTypes.Type(value = Rejected.class, name = "rejected")
           })

@@ -219,6 +219,32 @@ public interface SessionService {
       String tenant, String sessionId, Caller caller, long after, String requestId);
 
   /**
+   * The session as {@link #get} shows it but without its memory and the tools discovered on its MCP
+   * servers ({@code tools} keep their names and kinds): one small answer, no stream of parts. Fails
+   * as {@link #get} does.
+   */
+  default CompletionStage<SessionView> glance(String tenant, String sessionId, Caller caller) {
+    return get(tenant, sessionId, caller);
+  }
+
+  /**
+   * The session at a glance ({@link #glance}) and its {@link #events} from that glance on (after
+   * its {@code lastSeq}), subscribed with the same ask that read it, so nothing journaled between
+   * the two is missed or doubled. Fails (before any stream) as {@link #glance} does.
+   */
+  default CompletionStage<Followed> follow(
+      String tenant, String sessionId, Caller caller, String requestId) {
+    return glance(tenant, sessionId, caller)
+        .thenCompose(
+            view ->
+                events(tenant, sessionId, caller, view.lastSeq(), requestId)
+                    .thenApply(items -> new Followed(view, items)));
+  }
+
+  /** What {@link #follow} opens: the session as it stood, and its events from then on. */
+  record Followed(SessionView view, Source<StreamItem, NotUsed> events) {}
+
+  /**
    * The node ({@code host:port}) that hosted the session when it last answered through this node;
    * empty before it has.
    */

@@ -94,4 +94,34 @@ public record SessionView(
         s.pendingClientCalls(),
         s.createdWith() == null ? List.of() : s.createdWith().vaultIds());
   }
+
+  /**
+   * The view of {@code s} without its memory and without the tools discovered on its MCP servers:
+   * small enough for one message between nodes (the head of {@link ViewPart} is bounded so, and the
+   * connections without what they discovered are no larger than the command that connected them).
+   */
+  static SessionView glance(String id, SessionState s) {
+    List<ToolConnection> tools = new java.util.ArrayList<>(s.tools().size());
+    s.tools()
+        .values()
+        .forEach(t -> tools.add(t instanceof ToolConnection.Mcp m ? m.withTools(List.of()) : t));
+    return new SessionView(
+        id,
+        s.owner(),
+        s.status(),
+        s.agent(),
+        s.createdAt(),
+        s.updatedAt(),
+        s.lastSeq(),
+        s.currentTurn().orElse(null),
+        s.queuedMessages(),
+        Map.of(),
+        List.copyOf(tools),
+        s.permissions(),
+        s.metadata(),
+        s.pendingApprovals().size(),
+        s.usage(),
+        s.pendingClientCalls(),
+        s.createdWith() == null ? List.of() : s.createdWith().vaultIds());
+  }
 }

@@ -954,6 +954,22 @@ public final class Sessions implements SessionService {
         .thenApply(visible -> feed.events(tenant, sessionId, caller, after, requestId));
   }
 
+  @Override
+  public CompletionStage<SessionView> glance(String tenant, String sessionId, Caller caller) {
+    return request(
+            tenant,
+            sessionId,
+            replyTo -> new SessionCommand.Glance(caller, null, replyTo),
+            SessionReply.Glanced.class)
+        .thenApply(SessionReply.Glanced::view);
+  }
+
+  @Override
+  public CompletionStage<Followed> follow(
+      String tenant, String sessionId, Caller caller, String requestId) {
+    return feed.open(tenant, sessionId, caller, materializer, requestId);
+  }
+
   /**
    * Completes when the caller may see the session, fails as a read of it would otherwise: an empty
    * page of the transcript, so that the check carries nothing of the session.

@@ -64,6 +64,20 @@ class JournalSequencerTest {
     assertEquals(List.of(), seqs(s, pushed(4)), "never twice");
   }
 
+  /**
+   * A follower the session took at head 3 (one ask with the view): nothing is read back at the
+   * start; the next head is checked as any later one, and only what was really lost is read.
+   */
+  @Test
+  void aStreamSubscribedWithItsViewReadsNothingBackUntilAPushIsLost() throws Exception {
+    JournalSequencer s = JournalSequencer.subscribedAt(journal, "Session|t:s", 3, "req");
+    assertEquals(List.of(4L), seqs(s, pushed(4)));
+    assertEquals(List.of(), seqs(s, new Signal.Head(6)), "pushes 5 and 6 may still come");
+    assertEquals(List.of(), reads.stream().map(r -> List.of(r[0], r[1])).toList());
+    assertEquals(List.of(5L, 6L), seqs(s, new Signal.Head(6)), "they did not: read back");
+    assertEquals(List.of(), seqs(s, pushed(6)), "never twice");
+  }
+
   @Test
   void aJumpIsFilledFromTheJournalBeforeTheEvent() throws Exception {
     JournalSequencer s = new JournalSequencer(journal, "Session|t:s", 2);

@@ -51,6 +51,31 @@ class SessionEntityStreamingTest extends AgentLoopTestSupport {
     assertFalse(model.call(2).streamed(), "nobody follows any more");
   }
 
+  /**
+   * A glance reads the view (no memory, MCP tools without what they discovered) in one plain
+   * answer; with a follower it subscribes it too, and the first event the follower gets is the one
+   * after the glance's lastSeq; another user's glance finds no session.
+   */
+  @Test
+  void aGlanceWithAFollowerAnswersTheViewAndSubscribesFromItsLastEvent() {
+    TestProbe<StreamItem> follower = testKit.createTestProbe();
+    SessionReply reply =
+        run(r -> new SessionCommand.Glance(Fixtures.ADA, follower.ref(), r)).reply();
+    SessionView view = assertInstanceOf(SessionReply.Glanced.class, reply).view();
+    assertEquals(kit.getState().lastSeq(), view.lastSeq());
+    assertTrue(view.memory().isEmpty());
+
+    send("hello");
+    StreamItem first = follower.receiveMessage(Duration.ofSeconds(5));
+    assertEquals(
+        view.lastSeq() + 1, assertInstanceOf(StreamItem.Journaled.class, first).seq(), "" + first);
+    assertTrue(model.call(1).streamed(), "followed: the model streams");
+
+    assertInstanceOf(
+        SessionReply.Rejected.class,
+        run(r -> new SessionCommand.Glance(new Caller("mallory", false, false), null, r)).reply());
+  }
+
   /** The next delta the follower gets (journaled events in between are passed over). */
   private static StreamItem.Delta deltaOf(TestProbe<StreamItem> follower) {
     for (int i = 0; i < 20; i++) {

@@ -85,6 +85,7 @@ class SessionWireSerializationTest {
         new SessionReply.ApprovalList(List.of()),
         new SessionReply.ApprovalDecided(Samples.busyState().approval("appr_1a2b3c").orElseThrow()),
         new SessionReply.Subscribed(42),
+        new SessionReply.Glanced(SessionView.glance("s-3", Samples.busyState())),
         new SessionReply.Erased("s-2"),
         new SessionReply.Rejected(
             new Problem(Problem.Kind.UNAVAILABLE, "erase_incomplete", "retry", null)));
@@ -145,6 +146,7 @@ class SessionWireSerializationTest {
         new SessionCommand.DecideApproval(
             OPERATOR, "appr_2", "result", null, json("{\"sent\":true,\"n\":[1,2.5]}"), replyTo),
         new SessionCommand.Subscribe(ADA, null, replyTo),
+        new SessionCommand.Glance(ADA, null, replyTo),
         new SessionCommand.AwaitTurn(ADA, "turn_3d4e5f", replyTo),
         new SessionCommand.AwaitTurn(ADA, "turn_3d4e5f", 1_790_000_000_000L, replyTo),
         new SessionCommand.Unsubscribe(null),
