@@ -29,13 +29,16 @@ public final class TenantPolicies implements TenantCeilings {
   private final long refreshNanos;
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
   private final SessionValidation validation;
+  private final TenantMonths months;
 
-  private TenantPolicies(ActorSystem<?> system, SessionSettings settings, Duration refresh) {
+  private TenantPolicies(
+      ActorSystem<?> system, SessionSettings settings, Duration refresh, Clock clock) {
     this.sharding = ClusterSharding.get(system);
     this.dispatcher = system.executionContext();
     this.askTimeout = settings.askTimeout();
     this.refreshNanos = refresh.toNanos();
     this.validation = new SessionValidation(settings);
+    this.months = new TenantMonths(system, settings.askTimeout(), refresh, clock);
   }
 
   /** Starts sharding for the tenant policy entities on this node. */
@@ -46,7 +49,39 @@ public final class TenantPolicies implements TenantCeilings {
             Entity.of(
                 TenantPolicyEntity.TYPE_KEY,
                 ctx -> TenantPolicyEntity.create(ctx.getEntityId(), clock)));
-    return new TenantPolicies(system, settings, refresh);
+    return new TenantPolicies(system, settings, refresh, clock);
+  }
+
+  @Override
+  public CompletionStage<TenantMonth> month(String tenant, boolean fresh) {
+    CompletionStage<TenantPolicy> policy = fresh ? read(tenant) : ceiling(tenant);
+    return policy.thenCombine(
+        months.spent(tenant, fresh), (p, spent) -> new TenantMonth(p.budgets(), spent));
+  }
+
+  @Override
+  public void counted(String tenant, TenantUsage.Report report) {
+    months.report(tenant, report);
+  }
+
+  /**
+   * Raises the tenant's monthly {@code budget} to at least {@code value} (decision 0045); refused
+   * (FORBIDDEN) unless {@code caller} is an operator. This node's sessions see it at once.
+   */
+  public CompletionStage<TenantPolicy> raiseBudget(
+      String tenant, Caller caller, String budget, java.math.BigDecimal value) {
+    if (!caller.operator()) {
+      return CompletableFuture.failedFuture(new SessionRefused(Budgets.operatorOnly(budget)));
+    }
+    long asked = System.nanoTime();
+    return Continuations.on(
+            dispatcher,
+            entity(tenant)
+                .<TenantPolicy>ask(
+                    replyTo ->
+                        new TenantPolicyEntity.RaiseBudget(budget, value, caller.user(), replyTo),
+                    askTimeout))
+        .thenApply(written -> remember(tenant, written, asked));
   }
 
   @Override

@@ -10,9 +10,11 @@ import java.util.Map;
  * {@code *} the ceiling leaves it to the session. As in a session's policy, a built-in memory tool
  * is governed only when named. {@code suspended}: an operator stopped the tenant (decision 0042):
  * its sessions start no model or tool call and take no message until it is resumed (absent in
- * events before it: false). More fields (budgets) may come: absent ones are none.
+ * events before it: false). {@code budgets}: the tenant's monthly budgets (decision 0045; absent in
+ * events before them: none). More fields may come: absent ones are none.
  */
-public record TenantPolicy(PermissionPolicy tools, boolean suspended) implements CborSerializable {
+public record TenantPolicy(PermissionPolicy tools, boolean suspended, TenantBudgets budgets)
+    implements CborSerializable {
 
   /** No ceiling: every session's own policy decides. */
   public static final TenantPolicy NONE = new TenantPolicy(PermissionPolicy.empty());
@@ -26,6 +28,11 @@ public record TenantPolicy(PermissionPolicy tools, boolean suspended) implements
 
   public TenantPolicy {
     tools = tools == null ? PermissionPolicy.empty() : tools;
+    budgets = budgets == null ? TenantBudgets.NONE : budgets;
+  }
+
+  public TenantPolicy(PermissionPolicy tools, boolean suspended) {
+    this(tools, suspended, TenantBudgets.NONE);
   }
 
   public TenantPolicy(PermissionPolicy tools) {
@@ -33,7 +40,12 @@ public record TenantPolicy(PermissionPolicy tools, boolean suspended) implements
   }
 
   public TenantPolicy withSuspended(boolean now) {
-    return new TenantPolicy(tools, now);
+    return new TenantPolicy(tools, now, budgets);
+  }
+
+  /** This policy with its monthly budgets {@code now} (decision 0045). */
+  public TenantPolicy withBudgets(TenantBudgets now) {
+    return new TenantPolicy(tools, suspended, now);
   }
 
   /** The most the ceiling allows for {@code tool}. */

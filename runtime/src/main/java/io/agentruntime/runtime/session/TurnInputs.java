@@ -49,6 +49,7 @@ final class TurnInputs {
         || cmd instanceof RetryDue
         || cmd instanceof TurnDeadlinePassed
         || cmd instanceof BudgetReached
+        || cmd instanceof TenantMonthRead
         || cmd instanceof TenantChecked
         || cmd instanceof ApprovalDeadlinePassed
         || cmd instanceof ClientCallDeadlinePassed
@@ -119,7 +120,11 @@ final class TurnInputs {
       driver.tenantChecked();
       return Optional.of(Decision.none()); // acting on nothing reconciles the driver
     } else if (cmd instanceof BudgetReached c) {
-      return Optional.of(machine.budgetReached(s, c.turnId(), c.step(), now));
+      return Optional.of(
+          machine.budgetReached(s, c.turnId(), c.step(), Optional.ofNullable(c.tenant()), now));
+    } else if (cmd instanceof TenantMonthRead c) {
+      driver.tenantMonthRead(c.modelKey());
+      return Optional.of(Decision.none()); // acting on nothing reconciles the driver
     } else if (cmd instanceof ApprovalDeadlinePassed c) {
       return Optional.of(machine.approvalDeadlinePassed(s, c.approvalId(), now));
     } else if (cmd instanceof ClientCallDeadlinePassed c) {

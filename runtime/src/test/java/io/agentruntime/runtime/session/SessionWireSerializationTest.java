@@ -192,6 +192,16 @@ class SessionWireSerializationTest {
         new InternalCommand.RetryDue("tool/turn_1/call_3"),
         new InternalCommand.TurnDeadlinePassed("turn_1"),
         new InternalCommand.BudgetReached("turn_1", 2),
+        new InternalCommand.BudgetReached(
+            "turn_1",
+            2,
+            new Budgets.Exceeded(
+                Budgets.MONTHLY_COST,
+                0,
+                0,
+                new java.math.BigDecimal("1.5"),
+                new java.math.BigDecimal("1.75"))),
+        new InternalCommand.TenantMonthRead("model/turn_1/2"),
         new InternalCommand.TenantChecked(),
         new InternalCommand.AnswerDue(4),
         new InternalCommand.ApprovalDeadlinePassed("appr_1"),

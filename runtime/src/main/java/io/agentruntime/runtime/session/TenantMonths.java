@@ -1,0 +1,88 @@
+package io.agentruntime.runtime.session;
+
+import io.agentruntime.runtime.Continuations;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * The tenants' monthly usage as this node reaches it (decision 0045): sessions report to the
+ * tenant's {@link TenantUsageEntity} wherever it lives; the budget check reads a cache that is at
+ * most {@code refresh} old and that each report's answer updates.
+ */
+final class TenantMonths {
+
+  private record Cached(TenantUsage.Spent spent, long readAtNanos) {}
+
+  private final ClusterSharding sharding;
+  private final Executor dispatcher;
+  private final Duration askTimeout;
+  private final long refreshNanos;
+  private final Clock clock;
+  private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+  TenantMonths(ActorSystem<?> system, Duration askTimeout, Duration refresh, Clock clock) {
+    this.sharding = ClusterSharding.get(system);
+    this.dispatcher = system.executionContext();
+    this.askTimeout = askTimeout;
+    this.refreshNanos = refresh.toNanos();
+    this.clock = clock;
+    sharding.init(
+        Entity.of(TenantUsageEntity.TYPE_KEY, ctx -> TenantUsageEntity.create(ctx.getEntityId())));
+  }
+
+  /**
+   * Hands {@code report} to the tenant's entity. Fire and forget for the session: a report lost on
+   * the way is made good by the session's next one, or by the one it sends when it recovers (each
+   * carries the cumulative usage).
+   */
+  void report(String tenant, TenantUsage.Report report) {
+    long asked = System.nanoTime();
+    entity(tenant)
+        .<TenantUsage.Spent>ask(replyTo -> new TenantUsageEntity.Count(report, replyTo), askTimeout)
+        .thenAccept(spent -> remember(tenant, spent, asked));
+  }
+
+  /** What the tenant spent this month, at most {@code refresh} old unless {@code fresh}. */
+  CompletionStage<TenantUsage.Spent> spent(String tenant, boolean fresh) {
+    String month = TenantUsage.month(clock.instant());
+    Cached cached = cache.get(tenant);
+    if (!fresh
+        && cached != null
+        && cached.spent().month().equals(month)
+        && System.nanoTime() - cached.readAtNanos() < refreshNanos) {
+      return CompletableFuture.completedFuture(cached.spent());
+    }
+    long asked = System.nanoTime();
+    return Continuations.on(
+            dispatcher,
+            entity(tenant)
+                .<TenantUsage.Spent>ask(
+                    replyTo -> new TenantUsageEntity.GetMonth(month, replyTo), askTimeout))
+        .thenApply(read -> remember(tenant, read, asked));
+  }
+
+  /** Keeps what was read, unless something read later is kept already. */
+  private TenantUsage.Spent remember(String tenant, TenantUsage.Spent spent, long askedNanos) {
+    cache.merge(
+        tenant,
+        new Cached(spent, askedNanos),
+        (old, fresh) ->
+            old.spent().month().equals(fresh.spent().month())
+                    && old.readAtNanos() - fresh.readAtNanos() > 0
+                ? old
+                : fresh);
+    return spent;
+  }
+
+  private EntityRef<TenantUsageEntity.Command> entity(String tenant) {
+    return sharding.entityRefFor(TenantUsageEntity.TYPE_KEY, tenant);
+  }
+}
