@@ -215,6 +215,24 @@ class TenantMonthApiTest {
     assertEquals("failed", failed.get("status").asText(), failed.toString());
     assertEquals("budget_exhausted", failed.at("/error/code").asText());
     assertEquals(globexBefore, tokens(OTTO), "acme's usage does not count toward globex's month");
+
+    // The month is the tenant's: a new session, which spent nothing, pauses too.
+    String other = "/v1/sessions/" + TestNode.newId("month-other");
+    assertEquals(
+        201, api.post(ADA, "/v1/sessions", "{\"id\": \"" + other.substring(13) + "\"}").status());
+    int asked = model.requests().size();
+    JsonNode paused = pausedTurn(ADA, other);
+    assertEquals(asked, model.requests().size(), "no model call started past the tenant budget");
+    String otherApproval = api.get(ADA, other + "/approvals").json().at("/0/id").asText();
+    assertEquals(
+        200,
+        api.post(ADA, other + "/approvals/" + otherApproval, "{\"decision\": \"deny\"}").status());
+    assertEquals(
+        "budget_exhausted",
+        api.get(ADA, other + "/turns/" + paused.get("turnId").asText() + "?waitSeconds=10")
+            .json()
+            .at("/error/code")
+            .asText());
     setBudgets(OLGA, "{}");
   }
 

@@ -3,6 +3,10 @@ package io.agentruntime.runtime.session;
 import io.agentruntime.runtime.Continuations;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +31,7 @@ final class TenantMonths {
   private final long refreshNanos;
   private final Clock clock;
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Outbox> outboxes = new ConcurrentHashMap<>();
 
   TenantMonths(ActorSystem<?> system, Duration askTimeout, Duration refresh, Clock clock) {
     this.sharding = ClusterSharding.get(system);
@@ -41,13 +46,64 @@ final class TenantMonths {
   /**
    * Hands {@code report} to the tenant's entity. Fire and forget for the session: a report lost on
    * the way is made good by the session's next one, or by the one it sends when it recovers (each
-   * carries the cumulative usage).
+   * carries the cumulative usage). One {@code Count} per tenant is on the way from this node at a
+   * time; the reports that come meanwhile wait, merged per session, and go as the next one, so that
+   * a busy tenant costs its entity one write per round trip, not one per model reply.
    */
   void report(String tenant, TenantUsage.Report report) {
+    Outbox outbox = outboxes.computeIfAbsent(tenant, t -> new Outbox());
+    List<TenantUsage.Report> send;
+    synchronized (outbox) {
+      outbox.waiting.merge(report.sessionId(), report, TenantMonths::merged);
+      if (outbox.sending) {
+        return;
+      }
+      outbox.sending = true;
+      send = outbox.drain();
+    }
+    send(tenant, outbox, send);
+  }
+
+  private void send(String tenant, Outbox outbox, List<TenantUsage.Report> reports) {
     long asked = System.nanoTime();
     entity(tenant)
-        .<TenantUsage.Spent>ask(replyTo -> new TenantUsageEntity.Count(report, replyTo), askTimeout)
-        .thenAccept(spent -> remember(tenant, spent, asked));
+        .<TenantUsage.Spent>ask(
+            replyTo -> new TenantUsageEntity.Count(reports, replyTo), askTimeout)
+        .whenComplete(
+            (spent, failure) -> {
+              if (spent != null) {
+                remember(tenant, spent, asked);
+              }
+              List<TenantUsage.Report> next;
+              synchronized (outbox) {
+                if (outbox.waiting.isEmpty()) {
+                  outbox.sending = false;
+                  return;
+                }
+                next = outbox.drain();
+              }
+              send(tenant, outbox, next);
+            });
+  }
+
+  /**
+   * Two reports of one session as one: from the first's {@code before} to the later's {@code after}
+   * (the usage is cumulative, so what lies between is the session's too), at the later's time.
+   */
+  static TenantUsage.Report merged(TenantUsage.Report first, TenantUsage.Report later) {
+    return new TenantUsage.Report(first.sessionId(), first.before(), later.after(), later.at());
+  }
+
+  /** A tenant's reports waiting on this node while one {@code Count} is on the way. */
+  private static final class Outbox {
+    private final Map<String, TenantUsage.Report> waiting = new LinkedHashMap<>();
+    private boolean sending;
+
+    private List<TenantUsage.Report> drain() {
+      List<TenantUsage.Report> reports = new ArrayList<>(waiting.values());
+      waiting.clear();
+      return reports;
+    }
   }
 
   /** What the tenant spent this month, at most {@code refresh} old unless {@code fresh}. */

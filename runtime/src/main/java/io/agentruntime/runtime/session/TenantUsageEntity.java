@@ -2,6 +2,9 @@ package io.agentruntime.runtime.session;
 
 import io.agentruntime.runtime.CborSerializable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -27,9 +30,17 @@ public final class TenantUsageEntity
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Counts {@code report} (if it adds anything); replies the usage of the report's month. */
-  public record Count(TenantUsage.Report report, ActorRef<TenantUsage.Spent> replyTo)
-      implements Command {}
+  /**
+   * Counts {@code reports} (what each adds, in order), journaled in one write; replies the usage of
+   * the month of the last one. A node sends the reports of a tenant that came while its previous
+   * {@code Count} was on the way as one (decision 0045).
+   */
+  public record Count(List<TenantUsage.Report> reports, ActorRef<TenantUsage.Spent> replyTo)
+      implements Command {
+    public Count {
+      reports = List.copyOf(reports);
+    }
+  }
 
   /** Replies the usage of {@code month} ({@code 2026-12}). */
   public record GetMonth(String month, ActorRef<TenantUsage.Spent> replyTo) implements Command {}
@@ -62,14 +73,25 @@ public final class TenantUsageEntity
 
   private ReplyEffect<TenantUsage.Counted, TenantUsage> onCommand(TenantUsage s, Command cmd) {
     if (cmd instanceof Count c) {
-      String month = TenantUsage.month(c.report().at());
-      return s.count(c.report())
-          .map(
-              counted ->
-                  Effect()
-                      .persist(counted)
-                      .thenReply(c.replyTo(), (TenantUsage next) -> next.in(month)))
-          .orElseGet(() -> Effect().reply(c.replyTo(), s.in(month)));
+      if (c.reports().isEmpty()) {
+        return Effect().reply(c.replyTo(), s.in(TenantUsage.month(java.time.Instant.now())));
+      }
+      String month = TenantUsage.month(c.reports().get(c.reports().size() - 1).at());
+      List<TenantUsage.Counted> events = new ArrayList<>();
+      TenantUsage next = s;
+      for (TenantUsage.Report r : c.reports()) {
+        Optional<TenantUsage.Counted> counted = next.count(r);
+        if (counted.isPresent()) {
+          events.add(counted.get());
+          next = next.apply(counted.get());
+        }
+      }
+      if (events.isEmpty()) {
+        return Effect().reply(c.replyTo(), s.in(month));
+      }
+      return Effect()
+          .persist(events)
+          .thenReply(c.replyTo(), (TenantUsage written) -> written.in(month));
     }
     GetMonth c = (GetMonth) cmd;
     return Effect().reply(c.replyTo(), s.in(c.month()));

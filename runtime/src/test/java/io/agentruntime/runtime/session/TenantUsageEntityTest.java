@@ -52,10 +52,12 @@ class TenantUsageEntityTest {
         new TenantUsage.Report(
             "acme:s1", Usage.NONE, new Usage(40, 20, new BigDecimal("0.08")), AT);
     var first =
-        kit.<TenantUsage.Spent>runCommand(replyTo -> new TenantUsageEntity.Count(report, replyTo));
+        kit.<TenantUsage.Spent>runCommand(
+            replyTo -> new TenantUsageEntity.Count(java.util.List.of(report), replyTo));
     assertEquals(60, tokens(first.reply()));
     assertTrue(
-        kit.<TenantUsage.Spent>runCommand(replyTo -> new TenantUsageEntity.Count(report, replyTo))
+        kit.<TenantUsage.Spent>runCommand(
+                replyTo -> new TenantUsageEntity.Count(java.util.List.of(report), replyTo))
             .hasNoEvents(),
         "the same report again adds nothing");
     kit.restart();
@@ -64,6 +66,27 @@ class TenantUsageEntityTest {
             replyTo -> new TenantUsageEntity.GetMonth("2026-12", replyTo));
     assertEquals(60, tokens(read.reply()));
     assertEquals(new BigDecimal("0.08"), read.reply().usage().costUsd());
+  }
+
+  @Test
+  void theReportsOfOneCountAreJournaledTogetherEachOnce() {
+    EventSourcedBehaviorTestKit<TenantUsageEntity.Command, TenantUsage.Counted, TenantUsage> kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            TenantUsageEntity.create("globex"),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
+    Usage one = new Usage(40, 20, new BigDecimal("0.08"));
+    var counted =
+        kit.<TenantUsage.Spent>runCommand(
+            replyTo ->
+                new TenantUsageEntity.Count(
+                    java.util.List.of(
+                        new TenantUsage.Report("globex:a", Usage.NONE, one, AT),
+                        new TenantUsage.Report("globex:b", Usage.NONE, one, AT),
+                        new TenantUsage.Report("globex:a", Usage.NONE, one, AT)),
+                    replyTo));
+    assertEquals(2, counted.events().size(), "the repeated report adds nothing");
+    assertEquals(120, tokens(counted.reply()));
   }
 
   private static long tokens(TenantUsage.Spent s) {

@@ -81,6 +81,10 @@ class TenantUsageTest {
                 report("s1", none, one, DEC)),
             u(70, 30, "0.13")),
         Arguments.of(
+            "two reports merged on a node while its previous count was on the way: both counted",
+            List.of(TenantMonths.merged(report("s1", none, one, DEC), report("s1", one, two, DEC))),
+            u(70, 30, "0.13")),
+        Arguments.of(
             "two sessions: both count",
             List.of(report("s1", none, one, DEC), report("s2", none, one, DEC)),
             u(80, 40, "0.16")));
