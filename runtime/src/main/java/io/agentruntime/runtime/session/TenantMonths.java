@@ -32,6 +32,7 @@ final class TenantMonths {
   private final Clock clock;
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Outbox> outboxes = new ConcurrentHashMap<>();
+  private final java.util.Set<String> refreshing = ConcurrentHashMap.newKeySet();
 
   TenantMonths(ActorSystem<?> system, Duration askTimeout, Duration refresh, Clock clock) {
     this.sharding = ClusterSharding.get(system);
@@ -106,16 +107,25 @@ final class TenantMonths {
     }
   }
 
-  /** What the tenant spent this month, at most {@code refresh} old unless {@code fresh}. */
+  /**
+   * What the tenant spent this month unless {@code fresh}: as cached, and when that is over {@code
+   * refresh} old, read again in the background while the cached one answers (so a model call waits
+   * for the tenant's entity only the first time the node needs the tenant's month, or a new month);
+   * {@code fresh}: read now.
+   */
   CompletionStage<TenantUsage.Spent> spent(String tenant, boolean fresh) {
     String month = TenantUsage.month(clock.instant());
     Cached cached = cache.get(tenant);
-    if (!fresh
-        && cached != null
-        && cached.spent().month().equals(month)
-        && System.nanoTime() - cached.readAtNanos() < refreshNanos) {
+    if (!fresh && cached != null && cached.spent().month().equals(month)) {
+      if (System.nanoTime() - cached.readAtNanos() >= refreshNanos && refreshing.add(tenant)) {
+        read(tenant, month).whenComplete((read, failure) -> refreshing.remove(tenant));
+      }
       return CompletableFuture.completedFuture(cached.spent());
     }
+    return read(tenant, month);
+  }
+
+  private CompletionStage<TenantUsage.Spent> read(String tenant, String month) {
     long asked = System.nanoTime();
     return Continuations.on(
             dispatcher,

@@ -55,8 +55,17 @@ public final class TenantPolicies implements TenantCeilings {
   @Override
   public CompletionStage<TenantMonth> month(String tenant, boolean fresh) {
     CompletionStage<TenantPolicy> policy = fresh ? read(tenant) : ceiling(tenant);
-    return policy.thenCombine(
-        months.spent(tenant, fresh), (p, spent) -> new TenantMonth(p.budgets(), spent));
+    return policy.thenCompose(
+        p -> {
+          if (!fresh && !p.budgets().tokensLimited() && !p.budgets().costLimited()) {
+            // No monthly budget: a model call waits for nothing more than the policy.
+            return CompletableFuture.completedFuture(
+                new TenantMonth(p.budgets(), TenantUsage.Spent.NONE));
+          }
+          return months
+              .spent(tenant, fresh)
+              .thenApply(spent -> new TenantMonth(p.budgets(), spent));
+        });
   }
 
   @Override

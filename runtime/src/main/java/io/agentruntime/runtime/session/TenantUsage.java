@@ -56,7 +56,10 @@ public record TenantUsage(Map<String, Usage> months, Map<String, Mark> marks)
       implements CborSerializable {}
 
   /** What the tenant spent in {@code month}: what the entity answers, and the nodes cache. */
-  public record Spent(String month, Usage usage) implements CborSerializable {}
+  public record Spent(String month, Usage usage) implements CborSerializable {
+    /** Nothing known spent (a tenant without monthly budgets is not asked). */
+    public static final Spent NONE = new Spent("", Usage.NONE);
+  }
 
   /** The calendar month (UTC) of {@code at}, as {@code 2026-12}. */
   public static String month(Instant at) {
