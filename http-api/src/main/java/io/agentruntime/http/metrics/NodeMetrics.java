@@ -71,6 +71,14 @@ public final class NodeMetrics implements SessionMetrics {
               "Model tokens the sessions of this node spent, by tenant and direction (input, output)")
           .labelNames("tenant", "direction")
           .register(registry);
+  private final Counter modelCost =
+      Counter.builder()
+          .name("agent_model_cost_usd_total")
+          .help(
+              "What the model replies of this node's sessions cost in USD at the configured"
+                  + " prices, by tenant")
+          .labelNames("tenant")
+          .register(registry);
   private final Counter httpRequests =
       Counter.builder()
           .name("agent_http_requests_total")
@@ -132,6 +140,11 @@ public final class NodeMetrics implements SessionMetrics {
   public void modelTokens(String tenant, long inputTokens, long outputTokens) {
     modelTokens.labelValues(tenant, "input").inc(inputTokens);
     modelTokens.labelValues(tenant, "output").inc(outputTokens);
+  }
+
+  @Override
+  public void modelCost(String tenant, java.math.BigDecimal costUsd) {
+    modelCost.labelValues(tenant).inc(costUsd.doubleValue());
   }
 
   /** One HTTP request was answered; {@code route} is its template (low cardinality). */

@@ -35,4 +35,10 @@ public interface SessionMetrics {
    * (decision 0039): per tenant, the only label, so that the series stay as few as the tenants.
    */
   default void modelTokens(String tenant, long inputTokens, long outputTokens) {}
+
+  /**
+   * A model call of a session of {@code tenant} was journaled with what it cost in USD at its
+   * provider's prices (decision 0045; unpriced replies are not reported): per tenant only.
+   */
+  default void modelCost(String tenant, java.math.BigDecimal costUsd) {}
 }

@@ -26,7 +26,96 @@ final class Budgets {
   /** The raise's field an approver sets for the cost budget. */
   static final String MAX_SESSION_COST = "maxSessionCost";
 
+  /** The tenant's monthly token budget (decision 0045): its name, and the raise's field. */
+  static final String MONTHLY_TOKENS = TenantBudgets.MONTHLY_TOKENS;
+
+  /** The tenant's monthly cost budget in USD (decision 0045): its name, and the raise's field. */
+  static final String MONTHLY_COST = TenantBudgets.MONTHLY_COST;
+
   private Budgets() {}
+
+  /** Whether {@code budget} is one of the tenant's monthly budgets rather than the session's. */
+  static boolean ofTenant(String budget) {
+    return MONTHLY_TOKENS.equals(budget) || MONTHLY_COST.equals(budget);
+  }
+
+  /** Whether approval {@code a} is a pause on a tenant's monthly budget. */
+  static boolean ofTenant(Approval a) {
+    return Approval.BUDGET.equals(a.reason()) && ofTenant(a.arguments().path("budget").asText());
+  }
+
+  /**
+   * The tenant budget a model call starting now would pass, if any (decision 0045): the month's
+   * tokens (input + output) first, then its cost.
+   */
+  static Optional<Exceeded> exceeded(TenantMonth month) {
+    TenantBudgets budgets = month.budgets();
+    Usage spent = month.spent().usage();
+    long tokens = spent.inputTokens() + spent.outputTokens();
+    if (budgets.tokensLimited() && tokens >= budgets.monthlyTokens()) {
+      return Optional.of(new Exceeded(MONTHLY_TOKENS, budgets.monthlyTokens(), tokens));
+    }
+    if (budgets.costLimited() && spent.costUsd().compareTo(budgets.monthlyCost()) >= 0) {
+      return Optional.of(new Exceeded(MONTHLY_COST, 0, 0, budgets.monthlyCost(), spent.costUsd()));
+    }
+    return Optional.empty();
+  }
+
+  /** Only an operator raises a tenant's budget (decision 0045). */
+  static Problem operatorOnly(String budget) {
+    return new Problem(
+        Problem.Kind.FORBIDDEN,
+        "role_missing",
+        "the tenant's " + budget + " budget is raised by an operator",
+        null);
+  }
+
+  /**
+   * The tenant budget an approver's {@code raise} names for tenant budget approval {@code a}, or
+   * why it cannot be taken: the caller must be an operator, and {@code raise} an object whose field
+   * of the budget's name ({@code monthlyTokens}: a whole number; {@code monthlyCost}: USD) is above
+   * what the tenant had spent when the turn paused.
+   */
+  static TenantRaise tenantRaise(Approval a, JsonNode raise, boolean operator) {
+    String name = a.arguments().path("budget").asText();
+    if (!operator) {
+      return new TenantRaise(name, null, operatorOnly(name));
+    }
+    String field = "raise." + name;
+    if (raise == null || !raise.isObject() || !raise.has(name)) {
+      return new TenantRaise(
+          name,
+          null,
+          Problem.invalid(
+              field, "approving a tenant budget approval needs raise: {\"" + name + "\": N}"));
+    }
+    JsonNode value = raise.get(name);
+    boolean cost = MONTHLY_COST.equals(name);
+    if (cost ? !value.isNumber() : !value.isIntegralNumber() || !value.canConvertToLong()) {
+      return new TenantRaise(
+          name,
+          null,
+          Problem.invalid(
+              field, field + (cost ? " must be a number of USD" : " must be a whole number")));
+    }
+    BigDecimal asked = value.decimalValue();
+    BigDecimal used = a.arguments().path("used").decimalValue();
+    if (asked.compareTo(used) <= 0) {
+      return new TenantRaise(
+          name,
+          null,
+          Problem.invalid(
+              field,
+              field
+                  + " must be above the "
+                  + used.toPlainString()
+                  + " the tenant spent this month, or the turn would pause again at once"));
+    }
+    return new TenantRaise(name, asked, null);
+  }
+
+  /** A tenant budget raise taken ({@code budget} to {@code value}) or refused ({@code problem}). */
+  record TenantRaise(String budget, BigDecimal value, Problem problem) {}
 
   /**
    * A budget spent: its name and its limit and what was used, in tokens ({@code limit}, {@code
@@ -120,6 +209,19 @@ final class Budgets {
   static JsonNode question(BudgetExceeded e) {
     ObjectNode q = JsonNodeFactory.instance.objectNode();
     q.put("budget", e.budget());
+    if (ofTenant(e.budget())) {
+      // A tenant budget is raised by the field of its own name, and by an operator (decision 0045).
+      if (e.limitUsd() != null && e.usedUsd() != null) {
+        q.put("limit", e.limitUsd().doubleValue());
+        q.put("used", e.usedUsd().doubleValue());
+      } else {
+        q.set("limit", number(e.limit()));
+        q.set("used", number(e.used()));
+      }
+      q.put("raise", e.budget());
+      q.put("scope", "tenant");
+      return q;
+    }
     if (COST.equals(e.budget()) && e.limitUsd() != null && e.usedUsd() != null) {
       q.put("limit", e.limitUsd().doubleValue());
       q.put("used", e.usedUsd().doubleValue());

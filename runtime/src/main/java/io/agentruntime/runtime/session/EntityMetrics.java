@@ -49,6 +49,9 @@ final class EntityMetrics {
       }
       if (event instanceof SessionEvent.AssistantReplied replied) {
         metrics.modelTokens(tenant, replied.inputTokens(), replied.outputTokens());
+        if (replied.costUsd() != null) {
+          metrics.modelCost(tenant, replied.costUsd());
+        }
       }
     }
     approvals(pendingApprovals);

@@ -92,8 +92,22 @@ sealed interface InternalCommand extends SessionCommand {
   record RateLimitReached(String turnId, String toolCallId, String idempotencyKey, RateLimitHit hit)
       implements InternalCommand {}
 
-  /** Step {@code step} of a turn is due while a session budget is spent (decision 0039). */
-  record BudgetReached(String turnId, int step) implements InternalCommand {}
+  /**
+   * Step {@code step} of a turn is due while a session budget (decision 0039) or, {@code tenant}
+   * when not null, the tenant's monthly budget (decision 0045) is spent.
+   */
+  record BudgetReached(String turnId, int step, Budgets.Exceeded tenant)
+      implements InternalCommand {
+    BudgetReached(String turnId, int step) {
+      this(turnId, step, null);
+    }
+  }
+
+  /**
+   * The tenant's month was read (decision 0045): fresh for the model call {@code modelKey} when not
+   * null (its budget looked spent in the node's cache); the next reconcile decides with it.
+   */
+  record TenantMonthRead(String modelKey) implements InternalCommand {}
 
   /** Time to look whether the session's tenant is still suspended (decision 0042). */
   record TenantChecked() implements InternalCommand {}

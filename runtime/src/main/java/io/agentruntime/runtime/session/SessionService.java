@@ -84,6 +84,15 @@ public interface SessionService {
   /** The tenant's policy, the ceiling over every session's (any principal of the tenant). */
   CompletionStage<TenantPolicy> tenantPolicy(String tenant, Caller caller);
 
+  /**
+   * The tenant's monthly budgets and what its sessions spent this calendar month (UTC), read from
+   * its entities now (decision 0045); any principal of the tenant may read it.
+   */
+  default CompletionStage<TenantMonth> tenantMonth(String tenant, Caller caller) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new UnsupportedOperationException("no tenant months here"));
+  }
+
   /** Replaces the tenant's policy; refused (FORBIDDEN, role_missing) unless by an operator. */
   CompletionStage<TenantPolicy> replaceTenantPolicy(
       String tenant, Caller caller, TenantPolicy policy);

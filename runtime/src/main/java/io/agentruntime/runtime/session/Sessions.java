@@ -149,6 +149,11 @@ public final class Sessions implements SessionService {
   }
 
   @Override
+  public CompletionStage<TenantMonth> tenantMonth(String tenant, Caller caller) {
+    return policies.month(tenant, true);
+  }
+
+  @Override
   public CompletionStage<TenantPolicy> suspendTenant(String tenant, Caller caller) {
     return policies.setSuspended(tenant, caller, true);
   }
@@ -194,7 +199,8 @@ public final class Sessions implements SessionService {
                 .get(tenant, caller)
                 .thenApply(
                     read -> {
-                      if (read.tools().equals(policy.tools())) {
+                      if (read.tools().equals(policy.tools())
+                          && read.budgets().equals(policy.budgets())) {
                         return Optional.of(read);
                       }
                       throw new CompletionException(
@@ -846,22 +852,68 @@ public final class Sessions implements SessionService {
       String decision,
       String comment,
       JsonNode result) {
-    return write(
-            tenant,
-            sessionId,
-            keyed(
-                replyTo ->
-                    new SessionCommand.DecideApproval(
-                        caller, approvalId, decision, comment, result, replyTo),
-                "approval.decide",
-                caller,
-                approvalId,
-                decision,
-                comment,
-                result),
-            SessionReply.ApprovalDecided.class,
-            "approval decision")
+    return raiseTenantBudgetFirst(tenant, sessionId, caller, approvalId, decision, result)
+        .thenCompose(
+            raised ->
+                write(
+                    tenant,
+                    sessionId,
+                    keyed(
+                        replyTo ->
+                            new SessionCommand.DecideApproval(
+                                caller, approvalId, decision, comment, result, replyTo),
+                        "approval.decide",
+                        caller,
+                        approvalId,
+                        decision,
+                        comment,
+                        result),
+                    SessionReply.ApprovalDecided.class,
+                    "approval decision"))
         .thenApply(SessionReply.ApprovalDecided::approval);
+  }
+
+  /**
+   * An approval of a pending tenant budget approval (decision 0045): the raise is checked (an
+   * operator's, above what the tenant had spent) and written to the tenant's policy <em>before</em>
+   * the session is told, so that the turn it lets go on finds the new budget; a raise refused
+   * changes nothing. Any other decision goes to the session as it is (which decides and refuses).
+   * An approval that ends between the two (it expired, its turn was cancelled) leaves the raise
+   * written: the operator raised the tenant's budget, the session answers why it did not go on.
+   */
+  private CompletionStage<Void> raiseTenantBudgetFirst(
+      String tenant,
+      String sessionId,
+      Caller caller,
+      String approvalId,
+      String decision,
+      JsonNode raise) {
+    CompletableFuture<Void> nothing = CompletableFuture.completedFuture(null);
+    if (!"approve".equals(decision)
+        || !caller.approver()
+        || raise == null
+        || !(raise.has(TenantBudgets.MONTHLY_TOKENS) || raise.has(TenantBudgets.MONTHLY_COST))) {
+      return nothing;
+    }
+    return approvals(tenant, sessionId, caller)
+        .thenCompose(
+            pending -> {
+              Approval a =
+                  pending.stream()
+                      .filter(p -> p.id().equals(approvalId) && p.pending())
+                      .findFirst()
+                      .orElse(null);
+              if (a == null || !Budgets.ofTenant(a)) {
+                return nothing;
+              }
+              Budgets.TenantRaise taken = Budgets.tenantRaise(a, raise, caller.operator());
+              if (taken.problem() != null) {
+                return CompletableFuture.failedFuture(new SessionRefused(taken.problem()));
+              }
+              return policies
+                  .raiseBudget(tenant, caller, taken.budget(), taken.value())
+                  .thenApply(written -> (Void) null);
+            });
   }
 
   @Override

@@ -27,4 +27,19 @@ public interface TenantCeilings {
       String tenant, String tool, String callKey, BooleanSupplier force) {
     return CompletableFuture.completedFuture(Optional.empty());
   }
+
+  /**
+   * The tenant's monthly budgets and what it spent this month (decision 0045), at most the refresh
+   * interval old unless {@code fresh} (then read from the tenant's entities), or a failed stage.
+   * None known here: no budget.
+   */
+  default CompletionStage<TenantMonth> month(String tenant, boolean fresh) {
+    return CompletableFuture.completedFuture(
+        new TenantMonth(TenantBudgets.NONE, new TenantUsage.Spent("", Usage.NONE)));
+  }
+
+  /**
+   * A session of {@code tenant} reports its cumulative usage (decision 0045); none here: dropped.
+   */
+  default void counted(String tenant, TenantUsage.Report report) {}
 }

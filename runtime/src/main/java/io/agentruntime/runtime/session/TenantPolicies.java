@@ -34,11 +34,13 @@ public final class TenantPolicies implements TenantCeilings {
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
   private final SessionValidation validation;
   private final ToolCallCounters counters;
+  private final TenantMonths months;
 
   private TenantPolicies(
       ActorSystem<?> system,
       SessionSettings settings,
       Duration refresh,
+      Clock clock,
       ToolCallCounters counters) {
     this.counters = counters;
     this.sharding = ClusterSharding.get(system);
@@ -46,6 +48,7 @@ public final class TenantPolicies implements TenantCeilings {
     this.askTimeout = settings.askTimeout();
     this.refreshNanos = refresh.toNanos();
     this.validation = new SessionValidation(settings);
+    this.months = new TenantMonths(system, settings.askTimeout(), refresh, clock);
   }
 
   /** Starts sharding for the tenant policy entities (and the tools' counters) on this node. */
@@ -57,7 +60,52 @@ public final class TenantPolicies implements TenantCeilings {
                 TenantPolicyEntity.TYPE_KEY,
                 ctx -> TenantPolicyEntity.create(ctx.getEntityId(), clock)));
     return new TenantPolicies(
-        system, settings, refresh, ToolCallCounters.start(system, settings.askTimeout(), clock));
+        system,
+        settings,
+        refresh,
+        clock,
+        ToolCallCounters.start(system, settings.askTimeout(), clock));
+  }
+
+  @Override
+  public CompletionStage<TenantMonth> month(String tenant, boolean fresh) {
+    CompletionStage<TenantPolicy> policy = fresh ? read(tenant) : ceiling(tenant);
+    return policy.thenCompose(
+        p -> {
+          if (!fresh && !p.budgets().tokensLimited() && !p.budgets().costLimited()) {
+            // No monthly budget: a model call waits for nothing more than the policy.
+            return CompletableFuture.completedFuture(
+                new TenantMonth(p.budgets(), TenantUsage.Spent.NONE));
+          }
+          return months
+              .spent(tenant, fresh)
+              .thenApply(spent -> new TenantMonth(p.budgets(), spent));
+        });
+  }
+
+  @Override
+  public void counted(String tenant, TenantUsage.Report report) {
+    months.report(tenant, report);
+  }
+
+  /**
+   * Raises the tenant's monthly {@code budget} to at least {@code value} (decision 0045); refused
+   * (FORBIDDEN) unless {@code caller} is an operator. This node's sessions see it at once.
+   */
+  public CompletionStage<TenantPolicy> raiseBudget(
+      String tenant, Caller caller, String budget, java.math.BigDecimal value) {
+    if (!caller.operator()) {
+      return CompletableFuture.failedFuture(new SessionRefused(Budgets.operatorOnly(budget)));
+    }
+    long asked = System.nanoTime();
+    return Continuations.on(
+            dispatcher,
+            entity(tenant)
+                .<TenantPolicy>ask(
+                    replyTo ->
+                        new TenantPolicyEntity.RaiseBudget(budget, value, caller.user(), replyTo),
+                    askTimeout))
+        .thenApply(written -> remember(tenant, written, asked));
   }
 
   @Override

@@ -13,11 +13,15 @@ import java.util.TreeMap;
  * is governed only when named. {@code suspended}: an operator stopped the tenant (decision 0042):
  * its sessions start no model or tool call and take no message until it is resumed (absent in
  * events before it: false). {@code rateLimits}: how many calls of a tool the tenant's sessions may
- * start together per minute, hour or day (decision 0046; absent in events before it: none). More
- * fields (budgets) may come: absent ones are none.
+ * start together per minute, hour or day (decision 0046; absent in events before it: none). {@code
+ * budgets}: the tenant's monthly budgets (decision 0045; absent in events before them: none). More
+ * fields may come: absent ones are none.
  */
 public record TenantPolicy(
-    PermissionPolicy tools, boolean suspended, Map<String, RateLimit> rateLimits)
+    PermissionPolicy tools,
+    boolean suspended,
+    Map<String, RateLimit> rateLimits,
+    TenantBudgets budgets)
     implements CborSerializable {
 
   /** No ceiling: every session's own policy decides. */
@@ -36,10 +40,20 @@ public record TenantPolicy(
         rateLimits == null
             ? Map.of()
             : java.util.Collections.unmodifiableMap(new TreeMap<>(rateLimits));
+    budgets = budgets == null ? TenantBudgets.NONE : budgets;
+  }
+
+  public TenantPolicy(
+      PermissionPolicy tools, boolean suspended, Map<String, RateLimit> rateLimits) {
+    this(tools, suspended, rateLimits, TenantBudgets.NONE);
+  }
+
+  public TenantPolicy(PermissionPolicy tools, boolean suspended, TenantBudgets budgets) {
+    this(tools, suspended, Map.of(), budgets);
   }
 
   public TenantPolicy(PermissionPolicy tools, boolean suspended) {
-    this(tools, suspended, Map.of());
+    this(tools, suspended, Map.of(), TenantBudgets.NONE);
   }
 
   public TenantPolicy(PermissionPolicy tools) {
@@ -47,7 +61,12 @@ public record TenantPolicy(
   }
 
   public TenantPolicy withSuspended(boolean now) {
-    return new TenantPolicy(tools, now, rateLimits);
+    return new TenantPolicy(tools, now, rateLimits, budgets);
+  }
+
+  /** This policy with its monthly budgets {@code now} (decision 0045). */
+  public TenantPolicy withBudgets(TenantBudgets now) {
+    return new TenantPolicy(tools, suspended, rateLimits, now);
   }
 
   /** The most the ceiling allows for {@code tool}. */

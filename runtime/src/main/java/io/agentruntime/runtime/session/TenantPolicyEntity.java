@@ -41,6 +41,15 @@ public final class TenantPolicyEntity
   public record SetSuspended(boolean suspended, String by, ActorRef<TenantPolicy> replyTo)
       implements Command {}
 
+  /**
+   * Raises the tenant's monthly budget {@code budget} to at least {@code value} (an operator's
+   * approval of a tenant budget pause, decision 0045), the rest unchanged; replies the policy once
+   * journaled.
+   */
+  public record RaiseBudget(
+      String budget, java.math.BigDecimal value, String by, ActorRef<TenantPolicy> replyTo)
+      implements Command {}
+
   public static Behavior<Command> create(String tenant, Clock clock) {
     return new TenantPolicyEntity(tenant, clock);
   }
@@ -71,6 +80,10 @@ public final class TenantPolicyEntity
     }
     if (cmd instanceof SetSuspended c) {
       return change(s, s.withSuspended(c.suspended()), c.by(), c.replyTo());
+    }
+    if (cmd instanceof RaiseBudget c) {
+      return change(
+          s, s.withBudgets(s.budgets().raised(c.budget(), c.value())), c.by(), c.replyTo());
     }
     Get c = (Get) cmd;
     return Effect().reply(c.replyTo(), s);

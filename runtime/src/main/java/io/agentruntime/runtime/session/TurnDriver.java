@@ -101,6 +101,15 @@ final class TurnDriver {
   /** The tenant's policy is being read for {@link #tenantSuspended} (decision 0042). */
   private boolean tenantReading;
 
+  /** The tenant's month is being read for {@link #tenantBudget} (decision 0045). */
+  private boolean monthReading;
+
+  /** The model call (its key) for which the tenant's month was last read fresh, if any. */
+  private String monthReadFreshFor;
+
+  /** The session's cumulative usage last reported to its tenant's month (decision 0045). */
+  private Usage reported;
+
   TurnDriver(
       ActorContext<SessionCommand> ctx,
       TimerScheduler<SessionCommand> timers,
@@ -134,6 +143,7 @@ final class TurnDriver {
               }
             });
     holding = !recovered.isEmpty();
+    reportRecovered(s);
     if (landing != null) {
       ctx.getSelf().tell(landing);
       landing = null;
@@ -159,6 +169,7 @@ final class TurnDriver {
 
   void reconcile(SessionState s) {
     landing = null; // whatever result was being journaled, its write is done
+    report(s);
     Optional<Turn> active = s.activeTurn();
     active.ifPresentOrElse(turn -> drive(s, turn), () -> timers.cancel("turn-deadline"));
     armApprovals(s);
@@ -250,11 +261,20 @@ final class TurnDriver {
     }
     if (s.awaitsModel(turn)) {
       int step = turn.steps() + 1;
+      String key = modelKey(turn.id(), step);
       if (Budgets.exceeded(s).isPresent()) {
         // No model call starts past a budget: the machine pauses the turn for an approver.
         ctx.getSelf().tell(new InternalCommand.BudgetReached(turn.id(), step));
-      } else if (inFlight.add(modelKey(turn.id(), step))) {
-        callModel(s, turn, step);
+      } else if (!inFlight.contains(key)) {
+        Optional<Optional<Budgets.Exceeded>> tenantSpent = tenantBudget(key);
+        if (tenantSpent.isEmpty()) {
+          // The tenant's month is being read: TenantMonthRead brings the next reconcile.
+        } else if (tenantSpent.get().isPresent()) {
+          ctx.getSelf()
+              .tell(new InternalCommand.BudgetReached(turn.id(), step, tenantSpent.get().get()));
+        } else if (inFlight.add(key)) {
+          callModel(s, turn, step);
+        }
       }
     }
     for (PendingCall call : s.pendingCallsOf(turn.id())) {
@@ -302,6 +322,78 @@ final class TurnDriver {
     }
     holdForTenant();
     return true;
+  }
+
+  /**
+   * Whether the model call {@code key} would start past the tenant's monthly budget (decision
+   * 0045), as this node knows the tenant's month: empty while it is read (then {@link
+   * InternalCommand.TenantMonthRead} comes back). A budget spent in the cache is read again fresh
+   * before the turn pauses, so that a raise made through another node, or a cache older than the
+   * month, never pauses a turn; a month that cannot be read holds nothing, as for the suspension.
+   */
+  private Optional<Optional<Budgets.Exceeded>> tenantBudget(String key) {
+    CompletableFuture<TenantMonth> read =
+        runtime.ceilings().month(tenant, false).toCompletableFuture();
+    if (!read.isDone()) {
+      readMonth(read, null);
+      return Optional.empty();
+    }
+    if (read.isCompletedExceptionally()) {
+      return Optional.of(Optional.empty());
+    }
+    Optional<Budgets.Exceeded> spent = Budgets.exceeded(read.join());
+    if (spent.isEmpty() || key.equals(monthReadFreshFor)) {
+      monthReadFreshFor = null;
+      return Optional.of(spent);
+    }
+    readMonth(runtime.ceilings().month(tenant, true), key);
+    return Optional.empty();
+  }
+
+  private void readMonth(CompletionStage<TenantMonth> read, String freshFor) {
+    if (!monthReading) {
+      monthReading = true;
+      ctx.pipeToSelf(read, (month, failure) -> new InternalCommand.TenantMonthRead(freshFor));
+    }
+  }
+
+  /** A read of the tenant's month came back: fresh for model call {@code freshFor}, if not null. */
+  void tenantMonthRead(String freshFor) {
+    monthReading = false;
+    monthReadFreshFor = freshFor;
+  }
+
+  /**
+   * The session recovered: its usage is reported again, so that a report lost with a node (killed
+   * after the reply was journaled) is counted now. A session created this month spent all of it
+   * this month; an older one counts from what its tenant's month has already counted of it.
+   */
+  private void reportRecovered(SessionState s) {
+    Usage now = s.usage();
+    reported = now;
+    if (!s.exists() || now.equals(Usage.NONE)) {
+      return;
+    }
+    Instant at = runtime.clock().instant();
+    boolean thisMonth =
+        s.createdAt() != null && TenantUsage.month(s.createdAt()).equals(TenantUsage.month(at));
+    runtime
+        .ceilings()
+        .counted(tenant, new TenantUsage.Report(entityId, thisMonth ? Usage.NONE : now, now, at));
+  }
+
+  /** A model reply was journaled: the session's cumulative usage goes to its tenant's month. */
+  private void report(SessionState s) {
+    Usage now = s.usage();
+    if (reported == null) {
+      reported = now;
+    } else if (!now.equals(reported)) {
+      runtime
+          .ceilings()
+          .counted(
+              tenant, new TenantUsage.Report(entityId, reported, now, runtime.clock().instant()));
+      reported = now;
+    }
   }
 
   /** The tenant is suspended: look again in a while (the next reconcile starts what is due). */

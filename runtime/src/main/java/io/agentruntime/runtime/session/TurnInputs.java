@@ -50,6 +50,7 @@ final class TurnInputs {
         || cmd instanceof TurnDeadlinePassed
         || cmd instanceof BudgetReached
         || cmd instanceof RateLimitReached
+        || cmd instanceof TenantMonthRead
         || cmd instanceof TenantChecked
         || cmd instanceof ApprovalDeadlinePassed
         || cmd instanceof ClientCallDeadlinePassed
@@ -125,7 +126,11 @@ final class TurnInputs {
           machine.rateLimitReached(
               s, c.turnId(), c.toolCallId(), c.idempotencyKey(), c.hit(), now));
     } else if (cmd instanceof BudgetReached c) {
-      return Optional.of(machine.budgetReached(s, c.turnId(), c.step(), now));
+      return Optional.of(
+          machine.budgetReached(s, c.turnId(), c.step(), Optional.ofNullable(c.tenant()), now));
+    } else if (cmd instanceof TenantMonthRead c) {
+      driver.tenantMonthRead(c.modelKey());
+      return Optional.of(Decision.none()); // acting on nothing reconciles the driver
     } else if (cmd instanceof ApprovalDeadlinePassed c) {
       return Optional.of(machine.approvalDeadlinePassed(s, c.approvalId(), now));
     } else if (cmd instanceof ClientCallDeadlinePassed c) {

@@ -405,7 +405,8 @@ final class TurnMachine {
       return Decision.of(b, expired(approval));
     }
     Optional<Problem> refused =
-        applyHumanDecision(b, approval, decision, comment, result, caller.user(), ceiling, now);
+        applyHumanDecision(
+            b, approval, decision, comment, result, caller.user(), caller.operator(), ceiling, now);
     if (refused.isPresent() && b.events().isEmpty()) {
       return Decision.refuse(refused.get());
     }
@@ -494,7 +495,16 @@ final class TurnMachine {
    * waits for that step, or the budget was raised meanwhile.
    */
   Decision budgetReached(SessionState s, String turnId, int step, Instant now) {
-    Optional<Budgets.Exceeded> spent = Budgets.exceeded(s);
+    return budgetReached(s, turnId, step, Optional.empty(), now);
+  }
+
+  /**
+   * As above, with the tenant's monthly budget the driver found spent ({@code tenant}, decision
+   * 0045; the session's own budgets are asked first): the approval names the tenant budget.
+   */
+  Decision budgetReached(
+      SessionState s, String turnId, int step, Optional<Budgets.Exceeded> tenant, Instant now) {
+    Optional<Budgets.Exceeded> spent = Budgets.exceeded(s).or(() -> tenant);
     if (spent.isEmpty() || s.suspended() || awaitingModel(s, turnId, step).isEmpty()) {
       return Decision.none();
     }
@@ -998,9 +1008,12 @@ final class TurnMachine {
       String comment,
       JsonNode result,
       String by,
+      boolean operator,
       TenantPolicy ceiling,
       Instant now) {
-    if (Approval.BUDGET.equals(a.reason())) {
+    if (Budgets.ofTenant(a)) {
+      return decideTenantBudget(b, a, decision, comment, result, by, operator, now);
+    } else if (Approval.BUDGET.equals(a.reason())) {
       return decideBudget(b, a, decision, comment, result, by, now);
     }
     PendingCall call = b.state().pendingCall(a.turnId(), a.toolCallId()).orElse(null);
@@ -1143,6 +1156,52 @@ final class TurnMachine {
     return Optional.empty();
   }
 
+  /**
+   * A tenant budget approval (decision 0045): an operator approves with a raise above what the
+   * tenant spent (the session journals the grant; {@code Sessions} then writes the raise to the
+   * tenant's policy), anyone with the approver role denies (the turn fails {@code
+   * budget_exhausted}).
+   */
+  private Optional<Problem> decideTenantBudget(
+      EventBatch b,
+      Approval a,
+      String decision,
+      String comment,
+      JsonNode raise,
+      String by,
+      boolean operator,
+      Instant now) {
+    switch (decision) {
+      case "approve" -> {
+        Budgets.TenantRaise taken = Budgets.tenantRaise(a, raise, operator);
+        if (taken.problem() != null) {
+          return Optional.of(taken.problem());
+        }
+        b.add(new ApprovalGranted(a.id(), by, comment, now));
+      }
+      case "deny" -> {
+        b.add(new ApprovalDenied(a.id(), by, comment, now));
+        b.add(
+            new TurnFailed(
+                a.turnId(),
+                BUDGET_EXHAUSTED,
+                "the tenant's "
+                    + a.arguments().path("budget").asText()
+                    + " budget is spent and "
+                    + by
+                    + " did not raise it"
+                    + (comment == null ? "" : ": " + comment),
+                now));
+        startNextTurn(b, now);
+      }
+      default -> {
+        return Optional.of(
+            Problem.invalid("decision", "decision must be approve or deny for a budget approval"));
+      }
+    }
+    return Optional.empty();
+  }
+
   private static Problem policyUnavailable() {
     return new Problem(
         Problem.Kind.UNAVAILABLE,
@@ -1168,7 +1227,9 @@ final class TurnMachine {
           new TurnFailed(
               a.turnId(),
               BUDGET_EXHAUSTED,
-              "the session's budget is spent and nobody raised it by " + a.expiresAt(),
+              (Budgets.ofTenant(a) ? "the tenant's monthly budget" : "the session's budget")
+                  + " is spent and nobody raised it by "
+                  + a.expiresAt(),
               now));
       startNextTurn(b, now);
       return;

@@ -83,6 +83,29 @@ class OwnEventNoticesTest {
                     "appr_3", "t1", "maxSessionTokens", 100, 120, T0.plusSeconds(60), T0)),
             List.of("budget.exceeded", "approval.requested")),
         new Row(
+            "the tenant's month spent (decision 0045): the same events",
+            running(),
+            List.of(
+                new BudgetExceeded(
+                    "appr_4",
+                    "t1",
+                    Budgets.MONTHLY_COST,
+                    0,
+                    0,
+                    T0.plusSeconds(60),
+                    T0,
+                    new java.math.BigDecimal("250"),
+                    new java.math.BigDecimal("250.4"))),
+            List.of("budget.exceeded", "approval.requested")),
+        new Row(
+            "a tenant budget raised by an operator: granted",
+            fold(
+                running(),
+                new BudgetExceeded(
+                    "appr_4", "t1", Budgets.MONTHLY_TOKENS, 100, 120, T0.plusSeconds(60), T0)),
+            List.of(new ApprovalGranted("appr_4", "olga", null, T0)),
+            List.of("approval.decided")),
+        new Row(
             "a budget raised",
             fold(
                 running(),

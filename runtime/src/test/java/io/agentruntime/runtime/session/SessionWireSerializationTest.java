@@ -199,6 +199,16 @@ class SessionWireSerializationTest {
             "call_1",
             "idem_1",
             new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10)),
+        new InternalCommand.BudgetReached(
+            "turn_1",
+            2,
+            new Budgets.Exceeded(
+                Budgets.MONTHLY_COST,
+                0,
+                0,
+                new java.math.BigDecimal("1.5"),
+                new java.math.BigDecimal("1.75"))),
+        new InternalCommand.TenantMonthRead("model/turn_1/2"),
         new InternalCommand.TenantChecked(),
         new InternalCommand.AnswerDue(4),
         new InternalCommand.ApprovalDeadlinePassed("appr_1"),

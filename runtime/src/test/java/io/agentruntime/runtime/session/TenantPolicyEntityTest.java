@@ -102,9 +102,49 @@ class TenantPolicyEntityTest {
     assertEquals(ASK_EMAIL, resumed.reply());
   }
 
+  /** Decision 0045: an operator's raise of a monthly budget never lowers it, and is kept. */
+  @Test
+  void aBudgetRaiseKeepsTheRestAndNeverLowersTheBudget() {
+    EventSourcedBehaviorTestKit<TenantPolicyEntity.Command, TenantPolicyChanged, TenantPolicy> kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            TenantPolicyEntity.create(
+                "acme", java.time.Clock.fixed(Fixtures.T0, java.time.ZoneOffset.UTC)),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
+    kit.<TenantPolicy>runCommand(
+        replyTo -> new TenantPolicyEntity.Replace(WITH_BUDGETS, "olga", replyTo));
+    var raised =
+        kit.<TenantPolicy>runCommand(
+            replyTo ->
+                new TenantPolicyEntity.RaiseBudget(
+                    TenantBudgets.MONTHLY_COST, new java.math.BigDecimal("30"), "olga", replyTo));
+    assertEquals(new java.math.BigDecimal("30"), raised.reply().budgets().monthlyCost());
+    assertEquals(5000, raised.reply().budgets().monthlyTokens());
+    assertEquals(ASK_EMAIL.tools(), raised.reply().tools());
+    assertTrue(
+        kit.<TenantPolicy>runCommand(
+                replyTo ->
+                    new TenantPolicyEntity.RaiseBudget(
+                        TenantBudgets.MONTHLY_TOKENS,
+                        new java.math.BigDecimal(4000),
+                        "olga",
+                        replyTo))
+            .hasNoEvents(),
+        "a raise below the budget changes nothing");
+    kit.restart();
+    assertEquals(
+        new java.math.BigDecimal("30"),
+        kit.<TenantPolicy>runCommand(TenantPolicyEntity.Get::new).reply().budgets().monthlyCost());
+  }
+
+  private static final TenantPolicy WITH_BUDGETS =
+      ASK_EMAIL.withBudgets(new TenantBudgets(5000, new java.math.BigDecimal("12.5")));
+
   @Test
   void theStoredEventStillReadsAsItsSample() throws Exception {
-    readsAsItsSample(new TenantPolicyChanged(ASK_EMAIL, "olga", Samples.AT), GOLDEN.toString());
+    assertReadsAsSample(new TenantPolicyChanged(ASK_EMAIL, "olga", Samples.AT), GOLDEN.toString());
+    assertReadsAsSample(
+        new TenantPolicyChanged(WITH_BUDGETS, "olga", Samples.AT), GOLDEN + ".with-budgets");
   }
 
   /** Decision 0046: the policy's per-tool rate limits, an optional field of the same event. */
@@ -119,11 +159,11 @@ class TenantPolicyEntityTest {
                 new io.agentruntime.runtime.ratelimits.RateLimit(null, 10, null),
                 "crm__create_lead",
                 new io.agentruntime.runtime.ratelimits.RateLimit(5, null, 500)));
-    readsAsItsSample(
+    assertReadsAsSample(
         new TenantPolicyChanged(limited, "olga", Samples.AT), GOLDEN + ".with-rate-limits");
   }
 
-  private void readsAsItsSample(TenantPolicyChanged sample, String golden) throws Exception {
+  private void assertReadsAsSample(Object sample, String golden) throws Exception {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());
     Path bytes = Path.of(golden + ".cbor");
     Path manifest = Path.of(golden + ".manifest");

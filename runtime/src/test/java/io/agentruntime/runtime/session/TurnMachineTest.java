@@ -860,6 +860,7 @@ class TurnMachineTest {
                 List.of(TurnStarted.class))));
     rows.addAll(budgets());
     rows.addAll(costBudgets());
+    rows.addAll(tenantBudgets());
     return rows;
   }
 
@@ -1044,6 +1045,107 @@ class TurnMachineTest {
             raise == null ? null : json(raise),
             TenantPolicy.NONE,
             LATER);
+  }
+
+  /** The tenant's monthly token budget, 1000, as the driver found it spent (1200 used). */
+  private static final Budgets.Exceeded TENANT_TOKENS =
+      new Budgets.Exceeded(Budgets.MONTHLY_TOKENS, 1000, 1200);
+
+  /** As {@link #spentMidTurn} without a session budget, paused on the tenant's month (appr_t). */
+  private static SessionState pausedOnTenant() {
+    return fold(
+        running(),
+        new BudgetExceeded(
+            "appr_t", "t1", Budgets.MONTHLY_TOKENS, 1000, 1200, T0.plus(Duration.ofHours(1)), T0));
+  }
+
+  private static Function<SessionState, Decision> tenantDecision(
+      Caller caller, String decision, String raise) {
+    return s ->
+        MACHINE.humanDecision(
+            s,
+            caller,
+            "appr_t",
+            decision,
+            null,
+            raise == null ? null : json(raise),
+            TenantPolicy.NONE,
+            LATER);
+  }
+
+  private static final Caller OPERATOR_APPROVER = new Caller("olga", true, true);
+
+  /** The tenant's monthly budgets (decision 0045): the same pause, raised by an operator. */
+  private static List<Row> tenantBudgets() {
+    return List.of(
+        row(
+            "model call due past the tenant's month: the turn pauses, naming the tenant budget",
+            running(),
+            s -> MACHINE.budgetReached(s, "t1", 1, java.util.Optional.of(TENANT_TOKENS), LATER),
+            List.of(BudgetExceeded.class)),
+        row(
+            "tenant budget reached while paused for it already: asked once",
+            pausedOnTenant(),
+            s -> MACHINE.budgetReached(s, "t1", 1, java.util.Optional.of(TENANT_TOKENS), LATER),
+            List.of()),
+        row(
+            "tenant budget reached for a step no longer due: stale",
+            running(),
+            s -> MACHINE.budgetReached(s, "t1", 2, java.util.Optional.of(TENANT_TOKENS), LATER),
+            List.of()),
+        row(
+            "tenant approval approved by an operator with a raise: granted, the turn goes on",
+            pausedOnTenant(),
+            tenantDecision(OPERATOR_APPROVER, "approve", "{\"monthlyTokens\": 5000}"),
+            List.of(ApprovalGranted.class)),
+        refused(
+            "tenant approval raised by an approver who is not an operator",
+            pausedOnTenant(),
+            tenantDecision(APPROVER, "approve", "{\"monthlyTokens\": 5000}"),
+            "role_missing"),
+        refused(
+            "tenant approval raised by the session's field",
+            pausedOnTenant(),
+            tenantDecision(OPERATOR_APPROVER, "approve", "{\"maxSessionTokens\": 5000}"),
+            "invalid_field"),
+        refused(
+            "tenant approval raised to no more than the tenant used",
+            pausedOnTenant(),
+            tenantDecision(OPERATOR_APPROVER, "approve", "{\"monthlyTokens\": 1200}"),
+            "invalid_field"),
+        row(
+            "tenant approval denied by an approver: the turn fails budget_exhausted",
+            pausedOnTenant(),
+            tenantDecision(APPROVER, "deny", null),
+            List.of(ApprovalDenied.class, TurnFailed.class)),
+        row(
+            "tenant approval expired: the turn fails budget_exhausted",
+            pausedOnTenant(),
+            s -> MACHINE.approvalDeadlinePassed(s, "appr_t", T0.plus(Duration.ofHours(2))),
+            List.of(ApprovalExpired.class, TurnFailed.class)));
+  }
+
+  @Test
+  void aTenantBudgetPauseNamesTheTenantBudgetAndItsRaise() {
+    Approval asked = pausedOnTenant().approval("appr_t").orElseThrow();
+    assertEquals(Approval.BUDGET, asked.reason());
+    assertEquals(
+        json(
+            "{\"budget\":\"monthlyTokens\",\"limit\":1000,\"used\":1200,"
+                + "\"raise\":\"monthlyTokens\",\"scope\":\"tenant\"}"),
+        asked.arguments());
+    SessionState granted =
+        fold(
+            pausedOnTenant(),
+            tenantDecision(OPERATOR_APPROVER, "approve", "{\"monthlyTokens\": 5000}")
+                .apply(pausedOnTenant())
+                .events()
+                .toArray(SessionEvent[]::new));
+    assertEquals(TurnStatus.RUNNING, granted.activeTurn().orElseThrow().status());
+    assertEquals(
+        pausedOnTenant().agent().limits(),
+        granted.agent().limits(),
+        "the session's budgets untouched");
   }
 
   /** Budgets that pause (decision 0039). */
