@@ -7,7 +7,8 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 
 /**
  * What a tenant's sessions spent, per calendar month (UTC), as its {@link TenantUsageEntity}
@@ -31,8 +32,20 @@ public record TenantUsage(Map<String, Usage> months, Map<String, Mark> marks)
   static final int MONTHS_KEPT = 12;
 
   public TenantUsage {
-    months = months == null ? Map.of() : Map.copyOf(months);
-    marks = marks == null ? Map.of() : Map.copyOf(marks);
+    months = persistent(months);
+    marks = persistent(marks);
+  }
+
+  /**
+   * As a persistent map: a count adds one mark in O(log n) instead of copying every active
+   * session's (a busy tenant has thousands); read back from the journal, a plain map is converted
+   * once.
+   */
+  private static <V> PMap<String, V> persistent(Map<String, V> map) {
+    if (map instanceof PMap<String, V> p) {
+      return p;
+    }
+    return map == null ? HashTreePMap.empty() : HashTreePMap.from(map);
   }
 
   /**
@@ -124,30 +137,45 @@ public record TenantUsage(Map<String, Usage> months, Map<String, Mark> marks)
         a.costUsd().max(b.costUsd()));
   }
 
-  /** The usage after {@code e}: its month grows, old months and idle sessions' marks drop. */
+  /**
+   * The usage after {@code e}: its month grows and its session's mark moves. When {@code e} opens a
+   * month, months past the twelve kept and the marks of sessions idle since before the last month
+   * drop: a walk over every mark once a month, not on every count.
+   */
   TenantUsage apply(Counted e) {
-    YearMonth now = YearMonth.parse(e.month());
-    String oldestMark = now.minusMonths(1).toString();
-    String oldestMonth = now.minusMonths(MONTHS_KEPT - 1).toString();
-    Map<String, Usage> nextMonths = new TreeMap<>();
-    months.forEach(
-        (m, u) -> {
-          if (m.compareTo(oldestMonth) >= 0) {
-            nextMonths.put(m, u);
-          }
-        });
+    PMap<String, Usage> nextMonths = (PMap<String, Usage>) months;
+    PMap<String, Mark> nextMarks = (PMap<String, Mark>) marks;
+    if (opensAMonth(e.month())) {
+      YearMonth now = YearMonth.parse(e.month());
+      String oldestMark = now.minusMonths(1).toString();
+      String oldestMonth = now.minusMonths(MONTHS_KEPT - 1).toString();
+      for (var m : months.entrySet()) {
+        if (m.getKey().compareTo(oldestMonth) < 0) {
+          nextMonths = nextMonths.minus(m.getKey());
+        }
+      }
+      for (var m : marks.entrySet()) {
+        if (m.getValue().month().compareTo(oldestMark) < 0) {
+          nextMarks = nextMarks.minus(m.getKey());
+        }
+      }
+    }
     Usage was = nextMonths.getOrDefault(e.month(), Usage.NONE);
-    nextMonths.put(
-        e.month(),
-        was.plus(e.delta().inputTokens(), e.delta().outputTokens(), e.delta().costUsd()));
-    Map<String, Mark> nextMarks = new TreeMap<>();
-    marks.forEach(
-        (session, m) -> {
-          if (m.month().compareTo(oldestMark) >= 0) {
-            nextMarks.put(session, m);
-          }
-        });
-    nextMarks.put(e.sessionId(), new Mark(e.mark(), e.floor(), e.month()));
+    nextMonths =
+        nextMonths.plus(
+            e.month(),
+            was.plus(e.delta().inputTokens(), e.delta().outputTokens(), e.delta().costUsd()));
+    nextMarks = nextMarks.plus(e.sessionId(), new Mark(e.mark(), e.floor(), e.month()));
     return new TenantUsage(nextMonths, nextMarks);
+  }
+
+  /** Whether no month at or after {@code month} was counted yet. */
+  private boolean opensAMonth(String month) {
+    for (String m : months.keySet()) {
+      if (m.compareTo(month) >= 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }
