@@ -32,6 +32,8 @@ public final class TenantPolicies implements TenantCeilings {
   private final Duration askTimeout;
   private final long refreshNanos;
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<TenantPolicy>> reading =
+      new ConcurrentHashMap<>();
   private final SessionValidation validation;
   private final ToolCallCounters counters;
   private final TenantMonths months;
@@ -114,7 +116,33 @@ public final class TenantPolicies implements TenantCeilings {
     if (cached != null && System.nanoTime() - cached.readAtNanos() < refreshNanos) {
       return CompletableFuture.completedFuture(cached.policy());
     }
-    return read(tenant);
+    return readOnce(tenant);
+  }
+
+  /**
+   * One read of the tenant's policy at a time on this node: every session that finds the entry
+   * stale while a read is on its way waits for that read instead of asking again. Without it, a
+   * burst (10,000 scheduled sessions waking in a second) sent the tenant's entity one ask each and
+   * overflowed its stash. A joined read was asked at most one ask timeout before: the ADR 0042
+   * bound gains that at most.
+   */
+  private CompletionStage<TenantPolicy> readOnce(String tenant) {
+    CompletableFuture<TenantPolicy> mine = new CompletableFuture<>();
+    CompletableFuture<TenantPolicy> running = reading.putIfAbsent(tenant, mine);
+    if (running != null) {
+      return running;
+    }
+    read(tenant)
+        .whenComplete(
+            (policy, failure) -> {
+              reading.remove(tenant, mine);
+              if (failure != null) {
+                mine.completeExceptionally(failure);
+              } else {
+                mine.complete(policy);
+              }
+            });
+    return mine;
   }
 
   /**
