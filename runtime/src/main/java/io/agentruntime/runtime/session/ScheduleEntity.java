@@ -71,9 +71,16 @@ public final class ScheduleEntity
 
   private record Idle() implements Command {}
 
-  /** What the session answered firing {@code dueAt} of schedule {@code scheduleId}. */
+  /**
+   * What the session answered firing {@code due} of schedule {@code scheduleId}, sent at {@code
+   * sentMillis}.
+   */
   private record Delivered(
-      String scheduleId, ScheduleRules.Due due, SessionReply reply, Throwable failure)
+      String scheduleId,
+      ScheduleRules.Due due,
+      long sentMillis,
+      SessionReply reply,
+      Throwable failure)
       implements Command {}
 
   public sealed interface Reply extends CborSerializable {}
@@ -126,6 +133,9 @@ public final class ScheduleEntity
 
   /** The firings sent to the session and not answered yet, by schedule id. */
   private final Map<String, ScheduleRules.Due> inFlight = new HashMap<>();
+
+  /** The run each schedule's session was last woken for (decision 0048), by schedule id. */
+  private final Map<String, Instant> woken = new HashMap<>();
 
   /** Firings sent again since the session last answered one: the wait before the next doubles. */
   private int unanswered = 0;
@@ -223,6 +233,9 @@ public final class ScheduleEntity
       }
       Optional<ScheduleRules.Due> due = rules.due(s, now);
       if (due.isEmpty()) {
+        if (wakePending(s) && !rules.wakeAt(s).isAfter(now)) {
+          wake(s);
+        }
         continue;
       } else if (due.get().fireDueAt() == null) {
         ctx.getLog().info("Schedule {} skipped its run missed at {}", s.id(), s.nextRunAt());
@@ -262,16 +275,37 @@ public final class ScheduleEntity
             data));
   }
 
+  /** Whether the session of {@code s} is still to be woken for its next run. */
+  private boolean wakePending(Schedule s) {
+    return rules.wakeAt(s) != null && !s.nextRunAt().equals(woken.get(s.id()));
+  }
+
+  /**
+   * Wakes the session before {@code s}'s next run (decision 0048): its recovery and its shard's
+   * remembered-entity write happen now, not on the run's path; it stays in memory until the
+   * wake-ahead after the run. Told, not asked: the run itself is what is delivered at least once.
+   */
+  private void wake(Schedule s) {
+    woken.put(s.id(), s.nextRunAt());
+    session()
+        .tell(new SessionCommand.Wake(s.nextRunAt().plus(settings.wakeAhead()).toEpochMilli()));
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<SessionCommand> session() {
+    return ClusterSharding.get(ctx.getSystem()).entityRefFor(SessionEntity.TYPE_KEY, entityId);
+  }
+
   /**
    * Sends the session the message of {@code s}'s run {@code due}, queued behind a running turn and
    * naming the turn by the firing id; its answer comes back as {@link Delivered}.
    */
   private void fire(Schedule s, ScheduleRules.Due due) {
     inFlight.put(s.id(), due);
+    woken.remove(s.id());
     String turnId = Schedule.firingId(s.id(), due.fireDueAt());
+    long sentMillis = clock.millis();
     ctx.pipeToSelf(
-        ClusterSharding.get(ctx.getSystem())
-            .entityRefFor(SessionEntity.TYPE_KEY, entityId)
+        session()
             .<SessionReply>ask(
                 replyTo ->
                     new SessionCommand.SendUserMessage(
@@ -284,7 +318,7 @@ public final class ScheduleEntity
                         replyTo,
                         SessionEvent.UserMessageAccepted.SCHEDULE),
                 askTimeout),
-        (reply, failure) -> new Delivered(s.id(), due, reply, failure));
+        (reply, failure) -> new Delivered(s.id(), due, sentMillis, reply, failure));
   }
 
   private ReplyEffect<Event, ScheduleBook> onDelivered(ScheduleBook book, Delivered d) {
@@ -297,7 +331,8 @@ public final class ScheduleEntity
       return Effect().noReply();
     }
     SessionReply reply = d.reply() instanceof SessionReply.Hosted h ? h.reply() : d.reply();
-    if (reply instanceof SessionReply.TurnAccepted) {
+    if (reply instanceof SessionReply.TurnAccepted accepted) {
+      timed(d, accepted);
       // Announced once journaled, at least once: the webhook outbox keeps one per firing id.
       return Effect()
           .persist(new ScheduleRan(d.scheduleId(), d.due().fireDueAt(), true, d.due().next()))
@@ -341,6 +376,26 @@ public final class ScheduleEntity
     return Effect().noReply();
   }
 
+  /**
+   * Where a firing's delay went (decision 0048), at debug level: from its time to its sending (the
+   * timer), to the session taking its message (reaching and waking the session: the journaled time
+   * of the message), to the answer (the message's journal write).
+   */
+  private void timed(Delivered d, SessionReply.TurnAccepted accepted) {
+    if (ctx.getLog().isDebugEnabled() && !accepted.duplicate()) {
+      long due = d.due().fireDueAt().toEpochMilli();
+      long taken = accepted.turn().acceptedAt().toEpochMilli();
+      ctx.getLog()
+          .debug(
+              "Schedule {} run at {} fired: sent +{} ms, taken +{} ms, answered +{} ms",
+              d.scheduleId(),
+              d.due().fireDueAt(),
+              d.sentMillis() - due,
+              taken - due,
+              clock.millis() - due);
+    }
+  }
+
   /** While a firing waits to be sent again: the retry's timer is not cut short by other events. */
   private boolean retrying = false;
 
@@ -358,7 +413,7 @@ public final class ScheduleEntity
     Optional<Instant> earliest =
         book.list().stream()
             .filter(s -> !inFlight.containsKey(s.id()))
-            .map(Schedule::nextRunAt)
+            .map(s -> wakePending(s) ? rules.wakeAt(s) : s.nextRunAt())
             .min(Instant::compareTo);
     if (earliest.isPresent()) {
       Duration wait = Duration.between(clock.instant(), earliest.get());
