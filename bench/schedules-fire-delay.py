@@ -12,7 +12,8 @@ the delay p50/p90/p99/max in ms, and p50/p99 per tenth of the spread (a queue th
 a delay that grows), prints JSON. --split also reads the node's debug line of each firing (decision
 0048) and splits the delay: sent (the schedule's timer), taken (the session took the message: its
 journaled time) and answered (the message's journal write). --wake-ahead sets the node's
-agent-runtime.schedules.wake-ahead (0s: sessions are woken by the firing itself, as before 0048).
+agent-runtime.schedules.wake-ahead (0s: sessions are woken by the firing itself, as before 0048),
+--max-in-flight its max-firings-in-flight (a large one: no bound, as before 0048).
 Everything it starts it stops, by pid.
 
 Build the node first without installing anything: `mvn -B -q -DskipTests package` (the bench
@@ -123,6 +124,8 @@ def main():
     ap.add_argument("--lead", type=float, default=20, help="seconds from the last schedule set to the due time, at least")
     ap.add_argument("--spread", type=float, default=0, help="spread the due times over this many seconds")
     ap.add_argument("--wake-ahead", help="the node's agent-runtime.schedules.wake-ahead, e.g. 0s")
+    ap.add_argument("--max-in-flight", type=int,
+                    help="the node's agent-runtime.schedules.max-firings-in-flight (a large one: no bound)")
     ap.add_argument("--split", action="store_true", help="split each firing's delay from the node's debug log")
     ap.add_argument("--out")
     args = ap.parse_args()
@@ -131,6 +134,8 @@ def main():
         java_opts.append(f"-Dagent-runtime.schedules.wake-ahead={args.wake_ahead}")
     if args.split:
         java_opts.append("-Dagent-runtime.schedules.log-level=DEBUG")
+    if args.max_in_flight:
+        java_opts.append(f"-Dagent-runtime.schedules.max-firings-in-flight={args.max_in_flight}")
 
     model = http.server.ThreadingHTTPServer(("127.0.0.1", peers.free_port()), peers.FakeModel)
     threading.Thread(target=model.serve_forever, daemon=True).start()
@@ -167,7 +172,7 @@ def main():
             "delay_ms": {"p50": round(percentile(delays, 50)), "p90": round(percentile(delays, 90)),
                          "p99": round(percentile(delays, 99)), "max": round(max(delays))} if delays else None,
             "delay_ms_by_tenth_of_spread": [pcts(d) for d in slices] if args.spread else None,
-            "wake_ahead": args.wake_ahead or "default",
+            "wake_ahead": args.wake_ahead or "default", "max_in_flight": args.max_in_flight or "default",
             "sessions_created_per_s": round(args.schedules / created), "schedules_set_per_s": round(args.schedules / set_s),
             "cpus": os.cpu_count(),
             "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,

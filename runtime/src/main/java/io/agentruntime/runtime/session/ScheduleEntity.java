@@ -71,6 +71,9 @@ public final class ScheduleEntity
 
   private record Idle() implements Command {}
 
+  /** The node's {@link FiringGate} lets the firing of {@code scheduleId} go. */
+  record Admitted(String scheduleId) implements Command {}
+
   /**
    * What the session answered firing {@code due} of schedule {@code scheduleId}, sent at {@code
    * sentMillis}.
@@ -104,7 +107,8 @@ public final class ScheduleEntity
       Duration askTimeout,
       Clock clock,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      LifecycleFeed lifecycle) {
+      LifecycleFeed lifecycle,
+      ActorRef<FiringGate.Command> gate) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -118,7 +122,8 @@ public final class ScheduleEntity
                         askTimeout,
                         clock,
                         shard,
-                        lifecycle)));
+                        lifecycle,
+                        gate)));
   }
 
   private final ActorContext<Command> ctx;
@@ -130,8 +135,12 @@ public final class ScheduleEntity
   private final Clock clock;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final LifecycleFeed lifecycle;
+  private final ActorRef<FiringGate.Command> gate;
 
-  /** The firings sent to the session and not answered yet, by schedule id. */
+  /**
+   * The firings on their way: waiting for the node's gate, sent to the session and not answered
+   * yet, by schedule id.
+   */
   private final Map<String, ScheduleRules.Due> inFlight = new HashMap<>();
 
   /** The run each schedule's session was last woken for (decision 0048), by schedule id. */
@@ -149,9 +158,11 @@ public final class ScheduleEntity
       Duration askTimeout,
       Clock clock,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      LifecycleFeed lifecycle) {
+      LifecycleFeed lifecycle,
+      ActorRef<FiringGate.Command> gate) {
     super(PersistenceId.of(TYPE_KEY.name(), entityId));
     this.lifecycle = lifecycle;
+    this.gate = gate;
     this.ctx = ctx;
     this.timers = timers;
     this.entityId = entityId;
@@ -206,6 +217,8 @@ public final class ScheduleEntity
           .thenReply(c.replyTo(), next -> new Removed(c.scheduleId()));
     } else if (cmd instanceof Tick) {
       return onTick(book);
+    } else if (cmd instanceof Admitted a) {
+      return onAdmitted(book, a);
     } else if (cmd instanceof Delivered d) {
       return onDelivered(book, d);
     } else if (cmd instanceof Idle) {
@@ -295,13 +308,32 @@ public final class ScheduleEntity
     return ClusterSharding.get(ctx.getSystem()).entityRefFor(SessionEntity.TYPE_KEY, entityId);
   }
 
+  /** {@code s}'s run {@code due} asks the node's gate to go (it comes back {@link Admitted}). */
+  private void fire(Schedule s, ScheduleRules.Due due) {
+    inFlight.put(s.id(), due);
+    woken.remove(s.id());
+    gate.tell(new FiringGate.Enter(ctx.getSelf(), s.id()));
+  }
+
+  private ReplyEffect<Event, ScheduleBook> onAdmitted(ScheduleBook book, Admitted a) {
+    ScheduleRules.Due due = inFlight.get(a.scheduleId());
+    Optional<Schedule> s = book.get(a.scheduleId());
+    if (due == null || s.isEmpty() || !s.get().nextRunAt().equals(due.fireDueAt())) {
+      // Deleted (or changed) while it waited: it goes nowhere.
+      gate.tell(new FiringGate.Leave(ctx.getSelf(), a.scheduleId()));
+      inFlight.remove(a.scheduleId());
+      armed(book);
+    } else {
+      send(s.get(), due);
+    }
+    return Effect().noReply();
+  }
+
   /**
    * Sends the session the message of {@code s}'s run {@code due}, queued behind a running turn and
    * naming the turn by the firing id; its answer comes back as {@link Delivered}.
    */
-  private void fire(Schedule s, ScheduleRules.Due due) {
-    inFlight.put(s.id(), due);
-    woken.remove(s.id());
+  private void send(Schedule s, ScheduleRules.Due due) {
     String turnId = Schedule.firingId(s.id(), due.fireDueAt());
     long sentMillis = clock.millis();
     ctx.pipeToSelf(
@@ -322,6 +354,7 @@ public final class ScheduleEntity
   }
 
   private ReplyEffect<Event, ScheduleBook> onDelivered(ScheduleBook book, Delivered d) {
+    gate.tell(new FiringGate.Leave(ctx.getSelf(), d.scheduleId()));
     inFlight.remove(d.scheduleId());
     boolean answered = d.failure() == null;
     unanswered = answered ? 0 : unanswered;

@@ -8,14 +8,16 @@ import java.time.Duration;
  * maxPerSession} per session; {@code in} at most {@code longestDelay}; a run later than {@code
  * missedAfter} was missed (its schedule's {@code missed} decides); a firing the session did not
  * take is tried again after {@code retryAfter}; a session is woken up to {@code wakeAhead} before
- * its run is due (zero: not before), so that the run finds it recovered (decision 0048).
+ * its run is due (zero: not before), so that the run finds it recovered; at most {@code
+ * maxFiringsInFlight} firings of a node are on their way to their sessions at once (decision 0048).
  */
 public record ScheduleSettings(
     int maxPerSession,
     Duration longestDelay,
     Duration missedAfter,
     Duration retryAfter,
-    Duration wakeAhead) {
+    Duration wakeAhead,
+    int maxFiringsInFlight) {
 
   public static ScheduleSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.schedules");
@@ -24,6 +26,7 @@ public record ScheduleSettings(
         c.getDuration("longest-delay"),
         c.getDuration("missed-after"),
         c.getDuration("retry-after"),
-        c.getDuration("wake-ahead"));
+        c.getDuration("wake-ahead"),
+        c.getInt("max-firings-in-flight"));
   }
 }

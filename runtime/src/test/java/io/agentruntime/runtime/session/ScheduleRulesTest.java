@@ -22,7 +22,8 @@ class ScheduleRulesTest {
           Duration.ofDays(366),
           Duration.ofSeconds(60),
           Duration.ofSeconds(1),
-          Duration.ofSeconds(10));
+          Duration.ofSeconds(10),
+          200);
   private final ScheduleRules rules = new ScheduleRules(SETTINGS, 100);
 
   private static String nul(String s) {
@@ -193,7 +194,8 @@ class ScheduleRulesTest {
                 Duration.ofDays(366),
                 Duration.ofSeconds(60),
                 Duration.ofSeconds(1),
-                Duration.ofSeconds(aheadSeconds)),
+                Duration.ofSeconds(aheadSeconds),
+                200),
             100);
     Instant due = at("08:00:00");
     java.util.Set<Long> tenthsBefore = new java.util.TreeSet<>();
