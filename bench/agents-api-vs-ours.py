@@ -137,7 +137,7 @@ def listening_pid(port):
     raise RuntimeError(f"nothing listens on {port}")
 
 
-def start_node(model_port):
+def start_node(model_port, java_opts=""):
     home = f"/tmp/agents-api-bench-{os.getpid()}"
     os.makedirs(home, exist_ok=True)
     http_port, storage = free_port(), free_port()
@@ -151,7 +151,8 @@ def start_node(model_port):
         "AGENT_RUNTIME_RATE_LIMIT": "0",
         "AGENT_RUNTIME_JAVA_OPTS": "-Xms256m -Xmx1g"
                                    f" -Dagent-runtime.cassandra.managed.storage-port={storage}"
-                                   f" -Dagent-runtime.cassandra.managed.ssl-storage-port={free_port()}"})
+                                   f" -Dagent-runtime.cassandra.managed.ssl-storage-port={free_port()}"
+                                   + (" " + java_opts if java_opts else "")})
     node = subprocess.Popen([os.path.join(ROOT, "bin", "agent-runtime"), "dev"], cwd=ROOT, env=env,
                             stdout=open(os.path.join(home, "node.out"), "w"), stderr=subprocess.STDOUT,
                             start_new_session=True)

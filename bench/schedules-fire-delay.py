@@ -8,7 +8,13 @@ seconds after the last is set; --spread S spreads them over S seconds instead). 
 had time to land it reads each session's turns over HTTP: the turn a firing opens is named
 `turn_<scheduleId>_<due epoch ms>` and its `acceptedAt` is the journaled time of the scheduled
 user message, so delay = acceptedAt - due. Reports how many fired exactly once (none twice) and
-the delay p50/p90/p99/max in ms, prints JSON. Everything it starts it stops, by pid.
+the delay p50/p90/p99/max in ms, and p50/p99 per tenth of the spread (a queue that builds shows as
+a delay that grows), prints JSON. --split also reads the node's debug line of each firing (decision
+0048) and splits the delay: sent (the schedule's timer), taken (the session took the message: its
+journaled time) and answered (the message's journal write). --wake-ahead sets the node's
+agent-runtime.schedules.wake-ahead (0s: sessions are woken by the firing itself, as before 0048),
+--max-in-flight its max-firings-in-flight (a large one: no bound, as before 0048).
+Everything it starts it stops, by pid.
 
 Build the node first without installing anything: `mvn -B -q -DskipTests package` (the bench
 refuses to let bin/agent-runtime build with `install`).
@@ -23,6 +29,7 @@ import http.server
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -92,18 +99,47 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+SPLIT = re.compile(r"Schedule (\S+) run at \S+ fired: sent \+(-?\d+) ms, taken \+(-?\d+) ms, answered \+(-?\d+) ms")
+
+
+def split(home):
+    """Each firing's debug line, by schedule id (node.out: the console appender never drops one)."""
+    found = {}
+    with open(os.path.join(home, "node.out"), errors="replace") as f:
+        for line in f:
+            m = SPLIT.search(line)
+            if m:
+                found[m.group(1)] = tuple(int(g) for g in m.groups()[1:])
+    return found
+
+
+def pcts(values):
+    return {"p50": round(percentile(values, 50)), "p99": round(percentile(values, 99))} if values else None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--schedules", type=int, default=10000)
     ap.add_argument("--threads", type=int, default=16)
     ap.add_argument("--lead", type=float, default=20, help="seconds from the last schedule set to the due time, at least")
     ap.add_argument("--spread", type=float, default=0, help="spread the due times over this many seconds")
+    ap.add_argument("--wake-ahead", help="the node's agent-runtime.schedules.wake-ahead, e.g. 0s")
+    ap.add_argument("--max-in-flight", type=int,
+                    help="the node's agent-runtime.schedules.max-firings-in-flight (a large one: no bound)")
+    ap.add_argument("--split", action="store_true", help="split each firing's delay from the node's debug log")
     ap.add_argument("--out")
     args = ap.parse_args()
+    java_opts = []
+    if args.wake_ahead:
+        java_opts.append(f"-Dagent-runtime.schedules.wake-ahead={args.wake_ahead}")
+    if args.split:
+        java_opts.append("-Dagent-runtime.schedules.log-level=DEBUG")
+    if args.max_in_flight:
+        java_opts.append(f"-Dagent-runtime.schedules.max-firings-in-flight={args.max_in_flight}")
 
     model = http.server.ThreadingHTTPServer(("127.0.0.1", peers.free_port()), peers.FakeModel)
     threading.Thread(target=model.serve_forever, daemon=True).start()
-    node, port, home = peers.start_node(model.server_address[1])
+    node, port, home = peers.start_node(model.server_address[1], " ".join(java_opts))
     try:
         pool = concurrent.futures.ThreadPoolExecutor(args.threads)
         t0 = time.time()
@@ -120,22 +156,33 @@ def main():
         time.sleep(max(0, due + args.spread - time.time()) + 15)
         found = list(pool.map(lambda sm: firings(port, sm[0], sm[1]["id"]), zip(sessions, made)))
         delays, missing, twice = [], 0, 0
+        slices = [[] for _ in range(10)]
         for (sid, sched), turns in zip(zip(sessions, made), found):
             if not turns:
                 missing += 1
                 continue
             twice += len(turns) > 1
-            delays.extend((parse(t["acceptedAt"]) - parse(sched["nextRunAt"])) * 1000 for t in turns[:1])
+            delay = (parse(turns[0]["acceptedAt"]) - parse(sched["nextRunAt"])) * 1000
+            delays.append(delay)
+            if args.spread:
+                slices[min(9, int((parse(sched["nextRunAt"]) - due) * 10 / args.spread))].append(delay)
         result = {
             "schedules": args.schedules, "spread_s": args.spread, "fired_once": len(delays) - twice,
             "fired_twice": twice, "not_fired": missing,
             "delay_ms": {"p50": round(percentile(delays, 50)), "p90": round(percentile(delays, 90)),
                          "p99": round(percentile(delays, 99)), "max": round(max(delays))} if delays else None,
+            "delay_ms_by_tenth_of_spread": [pcts(d) for d in slices] if args.spread else None,
+            "wake_ahead": args.wake_ahead or "default", "max_in_flight": args.max_in_flight or "default",
             "sessions_created_per_s": round(args.schedules / created), "schedules_set_per_s": round(args.schedules / set_s),
             "cpus": os.cpu_count(),
             "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                      text=True).stdout.strip(),
         }
+        if args.split:
+            parts = split(home).values()
+            result["split_ms"] = {"firings": len(parts), "sent": pcts([p[0] for p in parts]),
+                                  "taken": pcts([p[1] for p in parts]),
+                                  "answered": pcts([p[2] for p in parts])}
         print(json.dumps(result, indent=2))
         if args.out:
             with open(args.out, "w") as f:

@@ -65,6 +65,9 @@ final class Passivation {
   /** {@link #snapshotSeq} when the passivation marker was asked for. */
   private long beforeMarker;
 
+  /** Epoch millis before which the session stays in memory (a schedule's run is due: 0048). */
+  private long awakeUntil;
+
   /**
    * @param shard the shard to passivate through (null outside sharding: the session never stops)
    */
@@ -88,7 +91,7 @@ final class Passivation {
    * {@link #markerJournaled} runs.
    */
   Optional<SessionEvent> idle(SessionState s, boolean followed) {
-    if (!may(s, followed)) {
+    if (!may(s, followed) || heldAwake()) {
       return Optional.empty();
     }
     if (!settings.snapshotOnPassivation()
@@ -103,9 +106,28 @@ final class Passivation {
 
   /** The snapshot of {@code seq} was written or failed: the session stops if still idle. */
   void ready(SessionState s, boolean followed, long seq) {
-    if (may(s, followed) && s.lastSeq() == seq) {
+    if (may(s, followed) && s.lastSeq() == seq && !heldAwake()) {
       stop();
     }
+  }
+
+  /**
+   * A schedule's run is due soon ({@link SessionCommand.Wake}): the session stays in memory until
+   * {@code untilMillis}, so that the run finds it recovered.
+   */
+  void keepAwake(long untilMillis) {
+    awakeUntil = Math.max(awakeUntil, untilMillis);
+  }
+
+  /** Whether a wake holds the session now; if so, it checks again once the hold ends. */
+  private boolean heldAwake() {
+    long left = awakeUntil - clock.millis();
+    if (left <= 0) {
+      return false;
+    }
+    ctx.scheduleOnce(
+        java.time.Duration.ofMillis(left), ctx.getSelf(), new InternalCommand.IdleCheck());
+    return true;
   }
 
   /** Stops the session through its shard (a no-op outside sharding). */

@@ -71,9 +71,19 @@ public final class ScheduleEntity
 
   private record Idle() implements Command {}
 
-  /** What the session answered firing {@code dueAt} of schedule {@code scheduleId}. */
+  /** The node's {@link FiringGate} lets the firing of {@code scheduleId} go. */
+  record Admitted(String scheduleId) implements Command {}
+
+  /**
+   * What the session answered firing {@code due} of schedule {@code scheduleId}, sent at {@code
+   * sentMillis}.
+   */
   private record Delivered(
-      String scheduleId, ScheduleRules.Due due, SessionReply reply, Throwable failure)
+      String scheduleId,
+      ScheduleRules.Due due,
+      long sentMillis,
+      SessionReply reply,
+      Throwable failure)
       implements Command {}
 
   public sealed interface Reply extends CborSerializable {}
@@ -97,7 +107,8 @@ public final class ScheduleEntity
       Duration askTimeout,
       Clock clock,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      LifecycleFeed lifecycle) {
+      LifecycleFeed lifecycle,
+      ActorRef<FiringGate.Command> gate) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -111,7 +122,8 @@ public final class ScheduleEntity
                         askTimeout,
                         clock,
                         shard,
-                        lifecycle)));
+                        lifecycle,
+                        gate)));
   }
 
   private final ActorContext<Command> ctx;
@@ -123,9 +135,16 @@ public final class ScheduleEntity
   private final Clock clock;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final LifecycleFeed lifecycle;
+  private final ActorRef<FiringGate.Command> gate;
 
-  /** The firings sent to the session and not answered yet, by schedule id. */
+  /**
+   * The firings on their way: waiting for the node's gate, sent to the session and not answered
+   * yet, by schedule id.
+   */
   private final Map<String, ScheduleRules.Due> inFlight = new HashMap<>();
+
+  /** The run each schedule's session was last woken for (decision 0048), by schedule id. */
+  private final Map<String, Instant> woken = new HashMap<>();
 
   /** Firings sent again since the session last answered one: the wait before the next doubles. */
   private int unanswered = 0;
@@ -139,9 +158,11 @@ public final class ScheduleEntity
       Duration askTimeout,
       Clock clock,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      LifecycleFeed lifecycle) {
+      LifecycleFeed lifecycle,
+      ActorRef<FiringGate.Command> gate) {
     super(PersistenceId.of(TYPE_KEY.name(), entityId));
     this.lifecycle = lifecycle;
+    this.gate = gate;
     this.ctx = ctx;
     this.timers = timers;
     this.entityId = entityId;
@@ -196,6 +217,8 @@ public final class ScheduleEntity
           .thenReply(c.replyTo(), next -> new Removed(c.scheduleId()));
     } else if (cmd instanceof Tick) {
       return onTick(book);
+    } else if (cmd instanceof Admitted a) {
+      return onAdmitted(book, a);
     } else if (cmd instanceof Delivered d) {
       return onDelivered(book, d);
     } else if (cmd instanceof Idle) {
@@ -223,6 +246,9 @@ public final class ScheduleEntity
       }
       Optional<ScheduleRules.Due> due = rules.due(s, now);
       if (due.isEmpty()) {
+        if (wakePending(s) && !rules.wakeAt(s).isAfter(now)) {
+          wake(s);
+        }
         continue;
       } else if (due.get().fireDueAt() == null) {
         ctx.getLog().info("Schedule {} skipped its run missed at {}", s.id(), s.nextRunAt());
@@ -262,16 +288,56 @@ public final class ScheduleEntity
             data));
   }
 
+  /** Whether the session of {@code s} is still to be woken for its next run. */
+  private boolean wakePending(Schedule s) {
+    return rules.wakeAt(s) != null && !s.nextRunAt().equals(woken.get(s.id()));
+  }
+
+  /**
+   * Wakes the session before {@code s}'s next run (decision 0048): its recovery and its shard's
+   * remembered-entity write happen now, not on the run's path; it stays in memory until the
+   * wake-ahead after the run. Told, not asked: the run itself is what is delivered at least once.
+   */
+  private void wake(Schedule s) {
+    woken.put(s.id(), s.nextRunAt());
+    session()
+        .tell(new SessionCommand.Wake(s.nextRunAt().plus(settings.wakeAhead()).toEpochMilli()));
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<SessionCommand> session() {
+    return ClusterSharding.get(ctx.getSystem()).entityRefFor(SessionEntity.TYPE_KEY, entityId);
+  }
+
+  /** {@code s}'s run {@code due} asks the node's gate to go (it comes back {@link Admitted}). */
+  private void fire(Schedule s, ScheduleRules.Due due) {
+    inFlight.put(s.id(), due);
+    woken.remove(s.id());
+    gate.tell(new FiringGate.Enter(ctx.getSelf(), s.id()));
+  }
+
+  private ReplyEffect<Event, ScheduleBook> onAdmitted(ScheduleBook book, Admitted a) {
+    ScheduleRules.Due due = inFlight.get(a.scheduleId());
+    Optional<Schedule> s = book.get(a.scheduleId());
+    if (due == null || s.isEmpty() || !s.get().nextRunAt().equals(due.fireDueAt())) {
+      // Deleted (or changed) while it waited: it goes nowhere.
+      gate.tell(new FiringGate.Leave(ctx.getSelf(), a.scheduleId()));
+      inFlight.remove(a.scheduleId());
+      armed(book);
+    } else {
+      send(s.get(), due);
+    }
+    return Effect().noReply();
+  }
+
   /**
    * Sends the session the message of {@code s}'s run {@code due}, queued behind a running turn and
    * naming the turn by the firing id; its answer comes back as {@link Delivered}.
    */
-  private void fire(Schedule s, ScheduleRules.Due due) {
-    inFlight.put(s.id(), due);
+  private void send(Schedule s, ScheduleRules.Due due) {
     String turnId = Schedule.firingId(s.id(), due.fireDueAt());
+    long sentMillis = clock.millis();
     ctx.pipeToSelf(
-        ClusterSharding.get(ctx.getSystem())
-            .entityRefFor(SessionEntity.TYPE_KEY, entityId)
+        session()
             .<SessionReply>ask(
                 replyTo ->
                     new SessionCommand.SendUserMessage(
@@ -284,10 +350,11 @@ public final class ScheduleEntity
                         replyTo,
                         SessionEvent.UserMessageAccepted.SCHEDULE),
                 askTimeout),
-        (reply, failure) -> new Delivered(s.id(), due, reply, failure));
+        (reply, failure) -> new Delivered(s.id(), due, sentMillis, reply, failure));
   }
 
   private ReplyEffect<Event, ScheduleBook> onDelivered(ScheduleBook book, Delivered d) {
+    gate.tell(new FiringGate.Leave(ctx.getSelf(), d.scheduleId()));
     inFlight.remove(d.scheduleId());
     boolean answered = d.failure() == null;
     unanswered = answered ? 0 : unanswered;
@@ -297,7 +364,8 @@ public final class ScheduleEntity
       return Effect().noReply();
     }
     SessionReply reply = d.reply() instanceof SessionReply.Hosted h ? h.reply() : d.reply();
-    if (reply instanceof SessionReply.TurnAccepted) {
+    if (reply instanceof SessionReply.TurnAccepted accepted) {
+      timed(d, accepted);
       // Announced once journaled, at least once: the webhook outbox keeps one per firing id.
       return Effect()
           .persist(new ScheduleRan(d.scheduleId(), d.due().fireDueAt(), true, d.due().next()))
@@ -341,6 +409,26 @@ public final class ScheduleEntity
     return Effect().noReply();
   }
 
+  /**
+   * Where a firing's delay went (decision 0048), at debug level: from its time to its sending (the
+   * timer), to the session taking its message (reaching and waking the session: the journaled time
+   * of the message), to the answer (the message's journal write).
+   */
+  private void timed(Delivered d, SessionReply.TurnAccepted accepted) {
+    if (ctx.getLog().isDebugEnabled() && !accepted.duplicate()) {
+      long due = d.due().fireDueAt().toEpochMilli();
+      long taken = accepted.turn().acceptedAt().toEpochMilli();
+      ctx.getLog()
+          .debug(
+              "Schedule {} run at {} fired: sent +{} ms, taken +{} ms, answered +{} ms",
+              d.scheduleId(),
+              d.due().fireDueAt(),
+              d.sentMillis() - due,
+              taken - due,
+              clock.millis() - due);
+    }
+  }
+
   /** While a firing waits to be sent again: the retry's timer is not cut short by other events. */
   private boolean retrying = false;
 
@@ -358,7 +446,7 @@ public final class ScheduleEntity
     Optional<Instant> earliest =
         book.list().stream()
             .filter(s -> !inFlight.containsKey(s.id()))
-            .map(Schedule::nextRunAt)
+            .map(s -> wakePending(s) ? rules.wakeAt(s) : s.nextRunAt())
             .min(Instant::compareTo);
     if (earliest.isPresent()) {
       Duration wait = Duration.between(clock.instant(), earliest.get());

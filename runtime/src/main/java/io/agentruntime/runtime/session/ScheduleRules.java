@@ -190,4 +190,23 @@ public final class ScheduleRules {
     Instant next = s.oneShot() ? null : nextAfter(s, now).orElse(null);
     return Optional.of(new Due(fire, next));
   }
+
+  /**
+   * When the session of {@code s} is woken before its next run (decision 0048), or null (the
+   * wake-ahead setting is zero): in the earlier half of the wake-ahead before the run, at a point
+   * the firing id fixes, so that many runs due at one instant wake their sessions over that half
+   * rather than all at once, and the latest wake still leaves half the wake-ahead for recovery.
+   */
+  public Instant wakeAt(Schedule s) {
+    long ahead = settings.wakeAhead().toMillis();
+    if (ahead <= 0) {
+      return null;
+    }
+    long spread = ahead / 2;
+    long offset =
+        spread == 0
+            ? 0
+            : Math.floorMod(Schedule.firingId(s.id(), s.nextRunAt()).hashCode(), spread);
+    return s.nextRunAt().minusMillis(ahead - offset);
+  }
 }

@@ -7,10 +7,17 @@ import java.time.Duration;
  * The settings of schedules, read once from {@code agent-runtime.schedules}: at most {@code
  * maxPerSession} per session; {@code in} at most {@code longestDelay}; a run later than {@code
  * missedAfter} was missed (its schedule's {@code missed} decides); a firing the session did not
- * take is tried again after {@code retryAfter}.
+ * take is tried again after {@code retryAfter}; a session is woken up to {@code wakeAhead} before
+ * its run is due (zero: not before), so that the run finds it recovered; at most {@code
+ * maxFiringsInFlight} firings of a node are on their way to their sessions at once (decision 0048).
  */
 public record ScheduleSettings(
-    int maxPerSession, Duration longestDelay, Duration missedAfter, Duration retryAfter) {
+    int maxPerSession,
+    Duration longestDelay,
+    Duration missedAfter,
+    Duration retryAfter,
+    Duration wakeAhead,
+    int maxFiringsInFlight) {
 
   public static ScheduleSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.schedules");
@@ -18,6 +25,8 @@ public record ScheduleSettings(
         c.getInt("max-per-session"),
         c.getDuration("longest-delay"),
         c.getDuration("missed-after"),
-        c.getDuration("retry-after"));
+        c.getDuration("retry-after"),
+        c.getDuration("wake-ahead"),
+        c.getInt("max-firings-in-flight"));
   }
 }

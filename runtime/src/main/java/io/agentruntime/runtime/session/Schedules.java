@@ -34,6 +34,11 @@ final class Schedules {
       ActorSystem<?> system, SessionSettings sessions, Clock clock, LifecycleFeed lifecycle) {
     ScheduleSettings settings = ScheduleSettings.fromConfig(system.settings().config());
     ScheduleRules rules = new ScheduleRules(settings, sessions.maxMessageChars());
+    ActorRef<FiringGate.Command> gate =
+        system.systemActorOf(
+            FiringGate.create(settings.maxFiringsInFlight()),
+            "schedule-firings",
+            org.apache.pekko.actor.typed.Props.empty());
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -46,7 +51,8 @@ final class Schedules {
                             sessions.askTimeout(),
                             clock,
                             ctx.getShard(),
-                            lifecycle))
+                            lifecycle,
+                            gate))
                 // Alive while it holds a schedule, whatever the node's defaults: remembered in the
                 // journal, so a new host of its shard restarts it, and never passivated for being
                 // idle (a timer a month away is no traffic); it passivates itself once empty.

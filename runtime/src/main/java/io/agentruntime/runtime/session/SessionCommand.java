@@ -17,6 +17,7 @@ public sealed interface SessionCommand extends CborSerializable
     permits SessionCommand.Asked,
         SessionCommand.Expiring,
         SessionCommand.Unsubscribe,
+        SessionCommand.Wake,
         InternalCommand {
 
   /** A command whose caller waits for its answer: every one of them is answered, once. */
@@ -293,4 +294,12 @@ public sealed interface SessionCommand extends CborSerializable
 
   /** Stops sending to {@code follower}; no reply. */
   record Unsubscribe(ActorRef<StreamItem> follower) implements SessionCommand {}
+
+  /**
+   * Sent by the session's schedules shortly before a run is due (decision 0048): the session
+   * recovers now, if it was passivated, and stays in memory until {@code untilMillis} (epoch
+   * millis), so that the firing itself finds it awake and costs one journal write. No reply;
+   * journals nothing; a session that does not exist ignores it.
+   */
+  record Wake(long untilMillis) implements SessionCommand {}
 }

@@ -182,6 +182,11 @@ public final class SessionEntity
     } else if (cmd instanceof Unsubscribe c) {
       audience.unfollow(c.follower()); // nobody waits for an answer
       return Effect().noReply();
+    } else if (cmd instanceof Wake c) {
+      if (s.exists()) {
+        passivation.keepAwake(c.untilMillis()); // recovered by now: the run finds it awake
+      }
+      return Effect().noReply();
     }
     Asked c = (Asked) cmd;
     return switch (s.phase()) {

@@ -17,7 +17,13 @@ class ScheduleRulesTest {
   private static final Instant NOW = Instant.parse("2026-03-02T07:30:00Z"); // a Monday
   private static final Caller ALICE = new Caller("alice", false);
   private static final ScheduleSettings SETTINGS =
-      new ScheduleSettings(3, Duration.ofDays(366), Duration.ofSeconds(60), Duration.ofSeconds(1));
+      new ScheduleSettings(
+          3,
+          Duration.ofDays(366),
+          Duration.ofSeconds(60),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(10),
+          200);
   private final ScheduleRules rules = new ScheduleRules(SETTINGS, 100);
 
   private static String nul(String s) {
@@ -171,6 +177,46 @@ class ScheduleRulesTest {
         !Schedule.firingId("sched_a", due).equals(Schedule.firingId("sched_b", due))
             && !Schedule.firingId("sched_a", due)
                 .equals(Schedule.firingId("sched_a", due.plusSeconds(60))));
+  }
+
+  /**
+   * A session is woken in the earlier half of the wake-ahead before its run (here 10 s: between 10
+   * and 5 s before), at a point its firing id fixes: 1,000 runs due at one instant wake their
+   * sessions spread over those 5 s, none later; with wake-ahead 0 none is woken.
+   */
+  @ParameterizedTest(name = "wake-ahead {0} s")
+  @CsvSource({"10", "1", "0"})
+  void sessionsAreWokenInTheEarlierHalfOfTheWakeAheadSpreadOverIt(int aheadSeconds) {
+    ScheduleRules withAhead =
+        new ScheduleRules(
+            new ScheduleSettings(
+                3,
+                Duration.ofDays(366),
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(aheadSeconds),
+                200),
+            100);
+    Instant due = at("08:00:00");
+    java.util.Set<Long> tenthsBefore = new java.util.TreeSet<>();
+    for (int i = 0; i < 1000; i++) {
+      Schedule s =
+          new Schedule("sched_" + i, "hi", null, null, Schedule.Missed.RUN_ONCE, due, ALICE, NOW);
+      Instant wake = withAhead.wakeAt(s);
+      if (aheadSeconds == 0) {
+        assertNull(wake);
+        continue;
+      }
+      long before = Duration.between(wake, due).toMillis();
+      assertTrue(before > aheadSeconds * 500L && before <= aheadSeconds * 1000L, "woken " + before);
+      assertEquals(wake, withAhead.wakeAt(s), "the same run wakes at the same time");
+      tenthsBefore.add(before * 10 / (aheadSeconds * 1000L)); // tenths of the wake-ahead
+    }
+    if (aheadSeconds > 0) {
+      assertTrue(
+          tenthsBefore.containsAll(java.util.Set.of(5L, 6L, 7L, 8L, 9L)),
+          "spread over the half: " + tenthsBefore);
+    }
   }
 
   private static Instant at(String time) {

@@ -112,6 +112,44 @@ class SessionEntityPassivationTest extends SessionEntityTestSupport {
   }
 
   @Test
+  void aSessionWokenForAScheduledRunStaysUntilTheRunThenPassivates() {
+    createSession();
+    write(2);
+    // Its schedules wake it 10 s before a run, to stay up until 10 s after it (decision 0048).
+    kit.runCommand(new SessionCommand.Wake(clock.millis() + 20_000));
+
+    assertEquals(List.of(), idleCheck(), "held awake: no marker");
+    expectNoPassivate();
+    clock.advance(Duration.ofSeconds(19));
+    assertEquals(List.of(), idleCheck());
+    expectNoPassivate();
+
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(1, idleCheck().size(), "the hold is over: it passivates as any idle session");
+    expectPassivate();
+  }
+
+  @Test
+  void aWakeThatLandsWhilePassivatingKeepsTheSessionUp() {
+    createSession();
+    write(2);
+    assertEquals(1, idleCheck().size());
+    expectPassivate(); // through a probe: the entity itself is still here
+    kit.runCommand(new SessionCommand.Wake(clock.millis() + 20_000));
+
+    kit.runCommand(new InternalCommand.ReadyToPassivate(3));
+    expectNoPassivate();
+  }
+
+  @Test
+  void aWakeForASessionThatDoesNotExistHoldsNothing() {
+    kit.runCommand(new SessionCommand.Wake(clock.millis() + 20_000));
+    assertEquals(SessionPhase.NEW, kit.getState().phase());
+    assertEquals(List.of(), idleCheck());
+    expectPassivate();
+  }
+
+  @Test
   void aSessionWithWorkInFlightNeitherSnapshotsNorPassivates() {
     createSession();
     run(r -> new SessionCommand.SendUserMessage(ADA, "hello", OnBusy.QUEUE, null, r));

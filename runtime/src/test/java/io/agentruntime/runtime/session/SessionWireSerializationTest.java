@@ -150,6 +150,7 @@ class SessionWireSerializationTest {
         new SessionCommand.AwaitTurn(ADA, "turn_3d4e5f", replyTo),
         new SessionCommand.AwaitTurn(ADA, "turn_3d4e5f", 1_790_000_000_000L, replyTo),
         new SessionCommand.Unsubscribe(null),
+        new SessionCommand.Wake(1_790_000_000_000L),
         new InternalCommand.PublishDelta("turn_1", "Hel"),
         new InternalCommand.ResumeWork(),
         new InternalCommand.HandOff(),
