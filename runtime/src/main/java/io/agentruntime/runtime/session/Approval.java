@@ -1,5 +1,6 @@
 package io.agentruntime.runtime.session;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.CborSerializable;
 import io.agentruntime.runtime.ratelimits.RateLimitHit;
@@ -12,7 +13,8 @@ import java.time.Instant;
  * start past the session's budget? raise it, or deny and the turn fails). Decided once; expired
  * when nobody decides before {@code expiresAt}, and then the turn takes the path {@code onExpiry}
  * names. {@code definition} and {@code onExpiry} are null for approvals journaled before them;
- * {@code rateLimit} is set for reason {@code rate_limit} only.
+ * {@code rateLimit} is set for reason {@code rate_limit} only, and left out of the stored and sent
+ * form when not (each approval of a step's largest list must still fit Artery's frame).
  */
 public record Approval(
     String id,
@@ -27,7 +29,7 @@ public record Approval(
     String decidedBy,
     ToolDefinition definition,
     String onExpiry,
-    RateLimitHit rateLimit)
+    @JsonInclude(JsonInclude.Include.NON_NULL) RateLimitHit rateLimit)
     implements CborSerializable {
 
   public Approval(
