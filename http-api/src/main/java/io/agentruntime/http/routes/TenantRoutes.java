@@ -7,6 +7,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.routes.PolicyRoutes.PolicyBody;
 import io.agentruntime.runtime.session.SessionService;
+import io.agentruntime.runtime.session.TenantPolicy;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -26,27 +29,21 @@ public final class TenantRoutes {
   /** The routes of {@code /v1/tenant}. */
   Route routes(Principal principal) {
     return concat(
-        path(
-            "suspend",
-            () ->
-                post(
-                    () ->
-                        IdempotencyKeys.withKey(
-                            idempotencyKey ->
-                                Responses.ok(
-                                    sessions
-                                        .suspendTenant(principal.tenant(), principal.caller())
-                                        .thenApply(PolicyBody::of))))),
-        path(
-            "resume",
-            () ->
-                post(
-                    () ->
-                        IdempotencyKeys.withKey(
-                            idempotencyKey ->
-                                Responses.ok(
-                                    sessions
-                                        .resumeTenant(principal.tenant(), principal.caller())
-                                        .thenApply(PolicyBody::of))))));
+        flip("suspend", () -> sessions.suspendTenant(principal.tenant(), principal.caller())),
+        flip("resume", () -> sessions.resumeTenant(principal.tenant(), principal.caller())));
+  }
+
+  /**
+   * {@code POST name}: sets the switch and answers the policy. The {@code Idempotency-Key} is
+   * checked (a malformed one is a 400) and not kept: setting the switch again changes nothing.
+   */
+  private static Route flip(String name, Supplier<CompletionStage<TenantPolicy>> set) {
+    return path(
+        name,
+        () ->
+            post(
+                () ->
+                    IdempotencyKeys.withKey(
+                        idempotencyKey -> Responses.ok(set.get().thenApply(PolicyBody::of)))));
   }
 }

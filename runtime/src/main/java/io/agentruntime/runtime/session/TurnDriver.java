@@ -30,6 +30,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Acts on what the journal says must happen next: asks the model, calls tools, arms deadlines. It
@@ -566,7 +567,7 @@ final class TurnDriver {
   /** Sets the schedule a {@code schedule_wakeup} call asks for, on the session's schedules. */
   private void wakeUp(SessionState s, Turn turn, PendingCall call) {
     ctx.pipeToSelf(
-        org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(ctx.getSystem())
+        ClusterSharding.get(ctx.getSystem())
             .entityRefFor(ScheduleEntity.TYPE_KEY, entityId)
             .<ScheduleEntity.Reply>ask(
                 replyTo ->
