@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentruntime.runtime.session.Problem;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.agentruntime.runtime.testing.GoldenSamples;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,9 +18,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializer;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -111,29 +107,8 @@ class AgentCatalogEntityTest {
         Map.of(
             "AgentSaved", new AgentEvent.AgentSaved(agent("agent_1a2b", "support", 0), "ada"),
             "AgentDeleted", new AgentEvent.AgentDeleted("agent_1a2b", "ada", T0));
-    var serialization = SerializationExtension.get(testKit.system().classicSystem());
     for (var e : samples.entrySet()) {
-      Path bytes = GOLDEN.resolve(e.getKey() + ".cbor");
-      Path manifest = GOLDEN.resolve(e.getKey() + ".manifest");
-      Serializer serializer = serialization.findSerializerFor(e.getValue());
-      if (!Files.exists(bytes) && Boolean.getBoolean("golden.write")) {
-        Files.createDirectories(bytes.getParent());
-        Files.write(bytes, serialization.serialize(e.getValue()).get());
-        Files.writeString(
-            manifest,
-            Serializers.manifestFor(serializer, e.getValue()) + "\n",
-            StandardCharsets.UTF_8);
-      }
-      assertTrue(
-          Files.exists(bytes), "no golden sample " + bytes + ": run with -Dgolden.write=true");
-      Object read =
-          serialization
-              .deserialize(
-                  Files.readAllBytes(bytes),
-                  33,
-                  Files.readString(manifest, StandardCharsets.UTF_8).strip())
-              .get();
-      assertEquals(e.getValue(), read);
+      GoldenSamples.assertReadsAsStored(testKit.system(), GOLDEN.resolve(e.getKey()), e.getValue());
     }
   }
 }

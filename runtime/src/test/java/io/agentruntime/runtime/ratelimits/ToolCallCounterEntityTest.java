@@ -2,11 +2,9 @@ package io.agentruntime.runtime.ratelimits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.agentruntime.runtime.testing.GoldenSamples;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,9 +16,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializer;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -107,26 +102,8 @@ class ToolCallCounterEntityTest {
 
   @Test
   void theStoredEventStillReadsAsItsSample() throws Exception {
-    var serialization = SerializationExtension.get(testKit.system().classicSystem());
     ToolCallCounted sample =
         new ToolCallCounted("acme-s1/t1/call_1", Instant.parse("2025-03-04T05:06:07.890123Z"));
-    Path bytes = Path.of(GOLDEN + ".cbor");
-    Path manifest = Path.of(GOLDEN + ".manifest");
-    Serializer serializer = serialization.findSerializerFor(sample);
-    if (!Files.exists(bytes) && Boolean.getBoolean("golden.write")) {
-      Files.createDirectories(bytes.getParent());
-      Files.write(bytes, serialization.serialize(sample).get());
-      Files.writeString(
-          manifest, Serializers.manifestFor(serializer, sample) + "\n", StandardCharsets.UTF_8);
-    }
-    assertTrue(Files.exists(bytes), "no golden sample " + bytes + ": run with -Dgolden.write=true");
-    Object read =
-        serialization
-            .deserialize(
-                Files.readAllBytes(bytes),
-                33, // jackson-cbor
-                Files.readString(manifest, StandardCharsets.UTF_8).strip())
-            .get();
-    assertEquals(sample, read);
+    GoldenSamples.assertReadsAsStored(testKit.system(), GOLDEN, sample);
   }
 }

@@ -2,11 +2,9 @@ package io.agentruntime.runtime.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.agentruntime.runtime.testing.GoldenSamples;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +35,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SessionEventSerializationTest {
 
   /** Pekko's fixed identifier of jackson-cbor; journals store it next to each event. */
-  static final int JACKSON_CBOR = 33;
+  static final int JACKSON_CBOR = GoldenSamples.JACKSON_CBOR;
 
   private static final Path GOLDEN = Path.of("src", "test", "resources", "golden", "events");
-  private static final boolean WRITE = Boolean.getBoolean("golden.write");
 
   @JUnit5TestKit
   public final ActorTestKit testKit =
@@ -122,30 +119,6 @@ class SessionEventSerializationTest {
   }
 
   private void readsAsStored(String name, SessionEvent expected) throws IOException {
-    Path bytesFile = GOLDEN.resolve(name + ".cbor");
-    Path manifestFile = GOLDEN.resolve(name + ".manifest");
-    if (!Files.exists(bytesFile) || !Files.exists(manifestFile)) {
-      if (!WRITE) {
-        fail(
-            "No golden sample "
-                + bytesFile.toAbsolutePath()
-                + " for "
-                + name
-                + ": run the build once with -Dgolden.write=true and commit the files it writes");
-      }
-      write(expected, bytesFile, manifestFile);
-    }
-    byte[] stored = Files.readAllBytes(bytesFile);
-    String manifest = Files.readString(manifestFile, StandardCharsets.UTF_8).strip();
-    Object read = serialization().deserialize(stored, JACKSON_CBOR, manifest).get();
-    assertEquals(expected, read, "stored " + bytesFile + " no longer reads as its sample");
-  }
-
-  private void write(SessionEvent sample, Path bytesFile, Path manifestFile) throws IOException {
-    Serializer serializer = serialization().findSerializerFor(sample);
-    Files.createDirectories(GOLDEN);
-    Files.write(bytesFile, serialization().serialize(sample).get());
-    Files.writeString(
-        manifestFile, Serializers.manifestFor(serializer, sample) + "\n", StandardCharsets.UTF_8);
+    GoldenSamples.assertReadsAsStored(testKit.system(), GOLDEN.resolve(name), expected);
   }
 }

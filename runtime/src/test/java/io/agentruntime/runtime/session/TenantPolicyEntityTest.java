@@ -3,8 +3,7 @@ package io.agentruntime.runtime.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.agentruntime.runtime.testing.GoldenSamples;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -12,9 +11,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializer;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -164,24 +160,6 @@ class TenantPolicyEntityTest {
   }
 
   private void assertReadsAsSample(Object sample, String golden) throws Exception {
-    var serialization = SerializationExtension.get(testKit.system().classicSystem());
-    Path bytes = Path.of(golden + ".cbor");
-    Path manifest = Path.of(golden + ".manifest");
-    Serializer serializer = serialization.findSerializerFor(sample);
-    if (!Files.exists(bytes) && Boolean.getBoolean("golden.write")) {
-      Files.createDirectories(bytes.getParent());
-      Files.write(bytes, serialization.serialize(sample).get());
-      Files.writeString(
-          manifest, Serializers.manifestFor(serializer, sample) + "\n", StandardCharsets.UTF_8);
-    }
-    assertTrue(Files.exists(bytes), "no golden sample " + bytes + ": run with -Dgolden.write=true");
-    Object read =
-        serialization
-            .deserialize(
-                Files.readAllBytes(bytes),
-                SessionEventSerializationTest.JACKSON_CBOR,
-                Files.readString(manifest, StandardCharsets.UTF_8).strip())
-            .get();
-    assertEquals(sample, read);
+    GoldenSamples.assertReadsAsStored(testKit.system(), Path.of(golden), sample);
   }
 }

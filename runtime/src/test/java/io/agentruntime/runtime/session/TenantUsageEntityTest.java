@@ -3,9 +3,8 @@ package io.agentruntime.runtime.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentruntime.runtime.testing.GoldenSamples;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -13,9 +12,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializer;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -95,7 +91,6 @@ class TenantUsageEntityTest {
 
   @Test
   void theStoredEventStillReadsAsItsSample() throws Exception {
-    var serialization = SerializationExtension.get(testKit.system().classicSystem());
     TenantUsage.Counted sample =
         new TenantUsage.Counted(
             "acme:s1",
@@ -103,23 +98,6 @@ class TenantUsageEntityTest {
             new Usage(40, 20, new BigDecimal("0.08")),
             new Usage(140, 60, new BigDecimal("0.28")),
             new Usage(100, 40, new BigDecimal("0.2")));
-    Path bytes = Path.of(GOLDEN + ".cbor");
-    Path manifest = Path.of(GOLDEN + ".manifest");
-    Serializer serializer = serialization.findSerializerFor(sample);
-    if (!Files.exists(bytes) && Boolean.getBoolean("golden.write")) {
-      Files.createDirectories(bytes.getParent());
-      Files.write(bytes, serialization.serialize(sample).get());
-      Files.writeString(
-          manifest, Serializers.manifestFor(serializer, sample) + "\n", StandardCharsets.UTF_8);
-    }
-    assertTrue(Files.exists(bytes), "no golden sample " + bytes + ": run with -Dgolden.write=true");
-    Object read =
-        serialization
-            .deserialize(
-                Files.readAllBytes(bytes),
-                SessionEventSerializationTest.JACKSON_CBOR,
-                Files.readString(manifest, StandardCharsets.UTF_8).strip())
-            .get();
-    assertEquals(sample, read);
+    GoldenSamples.assertReadsAsStored(testKit.system(), GOLDEN, sample);
   }
 }

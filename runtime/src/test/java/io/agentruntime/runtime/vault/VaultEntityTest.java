@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.agentruntime.runtime.testing.GoldenSamples;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,8 +21,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializer;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -133,28 +131,9 @@ class VaultEntityTest {
             new VaultEvent.CredentialCreated("vault_1", credential, "ada", AT),
             new VaultEvent.CredentialUpdated("vault_1", credential, "ada", AT),
             new VaultEvent.CredentialDeleted("vault_1", "cred_1", "ada", AT));
-    var serialization = SerializationExtension.get(testKit.system().classicSystem());
     for (VaultEvent sample : samples) {
-      String name = sample.getClass().getSimpleName();
-      Path bytes = GOLDEN.resolve(name + ".cbor");
-      Path manifest = GOLDEN.resolve(name + ".manifest");
-      Serializer serializer = serialization.findSerializerFor(sample);
-      if (!Files.exists(bytes) && Boolean.getBoolean("golden.write")) {
-        Files.createDirectories(GOLDEN);
-        Files.write(bytes, serialization.serialize(sample).get());
-        Files.writeString(
-            manifest, Serializers.manifestFor(serializer, sample) + "\n", StandardCharsets.UTF_8);
-      }
-      assertTrue(
-          Files.exists(bytes), "no golden sample " + bytes + ": run with -Dgolden.write=true");
-      Object read =
-          serialization
-              .deserialize(
-                  Files.readAllBytes(bytes),
-                  serializer.identifier(),
-                  Files.readString(manifest, StandardCharsets.UTF_8).strip())
-              .get();
-      assertEquals(sample, read, name);
+      GoldenSamples.assertReadsAsStored(
+          testKit.system(), GOLDEN.resolve(sample.getClass().getSimpleName()), sample);
     }
   }
 }

@@ -1,11 +1,7 @@
 package io.agentruntime.runtime.webhooks;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.agentruntime.runtime.session.LifecycleNotice;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.agentruntime.runtime.testing.GoldenSamples;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -15,9 +11,6 @@ import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializer;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -89,29 +82,8 @@ class WebhookEventGoldenTest {
 
   @Test
   void everyStoredEventStillReadsAsItsSample() throws Exception {
-    var serialization = SerializationExtension.get(testKit.system().classicSystem());
     for (Map.Entry<String, WebhookEvent> e : samples().entrySet()) {
-      WebhookEvent sample = e.getValue();
-      Path bytes = GOLDEN.resolve(e.getKey() + ".cbor");
-      Path manifest = GOLDEN.resolve(e.getKey() + ".manifest");
-      Serializer serializer = serialization.findSerializerFor(sample);
-      assertEquals(JACKSON_CBOR, serializer.identifier(), e.getKey() + " is bound to jackson-cbor");
-      if (!Files.exists(bytes) && Boolean.getBoolean("golden.write")) {
-        Files.createDirectories(bytes.getParent());
-        Files.write(bytes, serialization.serialize(sample).get());
-        Files.writeString(
-            manifest, Serializers.manifestFor(serializer, sample) + "\n", StandardCharsets.UTF_8);
-      }
-      assertTrue(
-          Files.exists(bytes), "no golden sample " + bytes + ": run with -Dgolden.write=true");
-      Object read =
-          serialization
-              .deserialize(
-                  Files.readAllBytes(bytes),
-                  JACKSON_CBOR,
-                  Files.readString(manifest, StandardCharsets.UTF_8).strip())
-              .get();
-      assertEquals(sample, read, e.getKey());
+      GoldenSamples.assertReadsAsStored(testKit.system(), GOLDEN.resolve(e.getKey()), e.getValue());
     }
   }
 }
