@@ -14,18 +14,9 @@ import com.openai.models.beta.agents.AgentSessionEvent;
 import com.openai.models.beta.agents.AgentSessionStreamParams;
 import com.openai.models.beta.agents.PersistedAgentToolParam;
 import com.openai.models.beta.agents.sessions.SessionCreateParams;
-import io.agentruntime.runtime.directory.InMemorySessionDirectory;
-import io.agentruntime.runtime.model.ConfiguredModelProviders;
-import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.testing.FakeOpenAiServer;
-import io.agentruntime.runtime.tools.ToolConnection;
-import io.agentruntime.runtime.tools.ToolExecutor;
-import io.agentruntime.runtime.tools.ToolInvocation;
-import io.agentruntime.runtime.tools.ToolResult;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,17 +38,7 @@ class AgentsApiOverAModelTest {
   @BeforeAll
   void start() {
     model = FakeOpenAiServer.start();
-    node =
-        TestNode.start(
-            "agent-runtime.models.default.base-url = \""
-                + model.baseUrl()
-                + "\"\nagent-runtime.models.default.model = fake-model\n",
-            config ->
-                SessionRuntime.of(
-                    config,
-                    new InMemorySessionDirectory(),
-                    ConfiguredModelProviders.fromConfig(config),
-                    new NoTools()));
+    node = TestNode.overModel(model, "");
     client =
         OpenAIOkHttpClient.builder()
             .baseUrl("http://127.0.0.1:" + node.server.address().getPort() + "/v1")
@@ -150,19 +131,4 @@ class AgentsApiOverAModelTest {
   }
 
   /** No runtime-run tool is called here. */
-  private static final class NoTools implements ToolExecutor {
-    @Override
-    public CompletionStage<ToolResult> call(ToolInvocation invocation) {
-      return CompletableFuture.completedFuture(new ToolResult.Failed("tool_error", "none here"));
-    }
-
-    @Override
-    public CompletionStage<List<io.agentruntime.runtime.model.ToolSpec>> discover(
-        String tenant, ToolConnection.Mcp connection) {
-      return CompletableFuture.completedFuture(List.of());
-    }
-
-    @Override
-    public void release(String sessionKey) {}
-  }
 }

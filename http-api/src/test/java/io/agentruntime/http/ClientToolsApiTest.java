@@ -6,17 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.Api.Response;
-import io.agentruntime.runtime.directory.InMemorySessionDirectory;
-import io.agentruntime.runtime.model.ConfiguredModelProviders;
-import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.testing.FakeOpenAiServer;
-import io.agentruntime.runtime.tools.ToolExecutor;
-import io.agentruntime.runtime.tools.ToolResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,17 +31,7 @@ class ClientToolsApiTest {
   @BeforeAll
   void start() {
     model = FakeOpenAiServer.start();
-    node =
-        TestNode.start(
-            "agent-runtime.models.default.base-url = \""
-                + model.baseUrl()
-                + "\"\nagent-runtime.models.default.model = fake-model\n",
-            config ->
-                SessionRuntime.of(
-                    config,
-                    new InMemorySessionDirectory(),
-                    ConfiguredModelProviders.fromConfig(config),
-                    new NoTools()));
+    node = TestNode.overModel(model, "");
     api = node.api;
   }
 
@@ -58,23 +42,6 @@ class ClientToolsApiTest {
   }
 
   /** The runtime calls no tool in these tests: an HTTP tool's call fails, unsent. */
-  private static final class NoTools implements ToolExecutor {
-    @Override
-    public java.util.concurrent.CompletionStage<ToolResult> call(
-        io.agentruntime.runtime.tools.ToolInvocation invocation) {
-      return CompletableFuture.completedFuture(new ToolResult.Failed("tool_error", "none here"));
-    }
-
-    @Override
-    public java.util.concurrent.CompletionStage<List<io.agentruntime.runtime.model.ToolSpec>>
-        discover(String tenant, io.agentruntime.runtime.tools.ToolConnection.Mcp connection) {
-      return CompletableFuture.completedFuture(List.of());
-    }
-
-    @Override
-    public void release(String sessionKey) {}
-  }
-
   private static final String WEATHER =
       """
       {"name": "weather", "kind": "function", "description": "The weather in a city",

@@ -10,20 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.Api.Response;
-import io.agentruntime.runtime.directory.InMemorySessionDirectory;
-import io.agentruntime.runtime.model.ConfiguredModelProviders;
-import io.agentruntime.runtime.model.ToolSpec;
-import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.testing.FakeOpenAiServer;
 import io.agentruntime.runtime.testing.FakeReply;
-import io.agentruntime.runtime.tools.ToolConnection;
-import io.agentruntime.runtime.tools.ToolExecutor;
-import io.agentruntime.runtime.tools.ToolInvocation;
-import io.agentruntime.runtime.tools.ToolResult;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,17 +34,7 @@ class TenantSwitchApiTest {
   @BeforeAll
   void start() {
     model = FakeOpenAiServer.start();
-    node =
-        TestNode.start(
-            "agent-runtime.models.default.base-url = \""
-                + model.baseUrl()
-                + "\"\nagent-runtime.models.default.model = fake-model\n",
-            config ->
-                SessionRuntime.of(
-                    config,
-                    new InMemorySessionDirectory(),
-                    ConfiguredModelProviders.fromConfig(config),
-                    new NoTools()));
+    node = TestNode.overModel(model, "");
     api = node.api;
   }
 
@@ -119,18 +98,4 @@ class TenantSwitchApiTest {
   }
 
   /** No runtime-run tool is called here. */
-  private static final class NoTools implements ToolExecutor {
-    @Override
-    public CompletionStage<ToolResult> call(ToolInvocation invocation) {
-      return CompletableFuture.completedFuture(new ToolResult.Failed("tool_error", "none here"));
-    }
-
-    @Override
-    public CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
-      return CompletableFuture.completedFuture(List.of());
-    }
-
-    @Override
-    public void release(String sessionKey) {}
-  }
 }

@@ -3,8 +3,11 @@ package io.agentruntime.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.agentruntime.http.metrics.NodeMetrics;
+import io.agentruntime.runtime.directory.InMemorySessionDirectory;
+import io.agentruntime.runtime.model.ConfiguredModelProviders;
 import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.session.Sessions;
+import io.agentruntime.runtime.testing.FakeOpenAiServer;
 import io.agentruntime.runtime.webhooks.Webhooks;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +67,32 @@ final class TestNode implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("test node did not start", e);
     }
+  }
+
+  /**
+   * Prices of the default model for budget tests: 1000 USD per million input tokens and 2000 per
+   * million output, so a reply of 40 tokens in and 20 out costs 0.04 + 0.04 = 0.08 USD.
+   */
+  static final String PRICED_MODEL =
+      "agent-runtime.models.default.price { input-per-million = 1000, output-per-million = 2000 }\n";
+
+  /**
+   * A node whose default model is {@code model}, an OpenAI-compatible server over real HTTP, with
+   * the in-memory directory and no tools; {@code overrides} add settings (say, {@link
+   * #PRICED_MODEL}).
+   */
+  static TestNode overModel(FakeOpenAiServer model, String overrides) {
+    return start(
+        "agent-runtime.models.default.base-url = \""
+            + model.baseUrl()
+            + "\"\nagent-runtime.models.default.model = fake-model\n"
+            + overrides,
+        config ->
+            SessionRuntime.of(
+                config,
+                new InMemorySessionDirectory(),
+                ConfiguredModelProviders.fromConfig(config),
+                new NoTools()));
   }
 
   private TestNode(String overrides, Function<Config, SessionRuntime> runtime) throws Exception {
