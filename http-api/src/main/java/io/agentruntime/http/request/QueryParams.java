@@ -60,7 +60,7 @@ public final class QueryParams {
         .map(
             c -> {
               if (c.length() > 256) {
-                throw ApiError.invalidField("cursor is not a cursor this API gave out");
+                throw ApiError.invalidField("cursor", "cursor is not a cursor this API gave out");
               }
               return c;
             });

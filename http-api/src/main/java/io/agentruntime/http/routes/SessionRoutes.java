@@ -21,14 +21,13 @@ import io.agentruntime.http.json.SessionListBody;
 import io.agentruntime.http.json.SessionRequest;
 import io.agentruntime.http.json.SessionSummaryBody;
 import io.agentruntime.http.request.JsonBody;
-import io.agentruntime.http.request.QueryParams;
 import io.agentruntime.http.request.RequestIds;
+import io.agentruntime.http.request.SessionListQuery;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
 import io.agentruntime.runtime.session.SessionService;
 import io.agentruntime.runtime.session.SessionSummary;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -41,8 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class SessionRoutes {
 
   private static final Logger log = LoggerFactory.getLogger(SessionRoutes.class);
-  private static final Set<String> STATUSES =
-      Set.of("idle", "running", "awaiting_approval", "awaiting_client", "suspended", "closed");
 
   private final SessionService sessions;
   private final HttpSettings settings;
@@ -147,48 +144,46 @@ public final class SessionRoutes {
                         limit ->
                             parameterOptional(
                                 "cursor",
-                                cursor -> {
-                                  status
-                                      .filter(s -> !STATUSES.contains(s))
-                                      .ifPresent(
-                                          s -> {
-                                            throw ApiError.invalidField(
-                                                "status must be idle, running, awaiting_approval, awaiting_client,"
-                                                    + " suspended or closed");
-                                          });
-                                  int pageSize =
-                                      QueryParams.limit(
-                                          limit,
-                                          settings.sessionsDefaultLimit(),
-                                          settings.sessionsMaxLimit());
-                                  Optional<String> owner =
-                                      principal.has(Role.OPERATOR)
-                                          ? Optional.empty()
-                                          : Optional.of(principal.user());
-                                  CompletionStage<SessionPage> page =
-                                      sessions.list(
-                                          principal.tenant(),
-                                          owner,
-                                          status,
-                                          pageSize,
-                                          QueryParams.cursor(cursor));
-                                  return Responses.ok(
-                                      page.handle(
-                                          (p, failure) -> {
-                                            if (failure != null) {
-                                              RequestIds.logWith(
-                                                  RequestIds.of(request),
-                                                  () ->
-                                                      log.warn(
-                                                          "Listing sessions of tenant {} failed: {}",
-                                                          principal.tenant(),
-                                                          failure.toString()));
-                                              throw ApiError.storageUnavailable(
-                                                  settings.retryAfter());
-                                            }
-                                            return SessionListBody.of(p);
-                                          }));
-                                }))));
+                                cursor ->
+                                    parameterOptional(
+                                        "sort",
+                                        sort -> {
+                                          SessionListQuery query =
+                                              SessionListQuery.read(
+                                                  status,
+                                                  limit,
+                                                  cursor,
+                                                  sort,
+                                                  settings.sessionsDefaultLimit(),
+                                                  settings.sessionsMaxLimit());
+                                          return Responses.ok(
+                                              page(principal, query)
+                                                  .handle(
+                                                      (p, failure) -> {
+                                                        if (failure != null) {
+                                                          RequestIds.logWith(
+                                                              RequestIds.of(request),
+                                                              () ->
+                                                                  log.warn(
+                                                                      "Listing sessions of tenant {} failed: {}",
+                                                                      principal.tenant(),
+                                                                      failure.toString()));
+                                                          throw ApiError.storageUnavailable(
+                                                              settings.retryAfter());
+                                                        }
+                                                        return SessionListBody.of(p);
+                                                      }));
+                                        })))));
+  }
+
+  /** The page asked for: an operator's of the whole tenant, anyone else's of their own sessions. */
+  private CompletionStage<SessionPage> page(Principal principal, SessionListQuery query) {
+    Optional<String> owner =
+        principal.has(Role.OPERATOR) ? Optional.empty() : Optional.of(principal.user());
+    return query.byCost()
+        ? sessions.listByCost(
+            principal.tenant(), owner, query.status(), query.limit(), query.after())
+        : sessions.list(principal.tenant(), owner, query.status(), query.limit(), query.cursor());
   }
 
   private static HttpResponse created(SessionSummary session) {

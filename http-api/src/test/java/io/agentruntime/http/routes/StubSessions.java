@@ -2,6 +2,7 @@ package io.agentruntime.http.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.agentruntime.runtime.directory.CostPosition;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.session.AgentDefinition;
 import io.agentruntime.runtime.session.Approval;
@@ -155,6 +156,23 @@ final class StubSessions implements SessionService {
       Optional<String> cursor) {
     return answer(
         new SessionPage(List.of(), Optional.empty()), "list", tenant, owner, status, limit, cursor);
+  }
+
+  @Override
+  public CompletionStage<SessionPage> listByCost(
+      String tenant,
+      Optional<String> owner,
+      Optional<String> status,
+      int limit,
+      Optional<CostPosition> after) {
+    return answer(
+        new SessionPage(List.of(), Optional.empty()),
+        "listByCost",
+        tenant,
+        owner,
+        status,
+        limit,
+        after);
   }
 
   @Override

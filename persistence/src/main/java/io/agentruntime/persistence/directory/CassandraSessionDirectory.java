@@ -10,9 +10,12 @@ import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.agentruntime.runtime.directory.CostPosition;
+import io.agentruntime.runtime.directory.ListedUsage;
 import io.agentruntime.runtime.directory.SessionDirectory;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.directory.SessionSummary;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -20,20 +23,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.apache.pekko.Done;
 
 /**
- * The session directory in the tables of migrations V003 and V004: one partition per tenant, one
- * per (tenant, user) for a user's own listing, and one per (tenant, status) for an operator's
- * listing by status, all in session id order. The cursor is the last session id of the previous
- * page.
+ * The session directory in the tables of migrations V003 to V005: one partition per tenant, one per
+ * (tenant, user) for a user's own listing, and one per (tenant, status) for an operator's listing
+ * by status, all in session id order (the cursor is the last session id of the previous page); and
+ * the listing by cost ({@link CostListing}), per tenant and per (tenant, user).
  *
  * <p>Each write carries the summary's {@code updatedAt} as its Cassandra timestamp, so the newest
  * summary wins even when writes arrive out of order, and rewriting one (as a recovering session
  * does) changes nothing. A write puts the session under its status and deletes it under every other
- * status at that timestamp, so a status row never outlives a newer status.
+ * status at that timestamp, so a status row never outlives a newer status; likewise it puts the
+ * session at its cost and deletes it at the cost its writer listed before.
  */
 public final class CassandraSessionDirectory implements SessionDirectory {
 
@@ -44,7 +47,10 @@ public final class CassandraSessionDirectory implements SessionDirectory {
   private static final ConsistencyLevel CONSISTENCY = DefaultConsistencyLevel.LOCAL_QUORUM;
 
   private static final String COLUMNS =
-      "tenant, session_id, user_id, status, created_at, updated_at";
+      "tenant, session_id, user_id, status, created_at, updated_at, cost_usd, input_tokens,"
+          + " output_tokens";
+
+  private static final String VALUES = " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /** Every status a summary can have; a write deletes the session under all but its own. */
   static final List<String> STATUSES =
@@ -60,12 +66,17 @@ public final class CassandraSessionDirectory implements SessionDirectory {
       PreparedStatement selectByTenant,
       PreparedStatement selectByUser,
       PreparedStatement selectByStatus,
-      PreparedStatement selectOne) {}
+      PreparedStatement selectOne,
+      PreparedStatement insertByCost,
+      PreparedStatement insertByUserCost,
+      PreparedStatement deleteByCost,
+      PreparedStatement deleteByUserCost) {}
 
   private final CqlSession session;
   private final String keyspace;
   private final int filterPageSize;
-  private final AtomicReference<CompletableFuture<Statements>> statements = new AtomicReference<>();
+  private final PreparedOnce<Statements> statements;
+  private final CostListing byCost;
 
   /**
    * @param keyspace where migration V003 created the directory tables
@@ -81,16 +92,28 @@ public final class CassandraSessionDirectory implements SessionDirectory {
     this.session = session;
     this.keyspace = keyspace;
     this.filterPageSize = filterPageSize;
+    this.statements = new PreparedOnce<>(this::prepareAll);
+    this.byCost = new CostListing(session, keyspace, CONSISTENCY, filterPageSize);
   }
 
   @Override
   public CompletionStage<Done> upsert(SessionSummary s) {
+    return upsert(s, Optional.empty());
+  }
+
+  @Override
+  public CompletionStage<Done> upsert(SessionSummary s, Optional<BigDecimal> listedCostUsd) {
     if (s.updatedAt() == null) {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("summary without updatedAt: " + s));
     }
     long writeTime = ChronoUnit.MICROS.between(Instant.EPOCH, s.updatedAt());
-    return statements()
+    ListedUsage u = s.usage();
+    BigDecimal cost = u == null ? null : u.costUsd();
+    Long in = u == null ? null : u.inputTokens();
+    Long out = u == null ? null : u.outputTokens();
+    return statements
+        .get()
         .thenCompose(
             st -> {
               List<BatchableStatement<?>> writes = new ArrayList<>();
@@ -102,7 +125,10 @@ public final class CassandraSessionDirectory implements SessionDirectory {
                           s.user(),
                           s.status(),
                           s.createdAt(),
-                          s.updatedAt()));
+                          s.updatedAt(),
+                          cost,
+                          in,
+                          out));
               writes.add(
                   st.insertByUser()
                       .bind(
@@ -111,7 +137,10 @@ public final class CassandraSessionDirectory implements SessionDirectory {
                           s.sessionId(),
                           s.status(),
                           s.createdAt(),
-                          s.updatedAt()));
+                          s.updatedAt(),
+                          cost,
+                          in,
+                          out));
               writes.add(
                   st.insertByStatus()
                       .bind(
@@ -120,25 +149,54 @@ public final class CassandraSessionDirectory implements SessionDirectory {
                           s.sessionId(),
                           s.user(),
                           s.createdAt(),
-                          s.updatedAt()));
+                          s.updatedAt(),
+                          cost,
+                          in,
+                          out));
               STATUSES.stream()
                   .filter(other -> !other.equals(s.status()))
                   .forEach(
                       other ->
                           writes.add(st.deleteByStatus().bind(s.tenant(), other, s.sessionId())));
+              if (cost != null) {
+                writes.addAll(costMoves(st, s, cost, listedCostUsd));
+              }
               return session.executeAsync(logged(writes, writeTime));
             })
         .thenApply(rs -> Done.getInstance());
   }
 
   /**
+   * The session at its cost, and gone from the cost its writer listed before (never from the same
+   * cost: at one timestamp a delete wins over an insert).
+   */
+  private static List<BatchableStatement<?>> costMoves(
+      Statements st, SessionSummary s, BigDecimal cost, Optional<BigDecimal> listedCostUsd) {
+    List<BatchableStatement<?>> moves = new ArrayList<>();
+    moves.add(st.insertByCost().bind(s.tenant(), cost, s.sessionId(), s.user(), s.updatedAt()));
+    moves.add(st.insertByUserCost().bind(s.tenant(), s.user(), cost, s.sessionId(), s.updatedAt()));
+    listedCostUsd
+        .filter(before -> before.compareTo(cost) != 0)
+        .map(ListedUsage::normalized)
+        .ifPresent(
+            before -> {
+              moves.add(st.deleteByCost().bind(s.tenant(), before, s.sessionId()));
+              moves.add(st.deleteByUserCost().bind(s.tenant(), s.user(), before, s.sessionId()));
+            });
+    return moves;
+  }
+
+  /**
    * Deletes every row of the session, at the present time (later than any summary it wrote). The
-   * user's row is found through the tenant's row.
+   * user's row and the positions by cost are found through the tenant's row (a position a lost
+   * write left elsewhere is never listed: the listing by cost keeps only positions the tenant's row
+   * confirms).
    */
   @Override
   public CompletionStage<Done> remove(String tenant, String sessionId) {
     long deleteTime = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-    return statements()
+    return statements
+        .get()
         .thenCompose(
             st ->
                 session
@@ -150,9 +208,14 @@ public final class CassandraSessionDirectory implements SessionDirectory {
                           List<BatchableStatement<?>> deletes = new ArrayList<>();
                           deletes.add(st.deleteByTenant().bind(tenant, sessionId));
                           if (row != null) {
-                            deletes.add(
-                                st.deleteByUser()
-                                    .bind(tenant, row.getString("user_id"), sessionId));
+                            String user = row.getString("user_id");
+                            deletes.add(st.deleteByUser().bind(tenant, user, sessionId));
+                            BigDecimal cost = row.getBigDecimal("cost_usd");
+                            if (cost != null) {
+                              deletes.add(st.deleteByCost().bind(tenant, cost, sessionId));
+                              deletes.add(
+                                  st.deleteByUserCost().bind(tenant, user, cost, sessionId));
+                            }
                           }
                           STATUSES.forEach(
                               status ->
@@ -187,7 +250,8 @@ public final class CassandraSessionDirectory implements SessionDirectory {
     boolean filtered = status.isPresent() && user.isPresent();
     Predicate<SessionSummary> keep = s -> !filtered || status.get().equals(s.status());
     int pageSize = filtered ? filterPageSize : limit + 1;
-    return statements()
+    return statements
+        .get()
         .thenCompose(
             st -> {
               BoundStatement select =
@@ -202,6 +266,20 @@ public final class CassandraSessionDirectory implements SessionDirectory {
             })
         .thenCompose(rs -> collect(rs, keep, limit + 1, new ArrayList<>()))
         .thenApply(found -> toPage(found, limit));
+  }
+
+  @Override
+  public CompletionStage<SessionPage> listByCost(
+      String tenant,
+      Optional<String> user,
+      Optional<String> status,
+      int limit,
+      Optional<CostPosition> after) {
+    if (limit < 1) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("limit must be positive: " + limit));
+    }
+    return byCost.list(tenant, user, status, limit, after);
   }
 
   /** Gathers up to {@code wanted} kept rows, fetching further pages only while needed. */
@@ -230,58 +308,43 @@ public final class CassandraSessionDirectory implements SessionDirectory {
     return new SessionPage(page, Optional.of(page.get(limit - 1).sessionId()));
   }
 
-  private static SessionSummary toSummary(Row row) {
+  /** A row of one of the directory's tables with the columns of {@link #COLUMNS}. */
+  static SessionSummary toSummary(Row row) {
+    BigDecimal cost = row.getBigDecimal("cost_usd");
     return new SessionSummary(
         row.getString("tenant"),
         row.getString("session_id"),
         row.getString("user_id"),
         row.getString("status"),
         row.getInstant("created_at"),
-        row.getInstant("updated_at"));
-  }
-
-  /**
-   * Prepared once; a failed preparation (Cassandra not up yet, say) is retried by the next call
-   * instead of failing every call for good.
-   */
-  private CompletionStage<Statements> statements() {
-    CompletableFuture<Statements> current = statements.get();
-    if (current != null && !current.isCompletedExceptionally()) {
-      return current;
-    }
-    CompletableFuture<Statements> fresh = new CompletableFuture<>();
-    if (!statements.compareAndSet(current, fresh)) {
-      return statements.get();
-    }
-    prepareAll()
-        .whenComplete(
-            (st, e) -> {
-              if (e == null) {
-                fresh.complete(st);
-              } else {
-                fresh.completeExceptionally(e);
-              }
-            });
-    return fresh;
+        row.getInstant("updated_at"),
+        cost == null
+            ? null
+            : new ListedUsage(row.getLong("input_tokens"), row.getLong("output_tokens"), cost));
   }
 
   private CompletionStage<Statements> prepareAll() {
     String byTenant = keyspace + ".sessions_by_tenant";
     String byUser = keyspace + ".sessions_by_user";
     String byStatus = keyspace + ".sessions_by_status";
+    String byCost = keyspace + ".sessions_by_cost";
+    String byUserCost = keyspace + ".user_sessions_by_cost";
+    String usage = ", cost_usd, input_tokens, output_tokens)";
     List<CompletableFuture<PreparedStatement>> all =
         List.of(
-            prepare("INSERT INTO " + byTenant + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)"),
+            prepare("INSERT INTO " + byTenant + " (" + COLUMNS + ")" + VALUES),
             prepare(
                 "INSERT INTO "
                     + byUser
-                    + " (tenant, user_id, session_id, status, created_at, updated_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?)"),
+                    + " (tenant, user_id, session_id, status, created_at, updated_at"
+                    + usage
+                    + VALUES),
             prepare(
                 "INSERT INTO "
                     + byStatus
-                    + " (tenant, status, session_id, user_id, created_at, updated_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?)"),
+                    + " (tenant, status, session_id, user_id, created_at, updated_at"
+                    + usage
+                    + VALUES),
             prepare(
                 "DELETE FROM " + byStatus + " WHERE tenant = ? AND status = ? AND session_id = ?"),
             prepare("DELETE FROM " + byTenant + " WHERE tenant = ? AND session_id = ?"),
@@ -301,7 +364,24 @@ public final class CassandraSessionDirectory implements SessionDirectory {
                     + " FROM "
                     + byStatus
                     + " WHERE tenant = ? AND status = ? AND session_id > ?"),
-            prepare("SELECT user_id FROM " + byTenant + " WHERE tenant = ? AND session_id = ?"));
+            prepare(
+                "SELECT user_id, cost_usd FROM "
+                    + byTenant
+                    + " WHERE tenant = ? AND session_id = ?"),
+            prepare(
+                "INSERT INTO "
+                    + byCost
+                    + " (tenant, cost_usd, session_id, user_id, updated_at) VALUES (?, ?, ?, ?, ?)"),
+            prepare(
+                "INSERT INTO "
+                    + byUserCost
+                    + " (tenant, user_id, cost_usd, session_id, updated_at) VALUES (?, ?, ?, ?, ?)"),
+            prepare(
+                "DELETE FROM " + byCost + " WHERE tenant = ? AND cost_usd = ? AND session_id = ?"),
+            prepare(
+                "DELETE FROM "
+                    + byUserCost
+                    + " WHERE tenant = ? AND user_id = ? AND cost_usd = ? AND session_id = ?"));
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .thenApply(
             v ->
@@ -315,7 +395,11 @@ public final class CassandraSessionDirectory implements SessionDirectory {
                     all.get(6).join(),
                     all.get(7).join(),
                     all.get(8).join(),
-                    all.get(9).join()));
+                    all.get(9).join(),
+                    all.get(10).join(),
+                    all.get(11).join(),
+                    all.get(12).join(),
+                    all.get(13).join()));
   }
 
   private CompletableFuture<PreparedStatement> prepare(String cql) {

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentruntime.persistence.testing.TestCassandra;
+import io.agentruntime.runtime.directory.CostPosition;
+import io.agentruntime.runtime.directory.ListedUsage;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.directory.SessionSummary;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +24,7 @@ class CassandraSessionDirectoryIntegrationTest {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static CassandraSessionDirectory directory;
+  private static String keyspace;
 
   /** Fetches 4 rows per round trip, so that a filtered listing needs several. */
   private static CassandraSessionDirectory smallPages;
@@ -28,7 +32,7 @@ class CassandraSessionDirectoryIntegrationTest {
   @BeforeAll
   static void migratedKeyspace() {
     TestCassandra cassandra = TestCassandra.get();
-    String keyspace = cassandra.createKeyspace("directory");
+    keyspace = cassandra.createKeyspace("directory");
     directory = new CassandraSessionDirectory(cassandra.session(), keyspace);
     smallPages = new CassandraSessionDirectory(cassandra.session(), keyspace, 4);
   }
@@ -233,5 +237,201 @@ class CassandraSessionDirectoryIntegrationTest {
                     .toCompletableFuture()
                     .join());
     assertTrue(e.getCause() instanceof IllegalArgumentException);
+  }
+
+  // The listing by cost (V005, ADR 0063).
+
+  private static SessionSummary spent(
+      String tenant, String id, String user, String status, int minute, String usd) {
+    return new SessionSummary(
+        tenant,
+        id,
+        user,
+        status,
+        T0,
+        T0.plusSeconds(60L * minute),
+        new ListedUsage(minute, 2L * minute, new BigDecimal(usd)));
+  }
+
+  /**
+   * A write from a writer whose previous write listed {@code listedUsd} (null: it does not know).
+   */
+  private static void write(SessionSummary s, String listedUsd) {
+    directory
+        .upsert(s, Optional.ofNullable(listedUsd).map(BigDecimal::new))
+        .toCompletableFuture()
+        .join();
+  }
+
+  private static SessionPage byCost(
+      CassandraSessionDirectory d,
+      String tenant,
+      Optional<String> user,
+      Optional<String> status,
+      int limit,
+      Optional<String> cursor) {
+    return join(
+        d.listByCost(tenant, user, status, limit, cursor.flatMap(CostPosition::fromCursor)));
+  }
+
+  private static SessionPage byCost(String tenant, Optional<String> user, int limit) {
+    return byCost(directory, tenant, user, Optional.empty(), limit, Optional.empty());
+  }
+
+  /** Every page of a listing by cost, as (cost id) strings in the order shown. */
+  private static List<String> walk(
+      CassandraSessionDirectory d,
+      String tenant,
+      Optional<String> user,
+      Optional<String> status,
+      int limit) {
+    List<String> seen = new ArrayList<>();
+    Optional<String> cursor = Optional.empty();
+    do {
+      SessionPage page = byCost(d, tenant, user, status, limit, cursor);
+      page.sessions()
+          .forEach(s -> seen.add(s.usage().costUsd().toPlainString() + " " + s.sessionId()));
+      cursor = page.nextCursor();
+    } while (cursor.isPresent());
+    return seen;
+  }
+
+  /** The raw rows of the tenant's table by cost, stale ones included. */
+  private static List<String> positions(String tenant) {
+    return TestCassandra.get()
+        .session()
+        .execute(
+            "SELECT cost_usd, session_id FROM " + keyspace + ".sessions_by_cost WHERE tenant = ?",
+            tenant)
+        .all()
+        .stream()
+        .map(r -> r.getBigDecimal("cost_usd").toPlainString() + " " + r.getString("session_id"))
+        .toList();
+  }
+
+  @Test
+  void byCostTheMostExpensiveComeFirstInPagesWithTiesAndTenantsNeverMix() {
+    String[][] rows = {
+      {"s0", "ada", "0.5"},
+      {"s1", "bob", "3"},
+      {"s2", "ada", "0"},
+      {"s3", "ada", "0.5"},
+      {"s4", "bob", "12.25"},
+      {"s5", "ada", "0.5"},
+      {"s6", "bob", "0"}
+    };
+    for (String[] r : rows) {
+      write(spent("t-cost", r[0], r[1], "idle", 1, r[2]), null);
+    }
+    write(spent("t-cost-other", "s9", "ada", "idle", 1, "99"), null);
+
+    List<String> all = List.of("12.25 s4", "3 s1", "0.5 s5", "0.5 s3", "0.5 s0", "0 s6", "0 s2");
+    for (CassandraSessionDirectory d : List.of(directory, smallPages)) {
+      for (int limit : List.of(1, 2, 3, 7, 50)) {
+        assertEquals(all, walk(d, "t-cost", Optional.empty(), Optional.empty(), limit), "" + limit);
+      }
+      assertEquals(
+          List.of("0.5 s5", "0.5 s3", "0.5 s0", "0 s2"),
+          walk(d, "t-cost", Optional.of("ada"), Optional.empty(), 2));
+    }
+    SessionPage first = byCost("t-cost", Optional.empty(), 2);
+    assertEquals(List.of("s4", "s1"), ids(first));
+    assertEquals(spent("t-cost", "s4", "bob", "idle", 1, "12.25"), first.sessions().get(0));
+    assertEquals(List.of("s9"), ids(byCost("t-cost-other", Optional.empty(), 10)));
+    assertEquals(List.of(), ids(byCost("t-cost-nobody", Optional.empty(), 10)));
+  }
+
+  @Test
+  void aCostChangeMovesTheSessionAndALateOlderWriteDoesNotBringTheOldPositionBack() {
+    write(spent("t-cmove", "s1", "ada", "idle", 0, "0"), null);
+    write(spent("t-cmove", "s1", "ada", "running", 1, "0.5"), "0");
+    write(spent("t-cmove", "s1", "ada", "idle", 2, "1.5"), "0.5");
+    write(spent("t-cmove", "s1", "ada", "running", 1, "0.5"), "0"); // a retry, arriving late
+
+    assertEquals(List.of("1.5 s1"), positions("t-cmove"));
+    for (Optional<String> user : List.of(Optional.<String>empty(), Optional.of("ada"))) {
+      assertEquals(
+          List.of(spent("t-cmove", "s1", "ada", "idle", 2, "1.5")),
+          byCost("t-cmove", user, 10).sessions());
+    }
+    write(spent("t-cmove", "s1", "ada", "closed", 3, "1.5"), "1.5"); // status only: stays put
+    assertEquals(
+        List.of(spent("t-cmove", "s1", "ada", "closed", 3, "1.5")),
+        byCost("t-cmove", Optional.empty(), 10).sessions(),
+        "a closed session is still listed with its final cost");
+  }
+
+  @Test
+  void aPositionLeftByAWriterThatDidNotKnowIsNeverListedAndIsDropped() throws InterruptedException {
+    write(spent("t-stale", "s1", "ada", "idle", 1, "0.5"), null);
+    write(spent("t-stale", "s2", "bob", "idle", 1, "1"), null);
+    // The session recovered after the write of 2 USD was lost; its writer does not know 0.5 was
+    // listed, so the old position stays behind.
+    write(spent("t-stale", "s1", "ada", "idle", 3, "2"), null);
+    assertEquals(List.of("2 s1", "1 s2", "0.5 s1"), positions("t-stale"));
+
+    for (CassandraSessionDirectory d : List.of(directory, smallPages)) {
+      assertEquals(
+          List.of("2 s1", "1 s2"), walk(d, "t-stale", Optional.empty(), Optional.empty(), 1));
+      assertEquals(List.of("2 s1"), walk(d, "t-stale", Optional.of("ada"), Optional.empty(), 1));
+    }
+    long until = System.nanoTime() + 5_000_000_000L;
+    while (positions("t-stale").size() > 2 && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    assertEquals(List.of("2 s1", "1 s2"), positions("t-stale"), "the listing dropped it");
+  }
+
+  @Test
+  void byCostWithAStatusPagesThroughRowsItSkips() {
+    IntStream.range(0, 30)
+        .forEach(
+            i ->
+                write(
+                    spent(
+                        "t-cstatus",
+                        String.format("s%02d", i),
+                        i % 2 == 0 ? "ada" : "bob",
+                        i % 3 == 0 ? "running" : "idle",
+                        1,
+                        Integer.toString(i)),
+                    null));
+    for (CassandraSessionDirectory d : List.of(directory, smallPages)) {
+      assertEquals(
+          List.of(
+              "27 s27", "24 s24", "21 s21", "18 s18", "15 s15", "12 s12", "9 s09", "6 s06", "3 s03",
+              "0 s00"),
+          walk(d, "t-cstatus", Optional.empty(), Optional.of("running"), 4));
+      assertEquals(
+          List.of("24 s24", "18 s18", "12 s12", "6 s06", "0 s00"),
+          walk(d, "t-cstatus", Optional.of("ada"), Optional.of("running"), 2));
+    }
+  }
+
+  @Test
+  void aLineWithoutUsageIsListedWithoutItAndNotByCost() {
+    upsert(summary("t-nousage", "s1", "ada", "idle", 1));
+
+    assertEquals(
+        List.of(summary("t-nousage", "s1", "ada", "idle", 1)),
+        list("t-nousage", Optional.empty(), Optional.empty(), 10, Optional.empty()).sessions());
+    assertEquals(List.of(), ids(byCost("t-nousage", Optional.empty(), 10)));
+    write(spent("t-nousage", "s1", "ada", "idle", 2, "0.25"), null);
+    assertEquals(
+        List.of(spent("t-nousage", "s1", "ada", "idle", 2, "0.25")),
+        list("t-nousage", Optional.of("ada"), Optional.empty(), 10, Optional.empty()).sessions(),
+        "every listing shows the usage once it is known");
+  }
+
+  @Test
+  void aRemovedSessionIsNotListedByCost() {
+    write(spent("t-cremove", "s1", "ada", "idle", 1, "5"), null);
+    write(spent("t-cremove", "s2", "ada", "idle", 1, "1"), null);
+
+    directory.remove("t-cremove", "s1").toCompletableFuture().join();
+
+    assertEquals(List.of("s2"), ids(byCost("t-cremove", Optional.empty(), 10)));
+    assertEquals(List.of("s2"), ids(byCost("t-cremove", Optional.of("ada"), 10)));
+    assertEquals(List.of("1 s2"), positions("t-cremove"));
   }
 }

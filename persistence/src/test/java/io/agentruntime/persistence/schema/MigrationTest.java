@@ -78,7 +78,11 @@ class MigrationTest {
   void theScriptsCreateOnlyIfNotExistsAndOnlyInTheKeyspace() {
     for (Migration m : SchemaMigrator.create(SchemaSettings.singleNode("ks")).migrations()) {
       for (String statement : m.statements(SchemaSettings.singleNode("ks"))) {
-        assertTrue(statement.startsWith("CREATE TABLE IF NOT EXISTS ks."), statement);
+        // Both run again without effect, as a run cut short does.
+        assertTrue(
+            statement.startsWith("CREATE TABLE IF NOT EXISTS ks.")
+                || statement.matches("(?s)ALTER TABLE ks\\.\\w+ ADD IF NOT EXISTS \\w+ \\w+"),
+            statement);
       }
     }
   }

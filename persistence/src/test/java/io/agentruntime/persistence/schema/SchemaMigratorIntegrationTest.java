@@ -5,8 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.agentruntime.persistence.directory.CassandraSessionDirectory;
 import io.agentruntime.persistence.testing.TestCassandra;
+import io.agentruntime.runtime.directory.ListedUsage;
+import io.agentruntime.runtime.directory.SessionPage;
+import io.agentruntime.runtime.directory.SessionSummary;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -25,9 +33,9 @@ class SchemaMigratorIntegrationTest {
     List<Migration> first = migrator.migrate(session);
     List<Migration> second = migrator.migrate(session);
 
-    assertEquals(List.of(1, 2, 3, 4), first.stream().map(Migration::version).toList());
+    assertEquals(List.of(1, 2, 3, 4, 5), first.stream().map(Migration::version).toList());
     assertEquals(List.of(), second, "a second run applies nothing");
-    assertEquals(Set.of(1, 2, 3, 4), migrator.appliedVersions(session).keySet());
+    assertEquals(Set.of(1, 2, 3, 4, 5), migrator.appliedVersions(session).keySet());
     assertEquals(
         Set.of(
             "schema_migrations",
@@ -37,7 +45,9 @@ class SchemaMigratorIntegrationTest {
             "snapshots",
             "sessions_by_tenant",
             "sessions_by_user",
-            "sessions_by_status"),
+            "sessions_by_status",
+            "sessions_by_cost",
+            "user_sessions_by_cost"),
         tables(settings.keyspace()));
     assertEquals(
         "1",
@@ -71,7 +81,7 @@ class SchemaMigratorIntegrationTest {
     current.migrate(session);
     Migration v4 =
         Migration.of(
-            "V005__extra.cql",
+            "V099__extra.cql",
             "CREATE TABLE IF NOT EXISTS ${keyspace}.extra (id text PRIMARY KEY);");
     SchemaMigrator next =
         new SchemaMigrator(
@@ -79,6 +89,68 @@ class SchemaMigratorIntegrationTest {
 
     assertEquals(List.of(v4), next.migrate(session));
     assertTrue(tables(settings.keyspace()).contains("extra"));
+  }
+
+  @Test
+  void theListingByCostComesToAKeyspaceThatHasSessionsAlready() throws Exception {
+    SchemaSettings settings =
+        SchemaSettings.singleNode(TestCassandra.uniqueKeyspaceName("upgrade"));
+    SchemaMigrator current = SchemaMigrator.create(settings);
+    String bootstrap;
+    try (var in = getClass().getClassLoader().getResourceAsStream("schema/bootstrap.cql")) {
+      bootstrap = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    List<Migration> beforeCost =
+        current.migrations().stream().filter(m -> m.version() <= 4).toList();
+    new SchemaMigrator(settings, bootstrap, beforeCost).migrate(session);
+    Instant t0 = Instant.parse("2026-12-01T00:00:00Z");
+    // A line as a node of the previous version wrote it.
+    session.execute(
+        "INSERT INTO "
+            + settings.keyspace()
+            + ".sessions_by_tenant (tenant, session_id, user_id, status, created_at, updated_at)"
+            + " VALUES ('acme', 'old', 'ada', 'closed', ?, ?) USING TIMESTAMP ?",
+        t0,
+        t0,
+        t0.toEpochMilli() * 1000); // as the directory writes: at the summary's updatedAt
+
+    assertEquals(List.of(5), current.migrate(session).stream().map(Migration::version).toList());
+    assertEquals(List.of(), current.migrate(session), "a second run applies nothing");
+
+    CassandraSessionDirectory directory =
+        new CassandraSessionDirectory(session, settings.keyspace());
+    SessionPage byId =
+        directory
+            .list("acme", Optional.empty(), Optional.empty(), 10, Optional.empty())
+            .toCompletableFuture()
+            .join();
+    assertEquals(
+        List.of(new SessionSummary("acme", "old", "ada", "closed", t0, t0)),
+        byId.sessions(),
+        "listed as before, its usage unknown");
+    assertEquals(
+        List.of(),
+        directory
+            .listByCost("acme", Optional.empty(), Optional.empty(), 10, Optional.empty())
+            .toCompletableFuture()
+            .join()
+            .sessions(),
+        "not by cost until it writes again");
+
+    ListedUsage spent = new ListedUsage(40, 20, new BigDecimal("0.08"));
+    directory
+        .upsert(
+            new SessionSummary("acme", "old", "ada", "closed", t0, t0.plusSeconds(60), spent),
+            Optional.empty())
+        .toCompletableFuture()
+        .join();
+    assertEquals(
+        List.of(new SessionSummary("acme", "old", "ada", "closed", t0, t0.plusSeconds(60), spent)),
+        directory
+            .listByCost("acme", Optional.empty(), Optional.empty(), 10, Optional.empty())
+            .toCompletableFuture()
+            .join()
+            .sessions());
   }
 
   private Set<String> tables(String keyspace) {

@@ -1,5 +1,6 @@
 package io.agentruntime.runtime.directory;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +52,34 @@ public final class InMemorySessionDirectory implements SessionDirectory {
     List<SessionSummary> page = matching.subList(0, limit);
     return CompletableFuture.completedFuture(
         new SessionPage(page, Optional.of(page.get(limit - 1).sessionId())));
+  }
+
+  @Override
+  public CompletionStage<SessionPage> listByCost(
+      String tenant,
+      Optional<String> user,
+      Optional<String> status,
+      int limit,
+      Optional<CostPosition> after) {
+    if (limit < 1) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("limit must be at least 1, was " + limit));
+    }
+    List<SessionSummary> matching =
+        byKey.values().stream()
+            .filter(s -> s.tenant().equals(tenant) && s.usage() != null)
+            .filter(s -> user.map(s.user()::equals).orElse(true))
+            .filter(s -> status.map(s.status()::equals).orElse(true))
+            .filter(s -> after.map(CostPosition.of(s)::comesAfter).orElse(true))
+            .sorted(Comparator.comparing(CostPosition::of, CostPosition.ORDER))
+            .limit(limit + 1L)
+            .toList();
+    if (matching.size() <= limit) {
+      return CompletableFuture.completedFuture(new SessionPage(matching, Optional.empty()));
+    }
+    List<SessionSummary> page = matching.subList(0, limit);
+    return CompletableFuture.completedFuture(
+        new SessionPage(page, Optional.of(CostPosition.of(page.get(limit - 1)).cursor())));
   }
 
   private static String key(String tenant, String sessionId) {

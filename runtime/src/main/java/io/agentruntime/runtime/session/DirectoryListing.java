@@ -1,11 +1,14 @@
 package io.agentruntime.runtime.session;
 
+import io.agentruntime.runtime.directory.ListedUsage;
 import io.agentruntime.runtime.directory.SessionDirectory;
 import io.agentruntime.runtime.directory.SessionSummary;
 import io.agentruntime.runtime.session.SessionEvent.SessionClosed;
 import io.agentruntime.runtime.session.SessionEvent.SessionCreated;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.Logger;
@@ -13,10 +16,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the session's line in the directory (the read model behind {@code GET /v1/sessions})
- * current (actor-side). A change of status is written after it was journaled (after the status
- * listing delay, if it still stands), never holding a reply; a lost write is healed by the next
- * change or the next recovery. Creation and closing are {@link #announce}d: their reply waits for
- * the write, so a listing never misses an acknowledged session.
+ * current (actor-side). A change of status or of cost is written after it was journaled (after the
+ * status listing delay, if it still stands), never holding a reply; a lost write is healed by the
+ * next change or the next recovery. Each write names the cost the previous one listed, so the
+ * listing by cost moves the session instead of listing it twice (decision 0063). Creation and
+ * closing are {@link #announce}d: their reply waits for the write, so a listing never misses an
+ * acknowledged session.
  */
 final class DirectoryListing {
 
@@ -34,6 +39,9 @@ final class DirectoryListing {
 
   /** The status this entity last wrote to the directory (null before it wrote one). */
   private SessionStatus listedStatus;
+
+  /** The cost this entity last wrote to the directory (null before it wrote one). */
+  private BigDecimal listedCost;
 
   DirectoryListing(
       ActorContext<SessionCommand> ctx,
@@ -57,7 +65,7 @@ final class DirectoryListing {
     if (!next.exists() || announced) {
       return;
     }
-    if (next.status() == listedStatus) {
+    if (listed(next)) {
       timers.cancel(LIST_STATUS);
     } else if (delay.isZero()) {
       write(next);
@@ -66,14 +74,13 @@ final class DirectoryListing {
     }
   }
 
-  /** Writes the status if it changed since the last write; nobody waits for it. */
+  /** Writes the line if its status or cost changed since the last write; nobody waits for it. */
   void write(SessionState s) {
-    if (!s.exists() || s.status() == listedStatus) {
+    if (!s.exists() || listed(s)) {
       return;
     }
-    listedStatus = s.status();
     directory
-        .upsert(summary(s))
+        .upsert(summary(s), listing(s))
         .whenComplete(
             (done, failure) -> {
               if (failure != null) {
@@ -88,10 +95,9 @@ final class DirectoryListing {
 
   /** Writes the session's line; {@code DirectoryWritten(owed)} follows, whatever the outcome. */
   void announce(SessionState s, long owed) {
-    listedStatus = s.status();
     timers.cancel(LIST_STATUS);
     ctx.pipeToSelf(
-        directory.upsert(summary(s)),
+        directory.upsert(summary(s), listing(s)),
         (done, failure) -> {
           if (failure != null) {
             ctx.getLog()
@@ -106,12 +112,34 @@ final class DirectoryListing {
 
   /** After recovery: the line is written again (it heals a write that was lost). */
   void recovered(SessionState s) {
+    listing(s);
+    directory.upsert(summary(s), Optional.empty()); // what an earlier incarnation listed is unknown
+  }
+
+  /** Whether the directory was last told this status and this cost. */
+  private boolean listed(SessionState s) {
+    return s.status() == listedStatus
+        && listedCost != null
+        && listedCost.compareTo(s.usage().costUsd()) == 0;
+  }
+
+  /** Records {@code s} as listed; answers the cost listed before it (empty: none yet). */
+  private Optional<BigDecimal> listing(SessionState s) {
+    Optional<BigDecimal> before = Optional.ofNullable(listedCost);
     listedStatus = s.status();
-    directory.upsert(summary(s));
+    listedCost = s.usage().costUsd();
+    return before;
   }
 
   private SessionSummary summary(SessionState s) {
+    Usage u = s.usage();
     return new SessionSummary(
-        tenant, sessionId, s.owner().user(), s.status().wireName(), s.createdAt(), s.updatedAt());
+        tenant,
+        sessionId,
+        s.owner().user(),
+        s.status().wireName(),
+        s.createdAt(),
+        s.updatedAt(),
+        new ListedUsage(u.inputTokens(), u.outputTokens(), u.costUsd()));
   }
 }

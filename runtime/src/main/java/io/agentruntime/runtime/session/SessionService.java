@@ -1,6 +1,7 @@
 package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentruntime.runtime.directory.CostPosition;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.tools.ToolConnection;
 import java.time.Duration;
@@ -61,6 +62,17 @@ public interface SessionService {
       Optional<String> status,
       int limit,
       Optional<String> cursor);
+
+  /**
+   * A page of the tenant's sessions from the directory, most expensive first (only {@code owner}'s
+   * when given), going on after {@code after}; fails with a timeout as {@link #list} does.
+   */
+  CompletionStage<SessionPage> listByCost(
+      String tenant,
+      Optional<String> owner,
+      Optional<String> status,
+      int limit,
+      Optional<CostPosition> after);
 
   /**
    * Closes the session; closing a closed one is a no-op. This and every other write answer the

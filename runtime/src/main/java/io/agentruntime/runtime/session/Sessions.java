@@ -2,6 +2,7 @@ package io.agentruntime.runtime.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.runtime.Continuations;
+import io.agentruntime.runtime.directory.CostPosition;
 import io.agentruntime.runtime.directory.SessionDirectory;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
@@ -476,6 +477,20 @@ public final class Sessions implements SessionService {
       Optional<String> cursor) {
     return directory
         .list(tenant, owner, status, limit, cursor)
+        .toCompletableFuture()
+        .copy()
+        .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public CompletionStage<SessionPage> listByCost(
+      String tenant,
+      Optional<String> owner,
+      Optional<String> status,
+      int limit,
+      Optional<CostPosition> after) {
+    return directory
+        .listByCost(tenant, owner, status, limit, after)
         .toCompletableFuture()
         .copy()
         .orTimeout(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);

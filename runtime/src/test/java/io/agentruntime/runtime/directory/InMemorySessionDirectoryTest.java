@@ -103,4 +103,50 @@ class InMemorySessionDirectoryTest {
         assertThrows(CompletionException.class, () -> list("acme", null, null, 0, null));
     assertEquals(IllegalArgumentException.class, e.getCause().getClass());
   }
+
+  private static SessionSummary spent(
+      String tenant, String id, String user, String status, String usd) {
+    return new SessionSummary(
+        tenant, id, user, status, AT, AT, new ListedUsage(1, 2, new java.math.BigDecimal(usd)));
+  }
+
+  private SessionPage byCost(String tenant, String user, String status, int limit, String cursor) {
+    return directory
+        .listByCost(
+            tenant,
+            Optional.ofNullable(user),
+            Optional.ofNullable(status),
+            limit,
+            Optional.ofNullable(cursor).flatMap(CostPosition::fromCursor))
+        .toCompletableFuture()
+        .join();
+  }
+
+  private static List<String> ids(SessionPage page) {
+    return page.sessions().stream().map(SessionSummary::sessionId).toList();
+  }
+
+  @Test
+  void byCostTheMostExpensiveComeFirstInPagesAndLinesWithoutUsageAreLeftOut() {
+    for (SessionSummary s :
+        List.of(
+            spent("acme", "a", "ada", "idle", "0.5"),
+            spent("acme", "b", "bob", "closed", "2"),
+            spent("acme", "c", "ada", "idle", "0.5"),
+            spent("acme", "d", "ada", "running", "0"),
+            spent("acme2", "e", "eve", "idle", "99"))) {
+      directory.upsert(s).toCompletableFuture().join();
+    }
+    // "a" and "c" were replaced by lines with usage; "b" and "d" too: no line without usage left
+    // but the fill's "acme2"/"acm" ones, which are in other tenants or have none.
+    SessionPage first = byCost("acme", null, null, 2, null);
+    SessionPage second = byCost("acme", null, null, 2, first.nextCursor().orElseThrow());
+
+    assertEquals(List.of("b", "c"), ids(first));
+    assertEquals(List.of("a", "d"), ids(second));
+    assertEquals(Optional.empty(), second.nextCursor());
+    assertEquals(List.of("c", "a", "d"), ids(byCost("acme", "ada", null, 10, null)));
+    assertEquals(List.of("c", "a"), ids(byCost("acme", "ada", "idle", 10, null)));
+    assertEquals(List.of(), ids(byCost("acm", null, null, 10, null)), "no usage: not listed");
+  }
 }

@@ -1,9 +1,11 @@
 package io.agentruntime.runtime.session;
 
+import io.agentruntime.runtime.directory.CostPosition;
 import io.agentruntime.runtime.directory.InMemorySessionDirectory;
 import io.agentruntime.runtime.directory.SessionDirectory;
 import io.agentruntime.runtime.directory.SessionPage;
 import io.agentruntime.runtime.directory.SessionSummary;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +21,7 @@ final class RecordingDirectory implements SessionDirectory {
 
   private final InMemorySessionDirectory stored = new InMemorySessionDirectory();
   private final List<SessionSummary> writes = new CopyOnWriteArrayList<>();
+  private final List<Optional<BigDecimal>> listedCosts = new CopyOnWriteArrayList<>();
   private volatile boolean failing;
 
   private volatile boolean hanging;
@@ -35,6 +38,20 @@ final class RecordingDirectory implements SessionDirectory {
   /** Every summary the entity tried to write, in order, including failed ones. */
   List<SessionSummary> writes() {
     return List.copyOf(writes);
+  }
+
+  /**
+   * For each write made through {@link #upsert(SessionSummary, Optional)}, in order, the cost its
+   * writer said the previous write listed.
+   */
+  List<Optional<BigDecimal>> listedCosts() {
+    return List.copyOf(listedCosts);
+  }
+
+  @Override
+  public CompletionStage<Done> upsert(SessionSummary summary, Optional<BigDecimal> listedCostUsd) {
+    listedCosts.add(listedCostUsd);
+    return upsert(summary);
   }
 
   @Override
@@ -67,6 +84,16 @@ final class RecordingDirectory implements SessionDirectory {
       int limit,
       Optional<String> cursor) {
     return stored.list(tenant, user, status, limit, cursor);
+  }
+
+  @Override
+  public CompletionStage<SessionPage> listByCost(
+      String tenant,
+      Optional<String> user,
+      Optional<String> status,
+      int limit,
+      Optional<CostPosition> after) {
+    return stored.listByCost(tenant, user, status, limit, after);
   }
 
   /** The tenant's listing as the API would show it, first page of up to 100. */

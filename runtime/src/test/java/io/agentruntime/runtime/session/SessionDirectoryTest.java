@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentruntime.runtime.directory.ListedUsage;
 import io.agentruntime.runtime.directory.SessionSummary;
 import io.agentruntime.runtime.session.SessionCommand.CloseSession;
 import io.agentruntime.runtime.session.SessionCommand.CreateMode;
@@ -34,7 +35,7 @@ class SessionDirectoryTest extends SessionEntityTestSupport {
     assertTrue(directory.listed(TENANT).isEmpty());
     createSession();
     assertEquals(
-        List.of(new SessionSummary(TENANT, sessionId, "ada", "idle", T0, T0)),
+        List.of(new SessionSummary(TENANT, sessionId, "ada", "idle", T0, T0, ListedUsage.NONE)),
         directory.listed(TENANT));
   }
 
@@ -44,7 +45,8 @@ class SessionDirectoryTest extends SessionEntityTestSupport {
     Instant closedAt = clock.advance(Duration.ofMinutes(3));
     run(r -> new CloseSession(ADA, r));
     assertEquals(
-        List.of(new SessionSummary(TENANT, sessionId, "ada", "closed", T0, closedAt)),
+        List.of(
+            new SessionSummary(TENANT, sessionId, "ada", "closed", T0, closedAt, ListedUsage.NONE)),
         directory.listed(TENANT));
   }
 
@@ -67,7 +69,7 @@ class SessionDirectoryTest extends SessionEntityTestSupport {
     kit.restart();
 
     assertEquals(
-        List.of(new SessionSummary(TENANT, sessionId, "ada", "idle", T0, T0)),
+        List.of(new SessionSummary(TENANT, sessionId, "ada", "idle", T0, T0, ListedUsage.NONE)),
         directory.listed(TENANT));
   }
 
@@ -101,7 +103,7 @@ class SessionDirectoryTest extends SessionEntityTestSupport {
     List<SessionSummary> writes = directory.writes();
     assertEquals(before + 1, writes.size());
     assertEquals(
-        new SessionSummary(TENANT, sessionId, "ada", "idle", T0, at),
+        new SessionSummary(TENANT, sessionId, "ada", "idle", T0, at, ListedUsage.NONE),
         writes.get(writes.size() - 1));
   }
 
