@@ -12,21 +12,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentruntime.http.Api.Response;
-import io.agentruntime.runtime.directory.InMemorySessionDirectory;
-import io.agentruntime.runtime.model.ConfiguredModelProviders;
-import io.agentruntime.runtime.model.ToolSpec;
-import io.agentruntime.runtime.session.SessionRuntime;
 import io.agentruntime.runtime.testing.FakeOpenAiServer;
 import io.agentruntime.runtime.testing.FakeReply;
-import io.agentruntime.runtime.tools.ToolConnection;
-import io.agentruntime.runtime.tools.ToolExecutor;
-import io.agentruntime.runtime.tools.ToolInvocation;
-import io.agentruntime.runtime.tools.ToolResult;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,20 +47,7 @@ class CostListingApiTest {
   @BeforeAll
   void start() {
     model = FakeOpenAiServer.start();
-    node =
-        TestNode.start(
-            "agent-runtime.models.default.base-url = \""
-                + model.baseUrl()
-                + "\"\nagent-runtime.models.default.model = fake-model\n"
-                // 1000 in + 500 out cost 1 + 1 = 2 USD
-                + "agent-runtime.models.default.price { input-per-million = 1000,"
-                + " output-per-million = 2000 }\n",
-            config ->
-                SessionRuntime.of(
-                    config,
-                    new InMemorySessionDirectory(),
-                    ConfiguredModelProviders.fromConfig(config),
-                    new NoTools()));
+    node = TestNode.overModel(model, TestNode.PRICED_MODEL); // 1000 in + 500 out cost 1 + 1 = 2 USD
     api = node.api;
     adaBig = sessionThatSpent(ADA, 1000, 500); // 2 USD
     bobMid = sessionThatSpent(BOB, 400, 200); // 0.8 USD
@@ -258,20 +235,5 @@ class CostListingApiTest {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  private static final class NoTools implements ToolExecutor {
-    @Override
-    public CompletionStage<ToolResult> call(ToolInvocation invocation) {
-      return CompletableFuture.completedFuture(new ToolResult.Failed("tool_error", "none here"));
-    }
-
-    @Override
-    public CompletionStage<List<ToolSpec>> discover(String tenant, ToolConnection.Mcp connection) {
-      return CompletableFuture.completedFuture(List.of());
-    }
-
-    @Override
-    public void release(String sessionKey) {}
   }
 }
