@@ -20,16 +20,55 @@ final class LifecycleAnnouncer {
   /** The mark announced last (null before any). */
   private LifecycleNotices.Mark announced;
 
+  /** What the replay under way derives, to be offered again once it ends. */
+  private final ReplayedNotices replay;
+
+  /** False until the first recovery ended: every event folded before it is replayed. */
+  private boolean recoveredOnce;
+
+  /**
+   * The sequence number of the newest event known journaled: after a restart in place, the events
+   * folded up to it again are replayed ones; those past it, a write this incarnation makes.
+   */
+  private long journaledSeq;
+
+  /** Whether the replay under way derives notices (decided at its first event). */
+  private Boolean replayListened;
+
   LifecycleAnnouncer(
-      LifecycleFeed feed, Clock clock, String tenant, String entityId, String sessionId) {
+      LifecycleFeed feed,
+      Clock clock,
+      String tenant,
+      String entityId,
+      String sessionId,
+      int replayCap) {
     this.feed = feed;
     this.clock = clock;
     this.tenant = tenant;
     this.entityId = entityId;
     this.sessionId = sessionId;
+    this.replay = new ReplayedNotices(entityId, sessionId, replayCap);
+  }
+
+  /**
+   * {@code event} was folded from {@code before} into {@code after} (the event handler): during a
+   * recovery its notices are derived, to be offered when it ends; a live write is announced by
+   * {@link #journaled} instead. Nothing is handed over from here.
+   */
+  void folded(SessionState before, SessionEvent event, SessionState after) {
+    if (recoveredOnce && after.lastSeq() > journaledSeq) {
+      return; // a write of this incarnation
+    }
+    if (replayListened == null) {
+      replayListened = feed.mayListen(tenant);
+    }
+    if (replayListened) {
+      replay.replayed(before, event, after);
+    }
   }
 
   void journaled(SessionState next, List<SessionEvent> events) {
+    journaledSeq = Math.max(journaledSeq, next.lastSeq());
     List<LifecycleNotice> notices =
         LifecycleNotices.after(entityId, sessionId, announced, next, events, clock.instant());
     LifecycleNotices.mark(next).ifPresent(m -> announced = m);
@@ -37,9 +76,23 @@ final class LifecycleAnnouncer {
     OwnEventNotices.after(entityId, sessionId, next, events).forEach(n -> feed.notice(tenant, n));
   }
 
+  /**
+   * Recovery ended in {@code s}: what the replay derived and what {@code s} shows are offered, in
+   * the order they were made. What {@code s} shows goes out as before, to every feed; what only the
+   * replay found, as a change offered again (a live-only feed ignores it).
+   */
   void recovered(SessionState s) {
+    recoveredOnce = true;
+    journaledSeq = Math.max(journaledSeq, s.lastSeq());
+    replayListened = null;
     announced = LifecycleNotices.mark(s).orElse(null);
-    LifecycleNotices.recovered(entityId, sessionId, s).forEach(n -> feed.notice(tenant, n));
-    OwnEventNotices.recovered(entityId, sessionId, s).forEach(n -> feed.notice(tenant, n));
+    ReplayedNotices.Recovery r = replay.recovery(s);
+    for (LifecycleNotice n : r.offered()) {
+      if (r.shown().contains(n.eventId())) {
+        feed.notice(tenant, n);
+      } else {
+        feed.again(tenant, n);
+      }
+    }
   }
 }

@@ -9,15 +9,55 @@ package io.agentruntime.runtime.session;
 public interface LifecycleFeed {
 
   /** Nobody listens: for runtimes without webhooks (tests). */
-  LifecycleFeed NONE = (tenant, notice) -> {};
+  LifecycleFeed NONE =
+      new LifecycleFeed() {
+        @Override
+        public void notice(String tenant, LifecycleNotice notice) {}
+
+        @Override
+        public boolean mayListen(String tenant) {
+          return false;
+        }
+      };
 
   void notice(String tenant, LifecycleNotice notice);
 
+  /**
+   * A change announced once already, offered again by a recovery in case its hand-off was lost (its
+   * id unchanged). A feed that forwards only live changes ignores it; by default it is handed over
+   * as a new one.
+   */
+  default void again(String tenant, LifecycleNotice notice) {
+    notice(tenant, notice);
+  }
+
+  /**
+   * False only when the feed knows that nothing offered {@link #again} for the tenant would be
+   * taken now (no endpoint): a recovery then derives nothing to offer again.
+   */
+  default boolean mayListen(String tenant) {
+    return true;
+  }
+
   /** Hands each notice to {@code first}, then to {@code second}. */
   static LifecycleFeed both(LifecycleFeed first, LifecycleFeed second) {
-    return (tenant, notice) -> {
-      first.notice(tenant, notice);
-      second.notice(tenant, notice);
+    return new LifecycleFeed() {
+      @Override
+      public void notice(String tenant, LifecycleNotice notice) {
+        first.notice(tenant, notice);
+        second.notice(tenant, notice);
+      }
+
+      @Override
+      public void again(String tenant, LifecycleNotice notice) {
+        first.again(tenant, notice);
+        second.again(tenant, notice);
+      }
+
+      @Override
+      public boolean mayListen(String tenant) {
+        return first.mayListen(tenant) || second.mayListen(tenant);
+      }
     };
   }
 }
