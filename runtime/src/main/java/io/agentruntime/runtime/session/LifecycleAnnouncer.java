@@ -2,6 +2,7 @@ package io.agentruntime.runtime.session;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Hands the session's lifecycle changes to the webhooks' feed once they are journaled (actor-side;
@@ -34,6 +35,9 @@ final class LifecycleAnnouncer {
 
   /** Whether the replay under way derives notices (decided at its first event). */
   private Boolean replayListened;
+
+  /** The hand-offs this session began last, and all before them on this node (for its tenant). */
+  private CompletableFuture<Void> handOffs = CompletableFuture.completedFuture(null);
 
   LifecycleAnnouncer(
       LifecycleFeed feed,
@@ -73,7 +77,19 @@ final class LifecycleAnnouncer {
         LifecycleNotices.after(entityId, sessionId, announced, next, events, clock.instant());
     LifecycleNotices.mark(next).ifPresent(m -> announced = m);
     notices.forEach(n -> feed.notice(tenant, n));
-    OwnEventNotices.after(entityId, sessionId, next, events).forEach(n -> feed.notice(tenant, n));
+    List<LifecycleNotice> own = OwnEventNotices.after(entityId, sessionId, next, events);
+    own.forEach(n -> feed.notice(tenant, n));
+    if (!notices.isEmpty() || !own.isEmpty()) {
+      handOffs = feed.settled(tenant).toCompletableFuture();
+    }
+  }
+
+  /**
+   * Completes once what this session handed over has been taken or given up: it does not passivate
+   * before (its passivation snapshot would hide a hand-off still under way).
+   */
+  CompletableFuture<Void> handOffs() {
+    return handOffs;
   }
 
   /**
@@ -93,6 +109,9 @@ final class LifecycleAnnouncer {
       } else {
         feed.again(tenant, n);
       }
+    }
+    if (!r.offered().isEmpty()) {
+      handOffs = feed.settled(tenant).toCompletableFuture();
     }
   }
 }

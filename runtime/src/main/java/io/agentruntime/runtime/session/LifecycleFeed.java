@@ -1,5 +1,8 @@
 package io.agentruntime.runtime.session;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * Where a session hands the changes of its lifecycle once they are journaled (decision 0027). It
  * never blocks and never fails the session: delivery is the feed's business, and a session
@@ -20,7 +23,19 @@ public interface LifecycleFeed {
         }
       };
 
+  /** Nothing under way. */
+  CompletionStage<Void> SETTLED = CompletableFuture.completedStage(null);
+
   void notice(String tenant, LifecycleNotice notice);
+
+  /**
+   * Completes once every notice handed over for {@code tenant} so far has been taken or given up
+   * (never fails): a session does not passivate before, so that a hand-off still under way is not
+   * hidden behind its passivation snapshot (decision 0027).
+   */
+  default CompletionStage<Void> settled(String tenant) {
+    return SETTLED;
+  }
 
   /**
    * A change announced once already, offered again by a recovery in case its hand-off was lost (its
@@ -57,6 +72,13 @@ public interface LifecycleFeed {
       @Override
       public boolean mayListen(String tenant) {
         return first.mayListen(tenant) || second.mayListen(tenant);
+      }
+
+      @Override
+      public CompletionStage<Void> settled(String tenant) {
+        CompletionStage<Void> a = first.settled(tenant);
+        CompletionStage<Void> b = second.settled(tenant);
+        return a == SETTLED ? b : b == SETTLED ? a : a.thenCombine(b, (x, y) -> null);
       }
     };
   }

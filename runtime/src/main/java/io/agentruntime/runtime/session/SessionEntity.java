@@ -130,7 +130,11 @@ public final class SessionEntity
             Materializer.matFromSystem(ctx.getSystem()));
     this.replies = new DeferredReplies(timers, reads::hosted);
     String persistenceId = persistenceId().id();
-    this.passivation = new Passivation(ctx, shard, settings, persistenceId, sessionId, clock);
+    this.lifecycle =
+        new LifecycleAnnouncer(
+            runtime.lifecycle(), clock, tenant, entityId, sessionId, settings.recoveryNotices());
+    this.passivation =
+        new Passivation(ctx, shard, settings, persistenceId, sessionId, clock, lifecycle::handOffs);
     this.listing =
         new DirectoryListing(
             ctx, timers, runtime.directory(), settings.statusListingDelay(), tenant, sessionId);
@@ -144,9 +148,6 @@ public final class SessionEntity
     this.approvals = new ApprovalDecisions(ctx, ceilings, tenant, machine, clock);
     this.handingOff = new HandingOff(ctx, timers, driver, settings, sessionId);
     this.chores = new SessionChores(audience, replies, passivation, listing, erasure);
-    this.lifecycle =
-        new LifecycleAnnouncer(
-            runtime.lifecycle(), clock, tenant, entityId, sessionId, settings.recoveryNotices());
     metrics.started();
   }
 

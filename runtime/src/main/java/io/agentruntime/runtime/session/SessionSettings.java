@@ -24,7 +24,8 @@ public record SessionSettings(
     int maxWaiters,
     Duration handoffTimeout,
     long maxSessionBytes,
-    int recoveryNotices) {
+    int recoveryNotices,
+    Duration handoffHold) {
 
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
@@ -51,6 +52,7 @@ public record SessionSettings(
         c.getInt("max-waiters"),
         c.getDuration("handoff-timeout"),
         c.getBytes("max-session-size"),
-        c.getInt("recovery-notices"));
+        c.getInt("recovery-notices"),
+        c.getDuration("webhook-handoff-hold"));
   }
 }

@@ -108,6 +108,12 @@ public final class Webhooks implements WebhookService, LifecycleFeed {
   }
 
   @Override
+  public CompletionStage<Void> settled(String tenant) {
+    CompletableFuture<Void> last = handOvers.get(tenant);
+    return last == null ? SETTLED : last.handle((x, failure) -> null);
+  }
+
+  @Override
   public boolean mayListen(String tenant) {
     return !listeners.listening(tenant, System.nanoTime()).equals(Optional.of(false));
   }

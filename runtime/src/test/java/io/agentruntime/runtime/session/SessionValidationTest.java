@@ -40,7 +40,8 @@ class SessionValidationTest {
           100,
           Duration.ofSeconds(30),
           8L << 20,
-          256);
+          256,
+          Duration.ofMinutes(20));
   private final SessionValidation validation = new SessionValidation(SETTINGS);
 
   private static void assertRefused(Optional<Problem> problem, Problem.Kind kind, String field) {
