@@ -2,7 +2,7 @@ package io.agentruntime.runtime.session;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Hands the session's lifecycle changes to the webhooks' feed once they are journaled (actor-side;
@@ -21,8 +21,10 @@ final class LifecycleAnnouncer {
   /** The mark announced last (null before any). */
   private LifecycleNotices.Mark announced;
 
-  /** What the replay under way derives, to be offered again once it ends. */
-  private final ReplayedNotices replay;
+  /** What the replay under way derives, to be offered again once it ends (null: none). */
+  private ReplayedNotices replay;
+
+  private final int replayCap;
 
   /** False until the first recovery ended: every event folded before it is replayed. */
   private boolean recoveredOnce;
@@ -37,7 +39,7 @@ final class LifecycleAnnouncer {
   private Boolean replayListened;
 
   /** The hand-offs this session began last, and all before them on this node (for its tenant). */
-  private CompletableFuture<Void> handOffs = CompletableFuture.completedFuture(null);
+  private CompletionStage<Void> handOffs = LifecycleFeed.SETTLED;
 
   LifecycleAnnouncer(
       LifecycleFeed feed,
@@ -51,7 +53,7 @@ final class LifecycleAnnouncer {
     this.tenant = tenant;
     this.entityId = entityId;
     this.sessionId = sessionId;
-    this.replay = new ReplayedNotices(entityId, sessionId, replayCap);
+    this.replayCap = replayCap;
   }
 
   /**
@@ -67,6 +69,9 @@ final class LifecycleAnnouncer {
       replayListened = feed.mayListen(tenant);
     }
     if (replayListened) {
+      if (replay == null) {
+        replay = new ReplayedNotices(entityId, sessionId, replayCap);
+      }
       replay.replayed(before, event, after);
     }
   }
@@ -80,7 +85,7 @@ final class LifecycleAnnouncer {
     List<LifecycleNotice> own = OwnEventNotices.after(entityId, sessionId, next, events);
     own.forEach(n -> feed.notice(tenant, n));
     if (!notices.isEmpty() || !own.isEmpty()) {
-      handOffs = feed.settled(tenant).toCompletableFuture();
+      handOffs = feed.settled(tenant);
     }
   }
 
@@ -88,7 +93,7 @@ final class LifecycleAnnouncer {
    * Completes once what this session handed over has been taken or given up: it does not passivate
    * before (its passivation snapshot would hide a hand-off still under way).
    */
-  CompletableFuture<Void> handOffs() {
+  CompletionStage<Void> handOffs() {
     return handOffs;
   }
 
@@ -102,7 +107,9 @@ final class LifecycleAnnouncer {
     journaledSeq = Math.max(journaledSeq, s.lastSeq());
     replayListened = null;
     announced = LifecycleNotices.mark(s).orElse(null);
-    ReplayedNotices.Recovery r = replay.recovery(s);
+    ReplayedNotices.Recovery r =
+        (replay != null ? replay : new ReplayedNotices(entityId, sessionId, 0)).recovery(s);
+    replay = null;
     for (LifecycleNotice n : r.offered()) {
       if (r.shown().contains(n.eventId())) {
         feed.notice(tenant, n);
@@ -111,7 +118,7 @@ final class LifecycleAnnouncer {
       }
     }
     if (!r.offered().isEmpty()) {
-      handOffs = feed.settled(tenant).toCompletableFuture();
+      handOffs = feed.settled(tenant);
     }
   }
 }

@@ -71,7 +71,7 @@ final class Passivation {
   private long awakeUntil;
 
   /** The session's webhook hand-offs under way (decision 0027). */
-  private final Supplier<CompletableFuture<Void>> handOffs;
+  private final Supplier<CompletionStage<Void>> handOffs;
 
   /** The hand-offs an idle check waits for already (null: none). */
   private CompletableFuture<Void> awaited;
@@ -89,7 +89,7 @@ final class Passivation {
       String persistenceId,
       String sessionId,
       Clock clock,
-      Supplier<CompletableFuture<Void>> handOffs) {
+      Supplier<CompletionStage<Void>> handOffs) {
     this.ctx = ctx;
     this.handOffs = handOffs;
     this.shard = shard;
@@ -149,7 +149,11 @@ final class Passivation {
    * next recovery, which no crash would start (a passivated session is not remembered).
    */
   private boolean handingOver() {
-    CompletableFuture<Void> pending = handOffs.get();
+    CompletionStage<Void> stage = handOffs.get();
+    if (stage == LifecycleFeed.SETTLED) {
+      return false; // nothing was handed over (no endpoint): no wait, no allocation
+    }
+    CompletableFuture<Void> pending = stage.toCompletableFuture();
     long now = clock.millis();
     if (pending.isDone()) {
       holdingSince = 0;
