@@ -7,8 +7,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * Hands the session's lifecycle changes to the webhooks' feed once they are journaled (actor-side;
  * what is announced is decided by {@link LifecycleNotices} and {@link OwnEventNotices}). Nothing is
- * journaled for it and nothing waits for it: after a crash, recovery announces the recent changes
- * again.
+ * journaled for it and nothing waits for it: a recovery offers again what each event it replays
+ * announced and what its state shows, under the same ids ({@link ReplayedNotices}), so a hand-off a
+ * crash cut off is not lost (decision 0027).
  */
 final class LifecycleAnnouncer {
 
