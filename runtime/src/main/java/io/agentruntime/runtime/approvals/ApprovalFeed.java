@@ -64,6 +64,15 @@ public final class ApprovalFeed implements Extension, LifecycleFeed {
     }
   }
 
+  /** Live only: a change offered again by a recovery is not news to a follower. */
+  @Override
+  public void again(String tenant, LifecycleNotice notice) {}
+
+  @Override
+  public boolean mayListen(String tenant) {
+    return false;
+  }
+
   /** The tenant's approval events from now on, live, until the stream is cancelled. */
   public Source<LifecycleNotice, NotUsed> follow(String tenant) {
     return ActorSource.<LifecycleNotice>actorRef(

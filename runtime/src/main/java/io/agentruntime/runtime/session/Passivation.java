@@ -2,8 +2,10 @@ package io.agentruntime.runtime.session;
 
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -68,6 +70,15 @@ final class Passivation {
   /** Epoch millis before which the session stays in memory (a schedule's run is due: 0048). */
   private long awakeUntil;
 
+  /** The session's webhook hand-offs under way (decision 0027). */
+  private final Supplier<CompletionStage<Void>> handOffs;
+
+  /** The hand-offs an idle check waits for already (null: none). */
+  private CompletableFuture<Void> awaited;
+
+  /** Epoch millis since which passivation waits for hand-offs (0: it does not). */
+  private long holdingSince;
+
   /**
    * @param shard the shard to passivate through (null outside sharding: the session never stops)
    */
@@ -77,8 +88,10 @@ final class Passivation {
       SessionSettings settings,
       String persistenceId,
       String sessionId,
-      Clock clock) {
+      Clock clock,
+      Supplier<CompletionStage<Void>> handOffs) {
     this.ctx = ctx;
+    this.handOffs = handOffs;
     this.shard = shard;
     this.settings = settings;
     this.persistenceId = persistenceId;
@@ -91,7 +104,7 @@ final class Passivation {
    * {@link #markerJournaled} runs.
    */
   Optional<SessionEvent> idle(SessionState s, boolean followed) {
-    if (!may(s, followed) || heldAwake()) {
+    if (!may(s, followed) || heldAwake() || handingOver()) {
       return Optional.empty();
     }
     if (!settings.snapshotOnPassivation()
@@ -127,6 +140,42 @@ final class Passivation {
     }
     ctx.scheduleOnce(
         java.time.Duration.ofMillis(left), ctx.getSelf(), new InternalCommand.IdleCheck());
+    return true;
+  }
+
+  /**
+   * Whether webhook notices the session handed over are still under way: it checks again once they
+   * are taken or given up. Passivated before, its snapshot would hide them from the replay of its
+   * next recovery, which no crash would start (a passivated session is not remembered).
+   */
+  private boolean handingOver() {
+    CompletionStage<Void> stage = handOffs.get();
+    if (stage == LifecycleFeed.SETTLED) {
+      return false; // nothing was handed over (no endpoint): no wait, no allocation
+    }
+    CompletableFuture<Void> pending = stage.toCompletableFuture();
+    long now = clock.millis();
+    if (pending.isDone()) {
+      holdingSince = 0;
+      return false;
+    } else if (holdingSince == 0) {
+      holdingSince = now;
+    } else if (now - holdingSince >= settings.handoffHold().toMillis()) {
+      ctx.getLog()
+          .warn(
+              "Session {} passivates with webhook hand-offs still under way after {}: its tenant's"
+                  + " outbox does not answer",
+              sessionId,
+              settings.handoffHold());
+      holdingSince = 0;
+      return false;
+    }
+    if (pending != awaited) {
+      awaited = pending;
+      ctx.pipeToSelf(pending, (x, failure) -> new InternalCommand.IdleCheck());
+    }
+    // Looks again by the end of the hold, should the hand-offs take longer.
+    ctx.scheduleOnce(settings.handoffHold(), ctx.getSelf(), new InternalCommand.IdleCheck());
     return true;
   }
 

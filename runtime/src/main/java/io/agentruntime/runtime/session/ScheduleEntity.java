@@ -146,6 +146,12 @@ public final class ScheduleEntity
   /** The run each schedule's session was last woken for (decision 0048), by schedule id. */
   private final Map<String, Instant> woken = new HashMap<>();
 
+  /** The firings a recovery replays, to offer their {@code schedule.fired} again. */
+  private final ScheduleFiredNotices fired;
+
+  /** True until the journal was read: each event folded until then is replayed. */
+  private boolean recovering = true;
+
   /** Firings sent again since the session last answered one: the wait before the next doubles. */
   private int unanswered = 0;
 
@@ -171,6 +177,7 @@ public final class ScheduleEntity
     this.askTimeout = askTimeout;
     this.clock = clock;
     this.shard = shard;
+    this.fired = new ScheduleFiredNotices(entityId, settings.recoveryNotices());
   }
 
   @Override
@@ -266,26 +273,12 @@ public final class ScheduleEntity
 
   /** {@code schedule.fired} for the run of {@code scheduleId} due at {@code dueAt}, to webhooks. */
   private void announceFired(String scheduleId, Instant dueAt) {
-    int colon = entityId.indexOf(':');
-    String tenant = entityId.substring(0, colon);
-    String sessionId = entityId.substring(colon + 1);
-    String turnId = Schedule.firingId(scheduleId, dueAt);
-    com.fasterxml.jackson.databind.node.ObjectNode data =
-        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    data.put("sessionId", sessionId);
-    data.put("scheduleId", scheduleId);
-    data.put("dueAt", dueAt.toString());
-    data.put("turnId", turnId);
     lifecycle.notice(
-        tenant,
-        new LifecycleNotice(
-            LifecycleNotices.eventId(
-                entityId, new LifecycleNotices.Mark(LifecycleNotice.SCHEDULE_FIRED, turnId)),
-            LifecycleNotice.SCHEDULE_FIRED,
-            sessionId,
-            null,
-            clock.instant(),
-            data));
+        tenant(), ScheduleFiredNotices.notice(entityId, scheduleId, dueAt, clock.instant()));
+  }
+
+  private String tenant() {
+    return entityId.substring(0, entityId.indexOf(':'));
   }
 
   /** Whether the session of {@code s} is still to be woken for its next run. */
@@ -467,14 +460,28 @@ public final class ScheduleEntity
 
   @Override
   public EventHandler<ScheduleBook, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(ScheduleBook::apply);
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::fold);
+  }
+
+  private ScheduleBook fold(ScheduleBook book, Event e) {
+    if (recovering) {
+      fired.replayed(e); // offered again once recovered, never from here
+    }
+    return book.apply(e);
   }
 
   @Override
   public SignalHandler<ScheduleBook> signalHandler() {
     // Whatever came due while the entity was away (downtime, a failover) is decided now.
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), book -> ctx.getSelf().tell(new Tick()))
+        .onSignal(
+            RecoveryCompleted.instance(),
+            book -> {
+              recovering = false;
+              // A firing journaled but cut off before its hand-off is not lost (decision 0027).
+              fired.recovered().forEach(n -> lifecycle.again(tenant(), n));
+              ctx.getSelf().tell(new Tick());
+            })
         .build();
   }
 }

@@ -130,7 +130,11 @@ public final class SessionEntity
             Materializer.matFromSystem(ctx.getSystem()));
     this.replies = new DeferredReplies(timers, reads::hosted);
     String persistenceId = persistenceId().id();
-    this.passivation = new Passivation(ctx, shard, settings, persistenceId, sessionId, clock);
+    this.lifecycle =
+        new LifecycleAnnouncer(
+            runtime.lifecycle(), clock, tenant, entityId, sessionId, settings.recoveryNotices());
+    this.passivation =
+        new Passivation(ctx, shard, settings, persistenceId, sessionId, clock, lifecycle::handOffs);
     this.listing =
         new DirectoryListing(
             ctx, timers, runtime.directory(), settings.statusListingDelay(), tenant, sessionId);
@@ -144,8 +148,6 @@ public final class SessionEntity
     this.approvals = new ApprovalDecisions(ctx, ceilings, tenant, machine, clock);
     this.handingOff = new HandingOff(ctx, timers, driver, settings, sessionId);
     this.chores = new SessionChores(audience, replies, passivation, listing, erasure);
-    this.lifecycle =
-        new LifecycleAnnouncer(runtime.lifecycle(), clock, tenant, entityId, sessionId);
     metrics.started();
   }
 
@@ -440,7 +442,14 @@ public final class SessionEntity
 
   @Override
   public EventHandler<SessionState, SessionEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(SessionState::apply);
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::fold);
+  }
+
+  /** Folds {@code e}; during a recovery the announcer notes what it announced (decision 0027). */
+  private SessionState fold(SessionState s, SessionEvent e) {
+    SessionState next = s.apply(e);
+    lifecycle.folded(s, e, next);
+    return next;
   }
 
   @Override
@@ -450,9 +459,9 @@ public final class SessionEntity
             RecoveryCompleted.instance(),
             s -> {
               metrics.approvals(s.pendingApprovals().size());
+              lifecycle.recovered(s); // offers what the replay derived, even of an erased one: none
               if (s.exists()) {
                 listing.recovered(s);
-                lifecycle.recovered(s);
               } else if (s.erased()) {
                 // Heals an erase whose deletion was cut off; nobody waits for the answer.
                 erasure.start(s, DeferredReplies.NOBODY);

@@ -23,7 +23,9 @@ public record SessionSettings(
     int replyPageSize,
     int maxWaiters,
     Duration handoffTimeout,
-    long maxSessionBytes) {
+    long maxSessionBytes,
+    int recoveryNotices,
+    Duration handoffHold) {
 
   public static SessionSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.session");
@@ -49,6 +51,8 @@ public record SessionSettings(
         (int) c.getBytes("reply-page-size").longValue(),
         c.getInt("max-waiters"),
         c.getDuration("handoff-timeout"),
-        c.getBytes("max-session-size"));
+        c.getBytes("max-session-size"),
+        c.getInt("recovery-notices"),
+        c.getDuration("webhook-handoff-hold"));
   }
 }

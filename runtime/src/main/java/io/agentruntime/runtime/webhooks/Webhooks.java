@@ -107,6 +107,17 @@ public final class Webhooks implements WebhookService, LifecycleFeed {
     next.whenComplete((x, failure) -> handOvers.remove(tenant, next));
   }
 
+  @Override
+  public CompletionStage<Void> settled(String tenant) {
+    CompletableFuture<Void> last = handOvers.get(tenant);
+    return last == null ? SETTLED : last.handle((x, failure) -> null);
+  }
+
+  @Override
+  public boolean mayListen(String tenant) {
+    return !listeners.listening(tenant, System.nanoTime()).equals(Optional.of(false));
+  }
+
   /**
    * Whether the tenant has an endpoint, as last learned or asked now; when the outbox does not
    * answer, as if it had (the hand-off then retries).

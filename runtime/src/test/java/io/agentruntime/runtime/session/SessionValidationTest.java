@@ -39,7 +39,9 @@ class SessionValidationTest {
           1024 * 1024,
           100,
           Duration.ofSeconds(30),
-          8L << 20);
+          8L << 20,
+          256,
+          Duration.ofMinutes(20));
   private final SessionValidation validation = new SessionValidation(SETTINGS);
 
   private static void assertRefused(Optional<Problem> problem, Problem.Kind kind, String field) {
