@@ -1,10 +1,17 @@
 package io.agentruntime.http;
 
 import static io.agentruntime.http.TestKeys.ADA;
+import static io.agentruntime.http.TestKeys.OLGA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.Headers;
+import com.openai.models.webhooks.AgentSessionActionRequiredWebhookEvent;
+import com.openai.models.webhooks.UnwrapWebhookEvent;
+import com.openai.models.webhooks.WebhookVerificationParams;
 import io.agentruntime.http.Api.Response;
 import io.agentruntime.runtime.testing.FakeOpenAiServer;
 import java.time.Duration;
@@ -97,6 +104,14 @@ class ClientToolsApiTest {
     throw new AssertionError("the turn never became " + status + ": " + last);
   }
 
+  private static String type(String webhookBody) {
+    try {
+      return Api.JSON.readTree(webhookBody).get("type").asText();
+    } catch (java.io.IOException e) {
+      throw new AssertionError(webhookBody, e);
+    }
+  }
+
   private static void sleep() {
     try {
       Thread.sleep(50);
@@ -180,6 +195,72 @@ class ClientToolsApiTest {
       assertTrue(
           types.indexOf("client_tool_call_requested") < types.indexOf("tool_call_succeeded"),
           types::toString);
+    }
+  }
+
+  /**
+   * The Agents API's webhooks: a turn that waits for the client's result is an {@code
+   * action_required} of type {@code function_call} (read by the official SDK's {@code unwrap}), and
+   * the turn running again after it is an {@code in_progress} of its own, not taken by the outbox
+   * for the turn's start.
+   */
+  @Test
+  void theWaitForTheClientIsAnActionRequiredAndRunningAgainIsAnnounced() throws Exception {
+    try (WebhookReceiver receiver = new WebhookReceiver(() -> 200)) {
+      Response made =
+          api.post(
+              OLGA,
+              "/v1/webhooks",
+              "{\"url\": \""
+                  + receiver.url()
+                  + "\", \"events\": [\"agent.session.in_progress\","
+                  + " \"agent.session.requires_action\", \"agent.session.idle\"]}");
+      assertEquals(201, made.status(), made.toString());
+      String session = session();
+      String id = session.substring(session.lastIndexOf('/') + 1);
+      model.enqueue(
+          FakeOpenAiServer.toolCalls(FakeOpenAiServer.call("c1", "weather", "{\"city\":\"Rome\"}")),
+          FakeOpenAiServer.text("Sunny in Rome."));
+      String turnId = send(session, "weather in Rome?");
+      awaitSession(session, s -> "awaiting_client".equals(s.path("status").asText()));
+      assertEquals(
+          200,
+          toolResult(
+                  session,
+                  turnId,
+                  null,
+                  "{\"callId\": \"c1\", \"success\": true, \"output\": \"sunny\"}")
+              .status());
+      awaitTurn(session, turnId, "completed");
+
+      List<WebhookReceiver.Received> got =
+          receiver.await(r -> r.body().contains("\"" + id + "\""), 4, Duration.ofSeconds(10));
+      assertEquals(
+          List.of(
+              "agent.session.in_progress",
+              "agent.session.action_required",
+              "agent.session.in_progress",
+              "agent.session.idle"),
+          got.stream().map(r -> type(r.body())).toList());
+      assertEquals(4, got.stream().map(WebhookReceiver.Received::id).distinct().count());
+      Headers.Builder headers = Headers.builder();
+      got.get(1).headers().forEach(headers::put);
+      OpenAIClient sdk =
+          OpenAIOkHttpClient.builder()
+              .apiKey("unused")
+              .webhookSecret(made.json().get("secret").asText())
+              .build();
+      UnwrapWebhookEvent event =
+          sdk.webhooks()
+              .unwrap(
+                  WebhookVerificationParams.builder()
+                      .payload(got.get(1).body())
+                      .headers(headers.build())
+                      .build());
+      assertEquals(
+          AgentSessionActionRequiredWebhookEvent.Data.RequiredAction.Type.FUNCTION_CALL,
+          event.agentSessionActionRequired().orElseThrow().data().requiredAction().type());
+      api.delete(OLGA, "/v1/webhooks/" + made.json().get("id").asText());
     }
   }
 

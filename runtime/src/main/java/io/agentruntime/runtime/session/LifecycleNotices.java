@@ -13,11 +13,12 @@ import java.util.Optional;
  * The lifecycle changes webhooks announce, read off a session's state (pure; decision 0027).
  *
  * <p>A session's {@link Mark} is where its lifecycle stands: created (no turn yet), in progress (a
- * turn runs), action required (the running turn waits for a human), idle (the last turn ended and
- * none is queued) or failed (closed or terminated: it can take no more input). A turn that fails
- * leaves the session idle, as in the Agents API. A suspension changes no mark (an operator's hold
- * is not a lifecycle event); a turn queued behind one that ended is no mark either, so a session
- * that goes straight on to its next turn announces no idle in between.
+ * turn runs), action required (the running turn waits for a human or for the client's result of a
+ * function call), idle (the last turn ended and none is queued) or failed (closed or terminated: it
+ * can take no more input). A turn that fails leaves the session idle, as in the Agents API. A
+ * suspension changes no mark (an operator's hold is not a lifecycle event); a turn queued behind
+ * one that ended is no mark either, so a session that goes straight on to its next turn announces
+ * no idle in between.
  *
  * <p>Each mark names what it is about (the turn, the pause), and the event id is a digest of the
  * session and that: announced again after a crash, the same change has the same id, and the outbox
@@ -27,6 +28,9 @@ public final class LifecycleNotices {
 
   /** Kind of action an approval of an MCP tool waits for, as the Agents API names it. */
   public static final String MCP_APPROVAL = "mcp_approval_request";
+
+  /** A function call the client executes: the turn waits for its {@code tool_result}. */
+  public static final String FUNCTION_CALL = "function_call";
 
   /** Any other approval (our HTTP and built-in tools, in-doubt calls): an extension type. */
   public static final String TOOL_APPROVAL = "tool_approval_request";
@@ -47,7 +51,7 @@ public final class LifecycleNotices {
     if (active.isPresent()) {
       Turn t = active.get();
       return Optional.of(
-          t.status() == TurnStatus.AWAITING_APPROVAL
+          t.status() == TurnStatus.AWAITING_APPROVAL || t.status() == TurnStatus.WAITING
               ? new Mark(LifecycleNotice.ACTION_REQUIRED, t.id() + "@" + millis(t.pausedAt()))
               : new Mark(LifecycleNotice.IN_PROGRESS, t.id()));
     } else if (s.nextQueuedTurn().isPresent()) {
@@ -75,8 +79,24 @@ public final class LifecycleNotices {
     }
     mark(next)
         .filter(m -> !m.equals(last) && !m.type().equals(LifecycleNotice.CREATED))
+        .map(m -> resumed(last, m))
         .ifPresent(m -> notices.add(notice(entityId, sessionId, m, next, now)));
     return notices;
+  }
+
+  /**
+   * A turn that runs again after it waited (for a human or the client's result) is another
+   * occurrence of {@code in_progress} than its start: it is about the wait it left, so it has an id
+   * of its own and the outbox does not take it for the start it already holds. The start keeps the
+   * turn's id as before.
+   */
+  static Mark resumed(Mark last, Mark now) {
+    boolean leftItsWait =
+        last != null
+            && last.type().equals(LifecycleNotice.ACTION_REQUIRED)
+            && now.type().equals(LifecycleNotice.IN_PROGRESS)
+            && last.about().startsWith(now.about() + "@");
+    return leftItsWait ? new Mark(LifecycleNotice.IN_PROGRESS, last.about() + "/resumed") : now;
   }
 
   /**
@@ -129,8 +149,14 @@ public final class LifecycleNotices {
     return new LifecycleNotice(eventId(entityId, m), m.type(), sessionId, action, at);
   }
 
-  /** What the waiting turn needs: an MCP approval if one is asked, else one of ours. */
+  /**
+   * What the waiting turn needs: the client's result of a function call when it waits for nothing
+   * else, an MCP approval if one is asked, else one of ours.
+   */
   static String requiredAction(SessionState s) {
+    if (s.activeTurn().map(t -> t.status() == TurnStatus.WAITING).orElse(false)) {
+      return FUNCTION_CALL;
+    }
     boolean mcp =
         s.pendingApprovals().stream()
             .anyMatch(

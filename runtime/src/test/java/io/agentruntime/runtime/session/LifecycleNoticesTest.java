@@ -54,6 +54,14 @@ class LifecycleNoticesTest {
   private static final SessionEvent ACCEPT_T2 =
       new UserMessageAccepted("t2", "and then?", null, "ada", T0);
   private static final SessionEvent START_T2 = new TurnStarted("t2", T0);
+  private static final SessionEvent CALL_CLIENT_T1 =
+      new AssistantReplied(
+          "t1", 1, "", List.of(new TranscriptEntry.ToolCall("c1", "weather", ARGS)), 1, 1, T0);
+  private static final SessionEvent WAIT_CLIENT_T1 =
+      new ClientToolCallRequested(
+          "t1", "c1", "weather", ARGS, T0.plus(Duration.ofHours(1)), T0.plusSeconds(1));
+  private static final SessionEvent CLIENT_ANSWERED_T1 =
+      new ToolCallSucceeded("t1", "c1", json("\"sunny\""), T0.plusSeconds(2));
 
   /** One row: a history, the mark it leaves, and what its last persist announces. */
   private record Row(
@@ -94,6 +102,18 @@ class LifecycleNoticesTest {
               "approved: running again",
               List.of(create(), ACCEPT_T1, START_T1, ASK_T1, APPROVAL_T1),
               List.of(new ApprovalGranted("appr_1", "ada", null, T0)),
+              IN_PROGRESS,
+              List.of(IN_PROGRESS)),
+          new Row(
+              "waiting for the client's result of a function call",
+              List.of(create(), ACCEPT_T1, START_T1, CALL_CLIENT_T1),
+              List.of(WAIT_CLIENT_T1),
+              ACTION,
+              List.of(ACTION)),
+          new Row(
+              "the client answered: running again",
+              List.of(create(), ACCEPT_T1, START_T1, CALL_CLIENT_T1, WAIT_CLIENT_T1),
+              List.of(CLIENT_ANSWERED_T1),
               IN_PROGRESS,
               List.of(IN_PROGRESS)),
           new Row(
@@ -155,6 +175,74 @@ class LifecycleNoticesTest {
     assertEquals(LifecycleNotices.TOOL_APPROVAL, n.get(0).requiredAction());
     assertEquals("s1", n.get(0).sessionId());
     assertEquals(NOW, n.get(0).at());
+  }
+
+  @Test
+  void aWaitForTheClientRequiresAFunctionCall() {
+    SessionState waiting =
+        fold(SessionState.empty(), List.of(create(), ACCEPT_T1, START_T1, CALL_CLIENT_T1));
+    SessionState after = fold(waiting, List.of(WAIT_CLIENT_T1));
+    List<LifecycleNotice> n =
+        LifecycleNotices.after(
+            ENTITY,
+            "s1",
+            LifecycleNotices.mark(waiting).orElse(null),
+            after,
+            List.of(WAIT_CLIENT_T1),
+            NOW);
+    assertEquals(LifecycleNotices.FUNCTION_CALL, n.get(0).requiredAction());
+  }
+
+  /**
+   * A turn running again after a wait is announced under an id of its own: under its start's id the
+   * outbox, which holds the start already, would take it as known and deliver nothing.
+   */
+  @Test
+  void runningAgainAfterEachWaitIsAnotherChangeThanTheStart() {
+    SessionState started = fold(SessionState.empty(), List.of(create(), ACCEPT_T1, START_T1));
+    SessionState asked = fold(started, List.of(ASK_T1, APPROVAL_T1));
+    SessionState approved =
+        fold(asked, List.of(new ApprovalGranted("appr_1", "ada", null, T0.plusSeconds(3))));
+    String start =
+        LifecycleNotices.after(ENTITY, "s1", null, started, List.of(START_T1), NOW)
+            .get(0)
+            .eventId();
+    LifecycleNotice again =
+        LifecycleNotices.after(
+                ENTITY,
+                "s1",
+                LifecycleNotices.mark(asked).orElse(null),
+                approved,
+                List.of(new ApprovalGranted("appr_1", "ada", null, T0.plusSeconds(3))),
+                NOW)
+            .get(0);
+    assertEquals(IN_PROGRESS, again.type());
+    assertNotEquals(start, again.eventId());
+    SessionState waiting = fold(started, List.of(CALL_CLIENT_T1, WAIT_CLIENT_T1));
+    SessionState answered = fold(waiting, List.of(CLIENT_ANSWERED_T1));
+    String afterClient =
+        LifecycleNotices.after(
+                ENTITY,
+                "s1",
+                LifecycleNotices.mark(waiting).orElse(null),
+                answered,
+                List.of(CLIENT_ANSWERED_T1),
+                NOW)
+            .get(0)
+            .eventId();
+    assertEquals(3, List.of(start, again.eventId(), afterClient).stream().distinct().count());
+    assertEquals(
+        again.eventId(),
+        LifecycleNotices.after(
+                ENTITY,
+                "s1",
+                LifecycleNotices.mark(asked).orElse(null),
+                approved,
+                List.of(),
+                NOW.plusSeconds(60))
+            .get(0)
+            .eventId(),
+        "the same change, announced again, has the same id");
   }
 
   @Test

@@ -104,12 +104,13 @@ class ReplayedNoticesTest {
                   List.of(new TurnFailed("t1", "model_error", "down", at(4))),
                   accept("t2", 5)),
               0,
-              // The in_progress after the decision has the turn's id, as live: offered once.
+              // Granted, the turn runs again: an in_progress of its own, not the start's.
               List.of(
                   CREATED,
                   IN_PROGRESS,
                   ACTION,
                   REQUESTED,
+                  IN_PROGRESS,
                   DECIDED,
                   IDLE,
                   TURN_FAILED,
@@ -124,7 +125,7 @@ class ReplayedNoticesTest {
                       new ToolCallInDoubt("t1", "c1", "appr_2", at(62), at(2))),
                   List.of(new InDoubtResolved("appr_2", "fail", "olga", null, at(3)))),
               2,
-              List.of(CREATED, IN_PROGRESS, ACTION, IN_DOUBT, REQUESTED, DECIDED)),
+              List.of(CREATED, IN_PROGRESS, ACTION, IN_DOUBT, REQUESTED, IN_PROGRESS, DECIDED)),
           new Row(
               "a spent budget, raised",
               List.of(
@@ -135,7 +136,8 @@ class ReplayedNoticesTest {
                           "appr_3", "t1", "maxSessionTokens", 100, 120, at(62), at(2))),
                   List.of(new BudgetRaised("appr_3", 500, "ada", null, at(3)))),
               0,
-              List.of(CREATED, IN_PROGRESS, ACTION, BUDGET, REQUESTED, DECIDED)),
+              // Raised, the turn runs again: an in_progress of its own, not the start's.
+              List.of(CREATED, IN_PROGRESS, ACTION, BUDGET, REQUESTED, IN_PROGRESS, DECIDED)),
           new Row(
               "from a snapshot that shows an idle the next write hides",
               List.of(
