@@ -27,8 +27,6 @@ public final class ClientConnection extends GraphStage<FlowShape<HttpRequest, Ht
   private static final AttributeKey<CompletionStage<Done>> GONE =
       AttributeKey.create("agent-runtime-client-gone", uncheckedClass());
 
-  private static final CompletionStage<Done> NEVER = new CompletableFuture<>();
-
   private final Inlet<HttpRequest> in = Inlet.create("ClientConnection.in");
   private final Outlet<HttpRequest> out = Outlet.create("ClientConnection.out");
   private final FlowShape<HttpRequest, HttpRequest> shape = FlowShape.of(in, out);
@@ -38,7 +36,9 @@ public final class ClientConnection extends GraphStage<FlowShape<HttpRequest, Ht
    * or the connection broke); never for a request that did not come through a server (a test's).
    */
   public static CompletionStage<Done> gone(HttpRequest request) {
-    return request.getAttribute(GONE).orElse(NEVER);
+    // A future of its own when there is none: one shared for all would keep every stream's
+    // callback for good.
+    return request.getAttribute(GONE).orElseGet(CompletableFuture::new);
   }
 
   @Override
