@@ -12,6 +12,10 @@ that warm-up and drift fall on both alike:
             stream to `agent.session.idle`, close it;
   agents-open  one events stream kept open across turns (a client that follows a session): POST
             the message, read to `agent.session.idle`.
+Two more ways, not turns, price the helper's exchanges apart (`--ways` names them):
+  get       the helper's `GET` of the session alone;
+  open-close  an events stream opened (new connection, to the response's head) and closed, alone;
+  get-new   the same `GET` on a new connection each time (what a connection costs by itself).
 Reports p50/p90/p99 client latency (ms) and the node's CPU ms per turn for each way, prints JSON.
 Everything it starts it stops, by pid.
 
@@ -214,6 +218,24 @@ def turn_agents(c, port, sid):
         events.close()
 
 
+def get_session(c, sid):
+    st, data = request(c, "GET", f"/v1/agents/sessions/{sid}")
+    if st != 200:
+        raise RuntimeError(f"GET session -> {st} {data[:300]}")
+
+
+def get_session_new(port, sid):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        get_session(c, sid)
+    finally:
+        c.close()
+
+
+def open_close(port, sid):
+    EventStream(port, sid).close()
+
+
 def turn_agents_open(c, events, sid):
     st, data = request(c, "POST", f"/v1/agents/sessions/{sid}/events", message_event(),
                        {"Idempotency-Key": str(uuid.uuid4())})
@@ -235,7 +257,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=300, help="unmeasured turns per way first")
     ap.add_argument("--out", help="write the JSON here too")
     ap.add_argument("--ways", default="ours,agents,agents-open",
-                    help="comma-separated ways to run (ours, agents, agents-open)")
+                    help="comma-separated ways to run (ours, agents, agents-open, get, open-close, get-new)")
     ap.add_argument("--jfr", help="record the node with JFR (settings=profile) over the measured"
                                   " turns into this file")
     args = ap.parse_args()
@@ -258,6 +280,9 @@ def main():
             "ours": lambda: turn_ours(c, ours_sid),
             "agents": lambda: turn_agents(c, port, agents_sid),
             "agents-open": lambda: turn_agents_open(c, events, open_sid),
+            "get": lambda: get_session(c, agents_sid),
+            "open-close": lambda: open_close(port, agents_sid),
+            "get-new": lambda: get_session_new(port, agents_sid),
         }
         ways = {w: ways[w] for w in args.ways.split(",")}
         for run in ways.values():

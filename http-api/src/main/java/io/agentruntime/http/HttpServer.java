@@ -6,12 +6,17 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.concurrent.duration.FiniteDuration;
@@ -38,7 +43,7 @@ public final class HttpServer {
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .withSettings(serverSettings(system, settings))
-        .bind(route)
+        .bindFlow(handlerFlow(system, route, settings))
         .thenApply(
             binding -> {
               HttpServer server = new HttpServer(binding, settings.terminationDeadline());
@@ -46,6 +51,17 @@ public final class HttpServer {
               log.info("HTTP API listening on {}", binding.localAddress());
               return server;
             });
+  }
+
+  /**
+   * The routes run for each connection's requests, as {@code bind(route)} would run them, with the
+   * connection's end told to each request ({@link ClientConnection}).
+   */
+  private static Flow<HttpRequest, HttpResponse, NotUsed> handlerFlow(
+      ActorSystem<?> system, Route route, HttpSettings settings) {
+    Function<HttpRequest, CompletionStage<HttpResponse>> handler = route.handler(system);
+    int parallelism = serverSettings(system, settings).getPipeliningLimit();
+    return Flow.of(HttpRequest.class).via(new ClientConnection()).mapAsync(parallelism, handler);
   }
 
   /** Where the server listens (with the actual port when the configured one was 0). */

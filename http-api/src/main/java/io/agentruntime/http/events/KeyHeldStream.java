@@ -21,8 +21,10 @@ import org.apache.pekko.util.ByteString;
  * slots when it starts and gives it back when it ends, however it ends; it writes a keep-alive
  * comment whenever the key's slots are probed ({@link KeySlots#probe}: a client gone makes the
  * write fail and the stream end); and it ends, as if complete, once a check of the key (every
- * {@code keyCheckInterval}) finds it removed. One stage, run with the stream itself: nothing is
- * materialized beside it.
+ * {@code keyCheckInterval}) finds it removed, or at once when its client's side of the connection
+ * ends ({@code clientGone}: the client closed the stream, which Pekko HTTP would otherwise notice
+ * only at a failed write, while the session went on sending it every event). One stage, run with
+ * the stream itself: nothing is materialized beside it.
  */
 final class KeyHeldStream extends GraphStage<FlowShape<ByteString, ByteString>> {
 
@@ -39,16 +41,19 @@ final class KeyHeldStream extends GraphStage<FlowShape<ByteString, ByteString>> 
   private final String key;
   private final Supplier<CompletionStage<Boolean>> keyStillValid;
   private final Duration keyCheckInterval;
+  private final CompletionStage<?> clientGone;
 
   KeyHeldStream(
       KeySlots slots,
       String key,
       Supplier<CompletionStage<Boolean>> keyStillValid,
-      Duration keyCheckInterval) {
+      Duration keyCheckInterval,
+      CompletionStage<?> clientGone) {
     this.slots = slots;
     this.key = key;
     this.keyStillValid = keyStillValid;
     this.keyCheckInterval = keyCheckInterval;
+    this.clientGone = clientGone;
   }
 
   @Override
@@ -64,6 +69,7 @@ final class KeyHeldStream extends GraphStage<FlowShape<ByteString, ByteString>> 
       private Runnable unwatch = () -> {};
       private final AsyncCallback<Boolean> probed = createAsyncCallback(ignored -> onProbe());
       private final AsyncCallback<Object> checked = createAsyncCallback(this::onKeyChecked);
+      private final AsyncCallback<Object> left = createAsyncCallback(ignored -> completeStage());
 
       {
         setHandler(
@@ -114,6 +120,7 @@ final class KeyHeldStream extends GraphStage<FlowShape<ByteString, ByteString>> 
         unwatch = slots.watch(key, () -> probed.invoke(Boolean.TRUE));
         slots.take(key);
         scheduleWithFixedDelay(KEY_CHECK, keyCheckInterval, keyCheckInterval);
+        clientGone.whenComplete((done, failure) -> left.invoke(Boolean.TRUE));
       }
 
       @Override

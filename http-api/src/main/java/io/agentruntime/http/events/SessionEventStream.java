@@ -1,5 +1,6 @@
 package io.agentruntime.http.events;
 
+import io.agentruntime.http.ClientConnection;
 import io.agentruntime.http.HttpSettings.EventSettings;
 import io.agentruntime.http.auth.KeySlots;
 import io.agentruntime.http.auth.Principal;
@@ -19,6 +20,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.pattern.Patterns;
@@ -32,10 +34,11 @@ import scala.concurrent.ExecutionContextExecutor;
  * A session's events as Server-Sent Events: each journaled event with {@code id:} its sequence
  * number and {@code event:} its type, and the model's text as it streams ({@code event: delta}, no
  * id). A quiet stream gets a comment line every keep-alive interval. Streams end when the client
- * goes away, when the node shuts down (so that clients reconnect elsewhere), and when the API key
- * they were opened with is removed from the keys file; an API key holds at most {@code
- * max-streams-per-key} of them open on a node. What is streamed, and in which order, is the
- * sessions' business ({@link io.agentruntime.runtime.session.SessionService#events}).
+ * goes away (as soon as it closes its connection), when the node shuts down (so that clients
+ * reconnect elsewhere), and when the API key they were opened with is removed from the keys file;
+ * an API key holds at most {@code max-streams-per-key} of them open on a node. What is streamed,
+ * and in which order, is the sessions' business ({@link
+ * io.agentruntime.runtime.session.SessionService#events}).
  */
 public final class SessionEventStream {
 
@@ -111,17 +114,20 @@ public final class SessionEventStream {
 
   /**
    * {@code items} as a chunked {@code text/event-stream} body for {@code principal}, counted
-   * against its key while it runs and ended when its key is revoked.
+   * against its key while it runs and ended when its key is revoked or the client of {@code
+   * request} closes its connection.
    */
-  public HttpEntity.Chunked sse(Principal principal, Source<StreamItem, NotUsed> items) {
-    return sseOf(principal, items.map(SessionEventStream::frame));
+  public HttpEntity.Chunked sse(
+      Principal principal, HttpRequest request, Source<StreamItem, NotUsed> items) {
+    return sseOf(principal, request, items.map(SessionEventStream::frame));
   }
 
   /**
    * As {@link #sse}, for events framed already (the Agents API's, which carry no {@code id:}):
    * keep-alive comments, the key's count, and the ends on shutdown and key removal alike.
    */
-  public HttpEntity.Chunked sseOf(Principal principal, Source<ServerSentEvent, NotUsed> events) {
+  public HttpEntity.Chunked sseOf(
+      Principal principal, HttpRequest request, Source<ServerSentEvent, NotUsed> events) {
     Source<ByteString, NotUsed> frames =
         events
             .map(SseFrames::encode)
@@ -131,7 +137,8 @@ public final class SessionEventStream {
                     open,
                     principal.keyId(),
                     () -> keyStillValid.apply(principal),
-                    keyCheckInterval))
+                    keyCheckInterval,
+                    ClientConnection.gone(request)))
             .via(shutdown.flow());
     return HttpEntities.create(ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), frames);
   }

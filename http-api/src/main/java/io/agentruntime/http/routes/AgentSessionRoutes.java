@@ -265,9 +265,14 @@ public final class AgentSessionRoutes {
   }
 
   private Route sse(Principal principal, Source<ServerSentEvent, NotUsed> framed) {
-    return respondWithHeader(
-        CacheControl.create(CacheDirectives.NO_CACHE),
-        () -> complete(HttpResponse.create().withEntity(events.sseOf(principal, framed))));
+    return extractRequest(
+        request ->
+            respondWithHeader(
+                CacheControl.create(CacheDirectives.NO_CACHE),
+                () ->
+                    complete(
+                        HttpResponse.create()
+                            .withEntity(events.sseOf(principal, request, framed)))));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.agentruntime.http.routes;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 
@@ -47,18 +48,22 @@ final class ApprovalStream {
     return onSuccess(
         streams.roomFor(principal),
         room ->
-            respondWithHeader(
-                CacheControl.create(CacheDirectives.NO_CACHE),
-                () ->
-                    complete(
-                        HttpResponse.create()
-                            .withEntity(
-                                streams.sseOf(
-                                    principal,
-                                    feed.follow(principal.tenant())
-                                        .mapAsync(1, n -> visible(principal.tenant(), caller, n))
-                                        .filter(Optional::isPresent)
-                                        .map(n -> frame(n.get())))))));
+            extractRequest(
+                request ->
+                    respondWithHeader(
+                        CacheControl.create(CacheDirectives.NO_CACHE),
+                        () ->
+                            complete(
+                                HttpResponse.create()
+                                    .withEntity(
+                                        streams.sseOf(
+                                            principal,
+                                            request,
+                                            feed.follow(principal.tenant())
+                                                .mapAsync(
+                                                    1, n -> visible(principal.tenant(), caller, n))
+                                                .filter(Optional::isPresent)
+                                                .map(n -> frame(n.get()))))))));
   }
 
   /** The notice when the caller may see its session (an operator: every one of the tenant). */

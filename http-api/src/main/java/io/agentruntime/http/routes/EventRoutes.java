@@ -68,7 +68,8 @@ public final class EventRoutes {
                         CacheControl.create(CacheDirectives.NO_CACHE),
                         () ->
                             complete(
-                                HttpResponse.create().withEntity(events.sse(principal, items))))));
+                                HttpResponse.create()
+                                    .withEntity(events.sse(principal, request, items))))));
   }
 
   private static long after(Optional<String> header, Optional<String> param) {

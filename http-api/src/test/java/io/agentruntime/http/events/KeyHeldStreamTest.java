@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
@@ -30,6 +31,7 @@ class KeyHeldStreamTest {
 
   private final KeySlots slots = new KeySlots(1);
   private final AtomicBoolean keyValid = new AtomicBoolean(true);
+  private final CompletableFuture<Done> clientGone = new CompletableFuture<>();
 
   @AfterAll
   static void stop() {
@@ -41,7 +43,11 @@ class KeyHeldStreamTest {
     return Source.<ByteString>queue(8)
         .via(
             new KeyHeldStream(
-                slots, "k1", () -> CompletableFuture.completedFuture(keyValid.get()), keyCheck))
+                slots,
+                "k1",
+                () -> CompletableFuture.completedFuture(keyValid.get()),
+                keyCheck,
+                clientGone))
         .toMat(Sink.queue(), Keep.both())
         .run(mat);
   }
@@ -93,5 +99,20 @@ class KeyHeldStreamTest {
     finished.first().complete();
     assertEquals("last", next(finished.second()).orElseThrow().utf8String());
     assertEquals(Optional.empty(), next(finished.second()));
+  }
+
+  @Test
+  void theStreamEndsAndGivesItsSlotBackAsSoonAsItsClientLeaves() throws Exception {
+    var stream = run(Duration.ofMinutes(1));
+    stream.first().offer(ByteString.fromString("a"));
+    assertEquals("a", next(stream.second()).orElseThrow().utf8String());
+
+    clientGone.complete(Done.getInstance()); // no write has failed, no probe was made
+    assertEquals(Optional.empty(), next(stream.second()), "ended");
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (slots.full("k1") && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertFalse(slots.full("k1"), "its slot given back");
   }
 }

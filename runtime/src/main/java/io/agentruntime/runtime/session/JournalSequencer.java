@@ -98,7 +98,13 @@ final class JournalSequencer {
     if (seq < next) {
       return Source.empty();
     }
-    Source<StreamItem, NotUsed> missing = seq > next ? readUpTo(seq - 1) : Source.empty();
+    if (seq == next) {
+      // The usual case, as one plain single: the stream runs it in place, where a concat of an
+      // empty and a single would be materialized as a substream of its own for every event.
+      next = seq + 1;
+      return Source.single(item);
+    }
+    Source<StreamItem, NotUsed> missing = readUpTo(seq - 1);
     next = seq + 1;
     return missing.concat(Source.single(item));
   }
