@@ -449,6 +449,7 @@ public final class SessionEntity
         .onSignal(
             RecoveryCompleted.instance(),
             s -> {
+              passivation.recovered();
               metrics.approvals(s.pendingApprovals().size());
               if (s.exists()) {
                 listing.recovered(s);
