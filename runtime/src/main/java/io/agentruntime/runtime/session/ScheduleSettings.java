@@ -9,7 +9,9 @@ import java.time.Duration;
  * missedAfter} was missed (its schedule's {@code missed} decides); a firing the session did not
  * take is tried again after {@code retryAfter}; a session is woken up to {@code wakeAhead} before
  * its run is due (zero: not before), so that the run finds it recovered; at most {@code
- * maxFiringsInFlight} firings of a node are on their way to their sessions at once (decision 0048).
+ * maxFiringsInFlight} firings of a node are on their way to their sessions at once (decision 0048);
+ * a turn a firing started waits up to {@code turnHold} before its first model call while firings of
+ * its node wait to be sent (zero: it never waits; decision 0064).
  */
 public record ScheduleSettings(
     int maxPerSession,
@@ -17,7 +19,8 @@ public record ScheduleSettings(
     Duration missedAfter,
     Duration retryAfter,
     Duration wakeAhead,
-    int maxFiringsInFlight) {
+    int maxFiringsInFlight,
+    Duration turnHold) {
 
   public static ScheduleSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.schedules");
@@ -27,6 +30,7 @@ public record ScheduleSettings(
         c.getDuration("missed-after"),
         c.getDuration("retry-after"),
         c.getDuration("wake-ahead"),
-        c.getInt("max-firings-in-flight"));
+        c.getInt("max-firings-in-flight"),
+        c.getDuration("turn-hold"));
   }
 }

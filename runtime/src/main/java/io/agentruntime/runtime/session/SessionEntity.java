@@ -307,6 +307,9 @@ public final class SessionEntity
     } else if (taken.turnId() == null) {
       return owed(); // an earlier turn of the same key answers it
     }
+    if (SessionEvent.UserMessageAccepted.SCHEDULE.equals(c.source())) {
+      driver.fired(taken.turnId()); // its work comes after the node's firings (decision 0064)
+    }
     return owed(
         persist(taken.decision().events())
             .thenRun(next -> askers.accepted(next, taken.turnId(), c)));

@@ -23,7 +23,8 @@ class ScheduleRulesTest {
           Duration.ofSeconds(60),
           Duration.ofSeconds(1),
           Duration.ofSeconds(10),
-          200);
+          200,
+          Duration.ofSeconds(30));
   private final ScheduleRules rules = new ScheduleRules(SETTINGS, 100);
 
   private static String nul(String s) {
@@ -195,7 +196,8 @@ class ScheduleRulesTest {
                 Duration.ofSeconds(60),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(aheadSeconds),
-                200),
+                200,
+                Duration.ofSeconds(30)),
             100);
     Instant due = at("08:00:00");
     java.util.Set<Long> tenthsBefore = new java.util.TreeSet<>();
