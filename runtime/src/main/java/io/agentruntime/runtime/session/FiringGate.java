@@ -45,9 +45,9 @@ final class FiringGate {
     return ID.apply(system).gate;
   }
 
-  /** How long a turn a firing started waits at most behind the node's firings (0: not at all). */
-  static Duration turnHold(ActorSystem<?> system) {
-    return ID.apply(system).turnHold;
+  /** How long work after the node's firings waits for them at most (0: not at all). */
+  static Duration holdBehindFirings(ActorSystem<?> system) {
+    return ID.apply(system).holdBehindFirings;
   }
 
   private static final Id ID = new Id();
@@ -59,11 +59,11 @@ final class FiringGate {
       return new OnNode(
           system.systemActorOf(
               create(settings.maxFiringsInFlight()), "schedule-firings", Props.empty()),
-          settings.turnHold());
+          settings.holdBehindFirings());
     }
   }
 
-  private record OnNode(ActorRef<Command> gate, Duration turnHold) implements Extension {}
+  private record OnNode(ActorRef<Command> gate, Duration holdBehindFirings) implements Extension {}
 
   static Behavior<Command> create(int maxInFlight) {
     return Behaviors.setup(

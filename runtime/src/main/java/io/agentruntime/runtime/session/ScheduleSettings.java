@@ -10,8 +10,8 @@ import java.time.Duration;
  * take is tried again after {@code retryAfter}; a session is woken up to {@code wakeAhead} before
  * its run is due (zero: not before), so that the run finds it recovered; at most {@code
  * maxFiringsInFlight} firings of a node are on their way to their sessions at once (decision 0048);
- * a turn a firing started waits up to {@code turnHold} before its first model call while firings of
- * its node wait to be sent (zero: it never waits; decision 0064).
+ * while firings of a node wait, the work after them (a scheduled turn's first model call, a run's
+ * record) waits too, up to {@code holdBehindFirings} (zero: it never waits; decision 0064).
  */
 public record ScheduleSettings(
     int maxPerSession,
@@ -20,7 +20,7 @@ public record ScheduleSettings(
     Duration retryAfter,
     Duration wakeAhead,
     int maxFiringsInFlight,
-    Duration turnHold) {
+    Duration holdBehindFirings) {
 
   public static ScheduleSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.schedules");
@@ -31,6 +31,6 @@ public record ScheduleSettings(
         c.getDuration("retry-after"),
         c.getDuration("wake-ahead"),
         c.getInt("max-firings-in-flight"),
-        c.getDuration("turn-hold"));
+        c.getDuration("hold-behind-firings"));
   }
 }

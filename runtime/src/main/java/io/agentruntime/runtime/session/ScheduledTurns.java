@@ -30,7 +30,7 @@ final class ScheduledTurns {
 
   /** Turn {@code turnId} was opened by a schedule's firing (held unless holding is off). */
   void fired(String turnId) {
-    if (!FiringGate.turnHold(ctx.getSystem()).isZero()) {
+    if (!FiringGate.holdBehindFirings(ctx.getSystem()).isZero()) {
       held.add(turnId);
     }
   }
@@ -44,7 +44,7 @@ final class ScheduledTurns {
       return false;
     }
     if (asked.add(turnId)) {
-      Duration longest = FiringGate.turnHold(ctx.getSystem());
+      Duration longest = FiringGate.holdBehindFirings(ctx.getSystem());
       ctx.ask(
           FiringGate.Clear.class,
           FiringGate.of(ctx.getSystem()),

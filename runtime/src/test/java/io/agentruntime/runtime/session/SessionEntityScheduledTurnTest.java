@@ -23,7 +23,7 @@ class SessionEntityScheduledTurnTest extends AgentLoopTestSupport {
   SessionEntityScheduledTurnTest() {
     super(
         "agent-runtime.schedules.max-firings-in-flight = 1\n"
-            + "agent-runtime.schedules.turn-hold = 30s\n");
+            + "agent-runtime.schedules.hold-behind-firings = 30s\n");
   }
 
   private ActorRef<FiringGate.Command> gate;
