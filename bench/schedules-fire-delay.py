@@ -11,7 +11,9 @@ user message, so delay = acceptedAt - due. Reports how many fired exactly once (
 the delay p50/p90/p99/max in ms, and p50/p99 per tenth of the spread (a queue that builds shows as
 a delay that grows), prints JSON. --split also reads the node's debug line of each firing (decision
 0048) and splits the delay: sent (the schedule's timer), taken (the session took the message: its
-journaled time) and answered (the message's journal write). --wake-ahead sets the node's
+journaled time) and answered (the message's journal write), and counts the sessions that passivated and recovered before and after the due
+time. Every run also reports when the firings' turns completed, and at one instant how many
+firings were taken and turns completed in each second after the due time. --wake-ahead sets the node's
 agent-runtime.schedules.wake-ahead (0s: sessions are woken by the firing itself, as before 0048),
 --max-in-flight its max-firings-in-flight (a large one: no bound, as before 0048).
 Everything it starts it stops, by pid.
