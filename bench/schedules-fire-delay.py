@@ -11,7 +11,9 @@ user message, so delay = acceptedAt - due. Reports how many fired exactly once (
 the delay p50/p90/p99/max in ms, and p50/p99 per tenth of the spread (a queue that builds shows as
 a delay that grows), prints JSON. --split also reads the node's debug line of each firing (decision
 0048) and splits the delay: sent (the schedule's timer), taken (the session took the message: its
-journaled time) and answered (the message's journal write). --wake-ahead sets the node's
+journaled time) and answered (the message's journal write), and counts the sessions that passivated and recovered before and after the due
+time. Every run also reports when the firings' turns completed, and at one instant how many
+firings were taken and turns completed in each second after the due time. --wake-ahead sets the node's
 agent-runtime.schedules.wake-ahead (0s: sessions are woken by the firing itself, as before 0048),
 --max-in-flight its max-firings-in-flight (a large one: no bound, as before 0048).
 Everything it starts it stops, by pid.
@@ -113,6 +115,33 @@ def split(home):
     return found
 
 
+SESSION = re.compile(r"^(\d\d):(\d\d):(\d\d\.\d\d\d) DEBUG .*Session \S+ (passivates|recovered)")
+
+
+def session_moves(home, due):
+    """Sessions that passivated / recovered before and after the due time (debug lines, --split)."""
+    counts = {"passivated_before_due": 0, "passivated_after_due": 0, "recovered_before_due": 0,
+              "recovered_after_due": 0}
+    day = due - due % 86400
+    with open(os.path.join(home, "node.out"), errors="replace") as f:
+        for line in f:
+            m = SESSION.search(line)
+            if m:
+                t = day + int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+                what = "passivated" if m.group(4) == "passivates" else "recovered"
+                counts[what + ("_after_due" if t >= due else "_before_due")] += 1
+    return counts
+
+
+def per_second(offsets, seconds=30):
+    """How many of offsets (s after the due time) fall in each second, for the first `seconds`."""
+    out = [0] * seconds
+    for o in offsets:
+        if 0 <= o < seconds:
+            out[int(o)] += 1
+    return out
+
+
 def pcts(values):
     return {"p50": round(percentile(values, 50)), "p99": round(percentile(values, 99))} if values else None
 
@@ -155,7 +184,7 @@ def main():
             raise RuntimeError("the schedules were set after their due time: raise --lead")
         time.sleep(max(0, due + args.spread - time.time()) + 15)
         found = list(pool.map(lambda sm: firings(port, sm[0], sm[1]["id"]), zip(sessions, made)))
-        delays, missing, twice = [], 0, 0
+        delays, missing, twice, done, taken_at, done_at = [], 0, 0, [], [], []
         slices = [[] for _ in range(10)]
         for (sid, sched), turns in zip(zip(sessions, made), found):
             if not turns:
@@ -164,6 +193,10 @@ def main():
             twice += len(turns) > 1
             delay = (parse(turns[0]["acceptedAt"]) - parse(sched["nextRunAt"])) * 1000
             delays.append(delay)
+            taken_at.append(parse(turns[0]["acceptedAt"]) - due)
+            if turns[0]["status"] == "completed":
+                done.append((parse(turns[0]["updatedAt"]) - parse(sched["nextRunAt"])) * 1000)
+                done_at.append(parse(turns[0]["updatedAt"]) - due)
             if args.spread:
                 slices[min(9, int((parse(sched["nextRunAt"]) - due) * 10 / args.spread))].append(delay)
         result = {
@@ -172,6 +205,13 @@ def main():
             "delay_ms": {"p50": round(percentile(delays, 50)), "p90": round(percentile(delays, 90)),
                          "p99": round(percentile(delays, 99)), "max": round(max(delays))} if delays else None,
             "delay_ms_by_tenth_of_spread": [pcts(d) for d in slices] if args.spread else None,
+            # The turns the firings started: how long after its due time each completed, and how
+            # many completed while firings were still being taken (work competing with them).
+            "turn_completed_ms": {"completed": len(done), "p50": round(percentile(done, 50)),
+                                  "p99": round(percentile(done, 99))} if done else None,
+            "turns_completed_before_last_firing": sum(1 for t in done_at if taken_at and t < max(taken_at)),
+            "firings_taken_per_s": per_second(taken_at) if not args.spread else None,
+            "turns_completed_per_s": per_second(done_at) if not args.spread else None,
             "wake_ahead": args.wake_ahead or "default", "max_in_flight": args.max_in_flight or "default",
             "sessions_created_per_s": round(args.schedules / created), "schedules_set_per_s": round(args.schedules / set_s),
             "cpus": os.cpu_count(),
@@ -183,6 +223,7 @@ def main():
             result["split_ms"] = {"firings": len(parts), "sent": pcts([p[0] for p in parts]),
                                   "taken": pcts([p[1] for p in parts]),
                                   "answered": pcts([p[2] for p in parts])}
+            result["sessions"] = session_moves(home, due)
         print(json.dumps(result, indent=2))
         if args.out:
             with open(args.out, "w") as f:

@@ -43,8 +43,11 @@ class ScheduleKillIntegrationTest {
   @Test
   void everyDueScheduleFiresExactlyOnceAcrossAKillOfItsNode() throws Exception {
     cluster = new ProcessCluster(home);
-    // Sessions passivate after 2 s idle, so the schedules wake passivated sessions.
-    cluster.jvmOptions = List.of("-Dagent-runtime.turns.idle-timeout=2s");
+    // Sessions passivate after 2 s idle, so the schedules wake passivated sessions (10 s ahead of
+    // their run, due in 25 s: not at once when it is set).
+    cluster.jvmOptions =
+        List.of(
+            "-Dagent-runtime.turns.idle-timeout=2s", "-Dagent-runtime.schedules.wake-ahead=10s");
     for (int i = 0; i < 3; i++) {
       cluster.startNode();
     }

@@ -11,44 +11,57 @@ import java.util.Set;
  * Which schedule firings of a node may be on their way to their sessions (decision 0048), pure: at
  * most {@code max} at once; the others wait in the order they came and are let in as those in
  * flight leave. A firing is its owner (the schedule entity) and its schedule id; an owner that is
- * gone takes its firings, in flight or waiting, with it.
+ * gone takes its firings, in flight or waiting, with it. Work that comes after the firings (the
+ * turns they started: decision 0064) is held while any firing waits, and let go, all at once, as
+ * soon as none does.
  *
  * @param <O> the owner of a firing
+ * @param <H> what is held behind the firings
  */
-final class FiringAdmission<O> {
+final class FiringAdmission<O, H> {
 
   record Firing<O>(O owner, String scheduleId) {}
+
+  /** What a step lets go: firings let in, and held work let go (both in the order they came). */
+  record Let<O, H>(List<Firing<O>> firings, List<H> held) {}
 
   private final int max;
   private final Set<Firing<O>> inFlight = new LinkedHashSet<>();
   private final LinkedHashSet<Firing<O>> waiting = new LinkedHashSet<>();
   private final Map<O, Integer> byOwner = new HashMap<>();
+  private final List<H> held = new ArrayList<>();
 
   FiringAdmission(int max) {
     this.max = Math.max(1, max);
   }
 
-  /** {@code f} asks to go: returns the firings let in now (it, or none: it waits). */
-  List<Firing<O>> enter(Firing<O> f) {
+  /** {@code f} asks to go: lets it in now, or none (it waits). */
+  Let<O, H> enter(Firing<O> f) {
     if (!inFlight.contains(f) && waiting.add(f)) {
       byOwner.merge(f.owner(), 1, Integer::sum);
     }
     return admit();
   }
 
-  /** {@code f} was answered (or given up): returns the firings let in in its place. */
-  List<Firing<O>> leave(Firing<O> f) {
+  /** {@code f} was answered (or given up): lets in the firings in its place. */
+  Let<O, H> leave(Firing<O> f) {
     if (inFlight.remove(f) || waiting.remove(f)) {
       byOwner.computeIfPresent(f.owner(), (o, n) -> n == 1 ? null : n - 1);
     }
     return admit();
   }
 
-  /** The owner stopped: its firings leave; returns the firings let in in their place. */
-  List<Firing<O>> gone(O owner) {
+  /** The owner stopped: its firings leave; lets in the firings in their place. */
+  Let<O, H> gone(O owner) {
     inFlight.removeIf(f -> f.owner().equals(owner));
     waiting.removeIf(f -> f.owner().equals(owner));
     byOwner.remove(owner);
+    return admit();
+  }
+
+  /** {@code h} comes after the firings: let go now if none waits, else held until none does. */
+  Let<O, H> hold(H h) {
+    held.add(h);
     return admit();
   }
 
@@ -65,7 +78,11 @@ final class FiringAdmission<O> {
     return waiting.size();
   }
 
-  private List<Firing<O>> admit() {
+  int held() {
+    return held.size();
+  }
+
+  private Let<O, H> admit() {
     List<Firing<O>> admitted = new ArrayList<>();
     var next = waiting.iterator();
     while (inFlight.size() < max && next.hasNext()) {
@@ -74,6 +91,11 @@ final class FiringAdmission<O> {
       inFlight.add(f);
       admitted.add(f);
     }
-    return admitted;
+    List<H> going = List.of();
+    if (waiting.isEmpty() && !held.isEmpty()) {
+      going = List.copyOf(held);
+      held.clear();
+    }
+    return new Let<>(admitted, going);
   }
 }

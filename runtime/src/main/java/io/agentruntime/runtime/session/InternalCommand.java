@@ -109,6 +109,12 @@ sealed interface InternalCommand extends SessionCommand {
    */
   record TenantMonthRead(String modelKey) implements InternalCommand {}
 
+  /**
+   * Turn {@code turnId}, started by a schedule's firing, may make its first model call: no firing
+   * of the node waits any more, or it waited its longest (decision 0064).
+   */
+  record FiringsClear(String turnId) implements InternalCommand {}
+
   /** Time to look whether the session's tenant is still suspended (decision 0042). */
   record TenantChecked() implements InternalCommand {}
 

@@ -41,6 +41,13 @@ final class Passivation {
         }
       };
 
+  /**
+   * At debug level (with the schedules' split, decision 0048): when a session stops and when it
+   * recovers, to tell a firing that found its session in memory from one that woke it.
+   */
+  private static final org.slf4j.Logger TRACE =
+      org.slf4j.LoggerFactory.getLogger("io.agentruntime.runtime.session.ScheduleEntity.sessions");
+
   private final ActorContext<SessionCommand> ctx;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final SessionSettings settings;
@@ -132,6 +139,13 @@ final class Passivation {
     awakeUntil = Math.max(awakeUntil, untilMillis);
   }
 
+  /** The session recovered (logged at debug with the schedules' split). */
+  void recovered() {
+    if (TRACE.isDebugEnabled()) {
+      TRACE.debug("Session {} recovered", sessionId);
+    }
+  }
+
   /** Whether a wake holds the session now; if so, it checks again once the hold ends. */
   private boolean heldAwake() {
     long left = awakeUntil - clock.millis();
@@ -182,6 +196,9 @@ final class Passivation {
   /** Stops the session through its shard (a no-op outside sharding). */
   void stop() {
     if (shard != null) {
+      if (TRACE.isDebugEnabled()) {
+        TRACE.debug("Session {} passivates", sessionId);
+      }
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
   }

@@ -86,6 +86,12 @@ public final class ScheduleEntity
       Throwable failure)
       implements Command {}
 
+  /**
+   * The session took firing {@code due} of {@code scheduleId}; no firing of the node waits any more
+   * (or the wait was long enough): the run is recorded now (decision 0064).
+   */
+  private record Taken(String scheduleId, ScheduleRules.Due due) implements Command {}
+
   public sealed interface Reply extends CborSerializable {}
 
   public record Made(Schedule schedule) implements Reply {}
@@ -228,6 +234,8 @@ public final class ScheduleEntity
       return onAdmitted(book, a);
     } else if (cmd instanceof Delivered d) {
       return onDelivered(book, d);
+    } else if (cmd instanceof Taken t) {
+      return onTaken(book, t);
     } else if (cmd instanceof Idle) {
       if (book.isEmpty() && inFlight.isEmpty()) {
         shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
@@ -359,12 +367,8 @@ public final class ScheduleEntity
     SessionReply reply = d.reply() instanceof SessionReply.Hosted h ? h.reply() : d.reply();
     if (reply instanceof SessionReply.TurnAccepted accepted) {
       timed(d, accepted);
-      // Announced once journaled, at least once: the webhook outbox keeps one per firing id.
-      return Effect()
-          .persist(new ScheduleRan(d.scheduleId(), d.due().fireDueAt(), true, d.due().next()))
-          .thenRun(this::armed)
-          .thenRun(after -> announceFired(d.scheduleId(), d.due().fireDueAt()))
-          .thenNoReply();
+      recordAfterFirings(d.scheduleId(), d.due());
+      return Effect().noReply();
     } else if (reply instanceof SessionReply.Rejected r
         && r.problem().kind() == Problem.Kind.NOT_FOUND) {
       ctx.getLog().info("Schedule {} removed: its session is gone", d.scheduleId());
@@ -400,6 +404,43 @@ public final class ScheduleEntity
     retrying = true;
     timers.startSingleTimer("tick", new Tick(), wait);
     return Effect().noReply();
+  }
+
+  /**
+   * The run {@code due} of {@code scheduleId} fired (its session journaled the turn): it is
+   * recorded once no firing of the node waits any more (decision 0064), so that a burst of runs due
+   * at one instant costs the journal one write each until all of them are taken. Until then it
+   * stays on its way (not fired again); lost with the entity, it is fired again on recovery, and
+   * the session answers it as the turn it already has.
+   */
+  private void recordAfterFirings(String scheduleId, ScheduleRules.Due due) {
+    inFlight.put(scheduleId, due);
+    Duration longest = FiringGate.holdBehindFirings(ctx.getSystem());
+    if (longest.isZero()) {
+      ctx.getSelf().tell(new Taken(scheduleId, due));
+      return;
+    }
+    ctx.ask(
+        FiringGate.Clear.class,
+        gate,
+        longest,
+        FiringGate.AfterFirings::new,
+        (clear, tooLong) -> new Taken(scheduleId, due));
+  }
+
+  private ReplyEffect<Event, ScheduleBook> onTaken(ScheduleBook book, Taken t) {
+    inFlight.remove(t.scheduleId());
+    Optional<Schedule> s = book.get(t.scheduleId());
+    if (s.isEmpty() || !s.get().nextRunAt().equals(t.due().fireDueAt())) {
+      armed(book); // deleted (or changed) while it waited
+      return Effect().noReply();
+    }
+    // Announced once journaled, at least once: the webhook outbox keeps one per firing id.
+    return Effect()
+        .persist(new ScheduleRan(t.scheduleId(), t.due().fireDueAt(), true, t.due().next()))
+        .thenRun(this::armed)
+        .thenRun(after -> announceFired(t.scheduleId(), t.due().fireDueAt()))
+        .thenNoReply();
   }
 
   /**

@@ -11,7 +11,9 @@ import java.time.Duration;
  * its run is due (zero: not before), so that the run finds it recovered; at most {@code
  * maxFiringsInFlight} firings of a node are on their way to their sessions at once (decision 0048);
  * a recovery offers the {@code schedule.fired} of its newest {@code recoveryNotices} firings again
- * ({@code agent-runtime.session.recovery-notices}, decision 0027).
+ * ({@code agent-runtime.session.recovery-notices}, decision 0027); while firings of a node wait,
+ * the work after them (a scheduled turn's first model call, a run's record) waits too, up to
+ * {@code holdBehindFirings} (zero: it never waits; decision 0064).
  */
 public record ScheduleSettings(
     int maxPerSession,
@@ -20,7 +22,8 @@ public record ScheduleSettings(
     Duration retryAfter,
     Duration wakeAhead,
     int maxFiringsInFlight,
-    int recoveryNotices) {
+    int recoveryNotices,
+    Duration holdBehindFirings) {
 
   public static ScheduleSettings fromConfig(Config root) {
     Config c = root.getConfig("agent-runtime.schedules");
@@ -31,6 +34,7 @@ public record ScheduleSettings(
         c.getDuration("retry-after"),
         c.getDuration("wake-ahead"),
         c.getInt("max-firings-in-flight"),
-        root.getInt("agent-runtime.session.recovery-notices"));
+        root.getInt("agent-runtime.session.recovery-notices"),
+        c.getDuration("hold-behind-firings"));
   }
 }

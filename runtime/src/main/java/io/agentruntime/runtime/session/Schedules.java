@@ -34,11 +34,7 @@ final class Schedules {
       ActorSystem<?> system, SessionSettings sessions, Clock clock, LifecycleFeed lifecycle) {
     ScheduleSettings settings = ScheduleSettings.fromConfig(system.settings().config());
     ScheduleRules rules = new ScheduleRules(settings, sessions.maxMessageChars());
-    ActorRef<FiringGate.Command> gate =
-        system.systemActorOf(
-            FiringGate.create(settings.maxFiringsInFlight()),
-            "schedule-firings",
-            org.apache.pekko.actor.typed.Props.empty());
+    ActorRef<FiringGate.Command> gate = FiringGate.of(system);
     ClusterSharding.get(system)
         .init(
             Entity.of(

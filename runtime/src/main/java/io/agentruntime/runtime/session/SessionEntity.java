@@ -309,6 +309,9 @@ public final class SessionEntity
     } else if (taken.turnId() == null) {
       return owed(); // an earlier turn of the same key answers it
     }
+    if (SessionEvent.UserMessageAccepted.SCHEDULE.equals(c.source())) {
+      driver.fired(taken.turnId()); // its work comes after the node's firings (decision 0064)
+    }
     return owed(
         persist(taken.decision().events())
             .thenRun(next -> askers.accepted(next, taken.turnId(), c)));
@@ -458,6 +461,7 @@ public final class SessionEntity
         .onSignal(
             RecoveryCompleted.instance(),
             s -> {
+              passivation.recovered();
               metrics.approvals(s.pendingApprovals().size());
               lifecycle.recovered(s); // offers what the replay derived, even of an erased one: none
               if (s.exists()) {

@@ -111,6 +111,9 @@ final class TurnDriver {
   /** The session's cumulative usage last reported to its tenant's month (decision 0045). */
   private Usage reported;
 
+  /** Turns a schedule's firing started, held behind the node's firings (decision 0064). */
+  private final ScheduledTurns scheduled;
+
   TurnDriver(
       ActorContext<SessionCommand> ctx,
       TimerScheduler<SessionCommand> timers,
@@ -124,6 +127,17 @@ final class TurnDriver {
     this.entityId = entityId;
     this.tenant = tenant;
     this.followed = followed;
+    this.scheduled = new ScheduledTurns(ctx);
+  }
+
+  /** Turn {@code turnId} was opened by a schedule's firing: it goes after the node's firings. */
+  void fired(String turnId) {
+    scheduled.fired(turnId);
+  }
+
+  /** Turn {@code turnId} no longer waits behind the node's firings. */
+  void firingsClear(String turnId) {
+    scheduled.clear(turnId);
   }
 
   /**
@@ -267,9 +281,11 @@ final class TurnDriver {
         // No model call starts past a budget: the machine pauses the turn for an approver.
         ctx.getSelf().tell(new InternalCommand.BudgetReached(turn.id(), step));
       } else if (!inFlight.contains(key)) {
-        Optional<Optional<Budgets.Exceeded>> tenantSpent = tenantBudget(key);
+        Optional<Optional<Budgets.Exceeded>> tenantSpent =
+            step == 1 && scheduled.holds(turn.id()) ? Optional.empty() : tenantBudget(key);
         if (tenantSpent.isEmpty()) {
-          // The tenant's month is being read: TenantMonthRead brings the next reconcile.
+          // Held behind the node's firings (FiringsClear brings the next reconcile), or
+          // the tenant's month is being read (TenantMonthRead brings it).
         } else if (tenantSpent.get().isPresent()) {
           ctx.getSelf()
               .tell(new InternalCommand.BudgetReached(turn.id(), step, tenantSpent.get().get()));

@@ -52,6 +52,7 @@ final class TurnInputs {
         || cmd instanceof RateLimitReached
         || cmd instanceof TenantMonthRead
         || cmd instanceof TenantChecked
+        || cmd instanceof FiringsClear
         || cmd instanceof ApprovalDeadlinePassed
         || cmd instanceof ClientCallDeadlinePassed
         || cmd instanceof ResumeWork;
@@ -119,6 +120,9 @@ final class TurnInputs {
           : Optional.of(machine.turnDeadlinePassed(s, c.turnId(), now));
     } else if (cmd instanceof TenantChecked) {
       driver.tenantChecked();
+      return Optional.of(Decision.none()); // acting on nothing reconciles the driver
+    } else if (cmd instanceof FiringsClear c) {
+      driver.firingsClear(c.turnId());
       return Optional.of(Decision.none()); // acting on nothing reconciles the driver
     } else if (cmd instanceof RateLimitReached c) {
       driver.landed(TurnDriver.toolKey(c.turnId(), c.toolCallId()), c);

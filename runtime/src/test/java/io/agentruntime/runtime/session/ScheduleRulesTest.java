@@ -24,7 +24,8 @@ class ScheduleRulesTest {
           Duration.ofSeconds(1),
           Duration.ofSeconds(10),
           200,
-          256);
+          256,
+          Duration.ofSeconds(30));
   private final ScheduleRules rules = new ScheduleRules(SETTINGS, 100);
 
   private static String nul(String s) {
@@ -197,7 +198,8 @@ class ScheduleRulesTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(aheadSeconds),
                 200,
-                256),
+                256,
+                Duration.ofSeconds(30)),
             100);
     Instant due = at("08:00:00");
     java.util.Set<Long> tenthsBefore = new java.util.TreeSet<>();

@@ -211,6 +211,7 @@ class SessionWireSerializationTest {
                 new java.math.BigDecimal("1.75"))),
         new InternalCommand.TenantMonthRead("model/turn_1/2"),
         new InternalCommand.TenantChecked(),
+        new InternalCommand.FiringsClear("turn_sched_1_1767225600000"),
         new InternalCommand.AnswerDue(4),
         new InternalCommand.ApprovalDeadlinePassed("appr_1"),
         new InternalCommand.ClientCallDeadlinePassed("turn_1", "call_1"),
