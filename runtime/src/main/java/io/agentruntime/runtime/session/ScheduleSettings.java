@@ -12,8 +12,8 @@ import java.time.Duration;
  * maxFiringsInFlight} firings of a node are on their way to their sessions at once (decision 0048);
  * a recovery offers the {@code schedule.fired} of its newest {@code recoveryNotices} firings again
  * ({@code agent-runtime.session.recovery-notices}, decision 0027); while firings of a node wait,
- * the work after them (a scheduled turn's first model call, a run's record) waits too, up to
- * {@code holdBehindFirings} (zero: it never waits; decision 0064).
+ * the work after them (a scheduled turn's first model call, a run's record) waits too, up to {@code
+ * holdBehindFirings} (zero: it never waits; decision 0064).
  */
 public record ScheduleSettings(
     int maxPerSession,
