@@ -156,7 +156,11 @@ class NodeRestartIntegrationTest {
       assertEquals(202, accepted.statusCode(), accepted.body());
       String turnId = JSON.readTree(accepted.body()).path("turnId").asText();
       await("the tool call is out", () -> tools.count("/lookup") == 1);
+      // The killed node left the session it had work in flight for in its restart hints (0068).
+      Path hints = home.resolve("in-flight-sessions");
+      await("the call's session is in the restart hints", () -> read(hints).contains("acme:cut"));
       first.kill();
+      assertEquals(List.of("acme:cut"), read(hints).lines().toList());
 
       NodeProcess second = NodeProcess.launch("node", home, env);
       try {
@@ -186,9 +190,21 @@ class NodeRestartIntegrationTest {
                 .filter(m -> "tool".equals(m.path("role").asText()))
                 .count(),
             "one outcome for the call: " + messages);
+        assertTrue(
+            read(second.log).contains("Woke 1 session(s) the last run had work in flight for"),
+            "the restarted node woke the session of its hints first");
+        await("a finished turn leaves no hint", () -> read(hints).isBlank());
       } finally {
         second.terminate(Duration.ofSeconds(90));
       }
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      return "";
     }
   }
 

@@ -41,7 +41,10 @@ final class TestNodes {
                         "pekko.coordinated-shutdown.exit-jvm",
                         "off",
                         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook",
-                        "off")))
+                        "off",
+                        // Nodes in one JVM would share one file under the default home.
+                        "agent-runtime.session.restart-hints.file",
+                        "")))
             .withFallback(cassandra);
     return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResources("dev.conf")));
   }

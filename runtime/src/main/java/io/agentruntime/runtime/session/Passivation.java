@@ -204,7 +204,7 @@ final class Passivation {
   }
 
   private boolean may(SessionState s, boolean followed) {
-    return shard != null && !followed && s.activeTurn().isEmpty() && s.nextQueuedTurn().isEmpty();
+    return shard != null && !followed && !s.workInFlight();
   }
 
   /**

@@ -95,6 +95,7 @@ public final class SessionEntity
   private final HandingOff handingOff;
   private final SessionChores chores;
   private final LifecycleAnnouncer lifecycle;
+  private final RestartHints hints;
 
   /** While an {@link Expiring} command is handled, when its asker gives up. */
   private long askerGivesUpAt = Long.MAX_VALUE;
@@ -148,6 +149,7 @@ public final class SessionEntity
     this.approvals = new ApprovalDecisions(ctx, ceilings, tenant, machine, clock);
     this.handingOff = new HandingOff(ctx, timers, driver, settings, sessionId);
     this.chores = new SessionChores(audience, replies, passivation, listing, erasure);
+    this.hints = RestartHints.get(ctx.getSystem());
     metrics.started();
   }
 
@@ -452,6 +454,7 @@ public final class SessionEntity
   private SessionState fold(SessionState s, SessionEvent e) {
     SessionState next = s.apply(e);
     lifecycle.folded(s, e, next);
+    hints.folded(entityId, s, next);
     return next;
   }
 
@@ -487,6 +490,7 @@ public final class SessionEntity
             PostStop.instance(),
             s -> {
               metrics.stopped();
+              hints.stopped(entityId);
               runtime.tools().release(entityId);
             })
         .build();

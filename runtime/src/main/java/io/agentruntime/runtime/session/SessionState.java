@@ -214,6 +214,14 @@ public record SessionState(
     return open().stream().filter(Turn::active).findFirst();
   }
 
+  /**
+   * Whether a turn has not ended (it runs, waits or is queued): work that a crash must not lose,
+   * which keeps the session in memory and makes a restart wake it first (decision 0068).
+   */
+  public boolean workInFlight() {
+    return open().stream().anyMatch(t -> !t.status().terminal());
+  }
+
   /** The oldest queued turn, the next to start. */
   public Optional<Turn> nextQueuedTurn() {
     return open().stream().filter(t -> t.status() == TurnStatus.QUEUED).findFirst();

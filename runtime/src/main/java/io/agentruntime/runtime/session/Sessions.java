@@ -131,6 +131,14 @@ public final class Sessions implements SessionService {
                     ctx -> SessionEntity.create(ctx.getEntityId(), governed, ctx.getShard(), node))
                 // A session that moves lets its tool calls in flight land first (decision 0017).
                 .withStopMessage(new InternalCommand.HandOff()));
+    // The sessions this node had work in flight for when it last stopped are asked for before the
+    // coordinator queues the remembered shards (decision 0068).
+    RestartHints.get(system)
+        .wakeLastRun(
+            id ->
+                ClusterSharding.get(system)
+                    .entityRefFor(SessionEntity.TYPE_KEY, id)
+                    .tell(new SessionCommand.Wake(runtime.clock().millis())));
     // A session's schedules wake it, passivated or not (decision 0038).
     Schedules schedules =
         Schedules.start(system, runtime.settings(), runtime.clock(), runtime.lifecycle());

@@ -181,6 +181,26 @@ class SessionStateTest {
     assertEquals(500, s.transcript().size());
   }
 
+  @Test
+  void workIsInFlightWhileATurnHasNotEnded() {
+    SessionState s = fold(created());
+    assertFalse(s.workInFlight(), "no turn");
+    Map<TurnStatus, Boolean> rows =
+        Map.of(
+            TurnStatus.QUEUED, true,
+            TurnStatus.RUNNING, true,
+            TurnStatus.AWAITING_APPROVAL, true,
+            TurnStatus.WAITING, true,
+            TurnStatus.COMPLETED, false,
+            TurnStatus.FAILED, false,
+            TurnStatus.CANCELLED, false);
+    assertEquals(TurnStatus.values().length, rows.size(), "a row for every status");
+    rows.forEach(
+        (status, working) ->
+            assertEquals(working, withTurns(s, status).workInFlight(), status.toString()));
+    assertTrue(withTurns(s, TurnStatus.COMPLETED, TurnStatus.QUEUED).workInFlight());
+  }
+
   private static SessionState withTurns(SessionState s, TurnStatus... statuses) {
     List<Turn> turns = new java.util.ArrayList<>();
     for (int i = 0; i < statuses.length; i++) {
