@@ -42,6 +42,14 @@ final class Fixtures {
     }
   }
 
+  /** {@code s} with {@code events} applied in order, as the entity (or its recovery) does. */
+  static SessionState fold(SessionState s, List<? extends SessionEvent> events) {
+    for (SessionEvent e : events) {
+      s = s.apply(e);
+    }
+    return s;
+  }
+
   static ToolConnection.Http httpTool(String name) {
     return new ToolConnection.Http(
         name,

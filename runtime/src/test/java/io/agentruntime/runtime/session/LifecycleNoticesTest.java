@@ -1,11 +1,12 @@
 package io.agentruntime.runtime.session;
 
+import static io.agentruntime.runtime.session.Fixtures.fold;
+import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentruntime.runtime.session.SessionEvent.*;
 import java.time.Duration;
 import java.time.Instant;
@@ -290,20 +291,5 @@ class LifecycleNoticesTest {
     assertEquals(T0, again.get(0).at(), "the times the state knows, not the recovery's");
     assertEquals(List.of(), LifecycleNotices.recovered(ENTITY, "s1", SessionState.empty()));
     assertNotEquals(Optional.empty(), LifecycleNotices.mark(recovered));
-  }
-
-  private static SessionState fold(SessionState s, List<SessionEvent> events) {
-    for (SessionEvent e : events) {
-      s = s.apply(e);
-    }
-    return s;
-  }
-
-  private static JsonNode json(String text) {
-    try {
-      return new ObjectMapper().readTree(text);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

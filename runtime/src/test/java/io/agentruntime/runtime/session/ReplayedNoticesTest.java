@@ -1,11 +1,12 @@
 package io.agentruntime.runtime.session;
 
+import static io.agentruntime.runtime.session.Fixtures.fold;
+import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentruntime.runtime.session.SessionEvent.*;
 import java.time.Duration;
 import java.time.Instant;
@@ -180,11 +181,9 @@ class ReplayedNoticesTest {
   void aReplayOffersEveryChangeItsEventsAnnouncedAndWhatItsStatesShow() {
     List<String> failures = new ArrayList<>();
     for (Row row : ROWS) {
-      SessionState start = fold(SessionState.empty(), row.writes().subList(0, row.snapshot()));
-      List<SessionEvent> replayed =
-          row.writes().subList(row.snapshot(), row.writes().size()).stream()
-              .flatMap(List::stream)
-              .toList();
+      SessionState start =
+          fold(SessionState.empty(), flat(row.writes().subList(0, row.snapshot())));
+      List<SessionEvent> replayed = flat(row.writes().subList(row.snapshot(), row.writes().size()));
       List<String> offered =
           ReplayedNotices.of(ENTITY, "s1", start, replayed, 256).stream()
               .map(LifecycleNotice::type)
@@ -199,7 +198,7 @@ class ReplayedNoticesTest {
   @Test
   void everyChangeAnnouncedLiveAfterTheSnapshotIsOfferedAgainAsItWas() {
     for (Row row : ROWS) {
-      if (!fold(SessionState.empty(), row.writes()).exists()) {
+      if (!fold(SessionState.empty(), flat(row.writes())).exists()) {
         continue; // erased: nothing of it is offered (the row above)
       }
       List<LifecycleNotice> live = new ArrayList<>();
@@ -207,7 +206,7 @@ class ReplayedNoticesTest {
       LifecycleNotices.Mark last = null;
       for (int i = 0; i < row.writes().size(); i++) {
         List<SessionEvent> write = row.writes().get(i);
-        s = fold(s, List.of(write));
+        s = fold(s, write);
         Instant now = write.get(0).at();
         List<LifecycleNotice> made = new ArrayList<>();
         made.addAll(LifecycleNotices.after(ENTITY, "s1", last, s, write, now));
@@ -217,11 +216,9 @@ class ReplayedNoticesTest {
           live.addAll(made);
         }
       }
-      SessionState start = fold(SessionState.empty(), row.writes().subList(0, row.snapshot()));
-      List<SessionEvent> replayed =
-          row.writes().subList(row.snapshot(), row.writes().size()).stream()
-              .flatMap(List::stream)
-              .toList();
+      SessionState start =
+          fold(SessionState.empty(), flat(row.writes().subList(0, row.snapshot())));
+      List<SessionEvent> replayed = flat(row.writes().subList(row.snapshot(), row.writes().size()));
       Map<String, LifecycleNotice> offered =
           ReplayedNotices.of(ENTITY, "s1", start, replayed, 256).stream()
               .collect(Collectors.toMap(LifecycleNotice::eventId, n -> n));
@@ -254,20 +251,8 @@ class ReplayedNoticesTest {
     assertEquals(List.of(), ReplayedNotices.of(ENTITY, "s1", SessionState.empty(), List.of(), 10));
   }
 
-  private static SessionState fold(SessionState s, List<List<SessionEvent>> writes) {
-    for (List<SessionEvent> write : writes) {
-      for (SessionEvent e : write) {
-        s = s.apply(e);
-      }
-    }
-    return s;
-  }
-
-  private static JsonNode json(String text) {
-    try {
-      return new ObjectMapper().readTree(text);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+  /** The events of these writes, in order. */
+  private static List<SessionEvent> flat(List<List<SessionEvent>> writes) {
+    return writes.stream().flatMap(List::stream).toList();
   }
 }
