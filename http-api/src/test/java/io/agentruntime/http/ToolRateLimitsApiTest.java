@@ -135,6 +135,7 @@ class ToolRateLimitsApiTest {
     assertEquals("hour", held.at("/rateLimit/window").asText());
     assertEquals(10, held.at("/rateLimit/limit").asInt());
     assertEquals(10, held.at("/rateLimit/count").asInt());
+    assertFalse(held.path("rateLimit").has("unread"), "a limit that was hit was checked");
     assertEquals("deny", held.path("onExpiry").asText());
     assertEquals(
         "rate_limit",

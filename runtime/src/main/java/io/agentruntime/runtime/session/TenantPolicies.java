@@ -168,12 +168,11 @@ public final class TenantPolicies implements TenantCeilings {
                           force
                               ? Optional.empty() // a human said run it: it runs, uncounted
                               : Optional.of(
-                                  new RateLimitHit(
+                                  RateLimitHit.countUnread(
                                       limit.windows().get(0).name(),
-                                      limit.windows().get(0).limit(),
-                                      null)));
+                                      limit.windows().get(0).limit())));
             })
-        .exceptionally(failure -> Optional.of(new RateLimitHit(null, null, null)));
+        .exceptionally(failure -> Optional.of(RateLimitHit.policyUnread()));
   }
 
   /** The tenant's policy as it is journaled now; any principal of the tenant may read it. */

@@ -3,6 +3,7 @@ package io.agentruntime.runtime.session;
 import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.agentruntime.runtime.ratelimits.RateLimitHit;
 import io.agentruntime.runtime.session.SessionEvent.*;
 import java.time.Duration;
 import java.time.Instant;
@@ -200,7 +201,7 @@ class OwnEventNoticesTest {
             T0,
             null,
             null,
-            new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10));
+            RateLimitHit.over("hour", 10, 10));
     SessionState after = started.apply(held);
     List<LifecycleNotice> notices = OwnEventNotices.after(ENTITY, "s1", after, List.of(held));
     assertEquals(
@@ -217,6 +218,63 @@ class OwnEventNoticesTest {
             .map(LifecycleNotice::eventId)
             .toList(),
         "a recovery announces it again under the same id");
+  }
+
+  private record Shown(String name, RateLimitHit hit, String rateLimit) {}
+
+  /**
+   * What an approval held by the rate-limit check says (its webhook, and the approvals endpoints,
+   * which show the same object): a limit hit with its numbers; a limit that could not be checked
+   * with {@code unread} naming what could not be read, so its nulls do not pass for a hit.
+   */
+  @TestFactory
+  Stream<DynamicTest> aRateLimitApprovalSaysWhetherTheLimitWasHitOrCouldNotBeChecked() {
+    return Stream.of(
+            new Shown(
+                "the hour is full",
+                RateLimitHit.over("hour", 10, 10),
+                "{\"tool\":\"send_email\",\"window\":\"hour\",\"limit\":10,\"count\":10}"),
+            new Shown(
+                "the count could not be read",
+                RateLimitHit.countUnread("hour", 10),
+                "{\"tool\":\"send_email\",\"window\":\"hour\",\"limit\":10,\"count\":null,"
+                    + "\"unread\":\"count\"}"),
+            new Shown(
+                "the tenant's policy could not be read: no limit is known, none was hit",
+                RateLimitHit.policyUnread(),
+                "{\"tool\":\"send_email\",\"window\":null,\"limit\":null,\"count\":null,"
+                    + "\"unread\":\"policy\"}"),
+            new Shown(
+                "journaled before unread existed: read as a hit",
+                new RateLimitHit("hour", 10, 10, null),
+                "{\"tool\":\"send_email\",\"window\":\"hour\",\"limit\":10,\"count\":10}"))
+        .map(
+            row ->
+                DynamicTest.dynamicTest(
+                    row.name(),
+                    () -> {
+                      ApprovalRequested held =
+                          new ApprovalRequested(
+                              "appr_9",
+                              "t1",
+                              "c1",
+                              "send_email",
+                              json("{\"to\":\"bob\"}"),
+                              T0.plus(Duration.ofHours(1)),
+                              T0,
+                              null,
+                              null,
+                              row.hit());
+                      SessionState after =
+                          fold(
+                              running(),
+                              new ToolCallStarted("t1", "c1", "send_email", json("{}"), "k", T0),
+                              held);
+                      LifecycleNotice n =
+                          OwnEventNotices.after(ENTITY, "s1", after, List.of(held)).get(0);
+                      assertEquals("rate_limit", n.data().get("reason").asText());
+                      assertEquals(row.rateLimit(), n.data().get("rateLimit").toString());
+                    }));
   }
 
   @Test

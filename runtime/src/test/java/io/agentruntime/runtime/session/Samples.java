@@ -372,7 +372,7 @@ final class Samples {
             AT,
             new ToolDefinition("http", "http://tools.internal/send_email", "EMAIL_TOKEN", false),
             Approval.ON_EXPIRY_DENY,
-            new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10)));
+            io.agentruntime.runtime.ratelimits.RateLimitHit.over("hour", 10, 10)));
     return variants;
   }
 

@@ -1270,7 +1270,7 @@ class TurnMachineTest {
   }
 
   private static final io.agentruntime.runtime.ratelimits.RateLimitHit HOUR_FULL =
-      new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10);
+      io.agentruntime.runtime.ratelimits.RateLimitHit.over("hour", 10, 10);
 
   /** {@code lookup} (allowed) was about to be sent over its tenant's rate limit (decision 0046). */
   private static SessionState heldByRateLimit() {
