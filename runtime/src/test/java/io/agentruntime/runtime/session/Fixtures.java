@@ -66,7 +66,7 @@ final class Fixtures {
   }
 
   static AgentDefinition agent(String instructions) {
-    return new AgentDefinition(instructions, "default", new Limits(8, 600));
+    return new AgentDefinition(instructions, "default", new Limits(8, 600, 0, null));
   }
 
   /** A session with two tools, a policy, two memory entries (one of mixed JSON) and metadata. */

@@ -33,7 +33,7 @@ class LifecycleNoticesTest {
   private static SessionEvent create() {
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("Be brief.", "default", new Limits(5, 600, 1000)),
+            new AgentDefinition("Be brief.", "default", new Limits(5, 600, 1000, null)),
             List.of(Fixtures.httpTool("send_email"), Fixtures.mcpTool("files")),
             new PermissionPolicy(Map.of("*", Permission.ASK)),
             Map.of(),
@@ -49,7 +49,16 @@ class LifecycleNoticesTest {
           "t1", 1, "", List.of(new TranscriptEntry.ToolCall("c1", "send_email", ARGS)), 1, 1, T0);
   private static final SessionEvent APPROVAL_T1 =
       new ApprovalRequested(
-          "appr_1", "t1", "c1", "send_email", ARGS, T0.plus(Duration.ofHours(1)), T0);
+          "appr_1",
+          "t1",
+          "c1",
+          "send_email",
+          ARGS,
+          T0.plus(Duration.ofHours(1)),
+          T0,
+          null,
+          null,
+          null);
   private static final SessionEvent COMPLETE_T1 = new TurnCompleted("t1", "done", T0);
   private static final SessionEvent FAIL_T1 = new TurnFailed("t1", "model_error", "down", T0);
   private static final SessionEvent ACCEPT_T2 =

@@ -30,7 +30,7 @@ class OwnEventNoticesTest {
   private static SessionState running() {
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("Be brief.", "default", new Limits(2, 600, 100)),
+            new AgentDefinition("Be brief.", "default", new Limits(2, 600, 100, null)),
             List.of(Fixtures.httpTool("send_email")),
             new PermissionPolicy(Map.of("send_email", Permission.ASK)),
             Map.of(),
@@ -60,7 +60,8 @@ class OwnEventNoticesTest {
           T0.plus(Duration.ofHours(1)),
           T0,
           null,
-          Approval.ON_EXPIRY_FAIL);
+          Approval.ON_EXPIRY_FAIL,
+          null);
 
   private record Row(
       String name, SessionState before, List<SessionEvent> events, List<String> types) {}
@@ -74,14 +75,22 @@ class OwnEventNoticesTest {
         new Row(
             "in doubt: the question is an approval too",
             started,
-            List.of(new ToolCallInDoubt("t1", "c1", "appr_2", T0.plusSeconds(60), T0)),
+            List.of(new ToolCallInDoubt("t1", "c1", "appr_2", T0.plusSeconds(60), T0, null, null)),
             List.of("tool_call.in_doubt", "approval.requested")),
         new Row(
             "a spent budget: the question is an approval too",
             running(),
             List.of(
                 new BudgetExceeded(
-                    "appr_3", "t1", "maxSessionTokens", 100, 120, T0.plusSeconds(60), T0)),
+                    "appr_3",
+                    "t1",
+                    "maxSessionTokens",
+                    100,
+                    120,
+                    T0.plusSeconds(60),
+                    T0,
+                    null,
+                    null)),
             List.of("budget.exceeded", "approval.requested")),
         new Row(
             "the tenant's month spent (decision 0045): the same events",
@@ -103,7 +112,15 @@ class OwnEventNoticesTest {
             fold(
                 running(),
                 new BudgetExceeded(
-                    "appr_4", "t1", Budgets.MONTHLY_TOKENS, 100, 120, T0.plusSeconds(60), T0)),
+                    "appr_4",
+                    "t1",
+                    Budgets.MONTHLY_TOKENS,
+                    100,
+                    120,
+                    T0.plusSeconds(60),
+                    T0,
+                    null,
+                    null)),
             List.of(new ApprovalGranted("appr_4", "olga", null, T0)),
             List.of("approval.decided")),
         new Row(
@@ -111,8 +128,16 @@ class OwnEventNoticesTest {
             fold(
                 running(),
                 new BudgetExceeded(
-                    "appr_3", "t1", "maxSessionTokens", 100, 120, T0.plusSeconds(60), T0)),
-            List.of(new BudgetRaised("appr_3", 500, "ada", null, T0)),
+                    "appr_3",
+                    "t1",
+                    "maxSessionTokens",
+                    100,
+                    120,
+                    T0.plusSeconds(60),
+                    T0,
+                    null,
+                    null)),
+            List.of(new BudgetRaised("appr_3", 500, "ada", null, T0, null)),
             List.of("approval.decided")),
         new Row(
             "granted",

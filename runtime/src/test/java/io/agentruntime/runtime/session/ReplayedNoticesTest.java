@@ -43,7 +43,7 @@ class ReplayedNoticesTest {
   private static SessionEvent create() {
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("Be brief.", "default", new Limits(5, 600, 1000)),
+            new AgentDefinition("Be brief.", "default", new Limits(5, 600, 1000, null)),
             List.of(Fixtures.httpTool("send_email")),
             new PermissionPolicy(Map.of("*", Permission.ASK)),
             Map.of(),
@@ -77,7 +77,10 @@ class ReplayedNoticesTest {
             "send_email",
             ARGS,
             at(t).plus(Duration.ofHours(1)),
-            at(t)));
+            at(t),
+            null,
+            null,
+            null));
   }
 
   /** One row: the writes the session made live, how many the snapshot holds, what is offered. */
@@ -123,7 +126,7 @@ class ReplayedNoticesTest {
                   accept("t1", 1),
                   List.of(
                       new ToolCallStarted("t1", "c1", "send_email", ARGS, "k1", at(2)),
-                      new ToolCallInDoubt("t1", "c1", "appr_2", at(62), at(2))),
+                      new ToolCallInDoubt("t1", "c1", "appr_2", at(62), at(2), null, null)),
                   List.of(new InDoubtResolved("appr_2", "fail", "olga", null, at(3)))),
               2,
               List.of(CREATED, IN_PROGRESS, ACTION, IN_DOUBT, REQUESTED, IN_PROGRESS, DECIDED)),
@@ -134,8 +137,8 @@ class ReplayedNoticesTest {
                   accept("t1", 1),
                   List.of(
                       new BudgetExceeded(
-                          "appr_3", "t1", "maxSessionTokens", 100, 120, at(62), at(2))),
-                  List.of(new BudgetRaised("appr_3", 500, "ada", null, at(3)))),
+                          "appr_3", "t1", "maxSessionTokens", 100, 120, at(62), at(2), null, null)),
+                  List.of(new BudgetRaised("appr_3", 500, "ada", null, at(3), null))),
               0,
               // Raised, the turn runs again: an in_progress of its own, not the start's.
               List.of(CREATED, IN_PROGRESS, ACTION, BUDGET, REQUESTED, IN_PROGRESS, DECIDED)),
