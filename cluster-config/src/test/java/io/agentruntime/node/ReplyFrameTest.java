@@ -28,6 +28,7 @@ import io.agentruntime.runtime.session.TurnStatus;
 import io.agentruntime.runtime.session.Usage;
 import io.agentruntime.runtime.session.ViewPart;
 import io.agentruntime.runtime.tools.ToolConnection;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -186,7 +187,7 @@ class ReplyFrameTest {
         new SessionCommand.CreateSession(
             caller,
             new SessionSpec(
-                new AgentDefinition(text(body / 3), "default", new Limits(8, 600)),
+                new AgentDefinition(text(body / 3), "default", new Limits(8, 600, 0, null)),
                 List.of(),
                 PermissionPolicy.empty(),
                 Map.of(),
@@ -235,7 +236,7 @@ class ReplyFrameTest {
         "s".repeat(64),
         new Owner("t".repeat(64), "u".repeat(64)),
         SessionStatus.AWAITING_APPROVAL,
-        new AgentDefinition(text(instructionsChars), "m".repeat(64), new Limits(8, 600)),
+        new AgentDefinition(text(instructionsChars), "m".repeat(64), new Limits(8, 600, 0, null)),
         AT,
         AT,
         Long.MAX_VALUE,
@@ -246,7 +247,7 @@ class ReplyFrameTest {
         new PermissionPolicy(policy),
         metadata,
         Integer.MAX_VALUE,
-        new Usage(Long.MAX_VALUE, Long.MAX_VALUE));
+        new Usage(Long.MAX_VALUE, Long.MAX_VALUE, BigDecimal.ZERO));
   }
 
   private SessionSummary summary() {
@@ -266,7 +267,7 @@ class ReplyFrameTest {
             PermissionPolicy.empty(),
             Map.of(),
             Integer.MAX_VALUE,
-            new Usage(Long.MAX_VALUE, Long.MAX_VALUE)));
+            new Usage(Long.MAX_VALUE, Long.MAX_VALUE, BigDecimal.ZERO)));
   }
 
   private Turn endedTurn(String output) {
@@ -293,6 +294,9 @@ class ReplyFrameTest {
         AT,
         AT,
         Approval.PENDING,
+        null,
+        null,
+        null,
         null);
   }
 

@@ -59,7 +59,7 @@ public final class RuntimeJournalThroughput {
   private static final Caller CALLER = new Caller("bench", false);
   private static final SessionSpec SPEC =
       new SessionSpec(
-          new AgentDefinition("You help the billing team.", "scripted", new Limits(4, 60)),
+          new AgentDefinition("You help the billing team.", "scripted", new Limits(4, 60, 0, null)),
           null,
           null,
           null,

@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.core.http.Headers;
 import com.openai.models.webhooks.AgentSessionActionRequiredWebhookEvent;
 import com.openai.models.webhooks.UnwrapWebhookEvent;
-import com.openai.models.webhooks.WebhookVerificationParams;
 import io.agentruntime.http.Api.Response;
 import io.agentruntime.runtime.testing.FakeOpenAiServer;
 import java.time.Duration;
@@ -207,15 +203,13 @@ class ClientToolsApiTest {
   @Test
   void theWaitForTheClientIsAnActionRequiredAndRunningAgainIsAnnounced() throws Exception {
     try (WebhookReceiver receiver = new WebhookReceiver(() -> 200)) {
-      Response made =
-          api.post(
+      WebhookReceiver.Endpoint hook =
+          receiver.register(
+              api,
               OLGA,
-              "/v1/webhooks",
-              "{\"url\": \""
-                  + receiver.url()
-                  + "\", \"events\": [\"agent.session.in_progress\","
-                  + " \"agent.session.requires_action\", \"agent.session.idle\"]}");
-      assertEquals(201, made.status(), made.toString());
+              "agent.session.in_progress",
+              "agent.session.requires_action",
+              "agent.session.idle");
       String session = session();
       String id = session.substring(session.lastIndexOf('/') + 1);
       model.enqueue(
@@ -243,24 +237,11 @@ class ClientToolsApiTest {
               "agent.session.idle"),
           got.stream().map(r -> type(r.body())).toList());
       assertEquals(4, got.stream().map(WebhookReceiver.Received::id).distinct().count());
-      Headers.Builder headers = Headers.builder();
-      got.get(1).headers().forEach(headers::put);
-      OpenAIClient sdk =
-          OpenAIOkHttpClient.builder()
-              .apiKey("unused")
-              .webhookSecret(made.json().get("secret").asText())
-              .build();
-      UnwrapWebhookEvent event =
-          sdk.webhooks()
-              .unwrap(
-                  WebhookVerificationParams.builder()
-                      .payload(got.get(1).body())
-                      .headers(headers.build())
-                      .build());
+      UnwrapWebhookEvent event = hook.unwrap(got.get(1));
       assertEquals(
           AgentSessionActionRequiredWebhookEvent.Data.RequiredAction.Type.FUNCTION_CALL,
           event.agentSessionActionRequired().orElseThrow().data().requiredAction().type());
-      api.delete(OLGA, "/v1/webhooks/" + made.json().get("id").asText());
+      api.delete(OLGA, "/v1/webhooks/" + hook.id());
     }
   }
 

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.core.http.Headers;
-import com.openai.models.webhooks.WebhookVerificationParams;
 import io.agentruntime.http.Api.Response;
 import java.time.Duration;
 import java.util.Base64;
@@ -39,25 +36,14 @@ class OwnWebhookEventsApiTest {
   @Test
   void approvalRequestedThenDecidedOverHttpThenTheTurnCompleted() throws Exception {
     try (WebhookReceiver receiver = new WebhookReceiver(() -> 200)) {
-      Response made =
-          api.post(
-              OLGA,
-              "/v1/webhooks",
-              "{\"url\": \""
-                  + receiver.url()
-                  + "\", \"events\": [\"approval.requested\", \"approval.decided\","
-                  + " \"turn.completed\", \"turn.failed\"]}");
-      assertEquals(201, made.status(), made.toString());
-      OpenAIClient sdk =
-          OpenAIOkHttpClient.builder()
-              .apiKey("unused")
-              .webhookSecret(made.json().get("secret").asText())
-              .build();
+      WebhookReceiver.Endpoint hook =
+          receiver.register(
+              api, OLGA, "approval.requested", "approval.decided", "turn.completed", "turn.failed");
 
       String session = ApprovalsApiTest.sessionAwaitingApproval(api, ADA);
       String id = session.substring("/v1/sessions/".length());
       JsonNode requested =
-          verified(sdk, receiver.await(r -> r.body().contains("\"" + id + "\""), 1, WAIT).get(0));
+          hook.verified(receiver.await(r -> r.body().contains("\"" + id + "\""), 1, WAIT).get(0));
       assertEquals("approval.requested", requested.get("type").asText(), requested.toString());
       JsonNode row = requested.get("data");
       JsonNode listed = api.get(ADA, session + "/approvals").json().get(0);
@@ -79,7 +65,7 @@ class OwnWebhookEventsApiTest {
 
       List<JsonNode> all =
           receiver.await(r -> r.body().contains("\"" + id + "\""), 3, WAIT).stream()
-              .map(r -> verified(sdk, r))
+              .map(hook::verified)
               .toList();
       assertEquals(
           List.of("approval.requested", "approval.decided", "turn.completed"),
@@ -96,29 +82,17 @@ class OwnWebhookEventsApiTest {
       assertEquals(3, all.stream().map(e -> e.get("id").asText()).distinct().count());
 
       OpenAIClient wrong =
-          OpenAIOkHttpClient.builder()
-              .apiKey("unused")
-              .webhookSecret("whsec_" + Base64.getEncoder().encodeToString(new byte[32]))
-              .build();
-      assertThrows(Exception.class, () -> verified(wrong, receiver.received.get(0)));
-      api.delete(OLGA, "/v1/webhooks/" + made.json().get("id").asText());
+          WebhookReceiver.sdk("whsec_" + Base64.getEncoder().encodeToString(new byte[32]));
+      assertThrows(
+          Exception.class, () -> WebhookReceiver.verified(wrong, receiver.received.get(0)));
+      api.delete(OLGA, "/v1/webhooks/" + hook.id());
     }
   }
 
   @Test
   void aScheduleThatFiresIsAnnouncedOnceWithItsTurn() throws Exception {
     try (WebhookReceiver receiver = new WebhookReceiver(() -> 200)) {
-      Response made =
-          api.post(
-              OLGA,
-              "/v1/webhooks",
-              "{\"url\": \"" + receiver.url() + "\", \"events\": [\"schedule.fired\"]}");
-      assertEquals(201, made.status(), made.toString());
-      OpenAIClient sdk =
-          OpenAIOkHttpClient.builder()
-              .apiKey("unused")
-              .webhookSecret(made.json().get("secret").asText())
-              .build();
+      WebhookReceiver.Endpoint hook = receiver.register(api, OLGA, "schedule.fired");
       String id = TestNode.newId("fired");
       assertEquals(201, api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\"}").status());
       Response scheduled =
@@ -129,7 +103,7 @@ class OwnWebhookEventsApiTest {
       assertEquals(201, scheduled.status(), scheduled.toString());
 
       JsonNode fired =
-          verified(sdk, receiver.await(r -> r.body().contains("\"" + id + "\""), 1, WAIT).get(0));
+          hook.verified(receiver.await(r -> r.body().contains("\"" + id + "\""), 1, WAIT).get(0));
       assertEquals("schedule.fired", fired.get("type").asText(), fired.toString());
       JsonNode data = fired.get("data");
       assertEquals(scheduled.json().get("id"), data.get("scheduleId"));
@@ -141,19 +115,21 @@ class OwnWebhookEventsApiTest {
           1,
           receiver.received.stream().filter(r -> r.body().contains("\"" + id + "\"")).count(),
           "one firing, one event");
-      api.delete(OLGA, "/v1/webhooks/" + made.json().get("id").asText());
+      api.delete(OLGA, "/v1/webhooks/" + hook.id());
     }
   }
 
   @Test
   void theNewTypesAreRegistrableAndAnUnknownOneIsRefused() {
     Response made =
-        api.post(
+        WebhookReceiver.registerAt(
+            api,
             OLGA,
-            "/v1/webhooks",
-            "{\"url\": \"http://127.0.0.1:9/hooks\", \"events\": [\"approval.expired\","
-                + " \"tool_call.in_doubt\", \"budget.exceeded\", \"schedule.fired\"]}");
-    assertEquals(201, made.status(), made.toString());
+            "http://127.0.0.1:9/hooks",
+            "approval.expired",
+            "tool_call.in_doubt",
+            "budget.exceeded",
+            "schedule.fired");
     api.delete(OLGA, "/v1/webhooks/" + made.json().get("id").asText());
     Response bad =
         api.post(
@@ -161,19 +137,5 @@ class OwnWebhookEventsApiTest {
             "/v1/webhooks",
             "{\"url\": \"http://127.0.0.1:9/hooks\", \"events\": [\"approval.maybe\"]}");
     assertEquals(400, bad.status(), bad.toString());
-  }
-
-  /** The body, once the SDK's {@code unwrap} verified its signature. */
-  private static JsonNode verified(OpenAIClient sdk, WebhookReceiver.Received r) {
-    Headers.Builder headers = Headers.builder();
-    r.headers().forEach(headers::put);
-    sdk.webhooks()
-        .unwrap(
-            WebhookVerificationParams.builder().payload(r.body()).headers(headers.build()).build());
-    try {
-      return Api.JSON.readTree(r.body());
-    } catch (java.io.IOException e) {
-      throw new AssertionError(e);
-    }
   }
 }

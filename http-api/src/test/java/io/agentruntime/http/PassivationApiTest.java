@@ -27,10 +27,7 @@ class PassivationApiTest {
 
   @BeforeAll
   static void start() {
-    node =
-        TestNode.start(
-            "agent-runtime.turns.idle-timeout = 1s\n"
-                + "agent-runtime.session.snapshot-on-passivation-min-events = 1");
+    node = TestNode.passivatingAfterASecond("");
     api = node.api;
   }
 

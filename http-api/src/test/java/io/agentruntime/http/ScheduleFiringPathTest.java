@@ -32,10 +32,8 @@ class ScheduleFiringPathTest {
   @BeforeAll
   static void start() {
     node =
-        TestNode.start(
-            "agent-runtime.turns.idle-timeout = 1s\n"
-                + "agent-runtime.session.snapshot-on-passivation-min-events = 1\n"
-                + "agent-runtime.schedules.wake-ahead = 4s\n"
+        TestNode.passivatingAfterASecond(
+            "agent-runtime.schedules.wake-ahead = 4s\n"
                 + "agent-runtime.schedules.max-firings-in-flight = 2");
     api = node.api;
   }

@@ -29,11 +29,7 @@ class SchedulesApiTest {
 
   @BeforeAll
   static void start() {
-    node =
-        TestNode.start(
-            "agent-runtime.turns.idle-timeout = 1s\n"
-                + "agent-runtime.session.snapshot-on-passivation-min-events = 1\n"
-                + "agent-runtime.schedules.max-per-session = 3");
+    node = TestNode.passivatingAfterASecond("agent-runtime.schedules.max-per-session = 3");
     api = node.api;
   }
 

@@ -70,6 +70,17 @@ final class TestNode implements AutoCloseable {
   }
 
   /**
+   * A node whose idle sessions passivate after a second, snapshotting on the way out (the schedule
+   * and passivation suites); {@code overrides} add settings.
+   */
+  static TestNode passivatingAfterASecond(String overrides) {
+    return start(
+        "agent-runtime.turns.idle-timeout = 1s\n"
+            + "agent-runtime.session.snapshot-on-passivation-min-events = 1\n"
+            + overrides);
+  }
+
+  /**
    * Prices of the default model for budget tests: 1000 USD per million input tokens and 2000 per
    * million output, so a reply of 40 tokens in and 20 out costs 0.04 + 0.04 = 0.08 USD.
    */

@@ -14,10 +14,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.core.http.Headers;
 import com.openai.models.webhooks.UnwrapWebhookEvent;
-import com.openai.models.webhooks.WebhookVerificationParams;
 import io.agentruntime.http.Api.Response;
 import io.agentruntime.runtime.session.SessionEntity;
 import io.agentruntime.runtime.webhooks.WebhookEntity;
@@ -54,16 +51,16 @@ class WebhooksApiTest {
   @Test
   void aSessionsLifecycleArrivesSignedInOrderAndTheSdkVerifiesIt() throws Exception {
     try (WebhookReceiver receiver = new WebhookReceiver(() -> 200)) {
-      Response made =
-          api.post(
+      WebhookReceiver.Endpoint hook =
+          receiver.register(
+              api,
               OLGA,
-              "/v1/webhooks",
-              "{\"url\": \""
-                  + receiver.url()
-                  + "\", \"events\": [\"agent.session.created\", \"agent.session.in_progress\","
-                  + " \"agent.session.requires_action\", \"agent.session.idle\","
-                  + " \"agent.session.failed\"]}");
-      assertEquals(201, made.status(), made.toString());
+              "agent.session.created",
+              "agent.session.in_progress",
+              "agent.session.requires_action",
+              "agent.session.idle",
+              "agent.session.failed");
+      Response made = hook.made();
       String secret = made.json().get("secret").asText();
       assertTrue(secret.startsWith("whsec_"), secret);
       assertEquals(32, Base64.getDecoder().decode(secret.substring(6)).length);
@@ -83,19 +80,14 @@ class WebhooksApiTest {
 
       List<WebhookReceiver.Received> got =
           receiver.await(r -> r.body().contains("\"" + id + "\""), 3, WAIT);
-      OpenAIClient sdk =
-          OpenAIOkHttpClient.builder().apiKey("unused").webhookSecret(secret).build();
-      List<String> types = got.stream().map(r -> type(sdk, r, id)).toList();
+      List<String> types = got.stream().map(r -> type(hook.sdk(), r, id)).toList();
       assertEquals(
           List.of("agent.session.created", "agent.session.in_progress", "agent.session.idle"),
           types);
 
       // A signature made with another secret is refused by the SDK: the check above can fail.
       OpenAIClient wrong =
-          OpenAIOkHttpClient.builder()
-              .apiKey("unused")
-              .webhookSecret("whsec_" + Base64.getEncoder().encodeToString(new byte[32]))
-              .build();
+          WebhookReceiver.sdk("whsec_" + Base64.getEncoder().encodeToString(new byte[32]));
       assertThrows(Exception.class, () -> type(wrong, got.get(0), id));
       api.delete(OLGA, "/v1/webhooks/" + made.json().get("id").asText());
     }
@@ -107,7 +99,7 @@ class WebhooksApiTest {
     AtomicInteger calls = new AtomicInteger();
     try (WebhookReceiver receiver =
         new WebhookReceiver(() -> calls.incrementAndGet() <= 2 ? 500 : 200)) {
-      String hook = register(OLGA, receiver.url(), "agent.session.created");
+      String hook = receiver.register(api, OLGA, "agent.session.created").id();
       String id = TestNode.newId("flaky");
       assertEquals(201, api.post(ADA, "/v1/sessions", "{\"id\": \"" + id + "\"}").status());
 
@@ -191,11 +183,7 @@ class WebhooksApiTest {
     logged.start();
     root.addAppender(logged);
     try (WebhookReceiver receiver = new WebhookReceiver(() -> 500)) {
-      Response made =
-          api.post(
-              OLGA,
-              "/v1/webhooks",
-              "{\"url\": \"" + receiver.url() + "\", \"events\": [\"agent.session.created\"]}");
+      Response made = receiver.register(api, OLGA, "agent.session.created").made();
       String secret = made.json().get("secret").asText();
       String key = secret.substring("whsec_".length());
       String hook = made.json().get("id").asText();
@@ -252,24 +240,12 @@ class WebhooksApiTest {
   }
 
   private static String register(String key, String url, String event) {
-    Response r =
-        api.post(
-            key, "/v1/webhooks", "{\"url\": \"" + url + "\", \"events\": [\"" + event + "\"]}");
-    assertEquals(201, r.status(), r.toString());
-    return r.json().get("id").asText();
+    return WebhookReceiver.registerAt(api, key, url, event).json().get("id").asText();
   }
 
   /** The event type the SDK read from a verified delivery, checking it is about {@code id}. */
   private static String type(OpenAIClient sdk, WebhookReceiver.Received r, String id) {
-    Headers.Builder headers = Headers.builder();
-    r.headers().forEach(headers::put);
-    UnwrapWebhookEvent event =
-        sdk.webhooks()
-            .unwrap(
-                WebhookVerificationParams.builder()
-                    .payload(r.body())
-                    .headers(headers.build())
-                    .build());
+    UnwrapWebhookEvent event = WebhookReceiver.unwrap(sdk, r);
     if (event.agentSessionCreated().isPresent()) {
       assertEquals(id, event.agentSessionCreated().get().data().id());
       return "agent.session.created";

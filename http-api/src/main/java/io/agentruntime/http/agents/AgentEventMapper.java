@@ -10,6 +10,7 @@ import io.agentruntime.runtime.session.TranscriptEntry;
 import io.agentruntime.runtime.session.Turn;
 import io.agentruntime.runtime.session.TurnError;
 import io.agentruntime.runtime.session.TurnStatus;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -411,7 +412,8 @@ public final class AgentEventMapper {
     }
     session.set(
         "usage",
-        AgentObjects.usage(new io.agentruntime.runtime.session.Usage(inputTokens, outputTokens)));
+        AgentObjects.usage(
+            new io.agentruntime.runtime.session.Usage(inputTokens, outputTokens, BigDecimal.ZERO)));
     e.set("session", session.deepCopy());
     return e;
   }

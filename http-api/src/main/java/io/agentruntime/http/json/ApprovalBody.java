@@ -14,7 +14,8 @@ import io.agentruntime.runtime.session.ToolDefinition;
  * is what an expiry does (deny or fail, decision 0036). {@code connection} is where the call goes
  * if approved (kind, url, secretRef, idempotent; absent for built-in tools and older approvals): a
  * change of the tool withdraws the approval and asks again. {@code rateLimit} (reason {@code
- * rate_limit} only, decision 0046): the tool, the window, its limit and the count of calls in it.
+ * rate_limit} only, decision 0046): the tool, the window, its limit and the count of calls in it;
+ * with {@code unread}, what could not be read to check the limit.
  */
 public record ApprovalBody(
     String id,

@@ -12,7 +12,8 @@ import java.util.List;
  * A pending approval as {@code GET /v1/approvals} lists it: where it waits ({@code sessionId}),
  * what it asks, until when ({@code expiresAt}), what happens then ({@code onExpiry}: deny or fail)
  * and where to decide it ({@code decisionUrl}); for reason {@code rate_limit}, {@code rateLimit}
- * says the tool, the window, its limit and the count (decision 0046).
+ * says the tool, the window, its limit and the count (decision 0046), or with {@code unread} what
+ * could not be read to check it.
  */
 public record PendingApprovalBody(
     String id,

@@ -3,7 +3,6 @@ package io.agentruntime.http.routes;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
-import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
@@ -187,30 +186,15 @@ public final class AgentRoutes {
   }
 
   private Route list(Principal principal) {
-    return parameterOptional(
-        "after",
-        after ->
-            parameterOptional(
-                "limit",
-                limit ->
-                    parameterOptional(
-                        "order",
-                        order -> {
-                          CursorPage page = CursorPage.of(after, limit, order);
-                          return Responses.ok(
-                              catalog
-                                  .page(
-                                      principal.tenant(),
-                                      page.after().orElse(null),
-                                      page.limit(),
-                                      page.newestFirst())
-                                  .thenApply(
-                                      listed ->
-                                          CursorPage.list(
-                                              listed.agents().stream()
-                                                  .map(AgentObjects::agent)
-                                                  .toList(),
-                                              listed.hasMore())));
-                        })));
+    return Responses.okPage(
+        page ->
+            catalog
+                .page(
+                    principal.tenant(), page.after().orElse(null), page.limit(), page.newestFirst())
+                .thenApply(
+                    listed ->
+                        CursorPage.list(
+                            listed.agents().stream().map(AgentObjects::agent).toList(),
+                            listed.hasMore())));
   }
 }

@@ -392,7 +392,7 @@ public final class AgentSessionRoutes {
   }
 
   private Route items(Principal principal, String id) {
-    return paged(
+    return Responses.okPage(
         page ->
             visible(principal, id)
                 .thenCompose(
@@ -419,7 +419,7 @@ public final class AgentSessionRoutes {
   }
 
   private Route turns(Principal principal, String id) {
-    return paged(
+    return Responses.okPage(
         page ->
             visible(principal, id)
                 .thenCompose(
@@ -464,7 +464,7 @@ public final class AgentSessionRoutes {
     return parameterOptional(
         "agent_id",
         agentId ->
-            paged(
+            Responses.okPage(
                 page ->
                     directory(principal, Optional.empty(), new ArrayList<>())
                         .thenCompose(summaries -> listed(principal, summaries, page, agentId))));
@@ -547,17 +547,5 @@ public final class AgentSessionRoutes {
               ? CompletableFuture.completedFuture(sofar)
               : directory(principal, p.nextCursor(), sofar);
         });
-  }
-
-  private static Route paged(java.util.function.Function<CursorPage, CompletionStage<?>> page) {
-    return parameterOptional(
-        "after",
-        after ->
-            parameterOptional(
-                "limit",
-                limit ->
-                    parameterOptional(
-                        "order",
-                        order -> Responses.ok(page.apply(CursorPage.of(after, limit, order))))));
   }
 }

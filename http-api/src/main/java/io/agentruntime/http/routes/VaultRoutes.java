@@ -12,8 +12,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentruntime.http.agents.CursorPage;
 import io.agentruntime.http.auth.Principal;
 import io.agentruntime.http.auth.Role;
 import io.agentruntime.http.error.ApiError;
@@ -319,19 +319,7 @@ public final class VaultRoutes {
               .toList();
     }
     List<ObjectNode> data = ordered.subList(0, Math.min(limit, ordered.size()));
-    ObjectNode page = Json.MAPPER.createObjectNode();
-    page.put("object", "list");
-    ArrayNode array = page.putArray("data");
-    data.forEach(array::add);
-    if (data.isEmpty()) {
-      page.putNull("first_id");
-      page.putNull("last_id");
-    } else {
-      page.put("first_id", data.get(0).get("id").textValue());
-      page.put("last_id", data.get(data.size() - 1).get("id").textValue());
-    }
-    page.put("has_more", ordered.size() > data.size());
-    return page;
+    return CursorPage.list(data, ordered.size() > data.size());
   }
 
   /** The Java SDK's {@code metadata[<key>]=<value>} filters: every one must match. */

@@ -37,7 +37,7 @@ class AgentEventMapperTest {
         "sess_1",
         new Owner("acme", "ada"),
         SessionStatus.IDLE,
-        new AgentDefinition("", "default", new Limits(8, 600)),
+        new AgentDefinition("", "default", new Limits(8, 600, 0, null)),
         AT,
         AT,
         1,
@@ -141,7 +141,8 @@ class AgentEventMapperTest {
             new UserMessageAccepted(TURN, "go", null, "ada", AT),
             new TurnStarted(TURN, AT),
             new AssistantReplied(TURN, 1, "", List.of(mcp, http), 1, 1, AT),
-            new ApprovalRequested("appr_1", TURN, "call_1", "files__search", ARGS, AT, AT),
+            new ApprovalRequested(
+                "appr_1", TURN, "call_1", "files__search", ARGS, AT, AT, null, null, null),
             new ToolCallSucceeded(TURN, "call_2", AgentConfig.JSON.textNode("sent"), AT),
             new ApprovalGranted("appr_1", "ada", null, AT),
             new ToolCallSucceeded(TURN, "call_1", ARGS, AT),
@@ -180,8 +181,8 @@ class AgentEventMapperTest {
             mapper(),
             new UserMessageAccepted(TURN, "go", null, "ada", AT),
             new TurnStarted(TURN, AT),
-            new BudgetExceeded("appr_b", TURN, "tokens", 100, 120, AT, AT),
-            new BudgetRaised("appr_b", 1000, "ada", null, AT));
+            new BudgetExceeded("appr_b", TURN, "tokens", 100, 120, AT, AT, null, null),
+            new BudgetRaised("appr_b", 1000, "ada", null, AT, null));
     ObjectNode waiting =
         out.stream()
             .filter(e -> e.get("type").asText().equals("agent.session.requires_action"))

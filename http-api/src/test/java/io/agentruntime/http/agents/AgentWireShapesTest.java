@@ -251,7 +251,7 @@ class AgentWireShapesTest {
     assertEquals("stall", profile.get("model").asText());
     assertEquals("Now terse.", profile.get("instructions").asText());
     assertEquals("saved", profile.get("name").asText());
-    var spec = create.spec(profile, new io.agentruntime.runtime.session.Limits(8, 600));
+    var spec = create.spec(profile, new io.agentruntime.runtime.session.Limits(8, 600, 0, null));
     assertEquals("Now terse.", spec.agent().instructions());
     assertEquals(profile, spec.agent().profile());
     assertEquals("b", spec.metadata().get("a"));
@@ -260,7 +260,7 @@ class AgentWireShapesTest {
     assertEquals(
         List.of("vault_1"),
         SessionCreate.read(json("{\"agent\": {\"model\": \"d\"}, \"vault_ids\": [\"vault_1\"]}"))
-            .spec(profile, new io.agentruntime.runtime.session.Limits(8, 600))
+            .spec(profile, new io.agentruntime.runtime.session.Limits(8, 600, 0, null))
             .vaultIds());
     for (String bad : List.of("[1]", "[\"\"]", "\"vault_1\"")) {
       assertEquals(

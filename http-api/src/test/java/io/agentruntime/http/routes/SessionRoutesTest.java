@@ -38,7 +38,7 @@ class SessionRoutesTest extends RouteTesting {
     assertEquals(List.of("create", "dev", "s1", DEV), call.subList(0, 4));
     SessionSpec spec = (SessionSpec) call.get(4);
     assertEquals("Be brief.", spec.agent().instructions());
-    assertEquals(new Limits(8, 600, 0), spec.agent().limits());
+    assertEquals(new Limits(8, 600, 0, null), spec.agent().limits());
     assertEquals(CreateMode.CREATE_NEW, call.get(5));
     assertEquals("s1", body(result).path("id").asText());
   }

@@ -62,7 +62,7 @@ final class StubSessions implements SessionService {
         id,
         new Owner("dev", "dev"),
         SessionStatus.IDLE,
-        new AgentDefinition("Be brief.", "default", new Limits(8, 600, 0)),
+        new AgentDefinition("Be brief.", "default", new Limits(8, 600, 0, null)),
         AT,
         AT,
         3,
@@ -91,7 +91,10 @@ final class StubSessions implements SessionService {
         AT,
         AT.plusSeconds(3600),
         status,
-        "pending".equals(status) ? null : "dev");
+        "pending".equals(status) ? null : "dev",
+        null,
+        null,
+        null);
   }
 
   /** The last call: its name, then its arguments. */
@@ -364,6 +367,6 @@ final class StubSessions implements SessionService {
 
   @Override
   public Limits defaultLimits() {
-    return new Limits(8, 600, 0);
+    return new Limits(8, 600, 0, null);
   }
 }

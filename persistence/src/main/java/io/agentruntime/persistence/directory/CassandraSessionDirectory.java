@@ -76,6 +76,7 @@ public final class CassandraSessionDirectory implements SessionDirectory {
   private final String keyspace;
   private final int filterPageSize;
   private final PreparedOnce<Statements> statements;
+  private final CostPositionDeletes costDeletes;
   private final CostListing byCost;
 
   /**
@@ -92,8 +93,9 @@ public final class CassandraSessionDirectory implements SessionDirectory {
     this.session = session;
     this.keyspace = keyspace;
     this.filterPageSize = filterPageSize;
+    this.costDeletes = new CostPositionDeletes(session, keyspace);
     this.statements = new PreparedOnce<>(this::prepareAll);
-    this.byCost = new CostListing(session, keyspace, CONSISTENCY, filterPageSize);
+    this.byCost = new CostListing(session, keyspace, CONSISTENCY, filterPageSize, costDeletes);
   }
 
   @Override
@@ -375,16 +377,11 @@ public final class CassandraSessionDirectory implements SessionDirectory {
             prepare(
                 "INSERT INTO "
                     + byUserCost
-                    + " (tenant, user_id, cost_usd, session_id, updated_at) VALUES (?, ?, ?, ?, ?)"),
-            prepare(
-                "DELETE FROM " + byCost + " WHERE tenant = ? AND cost_usd = ? AND session_id = ?"),
-            prepare(
-                "DELETE FROM "
-                    + byUserCost
-                    + " WHERE tenant = ? AND user_id = ? AND cost_usd = ? AND session_id = ?"));
+                    + " (tenant, user_id, cost_usd, session_id, updated_at) VALUES (?, ?, ?, ?, ?)"));
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-        .thenApply(
-            v ->
+        .thenCombine(
+            costDeletes.get(),
+            (v, deletes) ->
                 new Statements(
                     all.get(0).join(),
                     all.get(1).join(),
@@ -398,8 +395,8 @@ public final class CassandraSessionDirectory implements SessionDirectory {
                     all.get(9).join(),
                     all.get(10).join(),
                     all.get(11).join(),
-                    all.get(12).join(),
-                    all.get(13).join()));
+                    deletes.tenantPosition(),
+                    deletes.userPosition()));
   }
 
   private CompletableFuture<PreparedStatement> prepare(String cql) {

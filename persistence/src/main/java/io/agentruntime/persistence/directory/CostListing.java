@@ -60,14 +60,20 @@ final class CostListing {
   private final String keyspace;
   private final ConsistencyLevel consistency;
   private final int filterPageSize;
+  private final CostPositionDeletes deletes;
   private final PreparedOnce<Statements> statements;
 
   CostListing(
-      CqlSession session, String keyspace, ConsistencyLevel consistency, int filterPageSize) {
+      CqlSession session,
+      String keyspace,
+      ConsistencyLevel consistency,
+      int filterPageSize,
+      CostPositionDeletes deletes) {
     this.session = session;
     this.keyspace = keyspace;
     this.consistency = consistency;
     this.filterPageSize = filterPageSize;
+    this.deletes = deletes;
     this.statements = new PreparedOnce<>(this::prepareAll);
   }
 
@@ -231,24 +237,19 @@ final class CostListing {
                     + SUMMARY
                     + " FROM "
                     + byTenant
-                    + " WHERE tenant = ? AND session_id IN ?"),
-            prepare(
-                "DELETE FROM " + byCost + " WHERE tenant = ? AND cost_usd = ? AND session_id = ?"),
-            prepare(
-                "DELETE FROM "
-                    + byUserCost
-                    + " WHERE tenant = ? AND user_id = ? AND cost_usd = ? AND session_id = ?"));
+                    + " WHERE tenant = ? AND session_id IN ?"));
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-        .thenApply(
-            v ->
+        .thenCombine(
+            deletes.get(),
+            (v, drops) ->
                 new Statements(
                     all.get(0).join(),
                     all.get(1).join(),
                     all.get(2).join(),
                     all.get(3).join(),
                     all.get(4).join(),
-                    all.get(5).join(),
-                    all.get(6).join()));
+                    drops.tenantPosition(),
+                    drops.userPosition()));
   }
 
   private CompletableFuture<PreparedStatement> prepare(String cql) {

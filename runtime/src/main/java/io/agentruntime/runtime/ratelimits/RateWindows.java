@@ -20,7 +20,7 @@ public final class RateWindows {
       Instant since = now.minus(w.length());
       int count = (int) started.stream().filter(at -> at.isAfter(since)).count();
       if (count >= w.limit()) {
-        return Optional.of(new RateLimitHit(w.name(), w.limit(), count));
+        return Optional.of(RateLimitHit.over(w.name(), w.limit(), count));
       }
     }
     return Optional.empty();

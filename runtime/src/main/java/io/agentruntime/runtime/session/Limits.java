@@ -10,14 +10,6 @@ import java.math.BigDecimal;
 public record Limits(
     int maxStepsPerTurn, int maxTurnSeconds, long maxSessionTokens, BigDecimal maxSessionCost) {
 
-  public Limits(int maxStepsPerTurn, int maxTurnSeconds) {
-    this(maxStepsPerTurn, maxTurnSeconds, 0);
-  }
-
-  public Limits(int maxStepsPerTurn, int maxTurnSeconds, long maxSessionTokens) {
-    this(maxStepsPerTurn, maxTurnSeconds, maxSessionTokens, null);
-  }
-
   /** Whether the session's cost is bounded. */
   public boolean costLimited() {
     return maxSessionCost != null && maxSessionCost.signum() > 0;

@@ -157,13 +157,20 @@ public final class OwnEventNotices {
     return o;
   }
 
-  /** What a {@code rate_limit} approval says: the tool, its window, the limit and the count. */
+  /**
+   * What a {@code rate_limit} approval says: the tool, its window, the limit and the count; and,
+   * where the limit could not be checked, {@code unread}: what could not be read ({@code count} or
+   * {@code policy}), so that nulls are not taken for a limit that was hit.
+   */
   public static ObjectNode rateLimit(String tool, RateLimitHit hit) {
     ObjectNode o = JSON.objectNode();
     o.put("tool", tool);
     o.put("window", hit.window());
     o.put("limit", hit.limit());
     o.put("count", hit.count());
+    if (hit.unread() != null) {
+      o.put("unread", hit.unread());
+    }
     return o;
   }
 

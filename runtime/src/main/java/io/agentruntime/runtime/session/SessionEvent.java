@@ -357,21 +357,6 @@ public sealed interface SessionEvent extends CborSerializable {
       String onExpiry)
       implements SessionEvent {
 
-    public ToolCallInDoubt(
-        String turnId, String toolCallId, String approvalId, Instant expiresAt, Instant at) {
-      this(turnId, toolCallId, approvalId, expiresAt, at, null, null);
-    }
-
-    public ToolCallInDoubt(
-        String turnId,
-        String toolCallId,
-        String approvalId,
-        Instant expiresAt,
-        Instant at,
-        String reason) {
-      this(turnId, toolCallId, approvalId, expiresAt, at, reason, null);
-    }
-
     public String type() {
       return "tool_call_in_doubt";
     }
@@ -409,51 +394,6 @@ public sealed interface SessionEvent extends CborSerializable {
       String onExpiry,
       RateLimitHit rateLimit)
       implements SessionEvent {
-    public ApprovalRequested(
-        String approvalId,
-        String turnId,
-        String toolCallId,
-        String tool,
-        JsonNode arguments,
-        Instant expiresAt,
-        Instant at,
-        ToolDefinition definition,
-        String onExpiry) {
-      this(
-          approvalId,
-          turnId,
-          toolCallId,
-          tool,
-          arguments,
-          expiresAt,
-          at,
-          definition,
-          onExpiry,
-          null);
-    }
-
-    public ApprovalRequested(
-        String approvalId,
-        String turnId,
-        String toolCallId,
-        String tool,
-        JsonNode arguments,
-        Instant expiresAt,
-        Instant at) {
-      this(approvalId, turnId, toolCallId, tool, arguments, expiresAt, at, null, null);
-    }
-
-    public ApprovalRequested(
-        String approvalId,
-        String turnId,
-        String toolCallId,
-        String tool,
-        JsonNode arguments,
-        Instant expiresAt,
-        Instant at,
-        ToolDefinition definition) {
-      this(approvalId, turnId, toolCallId, tool, arguments, expiresAt, at, definition, null);
-    }
 
     public String type() {
       return "approval_requested";
@@ -500,6 +440,8 @@ public sealed interface SessionEvent extends CborSerializable {
    * The next model call of turn {@code turnId} would start past the session's {@code budget}
    * ({@code tokens}: {@code used} of {@code limit} tokens spent): the turn pauses for approval
    * {@code approvalId}, to raise the budget or deny (decision 0039). Nothing was cut mid-work.
+   * {@code limitUsd} and {@code usedUsd} say the cost in USD where a cost budget is concerned (null
+   * in every event written before cost budgets).
    */
   record BudgetExceeded(
       String approvalId,
@@ -513,18 +455,6 @@ public sealed interface SessionEvent extends CborSerializable {
       BigDecimal usedUsd)
       implements SessionEvent {
 
-    /** The token budget's pause (every event written before cost budgets). */
-    public BudgetExceeded(
-        String approvalId,
-        String turnId,
-        String budget,
-        long limit,
-        long used,
-        Instant expiresAt,
-        Instant at) {
-      this(approvalId, turnId, budget, limit, used, expiresAt, at, null, null);
-    }
-
     public String type() {
       return "budget_exceeded";
     }
@@ -532,7 +462,8 @@ public sealed interface SessionEvent extends CborSerializable {
 
   /**
    * A human approved budget approval {@code approvalId} and raised the session's token budget to
-   * {@code maxSessionTokens}: the paused turn goes on.
+   * {@code maxSessionTokens}: the paused turn goes on. {@code maxSessionCost} is set where it
+   * raised the cost budget instead (null in every event written before cost budgets).
    */
   record BudgetRaised(
       String approvalId,
@@ -542,12 +473,6 @@ public sealed interface SessionEvent extends CborSerializable {
       Instant at,
       BigDecimal maxSessionCost)
       implements SessionEvent {
-
-    /** A raise of the token budget (every event written before cost budgets). */
-    public BudgetRaised(
-        String approvalId, long maxSessionTokens, String by, String comment, Instant at) {
-      this(approvalId, maxSessionTokens, by, comment, at, null);
-    }
 
     /** Whether this raised the cost budget ({@code maxSessionCost}) rather than the tokens. */
     public boolean raisedCost() {

@@ -35,7 +35,8 @@ public record SessionSettings(
         new Limits(
             c.getInt("default-limits.max-steps-per-turn"),
             c.getInt("default-limits.max-turn-seconds"),
-            c.getLong("default-limits.max-session-tokens")),
+            c.getLong("default-limits.max-session-tokens"),
+            null),
         c.getInt("max-instructions-chars"),
         c.getInt("max-message-chars"),
         c.getInt("max-memory-entries"),

@@ -447,7 +447,8 @@ public record SessionState(
                     Approval.PENDING,
                     null,
                     call.definition(),
-                    e.onExpiry()));
+                    e.onExpiry(),
+                    null));
         d.transcript =
             d.transcript.plus(
                 TranscriptEntry.tool(
@@ -475,6 +476,9 @@ public record SessionState(
                   e.at(),
                   e.expiresAt(),
                   Approval.PENDING,
+                  null,
+                  null,
+                  null,
                   null));
       d.turn(e.turnId(), t -> t.paused(e.at()));
     } else if (event instanceof BudgetRaised e) {

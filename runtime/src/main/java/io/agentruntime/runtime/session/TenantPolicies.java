@@ -12,10 +12,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.japi.function.Function;
 
 /**
  * The tenants' policies, as this node reaches them: reads and changes go to the tenant's {@link
@@ -99,15 +101,9 @@ public final class TenantPolicies implements TenantCeilings {
     if (!caller.operator()) {
       return CompletableFuture.failedFuture(new SessionRefused(Budgets.operatorOnly(budget)));
     }
-    long asked = System.nanoTime();
-    return Continuations.on(
-            dispatcher,
-            entity(tenant)
-                .<TenantPolicy>ask(
-                    replyTo ->
-                        new TenantPolicyEntity.RaiseBudget(budget, value, caller.user(), replyTo),
-                    askTimeout))
-        .thenApply(written -> remember(tenant, written, asked));
+    return ask(
+        tenant,
+        replyTo -> new TenantPolicyEntity.RaiseBudget(budget, value, caller.user(), replyTo));
   }
 
   @Override
@@ -168,12 +164,11 @@ public final class TenantPolicies implements TenantCeilings {
                           force
                               ? Optional.empty() // a human said run it: it runs, uncounted
                               : Optional.of(
-                                  new RateLimitHit(
+                                  RateLimitHit.countUnread(
                                       limit.windows().get(0).name(),
-                                      limit.windows().get(0).limit(),
-                                      null)));
+                                      limit.windows().get(0).limit())));
             })
-        .exceptionally(failure -> Optional.of(new RateLimitHit(null, null, null)));
+        .exceptionally(failure -> Optional.of(RateLimitHit.policyUnread()));
   }
 
   /** The tenant's policy as it is journaled now; any principal of the tenant may read it. */
@@ -196,14 +191,7 @@ public final class TenantPolicies implements TenantCeilings {
     if (invalid.isPresent()) {
       return CompletableFuture.failedFuture(new SessionRefused(invalid.get()));
     }
-    long asked = System.nanoTime();
-    return Continuations.on(
-            dispatcher,
-            entity(tenant)
-                .<TenantPolicy>ask(
-                    replyTo -> new TenantPolicyEntity.Replace(policy, caller.user(), replyTo),
-                    askTimeout))
-        .thenApply(written -> remember(tenant, written, asked));
+    return ask(tenant, replyTo -> new TenantPolicyEntity.Replace(policy, caller.user(), replyTo));
   }
 
   /**
@@ -221,22 +209,23 @@ public final class TenantPolicies implements TenantCeilings {
                   "a tenant is suspended and resumed by an operator",
                   null)));
     }
-    long asked = System.nanoTime();
-    return Continuations.on(
-            dispatcher,
-            entity(tenant)
-                .<TenantPolicy>ask(
-                    replyTo ->
-                        new TenantPolicyEntity.SetSuspended(suspended, caller.user(), replyTo),
-                    askTimeout))
-        .thenApply(written -> remember(tenant, written, asked));
+    return ask(
+        tenant, replyTo -> new TenantPolicyEntity.SetSuspended(suspended, caller.user(), replyTo));
   }
 
   private CompletionStage<TenantPolicy> read(String tenant) {
+    return ask(tenant, TenantPolicyEntity.Get::new);
+  }
+
+  /**
+   * Asks the tenant's entity (a read or a change); the policy it answers is kept as of when it was
+   * asked.
+   */
+  private CompletionStage<TenantPolicy> ask(
+      String tenant, Function<ActorRef<TenantPolicy>, TenantPolicyEntity.Command> command) {
     long asked = System.nanoTime();
-    return Continuations.on(
-            dispatcher, entity(tenant).<TenantPolicy>ask(TenantPolicyEntity.Get::new, askTimeout))
-        .thenApply(read -> remember(tenant, read, asked));
+    return Continuations.on(dispatcher, entity(tenant).<TenantPolicy>ask(command, askTimeout))
+        .thenApply(answered -> remember(tenant, answered, asked));
   }
 
   /** Keeps what was read, unless something read or written later is kept already. */

@@ -769,7 +769,8 @@ final class TurnMachine {
               now.plus(turns.approvalTimeout()),
               now,
               ToolDefinition.of(target.get()),
-              s.permissions().onExpiryOf(call.name())));
+              s.permissions().onExpiryOf(call.name()),
+              null));
     } else {
       execute(b, turnId, call.id(), target.get(), call.arguments(), now);
     }
@@ -838,7 +839,8 @@ final class TurnMachine {
                 now.plus(turns.approvalTimeout()),
                 now,
                 current,
-                s.permissions().onExpiryOf(call.tool())));
+                s.permissions().onExpiryOf(call.tool()),
+                null));
       }
     }
   }

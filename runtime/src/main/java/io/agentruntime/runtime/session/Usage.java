@@ -7,14 +7,10 @@ import java.math.BigDecimal;
  * each reply was journaled (0 for replies of providers without prices: cost unknown).
  */
 public record Usage(long inputTokens, long outputTokens, BigDecimal costUsd) {
-  public static final Usage NONE = new Usage(0, 0);
+  public static final Usage NONE = new Usage(0, 0, BigDecimal.ZERO);
 
   public Usage {
     costUsd = costUsd == null ? BigDecimal.ZERO : costUsd;
-  }
-
-  public Usage(long inputTokens, long outputTokens) {
-    this(inputTokens, outputTokens, BigDecimal.ZERO);
   }
 
   /** This usage plus one reply's tokens and cost (null: unknown, counted as 0). */

@@ -32,6 +32,9 @@ class ApprovalPagesTest {
             T0.plusSeconds(second),
             T0.plusSeconds(second + 600),
             status,
+            null,
+            null,
+            null,
             null));
   }
 

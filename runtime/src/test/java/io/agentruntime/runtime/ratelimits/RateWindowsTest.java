@@ -35,7 +35,7 @@ class RateWindowsTest {
             "10 in the hour: the 11th waits",
             tenPerHour,
             ago(Duration.ofMinutes(5), 10),
-            new RateLimitHit("hour", 10, 10)),
+            RateLimitHit.over("hour", 10, 10)),
         new Row(
             "10 calls, the oldest exactly an hour ago: it no longer counts (sliding window)",
             tenPerHour,
@@ -50,27 +50,27 @@ class RateWindowsTest {
                     ago(Duration.ofMinutes(5), 9).stream(),
                     Stream.of(minus(Duration.ofHours(1).minusSeconds(1))))
                 .toList(),
-            new RateLimitHit("hour", 10, 10)),
+            RateLimitHit.over("hour", 10, 10)),
         new Row(
             "more than the limit counted (approved over it): the count says how many",
             tenPerHour,
             ago(Duration.ofMinutes(1), 12),
-            new RateLimitHit("hour", 10, 12)),
+            RateLimitHit.over("hour", 10, 12)),
         new Row(
             "per minute full, per hour not: the minute is named",
             new RateLimit(2, 100, null),
             ago(Duration.ofSeconds(10), 2),
-            new RateLimitHit("minute", 2, 2)),
+            RateLimitHit.over("minute", 2, 2)),
         new Row(
             "per minute free again, per hour full: the hour is named",
             new RateLimit(2, 3, null),
             ago(Duration.ofMinutes(10), 3),
-            new RateLimitHit("hour", 3, 3)),
+            RateLimitHit.over("hour", 3, 3)),
         new Row(
             "per day: yesterday's calls count until a day has passed",
             new RateLimit(null, null, 5),
             ago(Duration.ofHours(4), 5),
-            new RateLimitHit("day", 5, 5)),
+            RateLimitHit.over("day", 5, 5)),
         new Row(
             "per day: calls older than a day count for nothing",
             new RateLimit(null, null, 5),

@@ -89,12 +89,12 @@ class ToolCallCounterEntityTest {
     assertNull(claim(kit, "s1/t1/c1", false), "the same call again: counted once");
     assertNull(claim(kit, "s2/t1/c1", false), "another session's call");
     assertEquals(2, kit.getState().started().size());
-    assertEquals(new RateLimitHit("hour", 2, 2), claim(kit, "s1/t1/c2", false));
+    assertEquals(RateLimitHit.over("hour", 2, 2), claim(kit, "s1/t1/c2", false));
     assertEquals(2, kit.getState().started().size(), "a call held is not counted");
 
     assertNull(claim(kit, "s1/t1/c2", true), "approved over the limit: counted, it runs");
     kit.restart();
-    assertEquals(new RateLimitHit("hour", 2, 3), claim(kit, "s1/t1/c3", false));
+    assertEquals(RateLimitHit.over("hour", 2, 3), claim(kit, "s1/t1/c3", false));
 
     clock.now = clock.now.plus(Duration.ofHours(1));
     assertNull(claim(kit, "s1/t1/c3", false), "an hour later the window has room again");

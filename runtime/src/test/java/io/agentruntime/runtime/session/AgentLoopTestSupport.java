@@ -82,7 +82,7 @@ abstract class AgentLoopTestSupport extends SessionEntityTestSupport {
   }
 
   void create() {
-    create(new Limits(8, 600, 0));
+    create(new Limits(8, 600, 0, null));
   }
 
   void create(Limits limits) {

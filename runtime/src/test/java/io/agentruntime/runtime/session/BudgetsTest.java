@@ -86,6 +86,8 @@ class BudgetsTest {
             T0,
             Approval.PENDING,
             null,
+            null,
+            null,
             null);
     Budgets.Raise taken = Budgets.raise(s, costApproval, json(raise));
     assertEquals(refusedParam, taken.problem() == null ? null : taken.problem().field(), raise);

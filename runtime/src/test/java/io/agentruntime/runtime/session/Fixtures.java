@@ -42,6 +42,14 @@ final class Fixtures {
     }
   }
 
+  /** {@code s} with {@code events} applied in order, as the entity (or its recovery) does. */
+  static SessionState fold(SessionState s, List<? extends SessionEvent> events) {
+    for (SessionEvent e : events) {
+      s = s.apply(e);
+    }
+    return s;
+  }
+
   static ToolConnection.Http httpTool(String name) {
     return new ToolConnection.Http(
         name,
@@ -58,7 +66,7 @@ final class Fixtures {
   }
 
   static AgentDefinition agent(String instructions) {
-    return new AgentDefinition(instructions, "default", new Limits(8, 600));
+    return new AgentDefinition(instructions, "default", new Limits(8, 600, 0, null));
   }
 
   /** A session with two tools, a policy, two memory entries (one of mixed JSON) and metadata. */

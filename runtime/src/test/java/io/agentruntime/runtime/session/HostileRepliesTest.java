@@ -292,7 +292,7 @@ class HostileRepliesTest {
   private static void create(String session, String path) throws Exception {
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("", "default", new Limits(3, 30)),
+            new AgentDefinition("", "default", new Limits(3, 30, 0, null)),
             List.of(
                 new ToolConnection.Http("lookup", tool.url(path), "Looks up", null, false, null)),
             new PermissionPolicy(Map.of("*", Permission.ALLOW)),

@@ -88,7 +88,7 @@ class JournalFixtureGenerator {
   static SessionSpec spec() {
     return new SessionSpec(
         new AgentDefinition(
-            "You are a support agent.\nBe brief.", "default", new Limits(3, 600, 0)),
+            "You are a support agent.\nBe brief.", "default", new Limits(3, 600, 0, null)),
         List.of(
             http("lookup", true),
             http("send_email", false),

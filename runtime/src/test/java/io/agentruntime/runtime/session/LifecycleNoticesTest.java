@@ -1,11 +1,12 @@
 package io.agentruntime.runtime.session;
 
+import static io.agentruntime.runtime.session.Fixtures.fold;
+import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentruntime.runtime.session.SessionEvent.*;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +33,7 @@ class LifecycleNoticesTest {
   private static SessionEvent create() {
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("Be brief.", "default", new Limits(5, 600, 1000)),
+            new AgentDefinition("Be brief.", "default", new Limits(5, 600, 1000, null)),
             List.of(Fixtures.httpTool("send_email"), Fixtures.mcpTool("files")),
             new PermissionPolicy(Map.of("*", Permission.ASK)),
             Map.of(),
@@ -48,7 +49,16 @@ class LifecycleNoticesTest {
           "t1", 1, "", List.of(new TranscriptEntry.ToolCall("c1", "send_email", ARGS)), 1, 1, T0);
   private static final SessionEvent APPROVAL_T1 =
       new ApprovalRequested(
-          "appr_1", "t1", "c1", "send_email", ARGS, T0.plus(Duration.ofHours(1)), T0);
+          "appr_1",
+          "t1",
+          "c1",
+          "send_email",
+          ARGS,
+          T0.plus(Duration.ofHours(1)),
+          T0,
+          null,
+          null,
+          null);
   private static final SessionEvent COMPLETE_T1 = new TurnCompleted("t1", "done", T0);
   private static final SessionEvent FAIL_T1 = new TurnFailed("t1", "model_error", "down", T0);
   private static final SessionEvent ACCEPT_T2 =
@@ -290,20 +300,5 @@ class LifecycleNoticesTest {
     assertEquals(T0, again.get(0).at(), "the times the state knows, not the recovery's");
     assertEquals(List.of(), LifecycleNotices.recovered(ENTITY, "s1", SessionState.empty()));
     assertNotEquals(Optional.empty(), LifecycleNotices.mark(recovered));
-  }
-
-  private static SessionState fold(SessionState s, List<SessionEvent> events) {
-    for (SessionEvent e : events) {
-      s = s.apply(e);
-    }
-    return s;
-  }
-
-  private static JsonNode json(String text) {
-    try {
-      return new ObjectMapper().readTree(text);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

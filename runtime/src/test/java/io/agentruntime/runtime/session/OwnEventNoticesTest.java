@@ -3,6 +3,7 @@ package io.agentruntime.runtime.session;
 import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.agentruntime.runtime.ratelimits.RateLimitHit;
 import io.agentruntime.runtime.session.SessionEvent.*;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,7 @@ class OwnEventNoticesTest {
   private static SessionState running() {
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("Be brief.", "default", new Limits(2, 600, 100)),
+            new AgentDefinition("Be brief.", "default", new Limits(2, 600, 100, null)),
             List.of(Fixtures.httpTool("send_email")),
             new PermissionPolicy(Map.of("send_email", Permission.ASK)),
             Map.of(),
@@ -59,7 +60,8 @@ class OwnEventNoticesTest {
           T0.plus(Duration.ofHours(1)),
           T0,
           null,
-          Approval.ON_EXPIRY_FAIL);
+          Approval.ON_EXPIRY_FAIL,
+          null);
 
   private record Row(
       String name, SessionState before, List<SessionEvent> events, List<String> types) {}
@@ -73,14 +75,22 @@ class OwnEventNoticesTest {
         new Row(
             "in doubt: the question is an approval too",
             started,
-            List.of(new ToolCallInDoubt("t1", "c1", "appr_2", T0.plusSeconds(60), T0)),
+            List.of(new ToolCallInDoubt("t1", "c1", "appr_2", T0.plusSeconds(60), T0, null, null)),
             List.of("tool_call.in_doubt", "approval.requested")),
         new Row(
             "a spent budget: the question is an approval too",
             running(),
             List.of(
                 new BudgetExceeded(
-                    "appr_3", "t1", "maxSessionTokens", 100, 120, T0.plusSeconds(60), T0)),
+                    "appr_3",
+                    "t1",
+                    "maxSessionTokens",
+                    100,
+                    120,
+                    T0.plusSeconds(60),
+                    T0,
+                    null,
+                    null)),
             List.of("budget.exceeded", "approval.requested")),
         new Row(
             "the tenant's month spent (decision 0045): the same events",
@@ -102,7 +112,15 @@ class OwnEventNoticesTest {
             fold(
                 running(),
                 new BudgetExceeded(
-                    "appr_4", "t1", Budgets.MONTHLY_TOKENS, 100, 120, T0.plusSeconds(60), T0)),
+                    "appr_4",
+                    "t1",
+                    Budgets.MONTHLY_TOKENS,
+                    100,
+                    120,
+                    T0.plusSeconds(60),
+                    T0,
+                    null,
+                    null)),
             List.of(new ApprovalGranted("appr_4", "olga", null, T0)),
             List.of("approval.decided")),
         new Row(
@@ -110,8 +128,16 @@ class OwnEventNoticesTest {
             fold(
                 running(),
                 new BudgetExceeded(
-                    "appr_3", "t1", "maxSessionTokens", 100, 120, T0.plusSeconds(60), T0)),
-            List.of(new BudgetRaised("appr_3", 500, "ada", null, T0)),
+                    "appr_3",
+                    "t1",
+                    "maxSessionTokens",
+                    100,
+                    120,
+                    T0.plusSeconds(60),
+                    T0,
+                    null,
+                    null)),
+            List.of(new BudgetRaised("appr_3", 500, "ada", null, T0, null)),
             List.of("approval.decided")),
         new Row(
             "granted",
@@ -200,7 +226,7 @@ class OwnEventNoticesTest {
             T0,
             null,
             null,
-            new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10));
+            RateLimitHit.over("hour", 10, 10));
     SessionState after = started.apply(held);
     List<LifecycleNotice> notices = OwnEventNotices.after(ENTITY, "s1", after, List.of(held));
     assertEquals(
@@ -217,6 +243,63 @@ class OwnEventNoticesTest {
             .map(LifecycleNotice::eventId)
             .toList(),
         "a recovery announces it again under the same id");
+  }
+
+  private record Shown(String name, RateLimitHit hit, String rateLimit) {}
+
+  /**
+   * What an approval held by the rate-limit check says (its webhook, and the approvals endpoints,
+   * which show the same object): a limit hit with its numbers; a limit that could not be checked
+   * with {@code unread} naming what could not be read, so its nulls do not pass for a hit.
+   */
+  @TestFactory
+  Stream<DynamicTest> aRateLimitApprovalSaysWhetherTheLimitWasHitOrCouldNotBeChecked() {
+    return Stream.of(
+            new Shown(
+                "the hour is full",
+                RateLimitHit.over("hour", 10, 10),
+                "{\"tool\":\"send_email\",\"window\":\"hour\",\"limit\":10,\"count\":10}"),
+            new Shown(
+                "the count could not be read",
+                RateLimitHit.countUnread("hour", 10),
+                "{\"tool\":\"send_email\",\"window\":\"hour\",\"limit\":10,\"count\":null,"
+                    + "\"unread\":\"count\"}"),
+            new Shown(
+                "the tenant's policy could not be read: no limit is known, none was hit",
+                RateLimitHit.policyUnread(),
+                "{\"tool\":\"send_email\",\"window\":null,\"limit\":null,\"count\":null,"
+                    + "\"unread\":\"policy\"}"),
+            new Shown(
+                "journaled before unread existed: read as a hit",
+                new RateLimitHit("hour", 10, 10, null),
+                "{\"tool\":\"send_email\",\"window\":\"hour\",\"limit\":10,\"count\":10}"))
+        .map(
+            row ->
+                DynamicTest.dynamicTest(
+                    row.name(),
+                    () -> {
+                      ApprovalRequested held =
+                          new ApprovalRequested(
+                              "appr_9",
+                              "t1",
+                              "c1",
+                              "send_email",
+                              json("{\"to\":\"bob\"}"),
+                              T0.plus(Duration.ofHours(1)),
+                              T0,
+                              null,
+                              null,
+                              row.hit());
+                      SessionState after =
+                          fold(
+                              running(),
+                              new ToolCallStarted("t1", "c1", "send_email", json("{}"), "k", T0),
+                              held);
+                      LifecycleNotice n =
+                          OwnEventNotices.after(ENTITY, "s1", after, List.of(held)).get(0);
+                      assertEquals("rate_limit", n.data().get("reason").asText());
+                      assertEquals(row.rateLimit(), n.data().get("rateLimit").toString());
+                    }));
   }
 
   @Test

@@ -1,11 +1,12 @@
 package io.agentruntime.runtime.session;
 
+import static io.agentruntime.runtime.session.Fixtures.fold;
+import static io.agentruntime.runtime.session.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentruntime.runtime.session.SessionEvent.*;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +43,7 @@ class ReplayedNoticesTest {
   private static SessionEvent create() {
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("Be brief.", "default", new Limits(5, 600, 1000)),
+            new AgentDefinition("Be brief.", "default", new Limits(5, 600, 1000, null)),
             List.of(Fixtures.httpTool("send_email")),
             new PermissionPolicy(Map.of("*", Permission.ASK)),
             Map.of(),
@@ -76,7 +77,10 @@ class ReplayedNoticesTest {
             "send_email",
             ARGS,
             at(t).plus(Duration.ofHours(1)),
-            at(t)));
+            at(t),
+            null,
+            null,
+            null));
   }
 
   /** One row: the writes the session made live, how many the snapshot holds, what is offered. */
@@ -122,7 +126,7 @@ class ReplayedNoticesTest {
                   accept("t1", 1),
                   List.of(
                       new ToolCallStarted("t1", "c1", "send_email", ARGS, "k1", at(2)),
-                      new ToolCallInDoubt("t1", "c1", "appr_2", at(62), at(2))),
+                      new ToolCallInDoubt("t1", "c1", "appr_2", at(62), at(2), null, null)),
                   List.of(new InDoubtResolved("appr_2", "fail", "olga", null, at(3)))),
               2,
               List.of(CREATED, IN_PROGRESS, ACTION, IN_DOUBT, REQUESTED, IN_PROGRESS, DECIDED)),
@@ -133,8 +137,8 @@ class ReplayedNoticesTest {
                   accept("t1", 1),
                   List.of(
                       new BudgetExceeded(
-                          "appr_3", "t1", "maxSessionTokens", 100, 120, at(62), at(2))),
-                  List.of(new BudgetRaised("appr_3", 500, "ada", null, at(3)))),
+                          "appr_3", "t1", "maxSessionTokens", 100, 120, at(62), at(2), null, null)),
+                  List.of(new BudgetRaised("appr_3", 500, "ada", null, at(3), null))),
               0,
               // Raised, the turn runs again: an in_progress of its own, not the start's.
               List.of(CREATED, IN_PROGRESS, ACTION, BUDGET, REQUESTED, IN_PROGRESS, DECIDED)),
@@ -180,11 +184,9 @@ class ReplayedNoticesTest {
   void aReplayOffersEveryChangeItsEventsAnnouncedAndWhatItsStatesShow() {
     List<String> failures = new ArrayList<>();
     for (Row row : ROWS) {
-      SessionState start = fold(SessionState.empty(), row.writes().subList(0, row.snapshot()));
-      List<SessionEvent> replayed =
-          row.writes().subList(row.snapshot(), row.writes().size()).stream()
-              .flatMap(List::stream)
-              .toList();
+      SessionState start =
+          fold(SessionState.empty(), flat(row.writes().subList(0, row.snapshot())));
+      List<SessionEvent> replayed = flat(row.writes().subList(row.snapshot(), row.writes().size()));
       List<String> offered =
           ReplayedNotices.of(ENTITY, "s1", start, replayed, 256).stream()
               .map(LifecycleNotice::type)
@@ -199,7 +201,7 @@ class ReplayedNoticesTest {
   @Test
   void everyChangeAnnouncedLiveAfterTheSnapshotIsOfferedAgainAsItWas() {
     for (Row row : ROWS) {
-      if (!fold(SessionState.empty(), row.writes()).exists()) {
+      if (!fold(SessionState.empty(), flat(row.writes())).exists()) {
         continue; // erased: nothing of it is offered (the row above)
       }
       List<LifecycleNotice> live = new ArrayList<>();
@@ -207,7 +209,7 @@ class ReplayedNoticesTest {
       LifecycleNotices.Mark last = null;
       for (int i = 0; i < row.writes().size(); i++) {
         List<SessionEvent> write = row.writes().get(i);
-        s = fold(s, List.of(write));
+        s = fold(s, write);
         Instant now = write.get(0).at();
         List<LifecycleNotice> made = new ArrayList<>();
         made.addAll(LifecycleNotices.after(ENTITY, "s1", last, s, write, now));
@@ -217,11 +219,9 @@ class ReplayedNoticesTest {
           live.addAll(made);
         }
       }
-      SessionState start = fold(SessionState.empty(), row.writes().subList(0, row.snapshot()));
-      List<SessionEvent> replayed =
-          row.writes().subList(row.snapshot(), row.writes().size()).stream()
-              .flatMap(List::stream)
-              .toList();
+      SessionState start =
+          fold(SessionState.empty(), flat(row.writes().subList(0, row.snapshot())));
+      List<SessionEvent> replayed = flat(row.writes().subList(row.snapshot(), row.writes().size()));
       Map<String, LifecycleNotice> offered =
           ReplayedNotices.of(ENTITY, "s1", start, replayed, 256).stream()
               .collect(Collectors.toMap(LifecycleNotice::eventId, n -> n));
@@ -254,20 +254,8 @@ class ReplayedNoticesTest {
     assertEquals(List.of(), ReplayedNotices.of(ENTITY, "s1", SessionState.empty(), List.of(), 10));
   }
 
-  private static SessionState fold(SessionState s, List<List<SessionEvent>> writes) {
-    for (List<SessionEvent> write : writes) {
-      for (SessionEvent e : write) {
-        s = s.apply(e);
-      }
-    }
-    return s;
-  }
-
-  private static JsonNode json(String text) {
-    try {
-      return new ObjectMapper().readTree(text);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+  /** The events of these writes, in order. */
+  private static List<SessionEvent> flat(List<List<SessionEvent>> writes) {
+    return writes.stream().flatMap(List::stream).toList();
   }
 }

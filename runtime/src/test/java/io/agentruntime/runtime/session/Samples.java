@@ -52,7 +52,8 @@ final class Samples {
 
   static SessionSpec spec() {
     return new SessionSpec(
-        new AgentDefinition("You are a support agent.\nBe brief.", "default", new Limits(8, 600)),
+        new AgentDefinition(
+            "You are a support agent.\nBe brief.", "default", new Limits(8, 600, 0, null)),
         List.of(
             new ToolConnection.Http(
                 "send_email",
@@ -171,7 +172,7 @@ final class Samples {
         new ToolCallFailed(turn, "call_2", "tool_http_error", "HTTP 502 from tools.internal", AT));
     put(events, new ToolCallRejected(turn, "call_1", "denied by ada: not now", AT));
     put(events, new ToolCallCancelled(turn, "call_2", "cancelled by ada", AT));
-    put(events, new ToolCallInDoubt(turn, "call_2", "appr_9c8d7e", expires, AT));
+    put(events, new ToolCallInDoubt(turn, "call_2", "appr_9c8d7e", expires, AT, null, null));
     put(
         events,
         new SessionEvent.ClientToolCallRequested(
@@ -190,15 +191,20 @@ final class Samples {
             "send_email",
             toolCalls().get(0).arguments(),
             expires,
-            AT));
+            AT,
+            null,
+            null,
+            null));
     put(events, new ApprovalGranted("appr_1a2b3c", "ada", "looks right", AT));
     put(events, new ApprovalDenied("appr_1a2b3c", "olga", null, AT));
     put(events, new ApprovalExpired("appr_1a2b3c", AT));
     put(
         events,
         new SessionEvent.BudgetExceeded(
-            "appr_4d5e6f", turn, "tokens", 100000, 100412, expires, AT));
-    put(events, new SessionEvent.BudgetRaised("appr_4d5e6f", 200000, "olga", "one more hour", AT));
+            "appr_4d5e6f", turn, "tokens", 100000, 100412, expires, AT, null, null));
+    put(
+        events,
+        new SessionEvent.BudgetRaised("appr_4d5e6f", 200000, "olga", "one more hour", AT, null));
     put(
         events,
         new ApprovalWithdrawn(
@@ -213,7 +219,8 @@ final class Samples {
     put(
         events,
         new SessionEvent.SessionUpdated(
-            new AgentDefinition("You are a support agent.", "scripted", new Limits(8, 600)),
+            new AgentDefinition(
+                "You are a support agent.", "scripted", new Limits(8, 600, 0, null)),
             Map.of("team", "core"),
             "ada",
             AT));
@@ -234,7 +241,8 @@ final class Samples {
             "appr_9c8d7e",
             AT.plus(Duration.ofHours(24)),
             AT,
-            "the tool did not answer within PT30S"));
+            "the tool did not answer within PT30S",
+            null));
     variants.put(
         "ToolConnected.mcp-with-tools",
         new ToolConnected(
@@ -272,7 +280,9 @@ final class Samples {
             toolCalls().get(0).arguments(),
             AT.plus(Duration.ofHours(24)),
             AT,
-            new ToolDefinition("http", "http://tools.internal/send_email", "EMAIL_TOKEN", false)));
+            new ToolDefinition("http", "http://tools.internal/send_email", "EMAIL_TOKEN", false),
+            null,
+            null));
     // What an expiry does, stated in the approval and the in-doubt question (decision 0036).
     variants.put(
         "ApprovalRequested.with-on-expiry",
@@ -285,7 +295,8 @@ final class Samples {
             AT.plus(Duration.ofHours(24)),
             AT,
             new ToolDefinition("http", "http://tools.internal/send_email", "EMAIL_TOKEN", false),
-            Approval.ON_EXPIRY_FAIL));
+            Approval.ON_EXPIRY_FAIL,
+            null));
     variants.put(
         "ToolCallInDoubt.with-on-expiry",
         new ToolCallInDoubt(
@@ -372,7 +383,7 @@ final class Samples {
             AT,
             new ToolDefinition("http", "http://tools.internal/send_email", "EMAIL_TOKEN", false),
             Approval.ON_EXPIRY_DENY,
-            new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10)));
+            io.agentruntime.runtime.ratelimits.RateLimitHit.over("hour", 10, 10)));
     return variants;
   }
 
@@ -417,7 +428,10 @@ final class Samples {
                 "send_email",
                 calls.get(0).arguments(),
                 expires,
-                AT.plusSeconds(3)))
+                AT.plusSeconds(3),
+                null,
+                null,
+                null))
         .apply(
             new ToolCallStarted(
                 turn,
@@ -434,7 +448,9 @@ final class Samples {
                 calls.get(2).arguments(),
                 "idem_8a9b0c",
                 AT.plusSeconds(3)))
-        .apply(new ToolCallInDoubt(turn, "call_3", "appr_9c8d7e", expires, AT.plusSeconds(4)));
+        .apply(
+            new ToolCallInDoubt(
+                turn, "call_3", "appr_9c8d7e", expires, AT.plusSeconds(4), null, null));
   }
 
   static SessionView view() {

@@ -66,7 +66,8 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
             T0.plus(TURNS.approvalTimeout()),
             T0,
             SEND_EMAIL,
-            Approval.ON_EXPIRY_DENY),
+            Approval.ON_EXPIRY_DENY,
+            null),
         requested);
 
     assertEquals(
@@ -82,7 +83,8 @@ class SessionEntityApprovalTest extends AgentLoopTestSupport {
             Approval.PENDING,
             null,
             SEND_EMAIL,
-            Approval.ON_EXPIRY_DENY),
+            Approval.ON_EXPIRY_DENY,
+            null),
         theApproval());
     Turn paused = turn(turn.id());
     assertEquals(TurnStatus.AWAITING_APPROVAL, paused.status());

@@ -12,6 +12,7 @@ import io.agentruntime.runtime.model.ModelReply;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallCancelled;
 import io.agentruntime.runtime.session.SessionEvent.ToolCallFailed;
 import io.agentruntime.runtime.session.SessionEvent.TurnFailed;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +28,7 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
 
   @Test
   void aModelStillAskingForToolsAtTheLastStepFailsTheTurn() {
-    create(new Limits(2, 600, 0));
+    create(new Limits(2, 600, 0, null));
     Turn turn = send("loop forever");
     stepWithLookup(model.call(1), "c1");
     tools.invocation(1).succeed(json("{}"));
@@ -54,7 +55,7 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
 
   @Test
   void theLastStepMayStillAnswer() {
-    create(new Limits(2, 600, 0));
+    create(new Limits(2, 600, 0, null));
     Turn turn = send("one tool, then answer");
     stepWithLookup(model.call(1), "c1");
     tools.invocation(1).succeed(json("{}"));
@@ -71,7 +72,7 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
    */
   @Test
   void spendingTheTokenBudgetPausesTheTurnBeforeItsNextModelCallUntilARaise() {
-    create(new Limits(8, 600, 100));
+    create(new Limits(8, 600, 100, null));
     Turn first = send("first");
     model.call(1).reply(new ModelReply("", List.of(call("c1", "lookup", "{}")), 60, 50));
     settled();
@@ -107,13 +108,13 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
     settled();
 
     assertEquals(TurnStatus.COMPLETED, turn(first.id()).status());
-    assertEquals(new Usage(70, 55), kit.getState().usage());
+    assertEquals(new Usage(70, 55, BigDecimal.ZERO), kit.getState().usage());
     assertEquals(1000, kit.getState().agent().limits().maxSessionTokens());
   }
 
   @Test
   void aDeniedBudgetFailsTheTurnWithBudgetExhaustedAndTheNextTurnAsksAgain() {
-    create(new Limits(8, 600, 100));
+    create(new Limits(8, 600, 100, null));
     Turn turn = send("hello");
     model.call(1).reply(new ModelReply("Hi", List.of(), 90, 20));
     settled();
@@ -225,7 +226,7 @@ class SessionEntityBudgetTest extends AgentLoopTestSupport {
   void aModelNotConfiguredOnThisServerIsRefusedAtCreationAndFailsTheTurnsWhenItVanishesLater() {
     SessionSpec nowhere =
         new SessionSpec(
-            new AgentDefinition("hi", "nowhere", new Limits(8, 600)),
+            new AgentDefinition("hi", "nowhere", new Limits(8, 600, 0, null)),
             List.of(),
             PermissionPolicy.empty(),
             java.util.Map.of(),

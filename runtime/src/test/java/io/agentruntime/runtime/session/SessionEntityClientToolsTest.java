@@ -41,7 +41,7 @@ class SessionEntityClientToolsTest extends AgentLoopTestSupport {
 
   /** The loop's tools, plus the client's function {@code weather}; 60 s per turn. */
   private void createWithFunction() {
-    SessionSpec loop = loopSpec(new Limits(8, 60, 0));
+    SessionSpec loop = loopSpec(new Limits(8, 60, 0, null));
     List<ToolConnection> tools = new ArrayList<>(loop.tools());
     tools.add(
         new ToolConnection.Function(

@@ -44,7 +44,7 @@ class SessionEntityHandOffTest extends AgentLoopTestSupport {
     TestProbe<SessionReply> replies = testKit.createTestProbe();
     entity.tell(
         new SessionCommand.CreateSession(
-            ADA, loopSpec(new Limits(8, 600, 0)), CreateMode.CREATE_NEW, replies.ref()));
+            ADA, loopSpec(new Limits(8, 600, 0, null)), CreateMode.CREATE_NEW, replies.ref()));
     replies.expectMessageClass(SessionReply.Created.class);
     entity.tell(new SessionCommand.SendUserMessage(ADA, "go", OnBusy.QUEUE, null, replies.ref()));
     replies.expectMessageClass(SessionReply.TurnAccepted.class);

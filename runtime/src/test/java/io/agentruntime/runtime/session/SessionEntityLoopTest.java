@@ -19,6 +19,7 @@ import io.agentruntime.runtime.session.SessionEvent.TurnCompleted;
 import io.agentruntime.runtime.session.SessionEvent.TurnStarted;
 import io.agentruntime.runtime.session.SessionEvent.UserMessageAccepted;
 import io.agentruntime.runtime.tools.ToolConnection;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -82,7 +83,7 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     assertEquals(1, done.steps());
     SessionView view = current(run(r -> new SessionCommand.GetSession(Fixtures.ADA, r)).reply());
     assertEquals(SessionStatus.IDLE, view.status());
-    assertEquals(new Usage(10, 5), view.usage());
+    assertEquals(new Usage(10, 5, BigDecimal.ZERO), view.usage());
     assertEquals(1, model.callCount());
   }
 
@@ -138,7 +139,7 @@ class SessionEntityLoopTest extends AgentLoopTestSupport {
     Turn done = turn(turn.id());
     assertEquals(2, done.steps());
     assertEquals("You have 2 open tickets.", done.output());
-    assertEquals(new Usage(20, 10), kit.getState().usage());
+    assertEquals(new Usage(20, 10, BigDecimal.ZERO), kit.getState().usage());
   }
 
   @Test

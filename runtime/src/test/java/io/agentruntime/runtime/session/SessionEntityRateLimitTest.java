@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class SessionEntityRateLimitTest extends AgentLoopTestSupport {
 
-  private static final RateLimitHit FULL = new RateLimitHit("hour", 10, 10);
+  private static final RateLimitHit FULL = RateLimitHit.over("hour", 10, 10);
 
   /** What the session asked of the counter: call key and whether it was approved over the limit. */
   private record Asked(String tool, String key, boolean force) {}

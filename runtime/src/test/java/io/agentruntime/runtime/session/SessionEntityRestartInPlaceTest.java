@@ -143,7 +143,7 @@ class SessionEntityRestartInPlaceTest extends AgentLoopTestSupport {
 
   @Test
   void aTurnDeadlineStillEndsTheTurnAfterARestartInPlace() {
-    create(new Limits(8, 2, 0));
+    create(new Limits(8, 2, 0, null));
     Turn turn = send("go");
 
     failAWriteAndRestartInPlace();

@@ -93,7 +93,7 @@ class SessionEntitySizeLimitTest extends AgentLoopTestSupport {
 
   @Test
   void aSessionCreatedOverTheBoundIsRefusedAndNothingIsCreated() {
-    SessionSpec spec = loopSpec(new Limits(8, 600));
+    SessionSpec spec = loopSpec(new Limits(8, 600, 0, null));
     SessionSpec big =
         new SessionSpec(
             spec.agent(),

@@ -122,7 +122,8 @@ class SessionEntityTest extends SessionEntityTestSupport {
 
   @Test
   void anInvalidSpecCreatesNothing() {
-    SessionSpec badModel = spec(new AgentDefinition("hi", "no spaces allowed", new Limits(8, 600)));
+    SessionSpec badModel =
+        spec(new AgentDefinition("hi", "no spaces allowed", new Limits(8, 600, 0, null)));
     assertProblem(
         refused(r -> new CreateSession(ADA, badModel, CREATE_NEW, r)),
         Problem.Kind.INVALID,

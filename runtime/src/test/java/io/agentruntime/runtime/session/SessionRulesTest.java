@@ -481,7 +481,7 @@ class SessionRulesTest {
                 RULES.updateSession(
                     s,
                     ADA,
-                    new AgentDefinition("Be brief.", "scripted", new Limits(4, 60)),
+                    new AgentDefinition("Be brief.", "scripted", new Limits(4, 60, 0, null)),
                     Map.of("team", "core"),
                     LATER),
             List.of(SessionEvent.SessionUpdated.class)),

@@ -23,7 +23,7 @@ class SessionValidationTest {
       new SessionSettings(
           100,
           2,
-          new Limits(8, 600),
+          new Limits(8, 600, 0, null),
           50,
           20,
           3,
@@ -55,7 +55,7 @@ class SessionValidationTest {
   void aSmallValidSpecPasses() {
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("Be brief.", "gpt-4o.mini:2024", new Limits(1, 1)),
+            new AgentDefinition("Be brief.", "gpt-4o.mini:2024", new Limits(1, 1, 0, null)),
             List.of(httpTool("send_email"), mcpTool("files")),
             new PermissionPolicy(Map.of("*", Permission.ALLOW, "files__search", Permission.ASK)),
             Map.of("user.name:first", json("\"Ada\"")),
@@ -75,31 +75,32 @@ class SessionValidationTest {
   @Test
   void theAgentIsChecked() {
     assertRefused(
-        validation.agent(new AgentDefinition("x".repeat(51), "default", new Limits(8, 600))),
+        validation.agent(
+            new AgentDefinition("x".repeat(51), "default", new Limits(8, 600, 0, null))),
         Problem.Kind.TOO_LARGE,
         "agent.instructions");
     assertRefused(
-        validation.agent(new AgentDefinition("hi", "bad model", new Limits(8, 600))),
+        validation.agent(new AgentDefinition("hi", "bad model", new Limits(8, 600, 0, null))),
         Problem.Kind.INVALID,
         "agent.model");
     assertRefused(
-        validation.agent(new AgentDefinition("hi", null, new Limits(8, 600))),
+        validation.agent(new AgentDefinition("hi", null, new Limits(8, 600, 0, null))),
         Problem.Kind.INVALID,
         "agent.model");
     assertRefused(
-        validation.agent(new AgentDefinition(null, "default", new Limits(8, 600))),
+        validation.agent(new AgentDefinition(null, "default", new Limits(8, 600, 0, null))),
         Problem.Kind.INVALID,
         "agent.instructions");
     assertRefused(
-        validation.agent(new AgentDefinition("hi", "default", new Limits(0, 600))),
+        validation.agent(new AgentDefinition("hi", "default", new Limits(0, 600, 0, null))),
         Problem.Kind.INVALID,
         "agent.limits.maxStepsPerTurn");
     assertRefused(
-        validation.agent(new AgentDefinition("hi", "default", new Limits(1001, 600))),
+        validation.agent(new AgentDefinition("hi", "default", new Limits(1001, 600, 0, null))),
         Problem.Kind.INVALID,
         "agent.limits.maxStepsPerTurn");
     assertRefused(
-        validation.agent(new AgentDefinition("hi", "default", new Limits(8, 86_401))),
+        validation.agent(new AgentDefinition("hi", "default", new Limits(8, 86_401, 0, null))),
         Problem.Kind.INVALID,
         "agent.limits.maxTurnSeconds");
     assertRefused(
@@ -240,7 +241,7 @@ class SessionValidationTest {
   void aSpecReportsItsFirstProblemInFieldOrder() {
     SessionSpec twoProblems =
         new SessionSpec(
-            new AgentDefinition("hi", "bad model", new Limits(8, 600)),
+            new AgentDefinition("hi", "bad model", new Limits(8, 600, 0, null)),
             List.of(mcpTool("a__b")),
             PermissionPolicy.empty(),
             Map.of(),

@@ -199,7 +199,7 @@ class SessionWireSerializationTest {
             "turn_1",
             "call_1",
             "idem_1",
-            new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10)),
+            io.agentruntime.runtime.ratelimits.RateLimitHit.over("hour", 10, 10)),
         new InternalCommand.BudgetReached(
             "turn_1",
             2,

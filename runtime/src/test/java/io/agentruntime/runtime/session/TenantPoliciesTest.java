@@ -1,12 +1,15 @@
 package io.agentruntime.runtime.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.agentruntime.runtime.ratelimits.RateLimitHit;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -19,6 +22,8 @@ import org.apache.pekko.cluster.typed.SelfUp;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -87,5 +92,28 @@ class TenantPoliciesTest {
       answered++;
     }
     assertEquals(READERS, answered, "every reader got the tenant's policy");
+  }
+
+  /**
+   * A tenant whose policy cannot be read (its entity cannot recover): a call of a tool is held for
+   * a human all the same, and the hold says the policy was unread, not that a limit was hit.
+   */
+  @Test
+  void aCallOfATenantWhosePolicyCannotBeReadIsHeldSayingSo() {
+    String tenant = "unreadable";
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    journal.failNextNReads(
+        PersistenceId.of(TenantPolicyEntity.TYPE_KEY.name(), tenant).id(), 1_000);
+    Optional<RateLimitHit> held =
+        policies.slot(tenant, "send_email", "s1/t1/c1", () -> false).toCompletableFuture().join();
+    assertEquals(Optional.of(RateLimitHit.policyUnread()), held);
+
+    // Let the entity recover (it retries with backoff), so that the node can stop.
+    journal.resetPolicy();
+    boolean read = false;
+    for (int i = 0; i < 10 && !read; i++) {
+      read = policies.ceiling(tenant).toCompletableFuture().handle((p, e) -> e == null).join();
+    }
+    assertTrue(read, "the policy is read once the journal answers again");
   }
 }

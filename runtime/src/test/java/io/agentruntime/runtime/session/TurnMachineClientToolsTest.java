@@ -56,7 +56,7 @@ class TurnMachineClientToolsTest {
                 "lookup", "http://tools.internal/lookup", "", null, false, null));
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("Be brief.", "default", new Limits(3, 600)),
+            new AgentDefinition("Be brief.", "default", new Limits(3, 600, 0, null)),
             tools,
             new PermissionPolicy(Map.of("pay", Permission.ASK, "*", Permission.ALLOW)),
             Map.of(),
@@ -112,7 +112,8 @@ class TurnMachineClientToolsTest {
   /** t1's call of {@code pay} waits for a human's approval. */
   private static SessionState awaitingApproval() {
     return fold(
-        stepped("pay"), new ApprovalRequested("appr_1", "t1", "c1", "pay", ARGS, EXPIRES, T0));
+        stepped("pay"),
+        new ApprovalRequested("appr_1", "t1", "c1", "pay", ARGS, EXPIRES, T0, null, null, null));
   }
 
   /** t1 waits for the client's c1 and a human's approval of c2. */
@@ -120,7 +121,7 @@ class TurnMachineClientToolsTest {
     return fold(
         stepped("weather", "pay"),
         new ClientToolCallRequested("t1", "c1", "weather", ARGS, EXPIRES, T0),
-        new ApprovalRequested("appr_1", "t1", "c2", "pay", ARGS, EXPIRES, T0));
+        new ApprovalRequested("appr_1", "t1", "c2", "pay", ARGS, EXPIRES, T0, null, null, null));
   }
 
   /** t1 was cancelled while its lookup ran: it waits for a human to decide the call. */
@@ -128,7 +129,7 @@ class TurnMachineClientToolsTest {
     return fold(
         stepped("lookup"),
         new ToolCallStarted("t1", "c1", "lookup", ARGS, "idem_1", T0),
-        new ToolCallInDoubt("t1", "c1", "appr_2", EXPIRES, T0),
+        new ToolCallInDoubt("t1", "c1", "appr_2", EXPIRES, T0, null, null),
         new TurnEnding("t1", "cancelled", "cancelled by ada", "ada", T0));
   }
 

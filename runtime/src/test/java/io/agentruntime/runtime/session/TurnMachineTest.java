@@ -53,7 +53,7 @@ class TurnMachineTest {
    * {@code files__search} (MCP, allowed); two steps and 100 tokens per turn at most.
    */
   private static SessionState created() {
-    return created(new Limits(2, 600, 100));
+    return created(new Limits(2, 600, 100, null));
   }
 
   private static SessionState created(Limits limits) {
@@ -105,7 +105,16 @@ class TurnMachineTest {
     return fold(
         stepped("send_email"),
         new ApprovalRequested(
-            "appr_1", "t1", "c1", "send_email", ARGS, T0.plus(Duration.ofHours(1)), T0));
+            "appr_1",
+            "t1",
+            "c1",
+            "send_email",
+            ARGS,
+            T0.plus(Duration.ofHours(1)),
+            T0,
+            null,
+            null,
+            null));
   }
 
   /** As {@link #awaitingApproval()}, the approval stating {@code onExpiry} fail. */
@@ -121,7 +130,8 @@ class TurnMachineTest {
             T0.plus(Duration.ofHours(1)),
             T0,
             null,
-            Approval.ON_EXPIRY_FAIL));
+            Approval.ON_EXPIRY_FAIL,
+            null));
   }
 
   private static SessionState calling(String tool) {
@@ -134,7 +144,8 @@ class TurnMachineTest {
 
   private static SessionState inDoubt(String tool) {
     return fold(
-        calling(tool), new ToolCallInDoubt("t1", "c1", "appr_2", T0.plus(Duration.ofHours(1)), T0));
+        calling(tool),
+        new ToolCallInDoubt("t1", "c1", "appr_2", T0.plus(Duration.ofHours(1)), T0, null, null));
   }
 
   /** t1 was cancelled by ada while its call (of a tool with side effects) ran: it waits. */
@@ -192,7 +203,9 @@ class TurnMachineTest {
             ARGS,
             T0.plus(Duration.ofHours(1)),
             T0,
-            ToolDefinition.of(ToolCatalog.resolve(created(), "send_email").orElseThrow())));
+            ToolDefinition.of(ToolCatalog.resolve(created(), "send_email").orElseThrow()),
+            null,
+            null));
   }
 
   /** {@code wipe} (not idempotent) started, then connected again as idempotent. */
@@ -877,7 +890,8 @@ class TurnMachineTest {
   private static SessionState pausedOnBudget() {
     return fold(
         spentMidTurn(),
-        new BudgetExceeded("appr_b", "t1", "tokens", 100, 110, T0.plus(Duration.ofHours(1)), T0));
+        new BudgetExceeded(
+            "appr_b", "t1", "tokens", 100, 110, T0.plus(Duration.ofHours(1)), T0, null, null));
   }
 
   /**
@@ -1056,7 +1070,15 @@ class TurnMachineTest {
     return fold(
         running(),
         new BudgetExceeded(
-            "appr_t", "t1", Budgets.MONTHLY_TOKENS, 1000, 1200, T0.plus(Duration.ofHours(1)), T0));
+            "appr_t",
+            "t1",
+            Budgets.MONTHLY_TOKENS,
+            1000,
+            1200,
+            T0.plus(Duration.ofHours(1)),
+            T0,
+            null,
+            null));
   }
 
   private static Function<SessionState, Decision> tenantDecision(
@@ -1270,7 +1292,7 @@ class TurnMachineTest {
   }
 
   private static final io.agentruntime.runtime.ratelimits.RateLimitHit HOUR_FULL =
-      new io.agentruntime.runtime.ratelimits.RateLimitHit("hour", 10, 10);
+      io.agentruntime.runtime.ratelimits.RateLimitHit.over("hour", 10, 10);
 
   /** {@code lookup} (allowed) was about to be sent over its tenant's rate limit (decision 0046). */
   private static SessionState heldByRateLimit() {

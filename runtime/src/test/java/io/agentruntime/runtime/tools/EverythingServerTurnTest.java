@@ -103,7 +103,7 @@ class EverythingServerTurnTest {
   void aTurnCallsAToolOfTheReferenceServer() throws Exception {
     SessionSpec spec =
         new SessionSpec(
-            new AgentDefinition("", "scripted", new Limits(4, 60)),
+            new AgentDefinition("", "scripted", new Limits(4, 60, 0, null)),
             List.of(),
             PermissionPolicy.empty(),
             Map.of(),
