@@ -9,7 +9,6 @@ import io.agentruntime.persistence.cassandra.CassandraReadiness;
 import io.agentruntime.persistence.cassandra.CqlSessions;
 import io.agentruntime.persistence.cassandra.ManagedCassandra;
 import io.agentruntime.persistence.cassandra.ManagedCassandraSettings;
-import io.agentruntime.persistence.cassandra.SharedCqlSession;
 import io.agentruntime.persistence.directory.CassandraSessionDirectory;
 import io.agentruntime.persistence.schema.SchemaMigrator;
 import io.agentruntime.persistence.schema.SchemaSettings;
@@ -98,8 +97,6 @@ public final class Node {
               SYSTEM_NAME,
               settings.remoteTls().map(tls -> tls.applyTo(config)).orElse(config));
       stopWithSystem(system, connected, cassandra);
-      // One driver session for the node and the journal's plugins (decision 0068).
-      SharedCqlSession.get(Adapter.toClassic(system)).offer(connected);
       // From here coordinated shutdown stops Cassandra after sharding's last journal write.
       cassandra.ifPresent(ManagedCassandra::leaveStopToOwner);
       if (!settings.clusterBootstrap()) {
@@ -121,8 +118,8 @@ public final class Node {
       NodeMetrics metrics = new NodeMetrics();
       // As long as the driver takes to connect (it waits for a Cassandra still starting).
       CqlSession cql = connected.get();
-      // The journal's and snapshot store's plugins start now, on the schema just checked and the
-      // node's own driver session, rather than when the first shard asks for them.
+      // The journal's and snapshot store's plugins (and their own driver session) start now, on
+      // the schema just checked, rather than when the first shard asks for them.
       Persistence.get(Adapter.toClassic(system));
       SessionRuntime runtime =
           SessionRuntime.of(

@@ -30,10 +30,6 @@ public final class AgentRuntimeSessionProvider implements CqlSessionProvider {
     if (!pluginConfig.getString("service-discovery.name").isEmpty()) {
       return new DefaultSessionProvider(system, pluginConfig).connect(ec);
     }
-    var shared = SharedCqlSession.get(system).offered();
-    if (shared.isPresent()) {
-      return FutureConverters.asScala(shared.get());
-    }
     Config driver = CqlSessionProvider.driverConfig(system, pluginConfig);
     CassandraEndpoints endpoints = CassandraEndpoints.fromConfig(system.settings().config());
     return FutureConverters.asScala(CqlSessions.openAsync(driver, endpoints));
