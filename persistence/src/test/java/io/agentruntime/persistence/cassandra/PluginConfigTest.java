@@ -65,6 +65,10 @@ class PluginConfigTest {
   @Test
   void theDriverStartsBeforeCassandraAndUsesOurEndpoints() {
     assertTrue(NODE.getBoolean("datastax-java-driver.advanced.reconnect-on-init"));
+    // Schema metadata of the runtime's keyspace alone (decision 0068).
+    assertEquals(
+        java.util.List.of(NODE.getString("agent-runtime.cassandra.keyspace")),
+        NODE.getStringList("datastax-java-driver.advanced.metadata.schema.refreshed-keyspaces"));
     assertEquals(
         "datacenter1",
         NODE.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"));
@@ -95,7 +99,7 @@ class PluginConfigTest {
           "unknown key " + path);
       checked++;
     }
-    assertEquals(19, checked, "keys checked");
+    assertEquals(20, checked, "keys checked");
   }
 
   @Test
