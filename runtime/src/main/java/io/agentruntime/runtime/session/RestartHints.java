@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -66,7 +67,7 @@ public final class RestartHints implements Extension {
   }
 
   private final Path file;
-  private final java.util.function.BooleanSupplier shuttingDown;
+  private final BooleanSupplier shuttingDown;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean changed = new AtomicBoolean();
   private final AtomicBoolean warned = new AtomicBoolean();
@@ -75,7 +76,7 @@ public final class RestartHints implements Extension {
    * @param file where the hints are kept; null: off
    * @param shuttingDown whether the node is stopping (a session stopped then keeps its hint)
    */
-  RestartHints(Path file, java.util.function.BooleanSupplier shuttingDown) {
+  RestartHints(Path file, BooleanSupplier shuttingDown) {
     this.file = file;
     this.shuttingDown = shuttingDown;
   }

@@ -219,7 +219,7 @@ public record SessionState(
    * which keeps the session in memory and makes a restart wake it first (decision 0068).
    */
   public boolean workInFlight() {
-    return open().stream().anyMatch(t -> !t.status().terminal());
+    return currentTurn().isPresent();
   }
 
   /** The oldest queued turn, the next to start. */
